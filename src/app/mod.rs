@@ -1,0 +1,15 @@
+//! One function per subcommand: typed arguments in, work done through the library's
+//! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
+
+mod inspect;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// Runs one parsed command line; `Ok` carries the exit code (0, or 1 when a policy failed).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+    }
+}

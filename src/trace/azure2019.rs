@@ -1,0 +1,661 @@
+//! Reader for the Azure Functions 2019 dataset (Shahrad et al., "Serverless in the Wild",
+//! USENIX ATC 2020; format: AzurePublicDataset `AzureFunctionsDataset2019.md`).
+//!
+//! Three file kinds per day, told apart by their headers and joined on
+//! (HashOwner, HashApp, HashFunction): invocations per minute (`HashOwner, HashApp,
+//! HashFunction, Trigger, 1..1440`), duration percentiles (`Average, Count, Minimum,
+//! Maximum, percentile_Average_0/1/25/50/75/99/100`, ms, excluding cold starts) and app
+//! memory percentiles (`SampleCount, AverageAllocatedMb, AverageAllocatedMb_pct1..pct100`;
+//! a per-function variant with a `HashFunction` column holds each function's share).
+//! Minute numbers come from the header (samples such as In-Vitro's start at `480`), and the
+//! day from `dNN` in the file name (day 1 when absent), so day d's minute m is minute
+//! (d−1)·1440 + m − 1 of the workload. Counts are streamed into compact per-function
+//! vectors (`MinuteCounts`). A function missing from one file kind is reported, never guessed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{
+    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, MemoryInfo, MemoryScope,
+    MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger,
+};
+use crate::units::{MINUTES_PER_DAY, MS_PER_MINUTE};
+
+/// The kind of an Azure 2019 file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Invocations,
+    Durations,
+    Memory,
+}
+
+/// Reads a set of Azure 2019 files (any days, any kinds) into functions.
+pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    // day → kind → files
+    let mut days: BTreeMap<u32, BTreeMap<u8, Vec<PathBuf>>> = BTreeMap::new();
+    for path in paths {
+        let kind = kind_of(path)?;
+        let day = day_of(path).unwrap_or(1);
+        days.entry(day)
+            .or_default()
+            .entry(kind as u8)
+            .or_default()
+            .push(path.clone());
+    }
+    let mut parsed = Parsed::default();
+    let mut functions: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
+    let mut window: Option<(u64, u64)> = None;
+    for (day, kinds) in days {
+        let files = |k: Kind| kinds.get(&(k as u8)).cloned().unwrap_or_default();
+        for k in [Kind::Invocations, Kind::Durations, Kind::Memory] {
+            if files(k).len() > 1 {
+                return Err(TraceError::file(
+                    &files(k)[1],
+                    format!("a second {k:?} file for day {day}"),
+                    "name each day's files with its day (…d01.csv, …d02.csv) so they are not joined together",
+                ));
+            }
+        }
+        let Some(inv_path) = files(Kind::Invocations).into_iter().next() else {
+            for p in files(Kind::Durations).iter().chain(files(Kind::Memory).iter()) {
+                parsed.warnings.push(format!(
+                    "{}: no invocations file for day {day}, so this file was not used; add the day's \
+                     invocations_per_function file",
+                    p.display()
+                ));
+            }
+            continue;
+        };
+        let mut durations = BTreeMap::new();
+        if let Some(p) = files(Kind::Durations).first() {
+            let (map, source, warnings) = read_durations(p, skip_bad_rows)?;
+            durations = map;
+            parsed.sources.push(source);
+            parsed.warnings.extend(warnings);
+        }
+        let mut memory = BTreeMap::new();
+        if let Some(p) = files(Kind::Memory).first() {
+            let (map, source, warnings) = read_memory(p, skip_bad_rows)?;
+            memory = map;
+            parsed.sources.push(source);
+            parsed.warnings.extend(warnings);
+        }
+        let day_offset = (day - 1) * MINUTES_PER_DAY;
+        let inv = read_invocations(&inv_path, day_offset, skip_bad_rows)?;
+        parsed.sources.push(inv.source);
+        parsed.warnings.extend(inv.warnings);
+        let w = (
+            inv.first_minute as u64 * MS_PER_MINUTE,
+            (inv.last_minute as u64 + 1) * MS_PER_MINUTE,
+        );
+        window = Some(match window {
+            None => w,
+            Some((s, e)) => (s.min(w.0), e.max(w.1)),
+        });
+
+        let (mut no_duration, mut no_memory) = (0usize, 0usize);
+        let have_durations = !files(Kind::Durations).is_empty();
+        let have_memory = !files(Kind::Memory).is_empty();
+        for (id, trigger, counts) in inv.rows {
+            let duration = match durations.remove(&id) {
+                Some(p) => DurationInfo::Percentiles(p),
+                None => {
+                    no_duration += 1;
+                    DurationInfo::Unknown
+                }
+            };
+            let allocated = memory
+                .get(&(id.owner.clone(), id.app.clone(), id.function.clone()))
+                .or_else(|| memory.get(&(id.owner.clone(), id.app.clone(), String::new())))
+                .copied();
+            if allocated.is_none() {
+                no_memory += 1;
+            }
+            let f = FunctionTrace {
+                id: id.clone(),
+                trigger,
+                arrivals: Arrivals::PerMinute(counts),
+                duration,
+                memory: MemoryInfo {
+                    allocated,
+                    ..MemoryInfo::default()
+                },
+            };
+            match functions.get_mut(&id) {
+                Some(existing) => super::merge_function(existing, f),
+                None => {
+                    functions.insert(id, f);
+                }
+            }
+        }
+        if have_durations && no_duration > 0 {
+            parsed.warnings.push(format!(
+                "{}: {no_duration} function(s) of day {day} have no row in the durations file; their durations \
+                 are unknown (not guessed)",
+                inv_path.display()
+            ));
+        }
+        if have_durations && !durations.is_empty() {
+            parsed.warnings.push(format!(
+                "day {day}: {} function(s) in the durations file have no invocations row and were left out",
+                durations.len()
+            ));
+        }
+        if have_memory && no_memory > 0 {
+            parsed.warnings.push(format!(
+                "{}: {no_memory} function(s) of day {day} have no memory row; their memory is unknown",
+                inv_path.display()
+            ));
+        }
+    }
+    parsed.functions = functions.into_values().collect();
+    parsed.window_ms = window;
+    Ok(parsed)
+}
+
+/// The day number from `dNN` in the file name (the last such group), if any.
+fn day_of(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?.as_bytes();
+    let mut day = None;
+    for i in 0..name.len().saturating_sub(2) {
+        let digits_end = i + 3;
+        if name[i] == b'd'
+            && name[i + 1].is_ascii_digit()
+            && name[i + 2].is_ascii_digit()
+            && (digits_end == name.len() || !name[digits_end].is_ascii_digit())
+            && (i == 0 || !name[i - 1].is_ascii_alphanumeric())
+        {
+            let d = (name[i + 1] - b'0') as u32 * 10 + (name[i + 2] - b'0') as u32;
+            if d >= 1 {
+                day = Some(d);
+            }
+        }
+    }
+    day
+}
+
+/// Opens a CSV reader that reports rows of any length (we check lengths ourselves).
+fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, TraceError> {
+    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
+    Ok(csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(file))
+}
+
+fn headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, TraceError> {
+    let h = reader.headers().map_err(|e| csv_error(path, e))?;
+    Ok(h.iter()
+        .map(|c| c.trim().trim_start_matches('\u{feff}').to_string())
+        .collect())
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> TraceError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::Io(_) => TraceError::file(path, format!("read error: {e}"), "check the file"),
+        csv::ErrorKind::Utf8 { .. } => TraceError::row(
+            path,
+            line,
+            "not UTF-8 text",
+            "the file may be binary or damaged; re-export it as CSV",
+        ),
+        _ => TraceError::row(path, line, e.to_string(), "fix the row or pass --skip-bad-rows"),
+    }
+}
+
+fn kind_of(path: &Path) -> Result<Kind, TraceError> {
+    let mut reader = csv_reader(path)?;
+    let cols: Vec<String> = headers(path, &mut reader)?
+        .iter()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let has = |n: &str| cols.iter().any(|c| c == n);
+    if has("averageallocatedmb") {
+        Ok(Kind::Memory)
+    } else if has("percentile_average_50") || has("average") {
+        Ok(Kind::Durations)
+    } else if has("trigger") {
+        Ok(Kind::Invocations)
+    } else {
+        Err(TraceError::file(
+            path,
+            "an Azure 2019 file must be an invocations (Trigger, 1..1440), durations (Average, percentile_Average_*) \
+             or memory (AverageAllocatedMb*) file, and this header is none of them",
+            "check the header line",
+        ))
+    }
+}
+
+/// Finds the index of each required column (case-insensitive).
+fn column_indices<const N: usize>(path: &Path, header: &[String], names: [&str; N]) -> Result<[usize; N], TraceError> {
+    let mut out = [0; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                TraceError::file(
+                    path,
+                    format!("missing column '{name}'"),
+                    format!("the header must have {}", names.join(", ")),
+                )
+            })?;
+    }
+    Ok(out)
+}
+
+/// Checks a record has as many fields as the header.
+fn check_len(path: &Path, line: u64, got: usize, want: usize) -> Result<(), TraceError> {
+    if got != want {
+        return Err(TraceError::row(
+            path,
+            line,
+            format!("{got} fields where the header has {want}"),
+            "the row may be truncated or have stray commas; fix it or pass --skip-bad-rows",
+        ));
+    }
+    Ok(())
+}
+
+fn id_field(path: &Path, line: u64, name: &str, value: &[u8]) -> Result<String, TraceError> {
+    let s = std::str::from_utf8(value)
+        .map_err(|_| TraceError::field(path, line, name, "not UTF-8 text", "a hashed id"))?
+        .trim();
+    if s.is_empty() {
+        return Err(TraceError::field(path, line, name, "empty", "a hashed id"));
+    }
+    Ok(s.to_string())
+}
+
+fn parse_f64(path: &Path, line: u64, name: &str, value: &[u8], expected: &str) -> Result<f64, TraceError> {
+    let s = std::str::from_utf8(value).unwrap_or("").trim();
+    let v: f64 = s
+        .parse()
+        .map_err(|_| TraceError::field(path, line, name, format!("'{}' is not a number", shorten(s)), expected))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(TraceError::field(
+            path,
+            line,
+            name,
+            format!("{s} is negative or not finite"),
+            expected,
+        ));
+    }
+    Ok(v)
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// Parses a non-negative integer count quickly (the hot path of a day file).
+fn parse_count(path: &Path, line: u64, header: &str, value: &[u8]) -> Result<u32, TraceError> {
+    let bytes = value.trim_ascii();
+    if bytes.is_empty() || bytes.len() > 10 {
+        return Err(count_error(path, line, header, bytes));
+    }
+    let mut n: u64 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return Err(count_error(path, line, header, bytes));
+        }
+        n = n * 10 + (b - b'0') as u64;
+    }
+    u32::try_from(n).map_err(|_| count_error(path, line, header, bytes))
+}
+
+fn count_error(path: &Path, line: u64, header: &str, bytes: &[u8]) -> TraceError {
+    let shown = shorten(&String::from_utf8_lossy(bytes));
+    let problem = if shown.is_empty() {
+        "empty count".to_string()
+    } else {
+        format!("'{shown}' is not a count")
+    };
+    TraceError::field(
+        path,
+        line,
+        header,
+        problem,
+        "a whole number of invocations ≥ 0 for that minute",
+    )
+}
+
+struct Invocations {
+    rows: Vec<(FunctionId, Trigger, MinuteCounts)>,
+    first_minute: u32,
+    last_minute: u32,
+    source: SourceFile,
+    warnings: Vec<String>,
+}
+
+fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result<Invocations, TraceError> {
+    let mut reader = csv_reader(path)?;
+    let header = headers(path, &mut reader)?;
+    let [owner_i, app_i, func_i, trig_i] =
+        column_indices(path, &header, ["HashOwner", "HashApp", "HashFunction", "Trigger"])?;
+    // Every other column is a minute number.
+    let mut minute_cols: Vec<(usize, u32)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if [owner_i, app_i, func_i, trig_i].contains(&i) {
+            continue;
+        }
+        let m: u32 = h
+            .parse()
+            .ok()
+            .filter(|m| (1..=MINUTES_PER_DAY).contains(m))
+            .ok_or_else(|| {
+                TraceError::field(
+                    path,
+                    1,
+                    h,
+                    "column is neither an id, the trigger nor a minute number",
+                    "minute columns numbered 1..1440",
+                )
+            })?;
+        minute_cols.push((i, m));
+    }
+    if minute_cols.is_empty() {
+        return Err(TraceError::file(
+            path,
+            "no minute columns",
+            "the header must list minutes 1..1440 after Trigger",
+        ));
+    }
+    let first = minute_cols.iter().map(|c| c.1).min().unwrap_or(1);
+    let last = minute_cols.iter().map(|c| c.1).max().unwrap_or(1);
+    let mut errors = RowErrors::new(skip_bad_rows);
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut counts = vec![0u32; (last - first + 1) as usize];
+    let mut n_rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.handle(csv_error(path, e))?;
+                continue;
+            }
+        }
+        n_rows += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
+        let row = (|| {
+            check_len(path, line, record.len(), header.len())?;
+            let id = FunctionId {
+                owner: id_field(path, line, "HashOwner", &record[owner_i])?,
+                app: id_field(path, line, "HashApp", &record[app_i])?,
+                function: id_field(path, line, "HashFunction", &record[func_i])?,
+            };
+            let trig_text = String::from_utf8_lossy(&record[trig_i]).to_string();
+            let trigger = Trigger::parse(&trig_text).ok_or_else(|| {
+                TraceError::field(
+                    path,
+                    line,
+                    "Trigger",
+                    format!("unknown trigger '{}'", shorten(&trig_text)),
+                    "http, timer, event, queue, storage, orchestration or others",
+                )
+            })?;
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &(i, m) in &minute_cols {
+                counts[(m - first) as usize] = parse_count(path, line, &header[i], &record[i])?;
+            }
+            Ok((
+                id,
+                trigger,
+                MinuteCounts::from_dense(day_offset + first - 1, counts.clone()),
+            ))
+        })();
+        match row {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.handle(e)?,
+        }
+    }
+    if n_rows == 0 {
+        return Err(TraceError::file(
+            path,
+            "the file has a header but no rows",
+            "give a file with at least one function",
+        ));
+    }
+    Ok(Invocations {
+        rows,
+        first_minute: day_offset + first - 1,
+        last_minute: day_offset + last - 1,
+        source: SourceFile {
+            path: path.display().to_string(),
+            format: "azure2019 invocations".into(),
+            rows: n_rows,
+        },
+        warnings: errors.into_warnings(path),
+    })
+}
+
+type DurationMap = BTreeMap<FunctionId, DurationPercentiles>;
+
+fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, SourceFile, Vec<String>), TraceError> {
+    const PCT: [&str; 7] = [
+        "percentile_Average_0",
+        "percentile_Average_1",
+        "percentile_Average_25",
+        "percentile_Average_50",
+        "percentile_Average_75",
+        "percentile_Average_99",
+        "percentile_Average_100",
+    ];
+    const MS: &str = "a duration in ms ≥ 0";
+    let mut reader = csv_reader(path)?;
+    let header = headers(path, &mut reader)?;
+    let [o, a, f, avg, cnt, min, max] = column_indices(
+        path,
+        &header,
+        [
+            "HashOwner",
+            "HashApp",
+            "HashFunction",
+            "Average",
+            "Count",
+            "Minimum",
+            "Maximum",
+        ],
+    )?;
+    let pct = column_indices(path, &header, PCT)?;
+    let mut map = BTreeMap::new();
+    let mut errors = RowErrors::new(skip_bad_rows);
+    let mut record = csv::ByteRecord::new();
+    let mut n_rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.handle(csv_error(path, e))?;
+                continue;
+            }
+        }
+        n_rows += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
+        let row = (|| {
+            check_len(path, line, record.len(), header.len())?;
+            let id = FunctionId {
+                owner: id_field(path, line, "HashOwner", &record[o])?,
+                app: id_field(path, line, "HashApp", &record[a])?,
+                function: id_field(path, line, "HashFunction", &record[f])?,
+            };
+            let optional = |i: usize, name: &str| -> Result<Option<f64>, TraceError> {
+                if record[i].trim_ascii().is_empty() {
+                    Ok(None)
+                } else {
+                    parse_f64(path, line, name, &record[i], MS).map(Some)
+                }
+            };
+            let mut p = [0.0; 7];
+            for (slot, (&i, name)) in p.iter_mut().zip(pct.iter().zip(PCT)) {
+                *slot = parse_f64(path, line, name, &record[i], MS)?;
+            }
+            let count = parse_f64(path, line, "Count", &record[cnt], "a whole number of executions ≥ 0")?;
+            let d = DurationPercentiles {
+                average_ms: parse_f64(path, line, "Average", &record[avg], MS)?,
+                count: count as u64,
+                minimum_ms: optional(min, "Minimum")?,
+                maximum_ms: optional(max, "Maximum")?,
+                p0_ms: p[0],
+                p1_ms: p[1],
+                p25_ms: p[2],
+                p50_ms: p[3],
+                p75_ms: p[4],
+                p99_ms: p[5],
+                p100_ms: p[6],
+            };
+            Ok((id, d))
+        })();
+        match row {
+            Ok((id, d)) => {
+                map.insert(id, d);
+            }
+            Err(e) => errors.handle(e)?,
+        }
+    }
+    let source = SourceFile {
+        path: path.display().to_string(),
+        format: "azure2019 durations".into(),
+        rows: n_rows,
+    };
+    Ok((map, source, errors.into_warnings(path)))
+}
+
+/// Memory rows keyed by (owner, app, function); `function` is empty for per-app rows.
+type MemoryMap = BTreeMap<(String, String, String), AllocatedMemory>;
+
+fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
+    const PCT: [&str; 8] = [
+        "AverageAllocatedMb_pct1",
+        "AverageAllocatedMb_pct5",
+        "AverageAllocatedMb_pct25",
+        "AverageAllocatedMb_pct50",
+        "AverageAllocatedMb_pct75",
+        "AverageAllocatedMb_pct95",
+        "AverageAllocatedMb_pct99",
+        "AverageAllocatedMb_pct100",
+    ];
+    const MB: &str = "memory in MB ≥ 0";
+    let mut reader = csv_reader(path)?;
+    let header = headers(path, &mut reader)?;
+    let [o, a, sc, avg] = column_indices(
+        path,
+        &header,
+        ["HashOwner", "HashApp", "SampleCount", "AverageAllocatedMb"],
+    )?;
+    let pct = column_indices(path, &header, PCT)?;
+    let func_i = header.iter().position(|h| h.eq_ignore_ascii_case("HashFunction"));
+    let scope = if func_i.is_some() {
+        MemoryScope::FunctionShare
+    } else {
+        MemoryScope::App
+    };
+    let mut map = BTreeMap::new();
+    let mut errors = RowErrors::new(skip_bad_rows);
+    let mut record = csv::ByteRecord::new();
+    let mut n_rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.handle(csv_error(path, e))?;
+                continue;
+            }
+        }
+        n_rows += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
+        let row = (|| {
+            check_len(path, line, record.len(), header.len())?;
+            let key = (
+                id_field(path, line, "HashOwner", &record[o])?,
+                id_field(path, line, "HashApp", &record[a])?,
+                match func_i {
+                    Some(i) => id_field(path, line, "HashFunction", &record[i])?,
+                    None => String::new(),
+                },
+            );
+            let mut p = [0.0; 8];
+            for (slot, (&i, name)) in p.iter_mut().zip(pct.iter().zip(PCT)) {
+                *slot = parse_f64(path, line, name, &record[i], MB)?;
+            }
+            let m = AllocatedMemory {
+                scope,
+                sample_count: parse_f64(path, line, "SampleCount", &record[sc], "a whole number ≥ 0")? as u64,
+                average_mb: parse_f64(path, line, "AverageAllocatedMb", &record[avg], MB)?,
+                percentiles_mb: p,
+            };
+            Ok((key, m))
+        })();
+        match row {
+            Ok((k, m)) => {
+                map.insert(k, m);
+            }
+            Err(e) => errors.handle(e)?,
+        }
+    }
+    let source = SourceFile {
+        path: path.display().to_string(),
+        format: "azure2019 memory".into(),
+        rows: n_rows,
+    };
+    Ok((map, source, errors.into_warnings(path)))
+}
+
+/// Combines two days' duration percentiles of one function: the average weighted by
+/// `Count`, minimum and maximum over both, the other percentiles from the day with more
+/// executions (percentiles of 30-second averages cannot be merged exactly).
+pub(super) fn combine_percentiles(a: &DurationPercentiles, b: &DurationPercentiles) -> DurationPercentiles {
+    let total = a.count + b.count;
+    let average_ms = if total == 0 {
+        (a.average_ms + b.average_ms) / 2.0
+    } else {
+        (a.average_ms * a.count as f64 + b.average_ms * b.count as f64) / total as f64
+    };
+    let major = if a.count >= b.count { a } else { b };
+    let pick = |x: Option<f64>, y: Option<f64>, f: fn(f64, f64) -> f64| match (x, y) {
+        (Some(x), Some(y)) => Some(f(x, y)),
+        (x, y) => x.or(y),
+    };
+    DurationPercentiles {
+        average_ms,
+        count: total,
+        minimum_ms: pick(a.minimum_ms, b.minimum_ms, f64::min),
+        maximum_ms: pick(a.maximum_ms, b.maximum_ms, f64::max),
+        p0_ms: a.p0_ms.min(b.p0_ms),
+        p100_ms: a.p100_ms.max(b.p100_ms),
+        ..*major
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_from_file_names() {
+        assert_eq!(day_of(Path::new("invocations_per_function_md.anon.d01.csv")), Some(1));
+        assert_eq!(
+            day_of(Path::new("/x/function_durations_percentiles.anon.d14.csv")),
+            Some(14)
+        );
+        assert_eq!(day_of(Path::new("invocations.csv")), None);
+        assert_eq!(day_of(Path::new("d123.csv")), None);
+        assert_eq!(day_of(Path::new("md01x.csv")), None);
+    }
+
+    #[test]
+    fn counts_parse_strictly() {
+        let p = Path::new("f.csv");
+        assert_eq!(parse_count(p, 2, "5", b"17").unwrap(), 17);
+        assert_eq!(parse_count(p, 2, "5", b" 0 ").unwrap(), 0);
+        for bad in [&b"-1"[..], b"1.5", b"x", b"", b"99999999999"] {
+            let e = parse_count(p, 7, "5", bad).unwrap_err().to_string();
+            assert!(e.contains("f.csv: line 7, field '5'"), "{e}");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Trace ingestion: one reader per input format turns files into one normalized
+//! [`Workload`] holding what the files say and nothing invented.
+//!
+//! Formats (see `../shared/reference/trace-formats.md` and SPEC.md): the Azure Functions
+//! 2019 dataset (per-minute counts + duration and memory percentiles), the Azure 2021
+//! invocation trace, AWS Lambda CloudWatch Logs (REPORT lines, text or JSON), and a generic
+//! per-invocation CSV or Parquet file. The format is detected from each file's first bytes
+//! and header, or forced with `--trace-format`.
+//!
+//! Crate choice: the CSV formats are read with the `csv` crate, streaming record by
+//! record, so an Azure 2019 day (tens of thousands of rows × 1,444 columns) becomes compact
+//! per-function count vectors without a dense cell-by-cell copy (a polars DataFrame of it
+//! holds every cell, and unpivoting it to long form is the costly step measured in
+//! build-notes.md). Polars reads the Parquet variant of the generic format, where its
+//! columnar reader is the right tool; DataFrames stop at this module's boundary.
+
+mod azure2019;
+mod detect;
+mod error;
+mod workload;
+
+pub use detect::{detect_format, TraceFormat};
+pub use error::{RowErrors, TraceError};
+pub use workload::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::units::MS_PER_MINUTE;
+
+/// How to read traces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Force this format instead of detecting it.
+    pub format: Option<TraceFormat>,
+    /// Skip bad rows with a counted warning instead of failing.
+    pub skip_bad_rows: bool,
+}
+
+/// What one reader made of one file (or of one Azure 2019 day's files).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Functions found.
+    pub functions: Vec<FunctionTrace>,
+    /// Observed window `[start, end)` in ms, when the file defines one (per-minute columns);
+    /// `None` to derive it from the invocation timestamps.
+    pub window_ms: Option<(u64, u64)>,
+    /// Files read.
+    pub sources: Vec<SourceFile>,
+    /// Non-fatal problems.
+    pub warnings: Vec<String>,
+}
+
+/// File name endings read when a directory is given.
+const TRACE_EXTENSIONS: [&str; 6] = ["csv", "parquet", "log", "txt", "jsonl", "json"];
+
+/// Expands directories into their trace files (sorted, not recursive, hidden files skipped).
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TraceError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| TraceError::io(path, e))?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+                    !name.starts_with('.') && TRACE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+                })
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(TraceError::file(
+                    path,
+                    "the directory holds no trace files",
+                    format!("put .{} files in it or name the files", TRACE_EXTENSIONS.join(", .")),
+                ));
+            }
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every trace file (directories are expanded) into one workload.
+pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workload, TraceError> {
+    let files = expand_paths(paths)?;
+    let mut azure2019_files = Vec::new();
+    let mut parsed = Vec::new();
+    for path in &files {
+        let format = match options.format {
+            Some(f) => f,
+            None => detect_format(path)?,
+        };
+        match format {
+            TraceFormat::Azure2019 => azure2019_files.push(path.clone()),
+            other => parsed.push(read_single(path, other, options.skip_bad_rows)?),
+        }
+    }
+    if !azure2019_files.is_empty() {
+        parsed.push(azure2019::read(&azure2019_files, options.skip_bad_rows)?);
+    }
+    Ok(merge(parsed))
+}
+
+/// Reads one file of a single-file format.
+fn read_single(path: &Path, format: TraceFormat, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    match format {
+        TraceFormat::Azure2019 => azure2019::read(&[path.to_path_buf()], skip_bad_rows),
+        TraceFormat::Azure2021 => Err(not_yet(path, format)),
+        TraceFormat::LambdaLogs => Err(not_yet(path, format)),
+        TraceFormat::Csv => Err(not_yet(path, format)),
+    }
+}
+
+fn not_yet(path: &Path, format: TraceFormat) -> TraceError {
+    TraceError::file(
+        path,
+        format!("the {} reader is not built yet", format.name()),
+        "use azure2019",
+    )
+}
+
+/// Merges the parsed files: functions with equal ids are combined, and the window covers all.
+fn merge(parsed: Vec<Parsed>) -> Workload {
+    let mut by_id: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut warnings = Vec::new();
+    let mut window: Option<(u64, u64)> = None;
+    let mut widen = |w: (u64, u64)| {
+        window = Some(match window {
+            None => w,
+            Some((s, e)) => (s.min(w.0), e.max(w.1)),
+        });
+    };
+    for p in parsed {
+        sources.extend(p.sources);
+        warnings.extend(p.warnings);
+        let explicit = p.window_ms;
+        if let Some(w) = explicit {
+            widen(w);
+        }
+        for f in p.functions {
+            if explicit.is_none() {
+                if let Some(w) = timestamp_window(&f.arrivals) {
+                    widen(w);
+                }
+            }
+            match by_id.get_mut(&f.id) {
+                Some(existing) => merge_function(existing, f),
+                None => {
+                    by_id.insert(f.id.clone(), f);
+                }
+            }
+        }
+    }
+    let (start, end) = window.unwrap_or((0, MS_PER_MINUTE));
+    Workload {
+        functions: by_id.into_values().collect(),
+        window_start_ms: start,
+        window_end_ms: end,
+        sources,
+        warnings,
+    }
+}
+
+/// The whole minutes that hold a function's timestamped invocations (start to end).
+fn timestamp_window(arrivals: &Arrivals) -> Option<(u64, u64)> {
+    let Arrivals::Timestamps(v) = arrivals else {
+        return None;
+    };
+    let first = v.iter().map(|i| i.start_ms).min()?;
+    let last_end = v
+        .iter()
+        .map(|i| i.start_ms + crate::units::us_to_ms_ceil(i.duration_us))
+        .max()?;
+    let start = first / MS_PER_MINUTE * MS_PER_MINUTE;
+    let end = (last_end.div_ceil(MS_PER_MINUTE) * MS_PER_MINUTE).max(start + MS_PER_MINUTE);
+    Some((start, end))
+}
+
+/// Combines a second appearance of a function (another file or day) into the first.
+fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) {
+    if into.trigger == Trigger::Unknown {
+        into.trigger = other.trigger;
+    }
+    into.arrivals = match (
+        std::mem::replace(&mut into.arrivals, Arrivals::Untimed(Vec::new())),
+        other.arrivals,
+    ) {
+        (Arrivals::Timestamps(mut a), Arrivals::Timestamps(b)) => {
+            a.extend(b);
+            a.sort();
+            Arrivals::Timestamps(a)
+        }
+        (Arrivals::PerMinute(mut a), Arrivals::PerMinute(b)) => {
+            a.merge(&b);
+            Arrivals::PerMinute(a)
+        }
+        (Arrivals::Untimed(mut a), Arrivals::Untimed(b) | Arrivals::Timestamps(b))
+        | (Arrivals::Timestamps(mut a), Arrivals::Untimed(b)) => {
+            a.extend(b);
+            Arrivals::Untimed(a)
+        }
+        // Per-minute counts and per-invocation records of one function do not mix:
+        // keep the richer per-invocation records.
+        (Arrivals::PerMinute(_), records) | (records, Arrivals::PerMinute(_)) => records,
+    };
+    into.duration = match (
+        std::mem::replace(&mut into.duration, DurationInfo::Unknown),
+        other.duration,
+    ) {
+        (DurationInfo::Percentiles(a), DurationInfo::Percentiles(b)) => {
+            DurationInfo::Percentiles(azure2019::combine_percentiles(&a, &b))
+        }
+        (DurationInfo::Unknown, d) | (d, DurationInfo::Unknown) => d,
+        (DurationInfo::Samples, _) | (_, DurationInfo::Samples) => DurationInfo::Samples,
+    };
+    let m = other.memory;
+    into.memory.configured_mb = into.memory.configured_mb.or(m.configured_mb);
+    into.memory.max_used_mb = match (into.memory.max_used_mb, m.max_used_mb) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    into.memory.allocated = into.memory.allocated.or(m.allocated);
+}

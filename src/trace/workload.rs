@@ -1,0 +1,356 @@
+//! The normalized `Workload`: what a trace file says about each function (ids, trigger,
+//! arrivals, durations, memory), and nothing it does not say. Every reader in `trace/`
+//! produces one; `sim/arrivals` and `characterize` consume it.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::units::MS_PER_MINUTE;
+
+/// Identity of one function: Azure's (owner, app, function) triple. Formats with fewer
+/// levels fill the missing ones: Lambda logs and the generic CSV use the function name
+/// for the app and an empty owner.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FunctionId {
+    /// Owner (subscription) id; empty when the format has none.
+    pub owner: String,
+    /// Application id: the unit of memory allocation and warm-up on Azure.
+    pub app: String,
+    /// Function id or name.
+    pub function: String,
+}
+
+impl FunctionId {
+    /// A function that is its own app (Lambda, generic CSV).
+    pub fn standalone(name: &str) -> Self {
+        FunctionId {
+            owner: String::new(),
+            app: name.to_string(),
+            function: name.to_string(),
+        }
+    }
+
+    /// The (owner, app) pair that identifies the function's app.
+    pub fn app_key(&self) -> (&str, &str) {
+        (&self.owner, &self.app)
+    }
+}
+
+/// What triggers a function, in the seven groups of the Azure 2019 dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// HTTP request.
+    Http,
+    /// Timer (cron).
+    Timer,
+    /// Event (Event Hub, Event Grid).
+    Event,
+    /// Queue message.
+    Queue,
+    /// Storage (blob) change.
+    Storage,
+    /// Durable Functions orchestration.
+    Orchestration,
+    /// Any other trigger.
+    Others,
+    /// The trace does not say.
+    Unknown,
+}
+
+impl Trigger {
+    /// Parses the dataset's trigger names; anything else is `None`.
+    pub fn parse(name: &str) -> Option<Trigger> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "http" => Trigger::Http,
+            "timer" => Trigger::Timer,
+            "event" => Trigger::Event,
+            "queue" => Trigger::Queue,
+            "storage" => Trigger::Storage,
+            "orchestration" => Trigger::Orchestration,
+            "others" | "other" => Trigger::Others,
+            "unknown" | "" => Trigger::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// The lowercase name used in files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Trigger::Http => "http",
+            Trigger::Timer => "timer",
+            Trigger::Event => "event",
+            Trigger::Queue => "queue",
+            Trigger::Storage => "storage",
+            Trigger::Orchestration => "orchestration",
+            Trigger::Others => "others",
+            Trigger::Unknown => "unknown",
+        }
+    }
+}
+
+/// One invocation whose start the trace records exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Invocation {
+    /// Start time in ms on the trace's own clock (epoch ms for wall-clock traces,
+    /// ms since trace start for Azure 2021).
+    pub start_ms: u64,
+    /// Execution duration in µs (excluding any cold start).
+    pub duration_us: u64,
+    /// Init (cold start) duration in µs, when the trace reports one for this invocation.
+    pub init_duration_us: Option<u64>,
+    /// Billed duration in ms as the provider reported it (Lambda REPORT lines).
+    pub billed_duration_ms: Option<u64>,
+}
+
+/// Invocations per minute, kept compact: dense `u32` counts for busy functions, sparse
+/// `(minute, count)` pairs for the many that are rarely invoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum MinuteCounts {
+    /// One count per minute from `first_minute` on.
+    Dense {
+        /// Minute index (from the trace's minute 0) of `counts[0]`.
+        first_minute: u32,
+        /// Invocations in each minute.
+        counts: Vec<u32>,
+    },
+    /// Only the minutes with invocations, in increasing minute order.
+    Sparse {
+        /// `(minute index, invocations)` with invocations > 0.
+        entries: Vec<(u32, u32)>,
+    },
+}
+
+impl MinuteCounts {
+    /// Builds the compact form of `counts` starting at `first_minute`: sparse when fewer
+    /// than half the minutes have invocations (a pair costs two counts).
+    pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
+        let nonzero = counts.iter().filter(|&&c| c > 0).count();
+        if nonzero * 2 < counts.len() {
+            let entries = counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(i, &c)| (first_minute + i as u32, c))
+                .collect();
+            MinuteCounts::Sparse { entries }
+        } else {
+            MinuteCounts::Dense { first_minute, counts }
+        }
+    }
+
+    /// The minutes with at least one invocation, as `(minute index, invocations)`.
+    pub fn nonzero(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
+        match self {
+            MinuteCounts::Dense { first_minute, counts } => Box::new(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(move |(i, &c)| (first_minute + i as u32, c)),
+            ),
+            MinuteCounts::Sparse { entries } => Box::new(entries.iter().copied()),
+        }
+    }
+
+    /// Total invocations.
+    pub fn total(&self) -> u64 {
+        self.nonzero().map(|(_, c)| c as u64).sum()
+    }
+
+    /// Merges another day's (or file's) counts into these, adding counts of equal minutes.
+    pub fn merge(&mut self, other: &MinuteCounts) {
+        let mut all: BTreeMap<u32, u64> = BTreeMap::new();
+        for (m, c) in self.nonzero().chain(other.nonzero()) {
+            *all.entry(m).or_default() += c as u64;
+        }
+        let (first, last) = match (all.keys().next(), all.keys().next_back()) {
+            (Some(&f), Some(&l)) => (f, l),
+            _ => {
+                *self = MinuteCounts::Sparse { entries: Vec::new() };
+                return;
+            }
+        };
+        let mut dense = vec![0u32; (last - first + 1) as usize];
+        for (m, c) in all {
+            dense[(m - first) as usize] = c.min(u32::MAX as u64) as u32;
+        }
+        *self = MinuteCounts::from_dense(first, dense);
+    }
+}
+
+/// How a function's arrivals are known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Arrivals {
+    /// Exact start times, sorted by `start_ms`.
+    Timestamps(Vec<Invocation>),
+    /// Invocations per minute only (Azure 2019); `sim/arrivals` places them in the minute.
+    PerMinute(MinuteCounts),
+    /// Invocations with no time at all (Lambda REPORT lines without export timestamps):
+    /// their durations can be priced, but they cannot be replayed in time.
+    Untimed(Vec<Invocation>),
+}
+
+impl Arrivals {
+    /// Total invocations recorded.
+    pub fn invocations(&self) -> u64 {
+        match self {
+            Arrivals::Timestamps(v) | Arrivals::Untimed(v) => v.len() as u64,
+            Arrivals::PerMinute(c) => c.total(),
+        }
+    }
+
+    /// The per-invocation records, when the trace has them.
+    pub fn records(&self) -> Option<&[Invocation]> {
+        match self {
+            Arrivals::Timestamps(v) | Arrivals::Untimed(v) => Some(v),
+            Arrivals::PerMinute(_) => None,
+        }
+    }
+}
+
+/// Duration percentiles of one function as the Azure 2019 dataset gives them (ms).
+/// They are weighted percentiles of 30-second averages, excluding cold starts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DurationPercentiles {
+    /// Mean execution time.
+    pub average_ms: f64,
+    /// Executions counted by the durations log (may differ from the invocation counts).
+    pub count: u64,
+    /// Minimum, when logged.
+    pub minimum_ms: Option<f64>,
+    /// Maximum, when logged.
+    pub maximum_ms: Option<f64>,
+    /// Percentiles 0, 1, 25, 50, 75, 99, 100.
+    pub p0_ms: f64,
+    /// 1st percentile.
+    pub p1_ms: f64,
+    /// 25th percentile.
+    pub p25_ms: f64,
+    /// Median.
+    pub p50_ms: f64,
+    /// 75th percentile.
+    pub p75_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// 100th percentile.
+    pub p100_ms: f64,
+}
+
+impl DurationPercentiles {
+    /// The (percentile, ms) points, for piecewise-linear inverse-CDF sampling.
+    pub fn points(&self) -> [(f64, f64); 7] {
+        [
+            (0.0, self.p0_ms),
+            (1.0, self.p1_ms),
+            (25.0, self.p25_ms),
+            (50.0, self.p50_ms),
+            (75.0, self.p75_ms),
+            (99.0, self.p99_ms),
+            (100.0, self.p100_ms),
+        ]
+    }
+}
+
+/// What the trace says about a function's execution durations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum DurationInfo {
+    /// Every invocation record carries its own duration.
+    Samples,
+    /// Only percentiles are known (Azure 2019).
+    Percentiles(DurationPercentiles),
+    /// The trace says nothing about durations for this function.
+    Unknown,
+}
+
+/// Allocated-memory percentiles (MB) as the Azure 2019 memory file gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AllocatedMemory {
+    /// Whether the figures are for the whole app or this function's share of it.
+    pub scope: MemoryScope,
+    /// Number of 5-second samples behind the figures.
+    pub sample_count: u64,
+    /// Mean allocated memory.
+    pub average_mb: f64,
+    /// Percentiles 1, 5, 25, 50, 75, 95, 99, 100 of the per-minute averages.
+    pub percentiles_mb: [f64; 8],
+}
+
+/// The scope of an `AllocatedMemory` figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryScope {
+    /// The upstream per-app file: the figure is the app's.
+    App,
+    /// A per-function file that divided the app's memory among its functions.
+    FunctionShare,
+}
+
+/// What the trace says about a function's memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MemoryInfo {
+    /// Configured memory size (Lambda `Memory Size`, CSV `memory_mb`).
+    pub configured_mb: Option<u32>,
+    /// Largest memory used by any invocation (Lambda `Max Memory Used`).
+    pub max_used_mb: Option<u32>,
+    /// Allocated-memory percentiles (Azure 2019).
+    pub allocated: Option<AllocatedMemory>,
+}
+
+/// Everything one trace says about one function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionTrace {
+    /// Identity.
+    pub id: FunctionId,
+    /// Trigger group.
+    pub trigger: Trigger,
+    /// When it was invoked.
+    pub arrivals: Arrivals,
+    /// How long it ran.
+    pub duration: DurationInfo,
+    /// How much memory it had and used.
+    pub memory: MemoryInfo,
+}
+
+/// A source file read into the workload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceFile {
+    /// Path as given on the command line.
+    pub path: String,
+    /// Format it was read as.
+    pub format: String,
+    /// Rows (or lines) read, including skipped ones.
+    pub rows: u64,
+}
+
+/// The normalized workload: the functions of one or more trace files and the window they cover.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    /// Functions, sorted by id.
+    pub functions: Vec<FunctionTrace>,
+    /// Start of the observed window, in the trace's own ms clock.
+    pub window_start_ms: u64,
+    /// End of the observed window (exclusive).
+    pub window_end_ms: u64,
+    /// Files read.
+    pub sources: Vec<SourceFile>,
+    /// Non-fatal problems: skipped rows, missing joins. Each says what to do.
+    pub warnings: Vec<String>,
+}
+
+impl Workload {
+    /// Length of the observed window in ms.
+    pub fn window_ms(&self) -> u64 {
+        self.window_end_ms.saturating_sub(self.window_start_ms)
+    }
+
+    /// Length of the observed window in whole minutes (rounded up).
+    pub fn window_minutes(&self) -> u64 {
+        self.window_ms().div_ceil(MS_PER_MINUTE)
+    }
+
+    /// Total invocations over all functions.
+    pub fn invocations(&self) -> u64 {
+        self.functions.iter().map(|f| f.arrivals.invocations()).sum()
+    }
+}

@@ -1,0 +1,148 @@
+//! `Usage`: what one deployment option consumed over a period, as billable quantities —
+//! the contract between the simulators (`sim/`, which never see prices) and the cost
+//! engine (`cost/`, which never simulates). One `Usage` can be priced against any table.
+//!
+//! Durations are kept as histograms of whole milliseconds (each invocation's duration
+//! rounded *up* to 1 ms), not as sums, so that the cost engine can apply each platform's
+//! own per-invocation rule — Lambda's 1 ms grain, Cloud Run's 100 ms, Azure's 100 ms
+//! minimum — exactly: ceil(ceil_1ms(x) / g) = ceil(x / g) for any whole-ms grain g.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Counts of events by their duration in whole ms (rounded up to 1 ms).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsHistogram(BTreeMap<u64, u64>);
+
+impl MsHistogram {
+    /// An empty histogram.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `count` events of `duration_ms` each.
+    pub fn add(&mut self, duration_ms: u64, count: u64) {
+        if count > 0 {
+            *self.0.entry(duration_ms).or_default() += count;
+        }
+    }
+
+    /// Adds every event of `other`.
+    pub fn add_all(&mut self, other: &MsHistogram) {
+        for (&ms, &n) in &other.0 {
+            self.add(ms, n);
+        }
+    }
+
+    /// Number of events.
+    pub fn count(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Sum of durations in ms.
+    pub fn sum_ms(&self) -> u64 {
+        self.0.iter().map(|(&ms, &n)| ms * n).sum()
+    }
+
+    /// Sum of durations after a per-event billing rule (e.g. round up to 100 ms).
+    pub fn sum_billed_ms(&self, rule: impl Fn(u64) -> u64) -> u64 {
+        self.0.iter().map(|(&ms, &n)| rule(ms) * n).sum()
+    }
+
+    /// `(duration_ms, count)` pairs in increasing duration.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.0.iter().map(|(&ms, &n)| (ms, n))
+    }
+
+    /// Whether there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Processor architecture of a function or instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    /// x86-64.
+    #[default]
+    X86,
+    /// 64-bit Arm (Graviton).
+    Arm64,
+}
+
+/// A period during which provisioned concurrency was configured at a constant level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionedPeriod {
+    /// Provisioned instances.
+    pub concurrency: u32,
+    /// How long, in ms, before the provider's rounding (Lambda: up to 5 minutes).
+    pub duration_ms: u64,
+}
+
+/// Billable quantities of the functions deployed with one memory size and architecture.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionGroupUsage {
+    /// Configured memory in MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub arch: Arch,
+    /// Configured ephemeral storage in MB (Lambda: 512 included).
+    pub ephemeral_storage_mb: u32,
+    /// Requests served (throttled requests are not billed and not counted here).
+    pub requests: u64,
+    /// Execution durations of requests served by on-demand instances.
+    pub on_demand_duration_ms: MsHistogram,
+    /// Execution durations of requests served by provisioned-concurrency instances.
+    pub provisioned_duration_ms: MsHistogram,
+    /// Init (cold start) durations of on-demand instances.
+    pub init_duration_ms: MsHistogram,
+    /// Provisioned-concurrency configuration periods.
+    pub provisioned_periods: Vec<ProvisionedPeriod>,
+    /// Instance busy periods (time with at least one request in flight), for platforms
+    /// that bill instance time rather than request time (Cloud Run with concurrency > 1).
+    pub instance_busy_ms: MsHistogram,
+    /// Instance time kept warm but idle, in ms (instance-based billing, min instances).
+    pub instance_idle_ms: u64,
+}
+
+/// Instance time of one provisioned server or container type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceUsage {
+    /// Instance type id as in the price table (e.g. `m7g.large`, `fargate-x86:1vcpu-2gb`).
+    pub instance_type: String,
+    /// Instance time in ms, summed over instances (before any per-instance minimum).
+    pub instance_ms: u64,
+    /// Instance launches (each may carry a minimum billed time).
+    pub launches: u64,
+}
+
+/// Everything one deployment option consumed over `period_ms`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Length of the period the quantities cover, in ms.
+    pub period_ms: u64,
+    /// Serverless function groups.
+    pub functions: Vec<FunctionGroupUsage>,
+    /// Provisioned instances.
+    pub instances: Vec<InstanceUsage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_sums_and_rules() {
+        let mut h = MsHistogram::new();
+        h.add(90, 2);
+        h.add(101, 1);
+        h.add(5, 0);
+        assert_eq!(h.count(), 3);
+        assert_eq!(h.sum_ms(), 281);
+        // Round up to 100 ms per event: 100 + 100 + 200.
+        assert_eq!(h.sum_billed_ms(|ms| ms.div_ceil(100) * 100), 400);
+        // Azure minimum of 100 ms per execution: 100 + 100 + 101.
+        assert_eq!(h.sum_billed_ms(|ms| ms.max(100)), 301);
+    }
+}
