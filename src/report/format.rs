@@ -1,0 +1,64 @@
+//! Number formatting shared by every renderer: one place decides how counts, shares,
+//! durations and money look, and unknown values print as `-`.
+
+/// A share (0–1) as a percentage with one decimal, or `-`.
+pub fn percent(share: Option<f64>) -> String {
+    match share {
+        Some(s) if s.is_finite() => format!("{:.1}%", s * 100.0),
+        _ => "-".to_string(),
+    }
+}
+
+/// A count with thousands separators.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A measurement with 3 significant digits (fixed notation when it reads well), or `-`.
+pub fn sig3(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => {
+            let a = v.abs();
+            if a == 0.0 {
+                "0".to_string()
+            } else if a >= 100.0 {
+                format!("{v:.0}")
+            } else if a >= 10.0 {
+                format!("{v:.1}")
+            } else if a >= 1.0 {
+                format!("{v:.2}")
+            } else if a >= 0.001 {
+                format!("{v:.3}")
+            } else {
+                format!("{v:.2e}")
+            }
+        }
+        _ => "-".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(percent(Some(0.8123)), "81.2%");
+        assert_eq!(percent(None), "-");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(999), "999");
+        assert_eq!(sig3(Some(1234.56)), "1235");
+        assert_eq!(sig3(Some(12.345)), "12.3");
+        assert_eq!(sig3(Some(0.01234)), "0.012");
+        assert_eq!(sig3(Some(0.0000123)), "1.23e-5");
+        assert_eq!(sig3(None), "-");
+    }
+}

@@ -1,0 +1,104 @@
+//! Terminal tables (comfy-table) for every command's stdout view.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+
+use super::format::{count, percent, sig3};
+use crate::characterize::WorkloadProfile;
+use crate::stats::Summary;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().map(|h| Cell::new(h)));
+    t
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+/// The workload characterization as three tables: totals and rates, distributions, mix.
+pub fn workload_profile(p: &WorkloadProfile) -> String {
+    let mut totals = table(&["workload", "value"]);
+    let rows: [(&str, String); 9] = [
+        ("functions", count(p.functions)),
+        ("apps", count(p.apps)),
+        ("owners", count(p.owners)),
+        ("invocations", count(p.invocations)),
+        ("window (minutes)", count(p.minutes)),
+        (
+            "functions invoked ≤ 1/min on average",
+            percent(p.functions_avg_rate_at_most_1_per_minute),
+        ),
+        (
+            "functions invoked ≤ 1/hour on average",
+            percent(p.functions_avg_rate_at_most_1_per_hour),
+        ),
+        (
+            "apps invoked ≤ 1/min on average",
+            percent(p.apps_avg_rate_at_most_1_per_minute),
+        ),
+        (
+            "apps invoked ≤ 1/hour on average",
+            percent(p.apps_avg_rate_at_most_1_per_hour),
+        ),
+    ];
+    for (k, v) in rows {
+        totals.add_row(vec![Cell::new(k), right(v)]);
+    }
+
+    let mut dist = table(&["per function (or app)", "n", "p10", "p50", "p90", "p99", "max"]);
+    let mut add = |name: &str, s: Option<&Summary>| {
+        let mut row = vec![Cell::new(name)];
+        match s {
+            Some(s) => {
+                row.push(right(count(s.count)));
+                for v in [s.p10, s.p50, s.p90, s.p99, s.max] {
+                    row.push(right(sig3(Some(v))));
+                }
+            }
+            None => row.extend((0..6).map(|_| right("-".into()))),
+        }
+        dist.add_row(row);
+    };
+    add("invocations per minute", p.rate_per_minute.as_ref());
+    add("average duration (ms)", p.duration_ms.as_ref());
+    let memory_label = match &p.memory_mb {
+        Some(m) => format!("memory per app (MB, {})", m.basis),
+        None => "memory per app (MB)".to_string(),
+    };
+    add(&memory_label, p.memory_mb.as_ref().map(|m| &m.summary));
+    add("peak-to-mean per-minute rate", p.peak_to_mean.as_ref());
+    add("idle-minute share", p.idle_minutes_fraction.as_ref());
+    add("inter-arrival CV", p.iat_cv.as_ref().map(|c| &c.summary));
+
+    let mut mix = table(&["trigger", "functions", "invocations"]);
+    for (trigger, share) in &p.triggers {
+        mix.add_row(vec![
+            Cell::new(trigger),
+            right(percent(Some(*share))),
+            right(percent(p.triggers_by_invocations.get(trigger).copied())),
+        ]);
+    }
+    let mut fpa = table(&["functions per app", "apps"]);
+    for group in ["1", "2", "3", "4-5", "6-10", "11+"] {
+        fpa.add_row(vec![
+            Cell::new(group),
+            right(percent(p.functions_per_app.get(group).copied())),
+        ]);
+    }
+    let mut out = format!("{totals}\n{dist}\n{mix}\n{fpa}\n");
+    if let Some(cv) = &p.iat_cv {
+        out.push_str(&format!(
+            "inter-arrival times from {}: {} of functions periodic (CV ≤ 0.1), {} burstier than Poisson (CV > 1)\n",
+            cv.basis,
+            percent(Some(cv.share_cv_at_most_0_1)),
+            percent(Some(cv.share_cv_above_1))
+        ));
+    }
+    for w in &p.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
