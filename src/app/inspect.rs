@@ -21,12 +21,14 @@ pub(crate) fn load(args: &TraceArgs) -> anyhow::Result<Workload> {
 pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let workload = load(&args.trace)?;
     let profile = characterize(&workload);
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &profile).context("writing JSON to stdout")?;
-        writeln!(out).context("writing to stdout")?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&profile)? + "\n"
     } else {
-        write!(out, "{}", crate::report::table::workload_profile(&profile)).context("writing to stdout")?;
-    }
+        crate::report::table::workload_profile(&profile)
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -57,6 +57,13 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
             }
         }
         let Some(inv_path) = files(Kind::Invocations).into_iter().next() else {
+            // Still check the files, so a broken one is reported rather than ignored.
+            if let Some(p) = files(Kind::Durations).first() {
+                read_durations(p, skip_bad_rows)?;
+            }
+            if let Some(p) = files(Kind::Memory).first() {
+                read_memory(p, skip_bad_rows)?;
+            }
             for p in files(Kind::Durations).iter().chain(files(Kind::Memory).iter()) {
                 parsed.warnings.push(format!(
                     "{}: no invocations file for day {day}, so this file was not used; add the day's \
@@ -148,6 +155,13 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
             ));
         }
     }
+    if window.is_none() {
+        return Err(TraceError::file(
+            &paths[0],
+            "no Azure 2019 invocations file was given, only durations or memory files",
+            "add the invocations_per_function file of the same day",
+        ));
+    }
     parsed.functions = functions.into_values().collect();
     parsed.window_ms = window;
     Ok(parsed)
@@ -220,9 +234,9 @@ fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     } else {
         Err(TraceError::file(
             path,
-            "an Azure 2019 file must be an invocations (Trigger, 1..1440), durations (Average, percentile_Average_*) \
-             or memory (AverageAllocatedMb*) file, and this header is none of them",
-            "check the header line",
+            "missing column: an Azure 2019 file has 'Trigger' (invocations), 'Average' (durations) or \
+             'AverageAllocatedMb' (memory), and this header has none of them",
+            "check the header line against the dataset's schema",
         ))
     }
 }

@@ -1,0 +1,5 @@
+//! End-to-end tests of the `faascost` binary: one integration test binary, one module per
+//! subcommand (see ARCHITECTURE.md, "Tests at three levels").
+
+mod common;
+mod inspect;
