@@ -1,0 +1,233 @@
+//! Per-minute offered load of a workload, for the provisioned-server models: how many
+//! requests arrive each minute and how much work (ms of service at the server's speed) they
+//! bring, with the second moment of service time for the M/G/c approximation. Built from
+//! the trace without randomness: exact durations where the trace has them, the mean and
+//! a piecewise-linear reading of the Azure percentiles otherwise.
+//!
+//! Service time on a server: the traced duration `d` was measured with `trace_vcpu` of CPU
+//! (a Lambda function at M MB has M / 1,769 vCPU); on a full server vCPU its CPU-bound
+//! fraction `f` runs `trace_vcpu` times as long as it did, the rest (I/O) is unchanged:
+//! `d_server = d × ((1 − f) + f × trace_vcpu)`.
+
+use crate::trace::{Arrivals, DurationInfo, DurationPercentiles, FunctionTrace, Workload};
+use crate::units::{MS_PER_MINUTE, US_PER_MS};
+
+/// Load arriving in one minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MinuteLoad {
+    /// Requests arriving.
+    pub arrivals: f64,
+    /// Total service time they bring, in ms at server speed.
+    pub work_ms: f64,
+    /// Sum of squared service times (ms²), for the service-time variability.
+    pub work_sq_ms2: f64,
+}
+
+impl MinuteLoad {
+    /// Mean service time in ms (0 when idle).
+    pub fn mean_service_ms(&self) -> f64 {
+        if self.arrivals > 0.0 {
+            self.work_ms / self.arrivals
+        } else {
+            0.0
+        }
+    }
+
+    /// Squared coefficient of variation of service time (1 for exponential, 0 constant).
+    pub fn service_scv(&self) -> f64 {
+        let mean = self.mean_service_ms();
+        if mean <= 0.0 {
+            return 1.0;
+        }
+        ((self.work_sq_ms2 / self.arrivals) / (mean * mean) - 1.0).max(0.0)
+    }
+
+    /// Offered load in Erlangs (busy request slots on average over the minute).
+    pub fn erlangs(&self) -> f64 {
+        self.work_ms / MS_PER_MINUTE as f64
+    }
+}
+
+/// How traced durations translate to server service times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceModel {
+    /// Share of the duration that is CPU-bound (0–1).
+    pub cpu_bound_fraction: f64,
+    /// vCPU the traced durations ran with (1.0 when unknown).
+    pub trace_vcpu: f64,
+    /// Duration in ms for functions whose trace gives none.
+    pub fallback_duration_ms: Option<f64>,
+}
+
+impl ServiceModel {
+    /// Server service time for a traced duration.
+    pub fn server_ms(&self, traced_ms: f64) -> f64 {
+        let f = self.cpu_bound_fraction.clamp(0.0, 1.0);
+        traced_ms * ((1.0 - f) + f * self.trace_vcpu)
+    }
+}
+
+/// The offered load of a workload, minute by minute, and its service-time distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadProfile {
+    /// One entry per minute of the workload window.
+    pub minutes: Vec<MinuteLoad>,
+    /// Service-time quantiles 0.5 %, 1.5 %, … 99.5 % (100 values, ms at server speed),
+    /// weighted by invocations.
+    pub service_quantiles_ms: Vec<f64>,
+}
+
+/// An error building a load profile.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A function has invocations but no duration information.
+    #[error(
+        "function '{function}' (app '{app}') has no duration in the trace; give the durations file or a \
+         fallback duration (scenario `duration_ms`)"
+    )]
+    NoDuration {
+        /// App id.
+        app: String,
+        /// Function id.
+        function: String,
+    },
+    /// A function's invocations carry no timestamps.
+    #[error("function '{0}' has invocations without timestamps, which cannot be replayed in time; export the logs with timestamps")]
+    Untimed(String),
+}
+
+/// Probability points at which a percentile table is read to pool service times.
+const POOL_POINTS: usize = 100;
+
+impl LoadProfile {
+    /// Builds the per-minute load of `workload` (traffic scaled by `traffic_scale`).
+    pub fn from_workload(w: &Workload, model: &ServiceModel, traffic_scale: f64) -> Result<LoadProfile, LoadError> {
+        let n_minutes = w.window_minutes().max(1) as usize;
+        let mut minutes = vec![MinuteLoad::default(); n_minutes];
+        let mut pool: Vec<(f64, f64)> = Vec::new(); // (service ms, weight)
+        let first_minute = w.window_start_ms / MS_PER_MINUTE;
+        for f in &w.functions {
+            let invocations = f.arrivals.invocations();
+            if invocations == 0 {
+                continue;
+            }
+            match &f.arrivals {
+                Arrivals::Timestamps(records) => {
+                    for r in records {
+                        let s = model.server_ms(r.duration_us as f64 / US_PER_MS as f64);
+                        let m = (r.start_ms.saturating_sub(w.window_start_ms) / MS_PER_MINUTE) as usize;
+                        let slot = &mut minutes[m.min(n_minutes - 1)];
+                        slot.arrivals += traffic_scale;
+                        slot.work_ms += s * traffic_scale;
+                        slot.work_sq_ms2 += s * s * traffic_scale;
+                        pool.push((s, 1.0));
+                    }
+                }
+                Arrivals::PerMinute(counts) => {
+                    let (mean, second) = moments(f, model)?;
+                    for (m, c) in counts.nonzero() {
+                        let idx = (m as u64).saturating_sub(first_minute) as usize;
+                        let slot = &mut minutes[idx.min(n_minutes - 1)];
+                        let c = c as f64 * traffic_scale;
+                        slot.arrivals += c;
+                        slot.work_ms += c * mean;
+                        slot.work_sq_ms2 += c * second;
+                    }
+                    let weight = invocations as f64 / POOL_POINTS as f64;
+                    for q in pool_quantiles(f, model)? {
+                        pool.push((q, weight));
+                    }
+                }
+                Arrivals::Untimed(_) => return Err(LoadError::Untimed(f.id.function.clone())),
+            }
+        }
+        Ok(LoadProfile {
+            minutes,
+            service_quantiles_ms: weighted_quantiles(pool),
+        })
+    }
+
+    /// The service-time percentile `p` (0–100) in ms.
+    pub fn service_percentile_ms(&self, p: f64) -> f64 {
+        let idx = ((p / 100.0) * POOL_POINTS as f64 - 0.5)
+            .round()
+            .clamp(0.0, (POOL_POINTS - 1) as f64) as usize;
+        self.service_quantiles_ms.get(idx).copied().unwrap_or(0.0)
+    }
+
+    /// Largest per-minute offered load in Erlangs.
+    pub fn peak_erlangs(&self) -> f64 {
+        self.minutes.iter().map(|m| m.erlangs()).fold(0.0, f64::max)
+    }
+}
+
+/// Mean and second moment (ms, ms²) of a per-minute function's server service time.
+fn moments(f: &FunctionTrace, model: &ServiceModel) -> Result<(f64, f64), LoadError> {
+    match &f.duration {
+        DurationInfo::Percentiles(p) => {
+            let mean = model.server_ms(p.average_ms.max(0.0));
+            // Second moment from the piecewise-linear inverse CDF, rescaled to the exact mean.
+            let qs = inverse_cdf_points(p);
+            let raw_mean = qs.iter().sum::<f64>() / qs.len() as f64;
+            let raw_second = qs.iter().map(|q| q * q).sum::<f64>() / qs.len() as f64;
+            let scv = if raw_mean > 0.0 {
+                (raw_second / (raw_mean * raw_mean) - 1.0).max(0.0)
+            } else {
+                0.0
+            };
+            Ok((mean, mean * mean * (1.0 + scv)))
+        }
+        _ => {
+            let d = model.fallback_duration_ms.ok_or_else(|| LoadError::NoDuration {
+                app: f.id.app.clone(),
+                function: f.id.function.clone(),
+            })?;
+            let s = model.server_ms(d);
+            Ok((s, s * s))
+        }
+    }
+}
+
+/// Service-time values at the pool's probability points for a per-minute function.
+fn pool_quantiles(f: &FunctionTrace, model: &ServiceModel) -> Result<Vec<f64>, LoadError> {
+    match &f.duration {
+        DurationInfo::Percentiles(p) => Ok(inverse_cdf_points(p).into_iter().map(|q| model.server_ms(q)).collect()),
+        _ => {
+            let (mean, _) = moments(f, model)?;
+            Ok(vec![mean; POOL_POINTS])
+        }
+    }
+}
+
+/// The piecewise-linear inverse CDF through the Azure percentiles, read at 0.5 %, 1.5 %, …
+fn inverse_cdf_points(p: &DurationPercentiles) -> Vec<f64> {
+    let pts = p.points();
+    (0..POOL_POINTS)
+        .map(|i| {
+            let q = (i as f64 + 0.5) * 100.0 / POOL_POINTS as f64;
+            let k = pts.iter().rposition(|(pq, _)| *pq <= q).unwrap_or(0).min(pts.len() - 2);
+            let ((q0, v0), (q1, v1)) = (pts[k], pts[k + 1]);
+            v0 + (v1 - v0) * (q - q0) / (q1 - q0)
+        })
+        .collect()
+}
+
+/// Quantiles at the pool's probability points of a weighted sample.
+fn weighted_quantiles(mut pool: Vec<(f64, f64)>) -> Vec<f64> {
+    if pool.is_empty() {
+        return vec![0.0; POOL_POINTS];
+    }
+    pool.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = pool.iter().map(|p| p.1).sum();
+    let mut out = Vec::with_capacity(POOL_POINTS);
+    let (mut acc, mut j) = (0.0, 0usize);
+    for i in 0..POOL_POINTS {
+        let target = (i as f64 + 0.5) / POOL_POINTS as f64 * total;
+        while j < pool.len() - 1 && acc + pool[j].1 < target {
+            acc += pool[j].1;
+            j += 1;
+        }
+        out.push(pool[j].0);
+    }
+    out
+}

@@ -1,0 +1,418 @@
+//! The provisioned-server model: a fleet of instances of one type (vCPU, memory) with
+//! request slots per vCPU, sized by an `Autoscaler`, replaying the per-minute offered load
+//! of `sim::load`. Instances launched in a minute are billed at once and serve after the
+//! type's boot delay. Requests are never dropped: when demand exceeds capacity they queue.
+//!
+//! Queueing per minute: with no backlog and load below capacity, the minute is a stationary
+//! M/G/c queue — Erlang C gives the probability of waiting and the exponential waiting tail
+//! P(W > t) = C(c, a)·exp(−(c − a)·t / E[S]), with the Allen–Cunneen factor (1 + SCV)/2 for
+//! general service times. Under overload (or while a backlog drains) the queue is a fluid:
+//! queued work grows at (offered − capacity) per ms and an arrival waits queued work / slots.
+//! Latency percentiles are reported as service-time percentile + waiting percentile, an upper
+//! bound on the true percentile of the sum (stated in the report's assumptions).
+
+use super::autoscale::Autoscaler;
+use super::load::LoadProfile;
+use crate::stats::Summary;
+use crate::units::MS_PER_MINUTE;
+use crate::usage::InstanceUsage;
+use serde::Serialize;
+
+/// An instance type as the model sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetSpec {
+    /// Instance type id (as in the price table).
+    pub instance_type: String,
+    /// vCPUs per instance.
+    pub vcpu: f64,
+    /// Memory per instance in GB.
+    pub memory_gb: f64,
+    /// Concurrent requests one vCPU serves (1 / CPU-bound fraction).
+    pub slots_per_vcpu: f64,
+    /// Time from launch to serving, in ms (rounded up to whole minutes).
+    pub boot_delay_ms: u64,
+}
+
+impl FleetSpec {
+    /// Request slots per instance.
+    pub fn slots_per_instance(&self) -> f64 {
+        self.vcpu * self.slots_per_vcpu
+    }
+}
+
+/// Latency or waiting-time percentiles in ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// What a fleet did over the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProvisionedOutcome {
+    /// Billable instance time.
+    pub usage: InstanceUsage,
+    /// Instances billed in each minute (ready + booting).
+    pub instances_per_minute: Vec<u32>,
+    /// Utilization of ready capacity per minute (0–1).
+    pub utilization: Option<Summary>,
+    /// Time requests waited for a free slot.
+    pub queueing_ms: Percentiles,
+    /// Service time + waiting (upper-bound percentiles).
+    pub latency_ms: Percentiles,
+    /// Minutes whose 99th-percentile latency exceeded the SLO.
+    pub slo_violation_minutes: u64,
+    /// Most instances billed at once.
+    pub peak_instances: u32,
+    /// Mean instances billed.
+    pub mean_instances: f64,
+    /// Requests still queued when the window closed (served after it).
+    pub backlog_at_end_requests: f64,
+}
+
+/// The waiting-time distribution of the arrivals of one minute.
+#[derive(Debug, Clone, Copy)]
+enum Wait {
+    /// Stationary M/G/c: P(W > t) = p_wait · exp(−rate · t).
+    Stationary { p_wait: f64, rate_per_ms: f64 },
+    /// Fluid: an arrival at fraction x of the minute waits max(0, start + (end − start)·x) ms.
+    Linear { start_ms: f64, end_ms: f64 },
+}
+
+impl Wait {
+    /// P(W ≤ t).
+    fn cdf(&self, t: f64) -> f64 {
+        match *self {
+            Wait::Stationary { p_wait, rate_per_ms } => 1.0 - p_wait * (-rate_per_ms * t).exp(),
+            Wait::Linear { start_ms, end_ms } => {
+                let slope = end_ms - start_ms;
+                if slope.abs() < 1e-12 {
+                    return if start_ms.max(0.0) <= t { 1.0 } else { 0.0 };
+                }
+                let x = ((t - start_ms) / slope).clamp(0.0, 1.0);
+                if slope > 0.0 {
+                    x
+                } else {
+                    1.0 - x
+                }
+            }
+        }
+    }
+
+    /// A wait no arrival of the minute exceeds (to one in a million for the exponential tail).
+    fn upper_ms(&self) -> f64 {
+        match *self {
+            Wait::Stationary { p_wait, rate_per_ms } if p_wait > 1e-6 && rate_per_ms > 0.0 => {
+                (p_wait / 1e-6).ln() / rate_per_ms
+            }
+            Wait::Stationary { .. } => 0.0,
+            Wait::Linear { start_ms, end_ms } => start_ms.max(end_ms).max(0.0),
+        }
+    }
+
+    /// The `p`-th percentile (0–100) of this minute's waits.
+    fn percentile(&self, p: f64) -> f64 {
+        quantile(|t| self.cdf(t), self.upper_ms(), p)
+    }
+}
+
+/// Erlang C: probability that an arrival waits in an M/M/c queue with offered load `a` < c.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    if c == 0 || a >= c as f64 {
+        return 1.0;
+    }
+    if a <= 0.0 {
+        return 0.0;
+    }
+    // Erlang B by the stable recursion, then C = c·B / (c − a·(1 − B)).
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (k as f64 + a * b);
+    }
+    let c = c as f64;
+    c * b / (c - a * (1.0 - b))
+}
+
+/// Smallest t in [0, hi] with cdf(t) ≥ p / 100, by bisection.
+fn quantile(cdf: impl Fn(f64) -> f64, hi: f64, p: f64) -> f64 {
+    let target = p / 100.0;
+    if cdf(0.0) >= target {
+        return 0.0;
+    }
+    let (mut lo, mut hi) = (0.0, hi.max(1e-9));
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if cdf(mid) >= target {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// Replays `load` on a fleet sized by `scaler`.
+pub fn simulate(
+    load: &LoadProfile,
+    fleet: &FleetSpec,
+    scaler: &mut dyn Autoscaler,
+    slo_ms: Option<f64>,
+) -> ProvisionedOutcome {
+    let slots = fleet.slots_per_instance().max(1e-9);
+    let boot_minutes = fleet.boot_delay_ms.div_ceil(MS_PER_MINUTE) as usize;
+    let minute_ms = MS_PER_MINUTE as f64;
+    let service_p99 = load.service_percentile_ms(99.0);
+    let initial = scaler.initial(load, slots).max(1);
+    let mut ready = initial;
+    let mut booting: Vec<(usize, u32)> = Vec::new(); // (ready at minute, count)
+    let mut launches = initial as u64;
+    let mut backlog_work_ms = 0.0;
+    let mut billed = Vec::with_capacity(load.minutes.len());
+    let mut utilization = Vec::with_capacity(load.minutes.len());
+    let mut waits: Vec<(f64, Wait)> = Vec::with_capacity(load.minutes.len());
+    let mut violations = 0;
+    for (m, minute) in load.minutes.iter().enumerate() {
+        let arrived: u32 = booting.iter().filter(|b| b.0 <= m).map(|b| b.1).sum();
+        booting.retain(|b| b.0 > m);
+        ready += arrived;
+        billed.push(ready + booting.iter().map(|b| b.1).sum::<u32>());
+        let capacity_slots = ready as f64 * slots;
+        let capacity_work = capacity_slots * minute_ms;
+        let demand_work = minute.work_ms + backlog_work_ms;
+        let observed = demand_work / capacity_work;
+        utilization.push(observed.min(1.0));
+        let wait = if backlog_work_ms <= 0.0 && minute.work_ms < capacity_work {
+            let c = capacity_slots.floor().max(1.0) as u32;
+            let a = minute.erlangs();
+            if a < c as f64 && minute.arrivals > 0.0 {
+                let k = (1.0 + minute.service_scv()) / 2.0;
+                Wait::Stationary {
+                    p_wait: erlang_c(c, a),
+                    rate_per_ms: (c as f64 - a) / minute.mean_service_ms() / k.max(1e-9),
+                }
+            } else {
+                Wait::Linear {
+                    start_ms: 0.0,
+                    end_ms: 0.0,
+                }
+            }
+        } else {
+            let end_work = backlog_work_ms + minute.work_ms - capacity_work;
+            let w = Wait::Linear {
+                start_ms: backlog_work_ms / capacity_slots,
+                end_ms: end_work / capacity_slots,
+            };
+            backlog_work_ms = end_work.max(0.0);
+            w
+        };
+        if minute.arrivals > 0.0 {
+            if let Some(slo) = slo_ms {
+                if service_p99 + wait.percentile(99.0) > slo {
+                    violations += 1;
+                }
+            }
+            waits.push((minute.arrivals, wait));
+        }
+        let want = scaler.desired(m, ready, observed);
+        let pending: u32 = booting.iter().map(|b| b.1).sum();
+        if want > ready + pending {
+            let add = want - ready - pending;
+            booting.push((m + 1 + boot_minutes, add));
+            launches += add as u64;
+        } else if want < ready && pending == 0 {
+            ready = want.max(1);
+        }
+    }
+    let total_arrivals: f64 = waits.iter().map(|w| w.0).sum();
+    let mixture = |t: f64| {
+        if total_arrivals <= 0.0 {
+            return 1.0;
+        }
+        waits.iter().map(|(n, w)| n * w.cdf(t)).sum::<f64>() / total_arrivals
+    };
+    let hi = waits.iter().map(|w| w.1.upper_ms()).fold(0.0, f64::max);
+    let q = |p| quantile(mixture, hi, p);
+    let queueing = Percentiles {
+        p50: q(50.0),
+        p95: q(95.0),
+        p99: q(99.0),
+    };
+    let latency = Percentiles {
+        p50: load.service_percentile_ms(50.0) + queueing.p50,
+        p95: load.service_percentile_ms(95.0) + queueing.p95,
+        p99: service_p99 + queueing.p99,
+    };
+    let instance_minutes: u64 = billed.iter().map(|&n| n as u64).sum();
+    let mean_service = {
+        let (n, w) = load
+            .minutes
+            .iter()
+            .fold((0.0, 0.0), |acc, m| (acc.0 + m.arrivals, acc.1 + m.work_ms));
+        if n > 0.0 {
+            w / n
+        } else {
+            0.0
+        }
+    };
+    ProvisionedOutcome {
+        usage: InstanceUsage {
+            instance_type: fleet.instance_type.clone(),
+            instance_ms: instance_minutes * MS_PER_MINUTE,
+            launches,
+        },
+        peak_instances: billed.iter().copied().max().unwrap_or(0),
+        mean_instances: if billed.is_empty() {
+            0.0
+        } else {
+            instance_minutes as f64 / billed.len() as f64
+        },
+        instances_per_minute: billed,
+        utilization: Summary::of(utilization),
+        queueing_ms: queueing,
+        latency_ms: latency,
+        slo_violation_minutes: violations,
+        backlog_at_end_requests: if mean_service > 0.0 {
+            backlog_work_ms / mean_service
+        } else {
+            0.0
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::autoscale::{StaticPeak, TargetTracking};
+    use super::super::load::MinuteLoad;
+    use super::*;
+
+    fn profile(erlangs_per_minute: &[f64], service_ms: f64) -> LoadProfile {
+        LoadProfile {
+            minutes: erlangs_per_minute
+                .iter()
+                .map(|&a| {
+                    let arrivals = a * 60_000.0 / service_ms;
+                    MinuteLoad {
+                        arrivals,
+                        work_ms: arrivals * service_ms,
+                        // Exponential service: E[S²] = 2·E[S]².
+                        work_sq_ms2: arrivals * 2.0 * service_ms * service_ms,
+                    }
+                })
+                .collect(),
+            service_quantiles_ms: vec![service_ms; 100],
+        }
+    }
+
+    fn fleet(slots_per_vcpu: f64, boot_delay_ms: u64) -> FleetSpec {
+        FleetSpec {
+            instance_type: "m7g.large".into(),
+            vcpu: 2.0,
+            memory_gb: 8.0,
+            slots_per_vcpu,
+            boot_delay_ms,
+        }
+    }
+
+    #[test]
+    fn erlang_c_known_values() {
+        // M/M/1: P(wait) = ρ.
+        assert!((erlang_c(1, 0.7) - 0.7).abs() < 1e-12);
+        // c = 2, a = 1: C = 1/3 (hand-computed from the Erlang C formula).
+        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+        // c = 10, a = 8: 0.409 (standard Erlang C tables give 0.4092).
+        assert!((erlang_c(10, 8.0) - 0.4092).abs() < 5e-4);
+        assert_eq!(erlang_c(3, 3.0), 1.0);
+    }
+
+    #[test]
+    fn stationary_mm1_waiting_percentiles() {
+        // One slot (1 vCPU × 1 slot) at ρ = 0.5 with exponential 100 ms service:
+        // P(W > t) = 0.5·exp(−t·(1 − 0.5)/100) → median 0, p95 = 200·ln(10) = 460.5 ms.
+        let load = profile(&[0.5; 10], 100.0);
+        let f = FleetSpec {
+            vcpu: 1.0,
+            ..fleet(1.0, 0)
+        };
+        let mut s = StaticPeak {
+            target_utilization: 1.0,
+            spare_instances: 0,
+            min_instances: 1,
+        };
+        let out = simulate(&load, &f, &mut s, None);
+        assert_eq!(out.peak_instances, 1);
+        assert!(out.queueing_ms.p50 < 1e-6);
+        let want_p95 = 200.0 * 10f64.ln();
+        assert!((out.queueing_ms.p95 - want_p95).abs() < 0.01, "{:?}", out.queueing_ms);
+        assert!((out.utilization.unwrap().mean - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn static_peak_sizes_for_the_peak_and_bills_every_minute() {
+        // Peak 6 Erlangs on 2 vCPU × 2 slots = 4 slots at 75 % → 2 instances, +1 spare = 3.
+        let load = profile(&[1.0, 6.0, 2.0, 0.5], 200.0);
+        let mut s = StaticPeak {
+            target_utilization: 0.75,
+            spare_instances: 1,
+            min_instances: 2,
+        };
+        let out = simulate(&load, &fleet(2.0, 180_000), &mut s, Some(1_000.0));
+        assert_eq!(out.instances_per_minute, vec![3, 3, 3, 3]);
+        assert_eq!(out.usage.instance_ms, 12 * 60_000);
+        assert_eq!(out.usage.launches, 3);
+        assert_eq!(out.slo_violation_minutes, 0);
+    }
+
+    #[test]
+    fn fluid_overload_waits_grow_linearly() {
+        // One 1-slot instance offered 2 Erlangs for one minute: 60,000 ms of work queue up by
+        // the minute's end, so waits spread evenly over 0–60 s (median 30 s); the next idle
+        // minute drains it (waits fall from 60 s to 0 but no one arrives).
+        let mut load = profile(&[2.0, 0.0], 1_000.0);
+        load.minutes[1] = MinuteLoad::default();
+        let f = FleetSpec {
+            vcpu: 1.0,
+            ..fleet(1.0, 0)
+        };
+        let mut s = StaticPeak {
+            target_utilization: 1.0,
+            spare_instances: 0,
+            min_instances: 1,
+        };
+        // Size to 1 instance regardless of the peak.
+        s.target_utilization = 100.0;
+        let out = simulate(&load, &f, &mut s, Some(10_000.0));
+        assert_eq!(out.peak_instances, 1);
+        assert!((out.queueing_ms.p50 - 30_000.0).abs() < 1.0, "{:?}", out.queueing_ms);
+        assert!((out.queueing_ms.p99 - 59_400.0).abs() < 1.0);
+        assert_eq!(out.slo_violation_minutes, 1);
+        assert!(out.backlog_at_end_requests.abs() < 1e-9);
+    }
+
+    #[test]
+    fn autoscaling_lag_queues_a_spike() {
+        // Load steps from 1 to 12 Erlangs; 4 slots per instance at 50 % target; boot 3 min.
+        let mut erl = vec![1.0; 5];
+        erl.extend([12.0; 25]);
+        let load = profile(&erl, 500.0);
+        let mut t = TargetTracking::new(0.5, 1, 20, 5);
+        let lagged = simulate(&load, &fleet(2.0, 180_000), &mut t, Some(2_000.0));
+        assert!(lagged.slo_violation_minutes >= 3, "{lagged:?}");
+        assert!(lagged.queueing_ms.p99 > 2_000.0);
+        // The same spike on a fleet sized for it queues almost nothing.
+        let mut s = StaticPeak {
+            target_utilization: 0.5,
+            spare_instances: 0,
+            min_instances: 1,
+        };
+        let sized = simulate(&load, &fleet(2.0, 180_000), &mut s, Some(2_000.0));
+        assert_eq!(sized.slo_violation_minutes, 0);
+        assert!(sized.queueing_ms.p99 < 50.0, "{:?}", sized.queueing_ms);
+        // The backlog makes the autoscaler overshoot; after the cooldown it settles at
+        // ceil(12 / (4 × 0.5)) = 6 instances.
+        assert_eq!(*lagged.instances_per_minute.last().unwrap(), 6);
+    }
+}
