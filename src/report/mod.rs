@@ -3,3 +3,4 @@
 
 pub mod format;
 pub mod table;
+pub mod write;
