@@ -15,6 +15,7 @@
 pub mod app;
 pub mod characterize;
 pub mod cli;
+pub mod config;
 pub mod report;
 pub mod sim;
 pub mod stats;

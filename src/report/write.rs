@@ -27,9 +27,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8], protected: &[PathBuf]) -> anyhow:
     std::fs::create_dir_all(&dir).with_context(|| format!("creating the folder {}", dir.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("flushing {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("renaming the temporary file to {}", path.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("flushing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("renaming the temporary file to {}", path.display()))?;
     Ok(())
 }
 
