@@ -45,6 +45,16 @@ pub fn sig3(value: Option<f64>) -> String {
     }
 }
 
+/// Money in USD with cents and thousands separators (`$1,234.56`).
+pub fn usd(value: f64) -> String {
+    if !value.is_finite() {
+        return "-".to_string();
+    }
+    let cents = (value.abs() * 100.0).round() as u64;
+    let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
+    format!("{sign}${}.{:02}", count(cents / 100), cents % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +70,8 @@ mod tests {
         assert_eq!(sig3(Some(0.01234)), "0.012");
         assert_eq!(sig3(Some(0.0000123)), "1.23e-5");
         assert_eq!(sig3(None), "-");
+        assert_eq!(usd(1234.565), "$1,234.57");
+        assert_eq!(usd(0.004), "$0.00");
+        assert_eq!(usd(-2.5), "-$2.50");
     }
 }

@@ -2,5 +2,7 @@
 //! `table` (comfy-table's only home); number formatting in `format`.
 
 pub mod format;
+pub mod markdown;
+pub mod model;
 pub mod table;
 pub mod write;

@@ -1,0 +1,180 @@
+//! Markdown rendering of a `Report`, sized for a pull-request comment or a CI job summary:
+//! the comparison table first, then the workload, assumptions, warnings, and each option's
+//! bill folded in a `<details>` block. Strings from traces never reach this page unescaped.
+
+use std::fmt::Write;
+
+use super::format::{count, percent, sig3, usd};
+use super::model::{OptionReport, Report};
+
+/// Escapes text for a Markdown table cell or paragraph (pipes, HTML, emphasis markers).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn option_row(o: &OptionReport, cheapest: Option<&str>) -> String {
+    let mark = if Some(o.id.as_str()) == cheapest {
+        " **(cheapest)**"
+    } else {
+        ""
+    };
+    let total = if o.complete {
+        usd(o.monthly_cost_usd)
+    } else {
+        format!("≥ {} (some lines not priced)", usd(o.monthly_cost_usd))
+    };
+    format!(
+        "| {}{} | {} | {} | {} | {} | {} | {} |",
+        escape(&o.id),
+        mark,
+        escape(&format!("{:?}", o.kind).to_lowercase()),
+        total,
+        usd(o.horizon_cost_usd),
+        percent(o.cold_start_rate),
+        sig3(Some(o.latency_ms.p99)),
+        if o.meets_slo { "yes" } else { "**no**" },
+    )
+}
+
+/// Renders the report as Markdown.
+pub fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let months = r
+        .options
+        .first()
+        .map(|o| o.monthly_cost_by_month_usd.len())
+        .unwrap_or(0);
+    let _ = writeln!(s, "# faascost report\n");
+    let w = &r.workload;
+    let _ = writeln!(
+        s,
+        "Workload: {} functions in {} apps, {} invocations over {} minutes; {} of apps invoked at most once an hour on average.\n",
+        count(w.functions),
+        count(w.apps),
+        count(w.invocations),
+        count(w.minutes),
+        percent(w.apps_avg_rate_at_most_1_per_hour)
+    );
+    let _ = writeln!(
+        s,
+        "| option | kind | monthly cost | {months}-month cost | cold starts | p99 latency (ms) | meets SLO |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---|");
+    for o in &r.options {
+        let _ = writeln!(s, "{}", option_row(o, r.cheapest_option.as_deref()));
+    }
+    match &r.cheapest_option {
+        Some(id) => {
+            let _ = writeln!(s, "\nCheapest option: **{}**.", escape(id));
+        }
+        None => {
+            let _ = writeln!(s, "\nNo option is fully priced, so none is called cheapest.");
+        }
+    }
+    let _ = writeln!(s, "\n## Options\n");
+    for o in &r.options {
+        let _ = writeln!(
+            s,
+            "<details><summary>{} — {}</summary>\n",
+            escape(&o.id),
+            escape(&o.description)
+        );
+        let _ = writeln!(s, "| line | quantity | unit | unit price | monthly cost |");
+        let _ = writeln!(s, "|---|---:|---|---:|---:|");
+        for l in &o.cost_lines {
+            let price = match l.unit_price_usd {
+                Some(p) => format!("${}", sig3(Some(p))),
+                None => "not priced".into(),
+            };
+            let cost = match l.cost_usd {
+                Some(c) => usd(c),
+                None => "not priced".into(),
+            };
+            let flag = if l.verified { "" } else { " (unverified)" };
+            let _ = writeln!(
+                s,
+                "| {}{} | {} | {} | {} | {} |",
+                escape(&l.name),
+                flag,
+                sig3(Some(l.quantity)),
+                escape(&l.unit),
+                price,
+                cost
+            );
+        }
+        if let Some(i) = &o.instances {
+            let _ = writeln!(
+                s,
+                "\nFleet: {} × {} at peak, {} on average, {} committed.",
+                i.peak,
+                escape(&i.instance_type),
+                sig3(Some(i.mean)),
+                i.committed
+            );
+        }
+        for n in &o.notes {
+            let _ = writeln!(s, "\n- {}", escape(n));
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
+    let _ = writeln!(s, "## Assumptions\n");
+    for a in &r.assumptions {
+        let _ = writeln!(s, "- {}", escape(a));
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "\n## Warnings\n");
+        for w in &r.warnings {
+            let _ = writeln!(s, "- {}", escape(w));
+        }
+    }
+    let _ = writeln!(s, "\n## Inputs\n");
+    let _ = writeln!(s, "- scenario: {}; seed {}", escape(&r.inputs.scenario), r.seed);
+    for t in &r.inputs.traces {
+        let _ = writeln!(
+            s,
+            "- trace {} ({}, {} bytes, sha256 {})",
+            escape(&t.path),
+            escape(&t.format),
+            count(t.bytes),
+            t.sha256
+        );
+    }
+    for p in &r.inputs.price_tables {
+        let v = if p.verified { "" } else { ", some figures unverified" };
+        let _ = writeln!(
+            s,
+            "- prices {} ({}, effective {}{v})",
+            escape(&p.id),
+            escape(&p.region),
+            escape(&p.effective_date)
+        );
+    }
+    let _ = writeln!(s, "\n_{} — report schema {}_", escape(&r.tool), r.schema_version);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_from_traces() {
+        assert_eq!(escape("a|b<script>"), "a\\|b&lt;script&gt;");
+        assert_eq!(escape("x\ny"), "x y");
+        assert_eq!(escape("[link](http://x)"), "\\[link\\](http://x)");
+    }
+}

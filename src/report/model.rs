@@ -1,0 +1,183 @@
+//! The `Report`: everything one `analyze` run found, in one versioned, serializable value.
+//! Renderers read only this. Serialized maps are ordered and options keep the scenario's
+//! order, so the same inputs and seed give byte-identical JSON.
+
+use serde::Serialize;
+
+use crate::characterize::WorkloadProfile;
+
+/// Version of the report schema; bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// One analyze run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Report schema version.
+    pub schema_version: u32,
+    /// Tool and version that wrote it.
+    pub tool: String,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// What went in.
+    pub inputs: Inputs,
+    /// The workload's characterization.
+    pub workload: WorkloadProfile,
+    /// Every option compared, in the scenario's order.
+    pub options: Vec<OptionReport>,
+    /// Id of the option with the lowest monthly cost among those fully priced that meet the SLO
+    /// (or, when none meets it, among all fully priced options).
+    pub cheapest_option: Option<String>,
+    /// Every default and modelling assumption applied.
+    pub assumptions: Vec<String>,
+    /// Caveats: unpriced lines, unverified prices, input problems.
+    pub warnings: Vec<String>,
+}
+
+/// The inputs of a run, for provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inputs {
+    /// Scenario file (`embedded:…` for the built-in one).
+    pub scenario: String,
+    /// Trace files with their digests.
+    pub traces: Vec<InputFile>,
+    /// Price tables used.
+    pub price_tables: Vec<PriceTableRef>,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// Format read.
+    pub format: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// One price table used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceTableRef {
+    /// Table id.
+    pub id: String,
+    /// Region priced.
+    pub region: String,
+    /// Date its figures were read.
+    pub effective_date: String,
+    /// Where it was loaded from.
+    pub origin: String,
+    /// Whether every figure is vendor-verified.
+    pub verified: bool,
+}
+
+/// Kind of a deployment option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptionKind {
+    /// Functions on a serverless platform.
+    Serverless,
+    /// A fleet of servers or containers.
+    Provisioned,
+    /// Servers for the base load, functions for the excess.
+    Hybrid,
+}
+
+/// One priced line of an option's monthly bill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportCostLine {
+    /// Price-table id (or `ops`, `commitment`).
+    pub offering: String,
+    /// What is charged.
+    pub name: String,
+    /// Unit of quantity and unit price.
+    pub unit: String,
+    /// Monthly quantity.
+    pub quantity: f64,
+    /// Price of one unit; null when not priced.
+    pub unit_price_usd: Option<f64>,
+    /// Monthly cost; null when not priced.
+    pub cost_usd: Option<f64>,
+    /// Whether the price is vendor-verified.
+    pub verified: bool,
+    /// Caveat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Latency percentiles in ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// A provisioned fleet's size over the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceSummary {
+    /// Instance type.
+    pub instance_type: String,
+    /// Most instances at once.
+    pub peak: u32,
+    /// Mean instances.
+    pub mean: f64,
+    /// Instances committed (reserved / savings plan), paid whether used or not.
+    pub committed: u32,
+}
+
+/// Utilization of provisioned capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct UtilizationSummary {
+    /// Mean over minutes.
+    pub mean: f64,
+    /// 95th percentile over minutes.
+    pub p95: f64,
+}
+
+/// One option's behaviour and cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionReport {
+    /// Option id from the scenario.
+    pub id: String,
+    /// Kind.
+    pub kind: OptionKind,
+    /// Platform price-table id (for hybrid: `provisioned+serverless`).
+    pub platform: String,
+    /// Configuration in words.
+    pub description: String,
+    /// Monthly cost of the priced lines (730-hour month).
+    pub monthly_cost_usd: f64,
+    /// Whether every line is priced (otherwise the total is a lower bound).
+    pub complete: bool,
+    /// Whether every price used is vendor-verified.
+    pub verified: bool,
+    /// Cost over the horizon with traffic growth applied month by month.
+    pub horizon_cost_usd: f64,
+    /// Monthly cost in each month of the horizon.
+    pub monthly_cost_by_month_usd: Vec<f64>,
+    /// The monthly bill, line by line.
+    pub cost_lines: Vec<ReportCostLine>,
+    /// Share of requests that met a cold start (serverless part).
+    pub cold_start_rate: Option<f64>,
+    /// End-to-end latency percentiles.
+    pub latency_ms: LatencySummary,
+    /// Whether the p99 latency is within the SLO.
+    pub meets_slo: bool,
+    /// Most requests in flight at once (serverless part).
+    pub peak_concurrency: Option<u64>,
+    /// Requests refused by the concurrency limit.
+    pub throttles: Option<u64>,
+    /// Fleet size (provisioned part).
+    pub instances: Option<InstanceSummary>,
+    /// Fleet utilization (provisioned part).
+    pub utilization: Option<UtilizationSummary>,
+    /// Minutes whose p99 latency exceeded the SLO (provisioned part).
+    pub slo_violation_minutes: Option<u64>,
+    /// Notes on this option's model.
+    pub notes: Vec<String>,
+}
