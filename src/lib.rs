@@ -19,3 +19,5 @@ pub mod report;
 pub mod trace;
 pub mod units;
 pub mod usage;
+pub mod cost;
+pub mod pricing;
