@@ -11,6 +11,7 @@ mod meter;
 mod models;
 
 pub use breakdown::{CostBreakdown, CostLine, CostReport, OfferingRef};
+pub use meter::thousands as breakdown_thousands;
 pub use models::{parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group};
 
 use serde::Serialize;
