@@ -22,3 +22,5 @@ pub mod stats;
 pub mod trace;
 pub mod units;
 pub mod usage;
+pub mod cost;
+pub mod pricing;

@@ -1,7 +1,9 @@
 //! One function per subcommand: typed arguments in, work done through the library's
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
+mod cost;
 mod inspect;
+mod pricing;
 
 use std::process::ExitCode;
 
@@ -11,5 +13,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Pricing(args) => pricing::run(&args),
+        Command::Cost(args) => cost::run(&args),
     }
 }

@@ -1,0 +1,272 @@
+//! `faascost cost`: builds a one-month `Usage` from aggregate flags (requests per month,
+//! duration, memory, provisioned concurrency, instances …), prices it with the cost engine
+//! against the built-in or `--pricing DIR` tables, adds the front door and logs, and prints
+//! a bill (text, or one JSON object with `monthly_cost_usd` and `lines`).
+
+use anyhow::{anyhow, bail, Context};
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::pricing::load_catalog;
+use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
+use crate::cost::{
+    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
+    FrontDoor,
+};
+use crate::pricing::Catalog;
+use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
+use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
+
+/// What `--platform` names: a price table and, for instance platforms, an instance type.
+#[derive(Debug, Clone, PartialEq)]
+struct Platform {
+    table_id: &'static str,
+    instance_type: Option<String>,
+}
+
+fn parse_platform(s: &str) -> anyhow::Result<Platform> {
+    let (head, tail) = match s.split_once(':') {
+        Some((h, t)) => (h, Some(t.to_string())),
+        None => (s, None),
+    };
+    let table_id = match head {
+        "aws-lambda" => "aws-lambda",
+        "azure-functions" | "azure-functions-consumption" => "azure-functions-consumption",
+        "azure-functions-flex" => "azure-functions-flex",
+        "azure-functions-premium" => "azure-functions-premium",
+        "gcp-cloud-run" | "gcp-cloud-run-functions" => "gcp-cloud-run",
+        "cloudflare-workers" => "cloudflare-workers",
+        "aws-ec2" => "aws-ec2",
+        "aws-fargate" => "aws-fargate",
+        "aws-eks" => "aws-eks",
+        "azure-vm" => "azure-vm",
+        "gcp-compute" => "gcp-compute",
+        _ => bail!(
+            "--platform '{s}' is not known; expected one of aws-lambda, azure-functions, azure-functions-flex, \
+             azure-functions-premium:EP1, gcp-cloud-run, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
+             azure-vm:TYPE, gcp-compute:TYPE"
+        ),
+    };
+    let needs_type = matches!(table_id, "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium");
+    if needs_type && tail.is_none() {
+        bail!("--platform {head} needs an instance type, e.g. {head}:TYPE (see `faascost pricing show {table_id}`)");
+    }
+    if !needs_type && tail.is_some() && table_id != "aws-eks" {
+        bail!("--platform {head} takes no ':TYPE' suffix");
+    }
+    let instance_type = if table_id == "aws-eks" {
+        Some(tail.unwrap_or_else(|| "cluster".to_string()))
+    } else {
+        tail
+    };
+    Ok(Platform {
+        table_id,
+        instance_type,
+    })
+}
+
+/// Builds the one-month `Usage` the flags describe, and the assumptions made doing so.
+fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, Vec<String>)> {
+    let mut notes = Vec::new();
+    let arch = match args.arch {
+        ArchArg::X86 => Arch::X86,
+        ArchArg::Arm64 => Arch::Arm64,
+    };
+    if !(args.hours.is_finite() && args.hours >= 0.0 && args.hours <= 744.0) {
+        bail!("--hours {} is out of range; expected hours per month between 0 and 744", args.hours);
+    }
+    let instance_ms = (args.hours * MS_PER_HOUR as f64).round() as u64 * args.instances as u64;
+    let mut usage = Usage {
+        period_ms: MS_PER_MONTH,
+        ..Usage::default()
+    };
+    match platform.table_id {
+        "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium" | "aws-eks" => {
+            usage.instances.push(InstanceUsage {
+                instance_type: platform.instance_type.clone().expect("checked in parse_platform"),
+                instance_ms,
+                launches: args.instances as u64,
+            });
+            notes.push(format!("{} instance(s) × {} hours per month", args.instances, args.hours));
+        }
+        "aws-fargate" => {
+            let a = if arch == Arch::Arm64 { "arm64" } else { "x86" };
+            let id = format!("{a}:{}vcpu-{}gb", args.vcpu, args.memory_mb as f64 / 1024.0);
+            usage.instances.push(InstanceUsage {
+                instance_type: id.clone(),
+                instance_ms,
+                launches: args.instances as u64,
+            });
+            notes.push(format!("{} Fargate task(s) {id} × {} hours per month", args.instances, args.hours));
+        }
+        _ => {
+            if args.duration_ms == 0 && args.requests > 0 {
+                bail!("--duration-ms 0: expected the duration of each invocation in ms (≥ 1)");
+            }
+            let mut g = uniform_group(args.memory_mb, arch, 0, 0);
+            g.requests = args.requests;
+            g.ephemeral_storage_mb = args.ephemeral_storage_mb;
+            let pc = args.provisioned_concurrency as u64;
+            let mut on_demand = args.requests;
+            if pc > 0 {
+                // PC serves invocations back to back up to its capacity; the rest spills over.
+                let capacity = pc * MS_PER_MONTH / args.duration_ms.max(1);
+                let served = capacity.min(args.requests);
+                on_demand = args.requests - served;
+                g.provisioned_duration_ms.add(args.duration_ms, served);
+                g.provisioned_periods.push(ProvisionedPeriod {
+                    concurrency: args.provisioned_concurrency,
+                    duration_ms: MS_PER_MONTH,
+                });
+                notes.push(format!(
+                    "provisioned concurrency {pc} all month serves up to {capacity} invocations back to back; \
+                     {served} served by it, {on_demand} spill over to on-demand"
+                ));
+            }
+            g.on_demand_duration_ms.add(args.duration_ms, on_demand);
+            if args.cold_starts > 0 && args.init_duration_ms > 0 {
+                g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
+                notes.push(format!("{} cold starts of {} ms INIT", args.cold_starts, args.init_duration_ms));
+            }
+            notes.push(format!(
+                "{} requests per month of {} ms each at {} MB",
+                args.requests, args.duration_ms, args.memory_mb
+            ));
+            usage.functions.push(g);
+        }
+    }
+    Ok((usage, notes))
+}
+
+/// Prices the flags' usage against `catalog`.
+pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<CostBreakdown> {
+    let platform = parse_platform(&args.platform)?;
+    let table = catalog.get(platform.table_id).map_err(|e| anyhow!(e))?;
+    if !(args.vcpu.is_finite() && args.vcpu > 0.0 && args.vcpu <= 64.0) {
+        bail!("--vcpu {} is out of range; expected vCPUs per instance in (0, 64]", args.vcpu);
+    }
+    let opts = CostOptions {
+        free_tier: args.free_tier,
+        region: args.region.clone(),
+        cloud_run_billing: match args.cloud_run_billing {
+            CloudRunBillingArg::Request => CloudRunBilling::RequestBased,
+            CloudRunBillingArg::Instance => CloudRunBilling::InstanceBased,
+        },
+        cloud_run_vcpu_milli: (args.vcpu * 1000.0).round() as u32,
+        commitment: args.commitment.clone(),
+        payload_kb: args.payload_kb,
+    };
+    let (usage, notes) = build_usage(args, &platform)?;
+    let mut bill = price_usage(&usage, table, &opts)?;
+    if let Some(door) = args.front_door {
+        let (door, id) = match door {
+            FrontDoorArg::RestApi => (FrontDoor::RestApi, "aws-api-gateway"),
+            FrontDoorArg::HttpApi => (FrontDoor::HttpApi, "aws-api-gateway"),
+            FrontDoorArg::FunctionUrl => (FrontDoor::FunctionUrl, "aws-api-gateway"),
+            FrontDoorArg::Alb => (FrontDoor::Alb, "aws-alb"),
+        };
+        let t = catalog.get(id).map_err(|e| anyhow!(e))?;
+        // Front-door tables are us-east-1: price them in their own region.
+        let door_opts = CostOptions { region: None, ..opts.clone() };
+        bill.extend(price_front_door(&usage, door, t, &door_opts)?);
+    }
+    if let Some(bytes) = args.log_bytes_per_invocation {
+        let t = catalog.get("aws-cloudwatch-logs").map_err(|e| anyhow!(e))?;
+        let log_opts = CostOptions { region: None, ..opts.clone() };
+        bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
+    }
+    for n in notes.into_iter().rev() {
+        bill.assumptions.insert(0, n);
+    }
+    bill.assumptions.push(if args.free_tier {
+        "free tiers applied (opt-in)".to_string()
+    } else {
+        "free tiers not applied (use --free-tier)".to_string()
+    });
+    Ok(bill)
+}
+
+/// Runs `faascost cost`.
+pub fn run(args: &CostArgs) -> anyhow::Result<ExitCode> {
+    let catalog = load_catalog(args.pricing.as_deref())?;
+    let bill = cost_breakdown(args, &catalog)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let report = CostReport::new(&args.platform, &bill);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        render(&mut out, &args.platform, &bill).context("writing to stdout")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_qty(q: f64) -> String {
+    if q == q.trunc() && q.abs() < 1e15 {
+        crate::cost::breakdown_thousands(q as u128)
+    } else if q.abs() >= 1000.0 {
+        format!("{q:.1}")
+    } else {
+        format!("{q:.4}")
+    }
+}
+
+fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io::Result<()> {
+    for o in &bill.offerings {
+        writeln!(
+            out,
+            "{} — {} ({}, prices of {}{})",
+            o.id,
+            o.name,
+            o.region,
+            o.effective_date,
+            if o.fully_verified { "" } else { "; some figures unverified" }
+        )?;
+    }
+    writeln!(out)?;
+    let width = bill.lines.iter().map(|l| l.name.chars().count()).max().unwrap_or(10).max(10);
+    for l in &bill.lines {
+        let price = match l.unit_price_usd {
+            Some(p) => format!("{} {} × ${}", fmt_qty(l.quantity), l.unit, p),
+            None => format!("{} {}", fmt_qty(l.quantity), l.unit),
+        };
+        let cost = match l.cost {
+            Some(c) => c.to_string(),
+            None => "not priced".to_string(),
+        };
+        let flag = if l.verified || l.cost.is_none() { "" } else { " *" };
+        writeln!(out, "  {:<width$}  {:<48} {:>12}{flag}", l.name, price, cost)?;
+        if let (Some(n), None) = (&l.note, l.cost) {
+            writeln!(out, "  {:<width$}  ({n})", "")?;
+        }
+    }
+    let total = bill.total();
+    writeln!(out, "  {:<width$}  {:<48} {:>12}", "Total per month", platform, total.to_string())?;
+    if !bill.complete() {
+        writeln!(out, "  (some lines are not priced: the total is a lower bound)")?;
+    }
+    if bill.lines.iter().any(|l| !l.verified && l.cost.is_some()) {
+        writeln!(out, "  * price not verified against a vendor page (see `faascost pricing show`)")?;
+    }
+    writeln!(out, "\nassumptions:")?;
+    for a in &bill.assumptions {
+        writeln!(out, "  - {a}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_parse() {
+        assert_eq!(parse_platform("aws-lambda").unwrap().table_id, "aws-lambda");
+        let p = parse_platform("aws-ec2:m7g.large").unwrap();
+        assert_eq!((p.table_id, p.instance_type.as_deref()), ("aws-ec2", Some("m7g.large")));
+        assert_eq!(parse_platform("aws-eks").unwrap().instance_type.as_deref(), Some("cluster"));
+        assert!(parse_platform("aws-ec2").is_err());
+        assert!(parse_platform("aws-lambda:x").is_err());
+        assert!(parse_platform("heroku").unwrap_err().to_string().contains("aws-lambda"));
+    }
+}

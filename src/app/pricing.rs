@@ -1,0 +1,167 @@
+//! `faascost pricing list|show|validate`: the price tables (built-in, or `--pricing DIR`)
+//! as the user sees them, and validation of a directory with file:line:key errors.
+
+use anyhow::{anyhow, Context};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::{PricingArgs, PricingCommand};
+use crate::pricing::{Catalog, PriceTable};
+
+/// Loads the built-in tables, or those of `dir`.
+pub fn load_catalog(dir: Option<&Path>) -> anyhow::Result<Catalog> {
+    match dir {
+        None => Catalog::embedded().map_err(|e| anyhow!("built-in price tables are invalid: {e}")),
+        Some(d) => Catalog::load_dir(d).map_err(|e| anyhow!("{e}")),
+    }
+}
+
+/// Runs `faascost pricing …`.
+pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &args.command {
+        PricingCommand::List { pricing, json } => {
+            let catalog = load_catalog(pricing.as_deref())?;
+            if *json {
+                let rows: Vec<_> = catalog
+                    .tables
+                    .values()
+                    .map(|t| {
+                        serde_json::json!({
+                            "id": t.id, "name": t.name, "provider": t.provider, "model": t.model,
+                            "regions": t.regions, "effective_date": t.effective_date,
+                            "fully_verified": t.fully_verified(), "origin": t.origin,
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+            } else {
+                writeln!(out, "{:<30} {:<20} {:<14} {:<11} verified", "id", "model", "regions", "effective")?;
+                for t in catalog.tables.values() {
+                    let model = serde_json::to_value(t.model)?.as_str().unwrap_or_default().to_string();
+                    writeln!(
+                        out,
+                        "{:<30} {:<20} {:<14} {:<11} {}",
+                        t.id,
+                        model,
+                        t.regions.join(","),
+                        t.effective_date,
+                        if t.fully_verified() { "all" } else { "partly (see show)" }
+                    )?;
+                }
+            }
+        }
+        PricingCommand::Show { id, pricing, json } => {
+            let catalog = load_catalog(pricing.as_deref())?;
+            let table = catalog.get(id).map_err(|e| anyhow!(e))?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(table)?)?;
+            } else {
+                show(&mut out, table)?;
+            }
+        }
+        PricingCommand::Validate { dir } => {
+            let catalog = match dir {
+                Some(d) => Catalog::load_dir(d).map_err(|e| anyhow!("{e}"))?,
+                None => Catalog::embedded().map_err(|e| anyhow!("{e}"))?,
+            };
+            let unverified: usize = catalog.tables.values().filter(|t| !t.fully_verified()).count();
+            writeln!(
+                out,
+                "{} price table(s) valid ({}); {} contain unverified figures",
+                catalog.tables.len(),
+                dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| "built-in".to_string()),
+                unverified
+            )
+            .context("writing to stdout")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn mark(verified: bool) -> &'static str {
+    if verified {
+        ""
+    } else {
+        "  [unverified]"
+    }
+}
+
+fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
+    writeln!(out, "{} — {}", t.id, t.name)?;
+    writeln!(
+        out,
+        "provider {}, regions {}, effective {}, {} (from {})",
+        t.provider,
+        t.regions.join(", "),
+        t.effective_date,
+        t.currency,
+        t.origin
+    )?;
+    for n in &t.notes {
+        writeln!(out, "  note: {n}")?;
+    }
+    if !t.prices.is_empty() {
+        writeln!(out, "prices:")?;
+    }
+    for (k, p) in &t.prices {
+        let per = if p.per == 1 { String::new() } else { format!(" per {}", p.per) };
+        if p.tiers.len() == 1 {
+            writeln!(out, "  {k}: ${} per {}{per}{}", p.tiers[0].usd.to_f64(), p.unit, mark(p.verified))?;
+        } else {
+            writeln!(out, "  {k}: per {}{per}{}", p.unit, mark(p.verified))?;
+            for tier in &p.tiers {
+                match tier.up_to {
+                    Some(u) => writeln!(out, "      up to {u}: ${}", tier.usd.to_f64())?,
+                    None => writeln!(out, "      above:  ${}", tier.usd.to_f64())?,
+                }
+            }
+        }
+        writeln!(out, "      source: {}", p.source)?;
+    }
+    if !t.free.is_empty() {
+        writeln!(out, "free grants (per month):")?;
+    }
+    for (k, f) in &t.free {
+        let kind = if f.included { "included in plan" } else { "opt-in free tier" };
+        writeln!(out, "  {k}: {} ({kind}){}", f.quantity, mark(f.verified))?;
+    }
+    if !t.instances.is_empty() {
+        writeln!(out, "instances:")?;
+    }
+    for (k, i) in &t.instances {
+        writeln!(
+            out,
+            "  {k}: {} vCPU, {} GiB, ${}/h{}",
+            i.vcpu,
+            i.memory_gib,
+            i.per_hour.to_f64(),
+            mark(i.verified)
+        )?;
+        for (c, u) in &i.commitments {
+            writeln!(out, "      {c}: ${}/h", u.to_f64())?;
+        }
+    }
+    let r = &t.rules;
+    writeln!(
+        out,
+        "rules: duration grain {} ms, minimum {} ms, memory grain {} MB (min {}, max {}), INIT billed {} (cap {} ms), PC grain {} ms, storage included {} MB{}",
+        r.duration_grain_ms,
+        r.minimum_duration_ms,
+        r.memory_grain_mb,
+        r.memory_minimum_mb,
+        r.memory_maximum_mb,
+        r.init_billed,
+        r.init_cap_ms,
+        r.provisioned_grain_ms,
+        r.included_storage_mb,
+        mark(r.verified)
+    )?;
+    if let Some(b) = &t.behaviour {
+        writeln!(out, "behaviour:{}", mark(b.verified))?;
+        writeln!(out, "  {}", serde_json::to_string(b)?)?;
+    }
+    Ok(())
+}

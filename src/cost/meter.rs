@@ -1,0 +1,213 @@
+//! The metering core shared by every model: scale a period's quantity to a 730-hour month,
+//! apply a free grant to the first units, split across tiers by cumulative monthly quantity,
+//! and price each piece exactly (`quantity × price / (base units per unit × per)`).
+
+use super::breakdown::{CostBreakdown, CostLine, OfferingRef};
+use super::{CostError, CostOptions};
+use crate::pricing::PriceTable;
+use crate::units::{Usd, MS_PER_MONTH};
+
+/// Base units per priced unit.
+pub const MB_MS_PER_GB_S: u128 = 1_024 * 1_000;
+/// Milli-vCPU·ms per vCPU-second.
+pub const MILLI_VCPU_MS_PER_VCPU_S: u128 = 1_000 * 1_000;
+/// ms per hour.
+pub const MS_PER_HOUR_U: u128 = 3_600_000;
+/// Bytes per GB (2^30: AWS, Azure and Google bill binary GB).
+pub const BYTES_PER_GB: u128 = 1 << 30;
+
+/// Accumulates lines for one table.
+pub struct Meter<'a> {
+    pub table: &'a PriceTable,
+    pub opts: &'a CostOptions,
+    pub period_ms: u64,
+    pub out: CostBreakdown,
+}
+
+/// Formats a whole number with thousands separators.
+pub fn thousands(n: u128) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl<'a> Meter<'a> {
+    pub fn new(table: &'a PriceTable, opts: &'a CostOptions, period_ms: u64) -> Result<Self, CostError> {
+        if period_ms == 0 {
+            return Err(CostError::EmptyPeriod);
+        }
+        let region = match &opts.region {
+            None => table.regions[0].clone(),
+            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => {
+                r.clone()
+            }
+            Some(r) => {
+                return Err(CostError::Region {
+                    table: table.id.clone(),
+                    region: r.clone(),
+                    available: table.regions.join(", "),
+                })
+            }
+        };
+        let mut out = CostBreakdown {
+            offerings: vec![OfferingRef::of(table, &region)],
+            ..CostBreakdown::default()
+        };
+        if period_ms != MS_PER_MONTH {
+            out.assumptions.push(format!(
+                "{}: quantities of a {:.3}-hour period scaled to a 730-hour month before tiers and free grants",
+                table.id,
+                period_ms as f64 / 3_600_000.0
+            ));
+        }
+        Ok(Meter {
+            table,
+            opts,
+            period_ms,
+            out,
+        })
+    }
+
+    /// A period quantity scaled to the month (rounded half up).
+    pub fn monthly(&self, quantity: u128) -> u128 {
+        if self.period_ms == MS_PER_MONTH {
+            return quantity;
+        }
+        let p = self.period_ms as u128;
+        (quantity * MS_PER_MONTH as u128 + p / 2) / p
+    }
+
+    /// Monthly free quantity of price `key` in base units (0 when there is no grant, or it is
+    /// an opt-in free tier and the free tier is off).
+    pub fn free_base(&self, key: &str, base_per_unit: u128) -> u128 {
+        match self.table.free.get(key) {
+            Some(g) if g.included || self.opts.free_tier => g.quantity as u128 * base_per_unit,
+            _ => 0,
+        }
+    }
+
+    pub fn assume(&mut self, text: impl Into<String>) {
+        let t = text.into();
+        if !self.out.assumptions.contains(&t) {
+            self.out.assumptions.push(t);
+        }
+    }
+
+    /// Prices `monthly_base` base units (already monthly) of price `key`, the first
+    /// `free_base` of them free. Emits a free line, then one line per tier touched.
+    pub fn charge(&mut self, label: &str, key: &str, monthly_base: u128, base_per_unit: u128, free_base: u128) {
+        if monthly_base == 0 {
+            return;
+        }
+        let Some(price) = self.table.prices.get(key) else {
+            self.out.lines.push(CostLine {
+                offering: self.table.id.clone(),
+                name: label.to_string(),
+                unit: String::new(),
+                quantity: monthly_base as f64 / base_per_unit as f64,
+                unit_price_usd: None,
+                cost: None,
+                verified: false,
+                source: String::new(),
+                note: Some(format!("not priced: table '{}' has no price '{key}'", self.table.id)),
+            });
+            return;
+        };
+        let per = price.per as u128;
+        let unit = if price.per == 1 {
+            price.unit.clone()
+        } else if price.per == 1_000_000 {
+            format!("1M {}", price.unit)
+        } else {
+            format!("{} {}", thousands(per), price.unit)
+        };
+        let free = free_base.min(monthly_base);
+        let free_grant = self.table.free.get(key);
+        if free > 0 {
+            let g = free_grant.expect("free_base > 0 only with a grant");
+            let kind = if g.included { "included in plan" } else { "free tier" };
+            self.out.lines.push(CostLine {
+                offering: self.table.id.clone(),
+                name: format!("{label} ({kind})"),
+                unit: unit.clone(),
+                quantity: free as f64 / (base_per_unit * per) as f64,
+                unit_price_usd: Some(0.0),
+                cost: Some(Usd::ZERO),
+                verified: g.verified,
+                source: g.source.clone(),
+                note: Some(format!(
+                    "{} {} per month{}",
+                    thousands(g.quantity as u128),
+                    price.unit,
+                    g.note.as_ref().map(|n| format!("; {n}")).unwrap_or_default()
+                )),
+            });
+        }
+        let tiered = price.tiers.len() > 1;
+        let mut lower: u128 = 0;
+        for (i, tier) in price.tiers.iter().enumerate() {
+            let upper = tier.up_to.map(|u| u as u128 * base_per_unit).unwrap_or(u128::MAX);
+            let lo = lower.max(free);
+            let hi = upper.min(monthly_base);
+            if hi > lo {
+                let q = hi - lo;
+                let name = if tiered {
+                    let range = match tier.up_to {
+                        Some(u) if i == 0 => format!("first {} {}", thousands(u as u128), price.unit),
+                        Some(u) => format!(
+                            "{}–{} {}",
+                            thousands(lower / base_per_unit),
+                            thousands(u as u128),
+                            price.unit
+                        ),
+                        None => format!("over {} {}", thousands(lower / base_per_unit), price.unit),
+                    };
+                    format!("{label} ({range})")
+                } else {
+                    label.to_string()
+                };
+                self.out.lines.push(CostLine {
+                    offering: self.table.id.clone(),
+                    name,
+                    unit: unit.clone(),
+                    quantity: q as f64 / (base_per_unit * per) as f64,
+                    unit_price_usd: Some(tier.usd.to_f64()),
+                    cost: Some(tier.usd.mul_div(q, base_per_unit * per)),
+                    verified: price.verified,
+                    source: price.source.clone(),
+                    note: None,
+                });
+            }
+            if upper >= monthly_base {
+                break;
+            }
+            lower = upper;
+        }
+    }
+
+    /// A fixed monthly charge (e.g. a plan minimum).
+    pub fn fixed(&mut self, label: &str, usd: Usd, note: &str) {
+        let rules = &self.table.rules;
+        self.out.lines.push(CostLine {
+            offering: self.table.id.clone(),
+            name: label.to_string(),
+            unit: "month".to_string(),
+            quantity: 1.0,
+            unit_price_usd: Some(usd.to_f64()),
+            cost: Some(usd),
+            verified: rules.verified,
+            source: rules.source.clone().unwrap_or_default(),
+            note: Some(note.to_string()),
+        });
+    }
+
+    pub fn finish(self) -> CostBreakdown {
+        self.out
+    }
+}

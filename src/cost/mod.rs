@@ -1,0 +1,113 @@
+//! Cost engine: `Usage` (quantities from a simulator or from aggregate flags) × a validated
+//! `PriceTable` → [`CostBreakdown`]. Each platform's per-invocation rule is applied to the
+//! duration histograms exactly (Lambda 1 ms; Cloud Run 100 ms; Azure Consumption 100 ms and
+//! 128 MB minimums; Flex 1,000 ms then 100 ms), quantities are scaled to a 730-hour month,
+//! and tiers and free grants apply to the account-wide monthly quantity, as the providers
+//! bill. Money is fixed-point (`units::Usd`, pico-dollars): totals never drift.
+//! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
+
+pub mod breakdown;
+mod meter;
+mod models;
+
+pub use breakdown::{CostBreakdown, CostLine, CostReport, OfferingRef};
+pub use meter::thousands as breakdown_thousands;
+pub use models::{parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group};
+
+use serde::Serialize;
+
+/// Cloud Run billing setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudRunBilling {
+    /// Billed while requests are in flight, starting and shutting down (the default).
+    #[default]
+    RequestBased,
+    /// Billed for the whole instance lifetime ("CPU always allocated").
+    InstanceBased,
+}
+
+/// API front door in front of the functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FrontDoor {
+    /// API Gateway REST API.
+    RestApi,
+    /// API Gateway HTTP API (512 KB metering).
+    HttpApi,
+    /// Lambda function URL (no charge).
+    FunctionUrl,
+    /// Application Load Balancer.
+    Alb,
+}
+
+/// Choices that are not in the `Usage` and not in the price table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostOptions {
+    /// Apply opt-in free tiers and grants (plan-included quantities always apply).
+    pub free_tier: bool,
+    /// Region to price (must be one of the table's regions); `None` = the table's first.
+    pub region: Option<String>,
+    /// Cloud Run billing setting.
+    pub cloud_run_billing: CloudRunBilling,
+    /// vCPUs per Cloud Run instance, in thousandths (1,000 = 1 vCPU).
+    pub cloud_run_vcpu_milli: u32,
+    /// Commitment term to price instances at (a key of the instance's `commitments`).
+    pub commitment: Option<String>,
+    /// Request payload per request in KB, for API Gateway metering and ALB processed bytes.
+    pub payload_kb: u32,
+}
+
+impl Default for CostOptions {
+    fn default() -> Self {
+        CostOptions {
+            free_tier: false,
+            region: None,
+            cloud_run_billing: CloudRunBilling::RequestBased,
+            cloud_run_vcpu_milli: 1_000,
+            commitment: None,
+            payload_kb: 0,
+        }
+    }
+}
+
+/// Why a usage could not be priced against a table at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CostError {
+    /// The region is not in the table.
+    #[error("price table '{table}' has no region '{region}'; it covers: {available}")]
+    Region {
+        /// Table id.
+        table: String,
+        /// Requested region.
+        region: String,
+        /// Regions the table has.
+        available: String,
+    },
+    /// The usage has a zero-length period.
+    #[error("usage period is 0 ms; expected the length of the simulated or stated period")]
+    EmptyPeriod,
+    /// The table's model cannot price this kind of usage.
+    #[error("price table '{table}' ({model}) cannot price {what}")]
+    WrongModel {
+        /// Table id.
+        table: String,
+        /// Its model.
+        model: String,
+        /// What was asked.
+        what: String,
+    },
+    /// An instance type id that cannot be read.
+    #[error("instance type '{instance_type}': {problem}; expected {expected}")]
+    InstanceType {
+        /// The id.
+        instance_type: String,
+        /// What is wrong.
+        problem: String,
+        /// Expected form.
+        expected: String,
+    },
+}
+
+#[cfg(test)]
+mod tests;

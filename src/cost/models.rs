@@ -1,0 +1,521 @@
+//! One pricing routine per billing model (`pricing::Model`): which quantities each platform
+//! bills, with which per-invocation rule, and which grants apply. Sources per rule:
+//! pricing-facts.md §1 (Lambda), §2 (front doors, logs), §3 (Azure), §4 (Cloud Run),
+//! §5 (Cloudflare), §6 (instances, Fargate).
+
+use super::breakdown::{CostBreakdown, CostLine};
+use super::meter::{thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U};
+use super::{CloudRunBilling, CostError, CostOptions, FrontDoor};
+use crate::pricing::{Model, PriceTable};
+use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
+
+/// Prices a deployment option's `usage` against `table` (a serverless model, `instances`
+/// or `aws-fargate`). Front doors and logs are priced separately ([`price_front_door`],
+/// [`price_logs`]) and can be appended with `CostBreakdown::extend`.
+pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<CostBreakdown, CostError> {
+    let mut m = Meter::new(table, opts, usage.period_ms)?;
+    match table.model {
+        Model::AwsLambda => lambda(&mut m, usage),
+        Model::AzureConsumption => azure_consumption(&mut m, usage),
+        Model::AzureFlex => azure_flex(&mut m, usage),
+        Model::GcpCloudRun => cloud_run(&mut m, usage),
+        Model::CloudflareWorkers => cloudflare(&mut m, usage),
+        Model::Instances => instances(&mut m, usage),
+        Model::AwsFargate => fargate(&mut m, usage)?,
+        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs => {
+            return Err(CostError::WrongModel {
+                table: table.id.clone(),
+                model: format!("{:?}", table.model),
+                what: "function or instance usage (it prices a front door or logs)".to_string(),
+            })
+        }
+    }
+    if !usage.functions.is_empty() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
+        // Nothing else to add: every model above consumed the function groups.
+    } else if !usage.functions.is_empty() {
+        m.assume(format!("{}: function usage ignored (this table prices instances)", table.id));
+    }
+    if !usage.instances.is_empty() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
+        m.assume(format!("{}: instance usage ignored (this table prices functions)", table.id));
+    }
+    Ok(m.finish())
+}
+
+fn total_requests(usage: &Usage) -> u128 {
+    usage.functions.iter().map(|g| g.requests as u128).sum()
+}
+
+/// Sum of `hist` under `rule`, in ms.
+fn billed(hist: &MsHistogram, rule: impl Fn(u64) -> u64) -> u128 {
+    hist.iter().map(|(ms, n)| rule(ms) as u128 * n as u128).sum()
+}
+
+/// AWS Lambda: requests; on-demand duration (invoke + INIT capped at 10 s) in GB-s tiered
+/// per architecture; ephemeral storage above 512 MB per GB per second of duration;
+/// provisioned concurrency (periods rounded up to 5 min) and its duration rate; free tier
+/// (opt-in) only for functions without provisioned concurrency.
+fn lambda(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    let init_rule = |d: u64| {
+        let capped = if rules.init_cap_ms > 0 { d.min(rules.init_cap_ms) } else { d };
+        grain(capped)
+    };
+    let archs = [Arch::X86, Arch::Arm64];
+    let mut od = [0u128; 2]; // MB-ms on-demand (invoke + init)
+    let mut od_eligible = [0u128; 2]; // of which free-tier eligible (no PC on the function)
+    let mut init_total = [0u128; 2];
+    let mut pc_alloc = [0u128; 2];
+    let mut pc_dur = [0u128; 2];
+    let mut storage = 0u128; // MB-ms of storage above the included size
+    let mut requests_eligible = 0u128;
+    for g in &usage.functions {
+        let a = if g.arch == Arch::Arm64 { 1 } else { 0 };
+        let mem = g.memory_mb as u128;
+        let has_pc = !g.provisioned_periods.is_empty();
+        let invoke_ms = billed(&g.on_demand_duration_ms, grain);
+        let init_ms = if rules.init_billed { billed(&g.init_duration_ms, init_rule) } else { 0 };
+        let pc_ms = billed(&g.provisioned_duration_ms, grain);
+        od[a] += mem * (invoke_ms + init_ms);
+        init_total[a] += mem * init_ms;
+        if !has_pc {
+            od_eligible[a] += mem * (invoke_ms + init_ms);
+            requests_eligible += g.requests as u128;
+        }
+        pc_dur[a] += mem * pc_ms;
+        for p in &g.provisioned_periods {
+            let rounded = p.duration_ms.div_ceil(rules.provisioned_grain_ms) * rules.provisioned_grain_ms;
+            pc_alloc[a] += mem * p.concurrency as u128 * rounded as u128;
+        }
+        let extra_mb = g.ephemeral_storage_mb.saturating_sub(rules.included_storage_mb) as u128;
+        storage += extra_mb * (invoke_ms + init_ms + pc_ms);
+    }
+
+    let requests = m.monthly(total_requests(usage));
+    let free_req = m.free_base("requests", 1).min(m.monthly(requests_eligible));
+    m.charge("Requests", "requests", requests, 1, free_req);
+
+    // One 400,000 GB-s pool for both architectures, x86 first.
+    let mut pool = m.free_base("duration-x86", MB_MS_PER_GB_S);
+    for (a, arch) in archs.iter().enumerate() {
+        let name = if *arch == Arch::X86 { "x86" } else { "arm64" };
+        let q = m.monthly(od[a]);
+        let free = pool.min(m.monthly(od_eligible[a]));
+        pool -= free;
+        m.charge(&format!("Duration {name}"), &format!("duration-{name}"), q, MB_MS_PER_GB_S, free);
+        if init_total[a] > 0 {
+            m.assume(format!(
+                "aws-lambda: duration {name} includes {:.3} GB-s of INIT (billed since 2025-08-01, capped at {} ms per init)",
+                m.monthly(init_total[a]) as f64 / MB_MS_PER_GB_S as f64,
+                rules.init_cap_ms
+            ));
+        }
+        let pa = m.monthly(pc_alloc[a]);
+        m.charge(
+            &format!("Provisioned concurrency {name}"),
+            &format!("provisioned-concurrency-{name}"),
+            pa,
+            MB_MS_PER_GB_S,
+            0,
+        );
+        let pd = m.monthly(pc_dur[a]);
+        m.charge(
+            &format!("Provisioned duration {name}"),
+            &format!("provisioned-duration-{name}"),
+            pd,
+            MB_MS_PER_GB_S,
+            0,
+        );
+    }
+    let st = m.monthly(storage);
+    m.charge("Ephemeral storage above 512 MB", "ephemeral-storage", st, MB_MS_PER_GB_S, 0);
+    if st > 0 {
+        m.assume("aws-lambda: ephemeral storage is (storage MB − 512)/1024 GB × duration seconds (not × memory GB-s)");
+    }
+    if m.opts.free_tier && usage.functions.iter().any(|g| !g.provisioned_periods.is_empty()) {
+        m.assume("aws-lambda: the free tier is not applied to functions with provisioned concurrency");
+    }
+}
+
+/// Azure Functions Consumption: executions + GB-s, each execution billed at least 100 ms
+/// and 128 MB, memory rounded up to 128 MB (max 1,536 MB).
+fn azure_consumption(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let mut mbms = 0u128;
+    for g in &usage.functions {
+        let mem = rules.billed_memory_mb(g.memory_mb) as u128;
+        let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
+        mbms += mem * billed(&all, |d| rules.billed_duration_ms(d));
+    }
+    let req = m.monthly(total_requests(usage));
+    let free = m.free_base("executions", 1);
+    m.charge("Executions", "executions", req, 1, free);
+    let q = m.monthly(mbms);
+    let free = m.free_base("execution-time", MB_MS_PER_GB_S);
+    m.charge("Execution time", "execution-time", q, MB_MS_PER_GB_S, free);
+    m.assume(format!(
+        "{}: each execution billed at least {} ms and {} MB, memory rounded up to {} MB (max {} MB)",
+        m.table.id, rules.minimum_duration_ms, rules.memory_minimum_mb, rules.memory_grain_mb, rules.memory_maximum_mb
+    ));
+}
+
+fn merged(hists: &[&MsHistogram]) -> MsHistogram {
+    let mut h = MsHistogram::new();
+    for x in hists {
+        h.add_all(x);
+    }
+    h
+}
+
+/// Azure Functions Flex Consumption: on-demand executions + GB-s of instance activity
+/// (at least 1,000 ms, then 100 ms steps) at the instance memory; always-ready baseline
+/// (provisioned periods) and always-ready execution time; free grant on on-demand only.
+fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let mut od = 0u128;
+    let mut ar_base = 0u128;
+    let mut ar_exec = 0u128;
+    let mut od_requests = 0u128;
+    for g in &usage.functions {
+        let mem = g.memory_mb as u128;
+        let activity = if g.instance_busy_ms.is_empty() {
+            &g.on_demand_duration_ms
+        } else {
+            &g.instance_busy_ms
+        };
+        od += mem * billed(activity, |d| rules.billed_duration_ms(d));
+        ar_exec += mem * billed(&g.provisioned_duration_ms, |d| rules.billed_duration_ms(d));
+        for p in &g.provisioned_periods {
+            ar_base += mem * p.concurrency as u128 * p.duration_ms as u128;
+        }
+        od_requests += g.requests.saturating_sub(g.provisioned_duration_ms.count()) as u128;
+    }
+    let req = m.monthly(total_requests(usage));
+    let free = m.free_base("executions", 1).min(m.monthly(od_requests));
+    m.charge("Executions", "executions", req, 1, free);
+    let q = m.monthly(od);
+    let free = m.free_base("execution-time", MB_MS_PER_GB_S);
+    m.charge("On-demand execution time", "execution-time", q, MB_MS_PER_GB_S, free);
+    let q = m.monthly(ar_base);
+    m.charge("Always-ready baseline", "always-ready-baseline", q, MB_MS_PER_GB_S, 0);
+    let q = m.monthly(ar_exec);
+    m.charge("Always-ready execution time", "always-ready-execution-time", q, MB_MS_PER_GB_S, 0);
+    m.assume(format!(
+        "{}: on-demand activity billed at least {} ms then in {} ms steps, at the instance memory",
+        m.table.id, rules.minimum_duration_ms, rules.duration_grain_ms
+    ));
+}
+
+/// Google Cloud Run: request-based billing bills instance time serving requests plus
+/// startup, each period rounded up to 100 ms, in vCPU-s and GiB-s, plus requests, plus idle
+/// minimum instances at the idle rate; instance-based billing bills busy + startup + idle
+/// time at the instance rates, no request fee.
+fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let vcpu = m.opts.cloud_run_vcpu_milli as u128;
+    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    let mut busy_ms_mem = 0u128; // MB-ms
+    let mut busy_ms = 0u128;
+    let mut idle_ms_mem = 0u128;
+    let mut idle_ms = 0u128;
+    for g in &usage.functions {
+        let mem = g.memory_mb as u128;
+        let serving = if g.instance_busy_ms.is_empty() {
+            merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms])
+        } else {
+            g.instance_busy_ms.clone()
+        };
+        let t = billed(&serving, grain) + billed(&g.init_duration_ms, grain);
+        busy_ms += t;
+        busy_ms_mem += mem * t;
+        idle_ms += g.instance_idle_ms as u128;
+        idle_ms_mem += mem * g.instance_idle_ms as u128;
+    }
+    let id = m.table.id.clone();
+    match m.opts.cloud_run_billing {
+        CloudRunBilling::RequestBased => {
+            let req = m.monthly(total_requests(usage));
+            let free = m.free_base("requests", 1);
+            m.charge("Requests", "requests", req, 1, free);
+            let q = m.monthly(busy_ms * vcpu);
+            let free = m.free_base("request-cpu", MILLI_VCPU_MS_PER_VCPU_S);
+            m.charge("CPU (request-based)", "request-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, free);
+            let q = m.monthly(busy_ms_mem);
+            let free = m.free_base("request-memory", MB_MS_PER_GB_S);
+            m.charge("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S, free);
+            let q = m.monthly(idle_ms * vcpu);
+            m.charge("Idle min-instance CPU", "idle-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, 0);
+            let q = m.monthly(idle_ms_mem);
+            m.charge("Idle min-instance memory", "idle-memory", q, MB_MS_PER_GB_S, 0);
+            m.assume(format!(
+                "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms",
+                rules.duration_grain_ms
+            ));
+        }
+        CloudRunBilling::InstanceBased => {
+            let q = m.monthly((busy_ms + idle_ms) * vcpu);
+            let free = m.free_base("instance-cpu", MILLI_VCPU_MS_PER_VCPU_S);
+            m.charge("CPU (instance-based)", "instance-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, free);
+            let q = m.monthly(busy_ms_mem + idle_ms_mem);
+            let free = m.free_base("instance-memory", MB_MS_PER_GB_S);
+            m.charge("Memory (instance-based)", "instance-memory", q, MB_MS_PER_GB_S, free);
+            m.assume(format!("{id}: instance-based billing (whole instance lifetime, no request fee)"));
+        }
+    }
+    m.assume(format!("{id}: {} vCPU per instance", vcpu as f64 / 1000.0));
+}
+
+/// Cloudflare Workers Standard: the Paid plan's monthly minimum, requests and CPU-ms
+/// beyond the included quantities. Invocation duration is taken as CPU time (upper bound).
+fn cloudflare(m: &mut Meter<'_>, usage: &Usage) {
+    if let Some(min) = m.table.rules.minimum_monthly {
+        m.fixed("Workers Paid plan", min, "monthly plan charge; includes the requests and CPU time below");
+    }
+    let req = m.monthly(total_requests(usage));
+    let free = m.free_base("requests", 1);
+    m.charge("Requests", "requests", req, 1, free);
+    let cpu: u128 = usage
+        .functions
+        .iter()
+        .map(|g| billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), |d| d))
+        .sum();
+    let q = m.monthly(cpu);
+    let free = m.free_base("cpu-time", 1);
+    m.charge("CPU time", "cpu-time", q, 1, free);
+    m.assume("cloudflare-workers: invocation duration used as CPU time (wall time is not billed; this is an upper bound)");
+}
+
+/// Billed ms of one instance type: at least `minimum_billed_ms` per launch, and at least
+/// `minimum_instances` for the whole period.
+fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_instances: u32) -> u128 {
+    let min_launch = launches as u128 * m.table.rules.minimum_billed_ms as u128;
+    let min_always = minimum_instances as u128 * m.period_ms as u128;
+    (instance_ms as u128).max(min_launch).max(min_always)
+}
+
+/// Hourly instances (EC2, VMs, Azure Premium, EKS control plane): hours × on-demand or
+/// commitment rate; an unknown type or commitment is a "not priced" line.
+fn instances(m: &mut Meter<'_>, usage: &Usage) {
+    let commitment = m.opts.commitment.clone();
+    for iu in &usage.instances {
+        let label = format!("{} instance-hours", iu.instance_type);
+        let Some(ip) = m.table.instances.get(&iu.instance_type).cloned() else {
+            let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
+            not_priced(m, &label, "hours", hours, format!("no instance type '{}' in this table", iu.instance_type));
+            continue;
+        };
+        let ms = m.monthly(instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances));
+        let (rate, note) = match &commitment {
+            None => (Some(ip.per_hour), "on-demand".to_string()),
+            Some(c) => (ip.commitments.get(c).copied(), format!("commitment {c}")),
+        };
+        let Some(rate) = rate else {
+            not_priced(
+                m,
+                &label,
+                "hours",
+                ms as f64 / MS_PER_HOUR_U as f64,
+                format!(
+                    "no '{}' commitment price for {}; known: {}",
+                    commitment.as_deref().unwrap_or(""),
+                    iu.instance_type,
+                    if ip.commitments.is_empty() { "none".to_string() } else { ip.commitments.keys().cloned().collect::<Vec<_>>().join(", ") }
+                ),
+            );
+            continue;
+        };
+        m.out.lines.push(CostLine {
+            offering: m.table.id.clone(),
+            name: label,
+            unit: "hours".to_string(),
+            quantity: ms as f64 / MS_PER_HOUR_U as f64,
+            unit_price_usd: Some(rate.to_f64()),
+            cost: Some(rate.mul_div(ms, MS_PER_HOUR_U)),
+            verified: ip.verified,
+            source: ip.source.clone(),
+            note: Some(format!(
+                "{note}; {} vCPU, {} GiB{}",
+                ip.vcpu,
+                ip.memory_gib,
+                if ip.minimum_instances > 0 {
+                    format!("; at least {} instance(s) always billed", ip.minimum_instances)
+                } else {
+                    String::new()
+                }
+            )),
+        });
+    }
+    if m.table.rules.minimum_billed_ms > 0 {
+        m.assume(format!(
+            "{}: at least {} s billed per instance launch",
+            m.table.id,
+            m.table.rules.minimum_billed_ms / 1000
+        ));
+    }
+}
+
+fn not_priced(m: &mut Meter<'_>, label: &str, unit: &str, quantity: f64, why: String) {
+    m.out.lines.push(CostLine {
+        offering: m.table.id.clone(),
+        name: label.to_string(),
+        unit: unit.to_string(),
+        quantity,
+        unit_price_usd: None,
+        cost: None,
+        verified: false,
+        source: String::new(),
+        note: Some(format!("not priced: {why}")),
+    });
+}
+
+/// Parses a Fargate task size `ARCH:VCPUvcpu-MEMgb` into (arch, milli-vCPU, MB).
+pub fn parse_fargate_type(id: &str) -> Result<(Arch, u128, u128), CostError> {
+    let bad = |problem: &str| CostError::InstanceType {
+        instance_type: id.to_string(),
+        problem: problem.to_string(),
+        expected: "ARCH:VCPUvcpu-MEMgb, e.g. x86:1vcpu-2gb or arm64:0.25vcpu-0.5gb".to_string(),
+    };
+    let (arch, size) = id.split_once(':').ok_or_else(|| bad("no ':' between architecture and size"))?;
+    let arch = match arch {
+        "x86" => Arch::X86,
+        "arm64" => Arch::Arm64,
+        _ => return Err(bad("architecture is not x86 or arm64")),
+    };
+    let (cpu, mem) = size.split_once('-').ok_or_else(|| bad("no '-' between vCPU and memory"))?;
+    let cpu: f64 = cpu
+        .strip_suffix("vcpu")
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| bad("vCPU part is not a number followed by 'vcpu'"))?;
+    let mem: f64 = mem
+        .strip_suffix("gb")
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| bad("memory part is not a number followed by 'gb'"))?;
+    if !(cpu > 0.0 && cpu <= 16.0 && mem > 0.0 && mem <= 120.0) {
+        return Err(bad("size out of Fargate's range (0.25–16 vCPU, 0.5–120 GB)"));
+    }
+    Ok((arch, (cpu * 1000.0).round() as u128, (mem * 1024.0).round() as u128))
+}
+
+/// AWS Fargate: vCPU-hours and GB-hours per architecture, 1-minute minimum per task.
+fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError> {
+    let mut vcpu = [0u128; 2]; // milli-vCPU·ms
+    let mut mem = [0u128; 2]; // MB·ms
+    for iu in &usage.instances {
+        let (arch, cpu_milli, mem_mb) = parse_fargate_type(&iu.instance_type)?;
+        let a = if arch == Arch::Arm64 { 1 } else { 0 };
+        let ms = instance_billed_ms(m, iu.instance_ms, iu.launches, 0);
+        vcpu[a] += cpu_milli * ms;
+        mem[a] += mem_mb * ms;
+    }
+    for (a, name) in ["x86", "arm64"].iter().enumerate() {
+        let q = m.monthly(vcpu[a]);
+        m.charge(&format!("vCPU-hours {name}"), &format!("vcpu-hours-{name}"), q, 1000 * MS_PER_HOUR_U, 0);
+        let q = m.monthly(mem[a]);
+        m.charge(&format!("GB-hours {name}"), &format!("gb-hours-{name}"), q, 1024 * MS_PER_HOUR_U, 0);
+    }
+    Ok(())
+}
+
+/// Prices the front door in front of `usage`'s requests: API Gateway REST or HTTP API
+/// (HTTP metered in 512 KB increments of `opts.payload_kb`), a function URL (no charge),
+/// or an ALB (730 hours + LCU-hours from average new connections and processed bytes).
+pub fn price_front_door(
+    usage: &Usage,
+    door: FrontDoor,
+    table: &PriceTable,
+    opts: &CostOptions,
+) -> Result<CostBreakdown, CostError> {
+    let expected = match door {
+        FrontDoor::Alb => Model::AwsAlb,
+        _ => Model::AwsApiGateway,
+    };
+    if table.model != expected {
+        return Err(CostError::WrongModel {
+            table: table.id.clone(),
+            model: format!("{:?}", table.model),
+            what: format!("front door {door:?}"),
+        });
+    }
+    let mut m = Meter::new(table, opts, usage.period_ms)?;
+    let requests = m.monthly(total_requests(usage));
+    match door {
+        FrontDoor::RestApi => {
+            let free = m.free_base("rest-requests", 1);
+            m.charge("REST API requests", "rest-requests", requests, 1, free);
+        }
+        FrontDoor::HttpApi => {
+            let inc = table.rules.request_metering_kb.max(1) as u128;
+            let units = (opts.payload_kb as u128).div_ceil(inc).max(1);
+            let free = m.free_base("http-requests", 1);
+            m.charge("HTTP API requests", "http-requests", requests * units, 1, free);
+            if units > 1 {
+                m.assume(format!(
+                    "aws-api-gateway: a {} KB request is metered as {units} requests ({inc} KB increments)",
+                    opts.payload_kb
+                ));
+            }
+        }
+        FrontDoor::FunctionUrl => {
+            m.charge("Function URL requests", "function-url-requests", requests, 1, 0);
+        }
+        FrontDoor::Alb => {
+            let hours_ms = MS_PER_HOUR_U * 730;
+            m.charge("ALB hours", "alb-hours", hours_ms, MS_PER_HOUR_U, 0);
+            // Average LCUs: new connections (one per request) / 25 per s; processed GB/h / 0.4.
+            let secs = 730.0 * 3600.0;
+            let conn_lcu = requests as f64 / secs / 25.0;
+            let gb = requests as f64 * opts.payload_kb as f64 / (1024.0 * 1024.0);
+            let bytes_lcu = gb / 730.0 / 0.4;
+            let lcu = conn_lcu.max(bytes_lcu);
+            // Micro-LCU-hours, rounded up.
+            let micro_lcu_h = (lcu * 730.0 * 1.0e6).ceil() as u128;
+            m.charge("ALB LCU-hours", "lcu-hours", micro_lcu_h, 1_000_000, 0);
+            m.assume(format!(
+                "aws-alb: one ALB for 730 hours; {:.4} average LCU (new connections {:.4}, processed bytes {:.4}; one connection per request)",
+                lcu, conn_lcu, bytes_lcu
+            ));
+        }
+    }
+    Ok(m.finish())
+}
+
+/// Prices CloudWatch Logs for `bytes_per_invocation` of log output per request: ingestion
+/// (tiered for Lambda logs) and one month of storage of that volume.
+pub fn price_logs(
+    usage: &Usage,
+    bytes_per_invocation: u64,
+    table: &PriceTable,
+    opts: &CostOptions,
+) -> Result<CostBreakdown, CostError> {
+    if table.model != Model::AwsCloudwatchLogs {
+        return Err(CostError::WrongModel {
+            table: table.id.clone(),
+            model: format!("{:?}", table.model),
+            what: "log volume".to_string(),
+        });
+    }
+    let mut m = Meter::new(table, opts, usage.period_ms)?;
+    let bytes = m.monthly(total_requests(usage) * bytes_per_invocation as u128);
+    let free = m.free_base("lambda-ingestion", BYTES_PER_GB);
+    m.charge("Log ingestion", "lambda-ingestion", bytes, BYTES_PER_GB, free);
+    m.charge("Log storage (one month)", "storage", bytes, BYTES_PER_GB, 0);
+    m.assume(format!(
+        "aws-cloudwatch-logs: {} bytes of logs per invocation; storage priced for one month of this month's volume",
+        thousands(bytes_per_invocation as u128)
+    ));
+    Ok(m.finish())
+}
+
+/// Builds a `FunctionGroupUsage` of `requests` invocations of `duration_ms` each (used by
+/// `faascost cost` and tests).
+pub fn uniform_group(memory_mb: u32, arch: Arch, requests: u64, duration_ms: u64) -> FunctionGroupUsage {
+    let mut g = FunctionGroupUsage {
+        memory_mb,
+        arch,
+        ephemeral_storage_mb: 512,
+        requests,
+        ..FunctionGroupUsage::default()
+    };
+    g.on_demand_duration_ms.add(duration_ms, requests);
+    g
+}

@@ -1,0 +1,205 @@
+//! Raw serde mirror of a `pricing/*.toml` file: exactly what the file says, with spans so
+//! that validation can point at a line. `deny_unknown_fields` everywhere: a typo is an error,
+//! never a silently ignored price.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// One price-table file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    /// Schema version of the file (currently 1).
+    pub schema_version: Spanned<i64>,
+    /// Offering id, e.g. `aws-lambda`.
+    pub id: Spanned<String>,
+    /// Human name.
+    pub name: String,
+    /// Provider: aws, azure, gcp, cloudflare.
+    pub provider: Spanned<String>,
+    /// Billing model the engine applies (see `pricing::Model`).
+    pub model: Spanned<String>,
+    /// Currency code (only USD is supported).
+    pub currency: Spanned<String>,
+    /// Date the figures were read, YYYY-MM-DD.
+    pub effective_date: Spanned<String>,
+    /// Regions the figures apply to.
+    pub regions: Spanned<Vec<String>>,
+    /// Free-text caveats shown with the table.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Billing rules (grains, minimums, caps).
+    #[serde(default)]
+    pub rules: Option<Spanned<RawRules>>,
+    /// Unit prices by key.
+    #[serde(default)]
+    pub prices: BTreeMap<String, Spanned<RawPrice>>,
+    /// Free grants and plan-included quantities by price key.
+    #[serde(default)]
+    pub free: BTreeMap<String, Spanned<RawFree>>,
+    /// Hourly instance prices by instance type.
+    #[serde(default)]
+    pub instances: BTreeMap<String, Spanned<RawInstance>>,
+    /// Non-price platform facts for the simulator.
+    #[serde(default)]
+    pub behaviour: Option<Spanned<RawBehaviour>>,
+}
+
+/// Billing rules as data.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRules {
+    /// Per-invocation duration grain in ms (Lambda 1, Cloud Run 100).
+    pub duration_grain_ms: Option<Spanned<i64>>,
+    /// Per-invocation minimum billed duration in ms (Azure Consumption 100, Flex 1,000).
+    pub minimum_duration_ms: Option<Spanned<i64>>,
+    /// Memory is billed rounded up to this many MB (Azure Consumption 128).
+    pub memory_grain_mb: Option<Spanned<i64>>,
+    /// Minimum billed memory in MB.
+    pub memory_minimum_mb: Option<Spanned<i64>>,
+    /// Maximum billed memory in MB.
+    pub memory_maximum_mb: Option<Spanned<i64>>,
+    /// Whether INIT (cold start) time is billed as duration.
+    pub init_billed: Option<bool>,
+    /// Cap on billed INIT time per init, in ms.
+    pub init_cap_ms: Option<Spanned<i64>>,
+    /// Provisioned-concurrency periods are rounded up to this many ms (Lambda 5 min).
+    pub provisioned_grain_ms: Option<Spanned<i64>>,
+    /// Ephemeral storage included per function, in MB (Lambda 512).
+    pub included_storage_mb: Option<Spanned<i64>>,
+    /// Requests are metered in increments of this many KB (API Gateway HTTP API 512).
+    pub request_metering_kb: Option<Spanned<i64>>,
+    /// Minimum monthly charge of the plan, in USD (Cloudflare Workers Paid $5).
+    pub minimum_monthly_usd: Option<Spanned<f64>>,
+    /// Minimum billed time per instance launch, in ms (EC2 Linux 60 s).
+    pub minimum_billed_ms: Option<Spanned<i64>>,
+    /// Where the rules come from.
+    pub source: Option<Spanned<String>>,
+    /// Whether the rules were read from a vendor page.
+    #[serde(default)]
+    pub verified: bool,
+}
+
+/// One unit price, flat (`usd`) or tiered (`tiers`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrice {
+    /// Unit of one priced quantity, e.g. `GB-s`, `request`, `hour`.
+    pub unit: String,
+    /// The price is for this many units (e.g. 1,000,000 requests).
+    pub per: Option<Spanned<f64>>,
+    /// Flat price in USD per `per` units.
+    pub usd: Option<Spanned<f64>>,
+    /// Tiers over the monthly quantity; the last has no `up_to`.
+    pub tiers: Option<Vec<Spanned<RawTier>>>,
+    /// URL or citation of the figure.
+    pub source: Option<Spanned<String>>,
+    /// Whether the figure was read from a vendor source (pricing-facts V).
+    pub verified: Option<bool>,
+    /// What the price covers.
+    pub description: Option<String>,
+}
+
+/// One price tier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    /// Upper bound of the tier (cumulative monthly quantity, in units); absent on the last tier.
+    pub up_to: Option<Spanned<f64>>,
+    /// Price in USD per `per` units within the tier.
+    pub usd: Spanned<f64>,
+}
+
+/// A free grant or plan-included quantity.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFree {
+    /// Quantity per month, in the price's units.
+    pub quantity: Spanned<f64>,
+    /// `true`: part of the plan, always applied (Cloudflare's included requests);
+    /// `false` (default): an opt-in free tier, applied only with `--free-tier`.
+    #[serde(default)]
+    pub included: bool,
+    /// URL or citation.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
+    /// Caveat.
+    pub note: Option<String>,
+}
+
+/// Price of one instance type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstance {
+    /// vCPUs.
+    pub vcpu: Spanned<f64>,
+    /// Memory in GiB.
+    pub memory_gib: Spanned<f64>,
+    /// Architecture: x86 or arm64.
+    pub arch: Option<String>,
+    /// On-demand price, USD per hour.
+    pub usd_per_hour: Spanned<f64>,
+    /// Commitment prices (reserved instances, savings plans), USD per hour, by term name.
+    #[serde(default)]
+    pub commitments: BTreeMap<String, Spanned<f64>>,
+    /// Instances billed even when idle (Azure Premium: at least one).
+    pub minimum_instances: Option<Spanned<i64>>,
+    /// URL or citation.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
+    /// Caveat.
+    pub note: Option<String>,
+}
+
+/// Non-price facts about a serverless platform.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehaviour {
+    /// Default keep-alive of an idle instance, in ms.
+    pub default_keep_alive_ms: Option<Spanned<i64>>,
+    /// Maximum concurrent requests per instance.
+    pub per_instance_concurrency_max: Option<Spanned<i64>>,
+    /// Default per-instance concurrency.
+    pub per_instance_concurrency_default: Option<Spanned<i64>>,
+    /// Default account (or subscription) concurrency limit.
+    pub account_concurrency_limit: Option<Spanned<i64>>,
+    /// Smallest configurable memory, MB.
+    pub memory_min_mb: Option<Spanned<i64>>,
+    /// Largest configurable memory, MB.
+    pub memory_max_mb: Option<Spanned<i64>>,
+    /// Memory step, MB.
+    pub memory_step_mb: Option<Spanned<i64>>,
+    /// MB of memory per full vCPU.
+    pub mb_per_vcpu: Option<Spanned<i64>>,
+    /// Maximum timeout, ms.
+    pub timeout_ms: Option<Spanned<i64>>,
+    /// Cold-start latency by runtime name.
+    #[serde(default)]
+    pub cold_start_ms: BTreeMap<String, Spanned<RawColdStart>>,
+    /// URL or citation of these facts.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from vendor sources.
+    #[serde(default)]
+    pub verified: bool,
+    /// Caveats.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Cold-start latency of one runtime.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColdStart {
+    /// Median, ms.
+    pub p50_ms: Spanned<i64>,
+    /// 99th percentile, ms.
+    pub p99_ms: Spanned<i64>,
+    /// URL or citation.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    #[serde(default)]
+    pub verified: bool,
+}

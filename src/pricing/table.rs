@@ -1,0 +1,718 @@
+//! Validated price tables: `RawTable` (what the TOML says) → `PriceTable` (what the cost
+//! engine may trust): prices non-negative and exact in pico-dollars, tiers in increasing
+//! order, every figure with a source, dates real. Also `Behaviour`, the non-price platform
+//! facts the simulator reads. Figures and sources: ../shared/reference/pricing-facts.md.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+use super::error::{line_of, PricingError};
+use super::raw::{RawBehaviour, RawFree, RawInstance, RawPrice, RawRules, RawTable};
+use crate::units::Usd;
+
+/// The billing model a table describes; the cost engine has one pricing routine per model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// AWS Lambda: requests, tiered GB-s per architecture, INIT, ephemeral storage, PC.
+    AwsLambda,
+    /// Amazon API Gateway REST and HTTP APIs.
+    AwsApiGateway,
+    /// Application Load Balancer: hours + LCU-hours.
+    AwsAlb,
+    /// CloudWatch Logs ingestion (tiered for Lambda logs) and storage.
+    AwsCloudwatchLogs,
+    /// AWS Fargate: vCPU-hours + GB-hours per architecture.
+    AwsFargate,
+    /// Azure Functions Consumption plan.
+    AzureConsumption,
+    /// Azure Functions Flex Consumption plan.
+    AzureFlex,
+    /// Google Cloud Run (services and Cloud Run functions).
+    GcpCloudRun,
+    /// Cloudflare Workers Standard.
+    CloudflareWorkers,
+    /// Hourly-priced instances (EC2, Azure VMs, GCE, Azure Functions Premium, EKS control plane).
+    Instances,
+}
+
+impl Model {
+    fn parse(s: &str) -> Option<Model> {
+        Some(match s {
+            "aws-lambda" => Model::AwsLambda,
+            "aws-api-gateway" => Model::AwsApiGateway,
+            "aws-alb" => Model::AwsAlb,
+            "aws-cloudwatch-logs" => Model::AwsCloudwatchLogs,
+            "aws-fargate" => Model::AwsFargate,
+            "azure-consumption" => Model::AzureConsumption,
+            "azure-flex" => Model::AzureFlex,
+            "gcp-cloud-run" => Model::GcpCloudRun,
+            "cloudflare-workers" => Model::CloudflareWorkers,
+            "instances" => Model::Instances,
+            _ => return None,
+        })
+    }
+
+    const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
+                                 azure-consumption, azure-flex, gcp-cloud-run, cloudflare-workers, instances";
+}
+
+/// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rules {
+    /// Per-invocation duration grain, ms (≥ 1).
+    pub duration_grain_ms: u64,
+    /// Per-invocation minimum billed duration, ms.
+    pub minimum_duration_ms: u64,
+    /// Memory billing grain, MB (0 = configured memory as is).
+    pub memory_grain_mb: u32,
+    /// Minimum billed memory, MB.
+    pub memory_minimum_mb: u32,
+    /// Maximum billed memory, MB (0 = none).
+    pub memory_maximum_mb: u32,
+    /// Whether INIT time is billed as duration.
+    pub init_billed: bool,
+    /// Cap on billed INIT per init, ms (0 = none).
+    pub init_cap_ms: u64,
+    /// Provisioned-concurrency period grain, ms (1 = none).
+    pub provisioned_grain_ms: u64,
+    /// Ephemeral storage included, MB.
+    pub included_storage_mb: u32,
+    /// Request metering increment, KB (0 = one request is one request).
+    pub request_metering_kb: u32,
+    /// Minimum monthly charge.
+    pub minimum_monthly: Option<Usd>,
+    /// Minimum billed time per instance launch, ms.
+    pub minimum_billed_ms: u64,
+    /// Source of the rules.
+    pub source: Option<String>,
+    /// Whether the rules are vendor-verified.
+    pub verified: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            duration_grain_ms: 1,
+            minimum_duration_ms: 0,
+            memory_grain_mb: 0,
+            memory_minimum_mb: 0,
+            memory_maximum_mb: 0,
+            init_billed: false,
+            init_cap_ms: 0,
+            provisioned_grain_ms: 1,
+            included_storage_mb: 0,
+            request_metering_kb: 0,
+            minimum_monthly: None,
+            minimum_billed_ms: 0,
+            source: None,
+            verified: false,
+        }
+    }
+}
+
+impl Rules {
+    /// Billed duration of one invocation of `duration_ms` under the grain and minimum.
+    pub fn billed_duration_ms(&self, duration_ms: u64) -> u64 {
+        duration_ms.max(self.minimum_duration_ms).div_ceil(self.duration_grain_ms) * self.duration_grain_ms
+    }
+
+    /// Billed memory for a configured (or observed) `memory_mb` under the grain, minimum and cap.
+    pub fn billed_memory_mb(&self, memory_mb: u32) -> u32 {
+        let mut m = memory_mb.max(self.memory_minimum_mb);
+        if self.memory_grain_mb > 0 {
+            m = m.div_ceil(self.memory_grain_mb) * self.memory_grain_mb;
+        }
+        if self.memory_maximum_mb > 0 {
+            m = m.min(self.memory_maximum_mb);
+        }
+        m
+    }
+}
+
+/// One price tier: the unit price applies to cumulative monthly quantity below `up_to`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tier {
+    /// Upper bound in units (whole units), `None` for the last tier.
+    pub up_to: Option<u64>,
+    /// Price of `per` units within this tier.
+    pub usd: Usd,
+}
+
+/// A validated unit price.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Price {
+    /// Unit of one quantity, e.g. `GB-s`.
+    pub unit: String,
+    /// The price is for this many units.
+    pub per: u64,
+    /// Tiers (one tier for a flat price).
+    pub tiers: Vec<Tier>,
+    /// Source URL or citation.
+    pub source: String,
+    /// Vendor-verified (pricing-facts V) or not (X, U).
+    pub verified: bool,
+    /// What it covers.
+    pub description: Option<String>,
+}
+
+/// A free grant or plan-included quantity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreeGrant {
+    /// Monthly quantity in the price's units.
+    pub quantity: u64,
+    /// Part of the plan (always applied) rather than an opt-in free tier.
+    pub included: bool,
+    /// Source.
+    pub source: String,
+    /// Vendor-verified.
+    pub verified: bool,
+    /// Caveat.
+    pub note: Option<String>,
+}
+
+/// Price of one instance type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstancePrice {
+    /// vCPUs.
+    pub vcpu: f64,
+    /// Memory, GiB.
+    pub memory_gib: f64,
+    /// Architecture, when stated.
+    pub arch: Option<String>,
+    /// On-demand USD per hour.
+    pub per_hour: Usd,
+    /// Commitment USD per hour by term name.
+    pub commitments: BTreeMap<String, Usd>,
+    /// Instances always billed.
+    pub minimum_instances: u32,
+    /// Source.
+    pub source: String,
+    /// Vendor-verified.
+    pub verified: bool,
+    /// Caveat.
+    pub note: Option<String>,
+}
+
+/// Cold-start latency of one runtime.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColdStart {
+    /// Median, ms.
+    pub p50_ms: u64,
+    /// 99th percentile, ms.
+    pub p99_ms: u64,
+    /// Source.
+    pub source: Option<String>,
+    /// Vendor-verified.
+    pub verified: bool,
+}
+
+/// Non-price facts of a serverless platform, for the simulator (contains no prices).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Behaviour {
+    /// Default keep-alive of an idle instance, ms.
+    pub default_keep_alive_ms: Option<u64>,
+    /// Maximum concurrent requests per instance.
+    pub per_instance_concurrency_max: Option<u32>,
+    /// Default concurrent requests per instance.
+    pub per_instance_concurrency_default: Option<u32>,
+    /// Default account concurrency limit.
+    pub account_concurrency_limit: Option<u32>,
+    /// Smallest configurable memory, MB.
+    pub memory_min_mb: Option<u32>,
+    /// Largest configurable memory, MB.
+    pub memory_max_mb: Option<u32>,
+    /// Memory step, MB.
+    pub memory_step_mb: Option<u32>,
+    /// MB per full vCPU.
+    pub mb_per_vcpu: Option<u32>,
+    /// Maximum timeout, ms.
+    pub timeout_ms: Option<u64>,
+    /// Cold-start latency by runtime.
+    pub cold_start_ms: BTreeMap<String, ColdStart>,
+    /// Source.
+    pub source: Option<String>,
+    /// Vendor-verified.
+    pub verified: bool,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+/// A validated price table for one offering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceTable {
+    /// Offering id (file stem), e.g. `aws-lambda`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// Billing model.
+    pub model: Model,
+    /// Currency (USD).
+    pub currency: String,
+    /// YYYY-MM-DD.
+    pub effective_date: String,
+    /// Regions the figures apply to.
+    pub regions: Vec<String>,
+    /// Caveats.
+    pub notes: Vec<String>,
+    /// Billing rules.
+    pub rules: Rules,
+    /// Unit prices by key.
+    pub prices: BTreeMap<String, Price>,
+    /// Free grants by price key.
+    pub free: BTreeMap<String, FreeGrant>,
+    /// Instance prices by type.
+    pub instances: BTreeMap<String, InstancePrice>,
+    /// Platform facts.
+    pub behaviour: Option<Behaviour>,
+    /// Where the table was loaded from (a path, or `embedded:<file>`).
+    pub origin: String,
+}
+
+impl PriceTable {
+    /// Whether every price, grant and instance figure in the table is vendor-verified.
+    pub fn fully_verified(&self) -> bool {
+        self.prices.values().all(|p| p.verified)
+            && self.free.values().all(|f| f.verified)
+            && self.instances.values().all(|i| i.verified)
+    }
+}
+
+/// Collects errors against one file's text.
+struct Ctx<'a> {
+    path: &'a str,
+    text: &'a str,
+    errors: Vec<PricingError>,
+}
+
+impl Ctx<'_> {
+    fn err<T>(&mut self, spanned: &Spanned<T>, key: &str, problem: impl Into<String>, expected: &str) {
+        self.err_at(spanned.span().start, key, problem, expected);
+    }
+
+    fn err_at(&mut self, offset: usize, key: &str, problem: impl Into<String>, expected: &str) {
+        self.errors.push(PricingError::Invalid {
+            path: self.path.to_string(),
+            line: line_of(self.text, offset),
+            key: key.to_string(),
+            problem: problem.into(),
+            expected: expected.to_string(),
+        });
+    }
+
+    fn non_negative_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u64> {
+        let v = v.as_ref()?;
+        if *v.get_ref() < 0 {
+            self.err(v, key, format!("{} is negative", v.get_ref()), "a whole number ≥ 0");
+            return None;
+        }
+        Some(*v.get_ref() as u64)
+    }
+
+    fn small_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u32> {
+        let n = self.non_negative_int(v, key)?;
+        match u32::try_from(n) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let v = v.as_ref().expect("checked above");
+                self.err(v, key, format!("{n} is too large"), "a whole number below 4,294,967,296");
+                None
+            }
+        }
+    }
+
+    fn price_usd(&mut self, v: &Spanned<f64>, key: &str) -> Option<Usd> {
+        let x = *v.get_ref();
+        if !x.is_finite() || x < 0.0 {
+            self.err(v, key, format!("price {x} is negative or not a number"), "a price in USD ≥ 0");
+            return None;
+        }
+        let usd = Usd::from_f64(x);
+        if usd.is_none() {
+            self.err(v, key, format!("price {x} is out of range"), "a price in USD below 10^15");
+        }
+        // A price must be exact in pico-dollars (≤ 12 decimal places).
+        if let Some(u) = usd {
+            if (u.to_f64() - x).abs() > 1e-13_f64.max(x * 1e-12) {
+                self.err(v, key, format!("price {x} has more than 12 decimal places"), "a price exact to 10⁻¹² USD");
+            }
+        }
+        usd
+    }
+
+    fn source(&mut self, s: &Option<Spanned<String>>, at: usize, key: &str) -> String {
+        match s {
+            Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().clone(),
+            Some(s) => {
+                self.err(s, key, "source is empty", "a URL or citation of where the figure comes from");
+                String::new()
+            }
+            None => {
+                self.err_at(at, key, "no source", "a `source` URL or citation for every figure");
+                String::new()
+            }
+        }
+    }
+
+    fn verified(&mut self, v: Option<bool>, at: usize, key: &str) -> bool {
+        match v {
+            Some(v) => v,
+            None => {
+                self.err_at(at, key, "no `verified` flag", "verified = true (read from a vendor source) or false");
+                false
+            }
+        }
+    }
+
+    fn whole_quantity(&mut self, v: &Spanned<f64>, key: &str) -> Option<u64> {
+        let x = *v.get_ref();
+        if !x.is_finite() || x < 0.0 || x.fract() != 0.0 || x > 1.0e18 {
+            self.err(v, key, format!("{x} is not a whole non-negative quantity"), "a whole number of units ≥ 0");
+            return None;
+        }
+        Some(x as u64)
+    }
+}
+
+/// Checks a `YYYY-MM-DD` calendar date.
+fn valid_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>()) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (2000..=2100).contains(&y) && d >= 1 && d <= days
+}
+
+/// Parses and validates one price-table file. `path` is used in messages only.
+pub fn parse_table(path: &str, text: &str) -> Result<PriceTable, Vec<PricingError>> {
+    let raw: RawTable = toml::from_str(text).map_err(|e| {
+        vec![PricingError::Toml {
+            path: path.to_string(),
+            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    let mut cx = Ctx {
+        path,
+        text,
+        errors: Vec::new(),
+    };
+    let table = validate(&mut cx, raw, path);
+    if cx.errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(cx.errors)
+    }
+}
+
+fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
+    if *raw.schema_version.get_ref() != 1 {
+        cx.err(
+            &raw.schema_version,
+            "schema_version",
+            format!("version {} is not supported", raw.schema_version.get_ref()),
+            "schema_version = 1",
+        );
+    }
+    let id = raw.id.get_ref().clone();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        cx.err(&raw.id, "id", format!("'{id}' is not a valid id"), "lowercase letters, digits and '-'");
+    }
+    let model = Model::parse(raw.model.get_ref()).unwrap_or_else(|| {
+        cx.err(&raw.model, "model", format!("unknown model '{}'", raw.model.get_ref()), Model::NAMES);
+        Model::Instances
+    });
+    if raw.currency.get_ref() != "USD" {
+        cx.err(&raw.currency, "currency", format!("'{}' is not supported", raw.currency.get_ref()), "\"USD\"");
+    }
+    if !valid_date(raw.effective_date.get_ref()) {
+        cx.err(
+            &raw.effective_date,
+            "effective_date",
+            format!("'{}' is not a calendar date", raw.effective_date.get_ref()),
+            "a date YYYY-MM-DD",
+        );
+    }
+    if raw.regions.get_ref().is_empty() {
+        cx.err(&raw.regions, "regions", "no region", "at least one region, e.g. [\"us-east-1\"]");
+    }
+    if raw.provider.get_ref().trim().is_empty() {
+        cx.err(&raw.provider, "provider", "empty", "aws, azure, gcp or cloudflare");
+    }
+
+    let rules = raw.rules.as_ref().map(|r| validate_rules(cx, r)).unwrap_or_default();
+
+    let mut prices = BTreeMap::new();
+    for (key, p) in &raw.prices {
+        if let Some(price) = validate_price(cx, key, p) {
+            prices.insert(key.clone(), price);
+        }
+    }
+    let mut free = BTreeMap::new();
+    for (key, f) in &raw.free {
+        if !raw.prices.contains_key(key) {
+            cx.err(f, &format!("free.{key}"), "grant for a price key that does not exist", "a key of [prices]");
+        }
+        if let Some(g) = validate_free(cx, key, f) {
+            free.insert(key.clone(), g);
+        }
+    }
+    let mut instances = BTreeMap::new();
+    for (key, i) in &raw.instances {
+        if let Some(inst) = validate_instance(cx, key, i) {
+            instances.insert(key.clone(), inst);
+        }
+    }
+    if prices.is_empty() && instances.is_empty() && cx.errors.is_empty() {
+        cx.err(&raw.id, "prices", "the table has no prices and no instances", "at least one [prices.*] or [instances.*]");
+    }
+    let behaviour = raw.behaviour.as_ref().map(|b| validate_behaviour(cx, b));
+
+    PriceTable {
+        id,
+        name: raw.name,
+        provider: raw.provider.into_inner(),
+        model,
+        currency: raw.currency.into_inner(),
+        effective_date: raw.effective_date.into_inner(),
+        regions: raw.regions.into_inner(),
+        notes: raw.notes,
+        rules,
+        prices,
+        free,
+        instances,
+        behaviour,
+        origin: path.to_string(),
+    }
+}
+
+fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
+    let at = r.span().start;
+    let r = r.get_ref();
+    let mut rules = Rules::default();
+    if let Some(g) = cx.non_negative_int(&r.duration_grain_ms, "rules.duration_grain_ms") {
+        if g == 0 {
+            let v = r.duration_grain_ms.as_ref().expect("present");
+            cx.err(v, "rules.duration_grain_ms", "grain is 0", "a grain ≥ 1 ms");
+        } else {
+            rules.duration_grain_ms = g;
+        }
+    }
+    rules.minimum_duration_ms = cx.non_negative_int(&r.minimum_duration_ms, "rules.minimum_duration_ms").unwrap_or(0);
+    rules.memory_grain_mb = cx.small_int(&r.memory_grain_mb, "rules.memory_grain_mb").unwrap_or(0);
+    rules.memory_minimum_mb = cx.small_int(&r.memory_minimum_mb, "rules.memory_minimum_mb").unwrap_or(0);
+    rules.memory_maximum_mb = cx.small_int(&r.memory_maximum_mb, "rules.memory_maximum_mb").unwrap_or(0);
+    rules.init_billed = r.init_billed.unwrap_or(false);
+    rules.init_cap_ms = cx.non_negative_int(&r.init_cap_ms, "rules.init_cap_ms").unwrap_or(0);
+    rules.provisioned_grain_ms = cx
+        .non_negative_int(&r.provisioned_grain_ms, "rules.provisioned_grain_ms")
+        .unwrap_or(1)
+        .max(1);
+    rules.included_storage_mb = cx.small_int(&r.included_storage_mb, "rules.included_storage_mb").unwrap_or(0);
+    rules.request_metering_kb = cx.small_int(&r.request_metering_kb, "rules.request_metering_kb").unwrap_or(0);
+    rules.minimum_monthly = r
+        .minimum_monthly_usd
+        .as_ref()
+        .and_then(|v| cx.price_usd(v, "rules.minimum_monthly_usd"));
+    rules.minimum_billed_ms = cx.non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms").unwrap_or(0);
+    rules.source = Some(cx.source(&r.source, at, "rules.source"));
+    rules.verified = r.verified;
+    rules
+}
+
+fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<Price> {
+    let at = p.span().start;
+    let name = format!("prices.{key}");
+    let raw = p.get_ref();
+    let per = match &raw.per {
+        None => 1,
+        Some(v) => match cx.whole_quantity(v, &format!("{name}.per")) {
+            Some(0) => {
+                cx.err(v, &format!("{name}.per"), "per is 0", "the price's quantity, ≥ 1");
+                1
+            }
+            Some(n) => n,
+            None => 1,
+        },
+    };
+    let mut tiers = Vec::new();
+    match (&raw.usd, &raw.tiers) {
+        (Some(usd), None) => {
+            if let Some(u) = cx.price_usd(usd, &format!("{name}.usd")) {
+                tiers.push(Tier { up_to: None, usd: u });
+            }
+        }
+        (None, Some(raw_tiers)) => {
+            let mut last: Option<u64> = None;
+            for (i, t) in raw_tiers.iter().enumerate() {
+                let tkey = format!("{name}.tiers[{i}]");
+                let usd = cx.price_usd(&t.get_ref().usd, &format!("{tkey}.usd"));
+                let is_last = i + 1 == raw_tiers.len();
+                let up_to = match &t.get_ref().up_to {
+                    Some(u) => {
+                        if is_last {
+                            cx.err(u, &format!("{tkey}.up_to"), "the last tier has an upper bound", "no up_to on the last tier");
+                        }
+                        let v = cx.whole_quantity(u, &format!("{tkey}.up_to"));
+                        if let (Some(v), Some(prev)) = (v, last) {
+                            if v <= prev {
+                                cx.err(
+                                    u,
+                                    &format!("{tkey}.up_to"),
+                                    format!("tiers out of order: {v} is not above the previous bound {prev}"),
+                                    "strictly increasing up_to bounds",
+                                );
+                            }
+                        }
+                        if v.is_some() {
+                            last = v;
+                        }
+                        v
+                    }
+                    None => {
+                        if !is_last {
+                            cx.err(t, &format!("{tkey}.up_to"), "a tier before the last has no upper bound", "up_to on every tier but the last");
+                        }
+                        None
+                    }
+                };
+                if let Some(u) = usd {
+                    tiers.push(Tier { up_to, usd: u });
+                }
+            }
+            if raw_tiers.is_empty() {
+                cx.err_at(at, &format!("{name}.tiers"), "empty tier list", "at least one tier");
+            }
+        }
+        (Some(usd), Some(_)) => {
+            cx.err(usd, &format!("{name}.usd"), "both usd and tiers", "either a flat `usd` or `tiers`, not both");
+        }
+        (None, None) => cx.err_at(at, &name, "no price", "`usd = …` or `tiers = [...]`"),
+    }
+    let source = cx.source(&raw.source, at, &format!("{name}.source"));
+    let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
+    if tiers.is_empty() {
+        return None;
+    }
+    Some(Price {
+        unit: raw.unit.clone(),
+        per,
+        tiers,
+        source,
+        verified,
+        description: raw.description.clone(),
+    })
+}
+
+fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<FreeGrant> {
+    let at = f.span().start;
+    let name = format!("free.{key}");
+    let raw = f.get_ref();
+    let quantity = cx.whole_quantity(&raw.quantity, &format!("{name}.quantity"));
+    let source = cx.source(&raw.source, at, &format!("{name}.source"));
+    let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
+    Some(FreeGrant {
+        quantity: quantity?,
+        included: raw.included,
+        source,
+        verified,
+        note: raw.note.clone(),
+    })
+}
+
+fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> Option<InstancePrice> {
+    let at = i.span().start;
+    let name = format!("instances.{key}");
+    let raw = i.get_ref();
+    for (v, k) in [(&raw.vcpu, "vcpu"), (&raw.memory_gib, "memory_gib")] {
+        if !v.get_ref().is_finite() || *v.get_ref() < 0.0 {
+            cx.err(v, &format!("{name}.{k}"), format!("{} is negative", v.get_ref()), "a size ≥ 0");
+        }
+    }
+    let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
+    let mut commitments = BTreeMap::new();
+    for (term, v) in &raw.commitments {
+        if let Some(u) = cx.price_usd(v, &format!("{name}.commitments.{term}")) {
+            commitments.insert(term.clone(), u);
+        }
+    }
+    if let Some(a) = &raw.arch {
+        if a != "x86" && a != "arm64" {
+            cx.err_at(at, &format!("{name}.arch"), format!("'{a}' is not an architecture"), "\"x86\" or \"arm64\"");
+        }
+    }
+    let minimum_instances = cx
+        .small_int(&raw.minimum_instances, &format!("{name}.minimum_instances"))
+        .unwrap_or(0);
+    let source = cx.source(&raw.source, at, &format!("{name}.source"));
+    let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
+    Some(InstancePrice {
+        vcpu: *raw.vcpu.get_ref(),
+        memory_gib: *raw.memory_gib.get_ref(),
+        arch: raw.arch.clone(),
+        per_hour: per_hour?,
+        commitments,
+        minimum_instances,
+        source,
+        verified,
+        note: raw.note.clone(),
+    })
+}
+
+fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) -> Behaviour {
+    let at = b.span().start;
+    let raw = b.get_ref();
+    let mut cold = BTreeMap::new();
+    for (runtime, c) in &raw.cold_start_ms {
+        let key = format!("behaviour.cold_start_ms.{runtime}");
+        let p50 = cx.non_negative_int(&Some(c.get_ref().p50_ms.clone()), &format!("{key}.p50_ms"));
+        let p99 = cx.non_negative_int(&Some(c.get_ref().p99_ms.clone()), &format!("{key}.p99_ms"));
+        if let (Some(p50), Some(p99)) = (p50, p99) {
+            if p99 < p50 {
+                cx.err(&c.get_ref().p99_ms, &format!("{key}.p99_ms"), format!("p99 {p99} < p50 {p50}"), "p99_ms ≥ p50_ms");
+            }
+            cold.insert(
+                runtime.clone(),
+                ColdStart {
+                    p50_ms: p50,
+                    p99_ms: p99,
+                    source: c.get_ref().source.as_ref().map(|s| s.get_ref().clone()),
+                    verified: c.get_ref().verified,
+                },
+            );
+        }
+    }
+    let source = cx.source(&raw.source, at, "behaviour.source");
+    Behaviour {
+        default_keep_alive_ms: cx.non_negative_int(&raw.default_keep_alive_ms, "behaviour.default_keep_alive_ms"),
+        per_instance_concurrency_max: cx.small_int(&raw.per_instance_concurrency_max, "behaviour.per_instance_concurrency_max"),
+        per_instance_concurrency_default: cx.small_int(
+            &raw.per_instance_concurrency_default,
+            "behaviour.per_instance_concurrency_default",
+        ),
+        account_concurrency_limit: cx.small_int(&raw.account_concurrency_limit, "behaviour.account_concurrency_limit"),
+        memory_min_mb: cx.small_int(&raw.memory_min_mb, "behaviour.memory_min_mb"),
+        memory_max_mb: cx.small_int(&raw.memory_max_mb, "behaviour.memory_max_mb"),
+        memory_step_mb: cx.small_int(&raw.memory_step_mb, "behaviour.memory_step_mb"),
+        mb_per_vcpu: cx.small_int(&raw.mb_per_vcpu, "behaviour.mb_per_vcpu"),
+        timeout_ms: cx.non_negative_int(&raw.timeout_ms, "behaviour.timeout_ms"),
+        cold_start_ms: cold,
+        source: Some(source),
+        verified: raw.verified,
+        notes: raw.notes.clone(),
+    }
+}
