@@ -58,6 +58,15 @@ impl MsHistogram {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The same durations with every count multiplied by `factor` (rounded to whole events).
+    pub fn scaled(&self, factor: f64) -> MsHistogram {
+        let mut out = MsHistogram::new();
+        for (&ms, &n) in &self.0 {
+            out.add(ms, (n as f64 * factor).round() as u64);
+        }
+        out
+    }
 }
 
 /// Processor architecture of a function or instance.
@@ -128,6 +137,31 @@ pub struct Usage {
     pub instances: Vec<InstanceUsage>,
 }
 
+impl Usage {
+    /// This usage with traffic multiplied by `factor`: requests, executions, cold starts and
+    /// instance busy time scale; configured capacity (provisioned concurrency, idle warm
+    /// instances, provisioned instances) does not. Used for traffic-growth what-ifs of
+    /// serverless options, whose cost is linear in traffic apart from tiers and grants.
+    pub fn scaled_traffic(&self, factor: f64) -> Usage {
+        Usage {
+            period_ms: self.period_ms,
+            functions: self
+                .functions
+                .iter()
+                .map(|g| FunctionGroupUsage {
+                    requests: (g.requests as f64 * factor).round() as u64,
+                    on_demand_duration_ms: g.on_demand_duration_ms.scaled(factor),
+                    provisioned_duration_ms: g.provisioned_duration_ms.scaled(factor),
+                    init_duration_ms: g.init_duration_ms.scaled(factor),
+                    instance_busy_ms: g.instance_busy_ms.scaled(factor),
+                    ..g.clone()
+                })
+                .collect(),
+            instances: self.instances.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +178,32 @@ mod tests {
         assert_eq!(h.sum_billed_ms(|ms| ms.div_ceil(100) * 100), 400);
         // Azure minimum of 100 ms per execution: 100 + 100 + 101.
         assert_eq!(h.sum_billed_ms(|ms| ms.max(100)), 301);
+        let doubled = h.scaled(2.0);
+        assert_eq!((doubled.count(), doubled.sum_ms()), (6, 562));
+    }
+
+    #[test]
+    fn traffic_scaling_keeps_capacity() {
+        let mut g = FunctionGroupUsage {
+            memory_mb: 512,
+            requests: 10,
+            provisioned_periods: vec![ProvisionedPeriod {
+                concurrency: 2,
+                duration_ms: 60_000,
+            }],
+            instance_idle_ms: 5_000,
+            ..FunctionGroupUsage::default()
+        };
+        g.on_demand_duration_ms.add(100, 10);
+        let u = Usage {
+            period_ms: 60_000,
+            functions: vec![g],
+            instances: vec![],
+        };
+        let s = u.scaled_traffic(1.5);
+        assert_eq!(s.functions[0].requests, 15);
+        assert_eq!(s.functions[0].on_demand_duration_ms.count(), 15);
+        assert_eq!(s.functions[0].provisioned_periods, u.functions[0].provisioned_periods);
+        assert_eq!(s.functions[0].instance_idle_ms, 5_000);
     }
 }

@@ -57,6 +57,27 @@ impl Autoscaler for StaticPeak {
     }
 }
 
+/// A fleet of exactly `instances`, whatever the load (the committed base of a hybrid option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedFleet {
+    /// Instances.
+    pub instances: u32,
+}
+
+impl Autoscaler for FixedFleet {
+    fn initial(&self, _load: &LoadProfile, _slots_per_instance: f64) -> u32 {
+        self.instances
+    }
+
+    fn desired(&mut self, _minute: usize, _ready: u32, _utilization: f64) -> u32 {
+        self.instances
+    }
+
+    fn describe(&self) -> String {
+        format!("fixed fleet of {}", self.instances)
+    }
+}
+
 /// Target tracking on utilization.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetTracking {

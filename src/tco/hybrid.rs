@@ -1,0 +1,170 @@
+//! Hybrid options: a fixed, committed server fleet carries the base load (up to its target
+//! utilization each minute) and serverless functions take the excess. The base size is
+//! searched: every candidate from no servers to the all-server fleet (or an even grid of 40
+//! when that is larger) is simulated — servers by the fleet model, the overflow by the
+//! serverless event engine — and the cheapest candidate that meets the latency SLO wins.
+//!
+//! The overflow of each minute is the share of its load above the base capacity; which
+//! invocations overflow is chosen deterministically by error diffusion (per function for
+//! per-minute counts, in time order for timestamps), so totals are preserved and no
+//! randomness enters here.
+
+use crate::sim::load::LoadProfile;
+use crate::trace::{Arrivals, MinuteCounts, Workload};
+use crate::units::MS_PER_MINUTE;
+
+/// Most base sizes tried.
+pub const MAX_CANDIDATES: u32 = 40;
+
+/// Base sizes to try, from 0 to `all_server` instances.
+pub fn candidates(all_server: u32) -> Vec<u32> {
+    if all_server < MAX_CANDIDATES {
+        return (0..=all_server).collect();
+    }
+    let mut v: Vec<u32> = (0..MAX_CANDIDATES)
+        .map(|i| (i as f64 * all_server as f64 / (MAX_CANDIDATES - 1) as f64).round() as u32)
+        .collect();
+    v.dedup();
+    v
+}
+
+/// Share of each minute's offered load above `capacity_erlangs`.
+pub fn overflow_fractions(load: &LoadProfile, capacity_erlangs: f64) -> Vec<f64> {
+    load.minutes
+        .iter()
+        .map(|m| {
+            let a = m.erlangs();
+            if a > capacity_erlangs && a > 0.0 {
+                (a - capacity_erlangs) / a
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// The load left to the servers: each minute scaled by (1 − overflow share).
+pub fn base_load(load: &LoadProfile, fractions: &[f64]) -> LoadProfile {
+    let mut base = load.clone();
+    for (m, &f) in base.minutes.iter_mut().zip(fractions) {
+        let keep = 1.0 - f;
+        m.arrivals *= keep;
+        m.work_ms *= keep;
+        m.work_sq_ms2 *= keep;
+    }
+    base
+}
+
+/// The invocations that overflow to serverless, chosen by error diffusion.
+pub fn overflow_workload(w: &Workload, fractions: &[f64]) -> Workload {
+    let first_minute = w.window_start_ms / MS_PER_MINUTE;
+    let share = |minute: u64| -> f64 {
+        let idx = minute.saturating_sub(first_minute) as usize;
+        fractions.get(idx).copied().unwrap_or(0.0)
+    };
+    let mut out = w.clone();
+    for f in &mut out.functions {
+        f.arrivals = match &f.arrivals {
+            Arrivals::PerMinute(counts) => {
+                let mut carry = 0.0;
+                let mut entries = Vec::new();
+                for (m, c) in counts.nonzero() {
+                    let want = c as f64 * share(m as u64) + carry;
+                    let take = want.floor();
+                    carry = want - take;
+                    if take >= 1.0 {
+                        entries.push((m, take as u32));
+                    }
+                }
+                Arrivals::PerMinute(MinuteCounts::Sparse { entries })
+            }
+            Arrivals::Timestamps(records) => {
+                let mut acc = 0.0;
+                let kept = records
+                    .iter()
+                    .filter(|r| {
+                        acc += share(r.start_ms / MS_PER_MINUTE);
+                        if acc >= 1.0 - 1e-9 {
+                            acc -= 1.0;
+                            true
+                        } else {
+                            false
+                        }
+                    })
+                    .copied()
+                    .collect();
+                Arrivals::Timestamps(kept)
+            }
+            Arrivals::Untimed(records) => Arrivals::Untimed(records.clone()),
+        };
+    }
+    out.functions.retain(|f| f.arrivals.invocations() > 0);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::load::MinuteLoad;
+    use crate::trace::{DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Trigger};
+
+    #[test]
+    fn candidate_grid() {
+        assert_eq!(candidates(3), vec![0, 1, 2, 3]);
+        let big = candidates(390);
+        assert_eq!(big.len(), 40);
+        assert_eq!((big[0], big[39]), (0, 390));
+    }
+
+    #[test]
+    fn overflow_shares_and_base() {
+        let minute = |a: f64| MinuteLoad {
+            arrivals: a * 60.0,
+            work_ms: a * 60_000.0,
+            work_sq_ms2: a * 60_000.0 * 1_000.0,
+        };
+        let load = LoadProfile {
+            minutes: vec![minute(2.0), minute(8.0)],
+            service_quantiles_ms: vec![1_000.0; 100],
+        };
+        let f = overflow_fractions(&load, 4.0);
+        assert_eq!(f, vec![0.0, 0.5]);
+        let base = base_load(&load, &f);
+        assert!((base.minutes[1].erlangs() - 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn error_diffusion_preserves_totals() {
+        let f = |arrivals| FunctionTrace {
+            id: FunctionId::standalone("f"),
+            trigger: Trigger::Http,
+            arrivals,
+            duration: DurationInfo::Samples,
+            memory: MemoryInfo::default(),
+        };
+        let per_minute = f(Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![10, 3, 3, 3])));
+        let stamps: Vec<Invocation> = (0..40)
+            .map(|i| Invocation {
+                start_ms: i * 6_000,
+                duration_us: 1_000,
+                init_duration_us: None,
+                billed_duration_ms: None,
+            })
+            .collect();
+        let mut timed = f(Arrivals::Timestamps(stamps));
+        timed.id = FunctionId::standalone("g");
+        let w = Workload {
+            functions: vec![per_minute, timed],
+            window_start_ms: 0,
+            window_end_ms: 4 * 60_000,
+            sources: vec![],
+            warnings: vec![],
+        };
+        // Half of minute 0, a third of minutes 1–3.
+        let o = overflow_workload(&w, &[0.5, 1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0]);
+        // Per-minute: 5 + (1 + 1 + 1) = 8 (the thirds of 3 accumulate to whole invocations).
+        assert_eq!(o.functions[0].arrivals.invocations(), 8);
+        // Timestamps, 10 per minute: 5 + 3.33 × 3 = 15 (the fractional remainder is dropped).
+        assert_eq!(o.functions[1].arrivals.invocations(), 15);
+    }
+}

@@ -1,0 +1,500 @@
+//! TCO comparison, the heart of `analyze`: every option of the scenario is simulated on the
+//! same workload — serverless options by the event engine, provisioned ones by the fleet
+//! model, hybrids by searching the committed base size — and billed with the price tables;
+//! then each month of the horizon is priced with the traffic grown month by month.
+//!
+//! Growth: provisioned fleets are re-simulated (and re-sized) for each month's traffic;
+//! serverless usage is scaled linearly from the simulated month (requests, executions and
+//! cold starts grow with traffic; provisioned capacity does not), and tiers and free grants
+//! are re-applied to each month's quantities. Hybrids keep their committed base and scale
+//! the overflow by the growth of the load above the base.
+
+pub mod hybrid;
+pub mod lines;
+pub mod provisioned;
+pub mod serverless;
+
+use anyhow::anyhow;
+use std::collections::BTreeMap;
+
+use crate::characterize::characterize;
+use crate::config::{HybridOption, ProvisionedOption, Scenario, ServerlessOption};
+use crate::cost::{CostBreakdown, CostOptions};
+use crate::pricing::Catalog;
+use crate::report::model::{
+    InputFile, Inputs, InstanceSummary, LatencySummary, OptionKind, OptionReport, PriceTableRef, Report,
+    UtilizationSummary, REPORT_SCHEMA_VERSION,
+};
+use crate::sim::autoscale::instances_for;
+use crate::sim::load::LoadProfile;
+use crate::sim::SimOutput;
+use crate::trace::Workload;
+use lines::report_lines;
+
+/// Everything an analysis needs: the checked scenario, the workload, the price tables.
+pub struct Plan {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Where the scenario came from (a path, or `embedded:…`).
+    pub scenario_label: String,
+    /// The workload read from the traces.
+    pub workload: Workload,
+    /// The trace files read, with their digests.
+    pub trace_files: Vec<InputFile>,
+    /// Price tables.
+    pub catalog: Catalog,
+}
+
+impl Plan {
+    /// Cost-engine options common to every option of the scenario.
+    pub fn cost_options(&self) -> CostOptions {
+        CostOptions {
+            free_tier: self.scenario.free_tier,
+            region: Some(self.scenario.region.clone()),
+            ..CostOptions::default()
+        }
+    }
+
+    /// Traffic multiple of each month of the horizon: (1 + growth)^month.
+    pub fn month_multipliers(&self) -> Vec<f64> {
+        (0..self.scenario.horizon_months)
+            .map(|k| (1.0 + self.scenario.growth_per_month).powi(k as i32))
+            .collect()
+    }
+}
+
+/// What an option's evaluation produced, before it becomes a report entry.
+struct Evaluated {
+    report: OptionReport,
+    breakdowns: Vec<CostBreakdown>,
+    assumptions: Vec<String>,
+}
+
+fn usd(b: &CostBreakdown) -> f64 {
+    b.total().to_f64_micro()
+}
+
+fn latency(p50: f64, p95: f64, p99: f64) -> LatencySummary {
+    LatencySummary { p50, p95, p99 }
+}
+
+/// Runs the whole comparison.
+pub fn analyze(plan: &Plan) -> anyhow::Result<Report> {
+    let profile = characterize(&plan.workload);
+    let mut evaluated = Vec::new();
+    let mut serverless_runs: BTreeMap<String, SimOutput> = BTreeMap::new();
+    for opt in &plan.scenario.serverless {
+        let out = serverless::run(plan, opt, &plan.workload)?;
+        evaluated.push(evaluate_serverless(plan, opt, &out)?);
+        serverless_runs.insert(opt.id.clone(), out);
+    }
+    for opt in &plan.scenario.provisioned {
+        evaluated.push(evaluate_provisioned(plan, opt)?);
+    }
+    for h in &plan.scenario.hybrid {
+        let prov = plan.scenario.provisioned.iter().find(|p| p.id == h.provisioned);
+        let sl = plan.scenario.serverless.iter().find(|s| s.id == h.serverless);
+        let (Some(prov), Some(sl)) = (prov, sl) else {
+            return Err(anyhow!("hybrid '{}' names an option that is not defined", h.id));
+        };
+        let full = serverless_runs
+            .get(&sl.id)
+            .ok_or_else(|| anyhow!("hybrid '{}': serverless option '{}' was not simulated", h.id, sl.id))?;
+        evaluated.push(evaluate_hybrid(plan, h, prov, sl, full)?);
+    }
+    Ok(assemble(plan, profile, evaluated))
+}
+
+fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow::Result<Evaluated> {
+    let (bill, notes) = serverless::price(plan, opt, &out.usage)?;
+    let mut by_month = Vec::new();
+    for (k, x) in plan.month_multipliers().into_iter().enumerate() {
+        by_month.push(if k == 0 {
+            usd(&bill)
+        } else {
+            usd(&serverless::price(plan, opt, &out.usage.scaled_traffic(x))?.0)
+        });
+    }
+    let s = &out.stats;
+    let p99 = s.latency_ms.p99 as f64;
+    let report = OptionReport {
+        id: opt.id.clone(),
+        kind: OptionKind::Serverless,
+        platform: opt.platform.clone(),
+        description: format!(
+            "{} {} MB {}, keep-alive {}, provisioned concurrency {}",
+            opt.platform,
+            opt.memory_mb.map(|m| m.to_string()).unwrap_or_else(|| "trace".into()),
+            opt.arch,
+            s.keep_alive,
+            opt.provisioned_concurrency
+        ),
+        monthly_cost_usd: usd(&bill),
+        complete: bill.complete(),
+        verified: bill.verified(),
+        horizon_cost_usd: by_month.iter().sum(),
+        monthly_cost_by_month_usd: by_month,
+        cost_lines: report_lines(&bill),
+        cold_start_rate: Some(s.cold_start_rate),
+        latency_ms: latency(s.latency_ms.p50 as f64, s.latency_ms.p95 as f64, p99),
+        meets_slo: p99 <= plan.scenario.latency_slo_ms,
+        peak_concurrency: Some(s.peak_concurrency as u64),
+        throttles: Some(s.throttles),
+        instances: None,
+        utilization: None,
+        slo_violation_minutes: None,
+        notes,
+    };
+    let mut assumptions = out.assumptions.clone();
+    assumptions.extend(bill.assumptions.iter().cloned());
+    Ok(Evaluated {
+        report,
+        breakdowns: vec![bill],
+        assumptions,
+    })
+}
+
+fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluated> {
+    let service = provisioned::service_model(plan);
+    let mut by_month = Vec::new();
+    let mut first = None;
+    for x in plan.month_multipliers() {
+        let load = LoadProfile::from_workload(&plan.workload, &service, x)?;
+        let month = provisioned::run_month(plan, opt, &load, None)?;
+        by_month.push(usd(&month.breakdown));
+        if first.is_none() {
+            first = Some(month);
+        }
+    }
+    let month = first.ok_or_else(|| anyhow!("the horizon has no month"))?;
+    let o = &month.outcome;
+    let scaler = provisioned::autoscaler(opt).describe();
+    let report = OptionReport {
+        id: opt.id.clone(),
+        kind: OptionKind::Provisioned,
+        platform: opt.platform.clone(),
+        description: format!("{} {} ({scaler}), {}", opt.platform, opt.instance_type, opt.commitment),
+        monthly_cost_usd: usd(&month.breakdown),
+        complete: month.breakdown.complete(),
+        verified: month.breakdown.verified(),
+        horizon_cost_usd: by_month.iter().sum(),
+        monthly_cost_by_month_usd: by_month,
+        cost_lines: report_lines(&month.breakdown),
+        cold_start_rate: None,
+        latency_ms: latency(o.latency_ms.p50, o.latency_ms.p95, o.latency_ms.p99),
+        meets_slo: o.latency_ms.p99 <= plan.scenario.latency_slo_ms,
+        peak_concurrency: None,
+        throttles: None,
+        instances: Some(InstanceSummary {
+            instance_type: opt.instance_type.clone(),
+            peak: o.peak_instances,
+            mean: o.mean_instances,
+            committed: month.committed,
+        }),
+        utilization: o.utilization.map(|u| UtilizationSummary { mean: u.mean, p95: percentile_95(&u) }),
+        slo_violation_minutes: Some(o.slo_violation_minutes),
+        notes: vec![format!(
+            "fleet re-sized each month of the horizon for that month's traffic; {} requests still queued at the end of the window",
+            crate::report::format::sig3(Some(o.backlog_at_end_requests))
+        )],
+    };
+    Ok(Evaluated {
+        report,
+        assumptions: month.breakdown.assumptions.clone(),
+        breakdowns: vec![month.breakdown],
+    })
+}
+
+/// The 95th percentile of a summary (interpolated between p90 and p99).
+fn percentile_95(s: &crate::stats::Summary) -> f64 {
+    s.p90 + (s.p99 - s.p90) * (5.0 / 9.0)
+}
+
+/// One hybrid candidate's month.
+struct HybridMonth {
+    base: u32,
+    servers: provisioned::FleetMonth,
+    overflow: Option<SimOutput>,
+    overflow_bill: Option<CostBreakdown>,
+    notes: Vec<String>,
+    total_usd: f64,
+    p99_ms: f64,
+}
+
+fn evaluate_hybrid(
+    plan: &Plan,
+    h: &HybridOption,
+    prov: &ProvisionedOption,
+    sl: &ServerlessOption,
+    full: &SimOutput,
+) -> anyhow::Result<Evaluated> {
+    let service = provisioned::service_model(plan);
+    let load = LoadProfile::from_workload(&plan.workload, &service, 1.0)?;
+    let fleet = provisioned::fleet_spec(plan, prov)?;
+    let per_instance = fleet.slots_per_instance() * prov.target_utilization;
+    let all_server = instances_for(load.peak_erlangs(), fleet.slots_per_instance(), prov.target_utilization);
+    let mut best: Option<HybridMonth> = None;
+    let mut tried = Vec::new();
+    for base in hybrid::candidates(all_server) {
+        let m = hybrid_month(plan, prov, sl, &load, base, per_instance)?;
+        let meets = m.p99_ms <= plan.scenario.latency_slo_ms;
+        tried.push(format!("{base}: ${:.2}{}", m.total_usd, if meets { "" } else { " (misses SLO)" }));
+        let better = match &best {
+            None => true,
+            Some(b) => {
+                let b_meets = b.p99_ms <= plan.scenario.latency_slo_ms;
+                (meets && !b_meets) || (meets == b_meets && m.total_usd < b.total_usd)
+            }
+        };
+        if better {
+            best = Some(m);
+        }
+    }
+    let best = best.ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
+    // Horizon: the committed base stays; the overflow grows with the load above it.
+    let capacity = best.base as f64 * per_instance;
+    let overflow_work = |x: f64| -> f64 {
+        load.minutes
+            .iter()
+            .map(|m| (m.erlangs() * x - capacity).max(0.0))
+            .sum::<f64>()
+    };
+    let work0 = overflow_work(1.0);
+    let total0: f64 = load.minutes.iter().map(|m| m.erlangs()).sum();
+    let mut by_month = Vec::new();
+    for (k, x) in plan.month_multipliers().into_iter().enumerate() {
+        if k == 0 {
+            by_month.push(best.total_usd);
+            continue;
+        }
+        let requests: f64 = load.minutes.iter().map(|m| m.arrivals).sum::<f64>() * x;
+        let servers = provisioned::price_fleet(
+            plan,
+            prov,
+            &best.servers.outcome,
+            best.servers.committed,
+            requests.round() as u64,
+        )?;
+        let grown = overflow_work(x);
+        let overflow_usage = match &best.overflow {
+            Some(o) if work0 > 0.0 => Some(o.usage.scaled_traffic(grown / work0)),
+            _ if grown > 0.0 && total0 > 0.0 => Some(full.usage.scaled_traffic(grown / total0)),
+            _ => None,
+        };
+        let serverless_usd = match overflow_usage {
+            Some(u) => usd(&serverless::price(plan, sl, &u)?.0),
+            None => 0.0,
+        };
+        by_month.push(usd(&servers) + serverless_usd);
+    }
+    let mut bill = best.servers.breakdown.clone();
+    if let Some(b) = &best.overflow_bill {
+        bill.extend(b.clone());
+    }
+    let o = &best.servers.outcome;
+    let served = o_requests(&load);
+    let (cold, peak, throttles, sl_lat) = match &best.overflow {
+        Some(out) => (
+            out.stats.cold_starts,
+            Some(out.stats.peak_concurrency as u64),
+            Some(out.stats.throttles),
+            Some(out.stats.latency_ms),
+        ),
+        None => (0, Some(0), Some(0), None),
+    };
+    let lat = match sl_lat {
+        Some(l) => latency(
+            o.latency_ms.p50.max(l.p50 as f64),
+            o.latency_ms.p95.max(l.p95 as f64),
+            best.p99_ms,
+        ),
+        None => latency(o.latency_ms.p50, o.latency_ms.p95, o.latency_ms.p99),
+    };
+    let mut notes = best.notes.clone();
+    notes.push(format!(
+        "base sizes tried (instances: monthly cost): {}; chosen {} — the cheapest that meets the p99 SLO of {} ms",
+        tried.join(", "),
+        best.base,
+        plan.scenario.latency_slo_ms
+    ));
+    notes.push(
+        "latency percentiles are the larger of the server part's and the serverless part's (an upper bound)".into(),
+    );
+    let report = OptionReport {
+        id: h.id.clone(),
+        kind: OptionKind::Hybrid,
+        platform: format!("{}+{}", prov.platform, sl.platform),
+        description: format!(
+            "{} × {} committed ({}) for the base load, {} for the excess",
+            best.base, prov.instance_type, prov.commitment, sl.id
+        ),
+        monthly_cost_usd: best.total_usd,
+        complete: bill.complete(),
+        verified: bill.verified(),
+        horizon_cost_usd: by_month.iter().sum(),
+        monthly_cost_by_month_usd: by_month,
+        cost_lines: report_lines(&bill),
+        cold_start_rate: Some(if served > 0.0 { cold as f64 / served } else { 0.0 }),
+        latency_ms: lat,
+        meets_slo: best.p99_ms <= plan.scenario.latency_slo_ms,
+        peak_concurrency: peak,
+        throttles,
+        instances: Some(InstanceSummary {
+            instance_type: prov.instance_type.clone(),
+            peak: o.peak_instances,
+            mean: o.mean_instances,
+            committed: best.servers.committed,
+        }),
+        utilization: o.utilization.map(|u| UtilizationSummary { mean: u.mean, p95: percentile_95(&u) }),
+        slo_violation_minutes: Some(o.slo_violation_minutes),
+        notes,
+    };
+    let mut assumptions = bill.assumptions.clone();
+    if let Some(out) = &best.overflow {
+        assumptions.extend(out.assumptions.iter().cloned());
+    }
+    Ok(Evaluated {
+        report,
+        breakdowns: vec![bill],
+        assumptions,
+    })
+}
+
+fn o_requests(load: &LoadProfile) -> f64 {
+    load.minutes.iter().map(|m| m.arrivals).sum()
+}
+
+fn hybrid_month(
+    plan: &Plan,
+    prov: &ProvisionedOption,
+    sl: &ServerlessOption,
+    load: &LoadProfile,
+    base: u32,
+    per_instance_erlangs: f64,
+) -> anyhow::Result<HybridMonth> {
+    let fractions = hybrid::overflow_fractions(load, base as f64 * per_instance_erlangs);
+    let base_load = hybrid::base_load(load, &fractions);
+    let mut servers = if base > 0 {
+        provisioned::run_month(plan, prov, &base_load, Some(base))?
+    } else {
+        let outcome = crate::sim::provisioned::simulate(
+            &base_load,
+            &provisioned::fleet_spec(plan, prov)?,
+            &mut crate::sim::autoscale::FixedFleet { instances: 0 },
+            None,
+        );
+        provisioned::FleetMonth {
+            outcome,
+            committed: 0,
+            breakdown: CostBreakdown::default(),
+        }
+    };
+    if base == 0 {
+        servers.outcome.instances_per_minute.iter_mut().for_each(|n| *n = 0);
+        servers.outcome.peak_instances = 0;
+        servers.outcome.mean_instances = 0.0;
+    }
+    let overflow_w = hybrid::overflow_workload(&plan.workload, &fractions);
+    let mut notes = Vec::new();
+    let (overflow, overflow_bill, p99_sl) = if overflow_w.invocations() > 0 {
+        let out = serverless::run(plan, sl, &overflow_w)?;
+        let (bill, n) = serverless::price(plan, sl, &out.usage)?;
+        notes = n;
+        let p99 = out.stats.latency_ms.p99 as f64;
+        (Some(out), Some(bill), p99)
+    } else {
+        (None, None, 0.0)
+    };
+    let server_p99 = if base > 0 { servers.outcome.latency_ms.p99 } else { 0.0 };
+    let total_usd = usd(&servers.breakdown) + overflow_bill.as_ref().map(usd).unwrap_or(0.0);
+    Ok(HybridMonth {
+        base,
+        servers,
+        overflow,
+        overflow_bill,
+        notes,
+        total_usd,
+        p99_ms: server_p99.max(p99_sl),
+    })
+}
+
+/// Collects the options into the report: cheapest, assumptions, warnings, inputs.
+fn assemble(plan: &Plan, profile: crate::characterize::WorkloadProfile, evaluated: Vec<Evaluated>) -> Report {
+    let mut assumptions = plan.scenario.assumptions.clone();
+    assumptions.push(format!(
+        "servers: a traced duration runs (1 − f) + f × 1 times as long on a server vCPU with CPU-bound share f = {}; \
+         request slots per vCPU default to 1/f",
+        plan.scenario.cpu_bound_fraction
+    ));
+    assumptions.push(
+        "servers: queueing per minute by Erlang C with the Allen–Cunneen correction, a fluid queue under overload; \
+         latency percentiles = service percentile + waiting percentile (an upper bound)"
+            .into(),
+    );
+    assumptions.push(format!(
+        "growth: traffic × (1 + {})^month over {} months; serverless usage scales linearly from the simulated window, \
+         fleets are re-simulated each month",
+        plan.scenario.growth_per_month, plan.scenario.horizon_months
+    ));
+    let mut warnings = plan.workload.warnings.clone();
+    let mut tables: BTreeMap<String, PriceTableRef> = BTreeMap::new();
+    let mut options = Vec::new();
+    for e in evaluated {
+        for a in e.assumptions {
+            if !assumptions.contains(&a) {
+                assumptions.push(a);
+            }
+        }
+        for b in &e.breakdowns {
+            for o in &b.offerings {
+                tables.entry(o.id.clone()).or_insert_with(|| PriceTableRef {
+                    id: o.id.clone(),
+                    region: o.region.clone(),
+                    effective_date: o.effective_date.clone(),
+                    origin: o.origin.clone(),
+                    verified: o.verified,
+                });
+            }
+        }
+        for l in &e.report.cost_lines {
+            if l.cost_usd.is_none() {
+                warnings.push(format!(
+                    "option '{}': '{}' is not priced{}; its total is a lower bound",
+                    e.report.id,
+                    l.name,
+                    l.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                ));
+            }
+        }
+        if !e.report.verified {
+            warnings.push(format!(
+                "option '{}' uses prices not read from a vendor source (marked unverified in its lines)",
+                e.report.id
+            ));
+        }
+        options.push(e.report);
+    }
+    let pick = |only_slo: bool| {
+        options
+            .iter()
+            .filter(|o| o.complete && (!only_slo || o.meets_slo))
+            .min_by(|a, b| a.monthly_cost_usd.total_cmp(&b.monthly_cost_usd))
+            .map(|o| o.id.clone())
+    };
+    let cheapest_option = pick(true).or_else(|| pick(false));
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: format!("faascost {}", env!("CARGO_PKG_VERSION")),
+        seed: plan.scenario.seed,
+        inputs: Inputs {
+            scenario: plan.scenario_label.clone(),
+            traces: plan.trace_files.clone(),
+            price_tables: tables.into_values().collect(),
+        },
+        workload: profile,
+        options,
+        cheapest_option,
+        assumptions,
+        warnings,
+    }
+}

@@ -1,0 +1,214 @@
+//! A provisioned option's month: the fleet model (`sim::provisioned`) on the workload's
+//! per-minute load, then its bill — committed instances paid for the whole month whether used
+//! or not, instance time above the commitment at on-demand rates, the load balancer, the
+//! control plane and, when the scenario gives it, ops labour.
+
+use anyhow::{anyhow, Context};
+
+use super::lines::ops_line;
+use super::Plan;
+use crate::config::{ProvisionedOption, Strategy};
+use crate::cost::{parse_fargate_type, price_front_door, price_usage, CostBreakdown, CostOptions, FrontDoor};
+use crate::pricing::Model;
+use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
+use crate::sim::load::{LoadProfile, ServiceModel};
+use crate::sim::provisioned::{simulate, FleetSpec, ProvisionedOutcome};
+use crate::units::MS_PER_MINUTE;
+use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
+
+/// The fleet an option describes, from its price table's instance data.
+pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
+    let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let (vcpu, memory_gb) = match table.model {
+        Model::Instances => {
+            let ip = table.instances.get(&opt.instance_type).ok_or_else(|| {
+                anyhow!(
+                    "option '{}': no instance type '{}' in price table '{}'; known: {}",
+                    opt.id,
+                    opt.instance_type,
+                    table.id,
+                    table.instances.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            (ip.vcpu, ip.memory_gib)
+        }
+        Model::AwsFargate => {
+            let (_, cpu_milli, mem_mb) =
+                parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
+            (cpu_milli as f64 / 1_000.0, mem_mb as f64 / 1_024.0)
+        }
+        _ => {
+            return Err(anyhow!(
+                "option '{}': price table '{}' does not price servers or containers",
+                opt.id,
+                table.id
+            ))
+        }
+    };
+    if vcpu <= 0.0 {
+        return Err(anyhow!("option '{}': instance type '{}' has no vCPU", opt.id, opt.instance_type));
+    }
+    Ok(FleetSpec {
+        instance_type: opt.instance_type.clone(),
+        vcpu,
+        memory_gb,
+        slots_per_vcpu: opt
+            .slots_per_vcpu
+            .unwrap_or(1.0 / plan.scenario.cpu_bound_fraction),
+        boot_delay_ms: opt.boot_delay_ms,
+    })
+}
+
+/// How traced durations become server service times in this plan.
+pub fn service_model(plan: &Plan) -> ServiceModel {
+    ServiceModel {
+        cpu_bound_fraction: plan.scenario.cpu_bound_fraction,
+        trace_vcpu: 1.0,
+        fallback_duration_ms: plan.scenario.fallback_duration_ms,
+    }
+}
+
+/// The sizing policy of an option.
+pub fn autoscaler(opt: &ProvisionedOption) -> Box<dyn Autoscaler> {
+    match opt.strategy {
+        Strategy::StaticPeak => Box::new(StaticPeak {
+            target_utilization: opt.target_utilization,
+            spare_instances: opt.spare_instances,
+            min_instances: opt.min_instances,
+        }),
+        Strategy::Autoscale => Box::new(TargetTracking::new(
+            opt.target_utilization,
+            opt.min_instances,
+            opt.max_instances,
+            opt.scale_in_cooldown_ms.div_ceil(MS_PER_MINUTE) as usize,
+        )),
+    }
+}
+
+/// One simulated month of a provisioned option at a traffic multiple.
+pub struct FleetMonth {
+    /// What the fleet did.
+    pub outcome: ProvisionedOutcome,
+    /// Instances committed (paid all month).
+    pub committed: u32,
+    /// The bill.
+    pub breakdown: CostBreakdown,
+}
+
+/// Runs the option's fleet on the workload at `traffic_scale`, or a fixed fleet of `fixed`.
+pub fn run_month(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    load: &LoadProfile,
+    fixed: Option<u32>,
+) -> anyhow::Result<FleetMonth> {
+    let fleet = fleet_spec(plan, opt)?;
+    let mut scaler: Box<dyn Autoscaler> = match fixed {
+        Some(n) => Box::new(FixedFleet { instances: n }),
+        None => autoscaler(opt),
+    };
+    let outcome = simulate(load, &fleet, scaler.as_mut(), Some(plan.scenario.latency_slo_ms));
+    let committed = match (opt.commitment.as_str(), fixed, opt.strategy) {
+        ("on-demand", _, _) => 0,
+        (_, Some(n), _) => n,
+        (_, None, Strategy::StaticPeak) => outcome.peak_instances,
+        (_, None, Strategy::Autoscale) => opt.min_instances,
+    };
+    let requests: f64 = load.minutes.iter().map(|m| m.arrivals).sum();
+    let breakdown = price_fleet(plan, opt, &outcome, committed, requests.round() as u64)?;
+    Ok(FleetMonth {
+        outcome,
+        committed,
+        breakdown,
+    })
+}
+
+/// The bill of a fleet outcome.
+pub fn price_fleet(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    outcome: &ProvisionedOutcome,
+    committed: u32,
+    requests: u64,
+) -> anyhow::Result<CostBreakdown> {
+    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
+    let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let base = plan.cost_options();
+    let mut bill = CostBreakdown::default();
+    if committed > 0 {
+        let usage = Usage {
+            period_ms,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: opt.instance_type.clone(),
+                instance_ms: committed as u64 * period_ms,
+                launches: committed as u64,
+            }],
+        };
+        let opts = CostOptions {
+            commitment: Some(opt.commitment.clone()),
+            ..base.clone()
+        };
+        let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
+        for l in &mut b.lines {
+            l.name = format!("{} (committed: {committed} instances, paid whether used or not)", l.name);
+        }
+        bill.extend(b);
+    }
+    let overflow_minutes: u64 = outcome
+        .instances_per_minute
+        .iter()
+        .map(|&n| n.saturating_sub(committed) as u64)
+        .sum();
+    if overflow_minutes > 0 || committed == 0 {
+        let usage = Usage {
+            period_ms,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: opt.instance_type.clone(),
+                instance_ms: overflow_minutes * MS_PER_MINUTE,
+                launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
+            }],
+        };
+        bill.extend(price_usage(&usage, table, &base).with_context(|| format!("pricing option '{}'", opt.id))?);
+    }
+    if opt.load_balancer != "none" {
+        let lb = plan
+            .catalog
+            .get(&opt.load_balancer)
+            .map_err(|e| anyhow!("option '{}' load_balancer: {e}", opt.id))?;
+        let usage = Usage {
+            period_ms,
+            functions: vec![FunctionGroupUsage {
+                requests,
+                ..FunctionGroupUsage::default()
+            }],
+            instances: vec![],
+        };
+        bill.extend(price_front_door(&usage, FrontDoor::Alb, lb, &base)?);
+    }
+    if opt.control_plane != "none" {
+        let cp = plan
+            .catalog
+            .get(&opt.control_plane)
+            .map_err(|e| anyhow!("option '{}' control_plane: {e}", opt.id))?;
+        let usage = Usage {
+            period_ms,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: "cluster".into(),
+                instance_ms: period_ms,
+                launches: 1,
+            }],
+        };
+        bill.extend(price_usage(&usage, cp, &base)?);
+    }
+    if let Some(ops) = plan.scenario.ops {
+        bill.lines.push(ops_line(
+            outcome.mean_instances,
+            ops.hours_per_server_per_month,
+            ops.loaded_rate_usd_per_hour,
+        ));
+    }
+    Ok(bill)
+}
