@@ -760,6 +760,11 @@ mod tests {
             Ok(1_560_948_335_624)
         );
         assert_eq!(parse_timestamp_ms("2019-06-19 12:45:35.624"), Ok(1_560_948_335_624));
+        assert_eq!(parse_timestamp_ms("2019-06-19 12:45:35.624Z"), Ok(1_560_948_335_624));
+        assert_eq!(
+            parse_timestamp_ms("2019-06-19T12:45:35.624123+00:00"),
+            Ok(1_560_948_335_624)
+        );
         assert_eq!(parse_timestamp_ms("2019-06-19T12:45:35"), Ok(1_560_948_335_000));
         assert_eq!(parse_timestamp_ms("1560948335.624"), Ok(1_560_948_335_624));
         assert_eq!(parse_timestamp_ms("1560948335624"), Ok(1_560_948_335_624));

@@ -689,7 +689,14 @@ mod tests {
         };
         assert_eq!(v[0].start_ms, 1_560_948_335_624 - 13);
         assert_eq!(v[1].start_ms, 1_560_948_335_700 - 80); // ceil(79.67) = 80
-                                                           // A mix of timed and untimed lines: untimed, with a warning.
+                                                           // `aws logs tail` output: time, log stream, then the message.
+        let p = write(
+            &dir,
+            "tail.log",
+            &format!("2019-06-19T12:45:35.624000+00:00 2019/06/19/[$LATEST]c3ad {TAB}\n"),
+        );
+        assert_eq!(records(&read(&p, false).unwrap())[0].start_ms, 1_560_948_335_624 - 13);
+        // A mix of timed and untimed lines: untimed, with a warning.
         let p = write(&dir, "g.log", &format!("2019-06-19T12:45:35.624Z {TAB}\n{SPACES}\n"));
         let parsed = read(&p, false).unwrap();
         assert!(matches!(parsed.functions[0].arrivals, Arrivals::Untimed(_)));
