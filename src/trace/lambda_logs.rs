@@ -339,7 +339,11 @@ impl Reader<'_> {
         if let Some(Value::String(msg)) = msg {
             let ts = match event_timestamp(self.path, line, obj) {
                 Ok(t) => t.or(event_ms),
-                Err(e) => return self.unit(Err(e)),
+                // A bad time matters only on an event that carries a REPORT.
+                Err(e) if msg.contains("REPORT RequestId:") || msg.contains("platform.report") => {
+                    return self.unit(Err(e))
+                }
+                Err(_) => None,
             };
             return self.message(line, msg, ts);
         }
@@ -757,6 +761,17 @@ mod tests {
         let parsed = read(&p, true).unwrap();
         assert_eq!(records(&parsed).len(), 1);
         assert!(parsed.warnings[0].contains("skipped 1 bad row(s)"));
+        // A bad time on a REPORT event is an error; on another event it does not matter.
+        let bad_time = |msg: &str| serde_json::json!({"timestamp": "noon", "message": msg}).to_string();
+        let p = write(
+            &dir,
+            "t1.jsonl",
+            &format!("{}\n{}", bad_time("START RequestId: a"), ev(1_560_948_335_625, TAB)),
+        );
+        assert_eq!(records(&read(&p, false).unwrap()).len(), 1);
+        let p = write(&dir, "t2.jsonl", &bad_time(TAB));
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains("line 1, field 'timestamp': 'noon' is not a time"), "{e}");
         // A truncated JSON line.
         let p = write(
             &dir,
