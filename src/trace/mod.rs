@@ -15,8 +15,12 @@
 //! columnar reader is the right tool; DataFrames stop at this module's boundary.
 
 mod azure2019;
+mod azure2021;
 mod detect;
 mod error;
+mod generic;
+mod lambda_logs;
+mod parquet;
 mod workload;
 
 pub use detect::{detect_format, TraceFormat};
@@ -106,22 +110,16 @@ pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workloa
     Ok(merge(parsed))
 }
 
-/// Reads one file of a single-file format.
+/// Reads one file of a single-file format. `csv` also covers Parquet files, told apart by
+/// their magic number.
 fn read_single(path: &Path, format: TraceFormat, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
     match format {
         TraceFormat::Azure2019 => azure2019::read(&[path.to_path_buf()], skip_bad_rows),
-        TraceFormat::Azure2021 => Err(not_yet(path, format)),
-        TraceFormat::LambdaLogs => Err(not_yet(path, format)),
-        TraceFormat::Csv => Err(not_yet(path, format)),
+        TraceFormat::Azure2021 => azure2021::read(path, skip_bad_rows),
+        TraceFormat::LambdaLogs => lambda_logs::read(path, skip_bad_rows),
+        TraceFormat::Csv if parquet::is_parquet(path)? => parquet::read(path, skip_bad_rows),
+        TraceFormat::Csv => generic::read(path, skip_bad_rows),
     }
-}
-
-fn not_yet(path: &Path, format: TraceFormat) -> TraceError {
-    TraceError::file(
-        path,
-        format!("the {} reader is not built yet", format.name()),
-        "use azure2019",
-    )
 }
 
 /// Merges the parsed files: functions with equal ids are combined, and the window covers all.

@@ -101,6 +101,12 @@ pub struct Invocation {
     pub init_duration_us: Option<u64>,
     /// Billed duration in ms as the provider reported it (Lambda REPORT lines).
     pub billed_duration_ms: Option<u64>,
+    /// Whether the trace marks this invocation as a cold start: the generic CSV's
+    /// `cold_start` column, or a Lambda REPORT line with (true) or without (false) an
+    /// `Init Duration`; `None` when the trace does not say.
+    pub cold_start: Option<bool>,
+    /// Response size in bytes, when the trace records it (generic CSV `response_bytes`).
+    pub response_bytes: Option<u64>,
 }
 
 /// Invocations per minute, kept compact: dense `u32` counts for busy functions, sparse
