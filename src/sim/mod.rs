@@ -483,3 +483,200 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         assumptions,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Closed-form checks of the whole stage. Tolerances are stated next to each assertion.
+    use super::arrivals::{per_minute_function, poisson_workload};
+    use super::platform::PlatformId;
+    use super::*;
+    use crate::trace::{DurationInfo, DurationPercentiles};
+    use crate::units::{MS_PER_HOUR, MS_PER_MINUTE};
+
+    fn lambda(keep_alive: &str) -> SimConfig {
+        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        cfg.keep_alive = keep_alive.parse().unwrap();
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
+        cfg.concurrency_limit = Some(0);
+        cfg
+    }
+
+    #[test]
+    fn littles_law_mean_busy_instances() {
+        // λ = 2/s, E[S] = 500 ms → L = λ·E[S] = 1.0 busy instance. 20,000 s ≈ 40,000 requests;
+        // the standard error of the time average is ≈ 0.007, tolerance 3 %.
+        let w = poisson_workload(2.0, 500.0, 20_000_000, 11);
+        let out = simulate(&w, &lambda("10m")).unwrap();
+        let l = out.stats.avg_busy_instances;
+        assert!((l - 1.0).abs() < 0.03, "mean busy instances {l}");
+        assert!((out.stats.avg_concurrency - 1.0).abs() < 0.03, "{}", out.stats.avg_concurrency);
+    }
+
+    #[test]
+    fn cold_start_probability_is_exp_minus_lambda_t() {
+        // One call per 10 min on average, keep-alive T = 10 min, service 100 ms ≪ T:
+        // P(cold) = P(gap > T + S) = e^{-λT} / (1 + λ·E[S]) = e^{-1} / 1.000167 = 0.36782.
+        // 20,000 requests: standard error 0.0034, tolerance 0.015.
+        let w = poisson_workload(1.0 / 600.0, 100.0, 12_000_000_000, 5);
+        let out = simulate(&w, &lambda("10m")).unwrap();
+        let expected = (-1.0f64).exp() / (1.0 + 100.0 / 600_000.0);
+        let p = out.stats.cold_start_rate;
+        assert!((p - expected).abs() < 0.015, "P(cold) {p} vs {expected}");
+    }
+
+    #[test]
+    fn keep_alive_covering_every_gap_leaves_only_the_first_cold() {
+        // One call a minute, evenly spaced, for 3 hours; keep-alive 2 min > every 60 s gap.
+        let f = per_minute_function("tick", vec![1; 180], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 180);
+        let mut cfg = lambda("2m");
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(200);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 1);
+        // Idle between calls: 179 gaps × (60,000 − 200) ms + the last 2-min window truncated at the
+        // window end (last call at 179.5 min + 0.2 s, window ends at 180 min → 29,800 ms).
+        assert_eq!(out.stats.idle_instance_seconds * 1000.0, (179 * 59_800 + 29_800) as f64);
+        // And with no keep-alive, every call is cold.
+        cfg.keep_alive = KeepAliveSpec::None;
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 180);
+        assert_eq!(out.stats.idle_gb_seconds, 0.0);
+    }
+
+    #[test]
+    fn provisioned_at_peak_means_no_cold_starts() {
+        let w = poisson_workload(5.0, 300.0, 2_000_000, 3);
+        let base = simulate(&w, &lambda("10m")).unwrap();
+        assert!(base.stats.cold_starts > 0);
+        let mut cfg = lambda("10m");
+        cfg.provisioned = ProvisionedSchedule::constant(base.stats.peak_concurrency);
+        let pc = simulate(&w, &cfg).unwrap();
+        assert_eq!(pc.stats.cold_starts, 0);
+        assert_eq!(pc.usage.functions[0].on_demand_duration_ms.count(), 0);
+        // Provisioned GB-s = peak × 128 MB × period.
+        let expected = base.stats.peak_concurrency as f64 * 0.125 * pc.stats.period_ms as f64 / 1000.0;
+        assert!((pc.stats.provisioned_gb_seconds - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn throttling_matches_erlang_b() {
+        // M/G/L/L loss system: λ = 10/s, E[S] = 0.5 s → ρ = 5 erlangs, limit L = 5.
+        // Erlang B(5, 5) = (5^5/5!) / Σ_{k≤5} 5^k/k! = 26.0417 / 91.4167 = 0.28487.
+        // 40,000 requests; tolerance 0.02 (≈ 4 standard errors with positive correlation).
+        let w = poisson_workload(10.0, 500.0, 4_000_000, 9);
+        let mut cfg = lambda("10m");
+        cfg.concurrency_limit = Some(5);
+        let out = simulate(&w, &cfg).unwrap();
+        let blocked = out.stats.throttles as f64 / out.stats.invocations as f64;
+        assert!((blocked - 0.28487).abs() < 0.02, "blocking {blocked}");
+        assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
+        assert!(out.stats.peak_concurrency <= 5);
+    }
+
+    fn pct() -> DurationPercentiles {
+        DurationPercentiles {
+            average_ms: 120.0,
+            count: 100,
+            minimum_ms: None,
+            maximum_ms: None,
+            p0_ms: 10.0,
+            p1_ms: 20.0,
+            p25_ms: 60.0,
+            p50_ms: 100.0,
+            p75_ms: 150.0,
+            p99_ms: 500.0,
+            p100_ms: 900.0,
+        }
+    }
+
+    fn workload_of(functions: Vec<crate::trace::FunctionTrace>, minutes: u64) -> Workload {
+        Workload {
+            functions,
+            window_start_ms: 0,
+            window_end_ms: minutes * MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn deterministic_across_thread_counts() {
+        let fs = (0..12)
+            .map(|i| {
+                let counts = (0..120).map(|m| ((m * (i + 3)) % 7) as u32).collect();
+                per_minute_function(&format!("f{i}"), counts, DurationInfo::Percentiles(pct()))
+            })
+            .collect();
+        let w = workload_of(fs, 120);
+        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        cfg.per_minute = true;
+        let run = |threads, cfg: &SimConfig| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| simulate(&w, cfg).unwrap())
+        };
+        let a = run(1, &cfg);
+        let b = run(2, &cfg);
+        assert_eq!(a, b);
+        assert_eq!(a.stats.invocations, w.invocations());
+        // A different seed gives a different replay.
+        cfg.seed = 7;
+        assert_ne!(run(1, &cfg).stats.latency_ms, a.stats.latency_ms);
+    }
+
+    #[test]
+    fn hybrid_prewarms_a_periodic_timer() {
+        // A timer every 30 min for 2 days. Fixed 10 min: every call cold. Hybrid learns the
+        // 30-min idle time, unloads, pre-warms at 27 min and keeps to 34.1 min: after the
+        // first calls (while the histogram is not yet representative) every call is warm,
+        // and the idle time per gap is ≈ 3 min instead of the 4-hour uncertain window.
+        let counts: Vec<u32> = (0..2 * 24 * 60).map(|m| u32::from(m % 30 == 0)).collect();
+        let f = per_minute_function("timer", counts, DurationInfo::Unknown);
+        let w = workload_of(vec![f], 2 * 24 * 60);
+        let mut cfg = lambda("10m");
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(1_000);
+        let fixed = simulate(&w, &cfg).unwrap();
+        assert_eq!(fixed.stats.cold_starts, 96);
+        cfg.keep_alive = "hybrid".parse().unwrap();
+        let hybrid = simulate(&w, &cfg).unwrap();
+        assert!(hybrid.stats.cold_starts <= 3, "{}", hybrid.stats.cold_starts);
+        let idle_per_call_min = hybrid.stats.idle_instance_seconds * 1000.0 / 96.0 / MS_PER_MINUTE as f64;
+        assert!(idle_per_call_min < 10.0, "{idle_per_call_min}");
+        assert!(hybrid.stats.idle_instance_seconds * 1000.0 < 96.0 * 4.0 * MS_PER_HOUR as f64);
+    }
+
+    #[test]
+    fn billed_time_uses_the_platform_grain() {
+        // Three calls of 1,234 ms, 10 min apart, 512 MB: Lambda bills 3 × 1.234 s × 0.5 GB;
+        // Cloud Run rounds each busy period (1,234 ms + init) up to 100 ms.
+        let f = per_minute_function("f", vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 21);
+        let mut cfg = lambda("1m");
+        cfg.memory_mb = Some(512);
+        cfg.fallback_duration_ms = Some(1_234);
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 250 });
+        let out = simulate(&w, &cfg).unwrap();
+        assert!((out.stats.billed_gb_seconds - 3.0 * 1.234 * 0.5).abs() < 1e-9);
+        assert!((out.stats.init_billed_gb_seconds - 3.0 * 0.25 * 0.5).abs() < 1e-9);
+        let mut run = cfg.clone();
+        run.platform = PlatformId::GcpCloudRun.model().unwrap();
+        let out = simulate(&w, &run).unwrap();
+        // Busy period 1,484 ms → 1,500 ms billed, × 3 × 0.5 GB.
+        assert!((out.stats.billed_gb_seconds - 3.0 * 1.5 * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn memory_scaling_follows_cpu_share() {
+        let p = PlatformId::AwsLambda.model().unwrap();
+        // 1,769 → 3,538 MB doubles the vCPU: half the time is CPU-bound → 0.5·0.5 + 0.5 = 0.75.
+        assert!((duration_scale(&p, 1769, 3538, 0.5) - 0.75).abs() < 1e-12);
+        // Fully CPU-bound, halving memory (3,538 → 1,769 MB) doubles the time.
+        assert!((duration_scale(&p, 1769 * 2, 1769, 1.0) - 2.0).abs() < 1e-12);
+        let az = PlatformId::AzureFunctions.model().unwrap();
+        assert_eq!(duration_scale(&az, 128, 1024, 1.0), 1.0);
+    }
+}
