@@ -2,6 +2,7 @@
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
 mod inspect;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -11,5 +12,6 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     }
 }

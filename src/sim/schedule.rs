@@ -149,8 +149,8 @@ impl FromStr for ProvisionedSchedule {
                 .split_once('-')
                 .ok_or_else(|| format!("provisioned concurrency '{s}': '{what}' is not HH:MM-HH:MM; {expected}"))?;
             let (from, to) = (
-                parse_clock(from).map_err(|e| format!("provisioned concurrency '{s}': {e}"))?,
-                parse_clock(to).map_err(|e| format!("provisioned concurrency '{s}': {e}"))?,
+                parse_clock(from).map_err(|e| format!("provisioned concurrency '{s}': {e}; {expected}"))?,
+                parse_clock(to).map_err(|e| format!("provisioned concurrency '{s}': {e}; {expected}"))?,
             );
             sched.ranges.push((from % MS_PER_DAY, to % MS_PER_DAY, level));
         }
