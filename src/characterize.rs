@@ -419,6 +419,8 @@ mod tests {
                 duration_us: 10_000,
                 init_duration_us: None,
                 billed_duration_ms: None,
+                cold_start: None,
+                response_bytes: None,
             });
             t += if i % 2 == 0 { 1_000 } else { 3_000 };
         }

@@ -4,6 +4,7 @@
 mod cost;
 mod inspect;
 mod pricing;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(&args),
         Command::Pricing(args) => pricing::run(&args),
         Command::Cost(args) => cost::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     }
 }

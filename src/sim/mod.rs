@@ -1,6 +1,685 @@
-//! Simulation: seeded arrivals and the models that turn a workload into `Usage` and
-//! behaviour — the serverless event engine and the provisioned-server fleet. No prices here.
+//! Simulation stage: `Workload` + seed + platform behaviour → `Usage` (billable quantities, no
+//! prices) and `SimStats` (cold starts, throttles, latency, concurrency, idle memory-time).
+//!
+//! Steps: group functions into units (a function, or an Azure app whose functions share
+//! instances); expand each function's arrivals with its own seeded generator ([`arrivals`]);
+//! scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on Lambda, with a
+//! CPU-bound fraction); replay each unit through the event engine ([`serverless`]) in parallel
+//! with rayon; if the summed concurrency ever exceeds the account limit, replay every unit again
+//! in one shared loop so throttling is exact. Results do not depend on the thread count.
+//! Sources: SPEC.md "Models"; SimFaaS and dslab-faas (../shared/reference/anchors.md).
 
+pub mod arrivals;
 pub mod autoscale;
+pub mod keepalive;
 pub mod load;
+pub mod platform;
 pub mod provisioned;
+pub mod schedule;
+pub mod serverless;
+pub mod stats;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::trace::{FunctionTrace, MemoryScope, Workload};
+use crate::units::{gb_seconds, MS_PER_SECOND};
+use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
+use arrivals::{expand_function, function_key, ExpandOptions, Request, SimRng, SpreadMode};
+use keepalive::KeepAliveSpec;
+use platform::{BillingBasis, ColdStartDist, InstanceScope, PlatformModel};
+use schedule::ProvisionedSchedule;
+use serverless::{EngineConfig, RetryPolicy, UnitResult, UnitSpec};
+use stats::{concurrency_profile, percentile, LatencyMs, SimStats};
+
+/// Errors of the simulation stage.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// A platform behaviour file is malformed.
+    #[error("platform model {origin}: {problem}")]
+    Platform {
+        /// File name.
+        origin: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Contradictory or out-of-range settings.
+    #[error("{0}")]
+    Config(String),
+    /// The trace has no times for a function.
+    #[error(
+        "function {function}: the trace has no invocation times (untimed records), so it cannot be replayed; \
+         give a trace with timestamps (CloudWatch export with timestamps, CSV with a timestamp column)"
+    )]
+    Untimed {
+        /// Function key.
+        function: String,
+    },
+    /// The trace has no durations for a function.
+    #[error(
+        "function {function}: the trace has no execution durations for it (e.g. missing from the Azure durations \
+         file); give the durations file or a fallback with --duration-ms"
+    )]
+    UnknownDuration {
+        /// Function key.
+        function: String,
+    },
+    /// Nothing to simulate.
+    #[error("the workload has no invocations to simulate")]
+    EmptyWorkload,
+}
+
+/// Everything a simulation run needs besides the workload.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Platform behaviour.
+    pub platform: PlatformModel,
+    /// Memory for every function (else the trace's, else the platform default).
+    pub memory_mb: Option<u32>,
+    /// Architecture recorded in the usage.
+    pub arch: Arch,
+    /// Keep-alive policy.
+    pub keep_alive: KeepAliveSpec,
+    /// Init latency distribution (else the platform's for the runtime).
+    pub cold_start: Option<ColdStartDist>,
+    /// Runtime for the platform's cold-start table (else its default).
+    pub runtime: Option<String>,
+    /// Requests per instance (else the platform default).
+    pub per_instance_concurrency: Option<u32>,
+    /// Account concurrency limit (else the platform default); `Some(0)` = no limit.
+    pub concurrency_limit: Option<u32>,
+    /// Provisioned concurrency per unit.
+    pub provisioned: ProvisionedSchedule,
+    /// Retrying of throttled requests.
+    pub retry: Option<RetryPolicy>,
+    /// Placement of per-minute counts.
+    pub spread: SpreadMode,
+    /// Duration for functions the trace has none for.
+    pub fallback_duration_ms: Option<u64>,
+    /// Share of a duration that scales with CPU when memory changes (0 = none, 1 = all).
+    pub cpu_bound_fraction: f64,
+    /// Global seed.
+    pub seed: u64,
+    /// Keep the per-minute concurrency series in the stats.
+    pub per_minute: bool,
+}
+
+impl SimConfig {
+    /// Defaults for a platform: its keep-alive, runtime, concurrency and limit; seed 42.
+    pub fn new(platform: PlatformModel) -> Self {
+        SimConfig {
+            platform,
+            memory_mb: None,
+            arch: Arch::X86,
+            keep_alive: KeepAliveSpec::Provider,
+            cold_start: None,
+            runtime: None,
+            per_instance_concurrency: None,
+            concurrency_limit: None,
+            provisioned: ProvisionedSchedule::constant(0),
+            retry: None,
+            spread: SpreadMode::Uniform,
+            fallback_duration_ms: None,
+            cpu_bound_fraction: DEFAULT_CPU_BOUND_FRACTION,
+            seed: DEFAULT_SEED,
+            per_minute: false,
+        }
+    }
+}
+
+/// Default share of execution time that scales with CPU (an assumption, stated in reports).
+pub const DEFAULT_CPU_BOUND_FRACTION: f64 = 0.5;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// Per-unit outcome, for per-app analyses (sorted by key).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitSummary {
+    /// Unit key (`owner/app` or `app/function`).
+    pub key: String,
+    /// Memory per instance.
+    pub memory_mb: u32,
+    /// Requests that arrived.
+    pub invocations: u64,
+    /// Cold starts.
+    pub cold_starts: u64,
+    /// Throttled requests.
+    pub throttles: u64,
+    /// Warm idle instance time in ms.
+    pub idle_ms: u64,
+}
+
+/// The result of one simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimOutput {
+    /// Billable quantities, for `cost/`.
+    pub usage: Usage,
+    /// Behaviour.
+    pub stats: SimStats,
+    /// Per unit.
+    pub units: Vec<UnitSummary>,
+    /// Defaults and modelling choices applied, in words.
+    pub assumptions: Vec<String>,
+}
+
+struct ResolvedUnit<'a> {
+    key: String,
+    functions: Vec<&'a FunctionTrace>,
+}
+
+/// Groups functions into units per the platform's instance scope, sorted by key.
+fn units_of(workload: &Workload, scope: InstanceScope) -> Vec<ResolvedUnit<'_>> {
+    let mut map: BTreeMap<String, Vec<&FunctionTrace>> = BTreeMap::new();
+    for f in &workload.functions {
+        let key = match scope {
+            InstanceScope::Function => function_key(&f.id),
+            InstanceScope::App if f.id.owner.is_empty() => f.id.app.clone(),
+            InstanceScope::App => format!("{}/{}", f.id.owner, f.id.app),
+        };
+        map.entry(key).or_default().push(f);
+    }
+    map.into_iter()
+        .map(|(key, functions)| ResolvedUnit { key, functions })
+        .collect()
+}
+
+/// The memory a unit runs with, before the platform's clamping.
+fn unit_memory_mb(unit: &ResolvedUnit, app_sizes: &BTreeMap<(String, String), usize>, default_mb: u32) -> u32 {
+    let configured = unit.functions.iter().filter_map(|f| f.memory.configured_mb).max();
+    if let Some(mb) = configured {
+        return mb;
+    }
+    let mut total = 0.0;
+    let mut any = false;
+    for f in &unit.functions {
+        if let Some(a) = f.memory.allocated {
+            any = true;
+            match a.scope {
+                MemoryScope::FunctionShare => total += a.average_mb,
+                MemoryScope::App => {
+                    let (o, ap) = f.id.app_key();
+                    let n = app_sizes.get(&(o.to_string(), ap.to_string())).copied().unwrap_or(1).max(1);
+                    // The app's figure, shared evenly by the app's functions in the workload.
+                    total += a.average_mb / n as f64;
+                }
+            }
+        }
+    }
+    if any {
+        total.ceil().max(1.0) as u32
+    } else {
+        default_mb
+    }
+}
+
+/// Duration multiplier when running at `new_mb` instead of the traced `traced_mb`.
+pub fn duration_scale(platform: &PlatformModel, traced_mb: u32, new_mb: u32, cpu_bound_fraction: f64) -> f64 {
+    match (platform.vcpu(traced_mb), platform.vcpu(new_mb)) {
+        (Some(old), Some(new)) if new > 0.0 => cpu_bound_fraction * old / new + (1.0 - cpu_bound_fraction),
+        _ => 1.0,
+    }
+}
+
+struct Prepared {
+    key: String,
+    memory_mb: u32,
+    requests: Vec<Request>,
+}
+
+fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, SimError> {
+    let p = &cfg.platform;
+    let units = units_of(workload, p.instance_scope);
+    let mut app_sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &workload.functions {
+        let (o, a) = f.id.app_key();
+        *app_sizes.entry((o.to_string(), a.to_string())).or_default() += 1;
+    }
+    units
+        .par_iter()
+        .map(|u| {
+            let raw_mb = cfg
+                .memory_mb
+                .unwrap_or_else(|| unit_memory_mb(u, &app_sizes, p.default_memory_mb));
+            let memory_mb = p.clamp_memory_mb(raw_mb);
+            let mut requests: Vec<Request> = Vec::new();
+            for f in &u.functions {
+                let scale = match (cfg.memory_mb, f.memory.configured_mb) {
+                    (Some(new), Some(old)) if new != old => duration_scale(p, old, memory_mb, cfg.cpu_bound_fraction),
+                    _ => 1.0,
+                };
+                let opts = ExpandOptions {
+                    spread: cfg.spread,
+                    fallback_duration_ms: cfg.fallback_duration_ms,
+                    duration_scale: scale,
+                };
+                let mut rng = SimRng::for_key(cfg.seed, &function_key(&f.id));
+                requests.extend(expand_function(f, &opts, &mut rng)?);
+            }
+            requests.sort_unstable();
+            Ok(Prepared {
+                key: u.key.clone(),
+                memory_mb,
+                requests,
+            })
+        })
+        .collect()
+}
+
+fn spec_of(p: &Prepared, cfg: &SimConfig) -> UnitSpec {
+    UnitSpec {
+        key: p.key.clone(),
+        memory_mb: p.memory_mb,
+        requests: p.requests.clone(),
+        rng: SimRng::for_key(cfg.seed, &format!("init:{}", p.key)),
+        policy: cfg.keep_alive.build(cfg.platform.default_keep_alive_ms),
+    }
+}
+
+/// Simulates `workload` on the configured platform.
+pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimError> {
+    let p = &cfg.platform;
+    let c = cfg.per_instance_concurrency.unwrap_or(p.per_instance_concurrency);
+    if c == 0 || c > p.max_per_instance_concurrency {
+        return Err(SimError::Config(format!(
+            "per-instance concurrency {c} is out of range for {}: expected 1 to {}",
+            p.id, p.max_per_instance_concurrency
+        )));
+    }
+    if !(0.0..=1.0).contains(&cfg.cpu_bound_fraction) {
+        return Err(SimError::Config(format!(
+            "CPU-bound fraction {} is out of range: expected 0 to 1",
+            cfg.cpu_bound_fraction
+        )));
+    }
+    let runtime = cfg.runtime.clone().unwrap_or_else(|| p.default_runtime.clone());
+    let cold_start = match cfg.cold_start {
+        Some(d) => d,
+        None => p.cold_start_for(&runtime)?,
+    };
+    let limit = match cfg.concurrency_limit.unwrap_or(p.account_concurrency_limit) {
+        0 => None,
+        n => Some(n),
+    };
+    let prepared = prepare_units(workload, cfg)?;
+    let invocations: u64 = prepared.iter().map(|u| u.requests.len() as u64).sum();
+    if invocations == 0 {
+        return Err(SimError::EmptyWorkload);
+    }
+    let start_ms = workload
+        .window_start_ms
+        .min(prepared.iter().filter_map(|u| u.requests.first()).map(|r| r.arrival_ms).min().unwrap_or(0));
+    let engine = EngineConfig {
+        per_instance_concurrency: c,
+        cold_start,
+        provisioned: cfg.provisioned.clone(),
+        concurrency_limit: None,
+        retry: cfg.retry,
+        start_ms,
+        window_end_ms: workload.window_end_ms.max(start_ms + 1),
+    };
+    // Pass 1: units are independent unless the account limit binds.
+    let mut results: Vec<UnitResult> = prepared
+        .par_iter()
+        .map(|u| serverless::run(vec![spec_of(u, cfg)], &engine).pop().expect("one unit in, one out"))
+        .collect();
+    let mut all_deltas: Vec<(u64, i32)> = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
+    let mut end_ms = engine
+        .window_end_ms
+        .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
+    let mut profile = concurrency_profile(all_deltas, start_ms, end_ms);
+    let mut assumptions = Vec::new();
+    if let Some(l) = limit {
+        if profile.peak > l {
+            // Pass 2: the limit binds — one shared event loop over every unit.
+            let shared = EngineConfig {
+                concurrency_limit: Some(l),
+                ..engine.clone()
+            };
+            results = serverless::run(prepared.iter().map(|u| spec_of(u, cfg)).collect(), &shared);
+            all_deltas = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
+            end_ms = shared
+                .window_end_ms
+                .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
+            profile = concurrency_profile(all_deltas, start_ms, end_ms);
+        }
+    }
+    let period_ms = end_ms - start_ms;
+
+    // Aggregate.
+    let mut groups: BTreeMap<u32, FunctionGroupUsage> = BTreeMap::new();
+    let mut latency = MsHistogram::new();
+    let mut stats = SimStats {
+        platform: p.id.clone(),
+        keep_alive: cfg.keep_alive.label(p.default_keep_alive_ms),
+        units: results.len() as u64,
+        period_ms,
+        ..SimStats::default()
+    };
+    let mut busy_ms_total = 0u64;
+    let mut idle_ms_total = 0u64;
+    let mut provisioned_instance_ms = 0u64;
+    let mut provisioned_inflight_ms = 0u64;
+    let mut unit_cold_pct = Vec::new();
+    let mut units = Vec::with_capacity(results.len());
+    for r in &results {
+        let mem = r.memory_mb as f64;
+        stats.invocations += r.arrivals;
+        stats.served += r.served;
+        stats.cold_starts += r.cold_starts;
+        stats.throttles += r.throttles;
+        stats.retries += r.retries;
+        latency.add_all(&r.latency_ms);
+        let busy_ms = r.busy_periods_ms.sum_ms();
+        busy_ms_total += busy_ms;
+        idle_ms_total += r.idle_ms;
+        provisioned_inflight_ms += r.provisioned_inflight_ms;
+        let pc_ms = cfg.provisioned.instance_ms(start_ms, end_ms);
+        provisioned_instance_ms += pc_ms;
+        stats.provisioned_gb_seconds += gb_seconds(mem, pc_ms);
+        stats.idle_gb_seconds += gb_seconds(mem, r.idle_ms);
+        let billed_ms = match p.billing_basis {
+            BillingBasis::Request => {
+                r.on_demand_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
+                    + r.provisioned_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
+            }
+            BillingBasis::Instance => {
+                r.busy_periods_ms.sum_billed_ms(|d| p.billed_ms(d))
+                    + r.provisioned_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
+            }
+        };
+        stats.billed_gb_seconds += gb_seconds(mem, billed_ms);
+        if p.bills_init && p.billing_basis == BillingBasis::Request {
+            stats.init_billed_gb_seconds += gb_seconds(mem, r.init_duration_ms.sum_billed_ms(|d| p.billed_ms(d)));
+        }
+        if r.served > 0 {
+            unit_cold_pct.push(100.0 * r.cold_starts as f64 / r.served as f64);
+        }
+        let g = groups.entry(r.memory_mb).or_insert_with(|| FunctionGroupUsage {
+            memory_mb: r.memory_mb,
+            arch: cfg.arch,
+            ephemeral_storage_mb: p.ephemeral_storage_mb,
+            ..FunctionGroupUsage::default()
+        });
+        g.requests += r.served;
+        g.on_demand_duration_ms.add_all(&r.on_demand_duration_ms);
+        g.provisioned_duration_ms.add_all(&r.provisioned_duration_ms);
+        g.init_duration_ms.add_all(&r.init_duration_ms);
+        g.instance_busy_ms.add_all(&r.busy_periods_ms);
+        g.instance_idle_ms += r.idle_ms;
+        g.provisioned_periods.extend(cfg.provisioned.periods(start_ms, end_ms));
+        units.push(UnitSummary {
+            key: r.key.clone(),
+            memory_mb: r.memory_mb,
+            invocations: r.arrivals,
+            cold_starts: r.cold_starts,
+            throttles: r.throttles,
+            idle_ms: r.idle_ms,
+        });
+    }
+    let period = period_ms.max(1) as f64;
+    stats.cold_start_rate = if stats.served > 0 {
+        stats.cold_starts as f64 / stats.served as f64
+    } else {
+        0.0
+    };
+    stats.app_cold_start_pct_p75 = percentile(&unit_cold_pct, 75.0);
+    stats.latency_ms = LatencyMs::from_histogram(&latency);
+    stats.peak_concurrency = profile.peak;
+    stats.avg_concurrency = profile.mean;
+    stats.avg_instances = (busy_ms_total + idle_ms_total + provisioned_instance_ms) as f64 / period;
+    stats.avg_busy_instances = (busy_ms_total as f64 + provisioned_inflight_ms as f64 / c as f64) / period;
+    stats.avg_idle_instances = stats.avg_instances - stats.avg_busy_instances;
+    stats.idle_instance_seconds = idle_ms_total as f64 / MS_PER_SECOND as f64;
+    if cfg.per_minute {
+        stats.concurrency_by_minute = profile.by_minute;
+    }
+
+    assumptions.push(format!(
+        "platform {}: per-instance concurrency {c}, account concurrency limit {}, billing grain {} ms, minimum {} ms{}",
+        p.id,
+        limit.map_or("none".to_string(), |l| l.to_string()),
+        p.billing_grain_ms,
+        p.min_billed_ms,
+        if p.bills_init { ", init billed" } else { "" }
+    ));
+    assumptions.push(format!("keep-alive: {}", stats.keep_alive));
+    assumptions.push(match cfg.cold_start {
+        Some(d) => format!("cold start: {d:?} (given), mean {:.0} ms", d.mean_ms()),
+        None => format!(
+            "cold start: {} runtime figures of the platform file, {cold_start:?}, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
+            runtime,
+            cold_start.mean_ms(),
+            p.id
+        ),
+    });
+    assumptions.push(format!(
+        "per-minute counts spread {}; seed {}; durations below 1 ms counted as 1 ms",
+        cfg.spread.name(),
+        cfg.seed
+    ));
+    if cfg.memory_mb.is_some() {
+        assumptions.push(format!(
+            "memory scaling: CPU share ∝ memory ({} MB per vCPU, max {} vCPU) applied to the {:.0} % CPU-bound share of each duration, only where the trace gives a configured memory",
+            p.mb_per_vcpu,
+            p.max_vcpu,
+            cfg.cpu_bound_fraction * 100.0
+        ));
+    } else {
+        assumptions.push("memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced".into());
+    }
+    if !cfg.provisioned.is_zero() {
+        assumptions.push("provisioned concurrency applies to every unit; requests beyond it spill over to on-demand instances".into());
+    }
+    if matches!(cfg.keep_alive, KeepAliveSpec::Hybrid(_)) {
+        assumptions.push("hybrid policy: out-of-bound idle times forecast by the last idle time (ARIMA(0,1,0)) instead of a fitted ARIMA".into());
+    }
+    let usage = Usage {
+        period_ms,
+        functions: groups.into_values().collect(),
+        instances: Vec::new(),
+    };
+    Ok(SimOutput {
+        usage,
+        stats,
+        units,
+        assumptions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Closed-form checks of the whole stage. Tolerances are stated next to each assertion.
+    use super::arrivals::{per_minute_function, poisson_workload};
+    use super::platform::PlatformId;
+    use super::*;
+    use crate::trace::{DurationInfo, DurationPercentiles};
+    use crate::units::{MS_PER_HOUR, MS_PER_MINUTE};
+
+    fn lambda(keep_alive: &str) -> SimConfig {
+        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        cfg.keep_alive = keep_alive.parse().unwrap();
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
+        cfg.concurrency_limit = Some(0);
+        cfg
+    }
+
+    #[test]
+    fn littles_law_mean_busy_instances() {
+        // λ = 2/s, E[S] = 500 ms → L = λ·E[S] = 1.0 busy instance. 20,000 s ≈ 40,000 requests;
+        // the standard error of the time average is ≈ 0.007, tolerance 3 %.
+        let w = poisson_workload(2.0, 500.0, 20_000_000, 11);
+        let out = simulate(&w, &lambda("10m")).unwrap();
+        let l = out.stats.avg_busy_instances;
+        assert!((l - 1.0).abs() < 0.03, "mean busy instances {l}");
+        assert!((out.stats.avg_concurrency - 1.0).abs() < 0.03, "{}", out.stats.avg_concurrency);
+    }
+
+    #[test]
+    fn cold_start_probability_is_exp_minus_lambda_t() {
+        // One call per 10 min on average, keep-alive T = 10 min, service 100 ms ≪ T:
+        // P(cold) = P(gap > T + S) = e^{-λT} / (1 + λ·E[S]) = e^{-1} / 1.000167 = 0.36782.
+        // 20,000 requests: standard error 0.0034, tolerance 0.015.
+        let w = poisson_workload(1.0 / 600.0, 100.0, 12_000_000_000, 5);
+        let out = simulate(&w, &lambda("10m")).unwrap();
+        let expected = (-1.0f64).exp() / (1.0 + 100.0 / 600_000.0);
+        let p = out.stats.cold_start_rate;
+        assert!((p - expected).abs() < 0.015, "P(cold) {p} vs {expected}");
+    }
+
+    #[test]
+    fn keep_alive_covering_every_gap_leaves_only_the_first_cold() {
+        // One call a minute, evenly spaced, for 3 hours; keep-alive 2 min > every 60 s gap.
+        let f = per_minute_function("tick", vec![1; 180], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 180);
+        let mut cfg = lambda("2m");
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(200);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 1);
+        // Idle between calls: 179 gaps × (60,000 − 200) ms + the last 2-min window truncated at the
+        // window end (last call at 179.5 min + 0.2 s, window ends at 180 min → 29,800 ms).
+        assert_eq!(out.stats.idle_instance_seconds * 1000.0, (179 * 59_800 + 29_800) as f64);
+        // And with no keep-alive, every call is cold.
+        cfg.keep_alive = KeepAliveSpec::None;
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 180);
+        assert_eq!(out.stats.idle_gb_seconds, 0.0);
+    }
+
+    #[test]
+    fn provisioned_at_peak_means_no_cold_starts() {
+        let w = poisson_workload(5.0, 300.0, 2_000_000, 3);
+        let base = simulate(&w, &lambda("10m")).unwrap();
+        assert!(base.stats.cold_starts > 0);
+        let mut cfg = lambda("10m");
+        cfg.provisioned = ProvisionedSchedule::constant(base.stats.peak_concurrency);
+        let pc = simulate(&w, &cfg).unwrap();
+        assert_eq!(pc.stats.cold_starts, 0);
+        assert_eq!(pc.usage.functions[0].on_demand_duration_ms.count(), 0);
+        // Provisioned GB-s = peak × 128 MB × period.
+        let expected = base.stats.peak_concurrency as f64 * 0.125 * pc.stats.period_ms as f64 / 1000.0;
+        assert!((pc.stats.provisioned_gb_seconds - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn throttling_matches_erlang_b() {
+        // M/G/L/L loss system: λ = 10/s, E[S] = 0.5 s → ρ = 5 erlangs, limit L = 5.
+        // Erlang B(5, 5) = (5^5/5!) / Σ_{k≤5} 5^k/k! = 26.0417 / 91.4167 = 0.28487.
+        // 40,000 requests; tolerance 0.02 (≈ 4 standard errors with positive correlation).
+        let w = poisson_workload(10.0, 500.0, 4_000_000, 9);
+        let mut cfg = lambda("10m");
+        cfg.concurrency_limit = Some(5);
+        let out = simulate(&w, &cfg).unwrap();
+        let blocked = out.stats.throttles as f64 / out.stats.invocations as f64;
+        assert!((blocked - 0.28487).abs() < 0.02, "blocking {blocked}");
+        assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
+        assert!(out.stats.peak_concurrency <= 5);
+    }
+
+    fn pct() -> DurationPercentiles {
+        DurationPercentiles {
+            average_ms: 120.0,
+            count: 100,
+            minimum_ms: None,
+            maximum_ms: None,
+            p0_ms: 10.0,
+            p1_ms: 20.0,
+            p25_ms: 60.0,
+            p50_ms: 100.0,
+            p75_ms: 150.0,
+            p99_ms: 500.0,
+            p100_ms: 900.0,
+        }
+    }
+
+    fn workload_of(functions: Vec<crate::trace::FunctionTrace>, minutes: u64) -> Workload {
+        Workload {
+            functions,
+            window_start_ms: 0,
+            window_end_ms: minutes * MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn deterministic_across_thread_counts() {
+        let fs = (0..12)
+            .map(|i| {
+                let counts = (0..120).map(|m| ((m * (i + 3)) % 7) as u32).collect();
+                per_minute_function(&format!("f{i}"), counts, DurationInfo::Percentiles(pct()))
+            })
+            .collect();
+        let w = workload_of(fs, 120);
+        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        cfg.per_minute = true;
+        let run = |threads, cfg: &SimConfig| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| simulate(&w, cfg).unwrap())
+        };
+        let a = run(1, &cfg);
+        let b = run(2, &cfg);
+        assert_eq!(a, b);
+        assert_eq!(a.stats.invocations, w.invocations());
+        // A different seed gives a different replay.
+        cfg.seed = 7;
+        assert_ne!(run(1, &cfg).stats.latency_ms, a.stats.latency_ms);
+    }
+
+    #[test]
+    fn hybrid_prewarms_a_periodic_timer() {
+        // A timer every 30 min for 2 days. Fixed 10 min: every call cold. Hybrid learns the
+        // 30-min idle time, unloads, pre-warms at 27 min and keeps to 34.1 min: after the
+        // first calls (while the histogram is not yet representative) every call is warm,
+        // and the idle time per gap is ≈ 3 min instead of the 4-hour uncertain window.
+        let counts: Vec<u32> = (0..2 * 24 * 60).map(|m| u32::from(m % 30 == 0)).collect();
+        let f = per_minute_function("timer", counts, DurationInfo::Unknown);
+        let w = workload_of(vec![f], 2 * 24 * 60);
+        let mut cfg = lambda("10m");
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(1_000);
+        let fixed = simulate(&w, &cfg).unwrap();
+        assert_eq!(fixed.stats.cold_starts, 96);
+        cfg.keep_alive = "hybrid".parse().unwrap();
+        let hybrid = simulate(&w, &cfg).unwrap();
+        assert!(hybrid.stats.cold_starts <= 3, "{}", hybrid.stats.cold_starts);
+        let idle_per_call_min = hybrid.stats.idle_instance_seconds * 1000.0 / 96.0 / MS_PER_MINUTE as f64;
+        assert!(idle_per_call_min < 10.0, "{idle_per_call_min}");
+        assert!(hybrid.stats.idle_instance_seconds * 1000.0 < 96.0 * 4.0 * MS_PER_HOUR as f64);
+    }
+
+    #[test]
+    fn billed_time_uses_the_platform_grain() {
+        // Three calls of 1,234 ms, 10 min apart, 512 MB: Lambda bills 3 × 1.234 s × 0.5 GB;
+        // Cloud Run rounds each busy period (1,234 ms + init) up to 100 ms.
+        let f = per_minute_function("f", vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 21);
+        let mut cfg = lambda("1m");
+        cfg.memory_mb = Some(512);
+        cfg.fallback_duration_ms = Some(1_234);
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 250 });
+        let out = simulate(&w, &cfg).unwrap();
+        assert!((out.stats.billed_gb_seconds - 3.0 * 1.234 * 0.5).abs() < 1e-9);
+        assert!((out.stats.init_billed_gb_seconds - 3.0 * 0.25 * 0.5).abs() < 1e-9);
+        let mut run = cfg.clone();
+        run.platform = PlatformId::GcpCloudRun.model().unwrap();
+        let out = simulate(&w, &run).unwrap();
+        // Busy period 1,484 ms → 1,500 ms billed, × 3 × 0.5 GB.
+        assert!((out.stats.billed_gb_seconds - 3.0 * 1.5 * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn memory_scaling_follows_cpu_share() {
+        let p = PlatformId::AwsLambda.model().unwrap();
+        // 1,769 → 3,538 MB doubles the vCPU: half the time is CPU-bound → 0.5·0.5 + 0.5 = 0.75.
+        assert!((duration_scale(&p, 1769, 3538, 0.5) - 0.75).abs() < 1e-12);
+        // Fully CPU-bound, halving memory (3,538 → 1,769 MB) doubles the time.
+        assert!((duration_scale(&p, 1769 * 2, 1769, 1.0) - 2.0).abs() < 1e-12);
+        let az = PlatformId::AzureFunctions.model().unwrap();
+        assert_eq!(duration_scale(&az, 128, 1024, 1.0), 1.0);
+    }
+}

@@ -149,6 +149,8 @@ mod tests {
                 duration_us: 1_000,
                 init_duration_us: None,
                 billed_duration_ms: None,
+                cold_start: None,
+                response_bytes: None,
             })
             .collect();
         let mut timed = f(Arrivals::Timestamps(stamps));

@@ -1,0 +1,406 @@
+//! Seeded arrivals: turns a `Workload` function into a time-ordered list of requests
+//! (arrival ms, execution duration ms) — the only home of randomness in the simulator.
+//!
+//! Per-minute counts (Azure 2019) are spread inside their minute `uniform`ly (default; the
+//! dslab-faas "BucketUniform" expansion), as a `poisson` process at the minute's rate (dslab
+//! "PoissonFit": the count per minute then varies), or `even`ly. Exact timestamps are used as
+//! they are. Durations come from the per-invocation samples, else from the Azure percentiles by
+//! piecewise-linear inverse CDF (dslab "Piecewise"), else from a `--duration-ms` fallback.
+//! Every function gets its own generator seeded from the global seed and its id, so results do
+//! not depend on thread count or function order. Generator: xoshiro256++ (rand 0.10, portable).
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use std::str::FromStr;
+
+use super::platform::ColdStartDist;
+use super::SimError;
+use crate::trace::{
+    Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo, MinuteCounts,
+    SourceFile, Trigger, Workload,
+};
+use crate::units::{MS_PER_MINUTE, US_PER_MS};
+
+/// How per-minute counts are placed inside their minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SpreadMode {
+    /// Each of the minute's `k` invocations at an independent uniform time in the minute.
+    #[default]
+    Uniform,
+    /// A Poisson process at rate `k` per minute (the minute's count becomes random).
+    Poisson,
+    /// `k` invocations evenly spaced, at the middle of `k` equal slots.
+    Even,
+}
+
+impl SpreadMode {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpreadMode::Uniform => "uniform",
+            SpreadMode::Poisson => "poisson",
+            SpreadMode::Even => "even",
+        }
+    }
+}
+
+impl FromStr for SpreadMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "uniform" => Ok(SpreadMode::Uniform),
+            "poisson" => Ok(SpreadMode::Poisson),
+            "even" => Ok(SpreadMode::Even),
+            _ => Err(format!("unknown spread '{s}'; expected uniform, poisson or even")),
+        }
+    }
+}
+
+/// One request to replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Request {
+    /// Arrival time on the trace's clock.
+    pub arrival_ms: u64,
+    /// Execution duration (excluding any cold start), whole ms rounded up, at least 1 ms.
+    pub duration_ms: u64,
+}
+
+/// The simulator's random source: one per function (or app), seeded deterministically.
+#[derive(Debug, Clone)]
+pub struct SimRng(Xoshiro256PlusPlus);
+
+impl SimRng {
+    /// A generator for `key` (a function or app id) under the run's `global_seed`.
+    pub fn for_key(global_seed: u64, key: &str) -> Self {
+        SimRng::new(unit_seed(global_seed, key))
+    }
+
+    /// A generator from a raw seed.
+    pub fn new(seed: u64) -> Self {
+        SimRng(Xoshiro256PlusPlus::seed_from_u64(seed))
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform01(&mut self) -> f64 {
+        self.0.random::<f64>()
+    }
+
+    /// Exponential with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        // 1 - U is in (0, 1], so the log is finite.
+        -mean * (1.0 - self.uniform01()).ln()
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn standard_normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform01();
+        let u2 = self.uniform01();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// An init (cold start) duration in whole ms drawn from `dist`.
+    pub fn cold_start_ms(&mut self, dist: &ColdStartDist) -> u64 {
+        let ms = match *dist {
+            ColdStartDist::Constant { ms } => return ms,
+            ColdStartDist::Exponential { mean_ms } => self.exponential(mean_ms),
+            ColdStartDist::Lognormal { median_ms, sigma } => median_ms * (sigma * self.standard_normal()).exp(),
+            ColdStartDist::Uniform { min_ms, max_ms } => min_ms + (max_ms - min_ms) * self.uniform01(),
+        };
+        ms.round().max(0.0) as u64
+    }
+}
+
+/// The seed of one function or app: FNV-1a of its key mixed with the global seed (splitmix64).
+pub fn unit_seed(global_seed: u64, key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    splitmix64(h ^ splitmix64(global_seed))
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The key naming a function in seeds and reports: `owner/app/function` (owner omitted when empty).
+pub fn function_key(id: &FunctionId) -> String {
+    if id.owner.is_empty() {
+        format!("{}/{}", id.app, id.function)
+    } else {
+        format!("{}/{}/{}", id.owner, id.app, id.function)
+    }
+}
+
+/// How to expand one function.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpandOptions {
+    /// Placement of per-minute counts.
+    pub spread: SpreadMode,
+    /// Duration used when the trace has none for a function.
+    pub fallback_duration_ms: Option<u64>,
+    /// Multiplier applied to every execution duration (memory scaling; 1 = as traced).
+    pub duration_scale: f64,
+}
+
+/// Piecewise-linear inverse CDF through the published percentiles: `u` in [0, 1) → ms.
+pub fn percentile_inverse_cdf(p: &DurationPercentiles, u: f64) -> f64 {
+    let pts = p.points();
+    let q = (u * 100.0).clamp(0.0, 100.0);
+    for w in pts.windows(2) {
+        let ((q0, v0), (q1, v1)) = (w[0], w[1]);
+        if q <= q1 {
+            let span = q1 - q0;
+            let frac = if span > 0.0 { (q - q0) / span } else { 0.0 };
+            return v0 + frac * (v1 - v0);
+        }
+    }
+    pts[pts.len() - 1].1
+}
+
+/// A float duration in ms, scaled, to whole ms rounded up (at least 1 ms: every platform
+/// bills at least 1 ms, and a 0-ms event would not occupy an instance at all).
+fn to_whole_ms(duration_ms: f64, scale: f64) -> u64 {
+    let us = (duration_ms * scale * US_PER_MS as f64).round().max(0.0) as u64;
+    us.div_ceil(US_PER_MS).max(1)
+}
+
+/// Expands one function into requests sorted by arrival.
+pub fn expand_function(f: &FunctionTrace, opts: &ExpandOptions, rng: &mut SimRng) -> Result<Vec<Request>, SimError> {
+    let scale = opts.duration_scale;
+    match &f.arrivals {
+        Arrivals::Untimed(_) => Err(SimError::Untimed {
+            function: function_key(&f.id),
+        }),
+        Arrivals::Timestamps(invs) => {
+            let mut out: Vec<Request> = invs
+                .iter()
+                .map(|i| Request {
+                    arrival_ms: i.start_ms,
+                    duration_ms: to_whole_ms(i.duration_us as f64 / US_PER_MS as f64, scale),
+                })
+                .collect();
+            out.sort_unstable();
+            Ok(out)
+        }
+        Arrivals::PerMinute(counts) => {
+            let draw: Box<dyn Fn(&mut SimRng) -> f64> = match (&f.duration, opts.fallback_duration_ms) {
+                (DurationInfo::Percentiles(p), _) => {
+                    let p = *p;
+                    Box::new(move |r: &mut SimRng| percentile_inverse_cdf(&p, r.uniform01()))
+                }
+                (_, Some(ms)) => Box::new(move |_r: &mut SimRng| ms as f64),
+                (_, None) => {
+                    return Err(SimError::UnknownDuration {
+                        function: function_key(&f.id),
+                    })
+                }
+            };
+            let mut out = Vec::with_capacity(counts.total() as usize);
+            let mut offsets: Vec<u64> = Vec::new();
+            for (minute, k) in counts.nonzero() {
+                let base = minute as u64 * MS_PER_MINUTE;
+                spread_minute(opts.spread, k, rng, &mut offsets);
+                for &off in &offsets {
+                    let d = draw(rng);
+                    out.push(Request {
+                        arrival_ms: base + off,
+                        duration_ms: to_whole_ms(d, scale),
+                    });
+                }
+            }
+            out.sort_unstable();
+            Ok(out)
+        }
+    }
+}
+
+/// Offsets (ms, in [0, 60,000)) of the arrivals of one minute holding `k` invocations.
+fn spread_minute(mode: SpreadMode, k: u32, rng: &mut SimRng, out: &mut Vec<u64>) {
+    out.clear();
+    let minute = MS_PER_MINUTE as f64;
+    match mode {
+        SpreadMode::Uniform => {
+            for _ in 0..k {
+                out.push(((rng.uniform01() * minute) as u64).min(MS_PER_MINUTE - 1));
+            }
+            out.sort_unstable();
+        }
+        SpreadMode::Even => {
+            for i in 0..k {
+                out.push(((i as f64 + 0.5) * minute / k as f64) as u64);
+            }
+        }
+        SpreadMode::Poisson => {
+            let mean_gap = minute / k as f64;
+            let mut t = rng.exponential(mean_gap);
+            while t < minute {
+                out.push(t as u64);
+                t += rng.exponential(mean_gap);
+            }
+        }
+    }
+}
+
+/// A synthetic one-function workload: Poisson arrivals at `rate_per_s` over `horizon_ms`,
+/// exponential durations of mean `mean_duration_ms` (SimFaaS's README scenario).
+pub fn poisson_workload(rate_per_s: f64, mean_duration_ms: f64, horizon_ms: u64, seed: u64) -> Workload {
+    let mut rng = SimRng::for_key(seed, "synthetic-poisson");
+    let mean_gap_ms = 1_000.0 / rate_per_s;
+    let mut invs = Vec::new();
+    let mut t = rng.exponential(mean_gap_ms);
+    while (t as u64) < horizon_ms {
+        let d = rng.exponential(mean_duration_ms);
+        invs.push(Invocation {
+            start_ms: t as u64,
+            duration_us: (d * US_PER_MS as f64).round() as u64,
+            init_duration_us: None,
+            billed_duration_ms: None,
+            cold_start: None,
+            response_bytes: None,
+        });
+        t += rng.exponential(mean_gap_ms);
+    }
+    Workload {
+        functions: vec![FunctionTrace {
+            id: FunctionId::standalone("synthetic-poisson"),
+            trigger: Trigger::Unknown,
+            arrivals: Arrivals::Timestamps(invs),
+            duration: DurationInfo::Samples,
+            memory: MemoryInfo::default(),
+        }],
+        window_start_ms: 0,
+        window_end_ms: horizon_ms,
+        sources: vec![SourceFile {
+            path: format!("synthetic:poisson:{rate_per_s}:{mean_duration_ms}:{horizon_ms}"),
+            format: "synthetic".into(),
+            rows: 0,
+        }],
+        warnings: Vec::new(),
+    }
+}
+
+/// Per-minute counts of a function, for tests and generators.
+pub fn per_minute_function(name: &str, counts: Vec<u32>, duration: DurationInfo) -> FunctionTrace {
+    FunctionTrace {
+        id: FunctionId::standalone(name),
+        trigger: Trigger::Http,
+        arrivals: Arrivals::PerMinute(MinuteCounts::from_dense(0, counts)),
+        duration,
+        memory: MemoryInfo::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pct() -> DurationPercentiles {
+        DurationPercentiles {
+            average_ms: 100.0,
+            count: 10,
+            minimum_ms: None,
+            maximum_ms: None,
+            p0_ms: 10.0,
+            p1_ms: 20.0,
+            p25_ms: 50.0,
+            p50_ms: 100.0,
+            p75_ms: 150.0,
+            p99_ms: 400.0,
+            p100_ms: 1000.0,
+        }
+    }
+
+    #[test]
+    fn inverse_cdf_interpolates_between_percentiles() {
+        let p = pct();
+        assert_eq!(percentile_inverse_cdf(&p, 0.0), 10.0);
+        assert_eq!(percentile_inverse_cdf(&p, 0.5), 100.0);
+        // Halfway between p50 (100) and p75 (150).
+        assert!((percentile_inverse_cdf(&p, 0.625) - 125.0).abs() < 1e-9);
+        // Between p99 (400) and p100 (1000): 99.5 → 700.
+        assert!((percentile_inverse_cdf(&p, 0.995) - 700.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn spreading_keeps_counts_and_minutes() {
+        let f = per_minute_function("f", vec![3, 0, 5], DurationInfo::Percentiles(pct()));
+        let opts = ExpandOptions {
+            spread: SpreadMode::Uniform,
+            fallback_duration_ms: None,
+            duration_scale: 1.0,
+        };
+        let reqs = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap();
+        assert_eq!(reqs.len(), 8);
+        assert_eq!(reqs.iter().filter(|r| r.arrival_ms < 60_000).count(), 3);
+        assert!(reqs.iter().all(|r| r.arrival_ms < 180_000 && !(60_000..120_000).contains(&r.arrival_ms)));
+        assert!(reqs.windows(2).all(|w| w[0].arrival_ms <= w[1].arrival_ms));
+        assert!(reqs.iter().all(|r| (10..=1000).contains(&r.duration_ms)));
+        let even = ExpandOptions {
+            spread: SpreadMode::Even,
+            ..opts
+        };
+        let reqs = expand_function(&f, &even, &mut SimRng::new(1)).unwrap();
+        let first: Vec<u64> = reqs.iter().take(3).map(|r| r.arrival_ms).collect();
+        assert_eq!(first, vec![10_000, 30_000, 50_000]);
+    }
+
+    #[test]
+    fn poisson_spread_has_the_minute_rate_on_average() {
+        // 600 minutes of 10/min: total ≈ 6,000 ± 4σ (σ = √6000 ≈ 77).
+        let f = per_minute_function("f", vec![10; 600], DurationInfo::Unknown);
+        let opts = ExpandOptions {
+            spread: SpreadMode::Poisson,
+            fallback_duration_ms: Some(5),
+            duration_scale: 1.0,
+        };
+        let n = expand_function(&f, &opts, &mut SimRng::new(7)).unwrap().len() as f64;
+        assert!((n - 6000.0).abs() < 4.0 * 6000f64.sqrt(), "{n}");
+    }
+
+    #[test]
+    fn unknown_duration_is_an_error_naming_the_function() {
+        let f = per_minute_function("lonely", vec![1], DurationInfo::Unknown);
+        let opts = ExpandOptions {
+            spread: SpreadMode::Uniform,
+            fallback_duration_ms: None,
+            duration_scale: 1.0,
+        };
+        let err = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap_err().to_string();
+        assert!(err.contains("lonely") && err.contains("--duration-ms"), "{err}");
+    }
+
+    #[test]
+    fn seeds_differ_by_key_and_are_stable() {
+        assert_eq!(unit_seed(1, "a/b"), unit_seed(1, "a/b"));
+        assert_ne!(unit_seed(1, "a/b"), unit_seed(2, "a/b"));
+        assert_ne!(unit_seed(1, "a/b"), unit_seed(1, "a/c"));
+    }
+
+    #[test]
+    fn samplers_match_their_means() {
+        // Mean of 200,000 exponential(250) draws: σ/√n = 250/447 = 0.56 → within 1%.
+        let mut r = SimRng::new(3);
+        let n = 200_000;
+        let m: f64 = (0..n).map(|_| r.exponential(250.0)).sum::<f64>() / n as f64;
+        assert!((m - 250.0).abs() < 2.5, "{m}");
+        let ln = ColdStartDist::Lognormal {
+            median_ms: 200.0,
+            sigma: 0.5,
+        };
+        let m: f64 = (0..n).map(|_| r.cold_start_ms(&ln) as f64).sum::<f64>() / n as f64;
+        assert!((m - ln.mean_ms()).abs() / ln.mean_ms() < 0.01, "{m}");
+    }
+
+    #[test]
+    fn synthetic_poisson_rate() {
+        // 0.9/s over 10,000 s: 9,000 ± 4σ (σ ≈ 95).
+        let w = poisson_workload(0.9, 1991.0, 10_000_000, 1);
+        let n = w.invocations() as f64;
+        assert!((n - 9000.0).abs() < 380.0, "{n}");
+    }
+}

@@ -1,0 +1,248 @@
+//! Behaviour statistics of a serverless simulation (cold starts, throttles, latency
+//! percentiles, concurrency over time, instances busy and idle, idle and billed GB-s): the
+//! `SimStats` that travels next to `Usage` into reports. f64 only here, for statistics.
+
+use serde::Serialize;
+
+use crate::units::MS_PER_MINUTE;
+use crate::usage::MsHistogram;
+
+/// Latency percentiles in ms (nearest rank over whole-ms latencies).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct LatencyMs {
+    /// Mean latency.
+    pub mean: f64,
+    /// Median.
+    pub p50: u64,
+    /// 95th percentile.
+    pub p95: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// 99.9th percentile.
+    #[serde(rename = "p99_9")]
+    pub p99_9: u64,
+    /// Maximum.
+    pub max: u64,
+}
+
+impl LatencyMs {
+    /// Percentiles of a histogram of latencies.
+    pub fn from_histogram(h: &MsHistogram) -> Self {
+        let n = h.count();
+        if n == 0 {
+            return LatencyMs::default();
+        }
+        LatencyMs {
+            mean: h.sum_ms() as f64 / n as f64,
+            p50: histogram_percentile(h, 50.0),
+            p95: histogram_percentile(h, 95.0),
+            p99: histogram_percentile(h, 99.0),
+            p99_9: histogram_percentile(h, 99.9),
+            max: h.iter().last().map_or(0, |(ms, _)| ms),
+        }
+    }
+}
+
+/// Nearest-rank percentile of a histogram: the smallest value with at least `pct` % of the
+/// events at or below it.
+pub fn histogram_percentile(h: &MsHistogram, pct: f64) -> u64 {
+    let n = h.count();
+    if n == 0 {
+        return 0;
+    }
+    let rank = ((pct / 100.0) * n as f64).ceil().max(1.0) as u64;
+    let mut acc = 0;
+    for (ms, c) in h.iter() {
+        acc += c;
+        if acc >= rank {
+            return ms;
+        }
+    }
+    h.iter().last().map_or(0, |(ms, _)| ms)
+}
+
+/// Nearest-rank percentile of unsorted values.
+pub fn percentile(values: &[f64], pct: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((pct / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+    v[rank.min(v.len()) - 1]
+}
+
+/// Requests in flight during one minute of the simulated period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MinuteConcurrency {
+    /// Minute index from the start of the period.
+    pub minute: u64,
+    /// Largest number in flight.
+    pub max: u32,
+    /// Time-weighted mean number in flight.
+    pub mean: f64,
+}
+
+/// Concurrency over time from in-flight changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConcurrencyProfile {
+    /// Largest number of requests in flight at once.
+    pub peak: u32,
+    /// Time-weighted mean over the period.
+    pub mean: f64,
+    /// Per minute, from the period start.
+    pub by_minute: Vec<MinuteConcurrency>,
+}
+
+/// Sweeps `(time, ±1)` changes (any order) over `[start_ms, end_ms)`. At equal times
+/// completions (-1) come before arrivals (+1), as in the engine.
+pub fn concurrency_profile(mut deltas: Vec<(u64, i32)>, start_ms: u64, end_ms: u64) -> ConcurrencyProfile {
+    deltas.sort_unstable();
+    let end_ms = end_ms.max(start_ms + 1);
+    let minutes = (end_ms - start_ms).div_ceil(MS_PER_MINUTE) as usize;
+    let mut max = vec![0u32; minutes];
+    let mut area = vec![0u64; minutes]; // in-flight × ms per minute
+    let mut level: i64 = 0;
+    let mut t = start_ms;
+    let mut peak = 0u32;
+    let mut total_area: u128 = 0;
+    // Adds `level` over [from, to) to the per-minute areas and maxima.
+    let mut accumulate = |from: u64, to: u64, level: i64, area: &mut Vec<u64>, max: &mut Vec<u32>| {
+        if level <= 0 || to <= from {
+            return;
+        }
+        let mut a = from;
+        while a < to {
+            let m = ((a - start_ms) / MS_PER_MINUTE) as usize;
+            let minute_end = start_ms + (m as u64 + 1) * MS_PER_MINUTE;
+            let b = to.min(minute_end);
+            if m < area.len() {
+                area[m] += level as u64 * (b - a);
+                max[m] = max[m].max(level as u32);
+            }
+            total_area += level as u128 * (b - a) as u128;
+            a = b;
+        }
+    };
+    for (time, d) in deltas {
+        let time = time.clamp(start_ms, end_ms);
+        accumulate(t, time, level, &mut area, &mut max);
+        t = time;
+        level += d as i64;
+        if level > 0 {
+            peak = peak.max(level as u32);
+        }
+    }
+    accumulate(t, end_ms, level, &mut area, &mut max);
+    let by_minute = (0..minutes)
+        .map(|m| {
+            let minute_start = start_ms + m as u64 * MS_PER_MINUTE;
+            let len = (end_ms.min(minute_start + MS_PER_MINUTE) - minute_start) as f64;
+            MinuteConcurrency {
+                minute: m as u64,
+                max: max[m],
+                mean: area[m] as f64 / len,
+            }
+        })
+        .collect::<Vec<_>>();
+    ConcurrencyProfile {
+        peak,
+        mean: total_area as f64 / (end_ms - start_ms) as f64,
+        by_minute,
+    }
+}
+
+/// Everything the simulation observed, for reports (no prices).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SimStats {
+    /// Platform id.
+    pub platform: String,
+    /// Keep-alive policy, resolved.
+    pub keep_alive: String,
+    /// Simulated units (functions, or apps on platforms where apps share instances).
+    pub units: u64,
+    /// Simulated period in ms (trace window, extended to the last completion).
+    pub period_ms: u64,
+    /// Requests that arrived.
+    pub invocations: u64,
+    /// Requests served.
+    pub served: u64,
+    /// Requests that started a new instance.
+    pub cold_starts: u64,
+    /// `cold_starts / served`.
+    pub cold_start_rate: f64,
+    /// 75th percentile over units of each unit's cold-start % (Shahrad et al. Fig. 15 metric).
+    pub app_cold_start_pct_p75: f64,
+    /// Requests dropped by the concurrency limit.
+    pub throttles: u64,
+    /// Retry attempts of throttled requests.
+    pub retries: u64,
+    /// Latency (wait + init + execution) percentiles.
+    pub latency_ms: LatencyMs,
+    /// Largest number of requests in flight at once, over all units.
+    pub peak_concurrency: u32,
+    /// Time-weighted mean number of requests in flight.
+    pub avg_concurrency: f64,
+    /// Time-weighted mean number of instances (busy + warm idle + provisioned).
+    pub avg_instances: f64,
+    /// Time-weighted mean number of busy instances.
+    pub avg_busy_instances: f64,
+    /// Time-weighted mean number of idle instances (warm or provisioned).
+    pub avg_idle_instances: f64,
+    /// Warm idle time of on-demand instances, in instance-seconds.
+    pub idle_instance_seconds: f64,
+    /// Warm idle memory-time of on-demand instances (the paper's wasted memory time).
+    pub idle_gb_seconds: f64,
+    /// Execution GB-s at the platform's rounding (per request, or per busy period).
+    pub billed_gb_seconds: f64,
+    /// Init GB-s at the platform's rounding, when the platform bills init separately.
+    pub init_billed_gb_seconds: f64,
+    /// Provisioned-concurrency GB-s (configured memory × time provisioned).
+    pub provisioned_gb_seconds: f64,
+    /// Requests in flight per minute (filled only when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub concurrency_by_minute: Vec<MinuteConcurrency>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut h = MsHistogram::new();
+        for ms in 1..=100 {
+            h.add(ms, 1);
+        }
+        let l = LatencyMs::from_histogram(&h);
+        assert_eq!((l.p50, l.p95, l.p99, l.p99_9, l.max), (50, 95, 99, 100, 100));
+        assert!((l.mean - 50.5).abs() < 1e-12);
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 75.0), 3.0);
+    }
+
+    #[test]
+    fn concurrency_sweep_by_minute() {
+        // One request 0–30 s, two overlapping 20–90 s and 50–150 s (ms below).
+        let deltas = vec![
+            (0, 1),
+            (30_000, -1),
+            (20_000, 1),
+            (90_000, -1),
+            (50_000, 1),
+            (150_000, -1),
+        ];
+        let p = concurrency_profile(deltas, 0, 180_000);
+        assert_eq!(p.peak, 2);
+        // Minute 0: level 1 on 0–20 s, 2 on 20–30 s, 1 on 30–50 s, 2 on 50–60 s → area 80 s·req.
+        assert_eq!(p.by_minute[0].max, 2);
+        assert!((p.by_minute[0].mean - 80.0 / 60.0).abs() < 1e-12);
+        // Minute 1: 2 on 60–90 s, 1 on 90–120 s → 90/60.
+        assert!((p.by_minute[1].mean - 1.5).abs() < 1e-12);
+        assert_eq!(p.by_minute[1].max, 2);
+        // Minute 2: 1 on 120–150 s → 0.5, max 1 (carried, no event at its start).
+        assert_eq!(p.by_minute[2].max, 1);
+        assert!((p.by_minute[2].mean - 0.5).abs() < 1e-12);
+        // Total area 30 + 70 + 100 = 200 s over 180 s.
+        assert!((p.mean - 200.0 / 180.0).abs() < 1e-12);
+    }
+}
