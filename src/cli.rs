@@ -19,6 +19,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: compare every deployment option of a scenario (serverless, servers,
+    /// containers, hybrid) on one trace — cost per month and over the horizon, cold starts,
+    /// latency, fleet size — and write report.json and report.md.
+    Analyze(AnalyzeArgs),
     /// Characterize a workload: functions, apps, invocations, rates, triggers, durations,
     /// memory, burstiness and inter-arrival statistics (the figures of "Serverless in the Wild").
     Inspect(InspectArgs),
@@ -47,6 +51,38 @@ pub struct TraceArgs {
     /// Skip rows that fail to parse, with a counted warning, instead of stopping at the first.
     #[arg(long)]
     pub skip_bad_rows: bool,
+}
+
+/// `faascost analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Trace files or directories (default: the scenario's `traces`; with no scenario, the
+    /// bundled default dataset datasets/default/).
+    #[arg(value_name = "TRACE")]
+    pub traces: Vec<PathBuf>,
+    /// Input format, instead of detecting it from each file's header: azure2019, azure2021,
+    /// lambda-logs, csv (also Parquet).
+    #[arg(long, value_name = "FORMAT")]
+    pub trace_format: Option<TraceFormat>,
+    /// Skip rows that fail to parse, with a counted warning, instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Scenario file naming the options to compare (default: datasets/default/faascost.toml,
+    /// built into the binary).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Folder to write report.json and report.md into (files are replaced atomically).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// Seed for every random draw (overrides the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Load price tables from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub pricing: Option<PathBuf>,
+    /// Print report.json on stdout instead of the summary table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `faascost inspect`.

@@ -1,6 +1,7 @@
 //! One function per subcommand: typed arguments in, work done through the library's
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
+mod analyze;
 mod cost;
 mod inspect;
 mod pricing;
@@ -13,6 +14,7 @@ use crate::cli::{Cli, Command};
 /// Runs one parsed command line; `Ok` carries the exit code (0, or 1 when a policy failed).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Pricing(args) => pricing::run(&args),
         Command::Cost(args) => cost::run(&args),

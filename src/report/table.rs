@@ -102,3 +102,43 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
     }
     out
 }
+
+/// The analyze summary: one row per option, the cheapest marked.
+pub fn options_summary(r: &crate::report::model::Report) -> String {
+    use super::format::usd;
+    let months = r.options.first().map(|o| o.monthly_cost_by_month_usd.len()).unwrap_or(0);
+    let horizon = format!("{months}-month cost");
+    let mut t = table(&["option", "kind", "monthly cost", &horizon, "cold starts", "p99 ms", "meets SLO", "fleet"]);
+    for o in &r.options {
+        let name = if r.cheapest_option.as_deref() == Some(o.id.as_str()) {
+            format!("{} (cheapest)", o.id)
+        } else {
+            o.id.clone()
+        };
+        let monthly = if o.complete {
+            usd(o.monthly_cost_usd)
+        } else {
+            format!("≥ {}", usd(o.monthly_cost_usd))
+        };
+        let fleet = o
+            .instances
+            .as_ref()
+            .map(|i| format!("{}–{} × {}", i.committed.min(i.peak), i.peak, i.instance_type))
+            .unwrap_or_else(|| "-".into());
+        t.add_row(vec![
+            Cell::new(name),
+            Cell::new(format!("{:?}", o.kind).to_lowercase()),
+            right(monthly),
+            right(usd(o.horizon_cost_usd)),
+            right(percent(o.cold_start_rate)),
+            right(sig3(Some(o.latency_ms.p99))),
+            Cell::new(if o.meets_slo { "yes" } else { "no" }),
+            Cell::new(fleet),
+        ]);
+    }
+    let mut out = format!("{t}\n");
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}

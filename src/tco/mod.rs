@@ -452,7 +452,7 @@ fn assemble(plan: &Plan, profile: crate::characterize::WorkloadProfile, evaluate
                     region: o.region.clone(),
                     effective_date: o.effective_date.clone(),
                     origin: o.origin.clone(),
-                    verified: o.verified,
+                    verified: o.fully_verified,
                 });
             }
         }

@@ -1,0 +1,107 @@
+//! `faascost analyze`: scenario + traces + price tables → `Plan` → `tco::analyze` → a
+//! `Report`, written as report.json and report.md (atomically, never over an input) and
+//! summarized as a table on stdout.
+
+use anyhow::{anyhow, Context};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::pricing::load_catalog;
+use crate::cli::AnalyzeArgs;
+use crate::config::Scenario;
+use crate::report::model::InputFile;
+use crate::report::write::write_atomic;
+use crate::tco::{analyze, Plan};
+use crate::trace::{detect_format, expand_paths, read_workload, ReadOptions};
+
+/// SHA-256 (hex) and size of a file, streamed.
+fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, bytes))
+}
+
+/// Builds the plan of a run from its arguments.
+pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
+    let (mut scenario, scenario_label) = match &args.scenario {
+        Some(p) => (Scenario::load(p)?, p.display().to_string()),
+        None => (Scenario::default_scenario(), "embedded:datasets/default/faascost.toml".to_string()),
+    };
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let traces: Vec<PathBuf> = if args.traces.is_empty() {
+        scenario.traces.clone()
+    } else {
+        args.traces.clone()
+    };
+    if traces.is_empty() {
+        return Err(anyhow!(
+            "no trace to analyze: name trace files, or list them under `traces` in the scenario file"
+        ));
+    }
+    let options = ReadOptions {
+        format: args.trace_format,
+        skip_bad_rows: args.skip_bad_rows,
+    };
+    let workload = read_workload(&traces, &options)?;
+    let mut trace_files = Vec::new();
+    for path in expand_paths(&traces)? {
+        let (sha256, bytes) = digest(&path)?;
+        let format = match args.trace_format {
+            Some(f) => f,
+            None => detect_format(&path)?,
+        };
+        trace_files.push(InputFile {
+            path: path.display().to_string(),
+            format: format.name().to_string(),
+            bytes,
+            sha256,
+        });
+    }
+    let catalog = load_catalog(args.pricing.as_deref())?;
+    Ok(Plan {
+        scenario,
+        scenario_label,
+        workload,
+        trace_files,
+        catalog,
+    })
+}
+
+/// Runs `analyze`.
+pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan(args)?;
+    let report = analyze(&plan)?;
+    let json = serde_json::to_string_pretty(&report)? + "\n";
+    let markdown = crate::report::markdown::render(&report);
+    let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
+    if let Some(s) = &args.scenario {
+        protected.push(s.clone());
+    }
+    let json_path = args.out.join("report.json");
+    let md_path = args.out.join("report.md");
+    write_atomic(&json_path, json.as_bytes(), &protected)?;
+    write_atomic(&md_path, markdown.as_bytes(), &protected)?;
+    let text = if args.json {
+        json
+    } else {
+        crate::report::table::options_summary(&report)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes()).context("writing to stdout")?;
+    eprintln!("wrote {} and {}", json_path.display(), md_path.display());
+    Ok(ExitCode::SUCCESS)
+}
