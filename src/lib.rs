@@ -16,6 +16,7 @@ pub mod app;
 pub mod characterize;
 pub mod cli;
 pub mod report;
+pub mod synth;
 pub mod trace;
 pub mod units;
 pub mod usage;

@@ -1,6 +1,7 @@
 //! One function per subcommand: typed arguments in, work done through the library's
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
+mod generate;
 mod inspect;
 
 use std::process::ExitCode;
@@ -11,5 +12,6 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }
