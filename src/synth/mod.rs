@@ -504,3 +504,6 @@ mod tests {
         assert_eq!(hash_id(1, 2, 3).len(), 64);
     }
 }
+
+#[cfg(test)]
+mod roundtrip_tests;
