@@ -14,8 +14,8 @@ use crate::units::MINUTES_PER_DAY;
 /// Runs `faascost generate`.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     let window_minutes = match (args.days, args.hours) {
-        (Some(d), _) => d.checked_mul(MINUTES_PER_DAY).unwrap_or(u32::MAX),
-        (None, Some(h)) => h.checked_mul(60).unwrap_or(u32::MAX),
+        (Some(d), _) => d.saturating_mul(MINUTES_PER_DAY),
+        (None, Some(h)) => h.saturating_mul(60),
         (None, None) => MINUTES_PER_DAY,
     };
     let workload = match args.like.as_deref() {

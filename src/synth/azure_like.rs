@@ -232,9 +232,13 @@ fn draw_app_size(rng: &mut StdRng) -> u32 {
         acc += share;
         if u < acc || hi == 100 {
             if lo == 11 {
-                let (lo, hi) = if rng.random_bool(0.008) { (101.0, 2_000.0) } else { (11.0, 100.0) };
+                let (lo, hi): (f64, f64) = if rng.random_bool(0.008) {
+                    (101.0, 2_000.0)
+                } else {
+                    (11.0, 100.0)
+                };
                 let x: f64 = rng.random();
-                return (lo * ((hi / lo) as f64).powf(x)).floor() as u32;
+                return (lo * (hi / lo).powf(x)).floor() as u32;
             }
             return rng.random_range(lo..=hi);
         }
@@ -267,7 +271,11 @@ fn invocation_weight(trigger: Trigger) -> f64 {
 
 /// The timer period (s) in [`TIMER_PERIODS_S`] nearest to 1/rate in log space.
 pub fn snap_timer_period_s(rate_per_min: f64) -> u64 {
-    let want_s = if rate_per_min > 0.0 { 60.0 / rate_per_min } else { f64::INFINITY };
+    let want_s = if rate_per_min > 0.0 {
+        60.0 / rate_per_min
+    } else {
+        f64::INFINITY
+    };
     let mut best = TIMER_PERIODS_S[0];
     for p in TIMER_PERIODS_S {
         if (want_s.ln() - (p as f64).ln()).abs() < (want_s.ln() - (best as f64).ln()).abs() {
@@ -389,8 +397,14 @@ pub fn measure(workload: &Workload) -> Measured {
         apps_with_one_function: share(apps.values().filter(|a| a.1 == 1).count(), n_apps),
         apps_with_at_most_ten_functions: share(apps.values().filter(|a| a.1 <= 10).count(), n_apps),
         median_average_duration_ms: median(&averages),
-        average_under_1s: share(averages.iter().filter(|&&a| a < 1_000.0).count(), averages.len().max(1) as f64),
-        average_under_60s: share(averages.iter().filter(|&&a| a < 60_000.0).count(), averages.len().max(1) as f64),
+        average_under_1s: share(
+            averages.iter().filter(|&&a| a < 1_000.0).count(),
+            averages.len().max(1) as f64,
+        ),
+        average_under_60s: share(
+            averages.iter().filter(|&&a| a < 60_000.0).count(),
+            averages.len().max(1) as f64,
+        ),
         median_max_duration_ms: median(&maxima),
         median_app_average_memory_mb: median(&mem_avg),
         median_app_max_memory_mb: median(&mem_max),
@@ -419,7 +433,11 @@ pub fn quantile(values: &[f64], q: f64) -> f64 {
 pub fn comparison_rows(m: &Measured) -> Vec<(String, String, String)> {
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
     let mut rows = vec![
-        ("apps invoked ≤ 1/h on average [P Fig. 5a]".into(), pct(APP_SHARE_AT_MOST_HOURLY), pct(m.apps_at_most_hourly)),
+        (
+            "apps invoked ≤ 1/h on average [P Fig. 5a]".into(),
+            pct(APP_SHARE_AT_MOST_HOURLY),
+            pct(m.apps_at_most_hourly),
+        ),
         (
             "apps invoked ≤ 1/min on average [P Fig. 5a]".into(),
             pct(APP_SHARE_AT_MOST_PER_MINUTE),
@@ -445,8 +463,16 @@ pub fn comparison_rows(m: &Measured) -> Vec<(String, String, String)> {
             "> 8 (full dataset)".into(),
             format!("{:.1}", m.rate_orders_of_magnitude),
         ),
-        ("apps with 1 function [P Fig. 1]".into(), "54.0 %".into(), pct(m.apps_with_one_function)),
-        ("apps with ≤ 10 functions [P Fig. 1]".into(), "95.0 %".into(), pct(m.apps_with_at_most_ten_functions)),
+        (
+            "apps with 1 function [P Fig. 1]".into(),
+            "54.0 %".into(),
+            pct(m.apps_with_one_function),
+        ),
+        (
+            "apps with ≤ 10 functions [P Fig. 1]".into(),
+            "95.0 %".into(),
+            pct(m.apps_with_at_most_ten_functions),
+        ),
     ];
     for (t, f_share, i_share) in TRIGGER_SHARES {
         let name = t.name();
@@ -471,8 +497,16 @@ pub fn comparison_rows(m: &Measured) -> Vec<(String, String, String)> {
             format!("{:.0} ms", DURATION_LOG_MEAN_S.exp() * 1_000.0),
             format!("{:.0} ms", m.median_average_duration_ms),
         ),
-        ("functions averaging < 1 s [P §3.4]".into(), "50.0 %".into(), pct(m.average_under_1s)),
-        ("functions averaging < 60 s [P §3.4]".into(), "96.0 %".into(), pct(m.average_under_60s)),
+        (
+            "functions averaging < 1 s [P §3.4]".into(),
+            "50.0 %".into(),
+            pct(m.average_under_1s),
+        ),
+        (
+            "functions averaging < 60 s [P §3.4]".into(),
+            "96.0 %".into(),
+            pct(m.average_under_60s),
+        ),
         (
             "median function maximum duration [P §3.4]".into(),
             format!("∼{:.0} ms", MEDIAN_MAX_DURATION_MS),
@@ -497,7 +531,6 @@ pub fn comparison_rows(m: &Measured) -> Vec<(String, String, String)> {
     rows
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,9 +545,17 @@ mod tests {
     #[test]
     fn burr_quantiles_match_hand_computation() {
         // Median: (2^{1/0.221} − 1)^{1/11.652}·107.083 = 22.02^{0.08582}·107.083 = 139.6 MB.
-        assert!((memory_burr_quantile_mb(0.5) - 139.6).abs() < 0.2, "{}", memory_burr_quantile_mb(0.5));
+        assert!(
+            (memory_burr_quantile_mb(0.5) - 139.6).abs() < 0.2,
+            "{}",
+            memory_burr_quantile_mb(0.5)
+        );
         // 90th percentile: (10^{4.5249} − 1)^{1/11.652}·107.083 = 262 MB.
-        assert!((memory_burr_quantile_mb(0.9) - 262.0).abs() < 1.0, "{}", memory_burr_quantile_mb(0.9));
+        assert!(
+            (memory_burr_quantile_mb(0.9) - 262.0).abs() < 1.0,
+            "{}",
+            memory_burr_quantile_mb(0.9)
+        );
     }
 
     #[test]

@@ -448,14 +448,21 @@ mod tests {
             "exp:80".parse::<DurationDist>().unwrap(),
             DurationDist::Exp { mean_ms: 80.0 }
         );
-        let DurationDist::LogNormal { median_ms, sigma } = "lognormal:100,1000".parse::<DurationDist>().unwrap()
-        else {
+        let DurationDist::LogNormal { median_ms, sigma } = "lognormal:100,1000".parse::<DurationDist>().unwrap() else {
             panic!("not a lognormal")
         };
         // σ = ln(10) / 2.3263 = 0.98979.
         assert_eq!(median_ms, 100.0);
         assert!((sigma - 0.989_79).abs() < 1e-4, "{sigma}");
-        for bad in ["", "const", "const:-1", "exp:x", "lognormal:100", "lognormal:100,50", "gamma:1"] {
+        for bad in [
+            "",
+            "const",
+            "const:-1",
+            "exp:x",
+            "lognormal:100",
+            "lognormal:100,50",
+            "gamma:1",
+        ] {
             let e = bad.parse::<DurationDist>().unwrap_err();
             assert!(e.contains("expected"), "{bad}: {e}");
         }

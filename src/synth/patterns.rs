@@ -193,8 +193,7 @@ impl ArrivalModel {
         }
         spikes.sort_unstable();
         let spike_minutes: u32 = spikes.iter().map(|s| s.1).sum();
-        let baseline =
-            rate_per_min * w as f64 / (w as f64 + (BURST_MULTIPLIER - 1.0) * spike_minutes as f64);
+        let baseline = rate_per_min * w as f64 / (w as f64 + (BURST_MULTIPLIER - 1.0) * spike_minutes as f64);
         ArrivalModel::Bursty {
             baseline_per_min: baseline,
             multiplier: BURST_MULTIPLIER,
@@ -251,9 +250,7 @@ impl ArrivalModel {
                 } else {
                     (start_ms - phase_ms).div_ceil(period_ms)
                 };
-                let times = (k0..)
-                    .map(|k| phase_ms + k * period_ms)
-                    .take_while(|&t| t < end_ms);
+                let times = (k0..).map(|k| phase_ms + k * period_ms).take_while(|&t| t < end_ms);
                 Arrivals::from_times(first_minute, minutes, times, with_times)
             }
             ArrivalModel::Even { period_us, phase_us } => {

@@ -62,7 +62,10 @@ fn poisson_total_is_within_four_sigma() {
             panic!("no durations")
         };
         // exp(50): mean 50, median 50·ln 2 = 34.657 ms.
-        assert!((p.average_ms - 50.0).abs() < 1e-3 && (p.p50_ms - 34.657).abs() < 1e-3, "{p:?}");
+        assert!(
+            (p.average_ms - 50.0).abs() < 1e-3 && (p.p50_ms - 34.657).abs() < 1e-3,
+            "{p:?}"
+        );
         assert_eq!(f.memory.allocated.unwrap().average_mb, 512.0);
     }
 }
@@ -141,7 +144,11 @@ fn steady_high_is_exactly_even() {
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
     let w1 = azure_like::plan(60, 180, 9).unwrap();
     write_azure2019(&w1, a.path(), false).unwrap();
     write_azure2019(&azure_like::plan(60, 180, 9).unwrap(), b.path(), false).unwrap();
@@ -160,7 +167,13 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_ne!(csv(1, "x.csv.2"), csv(2, "z.csv"));
     // Without --force, existing output is refused.
     let w = plan_pattern(&spec(Pattern::Poisson, 1, 60, 1.0, 1)).unwrap();
-    let e = write_csv(&w, &CsvTarget::File(a.path().join("x.csv")), TimestampStyle::EpochMs, false).unwrap_err();
+    let e = write_csv(
+        &w,
+        &CsvTarget::File(a.path().join("x.csv")),
+        TimestampStyle::EpochMs,
+        false,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("already exists"), "{e}");
 }
 
@@ -182,7 +195,9 @@ fn csv_rows_are_sorted_and_complete() {
     let body: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(body.len(), 360);
     assert!(body.windows(2).all(|w| w[0][0] <= w[1][0]), "not sorted by time");
-    assert!(body.iter().all(|r| r[0].starts_with("2019-07-15T00:") && r[0].ends_with('Z')));
+    assert!(body
+        .iter()
+        .all(|r| r[0].starts_with("2019-07-15T00:") && r[0].ends_with('Z')));
     assert!(body.iter().all(|r| r[2] == "125.000" && r[3] == "512"));
     assert_eq!(body.iter().filter(|r| r[1] == "periodic-1").count(), 120);
 }
@@ -204,7 +219,10 @@ fn azure2019_like_matches_the_paper() {
     println!("functions {}, apps {}", m.functions, m.apps);
     assert_eq!(m.functions, 2_000);
     let near = |name: &str, got: f64, want: f64, tol: f64| {
-        assert!((got - want).abs() <= tol, "{name}: generated {got:.4}, paper {want:.4}, tolerance {tol}");
+        assert!(
+            (got - want).abs() <= tol,
+            "{name}: generated {got:.4}, paper {want:.4}, tolerance {tol}"
+        );
     };
     near("apps ≤ 1/h", m.apps_at_most_hourly, 0.45, 0.075);
     near("apps ≤ 1/min", m.apps_at_most_per_minute, 0.81, 0.06);
@@ -232,6 +250,32 @@ fn azure2019_like_matches_the_paper() {
         1.0,
         0.07,
     );
-    near("median app max memory vs 170 MB", m.median_app_max_memory_mb / 170.0, 1.0, 0.1);
+    near(
+        "median app max memory vs 170 MB",
+        m.median_app_max_memory_mb / 170.0,
+        1.0,
+        0.1,
+    );
     assert!(m.average_under_60s > 0.94, "{}", m.average_under_60s);
+}
+
+#[test]
+fn bundled_default_dataset_is_reproducible() {
+    // datasets/default is `generate --like azure2019 --functions 300 --days 1 --seed 1`
+    // (scripts/make-datasets.sh): regenerating it must give the committed bytes, and it must
+    // read back with 300 functions over one day.
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/default");
+    if !committed.is_dir() {
+        println!("skipped: {} is absent", committed.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let w = azure_like::plan(300, 1_440, 1).unwrap();
+    let back = write_and_read(&w, dir.path());
+    assert_eq!(back.functions.len(), 300);
+    assert_eq!(
+        all_bytes(dir.path()),
+        all_bytes(&committed),
+        "run scripts/make-datasets.sh"
+    );
 }

@@ -194,18 +194,7 @@ pub fn write_azure2019(w: &SynthWorkload, dir: &Path, force: bool) -> Result<Vec
                 writeln!(
                     out,
                     "{},{},{},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2},{:.2}",
-                    app.owner,
-                    app.app,
-                    samples,
-                    app.memory.average_mb,
-                    p[0],
-                    p[1],
-                    p[2],
-                    p[3],
-                    p[4],
-                    p[5],
-                    p[6],
-                    p[7]
+                    app.owner, app.app, samples, app.memory.average_mb, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
                 )?;
             }
             Ok(())
@@ -276,7 +265,7 @@ fn csv_rows(w: &SynthWorkload) -> Vec<(u64, usize, f64)> {
         })
         .collect();
     let mut rows: Vec<(u64, usize, f64)> = per_function.into_iter().flatten().collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|a| (a.0, a.1));
     rows
 }
 
@@ -325,10 +314,7 @@ fn check_absent(path: &Path, force: bool) -> Result<(), SynthError> {
 }
 
 /// Writes `path` through a hidden temporary file in the same directory, renamed on success.
-fn write_atomic(
-    path: &Path,
-    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<(), SynthError> {
+fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<(), SynthError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
