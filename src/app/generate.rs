@@ -74,3 +74,102 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+        let cli = Cli::try_parse_from(std::iter::once("faascost").chain(args.iter().copied()))?;
+        let Command::Generate(g) = cli.command else {
+            panic!("not generate")
+        };
+        super::run(&g)
+    }
+
+    #[test]
+    fn csv_from_the_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("p.csv");
+        let out_s = out.to_str().unwrap();
+        // 2 timers every 10 s for one hour: 2 × 360 = 720 rows plus the header.
+        run(&[
+            "generate",
+            "--pattern",
+            "periodic",
+            "--functions",
+            "2",
+            "--hours",
+            "1",
+            "--rate-per-s",
+            "0.1",
+            "--duration-ms",
+            "const:20",
+            "--out",
+            out_s,
+        ])
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 721);
+        // A second run without --force refuses to replace the file and names the fix.
+        let e = run(&["generate", "--out", out_s]).unwrap_err();
+        assert!(format!("{e:#}").contains("--force"), "{e:#}");
+        run(&[
+            "generate",
+            "--hours",
+            "1",
+            "--rate-per-min",
+            "1",
+            "--force",
+            "--out",
+            out_s,
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn azure_directory_from_the_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("day");
+        run(&[
+            "generate",
+            "--like",
+            "azure2019",
+            "--functions",
+            "40",
+            "--hours",
+            "2",
+            "--format",
+            "azure2019",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .unwrap();
+        let w = crate::trace::read_workload(&[out], &Default::default()).unwrap();
+        assert_eq!(w.functions.len(), 40);
+        assert_eq!(w.window_minutes(), 120);
+    }
+
+    #[test]
+    fn bad_flags_are_refused_with_the_expected_values() {
+        let cases: [(&[&str], &str); 6] = [
+            (&["generate", "--rate-per-s=-1", "--out", "x.csv"], "a rate > 0"),
+            (&["generate", "--days", "0", "--out", "x.csv"], "--days 1..14"),
+            (&["generate", "--like", "aws", "--out", "x"], "expected azure2019"),
+            (&["generate", "--format", "azure2019", "--out", "-"], "directory"),
+            (
+                &["generate", "--duration-ms", "lognormal:5", "--out", "x.csv"],
+                "MEDIAN,P99",
+            ),
+            (
+                &["generate", "--like", "azure2019", "--pattern", "bursty", "--out", "x"],
+                "cannot be used",
+            ),
+        ];
+        for (args, want) in cases {
+            let e = format!("{:#}", run(args).unwrap_err());
+            assert!(e.contains(want), "{args:?}: {e}");
+        }
+    }
+}

@@ -294,6 +294,14 @@ impl SynthWorkload {
     pub fn window_ms(&self) -> u64 {
         self.window_minutes as u64 * MS_PER_MINUTE
     }
+
+    /// Expected number of invocations over the window (sum of the functions' mean rates).
+    pub fn expected_invocations(&self) -> f64 {
+        self.functions
+            .iter()
+            .map(|f| f.arrivals.mean_rate_per_min(self.window_minutes) * self.window_minutes as f64)
+            .sum()
+    }
 }
 
 /// A generation request for one pattern (everything `faascost generate` takes except the
@@ -351,6 +359,16 @@ pub fn plan_pattern(spec: &PatternSpec) -> Result<SynthWorkload, SynthError> {
             "rate-per-s",
             format!("rate {} per minute is out of range", spec.rate_per_min),
             "a rate > 0 and ≤ 100000 per second",
+        ));
+    }
+    if spec.pattern == Pattern::Periodic && spec.rate_per_min > MS_PER_MINUTE as f64 {
+        return Err(SynthError::flag(
+            "rate-per-s",
+            format!(
+                "a timer firing {} times a minute is faster than one per ms",
+                spec.rate_per_min
+            ),
+            "at most 1000 per second for --pattern periodic",
         ));
     }
     if spec.memory_mb == 0 || spec.memory_mb > 32_768 {

@@ -71,6 +71,9 @@ impl FromStr for TimestampStyle {
 /// durations and memory the paper characterizes (Figures 7 and 8).
 pub const START_EPOCH_MS: u64 = 1_563_148_800_000;
 
+/// Most invocations a CSV trace may hold (every row is kept in memory to sort by time).
+pub const MAX_CSV_ROWS: u64 = 20_000_000;
+
 /// Functions whose rows are computed in parallel before being written in order.
 const CHUNK: usize = 512;
 
@@ -216,6 +219,17 @@ pub enum CsvTarget {
 /// Writes `w` as a per-invocation CSV sorted by time (ties by function order); returns the
 /// number of invocations written.
 pub fn write_csv(w: &SynthWorkload, target: &CsvTarget, style: TimestampStyle, force: bool) -> Result<u64, SynthError> {
+    let expected = w.expected_invocations();
+    if expected > MAX_CSV_ROWS as f64 {
+        return Err(SynthError::Flag {
+            flag: "format",
+            problem: format!("about {expected:.0} invocations would be written one row each"),
+            expected: format!(
+                "at most {MAX_CSV_ROWS} rows in csv: lower the rate, functions or window, or use --format azure2019 \
+                 (per-minute counts)"
+            ),
+        });
+    }
     let rows = csv_rows(w);
     let body = |out: &mut dyn Write| -> std::io::Result<()> {
         writeln!(out, "timestamp,function,duration_ms,memory_mb")?;
@@ -344,6 +358,24 @@ mod tests {
         assert_eq!(rfc3339_ms(START_EPOCH_MS), "2019-07-15T00:00:00.000Z");
         // 2020-02-29T23:59:59.999Z = 1583020799999 ms (a leap day).
         assert_eq!(rfc3339_ms(1_583_020_799_999), "2020-02-29T23:59:59.999Z");
+    }
+
+    #[test]
+    fn oversized_csv_is_refused_before_generating() {
+        // 1,000/s for 6 h = 21.6 M rows > 20 M.
+        let w = crate::synth::plan_pattern(&crate::synth::PatternSpec {
+            pattern: crate::synth::Pattern::SteadyHigh,
+            functions: 1,
+            window_minutes: 360,
+            rate_per_min: 60_000.0,
+            duration: crate::synth::DurationDist::Const { duration_ms: 1.0 },
+            memory_mb: 128,
+            seed: 1,
+        })
+        .unwrap();
+        assert!((w.expected_invocations() - 21_600_000.0).abs() < 1.0);
+        let e = write_csv(&w, &CsvTarget::Stdout, TimestampStyle::EpochMs, false).unwrap_err();
+        assert!(e.to_string().contains("--format azure2019"), "{e}");
     }
 
     #[test]
