@@ -34,6 +34,9 @@ pub enum Command {
     /// Replay traces through a serverless platform's behaviour model: cold starts, keep-alive,
     /// concurrency, throttles, latency, idle memory-time and billed time (no prices).
     Simulate(SimulateArgs),
+    /// Generate a seeded synthetic trace (poisson, diurnal, bursty, periodic, steady-high, or a
+    /// workload shaped like the Azure Functions 2019 dataset with --like azure2019).
+    Generate(GenerateArgs),
 }
 
 /// Trace inputs shared by every command that reads traces.
@@ -306,4 +309,52 @@ pub struct SimulateArgs {
     /// mean MEAN_MS over HORIZON_S seconds (used by scripts/compare-simfaas.sh).
     #[arg(long, value_name = "RATE:MEAN_MS:HORIZON_S", hide = true)]
     pub synthetic_poisson: Option<String>,
+}
+
+/// `faascost generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Arrival pattern of every function: poisson, diurnal, bursty, periodic, steady-high.
+    #[arg(long, value_name = "PATTERN", default_value = "poisson")]
+    pub pattern: crate::synth::Pattern,
+    /// Generate a workload shaped like a published dataset instead (azure2019: apps, triggers,
+    /// rates, durations and memory following "Serverless in the Wild", ATC 2020).
+    #[arg(long, value_name = "DATASET", conflicts_with_all = ["pattern", "rate_per_s", "rate_per_min", "duration_ms", "memory_mb"])]
+    pub like: Option<String>,
+    /// Number of functions.
+    #[arg(long, default_value_t = 1)]
+    pub functions: usize,
+    /// Length of the trace in days (default 1).
+    #[arg(long, conflicts_with = "hours")]
+    pub days: Option<u32>,
+    /// Length of the trace in hours.
+    #[arg(long)]
+    pub hours: Option<u32>,
+    /// Mean invocations per second of each function (default: 1/s; periodic 1/min; steady-high 20/s).
+    #[arg(long, conflicts_with = "rate_per_min")]
+    pub rate_per_s: Option<f64>,
+    /// Mean invocations per minute of each function.
+    #[arg(long)]
+    pub rate_per_min: Option<f64>,
+    /// Execution time of each invocation: const:N, exp:MEAN or lognormal:MEDIAN,P99 (ms).
+    #[arg(long, value_name = "DIST", default_value = "lognormal:100,1000")]
+    pub duration_ms: crate::synth::DurationDist,
+    /// Memory of every function in MB.
+    #[arg(long, default_value_t = 256)]
+    pub memory_mb: u32,
+    /// Seed: the same seed and flags give byte-identical output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format: azure2019 (a directory of per-day files) or csv (one file, or - for stdout).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    pub format: crate::synth::write::OutputFormat,
+    /// CSV timestamps: epoch-ms or rfc3339.
+    #[arg(long, value_name = "STYLE", default_value = "epoch-ms")]
+    pub timestamps: crate::synth::write::TimestampStyle,
+    /// Output: a directory for azure2019, a file (or - for stdout) for csv.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
 }

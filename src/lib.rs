@@ -21,6 +21,7 @@ pub mod pricing;
 pub mod report;
 pub mod sim;
 pub mod stats;
+pub mod synth;
 pub mod tco;
 pub mod trace;
 pub mod units;

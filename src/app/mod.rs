@@ -3,6 +3,7 @@
 
 mod analyze;
 mod cost;
+mod generate;
 mod inspect;
 mod pricing;
 mod simulate;
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pricing(args) => pricing::run(&args),
         Command::Cost(args) => cost::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

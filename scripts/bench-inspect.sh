@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Times `faascost inspect` on a full-size synthetic Azure 2019 day and prints throughput.
+#
+#   scripts/bench-inspect.sh [FUNCTIONS]        default 50000 functions × 1,440 minutes, release build
+#   CARGO_PROFILE=debug scripts/bench-inspect.sh 500    quick check of the script itself (debug build)
+#   RUNS=10 scripts/bench-inspect.sh                    more timed runs (default 5)
+#
+# The trace is generated (seed 1, `generate --like azure2019`) into a temporary directory that
+# is removed on exit. Timing uses hyperfine when installed, else /usr/bin/time (else bash's
+# `time`). Prints MB/s (bytes of the three day files) and functions/s, with nproc and CPU model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUNCTIONS="${1:-50000}"
+PROFILE="${CARGO_PROFILE:-release}"
+RUNS="${RUNS:-5}"
+case "$PROFILE" in
+  release) cargo build --release --quiet; BIN=target/release/faascost ;;
+  debug|dev) cargo build --quiet; BIN=target/debug/faascost ;;
+  *) echo "CARGO_PROFILE must be release or debug, not '$PROFILE'" >&2; exit 2 ;;
+esac
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+DAY="$TMP/day"
+"$BIN" generate --like azure2019 --functions "$FUNCTIONS" --days 1 --seed 1 --format azure2019 --out "$DAY"
+BYTES="$(cat "$DAY"/*.csv | wc -c)"
+
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine --warmup 1 --runs "$RUNS" --export-json "$TMP/h.json" "$BIN inspect $DAY > /dev/null"
+  SECONDS_MEAN="$(sed -n 's/.*"mean": *\([0-9.eE+-]*\).*/\1/p' "$TMP/h.json" | head -1)"
+  TIMER=hyperfine
+else
+  TOTAL=0
+  for _ in $(seq "$RUNS"); do
+    if [[ -x /usr/bin/time ]]; then
+      /usr/bin/time -f %e -o "$TMP/t" "$BIN" inspect "$DAY" > /dev/null
+      T="$(tail -1 "$TMP/t")"
+      TIMER=/usr/bin/time
+    else
+      START="$(date +%s.%N)"; "$BIN" inspect "$DAY" > /dev/null; END="$(date +%s.%N)"
+      T="$(awk -v s="$START" -v e="$END" 'BEGIN { print e - s }')"
+      TIMER=date
+    fi
+    TOTAL="$(awk -v a="$TOTAL" -v b="$T" 'BEGIN { print a + b }')"
+  done
+  SECONDS_MEAN="$(awk -v t="$TOTAL" -v n="$RUNS" 'BEGIN { print t / n }')"
+fi
+
+CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
+awk -v s="$SECONDS_MEAN" -v b="$BYTES" -v f="$FUNCTIONS" -v p="$PROFILE" -v timer="$TIMER" \
+    -v cpus="$(nproc)" -v cpu="${CPU:-unknown}" 'BEGIN {
+  if (s <= 0) s = 0.001;  # below the timer resolution
+  printf "inspect on %d functions × 1440 minutes (%.1f MB), %s build, timed with %s\n", f, b / 1e6, p, timer
+  printf "mean %.3f s  |  %.1f MB/s  |  %.0f functions/s\n", s, b / 1e6 / s, f / s
+  printf "nproc %d  |  CPU %s\n", cpus, cpu
+}'
