@@ -102,7 +102,14 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let q = m.monthly(od[a]);
         let free = pool.min(m.monthly(od_eligible[a]));
         pool -= free;
-        m.charge(&format!("Duration {name}"), &format!("duration-{name}"), q, MB_MS_PER_GB_S, free);
+        m.charge_pooled(
+            &format!("Duration {name}"),
+            &format!("duration-{name}"),
+            q,
+            MB_MS_PER_GB_S,
+            free,
+            "duration-x86",
+        );
         if init_total[a] > 0 {
             m.assume(format!(
                 "aws-lambda: duration {name} includes {:.3} GB-s of INIT (billed since 2025-08-01, capped at {} ms per init)",
