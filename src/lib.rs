@@ -15,9 +15,9 @@
 pub mod app;
 pub mod characterize;
 pub mod cli;
+pub mod cost;
+pub mod pricing;
 pub mod report;
 pub mod trace;
 pub mod units;
 pub mod usage;
-pub mod cost;
-pub mod pricing;

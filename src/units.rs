@@ -29,7 +29,7 @@ pub fn us_to_ms_ceil(duration_us: u64) -> u64 {
 /// A duration in milliseconds given as a float (as traces write it) to whole microseconds,
 /// rounded to nearest. Returns `None` for a negative, non-finite or absurdly large value.
 pub fn ms_f64_to_us(duration_ms: f64) -> Option<u64> {
-    if !duration_ms.is_finite() || duration_ms < 0.0 || duration_ms > 1.0e12 {
+    if !duration_ms.is_finite() || !(0.0..=1.0e12).contains(&duration_ms) {
         return None;
     }
     Some((duration_ms * US_PER_MS as f64).round() as u64)
@@ -49,7 +49,6 @@ pub fn gb_seconds(memory_mb: f64, duration_ms: u64) -> f64 {
 pub fn ms_to_minutes(duration_ms: u64) -> f64 {
     duration_ms as f64 / MS_PER_MINUTE as f64
 }
-
 
 /// Pico-dollars (10⁻¹² USD) in one dollar: the fixed-point grain of [`Usd`]. Every published
 /// unit price in `pricing/*.toml` has at most 10 decimal places, so it is an exact integer here.
@@ -155,7 +154,7 @@ impl std::fmt::Display for Usd {
         let dollars = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, ch) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

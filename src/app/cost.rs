@@ -47,7 +47,10 @@ fn parse_platform(s: &str) -> anyhow::Result<Platform> {
              azure-vm:TYPE, gcp-compute:TYPE"
         ),
     };
-    let needs_type = matches!(table_id, "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium");
+    let needs_type = matches!(
+        table_id,
+        "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium"
+    );
     if needs_type && tail.is_none() {
         bail!("--platform {head} needs an instance type, e.g. {head}:TYPE (see `faascost pricing show {table_id}`)");
     }
@@ -73,7 +76,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
         ArchArg::Arm64 => Arch::Arm64,
     };
     if !(args.hours.is_finite() && args.hours >= 0.0 && args.hours <= 744.0) {
-        bail!("--hours {} is out of range; expected hours per month between 0 and 744", args.hours);
+        bail!(
+            "--hours {} is out of range; expected hours per month between 0 and 744",
+            args.hours
+        );
     }
     let instance_ms = (args.hours * MS_PER_HOUR as f64).round() as u64 * args.instances as u64;
     let mut usage = Usage {
@@ -87,7 +93,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_ms,
                 launches: args.instances as u64,
             });
-            notes.push(format!("{} instance(s) × {} hours per month", args.instances, args.hours));
+            notes.push(format!(
+                "{} instance(s) × {} hours per month",
+                args.instances, args.hours
+            ));
         }
         "aws-fargate" => {
             let a = if arch == Arch::Arm64 { "arm64" } else { "x86" };
@@ -97,7 +106,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_ms,
                 launches: args.instances as u64,
             });
-            notes.push(format!("{} Fargate task(s) {id} × {} hours per month", args.instances, args.hours));
+            notes.push(format!(
+                "{} Fargate task(s) {id} × {} hours per month",
+                args.instances, args.hours
+            ));
         }
         _ => {
             if args.duration_ms == 0 && args.requests > 0 {
@@ -126,7 +138,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             g.on_demand_duration_ms.add(args.duration_ms, on_demand);
             if args.cold_starts > 0 && args.init_duration_ms > 0 {
                 g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
-                notes.push(format!("{} cold starts of {} ms INIT", args.cold_starts, args.init_duration_ms));
+                notes.push(format!(
+                    "{} cold starts of {} ms INIT",
+                    args.cold_starts, args.init_duration_ms
+                ));
             }
             notes.push(format!(
                 "{} requests per month of {} ms each at {} MB",
@@ -143,7 +158,10 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     let platform = parse_platform(&args.platform)?;
     let table = catalog.get(platform.table_id).map_err(|e| anyhow!(e))?;
     if !(args.vcpu.is_finite() && args.vcpu > 0.0 && args.vcpu <= 64.0) {
-        bail!("--vcpu {} is out of range; expected vCPUs per instance in (0, 64]", args.vcpu);
+        bail!(
+            "--vcpu {} is out of range; expected vCPUs per instance in (0, 64]",
+            args.vcpu
+        );
     }
     let opts = CostOptions {
         free_tier: args.free_tier,
@@ -167,12 +185,18 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         };
         let t = catalog.get(id).map_err(|e| anyhow!(e))?;
         // Front-door tables are us-east-1: price them in their own region.
-        let door_opts = CostOptions { region: None, ..opts.clone() };
+        let door_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
         bill.extend(price_front_door(&usage, door, t, &door_opts)?);
     }
     if let Some(bytes) = args.log_bytes_per_invocation {
         let t = catalog.get("aws-cloudwatch-logs").map_err(|e| anyhow!(e))?;
-        let log_opts = CostOptions { region: None, ..opts.clone() };
+        let log_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
         bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
     }
     for n in notes.into_iter().rev() {
@@ -220,11 +244,21 @@ fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io
             o.name,
             o.region,
             o.effective_date,
-            if o.fully_verified { "" } else { "; some figures unverified" }
+            if o.fully_verified {
+                ""
+            } else {
+                "; some figures unverified"
+            }
         )?;
     }
     writeln!(out)?;
-    let width = bill.lines.iter().map(|l| l.name.chars().count()).max().unwrap_or(10).max(10);
+    let width = bill
+        .lines
+        .iter()
+        .map(|l| l.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
     for l in &bill.lines {
         let price = match l.unit_price_usd {
             Some(p) => format!("{} {} × ${}", fmt_qty(l.quantity), l.unit, p),
@@ -241,12 +275,21 @@ fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io
         }
     }
     let total = bill.total();
-    writeln!(out, "  {:<width$}  {:<48} {:>12}", "Total per month", platform, total.to_string())?;
+    writeln!(
+        out,
+        "  {:<width$}  {:<48} {:>12}",
+        "Total per month",
+        platform,
+        total.to_string()
+    )?;
     if !bill.complete() {
         writeln!(out, "  (some lines are not priced: the total is a lower bound)")?;
     }
     if bill.lines.iter().any(|l| !l.verified && l.cost.is_some()) {
-        writeln!(out, "  * price not verified against a vendor page (see `faascost pricing show`)")?;
+        writeln!(
+            out,
+            "  * price not verified against a vendor page (see `faascost pricing show`)"
+        )?;
     }
     writeln!(out, "\nassumptions:")?;
     for a in &bill.assumptions {
@@ -264,7 +307,10 @@ mod tests {
         assert_eq!(parse_platform("aws-lambda").unwrap().table_id, "aws-lambda");
         let p = parse_platform("aws-ec2:m7g.large").unwrap();
         assert_eq!((p.table_id, p.instance_type.as_deref()), ("aws-ec2", Some("m7g.large")));
-        assert_eq!(parse_platform("aws-eks").unwrap().instance_type.as_deref(), Some("cluster"));
+        assert_eq!(
+            parse_platform("aws-eks").unwrap().instance_type.as_deref(),
+            Some("cluster")
+        );
         assert!(parse_platform("aws-ec2").is_err());
         assert!(parse_platform("aws-lambda:x").is_err());
         assert!(parse_platform("heroku").unwrap_err().to_string().contains("aws-lambda"));

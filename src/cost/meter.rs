@@ -29,7 +29,7 @@ pub fn thousands(n: u128) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -44,9 +44,7 @@ impl<'a> Meter<'a> {
         }
         let region = match &opts.region {
             None => table.regions[0].clone(),
-            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => {
-                r.clone()
-            }
+            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => r.clone(),
             Some(r) => {
                 return Err(CostError::Region {
                     table: table.id.clone(),

@@ -67,13 +67,23 @@ fn lambda_older_pricing_page_examples_with_free_tier() {
     // − 400,000 free = 1,100,000 × 0.00001667 = $18.337 → $18.34; requests (3M − 1M) × $0.20/M
     // = $0.40; total $18.737 → $18.74 (page: "$18.74 per month").
     let t = lambda_at_old_page_price();
-    let b = price_usage(&month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(18.737));
     assert_eq!(cents(&b), 1874);
     // Example 2: 128 MB, 30M executions × 200 ms: 6,000,000 s × 0.125 GB = 750,000 GB-s;
     // − 400,000 = 350,000 × 0.00001667 = $5.8345 → $5.83; requests 29M × $0.20/M = $5.80;
     // total $11.6345 → $11.63 (page: "$11.63 per month").
-    let b = price_usage(&month(vec![uniform_group(128, Arch::X86, 30_000_000, 200)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 30_000_000, 200)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(11.6345));
     assert_eq!(cents(&b), 1163);
     // Same Example 1 at today's $0.0000166667: 1,100,000 × 0.0000166667 = $18.33337 + $0.40.
@@ -98,7 +108,10 @@ fn lambda_free_tier_on_and_off() {
     assert_eq!(off.total(), usd(3.73334));
     let on = price_usage(&u, &t, &free()).unwrap();
     assert_eq!(on.total(), usd(0.20));
-    assert!(on.lines.iter().any(|l| l.name == "Duration x86 (free tier)" && l.cost == Some(Usd::ZERO)));
+    assert!(on
+        .lines
+        .iter()
+        .any(|l| l.name == "Duration x86 (free tier)" && l.cost == Some(Usd::ZERO)));
 }
 
 #[test]
@@ -178,7 +191,12 @@ fn lambda_provisioned_concurrency_example_and_spillover() {
     // duration 1,200,000 GB-s × 0.0000097222 = $11.66664; requests 1.2 × $0.20 = $0.24;
     // total $41.90688 → $41.91.
     let t = table("aws-lambda");
-    let b = price_usage(&month(vec![pc_group(1_200_000, 0, 7_200_000)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![pc_group(1_200_000, 0, 7_200_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.cost_of("Provisioned concurrency x86"), usd(30.00024));
     assert_eq!(b.cost_of("Provisioned duration x86"), usd(11.66664));
     assert_eq!(cents(&b), 4191);
@@ -241,7 +259,12 @@ fn tiers_and_free_grants_apply_to_the_monthly_quantity() {
     };
     let b = price_usage(&u, &table("aws-lambda"), &free()).unwrap();
     assert_eq!(cents(&b), 347 + 102);
-    let gbs: f64 = b.lines.iter().filter(|l| l.name == "Duration x86 (first 6,000,000,000 GB-s)").map(|l| l.quantity).sum();
+    let gbs: f64 = b
+        .lines
+        .iter()
+        .filter(|l| l.name == "Duration x86 (first 6,000,000,000 GB-s)")
+        .map(|l| l.quantity)
+        .sum();
     assert!((gbs - 208_333.333).abs() < 0.01, "{gbs}");
     assert!(b.assumptions.iter().any(|a| a.contains("scaled to a 730-hour month")));
 }
@@ -256,7 +279,11 @@ fn missing_price_is_not_priced_never_zero() {
     assert!(line.note.as_ref().unwrap().contains("not priced"));
     assert!(!b.complete());
     let json = serde_json::to_value(CostReport::new("aws-lambda", &b)).unwrap();
-    assert!(json["lines"].as_array().unwrap().iter().any(|l| l["cost_usd"].is_null()));
+    assert!(json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["cost_usd"].is_null()));
 }
 
 #[test]
@@ -265,22 +292,47 @@ fn azure_consumption_examples_and_minimums() {
     // Azure's classic consumption example: 3M executions × 1 s × 512 MB = 1,500,000 GB-s;
     // − 400,000 free = 1,100,000 × $0.000016 = $17.60; executions (3M − 1M) × $0.20/M = $0.40;
     // total $18.00.
-    let b = price_usage(&month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(18.0));
     // modal.com's worked example (Azure pricing guide, 2025-05-22): 3M × 1 s × 1.5 GB =
     // 4,500,000 GB-s − 400,000 = 4,100,000 × 0.000016 = $65.60 + $0.40 = $66.00.
-    let b = price_usage(&month(vec![uniform_group(1536, Arch::X86, 3_000_000, 1_000)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(1536, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(66.0));
     // Minimums: 1M × 30 ms at 100 MB bills 100 ms and 128 MB each: 1M × 0.1 s × 0.125 GB
     // = 12,500 GB-s × 0.000016 = $0.20; executions $0.20 (no free tier) → $0.40.
-    let b = price_usage(&month(vec![uniform_group(100, Arch::X86, 1_000_000, 30)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(100, Arch::X86, 1_000_000, 30)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(0.40));
     // Memory rounded up to 128 MB: 129 MB bills 256 MB; 1,600 MB is capped at 1,536 MB.
     // 1M × 1 s × 0.25 GB = 250,000 GB-s × 0.000016 = $4.00 (+ $0.20).
-    let b = price_usage(&month(vec![uniform_group(129, Arch::X86, 1_000_000, 1_000)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(129, Arch::X86, 1_000_000, 1_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(4.20));
     // 1M × 1 s × 1.5 GB = 1,500,000 GB-s × 0.000016 = $24.00 (+ $0.20).
-    let b = price_usage(&month(vec![uniform_group(1600, Arch::X86, 1_000_000, 1_000)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(1600, Arch::X86, 1_000_000, 1_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(24.20));
 }
 
@@ -289,13 +341,28 @@ fn azure_flex_minimum_one_second_then_100_ms() {
     let t = table("azure-functions-flex");
     // 1M × 250 ms at 2,048 MB: each billed 1,000 ms → 2,000,000 GB-s × 0.000026 = $52.00;
     // executions 1M × $0.40/M = $0.40 → $52.40.
-    let b = price_usage(&month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(52.40));
     // Free grant (on-demand): (2,000,000 − 100,000) × 0.000026 = $49.40; (1M − 250k) × 0.40/M = $0.30.
-    let b = price_usage(&month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(49.70));
     // 1,050 ms rounds up to 1,100 ms: 1M × 1.1 s × 2 GB = 2,200,000 GB-s × 0.000026 = $57.20 + $0.40.
-    let b = price_usage(&month(vec![uniform_group(2048, Arch::X86, 1_000_000, 1_050)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 1_050)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(57.60));
 }
 
@@ -308,11 +375,21 @@ fn cloud_run_request_based_and_instance_based() {
     // requests 10M − 2M = 8M × $0.40/M = $3.20; total $48.48.
     // (cloudwebschool's calculator page shows $39.36 + $2.05 for this case: it swaps the CPU and
     // memory free tiers; the rule on cloud.google.com/run/pricing is 180,000 vCPU-s, 360,000 GiB-s.)
-    let b = price_usage(&month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]), &t, &free()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(48.48));
     // 100 ms rounding per request: 1M × 201 ms bills 300 ms: 300,000 vCPU-s × 0.000024 = $7.20;
     // 150,000 GiB-s × 0.0000025 = $0.375; requests $0.40 → $7.975 → $7.98.
-    let b = price_usage(&month(vec![uniform_group(512, Arch::X86, 1_000_000, 201)]), &t, &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 1_000_000, 201)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(7.975));
     assert_eq!(cents(&b), 798);
     // Instance-based: one 1 vCPU / 512 MiB instance idle all month (2,628,000 s):
@@ -399,11 +476,19 @@ fn instances_on_demand_commitments_and_minimums() {
 #[test]
 fn fargate_vcpu_and_memory_hours() {
     // x86 1 vCPU, 2 GB, 730 h: 730 × 0.04048 = $29.5504; 2 × 730 × 0.004445 = $6.4897 → $36.0401.
-    let b = price_usage(&instance_month("x86:1vcpu-2gb"), &table("aws-fargate"), &CostOptions::default()).unwrap();
+    let b = price_usage(
+        &instance_month("x86:1vcpu-2gb"),
+        &table("aws-fargate"),
+        &CostOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.total(), usd(36.0401));
     assert!(parse_fargate_type("x86-1vcpu").is_err());
     assert!(parse_fargate_type("sparc:1vcpu-2gb").is_err());
-    assert_eq!(parse_fargate_type("arm64:0.25vcpu-0.5gb").unwrap(), (Arch::Arm64, 250, 512));
+    assert_eq!(
+        parse_fargate_type("arm64:0.25vcpu-0.5gb").unwrap(),
+        (Arch::Arm64, 250, 512)
+    );
 }
 
 #[test]
@@ -472,7 +557,11 @@ fn errors_for_region_period_and_model() {
 fn largest_bill_has_no_drift() {
     // 1e12 GB-s-scale bill: summing 1,000 identical groups equals pricing their sum exactly.
     let one = month(vec![uniform_group(10_240, Arch::X86, 10_000_000, 900_000)]);
-    let many = month((0..1_000).map(|_| uniform_group(10_240, Arch::X86, 10_000, 900_000)).collect());
+    let many = month(
+        (0..1_000)
+            .map(|_| uniform_group(10_240, Arch::X86, 10_000, 900_000))
+            .collect(),
+    );
     let t = table("aws-lambda");
     let a = price_usage(&one, &t, &CostOptions::default()).unwrap();
     let b = price_usage(&many, &t, &CostOptions::default()).unwrap();

@@ -103,7 +103,10 @@ fn negative_price_names_line_and_key() {
 
 #[test]
 fn tiers_out_of_order() {
-    let text = GOOD.replace("{ usd = 0.000015 }", "{ up_to = 5000000000, usd = 0.000015 },\n  { usd = 0.00001 }");
+    let text = GOOD.replace(
+        "{ usd = 0.000015 }",
+        "{ up_to = 5000000000, usd = 0.000015 },\n  { usd = 0.00001 }",
+    );
     let e = errors(&text);
     assert_eq!(invalid(&e[0]), (21, "prices.duration-x86.tiers[1].up_to"));
     assert!(e[0].to_string().contains("out of order"));
@@ -129,7 +132,12 @@ fn bad_date_currency_model_and_schema() {
     let got: Vec<_> = e.iter().map(invalid).collect();
     assert_eq!(
         got,
-        vec![(1, "schema_version"), (5, "model"), (6, "currency"), (7, "effective_date")]
+        vec![
+            (1, "schema_version"),
+            (5, "model"),
+            (6, "currency"),
+            (7, "effective_date")
+        ]
     );
 }
 
@@ -161,7 +169,10 @@ fn directory_errors_are_all_reported_and_duplicates_caught() {
     assert!(text.contains("b.toml:1: key 'id'"), "{text}");
     assert!(text.contains("c.toml:13: key 'prices.requests.usd'"), "{text}");
     let empty = tempfile::tempdir().unwrap();
-    assert!(Catalog::load_dir(empty.path()).unwrap_err().to_string().contains("no *.toml"));
+    assert!(Catalog::load_dir(empty.path())
+        .unwrap_err()
+        .to_string()
+        .contains("no *.toml"));
 }
 
 #[test]
