@@ -13,7 +13,7 @@ use crate::cost::{
     price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
     FrontDoor,
 };
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, Model};
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
 
@@ -41,9 +41,10 @@ fn parse_platform(s: &str) -> anyhow::Result<Platform> {
         "aws-eks" => "aws-eks",
         "azure-vm" => "azure-vm",
         "gcp-compute" => "gcp-compute",
+        "gcp-functions-gen1" | "gcp-cloud-functions-gen1" => "gcp-functions-gen1",
         _ => bail!(
             "--platform '{s}' is not known; expected one of aws-lambda, azure-functions, azure-functions-flex, \
-             azure-functions-premium:EP1, gcp-cloud-run, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
+             azure-functions-premium:EP1, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
              azure-vm:TYPE, gcp-compute:TYPE"
         ),
     };
@@ -174,6 +175,21 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
     };
+    if let Some(b) = &table.behaviour {
+        let serverless = !matches!(table.model, Model::Instances | Model::AwsFargate);
+        if let (true, Some(lo), Some(hi)) = (serverless, b.memory_min_mb, b.memory_max_mb) {
+            if !(lo..=hi).contains(&args.memory_mb) {
+                bail!(
+                    "--memory-mb {} is outside {}'s configurable range; expected {lo}–{hi} MB",
+                    args.memory_mb,
+                    table.id
+                );
+            }
+        }
+    }
+    if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
+        bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");
+    }
     let (usage, notes) = build_usage(args, &platform)?;
     let mut bill = price_usage(&usage, table, &opts)?;
     if let Some(door) = args.front_door {

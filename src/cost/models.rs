@@ -20,6 +20,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::AzureFlex => azure_flex(&mut m, usage),
         Model::GcpCloudRun => cloud_run(&mut m, usage),
         Model::CloudflareWorkers => cloudflare(&mut m, usage),
+        Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
         Model::AwsFargate => fargate(&mut m, usage)?,
         Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs => {
@@ -303,6 +304,35 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
         }
     }
     m.assume(format!("{id}: {} vCPU per instance", vcpu as f64 / 1000.0));
+}
+
+/// Google Cloud Functions 1st gen: invocations; compute time rounded up to 100 ms per
+/// invocation, billed as GB-s of the memory tier and GHz-s of the tier's CPU clock.
+fn gcf_gen1(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let mut mb_ms = 0u128;
+    let mut mhz_ms = 0u128;
+    for g in &usage.functions {
+        let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
+        let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
+        let t = billed(&all, |d| rules.billed_duration_ms(d));
+        mb_ms += mem as u128 * t;
+        mhz_ms += mhz as u128 * t;
+    }
+    let req = m.monthly(total_requests(usage));
+    let free = m.free_base("invocations", 1);
+    m.charge("Invocations", "invocations", req, 1, free);
+    let q = m.monthly(mb_ms);
+    let free = m.free_base("memory", MB_MS_PER_GB_S);
+    m.charge("Compute memory", "memory", q, MB_MS_PER_GB_S, free);
+    // GHz-s from MHz·ms: 1,000 MHz × 1,000 ms.
+    let q = m.monthly(mhz_ms);
+    let free = m.free_base("cpu", 1_000_000);
+    m.charge("Compute CPU", "cpu", q, 1_000_000, free);
+    m.assume(format!(
+        "{}: compute time rounded up to {} ms per invocation; memory billed at the next size tier with its CPU clock",
+        m.table.id, rules.duration_grain_ms
+    ));
 }
 
 /// Cloudflare Workers Standard: the Paid plan's monthly minimum, requests and CPU-ms

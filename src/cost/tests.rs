@@ -570,3 +570,29 @@ fn largest_bill_has_no_drift() {
     // = 100,000.2 + 135,000 + 1,000,005 = $1,235,005.20 duration + $2.00 requests.
     assert_eq!(a.total(), usd(1_235_007.20));
 }
+
+#[test]
+fn cloud_functions_gen1_100_ms_and_ghz_seconds() {
+    let t = table("gcp-functions-gen1");
+    // 10M × 300 ms at 128 MB (200 MHz), free tier: invocations (10M − 2M) × $0.40/M = $3.20;
+    // GB-s 10M × 0.3 s × 0.125 GB = 375,000 ≤ 400,000 free → $0; GHz-s 10M × 0.3 × 0.2 =
+    // 600,000 − 200,000 = 400,000 × $0.00001 = $4.00; total $7.20.
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 10_000_000, 300)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(7.20));
+    // 260 ms bills 300 ms (page text); 200 MB bills the 256 MB tier at 400 MHz. 1M invocations,
+    // no free tier: 1M × 0.3 s × 0.25 GB = 75,000 GB-s × $0.0000025 = $0.1875;
+    // 1M × 0.3 × 0.4 = 120,000 GHz-s × $0.00001 = $1.20; invocations $0.40 → $1.7875 → $1.79.
+    let b = price_usage(
+        &month(vec![uniform_group(200, Arch::X86, 1_000_000, 260)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(1.7875));
+    assert_eq!(cents(&b), 179);
+}

@@ -47,6 +47,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("gcp-cloud-run.toml", include_str!("../../pricing/gcp-cloud-run.toml")),
     ("gcp-compute.toml", include_str!("../../pricing/gcp-compute.toml")),
+    (
+        "gcp-functions-gen1.toml",
+        include_str!("../../pricing/gcp-functions-gen1.toml"),
+    ),
 ];
 
 /// A set of validated price tables, by offering id.

@@ -33,6 +33,8 @@ pub enum Model {
     GcpCloudRun,
     /// Cloudflare Workers Standard.
     CloudflareWorkers,
+    /// Google Cloud Functions 1st gen: invocations, GB-s and GHz-s, 100 ms rounding.
+    GcpFunctionsGen1,
     /// Hourly-priced instances (EC2, Azure VMs, GCE, Azure Functions Premium, EKS control plane).
     Instances,
 }
@@ -49,13 +51,14 @@ impl Model {
             "azure-flex" => Model::AzureFlex,
             "gcp-cloud-run" => Model::GcpCloudRun,
             "cloudflare-workers" => Model::CloudflareWorkers,
+            "gcp-functions-gen1" => Model::GcpFunctionsGen1,
             "instances" => Model::Instances,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
-                                 azure-consumption, azure-flex, gcp-cloud-run, cloudflare-workers, instances";
+                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances";
 }
 
 /// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).
@@ -85,6 +88,8 @@ pub struct Rules {
     pub minimum_monthly: Option<Usd>,
     /// Minimum billed time per instance launch, ms.
     pub minimum_billed_ms: u64,
+    /// CPU clock by memory size (MB → MHz), for Cloud Functions 1st gen.
+    pub cpu_mhz_by_memory_mb: BTreeMap<u32, u64>,
     /// Source of the rules.
     pub source: Option<String>,
     /// Whether the rules are vendor-verified.
@@ -106,6 +111,7 @@ impl Default for Rules {
             request_metering_kb: 0,
             minimum_monthly: None,
             minimum_billed_ms: 0,
+            cpu_mhz_by_memory_mb: BTreeMap::new(),
             source: None,
             verified: false,
         }
@@ -113,6 +119,16 @@ impl Default for Rules {
 }
 
 impl Rules {
+    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz
+    /// (the smallest listed size ≥ `memory_mb`, else the largest). `None` without a table.
+    pub fn cpu_tier(&self, memory_mb: u32) -> Option<(u32, u64)> {
+        self.cpu_mhz_by_memory_mb
+            .range(memory_mb..)
+            .next()
+            .or_else(|| self.cpu_mhz_by_memory_mb.iter().next_back())
+            .map(|(&m, &c)| (m, c))
+    }
+
     /// Billed duration of one invocation of `duration_ms` under the grain and minimum.
     pub fn billed_duration_ms(&self, duration_ms: u64) -> u64 {
         duration_ms
@@ -617,6 +633,21 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
     rules.minimum_billed_ms = cx
         .non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms")
         .unwrap_or(0);
+    for (mb, mhz) in &r.cpu_mhz_by_memory_mb {
+        let key = format!("rules.cpu_mhz_by_memory_mb.{mb}");
+        let Ok(mb_n) = mb.parse::<u32>() else {
+            cx.err(
+                mhz,
+                &key,
+                format!("'{mb}' is not a memory size"),
+                "memory sizes in MB as keys, e.g. \"128\"",
+            );
+            continue;
+        };
+        if let Some(v) = cx.non_negative_int(&Some(mhz.clone()), &key) {
+            rules.cpu_mhz_by_memory_mb.insert(mb_n, v);
+        }
+    }
     rules.source = Some(cx.source(&r.source, at, "rules.source"));
     rules.verified = r.verified;
     rules

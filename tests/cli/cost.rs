@@ -267,3 +267,38 @@ fn user_pricing_directory_replaces_built_in_tables() {
     assert_eq!(v["monthly_cost_cents"], 600);
     assert!(v["offerings"][0]["origin"].as_str().unwrap().contains(d));
 }
+
+#[test]
+fn memory_outside_the_platform_range_is_rejected() {
+    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption up to 1,536 MB.
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-lambda",
+            "--requests",
+            "1",
+            "--memory-mb",
+            "20000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("128–10240 MB"));
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "azure-functions",
+            "--requests",
+            "1",
+            "--memory-mb",
+            "2048",
+        ])
+        .assert()
+        .code(2);
+    faascost()
+        .args(["cost", "--platform", "gcp-cloud-run", "--front-door", "alb"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aws-lambda"));
+}
