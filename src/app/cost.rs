@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
+use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
     price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
     FrontDoor,
@@ -116,6 +117,12 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             if args.duration_ms == 0 && args.requests > 0 {
                 bail!("--duration-ms 0: expected the duration of each invocation in ms (≥ 1)");
             }
+            notes.push(format!(
+                "{} requests per month of {} ms each at {} MB",
+                thousands(args.requests as u128),
+                args.duration_ms,
+                args.memory_mb
+            ));
             let mut g = uniform_group(args.memory_mb, arch, 0, 0);
             g.requests = args.requests;
             g.ephemeral_storage_mb = args.ephemeral_storage_mb;
@@ -132,8 +139,11 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     duration_ms: MS_PER_MONTH,
                 });
                 notes.push(format!(
-                    "provisioned concurrency {pc} all month serves up to {capacity} invocations back to back; \
-                     {served} served by it, {on_demand} spill over to on-demand"
+                    "provisioned concurrency {pc} all month serves up to {} invocations back to back; \
+                     {} served by it, {} spill over to on-demand",
+                    thousands(capacity as u128),
+                    thousands(served as u128),
+                    thousands(on_demand as u128)
                 ));
             }
             g.on_demand_duration_ms.add(args.duration_ms, on_demand);
@@ -141,13 +151,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
                 notes.push(format!(
                     "{} cold starts of {} ms INIT",
-                    args.cold_starts, args.init_duration_ms
+                    thousands(args.cold_starts as u128),
+                    args.init_duration_ms
                 ));
             }
-            notes.push(format!(
-                "{} requests per month of {} ms each at {} MB",
-                args.requests, args.duration_ms, args.memory_mb
-            ));
             usage.functions.push(g);
         }
     }
@@ -215,9 +222,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         };
         bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
     }
-    for n in notes.into_iter().rev() {
-        bill.assumptions.insert(0, n);
-    }
+    bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {
         "free tiers applied (opt-in)".to_string()
     } else {
@@ -243,11 +248,22 @@ pub fn run(args: &CostArgs) -> anyhow::Result<ExitCode> {
 
 fn fmt_qty(q: f64) -> String {
     if q == q.trunc() && q.abs() < 1e15 {
-        crate::cost::breakdown_thousands(q as u128)
+        thousands(q as u128)
     } else if q.abs() >= 1000.0 {
         format!("{q:.1}")
     } else {
         format!("{q:.4}")
+    }
+}
+
+/// A unit price with at least two decimals ($0.20, $1.00) and all significant ones ($0.0000166667).
+fn fmt_price(p: f64) -> String {
+    let plain = format!("{p}");
+    let decimals = plain.split_once('.').map(|(_, d)| d.len()).unwrap_or(0);
+    if decimals < 2 {
+        format!("${p:.2}")
+    } else {
+        format!("${plain}")
     }
 }
 
@@ -277,7 +293,7 @@ fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io
         .max(10);
     for l in &bill.lines {
         let price = match l.unit_price_usd {
-            Some(p) => format!("{} {} × ${}", fmt_qty(l.quantity), l.unit, p),
+            Some(p) => format!("{} {} × {}", fmt_qty(l.quantity), l.unit, fmt_price(p)),
             None => format!("{} {}", fmt_qty(l.quantity), l.unit),
         };
         let cost = match l.cost {
