@@ -186,8 +186,9 @@ fn pc_group(requests_on_pc: u64, spill: u64, period_ms: u64) -> FunctionGroupUsa
 
 #[test]
 fn lambda_provisioned_concurrency_example_and_spillover() {
-    // AWS Lambda pricing page PC example (1024 MB, PC 1,000 for 2 hours, 1.2M executions of
-    // 1 s): PC 1,000 × 7,200 s × 1 GB = 7,200,000 GB-s × 0.0000041667 = $30.00024;
+    // AWS Lambda pricing page PC "Example 1" (the stored copy's excerpt stops after "1024 MB,
+    // PC enabled for two hours, concurrency 1,000"; the 1.2M executions of 1 s each are as
+    // recalled from the page, and every figure below is recomputed from the rates): PC 1,000 × 7,200 s × 1 GB = 7,200,000 GB-s × 0.0000041667 = $30.00024;
     // duration 1,200,000 GB-s × 0.0000097222 = $11.66664; requests 1.2 × $0.20 = $0.24;
     // total $41.90688 → $41.91.
     let t = table("aws-lambda");
@@ -289,7 +290,8 @@ fn missing_price_is_not_priced_never_zero() {
 #[test]
 fn azure_consumption_examples_and_minimums() {
     let t = table("azure-functions-consumption");
-    // Azure's classic consumption example: 3M executions × 1 s × 512 MB = 1,500,000 GB-s;
+    // The long-standing Azure pricing-page example (the stored copy renders figures client-side,
+    // so this is recomputed from its meter rules): 3M executions × 1 s × 512 MB = 1,500,000 GB-s;
     // − 400,000 free = 1,100,000 × $0.000016 = $17.60; executions (3M − 1M) × $0.20/M = $0.40;
     // total $18.00.
     let b = price_usage(
