@@ -234,7 +234,7 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
         0,
     );
     m.assume(format!(
-        "{}: on-demand activity billed at least {} ms then in {} ms steps, at the instance memory",
+        "{}: on-demand activity (and always-ready execution, an assumption) billed at least {} ms then in {} ms steps, at the instance memory",
         m.table.id, rules.minimum_duration_ms, rules.duration_grain_ms
     ));
 }
