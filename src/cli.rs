@@ -173,7 +173,7 @@ pub enum CloudRunBillingArg {
 #[derive(Debug, Args)]
 pub struct CostArgs {
     /// Platform: aws-lambda, azure-functions (Consumption), azure-functions-flex,
-    /// azure-functions-premium:EP1|EP2|EP3, gcp-cloud-run, cloudflare-workers, aws-ec2:TYPE,
+    /// azure-functions-premium:EP1|EP2|EP3, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, aws-ec2:TYPE,
     /// aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: String,

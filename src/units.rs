@@ -50,7 +50,6 @@ pub fn ms_to_minutes(duration_ms: u64) -> f64 {
     duration_ms as f64 / MS_PER_MINUTE as f64
 }
 
-
 /// Pico-dollars (10⁻¹² USD) in one dollar: the fixed-point grain of [`Usd`]. Every published
 /// unit price in `pricing/*.toml` has at most 10 decimal places, so it is an exact integer here.
 pub const PICO_PER_USD: i128 = 1_000_000_000_000;
@@ -155,7 +154,7 @@ impl std::fmt::Display for Usd {
         let dollars = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, ch) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

@@ -9,11 +9,12 @@ use std::process::ExitCode;
 
 use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
+use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
     price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
     FrontDoor,
 };
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, Model};
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
 
@@ -41,13 +42,17 @@ fn parse_platform(s: &str) -> anyhow::Result<Platform> {
         "aws-eks" => "aws-eks",
         "azure-vm" => "azure-vm",
         "gcp-compute" => "gcp-compute",
+        "gcp-functions-gen1" | "gcp-cloud-functions-gen1" => "gcp-functions-gen1",
         _ => bail!(
             "--platform '{s}' is not known; expected one of aws-lambda, azure-functions, azure-functions-flex, \
-             azure-functions-premium:EP1, gcp-cloud-run, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
+             azure-functions-premium:EP1, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
              azure-vm:TYPE, gcp-compute:TYPE"
         ),
     };
-    let needs_type = matches!(table_id, "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium");
+    let needs_type = matches!(
+        table_id,
+        "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium"
+    );
     if needs_type && tail.is_none() {
         bail!("--platform {head} needs an instance type, e.g. {head}:TYPE (see `faascost pricing show {table_id}`)");
     }
@@ -73,7 +78,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
         ArchArg::Arm64 => Arch::Arm64,
     };
     if !(args.hours.is_finite() && args.hours >= 0.0 && args.hours <= 744.0) {
-        bail!("--hours {} is out of range; expected hours per month between 0 and 744", args.hours);
+        bail!(
+            "--hours {} is out of range; expected hours per month between 0 and 744",
+            args.hours
+        );
     }
     let instance_ms = (args.hours * MS_PER_HOUR as f64).round() as u64 * args.instances as u64;
     let mut usage = Usage {
@@ -87,7 +95,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_ms,
                 launches: args.instances as u64,
             });
-            notes.push(format!("{} instance(s) × {} hours per month", args.instances, args.hours));
+            notes.push(format!(
+                "{} instance(s) × {} hours per month",
+                args.instances, args.hours
+            ));
         }
         "aws-fargate" => {
             let a = if arch == Arch::Arm64 { "arm64" } else { "x86" };
@@ -97,12 +108,21 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_ms,
                 launches: args.instances as u64,
             });
-            notes.push(format!("{} Fargate task(s) {id} × {} hours per month", args.instances, args.hours));
+            notes.push(format!(
+                "{} Fargate task(s) {id} × {} hours per month",
+                args.instances, args.hours
+            ));
         }
         _ => {
             if args.duration_ms == 0 && args.requests > 0 {
                 bail!("--duration-ms 0: expected the duration of each invocation in ms (≥ 1)");
             }
+            notes.push(format!(
+                "{} requests per month of {} ms each at {} MB",
+                thousands(args.requests as u128),
+                args.duration_ms,
+                args.memory_mb
+            ));
             let mut g = uniform_group(args.memory_mb, arch, 0, 0);
             g.requests = args.requests;
             g.ephemeral_storage_mb = args.ephemeral_storage_mb;
@@ -119,19 +139,22 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     duration_ms: MS_PER_MONTH,
                 });
                 notes.push(format!(
-                    "provisioned concurrency {pc} all month serves up to {capacity} invocations back to back; \
-                     {served} served by it, {on_demand} spill over to on-demand"
+                    "provisioned concurrency {pc} all month serves up to {} invocations back to back; \
+                     {} served by it, {} spill over to on-demand",
+                    thousands(capacity as u128),
+                    thousands(served as u128),
+                    thousands(on_demand as u128)
                 ));
             }
             g.on_demand_duration_ms.add(args.duration_ms, on_demand);
             if args.cold_starts > 0 && args.init_duration_ms > 0 {
                 g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
-                notes.push(format!("{} cold starts of {} ms INIT", args.cold_starts, args.init_duration_ms));
+                notes.push(format!(
+                    "{} cold starts of {} ms INIT",
+                    thousands(args.cold_starts as u128),
+                    args.init_duration_ms
+                ));
             }
-            notes.push(format!(
-                "{} requests per month of {} ms each at {} MB",
-                args.requests, args.duration_ms, args.memory_mb
-            ));
             usage.functions.push(g);
         }
     }
@@ -143,7 +166,10 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     let platform = parse_platform(&args.platform)?;
     let table = catalog.get(platform.table_id).map_err(|e| anyhow!(e))?;
     if !(args.vcpu.is_finite() && args.vcpu > 0.0 && args.vcpu <= 64.0) {
-        bail!("--vcpu {} is out of range; expected vCPUs per instance in (0, 64]", args.vcpu);
+        bail!(
+            "--vcpu {} is out of range; expected vCPUs per instance in (0, 64]",
+            args.vcpu
+        );
     }
     let opts = CostOptions {
         free_tier: args.free_tier,
@@ -156,6 +182,21 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
     };
+    if let Some(b) = &table.behaviour {
+        let serverless = !matches!(table.model, Model::Instances | Model::AwsFargate);
+        if let (true, Some(lo), Some(hi)) = (serverless, b.memory_min_mb, b.memory_max_mb) {
+            if !(lo..=hi).contains(&args.memory_mb) {
+                bail!(
+                    "--memory-mb {} is outside {}'s configurable range; expected {lo}–{hi} MB",
+                    args.memory_mb,
+                    table.id
+                );
+            }
+        }
+    }
+    if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
+        bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");
+    }
     let (usage, notes) = build_usage(args, &platform)?;
     let mut bill = price_usage(&usage, table, &opts)?;
     if let Some(door) = args.front_door {
@@ -167,17 +208,21 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         };
         let t = catalog.get(id).map_err(|e| anyhow!(e))?;
         // Front-door tables are us-east-1: price them in their own region.
-        let door_opts = CostOptions { region: None, ..opts.clone() };
+        let door_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
         bill.extend(price_front_door(&usage, door, t, &door_opts)?);
     }
     if let Some(bytes) = args.log_bytes_per_invocation {
         let t = catalog.get("aws-cloudwatch-logs").map_err(|e| anyhow!(e))?;
-        let log_opts = CostOptions { region: None, ..opts.clone() };
+        let log_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
         bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
     }
-    for n in notes.into_iter().rev() {
-        bill.assumptions.insert(0, n);
-    }
+    bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {
         "free tiers applied (opt-in)".to_string()
     } else {
@@ -203,11 +248,22 @@ pub fn run(args: &CostArgs) -> anyhow::Result<ExitCode> {
 
 fn fmt_qty(q: f64) -> String {
     if q == q.trunc() && q.abs() < 1e15 {
-        crate::cost::breakdown_thousands(q as u128)
+        thousands(q as u128)
     } else if q.abs() >= 1000.0 {
         format!("{q:.1}")
     } else {
         format!("{q:.4}")
+    }
+}
+
+/// A unit price with at least two decimals ($0.20, $1.00) and all significant ones ($0.0000166667).
+fn fmt_price(p: f64) -> String {
+    let plain = format!("{p}");
+    let decimals = plain.split_once('.').map(|(_, d)| d.len()).unwrap_or(0);
+    if decimals < 2 {
+        format!("${p:.2}")
+    } else {
+        format!("${plain}")
     }
 }
 
@@ -220,14 +276,24 @@ fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io
             o.name,
             o.region,
             o.effective_date,
-            if o.fully_verified { "" } else { "; some figures unverified" }
+            if o.fully_verified {
+                ""
+            } else {
+                "; some figures unverified"
+            }
         )?;
     }
     writeln!(out)?;
-    let width = bill.lines.iter().map(|l| l.name.chars().count()).max().unwrap_or(10).max(10);
+    let width = bill
+        .lines
+        .iter()
+        .map(|l| l.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
     for l in &bill.lines {
         let price = match l.unit_price_usd {
-            Some(p) => format!("{} {} × ${}", fmt_qty(l.quantity), l.unit, p),
+            Some(p) => format!("{} {} × {}", fmt_qty(l.quantity), l.unit, fmt_price(p)),
             None => format!("{} {}", fmt_qty(l.quantity), l.unit),
         };
         let cost = match l.cost {
@@ -241,12 +307,21 @@ fn render(out: &mut impl Write, platform: &str, bill: &CostBreakdown) -> std::io
         }
     }
     let total = bill.total();
-    writeln!(out, "  {:<width$}  {:<48} {:>12}", "Total per month", platform, total.to_string())?;
+    writeln!(
+        out,
+        "  {:<width$}  {:<48} {:>12}",
+        "Total per month",
+        platform,
+        total.to_string()
+    )?;
     if !bill.complete() {
         writeln!(out, "  (some lines are not priced: the total is a lower bound)")?;
     }
     if bill.lines.iter().any(|l| !l.verified && l.cost.is_some()) {
-        writeln!(out, "  * price not verified against a vendor page (see `faascost pricing show`)")?;
+        writeln!(
+            out,
+            "  * price not verified against a vendor page (see `faascost pricing show`)"
+        )?;
     }
     writeln!(out, "\nassumptions:")?;
     for a in &bill.assumptions {
@@ -264,7 +339,10 @@ mod tests {
         assert_eq!(parse_platform("aws-lambda").unwrap().table_id, "aws-lambda");
         let p = parse_platform("aws-ec2:m7g.large").unwrap();
         assert_eq!((p.table_id, p.instance_type.as_deref()), ("aws-ec2", Some("m7g.large")));
-        assert_eq!(parse_platform("aws-eks").unwrap().instance_type.as_deref(), Some("cluster"));
+        assert_eq!(
+            parse_platform("aws-eks").unwrap().instance_type.as_deref(),
+            Some("cluster")
+        );
         assert!(parse_platform("aws-ec2").is_err());
         assert!(parse_platform("aws-lambda:x").is_err());
         assert!(parse_platform("heroku").unwrap_err().to_string().contains("aws-lambda"));

@@ -38,7 +38,11 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                     .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
             } else {
-                writeln!(out, "{:<30} {:<20} {:<14} {:<11} verified", "id", "model", "regions", "effective")?;
+                writeln!(
+                    out,
+                    "{:<30} {:<20} {:<14} {:<11} verified",
+                    "id", "model", "regions", "effective"
+                )?;
                 for t in catalog.tables.values() {
                     let model = serde_json::to_value(t.model)?.as_str().unwrap_or_default().to_string();
                     writeln!(
@@ -72,7 +76,9 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                 out,
                 "{} price table(s) valid ({}); {} contain unverified figures",
                 catalog.tables.len(),
-                dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| "built-in".to_string()),
+                dir.as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|| "built-in".to_string()),
                 unverified
             )
             .context("writing to stdout")?;
@@ -107,9 +113,19 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         writeln!(out, "prices:")?;
     }
     for (k, p) in &t.prices {
-        let per = if p.per == 1 { String::new() } else { format!(" per {}", p.per) };
+        let per = if p.per == 1 {
+            String::new()
+        } else {
+            format!(" per {}", p.per)
+        };
         if p.tiers.len() == 1 {
-            writeln!(out, "  {k}: ${} per {}{per}{}", p.tiers[0].usd.to_f64(), p.unit, mark(p.verified))?;
+            writeln!(
+                out,
+                "  {k}: ${} per {}{per}{}",
+                p.tiers[0].usd.to_f64(),
+                p.unit,
+                mark(p.verified)
+            )?;
         } else {
             writeln!(out, "  {k}: per {}{per}{}", p.unit, mark(p.verified))?;
             for tier in &p.tiers {
@@ -125,7 +141,11 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         writeln!(out, "free grants (per month):")?;
     }
     for (k, f) in &t.free {
-        let kind = if f.included { "included in plan" } else { "opt-in free tier" };
+        let kind = if f.included {
+            "included in plan"
+        } else {
+            "opt-in free tier"
+        };
         writeln!(out, "  {k}: {} ({kind}){}", f.quantity, mark(f.verified))?;
     }
     if !t.instances.is_empty() {

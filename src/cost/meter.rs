@@ -29,7 +29,7 @@ pub fn thousands(n: u128) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -44,9 +44,7 @@ impl<'a> Meter<'a> {
         }
         let region = match &opts.region {
             None => table.regions[0].clone(),
-            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => {
-                r.clone()
-            }
+            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => r.clone(),
             Some(r) => {
                 return Err(CostError::Region {
                     table: table.id.clone(),
@@ -102,6 +100,20 @@ impl<'a> Meter<'a> {
     /// Prices `monthly_base` base units (already monthly) of price `key`, the first
     /// `free_base` of them free. Emits a free line, then one line per tier touched.
     pub fn charge(&mut self, label: &str, key: &str, monthly_base: u128, base_per_unit: u128, free_base: u128) {
+        self.charge_pooled(label, key, monthly_base, base_per_unit, free_base, key);
+    }
+
+    /// As [`Meter::charge`], with the free quantity drawn from the grant of `grant_key` (a grant
+    /// shared by several prices, e.g. Lambda's one pool for x86 and arm64 duration).
+    pub fn charge_pooled(
+        &mut self,
+        label: &str,
+        key: &str,
+        monthly_base: u128,
+        base_per_unit: u128,
+        free_base: u128,
+        grant_key: &str,
+    ) {
         if monthly_base == 0 {
             return;
         }
@@ -128,7 +140,7 @@ impl<'a> Meter<'a> {
             format!("{} {}", thousands(per), price.unit)
         };
         let free = free_base.min(monthly_base);
-        let free_grant = self.table.free.get(key);
+        let free_grant = self.table.free.get(grant_key);
         if free > 0 {
             let g = free_grant.expect("free_base > 0 only with a grant");
             let kind = if g.included { "included in plan" } else { "free tier" };

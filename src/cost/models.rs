@@ -20,6 +20,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::AzureFlex => azure_flex(&mut m, usage),
         Model::GcpCloudRun => cloud_run(&mut m, usage),
         Model::CloudflareWorkers => cloudflare(&mut m, usage),
+        Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
         Model::AwsFargate => fargate(&mut m, usage)?,
         Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs => {
@@ -30,13 +31,18 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
             })
         }
     }
-    if !usage.functions.is_empty() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
-        // Nothing else to add: every model above consumed the function groups.
-    } else if !usage.functions.is_empty() {
-        m.assume(format!("{}: function usage ignored (this table prices instances)", table.id));
+    let prices_instances = matches!(table.model, Model::Instances | Model::AwsFargate);
+    if prices_instances && !usage.functions.is_empty() {
+        m.assume(format!(
+            "{}: function usage ignored (this table prices instances)",
+            table.id
+        ));
     }
-    if !usage.instances.is_empty() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
-        m.assume(format!("{}: instance usage ignored (this table prices functions)", table.id));
+    if !prices_instances && !usage.instances.is_empty() {
+        m.assume(format!(
+            "{}: instance usage ignored (this table prices functions)",
+            table.id
+        ));
     }
     Ok(m.finish())
 }
@@ -58,7 +64,11 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
     let rules = m.table.rules.clone();
     let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
     let init_rule = |d: u64| {
-        let capped = if rules.init_cap_ms > 0 { d.min(rules.init_cap_ms) } else { d };
+        let capped = if rules.init_cap_ms > 0 {
+            d.min(rules.init_cap_ms)
+        } else {
+            d
+        };
         grain(capped)
     };
     let archs = [Arch::X86, Arch::Arm64];
@@ -74,7 +84,11 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let mem = g.memory_mb as u128;
         let has_pc = !g.provisioned_periods.is_empty();
         let invoke_ms = billed(&g.on_demand_duration_ms, grain);
-        let init_ms = if rules.init_billed { billed(&g.init_duration_ms, init_rule) } else { 0 };
+        let init_ms = if rules.init_billed {
+            billed(&g.init_duration_ms, init_rule)
+        } else {
+            0
+        };
         let pc_ms = billed(&g.provisioned_duration_ms, grain);
         od[a] += mem * (invoke_ms + init_ms);
         init_total[a] += mem * init_ms;
@@ -102,7 +116,14 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let q = m.monthly(od[a]);
         let free = pool.min(m.monthly(od_eligible[a]));
         pool -= free;
-        m.charge(&format!("Duration {name}"), &format!("duration-{name}"), q, MB_MS_PER_GB_S, free);
+        m.charge_pooled(
+            &format!("Duration {name}"),
+            &format!("duration-{name}"),
+            q,
+            MB_MS_PER_GB_S,
+            free,
+            "duration-x86",
+        );
         if init_total[a] > 0 {
             m.assume(format!(
                 "aws-lambda: duration {name} includes {:.3} GB-s of INIT (billed since 2025-08-01, capped at {} ms per init)",
@@ -128,7 +149,13 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         );
     }
     let st = m.monthly(storage);
-    m.charge("Ephemeral storage above 512 MB", "ephemeral-storage", st, MB_MS_PER_GB_S, 0);
+    m.charge(
+        "Ephemeral storage above 512 MB",
+        "ephemeral-storage",
+        st,
+        MB_MS_PER_GB_S,
+        0,
+    );
     if st > 0 {
         m.assume("aws-lambda: ephemeral storage is (storage MB − 512)/1024 GB × duration seconds (not × memory GB-s)");
     }
@@ -199,9 +226,15 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
     let q = m.monthly(ar_base);
     m.charge("Always-ready baseline", "always-ready-baseline", q, MB_MS_PER_GB_S, 0);
     let q = m.monthly(ar_exec);
-    m.charge("Always-ready execution time", "always-ready-execution-time", q, MB_MS_PER_GB_S, 0);
+    m.charge(
+        "Always-ready execution time",
+        "always-ready-execution-time",
+        q,
+        MB_MS_PER_GB_S,
+        0,
+    );
     m.assume(format!(
-        "{}: on-demand activity billed at least {} ms then in {} ms steps, at the instance memory",
+        "{}: on-demand activity (and always-ready execution, an assumption) billed at least {} ms then in {} ms steps, at the instance memory",
         m.table.id, rules.minimum_duration_ms, rules.duration_grain_ms
     ));
 }
@@ -255,21 +288,62 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
         CloudRunBilling::InstanceBased => {
             let q = m.monthly((busy_ms + idle_ms) * vcpu);
             let free = m.free_base("instance-cpu", MILLI_VCPU_MS_PER_VCPU_S);
-            m.charge("CPU (instance-based)", "instance-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, free);
+            m.charge(
+                "CPU (instance-based)",
+                "instance-cpu",
+                q,
+                MILLI_VCPU_MS_PER_VCPU_S,
+                free,
+            );
             let q = m.monthly(busy_ms_mem + idle_ms_mem);
             let free = m.free_base("instance-memory", MB_MS_PER_GB_S);
             m.charge("Memory (instance-based)", "instance-memory", q, MB_MS_PER_GB_S, free);
-            m.assume(format!("{id}: instance-based billing (whole instance lifetime, no request fee)"));
+            m.assume(format!(
+                "{id}: instance-based billing (whole instance lifetime, no request fee)"
+            ));
         }
     }
     m.assume(format!("{id}: {} vCPU per instance", vcpu as f64 / 1000.0));
+}
+
+/// Google Cloud Functions 1st gen: invocations; compute time rounded up to 100 ms per
+/// invocation, billed as GB-s of the memory tier and GHz-s of the tier's CPU clock.
+fn gcf_gen1(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let mut mb_ms = 0u128;
+    let mut mhz_ms = 0u128;
+    for g in &usage.functions {
+        let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
+        let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
+        let t = billed(&all, |d| rules.billed_duration_ms(d));
+        mb_ms += mem as u128 * t;
+        mhz_ms += mhz as u128 * t;
+    }
+    let req = m.monthly(total_requests(usage));
+    let free = m.free_base("invocations", 1);
+    m.charge("Invocations", "invocations", req, 1, free);
+    let q = m.monthly(mb_ms);
+    let free = m.free_base("memory", MB_MS_PER_GB_S);
+    m.charge("Compute memory", "memory", q, MB_MS_PER_GB_S, free);
+    // GHz-s from MHz·ms: 1,000 MHz × 1,000 ms.
+    let q = m.monthly(mhz_ms);
+    let free = m.free_base("cpu", 1_000_000);
+    m.charge("Compute CPU", "cpu", q, 1_000_000, free);
+    m.assume(format!(
+        "{}: compute time rounded up to {} ms per invocation; memory billed at the next size tier with its CPU clock",
+        m.table.id, rules.duration_grain_ms
+    ));
 }
 
 /// Cloudflare Workers Standard: the Paid plan's monthly minimum, requests and CPU-ms
 /// beyond the included quantities. Invocation duration is taken as CPU time (upper bound).
 fn cloudflare(m: &mut Meter<'_>, usage: &Usage) {
     if let Some(min) = m.table.rules.minimum_monthly {
-        m.fixed("Workers Paid plan", min, "monthly plan charge; includes the requests and CPU time below");
+        m.fixed(
+            "Workers Paid plan",
+            min,
+            "monthly plan charge; includes the requests and CPU time below",
+        );
     }
     let req = m.monthly(total_requests(usage));
     let free = m.free_base("requests", 1);
@@ -282,7 +356,9 @@ fn cloudflare(m: &mut Meter<'_>, usage: &Usage) {
     let q = m.monthly(cpu);
     let free = m.free_base("cpu-time", 1);
     m.charge("CPU time", "cpu-time", q, 1, free);
-    m.assume("cloudflare-workers: invocation duration used as CPU time (wall time is not billed; this is an upper bound)");
+    m.assume(
+        "cloudflare-workers: invocation duration used as CPU time (wall time is not billed; this is an upper bound)",
+    );
 }
 
 /// Billed ms of one instance type: at least `minimum_billed_ms` per launch, and at least
@@ -301,7 +377,13 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
         let label = format!("{} instance-hours", iu.instance_type);
         let Some(ip) = m.table.instances.get(&iu.instance_type).cloned() else {
             let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
-            not_priced(m, &label, "hours", hours, format!("no instance type '{}' in this table", iu.instance_type));
+            not_priced(
+                m,
+                &label,
+                "hours",
+                hours,
+                format!("no instance type '{}' in this table", iu.instance_type),
+            );
             continue;
         };
         let ms = m.monthly(instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances));
@@ -319,7 +401,11 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                     "no '{}' commitment price for {}; known: {}",
                     commitment.as_deref().unwrap_or(""),
                     iu.instance_type,
-                    if ip.commitments.is_empty() { "none".to_string() } else { ip.commitments.keys().cloned().collect::<Vec<_>>().join(", ") }
+                    if ip.commitments.is_empty() {
+                        "none".to_string()
+                    } else {
+                        ip.commitments.keys().cloned().collect::<Vec<_>>().join(", ")
+                    }
                 ),
             );
             continue;
@@ -375,13 +461,17 @@ pub fn parse_fargate_type(id: &str) -> Result<(Arch, u128, u128), CostError> {
         problem: problem.to_string(),
         expected: "ARCH:VCPUvcpu-MEMgb, e.g. x86:1vcpu-2gb or arm64:0.25vcpu-0.5gb".to_string(),
     };
-    let (arch, size) = id.split_once(':').ok_or_else(|| bad("no ':' between architecture and size"))?;
+    let (arch, size) = id
+        .split_once(':')
+        .ok_or_else(|| bad("no ':' between architecture and size"))?;
     let arch = match arch {
         "x86" => Arch::X86,
         "arm64" => Arch::Arm64,
         _ => return Err(bad("architecture is not x86 or arm64")),
     };
-    let (cpu, mem) = size.split_once('-').ok_or_else(|| bad("no '-' between vCPU and memory"))?;
+    let (cpu, mem) = size
+        .split_once('-')
+        .ok_or_else(|| bad("no '-' between vCPU and memory"))?;
     let cpu: f64 = cpu
         .strip_suffix("vcpu")
         .and_then(|c| c.parse().ok())
@@ -409,9 +499,21 @@ fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError> {
     }
     for (a, name) in ["x86", "arm64"].iter().enumerate() {
         let q = m.monthly(vcpu[a]);
-        m.charge(&format!("vCPU-hours {name}"), &format!("vcpu-hours-{name}"), q, 1000 * MS_PER_HOUR_U, 0);
+        m.charge(
+            &format!("vCPU-hours {name}"),
+            &format!("vcpu-hours-{name}"),
+            q,
+            1000 * MS_PER_HOUR_U,
+            0,
+        );
         let q = m.monthly(mem[a]);
-        m.charge(&format!("GB-hours {name}"), &format!("gb-hours-{name}"), q, 1024 * MS_PER_HOUR_U, 0);
+        m.charge(
+            &format!("GB-hours {name}"),
+            &format!("gb-hours-{name}"),
+            q,
+            1024 * MS_PER_HOUR_U,
+            0,
+        );
     }
     Ok(())
 }

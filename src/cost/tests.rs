@@ -1,0 +1,600 @@
+//! Bills pinned to the cent (and, where exact, to the pico-dollar) against hand-computed
+//! figures and the providers' published worked examples. Each expected figure states its
+//! derivation. Tolerance: exact equality of fixed-point amounts unless stated.
+
+use super::*;
+use crate::pricing::{Catalog, PriceTable};
+use crate::units::{Usd, MS_PER_DAY, MS_PER_MONTH};
+use crate::usage::{Arch, FunctionGroupUsage, InstanceUsage, ProvisionedPeriod, Usage};
+
+fn catalog() -> Catalog {
+    Catalog::embedded().expect("built-in tables are valid")
+}
+
+fn table(id: &str) -> PriceTable {
+    catalog().tables.get(id).cloned().expect("table exists")
+}
+
+fn month(functions: Vec<FunctionGroupUsage>) -> Usage {
+    Usage {
+        period_ms: MS_PER_MONTH,
+        functions,
+        instances: vec![],
+    }
+}
+
+fn free() -> CostOptions {
+    CostOptions {
+        free_tier: true,
+        ..CostOptions::default()
+    }
+}
+
+/// `dollars` as exact fixed point (for figures with ≤ 12 decimals).
+fn usd(dollars: f64) -> Usd {
+    Usd::from_f64(dollars).unwrap()
+}
+
+fn cents(b: &CostBreakdown) -> i128 {
+    b.total().cents()
+}
+
+#[test]
+fn lambda_pricing_page_mobile_backend_example() {
+    // AWS Lambda pricing page, "Example 1: Mobile application backend" (us-east-1, x86, no free
+    // tier): 3M requests × 120 ms × 1536 MB = 3e6 × 0.12 s × 1.5 GB = 540,000 GB-s.
+    // Compute 540,000 × 0.0000166667 = $9.000018 → $9.00; requests 3 × $0.20 = $0.60; total $9.60.
+    let u = month(vec![uniform_group(1536, Arch::X86, 3_000_000, 120)]);
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Duration x86"), usd(9.000018));
+    assert_eq!(b.cost_of("Requests"), usd(0.60));
+    assert_eq!(cents(&b), 960);
+    assert!(b.complete());
+}
+
+/// The Lambda table with the duration price the older AWS pricing page used ($0.00001667).
+fn lambda_at_old_page_price() -> PriceTable {
+    let mut t = table("aws-lambda");
+    t.prices.get_mut("duration-x86").unwrap().tiers[0].usd = usd(0.00001667);
+    t
+}
+
+#[test]
+fn lambda_older_pricing_page_examples_with_free_tier() {
+    // Older AWS Lambda pricing page (stored copy at aws.amazon.com/lambda/pricing/, 100 ms era),
+    // which priced duration at $0.00001667/GB-s and applied the free tier:
+    // Example 1: 512 MB, 3M executions × 1 s: 3,000,000 s × 0.5 GB = 1,500,000 GB-s;
+    // − 400,000 free = 1,100,000 × 0.00001667 = $18.337 → $18.34; requests (3M − 1M) × $0.20/M
+    // = $0.40; total $18.737 → $18.74 (page: "$18.74 per month").
+    let t = lambda_at_old_page_price();
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(18.737));
+    assert_eq!(cents(&b), 1874);
+    // Example 2: 128 MB, 30M executions × 200 ms: 6,000,000 s × 0.125 GB = 750,000 GB-s;
+    // − 400,000 = 350,000 × 0.00001667 = $5.8345 → $5.83; requests 29M × $0.20/M = $5.80;
+    // total $11.6345 → $11.63 (page: "$11.63 per month").
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 30_000_000, 200)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(11.6345));
+    assert_eq!(cents(&b), 1163);
+    // Same Example 1 at today's $0.0000166667: 1,100,000 × 0.0000166667 = $18.33337 + $0.40.
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]),
+        &table("aws-lambda"),
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(18.73337));
+    assert_eq!(cents(&b), 1873);
+}
+
+#[test]
+fn lambda_free_tier_on_and_off() {
+    // 2M requests × 100 ms × 1024 MB = 200,000 GB-s.
+    // Off: 200,000 × 0.0000166667 = $3.33334; requests 2 × 0.20 = $0.40 → $3.73334.
+    // On: compute covered (≤ 400,000); requests (2M − 1M) × 0.20/M = $0.20 → $0.20.
+    let u = month(vec![uniform_group(1024, Arch::X86, 2_000_000, 100)]);
+    let t = table("aws-lambda");
+    let off = price_usage(&u, &t, &CostOptions::default()).unwrap();
+    assert_eq!(off.total(), usd(3.73334));
+    let on = price_usage(&u, &t, &free()).unwrap();
+    assert_eq!(on.total(), usd(0.20));
+    assert!(on
+        .lines
+        .iter()
+        .any(|l| l.name == "Duration x86 (free tier)" && l.cost == Some(Usd::ZERO)));
+}
+
+#[test]
+fn lambda_free_tier_is_one_pool_for_both_architectures() {
+    // x86 300,000 GB-s and arm64 300,000 GB-s (1024 MB × 100 ms × 3M each). Pool 400,000:
+    // x86 takes 300,000, arm64 the remaining 100,000 → arm64 billed 200,000 × 0.0000133334
+    // = $2.66668. Requests 6M − 1M free = 5M × 0.20/M = $1.00. Total $3.66668 → $3.67.
+    let u = month(vec![
+        uniform_group(1024, Arch::X86, 3_000_000, 100),
+        uniform_group(1024, Arch::Arm64, 3_000_000, 100),
+    ]);
+    let b = price_usage(&u, &table("aws-lambda"), &free()).unwrap();
+    assert_eq!(b.cost_of("Duration x86"), Usd::ZERO);
+    assert_eq!(b.cost_of("Duration arm64"), usd(2.66668));
+    assert_eq!(b.total(), usd(3.66668));
+    assert_eq!(cents(&b), 367);
+}
+
+#[test]
+fn lambda_x86_tiers_crossed() {
+    // 1e9 requests × 16 s × 1024 MB = 16e9 GB-s, crossing both x86 boundaries:
+    // 6e9 × 0.0000166667 = 100,000.20; 9e9 × 0.000015 = 135,000.00; 1e9 × 0.0000133334 = 13,333.40;
+    // duration $248,333.60; requests 1,000 × $0.20 = $200 → $248,533.60.
+    let u = month(vec![uniform_group(1024, Arch::X86, 1_000_000_000, 16_000)]);
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Duration x86 (first"), usd(100_000.20));
+    assert_eq!(b.cost_of("Duration x86 (6,000,000,000–15,000,000,000"), usd(135_000.0));
+    assert_eq!(b.cost_of("Duration x86 (over 15,000,000,000"), usd(13_333.40));
+    assert_eq!(b.total(), usd(248_533.60));
+    assert_eq!(b.lines.len(), 4);
+}
+
+#[test]
+fn lambda_arm64_tiers_crossed_and_exact_boundary() {
+    // 1e9 × 20 s × 1024 MB = 20e9 GB-s arm64: 7.5e9 × 0.0000133334 = 100,000.50;
+    // 11.25e9 × 0.0000120001 = 135,001.125; 1.25e9 × 0.0000106667 = 13,333.375;
+    // + requests $200 → $248,535.00.
+    let u = month(vec![uniform_group(1024, Arch::Arm64, 1_000_000_000, 20_000)]);
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(248_535.0));
+    // Exactly at the first x86 boundary: 6e9 GB-s stays in tier 1 (one duration line):
+    // 6e9 × 0.0000166667 = $100,000.20; requests 375M × 0.20/M = $75.
+    let u = month(vec![uniform_group(1024, Arch::X86, 375_000_000, 16_000)]);
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.lines.iter().filter(|l| l.name.starts_with("Duration")).count(), 1);
+    assert_eq!(b.total(), usd(100_075.20));
+}
+
+#[test]
+fn lambda_per_invocation_rounding_uses_the_histogram_not_the_average() {
+    // Two invocations of 1 ms and 2 ms at 1024 MB bill 3 ms, not 2 × ceil(1.5) = 4 ms.
+    let mut g = uniform_group(1024, Arch::X86, 2, 1);
+    g.on_demand_duration_ms = crate::usage::MsHistogram::new();
+    g.on_demand_duration_ms.add(1, 1);
+    g.on_demand_duration_ms.add(2, 1);
+    let b = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    // 0.003 GB-s × 0.0000166667 $/GB-s = 5.00001e-8 $ = 50,000.1 pico → 50,000 pico.
+    assert_eq!(b.cost_of("Duration x86").pico(), 50_000);
+}
+
+fn pc_group(requests_on_pc: u64, spill: u64, period_ms: u64) -> FunctionGroupUsage {
+    let mut g = uniform_group(1024, Arch::X86, requests_on_pc + spill, 1_000);
+    g.on_demand_duration_ms = crate::usage::MsHistogram::new();
+    g.on_demand_duration_ms.add(1_000, spill);
+    g.provisioned_duration_ms.add(1_000, requests_on_pc);
+    g.provisioned_periods.push(ProvisionedPeriod {
+        concurrency: 1_000,
+        duration_ms: period_ms,
+    });
+    g
+}
+
+#[test]
+fn lambda_provisioned_concurrency_example_and_spillover() {
+    // AWS Lambda pricing page PC "Example 1" (the stored copy's excerpt stops after "1024 MB,
+    // PC enabled for two hours, concurrency 1,000"; the 1.2M executions of 1 s each are as
+    // recalled from the page, and every figure below is recomputed from the rates): PC 1,000 × 7,200 s × 1 GB = 7,200,000 GB-s × 0.0000041667 = $30.00024;
+    // duration 1,200,000 GB-s × 0.0000097222 = $11.66664; requests 1.2 × $0.20 = $0.24;
+    // total $41.90688 → $41.91.
+    let t = table("aws-lambda");
+    let b = price_usage(
+        &month(vec![pc_group(1_200_000, 0, 7_200_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.cost_of("Provisioned concurrency x86"), usd(30.00024));
+    assert_eq!(b.cost_of("Provisioned duration x86"), usd(11.66664));
+    assert_eq!(cents(&b), 4191);
+    // Spillover: 100,000 more executions beyond PC at on-demand rates:
+    // 100,000 GB-s × 0.0000166667 = $1.66667; requests 1.3 × 0.20 = $0.26.
+    // Free tier on changes nothing (not applied to a function with PC):
+    // 30.00024 + 11.66664 + 1.66667 + 0.26 = $43.59355 → $43.59.
+    let b = price_usage(&month(vec![pc_group(1_200_000, 100_000, 7_200_000)]), &t, &free()).unwrap();
+    assert_eq!(b.cost_of("Duration x86"), usd(1.66667));
+    assert_eq!(b.total(), usd(43.59355));
+    assert_eq!(cents(&b), 4359);
+    // 5-minute rounding: enabled 2 h + 1 ms bills 2 h 5 min = 7,500 s → 7,500,000 GB-s × 0.0000041667 = $31.25025.
+    let b = price_usage(&month(vec![pc_group(0, 0, 7_200_001)]), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Provisioned concurrency x86"), usd(31.25025));
+}
+
+#[test]
+fn lambda_init_billing_capped_at_ten_seconds() {
+    // 1M × 100 ms × 1024 MB = 100,000 GB-s invoke; 10,000 cold starts of 12 s INIT, billed
+    // 10 s each (cap) = 100,000 GB-s; plus 1,000 inits of 500 ms = 500 GB-s.
+    // Duration 200,500 × 0.0000166667 = $3.34167335; requests $0.20 → $3.54167335 → $3.54.
+    let mut g = uniform_group(1024, Arch::X86, 1_000_000, 100);
+    g.init_duration_ms.add(12_000, 10_000);
+    g.init_duration_ms.add(500, 1_000);
+    let b = price_usage(&month(vec![g.clone()]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(3.54167335));
+    assert!(b.assumptions.iter().any(|a| a.contains("INIT")));
+    // With INIT not billed (a table for the pre-2025-08-01 rule): 100,000 GB-s → $1.66667 + $0.20.
+    let mut t = table("aws-lambda");
+    t.rules.init_billed = false;
+    let b = price_usage(&month(vec![g]), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(1.86667));
+}
+
+#[test]
+fn lambda_ephemeral_storage_is_per_second_not_per_gb_second() {
+    // 10,240 MB storage, 2,048 MB memory, 1M × 1 s: extra (10,240 − 512)/1024 = 9.5 GB ×
+    // 1,000,000 s = 9,500,000 GB-s × 0.0000000309 = $0.29355. (infracost's formula would
+    // multiply by memory GB-s, 2,000,000, giving 19,000,000 GB-s = $0.5871.)
+    let mut g = uniform_group(2048, Arch::X86, 1_000_000, 1_000);
+    g.ephemeral_storage_mb = 10_240;
+    let b = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Ephemeral storage"), usd(0.29355));
+    // 512 MB (the included size) adds no line.
+    let g = uniform_group(2048, Arch::X86, 1_000_000, 1_000);
+    let b = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert!(!b.lines.iter().any(|l| l.name.starts_with("Ephemeral")));
+}
+
+#[test]
+fn tiers_and_free_grants_apply_to_the_monthly_quantity() {
+    // One simulated day: 200,000 × 100 ms × 1024 MB = 20,000 GB-s. A 730-hour month is
+    // 30.41666… days → 608,333.33 GB-s (608,333,333,333 MB-ms / 1,024,000 exactly rounded);
+    // the 400,000 GB-s grant applies once to the month: 208,333.33 GB-s × 0.0000166667 = $3.4722…
+    // Requests: 6,083,333 (rounded) − 1,000,000 = 5,083,333 × $0.20/M = $1.0166666.
+    let u = Usage {
+        period_ms: MS_PER_DAY,
+        functions: vec![uniform_group(1024, Arch::X86, 200_000, 100)],
+        instances: vec![],
+    };
+    let b = price_usage(&u, &table("aws-lambda"), &free()).unwrap();
+    assert_eq!(cents(&b), 347 + 102);
+    let gbs: f64 = b
+        .lines
+        .iter()
+        .filter(|l| l.name == "Duration x86 (first 6,000,000,000 GB-s)")
+        .map(|l| l.quantity)
+        .sum();
+    assert!((gbs - 208_333.333).abs() < 0.01, "{gbs}");
+    assert!(b.assumptions.iter().any(|a| a.contains("scaled to a 730-hour month")));
+}
+
+#[test]
+fn missing_price_is_not_priced_never_zero() {
+    let mut t = table("aws-lambda");
+    t.prices.remove("provisioned-duration-x86");
+    let b = price_usage(&month(vec![pc_group(1_000, 0, 3_600_000)]), &t, &CostOptions::default()).unwrap();
+    let line = b.lines.iter().find(|l| l.name == "Provisioned duration x86").unwrap();
+    assert_eq!(line.cost, None);
+    assert!(line.note.as_ref().unwrap().contains("not priced"));
+    assert!(!b.complete());
+    let json = serde_json::to_value(CostReport::new("aws-lambda", &b)).unwrap();
+    assert!(json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["cost_usd"].is_null()));
+}
+
+#[test]
+fn azure_consumption_examples_and_minimums() {
+    let t = table("azure-functions-consumption");
+    // The long-standing Azure pricing-page example (the stored copy renders figures client-side,
+    // so this is recomputed from its meter rules): 3M executions × 1 s × 512 MB = 1,500,000 GB-s;
+    // − 400,000 free = 1,100,000 × $0.000016 = $17.60; executions (3M − 1M) × $0.20/M = $0.40;
+    // total $18.00.
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(18.0));
+    // modal.com's worked example (Azure pricing guide, 2025-05-22): 3M × 1 s × 1.5 GB =
+    // 4,500,000 GB-s − 400,000 = 4,100,000 × 0.000016 = $65.60 + $0.40 = $66.00.
+    let b = price_usage(
+        &month(vec![uniform_group(1536, Arch::X86, 3_000_000, 1_000)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(66.0));
+    // Minimums: 1M × 30 ms at 100 MB bills 100 ms and 128 MB each: 1M × 0.1 s × 0.125 GB
+    // = 12,500 GB-s × 0.000016 = $0.20; executions $0.20 (no free tier) → $0.40.
+    let b = price_usage(
+        &month(vec![uniform_group(100, Arch::X86, 1_000_000, 30)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(0.40));
+    // Memory rounded up to 128 MB: 129 MB bills 256 MB; 1,600 MB is capped at 1,536 MB.
+    // 1M × 1 s × 0.25 GB = 250,000 GB-s × 0.000016 = $4.00 (+ $0.20).
+    let b = price_usage(
+        &month(vec![uniform_group(129, Arch::X86, 1_000_000, 1_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(4.20));
+    // 1M × 1 s × 1.5 GB = 1,500,000 GB-s × 0.000016 = $24.00 (+ $0.20).
+    let b = price_usage(
+        &month(vec![uniform_group(1600, Arch::X86, 1_000_000, 1_000)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(24.20));
+}
+
+#[test]
+fn azure_flex_minimum_one_second_then_100_ms() {
+    let t = table("azure-functions-flex");
+    // 1M × 250 ms at 2,048 MB: each billed 1,000 ms → 2,000,000 GB-s × 0.000026 = $52.00;
+    // executions 1M × $0.40/M = $0.40 → $52.40.
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(52.40));
+    // Free grant (on-demand): (2,000,000 − 100,000) × 0.000026 = $49.40; (1M − 250k) × 0.40/M = $0.30.
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 250)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(49.70));
+    // 1,050 ms rounds up to 1,100 ms: 1M × 1.1 s × 2 GB = 2,200,000 GB-s × 0.000026 = $57.20 + $0.40.
+    let b = price_usage(
+        &month(vec![uniform_group(2048, Arch::X86, 1_000_000, 1_050)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(57.60));
+}
+
+#[test]
+fn cloud_run_request_based_and_instance_based() {
+    let t = table("gcp-cloud-run");
+    // 10M requests × 200 ms, 512 MiB, 1 vCPU, free tier on:
+    // CPU 2,000,000 vCPU-s − 180,000 = 1,820,000 × 0.000024 = $43.68;
+    // memory 1,000,000 GiB-s − 360,000 = 640,000 × 0.0000025 = $1.60;
+    // requests 10M − 2M = 8M × $0.40/M = $3.20; total $48.48.
+    // (cloudwebschool's calculator page shows $39.36 + $2.05 for this case: it swaps the CPU and
+    // memory free tiers; the rule on cloud.google.com/run/pricing is 180,000 vCPU-s, 360,000 GiB-s.)
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(48.48));
+    // 100 ms rounding per request: 1M × 201 ms bills 300 ms: 300,000 vCPU-s × 0.000024 = $7.20;
+    // 150,000 GiB-s × 0.0000025 = $0.375; requests $0.40 → $7.975 → $7.98.
+    let b = price_usage(
+        &month(vec![uniform_group(512, Arch::X86, 1_000_000, 201)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(7.975));
+    assert_eq!(cents(&b), 798);
+    // Instance-based: one 1 vCPU / 512 MiB instance idle all month (2,628,000 s):
+    // CPU 2,628,000 × 0.000018 = $47.304; memory 1,314,000 GiB-s × 0.000002 = $2.628 → $49.932.
+    let mut g = uniform_group(512, Arch::X86, 0, 0);
+    g.instance_idle_ms = MS_PER_MONTH;
+    let opts = CostOptions {
+        cloud_run_billing: CloudRunBilling::InstanceBased,
+        ..CostOptions::default()
+    };
+    let b = price_usage(&month(vec![g]), &t, &opts).unwrap();
+    assert_eq!(b.total(), usd(49.932));
+    assert_eq!(cents(&b), 4993);
+}
+
+#[test]
+fn cloudflare_workers_plan_included_quantities() {
+    // 50M requests × 5 ms CPU: plan $5; requests 40M beyond 10M × $0.30/M = $12.00;
+    // CPU 250M ms − 30M = 220M × $0.02/M = $4.40; total $21.40. Included quantities apply
+    // without --free-tier.
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 50_000_000, 5)]),
+        &table("cloudflare-workers"),
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(21.40));
+}
+
+fn instance_month(instance_type: &str) -> Usage {
+    Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: instance_type.to_string(),
+            instance_ms: MS_PER_MONTH,
+            launches: 1,
+        }],
+    }
+}
+
+#[test]
+fn instances_on_demand_commitments_and_minimums() {
+    let ec2 = table("aws-ec2");
+    // m7g.large 730 h × $0.0816 = $59.568 → $59.57 (pricing-facts §6a).
+    let b = price_usage(&instance_month("m7g.large"), &ec2, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(59.568));
+    // t3.medium Standard RI 1 yr no upfront: 730 × 0.0261 = $19.053 → $19.05 (infracost golden: $19.05).
+    let ri = CostOptions {
+        commitment: Some("ri-standard-1yr-no-upfront".to_string()),
+        ..CostOptions::default()
+    };
+    let b = price_usage(&instance_month("t3.medium"), &ec2, &ri).unwrap();
+    assert_eq!(cents(&b), 1905);
+    // No commitment price known for m7g.large → not priced, not $0.
+    let b = price_usage(&instance_month("m7g.large"), &ec2, &ri).unwrap();
+    assert!(!b.complete());
+    assert_eq!(b.total(), Usd::ZERO);
+    // 60 s minimum per launch: 10 launches of 10 s bill 600 s = 1/6 h × $0.0416 = $0.006933….
+    let u = Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "t3.medium".to_string(),
+            instance_ms: 100_000,
+            launches: 10,
+        }],
+    };
+    let b = price_usage(&u, &ec2, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), Usd::from_f64(0.0416).unwrap().mul_div(600_000, 3_600_000));
+    // Azure Premium EP1 bills at least one instance all month: 730 × 0.21605 = $157.7165 → $157.72.
+    let mut u = instance_month("EP1");
+    u.instances[0].instance_ms = 0;
+    let b = price_usage(&u, &table("azure-functions-premium"), &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 15772);
+    // EKS control plane 730 × $0.10 = $73.00.
+    let b = price_usage(&instance_month("cluster"), &table("aws-eks"), &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(73.0));
+    // Unknown type → not priced.
+    let b = price_usage(&instance_month("z9.huge"), &ec2, &CostOptions::default()).unwrap();
+    assert!(b.lines[0].note.as_ref().unwrap().contains("no instance type"));
+}
+
+#[test]
+fn fargate_vcpu_and_memory_hours() {
+    // x86 1 vCPU, 2 GB, 730 h: 730 × 0.04048 = $29.5504; 2 × 730 × 0.004445 = $6.4897 → $36.0401.
+    let b = price_usage(
+        &instance_month("x86:1vcpu-2gb"),
+        &table("aws-fargate"),
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(36.0401));
+    assert!(parse_fargate_type("x86-1vcpu").is_err());
+    assert!(parse_fargate_type("sparc:1vcpu-2gb").is_err());
+    assert_eq!(
+        parse_fargate_type("arm64:0.25vcpu-0.5gb").unwrap(),
+        (Arch::Arm64, 250, 512)
+    );
+}
+
+#[test]
+fn api_gateway_tiers_and_512_kb_metering() {
+    let t = table("aws-api-gateway");
+    let reqs = |n: u64| month(vec![uniform_group(128, Arch::X86, n, 1)]);
+    // REST 1e9 requests: 333M × $3.50 = $1,165.50; 667M × $2.80 = $1,867.60 → $3,033.10.
+    let b = price_front_door(&reqs(1_000_000_000), FrontDoor::RestApi, &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(3_033.10));
+    // HTTP 400M: 300 × $1.00 + 100 × $0.90 = $390.00.
+    let b = price_front_door(&reqs(400_000_000), FrontDoor::HttpApi, &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(390.0));
+    // 513 KB payloads meter as 2 requests each: 800M → 300 × 1.00 + 500 × 0.90 = $750.00.
+    let big = CostOptions {
+        payload_kb: 513,
+        ..CostOptions::default()
+    };
+    let b = price_front_door(&reqs(400_000_000), FrontDoor::HttpApi, &t, &big).unwrap();
+    assert_eq!(b.total(), usd(750.0));
+    // Free tier (12-month, new accounts): 3M REST − 1M = 2M × $3.50 = $7.00.
+    let b = price_front_door(&reqs(3_000_000), FrontDoor::RestApi, &t, &free()).unwrap();
+    assert_eq!(b.total(), usd(7.0));
+    // Function URL: a real $0 price, priced (not missing).
+    let b = price_front_door(&reqs(3_000_000), FrontDoor::FunctionUrl, &t, &CostOptions::default()).unwrap();
+    assert!(b.complete());
+    assert_eq!(b.total(), Usd::ZERO);
+}
+
+#[test]
+fn alb_hours_and_lcus() {
+    // 730 h × $0.0225 = $16.425 (exact; a bill shows $16.43 rounding half up — infracost prints
+    // $16.42 from a float product). 65.7M requests = 25 new connections/s on average = 1 LCU;
+    // 730 LCU-h × $0.008 = $5.84. Total $22.265.
+    let u = month(vec![uniform_group(128, Arch::X86, 65_700_000, 1)]);
+    let b = price_front_door(&u, FrontDoor::Alb, &table("aws-alb"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("ALB hours"), usd(16.425));
+    assert_eq!(b.cost_of("ALB LCU-hours"), usd(5.84));
+}
+
+#[test]
+fn cloudwatch_logs_tiers() {
+    // 61,440 GB of Lambda logs: 10,240 × 0.50 + 20,480 × 0.25 + 20,480 × 0.10 + 10,240 × 0.05
+    // = 5,120 + 5,120 + 2,048 + 512 = $12,800 ingestion; storage 61,440 × $0.03 = $1,843.20.
+    // (duckbill's 60 TB → $12,500 is the same tiers with 1 TB = 1,000 GB.)
+    let u = month(vec![uniform_group(128, Arch::X86, 61_440, 1)]);
+    let b = price_logs(&u, 1 << 30, &table("aws-cloudwatch-logs"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Log ingestion"), usd(12_800.0));
+    assert_eq!(b.cost_of("Log storage"), usd(1_843.20));
+}
+
+#[test]
+fn errors_for_region_period_and_model() {
+    let t = table("aws-lambda");
+    let opts = CostOptions {
+        region: Some("eu-west-1".to_string()),
+        ..CostOptions::default()
+    };
+    let e = price_usage(&month(vec![]), &t, &opts).unwrap_err();
+    assert!(e.to_string().contains("us-east-1"));
+    let e = price_usage(&Usage::default(), &t, &CostOptions::default()).unwrap_err();
+    assert_eq!(e, CostError::EmptyPeriod);
+    assert!(price_usage(&month(vec![]), &table("aws-alb"), &CostOptions::default()).is_err());
+}
+
+#[test]
+fn largest_bill_has_no_drift() {
+    // 1e12 GB-s-scale bill: summing 1,000 identical groups equals pricing their sum exactly.
+    let one = month(vec![uniform_group(10_240, Arch::X86, 10_000_000, 900_000)]);
+    let many = month(
+        (0..1_000)
+            .map(|_| uniform_group(10_240, Arch::X86, 10_000, 900_000))
+            .collect(),
+    );
+    let t = table("aws-lambda");
+    let a = price_usage(&one, &t, &CostOptions::default()).unwrap();
+    let b = price_usage(&many, &t, &CostOptions::default()).unwrap();
+    assert_eq!(a.total(), b.total());
+    // 9e7 GB-s × 1e3 … = 90,000,000,000 GB-s: 6e9 × 0.0000166667 + 9e9 × 0.000015 + 75e9 × 0.0000133334
+    // = 100,000.2 + 135,000 + 1,000,005 = $1,235,005.20 duration + $2.00 requests.
+    assert_eq!(a.total(), usd(1_235_007.20));
+}
+
+#[test]
+fn cloud_functions_gen1_100_ms_and_ghz_seconds() {
+    let t = table("gcp-functions-gen1");
+    // 10M × 300 ms at 128 MB (200 MHz), free tier: invocations (10M − 2M) × $0.40/M = $3.20;
+    // GB-s 10M × 0.3 s × 0.125 GB = 375,000 ≤ 400,000 free → $0; GHz-s 10M × 0.3 × 0.2 =
+    // 600,000 − 200,000 = 400,000 × $0.00001 = $4.00; total $7.20.
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 10_000_000, 300)]),
+        &t,
+        &free(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(7.20));
+    // 260 ms bills 300 ms (page text); 200 MB bills the 256 MB tier at 400 MHz. 1M invocations,
+    // no free tier: 1M × 0.3 s × 0.25 GB = 75,000 GB-s × $0.0000025 = $0.1875;
+    // 1M × 0.3 × 0.4 = 120,000 GHz-s × $0.00001 = $1.20; invocations $0.40 → $1.7875 → $1.79.
+    let b = price_usage(
+        &month(vec![uniform_group(200, Arch::X86, 1_000_000, 260)]),
+        &t,
+        &CostOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(b.total(), usd(1.7875));
+    assert_eq!(cents(&b), 179);
+}

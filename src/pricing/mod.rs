@@ -16,19 +16,41 @@ pub use table::{Behaviour, ColdStart, FreeGrant, InstancePrice, Model, Price, Pr
 /// The price tables shipped with faascost: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("aws-alb.toml", include_str!("../../pricing/aws-alb.toml")),
-    ("aws-api-gateway.toml", include_str!("../../pricing/aws-api-gateway.toml")),
-    ("aws-cloudwatch-logs.toml", include_str!("../../pricing/aws-cloudwatch-logs.toml")),
+    (
+        "aws-api-gateway.toml",
+        include_str!("../../pricing/aws-api-gateway.toml"),
+    ),
+    (
+        "aws-cloudwatch-logs.toml",
+        include_str!("../../pricing/aws-cloudwatch-logs.toml"),
+    ),
     ("aws-ec2.toml", include_str!("../../pricing/aws-ec2.toml")),
     ("aws-eks.toml", include_str!("../../pricing/aws-eks.toml")),
     ("aws-fargate.toml", include_str!("../../pricing/aws-fargate.toml")),
     ("aws-lambda.toml", include_str!("../../pricing/aws-lambda.toml")),
-    ("azure-functions-consumption.toml", include_str!("../../pricing/azure-functions-consumption.toml")),
-    ("azure-functions-flex.toml", include_str!("../../pricing/azure-functions-flex.toml")),
-    ("azure-functions-premium.toml", include_str!("../../pricing/azure-functions-premium.toml")),
+    (
+        "azure-functions-consumption.toml",
+        include_str!("../../pricing/azure-functions-consumption.toml"),
+    ),
+    (
+        "azure-functions-flex.toml",
+        include_str!("../../pricing/azure-functions-flex.toml"),
+    ),
+    (
+        "azure-functions-premium.toml",
+        include_str!("../../pricing/azure-functions-premium.toml"),
+    ),
     ("azure-vm.toml", include_str!("../../pricing/azure-vm.toml")),
-    ("cloudflare-workers.toml", include_str!("../../pricing/cloudflare-workers.toml")),
+    (
+        "cloudflare-workers.toml",
+        include_str!("../../pricing/cloudflare-workers.toml"),
+    ),
     ("gcp-cloud-run.toml", include_str!("../../pricing/gcp-cloud-run.toml")),
     ("gcp-compute.toml", include_str!("../../pricing/gcp-compute.toml")),
+    (
+        "gcp-functions-gen1.toml",
+        include_str!("../../pricing/gcp-functions-gen1.toml"),
+    ),
 ];
 
 /// A set of validated price tables, by offering id.
@@ -41,7 +63,11 @@ pub struct Catalog {
 impl Catalog {
     /// The tables embedded in the binary.
     pub fn embedded() -> Result<Catalog, PricingErrors> {
-        Self::from_sources(EMBEDDED.iter().map(|(name, text)| (format!("embedded:pricing/{name}"), text.to_string())))
+        Self::from_sources(
+            EMBEDDED
+                .iter()
+                .map(|(name, text)| (format!("embedded:pricing/{name}"), text.to_string())),
+        )
     }
 
     /// Every `*.toml` file in `dir` (sorted by name), each validated; all errors are reported.

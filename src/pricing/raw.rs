@@ -74,6 +74,9 @@ pub struct RawRules {
     pub minimum_monthly_usd: Option<Spanned<f64>>,
     /// Minimum billed time per instance launch, in ms (EC2 Linux 60 s).
     pub minimum_billed_ms: Option<Spanned<i64>>,
+    /// CPU clock provisioned per memory size, MHz by MB (Cloud Functions 1st gen).
+    #[serde(default)]
+    pub cpu_mhz_by_memory_mb: BTreeMap<String, Spanned<i64>>,
     /// Where the rules come from.
     pub source: Option<Spanned<String>>,
     /// Whether the rules were read from a vendor page.

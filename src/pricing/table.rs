@@ -33,6 +33,8 @@ pub enum Model {
     GcpCloudRun,
     /// Cloudflare Workers Standard.
     CloudflareWorkers,
+    /// Google Cloud Functions 1st gen: invocations, GB-s and GHz-s, 100 ms rounding.
+    GcpFunctionsGen1,
     /// Hourly-priced instances (EC2, Azure VMs, GCE, Azure Functions Premium, EKS control plane).
     Instances,
 }
@@ -49,13 +51,14 @@ impl Model {
             "azure-flex" => Model::AzureFlex,
             "gcp-cloud-run" => Model::GcpCloudRun,
             "cloudflare-workers" => Model::CloudflareWorkers,
+            "gcp-functions-gen1" => Model::GcpFunctionsGen1,
             "instances" => Model::Instances,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
-                                 azure-consumption, azure-flex, gcp-cloud-run, cloudflare-workers, instances";
+                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances";
 }
 
 /// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).
@@ -85,6 +88,8 @@ pub struct Rules {
     pub minimum_monthly: Option<Usd>,
     /// Minimum billed time per instance launch, ms.
     pub minimum_billed_ms: u64,
+    /// CPU clock by memory size (MB → MHz), for Cloud Functions 1st gen.
+    pub cpu_mhz_by_memory_mb: BTreeMap<u32, u64>,
     /// Source of the rules.
     pub source: Option<String>,
     /// Whether the rules are vendor-verified.
@@ -106,6 +111,7 @@ impl Default for Rules {
             request_metering_kb: 0,
             minimum_monthly: None,
             minimum_billed_ms: 0,
+            cpu_mhz_by_memory_mb: BTreeMap::new(),
             source: None,
             verified: false,
         }
@@ -113,9 +119,22 @@ impl Default for Rules {
 }
 
 impl Rules {
+    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz
+    /// (the smallest listed size ≥ `memory_mb`, else the largest). `None` without a table.
+    pub fn cpu_tier(&self, memory_mb: u32) -> Option<(u32, u64)> {
+        self.cpu_mhz_by_memory_mb
+            .range(memory_mb..)
+            .next()
+            .or_else(|| self.cpu_mhz_by_memory_mb.iter().next_back())
+            .map(|(&m, &c)| (m, c))
+    }
+
     /// Billed duration of one invocation of `duration_ms` under the grain and minimum.
     pub fn billed_duration_ms(&self, duration_ms: u64) -> u64 {
-        duration_ms.max(self.minimum_duration_ms).div_ceil(self.duration_grain_ms) * self.duration_grain_ms
+        duration_ms
+            .max(self.minimum_duration_ms)
+            .div_ceil(self.duration_grain_ms)
+            * self.duration_grain_ms
     }
 
     /// Billed memory for a configured (or observed) `memory_mb` under the grain, minimum and cap.
@@ -318,7 +337,12 @@ impl Ctx<'_> {
             Ok(n) => Some(n),
             Err(_) => {
                 let v = v.as_ref().expect("checked above");
-                self.err(v, key, format!("{n} is too large"), "a whole number below 4,294,967,296");
+                self.err(
+                    v,
+                    key,
+                    format!("{n} is too large"),
+                    "a whole number below 4,294,967,296",
+                );
                 None
             }
         }
@@ -327,17 +351,32 @@ impl Ctx<'_> {
     fn price_usd(&mut self, v: &Spanned<f64>, key: &str) -> Option<Usd> {
         let x = *v.get_ref();
         if !x.is_finite() || x < 0.0 {
-            self.err(v, key, format!("price {x} is negative or not a number"), "a price in USD ≥ 0");
+            self.err(
+                v,
+                key,
+                format!("price {x} is negative or not a number"),
+                "a price in USD ≥ 0",
+            );
             return None;
         }
         let usd = Usd::from_f64(x);
         if usd.is_none() {
-            self.err(v, key, format!("price {x} is out of range"), "a price in USD below 10^15");
+            self.err(
+                v,
+                key,
+                format!("price {x} is out of range"),
+                "a price in USD below 10^15",
+            );
         }
         // A price must be exact in pico-dollars (≤ 12 decimal places).
         if let Some(u) = usd {
             if (u.to_f64() - x).abs() > 1e-13_f64.max(x * 1e-12) {
-                self.err(v, key, format!("price {x} has more than 12 decimal places"), "a price exact to 10⁻¹² USD");
+                self.err(
+                    v,
+                    key,
+                    format!("price {x} has more than 12 decimal places"),
+                    "a price exact to 10⁻¹² USD",
+                );
             }
         }
         usd
@@ -347,7 +386,12 @@ impl Ctx<'_> {
         match s {
             Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().clone(),
             Some(s) => {
-                self.err(s, key, "source is empty", "a URL or citation of where the figure comes from");
+                self.err(
+                    s,
+                    key,
+                    "source is empty",
+                    "a URL or citation of where the figure comes from",
+                );
                 String::new()
             }
             None => {
@@ -361,7 +405,12 @@ impl Ctx<'_> {
         match v {
             Some(v) => v,
             None => {
-                self.err_at(at, key, "no `verified` flag", "verified = true (read from a vendor source) or false");
+                self.err_at(
+                    at,
+                    key,
+                    "no `verified` flag",
+                    "verified = true (read from a vendor source) or false",
+                );
                 false
             }
         }
@@ -370,7 +419,12 @@ impl Ctx<'_> {
     fn whole_quantity(&mut self, v: &Spanned<f64>, key: &str) -> Option<u64> {
         let x = *v.get_ref();
         if !x.is_finite() || x < 0.0 || x.fract() != 0.0 || x > 1.0e18 {
-            self.err(v, key, format!("{x} is not a whole non-negative quantity"), "a whole number of units ≥ 0");
+            self.err(
+                v,
+                key,
+                format!("{x} is not a whole non-negative quantity"),
+                "a whole number of units ≥ 0",
+            );
             return None;
         }
         Some(x as u64)
@@ -383,7 +437,11 @@ fn valid_date(s: &str) -> bool {
     if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
         return false;
     }
-    let (Ok(y), Ok(m), Ok(d)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>()) else {
+    let (Ok(y), Ok(m), Ok(d)) = (
+        parts[0].parse::<u32>(),
+        parts[1].parse::<u32>(),
+        parts[2].parse::<u32>(),
+    ) else {
         return false;
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -429,15 +487,34 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
         );
     }
     let id = raw.id.get_ref().clone();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        cx.err(&raw.id, "id", format!("'{id}' is not a valid id"), "lowercase letters, digits and '-'");
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        cx.err(
+            &raw.id,
+            "id",
+            format!("'{id}' is not a valid id"),
+            "lowercase letters, digits and '-'",
+        );
     }
     let model = Model::parse(raw.model.get_ref()).unwrap_or_else(|| {
-        cx.err(&raw.model, "model", format!("unknown model '{}'", raw.model.get_ref()), Model::NAMES);
+        cx.err(
+            &raw.model,
+            "model",
+            format!("unknown model '{}'", raw.model.get_ref()),
+            Model::NAMES,
+        );
         Model::Instances
     });
     if raw.currency.get_ref() != "USD" {
-        cx.err(&raw.currency, "currency", format!("'{}' is not supported", raw.currency.get_ref()), "\"USD\"");
+        cx.err(
+            &raw.currency,
+            "currency",
+            format!("'{}' is not supported", raw.currency.get_ref()),
+            "\"USD\"",
+        );
     }
     if !valid_date(raw.effective_date.get_ref()) {
         cx.err(
@@ -448,7 +525,12 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
         );
     }
     if raw.regions.get_ref().is_empty() {
-        cx.err(&raw.regions, "regions", "no region", "at least one region, e.g. [\"us-east-1\"]");
+        cx.err(
+            &raw.regions,
+            "regions",
+            "no region",
+            "at least one region, e.g. [\"us-east-1\"]",
+        );
     }
     if raw.provider.get_ref().trim().is_empty() {
         cx.err(&raw.provider, "provider", "empty", "aws, azure, gcp or cloudflare");
@@ -465,7 +547,12 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
     let mut free = BTreeMap::new();
     for (key, f) in &raw.free {
         if !raw.prices.contains_key(key) {
-            cx.err(f, &format!("free.{key}"), "grant for a price key that does not exist", "a key of [prices]");
+            cx.err(
+                f,
+                &format!("free.{key}"),
+                "grant for a price key that does not exist",
+                "a key of [prices]",
+            );
         }
         if let Some(g) = validate_free(cx, key, f) {
             free.insert(key.clone(), g);
@@ -478,7 +565,12 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
         }
     }
     if prices.is_empty() && instances.is_empty() && cx.errors.is_empty() {
-        cx.err(&raw.id, "prices", "the table has no prices and no instances", "at least one [prices.*] or [instances.*]");
+        cx.err(
+            &raw.id,
+            "prices",
+            "the table has no prices and no instances",
+            "at least one [prices.*] or [instances.*]",
+        );
     }
     let behaviour = raw.behaviour.as_ref().map(|b| validate_behaviour(cx, b));
 
@@ -512,23 +604,50 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
             rules.duration_grain_ms = g;
         }
     }
-    rules.minimum_duration_ms = cx.non_negative_int(&r.minimum_duration_ms, "rules.minimum_duration_ms").unwrap_or(0);
+    rules.minimum_duration_ms = cx
+        .non_negative_int(&r.minimum_duration_ms, "rules.minimum_duration_ms")
+        .unwrap_or(0);
     rules.memory_grain_mb = cx.small_int(&r.memory_grain_mb, "rules.memory_grain_mb").unwrap_or(0);
-    rules.memory_minimum_mb = cx.small_int(&r.memory_minimum_mb, "rules.memory_minimum_mb").unwrap_or(0);
-    rules.memory_maximum_mb = cx.small_int(&r.memory_maximum_mb, "rules.memory_maximum_mb").unwrap_or(0);
+    rules.memory_minimum_mb = cx
+        .small_int(&r.memory_minimum_mb, "rules.memory_minimum_mb")
+        .unwrap_or(0);
+    rules.memory_maximum_mb = cx
+        .small_int(&r.memory_maximum_mb, "rules.memory_maximum_mb")
+        .unwrap_or(0);
     rules.init_billed = r.init_billed.unwrap_or(false);
     rules.init_cap_ms = cx.non_negative_int(&r.init_cap_ms, "rules.init_cap_ms").unwrap_or(0);
     rules.provisioned_grain_ms = cx
         .non_negative_int(&r.provisioned_grain_ms, "rules.provisioned_grain_ms")
         .unwrap_or(1)
         .max(1);
-    rules.included_storage_mb = cx.small_int(&r.included_storage_mb, "rules.included_storage_mb").unwrap_or(0);
-    rules.request_metering_kb = cx.small_int(&r.request_metering_kb, "rules.request_metering_kb").unwrap_or(0);
+    rules.included_storage_mb = cx
+        .small_int(&r.included_storage_mb, "rules.included_storage_mb")
+        .unwrap_or(0);
+    rules.request_metering_kb = cx
+        .small_int(&r.request_metering_kb, "rules.request_metering_kb")
+        .unwrap_or(0);
     rules.minimum_monthly = r
         .minimum_monthly_usd
         .as_ref()
         .and_then(|v| cx.price_usd(v, "rules.minimum_monthly_usd"));
-    rules.minimum_billed_ms = cx.non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms").unwrap_or(0);
+    rules.minimum_billed_ms = cx
+        .non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms")
+        .unwrap_or(0);
+    for (mb, mhz) in &r.cpu_mhz_by_memory_mb {
+        let key = format!("rules.cpu_mhz_by_memory_mb.{mb}");
+        let Ok(mb_n) = mb.parse::<u32>() else {
+            cx.err(
+                mhz,
+                &key,
+                format!("'{mb}' is not a memory size"),
+                "memory sizes in MB as keys, e.g. \"128\"",
+            );
+            continue;
+        };
+        if let Some(v) = cx.non_negative_int(&Some(mhz.clone()), &key) {
+            rules.cpu_mhz_by_memory_mb.insert(mb_n, v);
+        }
+    }
     rules.source = Some(cx.source(&r.source, at, "rules.source"));
     rules.verified = r.verified;
     rules
@@ -565,7 +684,12 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<
                 let up_to = match &t.get_ref().up_to {
                     Some(u) => {
                         if is_last {
-                            cx.err(u, &format!("{tkey}.up_to"), "the last tier has an upper bound", "no up_to on the last tier");
+                            cx.err(
+                                u,
+                                &format!("{tkey}.up_to"),
+                                "the last tier has an upper bound",
+                                "no up_to on the last tier",
+                            );
                         }
                         let v = cx.whole_quantity(u, &format!("{tkey}.up_to"));
                         if let (Some(v), Some(prev)) = (v, last) {
@@ -585,7 +709,12 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<
                     }
                     None => {
                         if !is_last {
-                            cx.err(t, &format!("{tkey}.up_to"), "a tier before the last has no upper bound", "up_to on every tier but the last");
+                            cx.err(
+                                t,
+                                &format!("{tkey}.up_to"),
+                                "a tier before the last has no upper bound",
+                                "up_to on every tier but the last",
+                            );
                         }
                         None
                     }
@@ -599,7 +728,12 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<
             }
         }
         (Some(usd), Some(_)) => {
-            cx.err(usd, &format!("{name}.usd"), "both usd and tiers", "either a flat `usd` or `tiers`, not both");
+            cx.err(
+                usd,
+                &format!("{name}.usd"),
+                "both usd and tiers",
+                "either a flat `usd` or `tiers`, not both",
+            );
         }
         (None, None) => cx.err_at(at, &name, "no price", "`usd = …` or `tiers = [...]`"),
     }
@@ -640,7 +774,12 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
     let raw = i.get_ref();
     for (v, k) in [(&raw.vcpu, "vcpu"), (&raw.memory_gib, "memory_gib")] {
         if !v.get_ref().is_finite() || *v.get_ref() < 0.0 {
-            cx.err(v, &format!("{name}.{k}"), format!("{} is negative", v.get_ref()), "a size ≥ 0");
+            cx.err(
+                v,
+                &format!("{name}.{k}"),
+                format!("{} is negative", v.get_ref()),
+                "a size ≥ 0",
+            );
         }
     }
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
@@ -652,7 +791,12 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
     }
     if let Some(a) = &raw.arch {
         if a != "x86" && a != "arm64" {
-            cx.err_at(at, &format!("{name}.arch"), format!("'{a}' is not an architecture"), "\"x86\" or \"arm64\"");
+            cx.err_at(
+                at,
+                &format!("{name}.arch"),
+                format!("'{a}' is not an architecture"),
+                "\"x86\" or \"arm64\"",
+            );
         }
     }
     let minimum_instances = cx
@@ -683,7 +827,12 @@ fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) -> Behaviour 
         let p99 = cx.non_negative_int(&Some(c.get_ref().p99_ms.clone()), &format!("{key}.p99_ms"));
         if let (Some(p50), Some(p99)) = (p50, p99) {
             if p99 < p50 {
-                cx.err(&c.get_ref().p99_ms, &format!("{key}.p99_ms"), format!("p99 {p99} < p50 {p50}"), "p99_ms ≥ p50_ms");
+                cx.err(
+                    &c.get_ref().p99_ms,
+                    &format!("{key}.p99_ms"),
+                    format!("p99 {p99} < p50 {p50}"),
+                    "p99_ms ≥ p50_ms",
+                );
             }
             cold.insert(
                 runtime.clone(),
@@ -699,7 +848,10 @@ fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) -> Behaviour 
     let source = cx.source(&raw.source, at, "behaviour.source");
     Behaviour {
         default_keep_alive_ms: cx.non_negative_int(&raw.default_keep_alive_ms, "behaviour.default_keep_alive_ms"),
-        per_instance_concurrency_max: cx.small_int(&raw.per_instance_concurrency_max, "behaviour.per_instance_concurrency_max"),
+        per_instance_concurrency_max: cx.small_int(
+            &raw.per_instance_concurrency_max,
+            "behaviour.per_instance_concurrency_max",
+        ),
         per_instance_concurrency_default: cx.small_int(
             &raw.per_instance_concurrency_default,
             "behaviour.per_instance_concurrency_default",

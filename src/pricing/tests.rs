@@ -1,0 +1,183 @@
+//! Price-table validation: the built-in tables load, and each kind of broken table (unknown
+//! key, negative price, tiers out of order, missing source, bad date …) is reported with
+//! its file, line and key.
+
+use super::*;
+
+const GOOD: &str = r#"schema_version = 1
+id = "demo"
+name = "Demo"
+provider = "aws"
+model = "aws-lambda"
+currency = "USD"
+effective_date = "2026-11-22"
+regions = ["us-east-1"]
+
+[prices.requests]
+unit = "requests"
+per = 1000000
+usd = 0.20
+source = "https://example.com/pricing"
+verified = true
+
+[prices.duration-x86]
+unit = "GB-s"
+tiers = [
+  { up_to = 6000000000, usd = 0.0000166667 },
+  { usd = 0.000015 },
+]
+source = "https://example.com/pricing"
+verified = false
+"#;
+
+fn errors(text: &str) -> Vec<PricingError> {
+    table::parse_table("t.toml", text).unwrap_err()
+}
+
+fn invalid(e: &PricingError) -> (usize, &str) {
+    match e {
+        PricingError::Invalid { line, key, .. } => (*line, key.as_str()),
+        other => panic!("expected an Invalid error, got {other:?}"),
+    }
+}
+
+#[test]
+fn built_in_tables_are_valid_and_complete() {
+    let c = Catalog::embedded().unwrap();
+    assert_eq!(c.tables.len(), EMBEDDED.len());
+    let lambda = c.get("aws-lambda").unwrap();
+    assert_eq!(lambda.model, Model::AwsLambda);
+    assert_eq!(lambda.prices["duration-x86"].tiers.len(), 3);
+    assert_eq!(lambda.rules.provisioned_grain_ms, 300_000);
+    assert_eq!(lambda.rules.init_cap_ms, 10_000);
+    for t in c.tables.values() {
+        assert!(t.prices.values().all(|p| !p.source.is_empty()), "{}", t.id);
+        assert!(t.instances.values().all(|i| !i.source.is_empty()), "{}", t.id);
+    }
+    // Unverified figures stay marked: Lambda PC x86 is pricing-facts X.
+    assert!(!lambda.prices["provisioned-concurrency-x86"].verified);
+    assert!(c.get("nope").unwrap_err().contains("aws-lambda"));
+}
+
+#[test]
+fn behaviour_is_exposed_without_prices() {
+    let c = Catalog::embedded().unwrap();
+    let b = c.behaviour("aws-lambda").unwrap();
+    assert_eq!(b.mb_per_vcpu, Some(1769));
+    assert_eq!(b.timeout_ms, Some(900_000));
+    assert_eq!(b.account_concurrency_limit, Some(1000));
+    assert_eq!((b.memory_min_mb, b.memory_max_mb), (Some(128), Some(10_240)));
+    assert!(!b.cold_start_ms["java"].verified);
+    assert!(c.behaviour("aws-ec2").is_none());
+}
+
+#[test]
+fn good_table_parses() {
+    let t = table::parse_table("t.toml", GOOD).unwrap();
+    assert_eq!(t.prices["requests"].per, 1_000_000);
+    assert_eq!(t.prices["duration-x86"].tiers[0].up_to, Some(6_000_000_000));
+    assert_eq!(t.prices["duration-x86"].tiers[0].usd.pico(), 16_666_700);
+    assert!(!t.fully_verified());
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let text = GOOD.replace("unit = \"GB-s\"", "unit = \"GB-s\"\ncolour = \"red\"");
+    let e = errors(&text);
+    match &e[0] {
+        PricingError::Toml { line, message, .. } => {
+            assert_eq!(*line, 19);
+            assert!(message.contains("colour"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e[0].to_string().starts_with("t.toml:19:"));
+}
+
+#[test]
+fn negative_price_names_line_and_key() {
+    let e = errors(&GOOD.replace("usd = 0.20", "usd = -0.20"));
+    assert_eq!(invalid(&e[0]), (13, "prices.requests.usd"));
+    assert!(e[0].to_string().contains("negative"));
+}
+
+#[test]
+fn tiers_out_of_order() {
+    let text = GOOD.replace(
+        "{ usd = 0.000015 }",
+        "{ up_to = 5000000000, usd = 0.000015 },\n  { usd = 0.00001 }",
+    );
+    let e = errors(&text);
+    assert_eq!(invalid(&e[0]), (21, "prices.duration-x86.tiers[1].up_to"));
+    assert!(e[0].to_string().contains("out of order"));
+}
+
+#[test]
+fn missing_source_and_verified_flag() {
+    let text = GOOD.replace("source = \"https://example.com/pricing\"\nverified = true\n", "");
+    let e = errors(&text);
+    let keys: Vec<_> = e.iter().map(|x| invalid(x).1.to_string()).collect();
+    assert_eq!(keys, vec!["prices.requests.source", "prices.requests.verified"]);
+    assert_eq!(invalid(&e[0]).0, 10);
+}
+
+#[test]
+fn bad_date_currency_model_and_schema() {
+    let text = GOOD
+        .replace("2026-11-22", "2026-02-30")
+        .replace("\"USD\"", "\"EUR\"")
+        .replace("model = \"aws-lambda\"", "model = \"heroku\"")
+        .replace("schema_version = 1", "schema_version = 7");
+    let e = errors(&text);
+    let got: Vec<_> = e.iter().map(invalid).collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "schema_version"),
+            (5, "model"),
+            (6, "currency"),
+            (7, "effective_date")
+        ]
+    );
+}
+
+#[test]
+fn last_tier_bound_and_both_usd_and_tiers() {
+    let text = GOOD.replace("{ usd = 0.000015 }", "{ up_to = 9000000000, usd = 0.000015 }");
+    assert_eq!(invalid(&errors(&text)[0]).1, "prices.duration-x86.tiers[1].up_to");
+    let text = GOOD.replace("unit = \"GB-s\"", "unit = \"GB-s\"\nusd = 1.0");
+    assert_eq!(invalid(&errors(&text)[0]).1, "prices.duration-x86.usd");
+}
+
+#[test]
+fn free_grant_for_unknown_price() {
+    let text = format!("{GOOD}\n[free.nothing]\nquantity = 5\nsource = \"x\"\nverified = true\n");
+    let e = errors(&text);
+    assert_eq!(invalid(&e[0]).1, "free.nothing");
+}
+
+#[test]
+fn directory_errors_are_all_reported_and_duplicates_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("b.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("c.toml"), GOOD.replace("usd = 0.20", "usd = -1.0")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+    let e = Catalog::load_dir(dir.path()).unwrap_err();
+    assert_eq!(e.0.len(), 2, "{e}");
+    let text = e.to_string();
+    assert!(text.contains("b.toml:1: key 'id'"), "{text}");
+    assert!(text.contains("c.toml:13: key 'prices.requests.usd'"), "{text}");
+    let empty = tempfile::tempdir().unwrap();
+    assert!(Catalog::load_dir(empty.path())
+        .unwrap_err()
+        .to_string()
+        .contains("no *.toml"));
+}
+
+#[test]
+fn shipped_directory_validates() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/pricing");
+    let c = Catalog::load_dir(std::path::Path::new(dir)).unwrap();
+    assert_eq!(c.tables.len(), EMBEDDED.len());
+}

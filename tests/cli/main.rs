@@ -2,5 +2,6 @@
 //! subcommand (see ARCHITECTURE.md, "Tests at three levels").
 
 mod common;
+mod cost;
 mod inspect;
 mod simulate;

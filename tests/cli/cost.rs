@@ -1,0 +1,304 @@
+//! `faascost cost` and `faascost pricing` end to end: JSON totals pinned to the cent,
+//! not-priced lines, and validation errors with file:line:key and exit code 2.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn faascost() -> Command {
+    Command::cargo_bin("faascost").unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = faascost().args(args).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn lambda_mobile_backend_example_to_the_cent() {
+    // AWS pricing page example: 3M × 120 ms × 1536 MB → $9.00 compute + $0.60 requests = $9.60.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "120",
+        "--memory-mb",
+        "1536",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 960);
+    assert!((v["monthly_cost_usd"].as_f64().unwrap() - 9.600018).abs() < 1e-9);
+    let lines = v["lines"].as_array().unwrap();
+    for key in ["name", "unit", "quantity", "unit_price_usd", "cost_usd"] {
+        assert!(lines.iter().all(|l| l.get(key).is_some()), "missing {key}");
+    }
+    assert_eq!(v["offerings"][0]["effective_date"], "2026-11-22");
+}
+
+#[test]
+fn lambda_with_front_door_logs_free_tier_and_pc() {
+    // 3M × 1 s × 512 MB with the free tier: compute (1.5M − 0.4M) × 0.0000166667 = $18.33337;
+    // requests $0.40. HTTP API 3M × $1.00/M = $3.00 (the API Gateway 12-month free tier is
+    // applied with --free-tier: 2M × $1 = $2.00). Logs 3M × 1,000 B = 2.794 GB: (2.794 − 5 free) → $0;
+    // storage 2.794 GB × $0.03 = $0.0838. Total ≈ 18.33337 + 0.40 + 2.00 + 0.0838 = $20.82.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "1000",
+        "--memory-mb",
+        "512",
+        "--free-tier",
+        "--front-door",
+        "http-api",
+        "--log-bytes-per-invocation",
+        "1000",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 2082);
+    assert_eq!(v["offerings"].as_array().unwrap().len(), 3);
+    // PC 10 all month at 1024 MB: 10 × 2,628,000 s = 26,280,000 GB-s × 0.0000041667 = $109.500876;
+    // 1M × 100 ms served by PC: 100,000 GB-s × 0.0000097222 = $0.97222; requests $0.20 → $110.67.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "1000000",
+        "--duration-ms",
+        "100",
+        "--memory-mb",
+        "1024",
+        "--provisioned-concurrency",
+        "10",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 11067);
+    assert_eq!(v["verified"], false, "PC x86 rates are not vendor-verified");
+}
+
+#[test]
+fn other_platforms() {
+    // Azure consumption, free grant: 3M × 1 s × 512 MB → $17.60 + $0.40 = $18.00.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "azure-functions",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "1000",
+        "--memory-mb",
+        "512",
+        "--free-tier",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 1800);
+    // EC2 m7g.large: 730 × $0.0816 = $59.568 → $59.57.
+    assert_eq!(
+        json(&["cost", "--platform", "aws-ec2:m7g.large"])["monthly_cost_cents"],
+        5957
+    );
+    // Fargate 2 tasks × 0.5 vCPU × 1 GB × 730 h: 2 × (0.5 × 29.5504 + 1 × 3.24485) = $36.0401.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-fargate",
+        "--vcpu",
+        "0.5",
+        "--memory-mb",
+        "1024",
+        "--instances",
+        "2",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 3604);
+    // Cloud Run: 10M × 200 ms, 512 MB, 1 vCPU, free tier → $48.48.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "gcp-cloud-run",
+        "--requests",
+        "10000000",
+        "--duration-ms",
+        "200",
+        "--memory-mb",
+        "512",
+        "--free-tier",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 4848);
+    // Cloudflare: $5 plan + 40M × $0.30/M + 220M CPU-ms × $0.02/M = $21.40.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "cloudflare-workers",
+        "--requests",
+        "50000000",
+        "--duration-ms",
+        "5",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 2140);
+}
+
+#[test]
+fn missing_commitment_price_is_null_not_zero() {
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-ec2:m7g.large",
+        "--commitment",
+        "ri-standard-1yr-no-upfront",
+    ]);
+    assert_eq!(v["complete"], false);
+    assert!(v["lines"][0]["cost_usd"].is_null());
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-ec2:m7g.large",
+            "--commitment",
+            "ri-standard-1yr-no-upfront",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not priced"));
+}
+
+#[test]
+fn text_output_and_bad_input() {
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-lambda",
+            "--requests",
+            "1000",
+            "--duration-ms",
+            "10",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Total per month").and(predicate::str::contains("assumptions:")));
+    faascost()
+        .args(["cost", "--platform", "heroku"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aws-lambda"));
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-lambda",
+            "--region",
+            "eu-west-1",
+            "--requests",
+            "1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("us-east-1"));
+}
+
+#[test]
+fn works_from_any_directory_with_embedded_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    faascost()
+        .current_dir(dir.path())
+        .args(["pricing", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("aws-lambda").and(predicate::str::contains("gcp-cloud-run")));
+    faascost()
+        .args(["pricing", "show", "aws-lambda"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.0000166667").and(predicate::str::contains("[unverified]")));
+    faascost().args(["pricing", "validate"]).assert().success();
+}
+
+#[test]
+fn validate_reports_file_line_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pricing/aws-alb.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("aws-alb.toml"),
+        good.replace("usd = 0.008", "usd = -0.008"),
+    )
+    .unwrap();
+    let line = good.lines().position(|l| l == "usd = 0.008").unwrap() + 1;
+    faascost()
+        .args(["pricing", "validate"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "aws-alb.toml:{line}: key 'prices.lcu-hours.usd'"
+        )));
+}
+
+#[test]
+fn user_pricing_directory_replaces_built_in_tables() {
+    // A negotiated Lambda table: duration at $0.00001 → 540,000 GB-s = $5.40 + $0.60 requests.
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pricing/aws-lambda.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("aws-lambda.toml"),
+        lambda.replace(
+            "{ up_to = 6000000000, usd = 0.0000166667 }",
+            "{ up_to = 6000000000, usd = 0.00001 }",
+        ),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "120",
+        "--memory-mb",
+        "1536",
+        "--pricing",
+        d,
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 600);
+    assert!(v["offerings"][0]["origin"].as_str().unwrap().contains(d));
+}
+
+#[test]
+fn memory_outside_the_platform_range_is_rejected() {
+    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption up to 1,536 MB.
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-lambda",
+            "--requests",
+            "1",
+            "--memory-mb",
+            "20000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("128–10240 MB"));
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "azure-functions",
+            "--requests",
+            "1",
+            "--memory-mb",
+            "2048",
+        ])
+        .assert()
+        .code(2);
+    faascost()
+        .args(["cost", "--platform", "gcp-cloud-run", "--front-door", "alb"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aws-lambda"));
+}
