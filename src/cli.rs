@@ -24,7 +24,7 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Replay traces through a serverless platform's behaviour model: cold starts, keep-alive,
     /// concurrency, throttles, latency, idle memory-time and billed time (no prices).
-    Simulate(SimulateArgs),
+    Simulate(Box<SimulateArgs>),
 }
 
 /// Trace inputs shared by every command that reads traces.

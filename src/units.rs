@@ -29,7 +29,7 @@ pub fn us_to_ms_ceil(duration_us: u64) -> u64 {
 /// A duration in milliseconds given as a float (as traces write it) to whole microseconds,
 /// rounded to nearest. Returns `None` for a negative, non-finite or absurdly large value.
 pub fn ms_f64_to_us(duration_ms: f64) -> Option<u64> {
-    if !duration_ms.is_finite() || duration_ms < 0.0 || duration_ms > 1.0e12 {
+    if !duration_ms.is_finite() || !(0.0..=1.0e12).contains(&duration_ms) {
         return None;
     }
     Some((duration_ms * US_PER_MS as f64).round() as u64)

@@ -123,7 +123,10 @@ fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings
             "cold starts",
             format!("{} ({:.3} %)", s.cold_starts, 100.0 * s.cold_start_rate),
         ),
-        ("p75 of per-unit cold-start %", format!("{:.2} %", s.app_cold_start_pct_p75)),
+        (
+            "p75 of per-unit cold-start %",
+            format!("{:.2} %", s.app_cold_start_pct_p75),
+        ),
         ("throttles", format!("{} (retries {})", s.throttles, s.retries)),
         (
             "latency p50/p95/p99/p99.9",

@@ -196,7 +196,11 @@ fn unit_memory_mb(unit: &ResolvedUnit, app_sizes: &BTreeMap<(String, String), us
                 MemoryScope::FunctionShare => total += a.average_mb,
                 MemoryScope::App => {
                     let (o, ap) = f.id.app_key();
-                    let n = app_sizes.get(&(o.to_string(), ap.to_string())).copied().unwrap_or(1).max(1);
+                    let n = app_sizes
+                        .get(&(o.to_string(), ap.to_string()))
+                        .copied()
+                        .unwrap_or(1)
+                        .max(1);
                     // The app's figure, shared evenly by the app's functions in the workload.
                     total += a.average_mb / n as f64;
                 }
@@ -303,9 +307,14 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     if invocations == 0 {
         return Err(SimError::EmptyWorkload);
     }
-    let start_ms = workload
-        .window_start_ms
-        .min(prepared.iter().filter_map(|u| u.requests.first()).map(|r| r.arrival_ms).min().unwrap_or(0));
+    let start_ms = workload.window_start_ms.min(
+        prepared
+            .iter()
+            .filter_map(|u| u.requests.first())
+            .map(|r| r.arrival_ms)
+            .min()
+            .unwrap_or(0),
+    );
     let engine = EngineConfig {
         per_instance_concurrency: c,
         cold_start,
@@ -318,7 +327,11 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     // Pass 1: units are independent unless the account limit binds.
     let mut results: Vec<UnitResult> = prepared
         .par_iter()
-        .map(|u| serverless::run(vec![spec_of(u, cfg)], &engine).pop().expect("one unit in, one out"))
+        .map(|u| {
+            serverless::run(vec![spec_of(u, cfg)], &engine)
+                .pop()
+                .expect("one unit in, one out")
+        })
         .collect();
     let mut all_deltas: Vec<(u64, i32)> = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
     let mut end_ms = engine
@@ -466,7 +479,10 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         assumptions.push("memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced".into());
     }
     if !cfg.provisioned.is_zero() {
-        assumptions.push("provisioned concurrency applies to every unit; requests beyond it spill over to on-demand instances".into());
+        assumptions.push(
+            "provisioned concurrency applies to every unit; requests beyond it spill over to on-demand instances"
+                .into(),
+        );
     }
     if matches!(cfg.keep_alive, KeepAliveSpec::Hybrid(_)) {
         assumptions.push("hybrid policy: out-of-bound idle times forecast by the last idle time (ARIMA(0,1,0)) instead of a fitted ARIMA".into());
@@ -509,7 +525,11 @@ mod tests {
         let out = simulate(&w, &lambda("10m")).unwrap();
         let l = out.stats.avg_busy_instances;
         assert!((l - 1.0).abs() < 0.03, "mean busy instances {l}");
-        assert!((out.stats.avg_concurrency - 1.0).abs() < 0.03, "{}", out.stats.avg_concurrency);
+        assert!(
+            (out.stats.avg_concurrency - 1.0).abs() < 0.03,
+            "{}",
+            out.stats.avg_concurrency
+        );
     }
 
     #[test]
@@ -653,7 +673,11 @@ mod tests {
     fn billed_time_uses_the_platform_grain() {
         // Three calls of 1,234 ms, 10 min apart, 512 MB: Lambda bills 3 × 1.234 s × 0.5 GB;
         // Cloud Run rounds each busy period (1,234 ms + init) up to 100 ms.
-        let f = per_minute_function("f", vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], DurationInfo::Unknown);
+        let f = per_minute_function(
+            "f",
+            vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            DurationInfo::Unknown,
+        );
         let w = workload_of(vec![f], 21);
         let mut cfg = lambda("1m");
         cfg.memory_mb = Some(512);

@@ -157,8 +157,12 @@ impl ColdStartDist {
         };
         let parts: Vec<&str> = t.split(':').collect();
         let dist = match parts.as_slice() {
-            [n] => ColdStartDist::Constant { ms: num(n)?.round() as u64 },
-            ["const" | "constant", n] => ColdStartDist::Constant { ms: num(n)?.round() as u64 },
+            [n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
+            ["const" | "constant", n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
             ["exp" | "exponential", m] => ColdStartDist::Exponential { mean_ms: num(m)? },
             ["lognormal", m, s] => ColdStartDist::Lognormal {
                 median_ms: num(m)?,
@@ -262,7 +266,10 @@ impl PlatformModel {
             })
         };
         if self.schema_version != 1 {
-            return fail(format!("schema_version {} is not supported (expected 1)", self.schema_version));
+            return fail(format!(
+                "schema_version {} is not supported (expected 1)",
+                self.schema_version
+            ));
         }
         if self.per_instance_concurrency == 0 || self.per_instance_concurrency > self.max_per_instance_concurrency {
             return fail("per_instance_concurrency must be between 1 and max_per_instance_concurrency".into());
@@ -274,7 +281,10 @@ impl PlatformModel {
             return fail("memory bounds must satisfy 0 < min_memory_mb <= max_memory_mb, memory_step_mb >= 1".into());
         }
         if !self.cold_start.contains_key(&self.default_runtime) {
-            return fail(format!("default_runtime '{}' has no [cold_start] entry", self.default_runtime));
+            return fail(format!(
+                "default_runtime '{}' has no [cold_start] entry",
+                self.default_runtime
+            ));
         }
         Ok(())
     }
@@ -297,14 +307,13 @@ impl PlatformModel {
 
     /// The cold-start distribution of `runtime`, or an error listing the known runtimes.
     pub fn cold_start_for(&self, runtime: &str) -> Result<ColdStartDist, SimError> {
-        self.cold_start
-            .get(runtime)
-            .copied()
-            .ok_or_else(|| SimError::Config(format!(
+        self.cold_start.get(runtime).copied().ok_or_else(|| {
+            SimError::Config(format!(
                 "platform {} has no cold-start figures for runtime '{runtime}'; use one of {} or give --cold-start-ms",
                 self.id,
                 self.cold_start.keys().cloned().collect::<Vec<_>>().join(", ")
-            )))
+            ))
+        })
     }
 }
 
@@ -349,8 +358,14 @@ mod tests {
 
     #[test]
     fn cold_start_syntax() {
-        assert_eq!(ColdStartDist::parse("250").unwrap(), ColdStartDist::Constant { ms: 250 });
-        assert_eq!(ColdStartDist::parse("exp:253").unwrap(), ColdStartDist::Exponential { mean_ms: 253.0 });
+        assert_eq!(
+            ColdStartDist::parse("250").unwrap(),
+            ColdStartDist::Constant { ms: 250 }
+        );
+        assert_eq!(
+            ColdStartDist::parse("exp:253").unwrap(),
+            ColdStartDist::Exponential { mean_ms: 253.0 }
+        );
         let ln = ColdStartDist::parse("lognormal:200:0.5").unwrap();
         // mean = 200 · e^{0.125} = 226.63
         assert!((ln.mean_ms() - 226.6297).abs() < 1e-3);

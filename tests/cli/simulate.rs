@@ -85,7 +85,14 @@ fn bad_flags_say_what_is_expected() {
         .code(2)
         .stderr(predicate::str::contains("fixed:10m"));
     faascost()
-        .args(["simulate", "x.csv", "--platform", "aws-lambda", "--provisioned-concurrency", "8-20=3"])
+        .args([
+            "simulate",
+            "x.csv",
+            "--platform",
+            "aws-lambda",
+            "--provisioned-concurrency",
+            "8-20=3",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("08:00-20:00=10"));
@@ -95,7 +102,14 @@ fn bad_flags_say_what_is_expected() {
         .code(2)
         .stderr(predicate::str::contains("aws-lambda"));
     faascost()
-        .args(["simulate", "x.csv", "--platform", "aws-lambda", "--cold-start-ms", "gamma:2"])
+        .args([
+            "simulate",
+            "x.csv",
+            "--platform",
+            "aws-lambda",
+            "--cold-start-ms",
+            "gamma:2",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("lognormal:MEDIAN:SIGMA"));
@@ -164,5 +178,5 @@ fn real_azure_sample_is_thread_count_independent() {
     assert_eq!(one, two);
     // The sample's invocation file holds 567,403 invocations over 480 minutes.
     assert_eq!(v["invocations"], 567_403);
-    assert_eq!(v["period_ms"].as_u64().unwrap() >= 480 * 60_000, true);
+    assert!(v["period_ms"].as_u64().unwrap() >= 480 * 60_000);
 }
