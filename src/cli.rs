@@ -118,6 +118,9 @@ pub struct SimulateArgs {
     /// Include per-minute concurrency (max and mean) in the output.
     #[arg(long)]
     pub per_minute: bool,
+    /// Include one row per simulated function (or Azure app) in the JSON output.
+    #[arg(long)]
+    pub per_unit: bool,
     /// Print one JSON object on stdout instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -694,6 +694,27 @@ mod tests {
     }
 
     #[test]
+    fn memory_flag_rescales_traced_durations() {
+        // A function traced at 1,769 MB (1 vCPU) with 1,000 ms calls, run at 3,538 MB (2 vCPU)
+        // with half the time CPU-bound: 1,000 × (0.5 × 1/2 + 0.5) = 750 ms per call.
+        let mut w = poisson_workload(1.0, 1.0, 60_000, 1);
+        let f = &mut w.functions[0];
+        f.memory.configured_mb = Some(1769);
+        if let crate::trace::Arrivals::Timestamps(v) = &mut f.arrivals {
+            v.iter_mut().for_each(|i| i.duration_us = 1_000_000);
+        }
+        let n = w.invocations();
+        let mut cfg = lambda("10m");
+        cfg.memory_mb = Some(3538);
+        let out = simulate(&w, &cfg).unwrap();
+        let g = &out.usage.functions[0];
+        assert_eq!(g.memory_mb, 3538);
+        assert_eq!(g.on_demand_duration_ms.sum_ms(), 750 * n);
+        // Billed GB-s = n × 0.75 s × 3,538/1,024 GB.
+        assert!((out.stats.billed_gb_seconds - n as f64 * 0.75 * 3538.0 / 1024.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn memory_scaling_follows_cpu_share() {
         let p = PlatformId::AwsLambda.model().unwrap();
         // 1,769 → 3,538 MB doubles the vCPU: half the time is CPU-bound → 0.5·0.5 + 0.5 = 0.75.

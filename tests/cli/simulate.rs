@@ -147,8 +147,11 @@ fn missing_durations_name_the_function_and_the_fallback() {
         "100",
         "--keep-alive",
         "none",
+        "--per-unit",
         "--json",
     ]);
+    assert_eq!(v["units_detail"][0]["key"], "own/app/fun");
+    assert_eq!(v["units_detail"][0]["cold_starts"], 5);
     assert_eq!(v["invocations"], 5);
     assert_eq!(v["cold_starts"], 5);
     assert_eq!(v["idle_gb_seconds"], 0.0);
