@@ -455,9 +455,9 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
     assumptions.push(match cfg.cold_start {
-        Some(d) => format!("cold start: {d:?} (given), mean {:.0} ms", d.mean_ms()),
+        Some(d) => format!("cold start: {d} ms (given), mean {:.0} ms", d.mean_ms()),
         None => format!(
-            "cold start: {} runtime figures of the platform file, {cold_start:?}, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
+            "cold start: {} runtime figure of the platform file, {cold_start} ms, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
             runtime,
             cold_start.mean_ms(),
             p.id
@@ -476,7 +476,10 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
             cfg.cpu_bound_fraction * 100.0
         ));
     } else {
-        assumptions.push("memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced".into());
+        assumptions.push(format!(
+            "memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced (with --memory-mb, the {:.0} % CPU-bound share of each duration scales with CPU share)",
+            cfg.cpu_bound_fraction * 100.0
+        ));
     }
     if !cfg.provisioned.is_zero() {
         assumptions.push(

@@ -181,6 +181,18 @@ impl ColdStartDist {
     }
 }
 
+impl fmt::Display for ColdStartDist {
+    /// The `--cold-start-ms` syntax.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ColdStartDist::Constant { ms } => write!(f, "{ms}"),
+            ColdStartDist::Exponential { mean_ms } => write!(f, "exp:{mean_ms}"),
+            ColdStartDist::Lognormal { median_ms, sigma } => write!(f, "lognormal:{median_ms}:{sigma}"),
+            ColdStartDist::Uniform { min_ms, max_ms } => write!(f, "uniform:{min_ms}:{max_ms}"),
+        }
+    }
+}
+
 /// Where a behaviour figure comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -372,6 +384,9 @@ mod tests {
         assert!(ColdStartDist::parse("uniform:5:1").is_err());
         assert!(ColdStartDist::parse("gamma:1").is_err());
         assert!(ColdStartDist::parse("-3").is_err());
+        for text in ["250", "exp:253", "lognormal:225:0.21", "uniform:5:9"] {
+            assert_eq!(ColdStartDist::parse(text).unwrap().to_string(), text);
+        }
     }
 
     #[test]
