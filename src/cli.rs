@@ -33,7 +33,7 @@ pub enum Command {
     Cost(CostArgs),
     /// Replay traces through a serverless platform's behaviour model: cold starts, keep-alive,
     /// concurrency, throttles, latency, idle memory-time and billed time (no prices).
-    Simulate(SimulateArgs),
+    Simulate(Box<SimulateArgs>),
     /// Generate a seeded synthetic trace (poisson, diurnal, bursty, periodic, steady-high, or a
     /// workload shaped like the Azure Functions 2019 dataset with --like azure2019).
     Generate(GenerateArgs),
@@ -302,6 +302,9 @@ pub struct SimulateArgs {
     /// Include per-minute concurrency (max and mean) in the output.
     #[arg(long)]
     pub per_minute: bool,
+    /// Include one row per simulated function (or Azure app) in the JSON output.
+    #[arg(long)]
+    pub per_unit: bool,
     /// Print one JSON object on stdout instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -23,6 +23,8 @@ struct RawScenario {
     seed: Option<u64>,
     traces: Option<Vec<String>>,
     region: Option<String>,
+    azure_region: Option<String>,
+    gcp_region: Option<String>,
     free_tier: Option<bool>,
     front_door: Option<String>,
     log_bytes_per_invocation: Option<u64>,
@@ -180,8 +182,12 @@ pub struct Scenario {
     pub seed: u64,
     /// Trace paths (relative ones resolved against the scenario file's folder).
     pub traces: Vec<PathBuf>,
-    /// Region id (must be in the price tables).
+    /// AWS region id (must be in the AWS price tables).
     pub region: String,
+    /// Azure region id.
+    pub azure_region: String,
+    /// Google Cloud region id.
+    pub gcp_region: String,
     /// Apply providers' free tiers.
     pub free_tier: bool,
     /// Front door for serverless options: `rest-api`, `http-api`, `function-url`, `alb`, `none`.
@@ -284,6 +290,14 @@ impl Scenario {
         let region = match raw.region {
             Some(r) => r,
             None => default("region", "us-east-1".into()),
+        };
+        let azure_region = match raw.azure_region {
+            Some(r) => r,
+            None => default("Azure region", "eastus".into()),
+        };
+        let gcp_region = match raw.gcp_region {
+            Some(r) => r,
+            None => default("Google Cloud region", "us-central1".into()),
         };
         let free_tier = match raw.free_tier {
             Some(f) => f,
@@ -506,6 +520,8 @@ impl Scenario {
             seed,
             traces,
             region,
+            azure_region,
+            gcp_region,
             free_tier,
             front_door,
             log_bytes_per_invocation,

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::SimulateArgs;
-use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig};
+use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig, UnitSummary};
 use crate::trace::{read_workload, ReadOptions, Workload};
 use crate::units::MS_PER_SECOND;
 use crate::usage::Usage;
@@ -23,6 +23,8 @@ struct SimulateReport<'a> {
     #[serde(flatten)]
     stats: &'a SimStats,
     usage: &'a Usage,
+    #[serde(skip_serializing_if = "<[UnitSummary]>::is_empty")]
+    units_detail: &'a [UnitSummary],
     assumptions: &'a [String],
     warnings: &'a [String],
 }
@@ -100,6 +102,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             sources: workload.sources.iter().map(|s| s.path.clone()).collect(),
             stats: &out.stats,
             usage: &out.usage,
+            units_detail: if args.per_unit { &out.units } else { &[] },
             assumptions: &out.assumptions,
             warnings: &workload.warnings,
         };
@@ -123,7 +126,10 @@ fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings
             "cold starts",
             format!("{} ({:.3} %)", s.cold_starts, 100.0 * s.cold_start_rate),
         ),
-        ("p75 of per-unit cold-start %", format!("{:.2} %", s.app_cold_start_pct_p75)),
+        (
+            "p75 of per-unit cold-start %",
+            format!("{:.2} %", s.app_cold_start_pct_p75),
+        ),
         ("throttles", format!("{} (retries {})", s.throttles, s.retries)),
         (
             "latency p50/p95/p99/p99.9",

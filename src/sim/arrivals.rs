@@ -337,7 +337,9 @@ mod tests {
         let reqs = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap();
         assert_eq!(reqs.len(), 8);
         assert_eq!(reqs.iter().filter(|r| r.arrival_ms < 60_000).count(), 3);
-        assert!(reqs.iter().all(|r| r.arrival_ms < 180_000 && !(60_000..120_000).contains(&r.arrival_ms)));
+        assert!(reqs
+            .iter()
+            .all(|r| r.arrival_ms < 180_000 && !(60_000..120_000).contains(&r.arrival_ms)));
         assert!(reqs.windows(2).all(|w| w[0].arrival_ms <= w[1].arrival_ms));
         assert!(reqs.iter().all(|r| (10..=1000).contains(&r.duration_ms)));
         let even = ExpandOptions {

@@ -108,7 +108,9 @@ impl FromStr for KeepAliveSpec {
                 let d = t.strip_prefix("fixed:").unwrap_or(&t);
                 parse_duration_ms(d)
                     .map(|keep_alive_ms| KeepAliveSpec::Fixed { keep_alive_ms })
-                    .map_err(|e| format!("keep-alive '{s}': {e}; expected e.g. 600s, 10m, fixed:10m, none, provider or hybrid"))
+                    .map_err(|e| {
+                        format!("keep-alive '{s}': {e}; expected e.g. 600s, 10m, fixed:10m, none, provider or hybrid")
+                    })
             }
         }
     }
@@ -128,10 +130,7 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
     } else {
         (t, MS_PER_SECOND)
     };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration"))?;
+    let v: f64 = num.trim().parse().map_err(|_| format!("'{text}' is not a duration"))?;
     if !v.is_finite() || v < 0.0 {
         return Err(format!("'{text}' is not a non-negative duration"));
     }
@@ -140,11 +139,11 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
 
 /// Formats ms as the shortest exact unit (`10m`, `90s`, `1500ms`).
 pub fn format_duration(ms: u64) -> String {
-    if ms > 0 && ms % MS_PER_HOUR == 0 {
+    if ms > 0 && ms.is_multiple_of(MS_PER_HOUR) {
         format!("{}h", ms / MS_PER_HOUR)
-    } else if ms > 0 && ms % MS_PER_MINUTE == 0 {
+    } else if ms > 0 && ms.is_multiple_of(MS_PER_MINUTE) {
         format!("{}m", ms / MS_PER_MINUTE)
-    } else if ms % MS_PER_SECOND == 0 {
+    } else if ms.is_multiple_of(MS_PER_SECOND) {
         format!("{}s", ms / MS_PER_SECOND)
     } else {
         format!("{ms}ms")
@@ -320,10 +319,16 @@ mod tests {
         assert_eq!("600s".parse::<KeepAliveSpec>().unwrap(), ten);
         assert_eq!("10m".parse::<KeepAliveSpec>().unwrap(), ten);
         assert_eq!("fixed:10m".parse::<KeepAliveSpec>().unwrap(), ten);
-        assert_eq!("fixed:1500ms".parse::<KeepAliveSpec>().unwrap(), KeepAliveSpec::Fixed { keep_alive_ms: 1500 });
+        assert_eq!(
+            "fixed:1500ms".parse::<KeepAliveSpec>().unwrap(),
+            KeepAliveSpec::Fixed { keep_alive_ms: 1500 }
+        );
         assert_eq!("none".parse::<KeepAliveSpec>().unwrap(), KeepAliveSpec::None);
         assert_eq!("provider".parse::<KeepAliveSpec>().unwrap(), KeepAliveSpec::Provider);
-        assert!(matches!("hybrid".parse::<KeepAliveSpec>().unwrap(), KeepAliveSpec::Hybrid(_)));
+        assert!(matches!(
+            "hybrid".parse::<KeepAliveSpec>().unwrap(),
+            KeepAliveSpec::Hybrid(_)
+        ));
         let err = "ten minutes".parse::<KeepAliveSpec>().unwrap_err();
         assert!(err.contains("expected"), "{err}");
         assert_eq!(format_duration(600_000), "10m");

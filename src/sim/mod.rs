@@ -199,7 +199,11 @@ fn unit_memory_mb(unit: &ResolvedUnit, app_sizes: &BTreeMap<(String, String), us
                 MemoryScope::FunctionShare => total += a.average_mb,
                 MemoryScope::App => {
                     let (o, ap) = f.id.app_key();
-                    let n = app_sizes.get(&(o.to_string(), ap.to_string())).copied().unwrap_or(1).max(1);
+                    let n = app_sizes
+                        .get(&(o.to_string(), ap.to_string()))
+                        .copied()
+                        .unwrap_or(1)
+                        .max(1);
                     // The app's figure, shared evenly by the app's functions in the workload.
                     total += a.average_mb / n as f64;
                 }
@@ -306,9 +310,14 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     if invocations == 0 {
         return Err(SimError::EmptyWorkload);
     }
-    let start_ms = workload
-        .window_start_ms
-        .min(prepared.iter().filter_map(|u| u.requests.first()).map(|r| r.arrival_ms).min().unwrap_or(0));
+    let start_ms = workload.window_start_ms.min(
+        prepared
+            .iter()
+            .filter_map(|u| u.requests.first())
+            .map(|r| r.arrival_ms)
+            .min()
+            .unwrap_or(0),
+    );
     let engine = EngineConfig {
         per_instance_concurrency: c,
         cold_start,
@@ -321,7 +330,11 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     // Pass 1: units are independent unless the account limit binds.
     let mut results: Vec<UnitResult> = prepared
         .par_iter()
-        .map(|u| serverless::run(vec![spec_of(u, cfg)], &engine).pop().expect("one unit in, one out"))
+        .map(|u| {
+            serverless::run(vec![spec_of(u, cfg)], &engine)
+                .pop()
+                .expect("one unit in, one out")
+        })
         .collect();
     let mut all_deltas: Vec<(u64, i32)> = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
     let mut end_ms = engine
@@ -445,9 +458,9 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
     assumptions.push(match cfg.cold_start {
-        Some(d) => format!("cold start: {d:?} (given), mean {:.0} ms", d.mean_ms()),
+        Some(d) => format!("cold start: {d} ms (given), mean {:.0} ms", d.mean_ms()),
         None => format!(
-            "cold start: {} runtime figures of the platform file, {cold_start:?}, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
+            "cold start: {} runtime figure of the platform file, {cold_start} ms, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
             runtime,
             cold_start.mean_ms(),
             p.id
@@ -466,10 +479,16 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
             cfg.cpu_bound_fraction * 100.0
         ));
     } else {
-        assumptions.push("memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced".into());
+        assumptions.push(format!(
+            "memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced (with --memory-mb, the {:.0} % CPU-bound share of each duration scales with CPU share)",
+            cfg.cpu_bound_fraction * 100.0
+        ));
     }
     if !cfg.provisioned.is_zero() {
-        assumptions.push("provisioned concurrency applies to every unit; requests beyond it spill over to on-demand instances".into());
+        assumptions.push(
+            "provisioned concurrency applies to every unit; requests beyond it spill over to on-demand instances"
+                .into(),
+        );
     }
     if matches!(cfg.keep_alive, KeepAliveSpec::Hybrid(_)) {
         assumptions.push("hybrid policy: out-of-bound idle times forecast by the last idle time (ARIMA(0,1,0)) instead of a fitted ARIMA".into());
@@ -512,7 +531,11 @@ mod tests {
         let out = simulate(&w, &lambda("10m")).unwrap();
         let l = out.stats.avg_busy_instances;
         assert!((l - 1.0).abs() < 0.03, "mean busy instances {l}");
-        assert!((out.stats.avg_concurrency - 1.0).abs() < 0.03, "{}", out.stats.avg_concurrency);
+        assert!(
+            (out.stats.avg_concurrency - 1.0).abs() < 0.03,
+            "{}",
+            out.stats.avg_concurrency
+        );
     }
 
     #[test]
@@ -656,7 +679,11 @@ mod tests {
     fn billed_time_uses_the_platform_grain() {
         // Three calls of 1,234 ms, 10 min apart, 512 MB: Lambda bills 3 × 1.234 s × 0.5 GB;
         // Cloud Run rounds each busy period (1,234 ms + init) up to 100 ms.
-        let f = per_minute_function("f", vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], DurationInfo::Unknown);
+        let f = per_minute_function(
+            "f",
+            vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            DurationInfo::Unknown,
+        );
         let w = workload_of(vec![f], 21);
         let mut cfg = lambda("1m");
         cfg.memory_mb = Some(512);
@@ -670,6 +697,27 @@ mod tests {
         let out = simulate(&w, &run).unwrap();
         // Busy period 1,484 ms → 1,500 ms billed, × 3 × 0.5 GB.
         assert!((out.stats.billed_gb_seconds - 3.0 * 1.5 * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn memory_flag_rescales_traced_durations() {
+        // A function traced at 1,769 MB (1 vCPU) with 1,000 ms calls, run at 3,538 MB (2 vCPU)
+        // with half the time CPU-bound: 1,000 × (0.5 × 1/2 + 0.5) = 750 ms per call.
+        let mut w = poisson_workload(1.0, 1.0, 60_000, 1);
+        let f = &mut w.functions[0];
+        f.memory.configured_mb = Some(1769);
+        if let crate::trace::Arrivals::Timestamps(v) = &mut f.arrivals {
+            v.iter_mut().for_each(|i| i.duration_us = 1_000_000);
+        }
+        let n = w.invocations();
+        let mut cfg = lambda("10m");
+        cfg.memory_mb = Some(3538);
+        let out = simulate(&w, &cfg).unwrap();
+        let g = &out.usage.functions[0];
+        assert_eq!(g.memory_mb, 3538);
+        assert_eq!(g.on_demand_duration_ms.sum_ms(), 750 * n);
+        // Billed GB-s = n × 0.75 s × 3,538/1,024 GB.
+        assert!((out.stats.billed_gb_seconds - n as f64 * 0.75 * 3538.0 / 1024.0).abs() < 1e-9);
     }
 
     #[test]

@@ -157,8 +157,12 @@ impl ColdStartDist {
         };
         let parts: Vec<&str> = t.split(':').collect();
         let dist = match parts.as_slice() {
-            [n] => ColdStartDist::Constant { ms: num(n)?.round() as u64 },
-            ["const" | "constant", n] => ColdStartDist::Constant { ms: num(n)?.round() as u64 },
+            [n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
+            ["const" | "constant", n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
             ["exp" | "exponential", m] => ColdStartDist::Exponential { mean_ms: num(m)? },
             ["lognormal", m, s] => ColdStartDist::Lognormal {
                 median_ms: num(m)?,
@@ -174,6 +178,18 @@ impl ColdStartDist {
             _ => return Err(format!("cannot read cold-start '{text}'; {expected}")),
         };
         Ok(dist)
+    }
+}
+
+impl fmt::Display for ColdStartDist {
+    /// The `--cold-start-ms` syntax.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ColdStartDist::Constant { ms } => write!(f, "{ms}"),
+            ColdStartDist::Exponential { mean_ms } => write!(f, "exp:{mean_ms}"),
+            ColdStartDist::Lognormal { median_ms, sigma } => write!(f, "lognormal:{median_ms}:{sigma}"),
+            ColdStartDist::Uniform { min_ms, max_ms } => write!(f, "uniform:{min_ms}:{max_ms}"),
+        }
     }
 }
 
@@ -262,7 +278,10 @@ impl PlatformModel {
             })
         };
         if self.schema_version != 1 {
-            return fail(format!("schema_version {} is not supported (expected 1)", self.schema_version));
+            return fail(format!(
+                "schema_version {} is not supported (expected 1)",
+                self.schema_version
+            ));
         }
         if self.per_instance_concurrency == 0 || self.per_instance_concurrency > self.max_per_instance_concurrency {
             return fail("per_instance_concurrency must be between 1 and max_per_instance_concurrency".into());
@@ -274,7 +293,10 @@ impl PlatformModel {
             return fail("memory bounds must satisfy 0 < min_memory_mb <= max_memory_mb, memory_step_mb >= 1".into());
         }
         if !self.cold_start.contains_key(&self.default_runtime) {
-            return fail(format!("default_runtime '{}' has no [cold_start] entry", self.default_runtime));
+            return fail(format!(
+                "default_runtime '{}' has no [cold_start] entry",
+                self.default_runtime
+            ));
         }
         Ok(())
     }
@@ -297,14 +319,13 @@ impl PlatformModel {
 
     /// The cold-start distribution of `runtime`, or an error listing the known runtimes.
     pub fn cold_start_for(&self, runtime: &str) -> Result<ColdStartDist, SimError> {
-        self.cold_start
-            .get(runtime)
-            .copied()
-            .ok_or_else(|| SimError::Config(format!(
+        self.cold_start.get(runtime).copied().ok_or_else(|| {
+            SimError::Config(format!(
                 "platform {} has no cold-start figures for runtime '{runtime}'; use one of {} or give --cold-start-ms",
                 self.id,
                 self.cold_start.keys().cloned().collect::<Vec<_>>().join(", ")
-            )))
+            ))
+        })
     }
 }
 
@@ -349,14 +370,23 @@ mod tests {
 
     #[test]
     fn cold_start_syntax() {
-        assert_eq!(ColdStartDist::parse("250").unwrap(), ColdStartDist::Constant { ms: 250 });
-        assert_eq!(ColdStartDist::parse("exp:253").unwrap(), ColdStartDist::Exponential { mean_ms: 253.0 });
+        assert_eq!(
+            ColdStartDist::parse("250").unwrap(),
+            ColdStartDist::Constant { ms: 250 }
+        );
+        assert_eq!(
+            ColdStartDist::parse("exp:253").unwrap(),
+            ColdStartDist::Exponential { mean_ms: 253.0 }
+        );
         let ln = ColdStartDist::parse("lognormal:200:0.5").unwrap();
         // mean = 200 · e^{0.125} = 226.63
         assert!((ln.mean_ms() - 226.6297).abs() < 1e-3);
         assert!(ColdStartDist::parse("uniform:5:1").is_err());
         assert!(ColdStartDist::parse("gamma:1").is_err());
         assert!(ColdStartDist::parse("-3").is_err());
+        for text in ["250", "exp:253", "lognormal:225:0.21", "uniform:5:9"] {
+            assert_eq!(ColdStartDist::parse(text).unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -173,7 +173,10 @@ mod tests {
         assert_eq!(night.level_at(23 * MS_PER_HOUR), 1);
         assert_eq!(night.level_at(5 * MS_PER_HOUR), 1);
         assert_eq!(night.level_at(12 * MS_PER_HOUR), 0);
-        assert_eq!("7".parse::<ProvisionedSchedule>().unwrap(), ProvisionedSchedule::constant(7));
+        assert_eq!(
+            "7".parse::<ProvisionedSchedule>().unwrap(),
+            ProvisionedSchedule::constant(7)
+        );
         assert!("08:00=3".parse::<ProvisionedSchedule>().is_err());
         assert!("25:00-26:00=3".parse::<ProvisionedSchedule>().is_err());
     }

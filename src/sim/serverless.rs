@@ -164,7 +164,8 @@ impl UnitState {
     }
 
     /// A warm instance for a request at `t`, or `None`; drops expired instances on the way.
-    /// Also reports an instance waiting for its pre-warm (unloaded), which a cold start replaces.
+    /// Also reports the position in `idle` of an instance waiting for its pre-warm (unloaded),
+    /// which a cold start replaces.
     fn take_warm(&mut self, t: u64) -> (Option<usize>, Option<usize>) {
         while let Some(&i) = self.idle.front() {
             if t >= self.instances[i].warm_until_ms {
@@ -183,6 +184,10 @@ impl UnitState {
             if t >= inst.warm_until_ms {
                 self.idle.remove(pos);
                 self.evict(i, t);
+                // Removing below the pending instance shifts it down by one.
+                if let Some(p) = pending.as_mut() {
+                    *p -= 1;
+                }
             } else if t < inst.warm_from_ms {
                 if pending.is_none() {
                     pending = Some(pos);
@@ -193,7 +198,6 @@ impl UnitState {
                 return (Some(i), None);
             }
         }
-        let pending = pending.map(|pos| self.idle.remove(pos).expect("position is in range"));
         (None, pending)
     }
 }
@@ -322,14 +326,24 @@ pub fn run(units: Vec<UnitSpec>, cfg: &EngineConfig) -> Vec<UnitResult> {
                     st.res.provisioned_inflight_ms += duration_ms;
                     (None, t + duration_ms)
                 } else {
-                    let i = if let Some(&i) = st.partial.last() {
+                    // An instance serving requests with a free slot (ready ones first), else the
+                    // most recently idled warm one, else one still initializing, else a cold start.
+                    let ready_partial = st
+                        .partial
+                        .iter()
+                        .rev()
+                        .copied()
+                        .find(|&i| st.instances[i].ready_ms <= t);
+                    let i = if let Some(i) = ready_partial {
                         i
                     } else {
                         match st.take_warm(t) {
                             (Some(i), _) => i,
+                            (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
                             (None, pending) => {
-                                if let Some(p) = pending {
+                                if let Some(pos) = pending {
                                     // The unloaded instance waiting for its pre-warm is replaced.
+                                    let p = st.idle.remove(pos).expect("position is in range");
                                     st.free_slots.push(p);
                                 }
                                 let init_ms = st.spec.rng.cold_start_ms(&cfg.cold_start);
@@ -472,6 +486,67 @@ mod tests {
         assert_eq!(r.provisioned_duration_ms.count(), 2);
         assert_eq!(r.on_demand_duration_ms.count(), 1);
         assert_eq!(r.cold_starts, 1);
+    }
+
+    #[test]
+    fn a_warm_idle_instance_is_preferred_to_one_still_initializing() {
+        // Concurrency 2, init 100 ms. t=0,1: A cold (ready 100), both done at 110. t=200,201: A
+        // warm and full (done 230, 231). t=202: B cold (ready 302, done 802). A idles at 231.
+        // t=250: B is still initializing, A is warm and idle → A serves it in 40 ms (not B at 342).
+        let reqs = [(0, 10), (1, 10), (200, 30), (201, 30), (202, 500), (250, 40)];
+        let r = &run(vec![unit(&reqs, "10m")], &cfg(2))[0];
+        assert_eq!(r.cold_starts, 2);
+        assert_eq!(r.latency_ms.sum_ms(), 110 + 109 + 30 + 30 + 600 + 40);
+        // Idle: A 110–200, 231–250, 290–10,000; B 802–10,000.
+        assert_eq!(r.idle_ms, 90 + 19 + 9_710 + 9_198);
+    }
+
+    #[test]
+    fn hybrid_prewarm_is_replaced_by_a_cold_start_when_called_early() {
+        struct Prewarm;
+        impl KeepAlivePolicy for Prewarm {
+            fn observe_arrival(&mut self, _: u64, _: Option<u64>) {}
+            fn on_idle(&mut self, _: u64) -> crate::sim::keepalive::KeepAliveDecision {
+                crate::sim::keepalive::KeepAliveDecision {
+                    prewarm_ms: 1_000,
+                    keep_alive_ms: 2_000,
+                }
+            }
+        }
+        let mut u = unit(&[(0, 100), (500, 100), (2_000, 100), (10_000, 100)], "none");
+        u.policy = Box::new(Prewarm);
+        let r = &run(vec![u], &cfg(1))[0];
+        // t=0 cold (done 200; unloaded until 1,200, warm to 3,200). t=500: still unloaded → cold,
+        // replacing it (done 700; warm 1,700–3,700). t=2,000: warm (idle 300 ms), done 2,100;
+        // warm 3,100–5,100. t=10,000: expired (idle 2,000 ms) → cold; warm 11,200–13,200 but the
+        // window ends at 10,200 → no idle.
+        assert_eq!(r.cold_starts, 3);
+        assert_eq!(r.idle_ms, 300 + 2_000);
+    }
+
+    /// A policy returning scripted decisions, then "evict at once".
+    struct Scripted(Vec<(u64, u64)>);
+    impl KeepAlivePolicy for Scripted {
+        fn observe_arrival(&mut self, _: u64, _: Option<u64>) {}
+        fn on_idle(&mut self, _: u64) -> crate::sim::keepalive::KeepAliveDecision {
+            let (prewarm_ms, keep_alive_ms) = if self.0.is_empty() { (0, 0) } else { self.0.remove(0) };
+            crate::sim::keepalive::KeepAliveDecision {
+                prewarm_ms,
+                keep_alive_ms,
+            }
+        }
+    }
+
+    #[test]
+    fn pending_prewarm_found_behind_an_expired_instance_is_the_one_replaced() {
+        // Init 100. C (done 150) unloaded until 5,150; A (done 310) warm to 410; B (done 520)
+        // unloaded until 1,520. Idle order [C, A, B]. At t=1,000: B pending, A expired (100 ms
+        // idle), C pending → cold start replacing B. C is then warm 5,150–6,150 (1,000 ms idle).
+        let mut u = unit(&[(0, 50), (10, 200), (20, 400), (1_000, 10)], "none");
+        u.policy = Box::new(Scripted(vec![(5_000, 1_000), (0, 100), (1_000, 1_000)]));
+        let r = &run(vec![u], &cfg(1))[0];
+        assert_eq!(r.cold_starts, 4);
+        assert_eq!(r.idle_ms, 100 + 1_000);
     }
 
     #[test]

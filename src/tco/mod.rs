@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::characterize::characterize;
 use crate::config::{HybridOption, ProvisionedOption, Scenario, ServerlessOption};
 use crate::cost::{CostBreakdown, CostOptions};
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, PriceTable};
 use crate::report::model::{
     InputFile, Inputs, InstanceSummary, LatencySummary, OptionKind, OptionReport, PriceTableRef, Report,
     UtilizationSummary, REPORT_SCHEMA_VERSION,
@@ -46,11 +46,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Cost-engine options common to every option of the scenario.
-    pub fn cost_options(&self) -> CostOptions {
+    /// Cost-engine options for pricing against `table`: the scenario's free-tier choice and
+    /// the scenario's region of the table's provider.
+    pub fn cost_options(&self, table: &PriceTable) -> CostOptions {
+        let region = match table.provider.as_str() {
+            "aws" => Some(self.scenario.region.clone()),
+            "azure" => Some(self.scenario.azure_region.clone()),
+            "gcp" => Some(self.scenario.gcp_region.clone()),
+            _ => None,
+        };
         CostOptions {
             free_tier: self.scenario.free_tier,
-            region: Some(self.scenario.region.clone()),
+            region,
             ..CostOptions::default()
         }
     }

@@ -133,7 +133,7 @@ pub fn price_fleet(
 ) -> anyhow::Result<CostBreakdown> {
     let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
     let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let base = plan.cost_options();
+    let base = plan.cost_options(table);
     let mut bill = CostBreakdown::default();
     if committed > 0 {
         let usage = Usage {
@@ -185,7 +185,7 @@ pub fn price_fleet(
             }],
             instances: vec![],
         };
-        bill.extend(price_front_door(&usage, FrontDoor::Alb, lb, &base)?);
+        bill.extend(price_front_door(&usage, FrontDoor::Alb, lb, &plan.cost_options(lb))?);
     }
     if opt.control_plane != "none" {
         let cp = plan
@@ -201,7 +201,7 @@ pub fn price_fleet(
                 launches: 1,
             }],
         };
-        bill.extend(price_usage(&usage, cp, &base)?);
+        bill.extend(price_usage(&usage, cp, &plan.cost_options(cp))?);
     }
     if let Some(ops) = plan.scenario.ops {
         bill.lines.push(ops_line(

@@ -85,7 +85,14 @@ fn bad_flags_say_what_is_expected() {
         .code(2)
         .stderr(predicate::str::contains("fixed:10m"));
     faascost()
-        .args(["simulate", "x.csv", "--platform", "aws-lambda", "--provisioned-concurrency", "8-20=3"])
+        .args([
+            "simulate",
+            "x.csv",
+            "--platform",
+            "aws-lambda",
+            "--provisioned-concurrency",
+            "8-20=3",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("08:00-20:00=10"));
@@ -95,7 +102,14 @@ fn bad_flags_say_what_is_expected() {
         .code(2)
         .stderr(predicate::str::contains("aws-lambda"));
     faascost()
-        .args(["simulate", "x.csv", "--platform", "aws-lambda", "--cold-start-ms", "gamma:2"])
+        .args([
+            "simulate",
+            "x.csv",
+            "--platform",
+            "aws-lambda",
+            "--cold-start-ms",
+            "gamma:2",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("lognormal:MEDIAN:SIGMA"));
@@ -133,8 +147,11 @@ fn missing_durations_name_the_function_and_the_fallback() {
         "100",
         "--keep-alive",
         "none",
+        "--per-unit",
         "--json",
     ]);
+    assert_eq!(v["units_detail"][0]["key"], "own/app/fun");
+    assert_eq!(v["units_detail"][0]["cold_starts"], 5);
     assert_eq!(v["invocations"], 5);
     assert_eq!(v["cold_starts"], 5);
     assert_eq!(v["idle_gb_seconds"], 0.0);
@@ -164,5 +181,5 @@ fn real_azure_sample_is_thread_count_independent() {
     assert_eq!(one, two);
     // The sample's invocation file holds 567,403 invocations over 480 minutes.
     assert_eq!(v["invocations"], 567_403);
-    assert_eq!(v["period_ms"].as_u64().unwrap() >= 480 * 60_000, true);
+    assert!(v["period_ms"].as_u64().unwrap() >= 480 * 60_000);
 }
