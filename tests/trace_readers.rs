@@ -56,8 +56,9 @@ fn lambda_text_fixture() {
     assert_eq!(w.functions.len(), 1);
     assert_eq!(w.functions[0].id, FunctionId::standalone("lambda-report"));
     let v = timed(&w, 0);
-    // REPORT at t0+10.100 s, Duration 100.00 ms; at t0+60.050 s, Duration 49.01 ms (ceil 50).
-    assert_eq!(v[0].start_ms, T0 + 10_000);
+    // REPORT at t0+10.100 s, Duration 100.00 ms after a 250 ms init; at t0+60.050 s,
+    // Duration 49.01 ms (ceil 50).
+    assert_eq!(v[0].start_ms, T0 + 10_000 - 250);
     assert_eq!(v[0].init_duration_us, Some(250_000));
     assert_eq!(v[0].billed_duration_ms, Some(100));
     assert_eq!(v[1].start_ms, T0 + 60_000);
@@ -72,15 +73,17 @@ fn lambda_text_fixture() {
 fn lambda_json_fixtures() {
     let w = read("lambda-events.jsonl");
     let v = timed(&w, 0);
-    // Newest first in the file: REPORT at t0+30 s (1000.40 ms → 1,001) and t0+5 s (2.50 → 3).
-    assert_eq!(v[0].start_ms, T0 + 4_997);
+    // Newest first in the file: REPORT at t0+30 s (1000.40 ms → 1,001) and t0+5 s (2.50 → 3,
+    // after an init of 120 ms).
+    assert_eq!(v[0].start_ms, T0 + 4_997 - 120);
     assert_eq!(v[0].init_duration_us, Some(120_000));
     assert_eq!(v[1].start_ms, T0 + 28_999);
     assert_eq!(v.iter().map(|i| i.billed_duration_ms.unwrap()).sum::<u64>(), 1_004);
 
     let w = read("lambda-platform-report.jsonl");
     let v = timed(&w, 0);
-    assert_eq!((v[0].start_ms, v[1].start_ms), (T0 + 300, T0 + 42_000));
+    // REPORT at 0.5 s after 200 ms of duration and 150.5 (→ 151) ms of init.
+    assert_eq!((v[0].start_ms, v[1].start_ms), (T0 + 300 - 151, T0 + 42_000));
     assert_eq!(v[0].init_duration_us, Some(150_500));
     assert!(
         w.warnings.iter().any(|m| m.contains("status timeout")),

@@ -23,7 +23,9 @@ fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
     let mut buf = vec![0u8; 1 << 16];
     let mut bytes = 0u64;
     loop {
-        let n = file.read(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             break;
         }
@@ -38,7 +40,10 @@ fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
 pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
     let (mut scenario, scenario_label) = match &args.scenario {
         Some(p) => (Scenario::load(p)?, p.display().to_string()),
-        None => (Scenario::default_scenario(), "embedded:datasets/default/faascost.toml".to_string()),
+        None => (
+            Scenario::default_scenario(),
+            "embedded:datasets/default/faascost.toml".to_string(),
+        ),
     };
     if let Some(seed) = args.seed {
         scenario.seed = seed;
@@ -101,7 +106,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         crate::report::table::options_summary(&report)
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).context("writing to stdout")?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
     eprintln!("wrote {} and {}", json_path.display(), md_path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -106,9 +106,22 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
 /// The analyze summary: one row per option, the cheapest marked.
 pub fn options_summary(r: &crate::report::model::Report) -> String {
     use super::format::usd;
-    let months = r.options.first().map(|o| o.monthly_cost_by_month_usd.len()).unwrap_or(0);
+    let months = r
+        .options
+        .first()
+        .map(|o| o.monthly_cost_by_month_usd.len())
+        .unwrap_or(0);
     let horizon = format!("{months}-month cost");
-    let mut t = table(&["option", "kind", "monthly cost", &horizon, "cold starts", "p99 ms", "meets SLO", "fleet"]);
+    let mut t = table(&[
+        "option",
+        "kind",
+        "monthly cost",
+        &horizon,
+        "cold starts",
+        "p99 ms",
+        "meets SLO",
+        "fleet",
+    ]);
     for o in &r.options {
         let name = if r.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)

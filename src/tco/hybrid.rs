@@ -1,8 +1,10 @@
 //! Hybrid options: a fixed, committed server fleet carries the base load (up to its target
 //! utilization each minute) and serverless functions take the excess. The base size is
-//! searched: every candidate from no servers to the all-server fleet (or an even grid of 40
-//! when that is larger) is simulated — servers by the fleet model, the overflow by the
-//! serverless event engine — and the cheapest candidate that meets the latency SLO wins.
+//! searched from no servers to the all-server fleet: a grid of candidates is simulated —
+//! servers by the fleet model, the overflow by the serverless event engine — then the grid
+//! narrows around the best until neighbouring sizes are tried; the cheapest size that meets
+//! the latency SLO wins (cost is near-convex in the base size: servers grow linearly, the
+//! overflow shrinks).
 //!
 //! The overflow of each minute is the share of its load above the base capacity; which
 //! invocations overflow is chosen deterministically by error diffusion (per function for
@@ -13,19 +15,55 @@ use crate::sim::load::LoadProfile;
 use crate::trace::{Arrivals, MinuteCounts, Workload};
 use crate::units::MS_PER_MINUTE;
 
-/// Most base sizes tried.
-pub const MAX_CANDIDATES: u32 = 40;
+use std::collections::BTreeMap;
 
-/// Base sizes to try, from 0 to `all_server` instances.
-pub fn candidates(all_server: u32) -> Vec<u32> {
-    if all_server < MAX_CANDIDATES {
-        return (0..=all_server).collect();
+/// Candidates per round of the grid search.
+pub const GRID_POINTS: u32 = 7;
+
+/// Up to `GRID_POINTS` evenly spread sizes from `lo` to `hi` (both included).
+pub fn grid(lo: u32, hi: u32) -> Vec<u32> {
+    if hi - lo < GRID_POINTS {
+        return (lo..=hi).collect();
     }
-    let mut v: Vec<u32> = (0..MAX_CANDIDATES)
-        .map(|i| (i as f64 * all_server as f64 / (MAX_CANDIDATES - 1) as f64).round() as u32)
+    let mut v: Vec<u32> = (0..GRID_POINTS)
+        .map(|i| lo + (i as f64 * (hi - lo) as f64 / (GRID_POINTS - 1) as f64).round() as u32)
         .collect();
     v.dedup();
     v
+}
+
+/// Finds the best base size in `0..=all_server` by grid refinement. `eval` returns
+/// (meets the SLO, monthly cost); a size that meets the SLO beats one that does not, then
+/// the lower cost wins. Each size is evaluated at most once; returns every evaluated size.
+pub fn search<E>(
+    all_server: u32,
+    mut eval: impl FnMut(u32) -> Result<(bool, f64), E>,
+) -> Result<BTreeMap<u32, (bool, f64)>, E> {
+    let mut seen: BTreeMap<u32, (bool, f64)> = BTreeMap::new();
+    let (mut lo, mut hi) = (0, all_server);
+    loop {
+        let points = grid(lo, hi);
+        for &n in &points {
+            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(n) {
+                e.insert(eval(n)?);
+            }
+        }
+        let best = best_of(&seen);
+        let i = points.iter().position(|&n| n == best).unwrap_or(0);
+        let (new_lo, new_hi) = (points[i.saturating_sub(1)], points[(i + 1).min(points.len() - 1)]);
+        if hi - lo < GRID_POINTS || (new_lo, new_hi) == (lo, hi) || !points.contains(&best) {
+            return Ok(seen);
+        }
+        (lo, hi) = (new_lo, new_hi);
+    }
+}
+
+/// The best evaluated size: meets the SLO first, then cheapest, then smallest.
+pub fn best_of(seen: &BTreeMap<u32, (bool, f64)>) -> u32 {
+    seen.iter()
+        .min_by(|a, b| (!a.1 .0).cmp(&!b.1 .0).then(a.1 .1.total_cmp(&b.1 .1)))
+        .map(|(&n, _)| n)
+        .unwrap_or(0)
 }
 
 /// Share of each minute's offered load above `capacity_erlangs`.
@@ -109,11 +147,21 @@ mod tests {
     use crate::trace::{DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Trigger};
 
     #[test]
-    fn candidate_grid() {
-        assert_eq!(candidates(3), vec![0, 1, 2, 3]);
-        let big = candidates(390);
-        assert_eq!(big.len(), 40);
-        assert_eq!((big[0], big[39]), (0, 390));
+    fn grid_search_finds_the_minimum_with_few_evaluations() {
+        assert_eq!(grid(0, 3), vec![0, 1, 2, 3]);
+        assert_eq!(grid(0, 600), vec![0, 100, 200, 300, 400, 500, 600]);
+        // A convex cost with its minimum at 137 over 0..=600; sizes below 20 miss the SLO.
+        let mut calls = 0;
+        let seen = search(600, |n| {
+            calls += 1;
+            Ok::<_, ()>((n >= 20, (n as f64 - 137.0).powi(2)))
+        })
+        .unwrap();
+        assert_eq!(best_of(&seen), 137);
+        assert!(calls < 40, "{calls} evaluations");
+        // The SLO dominates cost: the minimum of cost alone (0) misses it.
+        let seen = search(10, |n| Ok::<_, ()>((n >= 4, n as f64))).unwrap();
+        assert_eq!(best_of(&seen), 4);
     }
 
     #[test]

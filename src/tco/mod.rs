@@ -240,24 +240,20 @@ fn evaluate_hybrid(
     let fleet = provisioned::fleet_spec(plan, prov)?;
     let per_instance = fleet.slots_per_instance() * prov.target_utilization;
     let all_server = instances_for(load.peak_erlangs(), fleet.slots_per_instance(), prov.target_utilization);
-    let mut best: Option<HybridMonth> = None;
-    let mut tried = Vec::new();
-    for base in hybrid::candidates(all_server) {
-        let m = hybrid_month(plan, prov, sl, &load, base, per_instance)?;
-        let meets = m.p99_ms <= plan.scenario.latency_slo_ms;
-        tried.push(format!("{base}: ${:.2}{}", m.total_usd, if meets { "" } else { " (misses SLO)" }));
-        let better = match &best {
-            None => true,
-            Some(b) => {
-                let b_meets = b.p99_ms <= plan.scenario.latency_slo_ms;
-                (meets && !b_meets) || (meets == b_meets && m.total_usd < b.total_usd)
-            }
-        };
-        if better {
-            best = Some(m);
-        }
-    }
-    let best = best.ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
+    let mut months: BTreeMap<u32, HybridMonth> = BTreeMap::new();
+    let seen = hybrid::search(all_server, |base| -> anyhow::Result<(bool, f64)> {
+        let m = hybrid_month(plan, prov, sl, &load, base, per_instance, full)?;
+        let score = (m.p99_ms <= plan.scenario.latency_slo_ms, m.total_usd);
+        months.insert(base, m);
+        Ok(score)
+    })?;
+    let tried: Vec<String> = seen
+        .iter()
+        .map(|(n, (meets, usd))| format!("{n}: ${usd:.2}{}", if *meets { "" } else { " (misses SLO)" }))
+        .collect();
+    let best = months
+        .remove(&hybrid::best_of(&seen))
+        .ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
     // Horizon: the committed base stays; the overflow grows with the load above it.
     let capacity = best.base as f64 * per_instance;
     let overflow_work = |x: f64| -> f64 {
@@ -352,7 +348,10 @@ fn evaluate_hybrid(
             mean: o.mean_instances,
             committed: best.servers.committed,
         }),
-        utilization: o.utilization.map(|u| UtilizationSummary { mean: u.mean, p95: percentile_95(&u) }),
+        utilization: o.utilization.map(|u| UtilizationSummary {
+            mean: u.mean,
+            p95: percentile_95(&u),
+        }),
         slo_violation_minutes: Some(o.slo_violation_minutes),
         notes,
     };
@@ -378,6 +377,7 @@ fn hybrid_month(
     load: &LoadProfile,
     base: u32,
     per_instance_erlangs: f64,
+    full: &SimOutput,
 ) -> anyhow::Result<HybridMonth> {
     let fractions = hybrid::overflow_fractions(load, base as f64 * per_instance_erlangs);
     let base_load = hybrid::base_load(load, &fractions);
@@ -404,7 +404,12 @@ fn hybrid_month(
     let overflow_w = hybrid::overflow_workload(&plan.workload, &fractions);
     let mut notes = Vec::new();
     let (overflow, overflow_bill, p99_sl) = if overflow_w.invocations() > 0 {
-        let out = serverless::run(plan, sl, &overflow_w)?;
+        // With no servers everything overflows: that is the serverless option's own run.
+        let out = if base == 0 {
+            full.clone()
+        } else {
+            serverless::run(plan, sl, &overflow_w)?
+        };
         let (bill, n) = serverless::price(plan, sl, &out.usage)?;
         notes = n;
         let p99 = out.stats.latency_ms.p99 as f64;

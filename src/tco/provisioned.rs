@@ -18,7 +18,10 @@ use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
 
 /// The fleet an option describes, from its price table's instance data.
 pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
-    let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let table = plan
+        .catalog
+        .get(&opt.platform)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let (vcpu, memory_gb) = match table.model {
         Model::Instances => {
             let ip = table.instances.get(&opt.instance_type).ok_or_else(|| {
@@ -46,15 +49,17 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
         }
     };
     if vcpu <= 0.0 {
-        return Err(anyhow!("option '{}': instance type '{}' has no vCPU", opt.id, opt.instance_type));
+        return Err(anyhow!(
+            "option '{}': instance type '{}' has no vCPU",
+            opt.id,
+            opt.instance_type
+        ));
     }
     Ok(FleetSpec {
         instance_type: opt.instance_type.clone(),
         vcpu,
         memory_gb,
-        slots_per_vcpu: opt
-            .slots_per_vcpu
-            .unwrap_or(1.0 / plan.scenario.cpu_bound_fraction),
+        slots_per_vcpu: opt.slots_per_vcpu.unwrap_or(1.0 / plan.scenario.cpu_bound_fraction),
         boot_delay_ms: opt.boot_delay_ms,
     })
 }
@@ -132,7 +137,10 @@ pub fn price_fleet(
     requests: u64,
 ) -> anyhow::Result<CostBreakdown> {
     let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
-    let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let table = plan
+        .catalog
+        .get(&opt.platform)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let base = plan.cost_options(table);
     let mut bill = CostBreakdown::default();
     if committed > 0 {
@@ -151,7 +159,10 @@ pub fn price_fleet(
         };
         let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
         for l in &mut b.lines {
-            l.name = format!("{} (committed: {committed} instances, paid whether used or not)", l.name);
+            l.name = format!(
+                "{} (committed: {committed} instances, paid whether used or not)",
+                l.name
+            );
         }
         bill.extend(b);
     }

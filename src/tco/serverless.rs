@@ -62,7 +62,10 @@ pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::
 
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.
 pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Result<(CostBreakdown, Vec<String>)> {
-    let table = plan.catalog.get(&opt.platform).map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let table = plan
+        .catalog
+        .get(&opt.platform)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let opts = plan.cost_options(table);
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
@@ -86,8 +89,16 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     }
     if plan.scenario.log_bytes_per_invocation > 0 {
         if on_aws {
-            let t = plan.catalog.get("aws-cloudwatch-logs").map_err(|e| anyhow!("logs: {e}"))?;
-            bill.extend(price_logs(usage, plan.scenario.log_bytes_per_invocation, t, &plan.cost_options(t))?);
+            let t = plan
+                .catalog
+                .get("aws-cloudwatch-logs")
+                .map_err(|e| anyhow!("logs: {e}"))?;
+            bill.extend(price_logs(
+                usage,
+                plan.scenario.log_bytes_per_invocation,
+                t,
+                &plan.cost_options(t),
+            )?);
         } else {
             notes.push(format!(
                 "log ingestion is not priced for {} (no price table for its log service)",

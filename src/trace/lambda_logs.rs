@@ -13,8 +13,10 @@
 //! events, as lines or inside an event's message; (e) a CloudWatch Logs Insights CSV
 //! export with `@timestamp,@message` columns.
 //!
-//! The event time is when the REPORT was written, i.e. the end of the invocation, so
-//! `start_ms = timestamp − ceil(Duration)` (the init time, if any, is not subtracted).
+//! The event time is when the REPORT was written, i.e. the end of the invocation, so the
+//! request arrived at `start_ms = timestamp − ceil(Duration) − ceil(Init Duration)`: a cold
+//! request waited for its init before it ran, and replaying it from its arrival lets the
+//! simulator decide afresh whether it is cold.
 //! With every REPORT timed the function gets `Arrivals::Timestamps`, else `Untimed`.
 //! A log export does not name its function: the function is the file stem. Line numbers in
 //! errors are the file's lines (for a JSON document, the line where it starts; the problem
@@ -221,15 +223,18 @@ impl Reader<'_> {
             .map(|v| memory_mb(path, line, &f(used_name), v))
             .transpose()?;
         let start_ms = match end_ms {
-            Some(end) => Some(end.checked_sub(us_to_ms_ceil(duration)).ok_or_else(|| {
-                TraceError::field(
-                    path,
-                    line,
-                    "timestamp",
-                    format!("{end} ms is earlier than the invocation's Duration"),
-                    "the epoch time the REPORT was written",
-                )
-            })?),
+            Some(end) => Some(
+                end.checked_sub(us_to_ms_ceil(duration) + init.map(us_to_ms_ceil).unwrap_or(0))
+                    .ok_or_else(|| {
+                        TraceError::field(
+                            path,
+                            line,
+                            "timestamp",
+                            format!("{end} ms is earlier than the invocation's Duration and Init Duration"),
+                            "the epoch time the REPORT was written",
+                        )
+                    })?,
+            ),
             None => None,
         };
         self.reports += 1;
@@ -691,9 +696,11 @@ mod tests {
         let Arrivals::Timestamps(v) = &parsed.functions[0].arrivals else {
             panic!("timed expected")
         };
-        assert_eq!(v[0].start_ms, 1_560_948_335_624 - 13);
-        assert_eq!(v[1].start_ms, 1_560_948_335_700 - 80); // ceil(79.67) = 80
-                                                           // `aws logs tail` output: time, log stream, then the message.
+        // Sorted by arrival: the second line's request arrived first, ceil(79.67) + ceil(130.49)
+        // of init before its REPORT.
+        assert_eq!(v[0].start_ms, 1_560_948_335_700 - 80 - 131);
+        assert_eq!(v[1].start_ms, 1_560_948_335_624 - 13);
+        // `aws logs tail` output: time, log stream, then the message.
         let p = write(
             &dir,
             "tail.log",
@@ -734,7 +741,7 @@ mod tests {
         assert_eq!(parsed.sources[0].format, "lambda-logs (JSON lines)");
         let v = records(&parsed);
         // Newest first in the file; sorted by start here.
-        assert_eq!(v[0].start_ms, 1_560_948_300_000 - 80);
+        assert_eq!(v[0].start_ms, 1_560_948_300_000 - 80 - 131);
         assert_eq!(v[1].start_ms, 1_560_948_335_625 - 13);
         // The same events as a filter-log-events document, pretty-printed.
         let doc = format!(
@@ -800,9 +807,9 @@ mod tests {
         let parsed = read(&p, false).unwrap();
         let v = records(&parsed);
         assert_eq!(v.len(), 2);
-        // 10:00:01.000 − ceil(450.2) = 451 ms.
+        // 10:00:01.000 − ceil(450.2) − ceil(300.01) = 451 + 301 ms.
         let t0 = 1_706_781_601_000u64;
-        assert_eq!(v[0].start_ms, t0 - 451);
+        assert_eq!(v[0].start_ms, t0 - 451 - 301);
         assert_eq!(v[0].init_duration_us, Some(300_010));
         assert_eq!(v[0].billed_duration_ms, Some(451));
         assert_eq!(v[1].start_ms, t0 + 4_000 - 3_000);
@@ -852,7 +859,7 @@ mod tests {
         assert_eq!(parsed.sources[0].rows, 3);
         let v = records(&parsed);
         assert_eq!(v[0].start_ms, 1_706_781_601_000 - 13);
-        assert_eq!(v[1].start_ms, 1_706_781_603_000 - 80);
+        assert_eq!(v[1].start_ms, 1_706_781_603_000 - 80 - 131);
         let bad = "@timestamp,@message\nnoon,\"REPORT RequestId: x Duration: 1 ms Memory Size: 1 MB\"\n";
         let e = read(&write(&dir, "bad.csv", bad), false).unwrap_err().to_string();
         assert!(e.contains("line 2, field '@timestamp'"), "{e}");
