@@ -27,6 +27,9 @@ pub struct Report {
     /// Id of the option with the lowest monthly cost among those fully priced that meet the SLO
     /// (or, when none meets it, among all fully priced options).
     pub cheapest_option: Option<String>,
+    /// The cheapest option (same rule) in each month of the horizon, as traffic grows: where
+    /// it changes, growth crosses a break-even.
+    pub cheapest_by_month: Vec<Option<String>>,
     /// Every default and modelling assumption applied.
     pub assumptions: Vec<String>,
     /// Caveats: unpriced lines, unverified prices, input problems.

@@ -486,14 +486,21 @@ fn assemble(plan: &Plan, profile: crate::characterize::WorkloadProfile, evaluate
         }
         options.push(e.report);
     }
-    let pick = |only_slo: bool| {
+    let pick = |month: Option<usize>, only_slo: bool| {
+        let cost = |o: &OptionReport| match month {
+            Some(k) => o.monthly_cost_by_month_usd.get(k).copied().unwrap_or(f64::INFINITY),
+            None => o.monthly_cost_usd,
+        };
         options
             .iter()
             .filter(|o| o.complete && (!only_slo || o.meets_slo))
-            .min_by(|a, b| a.monthly_cost_usd.total_cmp(&b.monthly_cost_usd))
+            .min_by(|a, b| cost(a).total_cmp(&cost(b)))
             .map(|o| o.id.clone())
     };
-    let cheapest_option = pick(true).or_else(|| pick(false));
+    let cheapest_option = pick(None, true).or_else(|| pick(None, false));
+    let cheapest_by_month = (0..plan.scenario.horizon_months as usize)
+        .map(|k| pick(Some(k), true).or_else(|| pick(Some(k), false)))
+        .collect();
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: format!("faascost {}", env!("CARGO_PKG_VERSION")),
@@ -506,6 +513,7 @@ fn assemble(plan: &Plan, profile: crate::characterize::WorkloadProfile, evaluate
         workload: profile,
         options,
         cheapest_option,
+        cheapest_by_month,
         assumptions,
         warnings,
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `faascost` binary: one integration test binary, one module per
 //! subcommand (see ARCHITECTURE.md, "Tests at three levels").
 
+mod analyze;
 mod common;
 mod cost;
 mod inspect;

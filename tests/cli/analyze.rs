@@ -1,0 +1,345 @@
+//! `faascost analyze` end to end on small generated traces whose winner is known: steady high
+//! traffic (servers win), sparse traffic (serverless wins), base plus spikes (hybrid wins),
+//! growth crossing the break-even, the unused-commitment rule, autoscaling lag, determinism
+//! and safe report writing.
+
+use super::common::{faascost, input_error};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Generates a one-function CSV trace with `faascost generate`.
+fn trace(dir: &Path, name: &str, pattern: &str, rate_per_s: f64) -> PathBuf {
+    let out = dir.join(name);
+    faascost()
+        .args([
+            "generate",
+            "--pattern",
+            pattern,
+            "--hours",
+            "1",
+            "--duration-ms",
+            "const:200",
+        ])
+        .args([
+            "--memory-mb",
+            "1024",
+            "--seed",
+            "3",
+            "--rate-per-s",
+            &rate_per_s.to_string(),
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+const LAMBDA: &str = r#"
+[[serverless]]
+id = "lambda"
+platform = "aws-lambda"
+memory_mb = 1024
+arch = "arm64"
+"#;
+
+const HEADER: &str = r#"schema_version = 1
+seed = 7
+front_door = "none"
+log_bytes_per_invocation = 0
+latency_slo_ms = 1500
+"#;
+
+fn scenario(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("faascost.toml");
+    std::fs::write(&p, format!("{HEADER}{body}")).unwrap();
+    p
+}
+
+fn analyze(trace: &Path, scenario: &Path, out: &Path) -> Value {
+    let o = faascost()
+        .arg("analyze")
+        .arg(trace)
+        .arg("--scenario")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let written: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(v, written, "stdout and report.json agree");
+    assert!(out.join("report.md").is_file());
+    v
+}
+
+fn option<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["options"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap()
+}
+
+fn monthly(r: &Value, id: &str) -> f64 {
+    option(r, id)["monthly_cost_usd"].as_f64().unwrap()
+}
+
+#[test]
+fn steady_high_traffic_servers_win() {
+    // 20 req/s × 200 ms = 4 Erlangs: Lambda bills 52.6 M requests and 10.5 M GB-s a month
+    // (≈ $150 on arm64), two m7g.large ($119) carry it at 60 % utilization.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
+    let s = scenario(
+        dir.path(),
+        &format!(
+            "{LAMBDA}\n[[provisioned]]\nid = \"servers\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\n\
+             strategy = \"autoscale\"\nmin_instances = 2\n"
+        ),
+    );
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    assert_eq!(r["cheapest_option"], "servers");
+    assert!(monthly(&r, "servers") < monthly(&r, "lambda"));
+    // Two m7g.large all month: 2 × 730 h × $0.0816 = $119.14.
+    assert!(
+        (monthly(&r, "servers") - 119.14).abs() < 0.01,
+        "{}",
+        monthly(&r, "servers")
+    );
+    assert_eq!(r["options"][1]["kind"], "provisioned");
+    assert_eq!(r["options"][1]["instances"]["peak"], 2);
+}
+
+#[test]
+fn sparse_traffic_serverless_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "bursty", 0.02);
+    let s = scenario(
+        dir.path(),
+        &format!(
+            "{LAMBDA}\n[[provisioned]]\nid = \"servers\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
+             strategy = \"static-peak\"\nmin_instances = 2\n"
+        ),
+    );
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    assert_eq!(r["cheapest_option"], "lambda");
+    assert!(monthly(&r, "lambda") < 5.0, "{}", monthly(&r, "lambda"));
+    // A sparse function meets many cold starts; two servers idle all month: 2 × 730 × $0.0416.
+    assert!(option(&r, "lambda")["cold_start_rate"].as_f64().unwrap() > 0.0);
+    assert!((monthly(&r, "servers") - 60.74).abs() < 0.01);
+}
+
+const HYBRID: &str = r#"
+[[provisioned]]
+id = "static"
+platform = "aws-ec2"
+instance_type = "t3.medium"
+strategy = "static-peak"
+target_utilization = 0.6
+min_instances = 2
+commitment = "ri-standard-1yr-no-upfront"
+
+[[provisioned]]
+id = "autoscale"
+platform = "aws-ec2"
+instance_type = "t3.medium"
+strategy = "autoscale"
+target_utilization = 0.6
+min_instances = 2
+
+[[hybrid]]
+id = "hybrid"
+provisioned = "static"
+serverless = "lambda"
+"#;
+
+#[test]
+fn hybrid_beats_both_on_base_plus_spikes() {
+    // A 5 req/s base with spikes (peak-to-mean 3.2 per minute): the committed servers that a
+    // static fleet needs for the spikes idle most of the time, Lambda pays full price for the
+    // base; one reserved t3.medium for the base and Lambda for the excess beats both.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "bursty.csv", "bursty", 5.0);
+    let s = scenario(dir.path(), &format!("{LAMBDA}{HYBRID}"));
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    assert_eq!(r["cheapest_option"], "hybrid");
+    let h = monthly(&r, "hybrid");
+    for other in ["lambda", "static", "autoscale"] {
+        assert!(h < monthly(&r, other), "hybrid ${h} vs {other} ${}", monthly(&r, other));
+    }
+    let hybrid = option(&r, "hybrid");
+    assert_eq!(hybrid["kind"], "hybrid");
+    assert_eq!(hybrid["meets_slo"], true);
+    let base = hybrid["instances"]["committed"].as_u64().unwrap();
+    assert!(base >= 1, "{hybrid}");
+    // The base is paid at the 1-year RI rate all month: base × 730 h × $0.0261.
+    let committed: f64 = hybrid["cost_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["name"].as_str().unwrap().contains("committed"))
+        .map(|l| l["cost_usd"].as_f64().unwrap())
+        .sum();
+    assert!((committed - base as f64 * 730.0 * 0.0261).abs() < 0.01, "{committed}");
+}
+
+#[test]
+fn growth_crosses_the_break_even() {
+    // 5 req/s costs $37.05 a month on Lambda arm64 (200 ms, 1 GB) and grows 10 % a month; two
+    // t3.medium cost $60.74 flat. 37.05 × 1.1^k > 60.74 first at k = 6 (1.1^5.18 = 1.639).
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
+    let body = format!(
+        "horizon_months = 12\ngrowth_per_month = 0.1\n{LAMBDA}\n[[provisioned]]\nid = \"servers\"\n\
+         platform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\nmin_instances = 2\n"
+    );
+    let s = scenario(dir.path(), &body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let by_month: Vec<&str> = r["cheapest_by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(by_month.len(), 12);
+    let switch = by_month.iter().position(|&id| id == "servers").unwrap();
+    assert_eq!(switch, 6, "{by_month:?}");
+    assert!(by_month[switch..].iter().all(|&id| id == "servers"));
+    assert!(by_month[..switch].iter().all(|&id| id == "lambda"));
+    let lambda = option(&r, "lambda")["monthly_cost_by_month_usd"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let ratio = lambda[11].as_f64().unwrap() / lambda[0].as_f64().unwrap();
+    assert!((ratio - 1.1f64.powi(11)).abs() < 0.01, "{ratio}");
+}
+
+#[test]
+fn unused_commitment_is_still_paid() {
+    // Four reserved t3.medium for a trickle of traffic: the autoscaler would run its minimum
+    // of four anyway, and the commitment bills 4 × 730 h × $0.0261 = $76.21 however idle.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let body = "[[provisioned]]\nid = \"reserved\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
+                strategy = \"autoscale\"\nmin_instances = 4\ncommitment = \"ri-standard-1yr-no-upfront\"\n";
+    let s = scenario(dir.path(), body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let o = option(&r, "reserved");
+    assert!((o["monthly_cost_usd"].as_f64().unwrap() - 76.21).abs() < 0.006, "{o}");
+    assert_eq!(o["instances"]["committed"], 4);
+    let line = &o["cost_lines"][0];
+    assert!(line["name"].as_str().unwrap().contains("paid whether used or not"));
+    assert_eq!(line["quantity"], 2920.0);
+    assert!(o["utilization"]["mean"].as_f64().unwrap() < 0.01);
+}
+
+#[test]
+fn autoscaling_lag_queues_a_spike() {
+    // 12 req/s with spikes above 7 Erlangs: one 4-slot instance at 90 % target with a 5-minute
+    // boot cannot follow them — requests queue and minutes break the 1.5 s p99 SLO — while the
+    // static fleet sized for the peak minute does not.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "bursty.csv", "bursty", 12.0);
+    let body = "[[provisioned]]\nid = \"lagging\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
+                strategy = \"autoscale\"\ntarget_utilization = 0.9\nmin_instances = 1\nboot_delay_s = 300\n\
+                \n[[provisioned]]\nid = \"sized\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
+                strategy = \"static-peak\"\nmin_instances = 1\n";
+    let s = scenario(dir.path(), body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let lagging = option(&r, "lagging");
+    assert!(lagging["slo_violation_minutes"].as_u64().unwrap() > 0, "{lagging}");
+    assert_eq!(lagging["meets_slo"], false);
+    assert_eq!(option(&r, "sized")["slo_violation_minutes"], 0);
+    assert_eq!(r["cheapest_option"], "sized");
+}
+
+#[test]
+fn same_inputs_and_seed_give_identical_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "bursty.csv", "bursty", 1.0);
+    let s = scenario(dir.path(), &format!("{LAMBDA}{HYBRID}"));
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    analyze(&t, &s, &a);
+    analyze(&t, &s, &b);
+    let ja = std::fs::read(a.join("report.json")).unwrap();
+    assert_eq!(ja, std::fs::read(b.join("report.json")).unwrap());
+    let r: Value = serde_json::from_slice(&ja).unwrap();
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["seed"], 7);
+    assert_eq!(r["inputs"]["traces"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert!(r["inputs"]["price_tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == "aws-lambda"));
+    assert!(r["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a.as_str().unwrap().contains("ops labour")));
+}
+
+#[test]
+fn the_default_scenario_compares_every_kind() {
+    // The embedded default scenario (serverless on three clouds, EC2, Fargate, hybrid) on a
+    // small trace: every option is simulated and priced.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "poisson.csv", "poisson", 0.5);
+    let o = faascost()
+        .arg("analyze")
+        .arg(&t)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = r["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 8);
+    for k in ["serverless", "provisioned", "hybrid"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    assert_eq!(r["inputs"]["scenario"], "embedded:datasets/default/faascost.toml");
+    assert!(r["cheapest_option"].is_string());
+}
+
+#[test]
+fn reports_never_overwrite_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // A trace that happens to live where the report would go.
+    let t = trace(&out, "report.json", "poisson", 0.1);
+    let before = std::fs::read(&t).unwrap();
+    let s = scenario(dir.path(), LAMBDA);
+    let err = input_error(&[
+        "analyze",
+        t.to_str().unwrap(),
+        "--scenario",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(err.contains("is an input of this run"), "{err}");
+    assert_eq!(std::fs::read(&t).unwrap(), before);
+}
+
+#[test]
+fn scenario_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "p.csv", "poisson", 0.1);
+    let s = dir.path().join("bad.toml");
+    std::fs::write(
+        &s,
+        "schema_version = 1\n[[serverless]]\nid = \"x\"\nplatform = \"aws-lambda\"\nmemory = 5\n",
+    )
+    .unwrap();
+    let err = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(err.contains("bad.toml: line 5: unknown field `memory`"), "{err}");
+}
