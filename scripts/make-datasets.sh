@@ -11,8 +11,10 @@ if [[ -z "${FAASCOST:-}" ]]; then
 fi
 gen() { "$FAASCOST" generate --force "$@"; }
 
-# The default input of `faascost analyze`: one Azure-2019-like day of 300 functions.
-gen --like azure2019 --functions 300 --days 1 --seed 1 --format azure2019 --out datasets/default
+# The default input of `faascost analyze`: one Azure-2019-like day of 200 functions (seed 2: a
+# mid-size workload — 0.42 M invocations, 10 Erlangs on average; seed 1 draws a 7.6 M-invocation
+# day dominated by one heavy function).
+gen --like azure2019 --functions 200 --days 1 --seed 2 --format azure2019 --out datasets/default
 
 # One small CSV trace per pattern (rates scaled down to keep each file near 100 KB).
 mkdir -p datasets/patterns

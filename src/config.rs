@@ -194,7 +194,9 @@ pub struct Scenario {
     pub front_door: String,
     /// Log bytes written per invocation.
     pub log_bytes_per_invocation: u64,
-    /// p99 latency target, ms.
+    /// Target for the p99 of the latency the platform adds to a request (cold-start init,
+    /// waiting for a free slot or a server), ms. Execution time is the workload's own and is
+    /// not part of it.
     pub latency_slo_ms: f64,
     /// Months of the TCO horizon.
     pub horizon_months: u32,
@@ -325,7 +327,9 @@ impl Scenario {
                     "give the p99 target in ms",
                 ))
             }
-            None => default("p99 latency SLO (ms)", "1000".into()).parse().unwrap_or(1000.0),
+            None => default("p99 added-latency SLO (ms)", "1000".into())
+                .parse()
+                .unwrap_or(1000.0),
         };
         let horizon_months = match raw.horizon_months {
             Some(h) if (1..=120).contains(&h) => h,

@@ -38,7 +38,7 @@ fn option_row(o: &OptionReport, cheapest: Option<&str>) -> String {
         format!("≥ {} (some lines not priced)", usd(o.monthly_cost_usd))
     };
     format!(
-        "| {}{} | {} | {} | {} | {} | {} | {} |",
+        "| {}{} | {} | {} | {} | {} | {} | {} | {} |",
         escape(&o.id),
         mark,
         escape(&format!("{:?}", o.kind).to_lowercase()),
@@ -46,6 +46,7 @@ fn option_row(o: &OptionReport, cheapest: Option<&str>) -> String {
         usd(o.horizon_cost_usd),
         percent(o.cold_start_rate),
         sig3(Some(o.latency_ms.p99)),
+        sig3(Some(o.added_latency_ms.p99)),
         if o.meets_slo { "yes" } else { "**no**" },
     )
 }
@@ -71,9 +72,9 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "| option | kind | monthly cost | {months}-month cost | cold starts | p99 latency (ms) | meets SLO |"
+        "| option | kind | monthly cost | {months}-month cost | cold starts | p99 latency (ms) | p99 added (ms) | meets SLO |"
     );
-    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---|");
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---|");
     for o in &r.options {
         let _ = writeln!(s, "{}", option_row(o, r.cheapest_option.as_deref()));
     }

@@ -167,9 +167,12 @@ pub struct OptionReport {
     pub cost_lines: Vec<ReportCostLine>,
     /// Share of requests that met a cold start (serverless part).
     pub cold_start_rate: Option<f64>,
-    /// End-to-end latency percentiles.
+    /// End-to-end latency percentiles (execution included).
     pub latency_ms: LatencySummary,
-    /// Whether the p99 latency is within the SLO.
+    /// Latency the platform adds to a request — cold-start init and waiting for a free slot
+    /// — percentiles; the SLO applies to its p99.
+    pub added_latency_ms: LatencySummary,
+    /// Whether the p99 added latency is within the scenario's `latency_slo_ms`.
     pub meets_slo: bool,
     /// Most requests in flight at once (serverless part).
     pub peak_concurrency: Option<u64>,

@@ -136,7 +136,7 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
         let fleet = o
             .instances
             .as_ref()
-            .map(|i| format!("{}–{} × {}", i.committed.min(i.peak), i.peak, i.instance_type))
+            .map(|i| format!("≤ {} × {} ({} committed)", i.peak, i.instance_type, i.committed))
             .unwrap_or_else(|| "-".into());
         t.add_row(vec![
             Cell::new(name),
@@ -145,6 +145,7 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
             right(usd(o.horizon_cost_usd)),
             right(percent(o.cold_start_rate)),
             right(sig3(Some(o.latency_ms.p99))),
+            right(sig3(Some(o.added_latency_ms.p99))),
             Cell::new(if o.meets_slo { "yes" } else { "no" }),
             Cell::new(fleet),
         ]);

@@ -362,6 +362,7 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     // Aggregate.
     let mut groups: BTreeMap<u32, FunctionGroupUsage> = BTreeMap::new();
     let mut latency = MsHistogram::new();
+    let mut overhead = MsHistogram::new();
     let mut stats = SimStats {
         platform: p.id.clone(),
         keep_alive: cfg.keep_alive.label(p.default_keep_alive_ms),
@@ -383,6 +384,7 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         stats.throttles += r.throttles;
         stats.retries += r.retries;
         latency.add_all(&r.latency_ms);
+        overhead.add_all(&r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
         busy_ms_total += busy_ms;
         idle_ms_total += r.idle_ms;
@@ -438,6 +440,7 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     };
     stats.app_cold_start_pct_p75 = percentile(&unit_cold_pct, 75.0);
     stats.latency_ms = LatencyMs::from_histogram(&latency);
+    stats.overhead_ms = LatencyMs::from_histogram(&overhead);
     stats.peak_concurrency = profile.peak;
     stats.avg_concurrency = profile.mean;
     stats.avg_instances = (busy_ms_total + idle_ms_total + provisioned_instance_ms) as f64 / period;

@@ -92,6 +92,8 @@ pub struct UnitResult {
     pub provisioned_inflight_ms: u64,
     /// Latency (wait + init + execution) of served requests.
     pub latency_ms: MsHistogram,
+    /// Latency added by the platform (waiting for an instance's init or a free slot).
+    pub overhead_ms: MsHistogram,
     /// In-flight changes `(time, +1 | -1)`, in time order.
     pub deltas: Vec<(u64, i32)>,
     /// Latest completion.
@@ -372,6 +374,7 @@ pub fn run(units: Vec<UnitSpec>, cfg: &EngineConfig) -> Vec<UnitResult> {
                     (Some(i), start + duration_ms)
                 };
                 st.res.latency_ms.add(done_ms - t, 1);
+                st.res.overhead_ms.add(done_ms - t - duration_ms, 1);
                 st.last_end_ms = Some(st.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
                 st.res.last_completion_ms = st.res.last_completion_ms.max(done_ms);
                 heap.push(Reverse(Event {

@@ -179,6 +179,8 @@ pub struct SimStats {
     pub retries: u64,
     /// Latency (wait + init + execution) percentiles.
     pub latency_ms: LatencyMs,
+    /// Added latency (latency minus execution: waiting for init or a slot) percentiles.
+    pub overhead_ms: LatencyMs,
     /// Largest number of requests in flight at once, over all units.
     pub peak_concurrency: u32,
     /// Time-weighted mean number of requests in flight.

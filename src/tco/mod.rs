@@ -123,7 +123,7 @@ fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> 
         });
     }
     let s = &out.stats;
-    let p99 = s.latency_ms.p99 as f64;
+    let added_p99 = s.overhead_ms.p99 as f64;
     let report = OptionReport {
         id: opt.id.clone(),
         kind: OptionKind::Serverless,
@@ -143,8 +143,13 @@ fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> 
         monthly_cost_by_month_usd: by_month,
         cost_lines: report_lines(&bill),
         cold_start_rate: Some(s.cold_start_rate),
-        latency_ms: latency(s.latency_ms.p50 as f64, s.latency_ms.p95 as f64, p99),
-        meets_slo: p99 <= plan.scenario.latency_slo_ms,
+        latency_ms: latency(
+            s.latency_ms.p50 as f64,
+            s.latency_ms.p95 as f64,
+            s.latency_ms.p99 as f64,
+        ),
+        added_latency_ms: latency(s.overhead_ms.p50 as f64, s.overhead_ms.p95 as f64, added_p99),
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms,
         peak_concurrency: Some(s.peak_concurrency as u64),
         throttles: Some(s.throttles),
         instances: None,
@@ -189,7 +194,8 @@ fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<
         cost_lines: report_lines(&month.breakdown),
         cold_start_rate: None,
         latency_ms: latency(o.latency_ms.p50, o.latency_ms.p95, o.latency_ms.p99),
-        meets_slo: o.latency_ms.p99 <= plan.scenario.latency_slo_ms,
+        added_latency_ms: latency(o.queueing_ms.p50, o.queueing_ms.p95, o.queueing_ms.p99),
+        meets_slo: o.queueing_ms.p99 <= plan.scenario.latency_slo_ms,
         peak_concurrency: None,
         throttles: None,
         instances: Some(InstanceSummary {
@@ -225,7 +231,8 @@ struct HybridMonth {
     overflow_bill: Option<CostBreakdown>,
     notes: Vec<String>,
     total_usd: f64,
-    p99_ms: f64,
+    /// p99 of the latency added by queueing (servers) or cold starts (overflow).
+    added_p99_ms: f64,
 }
 
 fn evaluate_hybrid(
@@ -243,7 +250,7 @@ fn evaluate_hybrid(
     let mut months: BTreeMap<u32, HybridMonth> = BTreeMap::new();
     let seen = hybrid::search(all_server, |base| -> anyhow::Result<(bool, f64)> {
         let m = hybrid_month(plan, prov, sl, &load, base, per_instance, full)?;
-        let score = (m.p99_ms <= plan.scenario.latency_slo_ms, m.total_usd);
+        let score = (m.added_p99_ms <= plan.scenario.latency_slo_ms, m.total_usd);
         months.insert(base, m);
         Ok(score)
     })?;
@@ -301,17 +308,27 @@ fn evaluate_hybrid(
             out.stats.cold_starts,
             Some(out.stats.peak_concurrency as u64),
             Some(out.stats.throttles),
-            Some(out.stats.latency_ms),
+            Some((out.stats.latency_ms, out.stats.overhead_ms)),
         ),
         None => (0, Some(0), Some(0), None),
     };
-    let lat = match sl_lat {
-        Some(l) => latency(
-            o.latency_ms.p50.max(l.p50 as f64),
-            o.latency_ms.p95.max(l.p95 as f64),
-            best.p99_ms,
+    let (lat, added) = match sl_lat {
+        Some((l, a)) => (
+            latency(
+                o.latency_ms.p50.max(l.p50 as f64),
+                o.latency_ms.p95.max(l.p95 as f64),
+                o.latency_ms.p99.max(l.p99 as f64),
+            ),
+            latency(
+                o.queueing_ms.p50.max(a.p50 as f64),
+                o.queueing_ms.p95.max(a.p95 as f64),
+                best.added_p99_ms,
+            ),
         ),
-        None => latency(o.latency_ms.p50, o.latency_ms.p95, o.latency_ms.p99),
+        None => (
+            latency(o.latency_ms.p50, o.latency_ms.p95, o.latency_ms.p99),
+            latency(o.queueing_ms.p50, o.queueing_ms.p95, o.queueing_ms.p99),
+        ),
     };
     let mut notes = best.notes.clone();
     notes.push(format!(
@@ -339,7 +356,8 @@ fn evaluate_hybrid(
         cost_lines: report_lines(&bill),
         cold_start_rate: Some(if served > 0.0 { cold as f64 / served } else { 0.0 }),
         latency_ms: lat,
-        meets_slo: best.p99_ms <= plan.scenario.latency_slo_ms,
+        added_latency_ms: added,
+        meets_slo: best.added_p99_ms <= plan.scenario.latency_slo_ms,
         peak_concurrency: peak,
         throttles,
         instances: Some(InstanceSummary {
@@ -412,12 +430,12 @@ fn hybrid_month(
         };
         let (bill, n) = serverless::price(plan, sl, &out.usage)?;
         notes = n;
-        let p99 = out.stats.latency_ms.p99 as f64;
+        let p99 = out.stats.overhead_ms.p99 as f64;
         (Some(out), Some(bill), p99)
     } else {
         (None, None, 0.0)
     };
-    let server_p99 = if base > 0 { servers.outcome.latency_ms.p99 } else { 0.0 };
+    let server_p99 = if base > 0 { servers.outcome.queueing_ms.p99 } else { 0.0 };
     let total_usd = usd(&servers.breakdown) + overflow_bill.as_ref().map(usd).unwrap_or(0.0);
     Ok(HybridMonth {
         base,
@@ -426,7 +444,7 @@ fn hybrid_month(
         overflow_bill,
         notes,
         total_usd,
-        p99_ms: server_p99.max(p99_sl),
+        added_p99_ms: server_p99.max(p99_sl),
     })
 }
 
