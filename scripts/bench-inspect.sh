@@ -45,11 +45,33 @@ else
   SECONDS_MEAN="$(awk -v t="$TOTAL" -v n="$RUNS" 'BEGIN { print t / n }')"
 fi
 
+# Baseline in the same run: Python's csv module parsing the same three files and summing every
+# count (what a quick script would do), timed once.
+BASE_START="$(date +%s.%N)"
+python3 - "$DAY" <<'PY'
+import csv, glob, sys
+total = 0
+for path in sorted(glob.glob(sys.argv[1] + "/*.csv")):
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        if "Trigger" in header:
+            for row in rows:
+                total += sum(int(c) for c in row[4:])
+        else:
+            for row in rows:
+                pass
+print(f"baseline (python3 csv): {total} invocations", file=sys.stderr)
+PY
+BASE_END="$(date +%s.%N)"
+BASELINE="$(awk -v s="$BASE_START" -v e="$BASE_END" 'BEGIN { print e - s }')"
+
 CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 awk -v s="$SECONDS_MEAN" -v b="$BYTES" -v f="$FUNCTIONS" -v p="$PROFILE" -v timer="$TIMER" \
-    -v cpus="$(nproc)" -v cpu="${CPU:-unknown}" 'BEGIN {
+    -v cpus="$(nproc)" -v cpu="${CPU:-unknown}" -v base="$BASELINE" 'BEGIN {
   if (s <= 0) s = 0.001;  # below the timer resolution
   printf "inspect on %d functions × 1440 minutes (%.1f MB), %s build, timed with %s\n", f, b / 1e6, p, timer
   printf "mean %.3f s  |  %.1f MB/s  |  %.0f functions/s\n", s, b / 1e6 / s, f / s
+  printf "baseline: python3 csv module on the same files %.3f s (faascost inspect is %.1f× faster)\n", base, base / s
   printf "nproc %d  |  CPU %s\n", cpus, cpu
 }'
