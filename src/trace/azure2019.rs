@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::generic::{check_len, csv_error, csv_headers, csv_reader, shorten};
 use super::{
     AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, MemoryInfo, MemoryScope,
     MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger,
@@ -188,39 +189,9 @@ fn day_of(path: &Path) -> Option<u32> {
     day
 }
 
-/// Opens a CSV reader that reports rows of any length (we check lengths ourselves).
-fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    Ok(csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(file))
-}
-
-fn headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, TraceError> {
-    let h = reader.headers().map_err(|e| csv_error(path, e))?;
-    Ok(h.iter()
-        .map(|c| c.trim().trim_start_matches('\u{feff}').to_string())
-        .collect())
-}
-
-fn csv_error(path: &Path, e: csv::Error) -> TraceError {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
-    match e.kind() {
-        csv::ErrorKind::Io(_) => TraceError::file(path, format!("read error: {e}"), "check the file"),
-        csv::ErrorKind::Utf8 { .. } => TraceError::row(
-            path,
-            line,
-            "not UTF-8 text",
-            "the file may be binary or damaged; re-export it as CSV",
-        ),
-        _ => TraceError::row(path, line, e.to_string(), "fix the row or pass --skip-bad-rows"),
-    }
-}
-
 fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     let mut reader = csv_reader(path)?;
-    let cols: Vec<String> = headers(path, &mut reader)?
+    let cols: Vec<String> = csv_headers(path, &mut reader)?
         .iter()
         .map(|c| c.to_ascii_lowercase())
         .collect();
@@ -259,19 +230,6 @@ fn column_indices<const N: usize>(path: &Path, header: &[String], names: [&str; 
     Ok(out)
 }
 
-/// Checks a record has as many fields as the header.
-fn check_len(path: &Path, line: u64, got: usize, want: usize) -> Result<(), TraceError> {
-    if got != want {
-        return Err(TraceError::row(
-            path,
-            line,
-            format!("{got} fields where the header has {want}"),
-            "the row may be truncated or have stray commas; fix it or pass --skip-bad-rows",
-        ));
-    }
-    Ok(())
-}
-
 fn id_field(path: &Path, line: u64, name: &str, value: &[u8]) -> Result<String, TraceError> {
     let s = std::str::from_utf8(value)
         .map_err(|_| TraceError::field(path, line, name, "not UTF-8 text", "a hashed id"))?
@@ -297,10 +255,6 @@ fn parse_f64(path: &Path, line: u64, name: &str, value: &[u8], expected: &str) -
         ));
     }
     Ok(v)
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 /// Parses a non-negative integer count quickly (the hot path of a day file).
@@ -345,7 +299,7 @@ struct Invocations {
 
 fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result<Invocations, TraceError> {
     let mut reader = csv_reader(path)?;
-    let header = headers(path, &mut reader)?;
+    let header = csv_headers(path, &mut reader)?;
     let [owner_i, app_i, func_i, trig_i] =
         column_indices(path, &header, ["HashOwner", "HashApp", "HashFunction", "Trigger"])?;
     // Every other column is a minute number.
@@ -460,7 +414,7 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
     ];
     const MS: &str = "a duration in ms ≥ 0";
     let mut reader = csv_reader(path)?;
-    let header = headers(path, &mut reader)?;
+    let header = csv_headers(path, &mut reader)?;
     let [o, a, f, avg, cnt, min, max] = column_indices(
         path,
         &header,
@@ -555,7 +509,7 @@ fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFil
     ];
     const MB: &str = "memory in MB ≥ 0";
     let mut reader = csv_reader(path)?;
-    let header = headers(path, &mut reader)?;
+    let header = csv_headers(path, &mut reader)?;
     let [o, a, sc, avg] = column_indices(
         path,
         &header,

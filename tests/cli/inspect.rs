@@ -105,7 +105,7 @@ fn bad_azure2019_input_names_file_line_and_field() {
         (
             "truncated line",
             format!("{INV_HEADER}\no,a,f,http,1,2,3,4,5,6\no,a,g,http,1,2\n"),
-            &["line 3", "6 fields where the header has 10", "truncated"],
+            &["line 3", "6 field(s) where the header has 10", "truncated"],
         ),
         (
             "missing column",
