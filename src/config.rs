@@ -230,6 +230,17 @@ pub struct ScenarioError {
     pub hint: String,
 }
 
+/// Takes `value`, or `default` — recorded as `key = default` in `used` so the report can list it.
+fn or_default<T: std::fmt::Display>(value: Option<T>, default: T, key: &str, used: &mut Vec<String>) -> T {
+    match value {
+        Some(v) => v,
+        None => {
+            used.push(format!("{key} = {default}"));
+            default
+        }
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
@@ -406,9 +417,19 @@ impl Scenario {
             Ok(())
         };
         let mut serverless = Vec::new();
+        let mut option_defaults: Vec<(String, Vec<String>)> = Vec::new();
         for s in raw.serverless {
             check_id(&s.id)?;
-            let arch = s.arch.unwrap_or_else(|| "x86".into());
+            let mut used = Vec::new();
+            let arch = or_default(s.arch, "x86".into(), "arch", &mut used);
+            if let Some(mb) = s.memory_mb {
+                if !(1..=32_768).contains(&mb) {
+                    return Err(err(
+                        format!("option '{}': memory_mb {mb} is out of range", s.id),
+                        "give the function memory in MB (128 to 10,240 on Lambda; up to 32,768 on Cloud Run)",
+                    ));
+                }
+            }
             if !["x86", "arm64"].contains(&arch.as_str()) {
                 return Err(err(
                     format!("option '{}': arch '{arch}' is unknown", s.id),
@@ -416,7 +437,7 @@ impl Scenario {
                 ));
             }
             let provisioned_concurrency = match s.provisioned_concurrency {
-                None => "0".to_string(),
+                None => or_default(None, "0".to_string(), "provisioned_concurrency", &mut used),
                 Some(toml::Value::Integer(n)) if n >= 0 => n.to_string(),
                 Some(toml::Value::String(t)) => t,
                 Some(v) => {
@@ -430,21 +451,24 @@ impl Scenario {
                 }
             };
             serverless.push(ServerlessOption {
-                id: s.id,
+                id: s.id.clone(),
                 platform: s.platform,
                 memory_mb: s.memory_mb,
                 arch,
-                keep_alive: s.keep_alive.unwrap_or_else(|| "provider".into()),
+                keep_alive: or_default(s.keep_alive, "provider".into(), "keep_alive", &mut used),
                 provisioned_concurrency,
-                ephemeral_storage_mb: s.ephemeral_storage_mb.unwrap_or(512),
+                ephemeral_storage_mb: or_default(s.ephemeral_storage_mb, 512, "ephemeral_storage_mb", &mut used),
                 concurrency_per_instance: s.concurrency_per_instance,
                 concurrency_limit: s.concurrency_limit,
             });
+            option_defaults.push((s.id, used));
         }
         let mut provisioned = Vec::new();
         for p in raw.provisioned {
             check_id(&p.id)?;
-            let strategy = match p.strategy.as_deref().unwrap_or("autoscale") {
+            let mut used = Vec::new();
+            let strategy_name = or_default(p.strategy, "autoscale".to_string(), "strategy", &mut used);
+            let strategy = match strategy_name.as_str() {
                 "autoscale" => Strategy::Autoscale,
                 "static-peak" => Strategy::StaticPeak,
                 other => {
@@ -454,7 +478,7 @@ impl Scenario {
                     ))
                 }
             };
-            let target_utilization = p.target_utilization.unwrap_or(0.6);
+            let target_utilization = or_default(p.target_utilization, 0.6, "target_utilization", &mut used);
             if !(0.05..=1.0).contains(&target_utilization) {
                 return Err(err(
                     format!(
@@ -464,23 +488,33 @@ impl Scenario {
                     "use a share between 0.05 and 1",
                 ));
             }
-            let min_instances = p.min_instances.unwrap_or(2).max(1);
+            if let Some(slots) = p.slots_per_vcpu {
+                if !(slots.is_finite() && slots > 0.0 && slots <= 10_000.0) {
+                    return Err(err(
+                        format!("option '{}': slots_per_vcpu {slots} is out of range", p.id),
+                        "give the concurrent requests one vCPU serves, > 0 (default 1 / cpu_bound_fraction)",
+                    ));
+                }
+            }
+            let min_instances = or_default(p.min_instances, 2, "min_instances", &mut used).max(1);
             provisioned.push(ProvisionedOption {
-                id: p.id,
+                id: p.id.clone(),
                 platform: p.platform,
                 instance_type: p.instance_type,
                 strategy,
                 target_utilization,
                 min_instances,
-                max_instances: p.max_instances.unwrap_or(1_000).max(min_instances),
-                spare_instances: p.spare_instances.unwrap_or(1),
-                boot_delay_ms: p.boot_delay_s.unwrap_or(180) * 1_000,
-                scale_in_cooldown_ms: p.scale_in_cooldown_s.unwrap_or(300) * 1_000,
-                commitment: p.commitment.unwrap_or_else(|| "on-demand".into()),
+                max_instances: or_default(p.max_instances, 1_000, "max_instances", &mut used).max(min_instances),
+                spare_instances: or_default(p.spare_instances, 1, "spare_instances", &mut used),
+                boot_delay_ms: or_default(p.boot_delay_s, 180, "boot_delay_s", &mut used).saturating_mul(1_000),
+                scale_in_cooldown_ms: or_default(p.scale_in_cooldown_s, 300, "scale_in_cooldown_s", &mut used)
+                    .saturating_mul(1_000),
+                commitment: or_default(p.commitment, "on-demand".into(), "commitment", &mut used),
                 slots_per_vcpu: p.slots_per_vcpu,
-                load_balancer: p.load_balancer.unwrap_or_else(|| "none".into()),
-                control_plane: p.control_plane.unwrap_or_else(|| "none".into()),
+                load_balancer: or_default(p.load_balancer, "none".into(), "load_balancer", &mut used),
+                control_plane: or_default(p.control_plane, "none".into(), "control_plane", &mut used),
             });
+            option_defaults.push((p.id, used));
         }
         let mut hybrid = Vec::new();
         for h in raw.hybrid {
@@ -514,6 +548,19 @@ impl Scenario {
                 "the scenario names no option to compare".into(),
                 "add at least one [[serverless]] or [[provisioned]] option",
             ));
+        }
+        for (id, used) in option_defaults {
+            if !used.is_empty() {
+                assumptions.push(format!("option '{id}' defaults: {}", used.join(", ")));
+            }
+        }
+        if let Some(d) = raw.fallback_duration_ms {
+            if !(d.is_finite() && d >= 0.0) {
+                return Err(err(
+                    format!("fallback_duration_ms {d} is not a duration"),
+                    "give a duration in ms ≥ 0",
+                ));
+            }
         }
         if ops.is_none() {
             assumptions.push(

@@ -59,11 +59,18 @@ impl MsHistogram {
         self.0.is_empty()
     }
 
-    /// The same durations with every count multiplied by `factor` (rounded to whole events).
+    /// The same durations with every count multiplied by `factor`. Counts are rounded
+    /// cumulatively (bucket i gets round(F_i) − round(F_{i−1}) of the running scaled total F),
+    /// so the total is round(count × factor) and small buckets grow smoothly with the factor
+    /// instead of each rounding back to its old count.
     pub fn scaled(&self, factor: f64) -> MsHistogram {
         let mut out = MsHistogram::new();
+        let (mut running, mut emitted) = (0.0f64, 0u64);
         for (&ms, &n) in &self.0 {
-            out.add(ms, (n as f64 * factor).round() as u64);
+            running += n as f64 * factor;
+            let target = running.round() as u64;
+            out.add(ms, target.saturating_sub(emitted));
+            emitted = emitted.max(target);
         }
         out
     }
@@ -111,7 +118,9 @@ pub struct FunctionGroupUsage {
     /// Instance busy periods (time with at least one request in flight), for platforms
     /// that bill instance time rather than request time (Cloud Run with concurrency > 1).
     pub instance_busy_ms: MsHistogram,
-    /// Instance time kept warm but idle, in ms (instance-based billing, min instances).
+    /// Instance time kept warm but idle, in ms: billed only where the platform bills the
+    /// instance's whole lifetime (Cloud Run instance-based billing), never by request-based
+    /// billing.
     pub instance_idle_ms: u64,
 }
 
@@ -180,6 +189,13 @@ mod tests {
         assert_eq!(h.sum_billed_ms(|ms| ms.max(100)), 301);
         let doubled = h.scaled(2.0);
         assert_eq!((doubled.count(), doubled.sum_ms()), (6, 562));
+        // 1.02× of 100 single events: the total grows by 2 (per-bucket rounding would keep 100).
+        let mut singles = MsHistogram::new();
+        for ms in 1..=100 {
+            singles.add(ms, 1);
+        }
+        assert_eq!(singles.scaled(1.02).count(), 102);
+        assert_eq!(singles.scaled(1.0), singles);
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
     };
     if let Some(seed) = args.seed {
         scenario.seed = seed;
+        scenario.assumptions.retain(|a| !a.starts_with("seed:"));
+        scenario.assumptions.insert(0, format!("seed: {seed} (from --seed)"));
     }
     let traces: Vec<PathBuf> = if args.traces.is_empty() {
         scenario.traces.clone()

@@ -276,12 +276,9 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
             let q = m.monthly(busy_ms_mem);
             let free = m.free_base("request-memory", MB_MS_PER_GB_S);
             m.charge("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S, free);
-            let q = m.monthly(idle_ms * vcpu);
-            m.charge("Idle min-instance CPU", "idle-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, 0);
-            let q = m.monthly(idle_ms_mem);
-            m.charge("Idle min-instance memory", "idle-memory", q, MB_MS_PER_GB_S, 0);
             m.assume(format!(
-                "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms",
+                "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms; \
+                 warm idle instances are not billed (no min-instances modelled)",
                 rules.duration_grain_ms
             ));
         }

@@ -81,6 +81,19 @@ pub fn render(r: &Report) -> String {
     match &r.cheapest_option {
         Some(id) => {
             let _ = writeln!(s, "\nCheapest option: **{}**.", escape(id));
+            // Where growth moves the cheapest option, say when.
+            let mut last: Option<&str> = r.cheapest_by_month.first().and_then(|c| c.as_deref());
+            for (k, c) in r.cheapest_by_month.iter().enumerate().skip(1) {
+                if c.as_deref() != last {
+                    let _ = writeln!(
+                        s,
+                        "From month {} of the horizon (traffic growth), the cheapest is **{}**.",
+                        k + 1,
+                        escape(c.as_deref().unwrap_or("none"))
+                    );
+                    last = c.as_deref();
+                }
+            }
         }
         None => {
             let _ = writeln!(s, "\nNo option is fully priced, so none is called cheapest.");
@@ -116,6 +129,26 @@ pub fn render(r: &Report) -> String {
                 price,
                 cost
             );
+        }
+        let mut facts = Vec::new();
+        if let Some(t) = o.throttles.filter(|&t| t > 0) {
+            facts.push(format!("{} requests throttled", count(t)));
+        }
+        if let Some(v) = o.slo_violation_minutes.filter(|&v| v > 0) {
+            facts.push(format!("{} minutes with p99 wait above the SLO", count(v)));
+        }
+        if let Some(u) = &o.utilization {
+            facts.push(format!(
+                "utilization mean {} (p95 {})",
+                percent(Some(u.mean)),
+                percent(Some(u.p95))
+            ));
+        }
+        if let Some(p) = o.peak_concurrency {
+            facts.push(format!("peak concurrency {}", count(p)));
+        }
+        if !facts.is_empty() {
+            let _ = writeln!(s, "\n{}.", facts.join("; "));
         }
         if let Some(i) = &o.instances {
             let _ = writeln!(

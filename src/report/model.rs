@@ -182,7 +182,7 @@ pub struct OptionReport {
     pub instances: Option<InstanceSummary>,
     /// Fleet utilization (provisioned part).
     pub utilization: Option<UtilizationSummary>,
-    /// Minutes whose p99 latency exceeded the SLO (provisioned part).
+    /// Minutes whose p99 waiting time exceeded the SLO (provisioned part).
     pub slo_violation_minutes: Option<u64>,
     /// Notes on this option's model.
     pub notes: Vec<String>,

@@ -22,6 +22,7 @@ pub fn instances_for(erlangs: f64, slots_per_instance: f64, target_utilization: 
     if erlangs <= 0.0 {
         return 0;
     }
+    // `as` saturates: an absurd load gives u32::MAX instances, never a wrap.
     (erlangs / (slots_per_instance * target_utilization)).ceil() as u32
 }
 
@@ -40,7 +41,7 @@ pub struct StaticPeak {
 impl Autoscaler for StaticPeak {
     fn initial(&self, load: &LoadProfile, slots_per_instance: f64) -> u32 {
         let need = instances_for(load.peak_erlangs(), slots_per_instance, self.target_utilization);
-        (need + self.spare_instances).max(self.min_instances).max(1)
+        need.saturating_add(self.spare_instances).max(self.min_instances).max(1)
     }
 
     fn desired(&mut self, _minute: usize, ready: u32, _utilization: f64) -> u32 {

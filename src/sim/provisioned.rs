@@ -34,9 +34,10 @@ pub struct FleetSpec {
 }
 
 impl FleetSpec {
-    /// Request slots per instance.
+    /// Request slots per instance: whole slots (a fraction of a slot serves no request), and
+    /// at least one (a small container still runs one request at a time).
     pub fn slots_per_instance(&self) -> f64 {
-        self.vcpu * self.slots_per_vcpu
+        (self.vcpu * self.slots_per_vcpu).floor().max(1.0)
     }
 }
 
@@ -163,7 +164,7 @@ pub fn simulate(
     slo_ms: Option<f64>,
 ) -> ProvisionedOutcome {
     // `slo_ms` bounds the p99 waiting time (latency added by queueing) of each minute.
-    let slots = fleet.slots_per_instance().max(1e-9);
+    let slots = fleet.slots_per_instance();
     let boot_minutes = fleet.boot_delay_ms.div_ceil(MS_PER_MINUTE) as usize;
     let minute_ms = MS_PER_MINUTE as f64;
     let service_p99 = load.service_percentile_ms(99.0);
@@ -187,9 +188,10 @@ pub fn simulate(
         let observed = demand_work / capacity_work;
         utilization.push(observed.min(1.0));
         let wait = if backlog_work_ms <= 0.0 && minute.work_ms < capacity_work {
-            let c = capacity_slots.floor().max(1.0) as u32;
+            // Whole slots, so a = work / minute < c here: a stationary M/G/c minute.
+            let c = capacity_slots as u32;
             let a = minute.erlangs();
-            if a < c as f64 && minute.arrivals > 0.0 {
+            if minute.arrivals > 0.0 {
                 let k = (1.0 + minute.service_scv()) / 2.0;
                 Wait::Stationary {
                     p_wait: erlang_c(c, a),

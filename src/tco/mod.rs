@@ -124,6 +124,13 @@ fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> 
     }
     let s = &out.stats;
     let added_p99 = s.overhead_ms.p99 as f64;
+    let mut notes = notes;
+    if s.throttles > 0 {
+        notes.push(format!(
+            "{} requests were throttled by the concurrency limit (not served, not billed): the option fails the SLO",
+            s.throttles
+        ));
+    }
     let report = OptionReport {
         id: opt.id.clone(),
         kind: OptionKind::Serverless,
@@ -149,7 +156,7 @@ fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> 
             s.latency_ms.p99 as f64,
         ),
         added_latency_ms: latency(s.overhead_ms.p50 as f64, s.overhead_ms.p95 as f64, added_p99),
-        meets_slo: added_p99 <= plan.scenario.latency_slo_ms,
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0,
         peak_concurrency: Some(s.peak_concurrency as u64),
         throttles: Some(s.throttles),
         instances: None,
@@ -169,10 +176,12 @@ fn evaluate_serverless(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> 
 fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluated> {
     let service = provisioned::service_model(plan);
     let mut by_month = Vec::new();
-    let mut first = None;
+    let mut first: Option<provisioned::FleetMonth> = None;
     for x in plan.month_multipliers() {
         let load = LoadProfile::from_workload(&plan.workload, &service, x)?;
-        let month = provisioned::run_month(plan, opt, &load, None)?;
+        // The reservations bought for the first month stay for the whole horizon.
+        let committed = first.as_ref().map(|m| m.committed);
+        let month = provisioned::run_month(plan, opt, &load, None, committed)?;
         by_month.push(usd(&month.breakdown));
         if first.is_none() {
             first = Some(month);
@@ -204,12 +213,12 @@ fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<
             mean: o.mean_instances,
             committed: month.committed,
         }),
-        utilization: o.utilization.map(|u| UtilizationSummary { mean: u.mean, p95: percentile_95(&u) }),
+        utilization: o.utilization.map(|u| UtilizationSummary {
+            mean: u.mean,
+            p95: percentile_95(&u),
+        }),
         slo_violation_minutes: Some(o.slo_violation_minutes),
-        notes: vec![format!(
-            "fleet re-sized each month of the horizon for that month's traffic; {} requests still queued at the end of the window",
-            crate::report::format::sig3(Some(o.backlog_at_end_requests))
-        )],
+        notes: provisioned_notes(plan, opt, o, month.committed),
     };
     Ok(Evaluated {
         report,
@@ -218,9 +227,74 @@ fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<
     })
 }
 
+/// Notes on a fleet: horizon rule, backlog, SLO-violation minutes, burstable CPU.
+fn provisioned_notes(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    o: &crate::sim::provisioned::ProvisionedOutcome,
+    committed: u32,
+) -> Vec<String> {
+    let mut notes = vec![format!(
+        "the fleet is re-sized each month of the horizon for that month's traffic; the {committed} committed \
+         instance(s) of the first month stay committed, instance time above them is on demand"
+    )];
+    if o.slo_violation_minutes > 0 {
+        notes.push(format!(
+            "{} minute(s) had a p99 wait above the {} ms SLO",
+            o.slo_violation_minutes, plan.scenario.latency_slo_ms
+        ));
+    }
+    if o.backlog_at_end_requests >= 1.0 {
+        notes.push(format!(
+            "{} requests were still queued when the window closed (served after it)",
+            crate::report::format::sig3(Some(o.backlog_at_end_requests))
+        ));
+    }
+    if let Some(baseline) = burstable_baseline(&opt.instance_type) {
+        if let Some(u) = o.utilization {
+            if u.mean > baseline {
+                notes.push(format!(
+                    "{} is burstable: its CPU baseline is {:.0}% per vCPU and the fleet averages {:.0}%; above the \
+                     baseline it spends CPU credits (unlimited mode bills surplus credits, standard mode throttles), \
+                     which is not modelled",
+                    opt.instance_type,
+                    baseline * 100.0,
+                    u.mean * 100.0
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// CPU baseline per vCPU of the burstable types in the price tables (AWS EC2 docs: t3.medium
+/// and t4g.medium 20 %).
+fn burstable_baseline(instance_type: &str) -> Option<f64> {
+    match instance_type {
+        "t3.medium" | "t4g.medium" => Some(0.20),
+        _ => None,
+    }
+}
+
 /// The 95th percentile of a summary (interpolated between p90 and p99).
 fn percentile_95(s: &crate::stats::Summary) -> f64 {
     s.p90 + (s.p99 - s.p90) * (5.0 / 9.0)
+}
+
+/// How much the fixed base's work grows at traffic `x`: the load under capacity grows with
+/// traffic until the base is full.
+fn grown_base_factor(load: &LoadProfile, capacity_erlangs: f64, x: f64) -> f64 {
+    let (mut now, mut then) = (0.0, 0.0);
+    for m in &load.minutes {
+        let a = m.erlangs();
+        now += a.min(capacity_erlangs);
+        then += (a * x).min(capacity_erlangs);
+    }
+    if now > 0.0 {
+        then / now
+    } else {
+        x
+    }
 }
 
 /// One hybrid candidate's month.
@@ -233,6 +307,15 @@ struct HybridMonth {
     total_usd: f64,
     /// p99 of the latency added by queueing (servers) or cold starts (overflow).
     added_p99_ms: f64,
+    /// Requests the overflow's concurrency limit refused.
+    throttles: u64,
+}
+
+impl HybridMonth {
+    /// Within the SLO and nothing throttled.
+    fn meets_slo(&self, plan: &Plan) -> bool {
+        self.added_p99_ms <= plan.scenario.latency_slo_ms && self.throttles == 0
+    }
 }
 
 fn evaluate_hybrid(
@@ -250,7 +333,7 @@ fn evaluate_hybrid(
     let mut months: BTreeMap<u32, HybridMonth> = BTreeMap::new();
     let seen = hybrid::search(all_server, |base| -> anyhow::Result<(bool, f64)> {
         let m = hybrid_month(plan, prov, sl, &load, base, per_instance, full)?;
-        let score = (m.added_p99_ms <= plan.scenario.latency_slo_ms, m.total_usd);
+        let score = (m.meets_slo(plan), m.total_usd);
         months.insert(base, m);
         Ok(score)
     })?;
@@ -261,8 +344,16 @@ fn evaluate_hybrid(
     let best = months
         .remove(&hybrid::best_of(&seen))
         .ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
-    // Horizon: the committed base stays; the overflow grows with the load above it.
+    // Horizon: the committed base stays; the servers carry the load up to it and the
+    // overflow grows with the load above it.
     let capacity = best.base as f64 * per_instance;
+    let fractions = hybrid::overflow_fractions(&load, capacity);
+    let base_requests: f64 = load
+        .minutes
+        .iter()
+        .zip(&fractions)
+        .map(|(m, f)| m.arrivals * (1.0 - f))
+        .sum();
     let overflow_work = |x: f64| -> f64 {
         load.minutes
             .iter()
@@ -277,14 +368,20 @@ fn evaluate_hybrid(
             by_month.push(best.total_usd);
             continue;
         }
-        let requests: f64 = load.minutes.iter().map(|m| m.arrivals).sum::<f64>() * x;
-        let servers = provisioned::price_fleet(
-            plan,
-            prov,
-            &best.servers.outcome,
-            best.servers.committed,
-            requests.round() as u64,
-        )?;
+        // Requests the servers take: their share of month 0, grown while below capacity (an
+        // estimate from the month-0 share; the ALB's LCU-hours depend on it).
+        let servers_usd = if best.base > 0 {
+            let requests = base_requests * grown_base_factor(&load, capacity, x);
+            usd(&provisioned::price_fleet(
+                plan,
+                prov,
+                &best.servers.outcome,
+                best.servers.committed,
+                requests.round() as u64,
+            )?)
+        } else {
+            0.0
+        };
         let grown = overflow_work(x);
         let overflow_usage = match &best.overflow {
             Some(o) if work0 > 0.0 => Some(o.usage.scaled_traffic(grown / work0)),
@@ -295,7 +392,7 @@ fn evaluate_hybrid(
             Some(u) => usd(&serverless::price(plan, sl, &u)?.0),
             None => 0.0,
         };
-        by_month.push(usd(&servers) + serverless_usd);
+        by_month.push(servers_usd + serverless_usd);
     }
     let mut bill = best.servers.breakdown.clone();
     if let Some(b) = &best.overflow_bill {
@@ -331,12 +428,26 @@ fn evaluate_hybrid(
         ),
     };
     let mut notes = best.notes.clone();
+    let why = if best.meets_slo(plan) {
+        format!(
+            "the cheapest that meets the p99 added-latency SLO of {} ms",
+            plan.scenario.latency_slo_ms
+        )
+    } else {
+        format!(
+            "no size meets the SLO of {} ms, so the cheapest",
+            plan.scenario.latency_slo_ms
+        )
+    };
     notes.push(format!(
-        "base sizes tried (instances: monthly cost): {}; chosen {} — the cheapest that meets the p99 SLO of {} ms",
+        "base sizes tried (instances: monthly cost): {}; chosen {} — {why}",
         tried.join(", "),
-        best.base,
-        plan.scenario.latency_slo_ms
+        best.base
     ));
+    notes.push(
+        "the base has no spare or minimum for availability: the serverless part absorbs the load of a failed server"
+            .into(),
+    );
     notes.push(
         "latency percentiles are the larger of the server part's and the serverless part's (an upper bound)".into(),
     );
@@ -344,10 +455,17 @@ fn evaluate_hybrid(
         id: h.id.clone(),
         kind: OptionKind::Hybrid,
         platform: format!("{}+{}", prov.platform, sl.platform),
-        description: format!(
-            "{} × {} committed ({}) for the base load, {} for the excess",
-            best.base, prov.instance_type, prov.commitment, sl.id
-        ),
+        description: if prov.commitment == "on-demand" {
+            format!(
+                "{} × {} on demand for the base load, {} for the excess",
+                best.base, prov.instance_type, sl.id
+            )
+        } else {
+            format!(
+                "{} × {} committed ({}) for the base load, {} for the excess",
+                best.base, prov.instance_type, prov.commitment, sl.id
+            )
+        },
         monthly_cost_usd: best.total_usd,
         complete: bill.complete(),
         verified: bill.verified(),
@@ -357,7 +475,7 @@ fn evaluate_hybrid(
         cold_start_rate: Some(if served > 0.0 { cold as f64 / served } else { 0.0 }),
         latency_ms: lat,
         added_latency_ms: added,
-        meets_slo: best.added_p99_ms <= plan.scenario.latency_slo_ms,
+        meets_slo: best.meets_slo(plan),
         peak_concurrency: peak,
         throttles,
         instances: Some(InstanceSummary {
@@ -400,7 +518,7 @@ fn hybrid_month(
     let fractions = hybrid::overflow_fractions(load, base as f64 * per_instance_erlangs);
     let base_load = hybrid::base_load(load, &fractions);
     let mut servers = if base > 0 {
-        provisioned::run_month(plan, prov, &base_load, Some(base))?
+        provisioned::run_month(plan, prov, &base_load, Some(base), None)?
     } else {
         let outcome = crate::sim::provisioned::simulate(
             &base_load,
@@ -437,6 +555,7 @@ fn hybrid_month(
     };
     let server_p99 = if base > 0 { servers.outcome.queueing_ms.p99 } else { 0.0 };
     let total_usd = usd(&servers.breakdown) + overflow_bill.as_ref().map(usd).unwrap_or(0.0);
+    let throttles = overflow.as_ref().map(|o| o.stats.throttles).unwrap_or(0);
     Ok(HybridMonth {
         base,
         servers,
@@ -445,6 +564,7 @@ fn hybrid_month(
         notes,
         total_usd,
         added_p99_ms: server_p99.max(p99_sl),
+        throttles,
     })
 }
 
@@ -471,6 +591,8 @@ fn assemble(plan: &Plan, profile: crate::characterize::WorkloadProfile, evaluate
     let mut options = Vec::new();
     for e in evaluated {
         for a in e.assumptions {
+            // Option-specific figures carry the option's id; shared rules appear once.
+            let a = format!("{}: {a}", e.report.id);
             if !assumptions.contains(&a) {
                 assumptions.push(a);
             }

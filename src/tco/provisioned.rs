@@ -100,12 +100,15 @@ pub struct FleetMonth {
     pub breakdown: CostBreakdown,
 }
 
-/// Runs the option's fleet on the workload at `traffic_scale`, or a fixed fleet of `fixed`.
+/// Runs the option's fleet on `load`, or a fixed fleet of `fixed` instances. `committed`
+/// overrides the commitment (the reservations bought in the first month stay for the
+/// horizon); `None` commits what the strategy implies for this month.
 pub fn run_month(
     plan: &Plan,
     opt: &ProvisionedOption,
     load: &LoadProfile,
     fixed: Option<u32>,
+    committed: Option<u32>,
 ) -> anyhow::Result<FleetMonth> {
     let fleet = fleet_spec(plan, opt)?;
     let mut scaler: Box<dyn Autoscaler> = match fixed {
@@ -113,11 +116,12 @@ pub fn run_month(
         None => autoscaler(opt),
     };
     let outcome = simulate(load, &fleet, scaler.as_mut(), Some(plan.scenario.latency_slo_ms));
-    let committed = match (opt.commitment.as_str(), fixed, opt.strategy) {
-        ("on-demand", _, _) => 0,
-        (_, Some(n), _) => n,
-        (_, None, Strategy::StaticPeak) => outcome.peak_instances,
-        (_, None, Strategy::Autoscale) => opt.min_instances,
+    let committed = match (opt.commitment.as_str(), committed, fixed, opt.strategy) {
+        ("on-demand", ..) => 0,
+        (_, Some(c), ..) => c,
+        (_, None, Some(n), _) => n,
+        (_, None, None, Strategy::StaticPeak) => outcome.peak_instances,
+        (_, None, None, Strategy::Autoscale) => opt.min_instances,
     };
     let requests: f64 = load.minutes.iter().map(|m| m.arrivals).sum();
     let breakdown = price_fleet(plan, opt, &outcome, committed, requests.round() as u64)?;

@@ -54,10 +54,16 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     Ok(cfg)
 }
 
-/// Simulates an option on `workload`.
+/// Simulates an option on `workload`. The usage is billed over the workload's window (the
+/// period every option is scaled to a month from) with the option's ephemeral storage.
 pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
     let cfg = sim_config(plan, opt)?;
-    simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))
+    let mut out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    out.usage.period_ms = plan.workload.window_ms().max(crate::units::MS_PER_MINUTE);
+    for g in &mut out.usage.functions {
+        g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
+    }
+    Ok(out)
 }
 
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.
