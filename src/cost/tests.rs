@@ -402,9 +402,12 @@ fn cloud_run_request_based_and_instance_based() {
         cloud_run_billing: CloudRunBilling::InstanceBased,
         ..CostOptions::default()
     };
-    let b = price_usage(&month(vec![g]), &t, &opts).unwrap();
+    let b = price_usage(&month(vec![g.clone()]), &t, &opts).unwrap();
     assert_eq!(b.total(), usd(49.932));
     assert_eq!(cents(&b), 4993);
+    // Request-based billing does not charge warm idle instances (no min-instances): $0.
+    let b = price_usage(&month(vec![g]), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(0.0));
 }
 
 #[test]

@@ -343,3 +343,18 @@ fn scenario_errors_name_the_file_and_line() {
     let err = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
     assert!(err.contains("bad.toml: line 5: unknown field `memory`"), "{err}");
 }
+
+#[test]
+fn throttled_requests_fail_the_slo() {
+    // 20 req/s × 200 ms is 4 requests in flight on average: an account limit of 2 refuses
+    // many of them, so the option cannot be called SLO-compliant however cheap it looks.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
+    let body = format!("{LAMBDA}concurrency_limit = 2\n");
+    let s = scenario(dir.path(), &body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let o = option(&r, "lambda");
+    assert!(o["throttles"].as_u64().unwrap() > 1_000, "{o}");
+    assert_eq!(o["meets_slo"], false);
+    assert!(o["notes"].to_string().contains("throttled"));
+}
