@@ -250,21 +250,23 @@ fn provisioned_notes(
             crate::report::format::sig3(Some(o.backlog_at_end_requests))
         ));
     }
-    if let Some(baseline) = burstable_baseline(&opt.instance_type) {
-        if let Some(u) = o.utilization {
-            if u.mean > baseline {
-                notes.push(format!(
-                    "{} is burstable: its CPU baseline is {:.0}% per vCPU and the fleet averages {:.0}%; above the \
-                     baseline it spends CPU credits (unlimited mode bills surplus credits, standard mode throttles), \
-                     which is not modelled",
-                    opt.instance_type,
-                    baseline * 100.0,
-                    u.mean * 100.0
-                ));
-            }
-        }
-    }
+    notes.extend(burstable_note(&opt.instance_type, o));
     notes
+}
+
+/// A note when a burstable type runs above its CPU baseline on average.
+fn burstable_note(instance_type: &str, o: &crate::sim::provisioned::ProvisionedOutcome) -> Option<String> {
+    let baseline = burstable_baseline(instance_type)?;
+    let u = o.utilization?;
+    (u.mean > baseline).then(|| {
+        format!(
+            "{instance_type} is burstable: its CPU baseline is {:.0}% per vCPU and the fleet averages {:.0}%; above \
+             the baseline it spends CPU credits (unlimited mode bills surplus credits, standard mode throttles), \
+             which is not modelled",
+            baseline * 100.0,
+            u.mean * 100.0
+        )
+    })
 }
 
 /// CPU baseline per vCPU of the burstable types in the price tables (AWS EC2 docs: t3.medium
@@ -448,6 +450,9 @@ fn evaluate_hybrid(
         "the base has no spare or minimum for availability: the serverless part absorbs the load of a failed server"
             .into(),
     );
+    if best.base > 0 {
+        notes.extend(burstable_note(&prov.instance_type, &best.servers.outcome));
+    }
     notes.push(
         "latency percentiles are the larger of the server part's and the serverless part's (an upper bound)".into(),
     );
