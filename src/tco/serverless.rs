@@ -114,3 +114,69 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     }
     Ok((bill, notes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::Catalog;
+    use crate::sim::platform::ColdStartDist;
+
+    /// The simulator's platform files and the price tables' `[behaviour]` sections state some
+    /// facts twice; they must agree (one of them drifting would make `analyze` and `pricing
+    /// show` contradict each other).
+    #[test]
+    fn platform_facts_agree_with_price_table_behaviour() {
+        let catalog = Catalog::embedded().unwrap();
+        for table_id in [
+            "aws-lambda",
+            "azure-functions-consumption",
+            "gcp-cloud-run",
+            "cloudflare-workers",
+        ] {
+            let model = platform_of(table_id).unwrap().model().unwrap();
+            let Some(b) = catalog.behaviour(table_id) else {
+                continue;
+            };
+            let ctx = |what: &str| format!("{table_id}: {what}");
+            if let Some(c) = b.per_instance_concurrency_default {
+                assert_eq!(c, model.per_instance_concurrency, "{}", ctx("per-instance concurrency"));
+            }
+            if let Some(c) = b.per_instance_concurrency_max {
+                assert_eq!(
+                    c,
+                    model.max_per_instance_concurrency,
+                    "{}",
+                    ctx("max per-instance concurrency")
+                );
+            }
+            if let Some(l) = b.account_concurrency_limit {
+                assert_eq!(
+                    l,
+                    model.account_concurrency_limit,
+                    "{}",
+                    ctx("account concurrency limit")
+                );
+            }
+            if let Some(k) = b.default_keep_alive_ms {
+                assert_eq!(k, model.default_keep_alive_ms, "{}", ctx("keep-alive"));
+            }
+            if let Some(m) = b.mb_per_vcpu {
+                assert_eq!(m, model.mb_per_vcpu, "{}", ctx("MB per vCPU"));
+            }
+            if let Some(m) = b.memory_max_mb {
+                assert_eq!(m, model.max_memory_mb, "{}", ctx("max memory"));
+            }
+            for (runtime, cold) in &b.cold_start_ms {
+                let sim_name = if runtime == "nodejs" { "node" } else { runtime.as_str() };
+                if let Some(ColdStartDist::Lognormal { median_ms, .. }) = model.cold_start.get(sim_name) {
+                    assert_eq!(
+                        cold.p50_ms as f64,
+                        *median_ms,
+                        "{}",
+                        ctx(&format!("{runtime} cold-start median"))
+                    );
+                }
+            }
+        }
+    }
+}
