@@ -196,3 +196,39 @@ fn help_explains_flags() {
         .stdout(predicates::str::contains("--skip-bad-rows"))
         .stdout(predicates::str::contains("--trace-format"));
 }
+
+/// Generates a one-day CSV trace of `pattern` with `faascost generate`.
+fn generated(dir: &Path, pattern: &str, rate_per_min: &str) -> String {
+    let out = dir.join(format!("{pattern}.csv"));
+    faascost()
+        .args(["generate", "--pattern", pattern, "--functions", "2", "--days", "1"])
+        .args(["--rate-per-min", rate_per_min, "--duration-ms", "const:250", "--seed", "9"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out.to_str().unwrap().to_string()
+}
+
+#[test]
+fn generated_traces_have_their_known_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    // A timer every 2 minutes (0.5/min) for a day: exactly 720 calls per function, constant
+    // gaps (CV 0), every other minute idle, each function ≤ 1/min but > 1/hour.
+    let v = json(&["inspect", "--json", &generated(dir.path(), "periodic", "0.5")]);
+    assert_eq!(v["functions"], 2);
+    assert_eq!(v["invocations"], 1_440);
+    assert_eq!(v["functions_avg_rate_at_most_1_per_minute"], 1.0);
+    assert_eq!(v["functions_avg_rate_at_most_1_per_hour"], 0.0);
+    assert!(v["iat_cv"]["max"].as_f64().unwrap() < 0.01, "{}", v["iat_cv"]);
+    assert!((v["idle_minutes_fraction"]["p50"].as_f64().unwrap() - 0.5).abs() < 0.01);
+    assert_eq!(v["duration_ms"]["p50"], 250.0);
+    // Poisson at 6/min: inter-arrival times are exponential, so CV ≈ 1 (±0.1 over 8,640 gaps),
+    // and the day's total is within 4σ of 2 × 8,640 (σ = √17,280 = 131).
+    let v = json(&["inspect", "--json", &generated(dir.path(), "poisson", "6")]);
+    let total = v["invocations"].as_f64().unwrap();
+    assert!((total - 17_280.0).abs() < 4.0 * 131.5, "{total}");
+    let cv = v["iat_cv"]["p50"].as_f64().unwrap();
+    assert!((cv - 1.0).abs() < 0.1, "{cv}");
+    assert_eq!(v["iat_cv"]["basis"], "timestamps");
+}
