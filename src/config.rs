@@ -600,6 +600,7 @@ mod tests {
         assert_eq!(s.seed, 42);
         assert_eq!(s.traces, vec![PathBuf::from("datasets/default/.")]);
         assert_eq!(s.serverless.len(), 4);
+        assert_eq!(s.provisioned.len(), 4);
         assert_eq!(s.provisioned[1].strategy, Strategy::StaticPeak);
         assert_eq!(s.provisioned[0].boot_delay_ms, 180_000);
         assert_eq!(s.hybrid[0].serverless, "lambda-arm64");

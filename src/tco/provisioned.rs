@@ -8,7 +8,9 @@ use anyhow::{anyhow, Context};
 use super::lines::ops_line;
 use super::Plan;
 use crate::config::{ProvisionedOption, Strategy};
-use crate::cost::{parse_fargate_type, price_front_door, price_usage, CostBreakdown, CostOptions, FrontDoor};
+use crate::cost::{
+    parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
+};
 use crate::pricing::Model;
 use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
 use crate::sim::load::{LoadProfile, ServiceModel};
@@ -40,6 +42,21 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
                 parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
             (cpu_milli as f64 / 1_000.0, mem_mb as f64 / 1_024.0)
         }
+        Model::GcpCloudRun => {
+            if opt.commitment != "on-demand" {
+                return Err(anyhow!(
+                    "option '{}': Cloud Run has no commitment price in the tables; use commitment = \"on-demand\"",
+                    opt.id
+                ));
+            }
+            cloud_run_size(&opt.instance_type).ok_or_else(|| {
+                anyhow!(
+                    "option '{}': Cloud Run instance size '{}' is not VCPUvcpu-MEMgb (e.g. 1vcpu-2gb)",
+                    opt.id,
+                    opt.instance_type
+                )
+            })?
+        }
         _ => {
             return Err(anyhow!(
                 "option '{}': price table '{}' does not price servers or containers",
@@ -62,6 +79,15 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
         slots_per_vcpu: opt.slots_per_vcpu.unwrap_or(1.0 / plan.scenario.cpu_bound_fraction),
         boot_delay_ms: opt.boot_delay_ms,
     })
+}
+
+/// A Cloud Run instance size `VCPUvcpu-MEMgb` (e.g. `1vcpu-2gb`, `0.5vcpu-0.5gb`) as
+/// (vCPU, GiB).
+pub fn cloud_run_size(id: &str) -> Option<(f64, f64)> {
+    let (cpu, mem) = id.split_once("vcpu-")?;
+    let vcpu: f64 = cpu.parse().ok()?;
+    let gib: f64 = mem.strip_suffix("gb")?.parse().ok()?;
+    (vcpu > 0.0 && vcpu <= 8.0 && gib > 0.0 && gib <= 32.0).then_some((vcpu, gib))
 }
 
 /// How traced durations become server service times in this plan.
@@ -145,47 +171,11 @@ pub fn price_fleet(
         .catalog
         .get(&opt.platform)
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let base = plan.cost_options(table);
     let mut bill = CostBreakdown::default();
-    if committed > 0 {
-        let usage = Usage {
-            period_ms,
-            functions: vec![],
-            instances: vec![InstanceUsage {
-                instance_type: opt.instance_type.clone(),
-                instance_ms: committed as u64 * period_ms,
-                launches: committed as u64,
-            }],
-        };
-        let opts = CostOptions {
-            commitment: Some(opt.commitment.clone()),
-            ..base.clone()
-        };
-        let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
-        for l in &mut b.lines {
-            l.name = format!(
-                "{} (committed: {committed} instances, paid whether used or not)",
-                l.name
-            );
-        }
-        bill.extend(b);
-    }
-    let overflow_minutes: u64 = outcome
-        .instances_per_minute
-        .iter()
-        .map(|&n| n.saturating_sub(committed) as u64)
-        .sum();
-    if overflow_minutes > 0 || committed == 0 {
-        let usage = Usage {
-            period_ms,
-            functions: vec![],
-            instances: vec![InstanceUsage {
-                instance_type: opt.instance_type.clone(),
-                instance_ms: overflow_minutes * MS_PER_MINUTE,
-                launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
-            }],
-        };
-        bill.extend(price_usage(&usage, table, &base).with_context(|| format!("pricing option '{}'", opt.id))?);
+    if table.model == Model::GcpCloudRun {
+        price_cloud_run(plan, opt, outcome, &mut bill)?;
+    } else {
+        price_instances(plan, opt, outcome, committed, &mut bill)?;
     }
     if opt.load_balancer != "none" {
         let lb = plan
@@ -226,4 +216,110 @@ pub fn price_fleet(
         ));
     }
     Ok(bill)
+}
+
+/// Containers on Cloud Run with instance-based billing: every instance-second is billed
+/// (vCPU-s and GiB-s), no request fee; the same fleet model sizes the instances.
+fn price_cloud_run(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    outcome: &ProvisionedOutcome,
+    bill: &mut CostBreakdown,
+) -> anyhow::Result<()> {
+    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
+    let table = plan
+        .catalog
+        .get(&opt.platform)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let base = plan.cost_options(table);
+    let (vcpu, gib) = cloud_run_size(&opt.instance_type)
+        .ok_or_else(|| anyhow!("option '{}': bad Cloud Run size '{}'", opt.id, opt.instance_type))?;
+    let instance_minutes: u64 = outcome.instances_per_minute.iter().map(|&n| n as u64).sum();
+    let usage = Usage {
+        period_ms,
+        functions: vec![FunctionGroupUsage {
+            memory_mb: (gib * 1_024.0).round() as u32,
+            instance_idle_ms: instance_minutes * MS_PER_MINUTE,
+            ..FunctionGroupUsage::default()
+        }],
+        instances: vec![],
+    };
+    let opts = CostOptions {
+        cloud_run_billing: CloudRunBilling::InstanceBased,
+        cloud_run_vcpu_milli: (vcpu * 1_000.0).round() as u32,
+        ..base.clone()
+    };
+    bill.extend(price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?);
+    Ok(())
+}
+
+/// Instance time of an instance-priced fleet: committed instances all month at the commitment
+/// rate, instance time above them on demand.
+fn price_instances(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    outcome: &ProvisionedOutcome,
+    committed: u32,
+    bill: &mut CostBreakdown,
+) -> anyhow::Result<()> {
+    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
+    let table = plan
+        .catalog
+        .get(&opt.platform)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let base = plan.cost_options(table);
+    if committed > 0 {
+        let usage = Usage {
+            period_ms,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: opt.instance_type.clone(),
+                instance_ms: committed as u64 * period_ms,
+                launches: committed as u64,
+            }],
+        };
+        let opts = CostOptions {
+            commitment: Some(opt.commitment.clone()),
+            ..base.clone()
+        };
+        let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
+        for l in &mut b.lines {
+            l.name = format!(
+                "{} (committed: {committed} instances, paid whether used or not)",
+                l.name
+            );
+        }
+        bill.extend(b);
+    }
+    let overflow_minutes: u64 = outcome
+        .instances_per_minute
+        .iter()
+        .map(|&n| n.saturating_sub(committed) as u64)
+        .sum();
+    if overflow_minutes > 0 || committed == 0 {
+        let usage = Usage {
+            period_ms,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: opt.instance_type.clone(),
+                instance_ms: overflow_minutes * MS_PER_MINUTE,
+                launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
+            }],
+        };
+        bill.extend(price_usage(&usage, table, &base).with_context(|| format!("pricing option '{}'", opt.id))?);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_run_sizes() {
+        assert_eq!(cloud_run_size("1vcpu-2gb"), Some((1.0, 2.0)));
+        assert_eq!(cloud_run_size("0.5vcpu-0.5gb"), Some((0.5, 0.5)));
+        assert_eq!(cloud_run_size("2vcpu"), None);
+        assert_eq!(cloud_run_size("0vcpu-1gb"), None);
+    }
 }

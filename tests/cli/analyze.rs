@@ -117,12 +117,20 @@ fn sparse_traffic_serverless_wins() {
         dir.path(),
         &format!(
             "{LAMBDA}\n[[provisioned]]\nid = \"servers\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
-             strategy = \"static-peak\"\nmin_instances = 2\n"
+             strategy = \"static-peak\"\nmin_instances = 2\n\n[[provisioned]]\nid = \"cloud-run-containers\"\n\
+             platform = \"gcp-cloud-run\"\ninstance_type = \"1vcpu-2gb\"\nstrategy = \"static-peak\"\nmin_instances = 2\n"
         ),
     );
     let r = analyze(&t, &s, &dir.path().join("out"));
     assert_eq!(r["cheapest_option"], "lambda");
     assert!(monthly(&r, "lambda") < 5.0, "{}", monthly(&r, "lambda"));
+    // Two always-on Cloud Run containers (instance-based, 1 vCPU, 2 GiB):
+    // 2 × 2,628,000 s × (1 × $0.000018 + 2 × $0.000002) = $115.632.
+    assert!(
+        (monthly(&r, "cloud-run-containers") - 115.63).abs() < 0.006,
+        "{}",
+        monthly(&r, "cloud-run-containers")
+    );
     // A sparse function meets many cold starts; two servers idle all month: 2 × 730 × $0.0416.
     assert!(option(&r, "lambda")["cold_start_rate"].as_f64().unwrap() > 0.0);
     assert!((monthly(&r, "servers") - 60.74).abs() < 0.01);
@@ -281,7 +289,8 @@ fn same_inputs_and_seed_give_identical_reports() {
 
 #[test]
 fn the_default_scenario_compares_every_kind() {
-    // The embedded default scenario (serverless on three clouds, EC2, Fargate, hybrid) on a
+    // The embedded default scenario (serverless on three clouds, EC2, Fargate, Cloud Run
+    // containers, hybrid) on a
     // small trace: every option is simulated and priced.
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "poisson.csv", "poisson", 0.5);
@@ -301,7 +310,7 @@ fn the_default_scenario_compares_every_kind() {
         .iter()
         .map(|o| o["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.len(), 8);
+    assert_eq!(kinds.len(), 9);
     for k in ["serverless", "provisioned", "hybrid"] {
         assert!(kinds.contains(&k), "{kinds:?}");
     }

@@ -202,7 +202,14 @@ fn generated(dir: &Path, pattern: &str, rate_per_min: &str) -> String {
     let out = dir.join(format!("{pattern}.csv"));
     faascost()
         .args(["generate", "--pattern", pattern, "--functions", "2", "--days", "1"])
-        .args(["--rate-per-min", rate_per_min, "--duration-ms", "const:250", "--seed", "9"])
+        .args([
+            "--rate-per-min",
+            rate_per_min,
+            "--duration-ms",
+            "const:250",
+            "--seed",
+            "9",
+        ])
         .arg("--out")
         .arg(&out)
         .assert()
