@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::generic::{check_len, csv_error, csv_headers, csv_reader, shorten};
+use super::generic::{csv_headers, csv_reader, for_each_row, shorten};
 use super::{
     AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, MemoryInfo, MemoryScope,
     MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger,
@@ -334,22 +334,9 @@ fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result
     let last = minute_cols.iter().map(|c| c.1).max().unwrap_or(1);
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
     let mut counts = vec![0u32; (last - first + 1) as usize];
-    let mut n_rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.handle(csv_error(path, e))?;
-                continue;
-            }
-        }
-        n_rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
-        let row = (|| {
-            check_len(path, line, record.len(), header.len())?;
+    let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
+        let r = (|| {
             let id = FunctionId {
                 owner: id_field(path, line, "HashOwner", &record[owner_i])?,
                 app: id_field(path, line, "HashApp", &record[app_i])?,
@@ -374,12 +361,10 @@ fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result
                 trigger,
                 MinuteCounts::from_dense(day_offset + first - 1, counts.clone()),
             ))
-        })();
-        match row {
-            Ok(r) => rows.push(r),
-            Err(e) => errors.handle(e)?,
-        }
-    }
+        })()?;
+        rows.push(r);
+        Ok(())
+    })?;
     if n_rows == 0 {
         return Err(TraceError::file(
             path,
@@ -431,21 +416,8 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
     let pct = column_indices(path, &header, PCT)?;
     let mut map = BTreeMap::new();
     let mut errors = RowErrors::new(skip_bad_rows);
-    let mut record = csv::ByteRecord::new();
-    let mut n_rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.handle(csv_error(path, e))?;
-                continue;
-            }
-        }
-        n_rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
-        let row = (|| {
-            check_len(path, line, record.len(), header.len())?;
+    let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
+        let (id, d) = (|| {
             let id = FunctionId {
                 owner: id_field(path, line, "HashOwner", &record[o])?,
                 app: id_field(path, line, "HashApp", &record[a])?,
@@ -477,14 +449,11 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
                 p100_ms: p[6],
             };
             Ok((id, d))
-        })();
-        match row {
-            Ok((id, d)) => {
-                map.insert(id, d);
-            }
-            Err(e) => errors.handle(e)?,
-        }
-    }
+        })()?;
+        map.insert(id, d);
+
+        Ok(())
+    })?;
     let source = SourceFile {
         path: path.display().to_string(),
         format: "azure2019 durations".into(),
@@ -524,21 +493,8 @@ fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFil
     };
     let mut map = BTreeMap::new();
     let mut errors = RowErrors::new(skip_bad_rows);
-    let mut record = csv::ByteRecord::new();
-    let mut n_rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.handle(csv_error(path, e))?;
-                continue;
-            }
-        }
-        n_rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
-        let row = (|| {
-            check_len(path, line, record.len(), header.len())?;
+    let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
+        let (k, m) = (|| {
             let key = (
                 id_field(path, line, "HashOwner", &record[o])?,
                 id_field(path, line, "HashApp", &record[a])?,
@@ -558,14 +514,11 @@ fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFil
                 percentiles_mb: p,
             };
             Ok((key, m))
-        })();
-        match row {
-            Ok((k, m)) => {
-                map.insert(k, m);
-            }
-            Err(e) => errors.handle(e)?,
-        }
-    }
+        })()?;
+        map.insert(k, m);
+
+        Ok(())
+    })?;
     let source = SourceFile {
         path: path.display().to_string(),
         format: "azure2019 memory".into(),

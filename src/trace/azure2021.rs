@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use super::generic::{
-    check_len, column, csv_error, csv_headers, csv_reader, finish_parsed, id_text, number, refuse_empty_or_binary,
-    text_field, Collector, Row,
+    column, csv_headers, csv_reader, finish_parsed, for_each_row, id_text, number, refuse_empty_or_binary, text_field,
+    Collector, Row,
 };
 use super::{FunctionId, Invocation, Parsed, RowErrors, TraceError};
 
@@ -37,41 +37,22 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
     let [app_i, func_i, end_i, dur_i] = idx;
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut collector = Collector::default();
-    let mut record = csv::ByteRecord::new();
-    let mut n_rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                n_rows += 1;
-                errors.handle(csv_error(path, e))?;
-                continue;
-            }
-        }
-        n_rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
-        let row = (|| {
-            check_len(path, line, record.len(), header.len())?;
-            let field = |i: usize, name: &str, expected: &str| text_field(path, line, name, &record[i], expected);
-            let app = id_text(path, line, "app", field(app_i, "app", "a hashed app id")?)?;
-            let func = id_text(path, line, "func", field(func_i, "func", "a hashed function id")?)?;
-            const SECONDS: &str = "seconds ≥ 0 (a float)";
-            let end_s = number(
-                path,
-                line,
-                "end_timestamp",
-                field(end_i, "end_timestamp", SECONDS)?,
-                SECONDS,
-            )?;
-            let dur_s = number(path, line, "duration", field(dur_i, "duration", SECONDS)?, SECONDS)?;
-            invocation_row(path, line, app, func, end_s, dur_s)
-        })();
-        match row {
-            Ok(r) => collector.add(r),
-            Err(e) => errors.handle(e)?,
-        }
-    }
+    let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
+        let field = |i: usize, name: &str, expected: &str| text_field(path, line, name, &record[i], expected);
+        let app = id_text(path, line, "app", field(app_i, "app", "a hashed app id")?)?;
+        let func = id_text(path, line, "func", field(func_i, "func", "a hashed function id")?)?;
+        const SECONDS: &str = "seconds ≥ 0 (a float)";
+        let end_s = number(
+            path,
+            line,
+            "end_timestamp",
+            field(end_i, "end_timestamp", SECONDS)?,
+            SECONDS,
+        )?;
+        let dur_s = number(path, line, "duration", field(dur_i, "duration", SECONDS)?, SECONDS)?;
+        collector.add(invocation_row(path, line, app, func, end_s, dur_s)?);
+        Ok(())
+    })?;
     finish_parsed(path, "azure2021", n_rows, collector, errors, HINT)
 }
 

@@ -119,6 +119,36 @@ pub(super) fn csv_error(path: &Path, e: csv::Error) -> TraceError {
     }
 }
 
+/// Reads every data row of `reader`: checks its field count against the header and hands
+/// `(line, record)` to `row`. A failing row goes through `errors` (fatal, or skipped and
+/// counted under `--skip-bad-rows`). Returns the number of data rows met, bad ones included.
+pub(super) fn for_each_row(
+    path: &Path,
+    reader: &mut csv::Reader<std::fs::File>,
+    header_len: usize,
+    errors: &mut RowErrors,
+    mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), TraceError>,
+) -> Result<u64, TraceError> {
+    let mut record = csv::ByteRecord::new();
+    let mut n_rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(n_rows),
+            Ok(true) => {}
+            Err(e) => {
+                n_rows += 1;
+                errors.handle(csv_error(path, e))?;
+                continue;
+            }
+        }
+        n_rows += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
+        if let Err(e) = check_len(path, line, record.len(), header_len).and_then(|()| row(line, &record)) {
+            errors.handle(e)?;
+        }
+    }
+}
+
 /// Checks a record has as many fields as the header.
 pub(super) fn check_len(path: &Path, line: u64, got: usize, want: usize) -> Result<(), TraceError> {
     if got != want {
@@ -670,38 +700,17 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
     let cols = GenericColumns::find(path, &header)?;
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut collector = Collector::default();
-    let mut record = csv::ByteRecord::new();
-    let mut n_rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                n_rows += 1;
-                errors.handle(csv_error(path, e))?;
-                continue;
-            }
+    let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
+        for (i, bytes) in record.iter().enumerate() {
+            text_field(path, line, &header[i], bytes, "UTF-8 text")?;
         }
-        n_rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(n_rows + 1);
-        let row = check_len(path, line, record.len(), header.len())
-            .and_then(|()| {
-                for (i, bytes) in record.iter().enumerate() {
-                    text_field(path, line, &header[i], bytes, "UTF-8 text")?;
-                }
-                Ok(())
-            })
-            .and_then(|()| {
-                generic_row(path, line, &cols, |i| {
-                    let s = std::str::from_utf8(record.get(i)?).ok()?.trim();
-                    (!s.is_empty()).then_some(Cell::Text(s))
-                })
-            });
-        match row {
-            Ok(r) => collector.add(r),
-            Err(e) => errors.handle(e)?,
-        }
-    }
+        let row = generic_row(path, line, &cols, |i| {
+            let s = std::str::from_utf8(record.get(i)?).ok()?.trim();
+            (!s.is_empty()).then_some(Cell::Text(s))
+        })?;
+        collector.add(row);
+        Ok(())
+    })?;
     finish_parsed(path, "csv", n_rows, collector, errors, GENERIC_HINT)
 }
 
