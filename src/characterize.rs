@@ -281,25 +281,32 @@ fn memory_per_app(w: &Workload) -> Option<MemorySummary> {
 
 /// Peak-to-mean, idle share and inter-arrival CV of one function's arrivals.
 fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> Option<Shape> {
-    let mut per_minute: BTreeMap<u64, u64> = BTreeMap::new();
+    // Per-minute totals as (invocations, busiest minute, minutes with invocations).
+    let (mut total, mut peak, mut busy) = (0u64, 0u64, 0u64);
     let mut moments = Moments::default();
     match arrivals {
         Arrivals::Timestamps(v) => {
-            for i in v {
-                *per_minute
-                    .entry(i.start_ms.saturating_sub(window_start_ms) / MS_PER_MINUTE)
-                    .or_default() += 1;
+            let mut by_minute: Vec<u64> = v
+                .iter()
+                .map(|i| i.start_ms.saturating_sub(window_start_ms) / MS_PER_MINUTE)
+                .collect();
+            by_minute.sort_unstable();
+            for run in by_minute.chunk_by(|a, b| a == b) {
+                total += run.len() as u64;
+                peak = peak.max(run.len() as u64);
+                busy += 1;
             }
             for pair in v.windows(2) {
-                moments.add((pair[1].start_ms - pair[0].start_ms) as f64, 1.0);
+                moments.add(pair[1].start_ms.abs_diff(pair[0].start_ms) as f64, 1.0);
             }
         }
         Arrivals::PerMinute(counts) => {
-            let first_minute = window_start_ms / MS_PER_MINUTE;
             let minute_ms = MS_PER_MINUTE as f64;
             let mut prev_last: Option<f64> = None;
             for (m, c) in counts.nonzero() {
-                per_minute.insert((m as u64).saturating_sub(first_minute), c as u64);
+                total += c as u64;
+                peak = peak.max(c as u64);
+                busy += 1;
                 // Invocations i = 0..c at m + (i + 0.5) / c minutes.
                 let k = c as f64;
                 let base = m as f64 * minute_ms;
@@ -315,16 +322,13 @@ fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> Option<Shap
         }
         Arrivals::Untimed(_) => return None,
     }
-    let total: u64 = per_minute.values().sum();
     if total == 0 {
         return None;
     }
     let mean = total as f64 / minutes as f64;
-    let peak = *per_minute.values().max().unwrap_or(&0) as f64;
-    let busy_minutes = per_minute.len().min(minutes as usize) as f64;
     Some(Shape {
-        peak_to_mean: peak / mean,
-        idle_fraction: 1.0 - busy_minutes / minutes as f64,
+        peak_to_mean: peak as f64 / mean,
+        idle_fraction: 1.0 - busy.min(minutes) as f64 / minutes as f64,
         iat_cv: if total >= MIN_INVOCATIONS_FOR_CV {
             moments.cv()
         } else {
