@@ -92,6 +92,14 @@ impl TraceError {
         }
     }
 
+    /// The same error at another line (for rows parsed in blocks and placed afterwards).
+    pub fn at_line(mut self, file_line: u64) -> Self {
+        if let TraceError::Field { line, .. } | TraceError::Row { line, .. } = &mut self {
+            *line = file_line;
+        }
+        self
+    }
+
     /// Whether this error concerns a single row, which `--skip-bad-rows` may skip.
     pub fn is_row_error(&self) -> bool {
         matches!(self, TraceError::Field { .. } | TraceError::Row { .. })
