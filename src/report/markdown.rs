@@ -206,6 +206,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn renders_every_section_of_a_fixed_report() {
+        let md = render(&crate::report::model::sample_report());
+        for needle in [
+            "# faascost report",
+            "| lambda **(cheapest)** | serverless | $12.50 | $150.00 | 1.0% |",
+            "Cheapest option: **lambda**.",
+            "<details><summary>lambda — aws-lambda 1024 MB arm64 &lt;b&gt;</summary>",
+            "| Requests | 62.5 | 1M requests | $0.200 | $12.50 |",
+            "- a note \\| with a pipe",
+            "## Assumptions",
+            "- a trace warning &lt;script&gt;",
+        ] {
+            assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
+        }
+        // The cheapest option never changes over the horizon here, so no break-even line.
+        assert!(!md.contains("From month"));
+    }
+
+    #[test]
     fn escapes_markup_from_traces() {
         assert_eq!(escape("a|b<script>"), "a\\|b&lt;script&gt;");
         assert_eq!(escape("x\ny"), "x y");

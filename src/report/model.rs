@@ -187,3 +187,61 @@ pub struct OptionReport {
     /// Notes on this option's model.
     pub notes: Vec<String>,
 }
+
+/// A small fixed report for renderer tests.
+#[cfg(test)]
+pub(crate) fn sample_report() -> Report {
+    let option = OptionReport {
+        id: "lambda".into(),
+        kind: OptionKind::Serverless,
+        platform: "aws-lambda".into(),
+        description: "aws-lambda 1024 MB arm64 <b>".into(),
+        monthly_cost_usd: 12.5,
+        complete: true,
+        verified: true,
+        horizon_cost_usd: 150.0,
+        monthly_cost_by_month_usd: vec![12.5; 12],
+        cost_lines: vec![ReportCostLine {
+            offering: "aws-lambda".into(),
+            name: "Requests".into(),
+            unit: "1M requests".into(),
+            quantity: 62.5,
+            unit_price_usd: Some(0.2),
+            cost_usd: Some(12.5),
+            verified: true,
+            note: None,
+        }],
+        cold_start_rate: Some(0.01),
+        latency_ms: LatencySummary::default(),
+        added_latency_ms: LatencySummary::default(),
+        meets_slo: true,
+        peak_concurrency: Some(3),
+        throttles: Some(0),
+        instances: None,
+        utilization: None,
+        slo_violation_minutes: None,
+        notes: vec!["a note | with a pipe".into()],
+    };
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: "faascost test".into(),
+        seed: 1,
+        inputs: Inputs {
+            scenario: "s".into(),
+            traces: vec![],
+            price_tables: vec![],
+        },
+        workload: crate::characterize::characterize(&crate::trace::Workload {
+            functions: vec![],
+            window_start_ms: 0,
+            window_end_ms: 60_000,
+            sources: vec![],
+            warnings: vec![],
+        }),
+        options: vec![option],
+        cheapest_option: Some("lambda".into()),
+        cheapest_by_month: vec![Some("lambda".into()); 12],
+        assumptions: vec!["free tier: off".into()],
+        warnings: vec!["a trace warning <script>".into()],
+    }
+}

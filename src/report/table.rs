@@ -161,57 +161,11 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{
-        InputFile, Inputs, LatencySummary, OptionKind, OptionReport, Report, REPORT_SCHEMA_VERSION,
-    };
 
     /// The header names every column that the rows fill.
     #[test]
     fn summary_header_matches_rows() {
-        let option = OptionReport {
-            id: "lambda".into(),
-            kind: OptionKind::Serverless,
-            platform: "aws-lambda".into(),
-            description: String::new(),
-            monthly_cost_usd: 12.5,
-            complete: true,
-            verified: true,
-            horizon_cost_usd: 150.0,
-            monthly_cost_by_month_usd: vec![12.5; 12],
-            cost_lines: vec![],
-            cold_start_rate: Some(0.01),
-            latency_ms: LatencySummary::default(),
-            added_latency_ms: LatencySummary::default(),
-            meets_slo: true,
-            peak_concurrency: Some(3),
-            throttles: Some(0),
-            instances: None,
-            utilization: None,
-            slo_violation_minutes: None,
-            notes: vec![],
-        };
-        let report = Report {
-            schema_version: REPORT_SCHEMA_VERSION,
-            tool: "faascost test".into(),
-            seed: 1,
-            inputs: Inputs {
-                scenario: "s".into(),
-                traces: Vec::<InputFile>::new(),
-                price_tables: vec![],
-            },
-            workload: crate::characterize::characterize(&crate::trace::Workload {
-                functions: vec![],
-                window_start_ms: 0,
-                window_end_ms: 60_000,
-                sources: vec![],
-                warnings: vec![],
-            }),
-            options: vec![option],
-            cheapest_option: Some("lambda".into()),
-            cheapest_by_month: vec![],
-            assumptions: vec![],
-            warnings: vec![],
-        };
+        let report = crate::report::model::sample_report();
         let text = options_summary(&report);
         let header = text.lines().nth(1).unwrap();
         let row = text.lines().nth(3).unwrap();
