@@ -287,6 +287,10 @@ pub struct SimulateArgs {
     /// How per-minute counts are placed in their minute: uniform, poisson or even.
     #[arg(long, value_name = "MODE", default_value = "uniform")]
     pub spread: crate::sim::arrivals::SpreadMode,
+    /// How durations are drawn for functions with only percentiles (Azure 2019): piecewise
+    /// (linear between the published percentiles) or lognormal (fitted to the median and p99).
+    #[arg(long, value_name = "MODEL", default_value = "piecewise")]
+    pub duration_model: crate::sim::arrivals::DurationModel,
     /// Duration for functions the trace has no durations for (instead of an error).
     #[arg(long, value_name = "MS")]
     pub duration_ms: Option<u64>,

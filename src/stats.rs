@@ -36,6 +36,8 @@ pub struct Summary {
     pub p75: f64,
     /// 90th percentile.
     pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
     /// 99th percentile.
     pub p99: f64,
     /// Maximum.
@@ -60,6 +62,7 @@ impl Summary {
             p50: p(50.0),
             p75: p(75.0),
             p90: p(90.0),
+            p95: p(95.0),
             p99: p(99.0),
             max: values[values.len() - 1],
         })

@@ -20,6 +20,7 @@ use crate::trace::{
     SourceFile, Trigger, Workload,
 };
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
+use statrs::distribution::{ContinuousCDF, LogNormal};
 
 /// How per-minute counts are placed inside their minute.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,6 +55,53 @@ impl FromStr for SpreadMode {
             _ => Err(format!("unknown spread '{s}'; expected uniform, poisson or even")),
         }
     }
+}
+
+/// How durations are drawn for a function that has only Azure-style percentiles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DurationModel {
+    /// Piecewise-linear inverse CDF through the published percentiles (0, 1, 25, 50, 75, 99, 100).
+    #[default]
+    Piecewise,
+    /// A log-normal fitted to the median and the 99th percentile: μ = ln p50,
+    /// σ = (ln p99 − ln p50) / z₀.₉₉ (z₀.₉₉ = 2.3263), capped at the function's maximum;
+    /// smoother between the percentiles than the piecewise line.
+    Lognormal,
+}
+
+impl DurationModel {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            DurationModel::Piecewise => "piecewise",
+            DurationModel::Lognormal => "lognormal",
+        }
+    }
+}
+
+impl FromStr for DurationModel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "piecewise" => Ok(DurationModel::Piecewise),
+            "lognormal" => Ok(DurationModel::Lognormal),
+            _ => Err(format!("unknown duration model '{s}'; expected piecewise or lognormal")),
+        }
+    }
+}
+
+/// z of the 99th percentile of the standard normal distribution.
+const Z_99: f64 = 2.326_347_874_040_841;
+
+/// The log-normal fitted to a function's median and 99th percentile, when both are positive
+/// and ordered (else `None`: the piecewise line is used).
+pub fn fitted_lognormal(p: &DurationPercentiles) -> Option<LogNormal> {
+    if !(p.p50_ms > 0.0 && p.p99_ms >= p.p50_ms) {
+        return None;
+    }
+    let mu = p.p50_ms.ln();
+    let sigma = ((p.p99_ms.ln() - mu) / Z_99).max(1e-9);
+    LogNormal::new(mu, sigma).ok()
 }
 
 /// One request to replay.
@@ -145,6 +193,8 @@ pub struct ExpandOptions {
     pub fallback_duration_ms: Option<u64>,
     /// Multiplier applied to every execution duration (memory scaling; 1 = as traced).
     pub duration_scale: f64,
+    /// How durations are drawn from percentiles.
+    pub duration_model: DurationModel,
 }
 
 /// Piecewise-linear inverse CDF through the published percentiles: `u` in [0, 1) → ms.
@@ -191,7 +241,17 @@ pub fn expand_function(f: &FunctionTrace, opts: &ExpandOptions, rng: &mut SimRng
             let draw: Box<dyn Fn(&mut SimRng) -> f64> = match (&f.duration, opts.fallback_duration_ms) {
                 (DurationInfo::Percentiles(p), _) => {
                     let p = *p;
-                    Box::new(move |r: &mut SimRng| percentile_inverse_cdf(&p, r.uniform01()))
+                    match (opts.duration_model, fitted_lognormal(&p)) {
+                        (DurationModel::Lognormal, Some(d)) => {
+                            // Capped at the longest duration the trace saw: an unbounded tail would
+                            // draw runs past every platform's timeout.
+                            let cap = p.maximum_ms.unwrap_or(p.p100_ms).max(p.p100_ms);
+                            Box::new(move |r: &mut SimRng| {
+                                d.inverse_cdf(r.uniform01().clamp(1e-12, 1.0 - 1e-12)).min(cap)
+                            })
+                        }
+                        _ => Box::new(move |r: &mut SimRng| percentile_inverse_cdf(&p, r.uniform01())),
+                    }
                 }
                 (_, Some(ms)) => Box::new(move |_r: &mut SimRng| ms as f64),
                 (_, None) => {
@@ -296,6 +356,35 @@ pub fn per_minute_function(name: &str, counts: Vec<u32>, duration: DurationInfo)
 }
 
 #[cfg(test)]
+mod lognormal_tests {
+    use super::*;
+
+    #[test]
+    fn fitted_lognormal_matches_median_and_p99() {
+        let p = DurationPercentiles {
+            average_ms: 0.0,
+            count: 0,
+            minimum_ms: None,
+            maximum_ms: None,
+            p0_ms: 1.0,
+            p1_ms: 5.0,
+            p25_ms: 50.0,
+            p50_ms: 100.0,
+            p75_ms: 200.0,
+            p99_ms: 1_000.0,
+            p100_ms: 5_000.0,
+        };
+        let d = fitted_lognormal(&p).unwrap();
+        assert!((d.inverse_cdf(0.5) - 100.0).abs() < 1e-6);
+        assert!((d.inverse_cdf(0.99) - 1_000.0).abs() < 1e-3);
+        // Degenerate percentiles fall back to the piecewise line.
+        assert!(fitted_lognormal(&DurationPercentiles { p50_ms: 0.0, ..p }).is_none());
+        assert!("lognormal".parse::<DurationModel>().unwrap() == DurationModel::Lognormal);
+        assert!("gamma".parse::<DurationModel>().is_err());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -333,6 +422,7 @@ mod tests {
             spread: SpreadMode::Uniform,
             fallback_duration_ms: None,
             duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
         };
         let reqs = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap();
         assert_eq!(reqs.len(), 8);
@@ -359,6 +449,7 @@ mod tests {
             spread: SpreadMode::Poisson,
             fallback_duration_ms: Some(5),
             duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
         };
         let n = expand_function(&f, &opts, &mut SimRng::new(7)).unwrap().len() as f64;
         assert!((n - 6000.0).abs() < 4.0 * 6000f64.sqrt(), "{n}");
@@ -371,6 +462,7 @@ mod tests {
             spread: SpreadMode::Uniform,
             fallback_duration_ms: None,
             duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
         };
         let err = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap_err().to_string();
         assert!(err.contains("lonely") && err.contains("--duration-ms"), "{err}");

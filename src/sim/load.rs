@@ -9,6 +9,7 @@
 //! fraction `f` runs `trace_vcpu` times as long as it did, the rest (I/O) is unchanged:
 //! `d_server = d × ((1 − f) + f × trace_vcpu)`.
 
+use super::arrivals::percentile_inverse_cdf;
 use crate::trace::{Arrivals, DurationInfo, DurationPercentiles, FunctionTrace, Workload};
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 
@@ -199,16 +200,11 @@ fn pool_quantiles(f: &FunctionTrace, model: &ServiceModel) -> Result<Vec<f64>, L
     }
 }
 
-/// The piecewise-linear inverse CDF through the Azure percentiles, read at 0.5 %, 1.5 %, …
+/// The piecewise-linear inverse CDF through the Azure percentiles (the simulator's, in
+/// `sim::arrivals`), read at 0.5 %, 1.5 %, …
 fn inverse_cdf_points(p: &DurationPercentiles) -> Vec<f64> {
-    let pts = p.points();
     (0..POOL_POINTS)
-        .map(|i| {
-            let q = (i as f64 + 0.5) * 100.0 / POOL_POINTS as f64;
-            let k = pts.iter().rposition(|(pq, _)| *pq <= q).unwrap_or(0).min(pts.len() - 2);
-            let ((q0, v0), (q1, v1)) = (pts[k], pts[k + 1]);
-            v0 + (v1 - v0) * (q - q0) / (q1 - q0)
-        })
+        .map(|i| percentile_inverse_cdf(p, (i as f64 + 0.5) / POOL_POINTS as f64))
         .collect()
 }
 

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use crate::trace::{FunctionTrace, MemoryScope, Workload};
 use crate::units::{gb_seconds, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
-use arrivals::{expand_function, function_key, ExpandOptions, Request, SimRng, SpreadMode};
+use arrivals::{expand_function, function_key, DurationModel, ExpandOptions, Request, SimRng, SpreadMode};
 use keepalive::KeepAliveSpec;
 use platform::{BillingBasis, ColdStartDist, InstanceScope, PlatformModel};
 use schedule::ProvisionedSchedule;
@@ -95,6 +95,8 @@ pub struct SimConfig {
     pub retry: Option<RetryPolicy>,
     /// Placement of per-minute counts.
     pub spread: SpreadMode,
+    /// How durations are drawn from percentiles.
+    pub duration_model: DurationModel,
     /// Duration for functions the trace has none for.
     pub fallback_duration_ms: Option<u64>,
     /// Share of a duration that scales with CPU when memory changes (0 = none, 1 = all).
@@ -120,6 +122,7 @@ impl SimConfig {
             provisioned: ProvisionedSchedule::constant(0),
             retry: None,
             spread: SpreadMode::Uniform,
+            duration_model: DurationModel::Piecewise,
             fallback_duration_ms: None,
             cpu_bound_fraction: DEFAULT_CPU_BOUND_FRACTION,
             seed: DEFAULT_SEED,
@@ -256,6 +259,7 @@ fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, 
                     spread: cfg.spread,
                     fallback_duration_ms: cfg.fallback_duration_ms,
                     duration_scale: scale,
+                    duration_model: cfg.duration_model,
                 };
                 let mut rng = SimRng::for_key(cfg.seed, &function_key(&f.id));
                 requests.extend(expand_function(f, &opts, &mut rng)?);
@@ -470,8 +474,10 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         ),
     });
     assumptions.push(format!(
-        "per-minute counts spread {}; seed {}; durations below 1 ms counted as 1 ms",
+        "per-minute counts spread {}; durations from percentiles by the {} model; seed {}; durations below 1 ms \
+         counted as 1 ms",
         cfg.spread.name(),
+        cfg.duration_model.name(),
         cfg.seed
     ));
     if cfg.memory_mb.is_some() {

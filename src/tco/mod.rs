@@ -215,7 +215,7 @@ fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<
         }),
         utilization: o.utilization.map(|u| UtilizationSummary {
             mean: u.mean,
-            p95: percentile_95(&u),
+            p95: u.p95,
         }),
         slo_violation_minutes: Some(o.slo_violation_minutes),
         notes: provisioned_notes(plan, opt, o, month.committed),
@@ -276,11 +276,6 @@ fn burstable_baseline(instance_type: &str) -> Option<f64> {
         "t3.medium" | "t4g.medium" => Some(0.20),
         _ => None,
     }
-}
-
-/// The 95th percentile of a summary (interpolated between p90 and p99).
-fn percentile_95(s: &crate::stats::Summary) -> f64 {
-    s.p90 + (s.p99 - s.p90) * (5.0 / 9.0)
 }
 
 /// How much the fixed base's work grows at traffic `x`: the load under capacity grows with
@@ -491,7 +486,7 @@ fn evaluate_hybrid(
         }),
         utilization: o.utilization.map(|u| UtilizationSummary {
             mean: u.mean,
-            p95: percentile_95(&u),
+            p95: u.p95,
         }),
         slo_violation_minutes: Some(o.slo_violation_minutes),
         notes,
