@@ -11,7 +11,7 @@ use crate::config::{ProvisionedOption, Strategy};
 use crate::cost::{
     parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
 };
-use crate::pricing::Model;
+use crate::pricing::{Model, PriceTable};
 use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
 use crate::sim::load::{LoadProfile, ServiceModel};
 use crate::sim::provisioned::{simulate, FleetSpec, ProvisionedOutcome};
@@ -171,12 +171,20 @@ pub fn price_fleet(
         .catalog
         .get(&opt.platform)
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let base = plan.cost_options(table);
     let mut bill = CostBreakdown::default();
-    if table.model == Model::GcpCloudRun {
-        price_cloud_run(plan, opt, outcome, &mut bill)?;
+    let fleet = FleetBill {
+        opt,
+        table,
+        base: &base,
+        period_ms,
+        outcome,
+    };
+    bill.extend(if table.model == Model::GcpCloudRun {
+        fleet.cloud_run()?
     } else {
-        price_instances(plan, opt, outcome, committed, &mut bill)?;
-    }
+        fleet.instances(committed)?
+    });
     if opt.load_balancer != "none" {
         let lb = plan
             .catalog
@@ -218,97 +226,87 @@ pub fn price_fleet(
     Ok(bill)
 }
 
-/// Containers on Cloud Run with instance-based billing: every instance-second is billed
-/// (vCPU-s and GiB-s), no request fee; the same fleet model sizes the instances.
-fn price_cloud_run(
-    plan: &Plan,
-    opt: &ProvisionedOption,
-    outcome: &ProvisionedOutcome,
-    bill: &mut CostBreakdown,
-) -> anyhow::Result<()> {
-    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
-    let table = plan
-        .catalog
-        .get(&opt.platform)
-        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let base = plan.cost_options(table);
-    let (vcpu, gib) = cloud_run_size(&opt.instance_type)
-        .ok_or_else(|| anyhow!("option '{}': bad Cloud Run size '{}'", opt.id, opt.instance_type))?;
-    let instance_minutes: u64 = outcome.instances_per_minute.iter().map(|&n| n as u64).sum();
-    let usage = Usage {
-        period_ms,
-        functions: vec![FunctionGroupUsage {
-            memory_mb: (gib * 1_024.0).round() as u32,
-            instance_idle_ms: instance_minutes * MS_PER_MINUTE,
-            ..FunctionGroupUsage::default()
-        }],
-        instances: vec![],
-    };
-    let opts = CostOptions {
-        cloud_run_billing: CloudRunBilling::InstanceBased,
-        cloud_run_vcpu_milli: (vcpu * 1_000.0).round() as u32,
-        ..base.clone()
-    };
-    bill.extend(price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?);
-    Ok(())
+/// What pricing a fleet's instance time needs.
+struct FleetBill<'a> {
+    opt: &'a ProvisionedOption,
+    table: &'a PriceTable,
+    base: &'a CostOptions,
+    period_ms: u64,
+    outcome: &'a ProvisionedOutcome,
 }
 
-/// Instance time of an instance-priced fleet: committed instances all month at the commitment
-/// rate, instance time above them on demand.
-fn price_instances(
-    plan: &Plan,
-    opt: &ProvisionedOption,
-    outcome: &ProvisionedOutcome,
-    committed: u32,
-    bill: &mut CostBreakdown,
-) -> anyhow::Result<()> {
-    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
-    let table = plan
-        .catalog
-        .get(&opt.platform)
-        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let base = plan.cost_options(table);
-    if committed > 0 {
+impl FleetBill<'_> {
+    /// Containers on Cloud Run with instance-based billing: every instance-second is billed
+    /// (vCPU-s and GiB-s), no request fee; the same fleet model sizes the instances.
+    fn cloud_run(&self) -> anyhow::Result<CostBreakdown> {
+        let (opt, table, base, period_ms, outcome) = (self.opt, self.table, self.base, self.period_ms, self.outcome);
+        let (vcpu, gib) = cloud_run_size(&opt.instance_type)
+            .ok_or_else(|| anyhow!("option '{}': bad Cloud Run size '{}'", opt.id, opt.instance_type))?;
+        let instance_minutes: u64 = outcome.instances_per_minute.iter().map(|&n| n as u64).sum();
         let usage = Usage {
             period_ms,
-            functions: vec![],
-            instances: vec![InstanceUsage {
-                instance_type: opt.instance_type.clone(),
-                instance_ms: committed as u64 * period_ms,
-                launches: committed as u64,
+            functions: vec![FunctionGroupUsage {
+                memory_mb: (gib * 1_024.0).round() as u32,
+                instance_idle_ms: instance_minutes * MS_PER_MINUTE,
+                ..FunctionGroupUsage::default()
             }],
+            instances: vec![],
         };
         let opts = CostOptions {
-            commitment: Some(opt.commitment.clone()),
+            cloud_run_billing: CloudRunBilling::InstanceBased,
+            cloud_run_vcpu_milli: (vcpu * 1_000.0).round() as u32,
             ..base.clone()
         };
-        let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
-        for l in &mut b.lines {
-            l.name = format!(
-                "{} (committed: {committed} instances, paid whether used or not)",
-                l.name
-            );
+        price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))
+    }
+
+    /// Instance time of an instance-priced fleet: committed instances all month at the commitment
+    /// rate, instance time above them on demand.
+    fn instances(&self, committed: u32) -> anyhow::Result<CostBreakdown> {
+        let (opt, table, base, period_ms, outcome) = (self.opt, self.table, self.base, self.period_ms, self.outcome);
+        let mut bill = CostBreakdown::default();
+        if committed > 0 {
+            let usage = Usage {
+                period_ms,
+                functions: vec![],
+                instances: vec![InstanceUsage {
+                    instance_type: opt.instance_type.clone(),
+                    instance_ms: committed as u64 * period_ms,
+                    launches: committed as u64,
+                }],
+            };
+            let opts = CostOptions {
+                commitment: Some(opt.commitment.clone()),
+                ..base.clone()
+            };
+            let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
+            for l in &mut b.lines {
+                l.name = format!(
+                    "{} (committed: {committed} instances, paid whether used or not)",
+                    l.name
+                );
+            }
+            bill.extend(b);
         }
-        bill.extend(b);
+        let overflow_minutes: u64 = outcome
+            .instances_per_minute
+            .iter()
+            .map(|&n| n.saturating_sub(committed) as u64)
+            .sum();
+        if overflow_minutes > 0 || committed == 0 {
+            let usage = Usage {
+                period_ms,
+                functions: vec![],
+                instances: vec![InstanceUsage {
+                    instance_type: opt.instance_type.clone(),
+                    instance_ms: overflow_minutes * MS_PER_MINUTE,
+                    launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
+                }],
+            };
+            bill.extend(price_usage(&usage, table, base).with_context(|| format!("pricing option '{}'", opt.id))?);
+        }
+        Ok(bill)
     }
-    let overflow_minutes: u64 = outcome
-        .instances_per_minute
-        .iter()
-        .map(|&n| n.saturating_sub(committed) as u64)
-        .sum();
-    if overflow_minutes > 0 || committed == 0 {
-        let usage = Usage {
-            period_ms,
-            functions: vec![],
-            instances: vec![InstanceUsage {
-                instance_type: opt.instance_type.clone(),
-                instance_ms: overflow_minutes * MS_PER_MINUTE,
-                launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
-            }],
-        };
-        bill.extend(price_usage(&usage, table, &base).with_context(|| format!("pricing option '{}'", opt.id))?);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
