@@ -97,9 +97,12 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
             requests_eligible += g.requests as u128;
         }
         pc_dur[a] += mem * pc_ms;
+        // Each period is scaled to the month first, then rounded up to the provider's grain
+        // (rounding a short simulated period and then scaling would multiply the rounding).
         for p in &g.provisioned_periods {
-            let rounded = p.duration_ms.div_ceil(rules.provisioned_grain_ms) * rules.provisioned_grain_ms;
-            pc_alloc[a] += mem * p.concurrency as u128 * rounded as u128;
+            let grain_ms = rules.provisioned_grain_ms as u128;
+            let rounded = m.monthly(p.duration_ms as u128).div_ceil(grain_ms) * grain_ms;
+            pc_alloc[a] += mem * p.concurrency as u128 * rounded;
         }
         let extra_mb = g.ephemeral_storage_mb.saturating_sub(rules.included_storage_mb) as u128;
         storage += extra_mb * (invoke_ms + init_ms + pc_ms);
@@ -131,7 +134,7 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
                 rules.init_cap_ms
             ));
         }
-        let pa = m.monthly(pc_alloc[a]);
+        let pa = pc_alloc[a]; // already monthly
         m.charge(
             &format!("Provisioned concurrency {name}"),
             &format!("provisioned-concurrency-{name}"),
@@ -253,12 +256,15 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     let mut idle_ms = 0u128;
     for g in &usage.functions {
         let mem = g.memory_mb as u128;
-        let serving = if g.instance_busy_ms.is_empty() {
-            merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms])
+        // Busy periods (from the simulator) already hold the init that started them; per-
+        // request durations (aggregate usage) do not, so init is added only then. Requests
+        // served by provisioned instances are billed either way.
+        let t = if g.instance_busy_ms.is_empty() {
+            billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), grain)
+                + billed(&g.init_duration_ms, grain)
         } else {
-            g.instance_busy_ms.clone()
+            billed(&g.instance_busy_ms, grain) + billed(&g.provisioned_duration_ms, grain)
         };
-        let t = billed(&serving, grain) + billed(&g.init_duration_ms, grain);
         busy_ms += t;
         busy_ms_mem += mem * t;
         idle_ms += g.instance_idle_ms as u128;

@@ -601,3 +601,49 @@ fn cloud_functions_gen1_100_ms_and_ghz_seconds() {
     assert_eq!(b.total(), usd(1.7875));
     assert_eq!(cents(&b), 179);
 }
+
+#[test]
+fn provisioned_rounding_applies_after_scaling_to_the_month() {
+    // PC = 1 at 1,024 MB over a 1-minute window: scaled to the month it is 730 h exactly
+    // (2,628,000 GB-s × $0.0000041667 = $10.95); rounding the minute up to 5 minutes first
+    // would have billed five times that.
+    let g = FunctionGroupUsage {
+        memory_mb: 1_024,
+        provisioned_periods: vec![crate::usage::ProvisionedPeriod {
+            concurrency: 1,
+            duration_ms: 60_000,
+        }],
+        ..FunctionGroupUsage::default()
+    };
+    let u = Usage {
+        period_ms: 60_000,
+        functions: vec![g],
+        instances: vec![],
+    };
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    let line = b
+        .lines
+        .iter()
+        .find(|l| l.name == "Provisioned concurrency x86")
+        .unwrap();
+    assert!((line.quantity - 2_628_000.0).abs() < 1e-6, "{}", line.quantity);
+    assert_eq!(line.cost.unwrap().cents(), 1_095);
+}
+
+#[test]
+fn cloud_run_busy_periods_hold_their_init_and_provisioned_requests_count() {
+    // A simulated busy period of 1,484 ms (250 ms init + 1,234 ms) bills 1,500 ms, not 1,500 +
+    // 300 ms of init again; two 1,000 ms requests on provisioned instances bill 2,000 ms:
+    // 3.5 vCPU-s at 1 vCPU.
+    let mut g = uniform_group(512, Arch::X86, 0, 0);
+    g.instance_busy_ms.add(1_484, 1);
+    g.init_duration_ms.add(250, 1);
+    g.provisioned_duration_ms.add(1_000, 2);
+    let b = price_usage(&month(vec![g]), &table("gcp-cloud-run"), &CostOptions::default()).unwrap();
+    let cpu = b
+        .lines
+        .iter()
+        .find(|l| l.name.starts_with("CPU (request-based)"))
+        .unwrap();
+    assert!((cpu.quantity - 3.5).abs() < 1e-9, "{}", cpu.quantity);
+}

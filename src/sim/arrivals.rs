@@ -237,6 +237,7 @@ pub fn expand_function(f: &FunctionTrace, opts: &ExpandOptions, rng: &mut SimRng
             out.sort_unstable();
             Ok(out)
         }
+        Arrivals::PerMinute(counts) if counts.total() == 0 => Ok(Vec::new()),
         Arrivals::PerMinute(counts) => {
             let draw: Box<dyn Fn(&mut SimRng) -> f64> = match (&f.duration, opts.fallback_duration_ms) {
                 (DurationInfo::Percentiles(p), _) => {
@@ -358,6 +359,18 @@ pub fn per_minute_function(name: &str, counts: Vec<u32>, duration: DurationInfo)
 #[cfg(test)]
 mod lognormal_tests {
     use super::*;
+
+    #[test]
+    fn a_function_with_no_invocations_needs_no_duration() {
+        let f = per_minute_function("idle", vec![0; 60], DurationInfo::Unknown);
+        let opts = ExpandOptions {
+            spread: SpreadMode::Uniform,
+            fallback_duration_ms: None,
+            duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
+        };
+        assert!(expand_function(&f, &opts, &mut SimRng::new(1)).unwrap().is_empty());
+    }
 
     #[test]
     fn fitted_lognormal_matches_median_and_p99() {

@@ -134,7 +134,14 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
     if !v.is_finite() || v < 0.0 {
         return Err(format!("'{text}' is not a non-negative duration"));
     }
-    Ok((v * unit_ms as f64).round() as u64)
+    let ms = v * unit_ms as f64;
+    // A year is far beyond any keep-alive; larger values would overflow time arithmetic.
+    if ms > 365.0 * 24.0 * MS_PER_HOUR as f64 {
+        return Err(format!(
+            "'{text}' is longer than a year; give a keep-alive of at most 8760h"
+        ));
+    }
+    Ok(ms.round() as u64)
 }
 
 /// Formats ms as the shortest exact unit (`10m`, `90s`, `1500ms`).
@@ -312,6 +319,12 @@ impl KeepAlivePolicy for HybridHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_keep_alive_is_refused() {
+        assert!(parse_duration_ms("1e17s").unwrap_err().contains("longer than a year"));
+        assert_eq!(parse_duration_ms("8760h").unwrap(), 365 * 24 * 3_600_000);
+    }
 
     #[test]
     fn parses_policies() {

@@ -152,7 +152,8 @@ impl FromStr for ProvisionedSchedule {
                 parse_clock(from).map_err(|e| format!("provisioned concurrency '{s}': {e}; {expected}"))?,
                 parse_clock(to).map_err(|e| format!("provisioned concurrency '{s}': {e}; {expected}"))?,
             );
-            sched.ranges.push((from % MS_PER_DAY, to % MS_PER_DAY, level));
+            // 24:00 stays the end of the day (`00:00-24:00` is the whole day, not empty).
+            sched.ranges.push((from % MS_PER_DAY, to, level));
         }
         Ok(sched)
     }
@@ -161,6 +162,17 @@ impl FromStr for ProvisionedSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_to_midnight_covers_the_rest_of_the_day() {
+        let whole: ProvisionedSchedule = "00:00-24:00=10".parse().unwrap();
+        assert_eq!(whole.level_at(0), 10);
+        assert_eq!(whole.level_at(MS_PER_DAY - 1), 10);
+        assert_eq!(whole.level_at(MS_PER_DAY + 5), 10);
+        let evening: ProvisionedSchedule = "20:00-24:00=3,else=1".parse().unwrap();
+        assert_eq!(evening.level_at(21 * 3_600_000), 3);
+        assert_eq!(evening.level_at(3_600_000), 1);
+    }
 
     #[test]
     fn parses_and_evaluates() {

@@ -268,7 +268,7 @@ pub fn run(units: Vec<UnitSpec>, cfg: &EngineConfig) -> Vec<UnitResult> {
                     } else {
                         let inst = &mut st.instances[i];
                         inst.warm_from_ms = t + d.prewarm_ms;
-                        inst.warm_until_ms = inst.warm_from_ms + d.keep_alive_ms;
+                        inst.warm_until_ms = inst.warm_from_ms.saturating_add(d.keep_alive_ms);
                         st.idle.push_back(i);
                     }
                 } else if was_full {
@@ -304,7 +304,7 @@ pub fn run(units: Vec<UnitSpec>, cfg: &EngineConfig) -> Vec<UnitResult> {
                         Some(rp) if attempt < rp.max_retries => {
                             st.res.retries += 1;
                             heap.push(Reverse(Event {
-                                time_ms: t + rp.delay_ms,
+                                time_ms: t.saturating_add(rp.delay_ms),
                                 kind: 1,
                                 unit: ev.unit,
                                 seq,

@@ -55,6 +55,9 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
+/// A window longer than this (days) is almost surely a clock mix-up, and is warned about.
+const LONGEST_PLAUSIBLE_DAYS: f64 = 400.0;
+
 /// File name endings read when a directory is given.
 const TRACE_EXTENSIONS: [&str; 6] = ["csv", "parquet", "log", "txt", "jsonl", "json"];
 
@@ -156,6 +159,14 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
         }
     }
     let (start, end) = window.unwrap_or((0, MS_PER_MINUTE));
+    let span_days = (end - start) as f64 / crate::units::MS_PER_DAY as f64;
+    if span_days > LONGEST_PLAUSIBLE_DAYS {
+        warnings.push(format!(
+            "the traces span {span_days:.0} days: files on different clocks (Azure 2021 counts seconds from the \
+             trace start, logs use epoch time) or a bad timestamp (e.g. 0); rates and monthly costs are averaged \
+             over that whole span — check the timestamps"
+        ));
+    }
     Workload {
         functions: by_id.into_values().collect(),
         window_start_ms: start,
