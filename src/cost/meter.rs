@@ -90,6 +90,12 @@ impl<'a> Meter<'a> {
         }
     }
 
+    /// Charges `monthly_base` of price `key` less that price's own free grant (when one applies).
+    pub fn charge_with_grant(&mut self, label: &str, key: &str, monthly_base: u128, base_per_unit: u128) {
+        let free = self.free_base(key, base_per_unit);
+        self.charge(label, key, monthly_base, base_per_unit, free);
+    }
+
     pub fn assume(&mut self, text: impl Into<String>) {
         let t = text.into();
         if !self.out.assumptions.contains(&t) {

@@ -178,11 +178,9 @@ fn azure_consumption(m: &mut Meter<'_>, usage: &Usage) {
         mbms += mem * billed(&all, |d| rules.billed_duration_ms(d));
     }
     let req = m.monthly(total_requests(usage));
-    let free = m.free_base("executions", 1);
-    m.charge("Executions", "executions", req, 1, free);
+    m.charge_with_grant("Executions", "executions", req, 1);
     let q = m.monthly(mbms);
-    let free = m.free_base("execution-time", MB_MS_PER_GB_S);
-    m.charge("Execution time", "execution-time", q, MB_MS_PER_GB_S, free);
+    m.charge_with_grant("Execution time", "execution-time", q, MB_MS_PER_GB_S);
     m.assume(format!(
         "{}: each execution billed at least {} ms and {} MB, memory rounded up to {} MB (max {} MB)",
         m.table.id, rules.minimum_duration_ms, rules.memory_minimum_mb, rules.memory_grain_mb, rules.memory_maximum_mb
@@ -224,8 +222,7 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
     let free = m.free_base("executions", 1).min(m.monthly(od_requests));
     m.charge("Executions", "executions", req, 1, free);
     let q = m.monthly(od);
-    let free = m.free_base("execution-time", MB_MS_PER_GB_S);
-    m.charge("On-demand execution time", "execution-time", q, MB_MS_PER_GB_S, free);
+    m.charge_with_grant("On-demand execution time", "execution-time", q, MB_MS_PER_GB_S);
     let q = m.monthly(ar_base);
     m.charge("Always-ready baseline", "always-ready-baseline", q, MB_MS_PER_GB_S, 0);
     let q = m.monthly(ar_exec);
@@ -274,14 +271,11 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     match m.opts.cloud_run_billing {
         CloudRunBilling::RequestBased => {
             let req = m.monthly(total_requests(usage));
-            let free = m.free_base("requests", 1);
-            m.charge("Requests", "requests", req, 1, free);
+            m.charge_with_grant("Requests", "requests", req, 1);
             let q = m.monthly(busy_ms * vcpu);
-            let free = m.free_base("request-cpu", MILLI_VCPU_MS_PER_VCPU_S);
-            m.charge("CPU (request-based)", "request-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, free);
+            m.charge_with_grant("CPU (request-based)", "request-cpu", q, MILLI_VCPU_MS_PER_VCPU_S);
             let q = m.monthly(busy_ms_mem);
-            let free = m.free_base("request-memory", MB_MS_PER_GB_S);
-            m.charge("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S, free);
+            m.charge_with_grant("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S);
             m.assume(format!(
                 "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms; \
                  warm idle instances are not billed (no min-instances modelled)",
@@ -290,17 +284,9 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
         }
         CloudRunBilling::InstanceBased => {
             let q = m.monthly((busy_ms + idle_ms) * vcpu);
-            let free = m.free_base("instance-cpu", MILLI_VCPU_MS_PER_VCPU_S);
-            m.charge(
-                "CPU (instance-based)",
-                "instance-cpu",
-                q,
-                MILLI_VCPU_MS_PER_VCPU_S,
-                free,
-            );
+            m.charge_with_grant("CPU (instance-based)", "instance-cpu", q, MILLI_VCPU_MS_PER_VCPU_S);
             let q = m.monthly(busy_ms_mem + idle_ms_mem);
-            let free = m.free_base("instance-memory", MB_MS_PER_GB_S);
-            m.charge("Memory (instance-based)", "instance-memory", q, MB_MS_PER_GB_S, free);
+            m.charge_with_grant("Memory (instance-based)", "instance-memory", q, MB_MS_PER_GB_S);
             m.assume(format!(
                 "{id}: instance-based billing (whole instance lifetime, no request fee)"
             ));
@@ -323,15 +309,12 @@ fn gcf_gen1(m: &mut Meter<'_>, usage: &Usage) {
         mhz_ms += mhz as u128 * t;
     }
     let req = m.monthly(total_requests(usage));
-    let free = m.free_base("invocations", 1);
-    m.charge("Invocations", "invocations", req, 1, free);
+    m.charge_with_grant("Invocations", "invocations", req, 1);
     let q = m.monthly(mb_ms);
-    let free = m.free_base("memory", MB_MS_PER_GB_S);
-    m.charge("Compute memory", "memory", q, MB_MS_PER_GB_S, free);
+    m.charge_with_grant("Compute memory", "memory", q, MB_MS_PER_GB_S);
     // GHz-s from MHz·ms: 1,000 MHz × 1,000 ms.
     let q = m.monthly(mhz_ms);
-    let free = m.free_base("cpu", 1_000_000);
-    m.charge("Compute CPU", "cpu", q, 1_000_000, free);
+    m.charge_with_grant("Compute CPU", "cpu", q, 1_000_000);
     m.assume(format!(
         "{}: compute time rounded up to {} ms per invocation; memory billed at the next size tier with its CPU clock",
         m.table.id, rules.duration_grain_ms
@@ -349,16 +332,14 @@ fn cloudflare(m: &mut Meter<'_>, usage: &Usage) {
         );
     }
     let req = m.monthly(total_requests(usage));
-    let free = m.free_base("requests", 1);
-    m.charge("Requests", "requests", req, 1, free);
+    m.charge_with_grant("Requests", "requests", req, 1);
     let cpu: u128 = usage
         .functions
         .iter()
         .map(|g| billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), |d| d))
         .sum();
     let q = m.monthly(cpu);
-    let free = m.free_base("cpu-time", 1);
-    m.charge("CPU time", "cpu-time", q, 1, free);
+    m.charge_with_grant("CPU time", "cpu-time", q, 1);
     m.assume(
         "cloudflare-workers: invocation duration used as CPU time (wall time is not billed; this is an upper bound)",
     );
@@ -545,8 +526,7 @@ pub fn price_front_door(
     let requests = m.monthly(total_requests(usage));
     match door {
         FrontDoor::RestApi => {
-            let free = m.free_base("rest-requests", 1);
-            m.charge("REST API requests", "rest-requests", requests, 1, free);
+            m.charge_with_grant("REST API requests", "rest-requests", requests, 1);
         }
         FrontDoor::HttpApi => {
             let inc = table.rules.request_metering_kb.max(1) as u128;
@@ -601,8 +581,7 @@ pub fn price_logs(
     }
     let mut m = Meter::new(table, opts, usage.period_ms)?;
     let bytes = m.monthly(total_requests(usage) * bytes_per_invocation as u128);
-    let free = m.free_base("lambda-ingestion", BYTES_PER_GB);
-    m.charge("Log ingestion", "lambda-ingestion", bytes, BYTES_PER_GB, free);
+    m.charge_with_grant("Log ingestion", "lambda-ingestion", bytes, BYTES_PER_GB);
     m.charge("Log storage (one month)", "storage", bytes, BYTES_PER_GB, 0);
     m.assume(format!(
         "aws-cloudwatch-logs: {} bytes of logs per invocation; storage priced for one month of this month's volume",

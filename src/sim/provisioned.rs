@@ -288,7 +288,7 @@ pub fn simulate(
 
 #[cfg(test)]
 mod tests {
-    use super::super::autoscale::{StaticPeak, TargetTracking};
+    use super::super::autoscale::{FixedFleet, StaticPeak, TargetTracking};
     use super::super::load::MinuteLoad;
     use super::*;
 
@@ -340,12 +340,7 @@ mod tests {
             vcpu: 1.0,
             ..fleet(1.0, 0)
         };
-        let mut s = StaticPeak {
-            target_utilization: 1.0,
-            spare_instances: 0,
-            min_instances: 1,
-        };
-        let out = simulate(&load, &f, &mut s, None);
+        let out = simulate(&load, &f, &mut FixedFleet { instances: 1 }, None);
         assert_eq!(out.peak_instances, 1);
         assert!(out.queueing_ms.p50 < 1e-6);
         let want_p95 = 200.0 * 10f64.ln();
@@ -380,14 +375,7 @@ mod tests {
             vcpu: 1.0,
             ..fleet(1.0, 0)
         };
-        let mut s = StaticPeak {
-            target_utilization: 1.0,
-            spare_instances: 0,
-            min_instances: 1,
-        };
-        // Size to 1 instance regardless of the peak.
-        s.target_utilization = 100.0;
-        let out = simulate(&load, &f, &mut s, Some(10_000.0));
+        let out = simulate(&load, &f, &mut FixedFleet { instances: 1 }, Some(10_000.0));
         assert_eq!(out.peak_instances, 1);
         assert!((out.queueing_ms.p50 - 30_000.0).abs() < 1.0, "{:?}", out.queueing_ms);
         assert!((out.queueing_ms.p99 - 59_400.0).abs() < 1.0);

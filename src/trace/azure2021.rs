@@ -234,23 +234,9 @@ mod tests {
         assert!(e.contains("missing column(s)"), "{e}");
     }
 
-    fn real(name: &str) -> Option<std::path::PathBuf> {
-        let p = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/datasets/real/azure2021"
-        ))
-        .join(name);
-        if p.exists() {
-            Some(p)
-        } else {
-            println!("skipping: real sample {} is absent", p.display());
-            None
-        }
-    }
-
     #[test]
     fn real_first_rows_sample() {
-        let Some(p) = real("first-rows-001-120.csv") else {
+        let Some(p) = crate::trace::real_sample("azure2021", "first-rows-001-120.csv") else {
             return;
         };
         let parsed = read(&p, false).unwrap();
@@ -300,7 +286,7 @@ mod tests {
 
     #[test]
     fn real_readme_sample() {
-        let Some(p) = real("readme-sample.csv") else {
+        let Some(p) = crate::trace::real_sample("azure2021", "readme-sample.csv") else {
             return;
         };
         let parsed = read(&p, false).unwrap();

@@ -941,21 +941,9 @@ mod tests {
         }
     }
 
-    fn real(dir: &str, name: &str) -> Option<std::path::PathBuf> {
-        let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/real"))
-            .join(dir)
-            .join(name);
-        if p.exists() {
-            Some(p)
-        } else {
-            println!("skipping: real sample {} is absent", p.display());
-            None
-        }
-    }
-
     #[test]
     fn real_awsdocs_snippets() {
-        let Some(p) = real("lambda-awsdocs-snippets", "report-snippets.log") else {
+        let Some(p) = crate::trace::real_sample("lambda-awsdocs-snippets", "report-snippets.log") else {
             return;
         };
         let parsed = read(&p, false).unwrap();
@@ -979,7 +967,7 @@ mod tests {
 
     #[test]
     fn real_cloudwatch_2019() {
-        let Some(events) = real("lambda-cloudwatch-2019", "events.jsonl") else {
+        let Some(events) = crate::trace::real_sample("lambda-cloudwatch-2019", "events.jsonl") else {
             return;
         };
         let parsed = read(&events, false).unwrap();
@@ -1000,7 +988,7 @@ mod tests {
         assert_eq!(v.last().unwrap().start_ms, 1_560_948_335_625 - 90);
         assert!(v.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
         // The raw messages: the same 28 REPORTs, untimed.
-        if let Some(messages) = real("lambda-cloudwatch-2019", "messages.log") {
+        if let Some(messages) = crate::trace::real_sample("lambda-cloudwatch-2019", "messages.log") {
             let parsed = read(&messages, false).unwrap();
             let v = records(&parsed);
             assert!(matches!(parsed.functions[0].arrivals, Arrivals::Untimed(_)));

@@ -55,6 +55,21 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
+/// A real sample under `../shared/datasets/real/DIR/NAME`, or `None` with a printed notice
+/// when this machine does not have it (tests only).
+#[cfg(test)]
+pub(crate) fn real_sample(dir: &str, name: &str) -> Option<PathBuf> {
+    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/real"))
+        .join(dir)
+        .join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        println!("skipping: real sample {} is absent", p.display());
+        None
+    }
+}
+
 /// A window longer than this (days) is almost surely a clock mix-up, and is warned about.
 const LONGEST_PLAUSIBLE_DAYS: f64 = 400.0;
 
