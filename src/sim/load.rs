@@ -101,8 +101,8 @@ pub enum LoadError {
 const POOL_POINTS: usize = 100;
 
 impl LoadProfile {
-    /// Builds the per-minute load of `workload` (traffic scaled by `traffic_scale`).
-    pub fn from_workload(w: &Workload, model: &ServiceModel, traffic_scale: f64) -> Result<LoadProfile, LoadError> {
+    /// Builds the per-minute load of `workload`.
+    pub fn from_workload(w: &Workload, model: &ServiceModel) -> Result<LoadProfile, LoadError> {
         let n_minutes = w.window_minutes().max(1) as usize;
         let mut minutes = vec![MinuteLoad::default(); n_minutes];
         let mut pool: Vec<(f64, f64)> = Vec::new(); // (service ms, weight)
@@ -118,9 +118,9 @@ impl LoadProfile {
                         let s = model.server_ms(r.duration_us as f64 / US_PER_MS as f64);
                         let m = (r.start_ms.saturating_sub(w.window_start_ms) / MS_PER_MINUTE) as usize;
                         let slot = &mut minutes[m.min(n_minutes - 1)];
-                        slot.arrivals += traffic_scale;
-                        slot.work_ms += s * traffic_scale;
-                        slot.work_sq_ms2 += s * s * traffic_scale;
+                        slot.arrivals += 1.0;
+                        slot.work_ms += s;
+                        slot.work_sq_ms2 += s * s;
                         pool.push((s, 1.0));
                     }
                 }
@@ -129,7 +129,7 @@ impl LoadProfile {
                     for (m, c) in counts.nonzero() {
                         let idx = (m as u64).saturating_sub(first_minute) as usize;
                         let slot = &mut minutes[idx.min(n_minutes - 1)];
-                        let c = c as f64 * traffic_scale;
+                        let c = c as f64;
                         slot.arrivals += c;
                         slot.work_ms += c * mean;
                         slot.work_sq_ms2 += c * second;
@@ -146,6 +146,17 @@ impl LoadProfile {
             minutes,
             service_quantiles_ms: weighted_quantiles(pool),
         })
+    }
+
+    /// The same load with traffic multiplied by `factor` in every minute (service times unchanged).
+    pub fn scaled(&self, factor: f64) -> LoadProfile {
+        let mut out = self.clone();
+        for m in &mut out.minutes {
+            m.arrivals *= factor;
+            m.work_ms *= factor;
+            m.work_sq_ms2 *= factor;
+        }
+        out
     }
 
     /// The service-time percentile `p` (0–100) in ms.

@@ -177,8 +177,9 @@ fn evaluate_provisioned(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<
     let service = provisioned::service_model(plan);
     let mut by_month = Vec::new();
     let mut first: Option<provisioned::FleetMonth> = None;
+    let month0 = LoadProfile::from_workload(&plan.workload, &service)?;
     for x in plan.month_multipliers() {
-        let load = LoadProfile::from_workload(&plan.workload, &service, x)?;
+        let load = month0.scaled(x);
         // The reservations bought for the first month stay for the whole horizon.
         let committed = first.as_ref().map(|m| m.committed);
         let month = provisioned::run_month(plan, opt, &load, None, committed)?;
@@ -323,7 +324,7 @@ fn evaluate_hybrid(
     full: &SimOutput,
 ) -> anyhow::Result<Evaluated> {
     let service = provisioned::service_model(plan);
-    let load = LoadProfile::from_workload(&plan.workload, &service, 1.0)?;
+    let load = LoadProfile::from_workload(&plan.workload, &service)?;
     let fleet = provisioned::fleet_spec(plan, prov)?;
     let per_instance = fleet.slots_per_instance() * prov.target_utilization;
     let all_server = instances_for(load.peak_erlangs(), fleet.slots_per_instance(), prov.target_utilization);
