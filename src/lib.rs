@@ -17,6 +17,7 @@ pub mod characterize;
 pub mod cli;
 pub mod config;
 pub mod cost;
+pub mod platform;
 pub mod pricing;
 pub mod report;
 pub mod sim;
