@@ -10,8 +10,10 @@
 //! trace has them; from per-minute counts they are approximated by spacing a minute's
 //! invocations evenly inside it (exact for functions invoked at most once a minute).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+use crate::warning::{Warning, WarningCode};
 
 use crate::stats::Summary;
 use crate::trace::{Arrivals, DurationInfo, MemoryScope, Workload};
@@ -21,7 +23,7 @@ use crate::units::{MS_PER_MINUTE, US_PER_MS};
 const MIN_INVOCATIONS_FOR_CV: u64 = 3;
 
 /// The characterization of one workload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkloadProfile {
     /// Functions.
     pub functions: u64,
@@ -61,11 +63,11 @@ pub struct WorkloadProfile {
     /// Coefficient of variation of inter-arrival times, per function with ≥ 3 invocations.
     pub iat_cv: Option<IatSummary>,
     /// Non-fatal problems met while reading the trace.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Memory per app, and what the figure is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemorySummary {
     /// `allocated` (Azure's average allocated memory per app) or `configured` (memory size).
     pub basis: String,
@@ -75,7 +77,7 @@ pub struct MemorySummary {
 }
 
 /// Inter-arrival CV over functions, and how the inter-arrival times were obtained.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IatSummary {
     /// `timestamps`, `per-minute counts (evenly spaced in the minute)`, or `mixed`.
     pub basis: String,
@@ -206,7 +208,11 @@ pub fn characterize(w: &Workload) -> WorkloadProfile {
         peak_to_mean: Summary::of(peak),
         idle_minutes_fraction: Summary::of(idle),
         iat_cv,
-        warnings: w.warnings.clone(),
+        warnings: w
+            .warnings
+            .iter()
+            .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
+            .collect(),
     }
 }
 

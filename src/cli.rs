@@ -86,6 +86,11 @@ pub struct AnalyzeArgs {
     /// Print report.json on stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
+    /// Exit with code 1 (after writing the reports) when the report carries any warning:
+    /// a short or extrapolated window, a platform limit, throttling, a fleet at its maximum,
+    /// unverified prices behind the verdict, no viable option.
+    #[arg(long)]
+    pub fail_on_warning: bool,
 }
 
 /// `faascost inspect`.

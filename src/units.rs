@@ -119,6 +119,20 @@ impl Usd {
     }
 }
 
+/// A whole number with a comma every three digits (`1,234,567`): the one thousands separator
+/// of every message and renderer.
+pub fn group_thousands(n: impl Into<u128>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 impl serde::Serialize for Usd {
     /// As a number of dollars (the price as written in a table; exact for ≤ 15 significant digits).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -151,15 +165,7 @@ impl std::fmt::Display for Usd {
         let cents = self.cents();
         let sign = if cents < 0 { "-" } else { "" };
         let abs = cents.unsigned_abs();
-        let dollars = (abs / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
-        write!(f, "{sign}${grouped}.{:02}", abs % 100)
+        write!(f, "{sign}${}.{:02}", group_thousands(abs / 100), abs % 100)
     }
 }
 

@@ -1,6 +1,7 @@
-//! `faascost analyze`: scenario + traces + price tables → `Plan` → `tco::analyze` → a
-//! `Report`, written as report.json and report.md (atomically, never over an input) and
-//! summarized as a table on stdout.
+//! `faascost analyze`: scenario + price tables (checked before any trace is read) + traces →
+//! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → a `Report`, written as
+//! report.json and report.md (atomically, never over an input), summarized as a table on
+//! stdout with the warnings on stderr; gates the user set decide the exit code.
 
 use anyhow::{anyhow, Context};
 use sha2::{Digest, Sha256};
@@ -9,11 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::pricing::load_catalog;
+use crate::characterize::characterize;
 use crate::cli::AnalyzeArgs;
 use crate::config::Scenario;
-use crate::report::model::InputFile;
+use crate::eval::{check_scenario, evaluate_all, InputFile, Plan};
+use crate::report::gate::{failures, Gate};
 use crate::report::write::write_atomic;
-use crate::tco::{analyze, Plan};
 use crate::trace::{detect_format, expand_paths, read_workload, ReadOptions};
 
 /// SHA-256 (hex) and size of a file, streamed.
@@ -36,7 +38,8 @@ fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
     Ok((hex, bytes))
 }
 
-/// Builds the plan of a run from its arguments.
+/// Builds the plan of a run from its arguments: the scenario and the price tables are read and
+/// checked first, so a typo fails before any trace is read.
 pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
     let (mut scenario, scenario_label) = match &args.scenario {
         Some(p) => (Scenario::load(p)?, p.display().to_string()),
@@ -50,6 +53,8 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
         scenario.assumptions.retain(|a| !a.starts_with("seed:"));
         scenario.assumptions.insert(0, format!("seed: {seed} (from --seed)"));
     }
+    let catalog = load_catalog(args.pricing.as_deref())?;
+    check_scenario(&scenario, &scenario_label, &catalog)?;
     let traces: Vec<PathBuf> = if args.traces.is_empty() {
         scenario.traces.clone()
     } else {
@@ -79,7 +84,6 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
             sha256,
         });
     }
-    let catalog = load_catalog(args.pricing.as_deref())?;
     Ok(Plan {
         scenario,
         scenario_label,
@@ -92,8 +96,10 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args)?;
-    let report = analyze(&plan)?;
-    let json = serde_json::to_string_pretty(&report)? + "\n";
+    let evaluations = evaluate_all(&plan)?;
+    let decision = crate::fit::decide(&plan, &evaluations);
+    let report = crate::report::build::build(&plan, characterize(&plan.workload), &evaluations, &decision);
+    let json = report.to_json();
     let markdown = crate::report::markdown::render(&report);
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.scenario {
@@ -112,6 +118,21 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .lock()
         .write_all(text.as_bytes())
         .context("writing to stdout")?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     eprintln!("wrote {} and {}", json_path.display(), md_path.display());
-    Ok(ExitCode::SUCCESS)
+    let mut gates = Vec::new();
+    if args.fail_on_warning {
+        gates.push(Gate::NoWarnings);
+    }
+    let failed = failures(&report, &gates);
+    for f in &failed {
+        eprintln!("gate failed: {f}");
+    }
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

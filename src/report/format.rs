@@ -1,6 +1,8 @@
 //! Number formatting shared by every renderer: one place decides how counts, shares,
 //! durations and money look, and unknown values print as `-`.
 
+use crate::money::Money;
+
 /// A share (0–1) as a percentage with one decimal, or `-`.
 pub fn percent(share: Option<f64>) -> String {
     match share {
@@ -11,15 +13,7 @@ pub fn percent(share: Option<f64>) -> String {
 
 /// A count with thousands separators.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::units::group_thousands(n)
 }
 
 /// A measurement with 3 significant digits (fixed notation when it reads well), or `-`.
@@ -46,13 +40,11 @@ pub fn sig3(value: Option<f64>) -> String {
 }
 
 /// Money in USD with cents and thousands separators (`$1,234.56`).
-pub fn usd(value: f64) -> String {
-    if !value.is_finite() {
-        return "-".to_string();
-    }
-    let cents = (value.abs() * 100.0).round() as u64;
-    let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", count(cents / 100), cents % 100)
+pub fn usd(amount: Money) -> String {
+    let cents = amount.cents();
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", count(abs / 100), abs % 100)
 }
 
 #[cfg(test)]
@@ -70,8 +62,8 @@ mod tests {
         assert_eq!(sig3(Some(0.01234)), "0.012");
         assert_eq!(sig3(Some(0.0000123)), "1.23e-5");
         assert_eq!(sig3(None), "-");
-        assert_eq!(usd(1234.565), "$1,234.57");
-        assert_eq!(usd(0.004), "$0.00");
-        assert_eq!(usd(-2.5), "-$2.50");
+        assert_eq!(usd(Money::from_micro(1_234_565_000)), "$1,234.57");
+        assert_eq!(usd(Money::from_micro(4_000)), "$0.00");
+        assert_eq!(usd(Money::from_micro(-2_500_000)), "-$2.50");
     }
 }

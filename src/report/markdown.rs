@@ -1,6 +1,6 @@
 //! Markdown rendering of a `Report`, sized for a pull-request comment or a CI job summary:
-//! the comparison table first, then the workload, assumptions, warnings, and each option's
-//! bill folded in a `<details>` block. Strings from traces never reach this page unescaped.
+//! the verdict and the warnings first, then the workload, the comparison table, each option's
+//! bill folded in a `<details>` block, the assumptions and the inputs. Strings from traces never reach this page unescaped.
 
 use std::fmt::Write;
 
@@ -32,21 +32,22 @@ fn option_row(o: &OptionReport, cheapest: Option<&str>) -> String {
     } else {
         ""
     };
-    let total = if o.complete {
-        usd(o.monthly_cost_usd)
-    } else {
-        format!("≥ {} (some lines not priced)", usd(o.monthly_cost_usd))
+    let (monthly, horizon) = match (o.monthly_cost_usd, o.horizon_cost_usd) {
+        (Some(m), Some(h)) if o.complete => (usd(m), usd(h)),
+        (Some(m), Some(h)) => (format!("≥ {} (some lines not priced)", usd(m)), format!("≥ {}", usd(h))),
+        _ => ("cannot run: platform limit".to_string(), "-".to_string()),
     };
+    let ms = |l: Option<f64>| sig3(l);
     format!(
         "| {}{} | {} | {} | {} | {} | {} | {} | {} |",
         escape(&o.id),
         mark,
-        escape(&format!("{:?}", o.kind).to_lowercase()),
-        total,
-        usd(o.horizon_cost_usd),
+        o.kind.name(),
+        monthly,
+        horizon,
         percent(o.cold_start_rate),
-        sig3(Some(o.latency_ms.p99)),
-        sig3(Some(o.added_latency_ms.p99)),
+        ms(o.latency_ms.map(|l| l.p99)),
+        ms(o.added_latency_ms.map(|l| l.p99)),
         if o.meets_slo { "yes" } else { "**no**" },
     )
 }
@@ -54,12 +55,21 @@ fn option_row(o: &OptionReport, cheapest: Option<&str>) -> String {
 /// Renders the report as Markdown.
 pub fn render(r: &Report) -> String {
     let mut s = String::new();
-    let months = r
-        .options
-        .first()
-        .map(|o| o.monthly_cost_by_month_usd.len())
-        .unwrap_or(0);
+    let months = r.verdict.horizon_months;
     let _ = writeln!(s, "# faascost report\n");
+    let _ = writeln!(s, "**Verdict:** {}\n", escape(&r.verdict.headline));
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "**Warnings** ({}):\n", r.warnings.len());
+        for w in &r.warnings {
+            let who = w
+                .option
+                .as_deref()
+                .map(|o| format!(" {}:", escape(o)))
+                .unwrap_or_default();
+            let _ = writeln!(s, "- `{}`{who} {}", w.code, escape(&w.message));
+        }
+        let _ = writeln!(s);
+    }
     let w = &r.workload;
     let _ = writeln!(
         s,
@@ -75,29 +85,18 @@ pub fn render(r: &Report) -> String {
         "| option | kind | monthly cost | {months}-month cost | cold starts | p99 latency (ms) | p99 added (ms) | meets SLO |"
     );
     let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---|");
+    let cheapest = r.verdict.cheapest_option.as_deref();
     for o in &r.options {
-        let _ = writeln!(s, "{}", option_row(o, r.cheapest_option.as_deref()));
+        let _ = writeln!(s, "{}", option_row(o, cheapest));
     }
-    match &r.cheapest_option {
-        Some(id) => {
-            let _ = writeln!(s, "\nCheapest option: **{}**.", escape(id));
-            // Where growth moves the cheapest option, say when.
-            let mut last: Option<&str> = r.cheapest_by_month.first().and_then(|c| c.as_deref());
-            for (k, c) in r.cheapest_by_month.iter().enumerate().skip(1) {
-                if c.as_deref() != last {
-                    let _ = writeln!(
-                        s,
-                        "From month {} of the horizon (traffic growth), the cheapest is **{}**.",
-                        k + 1,
-                        escape(c.as_deref().unwrap_or("none"))
-                    );
-                    last = c.as_deref();
-                }
-            }
-        }
-        None => {
-            let _ = writeln!(s, "\nNo option is fully priced, so none is called cheapest.");
-        }
+    let _ = writeln!(s);
+    for c in &r.cheapest_changes {
+        let _ = writeln!(
+            s,
+            "From month {} of the horizon (traffic growth), the cheapest viable option in that month is **{}**.",
+            c.month,
+            escape(c.option.as_deref().unwrap_or("none"))
+        );
     }
     let _ = writeln!(s, "\n## Options\n");
     for o in &r.options {
@@ -107,8 +106,13 @@ pub fn render(r: &Report) -> String {
             escape(&o.id),
             escape(&o.description)
         );
-        let _ = writeln!(s, "| line | quantity | unit | unit price | monthly cost |");
-        let _ = writeln!(s, "|---|---:|---|---:|---:|");
+        for l in &o.limits {
+            let _ = writeln!(s, "- cannot run: {}", escape(&l.sentence()));
+        }
+        if !o.cost_lines.is_empty() {
+            let _ = writeln!(s, "| line | quantity | unit | unit price | monthly cost |");
+            let _ = writeln!(s, "|---|---:|---|---:|---:|");
+        }
         for l in &o.cost_lines {
             let price = match l.unit_price_usd {
                 Some(p) => format!("${}", sig3(Some(p))),
@@ -169,12 +173,6 @@ pub fn render(r: &Report) -> String {
     for a in &r.assumptions {
         let _ = writeln!(s, "- {}", escape(a));
     }
-    if !r.warnings.is_empty() {
-        let _ = writeln!(s, "\n## Warnings\n");
-        for w in &r.warnings {
-            let _ = writeln!(s, "- {}", escape(w));
-        }
-    }
     let _ = writeln!(s, "\n## Inputs\n");
     let _ = writeln!(s, "- scenario: {}; seed {}", escape(&r.inputs.scenario), r.seed);
     for t in &r.inputs.traces {
@@ -211,12 +209,12 @@ mod tests {
         for needle in [
             "# faascost report",
             "| lambda **(cheapest)** | serverless | $12.50 | $150.00 | 1.0% |",
-            "Cheapest option: **lambda**.",
+            "**Verdict:** lambda is the only option that meets the 1000 ms p99 added-latency SLO",
+            "- `trace-input` a trace warning &lt;script&gt;",
             "<details><summary>lambda — aws-lambda 1024 MB arm64 &lt;b&gt;</summary>",
             "| Requests | 62.5 | 1M requests | $0.200 | $12.50 |",
             "- a note \\| with a pipe",
             "## Assumptions",
-            "- a trace warning &lt;script&gt;",
         ] {
             assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
         }

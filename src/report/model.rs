@@ -1,16 +1,24 @@
-//! The `Report`: everything one `analyze` run found, in one versioned, serializable value.
-//! Renderers read only this. Serialized maps are ordered and options keep the scenario's
-//! order, so the same inputs and seed give byte-identical JSON.
+//! The `Report`: everything one `analyze` run found, in one versioned value that can be written
+//! and read back (`Report::load`). Renderers read only this. Money is exact (`Money`, decimal
+//! strings in JSON): an option's monthly cost is the sum of its lines and its horizon cost the
+//! sum of its months, to the micro-dollar. Serialized maps are ordered and options keep the
+//! scenario's order, so the same inputs and seed give byte-identical JSON.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 use crate::characterize::WorkloadProfile;
+pub use crate::eval::{InputFile, InstanceSummary, LatencySummary, LimitBreach, OptionKind, UtilizationSummary};
+use crate::money::Money;
+use crate::warning::Warning;
 
 /// Version of the report schema; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+/// 2: exact money as decimal strings, typed warnings, verdict, limits, horizon ranking.
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// One analyze run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Report {
     /// Report schema version.
     pub schema_version: u32,
@@ -22,22 +30,52 @@ pub struct Report {
     pub inputs: Inputs,
     /// The workload's characterization.
     pub workload: WorkloadProfile,
+    /// The decision in one place: the winner over the horizon, the runner-up, the saving.
+    pub verdict: Verdict,
     /// Every option compared, in the scenario's order.
     pub options: Vec<OptionReport>,
-    /// Id of the option with the lowest monthly cost among those fully priced that meet the SLO
-    /// (or, when none meets it, among all fully priced options).
-    pub cheapest_option: Option<String>,
-    /// The cheapest option (same rule) in each month of the horizon, as traffic grows: where
-    /// it changes, growth crosses a break-even.
+    /// The cheapest viable option (fully priced, within every platform limit, meeting the SLO
+    /// with nothing throttled) in each month of the horizon, as traffic grows.
     pub cheapest_by_month: Vec<Option<String>>,
+    /// The months where that changes: break-evens under growth.
+    pub cheapest_changes: Vec<CheapestChange>,
     /// Every default and modelling assumption applied.
     pub assumptions: Vec<String>,
-    /// Caveats: unpriced lines, unverified prices, input problems.
-    pub warnings: Vec<String>,
+    /// Caveats that can change a decision, with stable codes.
+    pub warnings: Vec<Warning>,
+}
+
+/// The verdict of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verdict {
+    /// The verdict in one sentence.
+    pub headline: String,
+    /// The viable option with the lowest total over the horizon (null: none is viable).
+    pub cheapest_option: Option<String>,
+    /// The next viable option by horizon total.
+    pub runner_up: Option<String>,
+    /// How much less the winner costs than the runner-up over the horizon.
+    pub saving_vs_runner_up_usd: Option<Money>,
+    /// Months of the horizon.
+    pub horizon_months: u32,
+    /// The p99 added-latency SLO the options were held to, ms.
+    pub latency_slo_ms: f64,
+}
+
+/// A month from which a different option is the cheapest viable one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheapestChange {
+    /// Month of the horizon, 1-based.
+    pub month: u32,
+    /// The cheapest viable option from that month on (null: none is viable then).
+    pub option: Option<String>,
 }
 
 /// The inputs of a run, for provenance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Inputs {
     /// Scenario file (`embedded:…` for the built-in one).
     pub scenario: String,
@@ -47,21 +85,9 @@ pub struct Inputs {
     pub price_tables: Vec<PriceTableRef>,
 }
 
-/// One input file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InputFile {
-    /// Path as given.
-    pub path: String,
-    /// Format read.
-    pub format: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256 of the content, hex.
-    pub sha256: String,
-}
-
 /// One price table used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PriceTableRef {
     /// Table id.
     pub id: String,
@@ -75,22 +101,11 @@ pub struct PriceTableRef {
     pub verified: bool,
 }
 
-/// Kind of a deployment option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OptionKind {
-    /// Functions on a serverless platform.
-    Serverless,
-    /// A fleet of servers or containers.
-    Provisioned,
-    /// Servers for the base load, functions for the excess.
-    Hybrid,
-}
-
 /// One priced line of an option's monthly bill.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportCostLine {
-    /// Price-table id (or `ops`, `commitment`).
+    /// Price-table id (or `ops`).
     pub offering: String,
     /// What is charged.
     pub name: String,
@@ -98,81 +113,55 @@ pub struct ReportCostLine {
     pub unit: String,
     /// Monthly quantity.
     pub quantity: f64,
-    /// Price of one unit; null when not priced.
+    /// Price of one unit, as the price table writes it; null when not priced.
     pub unit_price_usd: Option<f64>,
     /// Monthly cost; null when not priced.
-    pub cost_usd: Option<f64>,
+    pub cost_usd: Option<Money>,
     /// Whether the price is vendor-verified.
     pub verified: bool,
     /// Caveat.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-/// Latency percentiles in ms.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct LatencySummary {
-    /// Median.
-    pub p50: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// 99th percentile.
-    pub p99: f64,
-}
-
-/// A provisioned fleet's size over the window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InstanceSummary {
-    /// Instance type.
-    pub instance_type: String,
-    /// Most instances at once.
-    pub peak: u32,
-    /// Mean instances.
-    pub mean: f64,
-    /// Instances committed (reserved / savings plan), paid whether used or not.
-    pub committed: u32,
-}
-
-/// Utilization of provisioned capacity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct UtilizationSummary {
-    /// Mean over minutes.
-    pub mean: f64,
-    /// 95th percentile over minutes.
-    pub p95: f64,
-}
-
 /// One option's behaviour and cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OptionReport {
     /// Option id from the scenario.
     pub id: String,
     /// Kind.
     pub kind: OptionKind,
-    /// Platform price-table id (for hybrid: `provisioned+serverless`).
+    /// Platform id (for hybrid: `provisioned+serverless`).
     pub platform: String,
     /// Configuration in words.
     pub description: String,
-    /// Monthly cost of the priced lines (730-hour month).
-    pub monthly_cost_usd: f64,
+    /// Whether the workload runs within the platform's limits.
+    pub feasible: bool,
+    /// The limits it breaks (then it is neither simulated nor priced).
+    pub limits: Vec<LimitBreach>,
+    /// Monthly cost (first month): the sum of `cost_lines`; null when infeasible.
+    pub monthly_cost_usd: Option<Money>,
     /// Whether every line is priced (otherwise the total is a lower bound).
     pub complete: bool,
     /// Whether every price used is vendor-verified.
     pub verified: bool,
-    /// Cost over the horizon with traffic growth applied month by month.
-    pub horizon_cost_usd: f64,
-    /// Monthly cost in each month of the horizon.
-    pub monthly_cost_by_month_usd: Vec<f64>,
-    /// The monthly bill, line by line.
+    /// Cost over the horizon: the sum of `monthly_cost_by_month_usd`; null when infeasible.
+    pub horizon_cost_usd: Option<Money>,
+    /// Monthly cost in each month of the horizon, traffic growth applied.
+    pub monthly_cost_by_month_usd: Vec<Money>,
+    /// The first month's bill, line by line.
     pub cost_lines: Vec<ReportCostLine>,
+    /// Requests offered in the window.
+    pub requests: Option<u64>,
     /// Share of requests that met a cold start (serverless part).
     pub cold_start_rate: Option<f64>,
     /// End-to-end latency percentiles (execution included).
-    pub latency_ms: LatencySummary,
+    pub latency_ms: Option<LatencySummary>,
     /// Latency the platform adds to a request — cold-start init and waiting for a free slot
     /// — percentiles; the SLO applies to its p99.
-    pub added_latency_ms: LatencySummary,
-    /// Whether the p99 added latency is within the scenario's `latency_slo_ms`.
+    pub added_latency_ms: Option<LatencySummary>,
+    /// Whether the p99 added latency is within the SLO and nothing was throttled.
     pub meets_slo: bool,
     /// Most requests in flight at once (serverless part).
     pub peak_concurrency: Option<u64>,
@@ -188,6 +177,101 @@ pub struct OptionReport {
     pub notes: Vec<String>,
 }
 
+impl OptionReport {
+    /// Fully priced, within every platform limit, meeting the SLO: may be the headline.
+    pub fn viable(&self) -> bool {
+        self.feasible && self.complete && self.meets_slo
+    }
+}
+
+/// A report that cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The file cannot be read.
+    #[error("{path}: cannot read the report: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not JSON, or not a report of this schema.
+    #[error("{path}: line {line}, column {column}: {problem}; expected a report.json written by `faascost analyze`")]
+    Format {
+        /// File.
+        path: String,
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A schema version this build does not read.
+    #[error(
+        "{path}: report schema_version {found} is not supported; this faascost reads schema {supported}: re-run \
+         `faascost analyze` with this version, or use the faascost that wrote it"
+    )]
+    Schema {
+        /// File.
+        path: String,
+        /// Version found.
+        found: u64,
+        /// Version read.
+        supported: u32,
+    },
+}
+
+impl Report {
+    /// The report as written to report.json: pretty JSON and a final newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes") + "\n"
+    }
+
+    /// Reads a report back from its JSON text; `origin` names it in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<Report, ReportError> {
+        let format = |e: serde_json::Error| ReportError::Format {
+            path: origin.to_string(),
+            line: e.line(),
+            column: e.column(),
+            problem: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+        };
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<u64>,
+        }
+        let v: Version = serde_json::from_str(text).map_err(format)?;
+        match v.schema_version {
+            Some(n) if n == u64::from(REPORT_SCHEMA_VERSION) => serde_json::from_str(text).map_err(format),
+            Some(found) => Err(ReportError::Schema {
+                path: origin.to_string(),
+                found,
+                supported: REPORT_SCHEMA_VERSION,
+            }),
+            None => Err(ReportError::Format {
+                path: origin.to_string(),
+                line: 1,
+                column: 1,
+                problem: "no schema_version".into(),
+            }),
+        }
+    }
+
+    /// Reads a report.json.
+    pub fn load(path: &Path) -> Result<Report, ReportError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Report::from_json(&text, &path.display().to_string())
+    }
+
+    /// The option with this id.
+    pub fn option(&self, id: &str) -> Option<&OptionReport> {
+        self.options.iter().find(|o| o.id == id)
+    }
+}
+
 /// A small fixed report for renderer tests.
 #[cfg(test)]
 pub(crate) fn sample_report() -> Report {
@@ -196,24 +280,27 @@ pub(crate) fn sample_report() -> Report {
         kind: OptionKind::Serverless,
         platform: "aws-lambda".into(),
         description: "aws-lambda 1024 MB arm64 <b>".into(),
-        monthly_cost_usd: 12.5,
+        feasible: true,
+        limits: vec![],
+        monthly_cost_usd: Some(Money::from_micro(12_500_000)),
         complete: true,
         verified: true,
-        horizon_cost_usd: 150.0,
-        monthly_cost_by_month_usd: vec![12.5; 12],
+        horizon_cost_usd: Some(Money::from_micro(150_000_000)),
+        monthly_cost_by_month_usd: vec![Money::from_micro(12_500_000); 12],
         cost_lines: vec![ReportCostLine {
             offering: "aws-lambda".into(),
             name: "Requests".into(),
             unit: "1M requests".into(),
             quantity: 62.5,
             unit_price_usd: Some(0.2),
-            cost_usd: Some(12.5),
+            cost_usd: Some(Money::from_micro(12_500_000)),
             verified: true,
             note: None,
         }],
+        requests: Some(1_000),
         cold_start_rate: Some(0.01),
-        latency_ms: LatencySummary::default(),
-        added_latency_ms: LatencySummary::default(),
+        latency_ms: Some(LatencySummary::default()),
+        added_latency_ms: Some(LatencySummary::default()),
         meets_slo: true,
         peak_concurrency: Some(3),
         throttles: Some(0),
@@ -238,10 +325,70 @@ pub(crate) fn sample_report() -> Report {
             sources: vec![],
             warnings: vec![],
         }),
+        verdict: Verdict {
+            headline: "lambda is the only option that meets the 1000 ms p99 added-latency SLO".into(),
+            cheapest_option: Some("lambda".into()),
+            runner_up: None,
+            saving_vs_runner_up_usd: None,
+            horizon_months: 12,
+            latency_slo_ms: 1000.0,
+        },
         options: vec![option],
-        cheapest_option: Some("lambda".into()),
         cheapest_by_month: vec![Some("lambda".into()); 12],
+        cheapest_changes: vec![],
         assumptions: vec!["free tier: off".into()],
-        warnings: vec!["a trace warning <script>".into()],
+        warnings: vec![Warning::run(
+            crate::warning::WarningCode::TraceInput,
+            "a trace warning <script>",
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_round_trips_through_json() {
+        let r = sample_report();
+        let json = r.to_json();
+        let back = Report::from_json(&json, "r.json").unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.to_json(), json);
+    }
+
+    /// Every committed example report reads back and writes out byte for byte.
+    #[test]
+    fn committed_reports_round_trip_byte_identically() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let r = Report::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(r.to_json(), text, "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 1, "no committed report in {}", dir.display());
+    }
+
+    #[test]
+    fn unsupported_schemas_and_bad_json_are_clear_errors() {
+        let json = sample_report()
+            .to_json()
+            .replacen("\"schema_version\": 2", "\"schema_version\": 999", 1);
+        let e = Report::from_json(&json, "old.json").unwrap_err().to_string();
+        assert!(
+            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schema 2"),
+            "{e}"
+        );
+        let e = Report::from_json("{\"schema_version\": 2,\n \"tool\": 5}", "bad.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("bad.json: line 2"), "{e}");
+        let e = Report::from_json("[]", "x.json").unwrap_err().to_string();
+        assert!(e.contains("x.json"), "{e}");
     }
 }

@@ -97,21 +97,14 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
             percent(Some(cv.share_cv_above_1))
         ));
     }
-    for w in &p.warnings {
-        out.push_str(&format!("warning: {w}\n"));
-    }
     out
 }
 
-/// The analyze summary: one row per option, the cheapest marked.
+/// The analyze summary: the verdict, then one row per option with the cheapest marked.
+/// Warnings go to stderr, never into this table.
 pub fn options_summary(r: &crate::report::model::Report) -> String {
     use super::format::usd;
-    let months = r
-        .options
-        .first()
-        .map(|o| o.monthly_cost_by_month_usd.len())
-        .unwrap_or(0);
-    let horizon = format!("{months}-month cost");
+    let horizon = format!("{}-month cost", r.verdict.horizon_months);
     let mut t = table(&[
         "option",
         "kind",
@@ -124,15 +117,15 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
         "fleet",
     ]);
     for o in &r.options {
-        let name = if r.cheapest_option.as_deref() == Some(o.id.as_str()) {
+        let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)
         } else {
             o.id.clone()
         };
-        let monthly = if o.complete {
-            usd(o.monthly_cost_usd)
-        } else {
-            format!("≥ {}", usd(o.monthly_cost_usd))
+        let (monthly, total) = match (o.monthly_cost_usd, o.horizon_cost_usd) {
+            (Some(m), Some(h)) if o.complete => (usd(m), usd(h)),
+            (Some(m), Some(h)) => (format!("≥ {}", usd(m)), format!("≥ {}", usd(h))),
+            _ => ("cannot run".to_string(), "-".to_string()),
         };
         let fleet = o
             .instances
@@ -141,21 +134,17 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
             .unwrap_or_else(|| "-".into());
         t.add_row(vec![
             Cell::new(name),
-            Cell::new(format!("{:?}", o.kind).to_lowercase()),
+            Cell::new(o.kind.name()),
             right(monthly),
-            right(usd(o.horizon_cost_usd)),
+            right(total),
             right(percent(o.cold_start_rate)),
-            right(sig3(Some(o.latency_ms.p99))),
-            right(sig3(Some(o.added_latency_ms.p99))),
+            right(sig3(o.latency_ms.map(|l| l.p99))),
+            right(sig3(o.added_latency_ms.map(|l| l.p99))),
             Cell::new(if o.meets_slo { "yes" } else { "no" }),
             Cell::new(fleet),
         ]);
     }
-    let mut out = format!("{t}\n");
-    for w in &r.warnings {
-        out.push_str(&format!("warning: {w}\n"));
-    }
-    out
+    format!("{}\n{t}\n", r.verdict.headline)
 }
 
 #[cfg(test)]
@@ -167,8 +156,9 @@ mod tests {
     fn summary_header_matches_rows() {
         let report = crate::report::model::sample_report();
         let text = options_summary(&report);
-        let header = text.lines().nth(1).unwrap();
-        let row = text.lines().nth(3).unwrap();
+        assert!(text.starts_with("lambda is the only option"), "{text}");
+        let header = text.lines().nth(2).unwrap();
+        let row = text.lines().nth(4).unwrap();
         assert_eq!(header.matches('┆').count(), row.matches('┆').count(), "{text}");
         assert!(header.contains("p99 added ms"));
         assert!(row.contains("lambda (cheapest)") && row.contains("$12.50") && row.contains("1.0%"));

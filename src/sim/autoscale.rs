@@ -36,12 +36,21 @@ pub struct StaticPeak {
     pub spare_instances: u32,
     /// Minimum instances (e.g. 2 for two availability zones).
     pub min_instances: u32,
+    /// Maximum instances: the fleet never exceeds it, even when the peak needs more.
+    pub max_instances: u32,
+}
+
+impl StaticPeak {
+    /// The fleet the peak minute asks for, before `max_instances` caps it.
+    pub fn uncapped(&self, load: &LoadProfile, slots_per_instance: f64) -> u32 {
+        let need = instances_for(load.peak_erlangs(), slots_per_instance, self.target_utilization);
+        need.saturating_add(self.spare_instances).max(self.min_instances).max(1)
+    }
 }
 
 impl Autoscaler for StaticPeak {
     fn initial(&self, load: &LoadProfile, slots_per_instance: f64) -> u32 {
-        let need = instances_for(load.peak_erlangs(), slots_per_instance, self.target_utilization);
-        need.saturating_add(self.spare_instances).max(self.min_instances).max(1)
+        self.uncapped(load, slots_per_instance).min(self.max_instances.max(1))
     }
 
     fn desired(&mut self, _minute: usize, ready: u32, _utilization: f64) -> u32 {
@@ -50,10 +59,11 @@ impl Autoscaler for StaticPeak {
 
     fn describe(&self) -> String {
         format!(
-            "static-peak: peak minute at {:.0}% utilization + {} spare, at least {}",
+            "static-peak: peak minute at {:.0}% utilization + {} spare, {}–{} instances",
             self.target_utilization * 100.0,
             self.spare_instances,
-            self.min_instances
+            self.min_instances,
+            self.max_instances
         )
     }
 }
@@ -151,6 +161,28 @@ mod tests {
         assert_eq!(instances_for(7.2, 4.0, 0.6), 3);
         assert_eq!(instances_for(7.3, 4.0, 0.6), 4);
         assert_eq!(instances_for(0.0, 4.0, 0.6), 0);
+    }
+
+    #[test]
+    fn static_peak_never_exceeds_max_instances() {
+        use crate::sim::load::MinuteLoad;
+        // 30 Erlangs at the peak on 2-slot instances at 50 %: 30 needed + 1 spare = 31.
+        let load = LoadProfile {
+            minutes: vec![MinuteLoad {
+                arrivals: 1_800.0,
+                work_ms: 1_800_000.0,
+                work_sq_ms2: 1.8e9,
+            }],
+            service_quantiles_ms: vec![1_000.0; 100],
+        };
+        let s = StaticPeak {
+            target_utilization: 0.5,
+            spare_instances: 1,
+            min_instances: 2,
+            max_instances: 12,
+        };
+        assert_eq!(s.uncapped(&load, 2.0), 31);
+        assert_eq!(s.initial(&load, 2.0), 12);
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct ProvisionedOutcome {
     pub mean_instances: f64,
     /// Requests still queued when the window closed (served after it).
     pub backlog_at_end_requests: f64,
+    /// Minutes whose offered work (with the backlog) exceeded the ready capacity: utilization
+    /// above 100 %, so requests queued beyond the minute.
+    pub overloaded_minutes: u64,
 }
 
 /// The waiting-time distribution of the arrivals of one minute.
@@ -177,6 +180,7 @@ pub fn simulate(
     let mut utilization = Vec::with_capacity(load.minutes.len());
     let mut waits: Vec<(f64, Wait)> = Vec::with_capacity(load.minutes.len());
     let mut violations = 0;
+    let mut overloaded_minutes = 0;
     for (m, minute) in load.minutes.iter().enumerate() {
         let arrived: u32 = booting.iter().filter(|b| b.0 <= m).map(|b| b.1).sum();
         booting.retain(|b| b.0 > m);
@@ -186,6 +190,9 @@ pub fn simulate(
         let capacity_work = capacity_slots * minute_ms;
         let demand_work = minute.work_ms + backlog_work_ms;
         let observed = demand_work / capacity_work;
+        if observed > 1.0 {
+            overloaded_minutes += 1;
+        }
         utilization.push(observed.min(1.0));
         let wait = if backlog_work_ms <= 0.0 && minute.work_ms < capacity_work {
             // Whole slots, so a = work / minute < c here: a stationary M/G/c minute.
@@ -278,6 +285,7 @@ pub fn simulate(
         queueing_ms: queueing,
         latency_ms: latency,
         slo_violation_minutes: violations,
+        overloaded_minutes,
         backlog_at_end_requests: if mean_service > 0.0 {
             backlog_work_ms / mean_service
         } else {
@@ -356,6 +364,7 @@ mod tests {
             target_utilization: 0.75,
             spare_instances: 1,
             min_instances: 2,
+            max_instances: 1_000,
         };
         let out = simulate(&load, &fleet(2.0, 180_000), &mut s, Some(1_000.0));
         assert_eq!(out.instances_per_minute, vec![3, 3, 3, 3]);
@@ -398,6 +407,7 @@ mod tests {
             target_utilization: 0.5,
             spare_instances: 0,
             min_instances: 1,
+            max_instances: 1_000,
         };
         let sized = simulate(&load, &fleet(2.0, 180_000), &mut s, Some(2_000.0));
         assert_eq!(sized.slo_violation_minutes, 0);

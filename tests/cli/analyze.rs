@@ -79,8 +79,24 @@ fn option<'a>(r: &'a Value, id: &str) -> &'a Value {
     r["options"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap()
 }
 
+/// A money amount of report.json (a decimal string) in dollars.
+fn usd(v: &Value) -> f64 {
+    v.as_str()
+        .unwrap_or_else(|| panic!("money is a decimal string: {v}"))
+        .parse()
+        .unwrap()
+}
+
 fn monthly(r: &Value, id: &str) -> f64 {
-    option(r, id)["monthly_cost_usd"].as_f64().unwrap()
+    usd(&option(r, id)["monthly_cost_usd"])
+}
+
+fn horizon(r: &Value, id: &str) -> f64 {
+    usd(&option(r, id)["horizon_cost_usd"])
+}
+
+fn cheapest(r: &Value) -> &Value {
+    &r["verdict"]["cheapest_option"]
 }
 
 #[test]
@@ -97,7 +113,7 @@ fn steady_high_traffic_servers_win() {
         ),
     );
     let r = analyze(&t, &s, &dir.path().join("out"));
-    assert_eq!(r["cheapest_option"], "servers");
+    assert_eq!(cheapest(&r), "servers");
     assert!(monthly(&r, "servers") < monthly(&r, "lambda"));
     // Two m7g.large all month: 2 × 730 h × $0.0816 = $119.14.
     assert!(
@@ -122,7 +138,7 @@ fn sparse_traffic_serverless_wins() {
         ),
     );
     let r = analyze(&t, &s, &dir.path().join("out"));
-    assert_eq!(r["cheapest_option"], "lambda");
+    assert_eq!(cheapest(&r), "lambda");
     assert!(monthly(&r, "lambda") < 5.0, "{}", monthly(&r, "lambda"));
     // Two always-on Cloud Run containers (instance-based, 1 vCPU, 2 GiB):
     // 2 × 2,628,000 s × (1 × $0.000018 + 2 × $0.000002) = $115.632.
@@ -169,7 +185,7 @@ fn hybrid_beats_both_on_base_plus_spikes() {
     let t = trace(dir.path(), "bursty.csv", "bursty", 5.0);
     let s = scenario(dir.path(), &format!("{LAMBDA}{HYBRID}"));
     let r = analyze(&t, &s, &dir.path().join("out"));
-    assert_eq!(r["cheapest_option"], "hybrid");
+    assert_eq!(cheapest(&r), "hybrid");
     let h = monthly(&r, "hybrid");
     for other in ["lambda", "static", "autoscale"] {
         assert!(h < monthly(&r, other), "hybrid ${h} vs {other} ${}", monthly(&r, other));
@@ -185,7 +201,7 @@ fn hybrid_beats_both_on_base_plus_spikes() {
         .unwrap()
         .iter()
         .filter(|l| l["name"].as_str().unwrap().contains("committed"))
-        .map(|l| l["cost_usd"].as_f64().unwrap())
+        .map(|l| usd(&l["cost_usd"]))
         .sum();
     assert!((committed - base as f64 * 730.0 * 0.0261).abs() < 0.01, "{committed}");
 }
@@ -217,7 +233,7 @@ fn growth_crosses_the_break_even() {
         .as_array()
         .unwrap()
         .clone();
-    let ratio = lambda[11].as_f64().unwrap() / lambda[0].as_f64().unwrap();
+    let ratio = usd(&lambda[11]) / usd(&lambda[0]);
     assert!((ratio - 1.1f64.powi(11)).abs() < 0.01, "{ratio}");
 }
 
@@ -232,7 +248,7 @@ fn unused_commitment_is_still_paid() {
     let s = scenario(dir.path(), body);
     let r = analyze(&t, &s, &dir.path().join("out"));
     let o = option(&r, "reserved");
-    assert!((o["monthly_cost_usd"].as_f64().unwrap() - 76.21).abs() < 0.006, "{o}");
+    assert!((usd(&o["monthly_cost_usd"]) - 76.21).abs() < 0.006, "{o}");
     assert_eq!(o["instances"]["committed"], 4);
     let line = &o["cost_lines"][0];
     assert!(line["name"].as_str().unwrap().contains("paid whether used or not"));
@@ -257,7 +273,7 @@ fn autoscaling_lag_queues_a_spike() {
     assert!(lagging["slo_violation_minutes"].as_u64().unwrap() > 0, "{lagging}");
     assert_eq!(lagging["meets_slo"], false);
     assert_eq!(option(&r, "sized")["slo_violation_minutes"], 0);
-    assert_eq!(r["cheapest_option"], "sized");
+    assert_eq!(cheapest(&r), "sized");
 }
 
 #[test]
@@ -272,7 +288,7 @@ fn same_inputs_and_seed_give_identical_reports() {
     let ja = std::fs::read(a.join("report.json")).unwrap();
     assert_eq!(ja, std::fs::read(b.join("report.json")).unwrap());
     let r: Value = serde_json::from_slice(&ja).unwrap();
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["seed"], 7);
     assert_eq!(r["inputs"]["traces"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(r["inputs"]["price_tables"]
@@ -315,7 +331,7 @@ fn the_default_scenario_compares_every_kind() {
         assert!(kinds.contains(&k), "{kinds:?}");
     }
     assert_eq!(r["inputs"]["scenario"], "embedded:datasets/default/faascost.toml");
-    assert!(r["cheapest_option"].is_string());
+    assert!(cheapest(&r).is_string());
 }
 
 #[test]
@@ -366,4 +382,247 @@ fn throttled_requests_fail_the_slo() {
     assert!(o["throttles"].as_u64().unwrap() > 1_000, "{o}");
     assert_eq!(o["meets_slo"], false);
     assert!(o["notes"].to_string().contains("throttled"));
+    let w = warnings(&r, "throttled");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0]["option"], "lambda");
+    // The only option fails the SLO: none is recommended, and the verdict says why.
+    assert!(cheapest(&r).is_null());
+    let headline = r["verdict"]["headline"].as_str().unwrap();
+    assert!(headline.starts_with("No option meets"), "{headline}");
+    assert!(headline.contains("lambda throttles requests"), "{headline}");
+    assert_eq!(warnings(&r, "no-viable-option").len(), 1);
+}
+
+/// The warnings of report `r` with code `code`.
+fn warnings<'a>(r: &'a Value, code: &str) -> Vec<&'a Value> {
+    r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == code)
+        .collect()
+}
+
+#[test]
+fn the_verdict_ranks_the_horizon_not_the_first_month() {
+    // 5 req/s × 200 ms on Lambda arm64 costs $37.05 in month 1 and grows 10 % a month:
+    // 37.05 × (1.1^36 − 1) / 0.1 ≈ $11,083 over 36 months. Two t3.medium cost $60.74 in month 1
+    // and are re-sized as traffic grows (2.4 Erlangs per instance at 60 %), far less in total.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
+    let body = format!(
+        "horizon_months = 36\ngrowth_per_month = 0.1\n{LAMBDA}\n[[provisioned]]\nid = \"servers\"\n\
+         platform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\nmin_instances = 2\n"
+    );
+    let s = scenario(dir.path(), &body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    assert!(monthly(&r, "lambda") < monthly(&r, "servers"));
+    assert_eq!(r["cheapest_by_month"][0], "lambda");
+    assert!(horizon(&r, "servers") < horizon(&r, "lambda"));
+    assert!(
+        (horizon(&r, "lambda") - 11_083.0).abs() < 20.0,
+        "{}",
+        horizon(&r, "lambda")
+    );
+    assert_eq!(cheapest(&r), "servers");
+    assert_eq!(r["verdict"]["runner_up"], "lambda");
+    let saving = usd(&r["verdict"]["saving_vs_runner_up_usd"]);
+    assert!((saving - (horizon(&r, "lambda") - horizon(&r, "servers"))).abs() < 1e-6);
+    let headline = r["verdict"]["headline"].as_str().unwrap();
+    assert!(
+        headline.starts_with("servers is the cheapest option over 36 months"),
+        "{headline}"
+    );
+    assert!(r["cheapest_changes"][0]["month"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn money_in_the_report_adds_up_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "bursty.csv", "bursty", 2.0);
+    let s = scenario(
+        dir.path(),
+        &format!("horizon_months = 24\ngrowth_per_month = 0.03\n{LAMBDA}{HYBRID}"),
+    );
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let micro = |v: &Value| -> i64 {
+        let text = v.as_str().unwrap();
+        let (whole, frac) = text.split_once('.').unwrap();
+        assert_eq!(frac.len(), 6, "{text}");
+        whole.parse::<i64>().unwrap() * 1_000_000 + frac.parse::<i64>().unwrap()
+    };
+    for o in r["options"].as_array().unwrap() {
+        let lines: i64 = o["cost_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| micro(&l["cost_usd"]))
+            .sum();
+        assert_eq!(lines, micro(&o["monthly_cost_usd"]), "{}", o["id"]);
+        let months = o["monthly_cost_by_month_usd"].as_array().unwrap();
+        assert_eq!(months.len(), 24);
+        assert_eq!(micro(&months[0]), micro(&o["monthly_cost_usd"]));
+        let sum: i64 = months.iter().map(micro).sum();
+        assert_eq!(sum, micro(&o["horizon_cost_usd"]), "{}", o["id"]);
+    }
+}
+
+/// Writes a generic CSV of `jobs` hourly invocations of `duration_ms` at `memory_mb`.
+fn batch_trace(dir: &Path, name: &str, jobs: u32, duration_ms: u64, memory_mb: u32) -> PathBuf {
+    let mut text = String::from("timestamp,function,duration_ms,memory_mb\n");
+    for h in 0..jobs {
+        text.push_str(&format!(
+            "2026-01-01T{:02}:00:00Z,nightly-batch,{duration_ms},{memory_mb}\n",
+            h % 24
+        ));
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn jobs_beyond_a_platforms_limits_never_headline_it() {
+    // 20-minute, 2 GB batch jobs every hour: beyond Lambda's 900 s and Azure Consumption's
+    // 10-minute timeouts. Those options are reported as unable to run and never priced;
+    // Cloud Run (60-minute timeout, 32 GiB) wins even though Lambda would look cheaper.
+    let dir = tempfile::tempdir().unwrap();
+    let t = batch_trace(dir.path(), "batch.csv", 24, 1_200_000, 2_048);
+    let body = format!(
+        "{LAMBDA}\n[[serverless]]\nid = \"azure\"\nplatform = \"azure-functions-consumption\"\n\
+         \n[[serverless]]\nid = \"cloud-run\"\nplatform = \"gcp-cloud-run\"\n"
+    );
+    // Hourly jobs all start cold: hold the options to a 5 s p99 added latency.
+    let s = dir.path().join("batch.toml");
+    std::fs::write(
+        &s,
+        HEADER.replace("latency_slo_ms = 1500", "latency_slo_ms = 5000") + &body,
+    )
+    .unwrap();
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    for id in ["lambda", "azure"] {
+        let o = option(&r, id);
+        assert_eq!(o["feasible"], false, "{o}");
+        assert!(
+            o["monthly_cost_usd"].is_null() && o["horizon_cost_usd"].is_null(),
+            "{o}"
+        );
+        assert_eq!(o["limits"][0]["limit"], "timeout");
+        assert_eq!(o["limits"][0]["invocations"], 24);
+        assert_eq!(o["limits"][0]["share_of_invocations"], 1.0);
+    }
+    assert_eq!(option(&r, "lambda")["limits"][0]["platform_limit"], 900_000.0);
+    assert_eq!(cheapest(&r), "cloud-run", "{}", r["verdict"]);
+    // Azure Consumption also tops out at 1,536 MB: two limits, two warnings.
+    assert_eq!(option(&r, "azure")["limits"][1]["limit"], "memory");
+    let w = warnings(&r, "limit-exceeded");
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(
+        w[0]["message"].as_str().unwrap().contains("timeout of aws-lambda"),
+        "{w:?}"
+    );
+    // 12 GB jobs break Lambda's 10,240 MB maximum whatever memory the option configures.
+    let t = batch_trace(dir.path(), "big.csv", 24, 60_000, 12_288);
+    let r = analyze(&t, &s, &dir.path().join("out2"));
+    let lambda = option(&r, "lambda");
+    assert_eq!(lambda["feasible"], false);
+    assert_eq!(lambda["limits"][0]["limit"], "memory");
+    assert_eq!(lambda["limits"][0]["worst"], 12_288.0);
+    assert_eq!(cheapest(&r), "cloud-run", "{}", r["verdict"]);
+}
+
+#[test]
+fn a_short_window_warns_with_its_scale_factor() {
+    // 120 Azure 2021 rows over 12 minutes: every monthly cost is the window × 3,650.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("app,func,end_timestamp,duration\n");
+    for i in 0..120 {
+        text.push_str(&format!("a1,f1,{}.5,0.2\n", i * 6));
+    }
+    let t = dir.path().join("azure2021.csv");
+    std::fs::write(&t, text).unwrap();
+    let s = scenario(dir.path(), LAMBDA);
+    let o = faascost()
+        .arg("analyze")
+        .arg(&t)
+        .args(["--scenario", s.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: [short-window] the trace covers 12 minutes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("×3,650"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(!stdout.contains("warning"), "warnings stay off stdout: {stdout}");
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    let warning_at = md.find("`short-window`").unwrap();
+    assert!(
+        warning_at < md.find("| option |").unwrap(),
+        "warnings come before the table"
+    );
+    // --fail-on-warning turns the warning into exit code 1, after writing the reports.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = faascost()
+        .arg("analyze")
+        .arg(&t)
+        .args(["--scenario", s.to_str().unwrap(), "--fail-on-warning", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("gate failed: --fail-on-warning"));
+    assert!(dir.path().join("out/report.json").is_file());
+}
+
+#[test]
+fn static_peak_respects_max_instances() {
+    // 30 req/s × 200 ms = 6 Erlangs; a t3.medium has 2 vCPU × 2 slots: 6 / (4 × 0.6) → 3
+    // instances, + 1 spare = 4. With max_instances = 1 its 4 slots are overloaded.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 30.0);
+    let body = "[[provisioned]]\nid = \"capped\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
+                strategy = \"static-peak\"\nmin_instances = 1\nmax_instances = 1\n";
+    let s = scenario(dir.path(), body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let o = option(&r, "capped");
+    assert_eq!(o["instances"]["peak"], 1, "{o}");
+    assert_eq!(o["instances"]["max_instances"], 1);
+    assert_eq!(o["meets_slo"], false);
+    let w = warnings(&r, "static-peak-capped");
+    assert_eq!(w.len(), 1, "{r}");
+    let m = w[0]["message"].as_str().unwrap();
+    assert!(m.starts_with("static-peak sizing wants 4 × t3.medium"), "{m}");
+    assert!(m.contains("max_instances is 1"), "{m}");
+}
+
+#[test]
+fn a_scenario_typo_fails_before_any_trace_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path(), &format!("{LAMBDA}keep_alive = \"fixd:10m\"\n"));
+    let missing = dir.path().join("no-such-trace.csv");
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("faascost.toml: line 12: option 'lambda': keep_alive"),
+        "{err}"
+    );
+    assert!(!err.contains("no-such-trace"), "the trace is not read: {err}");
+    // Checks against the price tables also come before the traces.
+    let s = scenario(dir.path(), &LAMBDA.replace("memory_mb = 1024", "memory_mb = 12288"));
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("option 'lambda': memory_mb 12288 is outside aws-lambda's range of 128 to 10240 MB"),
+        "{err}"
+    );
+    let body = "[[provisioned]]\nid = \"p\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\n\
+                commitment = \"ri-5yr\"\n";
+    let s = scenario(dir.path(), body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("option 'p': commitment 'ri-5yr' is not a term of m7g.large"),
+        "{err}"
+    );
 }

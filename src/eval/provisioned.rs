@@ -1,28 +1,35 @@
-//! A provisioned option's month: the fleet model (`sim::provisioned`) on the workload's
-//! per-minute load, then its bill — committed instances paid for the whole month whether used
-//! or not, instance time above the commitment at on-demand rates, the load balancer, the
-//! control plane and, when the scenario gives it, ops labour.
+//! A provisioned option evaluated: the fleet model (`sim::provisioned`) on the workload's
+//! per-minute load for each month of the horizon, then its bill — committed instances paid
+//! for the whole month whether used or not, instance time above the commitment at on-demand
+//! rates, the load balancer, the control plane and, when the scenario gives it, ops labour —
+//! and the warnings a fleet raises (at its maximum size, capped by it, overloaded).
 
 use anyhow::{anyhow, Context};
 
-use super::lines::ops_line;
-use super::Plan;
-use crate::config::{ProvisionedOption, Strategy};
+use super::ops::ops_line;
+use super::{Behaviour, Costing, Evaluation, InstanceSummary, LatencySummary, OptionKind, Plan, UtilizationSummary};
+use crate::config::{Commitment, ProvisionedOption, Strategy};
 use crate::cost::{
     parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
 };
-use crate::pricing::{Model, PriceTable};
+use crate::pricing::{Catalog, Model, PriceTable};
 use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
 use crate::sim::load::{LoadProfile, ServiceModel};
 use crate::sim::provisioned::{simulate, FleetSpec, ProvisionedOutcome};
 use crate::units::MS_PER_MINUTE;
 use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
+use crate::warning::{Warning, WarningCode};
 
 /// The fleet an option describes, from its price table's instance data.
 pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
-    let table = plan
-        .catalog
-        .get(&opt.platform)
+    fleet_spec_in(&plan.catalog, plan.scenario.cpu_bound_fraction, opt)
+}
+
+/// The fleet an option describes in `catalog`: the instance type must be in its price table
+/// (and the commitment one of the type's terms).
+pub fn fleet_spec_in(catalog: &Catalog, cpu_bound_fraction: f64, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
+    let table = catalog
+        .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let (vcpu, memory_gb) = match table.model {
         Model::Instances => {
@@ -35,6 +42,17 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
                     table.instances.keys().cloned().collect::<Vec<_>>().join(", ")
                 )
             })?;
+            if let Commitment::Term(term) = &opt.commitment {
+                if !ip.commitments.contains_key(term) {
+                    return Err(anyhow!(
+                        "option '{}': commitment '{term}' is not a term of {} in price table '{}'; use on-demand{}",
+                        opt.id,
+                        opt.instance_type,
+                        table.id,
+                        ip.commitments.keys().map(|k| format!(" or {k}")).collect::<String>()
+                    ));
+                }
+            }
             (ip.vcpu, ip.memory_gib)
         }
         Model::AwsFargate => {
@@ -43,7 +61,7 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
             (cpu_milli as f64 / 1_000.0, mem_mb as f64 / 1_024.0)
         }
         Model::GcpCloudRun => {
-            if opt.commitment != "on-demand" {
+            if opt.commitment != Commitment::OnDemand {
                 return Err(anyhow!(
                     "option '{}': Cloud Run has no commitment price in the tables; use commitment = \"on-demand\"",
                     opt.id
@@ -76,7 +94,7 @@ pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetS
         instance_type: opt.instance_type.clone(),
         vcpu,
         memory_gb,
-        slots_per_vcpu: opt.slots_per_vcpu.unwrap_or(1.0 / plan.scenario.cpu_bound_fraction),
+        slots_per_vcpu: opt.slots_per_vcpu.unwrap_or(1.0 / cpu_bound_fraction),
         boot_delay_ms: opt.boot_delay_ms,
     })
 }
@@ -99,14 +117,20 @@ pub fn service_model(plan: &Plan) -> ServiceModel {
     }
 }
 
+/// The static-peak sizing of an option.
+fn static_peak(opt: &ProvisionedOption) -> StaticPeak {
+    StaticPeak {
+        target_utilization: opt.target_utilization,
+        spare_instances: opt.spare_instances,
+        min_instances: opt.min_instances,
+        max_instances: opt.max_instances,
+    }
+}
+
 /// The sizing policy of an option.
 pub fn autoscaler(opt: &ProvisionedOption) -> Box<dyn Autoscaler> {
     match opt.strategy {
-        Strategy::StaticPeak => Box::new(StaticPeak {
-            target_utilization: opt.target_utilization,
-            spare_instances: opt.spare_instances,
-            min_instances: opt.min_instances,
-        }),
+        Strategy::StaticPeak => Box::new(static_peak(opt)),
         Strategy::Autoscale => Box::new(TargetTracking::new(
             opt.target_utilization,
             opt.min_instances,
@@ -142,8 +166,8 @@ pub fn run_month(
         None => autoscaler(opt),
     };
     let outcome = simulate(load, &fleet, scaler.as_mut(), Some(plan.scenario.latency_slo_ms));
-    let committed = match (opt.commitment.as_str(), committed, fixed, opt.strategy) {
-        ("on-demand", ..) => 0,
+    let committed = match (&opt.commitment, committed, fixed, opt.strategy) {
+        (Commitment::OnDemand, ..) => 0,
         (_, Some(c), ..) => c,
         (_, None, Some(n), _) => n,
         (_, None, None, Strategy::StaticPeak) => outcome.peak_instances,
@@ -166,10 +190,10 @@ pub fn price_fleet(
     committed: u32,
     requests: u64,
 ) -> anyhow::Result<CostBreakdown> {
-    let period_ms = plan.workload.window_ms().max(MS_PER_MINUTE);
+    let period_ms = plan.period_ms();
     let table = plan
         .catalog
-        .get(&opt.platform)
+        .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let base = plan.cost_options(table);
     let mut bill = CostBreakdown::default();
@@ -185,10 +209,10 @@ pub fn price_fleet(
     } else {
         fleet.instances(committed)?
     });
-    if opt.load_balancer != "none" {
+    if let Some(lb) = opt.load_balancer {
         let lb = plan
             .catalog
-            .get(&opt.load_balancer)
+            .get(lb.table_id())
             .map_err(|e| anyhow!("option '{}' load_balancer: {e}", opt.id))?;
         let usage = Usage {
             period_ms,
@@ -200,10 +224,10 @@ pub fn price_fleet(
         };
         bill.extend(price_front_door(&usage, FrontDoor::Alb, lb, &plan.cost_options(lb))?);
     }
-    if opt.control_plane != "none" {
+    if let Some(cp) = opt.control_plane {
         let cp = plan
             .catalog
-            .get(&opt.control_plane)
+            .get(cp.table_id())
             .map_err(|e| anyhow!("option '{}' control_plane: {e}", opt.id))?;
         let usage = Usage {
             period_ms,
@@ -276,7 +300,7 @@ impl FleetBill<'_> {
                 }],
             };
             let opts = CostOptions {
-                commitment: Some(opt.commitment.clone()),
+                commitment: Some(opt.commitment.to_string()),
                 ..base.clone()
             };
             let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
@@ -306,6 +330,187 @@ impl FleetBill<'_> {
             bill.extend(price_usage(&usage, table, base).with_context(|| format!("pricing option '{}'", opt.id))?);
         }
         Ok(bill)
+    }
+}
+
+/// Evaluates a provisioned option: each month of the horizon re-simulated at that month's
+/// traffic (the reservations of the first month stay committed), the first month's bill and
+/// behaviour, and the fleet's warnings.
+pub fn evaluate(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluation> {
+    let service = service_model(plan);
+    let mut by_month = Vec::new();
+    let mut first: Option<FleetMonth> = None;
+    let month0 = LoadProfile::from_workload(&plan.workload, &service)?;
+    for x in plan.month_multipliers() {
+        let load = month0.scaled(x);
+        let committed = first.as_ref().map(|m| m.committed);
+        let month = run_month(plan, opt, &load, None, committed)?;
+        by_month.push(month.breakdown.total());
+        if first.is_none() {
+            first = Some(month);
+        }
+    }
+    let month = first.ok_or_else(|| anyhow!("the horizon has no month"))?;
+    let o = &month.outcome;
+    let scaler = autoscaler(opt).describe();
+    let fleet = fleet_spec(plan, opt)?;
+    let wanted =
+        (opt.strategy == Strategy::StaticPeak).then(|| static_peak(opt).uncapped(&month0, fleet.slots_per_instance()));
+    let instances = fleet_summary(opt, o, month.committed);
+    let warnings = fleet_warnings(plan, opt, o, &instances, wanted);
+    let requests = month0.minutes.iter().map(|m| m.arrivals).sum::<f64>().round() as u64;
+    Ok(Evaluation {
+        id: opt.id.clone(),
+        kind: OptionKind::Provisioned,
+        platform: opt.platform.id().to_string(),
+        description: format!("{} {} ({scaler}), {}", opt.platform, opt.instance_type, opt.commitment),
+        limits: Vec::new(),
+        behaviour: Some(Behaviour {
+            latency_ms: percentiles(&o.latency_ms),
+            added_latency_ms: percentiles(&o.queueing_ms),
+            requests,
+            instances: Some(instances),
+            utilization: utilization(o),
+            slo_violation_minutes: Some(o.slo_violation_minutes),
+            ..Behaviour::default()
+        }),
+        meets_slo: o.queueing_ms.p99 <= plan.scenario.latency_slo_ms,
+        notes: notes(plan, opt, o, month.committed),
+        assumptions: month.breakdown.assumptions.clone(),
+        costing: Some(Costing::new(&opt.id, month.breakdown, &by_month)?),
+        warnings,
+    })
+}
+
+/// The fleet model's percentiles as the evaluation's.
+pub(super) fn percentiles(p: &crate::sim::provisioned::Percentiles) -> LatencySummary {
+    LatencySummary {
+        p50: p.p50,
+        p95: p.p95,
+        p99: p.p99,
+    }
+}
+
+/// The fleet's utilization, with the minutes above 100 %.
+pub(super) fn utilization(o: &ProvisionedOutcome) -> Option<UtilizationSummary> {
+    o.utilization.map(|u| UtilizationSummary {
+        mean: u.mean,
+        p95: u.p95,
+        overloaded_minutes: o.overloaded_minutes,
+    })
+}
+
+/// The fleet's size over the window.
+pub(super) fn fleet_summary(opt: &ProvisionedOption, o: &ProvisionedOutcome, committed: u32) -> InstanceSummary {
+    InstanceSummary {
+        instance_type: opt.instance_type.clone(),
+        peak: o.peak_instances,
+        mean: o.mean_instances,
+        committed,
+        max_instances: opt.max_instances,
+        minutes_at_max: o
+            .instances_per_minute
+            .iter()
+            .filter(|&&n| n >= opt.max_instances)
+            .count() as u64,
+    }
+}
+
+/// Warnings that change a decision: the fleet pinned at its maximum while requests queue, a
+/// static-peak fleet capped by `max_instances`, offered load above capacity.
+fn fleet_warnings(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    o: &ProvisionedOutcome,
+    fleet: &InstanceSummary,
+    static_peak_wanted: Option<u32>,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let id = &opt.id;
+    if let Some(wanted) = static_peak_wanted.filter(|&w| w > opt.max_instances) {
+        out.push(Warning::option(
+            WarningCode::StaticPeakCapped,
+            id,
+            format!(
+                "static-peak sizing wants {wanted} × {} for the peak minute, but max_instances is {}: the fleet stays \
+                 at {} and the p99 added latency is {:.0} ms against the {} ms SLO",
+                opt.instance_type,
+                opt.max_instances,
+                opt.max_instances,
+                o.queueing_ms.p99,
+                plan.scenario.latency_slo_ms
+            ),
+        ));
+    } else if fleet.minutes_at_max > 0 && o.overloaded_minutes > 0 {
+        out.push(Warning::option(
+            WarningCode::FleetAtMax,
+            id,
+            format!(
+                "the fleet sat at its maximum of {} instances for {} minute(s) while demand exceeded it; the p99 added \
+                 latency is {:.0} ms (SLO {} ms): raise max_instances or choose a larger instance type",
+                opt.max_instances, fleet.minutes_at_max, o.queueing_ms.p99, plan.scenario.latency_slo_ms
+            ),
+        ));
+    }
+    if o.overloaded_minutes > 0 {
+        out.push(Warning::option(
+            WarningCode::Overloaded,
+            id,
+            format!(
+                "offered load exceeded the ready capacity (utilization above 100 %) in {} of {} minutes; requests \
+                 queued for up to {:.0} ms at p99",
+                o.overloaded_minutes,
+                o.instances_per_minute.len(),
+                o.queueing_ms.p99
+            ),
+        ));
+    }
+    out
+}
+
+/// Notes on a fleet: horizon rule, backlog, SLO-violation minutes, burstable CPU.
+fn notes(plan: &Plan, opt: &ProvisionedOption, o: &ProvisionedOutcome, committed: u32) -> Vec<String> {
+    let mut notes = vec![format!(
+        "the fleet is re-sized each month of the horizon for that month's traffic; the {committed} committed \
+         instance(s) of the first month stay committed, instance time above them is on demand"
+    )];
+    if o.slo_violation_minutes > 0 {
+        notes.push(format!(
+            "{} minute(s) had a p99 wait above the {} ms SLO",
+            o.slo_violation_minutes, plan.scenario.latency_slo_ms
+        ));
+    }
+    if o.backlog_at_end_requests >= 1.0 {
+        notes.push(format!(
+            "{:.0} requests were still queued when the window closed (served after it)",
+            o.backlog_at_end_requests
+        ));
+    }
+    notes.extend(burstable_note(&opt.instance_type, o));
+    notes
+}
+
+/// A note when a burstable type runs above its CPU baseline on average.
+pub(super) fn burstable_note(instance_type: &str, o: &ProvisionedOutcome) -> Option<String> {
+    let baseline = burstable_baseline(instance_type)?;
+    let u = o.utilization?;
+    (u.mean > baseline).then(|| {
+        format!(
+            "{instance_type} is burstable: its CPU baseline is {:.0}% per vCPU and the fleet averages {:.0}%; above \
+             the baseline it spends CPU credits (unlimited mode bills surplus credits, standard mode throttles), \
+             which is not modelled",
+            baseline * 100.0,
+            u.mean * 100.0
+        )
+    })
+}
+
+/// CPU baseline per vCPU of the burstable types in the price tables (AWS EC2 docs: t3.medium
+/// and t4g.medium 20 %).
+fn burstable_baseline(instance_type: &str) -> Option<f64> {
+    match instance_type {
+        "t3.medium" | "t4g.medium" => Some(0.20),
+        _ => None,
     }
 }
 

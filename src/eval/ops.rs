@@ -1,26 +1,8 @@
-//! Cost lines for the report: the cost engine's exact lines converted to the report's plain
-//! numbers, and the lines the TCO adds itself (ops labour).
+//! Ops labour, the one cost line the evaluation adds itself: hours per server per month ×
+//! the loaded hourly rate, both user inputs from the scenario's `[ops]` table.
 
-use crate::cost::{CostBreakdown, CostLine};
-use crate::report::model::ReportCostLine;
+use crate::cost::CostLine;
 use crate::units::Usd;
-
-/// The report's view of a breakdown's lines.
-pub fn report_lines(b: &CostBreakdown) -> Vec<ReportCostLine> {
-    b.lines
-        .iter()
-        .map(|l| ReportCostLine {
-            offering: l.offering.clone(),
-            name: l.name.clone(),
-            unit: l.unit.clone(),
-            quantity: l.quantity,
-            unit_price_usd: l.unit_price_usd,
-            cost_usd: l.cost.map(|c| c.to_f64_micro()),
-            verified: l.verified,
-            note: l.note.clone(),
-        })
-        .collect()
-}
 
 /// Ops labour for `servers` servers on average: hours per server per month × loaded rate.
 pub fn ops_line(servers: f64, hours_per_server_per_month: f64, rate_usd_per_hour: f64) -> CostLine {

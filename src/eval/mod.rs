@@ -1,0 +1,356 @@
+//! Evaluation stage: one option of a scenario on one workload → an [`Evaluation`] (its bill
+//! for each month of the horizon, how it behaved, which platform limits it breaks, and the
+//! warnings that could change a decision). No report types and no ranking here: the decision
+//! stage (`fit`) compares evaluations and `report` renders them.
+//!
+//! Serverless options are replayed by the event engine (`sim::simulate`), provisioned ones by
+//! the fleet model (`sim::provisioned`), hybrids by searching the committed base size; each
+//! is billed with the price tables (`cost`). An option that breaks a platform limit (timeout,
+//! memory) is neither simulated nor priced: it cannot run the workload.
+//!
+//! Growth: provisioned fleets are re-simulated (and re-sized) for each month's traffic;
+//! serverless usage is scaled linearly from the simulated window (requests, executions and
+//! cold starts grow with traffic; provisioned capacity does not), and tiers and free grants
+//! are re-applied to each month's quantities. Hybrids keep their committed base and scale
+//! the overflow by the growth of the load above the base.
+
+mod hybrid;
+pub mod hybrid_search;
+pub mod limits;
+pub mod ops;
+pub mod provisioned;
+pub mod serverless;
+
+use anyhow::anyhow;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::config::Scenario;
+use crate::cost::{CostBreakdown, CostOptions};
+use crate::money::{Money, MoneyOverflow};
+use crate::pricing::{Catalog, PriceTable};
+use crate::sim::SimOutput;
+use crate::trace::Workload;
+use crate::units::Usd;
+use crate::warning::Warning;
+pub use limits::LimitBreach;
+
+/// A trace file read, with its digest (provenance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// Format read.
+    pub format: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// Everything an analysis needs: the checked scenario, the workload, the price tables.
+pub struct Plan {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Where the scenario came from (a path, or `embedded:…`).
+    pub scenario_label: String,
+    /// The workload read from the traces.
+    pub workload: Workload,
+    /// The trace files read, with their digests.
+    pub trace_files: Vec<InputFile>,
+    /// Price tables.
+    pub catalog: Catalog,
+}
+
+impl Plan {
+    /// Cost-engine options for pricing against `table`: the scenario's free-tier choice and
+    /// the scenario's region of the table's provider.
+    pub fn cost_options(&self, table: &PriceTable) -> CostOptions {
+        let region = match table.provider.as_str() {
+            "aws" => Some(self.scenario.region.clone()),
+            "azure" => Some(self.scenario.azure_region.clone()),
+            "gcp" => Some(self.scenario.gcp_region.clone()),
+            _ => None,
+        };
+        CostOptions {
+            free_tier: self.scenario.free_tier,
+            region,
+            ..CostOptions::default()
+        }
+    }
+
+    /// Traffic multiple of each month of the horizon: (1 + growth)^month.
+    pub fn month_multipliers(&self) -> Vec<f64> {
+        (0..self.scenario.horizon_months)
+            .map(|k| (1.0 + self.scenario.growth_per_month).powi(k as i32))
+            .collect()
+    }
+
+    /// The period every usage is billed over: the workload's window, at least a minute.
+    pub fn period_ms(&self) -> u64 {
+        self.workload.window_ms().max(crate::units::MS_PER_MINUTE)
+    }
+}
+
+/// Kind of a deployment option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptionKind {
+    /// Functions on a serverless platform.
+    Serverless,
+    /// A fleet of servers or containers.
+    Provisioned,
+    /// Servers for the base load, functions for the excess.
+    Hybrid,
+}
+
+impl OptionKind {
+    /// The kind's name as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptionKind::Serverless => "serverless",
+            OptionKind::Provisioned => "provisioned",
+            OptionKind::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// Latency percentiles in ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// A provisioned fleet's size over the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceSummary {
+    /// Instance type.
+    pub instance_type: String,
+    /// Most instances at once.
+    pub peak: u32,
+    /// Mean instances.
+    pub mean: f64,
+    /// Instances committed (reserved / savings plan), paid whether used or not.
+    pub committed: u32,
+    /// The most instances the option allows.
+    pub max_instances: u32,
+    /// Minutes the fleet spent at `max_instances`.
+    pub minutes_at_max: u64,
+}
+
+/// Utilization of provisioned capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UtilizationSummary {
+    /// Mean over minutes (capped at 1 per minute).
+    pub mean: f64,
+    /// 95th percentile over minutes.
+    pub p95: f64,
+    /// Minutes whose offered load exceeded the ready capacity (utilization above 100 %).
+    pub overloaded_minutes: u64,
+}
+
+/// How an option behaved on the workload.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Behaviour {
+    /// Share of requests that met a cold start (serverless part).
+    pub cold_start_rate: Option<f64>,
+    /// End-to-end latency percentiles (execution included).
+    pub latency_ms: LatencySummary,
+    /// Latency the platform adds (cold-start init, waiting for a slot or server).
+    pub added_latency_ms: LatencySummary,
+    /// Most requests in flight at once (serverless part).
+    pub peak_concurrency: Option<u64>,
+    /// Requests offered in the window.
+    pub requests: u64,
+    /// Requests refused by the concurrency limit.
+    pub throttles: Option<u64>,
+    /// Fleet size (provisioned part).
+    pub instances: Option<InstanceSummary>,
+    /// Fleet utilization (provisioned part).
+    pub utilization: Option<UtilizationSummary>,
+    /// Minutes whose p99 waiting time exceeded the SLO (provisioned part).
+    pub slo_violation_minutes: Option<u64>,
+}
+
+/// What an option costs: the first month's bill and the total of every month of the horizon,
+/// rounded once to the micro-dollar (each line, each later month), so that the first month is
+/// the sum of its lines and the horizon the sum of its months — the amounts the decision ranks
+/// and the report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costing {
+    /// The first month's bill, line by line (exact).
+    pub bill: CostBreakdown,
+    /// Each line's cost (None: not priced), in the bill's order.
+    pub line_costs: Vec<Option<Money>>,
+    /// Total of each month of the horizon (month 0 is the sum of `line_costs`).
+    pub by_month: Vec<Money>,
+    /// Sum of `by_month`.
+    pub horizon: Money,
+}
+
+impl Costing {
+    /// Rounds a bill and the exact totals of the later months; `months[0]` is ignored (the
+    /// first month is the sum of the bill's rounded lines). Overflow is an error naming `id`.
+    pub fn new(id: &str, bill: CostBreakdown, months: &[Usd]) -> Result<Costing, MoneyOverflow> {
+        let line_costs = bill
+            .lines
+            .iter()
+            .map(|l| {
+                l.cost
+                    .map(|c| Money::from_usd(c, &format!("option '{id}' line '{}'", l.name)))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let first = Money::sum(line_costs.iter().flatten(), &format!("option '{id}' monthly cost"))?;
+        let mut by_month = vec![first];
+        for (k, total) in months.iter().enumerate().skip(1) {
+            by_month.push(Money::from_usd(*total, &format!("option '{id}' month {}", k + 1))?);
+        }
+        let horizon = Money::sum(&by_month, &format!("option '{id}' horizon cost"))?;
+        Ok(Costing {
+            bill,
+            line_costs,
+            by_month,
+            horizon,
+        })
+    }
+
+    /// The first month's cost.
+    pub fn monthly(&self) -> Money {
+        self.by_month[0]
+    }
+}
+
+/// One option evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Option id from the scenario.
+    pub id: String,
+    /// Kind.
+    pub kind: OptionKind,
+    /// Platform id (for hybrid: `provisioned+serverless`).
+    pub platform: String,
+    /// Configuration in words.
+    pub description: String,
+    /// Platform limits the workload breaks on this option; when any, the option is
+    /// infeasible: not simulated, not priced.
+    pub limits: Vec<LimitBreach>,
+    /// Cost (None when infeasible).
+    pub costing: Option<Costing>,
+    /// Behaviour (None when infeasible).
+    pub behaviour: Option<Behaviour>,
+    /// Whether the p99 added latency is within the SLO and nothing was throttled.
+    pub meets_slo: bool,
+    /// Notes on this option's model.
+    pub notes: Vec<String>,
+    /// Assumptions of this option (the simulator's and the cost engine's).
+    pub assumptions: Vec<String>,
+    /// Warnings that could change a decision about this option.
+    pub warnings: Vec<Warning>,
+}
+
+impl Evaluation {
+    /// Whether the option can run the workload at all.
+    pub fn feasible(&self) -> bool {
+        self.limits.is_empty()
+    }
+
+    /// An option that breaks platform limits: reported with the limits, never priced.
+    fn infeasible(id: &str, kind: OptionKind, platform: String, description: String, limits: Vec<LimitBreach>) -> Self {
+        let warnings = limits
+            .iter()
+            .map(|l| Warning::option(crate::warning::WarningCode::LimitExceeded, id, l.sentence()))
+            .collect();
+        Evaluation {
+            id: id.to_string(),
+            kind,
+            platform,
+            description,
+            limits,
+            costing: None,
+            behaviour: None,
+            meets_slo: false,
+            notes: vec!["not simulated and not priced: the workload breaks a platform limit".into()],
+            assumptions: Vec::new(),
+            warnings,
+        }
+    }
+}
+
+/// Checks a scenario against the price tables before any trace is read: every option's price
+/// table exists, serverless memory sizes are within the platform's range, instance types and
+/// commitment terms are in their tables. Errors name the scenario file and the option.
+pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> anyhow::Result<()> {
+    let fail = |e: anyhow::Error| anyhow!("{origin}: {e:#}");
+    for opt in &scenario.serverless {
+        let table = catalog
+            .get(opt.platform.id())
+            .map_err(|e| fail(anyhow!("option '{}': {e}", opt.id)))?;
+        if let (Some(mb), Some(b)) = (opt.memory_mb, table.behaviour.as_ref()) {
+            let (lo, hi) = (b.memory_min_mb.unwrap_or(1), b.memory_max_mb.unwrap_or(u32::MAX));
+            if !(lo..=hi).contains(&mb) {
+                return Err(fail(anyhow!(
+                    "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB; choose a size in it",
+                    opt.id,
+                    opt.platform
+                )));
+            }
+        }
+    }
+    for opt in &scenario.provisioned {
+        provisioned::fleet_spec_in(catalog, scenario.cpu_bound_fraction, opt).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Evaluates every option of the plan's scenario, in the scenario's order (serverless,
+/// provisioned, hybrid).
+pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
+    let mut out = Vec::new();
+    let mut serverless_runs: BTreeMap<String, SimOutput> = BTreeMap::new();
+    for opt in &plan.scenario.serverless {
+        let breaches = serverless::limits(plan, opt)?;
+        if !breaches.is_empty() {
+            out.push(Evaluation::infeasible(
+                &opt.id,
+                OptionKind::Serverless,
+                opt.platform.id().to_string(),
+                serverless::describe(opt, None),
+                breaches,
+            ));
+            continue;
+        }
+        let run = serverless::run(plan, opt, &plan.workload)?;
+        out.push(serverless::evaluate(plan, opt, &run)?);
+        serverless_runs.insert(opt.id.clone(), run);
+    }
+    for opt in &plan.scenario.provisioned {
+        out.push(provisioned::evaluate(plan, opt)?);
+    }
+    for h in &plan.scenario.hybrid {
+        let prov = plan.scenario.provisioned.iter().find(|p| p.id == h.provisioned);
+        let sl = plan.scenario.serverless.iter().find(|s| s.id == h.serverless);
+        let (Some(prov), Some(sl)) = (prov, sl) else {
+            return Err(anyhow!("hybrid '{}' names an option that is not defined", h.id));
+        };
+        match serverless_runs.get(&sl.id) {
+            Some(full) => out.push(hybrid::evaluate(plan, h, prov, sl, full)?),
+            None => {
+                let breaches = serverless::limits(plan, sl)?;
+                out.push(Evaluation::infeasible(
+                    &h.id,
+                    OptionKind::Hybrid,
+                    format!("{}+{}", prov.platform, sl.platform),
+                    format!("{} for the base load, {} for the excess", prov.id, sl.id),
+                    breaches,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,210 @@
+//! A serverless option evaluated: its platform limits checked against the workload, then the
+//! event engine (`sim::simulate`) on the workload, then its bill — the platform's own lines,
+//! the front door (API Gateway or ALB on AWS), and log ingestion (CloudWatch Logs for Lambda)
+//! — for each month of the horizon.
+
+use anyhow::{anyhow, Context};
+
+use super::limits::{self, LimitBreach, PlatformLimits};
+use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
+use crate::config::{arch_name, front_door_name, ServerlessOption};
+use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
+use crate::platform::ServerlessPlatform;
+use crate::sim::platform::{PlatformId, PlatformModel};
+use crate::sim::{simulate, SimConfig, SimOutput};
+use crate::trace::Workload;
+use crate::usage::Usage;
+use crate::warning::{Warning, WarningCode};
+
+/// The simulator's behaviour model of a platform.
+fn sim_model(platform: ServerlessPlatform) -> anyhow::Result<PlatformModel> {
+    let id = match platform {
+        ServerlessPlatform::AwsLambda => PlatformId::AwsLambda,
+        ServerlessPlatform::AzureConsumption | ServerlessPlatform::AzureFlex => PlatformId::AzureFunctions,
+        ServerlessPlatform::GcpCloudRun => PlatformId::GcpCloudRun,
+        ServerlessPlatform::CloudflareWorkers => PlatformId::CloudflareWorkers,
+    };
+    Ok(id.model()?)
+}
+
+/// The simulation settings of an option.
+pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConfig> {
+    let mut cfg = SimConfig::new(sim_model(opt.platform)?);
+    cfg.memory_mb = opt.memory_mb;
+    cfg.arch = opt.arch;
+    cfg.keep_alive = opt.keep_alive;
+    cfg.provisioned = opt.provisioned_concurrency.clone();
+    cfg.per_instance_concurrency = opt.concurrency_per_instance;
+    cfg.concurrency_limit = opt.concurrency_limit;
+    cfg.fallback_duration_ms = plan.scenario.fallback_duration_ms.map(|d| d.round() as u64);
+    cfg.cpu_bound_fraction = plan.scenario.cpu_bound_fraction;
+    cfg.seed = plan.scenario.seed;
+    Ok(cfg)
+}
+
+/// The platform limits the workload breaks on this option (from its price table's facts).
+pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBreach>> {
+    let id = opt.platform.id();
+    let facts = plan
+        .catalog
+        .get(id)
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?
+        .behaviour
+        .as_ref();
+    let platform_limits = PlatformLimits {
+        timeout_ms: facts.and_then(|b| b.timeout_ms),
+        memory_max_mb: facts.and_then(|b| b.memory_max_mb),
+    };
+    Ok(limits::check(
+        &plan.workload,
+        id,
+        platform_limits,
+        plan.scenario.fallback_duration_ms,
+    ))
+}
+
+/// Simulates an option on `workload`. The usage is billed over the workload's window (the
+/// period every option is scaled to a month from) with the option's ephemeral storage.
+pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
+    let cfg = sim_config(plan, opt)?;
+    let mut out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    out.usage.period_ms = plan.period_ms();
+    for g in &mut out.usage.functions {
+        g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
+    }
+    Ok(out)
+}
+
+/// The bill of a serverless usage, with its front door and logs; notes say what is left out.
+pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Result<(CostBreakdown, Vec<String>)> {
+    let table = plan
+        .catalog
+        .get(opt.platform.id())
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let opts = plan.cost_options(table);
+    let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
+    let mut notes = Vec::new();
+    let on_aws = opt.platform == ServerlessPlatform::AwsLambda;
+    let door = plan.scenario.front_door;
+    let door_table = match door {
+        Some(FrontDoor::RestApi | FrontDoor::HttpApi) => Some("aws-api-gateway"),
+        Some(FrontDoor::Alb) => Some("aws-alb"),
+        Some(FrontDoor::FunctionUrl) | None => None,
+    };
+    match (on_aws, door, door_table) {
+        (true, Some(door), Some(table_id)) => {
+            let t = plan.catalog.get(table_id).map_err(|e| anyhow!("front door: {e}"))?;
+            bill.extend(price_front_door(usage, door, t, &plan.cost_options(t))?);
+        }
+        (true, ..) => notes.push(format!("front door '{}': no separate charge", front_door_name(door))),
+        (false, ..) => notes.push(format!(
+            "front door: {}'s built-in HTTP endpoint (no separate charge); the scenario's '{}' applies to AWS only",
+            opt.platform,
+            front_door_name(door)
+        )),
+    }
+    if plan.scenario.log_bytes_per_invocation > 0 {
+        if on_aws {
+            let t = plan
+                .catalog
+                .get("aws-cloudwatch-logs")
+                .map_err(|e| anyhow!("logs: {e}"))?;
+            bill.extend(price_logs(
+                usage,
+                plan.scenario.log_bytes_per_invocation,
+                t,
+                &plan.cost_options(t),
+            )?);
+        } else {
+            notes.push(format!(
+                "log ingestion is not priced for {} (no price table for its log service)",
+                opt.platform
+            ));
+        }
+    }
+    Ok((bill, notes))
+}
+
+/// The option in words; `keep_alive` is the simulator's resolved policy when it ran.
+pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
+    format!(
+        "{} {} MB {}, keep-alive {}, provisioned concurrency {}",
+        opt.platform,
+        opt.memory_mb.map(|m| m.to_string()).unwrap_or_else(|| "trace".into()),
+        arch_name(opt.arch),
+        keep_alive
+            .map(str::to_string)
+            .unwrap_or_else(|| opt.keep_alive.to_string()),
+        opt.provisioned_concurrency_text
+    )
+}
+
+/// The latency summary of a simulator histogram summary.
+pub(super) fn latency(l: &crate::sim::stats::LatencyMs) -> LatencySummary {
+    LatencySummary {
+        p50: l.p50 as f64,
+        p95: l.p95 as f64,
+        p99: l.p99 as f64,
+    }
+}
+
+/// A throttling warning, when the concurrency limit refused requests.
+pub(super) fn throttle_warning(id: &str, throttles: u64, invocations: u64) -> Option<Warning> {
+    (throttles > 0).then(|| {
+        Warning::option(
+            WarningCode::Throttled,
+            id,
+            format!(
+                "the concurrency limit refused {throttles} of {invocations} requests ({:.1}%): they are not served \
+                 and not billed, and the option fails the SLO; raise the concurrency limit or reserve concurrency",
+                100.0 * throttles as f64 / invocations.max(1) as f64
+            ),
+        )
+    })
+}
+
+/// Evaluates a simulated serverless option: its bill for every month and its behaviour.
+pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow::Result<Evaluation> {
+    let (bill, mut notes) = price(plan, opt, &out.usage)?;
+    let mut by_month = Vec::new();
+    for (k, x) in plan.month_multipliers().into_iter().enumerate() {
+        by_month.push(if k == 0 {
+            bill.total()
+        } else {
+            price(plan, opt, &out.usage.scaled_traffic(x))?.0.total()
+        });
+    }
+    let s = &out.stats;
+    let added_p99 = s.overhead_ms.p99 as f64;
+    if s.throttles > 0 {
+        notes.push(format!(
+            "{} requests were throttled by the concurrency limit (not served, not billed): the option fails the SLO",
+            s.throttles
+        ));
+    }
+    let mut assumptions = out.assumptions.clone();
+    assumptions.extend(bill.assumptions.iter().cloned());
+    Ok(Evaluation {
+        id: opt.id.clone(),
+        kind: OptionKind::Serverless,
+        platform: opt.platform.id().to_string(),
+        description: describe(opt, Some(&s.keep_alive)),
+        limits: Vec::new(),
+        behaviour: Some(Behaviour {
+            cold_start_rate: Some(s.cold_start_rate),
+            latency_ms: latency(&s.latency_ms),
+            added_latency_ms: latency(&s.overhead_ms),
+            peak_concurrency: Some(s.peak_concurrency as u64),
+            requests: s.invocations,
+            throttles: Some(s.throttles),
+            ..Behaviour::default()
+        }),
+        costing: Some(Costing::new(&opt.id, bill, &by_month)?),
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0,
+        notes,
+        assumptions,
+        warnings: throttle_warning(&opt.id, s.throttles, s.invocations)
+            .into_iter()
+            .collect(),
+    })
+}
