@@ -102,6 +102,13 @@ pub struct ScenarioError {
     pub hint: String,
 }
 
+/// The longest execution a scenario may assume, ms (a day; no platform runs one longer).
+const MAX_DURATION_MS: f64 = 86_400_000.0;
+
+/// The most instances an option may name: far above any real fleet, low enough that fleet
+/// arithmetic stays bounded.
+const MAX_INSTANCES: u32 = 100_000;
+
 /// Takes `value`, or `default` — recorded as `key = default` in `used` so the report can list it.
 fn or_default<T: std::fmt::Display>(value: Option<T>, default: T, key: &str, used: &mut Vec<String>) -> T {
     match value {
@@ -325,14 +332,13 @@ impl Scenario {
             None => None,
         };
         let fallback_duration_ms = match &raw.fallback_duration_ms {
-            Some(d) if d.get_ref().is_finite() && *d.get_ref() >= 0.0 => Some(*d.get_ref()),
-            Some(d) => {
-                return Err(e.at(
-                    d,
-                    format!("fallback_duration_ms {} is not a duration", d.get_ref()),
-                    "give a duration in ms ≥ 0",
-                ))
-            }
+            Some(d) => Some(in_range(
+                &e,
+                d,
+                0.0..=MAX_DURATION_MS,
+                "fallback_duration_ms",
+                "give a duration in ms from 0 to 86,400,000 (a day)",
+            )?),
             None => None,
         };
         let traces = raw
@@ -599,9 +605,9 @@ fn provisioned_option(
         Some(s) if *s.get_ref() > 0.0 => Some(in_range(
             e,
             s,
-            0.0..=10_000.0,
+            0.0..=1_000.0,
             &format!("option '{id}': slots_per_vcpu"),
-            "give the concurrent requests one vCPU serves, > 0 (default 1 / cpu_bound_fraction)",
+            "give the concurrent requests one vCPU serves, > 0 and ≤ 1,000 (default 1 / cpu_bound_fraction)",
         )?),
         Some(s) => {
             return Err(e.at(
@@ -662,7 +668,20 @@ fn provisioned_option(
         }
     };
     let min_instances = or_default(p.min_instances, 2, "min_instances", &mut used).max(1);
+    if min_instances > MAX_INSTANCES {
+        return Err(e.whole(
+            format!("option '{id}': min_instances {min_instances} is above {MAX_INSTANCES}"),
+            "give a fleet size up to 100,000 instances",
+        ));
+    }
     let max_instances = match &p.max_instances {
+        Some(m) if *m.get_ref() > MAX_INSTANCES => {
+            return Err(e.at(
+                m,
+                format!("option '{id}': max_instances {} is above {MAX_INSTANCES}", m.get_ref()),
+                "give a fleet size up to 100,000 instances",
+            ))
+        }
         Some(m) if *m.get_ref() >= min_instances => *m.get_ref(),
         Some(m) => {
             return Err(e.at(

@@ -132,10 +132,15 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     if a <= 0.0 {
         return 0.0;
     }
-    // Erlang B by the stable recursion, then C = c·B / (c − a·(1 − B)).
+    // Erlang B by the stable recursion, then C = c·B / (c − a·(1 − B)). Past k = a the terms
+    // shrink at least geometrically; once B underflows it stays 0, so the loop is bounded by
+    // the offered load, not by the (user-given) number of slots.
     let mut b = 1.0;
     for k in 1..=c {
         b = a * b / (k as f64 + a * b);
+        if b < f64::MIN_POSITIVE {
+            return 0.0;
+        }
     }
     let c = c as f64;
     c * b / (c - a * (1.0 - b))
@@ -337,6 +342,8 @@ mod tests {
         // c = 10, a = 8: 0.409 (standard Erlang C tables give 0.4092).
         assert!((erlang_c(10, 8.0) - 0.4092).abs() < 5e-4);
         assert_eq!(erlang_c(3, 3.0), 1.0);
+        // 400 million slots for 2 Erlangs: no wait, and no loop over every slot.
+        assert_eq!(erlang_c(400_000_000, 2.0), 0.0);
     }
 
     #[test]
