@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use super::generic::{
     check_len, csv_error, duration_us, epoch_number_to_ms, memory_mb, number, parse_timestamp_ms,
-    refuse_empty_or_binary, shorten, Collector, Row,
+    non_negative, refuse_empty_or_binary, shorten, Collector, Row,
 };
 use super::{FunctionId, Invocation, Parsed, RowErrors, SourceFile, TraceError};
 use crate::units::us_to_ms_ceil;
@@ -66,11 +66,29 @@ const KEYS: [&[&str]; 10] = [
     &["Status:"],
 ];
 
+/// The factor that turns a value in `unit` into ms (for `MS` fields) or MB (for `MB` fields);
+/// no unit means the one Lambda writes. `None` for a unit Lambda and its extensions never emit.
+fn unit_scale(expected: &str, unit: Option<&str>) -> Option<f64> {
+    let u = unit.map(|u| u.trim_end_matches(',').to_ascii_lowercase());
+    Some(match (expected == MB, u.as_deref()) {
+        (_, None) => 1.0,
+        (false, Some("ms")) => 1.0,
+        (false, Some("s" | "sec")) => 1_000.0,
+        (false, Some("us" | "µs" | "μs")) => 0.001,
+        (true, Some("mb" | "mib")) => 1.0,
+        (true, Some("gb" | "gib")) => 1_024.0,
+        (true, Some("kb" | "kib")) => 1.0 / 1_024.0,
+        _ => return None,
+    })
+}
+
 /// Parses the text of a REPORT line (from `REPORT` on) by its field names.
 fn parse_report_text(path: &Path, line: u64, text: &str) -> Result<Report, TraceError> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     // (key name, value token) pairs, first occurrence wins.
-    let mut found: Vec<(String, &str)> = Vec::new();
+    // (key name, value token, unit token) triples, first occurrence wins.
+    let mut found: Vec<(String, &str, Option<&str>)> = Vec::new();
+    let starts_key = |t: &str| KEYS.iter().any(|k| k[0] == t);
     let mut i = 1; // tokens[0] is "REPORT"
     while i < tokens.len() {
         let key = KEYS
@@ -80,19 +98,38 @@ fn parse_report_text(path: &Path, line: u64, text: &str) -> Result<Report, Trace
             Some(k) => {
                 let name = k.join(" ").trim_end_matches(':').to_string();
                 let value = tokens.get(i + k.len()).copied();
+                let unit = tokens.get(i + k.len() + 1).copied().filter(|t| !starts_key(t));
                 if let Some(v) = value {
-                    if !found.iter().any(|(n, _)| *n == name) {
-                        found.push((name, v));
+                    if !found.iter().any(|(n, ..)| *n == name) {
+                        found.push((name, v, unit));
                     }
                 }
-                i += k.len() + 1;
+                i += k.len() + 1 + usize::from(unit.is_some());
             }
             None => i += 1,
         }
     }
-    let get = |name: &str| found.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+    let get = |name: &str| found.iter().find(|(n, ..)| n == name).map(|(_, v, u)| (*v, *u));
+    let read = |name: &str, expected: &str, (v, unit): (&str, Option<&str>)| -> Result<f64, TraceError> {
+        let x = number(path, line, name, v, expected)?;
+        let scale = unit_scale(expected, unit).ok_or_else(|| {
+            let (problem, units) = if expected == MB {
+                ("MB, GB or KB", "MB")
+            } else {
+                ("ms, s or us", "ms")
+            };
+            TraceError::field(
+                path,
+                line,
+                name,
+                format!("unit '{}' is not one of {problem}", shorten(unit.unwrap_or_default())),
+                &format!("'{name}: <number> {units}' as Lambda writes it"),
+            )
+        })?;
+        non_negative(path, line, name, x * scale, expected)
+    };
     let required = |name: &str, expected: &str| -> Result<f64, TraceError> {
-        let v = get(name).ok_or_else(|| {
+        let found = get(name).ok_or_else(|| {
             TraceError::field(
                 path,
                 line,
@@ -101,10 +138,10 @@ fn parse_report_text(path: &Path, line: u64, text: &str) -> Result<Report, Trace
                 &format!("'{name}: <number> {}'", if expected == MB { "MB" } else { "ms" }),
             )
         })?;
-        number(path, line, name, v, expected)
+        read(name, expected, found)
     };
     let optional = |name: &str, expected: &str| -> Result<Option<f64>, TraceError> {
-        get(name).map(|v| number(path, line, name, v, expected)).transpose()
+        get(name).map(|found| read(name, expected, found)).transpose()
     };
     Ok(Report {
         duration_ms: required("Duration", MS)?,
@@ -112,7 +149,7 @@ fn parse_report_text(path: &Path, line: u64, text: &str) -> Result<Report, Trace
         memory_size_mb: required("Memory Size", MB)?,
         max_memory_used_mb: optional("Max Memory Used", MB)?,
         init_duration_ms: optional("Init Duration", MS)?,
-        timed_out: get("Status").is_some_and(|s| s.eq_ignore_ascii_case("timeout")),
+        timed_out: get("Status").is_some_and(|(s, _)| s.eq_ignore_ascii_case("timeout")),
     })
 }
 
@@ -646,6 +683,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("field 'Memory Size': 'lots' is not a number"), "{e}");
+    }
+
+    #[test]
+    fn units_other_than_ms_and_mb_are_converted_or_refused() {
+        let p = Path::new("f.log");
+        let r = parse_report_text(
+            p,
+            1,
+            "REPORT RequestId: x Duration: 5 s Billed Duration: 5000 ms Memory Size: 1 GB Max Memory Used: 512 MB",
+        )
+        .unwrap();
+        assert_eq!(r.duration_ms, 5_000.0);
+        assert_eq!(r.memory_size_mb, 1_024.0);
+        assert_eq!(r.max_memory_used_mb, Some(512.0));
+        let r = parse_report_text(p, 1, "REPORT RequestId: x Duration: 2500 us Memory Size: 128 MB").unwrap();
+        assert_eq!(r.duration_ms, 2.5);
+        let e = parse_report_text(p, 7, "REPORT RequestId: x Duration: 5 fortnights Memory Size: 128 MB")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.log: line 7, field 'Duration': unit 'fortnights' is not one of ms, s or us"),
+            "{e}"
+        );
+        let e = parse_report_text(p, 7, "REPORT RequestId: x Duration: 5 ms Memory Size: 1 TB")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("field 'Memory Size': unit 'TB' is not one of MB, GB or KB"), "{e}");
     }
 
     #[test]
