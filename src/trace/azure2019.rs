@@ -102,11 +102,17 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
         });
 
         let (mut no_duration, mut no_memory) = (0usize, 0usize);
+        let mut seen_today = std::collections::BTreeSet::new();
+        let mut duplicate_rows = 0usize;
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
         for (id, trigger, counts) in inv.rows {
+            let duplicate = !seen_today.insert(id.clone());
+            duplicate_rows += usize::from(duplicate);
             let duration = match durations.remove(&id) {
                 Some(p) => DurationInfo::Percentiles(p),
+                // A repeated row's durations were taken by its first row.
+                None if duplicate => DurationInfo::Unknown,
                 None => {
                     no_duration += 1;
                     DurationInfo::Unknown
@@ -116,7 +122,7 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
                 .get(&(id.owner.clone(), id.app.clone(), id.function.clone()))
                 .or_else(|| memory.get(&(id.owner.clone(), id.app.clone(), String::new())))
                 .copied();
-            if allocated.is_none() {
+            if allocated.is_none() && !duplicate {
                 no_memory += 1;
             }
             let f = FunctionTrace {
@@ -135,6 +141,13 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
                     functions.insert(id, f);
                 }
             }
+        }
+        if duplicate_rows > 0 {
+            parsed.warnings.push(format!(
+                "{}: {duplicate_rows} row(s) repeat a function already listed on day {day}; their per-minute counts \
+                 were added to the first row's — remove the duplicates if they are copies",
+                inv_path.display()
+            ));
         }
         if have_durations && no_duration > 0 {
             parsed.warnings.push(format!(
@@ -240,6 +253,31 @@ fn id_field(path: &Path, line: u64, name: &str, value: &[u8]) -> Result<String, 
     Ok(s.to_string())
 }
 
+/// The longest execution a trace may record, ms (a day): larger values are corrupt, and
+/// would make the simulator allocate without bound.
+const MAX_DURATION_MS: f64 = 86_400_000.0;
+
+/// The most executions one durations row may count.
+const MAX_COUNT: f64 = 1.0e12;
+
+/// A duration field: a number of ms from 0 to a day.
+fn parse_ms(path: &Path, line: u64, name: &str, value: &[u8]) -> Result<f64, TraceError> {
+    let v = parse_f64(path, line, name, value, "a duration in ms ≥ 0")?;
+    if v > MAX_DURATION_MS {
+        return Err(TraceError::field(
+            path,
+            line,
+            name,
+            format!(
+                "{} ms is longer than a day",
+                shorten(std::str::from_utf8(value).unwrap_or("").trim())
+            ),
+            "a duration in ms up to 86,400,000",
+        ));
+    }
+    Ok(v)
+}
+
 fn parse_f64(path: &Path, line: u64, name: &str, value: &[u8], expected: &str) -> Result<f64, TraceError> {
     let s = std::str::from_utf8(value).unwrap_or("").trim();
     let v: f64 = s
@@ -324,6 +362,15 @@ fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result
                     "minute columns numbered 1..1440",
                 )
             })?;
+        if minute_cols.iter().any(|&(_, seen)| seen == m) {
+            return Err(TraceError::field(
+                path,
+                1,
+                h,
+                format!("minute {m} appears twice in the header"),
+                "each minute column once, numbered 1..1440",
+            ));
+        }
         minute_cols.push((i, m));
     }
     if minute_cols.is_empty() {
@@ -552,7 +599,6 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
         "percentile_Average_99",
         "percentile_Average_100",
     ];
-    const MS: &str = "a duration in ms ≥ 0";
     let mut reader = csv_reader(path)?;
     let header = csv_headers(path, &mut reader)?;
     let [o, a, f, avg, cnt, min, max] = column_indices(
@@ -570,6 +616,7 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
     )?;
     let pct = column_indices(path, &header, PCT)?;
     let mut map = BTreeMap::new();
+    let mut duplicates = 0u64;
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
         let (id, d) = (|| {
@@ -582,16 +629,25 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
                 if record[i].trim_ascii().is_empty() {
                     Ok(None)
                 } else {
-                    parse_f64(path, line, name, &record[i], MS).map(Some)
+                    parse_ms(path, line, name, &record[i]).map(Some)
                 }
             };
             let mut p = [0.0; 7];
             for (slot, (&i, name)) in p.iter_mut().zip(pct.iter().zip(PCT)) {
-                *slot = parse_f64(path, line, name, &record[i], MS)?;
+                *slot = parse_ms(path, line, name, &record[i])?;
             }
             let count = parse_f64(path, line, "Count", &record[cnt], "a whole number of executions ≥ 0")?;
+            if count > MAX_COUNT {
+                return Err(TraceError::field(
+                    path,
+                    line,
+                    "Count",
+                    format!("{count} executions in a day is beyond any function"),
+                    "a whole number of executions up to 10^12",
+                ));
+            }
             let d = DurationPercentiles {
-                average_ms: parse_f64(path, line, "Average", &record[avg], MS)?,
+                average_ms: parse_ms(path, line, "Average", &record[avg])?,
                 count: count as u64,
                 minimum_ms: optional(min, "Minimum")?,
                 maximum_ms: optional(max, "Maximum")?,
@@ -605,7 +661,9 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
             };
             Ok((id, d))
         })()?;
-        map.insert(id, d);
+        if map.insert(id, d).is_some() {
+            duplicates += 1;
+        }
 
         Ok(())
     })?;
@@ -614,7 +672,14 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
         format: "azure2019 durations".into(),
         rows: n_rows,
     };
-    Ok((map, source, errors.into_warnings(path)))
+    let mut warnings = errors.into_warnings(path);
+    if duplicates > 0 {
+        warnings.push(format!(
+            "{}: {duplicates} function(s) have more than one durations row; the last row of each was used",
+            path.display()
+        ));
+    }
+    Ok((map, source, warnings))
 }
 
 /// Memory rows keyed by (owner, app, function); `function` is empty for per-app rows.
@@ -761,6 +826,67 @@ mod tests {
             parsed.warnings[0].contains("skipped 1 bad row"),
             "{:?}",
             parsed.warnings
+        );
+    }
+
+    /// Writes `files` (name, text) into a fresh folder and returns their paths.
+    fn files(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
+        files
+            .iter()
+            .map(|(name, text)| {
+                let p = dir.join(name);
+                std::fs::write(&p, text).unwrap();
+                p
+            })
+            .collect()
+    }
+
+    const INV: &str = "invocations_per_function_md.anon.d01.csv";
+    const DUR: &str = "function_durations_percentiles.anon.d01.csv";
+    const DUR_HEADER: &str = "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,\
+                              percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,\
+                              percentile_Average_99,percentile_Average_100\n";
+
+    #[test]
+    fn silently_wrong_rows_are_refused_or_warned() {
+        let dir = tempfile::tempdir().unwrap();
+        // A minute listed twice in the header would drop a count: refused.
+        let p = files(
+            dir.path(),
+            &[(INV, "HashOwner,HashApp,HashFunction,Trigger,1,1,2\no,a,f,http,1,2,3\n")],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains("field '1': minute 1 appears twice in the header"), "{e}");
+        // A function listed twice on one day is summed, and said so.
+        let p = files(
+            dir.path(),
+            &[(
+                INV,
+                "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,2\no,a,f,http,3,4\n",
+            )],
+        );
+        let parsed = read(&p, false).unwrap();
+        assert_eq!(parsed.functions[0].arrivals.invocations(), 10);
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.contains("1 row(s) repeat a function already listed on day 1")),
+            "{:?}",
+            parsed.warnings
+        );
+        // Durations of 1e300 ms (which would make the simulator allocate without bound).
+        let p = files(
+            dir.path(),
+            &[
+                (INV, "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,1\n"),
+                (DUR, &format!("{DUR_HEADER}o,a,f,1e300,1,1,1,1,1,1,1,1,1,1\n")),
+            ],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(
+            e.contains("line 2, field 'Average': 1e300 ms is longer than a day"),
+            "{e}"
         );
     }
 

@@ -27,8 +27,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::generic::{
-    check_len, csv_error, duration_us, epoch_number_to_ms, memory_mb, number, parse_timestamp_ms,
-    non_negative, refuse_empty_or_binary, shorten, Collector, Row,
+    check_len, csv_error, duration_us, epoch_number_to_ms, memory_mb, non_negative, number, parse_timestamp_ms,
+    refuse_empty_or_binary, shorten, Collector, Row,
 };
 use super::{FunctionId, Invocation, Parsed, RowErrors, SourceFile, TraceError};
 use crate::units::us_to_ms_ceil;
@@ -709,7 +709,10 @@ mod tests {
         let e = parse_report_text(p, 7, "REPORT RequestId: x Duration: 5 ms Memory Size: 1 TB")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("field 'Memory Size': unit 'TB' is not one of MB, GB or KB"), "{e}");
+        assert!(
+            e.contains("field 'Memory Size': unit 'TB' is not one of MB, GB or KB"),
+            "{e}"
+        );
     }
 
     #[test]
