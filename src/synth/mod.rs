@@ -67,6 +67,12 @@ pub enum SynthError {
         /// The existing path.
         path: String,
     },
+    /// The output exists and is not a regular file (a device, a FIFO, a directory).
+    #[error("{path} is not a regular file; generate writes only regular files: choose another --out")]
+    NotAFile {
+        /// The path.
+        path: String,
+    },
 }
 
 impl SynthError {

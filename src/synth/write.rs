@@ -319,6 +319,14 @@ fn io_err(path: &Path, source: std::io::Error) -> SynthError {
 }
 
 fn check_absent(path: &Path, force: bool) -> Result<(), SynthError> {
+    // Never replace a device node, a FIFO or a directory, even with --force.
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_file() {
+            return Err(SynthError::NotAFile {
+                path: path.display().to_string(),
+            });
+        }
+    }
     if path.exists() && !force {
         return Err(SynthError::Exists {
             path: path.display().to_string(),
@@ -397,6 +405,10 @@ mod tests {
         std::fs::write(&p, "keep").unwrap();
         let e = check_absent(&p, false).unwrap_err().to_string();
         assert!(e.contains("--force"), "{e}");
+        // Not even --force replaces a device node or a directory.
+        let e = check_absent(Path::new("/dev/null"), true).unwrap_err().to_string();
+        assert!(e.contains("/dev/null is not a regular file"), "{e}");
+        assert!(check_absent(dir.path(), true).is_err());
         write_atomic(&p, |o| o.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
         // No temporary file is left behind.
