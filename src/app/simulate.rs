@@ -1,13 +1,18 @@
 //! `faascost simulate`: read traces (or a synthetic Poisson trace), replay them through one
-//! platform's behaviour model (`sim`), and print the behaviour and billable quantities — a
-//! key/value table, or one deterministic JSON object with `--json`.
+//! platform (`sim`, with the facts of its price table's `[behaviour]`), and print the behaviour
+//! and quantities — a key/value table, or one deterministic JSON object with `--json`. The
+//! billed GB-s shown are the cost engine's (`cost::billed_gb_seconds`), under the same table's
+//! billing rules: the simulator knows no billing rule.
 
 use anyhow::{bail, Context};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 
+use super::pricing::load_catalog;
 use crate::cli::SimulateArgs;
+use crate::cost::{billed_gb_seconds, BilledGbSeconds};
+use crate::sim::platform::PlatformModel;
 use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig, UnitSummary};
 use crate::trace::{read_workload, ReadOptions, Workload};
 use crate::units::MS_PER_SECOND;
@@ -22,6 +27,10 @@ struct SimulateReport<'a> {
     sources: Vec<String>,
     #[serde(flatten)]
     stats: &'a SimStats,
+    /// Execution GB-s the platform's price table bills (`null` where it bills CPU time).
+    billed_gb_seconds: Option<f64>,
+    /// INIT GB-s billed on top of execution (`null` as above).
+    init_billed_gb_seconds: Option<f64>,
     usage: &'a Usage,
     #[serde(skip_serializing_if = "<[UnitSummary]>::is_empty")]
     units_detail: &'a [UnitSummary],
@@ -56,10 +65,10 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         )
         .context("reading the traces")?,
     };
-    let platform = args
-        .platform
-        .model()
-        .with_context(|| format!("loading the behaviour model of {}", args.platform))?;
+    let catalog = load_catalog(args.pricing.as_deref())?;
+    let platform = PlatformModel::from_catalog(&catalog, args.platform)
+        .with_context(|| format!("reading the platform facts of {}", args.platform))?;
+    let table = catalog.get(args.platform.id()).map_err(|e| anyhow::anyhow!(e))?;
     let mut cfg = SimConfig::new(platform);
     cfg.memory_mb = args.memory_mb;
     cfg.keep_alive = args.keep_alive;
@@ -92,6 +101,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let out = pool
         .install(|| sim::simulate(&workload, &cfg))
         .context("simulating the workload")?;
+    let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
 
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -102,6 +112,8 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             sources: workload.sources.iter().map(|s| s.path.clone()).collect(),
             stats: &out.stats,
+            billed_gb_seconds: billed.map(|b| b.execution_gb_seconds),
+            init_billed_gb_seconds: billed.map(|b| b.init_gb_seconds),
             usage: &out.usage,
             units_detail: if args.per_unit { &out.units } else { &[] },
             assumptions: &out.assumptions,
@@ -110,12 +122,19 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut w, &report).context("writing JSON")?;
         writeln!(w)?;
     } else {
-        write_text(&mut w, &out.stats, &out.assumptions, &workload.warnings)?;
+        write_text(&mut w, &out.stats, billed, &out.assumptions, &workload.warnings)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings: &[String]) -> std::io::Result<()> {
+fn write_text(
+    w: &mut impl Write,
+    s: &SimStats,
+    billed: Option<BilledGbSeconds>,
+    assumptions: &[String],
+    warnings: &[String],
+) -> std::io::Result<()> {
+    let gb_s = |v: Option<f64>| v.map_or("n/a (billed on CPU time)".to_string(), |v| format!("{v:.1}"));
     let rows: Vec<(&str, String)> = vec![
         ("platform", s.platform.clone()),
         ("keep-alive", s.keep_alive.clone()),
@@ -150,8 +169,8 @@ fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings
         ),
         ("idle instance-seconds", format!("{:.1}", s.idle_instance_seconds)),
         ("idle GB-s (wasted memory)", format!("{:.1}", s.idle_gb_seconds)),
-        ("billed GB-s", format!("{:.1}", s.billed_gb_seconds)),
-        ("init billed GB-s", format!("{:.1}", s.init_billed_gb_seconds)),
+        ("billed GB-s", gb_s(billed.map(|b| b.execution_gb_seconds))),
+        ("init billed GB-s", gb_s(billed.map(|b| b.init_gb_seconds))),
         ("provisioned GB-s", format!("{:.1}", s.provisioned_gb_seconds)),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);

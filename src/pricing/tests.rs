@@ -63,12 +63,35 @@ fn built_in_tables_are_valid_and_complete() {
 fn behaviour_is_exposed_without_prices() {
     let c = Catalog::embedded().unwrap();
     let b = c.behaviour("aws-lambda").unwrap();
-    assert_eq!(b.mb_per_vcpu, Some(1769));
+    assert_eq!(
+        b.cpu,
+        Some(CpuScaling {
+            mb_per_vcpu: 1769,
+            max_vcpu: 6.0
+        })
+    );
     assert_eq!(b.timeout_ms, Some(900_000));
     assert_eq!(b.account_concurrency_limit, Some(1000));
-    assert_eq!((b.memory_min_mb, b.memory_max_mb), (Some(128), Some(10_240)));
-    assert!(!b.cold_start_ms["java"].verified);
+    assert_eq!(
+        b.memory,
+        MemoryOptions::Range {
+            min_mb: 128,
+            max_mb: 10_240,
+            step_mb: 1
+        }
+    );
+    assert!(!b.cold_start["java"].verified);
+    assert!(b.sources["cpu"].verified && !b.sources["default_keep_alive_ms"].verified);
     assert!(c.behaviour("aws-ec2").is_none());
+    // Every serverless platform's table states its facts, with one runtime naming.
+    for p in crate::platform::ServerlessPlatform::ALL {
+        let b = c.behaviour(p.id()).unwrap_or_else(|| panic!("{p} has no [behaviour]"));
+        assert!(b.memory.allows(b.default_memory_mb), "{p}");
+        assert!(
+            b.cold_start.keys().all(|r| behaviour::RUNTIMES.contains(&r.as_str())),
+            "{p}"
+        );
+    }
 }
 
 #[test]

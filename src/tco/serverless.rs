@@ -7,22 +7,17 @@ use anyhow::{anyhow, Context};
 use super::Plan;
 use crate::config::ServerlessOption;
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
+use crate::platform::ServerlessPlatform;
 use crate::sim::keepalive::KeepAliveSpec;
-use crate::sim::platform::PlatformId;
+use crate::sim::platform::PlatformModel;
 use crate::sim::schedule::ProvisionedSchedule;
 use crate::sim::{simulate, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::{Arch, Usage};
 
 /// The simulator's platform for a price-table id.
-pub fn platform_of(table_id: &str) -> Option<PlatformId> {
-    Some(match table_id {
-        "aws-lambda" => PlatformId::AwsLambda,
-        "azure-functions-consumption" | "azure-functions-flex" => PlatformId::AzureFunctions,
-        "gcp-cloud-run" => PlatformId::GcpCloudRun,
-        "cloudflare-workers" => PlatformId::CloudflareWorkers,
-        _ => return None,
-    })
+pub fn platform_of(table_id: &str) -> Option<ServerlessPlatform> {
+    table_id.parse().ok()
 }
 
 /// The simulation settings of an option.
@@ -35,7 +30,7 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
             opt.platform
         )
     })?;
-    let mut cfg = SimConfig::new(id.model()?);
+    let mut cfg = SimConfig::new(PlatformModel::from_catalog(&plan.catalog, id)?);
     cfg.memory_mb = opt.memory_mb;
     cfg.arch = if opt.arch == "arm64" { Arch::Arm64 } else { Arch::X86 };
     cfg.keep_alive = opt
@@ -113,70 +108,4 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         }
     }
     Ok((bill, notes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pricing::Catalog;
-    use crate::sim::platform::ColdStartDist;
-
-    /// The simulator's platform files and the price tables' `[behaviour]` sections state some
-    /// facts twice; they must agree (one of them drifting would make `analyze` and `pricing
-    /// show` contradict each other).
-    #[test]
-    fn platform_facts_agree_with_price_table_behaviour() {
-        let catalog = Catalog::embedded().unwrap();
-        for table_id in [
-            "aws-lambda",
-            "azure-functions-consumption",
-            "gcp-cloud-run",
-            "cloudflare-workers",
-        ] {
-            let model = platform_of(table_id).unwrap().model().unwrap();
-            let Some(b) = catalog.behaviour(table_id) else {
-                continue;
-            };
-            let ctx = |what: &str| format!("{table_id}: {what}");
-            if let Some(c) = b.per_instance_concurrency_default {
-                assert_eq!(c, model.per_instance_concurrency, "{}", ctx("per-instance concurrency"));
-            }
-            if let Some(c) = b.per_instance_concurrency_max {
-                assert_eq!(
-                    c,
-                    model.max_per_instance_concurrency,
-                    "{}",
-                    ctx("max per-instance concurrency")
-                );
-            }
-            if let Some(l) = b.account_concurrency_limit {
-                assert_eq!(
-                    l,
-                    model.account_concurrency_limit,
-                    "{}",
-                    ctx("account concurrency limit")
-                );
-            }
-            if let Some(k) = b.default_keep_alive_ms {
-                assert_eq!(k, model.default_keep_alive_ms, "{}", ctx("keep-alive"));
-            }
-            if let Some(m) = b.mb_per_vcpu {
-                assert_eq!(m, model.mb_per_vcpu, "{}", ctx("MB per vCPU"));
-            }
-            if let Some(m) = b.memory_max_mb {
-                assert_eq!(m, model.max_memory_mb, "{}", ctx("max memory"));
-            }
-            for (runtime, cold) in &b.cold_start_ms {
-                let sim_name = if runtime == "nodejs" { "node" } else { runtime.as_str() };
-                if let Some(ColdStartDist::Lognormal { median_ms, .. }) = model.cold_start.get(sim_name) {
-                    assert_eq!(
-                        cold.p50_ms as f64,
-                        *median_ms,
-                        "{}",
-                        ctx(&format!("{runtime} cold-start median"))
-                    );
-                }
-            }
-        }
-    }
 }
