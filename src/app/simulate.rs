@@ -189,3 +189,81 @@ fn write_text(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The simulator and the cost engine read one table: what Flex runs at is what it bills at.
+    use crate::cost::{price_usage, CostOptions};
+    use crate::platform::ServerlessPlatform;
+    use crate::pricing::{Catalog, ColdStartDist};
+    use crate::sim::arrivals::{per_minute_function, SpreadMode};
+    use crate::sim::keepalive::KeepAliveSpec;
+    use crate::sim::platform::PlatformModel;
+    use crate::sim::{simulate, SimConfig};
+    use crate::trace::{DurationInfo, Workload};
+    use crate::units::{MS_PER_MINUTE, MS_PER_MONTH};
+
+    /// Ten calls a minute apart, 1,500 ms each, 500 ms cold starts, no keep-alive: ten
+    /// instance activity periods of 2,000 ms (on Flex's 100 ms grain, above its 1 s minimum).
+    fn run(
+        platform: ServerlessPlatform,
+        memory_mb: Option<u32>,
+    ) -> (crate::sim::SimOutput, crate::cost::CostBreakdown) {
+        let catalog = Catalog::embedded().unwrap();
+        let workload = Workload {
+            functions: vec![per_minute_function("f", vec![1; 10], DurationInfo::Unknown)],
+            window_start_ms: 0,
+            window_end_ms: 10 * MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut cfg = SimConfig::new(PlatformModel::from_catalog(&catalog, platform).unwrap());
+        cfg.memory_mb = memory_mb;
+        cfg.keep_alive = KeepAliveSpec::None;
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 500 });
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(1_500);
+        let mut out = simulate(&workload, &cfg).unwrap();
+        // Price the period as a whole month, so the bill's quantities are the period's.
+        out.usage.period_ms = MS_PER_MONTH;
+        let bill = price_usage(&out.usage, catalog.get(platform.id()).unwrap(), &CostOptions::default()).unwrap();
+        (out, bill)
+    }
+
+    #[test]
+    fn flex_is_simulated_and_billed_at_2048_mb() {
+        let (out, bill) = run(ServerlessPlatform::AzureFlex, None);
+        let g = &out.usage.functions[0];
+        assert_eq!(g.memory_mb, 2048);
+        assert_eq!(g.instance_busy_ms.iter().collect::<Vec<_>>(), vec![(2_000, 10)]);
+        // 10 × 2.0 busy seconds × 2.0 GB = 40 GB-s.
+        let line = bill
+            .lines
+            .iter()
+            .find(|l| l.name == "On-demand execution time")
+            .unwrap();
+        assert_eq!((line.unit.as_str(), line.quantity), ("GB-s", 40.0));
+        // 2,048 MB given explicitly: the same.
+        let (out, _) = run(ServerlessPlatform::AzureFlex, Some(2048));
+        assert_eq!(out.usage.functions[0].memory_mb, 2048);
+        assert!(!out.assumptions.iter().any(|a| a.contains("not configurable")));
+    }
+
+    #[test]
+    fn consumption_at_2048_mb_is_clamped_to_1536_mb_and_says_so() {
+        let (out, bill) = run(ServerlessPlatform::AzureConsumption, Some(2048));
+        assert_eq!(out.usage.functions[0].memory_mb, 1536);
+        assert!(
+            out.assumptions.iter().any(|a| {
+                a
+                == "memory: 2048 MB is not configurable on azure-functions-consumption (128–1536 MB in 128 MB steps); \
+                    simulated and billed at 1536 MB"
+            }),
+            "{:?}",
+            out.assumptions
+        );
+        // Billed per execution (1,500 ms), not per activity period: 10 × 1.5 s × 1.5 GB = 22.5 GB-s.
+        let line = bill.lines.iter().find(|l| l.name == "Execution time").unwrap();
+        assert_eq!(line.quantity, 22.5);
+    }
+}

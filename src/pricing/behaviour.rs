@@ -85,7 +85,7 @@ impl MemoryOptions {
                 min_mb,
                 max_mb,
                 step_mb,
-            } => (*min_mb..=*max_mb).contains(&memory_mb) && memory_mb % step_mb == 0,
+            } => (*min_mb..=*max_mb).contains(&memory_mb) && memory_mb.is_multiple_of(*step_mb),
             MemoryOptions::Sizes(sizes) => sizes.contains(&memory_mb),
         }
     }
@@ -324,10 +324,10 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
             "a default ≤ the maximum",
         );
     }
-    let account_concurrency_limit = match &raw.account_concurrency_limit {
-        Some(v) => Some(positive(cx, v, "behaviour.account_concurrency_limit")),
-        None => None,
-    };
+    let account_concurrency_limit = raw
+        .account_concurrency_limit
+        .as_ref()
+        .map(|v| positive(cx, v, "behaviour.account_concurrency_limit"));
     let cpu = match (&raw.mb_per_vcpu, &raw.max_vcpu) {
         (None, None) => None,
         (Some(mb), Some(max)) => {
