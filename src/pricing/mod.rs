@@ -151,11 +151,6 @@ impl Catalog {
             )
         })
     }
-
-    /// The simulator-facing facts of offering `id`, if its table has a `[behaviour]` section.
-    pub fn behaviour(&self, id: &str) -> Option<&Behaviour> {
-        self.tables.get(id).and_then(|t| t.behaviour.as_ref())
-    }
 }
 
 #[cfg(test)]

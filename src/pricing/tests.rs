@@ -62,7 +62,7 @@ fn built_in_tables_are_valid_and_complete() {
 #[test]
 fn behaviour_is_exposed_without_prices() {
     let c = Catalog::embedded().unwrap();
-    let b = c.behaviour("aws-lambda").unwrap();
+    let b = c.get("aws-lambda").unwrap().behaviour.as_ref().unwrap();
     assert_eq!(
         b.cpu,
         Some(CpuScaling {
@@ -82,10 +82,15 @@ fn behaviour_is_exposed_without_prices() {
     );
     assert!(!b.cold_start["java"].verified);
     assert!(b.sources["cpu"].verified && !b.sources["default_keep_alive_ms"].verified);
-    assert!(c.behaviour("aws-ec2").is_none());
+    assert!(c.get("aws-ec2").unwrap().behaviour.is_none());
     // Every serverless platform's table states its facts, with one runtime naming.
     for p in crate::platform::ServerlessPlatform::ALL {
-        let b = c.behaviour(p.id()).unwrap_or_else(|| panic!("{p} has no [behaviour]"));
+        let b = c
+            .get(p.id())
+            .unwrap()
+            .behaviour
+            .as_ref()
+            .unwrap_or_else(|| panic!("{p} has no [behaviour]"));
         assert!(b.memory.allows(b.default_memory_mb), "{p}");
         assert!(
             b.cold_start.keys().all(|r| behaviour::RUNTIMES.contains(&r.as_str())),
