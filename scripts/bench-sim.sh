@@ -43,7 +43,7 @@ echo "binary $BIN, $CORES cores, best of $RUNS runs"
 printf '%-44s%8s%12s%10s%16s\n' workload threads invocations wall_s invocations/s
 if [[ ${#TRACES[@]} -gt 0 ]]; then
   for t in 1 "$CORES"; do
-    report "trace (azure-functions, hybrid)" "$t" "$BIN" simulate "${TRACES[@]}" --platform azure-functions --keep-alive hybrid
+    report "trace (azure-functions-consumption, hybrid)" "$t" "$BIN" simulate "${TRACES[@]}" --platform azure-functions-consumption --keep-alive hybrid
     report "trace (aws-lambda, provider keep-alive)" "$t" "$BIN" simulate "${TRACES[@]}" --platform aws-lambda
   done
 fi

@@ -7,7 +7,7 @@
 #
 # Usage: scripts/keepalive-study.sh TRACE... [-- EXTRA simulate FLAGS]
 # Env:   FAASCOST=path/to/binary (default target/release/faascost, else target/debug/faascost)
-#        PLATFORM=platform id (default azure-functions)
+#        PLATFORM=platform id (default azure-functions-consumption)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${FAASCOST:-}"
@@ -15,7 +15,7 @@ if [[ -z "$BIN" ]]; then
   if [[ -x target/release/faascost ]]; then BIN=target/release/faascost; else BIN=target/debug/faascost; fi
 fi
 [[ -x "$BIN" ]] || { echo "error: no faascost binary at $BIN; run 'cargo build' first" >&2; exit 2; }
-PLATFORM="${PLATFORM:-azure-functions}"
+PLATFORM="${PLATFORM:-azure-functions-consumption}"
 TRACES=(); EXTRA=()
 while [[ $# -gt 0 ]]; do
   if [[ "$1" == "--" ]]; then shift; EXTRA=("$@"); break; fi

@@ -177,9 +177,9 @@ pub enum CloudRunBillingArg {
 /// `faascost cost`.
 #[derive(Debug, Args)]
 pub struct CostArgs {
-    /// Platform: aws-lambda, azure-functions (Consumption), azure-functions-flex,
-    /// azure-functions-premium:EP1|EP2|EP3, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, aws-ec2:TYPE,
-    /// aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
+    /// Platform (a price table's id): aws-lambda, azure-functions-consumption, azure-functions-flex,
+    /// gcp-cloud-run, cloudflare-workers, gcp-functions-gen1, azure-functions-premium:EP1|EP2|EP3,
+    /// aws-ec2:TYPE, aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: String,
     /// Requests (invocations) per month.
@@ -256,9 +256,14 @@ pub struct SimulateArgs {
     /// Skip rows that fail to parse, with a counted warning.
     #[arg(long)]
     pub skip_bad_rows: bool,
-    /// Platform: aws-lambda, azure-functions, gcp-cloud-run, cloudflare-workers.
+    /// Platform (its price table's id): aws-lambda, azure-functions-consumption,
+    /// azure-functions-flex, gcp-cloud-run, cloudflare-workers.
     #[arg(long, value_name = "ID")]
-    pub platform: crate::sim::platform::PlatformId,
+    pub platform: crate::platform::ServerlessPlatform,
+    /// Read the platform's facts (and the billing rules of the billed GB-s) from the price
+    /// tables in this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub pricing: Option<PathBuf>,
     /// Memory per function in MB (default: the trace's, else the platform's default).
     #[arg(long, value_name = "MB")]
     pub memory_mb: Option<u32>,
@@ -268,9 +273,10 @@ pub struct SimulateArgs {
     pub keep_alive: crate::sim::keepalive::KeepAliveSpec,
     /// Cold-start (init) latency: N ms, or exp:MEAN, lognormal:MEDIAN:SIGMA, uniform:MIN:MAX
     /// (default: the platform's figure for the runtime).
-    #[arg(long, value_name = "N|DIST", value_parser = crate::sim::platform::ColdStartDist::parse)]
-    pub cold_start_ms: Option<crate::sim::platform::ColdStartDist>,
-    /// Runtime for the platform's cold-start table (e.g. python, node, java).
+    #[arg(long, value_name = "N|DIST", value_parser = crate::pricing::ColdStartDist::parse)]
+    pub cold_start_ms: Option<crate::pricing::ColdStartDist>,
+    /// Runtime of the platform's cold-start figures (python, node, go, java, java-snapstart,
+    /// dotnet, javascript; each platform has some of them). Default: the platform's.
     #[arg(long, value_name = "NAME")]
     pub runtime: Option<String>,
     /// Requests in flight per instance (Lambda 1; Cloud Run up to 1,000).

@@ -115,8 +115,9 @@ pub struct FunctionGroupUsage {
     pub init_duration_ms: MsHistogram,
     /// Provisioned-concurrency configuration periods.
     pub provisioned_periods: Vec<ProvisionedPeriod>,
-    /// Instance busy periods (time with at least one request in flight), for platforms
-    /// that bill instance time rather than request time (Cloud Run with concurrency > 1).
+    /// Instance busy periods (from a cold start's init, or a warm instance's first request,
+    /// to the moment no request is in flight), for platforms that bill instance time rather
+    /// than request time (Cloud Run's busy periods, Azure Flex's activity periods).
     pub instance_busy_ms: MsHistogram,
     /// Instance time kept warm but idle, in ms: billed only where the platform bills the
     /// instance's whole lifetime (Cloud Run instance-based billing), never by request-based

@@ -14,7 +14,8 @@ use crate::cost::{
     price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
     FrontDoor,
 };
-use crate::pricing::{Catalog, Model};
+use crate::platform::ServerlessPlatform;
+use crate::pricing::{Catalog, MemoryOptions};
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
 
@@ -25,29 +26,32 @@ struct Platform {
     instance_type: Option<String>,
 }
 
+/// Price tables `cost` can price besides the serverless platforms (`ServerlessPlatform`).
+const OTHER_TABLES: [&str; 7] = [
+    "gcp-functions-gen1",
+    "azure-functions-premium",
+    "aws-ec2",
+    "aws-fargate",
+    "aws-eks",
+    "azure-vm",
+    "gcp-compute",
+];
+
 fn parse_platform(s: &str) -> anyhow::Result<Platform> {
     let (head, tail) = match s.split_once(':') {
         Some((h, t)) => (h, Some(t.to_string())),
         None => (s, None),
     };
-    let table_id = match head {
-        "aws-lambda" => "aws-lambda",
-        "azure-functions" | "azure-functions-consumption" => "azure-functions-consumption",
-        "azure-functions-flex" => "azure-functions-flex",
-        "azure-functions-premium" => "azure-functions-premium",
-        "gcp-cloud-run" | "gcp-cloud-run-functions" => "gcp-cloud-run",
-        "cloudflare-workers" => "cloudflare-workers",
-        "aws-ec2" => "aws-ec2",
-        "aws-fargate" => "aws-fargate",
-        "aws-eks" => "aws-eks",
-        "azure-vm" => "azure-vm",
-        "gcp-compute" => "gcp-compute",
-        "gcp-functions-gen1" | "gcp-cloud-functions-gen1" => "gcp-functions-gen1",
-        _ => bail!(
-            "--platform '{s}' is not known; expected one of aws-lambda, azure-functions, azure-functions-flex, \
-             azure-functions-premium:EP1, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, aws-ec2:TYPE, aws-fargate, aws-eks, \
-             azure-vm:TYPE, gcp-compute:TYPE"
-        ),
+    let table_id = match head.parse::<ServerlessPlatform>() {
+        Ok(p) => p.id(),
+        Err(_) => OTHER_TABLES.iter().copied().find(|id| *id == head).ok_or_else(|| {
+            let serverless: Vec<&str> = ServerlessPlatform::ALL.iter().map(|p| p.id()).collect();
+            anyhow!(
+                "--platform '{s}' is not known; expected one of {}, gcp-functions-gen1, azure-functions-premium:EP1, \
+                 aws-ec2:TYPE, aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE",
+                serverless.join(", ")
+            )
+        })?,
     };
     let needs_type = matches!(
         table_id,
@@ -183,15 +187,26 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         payload_kb: args.payload_kb,
     };
     if let Some(b) = &table.behaviour {
-        let serverless = !matches!(table.model, Model::Instances | Model::AwsFargate);
-        if let (true, Some(lo), Some(hi)) = (serverless, b.memory_min_mb, b.memory_max_mb) {
-            if !(lo..=hi).contains(&args.memory_mb) {
-                bail!(
-                    "--memory-mb {} is outside {}'s configurable range; expected {lo}–{hi} MB",
-                    args.memory_mb,
-                    table.id
-                );
-            }
+        let allowed = match &b.memory {
+            MemoryOptions::Range { min_mb, max_mb, .. } => (*min_mb..=*max_mb).contains(&args.memory_mb),
+            MemoryOptions::Sizes(sizes) => sizes.contains(&args.memory_mb),
+        };
+        if !allowed {
+            bail!(
+                "--memory-mb {} is not configurable on {}; expected {}",
+                args.memory_mb,
+                table.id,
+                b.memory
+            );
+        }
+    }
+    if let Some((&largest_mb, _)) = table.rules.cpu_mhz_by_memory_mb.iter().next_back() {
+        if args.memory_mb > largest_mb {
+            bail!(
+                "--memory-mb {} is above {}'s largest memory size; expected at most {largest_mb} MB",
+                args.memory_mb,
+                table.id
+            );
         }
     }
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
@@ -346,5 +361,15 @@ mod tests {
         assert!(parse_platform("aws-ec2").is_err());
         assert!(parse_platform("aws-lambda:x").is_err());
         assert!(parse_platform("heroku").unwrap_err().to_string().contains("aws-lambda"));
+        // Old names are gone: one id per platform, its price table's.
+        let e = parse_platform("azure-functions").unwrap_err().to_string();
+        assert!(
+            e.contains("azure-functions-consumption") && e.contains("azure-functions-flex"),
+            "{e}"
+        );
+        assert_eq!(
+            parse_platform("azure-functions-flex").unwrap().table_id,
+            "azure-functions-flex"
+        );
     }
 }

@@ -1,13 +1,18 @@
 //! `faascost simulate`: read traces (or a synthetic Poisson trace), replay them through one
-//! platform's behaviour model (`sim`), and print the behaviour and billable quantities — a
-//! key/value table, or one deterministic JSON object with `--json`.
+//! platform (`sim`, with the facts of its price table's `[behaviour]`), and print the behaviour
+//! and quantities — a key/value table, or one deterministic JSON object with `--json`. The
+//! billed GB-s shown are the cost engine's (`cost::billed_gb_seconds`), under the same table's
+//! billing rules: the simulator knows no billing rule.
 
 use anyhow::{bail, Context};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 
+use super::pricing::load_catalog;
 use crate::cli::SimulateArgs;
+use crate::cost::{billed_gb_seconds, BilledGbSeconds};
+use crate::sim::platform::PlatformModel;
 use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig, UnitSummary};
 use crate::trace::{read_workload, ReadOptions, Workload};
 use crate::units::MS_PER_SECOND;
@@ -22,6 +27,10 @@ struct SimulateReport<'a> {
     sources: Vec<String>,
     #[serde(flatten)]
     stats: &'a SimStats,
+    /// Execution GB-s the platform's price table bills (`null` where it bills CPU time).
+    billed_gb_seconds: Option<f64>,
+    /// INIT GB-s billed on top of execution (`null` as above).
+    init_billed_gb_seconds: Option<f64>,
     usage: &'a Usage,
     #[serde(skip_serializing_if = "<[UnitSummary]>::is_empty")]
     units_detail: &'a [UnitSummary],
@@ -56,10 +65,10 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         )
         .context("reading the traces")?,
     };
-    let platform = args
-        .platform
-        .model()
-        .with_context(|| format!("loading the behaviour model of {}", args.platform))?;
+    let catalog = load_catalog(args.pricing.as_deref())?;
+    let platform = PlatformModel::from_catalog(&catalog, args.platform)
+        .with_context(|| format!("reading the platform facts of {}", args.platform))?;
+    let table = catalog.get(args.platform.id()).map_err(|e| anyhow::anyhow!(e))?;
     let mut cfg = SimConfig::new(platform);
     cfg.memory_mb = args.memory_mb;
     cfg.keep_alive = args.keep_alive;
@@ -92,6 +101,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let out = pool
         .install(|| sim::simulate(&workload, &cfg))
         .context("simulating the workload")?;
+    let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
 
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -102,6 +112,8 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             sources: workload.sources.iter().map(|s| s.path.clone()).collect(),
             stats: &out.stats,
+            billed_gb_seconds: billed.map(|b| b.execution_gb_seconds),
+            init_billed_gb_seconds: billed.map(|b| b.init_gb_seconds),
             usage: &out.usage,
             units_detail: if args.per_unit { &out.units } else { &[] },
             assumptions: &out.assumptions,
@@ -110,12 +122,19 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut w, &report).context("writing JSON")?;
         writeln!(w)?;
     } else {
-        write_text(&mut w, &out.stats, &out.assumptions, &workload.warnings)?;
+        write_text(&mut w, &out.stats, billed, &out.assumptions, &workload.warnings)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings: &[String]) -> std::io::Result<()> {
+fn write_text(
+    w: &mut impl Write,
+    s: &SimStats,
+    billed: Option<BilledGbSeconds>,
+    assumptions: &[String],
+    warnings: &[String],
+) -> std::io::Result<()> {
+    let gb_s = |v: Option<f64>| v.map_or("n/a (billed on CPU time)".to_string(), |v| format!("{v:.1}"));
     let rows: Vec<(&str, String)> = vec![
         ("platform", s.platform.clone()),
         ("keep-alive", s.keep_alive.clone()),
@@ -150,8 +169,8 @@ fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings
         ),
         ("idle instance-seconds", format!("{:.1}", s.idle_instance_seconds)),
         ("idle GB-s (wasted memory)", format!("{:.1}", s.idle_gb_seconds)),
-        ("billed GB-s", format!("{:.1}", s.billed_gb_seconds)),
-        ("init billed GB-s", format!("{:.1}", s.init_billed_gb_seconds)),
+        ("billed GB-s", gb_s(billed.map(|b| b.execution_gb_seconds))),
+        ("init billed GB-s", gb_s(billed.map(|b| b.init_gb_seconds))),
         ("provisioned GB-s", format!("{:.1}", s.provisioned_gb_seconds)),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -169,4 +188,82 @@ fn write_text(w: &mut impl Write, s: &SimStats, assumptions: &[String], warnings
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The simulator and the cost engine read one table: what Flex runs at is what it bills at.
+    use crate::cost::{price_usage, CostOptions};
+    use crate::platform::ServerlessPlatform;
+    use crate::pricing::{Catalog, ColdStartDist};
+    use crate::sim::arrivals::{per_minute_function, SpreadMode};
+    use crate::sim::keepalive::KeepAliveSpec;
+    use crate::sim::platform::PlatformModel;
+    use crate::sim::{simulate, SimConfig};
+    use crate::trace::{DurationInfo, Workload};
+    use crate::units::{MS_PER_MINUTE, MS_PER_MONTH};
+
+    /// Ten calls a minute apart, 1,500 ms each, 500 ms cold starts, no keep-alive: ten
+    /// instance activity periods of 2,000 ms (on Flex's 100 ms grain, above its 1 s minimum).
+    fn run(
+        platform: ServerlessPlatform,
+        memory_mb: Option<u32>,
+    ) -> (crate::sim::SimOutput, crate::cost::CostBreakdown) {
+        let catalog = Catalog::embedded().unwrap();
+        let workload = Workload {
+            functions: vec![per_minute_function("f", vec![1; 10], DurationInfo::Unknown)],
+            window_start_ms: 0,
+            window_end_ms: 10 * MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut cfg = SimConfig::new(PlatformModel::from_catalog(&catalog, platform).unwrap());
+        cfg.memory_mb = memory_mb;
+        cfg.keep_alive = KeepAliveSpec::None;
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 500 });
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(1_500);
+        let mut out = simulate(&workload, &cfg).unwrap();
+        // Price the period as a whole month, so the bill's quantities are the period's.
+        out.usage.period_ms = MS_PER_MONTH;
+        let bill = price_usage(&out.usage, catalog.get(platform.id()).unwrap(), &CostOptions::default()).unwrap();
+        (out, bill)
+    }
+
+    #[test]
+    fn flex_is_simulated_and_billed_at_2048_mb() {
+        let (out, bill) = run(ServerlessPlatform::AzureFlex, None);
+        let g = &out.usage.functions[0];
+        assert_eq!(g.memory_mb, 2048);
+        assert_eq!(g.instance_busy_ms.iter().collect::<Vec<_>>(), vec![(2_000, 10)]);
+        // 10 × 2.0 busy seconds × 2.0 GB = 40 GB-s.
+        let line = bill
+            .lines
+            .iter()
+            .find(|l| l.name == "On-demand execution time")
+            .unwrap();
+        assert_eq!((line.unit.as_str(), line.quantity), ("GB-s", 40.0));
+        // 2,048 MB given explicitly: the same.
+        let (out, _) = run(ServerlessPlatform::AzureFlex, Some(2048));
+        assert_eq!(out.usage.functions[0].memory_mb, 2048);
+        assert!(!out.assumptions.iter().any(|a| a.contains("not configurable")));
+    }
+
+    #[test]
+    fn consumption_at_2048_mb_is_clamped_to_1536_mb_and_says_so() {
+        let (out, bill) = run(ServerlessPlatform::AzureConsumption, Some(2048));
+        assert_eq!(out.usage.functions[0].memory_mb, 1536);
+        assert!(
+            out.assumptions.iter().any(|a| {
+                a
+                == "memory: 2048 MB is not configurable on azure-functions-consumption (128–1536 MB in 128 MB steps); \
+                    simulated and billed at 1536 MB"
+            }),
+            "{:?}",
+            out.assumptions
+        );
+        // Billed per execution (1,500 ms), not per activity period: 10 × 1.5 s × 1.5 GB = 22.5 GB-s.
+        let line = bill.lines.iter().find(|l| l.name == "Execution time").unwrap();
+        assert_eq!(line.quantity, 22.5);
+    }
 }

@@ -3,7 +3,9 @@
 //! duration histograms exactly (Lambda 1 ms; Cloud Run 100 ms; Azure Consumption 100 ms and
 //! 128 MB minimums; Flex 1,000 ms then 100 ms), quantities are scaled to a 730-hour month,
 //! and tiers and free grants apply to the account-wide monthly quantity, as the providers
-//! bill. Money is fixed-point (`units::Usd`, pico-dollars): totals never drift.
+//! bill. Money is fixed-point (`units::Usd`, pico-dollars): totals never drift. The one billing
+//! engine: [`billed_gb_seconds`] reports the memory-time a table bills for a usage (what
+//! `faascost simulate` shows) by the same per-group rules the pricing routines apply.
 //! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
 
 pub mod breakdown;
@@ -12,7 +14,9 @@ mod models;
 
 pub use breakdown::{CostBreakdown, CostLine, CostReport, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
-pub use models::{parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group};
+pub use models::{
+    billed_gb_seconds, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds,
+};
 
 use serde::Serialize;
 

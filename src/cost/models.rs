@@ -6,7 +6,9 @@
 use super::breakdown::{CostBreakdown, CostLine};
 use super::meter::{thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U};
 use super::{CloudRunBilling, CostError, CostOptions, FrontDoor};
-use crate::pricing::{Model, PriceTable};
+use serde::Serialize;
+
+use crate::pricing::{Model, PriceTable, Rules};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 
 /// Prices a deployment option's `usage` against `table` (a serverless model, `instances`
@@ -56,12 +58,15 @@ fn billed(hist: &MsHistogram, rule: impl Fn(u64) -> u64) -> u128 {
     hist.iter().map(|(ms, n)| rule(ms) as u128 * n as u128).sum()
 }
 
-/// AWS Lambda: requests; on-demand duration (invoke + INIT capped at 10 s) in GB-s tiered
-/// per architecture; ephemeral storage above 512 MB per GB per second of duration;
-/// provisioned concurrency (periods rounded up to 5 min) and its duration rate; free tier
-/// (opt-in) only for functions without provisioned concurrency.
-fn lambda(m: &mut Meter<'_>, usage: &Usage) {
-    let rules = m.table.rules.clone();
+/// Billed time of one Lambda function group, in ms: invocations on on-demand instances
+/// (1 ms grain), INIT (capped per init, where billed) and invocations on provisioned instances.
+struct LambdaMs {
+    invoke_ms: u128,
+    init_ms: u128,
+    provisioned_ms: u128,
+}
+
+fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
     let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
     let init_rule = |d: u64| {
         let capped = if rules.init_cap_ms > 0 {
@@ -71,6 +76,121 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         };
         grain(capped)
     };
+    LambdaMs {
+        invoke_ms: billed(&g.on_demand_duration_ms, grain),
+        init_ms: if rules.init_billed {
+            billed(&g.init_duration_ms, init_rule)
+        } else {
+            0
+        },
+        provisioned_ms: billed(&g.provisioned_duration_ms, grain),
+    }
+}
+
+/// Azure Consumption billed memory-time of one group, MB·ms: each execution at least the
+/// minimum duration, memory rounded to the meter's grain within its bounds.
+fn consumption_mb_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
+    let mem = rules.billed_memory_mb(g.memory_mb) as u128;
+    let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
+    mem * billed(&all, |d| rules.billed_duration_ms(d))
+}
+
+/// Azure Flex billed time of one group, ms: (on-demand instance activity, always-ready
+/// execution). Activity is the instances' busy periods when the simulator gives them, else
+/// each on-demand execution; each period at least the minimum, then rounded to the grain.
+fn flex_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u128, u128) {
+    let activity = if g.instance_busy_ms.is_empty() {
+        &g.on_demand_duration_ms
+    } else {
+        &g.instance_busy_ms
+    };
+    (
+        billed(activity, |d| rules.billed_duration_ms(d)),
+        billed(&g.provisioned_duration_ms, |d| rules.billed_duration_ms(d)),
+    )
+}
+
+/// Cloud Run billable instance time of one group (request-based), ms. Busy periods (from the
+/// simulator) already hold the init that started them; per-request durations (aggregate
+/// usage) do not, so init is added only then. Requests served by provisioned instances are
+/// billed either way.
+fn cloud_run_busy_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
+    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    if g.instance_busy_ms.is_empty() {
+        billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), grain)
+            + billed(&g.init_duration_ms, grain)
+    } else {
+        billed(&g.instance_busy_ms, grain) + billed(&g.provisioned_duration_ms, grain)
+    }
+}
+
+/// Cloud Functions 1st gen: (billed memory tier MB, its CPU clock MHz, billed compute ms).
+fn gen1_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u32, u64, u128) {
+    let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
+    let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
+    (mem, mhz, billed(&all, |d| rules.billed_duration_ms(d)))
+}
+
+/// Billed memory-time of a usage over its own period (not scaled to a month).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BilledGbSeconds {
+    /// Execution GB-s: invocations (or instance activity periods) after the table's
+    /// per-invocation rule, at the billed memory, on demand and on provisioned instances.
+    pub execution_gb_seconds: f64,
+    /// INIT GB-s billed on top of execution (Lambda); 0 where init is not billed or is
+    /// already inside the billed instance time (Cloud Run, Flex).
+    pub init_gb_seconds: f64,
+}
+
+/// The GB-s `table` bills for `usage` (over `usage.period_ms`), by the same per-group rules
+/// the pricing routines apply. `None` for a model that does not bill memory-time
+/// (Cloudflare Workers bills CPU time); an error for tables that price instances or front
+/// doors.
+pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<BilledGbSeconds>, CostError> {
+    // (execution, init) MB·ms of one group under the table's rules.
+    let group_mb_ms: fn(&FunctionGroupUsage, &Rules) -> (u128, u128) = match table.model {
+        Model::AwsLambda => |g, rules| {
+            let t = lambda_ms(g, rules);
+            let mem = g.memory_mb as u128;
+            (mem * (t.invoke_ms + t.provisioned_ms), mem * t.init_ms)
+        },
+        Model::AzureConsumption => |g, rules| (consumption_mb_ms(g, rules), 0),
+        Model::AzureFlex => |g, rules| {
+            let (on_demand_ms, always_ready_ms) = flex_ms(g, rules);
+            (g.memory_mb as u128 * (on_demand_ms + always_ready_ms), 0)
+        },
+        Model::GcpCloudRun => |g, rules| (g.memory_mb as u128 * cloud_run_busy_ms(g, rules), 0),
+        Model::GcpFunctionsGen1 => |g, rules| {
+            let (tier_mb, _, t) = gen1_ms(g, rules);
+            (tier_mb as u128 * t, 0)
+        },
+        Model::CloudflareWorkers => return Ok(None),
+        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::AwsFargate | Model::Instances => {
+            return Err(CostError::WrongModel {
+                table: table.id.clone(),
+                model: format!("{:?}", table.model),
+                what: "billed GB-s of function usage".to_string(),
+            })
+        }
+    };
+    let (execution_mb_ms, init_mb_ms) = usage
+        .functions
+        .iter()
+        .map(|g| group_mb_ms(g, &table.rules))
+        .fold((0u128, 0u128), |(e, i), (ge, gi)| (e + ge, i + gi));
+    let gb_s = |mb_ms: u128| mb_ms as f64 / MB_MS_PER_GB_S as f64;
+    Ok(Some(BilledGbSeconds {
+        execution_gb_seconds: gb_s(execution_mb_ms),
+        init_gb_seconds: gb_s(init_mb_ms),
+    }))
+}
+
+/// AWS Lambda: requests; on-demand duration (invoke + INIT capped at 10 s) in GB-s tiered
+/// per architecture; ephemeral storage above 512 MB per GB per second of duration;
+/// provisioned concurrency (periods rounded up to 5 min) and its duration rate; free tier
+/// (opt-in) only for functions without provisioned concurrency.
+fn lambda(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
     let archs = [Arch::X86, Arch::Arm64];
     let mut od = [0u128; 2]; // MB-ms on-demand (invoke + init)
     let mut od_eligible = [0u128; 2]; // of which free-tier eligible (no PC on the function)
@@ -83,13 +203,11 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let a = if g.arch == Arch::Arm64 { 1 } else { 0 };
         let mem = g.memory_mb as u128;
         let has_pc = !g.provisioned_periods.is_empty();
-        let invoke_ms = billed(&g.on_demand_duration_ms, grain);
-        let init_ms = if rules.init_billed {
-            billed(&g.init_duration_ms, init_rule)
-        } else {
-            0
-        };
-        let pc_ms = billed(&g.provisioned_duration_ms, grain);
+        let LambdaMs {
+            invoke_ms,
+            init_ms,
+            provisioned_ms: pc_ms,
+        } = lambda_ms(g, &rules);
         od[a] += mem * (invoke_ms + init_ms);
         init_total[a] += mem * init_ms;
         if !has_pc {
@@ -171,12 +289,7 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
 /// and 128 MB, memory rounded up to 128 MB (max 1,536 MB).
 fn azure_consumption(m: &mut Meter<'_>, usage: &Usage) {
     let rules = m.table.rules.clone();
-    let mut mbms = 0u128;
-    for g in &usage.functions {
-        let mem = rules.billed_memory_mb(g.memory_mb) as u128;
-        let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
-        mbms += mem * billed(&all, |d| rules.billed_duration_ms(d));
-    }
+    let mbms: u128 = usage.functions.iter().map(|g| consumption_mb_ms(g, &rules)).sum();
     let req = m.monthly(total_requests(usage));
     m.charge_with_grant("Executions", "executions", req, 1);
     let q = m.monthly(mbms);
@@ -206,13 +319,9 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
     let mut od_requests = 0u128;
     for g in &usage.functions {
         let mem = g.memory_mb as u128;
-        let activity = if g.instance_busy_ms.is_empty() {
-            &g.on_demand_duration_ms
-        } else {
-            &g.instance_busy_ms
-        };
-        od += mem * billed(activity, |d| rules.billed_duration_ms(d));
-        ar_exec += mem * billed(&g.provisioned_duration_ms, |d| rules.billed_duration_ms(d));
+        let (on_demand_ms, always_ready_ms) = flex_ms(g, &rules);
+        od += mem * on_demand_ms;
+        ar_exec += mem * always_ready_ms;
         for p in &g.provisioned_periods {
             ar_base += mem * p.concurrency as u128 * p.duration_ms as u128;
         }
@@ -246,22 +355,13 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
 fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     let rules = m.table.rules.clone();
     let vcpu = m.opts.cloud_run_vcpu_milli as u128;
-    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
     let mut busy_ms_mem = 0u128; // MB-ms
     let mut busy_ms = 0u128;
     let mut idle_ms_mem = 0u128;
     let mut idle_ms = 0u128;
     for g in &usage.functions {
         let mem = g.memory_mb as u128;
-        // Busy periods (from the simulator) already hold the init that started them; per-
-        // request durations (aggregate usage) do not, so init is added only then. Requests
-        // served by provisioned instances are billed either way.
-        let t = if g.instance_busy_ms.is_empty() {
-            billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), grain)
-                + billed(&g.init_duration_ms, grain)
-        } else {
-            billed(&g.instance_busy_ms, grain) + billed(&g.provisioned_duration_ms, grain)
-        };
+        let t = cloud_run_busy_ms(g, &rules);
         busy_ms += t;
         busy_ms_mem += mem * t;
         idle_ms += g.instance_idle_ms as u128;
@@ -302,9 +402,7 @@ fn gcf_gen1(m: &mut Meter<'_>, usage: &Usage) {
     let mut mb_ms = 0u128;
     let mut mhz_ms = 0u128;
     for g in &usage.functions {
-        let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
-        let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
-        let t = billed(&all, |d| rules.billed_duration_ms(d));
+        let (mem, mhz, t) = gen1_ms(g, &rules);
         mb_ms += mem as u128 * t;
         mhz_ms += mhz as u128 * t;
     }

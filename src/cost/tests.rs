@@ -647,3 +647,81 @@ fn cloud_run_busy_periods_hold_their_init_and_provisioned_requests_count() {
         .unwrap();
     assert!((cpu.quantity - 3.5).abs() < 1e-9, "{}", cpu.quantity);
 }
+
+/// A group of `memory_mb` with the given on-demand durations, init durations and instance busy
+/// periods (one event each), as the simulator hands them over.
+fn sim_group(memory_mb: u32, durations_ms: &[u64], inits_ms: &[u64], busy_ms: &[u64]) -> FunctionGroupUsage {
+    let mut g = FunctionGroupUsage {
+        memory_mb,
+        requests: durations_ms.len() as u64,
+        ..FunctionGroupUsage::default()
+    };
+    durations_ms.iter().for_each(|&d| g.on_demand_duration_ms.add(d, 1));
+    inits_ms.iter().for_each(|&d| g.init_duration_ms.add(d, 1));
+    busy_ms.iter().for_each(|&d| g.instance_busy_ms.add(d, 1));
+    g
+}
+
+fn billed(id: &str, g: FunctionGroupUsage) -> Option<BilledGbSeconds> {
+    let usage = Usage {
+        period_ms: 60_000,
+        functions: vec![g],
+        instances: vec![],
+    };
+    billed_gb_seconds(&usage, &table(id)).unwrap()
+}
+
+#[test]
+fn billed_gb_seconds_follow_each_tables_rules() {
+    // Three calls of 1,234 ms with 250 ms inits, one instance busy period each (1,484 ms), 512 MB.
+    let g = || sim_group(512, &[1_234, 1_234, 1_234], &[250, 250, 250], &[1_484, 1_484, 1_484]);
+    // Lambda: 1 ms grain per call, INIT billed on top: 3 × 1.234 s × 0.5 GB = 1.851 GB-s and
+    // 3 × 0.25 s × 0.5 GB = 0.375 GB-s.
+    let b = billed("aws-lambda", g()).unwrap();
+    assert!((b.execution_gb_seconds - 1.851).abs() < 1e-12, "{b:?}");
+    assert!((b.init_gb_seconds - 0.375).abs() < 1e-12, "{b:?}");
+    // Cloud Run: each busy period (init included) rounded up to 100 ms: 3 × 1.5 s × 0.5 GB.
+    let b = billed("gcp-cloud-run", g()).unwrap();
+    assert!((b.execution_gb_seconds - 2.25).abs() < 1e-12, "{b:?}");
+    assert_eq!(b.init_gb_seconds, 0.0);
+    // Azure Consumption: per execution, 1 ms grain, min 100 ms: 3 × 1.234 s × 0.5 GB; a 30 ms
+    // call is billed 100 ms and 100 MB is billed as 128 MB: 0.1 s × 0.125 GB = 0.0125 GB-s.
+    let b = billed("azure-functions-consumption", g()).unwrap();
+    assert!((b.execution_gb_seconds - 1.851).abs() < 1e-12, "{b:?}");
+    let b = billed("azure-functions-consumption", sim_group(100, &[30], &[], &[30])).unwrap();
+    assert!((b.execution_gb_seconds - 0.0125).abs() < 1e-12, "{b:?}");
+    // Azure Flex: per instance activity period, min 1,000 ms then 100 ms: 1,484 → 1,500 ms;
+    // a 300 ms period is billed 1,000 ms. At 2,048 MB: (1.5 + 1.0) s × 2 GB = 5 GB-s.
+    let b = billed(
+        "azure-functions-flex",
+        sim_group(2048, &[1_234, 50], &[250, 250], &[1_484, 300]),
+    )
+    .unwrap();
+    assert!((b.execution_gb_seconds - 5.0).abs() < 1e-12, "{b:?}");
+    // Workers bill CPU time, not memory-time; instance tables cannot bill function usage.
+    assert_eq!(billed("cloudflare-workers", g()), None);
+    let usage = Usage {
+        period_ms: 60_000,
+        functions: vec![g()],
+        instances: vec![],
+    };
+    assert!(billed_gb_seconds(&usage, &table("aws-ec2")).is_err());
+}
+
+#[test]
+fn billed_gb_seconds_are_the_bills_gb_s_lines() {
+    // Over a 730-hour month (no scaling), the quantity shown by `simulate` is the quantity
+    // on the bill: Flex's on-demand execution-time line and Lambda's duration line.
+    let flex = month(vec![sim_group(2048, &[1_234, 50], &[250, 250], &[1_484, 300])]);
+    let b = price_usage(&flex, &table("azure-functions-flex"), &CostOptions::default()).unwrap();
+    let line = b.lines.iter().find(|l| l.name == "On-demand execution time").unwrap();
+    let gb_s = billed_gb_seconds(&flex, &table("azure-functions-flex"))
+        .unwrap()
+        .unwrap();
+    assert!((line.quantity - gb_s.execution_gb_seconds).abs() < 1e-12);
+    let lambda = month(vec![sim_group(512, &[1_234, 1_234], &[250, 250], &[1_484, 1_484])]);
+    let b = price_usage(&lambda, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    let line = b.lines.iter().find(|l| l.name.starts_with("Duration x86")).unwrap();
+    let gb_s = billed_gb_seconds(&lambda, &table("aws-lambda")).unwrap().unwrap();
+    assert!((line.quantity - (gb_s.execution_gb_seconds + gb_s.init_gb_seconds)).abs() < 1e-12);
+}

@@ -292,12 +292,13 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
             .get(opt.platform.id())
             .map_err(|e| fail(anyhow!("option '{}': {e}", opt.id)))?;
         if let (Some(mb), Some(b)) = (opt.memory_mb, table.behaviour.as_ref()) {
-            let (lo, hi) = (b.memory_min_mb.unwrap_or(1), b.memory_max_mb.unwrap_or(u32::MAX));
+            let (lo, hi) = b.memory.bounds_mb();
             if !(lo..=hi).contains(&mb) {
                 return Err(fail(anyhow!(
-                    "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB; choose a size in it",
+                    "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB ({}); choose a size in it",
                     opt.id,
-                    opt.platform
+                    opt.platform,
+                    b.memory
                 )));
             }
         }

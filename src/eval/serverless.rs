@@ -10,26 +10,15 @@ use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, ServerlessOption};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
-use crate::sim::platform::{PlatformId, PlatformModel};
+use crate::sim::platform::PlatformModel;
 use crate::sim::{simulate, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::Usage;
 use crate::warning::{Warning, WarningCode};
 
-/// The simulator's behaviour model of a platform.
-fn sim_model(platform: ServerlessPlatform) -> anyhow::Result<PlatformModel> {
-    let id = match platform {
-        ServerlessPlatform::AwsLambda => PlatformId::AwsLambda,
-        ServerlessPlatform::AzureConsumption | ServerlessPlatform::AzureFlex => PlatformId::AzureFunctions,
-        ServerlessPlatform::GcpCloudRun => PlatformId::GcpCloudRun,
-        ServerlessPlatform::CloudflareWorkers => PlatformId::CloudflareWorkers,
-    };
-    Ok(id.model()?)
-}
-
-/// The simulation settings of an option.
+/// The simulation settings of an option (the platform's facts from its price table).
 pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConfig> {
-    let mut cfg = SimConfig::new(sim_model(opt.platform)?);
+    let mut cfg = SimConfig::new(PlatformModel::from_catalog(&plan.catalog, opt.platform)?);
     cfg.memory_mb = opt.memory_mb;
     cfg.arch = opt.arch;
     cfg.keep_alive = opt.keep_alive;
@@ -53,7 +42,7 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
         .as_ref();
     let platform_limits = PlatformLimits {
         timeout_ms: facts.and_then(|b| b.timeout_ms),
-        memory_max_mb: facts.and_then(|b| b.memory_max_mb),
+        memory_max_mb: facts.map(|b| b.memory.bounds_mb().1),
     };
     Ok(limits::check(
         &plan.workload,

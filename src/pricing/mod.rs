@@ -3,6 +3,7 @@
 //! ([`raw`], `deny_unknown_fields`) → validated [`PriceTable`]s in a [`Catalog`].
 //! Figures, sources and V/X/U status: ../shared/reference/pricing-facts.md (2026-11-22).
 
+pub mod behaviour;
 pub mod error;
 pub mod raw;
 pub mod table;
@@ -10,8 +11,9 @@ pub mod table;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use behaviour::{Behaviour, ColdStart, ColdStartDist, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
-pub use table::{Behaviour, ColdStart, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
+pub use table::{FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 
 /// The price tables shipped with faascost: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -148,11 +150,6 @@ impl Catalog {
                 self.tables.keys().cloned().collect::<Vec<_>>().join(", ")
             )
         })
-    }
-
-    /// The simulator-facing facts of offering `id`, if its table has a `[behaviour]` section.
-    pub fn behaviour(&self, id: &str) -> Option<&Behaviour> {
-        self.tables.get(id).and_then(|t| t.behaviour.as_ref())
     }
 }
 

@@ -157,52 +157,91 @@ pub struct RawInstance {
     pub note: Option<String>,
 }
 
-/// Non-price facts about a serverless platform.
+/// Platform facts of a serverless offering: the one home of what the simulator replays
+/// (instance scope, concurrency, memory options, CPU per memory, keep-alive, cold starts)
+/// and of its limits. Billing facts (grains, minimums, INIT billing) are in [`RawRules`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBehaviour {
-    /// Default keep-alive of an idle instance, in ms.
-    pub default_keep_alive_ms: Option<Spanned<i64>>,
-    /// Maximum concurrent requests per instance.
-    pub per_instance_concurrency_max: Option<Spanned<i64>>,
-    /// Default per-instance concurrency.
-    pub per_instance_concurrency_default: Option<Spanned<i64>>,
-    /// Default account (or subscription) concurrency limit.
+    /// Which requests share instances: `function` or `app`.
+    pub instance_scope: Spanned<String>,
+    /// Default concurrent requests per instance.
+    pub per_instance_concurrency_default: Spanned<i64>,
+    /// Largest configurable concurrent requests per instance.
+    pub per_instance_concurrency_max: Spanned<i64>,
+    /// Default account (or subscription) concurrency limit; absent = none.
     pub account_concurrency_limit: Option<Spanned<i64>>,
-    /// Smallest configurable memory, MB.
+    /// MB of memory per full vCPU, where CPU scales with memory (with `max_vcpu`).
+    pub mb_per_vcpu: Option<Spanned<i64>>,
+    /// Largest vCPU share, where CPU scales with memory (with `mb_per_vcpu`).
+    pub max_vcpu: Option<Spanned<f64>>,
+    /// Smallest configurable memory, MB (a range: with `memory_max_mb`).
     pub memory_min_mb: Option<Spanned<i64>>,
     /// Largest configurable memory, MB.
     pub memory_max_mb: Option<Spanned<i64>>,
-    /// Memory step, MB.
+    /// Memory step of a range, MB (default 1).
     pub memory_step_mb: Option<Spanned<i64>>,
-    /// MB of memory per full vCPU.
-    pub mb_per_vcpu: Option<Spanned<i64>>,
+    /// The only configurable memory sizes, MB (instead of a range).
+    pub memory_sizes_mb: Option<Spanned<Vec<i64>>>,
+    /// Memory used when neither the user nor the trace gives one, MB.
+    pub default_memory_mb: Spanned<i64>,
+    /// The provider's keep-alive of an idle instance, ms.
+    pub default_keep_alive_ms: Spanned<i64>,
+    /// Runtime whose cold-start figure applies when none is named.
+    pub default_runtime: Spanned<String>,
+    /// Ephemeral storage configured by default, MB (absent = 0).
+    pub ephemeral_storage_mb: Option<Spanned<i64>>,
     /// Maximum timeout, ms.
     pub timeout_ms: Option<Spanned<i64>>,
-    /// Cold-start latency by runtime name.
+    /// Largest request payload of a synchronous invocation, bytes.
+    pub max_request_bytes: Option<Spanned<i64>>,
+    /// Largest response payload of a synchronous invocation, bytes.
+    pub max_response_bytes: Option<Spanned<i64>>,
+    /// Cold-start (init) latency distribution by runtime.
+    pub cold_start: BTreeMap<String, Spanned<RawColdStart>>,
+    /// Sources of single facts, by fact name (`memory`, `default_keep_alive_ms` …).
     #[serde(default)]
-    pub cold_start_ms: BTreeMap<String, Spanned<RawColdStart>>,
+    pub sources: BTreeMap<String, Spanned<RawFactSource>>,
     /// URL or citation of these facts.
     pub source: Option<Spanned<String>>,
     /// Whether read from vendor sources.
-    #[serde(default)]
-    pub verified: bool,
+    pub verified: Option<bool>,
     /// Caveats.
     #[serde(default)]
     pub notes: Vec<String>,
 }
 
-/// Cold-start latency of one runtime.
+/// Cold-start latency distribution of one runtime, in ms.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawColdStart {
-    /// Median, ms.
-    pub p50_ms: Spanned<i64>,
-    /// 99th percentile, ms.
-    pub p99_ms: Spanned<i64>,
-    /// URL or citation.
+    /// `constant` (ms), `exponential` (mean_ms), `lognormal` (median_ms, sigma) or
+    /// `uniform` (min_ms, max_ms).
+    pub distribution: Spanned<String>,
+    /// Constant init duration.
+    pub ms: Option<Spanned<f64>>,
+    /// Mean of an exponential.
+    pub mean_ms: Option<Spanned<f64>>,
+    /// Median of a lognormal.
+    pub median_ms: Option<Spanned<f64>>,
+    /// Standard deviation of ln(duration) of a lognormal.
+    pub sigma: Option<Spanned<f64>>,
+    /// Lower bound of a uniform.
+    pub min_ms: Option<Spanned<f64>>,
+    /// Upper bound of a uniform.
+    pub max_ms: Option<Spanned<f64>>,
+    /// URL or citation, and how the figure was derived.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.
-    #[serde(default)]
-    pub verified: bool,
+    pub verified: Option<bool>,
+}
+
+/// Where one platform fact comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactSource {
+    /// URL or citation, and what it says.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
 }

@@ -1,14 +1,15 @@
 //! Validated price tables: `RawTable` (what the TOML says) → `PriceTable` (what the cost
 //! engine may trust): prices non-negative and exact in pico-dollars, tiers in increasing
-//! order, every figure with a source, dates real. Also `Behaviour`, the non-price platform
-//! facts the simulator reads. Figures and sources: ../shared/reference/pricing-facts.md.
+//! order, every figure with a source, dates real. The `[behaviour]` section (platform facts)
+//! is validated in [`super::behaviour`]. Figures and sources: ../shared/reference/pricing-facts.md.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
+use super::behaviour::{validate_behaviour, Behaviour};
 use super::error::{line_of, PricingError};
-use super::raw::{RawBehaviour, RawFree, RawInstance, RawPrice, RawRules, RawTable};
+use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable};
 use crate::units::Usd;
 
 /// The billing model a table describes; the cost engine has one pricing routine per model.
@@ -214,50 +215,6 @@ pub struct InstancePrice {
     pub note: Option<String>,
 }
 
-/// Cold-start latency of one runtime.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ColdStart {
-    /// Median, ms.
-    pub p50_ms: u64,
-    /// 99th percentile, ms.
-    pub p99_ms: u64,
-    /// Source.
-    pub source: Option<String>,
-    /// Vendor-verified.
-    pub verified: bool,
-}
-
-/// Non-price facts of a serverless platform, for the simulator (contains no prices).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Behaviour {
-    /// Default keep-alive of an idle instance, ms.
-    pub default_keep_alive_ms: Option<u64>,
-    /// Maximum concurrent requests per instance.
-    pub per_instance_concurrency_max: Option<u32>,
-    /// Default concurrent requests per instance.
-    pub per_instance_concurrency_default: Option<u32>,
-    /// Default account concurrency limit.
-    pub account_concurrency_limit: Option<u32>,
-    /// Smallest configurable memory, MB.
-    pub memory_min_mb: Option<u32>,
-    /// Largest configurable memory, MB.
-    pub memory_max_mb: Option<u32>,
-    /// Memory step, MB.
-    pub memory_step_mb: Option<u32>,
-    /// MB per full vCPU.
-    pub mb_per_vcpu: Option<u32>,
-    /// Maximum timeout, ms.
-    pub timeout_ms: Option<u64>,
-    /// Cold-start latency by runtime.
-    pub cold_start_ms: BTreeMap<String, ColdStart>,
-    /// Source.
-    pub source: Option<String>,
-    /// Vendor-verified.
-    pub verified: bool,
-    /// Caveats.
-    pub notes: Vec<String>,
-}
-
 /// A validated price table for one offering.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriceTable {
@@ -285,7 +242,7 @@ pub struct PriceTable {
     pub free: BTreeMap<String, FreeGrant>,
     /// Instance prices by type.
     pub instances: BTreeMap<String, InstancePrice>,
-    /// Platform facts.
+    /// Platform facts (serverless offerings the simulator replays).
     pub behaviour: Option<Behaviour>,
     /// Where the table was loaded from (a path, or `embedded:<file>`).
     pub origin: String,
@@ -301,18 +258,18 @@ impl PriceTable {
 }
 
 /// Collects errors against one file's text.
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     path: &'a str,
     text: &'a str,
-    errors: Vec<PricingError>,
+    pub(super) errors: Vec<PricingError>,
 }
 
 impl Ctx<'_> {
-    fn err<T>(&mut self, spanned: &Spanned<T>, key: &str, problem: impl Into<String>, expected: &str) {
+    pub(super) fn err<T>(&mut self, spanned: &Spanned<T>, key: &str, problem: impl Into<String>, expected: &str) {
         self.err_at(spanned.span().start, key, problem, expected);
     }
 
-    fn err_at(&mut self, offset: usize, key: &str, problem: impl Into<String>, expected: &str) {
+    pub(super) fn err_at(&mut self, offset: usize, key: &str, problem: impl Into<String>, expected: &str) {
         self.errors.push(PricingError::Invalid {
             path: self.path.to_string(),
             line: line_of(self.text, offset),
@@ -322,7 +279,7 @@ impl Ctx<'_> {
         });
     }
 
-    fn non_negative_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u64> {
+    pub(super) fn non_negative_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u64> {
         let v = v.as_ref()?;
         if *v.get_ref() < 0 {
             self.err(v, key, format!("{} is negative", v.get_ref()), "a whole number ≥ 0");
@@ -331,7 +288,7 @@ impl Ctx<'_> {
         Some(*v.get_ref() as u64)
     }
 
-    fn small_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u32> {
+    pub(super) fn small_int(&mut self, v: &Option<Spanned<i64>>, key: &str) -> Option<u32> {
         let n = self.non_negative_int(v, key)?;
         match u32::try_from(n) {
             Ok(n) => Some(n),
@@ -382,7 +339,7 @@ impl Ctx<'_> {
         usd
     }
 
-    fn source(&mut self, s: &Option<Spanned<String>>, at: usize, key: &str) -> String {
+    pub(super) fn source(&mut self, s: &Option<Spanned<String>>, at: usize, key: &str) -> String {
         match s {
             Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().clone(),
             Some(s) => {
@@ -401,7 +358,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn verified(&mut self, v: Option<bool>, at: usize, key: &str) -> bool {
+    pub(super) fn verified(&mut self, v: Option<bool>, at: usize, key: &str) -> bool {
         match v {
             Some(v) => v,
             None => {
@@ -572,7 +529,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
             "at least one [prices.*] or [instances.*]",
         );
     }
-    let behaviour = raw.behaviour.as_ref().map(|b| validate_behaviour(cx, b));
+    let behaviour = raw.behaviour.as_ref().and_then(|b| validate_behaviour(cx, b));
 
     PriceTable {
         id,
@@ -815,56 +772,4 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         verified,
         note: raw.note.clone(),
     })
-}
-
-fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) -> Behaviour {
-    let at = b.span().start;
-    let raw = b.get_ref();
-    let mut cold = BTreeMap::new();
-    for (runtime, c) in &raw.cold_start_ms {
-        let key = format!("behaviour.cold_start_ms.{runtime}");
-        let p50 = cx.non_negative_int(&Some(c.get_ref().p50_ms.clone()), &format!("{key}.p50_ms"));
-        let p99 = cx.non_negative_int(&Some(c.get_ref().p99_ms.clone()), &format!("{key}.p99_ms"));
-        if let (Some(p50), Some(p99)) = (p50, p99) {
-            if p99 < p50 {
-                cx.err(
-                    &c.get_ref().p99_ms,
-                    &format!("{key}.p99_ms"),
-                    format!("p99 {p99} < p50 {p50}"),
-                    "p99_ms ≥ p50_ms",
-                );
-            }
-            cold.insert(
-                runtime.clone(),
-                ColdStart {
-                    p50_ms: p50,
-                    p99_ms: p99,
-                    source: c.get_ref().source.as_ref().map(|s| s.get_ref().clone()),
-                    verified: c.get_ref().verified,
-                },
-            );
-        }
-    }
-    let source = cx.source(&raw.source, at, "behaviour.source");
-    Behaviour {
-        default_keep_alive_ms: cx.non_negative_int(&raw.default_keep_alive_ms, "behaviour.default_keep_alive_ms"),
-        per_instance_concurrency_max: cx.small_int(
-            &raw.per_instance_concurrency_max,
-            "behaviour.per_instance_concurrency_max",
-        ),
-        per_instance_concurrency_default: cx.small_int(
-            &raw.per_instance_concurrency_default,
-            "behaviour.per_instance_concurrency_default",
-        ),
-        account_concurrency_limit: cx.small_int(&raw.account_concurrency_limit, "behaviour.account_concurrency_limit"),
-        memory_min_mb: cx.small_int(&raw.memory_min_mb, "behaviour.memory_min_mb"),
-        memory_max_mb: cx.small_int(&raw.memory_max_mb, "behaviour.memory_max_mb"),
-        memory_step_mb: cx.small_int(&raw.memory_step_mb, "behaviour.memory_step_mb"),
-        mb_per_vcpu: cx.small_int(&raw.mb_per_vcpu, "behaviour.mb_per_vcpu"),
-        timeout_ms: cx.non_negative_int(&raw.timeout_ms, "behaviour.timeout_ms"),
-        cold_start_ms: cold,
-        source: Some(source),
-        verified: raw.verified,
-        notes: raw.notes.clone(),
-    }
 }

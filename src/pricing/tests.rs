@@ -62,13 +62,41 @@ fn built_in_tables_are_valid_and_complete() {
 #[test]
 fn behaviour_is_exposed_without_prices() {
     let c = Catalog::embedded().unwrap();
-    let b = c.behaviour("aws-lambda").unwrap();
-    assert_eq!(b.mb_per_vcpu, Some(1769));
+    let b = c.get("aws-lambda").unwrap().behaviour.as_ref().unwrap();
+    assert_eq!(
+        b.cpu,
+        Some(CpuScaling {
+            mb_per_vcpu: 1769,
+            max_vcpu: 6.0
+        })
+    );
     assert_eq!(b.timeout_ms, Some(900_000));
     assert_eq!(b.account_concurrency_limit, Some(1000));
-    assert_eq!((b.memory_min_mb, b.memory_max_mb), (Some(128), Some(10_240)));
-    assert!(!b.cold_start_ms["java"].verified);
-    assert!(c.behaviour("aws-ec2").is_none());
+    assert_eq!(
+        b.memory,
+        MemoryOptions::Range {
+            min_mb: 128,
+            max_mb: 10_240,
+            step_mb: 1
+        }
+    );
+    assert!(!b.cold_start["java"].verified);
+    assert!(b.sources["cpu"].verified && !b.sources["default_keep_alive_ms"].verified);
+    assert!(c.get("aws-ec2").unwrap().behaviour.is_none());
+    // Every serverless platform's table states its facts, with one runtime naming.
+    for p in crate::platform::ServerlessPlatform::ALL {
+        let b = c
+            .get(p.id())
+            .unwrap()
+            .behaviour
+            .as_ref()
+            .unwrap_or_else(|| panic!("{p} has no [behaviour]"));
+        assert!(b.memory.allows(b.default_memory_mb), "{p}");
+        assert!(
+            b.cold_start.keys().all(|r| behaviour::RUNTIMES.contains(&r.as_str())),
+            "{p}"
+        );
+    }
 }
 
 #[test]
@@ -180,4 +208,185 @@ fn shipped_directory_validates() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/pricing");
     let c = Catalog::load_dir(std::path::Path::new(dir)).unwrap();
     assert_eq!(c.tables.len(), EMBEDDED.len());
+}
+
+const BEHAVIOUR: &str = r#"
+[behaviour]
+instance_scope = "function"
+per_instance_concurrency_default = 1
+per_instance_concurrency_max = 1
+memory_min_mb = 128
+memory_max_mb = 1024
+default_memory_mb = 128
+default_keep_alive_ms = 600000
+default_runtime = "python"
+source = "https://example.com/limits"
+verified = true
+
+[behaviour.sources.memory]
+source = "https://example.com/memory"
+verified = true
+
+[behaviour.cold_start.python]
+distribution = "lognormal"
+median_ms = 200
+sigma = 0.3
+source = "https://example.com/cold"
+verified = false
+"#;
+
+/// 1-based line of the first occurrence of `needle` in `text`.
+fn line_with(text: &str, needle: &str) -> usize {
+    error::line_of(text, text.find(needle).expect("needle in text"))
+}
+
+fn with_behaviour(edit: impl Fn(&str) -> String) -> String {
+    format!("{GOOD}{}", edit(BEHAVIOUR))
+}
+
+#[test]
+fn behaviour_section_parses() {
+    let t = table::parse_table("t.toml", &with_behaviour(|b| b.to_string())).unwrap();
+    let b = t.behaviour.unwrap();
+    assert_eq!(b.instance_scope, InstanceScope::Function);
+    assert_eq!(b.account_concurrency_limit, None);
+    assert_eq!(b.cpu, None);
+    assert_eq!(b.ephemeral_storage_mb, 0);
+    assert_eq!(b.memory.configure_mb(129), 129);
+    assert_eq!(b.memory.configure_mb(4096), 1024);
+    assert_eq!(
+        b.cold_start["python"].dist,
+        ColdStartDist::Lognormal {
+            median_ms: 200.0,
+            sigma: 0.3
+        }
+    );
+    assert_eq!(b.sources["memory"].source, "https://example.com/memory");
+}
+
+#[test]
+fn billing_facts_are_not_behaviour() {
+    // Grains, minimums and INIT billing are [rules], applied by the cost engine only.
+    let text = with_behaviour(|b| {
+        b.replace(
+            "verified = true\n\n[behaviour.sources",
+            "verified = true\nbills_init = true\n\n[behaviour.sources",
+        )
+    });
+    match &errors(&text)[0] {
+        PricingError::Toml { line, message, .. } => {
+            assert!(message.contains("bills_init"), "{message}");
+            assert!(*line >= line_with(&text, "[behaviour]"), "{line}");
+        }
+        other => panic!("expected a TOML error, got {other:?}"),
+    }
+    // A missing fact is named too.
+    let text = with_behaviour(|b| b.replace("default_runtime = \"python\"\n", ""));
+    assert!(errors(&text)[0].to_string().contains("default_runtime"));
+}
+
+#[test]
+fn behaviour_values_are_checked_at_their_line() {
+    let text = with_behaviour(|b| b.replace("cold_start.python", "cold_start.nodejs"));
+    let e = errors(&text);
+    let keys: Vec<(usize, &str)> = e.iter().map(invalid).collect();
+    assert!(
+        keys.contains(&(
+            line_with(&text, "[behaviour.cold_start.nodejs]"),
+            "behaviour.cold_start.nodejs"
+        )),
+        "{keys:?}"
+    );
+    // The default runtime then has no figure either.
+    assert!(
+        keys.contains(&(line_with(&text, "default_runtime"), "behaviour.default_runtime")),
+        "{keys:?}"
+    );
+    assert!(e[0].to_string().contains("node, go"), "{}", e[0]);
+
+    let text = with_behaviour(|b| b.replace("sigma = 0.3", "sigma = 0.3\nms = 5"));
+    let e = errors(&text);
+    assert_eq!(invalid(&e[0]).1, "behaviour.cold_start.python.ms", "{e:?}");
+
+    let text = with_behaviour(|b| b.replace("instance_scope = \"function\"", "instance_scope = \"region\""));
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (line_with(&text, "instance_scope"), "behaviour.instance_scope")
+    );
+
+    let text = with_behaviour(|b| {
+        b.replace(
+            "per_instance_concurrency_default = 1",
+            "per_instance_concurrency_default = 8",
+        )
+    });
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (
+            line_with(&text, "per_instance_concurrency_default"),
+            "behaviour.per_instance_concurrency_default"
+        )
+    );
+
+    let text = with_behaviour(|b| b.replace("[behaviour.sources.memory]", "[behaviour.sources.grain]"));
+    assert_eq!(invalid(&errors(&text)[0]).1, "behaviour.sources.grain");
+}
+
+#[test]
+fn memory_is_a_range_or_a_grid() {
+    let grid = |b: &str| {
+        b.replace(
+            "memory_min_mb = 128\nmemory_max_mb = 1024\n",
+            "memory_sizes_mb = [512, 2048, 4096]\n",
+        )
+        .replace("default_memory_mb = 128", "default_memory_mb = 2048")
+    };
+    let t = table::parse_table("t.toml", &with_behaviour(grid)).unwrap();
+    let m = t.behaviour.unwrap().memory;
+    assert_eq!(m, MemoryOptions::Sizes(vec![512, 2048, 4096]));
+    assert_eq!(m.to_string(), "512, 2048 or 4096 MB");
+    assert!(m.allows(2048) && !m.allows(1024));
+    // A default off the grid names the allowed sizes.
+    let text = with_behaviour(|b| grid(b).replace("default_memory_mb = 2048", "default_memory_mb = 1024"));
+    let e = errors(&text);
+    assert_eq!(
+        invalid(&e[0]),
+        (line_with(&text, "default_memory_mb"), "behaviour.default_memory_mb")
+    );
+    assert!(e[0].to_string().contains("512, 2048 or 4096 MB"), "{}", e[0]);
+    // Sizes out of order.
+    let text = with_behaviour(|b| grid(b).replace("[512, 2048, 4096]", "[2048, 512]"));
+    assert_eq!(invalid(&errors(&text)[0]).1, "behaviour.memory_sizes_mb[1]");
+    // Both a range and a grid.
+    let text = with_behaviour(|b| {
+        b.replace(
+            "memory_max_mb = 1024\n",
+            "memory_max_mb = 1024\nmemory_sizes_mb = [512]\n",
+        )
+    });
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (line_with(&text, "[behaviour]"), "behaviour.memory_min_mb")
+    );
+}
+
+#[test]
+fn cold_start_syntax() {
+    assert_eq!(
+        ColdStartDist::parse("250").unwrap(),
+        ColdStartDist::Constant { ms: 250 }
+    );
+    assert_eq!(
+        ColdStartDist::parse("exp:253").unwrap(),
+        ColdStartDist::Exponential { mean_ms: 253.0 }
+    );
+    let ln = ColdStartDist::parse("lognormal:200:0.5").unwrap();
+    // mean = 200 · e^{0.125} = 226.63
+    assert!((ln.mean_ms() - 226.6297).abs() < 1e-3);
+    assert!(ColdStartDist::parse("uniform:5:1").is_err());
+    assert!(ColdStartDist::parse("gamma:1").is_err());
+    assert!(ColdStartDist::parse("-3").is_err());
+    for text in ["250", "exp:253", "lognormal:225:0.21", "uniform:5:9"] {
+        assert_eq!(ColdStartDist::parse(text).unwrap().to_string(), text);
+    }
 }

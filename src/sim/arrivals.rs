@@ -13,8 +13,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use std::str::FromStr;
 
-use super::platform::ColdStartDist;
 use super::SimError;
+use crate::pricing::ColdStartDist;
 use crate::trace::{
     Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo, MinuteCounts,
     SourceFile, Trigger, Workload,

@@ -1,5 +1,8 @@
-//! Simulation stage: `Workload` + seed + platform behaviour → `Usage` (billable quantities, no
-//! prices) and `SimStats` (cold starts, throttles, latency, concurrency, idle memory-time).
+//! Simulation stage: `Workload` + seed + platform facts (from the price table's `[behaviour]`)
+//! → `Usage` (quantities: duration, init and busy-period histograms, provisioned periods, idle
+//! instance time; never dollars, never a billing rule) and `SimStats` (cold starts, throttles,
+//! latency, concurrency, idle memory-time). Billed GB-s are the cost engine's
+//! (`cost::billed_gb_seconds`).
 //!
 //! Steps: group functions into units (a function, or an Azure app whose functions share
 //! instances); expand each function's arrivals with its own seeded generator ([`arrivals`]);
@@ -23,12 +26,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use crate::pricing::{ColdStartDist, InstanceScope, MemoryOptions};
 use crate::trace::{FunctionTrace, MemoryScope, Workload};
 use crate::units::{gb_seconds, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{expand_function, function_key, DurationModel, ExpandOptions, Request, SimRng, SpreadMode};
 use keepalive::KeepAliveSpec;
-use platform::{BillingBasis, ColdStartDist, InstanceScope, PlatformModel};
+use platform::PlatformModel;
 use schedule::ProvisionedSchedule;
 use serverless::{EngineConfig, RetryPolicy, UnitResult, UnitSpec};
 use stats::{concurrency_profile, percentile, LatencyMs, SimStats};
@@ -36,10 +40,10 @@ use stats::{concurrency_profile, percentile, LatencyMs, SimStats};
 /// Errors of the simulation stage.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    /// A platform behaviour file is malformed.
-    #[error("platform model {origin}: {problem}")]
+    /// The platform's price table is missing or has no platform facts.
+    #[error("platform facts {origin}: {problem}")]
     Platform {
-        /// File name.
+        /// Price-table file, or the platform id when there is no table.
         origin: String,
         /// What is wrong.
         problem: String,
@@ -73,7 +77,7 @@ pub enum SimError {
 /// Everything a simulation run needs besides the workload.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// Platform behaviour.
+    /// The platform and its facts.
     pub platform: PlatformModel,
     /// Memory for every function (else the trace's, else the platform default).
     pub memory_mb: Option<u32>,
@@ -222,7 +226,7 @@ fn unit_memory_mb(unit: &ResolvedUnit, app_sizes: &BTreeMap<(String, String), us
 
 /// Duration multiplier when running at `new_mb` instead of the traced `traced_mb`.
 pub fn duration_scale(platform: &PlatformModel, traced_mb: u32, new_mb: u32, cpu_bound_fraction: f64) -> f64 {
-    match (platform.vcpu(traced_mb), platform.vcpu(new_mb)) {
+    match (platform.facts.vcpu(traced_mb), platform.facts.vcpu(new_mb)) {
         (Some(old), Some(new)) if new > 0.0 => cpu_bound_fraction * old / new + (1.0 - cpu_bound_fraction),
         _ => 1.0,
     }
@@ -236,7 +240,7 @@ struct Prepared {
 
 fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, SimError> {
     let p = &cfg.platform;
-    let units = units_of(workload, p.instance_scope);
+    let units = units_of(workload, p.facts.instance_scope);
     let mut app_sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
     for f in &workload.functions {
         let (o, a) = f.id.app_key();
@@ -247,8 +251,8 @@ fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, 
         .map(|u| {
             let raw_mb = cfg
                 .memory_mb
-                .unwrap_or_else(|| unit_memory_mb(u, &app_sizes, p.default_memory_mb));
-            let memory_mb = p.clamp_memory_mb(raw_mb);
+                .unwrap_or_else(|| unit_memory_mb(u, &app_sizes, p.facts.default_memory_mb));
+            let memory_mb = p.facts.memory.configure_mb(raw_mb);
             let mut requests: Vec<Request> = Vec::new();
             for f in &u.functions {
                 let scale = match (cfg.memory_mb, f.memory.configured_mb) {
@@ -280,18 +284,21 @@ fn spec_of(p: &Prepared, cfg: &SimConfig) -> UnitSpec {
         memory_mb: p.memory_mb,
         requests: p.requests.clone(),
         rng: SimRng::for_key(cfg.seed, &format!("init:{}", p.key)),
-        policy: cfg.keep_alive.build(cfg.platform.default_keep_alive_ms),
+        policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
     }
 }
 
 /// Simulates `workload` on the configured platform.
 pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimError> {
     let p = &cfg.platform;
-    let c = cfg.per_instance_concurrency.unwrap_or(p.per_instance_concurrency);
-    if c == 0 || c > p.max_per_instance_concurrency {
+    let c = cfg
+        .per_instance_concurrency
+        .unwrap_or(p.facts.per_instance_concurrency_default);
+    if c == 0 || c > p.facts.per_instance_concurrency_max {
         return Err(SimError::Config(format!(
             "per-instance concurrency {c} is out of range for {}: expected 1 to {}",
-            p.id, p.max_per_instance_concurrency
+            p.id(),
+            p.facts.per_instance_concurrency_max
         )));
     }
     if !(0.0..=1.0).contains(&cfg.cpu_bound_fraction) {
@@ -300,14 +307,15 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
             cfg.cpu_bound_fraction
         )));
     }
-    let runtime = cfg.runtime.clone().unwrap_or_else(|| p.default_runtime.clone());
+    let runtime = cfg.runtime.clone().unwrap_or_else(|| p.facts.default_runtime.clone());
     let cold_start = match cfg.cold_start {
         Some(d) => d,
         None => p.cold_start_for(&runtime)?,
     };
-    let limit = match cfg.concurrency_limit.unwrap_or(p.account_concurrency_limit) {
-        0 => None,
-        n => Some(n),
+    let limit = match cfg.concurrency_limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => p.facts.account_concurrency_limit,
     };
     let prepared = prepare_units(workload, cfg)?;
     let invocations: u64 = prepared.iter().map(|u| u.requests.len() as u64).sum();
@@ -368,8 +376,8 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     let mut latency = MsHistogram::new();
     let mut overhead = MsHistogram::new();
     let mut stats = SimStats {
-        platform: p.id.clone(),
-        keep_alive: cfg.keep_alive.label(p.default_keep_alive_ms),
+        platform: p.id().to_string(),
+        keep_alive: cfg.keep_alive.label(p.facts.default_keep_alive_ms),
         units: results.len() as u64,
         period_ms,
         ..SimStats::default()
@@ -397,27 +405,13 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         provisioned_instance_ms += pc_ms;
         stats.provisioned_gb_seconds += gb_seconds(mem, pc_ms);
         stats.idle_gb_seconds += gb_seconds(mem, r.idle_ms);
-        let billed_ms = match p.billing_basis {
-            BillingBasis::Request => {
-                r.on_demand_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
-                    + r.provisioned_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
-            }
-            BillingBasis::Instance => {
-                r.busy_periods_ms.sum_billed_ms(|d| p.billed_ms(d))
-                    + r.provisioned_duration_ms.sum_billed_ms(|d| p.billed_ms(d))
-            }
-        };
-        stats.billed_gb_seconds += gb_seconds(mem, billed_ms);
-        if p.bills_init && p.billing_basis == BillingBasis::Request {
-            stats.init_billed_gb_seconds += gb_seconds(mem, r.init_duration_ms.sum_billed_ms(|d| p.billed_ms(d)));
-        }
         if r.served > 0 {
             unit_cold_pct.push(100.0 * r.cold_starts as f64 / r.served as f64);
         }
         let g = groups.entry(r.memory_mb).or_insert_with(|| FunctionGroupUsage {
             memory_mb: r.memory_mb,
             arch: cfg.arch,
-            ephemeral_storage_mb: p.ephemeral_storage_mb,
+            ephemeral_storage_mb: p.facts.ephemeral_storage_mb,
             ..FunctionGroupUsage::default()
         });
         g.requests += r.served;
@@ -456,21 +450,20 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     }
 
     assumptions.push(format!(
-        "platform {}: per-instance concurrency {c}, account concurrency limit {}, billing grain {} ms, minimum {} ms{}",
-        p.id,
+        "platform {}: per-instance concurrency {c}, account concurrency limit {}",
+        p.id(),
         limit.map_or("none".to_string(), |l| l.to_string()),
-        p.billing_grain_ms,
-        p.min_billed_ms,
-        if p.bills_init { ", init billed" } else { "" }
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
     assumptions.push(match cfg.cold_start {
         Some(d) => format!("cold start: {d} ms (given), mean {:.0} ms", d.mean_ms()),
         None => format!(
-            "cold start: {} runtime figure of the platform file, {cold_start} ms, mean {:.0} ms (UNVERIFIED third-party or placeholder; see platforms/{}.toml)",
+            "cold start: {} runtime figure of the platform's price table, {cold_start} ms, mean {:.0} ms ({}; see [behaviour.cold_start.{}] in pricing/{}.toml)",
             runtime,
             cold_start.mean_ms(),
-            p.id
+            if p.facts.cold_start[&runtime].verified { "vendor figure" } else { "UNVERIFIED third-party or placeholder" },
+            runtime,
+            p.id()
         ),
     });
     assumptions.push(format!(
@@ -480,18 +473,37 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         cfg.duration_model.name(),
         cfg.seed
     ));
-    if cfg.memory_mb.is_some() {
-        assumptions.push(format!(
-            "memory scaling: CPU share ∝ memory ({} MB per vCPU, max {} vCPU) applied to the {:.0} % CPU-bound share of each duration, only where the trace gives a configured memory",
-            p.mb_per_vcpu,
-            p.max_vcpu,
-            cfg.cpu_bound_fraction * 100.0
-        ));
+    if let Some(requested_mb) = cfg.memory_mb {
+        let configured_mb = p.facts.memory.configure_mb(requested_mb);
+        if configured_mb != requested_mb {
+            assumptions.push(format!(
+                "memory: {requested_mb} MB is not configurable on {} ({}); simulated and billed at {configured_mb} MB",
+                p.id(),
+                p.facts.memory
+            ));
+        }
+        assumptions.push(match p.facts.cpu {
+            Some(cpu) => format!(
+                "memory scaling: CPU share ∝ memory ({} MB per vCPU, max {} vCPU) applied to the {:.0} % CPU-bound share of each duration, only where the trace gives a configured memory",
+                cpu.mb_per_vcpu,
+                cpu.max_vcpu,
+                cfg.cpu_bound_fraction * 100.0
+            ),
+            None => format!("memory scaling: none, CPU does not scale with memory on {}: durations as traced", p.id()),
+        });
     } else {
         assumptions.push(format!(
             "memory: from the trace (configured, else Azure allocated average), else the platform default; durations as traced (with --memory-mb, the {:.0} % CPU-bound share of each duration scales with CPU share)",
             cfg.cpu_bound_fraction * 100.0
         ));
+        if let MemoryOptions::Sizes(_) = p.facts.memory {
+            assumptions.push(format!(
+                "memory: {} runs only at {} (default {} MB); a traced size runs at the next size up",
+                p.id(),
+                p.facts.memory,
+                p.facts.default_memory_mb
+            ));
+        }
     }
     if !cfg.provisioned.is_zero() {
         assumptions.push(
@@ -519,13 +531,18 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
 mod tests {
     //! Closed-form checks of the whole stage. Tolerances are stated next to each assertion.
     use super::arrivals::{per_minute_function, poisson_workload};
-    use super::platform::PlatformId;
     use super::*;
+    use crate::platform::ServerlessPlatform;
+    use crate::pricing::Catalog;
     use crate::trace::{DurationInfo, DurationPercentiles};
     use crate::units::{MS_PER_HOUR, MS_PER_MINUTE};
 
+    fn model(p: ServerlessPlatform) -> PlatformModel {
+        PlatformModel::from_catalog(&Catalog::embedded().unwrap(), p).unwrap()
+    }
+
     fn lambda(keep_alive: &str) -> SimConfig {
-        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        let mut cfg = SimConfig::new(model(ServerlessPlatform::AwsLambda));
         cfg.keep_alive = keep_alive.parse().unwrap();
         cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
         cfg.concurrency_limit = Some(0);
@@ -644,7 +661,7 @@ mod tests {
             })
             .collect();
         let w = workload_of(fs, 120);
-        let mut cfg = SimConfig::new(PlatformId::AwsLambda.model().unwrap());
+        let mut cfg = SimConfig::new(model(ServerlessPlatform::AwsLambda));
         cfg.per_minute = true;
         let run = |threads, cfg: &SimConfig| {
             rayon::ThreadPoolBuilder::new()
@@ -685,9 +702,9 @@ mod tests {
     }
 
     #[test]
-    fn billed_time_uses_the_platform_grain() {
-        // Three calls of 1,234 ms, 10 min apart, 512 MB: Lambda bills 3 × 1.234 s × 0.5 GB;
-        // Cloud Run rounds each busy period (1,234 ms + init) up to 100 ms.
+    fn usage_holds_durations_inits_and_busy_periods_unrounded() {
+        // Three calls of 1,234 ms, 10 min apart, 512 MB, keep-alive 1 min: three cold starts of
+        // 250 ms. The usage holds each quantity as it happened; rounding is the cost engine's.
         let f = per_minute_function(
             "f",
             vec![1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
@@ -699,13 +716,19 @@ mod tests {
         cfg.fallback_duration_ms = Some(1_234);
         cfg.cold_start = Some(ColdStartDist::Constant { ms: 250 });
         let out = simulate(&w, &cfg).unwrap();
-        assert!((out.stats.billed_gb_seconds - 3.0 * 1.234 * 0.5).abs() < 1e-9);
-        assert!((out.stats.init_billed_gb_seconds - 3.0 * 0.25 * 0.5).abs() < 1e-9);
+        let g = &out.usage.functions[0];
+        assert_eq!(g.memory_mb, 512);
+        assert_eq!(g.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(1_234, 3)]);
+        assert_eq!(g.init_duration_ms.iter().collect::<Vec<_>>(), vec![(250, 3)]);
+        // Each instance is busy from its init to the end of its one call: 250 + 1,234 ms.
+        assert_eq!(g.instance_busy_ms.iter().collect::<Vec<_>>(), vec![(1_484, 3)]);
+        assert_eq!(g.ephemeral_storage_mb, 512);
         let mut run = cfg.clone();
-        run.platform = PlatformId::GcpCloudRun.model().unwrap();
+        run.platform = model(ServerlessPlatform::GcpCloudRun);
         let out = simulate(&w, &run).unwrap();
-        // Busy period 1,484 ms → 1,500 ms billed, × 3 × 0.5 GB.
-        assert!((out.stats.billed_gb_seconds - 3.0 * 1.5 * 0.5).abs() < 1e-9);
+        let g = &out.usage.functions[0];
+        assert_eq!(g.instance_busy_ms.iter().collect::<Vec<_>>(), vec![(1_484, 3)]);
+        assert_eq!(g.ephemeral_storage_mb, 0);
     }
 
     #[test]
@@ -725,18 +748,20 @@ mod tests {
         let g = &out.usage.functions[0];
         assert_eq!(g.memory_mb, 3538);
         assert_eq!(g.on_demand_duration_ms.sum_ms(), 750 * n);
-        // Billed GB-s = n × 0.75 s × 3,538/1,024 GB.
-        assert!((out.stats.billed_gb_seconds - n as f64 * 0.75 * 3538.0 / 1024.0).abs() < 1e-9);
     }
 
     #[test]
     fn memory_scaling_follows_cpu_share() {
-        let p = PlatformId::AwsLambda.model().unwrap();
+        let p = model(ServerlessPlatform::AwsLambda);
         // 1,769 → 3,538 MB doubles the vCPU: half the time is CPU-bound → 0.5·0.5 + 0.5 = 0.75.
         assert!((duration_scale(&p, 1769, 3538, 0.5) - 0.75).abs() < 1e-12);
         // Fully CPU-bound, halving memory (3,538 → 1,769 MB) doubles the time.
         assert!((duration_scale(&p, 1769 * 2, 1769, 1.0) - 2.0).abs() < 1e-12);
-        let az = PlatformId::AzureFunctions.model().unwrap();
+        let az = model(ServerlessPlatform::AzureConsumption);
         assert_eq!(duration_scale(&az, 128, 1024, 1.0), 1.0);
+        // Flex: CPU ∝ memory at 2,048 MB per vCPU (an assumption): 2,048 → 4,096 MB halves the
+        // CPU-bound half of the time.
+        let flex = model(ServerlessPlatform::AzureFlex);
+        assert!((duration_scale(&flex, 2048, 4096, 0.5) - 0.75).abs() < 1e-12);
     }
 }

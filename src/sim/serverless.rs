@@ -14,8 +14,8 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::arrivals::{Request, SimRng};
 use super::keepalive::KeepAlivePolicy;
-use super::platform::ColdStartDist;
 use super::schedule::ProvisionedSchedule;
+use crate::pricing::ColdStartDist;
 use crate::usage::MsHistogram;
 
 /// One unit to simulate: its requests, memory, random source and keep-alive policy.

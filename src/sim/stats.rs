@@ -1,6 +1,7 @@
 //! Behaviour statistics of a serverless simulation (cold starts, throttles, latency
-//! percentiles, concurrency over time, instances busy and idle, idle and billed GB-s): the
-//! `SimStats` that travels next to `Usage` into reports. f64 only here, for statistics.
+//! percentiles, concurrency over time, instances busy and idle, idle and provisioned memory-time):
+//! the `SimStats` that travels next to `Usage` into reports. No billed quantities: billing
+//! rules are the cost engine's. f64 only here, for statistics.
 
 use serde::Serialize;
 
@@ -195,10 +196,6 @@ pub struct SimStats {
     pub idle_instance_seconds: f64,
     /// Warm idle memory-time of on-demand instances (the paper's wasted memory time).
     pub idle_gb_seconds: f64,
-    /// Execution GB-s at the platform's rounding (per request, or per busy period).
-    pub billed_gb_seconds: f64,
-    /// Init GB-s at the platform's rounding, when the platform bills init separately.
-    pub init_billed_gb_seconds: f64,
     /// Provisioned-concurrency GB-s (configured memory × time provisioned).
     pub provisioned_gb_seconds: f64,
     /// Requests in flight per minute (filled only when asked for).

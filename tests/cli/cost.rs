@@ -86,7 +86,7 @@ fn other_platforms() {
     let v = json(&[
         "cost",
         "--platform",
-        "azure-functions",
+        "azure-functions-consumption",
         "--requests",
         "3000000",
         "--duration-ms",
@@ -288,14 +288,29 @@ fn memory_outside_the_platform_range_is_rejected() {
         .args([
             "cost",
             "--platform",
-            "azure-functions",
+            "azure-functions-consumption",
             "--requests",
             "1",
             "--memory-mb",
             "2048",
         ])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("128–1536 MB in 128 MB steps"));
+    // Flex runs only at its grid of instance sizes.
+    faascost()
+        .args(["cost", "--platform", "azure-functions-flex", "--memory-mb", "1024"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("512, 2048 or 4096 MB"));
+    // Old names are not aliases: the error lists the ids.
+    faascost()
+        .args(["cost", "--platform", "azure-functions"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "azure-functions-consumption, azure-functions-flex",
+        ));
     faascost()
         .args(["cost", "--platform", "gcp-cloud-run", "--front-door", "alb"])
         .assert()

@@ -168,7 +168,7 @@ fn real_azure_sample_is_thread_count_independent() {
             "simulate",
             REAL,
             "--platform",
-            "azure-functions",
+            "azure-functions-consumption",
             "--keep-alive",
             "hybrid",
             "--threads",
@@ -182,4 +182,100 @@ fn real_azure_sample_is_thread_count_independent() {
     // The sample's invocation file holds 567,403 invocations over 480 minutes.
     assert_eq!(v["invocations"], 567_403);
     assert!(v["period_ms"].as_u64().unwrap() >= 480 * 60_000);
+}
+
+#[test]
+fn old_platform_names_fail_with_the_ids() {
+    faascost()
+        .args(["simulate", "x.csv", "--platform", "azure-functions"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "aws-lambda, azure-functions-consumption, azure-functions-flex, gcp-cloud-run, cloudflare-workers",
+        ));
+}
+
+/// One function, one call a minute for 10 minutes, each 1,000 ms, no keep-alive: ten cold
+/// instances, each busy for its 200 ms init plus the call.
+fn ten_calls(platform: &str, extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.csv");
+    let rows: String = (0..10).map(|i| format!("2024-03-01T00:{i:02}:00Z,f,1000\n")).collect();
+    std::fs::write(&path, format!("timestamp,function,duration_ms\n{rows}")).unwrap();
+    let mut args = vec![
+        "simulate",
+        path.to_str().unwrap(),
+        "--platform",
+        platform,
+        "--keep-alive",
+        "none",
+        "--cold-start-ms",
+        "200",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    json_of(&args).0
+}
+
+#[test]
+fn flex_runs_and_bills_at_its_instance_memory() {
+    // Flex default instance memory 2,048 MB. Busy periods 1,200 ms (≥ the 1,000 ms minimum, on
+    // the 100 ms grain): 10 × 1.2 s × 2 GB = 24 GB-s billed.
+    let v = ten_calls("azure-functions-flex", &[]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 2048);
+    assert_eq!(v["billed_gb_seconds"], 24.0);
+    assert_eq!(v["init_billed_gb_seconds"], 0.0);
+    // 1,536 MB is not a Flex size: it runs at the next one up, 2,048 MB, and says so.
+    let v = ten_calls("azure-functions-flex", &["--memory-mb", "1536"]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 2048);
+    let said = v["assumptions"].as_array().unwrap().iter().any(|a| {
+        a.as_str()
+            .unwrap()
+            .contains("1536 MB is not configurable on azure-functions-flex (512, 2048 or 4096 MB); simulated and billed at 2048 MB")
+    });
+    assert!(said, "{}", v["assumptions"]);
+}
+
+#[test]
+fn consumption_clamps_memory_to_its_maximum_and_says_so() {
+    // Consumption bills each execution (1,000 ms, above the 100 ms minimum) at 1,536 MB:
+    // 10 × 1 s × 1.5 GB = 15 GB-s.
+    let v = ten_calls("azure-functions-consumption", &["--memory-mb", "2048"]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 1536);
+    assert_eq!(v["billed_gb_seconds"], 15.0);
+    let said = v["assumptions"].as_array().unwrap().iter().any(|a| {
+        a.as_str().unwrap().contains(
+            "2048 MB is not configurable on azure-functions-consumption (128–1536 MB in 128 MB steps); simulated and billed at 1536 MB",
+        )
+    });
+    assert!(said, "{}", v["assumptions"]);
+}
+
+#[test]
+fn workers_bill_cpu_time_not_gb_seconds() {
+    let v = ten_calls("cloudflare-workers", &[]);
+    assert!(v["billed_gb_seconds"].is_null(), "{v}");
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 128);
+}
+
+#[test]
+fn custom_price_tables_change_the_platform_facts() {
+    // The same facts drive the replay and the bill: a --pricing DIR copy of the tables with
+    // Lambda's default memory raised to 1,024 MB runs and bills at 1,024 MB.
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/pricing");
+    for entry in std::fs::read_dir(shipped).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("default_memory_mb = 128\ndefault_keep_alive_ms = 600000\ndefault_runtime = \"python\"\nephemeral_storage_mb = 512", "default_memory_mb = 1024\ndefault_keep_alive_ms = 600000\ndefault_runtime = \"python\"\nephemeral_storage_mb = 512");
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    let pricing = dir.path().to_str().unwrap();
+    // 10 calls × (1,000 ms + 200 ms INIT) at 1 GB: 10 GB-s of execution, 2 GB-s of INIT.
+    let v = ten_calls("aws-lambda", &["--pricing", pricing]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 1024);
+    assert_eq!(v["billed_gb_seconds"], 10.0);
+    assert_eq!(v["init_billed_gb_seconds"], 2.0);
+    let v = ten_calls("aws-lambda", &[]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 128);
 }

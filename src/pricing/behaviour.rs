@@ -1,0 +1,617 @@
+//! Platform facts of a serverless offering, validated from its price table's `[behaviour]`
+//! section — the one home of what the simulator replays: instance scope, per-instance and
+//! account concurrency, memory options (a range or a grid of sizes), CPU per memory,
+//! keep-alive, default runtime and cold-start distributions, plus limits (timeout, payload).
+//! Each figure carries a source and a `verified` flag. Billing facts (grains, minimums, INIT
+//! billing, request- or instance-based billing) are not here: they are the table's `[rules]`
+//! and model, applied only by the cost engine. Figures: ../shared/reference/pricing-facts.md.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use toml::Spanned;
+
+use super::raw::{RawBehaviour, RawColdStart};
+use super::table::Ctx;
+
+/// Runtime names a cold-start table may use (one naming: `node`, never `nodejs`).
+pub const RUNTIMES: [&str; 7] = ["python", "node", "go", "java", "java-snapstart", "dotnet", "javascript"];
+
+/// Facts a `[behaviour.sources.<fact>]` entry may document.
+const FACTS: [&str; 12] = [
+    "instance_scope",
+    "per_instance_concurrency",
+    "account_concurrency_limit",
+    "cpu",
+    "memory",
+    "default_keep_alive_ms",
+    "default_runtime",
+    "ephemeral_storage_mb",
+    "timeout_ms",
+    "payload",
+    "cold_start",
+    "scale_out",
+];
+
+/// Which requests share instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceScope {
+    /// Each function has its own instances (Lambda, Cloud Run, Workers).
+    Function,
+    /// All functions of an app share instances (Azure Functions).
+    App,
+}
+
+/// The memory sizes a platform lets one configure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryOptions {
+    /// Any size from `min_mb` to `max_mb` in steps of `step_mb`.
+    Range {
+        /// Smallest size.
+        min_mb: u32,
+        /// Largest size.
+        max_mb: u32,
+        /// Step (1 = any whole MB).
+        step_mb: u32,
+    },
+    /// Only these sizes, in increasing order (Azure Flex: 512, 2,048, 4,096 MB).
+    Sizes(Vec<u32>),
+}
+
+impl MemoryOptions {
+    /// The size a requested `memory_mb` runs at: a range clamps it and rounds it up to the
+    /// step; a grid takes the smallest size at or above it, else the largest.
+    pub fn configure_mb(&self, memory_mb: u32) -> u32 {
+        match self {
+            MemoryOptions::Range {
+                min_mb,
+                max_mb,
+                step_mb,
+            } => memory_mb.clamp(*min_mb, *max_mb).div_ceil(*step_mb) * step_mb,
+            MemoryOptions::Sizes(sizes) => sizes
+                .iter()
+                .copied()
+                .find(|&s| s >= memory_mb)
+                .unwrap_or_else(|| *sizes.last().expect("validated: at least one size")),
+        }
+    }
+
+    /// The smallest and the largest size, MB.
+    pub fn bounds_mb(&self) -> (u32, u32) {
+        match self {
+            MemoryOptions::Range { min_mb, max_mb, .. } => (*min_mb, *max_mb),
+            MemoryOptions::Sizes(sizes) => (
+                *sizes.first().expect("validated: at least one size"),
+                *sizes.last().expect("validated: at least one size"),
+            ),
+        }
+    }
+
+    /// Whether `memory_mb` can be configured as is.
+    pub fn allows(&self, memory_mb: u32) -> bool {
+        match self {
+            MemoryOptions::Range {
+                min_mb,
+                max_mb,
+                step_mb,
+            } => (*min_mb..=*max_mb).contains(&memory_mb) && memory_mb.is_multiple_of(*step_mb),
+            MemoryOptions::Sizes(sizes) => sizes.contains(&memory_mb),
+        }
+    }
+}
+
+impl fmt::Display for MemoryOptions {
+    /// `128–10,240 MB` style text: `128–1536 MB in 128 MB steps`, or `512, 2048 or 4096 MB`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MemoryOptions::Range {
+                min_mb,
+                max_mb,
+                step_mb: 1,
+            } => write!(f, "{min_mb}–{max_mb} MB"),
+            MemoryOptions::Range {
+                min_mb,
+                max_mb,
+                step_mb,
+            } => {
+                write!(f, "{min_mb}–{max_mb} MB in {step_mb} MB steps")
+            }
+            MemoryOptions::Sizes(sizes) => {
+                let text: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
+                match text.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => write!(f, "{} or {last} MB", rest.join(", ")),
+                    _ => write!(f, "{} MB", text.join("")),
+                }
+            }
+        }
+    }
+}
+
+/// CPU share proportional to memory.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CpuScaling {
+    /// Memory per full vCPU, MB.
+    pub mb_per_vcpu: u32,
+    /// Largest vCPU share.
+    pub max_vcpu: f64,
+}
+
+/// A cold-start (init) latency distribution, in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "distribution", rename_all = "lowercase")]
+pub enum ColdStartDist {
+    /// Always `ms`.
+    Constant {
+        /// Init duration.
+        ms: u64,
+    },
+    /// Exponential with mean `mean_ms`.
+    Exponential {
+        /// Mean init duration.
+        mean_ms: f64,
+    },
+    /// Lognormal with median `median_ms` and log-space standard deviation `sigma`.
+    Lognormal {
+        /// Median init duration.
+        median_ms: f64,
+        /// Standard deviation of ln(duration).
+        sigma: f64,
+    },
+    /// Uniform between `min_ms` and `max_ms`.
+    Uniform {
+        /// Lower bound.
+        min_ms: f64,
+        /// Upper bound.
+        max_ms: f64,
+    },
+}
+
+impl ColdStartDist {
+    /// The distribution's mean in ms (closed form).
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            ColdStartDist::Constant { ms } => ms as f64,
+            ColdStartDist::Exponential { mean_ms } => mean_ms,
+            ColdStartDist::Lognormal { median_ms, sigma } => median_ms * (sigma * sigma / 2.0).exp(),
+            ColdStartDist::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+        }
+    }
+
+    /// Parses the `--cold-start-ms` syntax: `N`, `const:N`, `exp:MEAN`, `lognormal:MEDIAN:SIGMA`,
+    /// `uniform:MIN:MAX` (all in ms).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let expected = "expected N, const:N, exp:MEAN, lognormal:MEDIAN:SIGMA or uniform:MIN:MAX (ms)";
+        let num = |s: &str| -> Result<f64, String> {
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("'{s}' in cold-start '{text}' is not a non-negative number; {expected}"))
+        };
+        let parts: Vec<&str> = t.split(':').collect();
+        let dist = match parts.as_slice() {
+            [n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
+            ["const" | "constant", n] => ColdStartDist::Constant {
+                ms: num(n)?.round() as u64,
+            },
+            ["exp" | "exponential", m] => ColdStartDist::Exponential { mean_ms: num(m)? },
+            ["lognormal", m, s] => ColdStartDist::Lognormal {
+                median_ms: num(m)?,
+                sigma: num(s)?,
+            },
+            ["uniform", a, b] => {
+                let (lo, hi) = (num(a)?, num(b)?);
+                if lo > hi {
+                    return Err(format!("cold-start '{text}': MIN {lo} is above MAX {hi}"));
+                }
+                ColdStartDist::Uniform { min_ms: lo, max_ms: hi }
+            }
+            _ => return Err(format!("cannot read cold-start '{text}'; {expected}")),
+        };
+        Ok(dist)
+    }
+}
+
+impl fmt::Display for ColdStartDist {
+    /// The `--cold-start-ms` syntax.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ColdStartDist::Constant { ms } => write!(f, "{ms}"),
+            ColdStartDist::Exponential { mean_ms } => write!(f, "exp:{mean_ms}"),
+            ColdStartDist::Lognormal { median_ms, sigma } => write!(f, "lognormal:{median_ms}:{sigma}"),
+            ColdStartDist::Uniform { min_ms, max_ms } => write!(f, "uniform:{min_ms}:{max_ms}"),
+        }
+    }
+}
+
+/// Cold-start figure of one runtime, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColdStart {
+    /// The distribution.
+    #[serde(flatten)]
+    pub dist: ColdStartDist,
+    /// Source, and how the figure was derived.
+    pub source: String,
+    /// Vendor-verified.
+    pub verified: bool,
+}
+
+/// Where one fact comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactSource {
+    /// Source and what it says.
+    pub source: String,
+    /// Vendor-verified.
+    pub verified: bool,
+}
+
+/// The validated platform facts of a serverless offering (no prices, no billing rules).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Behaviour {
+    /// Which requests share instances.
+    pub instance_scope: InstanceScope,
+    /// Default requests in flight per instance.
+    pub per_instance_concurrency_default: u32,
+    /// Largest configurable requests in flight per instance.
+    pub per_instance_concurrency_max: u32,
+    /// Default account concurrency limit (`None`: no account-level limit).
+    pub account_concurrency_limit: Option<u32>,
+    /// CPU share ∝ memory (`None`: CPU does not scale with memory).
+    pub cpu: Option<CpuScaling>,
+    /// Configurable memory sizes.
+    pub memory: MemoryOptions,
+    /// Memory when neither the user nor the trace gives one, MB.
+    pub default_memory_mb: u32,
+    /// The provider's keep-alive of an idle instance, ms.
+    pub default_keep_alive_ms: u64,
+    /// Runtime used when none is named.
+    pub default_runtime: String,
+    /// Ephemeral storage configured by default, MB.
+    pub ephemeral_storage_mb: u32,
+    /// Maximum timeout, ms.
+    pub timeout_ms: Option<u64>,
+    /// Largest synchronous request payload, bytes.
+    pub max_request_bytes: Option<u64>,
+    /// Largest synchronous response payload, bytes.
+    pub max_response_bytes: Option<u64>,
+    /// Cold-start distribution by runtime.
+    pub cold_start: BTreeMap<String, ColdStart>,
+    /// Sources of single facts.
+    pub sources: BTreeMap<String, FactSource>,
+    /// Source of the section.
+    pub source: String,
+    /// Vendor-verified (the section as a whole).
+    pub verified: bool,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+impl Behaviour {
+    /// vCPU share at `memory_mb`, or `None` when CPU does not scale with memory here.
+    pub fn vcpu(&self, memory_mb: u32) -> Option<f64> {
+        self.cpu
+            .map(|c| (memory_mb as f64 / c.mb_per_vcpu as f64).min(c.max_vcpu))
+    }
+}
+
+/// Validates a `[behaviour]` section; every problem is reported at its line.
+pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) -> Option<Behaviour> {
+    let at = b.span().start;
+    let raw = b.get_ref();
+    let errors_before = cx.errors.len();
+    let instance_scope = match raw.instance_scope.get_ref().as_str() {
+        "function" => InstanceScope::Function,
+        "app" => InstanceScope::App,
+        other => {
+            cx.err(
+                &raw.instance_scope,
+                "behaviour.instance_scope",
+                format!("unknown scope '{other}'"),
+                "\"function\" (each function has its own instances) or \"app\" (an app's functions share them)",
+            );
+            InstanceScope::Function
+        }
+    };
+    let concurrency_default = positive(
+        cx,
+        &raw.per_instance_concurrency_default,
+        "behaviour.per_instance_concurrency_default",
+    );
+    let concurrency_max = positive(
+        cx,
+        &raw.per_instance_concurrency_max,
+        "behaviour.per_instance_concurrency_max",
+    );
+    if concurrency_default > concurrency_max {
+        cx.err(
+            &raw.per_instance_concurrency_default,
+            "behaviour.per_instance_concurrency_default",
+            format!("{concurrency_default} is above per_instance_concurrency_max {concurrency_max}"),
+            "a default ≤ the maximum",
+        );
+    }
+    let account_concurrency_limit = raw
+        .account_concurrency_limit
+        .as_ref()
+        .map(|v| positive(cx, v, "behaviour.account_concurrency_limit"));
+    let cpu = match (&raw.mb_per_vcpu, &raw.max_vcpu) {
+        (None, None) => None,
+        (Some(mb), Some(max)) => {
+            let mb_per_vcpu = positive(cx, mb, "behaviour.mb_per_vcpu");
+            let max_vcpu = *max.get_ref();
+            if !(max_vcpu.is_finite() && max_vcpu > 0.0) {
+                cx.err(
+                    max,
+                    "behaviour.max_vcpu",
+                    format!("{max_vcpu} is not positive"),
+                    "a vCPU count > 0",
+                );
+            }
+            Some(CpuScaling { mb_per_vcpu, max_vcpu })
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            cx.err_at(
+                at,
+                "behaviour.mb_per_vcpu",
+                "only one of mb_per_vcpu and max_vcpu",
+                "both (CPU ∝ memory) or neither (CPU does not scale with memory)",
+            );
+            None
+        }
+    };
+    let memory = validate_memory(cx, raw, at);
+    let default_memory_mb = positive(cx, &raw.default_memory_mb, "behaviour.default_memory_mb");
+    if let Some(m) = &memory {
+        if !m.allows(default_memory_mb) {
+            cx.err(
+                &raw.default_memory_mb,
+                "behaviour.default_memory_mb",
+                format!("{default_memory_mb} MB is not a configurable size"),
+                &format!("one of the configurable sizes, {m}"),
+            );
+        }
+    }
+    let default_keep_alive_ms = cx
+        .non_negative_int(
+            &Some(raw.default_keep_alive_ms.clone()),
+            "behaviour.default_keep_alive_ms",
+        )
+        .unwrap_or(0);
+    let mut cold_start = BTreeMap::new();
+    for (runtime, c) in &raw.cold_start {
+        let key = format!("behaviour.cold_start.{runtime}");
+        if !RUNTIMES.contains(&runtime.as_str()) {
+            cx.err(
+                c,
+                &key,
+                format!("unknown runtime '{runtime}'"),
+                &format!("one of {}", RUNTIMES.join(", ")),
+            );
+        }
+        if let Some(cs) = validate_cold_start(cx, c, &key) {
+            cold_start.insert(runtime.clone(), cs);
+        }
+    }
+    let default_runtime = raw.default_runtime.get_ref().clone();
+    if !raw.cold_start.contains_key(&default_runtime) {
+        cx.err(
+            &raw.default_runtime,
+            "behaviour.default_runtime",
+            format!("'{default_runtime}' has no [behaviour.cold_start.{default_runtime}] figure"),
+            "a runtime with a cold-start figure",
+        );
+    }
+    let mut sources = BTreeMap::new();
+    for (fact, s) in &raw.sources {
+        let key = format!("behaviour.sources.{fact}");
+        if !FACTS.contains(&fact.as_str()) {
+            cx.err(
+                s,
+                &key,
+                format!("unknown fact '{fact}'"),
+                &format!("one of {}", FACTS.join(", ")),
+            );
+        }
+        let source = cx.source(&s.get_ref().source, s.span().start, &format!("{key}.source"));
+        let verified = cx.verified(s.get_ref().verified, s.span().start, &format!("{key}.verified"));
+        sources.insert(fact.clone(), FactSource { source, verified });
+    }
+    let ephemeral_storage_mb = cx
+        .small_int(&raw.ephemeral_storage_mb, "behaviour.ephemeral_storage_mb")
+        .unwrap_or(0);
+    let timeout_ms = cx.non_negative_int(&raw.timeout_ms, "behaviour.timeout_ms");
+    let max_request_bytes = cx.non_negative_int(&raw.max_request_bytes, "behaviour.max_request_bytes");
+    let max_response_bytes = cx.non_negative_int(&raw.max_response_bytes, "behaviour.max_response_bytes");
+    let source = cx.source(&raw.source, at, "behaviour.source");
+    let verified = cx.verified(raw.verified, at, "behaviour.verified");
+    if cx.errors.len() > errors_before {
+        return None;
+    }
+    Some(Behaviour {
+        instance_scope,
+        per_instance_concurrency_default: concurrency_default,
+        per_instance_concurrency_max: concurrency_max,
+        account_concurrency_limit,
+        cpu,
+        memory: memory?,
+        default_memory_mb,
+        default_keep_alive_ms,
+        default_runtime,
+        ephemeral_storage_mb,
+        timeout_ms,
+        max_request_bytes,
+        max_response_bytes,
+        cold_start,
+        sources,
+        source,
+        verified,
+        notes: raw.notes.clone(),
+    })
+}
+
+/// A whole number ≥ 1 that fits a `u32` (0 after reporting an error).
+fn positive(cx: &mut Ctx<'_>, v: &Spanned<i64>, key: &str) -> u32 {
+    match cx.small_int(&Some(v.clone()), key) {
+        Some(0) => {
+            cx.err(v, key, "0", "a whole number ≥ 1");
+            0
+        }
+        Some(n) => n,
+        None => 0,
+    }
+}
+
+fn validate_memory(cx: &mut Ctx<'_>, raw: &RawBehaviour, at: usize) -> Option<MemoryOptions> {
+    match (&raw.memory_sizes_mb, &raw.memory_min_mb, &raw.memory_max_mb) {
+        (Some(sizes), None, None) if raw.memory_step_mb.is_none() => {
+            let mut out: Vec<u32> = Vec::new();
+            for (i, s) in sizes.get_ref().iter().enumerate() {
+                let key = format!("behaviour.memory_sizes_mb[{i}]");
+                match u32::try_from(*s) {
+                    Ok(mb) if mb > 0 && out.last().is_none_or(|&prev| mb > prev) => out.push(mb),
+                    _ => cx.err(
+                        sizes,
+                        &key,
+                        format!("{s} is not a size above the previous one"),
+                        "sizes in MB, strictly increasing, e.g. [512, 2048, 4096]",
+                    ),
+                }
+            }
+            if out.is_empty() {
+                cx.err(sizes, "behaviour.memory_sizes_mb", "no size", "at least one size in MB");
+                return None;
+            }
+            Some(MemoryOptions::Sizes(out))
+        }
+        (None, Some(min), Some(max)) => {
+            let min_mb = positive(cx, min, "behaviour.memory_min_mb");
+            let max_mb = positive(cx, max, "behaviour.memory_max_mb");
+            let step_mb = match &raw.memory_step_mb {
+                Some(s) => positive(cx, s, "behaviour.memory_step_mb"),
+                None => 1,
+            };
+            if min_mb > max_mb {
+                cx.err(
+                    min,
+                    "behaviour.memory_min_mb",
+                    format!("{min_mb} is above memory_max_mb {max_mb}"),
+                    "memory_min_mb ≤ memory_max_mb",
+                );
+            }
+            (min_mb > 0 && max_mb >= min_mb && step_mb > 0).then_some(MemoryOptions::Range {
+                min_mb,
+                max_mb,
+                step_mb,
+            })
+        }
+        _ => {
+            cx.err_at(
+                at,
+                "behaviour.memory_min_mb",
+                "the configurable memory is not stated once",
+                "either memory_min_mb and memory_max_mb (and optionally memory_step_mb), or memory_sizes_mb",
+            );
+            None
+        }
+    }
+}
+
+fn validate_cold_start(cx: &mut Ctx<'_>, c: &Spanned<RawColdStart>, key: &str) -> Option<ColdStart> {
+    let raw = c.get_ref();
+    let at = c.span().start;
+    let errors_before = cx.errors.len();
+    let mut num = |v: &Option<Spanned<f64>>, name: &str| -> f64 {
+        match v {
+            Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => *v.get_ref(),
+            Some(v) => {
+                cx.err(
+                    v,
+                    &format!("{key}.{name}"),
+                    format!("{} is negative", v.get_ref()),
+                    "a number ≥ 0",
+                );
+                0.0
+            }
+            None => {
+                cx.err_at(at, &format!("{key}.{name}"), "missing", "the distribution's parameters");
+                0.0
+            }
+        }
+    };
+    let given = [
+        ("ms", raw.ms.is_some()),
+        ("mean_ms", raw.mean_ms.is_some()),
+        ("median_ms", raw.median_ms.is_some()),
+        ("sigma", raw.sigma.is_some()),
+        ("min_ms", raw.min_ms.is_some()),
+        ("max_ms", raw.max_ms.is_some()),
+    ];
+    let (dist, params): (Option<ColdStartDist>, &[&str]) = match raw.distribution.get_ref().as_str() {
+        "constant" => {
+            let ms = num(&raw.ms, "ms");
+            (Some(ColdStartDist::Constant { ms: ms.round() as u64 }), &["ms"])
+        }
+        "exponential" => (
+            Some(ColdStartDist::Exponential {
+                mean_ms: num(&raw.mean_ms, "mean_ms"),
+            }),
+            &["mean_ms"],
+        ),
+        "lognormal" => (
+            Some(ColdStartDist::Lognormal {
+                median_ms: num(&raw.median_ms, "median_ms"),
+                sigma: num(&raw.sigma, "sigma"),
+            }),
+            &["median_ms", "sigma"],
+        ),
+        "uniform" => {
+            let (min_ms, max_ms) = (num(&raw.min_ms, "min_ms"), num(&raw.max_ms, "max_ms"));
+            if min_ms > max_ms {
+                cx.err_at(
+                    at,
+                    &format!("{key}.min_ms"),
+                    format!("{min_ms} is above max_ms {max_ms}"),
+                    "min_ms ≤ max_ms",
+                );
+            }
+            (Some(ColdStartDist::Uniform { min_ms, max_ms }), &["min_ms", "max_ms"])
+        }
+        other => {
+            cx.err(
+                &raw.distribution,
+                &format!("{key}.distribution"),
+                format!("unknown distribution '{other}'"),
+                "constant (ms), exponential (mean_ms), lognormal (median_ms, sigma) or uniform (min_ms, max_ms)",
+            );
+            (None, &[])
+        }
+    };
+    for (name, present) in given {
+        if present && dist.is_some() && !params.contains(&name) {
+            cx.err_at(
+                at,
+                &format!("{key}.{name}"),
+                format!(
+                    "'{name}' is not a parameter of a {} distribution",
+                    raw.distribution.get_ref()
+                ),
+                &format!("only {}", params.join(", ")),
+            );
+        }
+    }
+    let source = cx.source(&raw.source, at, &format!("{key}.source"));
+    let verified = cx.verified(raw.verified, at, &format!("{key}.verified"));
+    if cx.errors.len() > errors_before {
+        return None;
+    }
+    Some(ColdStart {
+        dist: dist?,
+        source,
+        verified,
+    })
+}
