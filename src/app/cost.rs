@@ -1,9 +1,11 @@
 //! `faascost cost`: builds a one-month `Usage` from aggregate flags (requests per month,
 //! duration, memory, provisioned concurrency, instances …), prices it with the cost engine
 //! against the built-in or `--pricing DIR` tables, adds the front door and logs, and prints
-//! a bill (text, or one JSON object with `monthly_cost_usd` and `lines`).
+//! a bill (text, or one JSON object with `monthly_cost_usd` and `lines` in the report's
+//! conventions: exact money as decimal strings, typed warnings).
 
 use anyhow::{anyhow, bail, Context};
+use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -11,9 +13,13 @@ use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
 use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
-    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, CostReport,
-    FrontDoor,
+    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions,
+    FrontDoor, OfferingRef,
 };
+use crate::eval::Costing;
+use crate::money::Money;
+use crate::report::model::ReportCostLine;
+use crate::warning::{Warning, WarningCode};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{Catalog, MemoryOptions};
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
@@ -165,6 +171,68 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
     Ok((usage, notes))
 }
 
+/// The JSON of `cost --json`, with the report's conventions: a schema version, exact money
+/// (decimal strings of micro-dollars; the total is the sum of the lines), typed warnings.
+#[derive(Serialize)]
+struct CostJson<'a> {
+    schema_version: u32,
+    command: &'static str,
+    platform: &'a str,
+    /// Sum of the priced lines.
+    monthly_cost_usd: Money,
+    /// The same in whole cents (what a bill shows).
+    monthly_cost_cents: i64,
+    complete: bool,
+    verified: bool,
+    lines: Vec<ReportCostLine>,
+    offerings: &'a [OfferingRef],
+    assumptions: &'a [String],
+    warnings: Vec<Warning>,
+}
+
+impl<'a> CostJson<'a> {
+    fn new(platform: &'a str, bill: &'a CostBreakdown) -> anyhow::Result<Self> {
+        let costing = Costing::new(platform, bill.clone(), &[])?;
+        let lines = bill
+            .lines
+            .iter()
+            .zip(&costing.line_costs)
+            .map(|(l, cost)| ReportCostLine {
+                offering: l.offering.clone(),
+                name: l.name.clone(),
+                unit: l.unit.clone(),
+                quantity: l.quantity,
+                unit_price_usd: l.unit_price_usd,
+                cost_usd: *cost,
+                verified: l.verified,
+                note: l.note.clone(),
+            })
+            .collect();
+        let warnings = bill
+            .unpriced()
+            .map(|l| {
+                Warning::run(
+                    WarningCode::Unpriced,
+                    format!("'{}' is not priced; the total is a lower bound", l.name),
+                )
+            })
+            .collect();
+        Ok(CostJson {
+            schema_version: 1,
+            command: "cost",
+            platform,
+            monthly_cost_usd: costing.monthly(),
+            monthly_cost_cents: costing.monthly().cents(),
+            complete: bill.complete(),
+            verified: bill.verified(),
+            lines,
+            offerings: &bill.offerings,
+            assumptions: &bill.assumptions,
+            warnings,
+        })
+    }
+}
+
 /// Prices the flags' usage against `catalog`.
 pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<CostBreakdown> {
     let platform = parse_platform(&args.platform)?;
@@ -253,8 +321,7 @@ pub fn run(args: &CostArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        let report = CostReport::new(&args.platform, &bill);
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&CostJson::new(&args.platform, &bill)?)?)?;
     } else {
         render(&mut out, &args.platform, &bill).context("writing to stdout")?;
     }

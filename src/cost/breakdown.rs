@@ -8,10 +8,6 @@ use serde::{Serialize, Serializer};
 use crate::pricing::PriceTable;
 use crate::units::Usd;
 
-fn usd_micro<S: Serializer>(v: &Usd, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(v.to_f64_micro())
-}
-
 fn opt_usd_micro<S: Serializer>(v: &Option<Usd>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(u) => s.serialize_f64(u.to_f64_micro()),
@@ -132,36 +128,3 @@ impl CostBreakdown {
     }
 }
 
-/// The JSON shape of `faascost cost --json`: `monthly_cost_usd` plus the breakdown.
-#[derive(Debug, Clone, Serialize)]
-pub struct CostReport<'a> {
-    /// Platform as given on the command line.
-    pub platform: &'a str,
-    /// Total of priced lines, USD (rounded to micro-dollars from the exact sum).
-    #[serde(serialize_with = "usd_micro")]
-    pub monthly_cost_usd: Usd,
-    /// Total in whole cents (what a bill shows).
-    pub monthly_cost_cents: i128,
-    /// Whether every line is priced (false: the total is a lower bound).
-    pub complete: bool,
-    /// Whether every price used is vendor-verified.
-    pub verified: bool,
-    /// The breakdown.
-    #[serde(flatten)]
-    pub breakdown: &'a CostBreakdown,
-}
-
-impl<'a> CostReport<'a> {
-    /// Wraps a breakdown for JSON output.
-    pub fn new(platform: &'a str, breakdown: &'a CostBreakdown) -> Self {
-        let total = breakdown.total();
-        CostReport {
-            platform,
-            monthly_cost_usd: total,
-            monthly_cost_cents: total.cents(),
-            complete: breakdown.complete(),
-            verified: breakdown.verified(),
-            breakdown,
-        }
-    }
-}

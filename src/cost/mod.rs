@@ -12,7 +12,7 @@ pub mod breakdown;
 mod meter;
 mod models;
 
-pub use breakdown::{CostBreakdown, CostLine, CostReport, OfferingRef};
+pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
 pub use models::{
     billed_gb_seconds, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds,

@@ -29,7 +29,10 @@ fn lambda_mobile_backend_example_to_the_cent() {
         "1536",
     ]);
     assert_eq!(v["monthly_cost_cents"], 960);
-    assert!((v["monthly_cost_usd"].as_f64().unwrap() - 9.600018).abs() < 1e-9);
+    // Exact money: a decimal string of micro-dollars, the sum of the lines.
+    assert_eq!(v["monthly_cost_usd"], "9.600018");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["command"], "cost");
     let lines = v["lines"].as_array().unwrap();
     for key in ["name", "unit", "quantity", "unit_price_usd", "cost_usd"] {
         assert!(lines.iter().all(|l| l.get(key).is_some()), "missing {key}");
