@@ -44,11 +44,6 @@ impl MsHistogram {
         self.0.iter().map(|(&ms, &n)| ms * n).sum()
     }
 
-    /// Sum of durations after a per-event billing rule (e.g. round up to 100 ms).
-    pub fn sum_billed_ms(&self, rule: impl Fn(u64) -> u64) -> u64 {
-        self.0.iter().map(|(&ms, &n)| rule(ms) * n).sum()
-    }
-
     /// `(duration_ms, count)` pairs in increasing duration.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.0.iter().map(|(&ms, &n)| (ms, n))
@@ -177,17 +172,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn histogram_sums_and_rules() {
+    fn histogram_sums_and_scaling() {
         let mut h = MsHistogram::new();
         h.add(90, 2);
         h.add(101, 1);
         h.add(5, 0);
         assert_eq!(h.count(), 3);
         assert_eq!(h.sum_ms(), 281);
-        // Round up to 100 ms per event: 100 + 100 + 200.
-        assert_eq!(h.sum_billed_ms(|ms| ms.div_ceil(100) * 100), 400);
-        // Azure minimum of 100 ms per execution: 100 + 100 + 101.
-        assert_eq!(h.sum_billed_ms(|ms| ms.max(100)), 301);
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(90, 2), (101, 1)]);
         let doubled = h.scaled(2.0);
         assert_eq!((doubled.count(), doubled.sum_ms()), (6, 562));
         // 1.02× of 100 single events: the total grows by 2 (per-bucket rounding would keep 100).
