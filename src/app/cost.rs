@@ -13,17 +13,17 @@ use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
 use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
-    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions,
-    FrontDoor, OfferingRef,
+    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
+    OfferingRef,
 };
 use crate::eval::Costing;
 use crate::money::Money;
-use crate::report::model::ReportCostLine;
-use crate::warning::{Warning, WarningCode};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{Catalog, MemoryOptions};
+use crate::report::model::ReportCostLine;
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
+use crate::warning::{Warning, WarningCode};
 
 /// What `--platform` names: a price table and, for instance platforms, an instance type.
 #[derive(Debug, Clone, PartialEq)]
@@ -321,7 +321,11 @@ pub fn run(args: &CostArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&CostJson::new(&args.platform, &bill)?)?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&CostJson::new(&args.platform, &bill)?)?
+        )?;
     } else {
         render(&mut out, &args.platform, &bill).context("writing to stdout")?;
     }

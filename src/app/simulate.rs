@@ -17,6 +17,7 @@ use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimCo
 use crate::trace::{read_workload, ReadOptions, Workload};
 use crate::units::MS_PER_SECOND;
 use crate::usage::Usage;
+use crate::warning::{Warning, WarningCode};
 
 /// The JSON document printed with `--json`.
 #[derive(Debug, Serialize)]
@@ -35,7 +36,7 @@ struct SimulateReport<'a> {
     #[serde(skip_serializing_if = "<[UnitSummary]>::is_empty")]
     units_detail: &'a [UnitSummary],
     assumptions: &'a [String],
-    warnings: &'a [String],
+    warnings: Vec<Warning>,
 }
 
 fn parse_synthetic(text: &str, seed: u64) -> anyhow::Result<Workload> {
@@ -103,6 +104,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         .context("simulating the workload")?;
     let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
 
+    let warnings: Vec<Warning> = workload
+        .warnings
+        .iter()
+        .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
+        .collect();
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     if args.json {
@@ -117,12 +123,16 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             usage: &out.usage,
             units_detail: if args.per_unit { &out.units } else { &[] },
             assumptions: &out.assumptions,
-            warnings: &workload.warnings,
+            warnings,
         };
         serde_json::to_writer_pretty(&mut w, &report).context("writing JSON")?;
         writeln!(w)?;
     } else {
-        write_text(&mut w, &out.stats, billed, &out.assumptions, &workload.warnings)?;
+        write_text(&mut w, &out.stats, billed, &out.assumptions)?;
+        // Warnings go to stderr, never into the stdout table.
+        for x in &warnings {
+            eprintln!("warning: {x}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -132,7 +142,6 @@ fn write_text(
     s: &SimStats,
     billed: Option<BilledGbSeconds>,
     assumptions: &[String],
-    warnings: &[String],
 ) -> std::io::Result<()> {
     let gb_s = |v: Option<f64>| v.map_or("n/a (billed on CPU time)".to_string(), |v| format!("{v:.1}"));
     let rows: Vec<(&str, String)> = vec![
@@ -180,12 +189,6 @@ fn write_text(
     writeln!(w, "\nAssumptions:")?;
     for a in assumptions {
         writeln!(w, "- {a}")?;
-    }
-    if !warnings.is_empty() {
-        writeln!(w, "\nWarnings:")?;
-        for x in warnings {
-            writeln!(w, "- {x}")?;
-        }
     }
     Ok(())
 }
