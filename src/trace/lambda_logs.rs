@@ -22,6 +22,7 @@
 //! errors are the file's lines (for a JSON document, the line where it starts; the problem
 //! names the event's index).
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -49,6 +50,8 @@ struct Report {
     max_memory_used_mb: Option<f64>,
     init_duration_ms: Option<f64>,
     timed_out: bool,
+    /// The request's id, when the record carries one (deduplication across inputs).
+    request_id: Option<String>,
 }
 
 /// The field names of a text REPORT line (longest first, so `Billed Duration:` is not read
@@ -150,6 +153,7 @@ fn parse_report_text(path: &Path, line: u64, text: &str) -> Result<Report, Trace
         max_memory_used_mb: optional("Max Memory Used", MB)?,
         init_duration_ms: optional("Init Duration", MS)?,
         timed_out: get("Status").is_some_and(|(s, _)| s.eq_ignore_ascii_case("timeout")),
+        request_id: get("RequestId").map(|(v, _)| v.to_string()),
     })
 }
 
@@ -202,6 +206,10 @@ fn parse_platform_report(path: &Path, line: u64, event: &Map<String, Value>) -> 
         max_memory_used_mb: json_number(path, line, "maxMemoryUsedMB", metric("maxMemoryUsedMB"), MB)?,
         init_duration_ms: json_number(path, line, "initDurationMs", metric("initDurationMs"), MS)?,
         timed_out: status.is_some_and(|s| s.eq_ignore_ascii_case("timeout")),
+        request_id: record
+            .and_then(|r| r.get("requestId"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -225,6 +233,10 @@ fn event_timestamp(path: &Path, line: u64, event: &Map<String, Value>) -> Result
 /// Reading state for one file.
 struct Reader<'p> {
     path: &'p Path,
+    /// Request ids read so far in this run (every lambda-logs input).
+    seen: &'p mut HashSet<String>,
+    /// REPORTs skipped because their request id was read already.
+    duplicates: u64,
     id: FunctionId,
     errors: RowErrors,
     collector: Collector,
@@ -242,6 +254,15 @@ impl Reader<'_> {
 
     /// Adds one parsed REPORT ending at `end_ms` (when known).
     fn add(&mut self, line: u64, end_ms: Option<u64>, rep: Report, field_prefix: &str) -> Result<(), TraceError> {
+        if let Some(id) = &rep.request_id {
+            if !self.seen.insert(id.clone()) {
+                // The same invocation exported twice (events.jsonl and messages.log of one
+                // export, or overlapping exports): counted once.
+                self.reports += 1;
+                self.duplicates += 1;
+                return Ok(());
+            }
+        }
         let path = self.path;
         let f = |name: &str| format!("{field_prefix}{name}");
         let (dur_name, init_name, mem_name, used_name) = if field_prefix.is_empty() {
@@ -500,6 +521,12 @@ fn in_event(e: TraceError, k: usize) -> TraceError {
 
 /// Reads one Lambda log file.
 pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    read_with(path, skip_bad_rows, &mut HashSet::new())
+}
+
+/// Reads one log file; a REPORT whose request id is in `seen` (read from an earlier file of
+/// the run, or earlier in this one) is skipped and counted in a warning.
+pub(super) fn read_with(path: &Path, skip_bad_rows: bool, seen: &mut HashSet<String>) -> Result<Parsed, TraceError> {
     refuse_empty_or_binary(path, HINT)?;
     let bytes = std::fs::read(path).map_err(|e| TraceError::io(path, e))?;
     let text = String::from_utf8_lossy(&bytes);
@@ -511,6 +538,8 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
         .unwrap_or_else(|| "lambda".to_string());
     let mut r = Reader {
         path,
+        seen,
+        duplicates: 0,
         id: FunctionId::standalone(&stem),
         errors: RowErrors::new(skip_bad_rows),
         collector: Collector::default(),
@@ -581,6 +610,14 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
             path.display(),
             r.timeout_lines,
             r.timeout_statuses
+        ));
+    }
+    if r.duplicates > 0 {
+        warnings.push(format!(
+            "{}: {} REPORT(s) repeat a RequestId already read (from another input or earlier in this one); each \
+             invocation is counted once",
+            path.display(),
+            r.duplicates
         ));
     }
     let (functions, more) = r.collector.finish(path, timed);
@@ -1061,6 +1098,32 @@ mod tests {
             assert!(matches!(parsed.functions[0].arrivals, Arrivals::Untimed(_)));
             assert_eq!(v.len(), 28);
             assert_eq!(v.iter().map(|i| i.billed_duration_ms.unwrap()).sum::<u64>(), 861_300);
+            // Both files of the export together: the same 28 invocations, counted once.
+            let w = crate::trace::read_workload(&[events.clone(), messages], &crate::trace::ReadOptions::default())
+                .unwrap();
+            assert_eq!(w.invocations(), 28);
+            assert!(
+                w.warnings
+                    .iter()
+                    .any(|m| m.contains("28 REPORT(s) repeat a RequestId already read")),
+                "{:?}",
+                w.warnings
+            );
         }
+    }
+
+    #[test]
+    fn a_request_id_seen_twice_is_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |id: &str| {
+            format!("REPORT RequestId: {id}\tDuration: 10.00 ms\tBilled Duration: 10 ms\tMemory Size: 128 MB\n")
+        };
+        let p = write(&dir, "a.log", &format!("{}{}{}", line("r1"), line("r2"), line("r1")));
+        let parsed = read(&p, false).unwrap();
+        assert_eq!(records(&parsed).len(), 2);
+        assert!(parsed
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 REPORT(s) repeat a RequestId")));
     }
 }

@@ -112,6 +112,8 @@ pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workloa
     let files = expand_paths(paths)?;
     let mut azure2019_files = Vec::new();
     let mut parsed = Vec::new();
+    // Lambda request ids seen across every log input: one invocation exported twice counts once.
+    let mut request_ids = std::collections::HashSet::new();
     for path in &files {
         let format = match options.format {
             Some(f) => f,
@@ -119,6 +121,9 @@ pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workloa
         };
         match format {
             TraceFormat::Azure2019 => azure2019_files.push(path.clone()),
+            TraceFormat::LambdaLogs => {
+                parsed.push(lambda_logs::read_with(path, options.skip_bad_rows, &mut request_ids)?)
+            }
             other => parsed.push(read_single(path, other, options.skip_bad_rows)?),
         }
     }
