@@ -2,7 +2,8 @@
 # Runs the run-steps of .github/workflows/cost-report.yml locally, against a throwaway folder:
 # analyze (with the workflow's gates) → job summary → diff against a baseline (a passing and a
 # failing increase gate) → GITHUB_STEP_SUMMARY written and annotations printed. Needs only the
-# repository and a faascost binary; takes a few seconds with a built binary.
+# repository, coreutils, sed and grep; under a second with a built binary (.ci/run passes the one
+# `cargo test` built).
 # Usage: scripts/test-workflow.sh                  (builds and uses the debug binary)
 #        FAASCOST=path/to/faascost scripts/test-workflow.sh
 set -euo pipefail
@@ -33,7 +34,7 @@ cmp -s "$work/baseline/report.json" "$work/cost-report/report.json" || fail "rep
 
 # Step "Diff": unchanged cost passes the increase gate.
 "$FAASCOST" diff "$work/baseline/report.json" "$work/cost-report/report.json" \
-  --max-increase-pct 10 --format md >"$work/diff.md" || fail "diff of identical reports failed its gate"
+  --max-increase-pct 10 --format md >"$work/diff.md" 2>"$work/diff.err" || fail "diff of identical reports failed its gate"
 grep -q "Gates: passed" "$work/diff.md" || fail "diff output lacks the gate result"
 
 # A baseline that cost next to nothing: the same gate must fail with exit 1 and annotate.

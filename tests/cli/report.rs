@@ -74,7 +74,8 @@ fn report_from_reproduces_the_analyze_files_byte_for_byte() {
     assert!(lines[1].starts_with("lambda,serverless,aws-lambda,"), "{csv}");
     let report: Value = serde_json::from_slice(&read(&out.join("report.json"))).unwrap();
     let monthly = report["options"][0]["monthly_cost_usd"].as_str().unwrap();
-    assert!(lines[1].contains(&format!(",true,{monthly},12,")), "{csv}");
+    let months = &report["verdict"]["horizon_months"];
+    assert!(lines[1].contains(&format!(",true,{monthly},{months},")), "{csv}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -286,11 +287,11 @@ fn analyze_gates_budget_and_slo() {
         "reports are written before a gate fails"
     );
     assert_eq!(run(&["--max-monthly-usd", "100000", "--require-slo"]).0, Some(0));
-    // An SLO of 0 ms cannot be met: no option is viable.
+    // A 1 ms SLO on the added latency cannot be met with cold starts: no option is viable.
     let strict = dir.path().join("strict.toml");
     std::fs::write(
         &strict,
-        HEADER.replace("latency_slo_ms = 1500", "latency_slo_ms = 0") + LAMBDA,
+        HEADER.replace("latency_slo_ms = 1500", "latency_slo_ms = 1") + LAMBDA,
     )
     .unwrap();
     let o = faascost()
@@ -343,7 +344,7 @@ fn the_summary_table_fits_80_columns_and_wide_shows_more() {
         );
     }
     assert!(
-        narrow.contains("p99 added ms") && narrow.contains("lambda (cheapest)"),
+        narrow.contains("p99 added") && narrow.contains("(cheapest)"),
         "{narrow}"
     );
     assert!(!narrow.contains("fleet"), "{narrow}");
