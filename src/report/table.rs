@@ -1,7 +1,7 @@
 //! Terminal tables (comfy-table) for every command's stdout view. Every cell passes through
 //! `sanitize::terminal`, so no control character from an input reaches the terminal.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table};
 
 use super::format::{count, percent, quantity, sig3};
 use super::sanitize::terminal;
@@ -197,6 +197,25 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
     }
     let mut t = table(&header);
     width.apply(&mut t);
+    // Keep option ids whole (up to 28 characters, plus padding): the numbers' headers wrap instead.
+    let longest = r
+        .options
+        .iter()
+        .map(|o| {
+            o.id.chars().count()
+                + if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
+                    11
+                } else {
+                    0
+                }
+        })
+        .max()
+        .unwrap_or(0);
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+            longest.min(28) as u16 + 2,
+        )));
+    }
     for o in &r.options {
         let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)

@@ -288,6 +288,13 @@ fn same_inputs_and_seed_give_identical_reports() {
     analyze(&t, &s, &b);
     let ja = std::fs::read(a.join("report.json")).unwrap();
     assert_eq!(ja, std::fs::read(b.join("report.json")).unwrap());
+    for name in ["report.md", "options.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
+    }
     let r: Value = serde_json::from_slice(&ja).unwrap();
     assert_eq!(r["schema_version"], 2);
     assert_eq!(r["seed"], 7);
