@@ -40,6 +40,19 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
                     t.name()
                 );
             }
+            let json_target = dir.join("report.json");
+            if formats.contains(&Format::Json)
+                && json_target
+                    .canonicalize()
+                    .ok()
+                    .is_some_and(|t| args.from.canonicalize().ok() == Some(t))
+            {
+                bail!(
+                    "{} is the report being read; re-render the other files in place with --format md,csv, \
+                     or choose another --out",
+                    json_target.display()
+                );
+            }
             let set: Vec<_> = files(&report, formats)
                 .into_iter()
                 .map(|(name, text)| (dir.join(name), text.into_bytes()))

@@ -114,6 +114,25 @@ fn report_from_refuses_other_schemas_and_terminal_formats_with_exit_2() {
         e.contains("--format table prints to the terminal and has no file"),
         "{e}"
     );
+    // Re-rendering in place refuses to rewrite the report being read, and says how to do it.
+    let e = input_error(&[
+        "report",
+        "--from",
+        from.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("is the report being read; re-render the other files in place with --format md,csv"),
+        "{e}"
+    );
+    faascost()
+        .args(["report", "--format", "md,csv", "--from"])
+        .arg(&from)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
     let e = input_error(&["report", "--from", from.to_str().unwrap(), "--format", "html"]);
     assert!(
         e.contains("'html' is not a report format; use md, csv, table or json"),
@@ -395,4 +414,15 @@ fn text_from_a_trace_is_inert_on_the_terminal_and_in_report_md() {
     // Errors that quote an input are sanitized too.
     let e = input_error(&["analyze", "--scenario", "missing\u{1b}[31m.toml"]);
     assert!(e.contains("missing\\u{1b}[31m.toml") && !e.contains('\u{1b}'), "{e}");
+}
+
+/// The README's copy of the workflow is the workflow.
+#[test]
+fn the_readme_workflow_is_the_committed_workflow() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/cost-report.yml")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("```yaml\n").expect("a yaml block in the README") + 8;
+    let end = start + readme[start..].find("```\n").unwrap();
+    assert_eq!(&readme[start..end], workflow);
 }
