@@ -96,10 +96,33 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
     })
 }
 
+/// Evaluates every option, with a progress bar on stderr when it is a terminal (indicatif's only
+/// home; nothing is drawn into a pipe or a CI log). Option ids are sanitized before drawing.
+fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<Vec<crate::eval::Evaluation>> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return evaluate_all(plan);
+    }
+    let bar = indicatif::ProgressBar::new(crate::eval::option_count(plan) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut started = 0u64;
+    let result = crate::eval::evaluate_all_with_progress(plan, &mut |id| {
+        bar.set_position(started);
+        bar.set_message(format!("simulating and pricing {}", terminal(id)));
+        started += 1;
+    });
+    bar.finish_and_clear();
+    result
+}
+
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args)?;
-    let evaluations = evaluate_all(&plan)?;
+    let evaluations = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let report = crate::report::build::build(&plan, characterize(&plan.workload), &evaluations, &decision);
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
