@@ -171,13 +171,15 @@ pub struct DiffArgs {
     #[arg(value_name = "HEAD")]
     pub head: PathBuf,
     /// Fail (exit 1) when the recommended option's monthly cost rose by more than P percent over
-    /// the baseline's recommended option.
+    /// the baseline's recommended option (skipped when either recommends none).
     #[arg(long, value_name = "P", value_parser = parse_pct)]
     pub max_increase_pct: Option<f64>,
-    /// Fail (exit 1) when the recommended option's monthly cost rose by more than U dollars.
+    /// Fail (exit 1) when the recommended option's monthly cost rose by more than this many dollars
+    /// over the baseline's recommended option.
     #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_increase_usd: Option<Money>,
-    /// Fail (exit 1) when HEAD's recommended option costs more than B dollars a month.
+    /// Fail (exit 1) when HEAD's recommended option costs more than this many dollars a month
+    /// (skipped when HEAD recommends none: see --require-slo).
     #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_monthly_usd: Option<Money>,
     /// Fail (exit 1) when HEAD has no viable option.

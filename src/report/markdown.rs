@@ -15,7 +15,7 @@ pub const MAX_CHARS: usize = 60_000;
 const MAX_WARNINGS: usize = 25;
 
 /// Longest text taken from a trace or a warning, in characters, before it is cut with `…`.
-const MAX_TEXT: usize = 600;
+const MAX_TEXT: usize = 1_000;
 
 /// `text` cut to `MAX_TEXT` characters.
 fn clip(text: &str) -> std::borrow::Cow<'_, str> {

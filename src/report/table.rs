@@ -28,6 +28,16 @@ fn right(s: String) -> Cell {
     cell(&s).set_alignment(CellAlignment::Right)
 }
 
+/// Keeps the first column (option ids) whole up to 28 characters: the numbers' headers wrap
+/// instead. `lengths` are the characters of its cells.
+fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) {
+    let longest = lengths.max().unwrap_or(0).min(28) as u16;
+    if let Some(c) = t.column_mut(0) {
+        // The width includes the cell's padding of one space each side.
+        c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(longest + 2)));
+    }
+}
+
 /// How wide a table may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Width {
@@ -197,25 +207,13 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
     }
     let mut t = table(&header);
     width.apply(&mut t);
-    // Keep option ids whole (up to 28 characters, plus padding): the numbers' headers wrap instead.
-    let longest = r
-        .options
-        .iter()
-        .map(|o| {
-            o.id.chars().count()
-                + if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
-                    11
-                } else {
-                    0
-                }
-        })
-        .max()
-        .unwrap_or(0);
-    if let Some(c) = t.column_mut(0) {
-        c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
-            longest.min(28) as u16 + 2,
-        )));
-    }
+    let cheapest = r.verdict.cheapest_option.as_deref();
+    keep_first_column_whole(
+        &mut t,
+        r.options
+            .iter()
+            .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
+    );
     for o in &r.options {
         let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)
@@ -273,6 +271,17 @@ pub fn diff_table(d: &super::diff::Diff, width: Width, recommended: String) -> S
     out.push('\n');
     let mut t = table(&["option", "base monthly", "head monthly", "change", "change %", "viable"]);
     width.apply(&mut t);
+    keep_first_column_whole(
+        &mut t,
+        d.options.iter().map(|o| {
+            o.id.chars().count()
+                + match o.status {
+                    "added" => 8,
+                    "removed" => 10,
+                    _ => 0,
+                }
+        }),
+    );
     let money = |m: Option<crate::money::Money>| m.map_or("-".into(), usd);
     for o in &d.options {
         let name = match o.status {
