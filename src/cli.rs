@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+use crate::money::Money;
 use crate::trace::TraceFormat;
 
 /// faascost: replay serverless traffic traces through billing-accurate models of
@@ -21,8 +22,14 @@ pub struct Cli {
 pub enum Command {
     /// The main job: compare every deployment option of a scenario (serverless, servers,
     /// containers, hybrid) on one trace — cost per month and over the horizon, cold starts,
-    /// latency, fleet size — and write report.json and report.md.
+    /// latency, fleet size — and write report.json, report.md and options.csv.
     Analyze(AnalyzeArgs),
+    /// Re-render a report.json (md, csv, table, json) without re-simulating: to stdout, or the
+    /// files `analyze` writes into a folder, byte for byte.
+    Report(ReportArgs),
+    /// Compare a baseline report.json with a new one: cost changes per option, options added
+    /// and removed, the verdict; gates on the change exit 1 when they fail (for CI).
+    Diff(DiffArgs),
     /// Characterize a workload: functions, apps, invocations, rates, triggers, durations,
     /// memory, burstiness and inter-arrival statistics (the figures of "Serverless in the Wild").
     Inspect(InspectArgs),
@@ -74,7 +81,8 @@ pub struct AnalyzeArgs {
     /// built into the binary).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Folder to write report.json and report.md into (files are replaced atomically).
+    /// Folder to write report.json, report.md and options.csv into (replaced together, atomically;
+    /// other files in it are never touched).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Seed for every random draw (overrides the scenario's `seed`).
@@ -91,6 +99,101 @@ pub struct AnalyzeArgs {
     /// unverified prices behind the verdict, no viable option.
     #[arg(long)]
     pub fail_on_warning: bool,
+    /// Exit with code 1 (after writing the reports) when the recommended option costs more than
+    /// this many dollars a month (first month). Skipped when no option is recommended.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_monthly_usd: Option<Money>,
+    /// Exit with code 1 (after writing the reports) when no option is viable: none fully priced,
+    /// within every platform limit and meeting the SLO (the verdict names no option).
+    #[arg(long)]
+    pub require_slo: bool,
+    /// Show every column of the summary table (kind, platform, end-to-end p99, peak concurrency,
+    /// throttles, fleet) instead of the six that fit 80 columns.
+    #[arg(long)]
+    pub wide: bool,
+}
+
+/// An amount of dollars on the command line: `200`, `12.5`, `$99.99` (at most 6 decimals, ≥ 0).
+pub fn parse_usd(text: &str) -> Result<Money, String> {
+    let m = Money::parse(text.strip_prefix('$').unwrap_or(text))?;
+    if m < Money::ZERO {
+        return Err(format!("'{text}' is negative; give an amount of dollars ≥ 0"));
+    }
+    Ok(m)
+}
+
+/// A percentage on the command line (≥ 0, finite).
+fn parse_pct(text: &str) -> Result<f64, String> {
+    match text.strip_suffix('%').unwrap_or(text).parse::<f64>() {
+        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p),
+        _ => Err(format!("'{text}' is not a percentage ≥ 0 (e.g. 10 or 2.5)")),
+    }
+}
+
+/// `faascost report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report.json to render (written by `faascost analyze`, schema 2).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Formats, comma-separated or repeated: md, csv, table, json. Without --out, one format
+    /// printed on stdout (default table); with --out, the files of each (default json,md,csv:
+    /// the files analyze writes).
+    #[arg(long, value_name = "FORMAT", value_delimiter = ',')]
+    pub format: Vec<crate::report::render::Format>,
+    /// Folder to write the files into (report.json, report.md, options.csv; replaced together,
+    /// atomically; other files are never touched).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Every column of the table (see `analyze --wide`).
+    #[arg(long)]
+    pub wide: bool,
+}
+
+/// Output of `faascost diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Markdown (what is appended to $GITHUB_STEP_SUMMARY).
+    Md,
+    /// One JSON object.
+    Json,
+    /// Terminal text and a table.
+    Table,
+}
+
+/// `faascost diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The baseline report.json (e.g. the previous scheduled run).
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// The new report.json.
+    #[arg(value_name = "HEAD")]
+    pub head: PathBuf,
+    /// Fail (exit 1) when the recommended option's monthly cost rose by more than P percent over
+    /// the baseline's recommended option (skipped when either recommends none).
+    #[arg(long, value_name = "P", value_parser = parse_pct)]
+    pub max_increase_pct: Option<f64>,
+    /// Fail (exit 1) when the recommended option's monthly cost rose by more than this many dollars
+    /// over the baseline's recommended option.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_increase_usd: Option<Money>,
+    /// Fail (exit 1) when HEAD's recommended option costs more than this many dollars a month
+    /// (skipped when HEAD recommends none: see --require-slo).
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_monthly_usd: Option<Money>,
+    /// Fail (exit 1) when HEAD has no viable option.
+    #[arg(long)]
+    pub require_slo: bool,
+    /// Fail (exit 1) when HEAD carries any warning.
+    #[arg(long)]
+    pub fail_on_warning: bool,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// No 80-column limit on the table when stdout is not a terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `faascost inspect`.

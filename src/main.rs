@@ -18,7 +18,8 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            // Error messages quote inputs (file names, cells): no control character reaches the terminal.
+            eprintln!("error: {}", faascost::report::sanitize::terminal(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

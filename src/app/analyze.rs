@@ -1,7 +1,7 @@
 //! `faascost analyze`: scenario + price tables (checked before any trace is read) + traces →
 //! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → a `Report`, written as
-//! report.json and report.md (atomically, never over an input), summarized as a table on
-//! stdout with the warnings on stderr; gates the user set decide the exit code.
+//! report.json, report.md and options.csv (one atomic set, never over an input), summarized as a
+//! table on stdout with the warnings on stderr (sanitized); gates the user set decide the exit code.
 
 use anyhow::{anyhow, Context};
 use sha2::{Digest, Sha256};
@@ -14,8 +14,11 @@ use crate::characterize::characterize;
 use crate::cli::AnalyzeArgs;
 use crate::config::Scenario;
 use crate::eval::{check_scenario, evaluate_all, InputFile, Plan};
-use crate::report::gate::{failures, Gate};
-use crate::report::write::write_atomic;
+use crate::report::gate::{evaluate, failures, Gate, Outcome};
+use crate::report::render::{files, ANALYZE_FILES};
+use crate::report::sanitize::terminal;
+use crate::report::table::Width;
+use crate::report::write::write_set;
 use crate::trace::{detect_format, expand_paths, read_workload, ReadOptions};
 
 /// SHA-256 (hex) and size of a file, streamed.
@@ -93,42 +96,77 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
     })
 }
 
+/// Evaluates every option, with a progress bar on stderr when it is a terminal (indicatif's only
+/// home; nothing is drawn into a pipe or a CI log). Option ids are sanitized before drawing.
+fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<Vec<crate::eval::Evaluation>> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return evaluate_all(plan);
+    }
+    let bar = indicatif::ProgressBar::new(crate::eval::option_count(plan) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut started = 0u64;
+    let result = crate::eval::evaluate_all_with_progress(plan, &mut |id| {
+        bar.set_position(started);
+        bar.set_message(format!("simulating and pricing {}", terminal(id)));
+        started += 1;
+    });
+    bar.finish_and_clear();
+    result
+}
+
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args)?;
-    let evaluations = evaluate_all(&plan)?;
+    let evaluations = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let report = crate::report::build::build(&plan, characterize(&plan.workload), &evaluations, &decision);
-    let json = report.to_json();
-    let markdown = crate::report::markdown::render(&report);
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.scenario {
         protected.push(s.clone());
     }
-    let json_path = args.out.join("report.json");
-    let md_path = args.out.join("report.md");
-    write_atomic(&json_path, json.as_bytes(), &protected)?;
-    write_atomic(&md_path, markdown.as_bytes(), &protected)?;
+    // Every file is rendered, then the set is written at once: a failure replaces nothing.
+    let set: Vec<(PathBuf, Vec<u8>)> = files(&report, &ANALYZE_FILES)
+        .into_iter()
+        .map(|(name, text)| (args.out.join(name), text.into_bytes()))
+        .collect();
+    write_set(&set, &protected)?;
     let text = if args.json {
-        json
+        report.to_json()
     } else {
-        crate::report::table::options_summary(&report)
+        crate::report::table::options_summary(&report, args.wide, Width::for_stdout(args.wide))
     };
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
         .context("writing to stdout")?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", terminal(&w.to_string()));
     }
-    eprintln!("wrote {} and {}", json_path.display(), md_path.display());
+    let names: Vec<String> = set.iter().map(|(p, _)| p.display().to_string()).collect();
+    eprintln!("wrote {}", terminal(&names.join(", ")));
     let mut gates = Vec::new();
     if args.fail_on_warning {
         gates.push(Gate::NoWarnings);
     }
-    let failed = failures(&report, &gates);
+    if args.require_slo {
+        gates.push(Gate::RequireSlo);
+    }
+    if let Some(budget) = args.max_monthly_usd {
+        gates.push(Gate::MaxMonthlyUsd(budget));
+    }
+    let results = evaluate(&report, None, &gates)?;
+    for r in results.iter().filter(|r| r.outcome == Outcome::Skip) {
+        eprintln!("gate skipped: {}: {}", r.gate, terminal(&r.detail));
+    }
+    let failed = failures(&results);
     for f in &failed {
-        eprintln!("gate failed: {f}");
+        eprintln!("gate failed: {}", terminal(f));
+        super::ci::annotate("error", "faascost gate failed", f);
     }
     Ok(if failed.is_empty() {
         ExitCode::SUCCESS

@@ -50,7 +50,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
                 workload.functions.len(),
                 workload.apps.len(),
                 workload.window_minutes,
-                args.out.display(),
+                crate::report::sanitize::terminal(&args.out.display().to_string()),
                 files.len()
             );
         }
@@ -67,7 +67,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
                     "wrote {rows} invocations of {} functions over {} minutes to {}",
                     workload.functions.len(),
                     workload.window_minutes,
-                    args.out.display()
+                    crate::report::sanitize::terminal(&args.out.display().to_string())
                 );
             }
         }

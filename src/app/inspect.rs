@@ -49,7 +49,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         .write_all(text.as_bytes())
         .context("writing to stdout")?;
     for w in &profile.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::report::sanitize::terminal(&w.to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,10 +2,13 @@
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
 mod analyze;
+mod ci;
 mod cost;
+mod diff;
 mod generate;
 mod inspect;
 mod pricing;
+mod report;
 mod simulate;
 
 use std::process::ExitCode;
@@ -16,6 +19,8 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Pricing(args) => pricing::run(&args),
         Command::Cost(args) => cost::run(&args),

@@ -312,9 +312,20 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
 /// Evaluates every option of the plan's scenario, in the scenario's order (serverless,
 /// provisioned, hybrid).
 pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
+    evaluate_all_with_progress(plan, &mut |_| {})
+}
+
+/// The number of options `evaluate_all` evaluates.
+pub fn option_count(plan: &Plan) -> usize {
+    plan.scenario.serverless.len() + plan.scenario.provisioned.len() + plan.scenario.hybrid.len()
+}
+
+/// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar).
+pub fn evaluate_all_with_progress(plan: &Plan, starting: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Evaluation>> {
     let mut out = Vec::new();
     let mut serverless_runs: BTreeMap<String, SimOutput> = BTreeMap::new();
     for opt in &plan.scenario.serverless {
+        starting(&opt.id);
         let breaches = serverless::limits(plan, opt)?;
         if !breaches.is_empty() {
             out.push(Evaluation::infeasible(
@@ -331,9 +342,11 @@ pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
         serverless_runs.insert(opt.id.clone(), run);
     }
     for opt in &plan.scenario.provisioned {
+        starting(&opt.id);
         out.push(provisioned::evaluate(plan, opt)?);
     }
     for h in &plan.scenario.hybrid {
+        starting(&h.id);
         let prov = plan.scenario.provisioned.iter().find(|p| p.id == h.provisioned);
         let sl = plan.scenario.serverless.iter().find(|s| s.id == h.serverless);
         let (Some(prov), Some(sl)) = (prov, sl) else {

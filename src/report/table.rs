@@ -1,21 +1,102 @@
-//! Terminal tables (comfy-table) for every command's stdout view.
+//! Terminal tables (comfy-table) for every command's stdout view. Every cell passes through
+//! `sanitize::terminal`, so no control character from an input reaches the terminal.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table};
 
-use super::format::{count, percent, sig3};
+use super::format::{count, percent, quantity, sig3};
+use super::sanitize::terminal;
 use crate::characterize::WorkloadProfile;
 use crate::stats::Summary;
+
+/// Width of a table written to a file or a pipe (on a terminal, the terminal's width).
+pub const PIPE_WIDTH: u16 = 80;
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(Cell::new));
+        .set_header(header.iter().map(|h| cell(h)));
     t
 }
 
+/// A left-aligned cell, sanitized.
+fn cell(s: &str) -> Cell {
+    Cell::new(terminal(s))
+}
+
 fn right(s: String) -> Cell {
-    Cell::new(s).set_alignment(CellAlignment::Right)
+    cell(&s).set_alignment(CellAlignment::Right)
+}
+
+/// Keeps the first column (option ids) whole up to 28 characters: the numbers' headers wrap
+/// instead. `lengths` are the characters of its cells.
+fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) {
+    let longest = lengths.max().unwrap_or(0).min(28) as u16;
+    if let Some(c) = t.column_mut(0) {
+        // The width includes the cell's padding of one space each side.
+        c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(longest + 2)));
+    }
+}
+
+/// How wide a table may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// Fit this many columns (comfy-table wraps cells to fit).
+    Columns(u16),
+    /// The terminal's width, as comfy-table detects it.
+    Terminal,
+    /// No limit (`--wide` into a pipe).
+    Unlimited,
+}
+
+impl Width {
+    /// The width for stdout: the terminal's when it is one, else `PIPE_WIDTH` (`wide`: no limit).
+    pub fn for_stdout(wide: bool) -> Width {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            Width::Terminal
+        } else if wide {
+            Width::Unlimited
+        } else {
+            Width::Columns(PIPE_WIDTH)
+        }
+    }
+
+    fn apply(self, t: &mut Table) {
+        match self {
+            Width::Columns(w) => {
+                t.set_width(w);
+            }
+            Width::Terminal => {}
+            Width::Unlimited => {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+    }
+
+    /// Wraps prose to the width (words longer than a line stay whole).
+    fn wrap(self, text: &str) -> String {
+        let limit = match self {
+            Width::Columns(w) => usize::from(w),
+            Width::Terminal => comfy_table::Table::new().width().map_or(usize::MAX, usize::from),
+            Width::Unlimited => usize::MAX,
+        };
+        let mut out = String::new();
+        let mut line = 0;
+        for word in text.split(' ') {
+            let n = word.chars().count();
+            if line > 0 && line + 1 + n > limit {
+                out.push('\n');
+                line = 0;
+            } else if line > 0 {
+                out.push(' ');
+                line += 1;
+            }
+            out.push_str(word);
+            line += n;
+        }
+        out
+    }
 }
 
 /// The workload characterization as three tables: totals and rates, distributions, mix.
@@ -45,12 +126,12 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
         ),
     ];
     for (k, v) in rows {
-        totals.add_row(vec![Cell::new(k), right(v)]);
+        totals.add_row(vec![cell(k), right(v)]);
     }
 
     let mut dist = table(&["per function (or app)", "n", "p10", "p50", "p90", "p99", "max"]);
     let mut add = |name: &str, s: Option<&Summary>| {
-        let mut row = vec![Cell::new(name)];
+        let mut row = vec![cell(name)];
         match s {
             Some(s) => {
                 row.push(right(count(s.count)));
@@ -76,7 +157,7 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
     let mut mix = table(&["trigger", "functions", "invocations"]);
     for (trigger, share) in &p.triggers {
         mix.add_row(vec![
-            Cell::new(trigger),
+            cell(trigger),
             right(percent(Some(*share))),
             right(percent(p.triggers_by_invocations.get(trigger).copied())),
         ]);
@@ -84,38 +165,55 @@ pub fn workload_profile(p: &WorkloadProfile) -> String {
     let mut fpa = table(&["functions per app", "apps"]);
     for group in ["1", "2", "3", "4-5", "6-10", "11+"] {
         fpa.add_row(vec![
-            Cell::new(group),
+            cell(group),
             right(percent(p.functions_per_app.get(group).copied())),
         ]);
     }
     let mut out = format!("{totals}\n{dist}\n{mix}\n{fpa}\n");
     if let Some(cv) = &p.iat_cv {
-        out.push_str(&format!(
+        out.push_str(&terminal(&format!(
             "inter-arrival times from {}: {} of functions periodic (CV ≤ 0.1), {} burstier than Poisson (CV > 1)\n",
             cv.basis,
             percent(Some(cv.share_cv_at_most_0_1)),
             percent(Some(cv.share_cv_above_1))
-        ));
+        )));
     }
     out
 }
 
-/// The analyze summary: the verdict, then one row per option with the cheapest marked.
-/// Warnings go to stderr, never into this table.
-pub fn options_summary(r: &crate::report::model::Report) -> String {
+/// The analyze summary: the verdict, then one row per option with the cheapest marked. By
+/// default six columns that fit `width`; `wide` adds kind, platform, end-to-end p99, peak
+/// concurrency, throttles and the fleet. Warnings go to stderr, never into this table.
+pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Width) -> String {
     use super::format::usd;
     let horizon = format!("{}-month cost", r.verdict.horizon_months);
-    let mut t = table(&[
+    let mut header = vec![
         "option",
-        "kind",
         "monthly cost",
         &horizon,
         "cold starts",
-        "p99 ms",
         "p99 added ms",
         "meets SLO",
-        "fleet",
-    ]);
+    ];
+    if wide {
+        header.extend([
+            "kind",
+            "platform",
+            "p99 end-to-end ms",
+            "peak concurrency",
+            "throttles",
+            "fleet",
+        ]);
+    }
+    let mut t = table(&header);
+    width.apply(&mut t);
+    let cheapest = r.verdict.cheapest_option.as_deref();
+    keep_first_column_whole(
+        &mut t,
+        r.options
+            .iter()
+            .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
+    );
     for o in &r.options {
         let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)
@@ -127,24 +225,91 @@ pub fn options_summary(r: &crate::report::model::Report) -> String {
             (Some(m), Some(h)) => (format!("≥ {}", usd(m)), format!("≥ {}", usd(h))),
             _ => ("cannot run".to_string(), "-".to_string()),
         };
-        let fleet = o
-            .instances
-            .as_ref()
-            .map(|i| format!("≤ {} × {} ({} committed)", i.peak, i.instance_type, i.committed))
-            .unwrap_or_else(|| "-".into());
-        t.add_row(vec![
-            Cell::new(name),
-            Cell::new(o.kind.name()),
+        let mut row = vec![
+            cell(&name),
             right(monthly),
             right(total),
             right(percent(o.cold_start_rate)),
-            right(sig3(o.latency_ms.map(|l| l.p99))),
-            right(sig3(o.added_latency_ms.map(|l| l.p99))),
-            Cell::new(if o.meets_slo { "yes" } else { "no" }),
-            Cell::new(fleet),
+            right(quantity(o.added_latency_ms.map(|l| l.p99))),
+            cell(if o.meets_slo { "yes" } else { "no" }),
+        ];
+        if wide {
+            let fleet = o
+                .instances
+                .as_ref()
+                .map(|i| format!("≤ {} × {} ({} committed)", i.peak, i.instance_type, i.committed))
+                .unwrap_or_else(|| "-".into());
+            row.extend([
+                cell(o.kind.name()),
+                cell(&o.platform),
+                right(quantity(o.latency_ms.map(|l| l.p99))),
+                right(o.peak_concurrency.map_or("-".into(), count)),
+                right(o.throttles.map_or("-".into(), count)),
+                cell(&fleet),
+            ]);
+        }
+        t.add_row(row);
+    }
+    format!("{}\n{t}\n", width.wrap(&terminal(&r.verdict.headline)))
+}
+
+/// The diff view: gates, the recommended option before and after, one row per option.
+pub fn diff_table(d: &super::diff::Diff, width: Width, recommended: String) -> String {
+    use super::format::usd;
+    use super::gate::{signed_percent, signed_usd};
+    let mut out = String::new();
+    for g in &d.gates {
+        out.push_str(&width.wrap(&terminal(&format!(
+            "gate {}: {} — {}",
+            g.outcome.name(),
+            g.gate,
+            g.detail
+        ))));
+        out.push('\n');
+    }
+    out.push_str(&width.wrap(&terminal(&recommended)));
+    out.push('\n');
+    let mut t = table(&["option", "base monthly", "head monthly", "change", "change %", "viable"]);
+    width.apply(&mut t);
+    keep_first_column_whole(
+        &mut t,
+        d.options.iter().map(|o| {
+            o.id.chars().count()
+                + match o.status {
+                    "added" => 8,
+                    "removed" => 10,
+                    _ => 0,
+                }
+        }),
+    );
+    let money = |m: Option<crate::money::Money>| m.map_or("-".into(), usd);
+    for o in &d.options {
+        let name = match o.status {
+            "added" => format!("{} (added)", o.id),
+            "removed" => format!("{} (removed)", o.id),
+            _ => o.id.clone(),
+        };
+        let viable = |v: Option<bool>| match v {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "-",
+        };
+        let v = if o.base_viable == o.head_viable || o.base_viable.is_none() || o.head_viable.is_none() {
+            viable(o.head_viable.or(o.base_viable)).to_string()
+        } else {
+            format!("{} → {}", viable(o.base_viable), viable(o.head_viable))
+        };
+        t.add_row(vec![
+            cell(&name),
+            right(money(o.base_monthly_usd)),
+            right(money(o.head_monthly_usd)),
+            right(o.monthly_change_usd.map_or("-".into(), signed_usd)),
+            right(o.monthly_change_pct.map_or("-".into(), signed_percent)),
+            cell(&v),
         ]);
     }
-    format!("{}\n{t}\n", r.verdict.headline)
+    out.push_str(&format!("{t}\n"));
+    out
 }
 
 #[cfg(test)]
@@ -155,12 +320,50 @@ mod tests {
     #[test]
     fn summary_header_matches_rows() {
         let report = crate::report::model::sample_report();
-        let text = options_summary(&report);
+        let text = options_summary(&report, false, Width::Columns(80));
         assert!(text.starts_with("lambda is the only option"), "{text}");
-        let header = text.lines().nth(2).unwrap();
-        let row = text.lines().nth(4).unwrap();
+        let header = text.lines().find(|l| l.contains("│ option")).unwrap();
+        let row = text.lines().find(|l| l.contains("$12.50")).unwrap();
         assert_eq!(header.matches('┆').count(), row.matches('┆').count(), "{text}");
+        assert_eq!(header.matches('┆').count(), 5, "six columns by default: {text}");
         assert!(header.contains("p99 added ms"));
-        assert!(row.contains("lambda (cheapest)") && row.contains("$12.50") && row.contains("1.0%"));
+        assert!(row.contains("lambda") && row.contains("1.0%"), "{text}");
+        assert!(text.contains("(cheapest)"), "{text}");
+    }
+
+    /// Long ids, descriptions and a long headline still fit 80 columns; --wide adds columns.
+    #[test]
+    fn the_summary_fits_80_columns() {
+        let mut report = crate::report::model::sample_report();
+        let mut other = report.options[0].clone();
+        other.id = "a-rather-long-option-identifier-from-the-scenario".into();
+        other.platform = "aws-lambda+aws-ec2-with-a-long-name".into();
+        report.options.push(other);
+        report.verdict.headline = "word ".repeat(60);
+        let text = options_summary(&report, false, Width::Columns(80));
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{} chars: {line}\n{text}",
+                line.chars().count()
+            );
+        }
+        let wide = options_summary(&report, true, Width::Unlimited);
+        assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
+        assert!(wide.contains("aws-lambda+aws-ec2-with-a-long-name") && wide.contains("peak concurrency"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut report = crate::report::model::sample_report();
+        report.options[0].id = "evil\u{1b}]0;pwned\u{7}\u{202E}".into();
+        report.verdict.headline = "head\u{1b}[2Jline".into();
+        let text = options_summary(&report, true, Width::Unlimited);
+        assert!(
+            !text.chars().any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202E}'),
+            "{text:?}"
+        );
+        assert!(text.contains("evil\\u{1b}]0;pwned\\u{7}\\u{202e}"), "{text}");
+        assert!(text.starts_with("head\\u{1b}[2Jline"), "{text}");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Generates a one-function CSV trace with `faascost generate`.
-fn trace(dir: &Path, name: &str, pattern: &str, rate_per_s: f64) -> PathBuf {
+pub fn trace(dir: &Path, name: &str, pattern: &str, rate_per_s: f64) -> PathBuf {
     let out = dir.join(name);
     faascost()
         .args([
@@ -35,7 +35,7 @@ fn trace(dir: &Path, name: &str, pattern: &str, rate_per_s: f64) -> PathBuf {
     out
 }
 
-const LAMBDA: &str = r#"
+pub const LAMBDA: &str = r#"
 [[serverless]]
 id = "lambda"
 platform = "aws-lambda"
@@ -43,14 +43,14 @@ memory_mb = 1024
 arch = "arm64"
 "#;
 
-const HEADER: &str = r#"schema_version = 1
+pub const HEADER: &str = r#"schema_version = 1
 seed = 7
 front_door = "none"
 log_bytes_per_invocation = 0
 latency_slo_ms = 1500
 "#;
 
-fn scenario(dir: &Path, body: &str) -> PathBuf {
+pub fn scenario(dir: &Path, body: &str) -> PathBuf {
     let p = dir.join("faascost.toml");
     std::fs::write(&p, format!("{HEADER}{body}")).unwrap();
     p
@@ -72,6 +72,7 @@ fn analyze(trace: &Path, scenario: &Path, out: &Path) -> Value {
     let written: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(v, written, "stdout and report.json agree");
     assert!(out.join("report.md").is_file());
+    assert!(out.join("options.csv").is_file());
     v
 }
 
@@ -287,6 +288,13 @@ fn same_inputs_and_seed_give_identical_reports() {
     analyze(&t, &s, &b);
     let ja = std::fs::read(a.join("report.json")).unwrap();
     assert_eq!(ja, std::fs::read(b.join("report.json")).unwrap());
+    for name in ["report.md", "options.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
+    }
     let r: Value = serde_json::from_slice(&ja).unwrap();
     assert_eq!(r["schema_version"], 2);
     assert_eq!(r["seed"], 7);
@@ -468,7 +476,7 @@ fn money_in_the_report_adds_up_exactly() {
 }
 
 /// Writes a generic CSV of `jobs` hourly invocations of `duration_ms` at `memory_mb`.
-fn batch_trace(dir: &Path, name: &str, jobs: u32, duration_ms: u64, memory_mb: u32) -> PathBuf {
+pub fn batch_trace(dir: &Path, name: &str, jobs: u32, duration_ms: u64, memory_mb: u32) -> PathBuf {
     let mut text = String::from("timestamp,function,duration_ms,memory_mb\n");
     for h in 0..jobs {
         text.push_str(&format!(

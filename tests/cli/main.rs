@@ -5,4 +5,5 @@ mod analyze;
 mod common;
 mod cost;
 mod inspect;
+mod report;
 mod simulate;

@@ -1,0 +1,153 @@
+//! CSV rendering of a `Report` for spreadsheets: `options.csv`, one row per option. Written
+//! with the `csv` crate (quoting), and every text cell a spreadsheet would execute — one that
+//! starts with `=`, `+`, `-`, `@`, a tab or a carriage return — is neutralised with a leading
+//! `'` (OWASP CSV injection); numbers we write ourselves are left as numbers. Money is the exact
+//! decimal string of report.json. The report has no per-function rows yet, so there is no
+//! functions.csv.
+
+use super::model::{OptionReport, Report};
+
+/// A text cell safe to open in a spreadsheet.
+pub fn text_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+fn num<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The header of options.csv.
+pub const OPTIONS_HEADER: [&str; 28] = [
+    "id",
+    "kind",
+    "platform",
+    "description",
+    "feasible",
+    "complete",
+    "verified",
+    "meets_slo",
+    "viable",
+    "cheapest",
+    "monthly_cost_usd",
+    "horizon_months",
+    "horizon_cost_usd",
+    "requests",
+    "cold_start_rate",
+    "added_latency_p50_ms",
+    "added_latency_p95_ms",
+    "added_latency_p99_ms",
+    "end_to_end_p99_ms",
+    "peak_concurrency",
+    "throttles",
+    "fleet_instance_type",
+    "fleet_peak",
+    "fleet_mean",
+    "fleet_committed",
+    "utilization_mean",
+    "slo_violation_minutes",
+    "limits",
+];
+
+fn row(r: &Report, o: &OptionReport) -> Vec<String> {
+    let i = o.instances.as_ref();
+    let limits: Vec<String> = o.limits.iter().map(|l| l.sentence()).collect();
+    vec![
+        text_cell(&o.id),
+        o.kind.name().to_string(),
+        text_cell(&o.platform),
+        text_cell(&o.description),
+        o.feasible.to_string(),
+        o.complete.to_string(),
+        o.verified.to_string(),
+        o.meets_slo.to_string(),
+        o.viable().to_string(),
+        (r.verdict.cheapest_option.as_deref() == Some(o.id.as_str())).to_string(),
+        num(o.monthly_cost_usd),
+        r.verdict.horizon_months.to_string(),
+        num(o.horizon_cost_usd),
+        num(o.requests),
+        num(o.cold_start_rate),
+        num(o.added_latency_ms.map(|l| l.p50)),
+        num(o.added_latency_ms.map(|l| l.p95)),
+        num(o.added_latency_ms.map(|l| l.p99)),
+        num(o.latency_ms.map(|l| l.p99)),
+        num(o.peak_concurrency),
+        num(o.throttles),
+        i.map(|i| text_cell(&i.instance_type)).unwrap_or_default(),
+        num(i.map(|i| i.peak)),
+        num(i.map(|i| i.mean)),
+        num(i.map(|i| i.committed)),
+        num(o.utilization.map(|u| u.mean)),
+        num(o.slo_violation_minutes),
+        text_cell(&limits.join("; ")),
+    ]
+}
+
+/// options.csv: a header and one row per option, in the report's order.
+pub fn options(r: &Report) -> String {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(OPTIONS_HEADER).expect("writing to memory");
+    for o in &r.options {
+        w.write_record(row(r, o)).expect("writing to memory");
+    }
+    let bytes = w.into_inner().expect("writing to memory");
+    String::from_utf8(bytes).expect("every cell is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Money;
+
+    #[test]
+    fn one_row_per_option_with_exact_money() {
+        let csv = options(&crate::report::model::sample_report());
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(lines[0].starts_with("id,kind,platform,description,feasible,"));
+        assert_eq!(lines[0].split(',').count(), OPTIONS_HEADER.len());
+        assert!(
+            lines[1].starts_with(
+                "lambda,serverless,aws-lambda,aws-lambda 1024 MB arm64 <b>,true,true,true,true,true,true,12.500000,12,150.000000,1000,0.01,0,0,0,0,3,0,"
+            ),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_formulas_are_neutralised_but_our_numbers_are_not() {
+        let mut r = crate::report::model::sample_report();
+        r.options[0].id = "=HYPERLINK(\"http://evil\",\"x\")".into();
+        r.options[0].description = "+cmd|' /C calc'!A0".into();
+        r.options[0].platform = "@SUM(1+1)".into();
+        let mut second = r.options[0].clone();
+        second.id = "-2+3".into();
+        second.description = "\tTAB".into();
+        second.platform = "\rCR".into();
+        second.monthly_cost_usd = Some(Money::from_micro(-2_500_000));
+        r.options.push(second);
+        let text = options(&r);
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<::csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://evil\",\"x\")");
+        assert_eq!(&rows[0][2], "'@SUM(1+1)");
+        assert_eq!(&rows[0][3], "'+cmd|' /C calc'!A0");
+        assert_eq!(&rows[1][0], "'-2+3");
+        assert_eq!(&rows[1][2], "'\rCR");
+        assert_eq!(&rows[1][3], "'\tTAB");
+        // A negative amount we computed stays a number.
+        assert_eq!(&rows[1][10], "-2.500000");
+        for row in &rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i != 10 {
+                    assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Output formats of a `Report` and the one place that dispatches them: `analyze` writes
+//! `ANALYZE_FILES` and `faascost report --from report.json` re-renders any of them from the
+//! loaded report, without re-simulating, byte for byte what `analyze` wrote.
+
+use std::str::FromStr;
+
+use super::model::Report;
+use super::table::Width;
+
+/// A rendering of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// report.json: the report itself.
+    Json,
+    /// report.md: for a pull-request comment or a job summary.
+    Md,
+    /// options.csv: one row per option, for spreadsheets.
+    Csv,
+    /// The terminal table (stdout only, no file).
+    Table,
+    // HTML: the lead adds `Html` here when report/html.rs lands — `"html"` in `from_str`,
+    // `Some("report.html")` in `file_name`, `crate::report::html::render(r)` in `render`, and
+    // `Format::Html` in `ANALYZE_FILES`.
+}
+
+/// The files `analyze` writes, in this order.
+pub const ANALYZE_FILES: [Format; 3] = [Format::Json, Format::Md, Format::Csv];
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "json" => Ok(Format::Json),
+            "md" | "markdown" => Ok(Format::Md),
+            "csv" => Ok(Format::Csv),
+            "table" => Ok(Format::Table),
+            // HTML: "html" => Ok(Format::Html),
+            other => Err(format!("'{other}' is not a report format; use md, csv, table or json")),
+        }
+    }
+}
+
+impl Format {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Csv => "csv",
+            Format::Table => "table",
+        }
+    }
+
+    /// The file this format is written to in an output folder (`None`: terminal only).
+    pub fn file_name(self) -> Option<&'static str> {
+        match self {
+            Format::Json => Some("report.json"),
+            Format::Md => Some("report.md"),
+            Format::Csv => Some("options.csv"),
+            Format::Table => None,
+        }
+    }
+
+    /// The report in this format. `width` and `wide` shape the table only.
+    pub fn render(self, r: &Report, wide: bool, width: Width) -> String {
+        match self {
+            Format::Json => r.to_json(),
+            Format::Md => super::markdown::render(r),
+            Format::Csv => super::csv::options(r),
+            Format::Table => super::table::options_summary(r, wide, width),
+            // HTML: Format::Html => crate::report::html::render(r),
+        }
+    }
+}
+
+/// The files of `formats` for an output folder: (file name, contents).
+pub fn files(r: &Report, formats: &[Format]) -> Vec<(&'static str, String)> {
+    formats
+        .iter()
+        .filter_map(|f| f.file_name().map(|name| (name, f.render(r, false, Width::Unlimited))))
+        .collect()
+}
