@@ -193,21 +193,7 @@ struct CostJson<'a> {
 impl<'a> CostJson<'a> {
     fn new(platform: &'a str, bill: &'a CostBreakdown) -> anyhow::Result<Self> {
         let costing = Costing::new(platform, bill.clone(), &[])?;
-        let lines = bill
-            .lines
-            .iter()
-            .zip(&costing.line_costs)
-            .map(|(l, cost)| ReportCostLine {
-                offering: l.offering.clone(),
-                name: l.name.clone(),
-                unit: l.unit.clone(),
-                quantity: l.quantity,
-                unit_price_usd: l.unit_price_usd,
-                cost_usd: *cost,
-                verified: l.verified,
-                note: l.note.clone(),
-            })
-            .collect();
+        let lines = crate::report::build::lines(&costing);
         let warnings = bill
             .unpriced()
             .map(|l| {

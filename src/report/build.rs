@@ -13,7 +13,7 @@ use crate::fit::Decision;
 use crate::warning::{Warning, WarningCode};
 
 /// The report's lines of a bill, with the evaluation's rounded costs.
-fn lines(c: &Costing) -> Vec<ReportCostLine> {
+pub fn lines(c: &Costing) -> Vec<ReportCostLine> {
     c.bill
         .lines
         .iter()
