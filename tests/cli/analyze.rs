@@ -634,3 +634,38 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         "{err}"
     );
 }
+
+#[test]
+fn the_committed_example_reports_are_what_analyze_writes() {
+    // `reports/` is made by `faascost analyze` on the bundled data from the repository root:
+    // the same command must reproduce every file byte for byte (regenerate them when a change
+    // moves a number, and say why in the commit).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let o = faascost()
+        .current_dir(root)
+        .arg("analyze")
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let committed = root.join("reports");
+    assert_eq!(names(&committed), names(out.path()));
+    for name in names(&committed) {
+        let want = std::fs::read(committed.join(&name)).unwrap();
+        let got = std::fs::read(out.path().join(&name)).unwrap();
+        assert!(
+            want == got,
+            "reports/{name} is stale: run `cargo run --release -- analyze` from the repository root"
+        );
+    }
+}
