@@ -38,6 +38,23 @@ fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) 
     }
 }
 
+/// Keeps the cells of columns `1..` whole (money and counts never wrap mid-number) and the
+/// words of their headers: each column is at least as wide as its longest cell and its
+/// longest header word; headers wrap between words instead.
+fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) {
+    let columns = rows.first().map_or(0, Vec::len);
+    for i in 1..columns {
+        let word = header.get(i).map_or(0, |h| {
+            h.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0)
+        });
+        let cells = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let longest = cells.max(word).min(24) as u16;
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(longest + 2)));
+        }
+    }
+}
+
 /// How wide a table may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Width {
@@ -214,6 +231,7 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
             .iter()
             .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
     );
+    let mut texts: Vec<Vec<String>> = Vec::new();
     for o in &r.options {
         let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)
@@ -225,12 +243,24 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
             (Some(m), Some(h)) => (format!("≥ {}", usd(m)), format!("≥ {}", usd(h))),
             _ => ("cannot run".to_string(), "-".to_string()),
         };
+        let values = [
+            monthly,
+            total,
+            percent(o.cold_start_rate),
+            quantity(o.added_latency_ms.map(|l| l.p99)),
+        ];
+        texts.push(
+            std::iter::once(name.clone())
+                .chain(values.iter().cloned())
+                .collect::<Vec<_>>(),
+        );
+        let [monthly, total, cold, added] = values;
         let mut row = vec![
             cell(&name),
             right(monthly),
             right(total),
-            right(percent(o.cold_start_rate)),
-            right(quantity(o.added_latency_ms.map(|l| l.p99))),
+            right(cold),
+            right(added),
             cell(if o.meets_slo { "yes" } else { "no" }),
         ];
         if wide {
@@ -250,6 +280,7 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
         }
         t.add_row(row);
     }
+    keep_values_whole(&mut t, &header, &texts);
     format!("{}\n{t}\n", width.wrap(&terminal(&r.verdict.headline)))
 }
 
@@ -348,6 +379,12 @@ mod tests {
                 line.chars().count()
             );
         }
+        // Money never wraps mid-number, even next to a long id (the id and headers wrap).
+        report.options[1].horizon_cost_usd = Some(crate::money::Money::from_micro(3_616_617_824));
+        report.verdict.cheapest_option = Some(report.options[1].id.clone());
+        let text = options_summary(&report, false, Width::Columns(80));
+        assert!(text.contains("$3,616.62") && text.contains("$150.00"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         let wide = options_summary(&report, true, Width::Unlimited);
         assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
         assert!(wide.contains("aws-lambda+aws-ec2-with-a-long-name") && wide.contains("peak concurrency"));
