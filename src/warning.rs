@@ -60,6 +60,7 @@ impl fmt::Display for WarningCode {
 
 /// One warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Warning {
     /// Stable code.
     pub code: WarningCode,

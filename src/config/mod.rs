@@ -60,6 +60,8 @@ pub fn front_door_name(door: Option<FrontDoor>) -> &'static str {
 pub struct ServerlessOption {
     /// Option id.
     pub id: String,
+    /// Line of the scenario file that names it (its `id`), for errors found later.
+    pub line: usize,
     /// The platform (its id is its price table's).
     pub platform: ServerlessPlatform,
     /// Memory size in MB (`None`: the trace's, or the platform default).
@@ -144,6 +146,8 @@ impl ControlPlane {
 pub struct ProvisionedOption {
     /// Option id.
     pub id: String,
+    /// Line of the scenario file that names it (its `id`), for errors found later.
+    pub line: usize,
     /// The platform (its id is its price table's).
     pub platform: InstancePlatform,
     /// Instance type as in that table.
@@ -227,6 +231,16 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The region this scenario prices `provider`'s tables in (`None`: the table's first).
+    pub fn region_of(&self, provider: &str) -> Option<&str> {
+        match provider {
+            "aws" => Some(&self.region),
+            "azure" => Some(&self.azure_region),
+            "gcp" => Some(&self.gcp_region),
+            _ => None,
+        }
+    }
+
     /// The embedded default scenario.
     pub fn default_scenario() -> Scenario {
         Scenario::parse(

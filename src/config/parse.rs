@@ -378,14 +378,16 @@ impl Scenario {
         let mut serverless = Vec::new();
         for s in raw.serverless {
             let id = check_id(&s.id)?;
-            let (opt, used) = serverless_option(&e, id.clone(), s)?;
+            let line = line_of(text, s.id.span().start);
+            let (opt, used) = serverless_option(&e, id.clone(), line, s)?;
             serverless.push(opt);
             option_defaults.push((id, used));
         }
         let mut provisioned = Vec::new();
         for p in raw.provisioned {
             let id = check_id(&p.id)?;
-            let (opt, used) = provisioned_option(&e, id.clone(), p)?;
+            let line = line_of(text, p.id.span().start);
+            let (opt, used) = provisioned_option(&e, id.clone(), line, p)?;
             provisioned.push(opt);
             option_defaults.push((id, used));
         }
@@ -467,6 +469,7 @@ impl Scenario {
 fn serverless_option(
     e: &Errors<'_>,
     id: String,
+    line: usize,
     s: RawServerless,
 ) -> Result<(ServerlessOption, Vec<String>), ScenarioError> {
     let mut used = Vec::new();
@@ -547,6 +550,7 @@ fn serverless_option(
     }
     let opt = ServerlessOption {
         id,
+        line,
         platform,
         memory_mb: s.memory_mb.map(Spanned::into_inner),
         arch,
@@ -564,6 +568,7 @@ fn serverless_option(
 fn provisioned_option(
     e: &Errors<'_>,
     id: String,
+    line: usize,
     p: RawProvisioned,
 ) -> Result<(ProvisionedOption, Vec<String>), ScenarioError> {
     let mut used = Vec::new();
@@ -697,6 +702,7 @@ fn provisioned_option(
     };
     let opt = ProvisionedOption {
         id,
+        line,
         platform,
         instance_type: p.instance_type,
         strategy,

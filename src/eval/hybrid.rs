@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::hybrid_search as search;
 use super::provisioned::{self, burstable_note, fleet_summary, percentiles, utilization};
-use super::serverless::{self, latency, throttle_warning};
+use super::serverless::{self, concurrency_limit, growth_throttle_warning, latency, throttle_warning};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{Commitment, HybridOption, ProvisionedOption, ServerlessOption};
 use crate::cost::CostBreakdown;
@@ -16,6 +16,7 @@ use crate::sim::autoscale::{instances_for, FixedFleet};
 use crate::sim::load::LoadProfile;
 use crate::sim::SimOutput;
 use crate::units::Usd;
+use crate::warning::Warning;
 
 /// How much the fixed base's work grows at traffic `x`: the load under capacity grows with
 /// traffic until the base is full.
@@ -153,7 +154,7 @@ pub fn evaluate(
     let best = months
         .remove(&search::best_of(&seen))
         .ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
-    let by_month = horizon(plan, prov, sl, &load, &best, per_instance, full)?;
+    let (by_month, overflow_factors) = horizon(plan, prov, sl, &load, &best, per_instance, full)?;
     let mut bill = best.servers.breakdown.clone();
     if let Some(b) = &best.overflow_bill {
         bill.extend(b.clone());
@@ -207,6 +208,12 @@ pub fn evaluate(
         assumptions.extend(out.assumptions.iter().cloned());
     }
     let requests = served.round() as u64;
+    let mut warnings: Vec<Warning> = throttle_warning(&h.id, throttles, requests).into_iter().collect();
+    let growth = (throttles == 0)
+        .then(|| growth_throttle_warning(&overflow_factors, &h.id, peak as f64, concurrency_limit(plan, sl)))
+        .flatten();
+    let grown_ok = growth.is_none();
+    warnings.extend(growth);
     Ok(Evaluation {
         id: h.id.clone(),
         kind: OptionKind::Hybrid,
@@ -233,15 +240,16 @@ pub fn evaluate(
             utilization: utilization(o),
             slo_violation_minutes: Some(o.slo_violation_minutes),
         }),
-        meets_slo: best.meets_slo(plan),
+        meets_slo: best.meets_slo(plan) && grown_ok,
         notes,
         assumptions,
         costing: Some(Costing::new(&h.id, bill, &by_month)?),
-        warnings: throttle_warning(&h.id, throttles, requests).into_iter().collect(),
+        warnings,
     })
 }
 
-/// The total of each month of the horizon for the chosen base.
+/// The total of each month of the horizon for the chosen base, and how many times the
+/// first month's overflow each month sends to the serverless part.
 fn horizon(
     plan: &Plan,
     prov: &ProvisionedOption,
@@ -250,7 +258,7 @@ fn horizon(
     best: &HybridMonth,
     per_instance: f64,
     full: &SimOutput,
-) -> anyhow::Result<Vec<Usd>> {
+) -> anyhow::Result<(Vec<Usd>, Vec<f64>)> {
     let capacity = best.base as f64 * per_instance;
     let fractions = search::overflow_fractions(load, capacity);
     let base_requests: f64 = load
@@ -268,7 +276,9 @@ fn horizon(
     let work0 = overflow_work(1.0);
     let total0: f64 = load.minutes.iter().map(|m| m.erlangs()).sum();
     let mut by_month = Vec::new();
+    let mut factors = Vec::new();
     for (k, x) in plan.month_multipliers().into_iter().enumerate() {
+        factors.push(if work0 > 0.0 { overflow_work(x) / work0 } else { x });
         if k == 0 {
             by_month.push(best.total);
             continue;
@@ -300,5 +310,5 @@ fn horizon(
         };
         by_month.push(servers + overflow);
     }
-    Ok(by_month)
+    Ok((by_month, factors))
 }

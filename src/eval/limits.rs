@@ -1,5 +1,7 @@
-//! Platform limits against the workload: an execution longer than the platform's timeout, or
-//! a function needing more memory than the platform's largest size, cannot run there. Each
+//! Platform limits against the workload: an execution longer than the platform's timeout, a
+//! function needing more memory than the platform's largest size (or than the option
+//! configures, by the trace's maximum memory used), or a response larger than the platform's
+//! synchronous payload limit cannot run there. Each
 //! breach names the limit, the worst value in the trace, and how many invocations (and what
 //! share) it affects. Limits come from the price table's platform facts (`[behaviour]`).
 //!
@@ -22,6 +24,22 @@ pub enum LimitKind {
     Timeout,
     /// Largest memory size.
     Memory,
+    /// The option's configured memory is below what the function uses.
+    ConfiguredMemory,
+    /// Largest synchronous response payload.
+    Payload,
+}
+
+impl LimitKind {
+    /// The limit in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitKind::Timeout => "timeout",
+            LimitKind::Memory => "memory",
+            LimitKind::ConfiguredMemory => "configured-memory",
+            LimitKind::Payload => "payload",
+        }
+    }
 }
 
 /// The limits of one platform that a workload can break.
@@ -31,6 +49,10 @@ pub struct PlatformLimits {
     pub timeout_ms: Option<u64>,
     /// Largest memory size, MB.
     pub memory_max_mb: Option<u32>,
+    /// Largest synchronous response payload, bytes.
+    pub max_response_bytes: Option<u64>,
+    /// The memory the option configures, MB (`None`: the trace's).
+    pub configured_mb: Option<u32>,
 }
 
 /// A limit the workload breaks.
@@ -60,12 +82,10 @@ impl LimitBreach {
         let (what, unit) = match self.limit {
             LimitKind::Timeout => ("runs longer than the timeout", "ms"),
             LimitKind::Memory => ("needs more memory than the largest size", "MB"),
+            LimitKind::ConfiguredMemory => ("uses more memory than the option configures", "MB"),
+            LimitKind::Payload => ("returns responses larger than the payload limit", "bytes"),
         };
-        let share = if self.share_of_invocations > 0.0 && self.share_of_invocations < 0.001 {
-            "< 0.1%".to_string()
-        } else {
-            format!("{:.1}%", self.share_of_invocations * 100.0)
-        };
+        let share = super::serverless::share_text(self.share_of_invocations);
         format!(
             "the workload {what} of {} ({} {unit}; {} reaches {} {unit}): {} invocation(s) ({share} of all) of {} \
              function(s) cannot run there",
@@ -145,13 +165,16 @@ fn over_timeout(w: &Workload, timeout_ms: u64, fallback_ms: Option<f64>) -> Opti
     (invocations > 0).then_some((functions, invocations, worst, whose))
 }
 
-/// The invocations of functions needing more memory than `max_mb`, and the largest need.
+/// The invocations of functions needing more memory than `max_mb`, and the largest need. The
+/// need is the most used (or allocated); where the trace does not say what was used, the size
+/// the function was configured with.
 fn over_memory(w: &Workload, max_mb: u32) -> Option<Found> {
     let (mut functions, mut invocations, mut worst, mut whose) = (0u64, 0u64, 0.0f64, String::new());
     for f in &w.functions {
         let m = &f.memory;
         let allocated = m.allocated.map(|a| a.percentiles_mb[7].max(a.average_mb));
-        let need = [m.configured_mb.map(f64::from), m.max_used_mb.map(f64::from), allocated]
+        let configured = m.configured_mb.filter(|_| m.max_used_mb.is_none()).map(f64::from);
+        let need = [configured, m.max_used_mb.map(f64::from), allocated]
             .into_iter()
             .flatten()
             .fold(0.0f64, f64::max);
@@ -162,6 +185,50 @@ fn over_memory(w: &Workload, max_mb: u32) -> Option<Found> {
                 worst = need;
                 whose = f.id.function.clone();
             }
+        }
+    }
+    (functions > 0).then_some((functions, invocations, worst, whose))
+}
+
+/// The invocations of functions whose largest memory used is above the option's `configured_mb`
+/// (they would run out of memory), and the largest use.
+fn over_configured(w: &Workload, configured_mb: u32) -> Option<Found> {
+    let (mut functions, mut invocations, mut worst, mut whose) = (0u64, 0u64, 0.0f64, String::new());
+    for f in &w.functions {
+        let Some(used) = f.memory.max_used_mb.filter(|&u| u > configured_mb) else {
+            continue;
+        };
+        functions += 1;
+        invocations += f.arrivals.invocations();
+        if used as f64 > worst {
+            worst = used as f64;
+            whose = f.id.function.clone();
+        }
+    }
+    (functions > 0).then_some((functions, invocations, worst, whose))
+}
+
+/// The invocations whose response is larger than `max_bytes`, and the largest response.
+fn over_payload(w: &Workload, max_bytes: u64) -> Option<Found> {
+    let (mut functions, mut invocations, mut worst, mut whose) = (0u64, 0u64, 0.0f64, String::new());
+    for f in &w.functions {
+        let Some(records) = f.arrivals.records() else {
+            continue;
+        };
+        let over: Vec<u64> = records
+            .iter()
+            .filter_map(|r| r.response_bytes)
+            .filter(|&b| b > max_bytes)
+            .collect();
+        if over.is_empty() {
+            continue;
+        }
+        functions += 1;
+        invocations += over.len() as u64;
+        let largest = over.iter().copied().max().unwrap_or(0) as f64;
+        if largest > worst {
+            worst = largest;
+            whose = f.id.function.clone();
         }
     }
     (functions > 0).then_some((functions, invocations, worst, whose))
@@ -194,6 +261,16 @@ pub fn check(
     if let Some(m) = limits.memory_max_mb {
         if let Some(found) = over_memory(w, m) {
             out.push(breach(LimitKind::Memory, m as f64, found));
+        }
+    }
+    if let Some(m) = limits.configured_mb {
+        if let Some(found) = over_configured(w, m) {
+            out.push(breach(LimitKind::ConfiguredMemory, m as f64, found));
+        }
+    }
+    if let Some(b) = limits.max_response_bytes {
+        if let Some(found) = over_payload(w, b) {
+            out.push(breach(LimitKind::Payload, b as f64, found));
         }
     }
     out
@@ -251,6 +328,7 @@ mod tests {
         let lambda = PlatformLimits {
             timeout_ms: Some(900_000),
             memory_max_mb: Some(10_240),
+            ..PlatformLimits::default()
         };
         let b = check(&w, "aws-lambda", lambda, None);
         assert_eq!(b.len(), 2);
@@ -269,6 +347,7 @@ mod tests {
         let run = PlatformLimits {
             timeout_ms: Some(3_600_000),
             memory_max_mb: Some(32_768),
+            ..PlatformLimits::default()
         };
         assert!(check(&w, "gcp-cloud-run", run, None).is_empty());
     }
@@ -312,11 +391,47 @@ mod tests {
             "aws-lambda",
             PlatformLimits {
                 timeout_ms: Some(900_000),
-                memory_max_mb: None,
+                ..PlatformLimits::default()
             },
             None,
         );
         assert_eq!(b[0].invocations, 9);
+    }
+
+    #[test]
+    fn configured_memory_below_use_and_large_responses_are_breaches() {
+        let mut f = job("api", &[100, 100], 1_024);
+        f.memory.max_used_mb = Some(900);
+        if let Arrivals::Timestamps(records) = &mut f.arrivals {
+            records[1].response_bytes = Some(7_000_000);
+        }
+        let w = workload(vec![f]);
+        let lambda = |configured_mb| PlatformLimits {
+            memory_max_mb: Some(10_240),
+            max_response_bytes: Some(6_291_456),
+            configured_mb,
+            ..PlatformLimits::default()
+        };
+        let b = check(&w, "aws-lambda", lambda(Some(256)), None);
+        let kinds: Vec<LimitKind> = b.iter().map(|x| x.limit).collect();
+        assert_eq!(kinds, vec![LimitKind::ConfiguredMemory, LimitKind::Payload]);
+        assert_eq!((b[0].platform_limit, b[0].worst, b[0].invocations), (256.0, 900.0, 2));
+        assert_eq!((b[1].worst, b[1].invocations), (7_000_000.0, 1));
+        assert!(
+            b[1].sentence()
+                .contains("returns responses larger than the payload limit"),
+            "{}",
+            b[1].sentence()
+        );
+        // 1,024 MB covers the 900 MB used: only the payload remains.
+        assert_eq!(check(&w, "aws-lambda", lambda(Some(1_024)), None).len(), 1);
+        // The configured 1,024 MB is not a need once the trace says 900 MB was used: a 1,000 MB
+        // platform maximum is enough.
+        let small = PlatformLimits {
+            memory_max_mb: Some(1_000),
+            ..PlatformLimits::default()
+        };
+        assert!(check(&w, "p", small, None).is_empty());
     }
 
     #[test]
@@ -325,7 +440,7 @@ mod tests {
         f.duration = DurationInfo::Unknown;
         let limits = PlatformLimits {
             timeout_ms: Some(600_000),
-            memory_max_mb: None,
+            ..PlatformLimits::default()
         };
         assert!(check(&workload(vec![f.clone()]), "p", limits, Some(500.0)).is_empty());
         assert_eq!(

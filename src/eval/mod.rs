@@ -66,15 +66,9 @@ impl Plan {
     /// Cost-engine options for pricing against `table`: the scenario's free-tier choice and
     /// the scenario's region of the table's provider.
     pub fn cost_options(&self, table: &PriceTable) -> CostOptions {
-        let region = match table.provider.as_str() {
-            "aws" => Some(self.scenario.region.clone()),
-            "azure" => Some(self.scenario.azure_region.clone()),
-            "gcp" => Some(self.scenario.gcp_region.clone()),
-            _ => None,
-        };
         CostOptions {
             free_tier: self.scenario.free_tier,
-            region,
+            region: self.scenario.region_of(&table.provider).map(str::to_string),
             ..CostOptions::default()
         }
     }
@@ -286,25 +280,65 @@ impl Evaluation {
 /// table exists, serverless memory sizes are within the platform's range, instance types and
 /// commitment terms are in their tables. Errors name the scenario file and the option.
 pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> anyhow::Result<()> {
-    let fail = |e: anyhow::Error| anyhow!("{origin}: {e:#}");
+    let at = |line: usize, e: anyhow::Error| anyhow!("{origin}: line {line}: {e:#}");
+    let region = |line: usize, id: &str, table: &PriceTable| -> anyhow::Result<()> {
+        match scenario.region_of(&table.provider) {
+            Some(r) if !table.regions.iter().any(|t| t == r) => Err(at(
+                line,
+                anyhow!(
+                    "option '{id}': price table '{}' has no region '{r}'; it covers {}: set the scenario's region \
+                     (region, azure_region or gcp_region) to one of them",
+                    table.id,
+                    table.regions.join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        }
+    };
+    let table = |line: usize, id: &str, table_id: &str| -> anyhow::Result<&PriceTable> {
+        catalog
+            .get(table_id)
+            .map_err(|e| at(line, anyhow!("option '{id}': {e}")))
+    };
     for opt in &scenario.serverless {
-        let table = catalog
-            .get(opt.platform.id())
-            .map_err(|e| fail(anyhow!("option '{}': {e}", opt.id)))?;
-        if let (Some(mb), Some(b)) = (opt.memory_mb, table.behaviour.as_ref()) {
-            let (lo, hi) = b.memory.bounds_mb();
-            if !(lo..=hi).contains(&mb) {
-                return Err(fail(anyhow!(
-                    "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB ({}); choose a size in it",
-                    opt.id,
-                    opt.platform,
-                    b.memory
-                )));
+        let t = table(opt.line, &opt.id, opt.platform.id())?;
+        region(opt.line, &opt.id, t)?;
+        if let Some(b) = t.behaviour.as_ref() {
+            if let Some(mb) = opt.memory_mb {
+                let (lo, hi) = b.memory.bounds_mb();
+                if !(lo..=hi).contains(&mb) {
+                    return Err(at(
+                        opt.line,
+                        anyhow!(
+                            "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB ({}); choose a size \
+                             in it",
+                            opt.id,
+                            opt.platform,
+                            b.memory
+                        ),
+                    ));
+                }
+            }
+            if let Some(c) = opt
+                .concurrency_per_instance
+                .filter(|&c| c > b.per_instance_concurrency_max)
+            {
+                return Err(at(
+                    opt.line,
+                    anyhow!(
+                        "option '{}': concurrency_per_instance {c} is above {}'s maximum of {}",
+                        opt.id,
+                        opt.platform,
+                        b.per_instance_concurrency_max
+                    ),
+                ));
             }
         }
     }
     for opt in &scenario.provisioned {
-        provisioned::fleet_spec_in(catalog, scenario.cpu_bound_fraction, opt).map_err(fail)?;
+        let t = table(opt.line, &opt.id, opt.platform.id())?;
+        region(opt.line, &opt.id, t)?;
+        provisioned::fleet_spec_in(catalog, scenario.cpu_bound_fraction, opt).map_err(|e| at(opt.line, e))?;
     }
     Ok(())
 }

@@ -338,14 +338,29 @@ impl FleetBill<'_> {
 /// behaviour, and the fleet's warnings.
 pub fn evaluate(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluation> {
     let service = service_model(plan);
+    let fleet = fleet_spec(plan, opt)?;
+    let slo_ms = plan.scenario.latency_slo_ms;
     let mut by_month = Vec::new();
     let mut first: Option<FleetMonth> = None;
+    // The first month whose fleet misses the SLO or raises a warning, and its warnings.
+    let mut trouble: Option<(usize, f64, Vec<Warning>)> = None;
+    let mut meets_slo = true;
     let month0 = LoadProfile::from_workload(&plan.workload, &service)?;
-    for x in plan.month_multipliers() {
+    for (k, x) in plan.month_multipliers().into_iter().enumerate() {
         let load = month0.scaled(x);
         let committed = first.as_ref().map(|m| m.committed);
         let month = run_month(plan, opt, &load, None, committed)?;
         by_month.push(month.breakdown.total());
+        let o = &month.outcome;
+        meets_slo &= o.queueing_ms.p99 <= slo_ms;
+        if trouble.is_none() {
+            let wanted = (opt.strategy == Strategy::StaticPeak)
+                .then(|| static_peak(opt).uncapped(&load, fleet.slots_per_instance()));
+            let warnings = fleet_warnings(plan, opt, o, &fleet_summary(opt, o, month.committed), wanted);
+            if !warnings.is_empty() || o.queueing_ms.p99 > slo_ms {
+                trouble = Some((k, x, warnings));
+            }
+        }
         if first.is_none() {
             first = Some(month);
         }
@@ -353,11 +368,26 @@ pub fn evaluate(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluati
     let month = first.ok_or_else(|| anyhow!("the horizon has no month"))?;
     let o = &month.outcome;
     let scaler = autoscaler(opt).describe();
-    let fleet = fleet_spec(plan, opt)?;
-    let wanted =
-        (opt.strategy == Strategy::StaticPeak).then(|| static_peak(opt).uncapped(&month0, fleet.slots_per_instance()));
     let instances = fleet_summary(opt, o, month.committed);
-    let warnings = fleet_warnings(plan, opt, o, &instances, wanted);
+    let mut notes = notes(plan, opt, o, month.committed);
+    let warnings = match trouble {
+        Some((0, _, warnings)) => warnings,
+        Some((k, x, warnings)) => {
+            notes.push(format!(
+                "month {} of the horizon (traffic ×{x:.2}) is the first whose fleet misses the {slo_ms} ms SLO or \
+                 strains: the option fails the SLO over the horizon",
+                k + 1
+            ));
+            warnings
+                .into_iter()
+                .map(|w| Warning {
+                    message: format!("from month {} (traffic ×{x:.2}): {}", k + 1, w.message),
+                    ..w
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let requests = month0.minutes.iter().map(|m| m.arrivals).sum::<f64>().round() as u64;
     Ok(Evaluation {
         id: opt.id.clone(),
@@ -374,8 +404,8 @@ pub fn evaluate(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluati
             slo_violation_minutes: Some(o.slo_violation_minutes),
             ..Behaviour::default()
         }),
-        meets_slo: o.queueing_ms.p99 <= plan.scenario.latency_slo_ms,
-        notes: notes(plan, opt, o, month.committed),
+        meets_slo,
+        notes,
         assumptions: month.breakdown.assumptions.clone(),
         costing: Some(Costing::new(&opt.id, month.breakdown, &by_month)?),
         warnings,
@@ -446,7 +476,7 @@ fn fleet_warnings(
             WarningCode::FleetAtMax,
             id,
             format!(
-                "the fleet sat at its maximum of {} instances for {} minute(s) while demand exceeded it; the p99 added \
+                "the fleet sat at its maximum of {} instance(s) for {} minute(s) while demand exceeded it; the p99 added \
                  latency is {:.0} ms (SLO {} ms): raise max_instances or choose a larger instance type",
                 opt.max_instances, fleet.minutes_at_max, o.queueing_ms.p99, plan.scenario.latency_slo_ms
             ),

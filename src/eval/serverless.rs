@@ -43,6 +43,8 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
     let platform_limits = PlatformLimits {
         timeout_ms: facts.and_then(|b| b.timeout_ms),
         memory_max_mb: facts.map(|b| b.memory.bounds_mb().1),
+        max_response_bytes: facts.and_then(|b| b.max_response_bytes),
+        configured_mb: opt.memory_mb,
     };
     Ok(limits::check(
         &plan.workload,
@@ -137,6 +139,15 @@ pub(super) fn latency(l: &crate::sim::stats::LatencyMs) -> LatencySummary {
     }
 }
 
+/// A share as a percentage with one decimal, `< 0.1%` for a small non-zero share.
+pub(super) fn share_text(share: f64) -> String {
+    if share > 0.0 && share < 0.001 {
+        "< 0.1%".to_string()
+    } else {
+        format!("{:.1}%", share * 100.0)
+    }
+}
+
 /// A throttling warning, when the concurrency limit refused requests.
 pub(super) fn throttle_warning(id: &str, throttles: u64, invocations: u64) -> Option<Warning> {
     (throttles > 0).then(|| {
@@ -144,9 +155,9 @@ pub(super) fn throttle_warning(id: &str, throttles: u64, invocations: u64) -> Op
             WarningCode::Throttled,
             id,
             format!(
-                "the concurrency limit refused {throttles} of {invocations} requests ({:.1}%): they are not served \
+                "the concurrency limit refused {throttles} of {invocations} requests ({}): they are not served \
                  and not billed, and the option fails the SLO; raise the concurrency limit or reserve concurrency",
-                100.0 * throttles as f64 / invocations.max(1) as f64
+                share_text(throttles as f64 / invocations.max(1) as f64)
             ),
         )
     })
@@ -173,6 +184,15 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     }
     let mut assumptions = out.assumptions.clone();
     assumptions.extend(bill.assumptions.iter().cloned());
+    let mut warnings: Vec<Warning> = throttle_warning(&opt.id, s.throttles, s.invocations)
+        .into_iter()
+        .collect();
+    let limit = concurrency_limit(plan, opt);
+    let growth = (s.throttles == 0)
+        .then(|| growth_throttle_warning(&plan.month_multipliers(), &opt.id, s.peak_concurrency as f64, limit))
+        .flatten();
+    let grown_ok = growth.is_none();
+    warnings.extend(growth);
     Ok(Evaluation {
         id: opt.id.clone(),
         kind: OptionKind::Serverless,
@@ -189,11 +209,46 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),
-        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0,
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && grown_ok,
         notes,
         assumptions,
-        warnings: throttle_warning(&opt.id, s.throttles, s.invocations)
-            .into_iter()
-            .collect(),
+        warnings,
     })
+}
+
+/// The concurrency limit the option runs under: its own, else the platform's account limit.
+pub(super) fn concurrency_limit(plan: &Plan, opt: &ServerlessOption) -> Option<u32> {
+    opt.concurrency_limit.or_else(|| {
+        plan.catalog
+            .get(opt.platform.id())
+            .ok()
+            .and_then(|t| t.behaviour.as_ref())
+            .and_then(|b| b.account_concurrency_limit)
+    })
+}
+
+/// Serverless usage grows linearly with traffic over the horizon (`factors`: the usage
+/// multiple of each month), and so does the peak number of requests in flight: the first month
+/// whose grown peak passes the concurrency limit would throttle, so the option fails the SLO
+/// over the horizon.
+pub(super) fn growth_throttle_warning(factors: &[f64], id: &str, peak: f64, limit: Option<u32>) -> Option<Warning> {
+    let limit = limit? as f64;
+    factors
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|&(_, x)| peak * x > limit)
+        .map(|(k, x)| {
+            Warning::option(
+                WarningCode::Throttled,
+                id,
+                format!(
+                    "from month {} (traffic ×{x:.2}) the peak of {peak:.0} requests in flight grows to about {:.0}, \
+                     above the concurrency limit of {limit:.0}: requests would be throttled, so the option fails the \
+                     SLO over the horizon; raise the limit or reserve concurrency",
+                    k + 1,
+                    peak * x
+                ),
+            )
+        })
 }

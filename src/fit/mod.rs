@@ -66,23 +66,19 @@ fn money(amount: Money) -> String {
     crate::units::Usd::from_pico(i128::from(amount.micro()) * 1_000_000).to_string()
 }
 
-/// A scale factor as people read it: `3,650` from 10 up, `1.4` below.
+/// A scale factor as people read it: `3,650` from 10 up, `1.41` below.
 fn format_factor(factor: f64) -> String {
     if factor >= 10.0 {
         group_thousands(factor.round() as u64)
     } else {
-        format!("{factor:.1}")
+        format!("{factor:.2}")
     }
 }
 
 /// Why an option is not viable, in a few words.
 fn why_not(e: &Evaluation, slo_ms: f64) -> String {
     if !e.feasible() {
-        let limits: Vec<String> = e
-            .limits
-            .iter()
-            .map(|l| format!("{:?} limit", l.limit).to_lowercase())
-            .collect();
+        let limits: Vec<String> = e.limits.iter().map(|l| format!("{} limit", l.limit.name())).collect();
         return format!("{} breaks the {}", e.id, limits.join(" and the "));
     }
     if let Some(b) = &e.behaviour {
@@ -146,7 +142,8 @@ fn run_warnings(plan: &Plan, evals: &[Evaluation], winner: Option<&Evaluation>) 
     if window_ms < MS_PER_MONTH {
         let factor = MS_PER_MONTH as f64 / window_ms as f64;
         let span = if window_ms < 2 * crate::units::MS_PER_HOUR {
-            format!("{:.0} minutes", window_ms as f64 / 60_000.0)
+            let minutes = window_ms as f64 / 60_000.0;
+            format!("{minutes:.0} minute{}", if minutes.round() == 1.0 { "" } else { "s" })
         } else if window_ms < 2 * MS_PER_DAY {
             format!("{:.1} hours", window_ms as f64 / 3_600_000.0)
         } else {

@@ -50,6 +50,7 @@ fn option_report(e: &Evaluation) -> OptionReport {
         platform: e.platform.clone(),
         description: e.description.clone(),
         feasible: e.feasible(),
+        viable: crate::fit::viable(e),
         limits: e.limits.clone(),
         monthly_cost_usd: monthly,
         complete,
@@ -91,7 +92,7 @@ fn assumptions(plan: &Plan, evals: &[Evaluation]) -> Vec<String> {
     ));
     out.push(
         "verdict: the cheapest option is the one with the lowest total over the horizon among those fully priced, \
-         within every platform limit and meeting the SLO with nothing throttled"
+         within every platform limit and meeting the SLO with nothing throttled in every month"
             .into(),
     );
     for e in evals {

@@ -63,7 +63,7 @@ fn row(r: &Report, o: &OptionReport) -> Vec<String> {
         o.complete.to_string(),
         o.verified.to_string(),
         o.meets_slo.to_string(),
-        o.viable().to_string(),
+        o.viable.to_string(),
         (r.verdict.cheapest_option.as_deref() == Some(o.id.as_str())).to_string(),
         num(o.monthly_cost_usd),
         r.verdict.horizon_months.to_string(),

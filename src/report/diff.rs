@@ -124,7 +124,7 @@ pub fn diff(
             (Some(b), _)
                 if b.monthly_cost_usd == h.monthly_cost_usd
                     && b.horizon_cost_usd == h.horizon_cost_usd
-                    && b.viable() == h.viable() =>
+                    && b.viable == h.viable =>
             {
                 "unchanged"
             }
@@ -150,8 +150,8 @@ pub fn diff(
                 b.and_then(|b| b.horizon_cost_usd),
                 &format!("the horizon change of {}", h.id),
             )?,
-            base_viable: b.map(|b| b.viable()),
-            head_viable: Some(h.viable()),
+            base_viable: b.map(|b| b.viable),
+            head_viable: Some(h.viable),
         });
     }
     let mut removed = Vec::new();
@@ -167,7 +167,7 @@ pub fn diff(
             base_horizon_usd: b.horizon_cost_usd,
             head_horizon_usd: None,
             horizon_change_usd: None,
-            base_viable: Some(b.viable()),
+            base_viable: Some(b.viable),
             head_viable: None,
         });
     }

@@ -138,6 +138,9 @@ pub struct OptionReport {
     pub description: String,
     /// Whether the workload runs within the platform's limits.
     pub feasible: bool,
+    /// Fully priced, within every platform limit, meeting the SLO with nothing throttled in
+    /// any month of the horizon: what the decision ranks (set by the decision stage).
+    pub viable: bool,
     /// The limits it breaks (then it is neither simulated nor priced).
     pub limits: Vec<LimitBreach>,
     /// Monthly cost (first month): the sum of `cost_lines`; null when infeasible.
@@ -161,7 +164,8 @@ pub struct OptionReport {
     /// Latency the platform adds to a request — cold-start init and waiting for a free slot
     /// — percentiles; the SLO applies to its p99.
     pub added_latency_ms: Option<LatencySummary>,
-    /// Whether the p99 added latency is within the SLO and nothing was throttled.
+    /// Whether the p99 added latency is within the SLO and nothing is throttled, in every
+    /// month of the horizon (the behaviour figures above are the first month's).
     pub meets_slo: bool,
     /// Most requests in flight at once (serverless part).
     pub peak_concurrency: Option<u64>,
@@ -175,13 +179,6 @@ pub struct OptionReport {
     pub slo_violation_minutes: Option<u64>,
     /// Notes on this option's model.
     pub notes: Vec<String>,
-}
-
-impl OptionReport {
-    /// Fully priced, within every platform limit, meeting the SLO: may be the headline.
-    pub fn viable(&self) -> bool {
-        self.feasible && self.complete && self.meets_slo
-    }
 }
 
 /// A report that cannot be read back.
@@ -281,6 +278,7 @@ pub(crate) fn sample_report() -> Report {
         platform: "aws-lambda".into(),
         description: "aws-lambda 1024 MB arm64 <b>".into(),
         feasible: true,
+        viable: true,
         limits: vec![],
         monthly_cost_usd: Some(Money::from_micro(12_500_000)),
         complete: true,

@@ -274,6 +274,9 @@ fn autoscaling_lag_queues_a_spike() {
     assert!(lagging["slo_violation_minutes"].as_u64().unwrap() > 0, "{lagging}");
     assert_eq!(lagging["meets_slo"], false);
     assert_eq!(option(&r, "sized")["slo_violation_minutes"], 0);
+    // The lagging fleet is the cheaper one, and still never the headline.
+    assert!(horizon(&r, "lagging") < horizon(&r, "sized"));
+    assert_eq!(lagging["viable"], false);
     assert_eq!(cheapest(&r), "sized");
 }
 
@@ -442,6 +445,39 @@ fn the_verdict_ranks_the_horizon_not_the_first_month() {
         "{headline}"
     );
     assert!(r["cheapest_changes"][0]["month"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn later_months_that_fail_keep_an_option_from_the_headline() {
+    // 5 req/s growing 50 % a month for 12 months (×86 by the end): a fleet capped at 3
+    // m7g.large and a Lambda limited to 5 concurrent requests both look fine in month 1.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
+    let body = format!(
+        "horizon_months = 12\ngrowth_per_month = 0.5\n{LAMBDA}concurrency_limit = 5\n\n[[provisioned]]\n\
+         id = \"capped\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\nmin_instances = 2\n\
+         max_instances = 3\n\n[[provisioned]]\nid = \"roomy\"\nplatform = \"aws-ec2\"\n\
+         instance_type = \"m7g.large\"\nmin_instances = 2\n"
+    );
+    let s = scenario(dir.path(), &body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let lambda = option(&r, "lambda");
+    assert_eq!(lambda["throttles"], 0, "month 1 throttles nothing: {lambda}");
+    assert_eq!(lambda["meets_slo"], false);
+    let w = warnings(&r, "throttled");
+    assert!(w[0]["message"].as_str().unwrap().starts_with("from month "), "{w:?}");
+    let capped = option(&r, "capped");
+    assert_eq!(capped["meets_slo"], false, "{capped}");
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["option"] == "capped" && w["message"].as_str().unwrap().starts_with("from month ")),
+        "{}",
+        r["warnings"]
+    );
+    assert_eq!(cheapest(&r), "roomy", "{}", r["verdict"]);
 }
 
 #[test]
