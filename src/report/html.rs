@@ -326,7 +326,8 @@ fn options_table(s: &mut String, r: &Report) {
     let _ = writeln!(s, "</tbody>\n</table>");
 }
 
-/// Milliseconds with thousands separators (`116,452`), 3 significant digits below 100.
+/// A measurement (ms, a quantity) with thousands separators from 100 up (`116,452`), 3
+/// significant digits below.
 fn ms(v: Option<f64>) -> String {
     match v {
         Some(v) if v.is_finite() && v >= 100.0 => count(v.round() as u64),
@@ -349,6 +350,8 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
         .warnings
         .iter()
         .filter(|w| w.option.as_deref() == Some(o.id.as_str()))
+        // A limit-exceeded warning says what the limits list below says: shown once.
+        .filter(|w| !(w.code == WarningCode::LimitExceeded && !o.limits.is_empty()))
         .collect();
     if !own.is_empty() {
         let _ = writeln!(s, "<ul class=\"plain\">");
@@ -387,7 +390,7 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
                 "<tr><td>{}{flag}{note}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{price}</td><td class=\"num\">{cost}</td></tr>",
                 escape(&l.name),
                 component_of(l).label(),
-                sig3(Some(l.quantity)),
+                ms(Some(l.quantity)),
                 escape(&l.unit),
             );
         }
@@ -420,9 +423,9 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
     if let Some(l) = o.added_latency_ms {
         facts.push(format!(
             "added latency p50 / p95 / p99 {} / {} / {} ms",
-            sig3(Some(l.p50)),
-            sig3(Some(l.p95)),
-            sig3(Some(l.p99))
+            ms(Some(l.p50)),
+            ms(Some(l.p95)),
+            ms(Some(l.p99))
         ));
     }
     if let Some(t) = o.throttles.filter(|&t| t > 0) {

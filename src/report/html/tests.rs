@@ -133,6 +133,8 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
         assert!(html.contains(needle), "missing {needle:?}");
     }
     assert_eq!(html.matches("<svg").count(), 4);
+    // A limit breach is said once per option (under "Cannot run here"), not again as a warning.
+    assert_eq!(html.matches("runs longer than the timeout of").count(), 4);
     assert!(html.ends_with("</html>\n"));
 }
 
