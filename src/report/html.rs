@@ -351,7 +351,7 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
         .iter()
         .filter(|w| w.option.as_deref() == Some(o.id.as_str()))
         // A limit-exceeded warning says what the limits list below says: shown once.
-        .filter(|w| !(w.code == WarningCode::LimitExceeded && !o.limits.is_empty()))
+        .filter(|w| w.code != WarningCode::LimitExceeded || o.limits.is_empty())
         .collect();
     if !own.is_empty() {
         let _ = writeln!(s, "<ul class=\"plain\">");

@@ -100,7 +100,6 @@ fn the_cumulative_chart_labels_its_axes_each_option_and_each_horizon_total() {
         if let Some(h) = o.horizon_cost_usd {
             assert!(has(&legend_name(o)), "no legend entry for {}: {t:?}", o.id);
             assert!(has(&usd(h)), "no horizon total {} for {}", usd(h), o.id);
-        } else {
         }
     }
     assert!(has(
