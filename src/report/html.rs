@@ -50,6 +50,7 @@ figure { margin: 0 0 16px; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .charts figure { max-width: 960px; margin-bottom: 28px; }
+.wide { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 6px 0 10px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
@@ -66,7 +67,7 @@ code { font-size: 0.92em; background: #f2f2f2; padding: 0 3px; border-radius: 3p
 ul.plain { padding-left: 20px; }
 li { overflow-wrap: anywhere; }
 footer { margin-top: 32px; font-size: 12px; color: var(--muted); }
-@media (max-width: 900px) { .first { grid-template-columns: 1fr; } }
+@media (max-width: 900px) { .first { grid-template-columns: 1fr; } body { padding: 12px; } table { font-size: 13px; } th, td { padding: 4px 5px; } }
 @media print {
   @page { margin: 14mm; }
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -299,7 +300,7 @@ fn status(o: &OptionReport) -> (&'static str, &'static str) {
 
 fn options_table(s: &mut String, r: &Report) {
     let months = r.verdict.horizon_months;
-    let _ = writeln!(s, "<h2>Options</h2>\n<table>\n<thead><tr><th>option</th><th>kind</th><th>platform</th><th class=\"num\">first month</th><th class=\"num\">{months}-month total</th><th class=\"num\">cold starts</th><th class=\"num\">p99 latency (ms)</th><th class=\"num\">p99 added (ms)</th><th>status</th></tr></thead>\n<tbody>");
+    let _ = writeln!(s, "<h2>Options</h2>\n<div class=\"wide\"><table>\n<thead><tr><th>option</th><th>kind</th><th>platform</th><th class=\"num\">first month</th><th class=\"num\">{months}-month total</th><th class=\"num\">cold starts</th><th class=\"num\">p99 latency (ms)</th><th class=\"num\">p99 added (ms)</th><th>status</th></tr></thead>\n<tbody>");
     let cheapest = r.verdict.cheapest_option.as_deref();
     for (i, o) in r.options.iter().enumerate() {
         let is_cheapest = Some(o.id.as_str()) == cheapest;
@@ -323,7 +324,7 @@ fn options_table(s: &mut String, r: &Report) {
             ms(o.added_latency_ms.map(|l| l.p99)),
         );
     }
-    let _ = writeln!(s, "</tbody>\n</table>");
+    let _ = writeln!(s, "</tbody>\n</table></div>");
 }
 
 /// A measurement (ms, a quantity) with thousands separators from 100 up (`116,452`), 3
@@ -368,7 +369,7 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
         let _ = writeln!(s, "</ul>");
     }
     if !o.cost_lines.is_empty() {
-        let _ = writeln!(s, "<table>\n<thead><tr><th>line</th><th>component</th><th class=\"num\">quantity</th><th>unit</th><th class=\"num\">unit price</th><th class=\"num\">first month</th></tr></thead>\n<tbody>");
+        let _ = writeln!(s, "<div class=\"wide\"><table>\n<thead><tr><th>line</th><th>component</th><th class=\"num\">quantity</th><th>unit</th><th class=\"num\">unit price</th><th class=\"num\">first month</th></tr></thead>\n<tbody>");
         for l in &o.cost_lines {
             let price = match l.unit_price_usd {
                 Some(p) => format!("${}", sig3(Some(p))),
@@ -411,7 +412,7 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
                 usd(h)
             );
         }
-        let _ = writeln!(s, "</tbody>\n</table>");
+        let _ = writeln!(s, "</tbody>\n</table></div>");
     }
     let mut facts = Vec::new();
     if let Some(n) = o.requests {
