@@ -54,8 +54,9 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 6px 0 10px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
-td.id { white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.id a { white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 tr.cheapest td { background: #eaf6ef; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
 .bad { color: var(--bad); font-weight: 600; }
@@ -73,6 +74,9 @@ footer { margin-top: 32px; font-size: 12px; color: var(--muted); }
   body { max-width: none; padding: 0; font-size: 11pt; }
   .first { grid-template-columns: 1fr; }
   figure, table, .warnings { break-inside: avoid; }
+  .wide { overflow: visible; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 3px 4px; }
   h2 { break-after: avoid; }
   tr.cheapest td, th, .warnings { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -288,11 +292,11 @@ fn option_link(r: &Report, id: &str) -> String {
 
 fn status(o: &OptionReport) -> (&'static str, &'static str) {
     if !o.feasible {
-        ("cannot run: platform limit", "bad")
+        ("cannot run", "bad")
     } else if !o.complete {
-        ("some lines not priced", "bad")
+        ("lower bound: lines not priced", "bad")
     } else if !o.meets_slo {
-        ("misses the SLO", "bad")
+        ("misses SLO", "bad")
     } else {
         ("viable", "ok")
     }
