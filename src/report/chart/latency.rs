@@ -109,6 +109,8 @@ where
         .draw()?;
 
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    // Texts drawn last, over the bars and the SLO line: (text, size, colour, x, y, white backdrop).
+    let mut labels: Vec<(String, f64, RGBColor, i32, i32, bool)> = Vec::new();
     for (i, o) in r.options.iter().enumerate() {
         let yc = n - i as f64 - 0.5;
         let (_, y) = chart.backend_coord(&(1.0, yc));
@@ -134,17 +136,17 @@ where
             }
         };
         if lat.p99 < 1.0 {
-            let text = format!(
-                "p50 / p95 / p99: {} / {} / {} (no cold start or queueing to speak of)",
-                duration(lat.p50),
-                duration(lat.p95),
-                duration(lat.p99)
-            );
-            root.draw_text(
-                &text,
-                &font(TICK_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-                (x_px.start + 8, y),
-            )?;
+            let text = if lat.p50.max(lat.p95).max(lat.p99) == 0.0 {
+                "p50, p95, p99: 0 ms (no cold start, no queueing)".to_string()
+            } else {
+                format!(
+                    "p50 / p95 / p99: {} / {} / {}",
+                    duration(lat.p50),
+                    duration(lat.p95),
+                    duration(lat.p99)
+                )
+            };
+            labels.push((text, TICK_PX, BLACK, x_px.start + 8, y, true));
             continue;
         }
         for (k, ((_, colour), v)) in PERCENTILES.iter().zip([lat.p50, lat.p95, lat.p99]).enumerate() {
@@ -156,23 +158,46 @@ where
             }
             let (xe, ym) = chart.backend_coord(&(end, (y0 + y1) / 2.0));
             let over = k == 2 && v > slo;
-            let style = coloured(VALUE_PX, if over { SLO_RED } else { BLACK }).pos(Pos::new(HPos::Left, VPos::Center));
             let text = if over {
                 format!("{} (over the SLO)", duration(v))
             } else {
                 duration(v)
             };
-            let x = if v >= 1.0 { xe + 4 } else { x_px.start + 4 };
-            root.draw_text(&text, &style, (x, ym))?;
+            let w = text_width(&text, VALUE_PX) as i32;
+            let colour = if over { SLO_RED } else { BLACK };
+            if v < 1.0 {
+                labels.push((text, VALUE_PX, colour, x_px.start + 4, ym, true));
+            } else if xe + 4 + w <= x_px.end {
+                labels.push((text, VALUE_PX, colour, xe + 4, ym, true));
+            } else {
+                // No room after the bar: inside its end, white on the bar.
+                labels.push((text, VALUE_PX, WHITE, (xe - 4 - w).max(x_px.start + 4), ym, false));
+            }
         }
     }
 
+    // The SLO over the bars, the values over the SLO line.
     let x = chart.backend_coord(&(slo.max(1.0), 0.0)).0;
     for y in (y_px.start..y_px.end).step_by(10) {
         root.draw(&PathElement::new(
             vec![(x, y), (x, (y + 6).min(y_px.end))],
             SLO_RED.stroke_width(2),
         ))?;
+    }
+    for (text, px, colour, x, y, backdrop) in labels {
+        if backdrop {
+            let w = text_width(&text, px) as i32;
+            let h = (px * 0.4) as i32;
+            root.draw(&Rectangle::new(
+                [(x - 2, y - h), (x + w + 2, y + h)],
+                WHITE.mix(0.85).filled(),
+            ))?;
+        }
+        root.draw_text(
+            &text,
+            &coloured(px, colour).pos(Pos::new(HPos::Left, VPos::Center)),
+            (x, y),
+        )?;
     }
     Ok(())
 }
