@@ -208,7 +208,7 @@ where
         let w = text_width(&text, TICK_PX) as i32;
         // Above and to the left of the crossing, kept inside the plot.
         let tx = (x - w - 10).max(x_px.start + 4);
-        let ty = (y - 18).max(y_px.start + 8);
+        let ty = (y - 24).max(y_px.start + 10);
         root.draw(&Rectangle::new(
             [(tx - 3, ty - 9), (tx + w + 3, ty + 9)],
             WHITE.mix(0.85).filled(),

@@ -223,3 +223,27 @@ fn spread_keeps_labels_apart_and_in_order() {
     assert_eq!(usd_tick(20_000.0), "$20k");
     assert_eq!(usd_tick(2.5), "$2.50");
 }
+
+#[test]
+fn long_names_are_cut_to_fit_and_many_options_still_render() {
+    let mut r = example();
+    let template = r.options[3].clone();
+    r.options = (0..14)
+        .map(|i| {
+            let mut o = template.clone();
+            o.id = format!("option-{i}-with-a-very-long-name-that-would-run-into-the-plot-area");
+            o
+        })
+        .collect();
+    for kind in ChartKind::ALL {
+        let t = texts(&svg(&r, kind));
+        if matches!(kind, ChartKind::Bill | ChartKind::AddedLatency) {
+            let names: Vec<&String> = t.iter().filter(|x| x.starts_with("option-")).collect();
+            assert_eq!(names.len(), 14, "{kind:?}");
+            assert!(
+                names.iter().all(|n| n.ends_with('…') && text_width(n, TICK_PX) <= 260),
+                "{kind:?}: {names:?}"
+            );
+        }
+    }
+}

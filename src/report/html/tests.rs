@@ -164,3 +164,22 @@ fn escape_covers_text_and_attributes() {
     assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
     assert_eq!(escape("@everyone"), "@everyone");
 }
+
+#[test]
+fn a_break_even_is_explained_under_the_cumulative_chart() {
+    use crate::money::Money;
+    let mut r = sample_report();
+    let mut steady = r.options[0].clone();
+    steady.id = "steady".into();
+    steady.monthly_cost_by_month_usd = vec![Money::from_micro(100_000_000); 4];
+    let mut upfront = steady.clone();
+    upfront.id = "upfront".into();
+    upfront.monthly_cost_by_month_usd = [200, 50, 50, 50]
+        .iter()
+        .map(|d| Money::from_micro(d * 1_000_000))
+        .collect();
+    r.options = vec![steady, upfront];
+    r.verdict.horizon_months = 4;
+    let html = render(&r);
+    assert!(html.contains("Break-even: from month 4, upfront costs less in total than steady."));
+}
