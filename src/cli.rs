@@ -22,9 +22,9 @@ pub struct Cli {
 pub enum Command {
     /// The main job: compare every deployment option of a scenario (serverless, servers,
     /// containers, hybrid) on one trace — cost per month and over the horizon, cold starts,
-    /// latency, fleet size — and write report.json, report.md and options.csv.
+    /// latency, fleet size — and write report.json, report.md, options.csv and report.html.
     Analyze(AnalyzeArgs),
-    /// Re-render a report.json (md, csv, table, json) without re-simulating: to stdout, or the
+    /// Re-render a report.json (md, csv, html, table, json) without re-simulating: to stdout, or the
     /// files `analyze` writes into a folder, byte for byte.
     Report(ReportArgs),
     /// Compare a baseline report.json with a new one: cost changes per option, options added
@@ -81,7 +81,7 @@ pub struct AnalyzeArgs {
     /// built into the binary).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Folder to write report.json, report.md and options.csv into (replaced together, atomically;
+    /// Folder to write report.json, report.md, options.csv and report.html into (replaced together, atomically;
     /// other files in it are never touched).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
@@ -136,12 +136,12 @@ pub struct ReportArgs {
     /// The report.json to render (written by `faascost analyze`, schema 2).
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
-    /// Formats, comma-separated or repeated: md, csv, table, json. Without --out, one format
-    /// printed on stdout (default table); with --out, the files of each (default json,md,csv:
+    /// Formats, comma-separated or repeated: md, csv, html, table, json. Without --out, one format
+    /// printed on stdout (default table); with --out, the files of each (default json,md,csv,html:
     /// the files analyze writes).
     #[arg(long, value_name = "FORMAT", value_delimiter = ',')]
     pub format: Vec<crate::report::render::Format>,
-    /// Folder to write the files into (report.json, report.md, options.csv; replaced together,
+    /// Folder to write the files into (report.json, report.md, options.csv, report.html; replaced together,
     /// atomically; other files are never touched).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! `faascost analyze`: scenario + price tables (checked before any trace is read) + traces →
 //! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → a `Report`, written as
-//! report.json, report.md and options.csv (one atomic set, never over an input), summarized as a
+//! report.json, report.md, options.csv and report.html (one atomic set, never over an input), summarized as a
 //! table on stdout with the warnings on stderr (sanitized); gates the user set decide the exit code.
 
 use anyhow::{anyhow, Context};

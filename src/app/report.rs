@@ -48,7 +48,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
                     .is_some_and(|t| args.from.canonicalize().ok() == Some(t))
             {
                 bail!(
-                    "{} is the report being read; re-render the other files in place with --format md,csv, \
+                    "{} is the report being read; re-render the other files in place with --format md,csv,html, \
                      or choose another --out",
                     json_target.display()
                 );

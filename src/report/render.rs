@@ -18,13 +18,12 @@ pub enum Format {
     Csv,
     /// The terminal table (stdout only, no file).
     Table,
-    // HTML: the lead adds `Html` here when report/html.rs lands — `"html"` in `from_str`,
-    // `Some("report.html")` in `file_name`, `crate::report::html::render(r)` in `render`, and
-    // `Format::Html` in `ANALYZE_FILES`.
+    /// report.html: one self-contained page with its charts inline.
+    Html,
 }
 
 /// The files `analyze` writes, in this order.
-pub const ANALYZE_FILES: [Format; 3] = [Format::Json, Format::Md, Format::Csv];
+pub const ANALYZE_FILES: [Format; 4] = [Format::Json, Format::Md, Format::Csv, Format::Html];
 
 impl FromStr for Format {
     type Err = String;
@@ -34,8 +33,10 @@ impl FromStr for Format {
             "md" | "markdown" => Ok(Format::Md),
             "csv" => Ok(Format::Csv),
             "table" => Ok(Format::Table),
-            // HTML: "html" => Ok(Format::Html),
-            other => Err(format!("'{other}' is not a report format; use md, csv, table or json")),
+            "html" => Ok(Format::Html),
+            other => Err(format!(
+                "'{other}' is not a report format; use md, csv, html, table or json"
+            )),
         }
     }
 }
@@ -48,6 +49,7 @@ impl Format {
             Format::Md => "md",
             Format::Csv => "csv",
             Format::Table => "table",
+            Format::Html => "html",
         }
     }
 
@@ -58,6 +60,7 @@ impl Format {
             Format::Md => Some("report.md"),
             Format::Csv => Some("options.csv"),
             Format::Table => None,
+            Format::Html => Some("report.html"),
         }
     }
 
@@ -68,7 +71,7 @@ impl Format {
             Format::Md => super::markdown::render(r),
             Format::Csv => super::csv::options(r),
             Format::Table => super::table::options_summary(r, wide, width),
-            // HTML: Format::Html => crate::report::html::render(r),
+            Format::Html => super::html::render(r),
         }
     }
 }

@@ -46,7 +46,7 @@ fn report_from_reproduces_the_analyze_files_byte_for_byte() {
         .arg(&again)
         .assert()
         .success();
-    for name in ["report.json", "report.md", "options.csv"] {
+    for name in ["report.json", "report.md", "options.csv", "report.html"] {
         assert_eq!(read(&out.join(name)), read(&again.join(name)), "{name} differs");
     }
     assert_eq!(
@@ -56,7 +56,7 @@ fn report_from_reproduces_the_analyze_files_byte_for_byte() {
     );
     assert_eq!(
         std::fs::read_dir(&again).unwrap().count(),
-        4,
+        5,
         "no temporary left behind"
     );
     // One format on stdout is the same bytes as its file.
@@ -133,9 +133,9 @@ fn report_from_refuses_other_schemas_and_terminal_formats_with_exit_2() {
         .arg(&out)
         .assert()
         .success();
-    let e = input_error(&["report", "--from", from.to_str().unwrap(), "--format", "html"]);
+    let e = input_error(&["report", "--from", from.to_str().unwrap(), "--format", "pdf"]);
     assert!(
-        e.contains("'html' is not a report format; use md, csv, table or json"),
+        e.contains("'pdf' is not a report format; use md, csv, html, table or json"),
         "{e}"
     );
 }

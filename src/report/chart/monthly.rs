@@ -1,0 +1,135 @@
+//! Monthly cost in each month of the horizon per option, as traffic grows, with the months
+//! where the cheapest viable option changes (`cheapest_changes`) marked. The x axis is the
+//! month number: the report does not carry the growth rate, so no traffic multiple is shown.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::cumulative::{legend, line_width, whole};
+use super::*;
+
+const PLOT_PX: u32 = 400;
+
+pub(super) fn size(r: &Report) -> (u32, u32) {
+    (WIDTH, TITLE_BAND + PLOT_PX + legend_height(&legend(r), WIDTH))
+}
+
+pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let (title, rest) = root.split_vertically(TITLE_BAND);
+    let (plot, legend_area) = rest.split_vertically(PLOT_PX);
+    draw_title(&title, "Monthly cost in each month of the horizon, as traffic grows")?;
+    draw_legend(&legend_area, &legend(r))?;
+
+    let series: Vec<(usize, &OptionReport)> = r
+        .options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.feasible && !o.monthly_cost_by_month_usd.is_empty())
+        .collect();
+    if series.is_empty() {
+        let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
+        plot.draw_text(
+            "No option can run this workload: no cost to draw",
+            &style,
+            (WIDTH as i32 / 2, PLOT_PX as i32 / 2),
+        )?;
+        return Ok(());
+    }
+    let months = series
+        .iter()
+        .map(|(_, o)| o.monthly_cost_by_month_usd.len())
+        .max()
+        .unwrap_or(1);
+    let top = axis_top(
+        series
+            .iter()
+            .flat_map(|(_, o)| o.monthly_cost_by_month_usd.iter().map(|m| m.to_f64()))
+            .fold(0.0, f64::max),
+    );
+    let end_labels: Vec<String> = series
+        .iter()
+        .map(|(_, o)| usd_label(*o.monthly_cost_by_month_usd.last().unwrap()))
+        .collect();
+    let right = end_labels.iter().map(|l| text_width(l, TICK_PX)).max().unwrap_or(0) + 24;
+    let x_max = (months as f64).max(2.0);
+
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_top(8)
+        .margin_left(10)
+        .margin_right(right)
+        .margin_bottom(4)
+        .x_label_area_size(48)
+        .y_label_area_size(text_width(&usd_tick(top), TICK_PX) + 44)
+        .build_cartesian_2d(1f64..x_max, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("month of the horizon (traffic grows each month; the rate is in the assumptions)")
+        .y_desc("cost in that month (USD)")
+        .x_label_formatter(&|v| whole(*v))
+        .y_label_formatter(&|v| usd_tick(*v))
+        .label_style(font(TICK_PX))
+        .axis_desc_style(font(AXIS_PX))
+        .bold_line_style(LIGHT_GREY)
+        .light_line_style(WHITE)
+        .draw()?;
+
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    // Months from which the cheapest viable option in that month changes.
+    for c in &r.cheapest_changes {
+        let x = chart.backend_coord(&(c.month as f64, 0.0)).0;
+        for y in (y_px.start..y_px.end).step_by(10) {
+            root.draw(&PathElement::new(
+                vec![(x, y), (x, (y + 5).min(y_px.end))],
+                GREY.stroke_width(1),
+            ))?;
+        }
+        let text = format!(
+            "from month {}: {} cheapest",
+            c.month,
+            c.option.as_deref().unwrap_or("no viable option")
+        );
+        let text = fit(&text, TICK_PX, 360);
+        let w = text_width(&text, TICK_PX) as i32;
+        let tx = if x + 6 + w < x_px.end { x + 6 } else { x - 6 - w };
+        root.draw_text(
+            &text,
+            &font(TICK_PX).pos(Pos::new(HPos::Left, VPos::Top)),
+            (tx, y_px.start + 4),
+        )?;
+    }
+
+    for (i, o) in &series {
+        let points: Vec<(f64, f64)> = o
+            .monthly_cost_by_month_usd
+            .iter()
+            .enumerate()
+            .map(|(m, v)| (m as f64 + 1.0, v.to_f64()))
+            .collect();
+        let colour = option_colour(*i);
+        if o.meets_slo {
+            chart.draw_series(LineSeries::new(points, colour.stroke_width(line_width(r, o))))?;
+        } else {
+            chart.draw_series(DashedLineSeries::new(points, 8, 5, colour.stroke_width(2)))?;
+        }
+    }
+
+    let ys: Vec<i32> = series
+        .iter()
+        .map(|(_, o)| {
+            let last = o.monthly_cost_by_month_usd.len() as f64;
+            chart
+                .backend_coord(&(last, o.monthly_cost_by_month_usd.last().unwrap().to_f64()))
+                .1
+        })
+        .collect();
+    let placed = spread(&ys, TICK_PX as i32 + 4, y_px.start, y_px.end);
+    for (k, (i, _)) in series.iter().enumerate() {
+        let style = coloured(TICK_PX, option_colour(*i)).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw_text(&end_labels[k], &style, (x_px.end + 8, placed[k]))?;
+    }
+    Ok(())
+}

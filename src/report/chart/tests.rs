@@ -1,0 +1,249 @@
+use std::path::Path;
+
+use super::*;
+use crate::report::format::usd;
+use crate::report::model::{sample_report, Report};
+
+fn example() -> Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/report.json");
+    Report::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Two viable options whose cumulative costs cross: `steady` pays 100 a month, `upfront` 200
+/// then 50, so `upfront` ties at month 3 and is cheaper in total from month 4.
+fn crossing() -> Report {
+    let mut r = sample_report();
+    let mut steady = r.options[0].clone();
+    steady.id = "steady".into();
+    steady.monthly_cost_by_month_usd = vec![Money::from_micro(100_000_000); 4];
+    steady.horizon_cost_usd = Some(Money::from_micro(400_000_000));
+    let mut upfront = steady.clone();
+    upfront.id = "upfront".into();
+    upfront.monthly_cost_by_month_usd = [200, 50, 50, 50]
+        .iter()
+        .map(|d| Money::from_micro(d * 1_000_000))
+        .collect();
+    upfront.horizon_cost_usd = Some(Money::from_micro(350_000_000));
+    r.options = vec![steady, upfront];
+    r.verdict.horizon_months = 4;
+    r.cheapest_changes = vec![crate::report::model::CheapestChange {
+        month: 2,
+        option: Some("upfront".into()),
+    }];
+    r
+}
+
+#[test]
+fn cumulative_costs_end_at_the_horizon_total() {
+    let r = example();
+    let mut priced = 0;
+    for o in &r.options {
+        let c = cumulative_costs(o);
+        assert_eq!(c.len(), o.monthly_cost_by_month_usd.len(), "{}", o.id);
+        assert_eq!(c.last().copied(), o.horizon_cost_usd, "{}", o.id);
+        priced += usize::from(o.horizon_cost_usd.is_some());
+    }
+    assert!(priced >= 2);
+}
+
+#[test]
+fn break_evens_mark_where_the_cheapest_in_total_changes() {
+    let evens = break_evens(&crossing());
+    assert_eq!(
+        evens,
+        vec![BreakEven {
+            month: 4,
+            at_month: 3.0,
+            at_usd: 300.0,
+            from: "steady".into(),
+            to: "upfront".into()
+        }]
+    );
+    // The example report's winner leads in total from the first month: no break-even.
+    assert!(break_evens(&example()).is_empty());
+    let cumulative = svg(&crossing(), ChartKind::Cumulative);
+    assert!(
+        cumulative.contains("break-even: upfront cheaper in total from month 4"),
+        "{cumulative}"
+    );
+    let monthly = svg(&crossing(), ChartKind::MonthlyCost);
+    assert!(monthly.contains("from month 2: upfront cheapest"), "{monthly}");
+}
+
+/// Text elements of an SVG, unescaped back to plain text (so amounts and names compare).
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+        .filter_map(|t| t.split_once("</text>").map(|(text, _)| text.trim().to_string()))
+        .map(|t| {
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn the_cumulative_chart_labels_its_axes_each_option_and_each_horizon_total() {
+    let r = example();
+    let svg = svg(&r, ChartKind::Cumulative);
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
+    let t = texts(&svg);
+    let has = |s: &str| t.iter().any(|x| x == s);
+    assert!(has("Cumulative cost over the 36-month horizon"), "{t:?}");
+    assert!(has("month of the horizon (traffic growth applied)"));
+    assert!(has("cumulative cost (USD)"));
+    for o in &r.options {
+        if let Some(h) = o.horizon_cost_usd {
+            assert!(has(&legend_name(o)), "no legend entry for {}: {t:?}", o.id);
+            assert!(has(&usd(h)), "no horizon total {} for {}", usd(h), o.id);
+        }
+    }
+    assert!(has(
+        "not drawn, cannot run (platform limit): lambda-arm64, lambda-x86, azure-consumption, hybrid-t3-lambda"
+    ));
+    assert!(has("cloud-run-containers (misses SLO)"));
+}
+
+#[test]
+fn the_bill_chart_stacks_components_and_says_cannot_run() {
+    let r = example();
+    let svg = svg(&r, ChartKind::Bill);
+    let t = texts(&svg);
+    let has = |s: &str| t.iter().any(|x| x == s);
+    assert!(has("First month's cost by option and component"));
+    assert!(has("cost in the first month (USD)"));
+    for c in ["compute", "requests", "load balancer", "commitment"] {
+        assert!(has(c), "no legend entry {c}: {t:?}");
+    }
+    assert!(!has("logs"), "no option has a log line");
+    for o in &r.options {
+        assert!(has(&o.id), "no row for {}", o.id);
+    }
+    assert_eq!(
+        t.iter()
+            .filter(|x| x.as_str() == "cannot run: platform timeout limit")
+            .count(),
+        4
+    );
+    assert!(has("$253.72"), "cloud-run's first month: {t:?}");
+    assert!(has("$337.70 · misses SLO"));
+    // The components add up to the option's first month exactly.
+    for o in r.options.iter().filter(|o| o.feasible) {
+        let parts = bill::by_component(o);
+        assert_eq!(Money::sum(parts.values(), "t").ok(), o.monthly_cost_usd, "{}", o.id);
+    }
+}
+
+#[test]
+fn the_latency_chart_shows_percentiles_against_the_slo() {
+    let r = example();
+    let t = texts(&svg(&r, ChartKind::AddedLatency));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    for s in [
+        "p50 added latency",
+        "p95 added latency",
+        "p99 added latency",
+        "SLO: p99 added latency ≤ 1 s",
+        "added latency (log scale; 0 ms drawn as no bar)",
+        "1.2 min (over the SLO)",
+        "cannot run: platform limit",
+        "p50, p95, p99: 0 ms (no cold start, no queueing)",
+    ] {
+        assert!(has(s), "missing {s:?} in {t:?}");
+    }
+    assert_eq!(latency::duration(246.3), "246 ms");
+    assert_eq!(latency::duration(2701.9), "2.7 s");
+    assert_eq!(latency::duration(0.0), "0 ms");
+}
+
+#[test]
+fn the_monthly_chart_plots_months_and_ends_at_the_last_month() {
+    let r = example();
+    let t = texts(&svg(&r, ChartKind::MonthlyCost));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    assert!(has("cost in that month (USD)"));
+    assert!(has(
+        "month of the horizon (traffic grows each month; the rate is in the assumptions)"
+    ));
+    for o in r.options.iter().filter(|o| o.feasible) {
+        assert!(has(&usd(*o.monthly_cost_by_month_usd.last().unwrap())), "{}", o.id);
+    }
+}
+
+#[test]
+fn charts_are_deterministic_and_pngs_are_pngs() {
+    let r = example();
+    for kind in ChartKind::ALL {
+        assert_eq!(svg(&r, kind), svg(&r, kind), "{kind:?}");
+        let png = png(&r, kind);
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{kind:?}");
+        assert_eq!(png, super::png(&r, kind), "{kind:?}");
+    }
+}
+
+#[test]
+fn names_with_markup_are_escaped_in_the_svg() {
+    let mut r = example();
+    r.options[3].id = "<script>alert(\"x\")</script> @everyone".into();
+    for kind in ChartKind::ALL {
+        let svg = svg(&r, kind);
+        assert!(!svg.contains("<script"), "{kind:?}");
+        assert!(svg.contains("&lt;script&gt;"), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_report_with_nothing_to_draw_still_renders() {
+    let mut r = sample_report();
+    r.options.clear();
+    r.verdict.horizon_months = 0;
+    for kind in ChartKind::ALL {
+        assert!(svg(&r, kind).starts_with("<svg"), "{kind:?}");
+        assert!(!png(&r, kind).is_empty());
+    }
+    let mut r = example();
+    for o in &mut r.options {
+        o.feasible = false;
+    }
+    for kind in ChartKind::ALL {
+        assert!(svg(&r, kind).starts_with("<svg"), "{kind:?}");
+    }
+}
+
+#[test]
+fn spread_keeps_labels_apart_and_in_order() {
+    assert_eq!(spread(&[100, 105, 300], 16, 0, 400), vec![100, 116, 300]);
+    assert_eq!(spread(&[395, 398], 16, 0, 400), vec![384, 400]);
+    assert_eq!(usd_tick(0.0), "$0");
+    assert_eq!(usd_tick(1500.0), "$1.5k");
+    assert_eq!(usd_tick(20_000.0), "$20k");
+    assert_eq!(usd_tick(2.5), "$2.50");
+}
+
+#[test]
+fn long_names_are_cut_to_fit_and_many_options_still_render() {
+    let mut r = example();
+    let template = r.options[3].clone();
+    r.options = (0..14)
+        .map(|i| {
+            let mut o = template.clone();
+            o.id = format!("option-{i}-with-a-very-long-name-that-would-run-into-the-plot-area");
+            o
+        })
+        .collect();
+    for kind in ChartKind::ALL {
+        let t = texts(&svg(&r, kind));
+        if matches!(kind, ChartKind::Bill | ChartKind::AddedLatency) {
+            let names: Vec<&String> = t.iter().filter(|x| x.starts_with("option-")).collect();
+            assert_eq!(names.len(), 14, "{kind:?}");
+            assert!(
+                names.iter().all(|n| n.ends_with('…') && text_width(n, TICK_PX) <= 260),
+                "{kind:?}: {names:?}"
+            );
+        }
+    }
+}
