@@ -16,7 +16,7 @@ use crate::pricing::{Catalog, Model, PriceTable};
 use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
 use crate::sim::load::{LoadProfile, ServiceModel};
 use crate::sim::provisioned::{simulate, FleetSpec, ProvisionedOutcome};
-use crate::units::MS_PER_MINUTE;
+use crate::units::{group_thousands, MS_PER_MINUTE};
 use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
 use crate::warning::{Warning, WarningCode};
 
@@ -457,18 +457,15 @@ fn fleet_warnings(
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     let id = &opt.id;
+    let p99_ms = group_thousands(o.queueing_ms.p99.round() as u64);
     if let Some(wanted) = static_peak_wanted.filter(|&w| w > opt.max_instances) {
         out.push(Warning::option(
             WarningCode::StaticPeakCapped,
             id,
             format!(
                 "static-peak sizing wants {wanted} × {} for the peak minute, but max_instances is {}: the fleet stays \
-                 at {} and the p99 added latency is {:.0} ms against the {} ms SLO",
-                opt.instance_type,
-                opt.max_instances,
-                opt.max_instances,
-                o.queueing_ms.p99,
-                plan.scenario.latency_slo_ms
+                 at {} and the p99 added latency is {p99_ms} ms against the {} ms SLO",
+                opt.instance_type, opt.max_instances, opt.max_instances, plan.scenario.latency_slo_ms
             ),
         ));
     } else if fleet.minutes_at_max > 0 && o.overloaded_minutes > 0 {
@@ -477,8 +474,8 @@ fn fleet_warnings(
             id,
             format!(
                 "the fleet sat at its maximum of {} instance(s) for {} minute(s) while demand exceeded it; the p99 added \
-                 latency is {:.0} ms (SLO {} ms): raise max_instances or choose a larger instance type",
-                opt.max_instances, fleet.minutes_at_max, o.queueing_ms.p99, plan.scenario.latency_slo_ms
+                 latency is {p99_ms} ms (SLO {} ms): raise max_instances or choose a larger instance type",
+                opt.max_instances, fleet.minutes_at_max, plan.scenario.latency_slo_ms
             ),
         ));
     }
@@ -488,10 +485,9 @@ fn fleet_warnings(
             id,
             format!(
                 "offered load exceeded the ready capacity (utilization above 100 %) in {} of {} minutes; requests \
-                 queued for up to {:.0} ms at p99",
+                 queued for up to {p99_ms} ms at p99",
                 o.overloaded_minutes,
-                o.instances_per_minute.len(),
-                o.queueing_ms.p99
+                group_thousands(o.instances_per_minute.len() as u64)
             ),
         ));
     }

@@ -145,7 +145,12 @@ fn run_warnings(plan: &Plan, evals: &[Evaluation], winner: Option<&Evaluation>) 
             let minutes = window_ms as f64 / 60_000.0;
             format!("{minutes:.0} minute{}", if minutes.round() == 1.0 { "" } else { "s" })
         } else if window_ms < 2 * MS_PER_DAY {
-            format!("{:.1} hours", window_ms as f64 / 3_600_000.0)
+            let hours = window_ms as f64 / 3_600_000.0;
+            if hours.fract() == 0.0 {
+                format!("{hours:.0} hours")
+            } else {
+                format!("{hours:.1} hours")
+            }
         } else {
             format!("{:.1} days", window_ms as f64 / MS_PER_DAY as f64)
         };

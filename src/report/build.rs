@@ -163,6 +163,7 @@ pub fn build(
                 option: c.option.clone(),
             })
             .collect(),
+        traffic_multiple_by_month: plan.month_multipliers(),
         assumptions: assumptions(plan, evals),
         warnings,
     }

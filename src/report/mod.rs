@@ -16,5 +16,7 @@ pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod sanitize;
+#[cfg(test)]
+mod snapshot_tests;
 pub mod table;
 pub mod write;

@@ -39,6 +39,9 @@ pub struct Report {
     pub cheapest_by_month: Vec<Option<String>>,
     /// The months where that changes: break-evens under growth.
     pub cheapest_changes: Vec<CheapestChange>,
+    /// The traffic of each month of the horizon as a multiple of the traced traffic:
+    /// (1 + growth per month)^month.
+    pub traffic_multiple_by_month: Vec<f64>,
     /// Every default and modelling assumption applied.
     pub assumptions: Vec<String>,
     /// Caveats that can change a decision, with stable codes.
@@ -334,6 +337,7 @@ pub(crate) fn sample_report() -> Report {
         options: vec![option],
         cheapest_by_month: vec![Some("lambda".into()); 12],
         cheapest_changes: vec![],
+        traffic_multiple_by_month: (0..12).map(|k| 1.05f64.powi(k)).collect(),
         assumptions: vec!["free tier: off".into()],
         warnings: vec![Warning::run(
             crate::warning::WarningCode::TraceInput,

@@ -1,6 +1,7 @@
-//! Monthly cost in each month of the horizon per option, as traffic grows, with the months
-//! where the cheapest viable option changes (`cheapest_changes`) marked. The x axis is the
-//! month number: the report does not carry the growth rate, so no traffic multiple is shown.
+//! Monthly cost per option against the traffic multiple of each month of the horizon (cost vs
+//! traffic, `traffic_multiple_by_month`), with the months where the cheapest viable option
+//! changes (`cheapest_changes`) marked. With no growth every multiple is 1: the x axis is then
+//! the month number.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -21,7 +22,7 @@ where
 {
     let (title, rest) = root.split_vertically(TITLE_BAND);
     let (plot, legend_area) = rest.split_vertically(PLOT_PX);
-    draw_title(&title, "Monthly cost in each month of the horizon, as traffic grows")?;
+    draw_title(&title, "Monthly cost as traffic grows over the horizon")?;
     draw_legend(&legend_area, &legend(r))?;
 
     let series: Vec<(usize, &OptionReport)> = r
@@ -55,7 +56,28 @@ where
         .map(|(_, o)| usd_label(*o.monthly_cost_by_month_usd.last().unwrap()))
         .collect();
     let right = end_labels.iter().map(|l| text_width(l, TICK_PX)).max().unwrap_or(0) + 24;
-    let x_max = (months as f64).max(2.0);
+    // x of month m (1-based): its traffic multiple, or the month itself when traffic is flat.
+    let multiples = &r.traffic_multiple_by_month;
+    let by_traffic = multiples.len() >= months && multiples.iter().any(|&x| (x - multiples[0]).abs() > 1e-9);
+    let x_of = |m: usize| -> f64 {
+        if by_traffic {
+            multiples[m - 1]
+        } else {
+            m as f64
+        }
+    };
+    let (x_min, x_max) = if by_traffic {
+        let lo = multiples[..months].iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = multiples[..months].iter().copied().fold(0.0, f64::max);
+        (lo, hi.max(lo * 1.01))
+    } else {
+        (1.0, (months as f64).max(2.0))
+    };
+    let x_desc = if by_traffic {
+        "traffic in that month, × the traced traffic (growth applied month by month)"
+    } else {
+        "month of the horizon (no traffic growth)"
+    };
 
     let mut chart = ChartBuilder::on(&plot)
         .margin_top(8)
@@ -64,12 +86,13 @@ where
         .margin_bottom(4)
         .x_label_area_size(48)
         .y_label_area_size(text_width(&usd_tick(top), TICK_PX) + 44)
-        .build_cartesian_2d(1f64..x_max, 0f64..top)?;
+        .build_cartesian_2d(x_min..x_max, 0f64..top)?;
+    let x_label = |v: &f64| if by_traffic { format!("×{v:.1}") } else { whole(*v) };
     chart
         .configure_mesh()
-        .x_desc("month of the horizon (traffic grows each month; the rate is in the assumptions)")
+        .x_desc(x_desc)
         .y_desc("cost in that month (USD)")
-        .x_label_formatter(&|v| whole(*v))
+        .x_label_formatter(&x_label)
         .y_label_formatter(&|v| usd_tick(*v))
         .label_style(font(TICK_PX))
         .axis_desc_style(font(AXIS_PX))
@@ -80,7 +103,7 @@ where
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     // Months from which the cheapest viable option in that month changes.
     for c in &r.cheapest_changes {
-        let x = chart.backend_coord(&(c.month as f64, 0.0)).0;
+        let x = chart.backend_coord(&(x_of(c.month as usize), 0.0)).0;
         for y in (y_px.start..y_px.end).step_by(10) {
             root.draw(&PathElement::new(
                 vec![(x, y), (x, (y + 5).min(y_px.end))],
@@ -107,7 +130,7 @@ where
             .monthly_cost_by_month_usd
             .iter()
             .enumerate()
-            .map(|(m, v)| (m as f64 + 1.0, v.to_f64()))
+            .map(|(m, v)| (x_of(m + 1), v.to_f64()))
             .collect();
         let colour = option_colour(*i);
         if o.meets_slo {
@@ -120,7 +143,7 @@ where
     let ys: Vec<i32> = series
         .iter()
         .map(|(_, o)| {
-            let last = o.monthly_cost_by_month_usd.len() as f64;
+            let last = x_of(o.monthly_cost_by_month_usd.len());
             chart
                 .backend_coord(&(last, o.monthly_cost_by_month_usd.last().unwrap().to_f64()))
                 .1

@@ -161,14 +161,18 @@ fn the_latency_chart_shows_percentiles_against_the_slo() {
 }
 
 #[test]
-fn the_monthly_chart_plots_months_and_ends_at_the_last_month() {
+fn the_monthly_chart_plots_cost_against_traffic_and_ends_at_the_last_month() {
     let r = example();
     let t = texts(&svg(&r, ChartKind::MonthlyCost));
     let has = |s: &str| t.iter().any(|x| x == s);
     assert!(has("cost in that month (USD)"));
-    assert!(has(
-        "month of the horizon (traffic grows each month; the rate is in the assumptions)"
-    ));
+    // The example grows 2 % a month: x is the traffic multiple, from ×1.0 to 1.02^35 = ×2.0.
+    assert!(
+        has("traffic in that month, × the traced traffic (growth applied month by month)"),
+        "{t:?}"
+    );
+    assert!(has("×1.0") && has("×1.9"), "{t:?}");
+    assert!((r.traffic_multiple_by_month[35] - 1.02f64.powi(35)).abs() < 1e-12);
     for o in r.options.iter().filter(|o| o.feasible) {
         assert!(has(&usd(*o.monthly_cost_by_month_usd.last().unwrap())), "{}", o.id);
     }

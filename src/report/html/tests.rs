@@ -109,7 +109,7 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
     // where the message is in full; the winner's warnings are in full on the first screen.
     assert!(html.contains("<li><a href=\"#option-4\">ec2-m7g-autoscale</a>, <a href=\"#option-6\">fargate-autoscale</a>, <a href=\"#option-7\">cloud-run-containers</a> <span class=\"muted\">(details under each option)</span></li>"));
     assert!(html.contains("<li><b><a href=\"#option-3\">cloud-run</a></b>: the recommended option uses prices not read from a vendor source"));
-    assert!(html.contains("<li><code>overloaded</code> offered load exceeded the ready capacity (utilization above 100 %) in 16 of 1440 minutes"));
+    assert!(html.contains("<li><code>overloaded</code> offered load exceeded the ready capacity (utilization above 100 %) in 16 of 1,440 minutes"));
     assert!(html.contains("<td class=\"num\">116,452</td><td class=\"num\">73,257</td>"));
     assert!(html.contains(
         "No break-even within the horizon: cloud-run stays the cheapest viable option in total every month."
