@@ -219,6 +219,10 @@ pub fn evaluate(
         kind: OptionKind::Hybrid,
         platform: format!("{}+{}", prov.platform, sl.platform),
         description: match &prov.commitment {
+            _ if best.base == 0 => format!(
+                "no servers: {} takes all the load (no base size was cheaper within the SLO)",
+                sl.id
+            ),
             Commitment::OnDemand => format!(
                 "{} × {} on demand for the base load, {} for the excess",
                 best.base, prov.instance_type, sl.id

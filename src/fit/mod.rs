@@ -114,6 +114,14 @@ fn headline(plan: &Plan, evals: &[Evaluation], by_horizon: &[(&Evaluation, Money
             winner.id,
             money(*total)
         ),
+        [(winner, total), (second, second_total), ..] if second_total.cents() == total.cents() => format!(
+            "{} and {} tie as the cheapest options over {months} months at {}; {} is named (first in the scenario); \
+             both meet the {slo:.0} ms p99 added-latency SLO and every platform limit.",
+            winner.id,
+            second.id,
+            money(*total),
+            winner.id
+        ),
         [(winner, total), (second, second_total), ..] => {
             let saving = Money::from_micro(second_total.micro() - total.micro());
             let share = if second_total.micro() > 0 {
@@ -243,5 +251,123 @@ pub fn decide(plan: &Plan, evals: &[Evaluation]) -> Decision {
         warnings: run_warnings(plan, evals, winner),
         cheapest_by_month,
         cheapest_changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::{CostBreakdown, CostLine};
+    use crate::eval::{Behaviour, Costing, OptionKind};
+    use crate::units::Usd;
+
+    fn plan(window_ms: u64) -> Plan {
+        let mut scenario = crate::config::Scenario::default_scenario();
+        scenario.horizon_months = 3;
+        Plan {
+            scenario,
+            scenario_label: "test".into(),
+            workload: crate::trace::Workload {
+                functions: vec![],
+                window_start_ms: 0,
+                window_end_ms: window_ms,
+                sources: vec![],
+                warnings: vec![],
+            },
+            trace_files: vec![],
+            catalog: crate::pricing::Catalog::embedded().unwrap(),
+        }
+    }
+
+    /// An option whose months cost `dollars` each, priced by one verified line.
+    fn option(id: &str, dollars: [f64; 3], meets_slo: bool) -> Evaluation {
+        let usd = |d: f64| Usd::from_f64(d).unwrap();
+        let bill = CostBreakdown {
+            offerings: vec![],
+            lines: vec![CostLine {
+                offering: "t".into(),
+                name: "compute".into(),
+                unit: "hours".into(),
+                quantity: 1.0,
+                unit_price_usd: Some(dollars[0]),
+                cost: Some(usd(dollars[0])),
+                verified: true,
+                source: "test".into(),
+                note: None,
+            }],
+            assumptions: vec![],
+        };
+        let months: Vec<Usd> = dollars.iter().map(|&d| usd(d)).collect();
+        Evaluation {
+            id: id.into(),
+            kind: OptionKind::Serverless,
+            platform: "p".into(),
+            description: String::new(),
+            limits: vec![],
+            costing: Some(Costing::new(id, bill, &months).unwrap()),
+            behaviour: Some(Behaviour::default()),
+            meets_slo,
+            notes: vec![],
+            assumptions: vec![],
+            warnings: vec![],
+        }
+    }
+
+    const MONTH: u64 = crate::units::MS_PER_MONTH;
+
+    #[test]
+    fn the_horizon_total_decides_not_the_first_month() {
+        // a: 10 + 20 + 40 = 70; b: 30 × 3 = 90; d: 130; c, the cheapest of all, misses the SLO.
+        let evals = vec![
+            option("a", [10.0, 20.0, 40.0], true),
+            option("b", [30.0, 30.0, 30.0], true),
+            option("c", [1.0, 1.0, 1.0], false),
+            option("d", [5.0, 25.0, 100.0], true),
+        ];
+        let d = decide(&plan(MONTH), &evals);
+        assert_eq!(d.cheapest_option.as_deref(), Some("a"));
+        assert_eq!(d.runner_up.as_deref(), Some("b"));
+        assert_eq!(d.saving_vs_runner_up, Some(Money::from_micro(20_000_000)));
+        // Month by month: d is cheapest in month 1, a in month 2, b in month 3.
+        assert_eq!(
+            d.cheapest_by_month,
+            vec![Some("d".into()), Some("a".into()), Some("b".into())]
+        );
+        assert_eq!(d.cheapest_changes.len(), 2);
+        assert_eq!(
+            d.headline,
+            "a is the cheapest option over 3 months at $70.00, $20.00 (22%) less than b ($90.00); it meets the \
+             1000 ms p99 added-latency SLO and every platform limit."
+        );
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn ties_none_viable_and_short_windows_are_said() {
+        let evals = vec![option("a", [10.0; 3], true), option("b", [10.0; 3], true)];
+        let d = decide(&plan(MONTH), &evals);
+        assert!(
+            d.headline
+                .starts_with("a and b tie as the cheapest options over 3 months at $30.00"),
+            "{}",
+            d.headline
+        );
+        let d = decide(&plan(MONTH), &[option("a", [10.0; 3], false)]);
+        assert_eq!(d.cheapest_option, None);
+        assert!(d.headline.starts_with("No option meets"), "{}", d.headline);
+        assert!(d.warnings.iter().any(|w| w.code == WarningCode::NoViableOption));
+        // 12 minutes: ×3,650 to a 730-hour month.
+        let d = decide(&plan(12 * 60_000), &[option("a", [10.0; 3], true)]);
+        let w = &d.warnings[0];
+        assert_eq!(w.code, WarningCode::ShortWindow);
+        assert!(
+            w.message.starts_with("the trace covers 12 minutes") && w.message.contains("×3,650"),
+            "{}",
+            w.message
+        );
+        // A week: ×4.35, an extrapolation but not a short window.
+        let d = decide(&plan(7 * MS_PER_DAY), &[option("a", [10.0; 3], true)]);
+        assert_eq!(d.warnings[0].code, WarningCode::Extrapolated);
+        assert!(d.warnings[0].message.contains("×4.35"), "{}", d.warnings[0].message);
     }
 }
