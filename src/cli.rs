@@ -7,6 +7,13 @@ use std::path::PathBuf;
 use crate::money::Money;
 use crate::trace::TraceFormat;
 
+/// The most requests (or cold starts) a month `cost` prices: 10^15, far above any account,
+/// low enough that every quantity × price stays exact in the cost engine's fixed point.
+pub const MAX_MONTHLY_COUNT: u64 = 1_000_000_000_000_000;
+
+/// The longest duration a flag may give, ms (a day).
+pub const MAX_DURATION_MS: u64 = 86_400_000;
+
 /// faascost: replay serverless traffic traces through billing-accurate models of
 /// serverless platforms and provisioned servers, and compare what each option costs.
 #[derive(Debug, Parser)]
@@ -285,11 +292,14 @@ pub struct CostArgs {
     /// aws-ec2:TYPE, aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: String,
-    /// Requests (invocations) per month.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Requests (invocations) per month (at most 10^15).
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub requests: u64,
-    /// Duration of each invocation in ms (billed per invocation under the platform's rule).
-    #[arg(long, value_name = "MS", default_value_t = 100)]
+    /// Duration of each invocation in ms (billed per invocation under the platform's rule; at
+    /// most a day).
+    #[arg(long, value_name = "MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
     pub duration_ms: u64,
     /// Configured memory in MB (functions, Cloud Run instances, Fargate tasks).
     #[arg(long, value_name = "MB", default_value_t = 128)]
@@ -309,8 +319,9 @@ pub struct CostArgs {
     /// Request payload size in KB (API Gateway HTTP API metering, ALB processed bytes).
     #[arg(long, value_name = "KB", default_value_t = 0)]
     pub payload_kb: u32,
-    /// Log bytes written per invocation (adds CloudWatch Logs ingestion and storage).
-    #[arg(long, value_name = "BYTES")]
+    /// Log bytes written per invocation (adds CloudWatch Logs ingestion and storage; at most
+    /// 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
     pub log_bytes_per_invocation: Option<u64>,
     /// Provisioned concurrency kept all month (Lambda) or always-ready instances (Flex).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -318,11 +329,14 @@ pub struct CostArgs {
     /// Configured ephemeral storage in MB (Lambda; 512 included).
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub ephemeral_storage_mb: u32,
-    /// Cold starts per month (each billed --init-duration-ms of INIT where the platform bills it).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Cold starts per month (each billed --init-duration-ms of INIT where the platform bills
+    /// it; at most 10^15).
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub cold_starts: u64,
-    /// INIT duration of each cold start in ms.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    /// INIT duration of each cold start in ms (at most a day).
+    #[arg(long, value_name = "MS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
     pub init_duration_ms: u64,
     /// vCPUs per instance (Cloud Run, Fargate).
     #[arg(long, value_name = "N", default_value_t = 1.0)]
@@ -388,11 +402,14 @@ pub struct SimulateArgs {
     /// Account concurrency limit (requests in flight); 0 = none. Default: the platform's.
     #[arg(long, value_name = "N")]
     pub concurrency_limit: Option<u32>,
-    /// Retry each throttled request up to N times, --retry-delay-ms apart (default: drop it).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Retry each throttled request up to N times (at most 100), --retry-delay-ms apart
+    /// (default: drop it).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(..=100))]
     pub retry_throttled: u32,
-    /// Delay before retrying a throttled request.
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    /// Delay before retrying a throttled request (1 ms to a day: a retry with no delay would
+    /// only meet the same full limit again).
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION_MS))]
     pub retry_delay_ms: u64,
     /// Provisioned concurrency per function: N, or a time-of-day schedule such as
     /// 08:00-20:00=10,else=2. Requests beyond it spill over to on-demand instances.
@@ -405,8 +422,9 @@ pub struct SimulateArgs {
     /// (linear between the published percentiles) or lognormal (fitted to the median and p99).
     #[arg(long, value_name = "MODEL", default_value = "piecewise")]
     pub duration_model: crate::sim::arrivals::DurationModel,
-    /// Duration for functions the trace has no durations for (instead of an error).
-    #[arg(long, value_name = "MS")]
+    /// Duration for functions the trace has no durations for (instead of an error; at most a
+    /// day).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
     pub duration_ms: Option<u64>,
     /// Share of each duration that scales with CPU when --memory-mb differs from the traced memory.
     #[arg(long, value_name = "F", default_value_t = crate::sim::DEFAULT_CPU_BOUND_FRACTION)]
@@ -414,9 +432,9 @@ pub struct SimulateArgs {
     /// Seed for every random draw (arrival placement, durations, init times).
     #[arg(long, value_name = "S", default_value_t = crate::sim::DEFAULT_SEED)]
     pub seed: u64,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads (default: all cores; at most 1,024). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Include per-minute concurrency (max and mean) in the output.
     #[arg(long)]
     pub per_minute: bool,

@@ -93,10 +93,8 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
 
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
-        if n == 0 {
-            bail!("--threads 0: expected at least 1 worker thread");
-        }
-        pool = pool.num_threads(n);
+        // 1..=1,024 is checked while parsing the flag.
+        pool = pool.num_threads(usize::from(n));
     }
     let pool = pool.build().context("starting worker threads")?;
     let out = pool

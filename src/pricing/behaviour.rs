@@ -184,12 +184,16 @@ impl ColdStartDist {
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
         let expected = "expected N, const:N, exp:MEAN, lognormal:MEDIAN:SIGMA or uniform:MIN:MAX (ms)";
+        // A cold start longer than 10 minutes is no cold start any platform has; larger values
+        // would only make the simulator allocate without bound.
         let num = |s: &str| -> Result<f64, String> {
             s.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("'{s}' in cold-start '{text}' is not a non-negative number; {expected}"))
+                .filter(|v| v.is_finite() && (0.0..=600_000.0).contains(v))
+                .ok_or_else(|| {
+                    format!("'{s}' in cold-start '{text}' is not a number of ms from 0 to 600,000; {expected}")
+                })
         };
         let parts: Vec<&str> = t.split(':').collect();
         let dist = match parts.as_slice() {
@@ -202,7 +206,9 @@ impl ColdStartDist {
             ["exp" | "exponential", m] => ColdStartDist::Exponential { mean_ms: num(m)? },
             ["lognormal", m, s] => ColdStartDist::Lognormal {
                 median_ms: num(m)?,
-                sigma: num(s)?,
+                sigma: Some(num(s)?)
+                    .filter(|&sigma| sigma <= 3.0)
+                    .ok_or_else(|| format!("sigma {s} in cold-start '{text}' is above 3; {expected}"))?,
             },
             ["uniform", a, b] => {
                 let (lo, hi) = (num(a)?, num(b)?);

@@ -4,6 +4,8 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use super::common::input_error;
+
 fn faascost() -> Command {
     Command::cargo_bin("faascost").unwrap()
 }
@@ -319,4 +321,40 @@ fn memory_outside_the_platform_range_is_rejected() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("aws-lambda"));
+}
+
+#[test]
+fn absurd_quantities_are_refused_never_wrapped() {
+    // Was: a negative line (−$1,717,989,478.40) with exit 0.
+    let e = input_error(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "18446744073709551615",
+        "--log-bytes-per-invocation",
+        "18446744073709551615",
+    ]);
+    assert!(
+        e.contains("--requests <N>") && e.contains("is not in 0..=1000000000000000"),
+        "{e}"
+    );
+    // The largest accepted figures price without overflow in the text bill, and the JSON's
+    // exact money refuses what it cannot hold instead of wrapping.
+    let big = [
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "1000000000000000",
+        "--duration-ms",
+        "86400000",
+        "--memory-mb",
+        "10240",
+        "--log-bytes-per-invocation",
+        "1073741824",
+    ];
+    faascost().args(big).assert().success();
+    let e = input_error(&[&big[..], &["--json"]].concat());
+    assert!(e.contains("beyond ±$9.2 trillion"), "{e}");
 }

@@ -279,3 +279,26 @@ fn custom_price_tables_change_the_platform_facts() {
     let v = ten_calls("aws-lambda", &[]);
     assert_eq!(v["usage"]["functions"][0]["memory_mb"], 128);
 }
+
+#[test]
+fn values_that_would_hang_or_abort_are_refused_at_parse_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    std::fs::write(&t, "timestamp,function,duration_ms\n2026-01-01T00:00:00Z,f,10\n").unwrap();
+    let t = t.to_str().unwrap();
+    for (flags, expect) in [
+        (vec!["--threads", "100000"], "--threads <N>"),
+        (vec!["--threads", "0"], "--threads <N>"),
+        (vec!["--retry-throttled", "4294967295"], "--retry-throttled <N>"),
+        (vec!["--retry-delay-ms", "0"], "--retry-delay-ms <MS>"),
+        (vec!["--duration-ms", "18446744073709551615"], "--duration-ms <MS>"),
+        (
+            vec!["--cold-start-ms", "1e15"],
+            "is not a number of ms from 0 to 600,000",
+        ),
+        (vec!["--cold-start-ms", "lognormal:200:40"], "sigma 40"),
+    ] {
+        let e = super::common::input_error(&[&["simulate", t, "--platform", "aws-lambda"], &flags[..]].concat());
+        assert!(e.contains(expect), "{flags:?}: {e}");
+    }
+}
