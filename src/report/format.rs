@@ -110,6 +110,29 @@ pub fn usd(amount: Money) -> String {
     format!("{sign}${}.{:02}", count(abs / 100), abs % 100)
 }
 
+/// An option's load facts shared by the renderers, in words: throttled requests, minutes
+/// above the SLO, fleet utilization, peak concurrency (each only when the report has it).
+pub fn load_facts(o: &super::model::OptionReport) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(t) = o.throttles.filter(|&t| t > 0) {
+        facts.push(format!("{} requests throttled", count(t)));
+    }
+    if let Some(v) = o.slo_violation_minutes.filter(|&v| v > 0) {
+        facts.push(format!("{} minutes with p99 wait above the SLO", count(v)));
+    }
+    if let Some(u) = &o.utilization {
+        facts.push(format!(
+            "utilization mean {} (p95 {})",
+            percent(Some(u.mean)),
+            percent(Some(u.p95))
+        ));
+    }
+    if let Some(p) = o.peak_concurrency {
+        facts.push(format!("peak concurrency {}", count(p)));
+    }
+    facts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

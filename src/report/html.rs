@@ -433,22 +433,7 @@ fn option_section(s: &mut String, i: usize, o: &OptionReport, r: &Report) {
             ms(Some(l.p99))
         ));
     }
-    if let Some(t) = o.throttles.filter(|&t| t > 0) {
-        facts.push(format!("{} requests throttled", count(t)));
-    }
-    if let Some(v) = o.slo_violation_minutes.filter(|&v| v > 0) {
-        facts.push(format!("{} minutes with p99 wait above the SLO", count(v)));
-    }
-    if let Some(u) = &o.utilization {
-        facts.push(format!(
-            "utilization mean {} (p95 {})",
-            percent(Some(u.mean)),
-            percent(Some(u.p95))
-        ));
-    }
-    if let Some(p) = o.peak_concurrency {
-        facts.push(format!("peak concurrency {}", count(p)));
-    }
+    facts.extend(super::format::load_facts(o));
     if let Some(f) = &o.instances {
         facts.push(format!(
             "fleet {} × {} at peak, {} on average, {} committed",
