@@ -122,18 +122,16 @@ where
         .x_label_area_size(48)
         .y_label_area_size(name_px)
         .build_cartesian_2d(0f64..x_top, 0f64..n.max(1.0))?;
-    chart
-        .configure_mesh()
-        .x_desc("cost in the first month (USD)")
-        .x_label_formatter(&|v| usd_tick(*v))
-        .y_label_formatter(&|_| String::new())
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .disable_y_mesh()
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_PX))
-        .bold_line_style(LIGHT_GREY)
-        .light_line_style(WHITE)
-        .draw()?;
+    house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("cost in the first month (USD)")
+            .x_label_formatter(&|v| usd_tick(*v))
+            .y_label_formatter(&|_| String::new())
+            .set_tick_mark_size(LabelAreaPosition::Left, 0)
+            .disable_y_mesh(),
+    )
+    .draw()?;
 
     let (x_px, _) = chart.plotting_area().get_pixel_range();
     let mut by_kind: BTreeMap<Component, Vec<Rectangle<(f64, f64)>>> = BTreeMap::new();

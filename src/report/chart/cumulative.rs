@@ -89,7 +89,7 @@ pub fn break_evens(r: &Report) -> Vec<BreakEven> {
 const PLOT_PX: u32 = 440;
 
 /// The options drawn: feasible and priced month by month.
-fn plotted(r: &Report) -> impl Iterator<Item = (usize, &OptionReport)> {
+pub(super) fn plotted(r: &Report) -> impl Iterator<Item = (usize, &OptionReport)> {
     r.options
         .iter()
         .enumerate()
@@ -137,13 +137,7 @@ where
     let series: Vec<(usize, &OptionReport, Vec<Money>)> =
         plotted(r).map(|(i, o)| (i, o, cumulative_costs(o))).collect();
     if series.is_empty() {
-        let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
-        plot.draw_text(
-            "No option can run this workload: no cost to draw",
-            &style,
-            (WIDTH as i32 / 2, PLOT_PX as i32 / 2),
-        )?;
-        return Ok(());
+        return draw_no_cost(&plot, PLOT_PX);
     }
     let x_max = series.iter().map(|(_, _, c)| c.len()).max().unwrap_or(1).max(1) as f64;
     let top = axis_top(
@@ -153,8 +147,16 @@ where
             .map(|m| m.to_f64())
             .fold(0.0, f64::max),
     );
-    let end_labels: Vec<String> = series.iter().map(|(_, _, c)| usd_label(*c.last().unwrap())).collect();
-    let right = end_labels.iter().map(|l| text_width(l, TICK_PX)).max().unwrap_or(0) + 24;
+    let end_labels: Vec<(usize, String)> = series
+        .iter()
+        .map(|(i, _, c)| (*i, usd_label(*c.last().unwrap())))
+        .collect();
+    let right = end_labels
+        .iter()
+        .map(|(_, l)| text_width(l, TICK_PX))
+        .max()
+        .unwrap_or(0)
+        + 24;
 
     let mut chart = ChartBuilder::on(&plot)
         .margin_top(8)
@@ -164,28 +166,26 @@ where
         .x_label_area_size(48)
         .y_label_area_size(text_width(&usd_tick(top), TICK_PX) + 44)
         .build_cartesian_2d(0f64..x_max, 0f64..top)?;
-    chart
-        .configure_mesh()
-        .x_desc("month of the horizon (traffic growth applied)")
-        .y_desc("cumulative cost (USD)")
-        .x_label_formatter(&|v| whole(*v))
-        .y_label_formatter(&|v| usd_tick(*v))
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_PX))
-        .bold_line_style(LIGHT_GREY)
-        .light_line_style(WHITE)
-        .draw()?;
+    house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("month of the horizon (traffic growth applied)")
+            .y_desc("cumulative cost (USD)")
+            .x_label_formatter(&|v| whole(*v))
+            .y_label_formatter(&|v| usd_tick(*v)),
+    )
+    .draw()?;
 
     for (i, o, c) in &series {
         let points: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
             .chain(c.iter().enumerate().map(|(m, v)| (m as f64 + 1.0, v.to_f64())))
             .collect();
-        let colour = option_colour(*i);
-        if o.meets_slo {
-            chart.draw_series(LineSeries::new(points, colour.stroke_width(line_width(r, o))))?;
-        } else {
-            chart.draw_series(DashedLineSeries::new(points, 8, 5, colour.stroke_width(2)))?;
-        }
+        draw_option_line(
+            &mut chart,
+            points,
+            option_colour(*i),
+            o.meets_slo.then(|| line_width(r, o)),
+        )?;
     }
 
     // The horizon totals at the right end of each line, pushed apart so none overlap.
@@ -194,11 +194,7 @@ where
         .iter()
         .map(|(_, _, c)| chart.backend_coord(&(x_max, c.last().unwrap().to_f64())).1)
         .collect();
-    let placed = spread(&ys, TICK_PX as i32 + 4, y_px.start, y_px.end);
-    for (k, (i, _, _)) in series.iter().enumerate() {
-        let style = coloured(TICK_PX, option_colour(*i)).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw_text(&end_labels[k], &style, (x_px.end + 8, placed[k]))?;
-    }
+    draw_end_labels(root, &end_labels, &ys, x_px.end, y_px.clone())?;
 
     for b in break_evens(r) {
         let (x, y) = chart.backend_coord(&(b.at_month, b.at_usd));

@@ -95,18 +95,16 @@ where
         .x_label_area_size(48)
         .y_label_area_size(name_px)
         .build_cartesian_2d((1f64..top).log_scale(), 0f64..n.max(1.0))?;
-    chart
-        .configure_mesh()
-        .x_desc("added latency (log scale; 0 ms drawn as no bar)")
-        .x_label_formatter(&|v| duration(*v))
-        .y_label_formatter(&|_| String::new())
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .disable_y_mesh()
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_PX))
-        .bold_line_style(LIGHT_GREY)
-        .light_line_style(WHITE)
-        .draw()?;
+    house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("added latency (log scale; 0 ms drawn as no bar)")
+            .x_label_formatter(&|v| duration(*v))
+            .y_label_formatter(&|_| String::new())
+            .set_tick_mark_size(LabelAreaPosition::Left, 0)
+            .disable_y_mesh(),
+    )
+    .draw()?;
 
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     // Texts drawn last, over the bars and the SLO line: (text, size, colour, x, y, white backdrop).

@@ -22,6 +22,8 @@ pub use cumulative::{break_evens, cumulative_costs, BreakEven};
 use std::error::Error;
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -338,6 +340,74 @@ fn axis_top(max: f64) -> f64 {
     } else {
         1.0
     }
+}
+
+/// The house style of every chart's mesh: tick and axis-description fonts, light grid lines.
+fn house_mesh<'m, 'a, 'b, X, Y, DB>(mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(TICK_PX))
+        .axis_desc_style(font(AXIS_PX))
+        .bold_line_style(LIGHT_GREY)
+        .light_line_style(WHITE)
+}
+
+/// The message a cost chart shows in its plot area when no option can run.
+fn draw_no_cost<DB: DrawingBackend>(plot: &DrawingArea<DB, Shift>, plot_px: u32) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
+    plot.draw_text(
+        "No option can run this workload: no cost to draw",
+        &style,
+        (WIDTH as i32 / 2, plot_px as i32 / 2),
+    )?;
+    Ok(())
+}
+
+/// One option's cost line: solid (thicker for the winner) when it meets the SLO, else dashed.
+fn draw_option_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    points: Vec<(f64, f64)>,
+    colour: RGBColor,
+    solid_width: Option<u32>,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    match solid_width {
+        Some(w) => chart.draw_series(LineSeries::new(points, colour.stroke_width(w)))?,
+        None => chart.draw_series(DashedLineSeries::new(points, 8, 5, colour.stroke_width(2)))?,
+    };
+    Ok(())
+}
+
+/// The amounts at the right end of the option lines (`ys`: each line's end in pixels, `at_x`:
+/// the plot's right edge), pushed apart within `y_px` so none overlap, in each option's colour.
+fn draw_end_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    labels: &[(usize, String)],
+    ys: &[i32],
+    at_x: i32,
+    y_px: std::ops::Range<i32>,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let placed = spread(ys, TICK_PX as i32 + 4, y_px.start, y_px.end);
+    for ((i, text), y) in labels.iter().zip(placed) {
+        let style = coloured(TICK_PX, option_colour(*i)).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw_text(text, &style, (at_x + 8, y))?;
+    }
+    Ok(())
 }
 
 /// Pushes label positions (pixels, top to bottom after sorting) apart to at least `gap`,

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::cumulative::{legend, line_width, whole};
+use super::cumulative::{legend, line_width, plotted, whole};
 use super::*;
 
 const PLOT_PX: u32 = 400;
@@ -25,20 +25,9 @@ where
     draw_title(&title, "Monthly cost as traffic grows over the horizon")?;
     draw_legend(&legend_area, &legend(r))?;
 
-    let series: Vec<(usize, &OptionReport)> = r
-        .options
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.feasible && !o.monthly_cost_by_month_usd.is_empty())
-        .collect();
+    let series: Vec<(usize, &OptionReport)> = plotted(r).collect();
     if series.is_empty() {
-        let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
-        plot.draw_text(
-            "No option can run this workload: no cost to draw",
-            &style,
-            (WIDTH as i32 / 2, PLOT_PX as i32 / 2),
-        )?;
-        return Ok(());
+        return draw_no_cost(&plot, PLOT_PX);
     }
     let months = series
         .iter()
@@ -51,11 +40,16 @@ where
             .flat_map(|(_, o)| o.monthly_cost_by_month_usd.iter().map(|m| m.to_f64()))
             .fold(0.0, f64::max),
     );
-    let end_labels: Vec<String> = series
+    let end_labels: Vec<(usize, String)> = series
         .iter()
-        .map(|(_, o)| usd_label(*o.monthly_cost_by_month_usd.last().unwrap()))
+        .map(|(i, o)| (*i, usd_label(*o.monthly_cost_by_month_usd.last().unwrap())))
         .collect();
-    let right = end_labels.iter().map(|l| text_width(l, TICK_PX)).max().unwrap_or(0) + 24;
+    let right = end_labels
+        .iter()
+        .map(|(_, l)| text_width(l, TICK_PX))
+        .max()
+        .unwrap_or(0)
+        + 24;
     // x of month m (1-based): its traffic multiple, or the month itself when traffic is flat.
     let multiples = &r.traffic_multiple_by_month;
     let by_traffic = multiples.len() >= months && multiples.iter().any(|&x| (x - multiples[0]).abs() > 1e-9);
@@ -88,17 +82,15 @@ where
         .y_label_area_size(text_width(&usd_tick(top), TICK_PX) + 44)
         .build_cartesian_2d(x_min..x_max, 0f64..top)?;
     let x_label = |v: &f64| if by_traffic { format!("×{v:.1}") } else { whole(*v) };
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc("cost in that month (USD)")
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&|v| usd_tick(*v))
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_PX))
-        .bold_line_style(LIGHT_GREY)
-        .light_line_style(WHITE)
-        .draw()?;
+    house_mesh(
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc("cost in that month (USD)")
+            .x_label_formatter(&x_label)
+            .y_label_formatter(&|v| usd_tick(*v)),
+    )
+    .draw()?;
 
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     // Months from which the cheapest viable option in that month changes.
@@ -132,12 +124,12 @@ where
             .enumerate()
             .map(|(m, v)| (x_of(m + 1), v.to_f64()))
             .collect();
-        let colour = option_colour(*i);
-        if o.meets_slo {
-            chart.draw_series(LineSeries::new(points, colour.stroke_width(line_width(r, o))))?;
-        } else {
-            chart.draw_series(DashedLineSeries::new(points, 8, 5, colour.stroke_width(2)))?;
-        }
+        draw_option_line(
+            &mut chart,
+            points,
+            option_colour(*i),
+            o.meets_slo.then(|| line_width(r, o)),
+        )?;
     }
 
     let ys: Vec<i32> = series
@@ -149,10 +141,6 @@ where
                 .1
         })
         .collect();
-    let placed = spread(&ys, TICK_PX as i32 + 4, y_px.start, y_px.end);
-    for (k, (i, _)) in series.iter().enumerate() {
-        let style = coloured(TICK_PX, option_colour(*i)).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw_text(&end_labels[k], &style, (x_px.end + 8, placed[k]))?;
-    }
+    draw_end_labels(root, &end_labels, &ys, x_px.end, y_px.clone())?;
     Ok(())
 }
