@@ -119,10 +119,13 @@ impl Moments {
 }
 
 /// Per-function shape measured from its arrivals.
-struct Shape {
-    peak_to_mean: f64,
-    idle_fraction: f64,
-    iat_cv: Option<f64>,
+pub(crate) struct Shape {
+    /// Busiest minute's invocations over the mean per minute.
+    pub peak_to_mean: f64,
+    /// Share of the window's minutes with no invocation.
+    pub idle_fraction: f64,
+    /// Coefficient of variation of inter-arrival times (≥ 3 invocations).
+    pub iat_cv: Option<f64>,
 }
 
 /// Characterizes a workload.
@@ -240,7 +243,7 @@ fn functions_per_app(counts: impl Iterator<Item = u64>) -> BTreeMap<String, f64>
 }
 
 /// A function's average execution duration in ms, when the trace says.
-fn average_duration_ms(f: &crate::trace::FunctionTrace) -> Option<f64> {
+pub(crate) fn average_duration_ms(f: &crate::trace::FunctionTrace) -> Option<f64> {
     match &f.duration {
         // Microsoft's own analysis drops Average ≤ 0 rows as logging errors.
         DurationInfo::Percentiles(p) => (p.average_ms > 0.0).then_some(p.average_ms),
@@ -286,7 +289,7 @@ fn memory_per_app(w: &Workload) -> Option<MemorySummary> {
 }
 
 /// Peak-to-mean, idle share and inter-arrival CV of one function's arrivals.
-fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> Option<Shape> {
+pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> Option<Shape> {
     // Per-minute totals as (invocations, busiest minute, minutes with invocations).
     let (mut total, mut peak, mut busy) = (0u64, 0u64, 0u64);
     let mut moments = Moments::default();

@@ -31,6 +31,11 @@ pub enum Command {
     /// containers, hybrid) on one trace — cost per month and over the horizon, cold starts,
     /// latency, fleet size — and write report.json, report.md, options.csv and report.html.
     Analyze(AnalyzeArgs),
+    /// Does the workload fit serverless? For the whole workload and each function: serverless,
+    /// serverless with provisioned concurrency, servers/containers or hybrid, with the saving
+    /// against the runner-up and the measured reasons (duty cycle, burstiness, utilization a
+    /// server would reach, platform limits, cold starts, tail latency, cost).
+    Fit(FitArgs),
     /// Re-render a report.json (md, csv, html, table, json) without re-simulating: to stdout, or the
     /// files `analyze` writes into a folder, byte for byte.
     Report(ReportArgs),
@@ -118,6 +123,38 @@ pub struct AnalyzeArgs {
     /// throttles, fleet) instead of the six that fit 80 columns.
     #[arg(long)]
     pub wide: bool,
+}
+
+/// `faascost fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Trace files or directories (default: the scenario's `traces`; with no scenario, the
+    /// bundled default dataset datasets/default/).
+    #[arg(value_name = "TRACE")]
+    pub traces: Vec<PathBuf>,
+    /// Input format, instead of detecting it from each file's header: azure2019, azure2021,
+    /// lambda-logs, csv (also Parquet).
+    #[arg(long, value_name = "FORMAT")]
+    pub trace_format: Option<TraceFormat>,
+    /// Skip rows that fail to parse, with a counted warning, instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Scenario file naming the options to compare (default: datasets/default/faascost.toml,
+    /// built into the binary).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Seed for every random draw (overrides the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Load price tables from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub pricing: Option<PathBuf>,
+    /// Print the recommendations as JSON (the `recommendations` of report.json).
+    #[arg(long)]
+    pub json: bool,
+    /// List every function, not only the 40 with the largest bills.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// An amount of dollars on the command line: `200`, `12.5`, `$99.99` (at most 6 decimals, ≥ 0).

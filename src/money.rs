@@ -73,6 +73,15 @@ impl Money {
             .ok_or_else(|| MoneyOverflow { what: what.into() })
     }
 
+    /// The amount times a whole number; overflow is an error naming `what`.
+    pub fn checked_mul(self, factor: u64, what: &str) -> Result<Money, MoneyOverflow> {
+        i64::try_from(factor)
+            .ok()
+            .and_then(|f| self.0.checked_mul(f))
+            .map(Money)
+            .ok_or_else(|| MoneyOverflow { what: what.into() })
+    }
+
     /// The amount in dollars as a float, for ratios and charts only (never sum these).
     pub fn to_f64(self) -> f64 {
         self.0 as f64 / MICRO_PER_USD as f64

@@ -124,7 +124,14 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args)?;
     let evaluations = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
-    let report = crate::report::build::build(&plan, characterize(&plan.workload), &evaluations, &decision);
+    let recommendations = crate::fit::functions::recommend(&plan, &evaluations, &decision)?;
+    let report = crate::report::build::build(
+        &plan,
+        characterize(&plan.workload),
+        &evaluations,
+        &decision,
+        Some(recommendations),
+    );
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.scenario {
         protected.push(s.clone());

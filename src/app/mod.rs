@@ -5,6 +5,7 @@ mod analyze;
 mod ci;
 mod cost;
 mod diff;
+mod fit;
 mod generate;
 mod inspect;
 mod pricing;
@@ -19,6 +20,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Fit(args) => fit::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Inspect(args) => inspect::run(&args),

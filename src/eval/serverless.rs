@@ -140,7 +140,7 @@ pub(super) fn latency(l: &crate::sim::stats::LatencyMs) -> LatencySummary {
 }
 
 /// A share as a percentage with one decimal, `< 0.1%` for a small non-zero share.
-pub(super) fn share_text(share: f64) -> String {
+pub(crate) fn share_text(share: f64) -> String {
     if share > 0.0 && share < 0.001 {
         "< 0.1%".to_string()
     } else {

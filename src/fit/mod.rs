@@ -6,6 +6,10 @@
 //! sentence a CIO can act on, and the run-level warnings that change how far the numbers
 //! can be trusted (short or extrapolated windows, unverified prices for the winner).
 
+pub mod features;
+pub mod functions;
+pub mod reasons;
+
 use crate::eval::{Evaluation, Plan};
 use crate::money::Money;
 use crate::units::{group_thousands, MS_PER_DAY, MS_PER_MONTH};
@@ -62,7 +66,7 @@ fn ranked(evals: &[Evaluation], cost: impl Fn(&Evaluation) -> Option<Money>) -> 
 }
 
 /// Dollars with cents and separators, as a sentence shows them.
-fn money(amount: Money) -> String {
+pub(crate) fn money(amount: Money) -> String {
     crate::units::Usd::from_pico(i128::from(amount.micro()) * 1_000_000).to_string()
 }
 

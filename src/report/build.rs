@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    CheapestChange, Inputs, OptionReport, PriceTableRef, Report, ReportCostLine, Verdict, REPORT_SCHEMA_VERSION,
+    CheapestChange, Inputs, OptionReport, PriceTableRef, Recommendations, Report, ReportCostLine, Verdict,
+    REPORT_SCHEMA_VERSION,
 };
 use crate::eval::{Costing, Evaluation, Plan};
 use crate::fit::Decision;
@@ -112,6 +113,7 @@ pub fn build(
     profile: crate::characterize::WorkloadProfile,
     evals: &[Evaluation],
     decision: &Decision,
+    recommendations: Option<Recommendations>,
 ) -> Report {
     let mut tables: BTreeMap<String, PriceTableRef> = BTreeMap::new();
     for e in evals {
@@ -166,5 +168,6 @@ pub fn build(
         traffic_multiple_by_month: plan.month_multipliers(),
         assumptions: assumptions(plan, evals),
         warnings,
+        recommendations,
     }
 }

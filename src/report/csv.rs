@@ -2,10 +2,11 @@
 //! with the `csv` crate (quoting), and every text cell a spreadsheet would execute — one that
 //! starts with `=`, `+`, `-`, `@`, a tab or a carriage return — is neutralised with a leading
 //! `'` (OWASP CSV injection); numbers we write ourselves are left as numbers. Money is the exact
-//! decimal string of report.json. The report has no per-function rows yet, so there is no
-//! functions.csv.
+//! decimal string of report.json. `functions.csv` has one row per function with its fit: the
+//! verdict, the option, its cost and saving, the trace features and every reason.
 
-use super::model::{OptionReport, Report};
+use super::model::{FunctionFit, OptionReport, Report};
+use super::recommend::confidence_label;
 
 /// A text cell safe to open in a spreadsheet.
 pub fn text_cell(text: &str) -> String {
@@ -94,6 +95,70 @@ pub fn options(r: &Report) -> String {
     w.write_record(OPTIONS_HEADER).expect("writing to memory");
     for o in &r.options {
         w.write_record(row(r, o)).expect("writing to memory");
+    }
+    let bytes = w.into_inner().expect("writing to memory");
+    String::from_utf8(bytes).expect("every cell is UTF-8")
+}
+
+/// The header of functions.csv.
+pub const FUNCTIONS_HEADER: [&str; 19] = [
+    "function",
+    "app",
+    "trigger",
+    "invocations",
+    "verdict",
+    "option",
+    "platform",
+    "configuration",
+    "runner_up",
+    "monthly_cost_usd",
+    "monthly_saving_usd",
+    "horizon_saving_usd",
+    "confidence",
+    "duty_cycle",
+    "peak_to_mean",
+    "inter_arrival_cv",
+    "cold_start_share",
+    "cost_ratio",
+    "reasons",
+];
+
+fn function_row(f: &FunctionFit) -> Vec<String> {
+    let c = &f.choice;
+    let feature = |name: &str| num(f.reasons.iter().find(|r| r.feature == name).map(|r| r.value));
+    let reasons: Vec<String> = f.reasons.iter().map(|r| r.explanation.clone()).collect();
+    vec![
+        text_cell(&f.function),
+        text_cell(&f.app),
+        text_cell(&f.trigger),
+        f.invocations.to_string(),
+        c.verdict.name().to_string(),
+        text_cell(c.option.as_deref().unwrap_or_default()),
+        text_cell(c.platform.as_deref().unwrap_or_default()),
+        text_cell(c.configuration.as_deref().unwrap_or_default()),
+        text_cell(c.runner_up.as_deref().unwrap_or_default()),
+        num(c.monthly_cost_usd),
+        num(c.monthly_saving_usd),
+        num(c.horizon_saving_usd),
+        confidence_label(c.confidence).to_string(),
+        feature("duty_cycle"),
+        feature("peak_to_mean"),
+        feature("inter_arrival_cv"),
+        feature("cold_start_share"),
+        feature("cost_ratio"),
+        text_cell(&reasons.join("; ")),
+    ]
+}
+
+/// functions.csv: a header and one row per function, in the trace's order (a header only when
+/// the report has no recommendations).
+pub fn functions(r: &Report) -> String {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(FUNCTIONS_HEADER).expect("writing to memory");
+    for f in r.recommendations.iter().flat_map(|rec| &rec.functions) {
+        w.write_record(function_row(f)).expect("writing to memory");
     }
     let bytes = w.into_inner().expect("writing to memory");
     String::from_utf8(bytes).expect("every cell is UTF-8")

@@ -147,6 +147,9 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "</div>");
 
     options_table(&mut s, r);
+    if let Some(rec) = &r.recommendations {
+        fit::section(&mut s, rec, months);
+    }
 
     let _ = writeln!(s, "<h2>Charts</h2>\n<div class=\"charts\">");
     for (kind, caption) in [
@@ -496,5 +499,6 @@ fn inputs(s: &mut String, r: &Report) {
     let _ = writeln!(s, "</ul>");
 }
 
+mod fit;
 #[cfg(test)]
 mod tests;

@@ -1,11 +1,16 @@
 //! Markdown rendering of a `Report`, sized for a pull-request comment or a CI job summary:
-//! the verdict and the warnings first, then the workload, the comparison table, each option's
+//! the verdict, whether the workload fits serverless and why, and the warnings first, then the
+//! workload, the comparison table, each option's
 //! bill folded in a `<details>` block, the assumptions and the inputs. Strings from traces never reach this page unescaped.
 
 use std::fmt::Write;
 
 use super::format::{count, percent, quantity, unit_price, usd};
-use super::model::{OptionReport, Report};
+use super::model::{OptionReport, Recommendations, Report};
+use super::recommend::{
+    confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
+    shown_functions, verdict_label,
+};
 
 /// The most characters report.md may have: a GitHub pull-request comment holds 65,536; the
 /// rest is head-room for a wrapper a CI job adds.
@@ -227,6 +232,9 @@ pub fn render(r: &Report) -> String {
     let months = r.verdict.horizon_months;
     let _ = writeln!(s, "# faascost report\n");
     let _ = writeln!(s, "**Verdict:** {}\n", escape(&r.verdict.headline));
+    if let Some(rec) = &r.recommendations {
+        s.push_str(&fit_lead(rec, months));
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "**Warnings** ({}):\n", r.warnings.len());
         for w in r.warnings.iter().take(MAX_WARNINGS) {
@@ -282,7 +290,11 @@ pub fn render(r: &Report) -> String {
     );
 
     // Detail, in order, while it fits.
-    let mut blocks = vec!["\n## Options\n\n".to_string()];
+    let mut blocks = Vec::new();
+    if let Some(rec) = &r.recommendations {
+        blocks.push(functions_block(rec));
+    }
+    blocks.push("\n## Options\n\n".to_string());
     blocks.extend(r.options.iter().map(option_details));
     let mut assumptions = String::from("## Assumptions\n\n");
     for a in grouped_assumptions(r) {
@@ -338,6 +350,67 @@ pub fn render(r: &Report) -> String {
         );
     }
     s.push_str(&footer);
+    s
+}
+
+/// The whole workload's fit, its reasons and the verdict mix over functions.
+fn fit_lead(rec: &Recommendations, months: u32) -> String {
+    let mut s = String::from("## Does it fit serverless?\n\n");
+    let _ = writeln!(s, "**{}**\n", escape(&overall_sentence(rec, months)));
+    let _ = writeln!(s, "| | reason | value | threshold |\n|---|---|---:|---:|");
+    for reason in &rec.overall.reasons {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            favours_label(reason.favours),
+            escape(&reason.explanation),
+            escape(&reason_value(reason, reason.value)),
+            escape(&reason_value(reason, reason.threshold))
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nPer function ({} in all): {}. Each function is priced as if deployed alone; see Functions below and \
+         functions.csv.\n",
+        count(rec.functions.len() as u64),
+        escape(&mix_sentence(rec))
+    );
+    s
+}
+
+/// The functions with the largest bills, one row each with the reason that carries the verdict.
+fn functions_block(rec: &Recommendations) -> String {
+    let shown = shown_functions(rec);
+    let mut s = String::from("\n## Functions\n\n");
+    if shown.len() < rec.functions.len() {
+        let _ = writeln!(
+            s,
+            "The {} functions with the largest bills of {}; every function is in functions.csv and report.json.\n",
+            shown.len(),
+            count(rec.functions.len() as u64)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| function | trigger | invocations | fits | option | monthly cost | saving / month | confidence | why |\n\
+         |---|---|---:|---|---|---:|---:|---|---|"
+    );
+    for f in shown {
+        let c = &f.choice;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(&short_name(&f.function)),
+            escape(&f.trigger),
+            count(f.invocations),
+            verdict_label(c.verdict),
+            escape(c.option.as_deref().unwrap_or("-")),
+            c.monthly_cost_usd.map(usd).unwrap_or_else(|| "-".into()),
+            c.monthly_saving_usd.map(usd).unwrap_or_else(|| "-".into()),
+            confidence_label(c.confidence),
+            escape(key_reason(f).map(|r| r.explanation.as_str()).unwrap_or("-"))
+        );
+    }
     s
 }
 
@@ -456,7 +529,7 @@ mod tests {
             md.contains("| option-399 | serverless |"),
             "the comparison is never cut"
         );
-        assert!(md.ends_with("_faascost test — report schema 2_\n"));
+        assert!(md.ends_with("_faascost test — report schema 3_\n"));
         // A normal report is not cut.
         assert!(!render(&sample_report()).contains("Truncated"));
     }

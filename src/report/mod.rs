@@ -9,11 +9,13 @@ pub mod build;
 pub mod chart;
 pub mod csv;
 pub mod diff;
+pub mod fit_table;
 pub mod format;
 pub mod gate;
 pub mod html;
 pub mod markdown;
 pub mod model;
+pub mod recommend;
 pub mod render;
 pub mod sanitize;
 #[cfg(test)]

@@ -9,12 +9,19 @@ use std::path::Path;
 
 use crate::characterize::WorkloadProfile;
 pub use crate::eval::{InputFile, InstanceSummary, LatencySummary, LimitBreach, OptionKind, UtilizationSummary};
+pub use crate::fit::functions::{Choice, Confidence, FitVerdict, FunctionFit, OverallFit, Recommendations};
+pub use crate::fit::reasons::{Favours, Reason};
 use crate::money::Money;
 use crate::warning::Warning;
 
 /// Version of the report schema; bumped on any incompatible change.
 /// 2: exact money as decimal strings, typed warnings, verdict, limits, horizon ranking.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+/// 3: fit recommendations per function and for the workload (a schema-2 report, which has
+/// none, still reads).
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
+
+/// The oldest schema this build reads.
+pub const OLDEST_READABLE_SCHEMA_VERSION: u32 = 2;
 
 /// One analyze run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +53,9 @@ pub struct Report {
     pub assumptions: Vec<String>,
     /// Caveats that can change a decision, with stable codes.
     pub warnings: Vec<Warning>,
+    /// Which architecture fits each function and the whole workload, and why (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Recommendations>,
 }
 
 /// The verdict of a run.
@@ -209,15 +219,17 @@ pub enum ReportError {
     },
     /// A schema version this build does not read.
     #[error(
-        "{path}: report schema_version {found} is not supported; this faascost reads schema {supported}: re-run \
-         `faascost analyze` with this version, or use the faascost that wrote it"
+        "{path}: report schema_version {found} is not supported; this faascost reads schemas {oldest} to {supported}: \
+         re-run `faascost analyze` with this version, or use the faascost that wrote it"
     )]
     Schema {
         /// File.
         path: String,
         /// Version found.
         found: u64,
-        /// Version read.
+        /// Oldest version read.
+        oldest: u32,
+        /// Newest version read.
         supported: u32,
     },
 }
@@ -241,11 +253,13 @@ impl Report {
             schema_version: Option<u64>,
         }
         let v: Version = serde_json::from_str(text).map_err(format)?;
+        let readable = u64::from(OLDEST_READABLE_SCHEMA_VERSION)..=u64::from(REPORT_SCHEMA_VERSION);
         match v.schema_version {
-            Some(n) if n == u64::from(REPORT_SCHEMA_VERSION) => serde_json::from_str(text).map_err(format),
+            Some(n) if readable.contains(&n) => serde_json::from_str(text).map_err(format),
             Some(found) => Err(ReportError::Schema {
                 path: origin.to_string(),
                 found,
+                oldest: OLDEST_READABLE_SCHEMA_VERSION,
                 supported: REPORT_SCHEMA_VERSION,
             }),
             None => Err(ReportError::Format {
@@ -343,6 +357,48 @@ pub(crate) fn sample_report() -> Report {
             crate::warning::WarningCode::TraceInput,
             "a trace warning <script>",
         )],
+        recommendations: Some(sample_recommendations()),
+    }
+}
+
+/// The recommendations of the sample report: one function whose name is hostile markup.
+#[cfg(test)]
+fn sample_recommendations() -> Recommendations {
+    let choice = Choice {
+        verdict: FitVerdict::Serverless,
+        option: Some("lambda".into()),
+        platform: Some("aws-lambda".into()),
+        configuration: Some("aws-lambda 1024 MB arm64".into()),
+        runner_up: None,
+        monthly_cost_usd: Some(Money::from_micro(12_500_000)),
+        monthly_saving_usd: None,
+        horizon_saving_usd: None,
+        confidence: Confidence::High,
+    };
+    let reason = Reason {
+        feature: "duty_cycle".into(),
+        value: 0.05,
+        threshold: 0.5,
+        unit: "share of minutes".into(),
+        favours: Favours::Serverless,
+        explanation: "invoked in 5.0% of the window's minutes".into(),
+    };
+    Recommendations {
+        overall: OverallFit {
+            choice: choice.clone(),
+            reasons: vec![reason.clone()],
+            functions_by_verdict: [("serverless".to_string(), 1)].into_iter().collect(),
+            split_monthly_cost_usd: Some(Money::from_micro(12_500_000)),
+        },
+        functions: vec![FunctionFit {
+            function: "<script>alert(1)</script> @everyone".into(),
+            app: "app".into(),
+            trigger: "http".into(),
+            invocations: 1_000,
+            choice,
+            reasons: vec![reason],
+        }],
+        assumptions: vec!["per function: alone".into()],
     }
 }
 
@@ -380,10 +436,10 @@ mod tests {
     fn unsupported_schemas_and_bad_json_are_clear_errors() {
         let json = sample_report()
             .to_json()
-            .replacen("\"schema_version\": 2", "\"schema_version\": 999", 1);
+            .replacen("\"schema_version\": 3", "\"schema_version\": 999", 1);
         let e = Report::from_json(&json, "old.json").unwrap_err().to_string();
         assert!(
-            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schema 2"),
+            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schemas 2 to 3"),
             "{e}"
         );
         let e = Report::from_json("{\"schema_version\": 2,\n \"tool\": 5}", "bad.json")

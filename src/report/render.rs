@@ -16,6 +16,8 @@ pub enum Format {
     Md,
     /// options.csv: one row per option, for spreadsheets.
     Csv,
+    /// functions.csv: one row per function with its fit, for spreadsheets.
+    FunctionsCsv,
     /// The terminal table (stdout only, no file).
     Table,
     /// report.html: one self-contained page with its charts inline.
@@ -23,7 +25,13 @@ pub enum Format {
 }
 
 /// The files `analyze` writes, in this order.
-pub const ANALYZE_FILES: [Format; 4] = [Format::Json, Format::Md, Format::Csv, Format::Html];
+pub const ANALYZE_FILES: [Format; 5] = [
+    Format::Json,
+    Format::Md,
+    Format::Csv,
+    Format::FunctionsCsv,
+    Format::Html,
+];
 
 impl FromStr for Format {
     type Err = String;
@@ -32,10 +40,11 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "md" | "markdown" => Ok(Format::Md),
             "csv" => Ok(Format::Csv),
+            "functions-csv" => Ok(Format::FunctionsCsv),
             "table" => Ok(Format::Table),
             "html" => Ok(Format::Html),
             other => Err(format!(
-                "'{other}' is not a report format; use md, csv, html, table or json"
+                "'{other}' is not a report format; use md, csv, functions-csv, html, table or json"
             )),
         }
     }
@@ -48,6 +57,7 @@ impl Format {
             Format::Json => "json",
             Format::Md => "md",
             Format::Csv => "csv",
+            Format::FunctionsCsv => "functions-csv",
             Format::Table => "table",
             Format::Html => "html",
         }
@@ -59,6 +69,7 @@ impl Format {
             Format::Json => Some("report.json"),
             Format::Md => Some("report.md"),
             Format::Csv => Some("options.csv"),
+            Format::FunctionsCsv => Some("functions.csv"),
             Format::Table => None,
             Format::Html => Some("report.html"),
         }
@@ -70,6 +81,7 @@ impl Format {
             Format::Json => r.to_json(),
             Format::Md => super::markdown::render(r),
             Format::Csv => super::csv::options(r),
+            Format::FunctionsCsv => super::csv::functions(r),
             Format::Table => super::table::options_summary(r, wide, width),
             Format::Html => super::html::render(r),
         }

@@ -11,7 +11,7 @@ use crate::stats::Summary;
 /// Width of a table written to a file or a pipe (on a terminal, the terminal's width).
 pub const PIPE_WIDTH: u16 = 80;
 
-fn table(header: &[&str]) -> Table {
+pub(super) fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -20,11 +20,11 @@ fn table(header: &[&str]) -> Table {
 }
 
 /// A left-aligned cell, sanitized.
-fn cell(s: &str) -> Cell {
+pub(super) fn cell(s: &str) -> Cell {
     Cell::new(terminal(s))
 }
 
-fn right(s: String) -> Cell {
+pub(super) fn right(s: String) -> Cell {
     cell(&s).set_alignment(CellAlignment::Right)
 }
 
@@ -41,7 +41,7 @@ fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) 
 /// Keeps the cells of columns `1..` whole (money and counts never wrap mid-number) and the
 /// words of their headers: each column is at least as wide as its longest cell and its
 /// longest header word; headers wrap between words instead.
-fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) {
     let columns = rows.first().map_or(0, Vec::len);
     for i in 1..columns {
         let word = header.get(i).map_or(0, |h| {
@@ -79,7 +79,7 @@ impl Width {
         }
     }
 
-    fn apply(self, t: &mut Table) {
+    pub(super) fn apply(self, t: &mut Table) {
         match self {
             Width::Columns(w) => {
                 t.set_width(w);
@@ -91,8 +91,20 @@ impl Width {
         }
     }
 
+    /// The width left after an indent of `columns`.
+    pub(super) fn indented(self, columns: u16) -> Width {
+        match self {
+            Width::Columns(w) => Width::Columns(w.saturating_sub(columns).max(20)),
+            Width::Terminal => match comfy_table::Table::new().width() {
+                Some(w) => Width::Columns(w.saturating_sub(columns).max(20)),
+                None => Width::Unlimited,
+            },
+            Width::Unlimited => Width::Unlimited,
+        }
+    }
+
     /// Wraps prose to the width (words longer than a line stay whole).
-    fn wrap(self, text: &str) -> String {
+    pub(super) fn wrap(self, text: &str) -> String {
         let limit = match self {
             Width::Columns(w) => usize::from(w),
             Width::Terminal => comfy_table::Table::new().width().map_or(usize::MAX, usize::from),

@@ -1,0 +1,48 @@
+//! `faascost fit`: the same plan and evaluation as `analyze` (scenario and price tables checked
+//! first, traces read, every option evaluated, the decision taken), then the fit of the whole
+//! workload and of each function with their reasons, printed as tables or JSON. Writes no file.
+
+use anyhow::Context;
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::{AnalyzeArgs, FitArgs};
+use crate::eval::evaluate_all;
+use crate::fit::functions::recommend;
+use crate::report::table::Width;
+
+/// Runs `fit`.
+pub fn run(args: &FitArgs) -> anyhow::Result<ExitCode> {
+    let plan = super::analyze::plan(&AnalyzeArgs {
+        traces: args.traces.clone(),
+        trace_format: args.trace_format,
+        skip_bad_rows: args.skip_bad_rows,
+        scenario: args.scenario.clone(),
+        out: Default::default(),
+        seed: args.seed,
+        pricing: args.pricing.clone(),
+        json: args.json,
+        fail_on_warning: false,
+        max_monthly_usd: None,
+        require_slo: false,
+        wide: false,
+    })?;
+    let evaluations = evaluate_all(&plan)?;
+    let decision = crate::fit::decide(&plan, &evaluations);
+    let rec = recommend(&plan, &evaluations, &decision)?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&rec).context("serializing the recommendations")? + "\n"
+    } else {
+        crate::report::fit_table::recommendations(
+            &rec,
+            plan.scenario.horizon_months,
+            args.all,
+            Width::for_stdout(false),
+        )
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
