@@ -6,6 +6,9 @@
 //! sentence a CIO can act on, and the run-level warnings that change how far the numbers
 //! can be trusted (short or extrapolated windows, unverified prices for the winner).
 
+pub mod breakeven;
+pub mod tune;
+
 use crate::eval::{Evaluation, Plan};
 use crate::money::Money;
 use crate::units::{group_thousands, MS_PER_DAY, MS_PER_MONTH};

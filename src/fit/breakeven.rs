@@ -1,0 +1,316 @@
+//! Break-even traffic: the smallest monthly request count at which a server option becomes
+//! cheaper than a serverless one. Serverless cost is monotone in traffic but tiered; server
+//! cost is a step function of the instances the traffic needs, `max(min, ceil(N × s /
+//! (period × slots × u)))` (the provisioned model's capacity rule: request slots per instance
+//! `floor(vCPU × slots_per_vCPU)`, at least 1, busy at the target utilization `u`, each request
+//! holding a slot for its service time `s`). The crossing is found exactly: step by step over
+//! instance counts, a binary search within the first step whose serverless cost at its top
+//! exceeds the server's; where both costs grow linearly (serverless past its free grants, server
+//! per instance) the steps that cannot hold the crossing are skipped. Every cost comes from the
+//! cost engine through the caller's closures.
+
+use anyhow::{anyhow, Context};
+use serde::Serialize;
+
+use crate::config::{Commitment, ProvisionedOption};
+use crate::cost::price_usage;
+use crate::eval::provisioned::fleet_spec_in;
+use crate::eval::Plan;
+use crate::money::Money;
+use crate::pricing::{Catalog, PriceTable};
+use crate::units::MS_PER_MONTH;
+use crate::usage::{InstanceUsage, Usage};
+
+/// The most requests a month searched (10^15, the `cost` command's bound).
+pub const MAX_REQUESTS_PER_MONTH: u64 = crate::cli::MAX_MONTHLY_COUNT;
+
+/// How many requests a server fleet carries per instance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ServerCapacity {
+    /// vCPUs per instance.
+    pub vcpu: f64,
+    /// Concurrent requests one vCPU serves.
+    pub slots_per_vcpu: f64,
+    /// Share of the slots busy at the sizing point (0–1].
+    pub target_utilization: f64,
+    /// Fewest instances, whatever the traffic (at least 1).
+    pub min_instances: u32,
+    /// Service time of one request on the server, ms.
+    pub service_ms: f64,
+    /// The period the requests arrive in, ms (a 730-hour month).
+    pub period_ms: u64,
+}
+
+impl ServerCapacity {
+    /// Request slots of one instance: `floor(vCPU × slots_per_vCPU)`, at least 1.
+    pub fn slots_per_instance(&self) -> f64 {
+        (self.vcpu * self.slots_per_vcpu).floor().max(1.0)
+    }
+
+    /// Instances `requests` a period need: `max(min, ceil(requests × s / (period × slots × u)))`.
+    pub fn instances(&self, requests: u64) -> u32 {
+        let busy_ms = requests as f64 * self.service_ms;
+        let per_instance_ms = self.period_ms as f64 * self.slots_per_instance() * self.target_utilization;
+        ((busy_ms / per_instance_ms).ceil() as u32)
+            .max(self.min_instances)
+            .max(1)
+    }
+
+    /// The most requests `k` instances carry (`instances(n) ≤ k` for every `n` up to it).
+    pub fn max_requests(&self, k: u32) -> u64 {
+        let per_instance =
+            self.period_ms as f64 * self.slots_per_instance() * self.target_utilization / self.service_ms;
+        let mut n = (k as f64 * per_instance).floor().min(MAX_REQUESTS_PER_MONTH as f64) as u64;
+        while n < MAX_REQUESTS_PER_MONTH && self.instances(n + 1) <= k {
+            n += 1;
+        }
+        while n > 0 && self.instances(n) > k {
+            n -= 1;
+        }
+        n
+    }
+
+    /// The rule in words.
+    pub fn rule(&self) -> String {
+        format!(
+            "instances = max({}, ceil(requests × {:.1} ms / (730 h × {} slots × {:.0}%))): {} vCPU × {:.2} request \
+             slots per vCPU, rounded down, at {:.0}% target utilization",
+            self.min_instances,
+            self.service_ms,
+            self.slots_per_instance(),
+            self.target_utilization * 100.0,
+            self.vcpu,
+            self.slots_per_vcpu,
+            self.target_utilization * 100.0
+        )
+    }
+}
+
+/// Where (and whether) a server option becomes cheaper.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakEven {
+    /// The smallest requests a month at which the server costs less (`None`: not up to
+    /// `searched_up_to_requests`).
+    pub requests_per_month: Option<u64>,
+    /// Instances at that traffic.
+    pub instances: Option<u32>,
+    /// Serverless monthly cost there.
+    pub serverless_monthly_usd: Option<Money>,
+    /// Server monthly cost there.
+    pub server_monthly_usd: Option<Money>,
+    /// The largest traffic searched.
+    pub searched_up_to_requests: u64,
+    /// Why the search stopped without a crossing, when it did.
+    pub no_crossing_reason: Option<String>,
+}
+
+/// Instance steps looked at, at most, before giving up (each prices both sides).
+const MAX_STEPS: u32 = 100_000;
+
+fn no_crossing(max_requests: u64, reason: String) -> BreakEven {
+    BreakEven {
+        requests_per_month: None,
+        instances: None,
+        serverless_monthly_usd: None,
+        server_monthly_usd: None,
+        searched_up_to_requests: max_requests,
+        no_crossing_reason: Some(reason),
+    }
+}
+
+/// The smallest `n` in `lo..=hi` with `serverless(n) > server_usd`, given that `serverless(hi)`
+/// is (serverless cost is monotone in traffic).
+fn first_above(
+    lo: u64,
+    hi: u64,
+    server_usd: Money,
+    serverless: &mut impl FnMut(u64) -> anyhow::Result<Money>,
+) -> anyhow::Result<u64> {
+    let (mut lo, mut hi) = (lo, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if serverless(mid)? > server_usd {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Ok(lo)
+}
+
+/// Finds the smallest monthly traffic (up to `max_requests`) at which `server(instances)` is
+/// below `serverless(requests)`. Both closures return monthly costs from the cost engine.
+pub fn find_break_even(
+    cap: &ServerCapacity,
+    max_requests: u64,
+    mut serverless: impl FnMut(u64) -> anyhow::Result<Money>,
+    mut server: impl FnMut(u32) -> anyhow::Result<Money>,
+) -> anyhow::Result<BreakEven> {
+    if !(cap.service_ms > 0.0 && cap.target_utilization > 0.0 && cap.target_utilization <= 1.0 && cap.vcpu > 0.0) {
+        return Err(anyhow!(
+            "server capacity needs a service time > 0, vCPUs > 0 and a target utilization in (0, 1]"
+        ));
+    }
+    let mut lo = 0u64;
+    let mut steps = 0u32;
+    // (k, gap at the top of step k, server cost of k) of the previous step, for skipping.
+    let mut prev: Option<(u32, i64, Money)> = None;
+    let mut k = cap.instances(0);
+    loop {
+        let hi = cap.max_requests(k).min(max_requests);
+        let server_usd = server(k)?;
+        let top = serverless(hi)?;
+        if top > server_usd {
+            let n = first_above(lo, hi, server_usd, &mut serverless)?;
+            return Ok(BreakEven {
+                requests_per_month: Some(n),
+                instances: Some(cap.instances(n)),
+                serverless_monthly_usd: Some(serverless(n)?),
+                server_monthly_usd: Some(server_usd),
+                searched_up_to_requests: max_requests,
+                no_crossing_reason: None,
+            });
+        }
+        if hi >= max_requests {
+            return Ok(no_crossing(
+                max_requests,
+                format!(
+                    "serverless stays cheaper up to {} requests a month",
+                    crate::units::group_thousands(max_requests)
+                ),
+            ));
+        }
+        steps += 1;
+        if steps > MAX_STEPS {
+            return Ok(no_crossing(
+                max_requests,
+                format!("not found within {MAX_STEPS} instance steps (up to {} instances)", k),
+            ));
+        }
+        let gap = top.micro() - server_usd.micro(); // ≤ 0
+        let mut next = k + 1;
+        if let Some((pk, pgap, pserver)) = prev {
+            // Past the free grants (serverless marginal cost then only falls with volume: tiers)
+            // and with a server cost linear in instances, the gap grows by at most its last
+            // increment per step, so no step before k + (−gap) / increment holds the crossing.
+            let server_step = server_usd.micro() - pserver.micro();
+            let linear = pk + 1 == k && server(k + 1)?.micro() - server_usd.micro() == server_step;
+            let marginal = serverless(lo)?.micro() - serverless(lo.saturating_sub(1))?.micro();
+            // Step widths differ by a request or two: allow that much slack.
+            let slack = 2 * (serverless(hi + 1)?.micro() - top.micro()).max(1);
+            let increment = gap - pgap;
+            if linear && marginal > 0 {
+                if increment + slack <= 0 {
+                    return Ok(no_crossing(
+                        max_requests,
+                        format!(
+                            "never: from {k} instances on, each further instance costs at least as much as the                              serverless cost of the requests it carries, so the gap only widens"
+                        ),
+                    ));
+                }
+                let skip = (-gap) / (increment + slack);
+                if skip > 2 {
+                    next = k.saturating_add(u32::try_from(skip - 1).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        prev = (next == k + 1).then_some((k, gap, server_usd));
+        lo = if next == k + 1 {
+            hi + 1
+        } else {
+            cap.max_requests(next - 1).min(max_requests) + 1
+        };
+        k = cap.instances(lo).max(next);
+    }
+}
+
+/// Monthly cost of `k` instances of `instance_type` all month (with `commitment`), from its
+/// price table.
+pub fn instances_monthly(
+    table: &PriceTable,
+    opts: &crate::cost::CostOptions,
+    instance_type: &str,
+    k: u32,
+) -> anyhow::Result<Money> {
+    let usage = Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: instance_type.to_string(),
+            instance_ms: k as u64 * MS_PER_MONTH,
+            launches: k as u64,
+        }],
+    };
+    let bill = price_usage(&usage, table, opts).with_context(|| format!("pricing {k} × {instance_type}"))?;
+    if !bill.complete() {
+        return Err(anyhow!("{} has no price for '{instance_type}'", table.id));
+    }
+    Ok(Money::from_usd(bill.total(), "server cost")?)
+}
+
+/// The capacity of a provisioned option (its instance type's vCPUs from `catalog`, request
+/// slots per vCPU its own or 1 / `cpu_bound_fraction`), for requests of `service_ms` each over a month.
+pub fn option_capacity(
+    catalog: &Catalog,
+    cpu_bound_fraction: f64,
+    opt: &ProvisionedOption,
+    service_ms: f64,
+) -> anyhow::Result<ServerCapacity> {
+    let fleet = fleet_spec_in(catalog, cpu_bound_fraction, opt)?;
+    Ok(ServerCapacity {
+        vcpu: fleet.vcpu,
+        slots_per_vcpu: fleet.slots_per_vcpu,
+        target_utilization: opt.target_utilization,
+        min_instances: opt.min_instances.max(1),
+        service_ms,
+        period_ms: MS_PER_MONTH,
+    })
+}
+
+/// Break-even of one (serverless, server) pair of an `analyze` run: `usage` is the serverless
+/// option's simulated usage over the plan's window (priced on `serverless_table` and scaled in
+/// traffic with `Usage::scaled_traffic`); the server side is `opt`'s instance time alone (its
+/// commitment applied; load balancer, control plane and ops are not included), sized for the
+/// usage's mean execution time as the service time.
+pub fn pair_break_even(
+    plan: &Plan,
+    usage: &Usage,
+    serverless_table: &PriceTable,
+    opt: &ProvisionedOption,
+) -> anyhow::Result<(BreakEven, ServerCapacity)> {
+    let requests: u64 = usage.functions.iter().map(|g| g.requests).sum();
+    let executed_ms: u64 = usage
+        .functions
+        .iter()
+        .map(|g| g.on_demand_duration_ms.sum_ms() + g.provisioned_duration_ms.sum_ms())
+        .sum();
+    if requests == 0 || usage.period_ms == 0 {
+        return Err(anyhow!("the serverless usage has no requests to scale"));
+    }
+    let monthly_requests = requests as f64 * MS_PER_MONTH as f64 / usage.period_ms as f64;
+    let cap = option_capacity(
+        &plan.catalog,
+        plan.scenario.cpu_bound_fraction,
+        opt,
+        executed_ms as f64 / requests as f64,
+    )?;
+    let s_opts = plan.cost_options(serverless_table);
+    let server_table = plan.catalog.get(opt.platform.id()).map_err(|e| anyhow!(e))?;
+    let v_opts = crate::cost::CostOptions {
+        commitment: match &opt.commitment {
+            Commitment::OnDemand => None,
+            Commitment::Term(t) => Some(t.clone()),
+        },
+        ..plan.cost_options(server_table)
+    };
+    let serverless = |n: u64| -> anyhow::Result<Money> {
+        let bill = price_usage(
+            &usage.scaled_traffic(n as f64 / monthly_requests),
+            serverless_table,
+            &s_opts,
+        )?;
+        Ok(Money::from_usd(bill.total(), "serverless cost")?)
+    };
+    let server = |k: u32| instances_monthly(server_table, &v_opts, &opt.instance_type, k);
+    Ok((find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server)?, cap))
+}

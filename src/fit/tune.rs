@@ -1,0 +1,750 @@
+//! Memory right-sizing (`faascost tune`): for each function (or Azure app, where memory is per
+//! app) sweep the platform's memory sizes and architectures, predict the duration at each from
+//! the CPU share ∝ memory, price each candidate with the cost engine (request fees, tiers, free
+//! grants, INIT where billed) and pick one by a strategy — never below the memory used plus a
+//! headroom, never a size whose predicted longest invocation breaks the platform's timeout.
+//!
+//! Duration model: `d(m) = d_obs × (f × share(m_obs) / share(m) + (1 − f))`, with
+//! `share(m) = min(vCPU(m), vcpus_used)` (a single-threaded function gains nothing beyond one
+//! vCPU) and `f` the CPU-bound fraction: least-squares fitted where the function is observed at
+//! two or more sizes, else the scenario's assumption. Each unit is replayed once at its observed
+//! size through `sim::simulate` (cold starts, INIT, busy periods); every candidate is that usage
+//! with execution and busy-period histograms scaled by `d(m) / d(m_obs)` (INIT unchanged).
+
+use anyhow::{anyhow, Context};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::cost::{price_usage, CostOptions};
+use crate::money::Money;
+use crate::platform::ServerlessPlatform;
+use crate::pricing::{Behaviour, Catalog, InstanceScope, MemoryOptions, PriceTable};
+use crate::sim::arrivals::function_key;
+use crate::sim::platform::PlatformModel;
+use crate::sim::{simulate, SimConfig};
+use crate::trace::{Arrivals, DurationInfo, FunctionTrace, MemoryScope, Workload};
+use crate::units::{MS_PER_MINUTE, US_PER_MS};
+use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
+
+/// Memory sizes tried on platforms configurable in (nearly) any step: Power Tuning's usual
+/// values plus 1,769 MB (one full Lambda vCPU) and 3,008 MB (the old Lambda maximum).
+pub const MEMORY_GRID_MB: [u32; 13] = [
+    128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 6144, 8192, 10240,
+];
+
+/// Headroom above the memory used: this share of it …
+pub const HEADROOM_SHARE: f64 = 0.10;
+/// … or this many MB, whichever is larger.
+pub const HEADROOM_MIN_MB: u32 = 64;
+
+/// Power Tuning's default weight of cost against speed in the balanced strategy.
+pub const BALANCED_COST_WEIGHT: f64 = 0.5;
+
+/// How a size is chosen among those within the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// The cheapest monthly cost (ties: the faster, then the smaller).
+    Cost,
+    /// The shortest predicted mean duration (ties: the cheaper).
+    Speed,
+    /// The lowest `w × cost / max cost + (1 − w) × duration / max duration` with w = 0.5
+    /// (Power Tuning's balanced strategy; ties: the cheaper).
+    Balanced,
+}
+
+impl Strategy {
+    /// The rule in words, for the output.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Strategy::Cost => "cost: the cheapest monthly cost within the limits (ties: faster, then smaller)",
+            Strategy::Speed => "speed: the shortest predicted mean duration within the limits (ties: cheaper)",
+            Strategy::Balanced => {
+                "balanced: the lowest 0.5 × cost / max cost + 0.5 × duration / max duration over the sizes within \
+                 the limits (Power Tuning's balanced strategy; ties: cheaper)"
+            }
+        }
+    }
+}
+
+/// Settings of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TuneSettings {
+    /// How to choose.
+    pub strategy: Strategy,
+    /// CPU-bound fraction assumed where the trace cannot give one (0–1).
+    pub cpu_bound_fraction: f64,
+    /// vCPUs the function can keep busy (1 = single-threaded).
+    pub vcpus_used: f64,
+}
+
+/// One observation of a function's mean duration at a memory size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SizePoint {
+    /// Configured memory, MB.
+    pub memory_mb: u32,
+    /// Mean execution duration there, ms.
+    pub mean_duration_ms: f64,
+    /// Invocations behind the mean (the least-squares weight).
+    pub invocations: u64,
+}
+
+/// Where a unit's CPU-bound fraction comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum CpuBoundSource {
+    /// Fitted by weighted least squares to the unit's mean durations at several sizes.
+    Fitted {
+        /// The observations.
+        points: Vec<SizePoint>,
+    },
+    /// The scenario's assumption (the trace has the unit at one size only).
+    Assumed,
+    /// The platform's CPU does not scale with memory: durations do not change.
+    NoCpuScaling,
+}
+
+/// The CPU-bound fraction of a unit and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CpuBound {
+    /// Share of the duration that scales with CPU, at the observed size (0–1).
+    pub fraction: f64,
+    /// Its origin.
+    #[serde(flatten)]
+    pub source: CpuBoundSource,
+}
+
+/// Duration law `d(share) ∝ constant + per_inverse_share / share`; a candidate's durations are
+/// the observed ones times `at(share) / at(share_obs)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScaleLaw {
+    /// The part that does not depend on CPU.
+    pub constant: f64,
+    /// The part inversely proportional to the CPU share.
+    pub per_inverse_share: f64,
+}
+
+impl ScaleLaw {
+    /// `f × share_obs / share + (1 − f)`: the scenario's assumption about one observation.
+    pub fn from_fraction(f: f64, share_obs: f64) -> ScaleLaw {
+        ScaleLaw {
+            constant: 1.0 - f,
+            per_inverse_share: f * share_obs,
+        }
+    }
+
+    /// The multiplier at `share` (1 where CPU does not scale).
+    pub fn at(&self, share: Option<f64>) -> f64 {
+        match share {
+            Some(s) if s > 0.0 => self.constant + self.per_inverse_share / s,
+            _ => 1.0,
+        }
+    }
+}
+
+/// vCPU share at `memory_mb` that a function using at most `vcpus_used` vCPUs gets
+/// (`None`: CPU does not scale with memory on this platform).
+pub fn cpu_share(facts: &Behaviour, memory_mb: u32, vcpus_used: f64) -> Option<f64> {
+    facts.vcpu(memory_mb).map(|v| v.min(vcpus_used))
+}
+
+/// Predicted duration at CPU share `share_new` of a duration `d_obs_ms` observed at
+/// `share_obs`: `d × (f × share_obs / share_new + (1 − f))`.
+pub fn predicted_duration_ms(d_obs_ms: f64, f: f64, share_obs: f64, share_new: f64) -> f64 {
+    d_obs_ms * (f * share_obs / share_new + (1.0 - f))
+}
+
+/// Weighted least-squares fit of `d = a + b / share` to `(share, mean ms, weight)` points.
+/// `None` with fewer than two distinct shares.
+pub fn fit_inverse_share(points: &[(f64, f64, f64)]) -> Option<(f64, f64)> {
+    let w: f64 = points.iter().map(|p| p.2).sum();
+    if w <= 0.0 {
+        return None;
+    }
+    let mx = points.iter().map(|p| p.2 / p.0).sum::<f64>() / w;
+    let my = points.iter().map(|p| p.2 * p.1).sum::<f64>() / w;
+    let sxx: f64 = points.iter().map(|p| p.2 * (1.0 / p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| p.2 * (1.0 / p.0 - mx) * (p.1 - my)).sum();
+    if sxx <= 1e-12 * w * mx * mx {
+        return None;
+    }
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// The CPU-bound fraction at `share_ref` implied by a fit `d = a + b / share`: the share of
+/// `d(share_ref)` that scales with CPU, clamped to 0–1.
+pub fn fraction_at(a: f64, b: f64, share_ref: f64) -> f64 {
+    let scaling = b / share_ref;
+    let total = a + scaling;
+    if total <= 0.0 {
+        return 0.0;
+    }
+    (scaling / total).clamp(0.0, 1.0)
+}
+
+/// The memory floor: `used` plus 10 % or 64 MB, whichever is larger.
+pub fn memory_floor_mb(used_mb: u32) -> u32 {
+    let share = (used_mb as f64 * HEADROOM_SHARE).ceil() as u32;
+    used_mb + share.max(HEADROOM_MIN_MB)
+}
+
+/// The sizes to try on a platform, plus `extra` sizes (the observed size and the floor),
+/// each made configurable (a range rounds up to its step), deduplicated and sorted.
+pub fn memory_candidates(memory: &MemoryOptions, extra: &[u32]) -> Vec<u32> {
+    let (min_mb, max_mb) = memory.bounds_mb();
+    let mut sizes: Vec<u32> = match memory {
+        MemoryOptions::Sizes(s) => s.clone(),
+        MemoryOptions::Range { step_mb, .. } if (max_mb - min_mb) / step_mb < 16 => (0..=(max_mb - min_mb) / step_mb)
+            .map(|k| min_mb + k * step_mb)
+            .collect(),
+        MemoryOptions::Range { .. } => {
+            let mut v: Vec<u32> = MEMORY_GRID_MB
+                .iter()
+                .copied()
+                .filter(|m| (min_mb..=max_mb).contains(m))
+                .collect();
+            v.push(min_mb);
+            v.push(max_mb);
+            v
+        }
+    };
+    sizes.extend(extra.iter().filter(|&&m| m <= max_mb));
+    let mut out: Vec<u32> = sizes.into_iter().map(|m| memory.configure_mb(m)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// One (memory, architecture) priced and predicted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Memory, MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub arch: Arch,
+    /// vCPU share the function gets (`None`: CPU does not scale with memory).
+    pub vcpu_share: Option<f64>,
+    /// Predicted mean execution duration, ms.
+    pub mean_duration_ms: f64,
+    /// Predicted longest execution, ms.
+    pub longest_duration_ms: f64,
+    /// The monthly bill of this unit alone at this size (cost engine).
+    pub monthly_cost_usd: Money,
+    /// Why the size cannot be used (a limit it breaks), or `None`.
+    pub refused: Option<String>,
+}
+
+/// What the sweep knows about one unit before sweeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitBase {
+    /// `owner/app/function`, or `owner/app` for app-scoped platforms.
+    pub key: String,
+    /// Invocations in the trace window.
+    pub invocations: u64,
+    /// The usage replayed at the observed size (one function group, `period_ms` the window).
+    pub usage: Usage,
+    /// Memory used (largest), MB, when the trace says.
+    pub used_mb: Option<u32>,
+    /// What `used_mb` is, in words.
+    pub used_basis: String,
+    /// Longest observed execution at the observed size, ms.
+    pub longest_duration_ms: f64,
+    /// The CPU-bound fraction and how the durations scale.
+    pub cpu: CpuBound,
+    /// How durations scale with the CPU share.
+    pub law: ScaleLaw,
+}
+
+/// The sweep of one unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitTune {
+    /// Unit key.
+    pub key: String,
+    /// Invocations in the trace window.
+    pub invocations: u64,
+    /// The observed size priced as is.
+    pub current: Candidate,
+    /// The strategy's choice (`None`: no size is within the limits; see `refusal`).
+    pub recommended: Option<Candidate>,
+    /// Monthly saving of the recommendation against the current size (negative: it costs more).
+    pub monthly_saving_usd: Option<Money>,
+    /// Saving as a percentage of the current monthly cost.
+    pub saving_pct: Option<f64>,
+    /// The smallest size allowed, MB.
+    pub floor_mb: u32,
+    /// How the floor was set.
+    pub floor_basis: String,
+    /// The CPU-bound fraction used.
+    pub cpu_bound: CpuBound,
+    /// Why nothing is recommended.
+    pub refusal: Option<String>,
+    /// Every candidate, by architecture then memory.
+    pub curve: Vec<Candidate>,
+}
+
+/// Scales every duration of `hist` by `factor` (rounded up to whole ms, at least 1 ms).
+fn scale_hist(hist: &MsHistogram, factor: f64) -> MsHistogram {
+    let mut out = MsHistogram::new();
+    for (ms, n) in hist.iter() {
+        out.add(((ms as f64 * factor).ceil() as u64).max(1), n);
+    }
+    out
+}
+
+/// The usage of `base` at `memory_mb` and `arch`, its durations scaled by `factor`.
+fn candidate_usage(base: &Usage, memory_mb: u32, arch: Arch, factor: f64) -> Usage {
+    Usage {
+        period_ms: base.period_ms,
+        functions: base
+            .functions
+            .iter()
+            .map(|g| FunctionGroupUsage {
+                memory_mb,
+                arch,
+                on_demand_duration_ms: scale_hist(&g.on_demand_duration_ms, factor),
+                provisioned_duration_ms: scale_hist(&g.provisioned_duration_ms, factor),
+                instance_busy_ms: scale_hist(&g.instance_busy_ms, factor),
+                ..g.clone()
+            })
+            .collect(),
+        instances: vec![],
+    }
+}
+
+/// The architectures a table prices (arm64 where it has an arm64 duration price).
+pub fn architectures(table: &PriceTable) -> Vec<Arch> {
+    if table.prices.contains_key("duration-arm64") {
+        vec![Arch::X86, Arch::Arm64]
+    } else {
+        vec![Arch::X86]
+    }
+}
+
+/// Mean execution of a usage's on-demand and provisioned requests, ms.
+fn mean_ms(usage: &Usage) -> f64 {
+    let (mut sum, mut n) = (0u128, 0u128);
+    for g in &usage.functions {
+        for h in [&g.on_demand_duration_ms, &g.provisioned_duration_ms] {
+            sum += h.sum_ms() as u128;
+            n += h.count() as u128;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum as f64 / n as f64
+    }
+}
+
+/// Sweeps one unit on `table` (whose `[behaviour]` gives the sizes, CPU and timeout).
+pub fn sweep(
+    base: &UnitBase,
+    table: &PriceTable,
+    opts: &CostOptions,
+    settings: &TuneSettings,
+) -> anyhow::Result<UnitTune> {
+    let facts = table
+        .behaviour
+        .as_ref()
+        .ok_or_else(|| anyhow!("price table '{}' has no [behaviour] section to sweep", table.id))?;
+    let observed_mb = base
+        .usage
+        .functions
+        .first()
+        .map(|g| g.memory_mb)
+        .ok_or_else(|| anyhow!("unit '{}' has no usage", base.key))?;
+    let observed_arch = base.usage.functions[0].arch;
+    let (floor_mb, floor_basis) = match base.used_mb {
+        Some(used) => (
+            memory_floor_mb(used),
+            format!(
+                "{} of {used} MB plus {:.0}% or {HEADROOM_MIN_MB} MB, whichever is larger",
+                base.used_basis,
+                HEADROOM_SHARE * 100.0
+            ),
+        ),
+        None => (
+            observed_mb,
+            "the trace gives no memory used, so no size below the observed one is tried".to_string(),
+        ),
+    };
+    let (_, max_mb) = facts.memory.bounds_mb();
+    let share_obs = cpu_share(facts, observed_mb, settings.vcpus_used);
+    let obs_scale = base.law.at(share_obs);
+    let mean_obs = mean_ms(&base.usage);
+    let mut curve = Vec::new();
+    for arch in architectures(table) {
+        for memory_mb in memory_candidates(&facts.memory, &[observed_mb, floor_mb]) {
+            let share = cpu_share(facts, memory_mb, settings.vcpus_used);
+            let factor = base.law.at(share) / obs_scale;
+            let usage = candidate_usage(&base.usage, memory_mb, arch, factor);
+            let bill = price_usage(&usage, table, opts).with_context(|| format!("pricing unit '{}'", base.key))?;
+            let monthly = Money::from_usd(bill.total(), &format!("unit '{}' at {memory_mb} MB", base.key))?;
+            let longest = base.longest_duration_ms * factor;
+            let refused = if memory_mb < floor_mb {
+                Some(format!("below the memory floor of {floor_mb} MB"))
+            } else {
+                facts.timeout_ms.filter(|&t| longest > t as f64).map(|t| {
+                    format!(
+                        "timeout limit: longest invocation predicted {:.0} s, above {} s",
+                        longest / 1000.0,
+                        t / 1000
+                    )
+                })
+            };
+            curve.push(Candidate {
+                memory_mb,
+                arch,
+                vcpu_share: share,
+                mean_duration_ms: mean_obs * factor,
+                longest_duration_ms: longest,
+                monthly_cost_usd: monthly,
+                refused,
+            });
+        }
+    }
+    let current = curve
+        .iter()
+        .find(|c| c.memory_mb == observed_mb && c.arch == observed_arch)
+        .cloned()
+        .expect("the observed size is a candidate");
+    let ok: Vec<&Candidate> = curve.iter().filter(|c| c.refused.is_none()).collect();
+    let recommended = choose(&ok, settings.strategy).cloned();
+    let refusal = if recommended.is_some() {
+        None
+    } else if floor_mb > max_mb {
+        Some(format!(
+            "memory limit: needs at least {floor_mb} MB ({floor_basis}), above {}'s {max_mb} MB",
+            table.id
+        ))
+    } else {
+        let best = curve
+            .iter()
+            .map(|c| c.longest_duration_ms)
+            .fold(f64::INFINITY, f64::min);
+        Some(format!(
+            "timeout limit: the longest invocation is predicted at {:.0} s at best, above {}'s {} s timeout",
+            best / 1000.0,
+            table.id,
+            facts.timeout_ms.unwrap_or(0) / 1000
+        ))
+    };
+    let (monthly_saving_usd, saving_pct) = match &recommended {
+        Some(r) => {
+            let saving = current
+                .monthly_cost_usd
+                .checked_sub(r.monthly_cost_usd, "tune saving")?;
+            let pct = (current.monthly_cost_usd > Money::ZERO)
+                .then(|| 100.0 * saving.to_f64() / current.monthly_cost_usd.to_f64());
+            (Some(saving), pct)
+        }
+        None => (None, None),
+    };
+    Ok(UnitTune {
+        key: base.key.clone(),
+        invocations: base.invocations,
+        current,
+        recommended,
+        monthly_saving_usd,
+        saving_pct,
+        floor_mb,
+        floor_basis,
+        cpu_bound: base.cpu.clone(),
+        refusal,
+        curve,
+    })
+}
+
+/// The strategy's pick among candidates within the limits.
+fn choose<'a>(ok: &[&'a Candidate], strategy: Strategy) -> Option<&'a Candidate> {
+    let by_cost = |a: &&Candidate, b: &&Candidate| {
+        a.monthly_cost_usd
+            .cmp(&b.monthly_cost_usd)
+            .then(a.mean_duration_ms.total_cmp(&b.mean_duration_ms))
+            .then(a.memory_mb.cmp(&b.memory_mb))
+    };
+    match strategy {
+        Strategy::Cost => ok.iter().copied().min_by(by_cost),
+        Strategy::Speed => ok
+            .iter()
+            .copied()
+            .min_by(|a, b| a.mean_duration_ms.total_cmp(&b.mean_duration_ms).then(by_cost(a, b))),
+        Strategy::Balanced => {
+            let max_cost = ok.iter().map(|c| c.monthly_cost_usd.to_f64()).fold(0.0, f64::max);
+            let max_ms = ok.iter().map(|c| c.mean_duration_ms).fold(0.0, f64::max);
+            let norm = |v: f64, max: f64| if max > 0.0 { v / max } else { 0.0 };
+            let score = |c: &Candidate| {
+                BALANCED_COST_WEIGHT * norm(c.monthly_cost_usd.to_f64(), max_cost)
+                    + (1.0 - BALANCED_COST_WEIGHT) * norm(c.mean_duration_ms, max_ms)
+            };
+            ok.iter()
+                .copied()
+                .min_by(|a, b| score(a).total_cmp(&score(b)).then(by_cost(a, b)))
+        }
+    }
+}
+
+/// A unit that could not be swept (e.g. no durations, no timestamps), and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// Unit key.
+    pub key: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The sweep of a whole workload on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TuneResult {
+    /// Price table id.
+    pub platform: String,
+    /// The strategy's rule in words.
+    pub strategy_rule: String,
+    /// Units swept, busiest first.
+    pub units: Vec<UnitTune>,
+    /// Units not swept.
+    pub skipped: Vec<Skipped>,
+    /// Modelling choices, in words.
+    pub assumptions: Vec<String>,
+}
+
+/// Longest execution of a function in the trace, ms (its fallback when it has none).
+fn longest_ms(f: &FunctionTrace, fallback_ms: Option<f64>) -> Option<f64> {
+    match (&f.duration, f.arrivals.records()) {
+        (DurationInfo::Percentiles(p), _) => Some(p.maximum_ms.unwrap_or(p.p100_ms).max(p.p100_ms)),
+        (_, Some(records)) if !records.is_empty() => records
+            .iter()
+            .map(|r| r.duration_us as f64 / US_PER_MS as f64)
+            .reduce(f64::max),
+        _ => fallback_ms,
+    }
+}
+
+/// Mean execution of a function in the trace, ms, and the invocations behind it.
+pub fn mean_duration(f: &FunctionTrace) -> Option<(f64, u64)> {
+    match (&f.duration, &f.arrivals) {
+        (DurationInfo::Percentiles(p), a) => Some((p.average_ms, a.invocations())),
+        (_, Arrivals::Timestamps(r) | Arrivals::Untimed(r)) if !r.is_empty() => {
+            let sum: u64 = r.iter().map(|i| i.duration_us).sum();
+            Some((sum as f64 / r.len() as f64 / US_PER_MS as f64, r.len() as u64))
+        }
+        _ => None,
+    }
+}
+
+/// Largest memory a unit's functions used, MB, and what the figure is.
+fn used_mb(functions: &[&FunctionTrace], app_sizes: &BTreeMap<(String, String), usize>) -> Option<(u32, String)> {
+    let lambda: Option<u32> = functions.iter().filter_map(|f| f.memory.max_used_mb).max();
+    if let Some(u) = lambda {
+        return Some((u, "the largest memory used in the trace".to_string()));
+    }
+    let mut total = 0.0;
+    let mut any = false;
+    for f in functions {
+        if let Some(a) = f.memory.allocated {
+            any = true;
+            let peak = a.percentiles_mb[7];
+            total += match a.scope {
+                MemoryScope::FunctionShare => peak,
+                MemoryScope::App => {
+                    let (o, ap) = f.id.app_key();
+                    peak / app_sizes
+                        .get(&(o.to_string(), ap.to_string()))
+                        .copied()
+                        .unwrap_or(1)
+                        .max(1) as f64
+                }
+            };
+        }
+    }
+    any.then(|| {
+        (
+            total.ceil() as u32,
+            "the peak per-minute allocated memory (Azure 2019 p100; an app's figure shared evenly by its functions)"
+                .to_string(),
+        )
+    })
+}
+
+/// What a whole-workload sweep needs.
+pub struct TuneInput<'a> {
+    /// The traffic.
+    pub workload: &'a Workload,
+    /// Price tables.
+    pub catalog: &'a Catalog,
+    /// The platform to size for.
+    pub platform: ServerlessPlatform,
+    /// Sweep settings.
+    pub settings: TuneSettings,
+    /// Pricing options (free tier, region).
+    pub cost: CostOptions,
+    /// Seed of the replay.
+    pub seed: u64,
+    /// Duration for functions the trace gives none, ms.
+    pub fallback_duration_ms: Option<f64>,
+    /// Mean durations per function key at several sizes (from traces read separately).
+    pub points: BTreeMap<String, Vec<SizePoint>>,
+}
+
+/// Sweeps every unit of the workload on the platform (each replayed once at its observed size),
+/// busiest first.
+pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
+    let model = PlatformModel::from_catalog(input.catalog, input.platform)?;
+    let table = input.catalog.get(input.platform.id()).map_err(|e| anyhow!(e))?;
+    let facts = model.facts.clone();
+    let w = input.workload;
+    let mut app_sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &w.functions {
+        let (o, a) = f.id.app_key();
+        *app_sizes.entry((o.to_string(), a.to_string())).or_default() += 1;
+    }
+    let mut groups: BTreeMap<String, Vec<&FunctionTrace>> = BTreeMap::new();
+    for f in &w.functions {
+        let key = match facts.instance_scope {
+            InstanceScope::Function => function_key(&f.id),
+            InstanceScope::App if f.id.owner.is_empty() => f.id.app.clone(),
+            InstanceScope::App => format!("{}/{}", f.id.owner, f.id.app),
+        };
+        groups.entry(key).or_default().push(f);
+    }
+    let mut cfg = SimConfig::new(model);
+    cfg.seed = input.seed;
+    cfg.fallback_duration_ms = input.fallback_duration_ms.map(|d| d.round() as u64);
+    let period_ms = w.window_ms().max(MS_PER_MINUTE);
+    let mut units = Vec::new();
+    let mut skipped = Vec::new();
+    let mut fitted = 0usize;
+    for (key, functions) in &groups {
+        let invocations: u64 = functions.iter().map(|f| f.arrivals.invocations()).sum();
+        if invocations == 0 {
+            continue;
+        }
+        let sub = Workload {
+            functions: functions.iter().map(|f| (*f).clone()).collect(),
+            window_start_ms: w.window_start_ms,
+            window_end_ms: w.window_end_ms,
+            sources: vec![],
+            warnings: vec![],
+        };
+        let mut out = match simulate(&sub, &cfg) {
+            Ok(o) => o,
+            Err(e) => {
+                skipped.push(Skipped {
+                    key: key.clone(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        out.usage.period_ms = period_ms;
+        let observed_mb = out
+            .usage
+            .functions
+            .first()
+            .map(|g| g.memory_mb)
+            .unwrap_or(facts.default_memory_mb);
+        let share_obs = cpu_share(&facts, observed_mb, input.settings.vcpus_used);
+        let longest = functions
+            .iter()
+            .filter_map(|f| longest_ms(f, input.fallback_duration_ms))
+            .fold(0.0, f64::max);
+        let unit_points: Option<&Vec<SizePoint>> = match functions.as_slice() {
+            [only] => input.points.get(&function_key(&only.id)),
+            _ => None,
+        };
+        let (cpu, law) = unit_law(&facts, share_obs, unit_points, &input.settings);
+        if matches!(cpu.source, CpuBoundSource::Fitted { .. }) {
+            fitted += 1;
+        }
+        let (used, used_basis) = match used_mb(functions, &app_sizes) {
+            Some((u, b)) => (Some(u), b),
+            None => (None, String::new()),
+        };
+        let base = UnitBase {
+            key: key.clone(),
+            invocations,
+            usage: out.usage,
+            used_mb: used,
+            used_basis,
+            longest_duration_ms: longest,
+            cpu,
+            law,
+        };
+        units.push(sweep(&base, table, &input.cost, &input.settings)?);
+    }
+    units.sort_by(|a, b| b.invocations.cmp(&a.invocations).then(a.key.cmp(&b.key)));
+    let mut assumptions = vec![
+        format!(
+            "durations scale as d(m) = d_obs × (f × share(m_obs) / share(m) + (1 − f)), share(m) = min(vCPU(m), {}) \
+             ({}): a function using {} vCPU gains nothing beyond it",
+            input.settings.vcpus_used,
+            facts.cpu.map_or(
+                "CPU does not scale with memory on this platform".to_string(),
+                |c| format!("{} MB per vCPU, at most {} vCPU", c.mb_per_vcpu, c.max_vcpu)
+            ),
+            input.settings.vcpus_used
+        ),
+        format!(
+            "CPU-bound fraction f: fitted for {fitted} unit(s) observed at several sizes; the scenario's {} (an \
+             assumption) elsewhere",
+            input.settings.cpu_bound_fraction
+        ),
+        "traced durations are taken as measured at the observed size on this platform; arm64 is assumed as fast as \
+         x86; INIT durations and cold starts do not change with memory"
+            .to_string(),
+        "each unit is priced alone: tiers and free grants as if it were the only one in the account".to_string(),
+        format!(
+            "never below the memory used plus {:.0}% or {HEADROOM_MIN_MB} MB, whichever is larger; never a size \
+             whose predicted longest invocation exceeds the platform's timeout",
+            HEADROOM_SHARE * 100.0
+        ),
+    ];
+    if !input.cost.free_tier {
+        assumptions.push("free tiers not applied (the scenario's free_tier = false)".to_string());
+    }
+    Ok(TuneResult {
+        platform: table.id.clone(),
+        strategy_rule: input.settings.strategy.rule().to_string(),
+        units,
+        skipped,
+        assumptions,
+    })
+}
+
+/// The CPU-bound fraction of a unit at its observed share and its duration law: fitted from
+/// `points` at two or more sizes, else the scenario's assumption.
+pub fn unit_law(
+    facts: &Behaviour,
+    share_obs: Option<f64>,
+    points: Option<&Vec<SizePoint>>,
+    settings: &TuneSettings,
+) -> (CpuBound, ScaleLaw) {
+    let Some(share_obs) = share_obs else {
+        return (
+            CpuBound {
+                fraction: settings.cpu_bound_fraction,
+                source: CpuBoundSource::NoCpuScaling,
+            },
+            ScaleLaw::from_fraction(0.0, 1.0),
+        );
+    };
+    let fit = points.and_then(|points| {
+        let xs: Vec<(f64, f64, f64)> = points
+            .iter()
+            .filter_map(|p| {
+                cpu_share(facts, p.memory_mb, settings.vcpus_used)
+                    .map(|s| (s, p.mean_duration_ms, p.invocations as f64))
+            })
+            .collect();
+        fit_inverse_share(&xs).map(|(a, b)| (fraction_at(a, b, share_obs), points.clone()))
+    });
+    let (fraction, source) = match fit {
+        Some((f, points)) => (f, CpuBoundSource::Fitted { points }),
+        None => (settings.cpu_bound_fraction, CpuBoundSource::Assumed),
+    };
+    (
+        CpuBound { fraction, source },
+        ScaleLaw::from_fraction(fraction, share_obs),
+    )
+}
