@@ -748,3 +748,166 @@ pub fn unit_law(
         ScaleLaw::from_fraction(fraction, share_obs),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::uniform_group;
+    use crate::units::MS_PER_MONTH;
+
+    fn lambda() -> PriceTable {
+        Catalog::embedded().unwrap().get("aws-lambda").unwrap().clone()
+    }
+
+    fn settings(strategy: Strategy) -> TuneSettings {
+        TuneSettings {
+            strategy,
+            cpu_bound_fraction: 0.8,
+            vcpus_used: 1.0,
+        }
+    }
+
+    /// A function at 1,024 MB (x86): 1,000,000 requests a month of `ms` each, CPU-bound share `f`.
+    fn base(ms: u64, f: f64, used_mb: Option<u32>, longest_ms: f64) -> UnitBase {
+        let facts = lambda().behaviour.unwrap();
+        UnitBase {
+            key: "app/fn".into(),
+            invocations: 1_000_000,
+            usage: Usage {
+                period_ms: MS_PER_MONTH,
+                functions: vec![uniform_group(1024, Arch::X86, 1_000_000, ms)],
+                instances: vec![],
+            },
+            used_mb,
+            used_basis: "the largest memory used".into(),
+            longest_duration_ms: longest_ms,
+            cpu: CpuBound {
+                fraction: f,
+                source: CpuBoundSource::Assumed,
+            },
+            law: ScaleLaw::from_fraction(f, cpu_share(&facts, 1024, 1.0).unwrap()),
+        }
+    }
+
+    fn run(b: &UnitBase, strategy: Strategy) -> UnitTune {
+        sweep(b, &lambda(), &CostOptions::default(), &settings(strategy)).unwrap()
+    }
+
+    #[test]
+    fn the_duration_formula_by_hand() {
+        // 1,000 ms at 1,024 MB (0.5789 vCPU), f = 0.8, at 512 MB (0.2894 vCPU):
+        // 1000 × (0.8 × 1024/512 + 0.2) = 1,800 ms; at 1,769 MB and above (1 vCPU, single-threaded):
+        // 1000 × (0.8 × 1024/1769 + 0.2) = 663.09 ms.
+        let facts = lambda().behaviour.unwrap();
+        let s = |m| cpu_share(&facts, m, 1.0).unwrap();
+        assert!((predicted_duration_ms(1000.0, 0.8, s(1024), s(512)) - 1800.0).abs() < 1e-9);
+        let at_1769 = predicted_duration_ms(1000.0, 0.8, s(1024), s(1769));
+        assert!((at_1769 - 663.0865).abs() < 1e-3, "{at_1769}");
+        // Single-threaded: 10,240 MB (5.79 vCPU) is no faster than 1,769 MB; with 6 threads it is.
+        assert_eq!(predicted_duration_ms(1000.0, 0.8, s(1024), s(10240)), at_1769);
+        let s6 = |m| cpu_share(&facts, m, 6.0).unwrap();
+        assert!(predicted_duration_ms(1000.0, 0.8, s6(1024), s6(10240)) < 300.0);
+    }
+
+    #[test]
+    fn cost_and_speed_find_the_known_optima_of_the_curve() {
+        // d(m) = 1000 × (0.8 × 1024 / min(m, 1769) + 0.2) ms. Up to 1,769 MB the CPU part costs the
+        // same GB-s at every size and the I/O part 0.2 s × m: cost rises with memory, so the
+        // cheapest size is the floor. Used 400 MB → floor 400 + max(40, 64) = 464 MB; arm64 is
+        // cheaper at equal duration. By hand at 464 MB arm64: 1000 × (0.8 × 1024/464 + 0.2) =
+        // 1,965.52 ms → 1,966 ms billed; 10^6 × 1.966 s × 464/1024 GB = 890,843.75 GB-s ×
+        // $0.0000133334 = $11.8780 + $0.20 requests = $12.08.
+        let b = base(1000, 0.8, Some(400), 1000.0);
+        let t = run(&b, Strategy::Cost);
+        assert_eq!(t.floor_mb, 464);
+        let r = t.recommended.clone().unwrap();
+        assert_eq!((r.memory_mb, r.arch), (464, Arch::Arm64));
+        assert!((r.monthly_cost_usd.to_f64() - 12.078).abs() < 0.005, "{}", r.monthly_cost_usd);
+        // Current: 10^6 × 1 s × 1 GB × $0.0000166667 + $0.20 = $16.87; saving $4.79 (28 %).
+        assert!((t.current.monthly_cost_usd.to_f64() - 16.8667).abs() < 0.001);
+        assert!((t.monthly_saving_usd.unwrap().to_f64() - 4.789).abs() < 0.005);
+        // Fastest: one full vCPU at 1,769 MB (663 ms); larger sizes are no faster single-threaded
+        // and cost more, so the tie goes to 1,769 MB, arm64 (cheaper at equal speed).
+        let fast = run(&b, Strategy::Speed).recommended.unwrap();
+        assert_eq!((fast.memory_mb, fast.arch), (1769, Arch::Arm64));
+        assert!((fast.mean_duration_ms - 663.09).abs() < 1.0, "{}", fast.mean_duration_ms);
+        // Balanced lies between: no cheaper than the cost pick, no faster than the speed pick.
+        let bal = run(&b, Strategy::Balanced).recommended.unwrap();
+        assert!(bal.monthly_cost_usd >= r.monthly_cost_usd && bal.mean_duration_ms >= fast.mean_duration_ms);
+        assert!(bal.memory_mb > 464 && bal.memory_mb <= 1769, "{}", bal.memory_mb);
+        // The curve: every size of the grid plus the floor, for both architectures.
+        assert_eq!(t.curve.len(), 2 * (MEMORY_GRID_MB.len() + 1));
+    }
+
+    #[test]
+    fn the_headroom_floor_is_respected() {
+        // 1,000 MB used: floor 1,000 + max(100, 64) = 1,100 MB, even though 128 MB would be cheaper.
+        assert_eq!(memory_floor_mb(1000), 1100);
+        assert_eq!(memory_floor_mb(100), 164);
+        let t = run(&base(1000, 0.8, Some(1000), 1000.0), Strategy::Cost);
+        assert_eq!(t.recommended.as_ref().unwrap().memory_mb, 1100);
+        for c in &t.curve {
+            assert_eq!(c.refused.is_some(), c.memory_mb < 1100, "{c:?}");
+        }
+        // No memory-used figure: nothing below the observed size.
+        let t = run(&base(1000, 0.8, None, 1000.0), Strategy::Cost);
+        assert_eq!(t.floor_mb, 1024);
+        assert_eq!(t.recommended.unwrap().memory_mb, 1024);
+    }
+
+    #[test]
+    fn sizes_that_break_the_timeout_are_refused_and_a_20_minute_batch_never_fits_lambda() {
+        // 20 minutes at 1,024 MB, f 0.5: at best (1 vCPU) 1,200 × (0.5 × 1024/1769 + 0.5) = 947 s > 900 s.
+        let t = run(&base(1_200_000, 0.5, Some(200), 1_200_000.0), Strategy::Cost);
+        assert!(t.recommended.is_none());
+        assert!(t.curve.iter().all(|c| c.refused.is_some()));
+        let why = t.refusal.unwrap();
+        assert!(why.starts_with("timeout limit") && why.contains("947 s") && why.contains("900 s"), "{why}");
+        // 850 s at 1,024 MB: 512 MB would take 850 × (0.5 × 2 + 0.5) = 1,275 s (refused), 1,769 MB
+        // 671 s (fine). The cheapest size within the timeout is chosen, not the cheapest overall.
+        let t = run(&base(850_000, 0.5, Some(200), 850_000.0), Strategy::Cost);
+        let r = t.recommended.unwrap();
+        assert!(r.longest_duration_ms <= 900_000.0 && r.memory_mb >= 1024, "{r:?}");
+        let at_512 = t.curve.iter().find(|c| c.memory_mb == 512).unwrap();
+        assert!(at_512.refused.as_deref().unwrap().starts_with("timeout limit"));
+    }
+
+    #[test]
+    fn the_cpu_bound_fraction_is_fitted_from_several_sizes() {
+        // Mean durations generated from f = 0.7 at 1,024 MB (d = 1000 × (0.7 × s(1024)/s(m) + 0.3)),
+        // each off by up to ±1 %: the fit recovers f within 0.02.
+        let facts = lambda().behaviour.unwrap();
+        let s = |m| cpu_share(&facts, m, 1.0).unwrap();
+        let points: Vec<SizePoint> = [(512u32, 1.01), (1024, 0.99), (1769, 1.0), (3008, 1.005)]
+            .iter()
+            .map(|&(m, noise)| SizePoint {
+                memory_mb: m,
+                mean_duration_ms: 1000.0 * (0.7 * s(1024) / s(m) + 0.3) * noise,
+                invocations: 100,
+            })
+            .collect();
+        let (cpu, law) = unit_law(&facts, Some(s(1024)), Some(&points), &settings(Strategy::Cost));
+        assert!((cpu.fraction - 0.7).abs() < 0.02, "{}", cpu.fraction);
+        assert!(matches!(cpu.source, CpuBoundSource::Fitted { ref points } if points.len() == 4));
+        assert!((law.at(Some(s(1024))) - 1.0).abs() < 1e-12);
+        // One size only: the scenario's assumption, said so.
+        let (cpu, _) = unit_law(&facts, Some(s(1024)), Some(&points[..1].to_vec()), &settings(Strategy::Cost));
+        assert_eq!((cpu.fraction, cpu.source), (0.8, CpuBoundSource::Assumed));
+        assert_eq!(fit_inverse_share(&[(0.5, 100.0, 1.0), (0.5, 120.0, 1.0)]), None);
+    }
+
+    #[test]
+    fn candidates_follow_the_platforms_grid() {
+        let flex = MemoryOptions::Sizes(vec![512, 2048, 4096]);
+        assert_eq!(memory_candidates(&flex, &[700]), vec![512, 2048, 4096]);
+        let consumption = MemoryOptions::Range {
+            min_mb: 128,
+            max_mb: 1536,
+            step_mb: 128,
+        };
+        assert_eq!(memory_candidates(&consumption, &[200]).len(), 12);
+        let lambda = lambda().behaviour.unwrap().memory;
+        let c = memory_candidates(&lambda, &[464, 20_000]);
+        assert!(c.contains(&464) && c.contains(&1769) && c.contains(&10240) && !c.contains(&20_000));
+    }
+}
