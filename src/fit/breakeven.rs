@@ -314,3 +314,114 @@ pub fn pair_break_even(
     let server = |k: u32| instances_monthly(server_table, &v_opts, &opt.instance_type, k);
     Ok((find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server)?, cap))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::{uniform_group, CostOptions};
+    use crate::usage::Arch;
+
+    /// 500 requests per instance over the period: 1 vCPU, 1 slot, 100 % utilization, 1 s each,
+    /// a 500 s period.
+    fn small(min_instances: u32) -> ServerCapacity {
+        ServerCapacity {
+            vcpu: 1.0,
+            slots_per_vcpu: 1.0,
+            target_utilization: 1.0,
+            min_instances,
+            service_ms: 1000.0,
+            period_ms: 500_000,
+        }
+    }
+
+    fn micro(m: i64) -> anyhow::Result<Money> {
+        Ok(Money::from_micro(m))
+    }
+
+    #[test]
+    fn the_capacity_rule_steps() {
+        let c = small(1);
+        assert_eq!((c.instances(0), c.instances(500), c.instances(501)), (1, 1, 2));
+        assert_eq!((c.max_requests(1), c.max_requests(3)), (500, 1500));
+        // m7g.large at f = 0.5: 2 vCPU × 2 slots = 4 slots; at 60 %, 100 ms requests:
+        // 2,628,000,000 ms × 4 × 0.6 / 100 ms = 63,072,000 requests per instance.
+        let m7g = ServerCapacity {
+            vcpu: 2.0,
+            slots_per_vcpu: 2.0,
+            target_utilization: 0.6,
+            min_instances: 1,
+            service_ms: 100.0,
+            period_ms: MS_PER_MONTH,
+        };
+        assert_eq!(m7g.max_requests(1), 63_072_000);
+        assert_eq!(m7g.instances(63_072_001), 2);
+    }
+
+    #[test]
+    fn the_crossing_is_exact_within_a_step() {
+        // Serverless 3 µ$ a request, a server 1,000 µ$ an instance of 500 requests: 3 × 333 = 999
+        // ≤ 1,000 < 3 × 334 = 1,002, so the crossing is 334 requests on 1 instance.
+        let b = find_break_even(&small(1), 10_000, |n| micro(3 * n as i64), |k| micro(1000 * k as i64)).unwrap();
+        assert_eq!((b.requests_per_month, b.instances), (Some(334), Some(1)));
+        // Three instances at least: 3,000 µ$ until 1,500 requests; 3 × 1,001 = 3,003 > 3,000.
+        let b = find_break_even(&small(3), 10_000, |n| micro(3 * n as i64), |k| micro(1000 * k as i64)).unwrap();
+        assert_eq!((b.requests_per_month, b.instances), (Some(1001), Some(3)));
+        // Serverless cheaper per request than a full instance (1 µ$ vs 2 µ$): never, and said why.
+        let b = find_break_even(&small(1), 10u64.pow(15), |n| micro(n as i64), |k| micro(1000 * k as i64)).unwrap();
+        assert_eq!(b.requests_per_month, None);
+        assert!(b.no_crossing_reason.unwrap().starts_with("never"));
+    }
+
+    #[test]
+    fn skipped_steps_never_skip_the_crossing() {
+        // A server 999,000 µ$ an instance of 500 requests (1,998 µ$ a request) against serverless
+        // at 2,000 µ$ a request after a first step's free 400 requests: the gap closes by 1,000 µ$
+        // per step: at the top of step k serverless is 2,000 × (500k − 400) = 10^6 k − 800,000 µ$,
+        // above 999,000 k from k = 801; within it 2,000 × (N − 400) > 800,199,000 from N = 400,500.
+        // Also checked against a plain scan of every request.
+        let serverless = |n: u64| micro(2000 * n.saturating_sub(400) as i64);
+        let server = |k: u32| micro(999_000 * k as i64);
+        let b = find_break_even(&small(1), 10_000_000, serverless, server).unwrap();
+        let n = b.requests_per_month.unwrap();
+        let cap = small(1);
+        let cheaper = |n: u64| serverless(n).unwrap() > server(cap.instances(n)).unwrap();
+        assert!(cheaper(n));
+        let first = (0..n).find(|&m| cheaper(m));
+        assert_eq!(first, None, "a crossing before {n}");
+        assert_eq!((n, b.instances), (400_500, Some(801)));
+    }
+
+    #[test]
+    fn lambda_against_m7g_large_by_hand() {
+        // Lambda x86, 100 ms at 1,024 MB: $0.20 / 10^6 + 0.1 s × 1 GB × $0.0000166667 =
+        // $0.00000186667 a request. m7g.large on demand: $0.0816 × 730 h = $59.568 a month,
+        // carrying 63,072,000 requests (see above), so one instance suffices and the crossing is
+        // $59.568 / $0.00000186667 = 31,911,372 requests a month (within 1 %).
+        let catalog = Catalog::embedded().unwrap();
+        let lambda = catalog.get("aws-lambda").unwrap();
+        let ec2 = catalog.get("aws-ec2").unwrap();
+        let opts = CostOptions::default();
+        let cap = ServerCapacity {
+            vcpu: 2.0,
+            slots_per_vcpu: 2.0,
+            target_utilization: 0.6,
+            min_instances: 1,
+            service_ms: 100.0,
+            period_ms: MS_PER_MONTH,
+        };
+        let serverless = |n: u64| {
+            let usage = Usage {
+                period_ms: MS_PER_MONTH,
+                functions: vec![uniform_group(1024, Arch::X86, n, 100)],
+                instances: vec![],
+            };
+            Ok(Money::from_usd(price_usage(&usage, lambda, &opts)?.total(), "t")?)
+        };
+        let server = |k: u32| instances_monthly(ec2, &opts, "m7g.large", k);
+        let b = find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server).unwrap();
+        let n = b.requests_per_month.unwrap() as f64;
+        assert!((n / 31_911_372.0 - 1.0).abs() < 0.01, "{n}");
+        assert_eq!(b.instances, Some(1));
+        assert_eq!(b.server_monthly_usd, Some(Money::from_micro(59_568_000)));
+    }
+}
