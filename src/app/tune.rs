@@ -161,7 +161,12 @@ fn size_line(out: &mut impl Write, label: &str, c: &Candidate, saving: &str) -> 
 
 /// The 80-column table: per unit its current and recommended size.
 fn render(out: &mut impl Write, r: &TuneResult) -> std::io::Result<()> {
-    writeln!(out, "platform {}; strategy {}", r.platform, r.strategy_rule)?;
+    writeln!(
+        out,
+        "{}: one line per size (strategy {})",
+        r.platform,
+        r.strategy.name()
+    )?;
     writeln!(
         out,
         "{:<16} {:>6}    {:<5} {:>11} {:>14} {:>18}",
@@ -209,6 +214,7 @@ fn render(out: &mut impl Write, r: &TuneResult) -> std::io::Result<()> {
         writeln!(out, "{}  not swept: {}", shorten(&s.key, 40), terminal(&s.reason))?;
     }
     writeln!(out, "\nassumptions:")?;
+    writeln!(out, "  - strategy {}", r.strategy_rule)?;
     for a in &r.assumptions {
         writeln!(out, "  - {}", terminal(a))?;
     }

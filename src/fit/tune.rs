@@ -54,6 +54,15 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Cost => "cost",
+            Strategy::Speed => "speed",
+            Strategy::Balanced => "balanced",
+        }
+    }
+
     /// The rule in words, for the output.
     pub fn rule(self) -> &'static str {
         match self {
@@ -114,8 +123,8 @@ pub struct CpuBound {
     pub source: CpuBoundSource,
 }
 
-/// Duration law `d(share) ∝ constant + per_inverse_share / share`; a candidate's durations are
-/// the observed ones times `at(share) / at(share_obs)`.
+/// Duration law: a candidate's durations are the replayed ones times
+/// `at(share) = constant + per_inverse_share / share`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScaleLaw {
     /// The part that does not depend on CPU.
@@ -146,12 +155,6 @@ impl ScaleLaw {
 /// (`None`: CPU does not scale with memory on this platform).
 pub fn cpu_share(facts: &Behaviour, memory_mb: u32, vcpus_used: f64) -> Option<f64> {
     facts.vcpu(memory_mb).map(|v| v.min(vcpus_used))
-}
-
-/// Predicted duration at CPU share `share_new` of a duration `d_obs_ms` observed at
-/// `share_obs`: `d × (f × share_obs / share_new + (1 − f))`.
-pub fn predicted_duration_ms(d_obs_ms: f64, f: f64, share_obs: f64, share_new: f64) -> f64 {
-    d_obs_ms * (f * share_obs / share_new + (1.0 - f))
 }
 
 /// Weighted least-squares fit of `d = a + b / share` to `(share, mean ms, weight)` points.
@@ -370,14 +373,12 @@ pub fn sweep(
         ),
     };
     let (_, max_mb) = facts.memory.bounds_mb();
-    let share_obs = cpu_share(facts, observed_mb, settings.vcpus_used);
-    let obs_scale = base.law.at(share_obs);
     let mean_obs = mean_ms(&base.usage);
     let mut curve = Vec::new();
     for arch in architectures(table) {
         for memory_mb in memory_candidates(&facts.memory, &[observed_mb, floor_mb]) {
             let share = cpu_share(facts, memory_mb, settings.vcpus_used);
-            let factor = base.law.at(share) / obs_scale;
+            let factor = base.law.at(share);
             let usage = candidate_usage(&base.usage, memory_mb, arch, factor);
             let bill = price_usage(&usage, table, opts).with_context(|| format!("pricing unit '{}'", base.key))?;
             let monthly = Money::from_usd(bill.total(), &format!("unit '{}' at {memory_mb} MB", base.key))?;
@@ -499,6 +500,8 @@ pub struct Skipped {
 pub struct TuneResult {
     /// Price table id.
     pub platform: String,
+    /// The strategy.
+    pub strategy: Strategy,
     /// The strategy's rule in words.
     pub strategy_rule: String,
     /// Units swept, busiest first.
@@ -653,7 +656,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             [only] => input.points.get(&function_key(&only.id)),
             _ => None,
         };
-        let (cpu, law) = unit_law(&facts, share_obs, unit_points, &input.settings);
+        let (cpu, law) = unit_law(&facts, share_obs, unit_points, &input.settings, mean_ms(&out.usage));
         if matches!(cpu.source, CpuBoundSource::Fitted { .. }) {
             fitted += 1;
         }
@@ -690,8 +693,9 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
              assumption) elsewhere",
             input.settings.cpu_bound_fraction
         ),
-        "traced durations are taken as measured at the observed size on this platform; arm64 is assumed as fast as \
-         x86; INIT durations and cold starts do not change with memory"
+        "traced durations are taken as measured at the observed size on this platform (a fitted unit's are scaled \
+         to the fit's mean at each size, the longest invocation with them); arm64 is assumed as fast as x86; INIT \
+         durations and cold starts do not change with memory"
             .to_string(),
         "each unit is priced alone: tiers and free grants as if it were the only one in the account".to_string(),
         format!(
@@ -705,6 +709,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     }
     Ok(TuneResult {
         platform: table.id.clone(),
+        strategy: input.settings.strategy,
         strategy_rule: input.settings.strategy.rule().to_string(),
         units,
         skipped,
@@ -712,13 +717,16 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     })
 }
 
-/// The CPU-bound fraction of a unit at its observed share and its duration law: fitted from
-/// `points` at two or more sizes, else the scenario's assumption.
+/// The CPU-bound fraction of a unit at its observed share and its duration law relative to the
+/// replayed durations (mean `replayed_mean_ms`). Fitted from `points` at two or more sizes: the
+/// replayed durations (all sizes together) are scaled to the fit's mean at each size. Else the
+/// scenario's assumption, relative to the replayed durations as measured at the observed size.
 pub fn unit_law(
     facts: &Behaviour,
     share_obs: Option<f64>,
     points: Option<&Vec<SizePoint>>,
     settings: &TuneSettings,
+    replayed_mean_ms: f64,
 ) -> (CpuBound, ScaleLaw) {
     let Some(share_obs) = share_obs else {
         return (
@@ -737,16 +745,34 @@ pub fn unit_law(
                     .map(|s| (s, p.mean_duration_ms, p.invocations as f64))
             })
             .collect();
-        fit_inverse_share(&xs).map(|(a, b)| (fraction_at(a, b, share_obs), points.clone()))
+        let (a, b) = fit_inverse_share(&xs)?;
+        let mean_at_obs = a + b / share_obs;
+        (mean_at_obs > 0.0 && replayed_mean_ms > 0.0)
+            .then(|| (fraction_at(a, b, share_obs), mean_at_obs, points.clone()))
     });
-    let (fraction, source) = match fit {
-        Some((f, points)) => (f, CpuBoundSource::Fitted { points }),
-        None => (settings.cpu_bound_fraction, CpuBoundSource::Assumed),
-    };
-    (
-        CpuBound { fraction, source },
-        ScaleLaw::from_fraction(fraction, share_obs),
-    )
+    match fit {
+        Some((f, mean_at_obs, points)) => {
+            let level = mean_at_obs / replayed_mean_ms;
+            let law = ScaleLaw::from_fraction(f, share_obs);
+            (
+                CpuBound {
+                    fraction: f,
+                    source: CpuBoundSource::Fitted { points },
+                },
+                ScaleLaw {
+                    constant: law.constant * level,
+                    per_inverse_share: law.per_inverse_share * level,
+                },
+            )
+        }
+        None => (
+            CpuBound {
+                fraction: settings.cpu_bound_fraction,
+                source: CpuBoundSource::Assumed,
+            },
+            ScaleLaw::from_fraction(settings.cpu_bound_fraction, share_obs),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -799,14 +825,20 @@ mod tests {
         // 1000 × (0.8 × 1024/512 + 0.2) = 1,800 ms; at 1,769 MB and above (1 vCPU, single-threaded):
         // 1000 × (0.8 × 1024/1769 + 0.2) = 663.09 ms.
         let facts = lambda().behaviour.unwrap();
-        let s = |m| cpu_share(&facts, m, 1.0).unwrap();
-        assert!((predicted_duration_ms(1000.0, 0.8, s(1024), s(512)) - 1800.0).abs() < 1e-9);
-        let at_1769 = predicted_duration_ms(1000.0, 0.8, s(1024), s(1769));
+        let s = |m| cpu_share(&facts, m, 1.0);
+        let law = ScaleLaw::from_fraction(0.8, s(1024).unwrap());
+        assert!((1000.0 * law.at(s(512)) - 1800.0).abs() < 1e-9);
+        assert!((law.at(s(1024)) - 1.0).abs() < 1e-12);
+        let at_1769 = 1000.0 * law.at(s(1769));
         assert!((at_1769 - 663.0865).abs() < 1e-3, "{at_1769}");
-        // Single-threaded: 10,240 MB (5.79 vCPU) is no faster than 1,769 MB; with 6 threads it is.
-        assert_eq!(predicted_duration_ms(1000.0, 0.8, s(1024), s(10240)), at_1769);
-        let s6 = |m| cpu_share(&facts, m, 6.0).unwrap();
-        assert!(predicted_duration_ms(1000.0, 0.8, s6(1024), s6(10240)) < 300.0);
+        // Single-threaded: 10,240 MB (5.79 vCPU) is no faster than 1,769 MB; with 6 threads,
+        // 1000 × (0.8 × 0.5789 / 5.7886 + 0.2) = 280 ms.
+        assert_eq!(1000.0 * law.at(s(10240)), at_1769);
+        let s6 = |m| cpu_share(&facts, m, 6.0);
+        let law6 = ScaleLaw::from_fraction(0.8, s6(1024).unwrap());
+        assert!((1000.0 * law6.at(s6(10240)) - 280.0).abs() < 0.01);
+        // No CPU scaling (Azure Consumption): durations do not change.
+        assert_eq!(law.at(None), 1.0);
     }
 
     #[test]
@@ -822,7 +854,11 @@ mod tests {
         assert_eq!(t.floor_mb, 464);
         let r = t.recommended.clone().unwrap();
         assert_eq!((r.memory_mb, r.arch), (464, Arch::Arm64));
-        assert!((r.monthly_cost_usd.to_f64() - 12.078).abs() < 0.005, "{}", r.monthly_cost_usd);
+        assert!(
+            (r.monthly_cost_usd.to_f64() - 12.078).abs() < 0.005,
+            "{}",
+            r.monthly_cost_usd
+        );
         // Current: 10^6 × 1 s × 1 GB × $0.0000166667 + $0.20 = $16.87; saving $4.79 (28 %).
         assert!((t.current.monthly_cost_usd.to_f64() - 16.8667).abs() < 0.001);
         assert!((t.monthly_saving_usd.unwrap().to_f64() - 4.789).abs() < 0.005);
@@ -830,7 +866,11 @@ mod tests {
         // and cost more, so the tie goes to 1,769 MB, arm64 (cheaper at equal speed).
         let fast = run(&b, Strategy::Speed).recommended.unwrap();
         assert_eq!((fast.memory_mb, fast.arch), (1769, Arch::Arm64));
-        assert!((fast.mean_duration_ms - 663.09).abs() < 1.0, "{}", fast.mean_duration_ms);
+        assert!(
+            (fast.mean_duration_ms - 663.09).abs() < 1.0,
+            "{}",
+            fast.mean_duration_ms
+        );
         // Balanced lies between: no cheaper than the cost pick, no faster than the speed pick.
         let bal = run(&b, Strategy::Balanced).recommended.unwrap();
         assert!(bal.monthly_cost_usd >= r.monthly_cost_usd && bal.mean_duration_ms >= fast.mean_duration_ms);
@@ -862,7 +902,10 @@ mod tests {
         assert!(t.recommended.is_none());
         assert!(t.curve.iter().all(|c| c.refused.is_some()));
         let why = t.refusal.unwrap();
-        assert!(why.starts_with("timeout limit") && why.contains("947 s") && why.contains("900 s"), "{why}");
+        assert!(
+            why.starts_with("timeout limit") && why.contains("947 s") && why.contains("900 s"),
+            "{why}"
+        );
         // 850 s at 1,024 MB: 512 MB would take 850 × (0.5 × 2 + 0.5) = 1,275 s (refused), 1,769 MB
         // 671 s (fine). The cheapest size within the timeout is chosen, not the cheapest overall.
         let t = run(&base(850_000, 0.5, Some(200), 850_000.0), Strategy::Cost);
@@ -886,12 +929,21 @@ mod tests {
                 invocations: 100,
             })
             .collect();
-        let (cpu, law) = unit_law(&facts, Some(s(1024)), Some(&points), &settings(Strategy::Cost));
+        // Replayed durations averaging 1,100 ms (all sizes together): scaled to the fit's level,
+        // about 1,000 ms at 1,024 MB and 1,600 ms at 512 MB.
+        let (cpu, law) = unit_law(&facts, Some(s(1024)), Some(&points), &settings(Strategy::Cost), 1100.0);
         assert!((cpu.fraction - 0.7).abs() < 0.02, "{}", cpu.fraction);
         assert!(matches!(cpu.source, CpuBoundSource::Fitted { ref points } if points.len() == 4));
-        assert!((law.at(Some(s(1024))) - 1.0).abs() < 1e-12);
+        assert!((law.at(Some(s(1024))) * 1100.0 / 1000.0 - 1.0).abs() < 0.01);
+        assert!((law.at(Some(s(512))) * 1100.0 / 1700.0 - 1.0).abs() < 0.02);
         // One size only: the scenario's assumption, said so.
-        let (cpu, _) = unit_law(&facts, Some(s(1024)), Some(&points[..1].to_vec()), &settings(Strategy::Cost));
+        let (cpu, _) = unit_law(
+            &facts,
+            Some(s(1024)),
+            Some(&points[..1].to_vec()),
+            &settings(Strategy::Cost),
+            1100.0,
+        );
         assert_eq!((cpu.fraction, cpu.source), (0.8, CpuBoundSource::Assumed));
         assert_eq!(fit_inverse_share(&[(0.5, 100.0, 1.0), (0.5, 120.0, 1.0)]), None);
     }
