@@ -367,7 +367,13 @@ mod tests {
         let b = find_break_even(&small(3), 10_000, |n| micro(3 * n as i64), |k| micro(1000 * k as i64)).unwrap();
         assert_eq!((b.requests_per_month, b.instances), (Some(1001), Some(3)));
         // Serverless cheaper per request than a full instance (1 µ$ vs 2 µ$): never, and said why.
-        let b = find_break_even(&small(1), 10u64.pow(15), |n| micro(n as i64), |k| micro(1000 * k as i64)).unwrap();
+        let b = find_break_even(
+            &small(1),
+            10u64.pow(15),
+            |n| micro(n as i64),
+            |k| micro(1000 * k as i64),
+        )
+        .unwrap();
         assert_eq!(b.requests_per_month, None);
         assert!(b.no_crossing_reason.unwrap().starts_with("never"));
     }
