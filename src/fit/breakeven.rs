@@ -430,4 +430,47 @@ mod tests {
         assert_eq!(b.instances, Some(1));
         assert_eq!(b.server_monthly_usd, Some(Money::from_micro(59_568_000)));
     }
+
+    #[test]
+    fn an_analyze_pair_scales_the_simulated_usage() {
+        // The default scenario's ec2-m7g-autoscale (m7g.large, at least 2 instances, 60 %, f 0.5)
+        // against 10 M Lambda requests a month of 100 ms at 1,024 MB x86: two instances cost
+        // 2 × $59.568 = $119.136, reached at $119.136 / $0.00000186667 = 63,822,745 requests a
+        // month (within 1 %), on 2 instances (each carries 63,072,000).
+        let scenario = crate::config::Scenario::default_scenario();
+        let opt = scenario
+            .provisioned
+            .iter()
+            .find(|p| p.id == "ec2-m7g-autoscale")
+            .unwrap()
+            .clone();
+        let plan = Plan {
+            scenario,
+            scenario_label: "test".into(),
+            workload: crate::trace::Workload {
+                functions: vec![],
+                window_start_ms: 0,
+                window_end_ms: MS_PER_MONTH,
+                sources: vec![],
+                warnings: vec![],
+            },
+            trace_files: vec![],
+            catalog: Catalog::embedded().unwrap(),
+        };
+        let usage = Usage {
+            period_ms: MS_PER_MONTH,
+            functions: vec![uniform_group(1024, Arch::X86, 10_000_000, 100)],
+            instances: vec![],
+        };
+        let lambda = plan.catalog.get("aws-lambda").unwrap().clone();
+        let (b, cap) = pair_break_even(&plan, &usage, &lambda, &opt).unwrap();
+        assert_eq!(
+            (cap.min_instances, cap.slots_per_instance(), cap.service_ms),
+            (2, 4.0, 100.0)
+        );
+        let n = b.requests_per_month.unwrap() as f64;
+        assert!((n / 63_822_745.0 - 1.0).abs() < 0.01, "{n}");
+        assert_eq!(b.instances, Some(2));
+        assert_eq!(b.server_monthly_usd, Some(Money::from_micro(119_136_000)));
+    }
 }
