@@ -26,8 +26,10 @@ struct ServerAnswer {
     option: String,
     /// The capacity rule and its figures.
     capacity: ServerCapacity,
-    /// The capacity rule in words.
+    /// The capacity rule as a formula.
     capacity_rule: String,
+    /// Where the request slots come from.
+    slots_rule: String,
     /// Monthly cost of one instance (the least the option costs).
     one_instance_monthly_usd: Money,
     #[serde(flatten)]
@@ -147,6 +149,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         answers.push(ServerAnswer {
             option: vs.clone(),
             capacity_rule: cap.rule(),
+            slots_rule: cap.slots_rule(),
             capacity: cap,
             one_instance_monthly_usd: one,
             multiple_of_requests: match (args.requests, break_even.requests_per_month) {
@@ -195,36 +198,36 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         out,
-        "{} at {} ms and {} MB: the traffic from which each server option is cheaper",
+        "{} at {} ms and {} MB: from what traffic each server is cheaper",
         args.platform.id(),
         args.duration_ms,
         args.memory_mb
     )?;
     for a in &answers {
+        writeln!(out, "  {}", a.option)?;
         match (a.break_even.requests_per_month, a.break_even.instances) {
             (Some(n), Some(k)) => {
                 let multiple = a
                     .multiple_of_requests
                     .map(|m| format!(" ({m:.2}× today's)"))
                     .unwrap_or_default();
+                writeln!(out, "    from {} requests a month{multiple}", group_thousands(n))?;
                 writeln!(
                     out,
-                    "  {}: from {} requests/month{multiple}, on {k} instance{}: {} vs {} serverless",
-                    a.option,
-                    group_thousands(n),
+                    "    there: {k} instance{} {} a month, serverless {}",
                     if k == 1 { "" } else { "s" },
-                    dollars(a.break_even.server_monthly_usd.unwrap_or_default()),
-                    dollars(a.break_even.serverless_monthly_usd.unwrap_or_default())
+                    precise(a.break_even.server_monthly_usd.unwrap_or_default()),
+                    precise(a.break_even.serverless_monthly_usd.unwrap_or_default())
                 )?;
             }
             _ => writeln!(
                 out,
-                "  {}: {}",
-                a.option,
+                "    {}",
                 a.break_even.no_crossing_reason.as_deref().unwrap_or("no crossing")
             )?,
         }
-        writeln!(out, "    capacity: {}", a.capacity_rule)?;
+        writeln!(out, "    {}", a.capacity_rule)?;
+        writeln!(out, "    {}", a.slots_rule)?;
     }
     writeln!(out, "\nassumptions:")?;
     for a in &assumptions {
@@ -233,7 +236,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Dollars as a bill shows them: `$1,234.56`.
-fn dollars(m: Money) -> String {
-    crate::units::Usd::from_pico(i128::from(m.micro()) * 1_000_000).to_string()
+/// Dollars to the micro-dollar, where cents would hide the crossing: `$59.568002`.
+fn precise(m: Money) -> String {
+    format!("${m}")
 }

@@ -70,18 +70,25 @@ impl ServerCapacity {
         n
     }
 
-    /// The rule in words.
+    /// The rule as a formula: `instances = max(1, ceil(N × 100.0 ms / (730 h × 4 slots × 60%)))`.
     pub fn rule(&self) -> String {
         format!(
-            "instances = max({}, ceil(requests × {:.1} ms / (730 h × {} slots × {:.0}%))): {} vCPU × {:.2} request \
-             slots per vCPU, rounded down, at {:.0}% target utilization",
+            "instances = max({}, ceil(N × {:.1} ms / ({:.0} h × {} slots × {:.0}%)))",
             self.min_instances,
             self.service_ms,
+            self.period_ms as f64 / 3_600_000.0,
             self.slots_per_instance(),
-            self.target_utilization * 100.0,
-            self.vcpu,
-            self.slots_per_vcpu,
             self.target_utilization * 100.0
+        )
+    }
+
+    /// Where the slots come from: `4 slots = floor(2 vCPU × 2.00 per vCPU)`.
+    pub fn slots_rule(&self) -> String {
+        format!(
+            "{} slots = floor({} vCPU × {:.2} per vCPU), at least 1",
+            self.slots_per_instance(),
+            self.vcpu,
+            self.slots_per_vcpu
         )
     }
 }
@@ -355,6 +362,11 @@ mod tests {
         };
         assert_eq!(m7g.max_requests(1), 63_072_000);
         assert_eq!(m7g.instances(63_072_001), 2);
+        assert_eq!(
+            m7g.rule(),
+            "instances = max(1, ceil(N × 100.0 ms / (730 h × 4 slots × 60%)))"
+        );
+        assert_eq!(m7g.slots_rule(), "4 slots = floor(2 vCPU × 2.00 per vCPU), at least 1");
     }
 
     #[test]
