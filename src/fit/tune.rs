@@ -409,7 +409,14 @@ pub fn sweep(
         .iter()
         .find(|c| c.memory_mb == observed_mb && c.arch == observed_arch)
         .cloned()
-        .expect("the observed size is a candidate");
+        .ok_or_else(|| {
+            anyhow!(
+                "unit '{}': its observed size {observed_mb} MB ({}) is not configurable on {}",
+                base.key,
+                crate::config::arch_name(observed_arch),
+                table.id
+            )
+        })?;
     let ok: Vec<&Candidate> = curve.iter().filter(|c| c.refused.is_none()).collect();
     let recommended = choose(&ok, settings.strategy).cloned();
     let refusal = if recommended.is_some() {
@@ -889,6 +896,14 @@ mod tests {
         for c in &t.curve {
             assert_eq!(c.refused.is_some(), c.memory_mb < 1100, "{c:?}");
         }
+        // 10,000 MB used: the floor, 11,000 MB, is above Lambda's 10,240 MB: no size, and the limit named.
+        let t = run(&base(1000, 0.8, Some(10_000), 1000.0), Strategy::Cost);
+        assert!(t.recommended.is_none());
+        assert!(t
+            .refusal
+            .as_deref()
+            .unwrap()
+            .starts_with("memory limit: needs at least 11000 MB"));
         // No memory-used figure: nothing below the observed size.
         let t = run(&base(1000, 0.8, None, 1000.0), Strategy::Cost);
         assert_eq!(t.floor_mb, 1024);
