@@ -143,8 +143,8 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
             commitment: args.commitment.clone(),
             ..CostOptions::default()
         };
-        let server = |k: u32| instances_monthly(table, &opts, &opt.instance_type, k);
-        let one = server(1)?;
+        let server = |k: u32, _: u64| instances_monthly(table, &opts, &opt.instance_type, k);
+        let one = server(1, 0)?;
         let break_even = find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server)?;
         answers.push(ServerAnswer {
             option: vs.clone(),

@@ -1,6 +1,7 @@
 //! Break-even traffic: the smallest monthly request count at which a server option becomes
 //! cheaper than a serverless one. Serverless cost is monotone in traffic but tiered; server
-//! cost is a step function of the instances the traffic needs, `max(min, ceil(N × s /
+//! cost is a step function of the instances the traffic needs (plus, in `analyze` pairs, a load
+//! balancer's small per-request part), `max(min, ceil(N × s /
 //! (period × slots × u)))` (the provisioned model's capacity rule: request slots per instance
 //! `floor(vCPU × slots_per_vCPU)`, at least 1, busy at the target utilization `u`, each request
 //! holding a slot for its service time `s`). The crossing is found exactly: step by step over
@@ -12,12 +13,14 @@
 use anyhow::{anyhow, Context};
 use serde::Serialize;
 
-use crate::config::{Commitment, ProvisionedOption};
+use crate::config::{Commitment, ProvisionedOption, ServerlessOption};
 use crate::cost::price_usage;
-use crate::eval::provisioned::fleet_spec_in;
+use crate::eval::provisioned::{fleet_spec_in, price_fleet};
+use crate::eval::serverless::price;
 use crate::eval::Plan;
 use crate::money::Money;
 use crate::pricing::{Catalog, PriceTable};
+use crate::sim::provisioned::{Percentiles, ProvisionedOutcome};
 use crate::units::MS_PER_MONTH;
 use crate::usage::{InstanceUsage, Usage};
 
@@ -125,18 +128,19 @@ fn no_crossing(max_requests: u64, reason: String) -> BreakEven {
     }
 }
 
-/// The smallest `n` in `lo..=hi` with `serverless(n) > server_usd`, given that `serverless(hi)`
-/// is (serverless cost is monotone in traffic).
+/// The smallest `n` in `lo..=hi` with `serverless(n) > server(k, n)`, given that it holds at
+/// `hi` (the difference is monotone in traffic within a step).
 fn first_above(
     lo: u64,
     hi: u64,
-    server_usd: Money,
+    k: u32,
     serverless: &mut impl FnMut(u64) -> anyhow::Result<Money>,
+    server: &mut impl FnMut(u32, u64) -> anyhow::Result<Money>,
 ) -> anyhow::Result<u64> {
     let (mut lo, mut hi) = (lo, hi);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if serverless(mid)? > server_usd {
+        if serverless(mid)? > server(k, mid)? {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -145,13 +149,15 @@ fn first_above(
     Ok(lo)
 }
 
-/// Finds the smallest monthly traffic (up to `max_requests`) at which `server(instances)` is
-/// below `serverless(requests)`. Both closures return monthly costs from the cost engine.
+/// Finds the smallest monthly traffic (up to `max_requests`) at which `server(instances,
+/// requests)` is below `serverless(requests)`. Both closures return monthly costs from the cost
+/// engine; the server's may grow with requests too (a load balancer's capacity units), more
+/// slowly than the serverless cost, so that within a step the difference is monotone.
 pub fn find_break_even(
     cap: &ServerCapacity,
     max_requests: u64,
     mut serverless: impl FnMut(u64) -> anyhow::Result<Money>,
-    mut server: impl FnMut(u32) -> anyhow::Result<Money>,
+    mut server: impl FnMut(u32, u64) -> anyhow::Result<Money>,
 ) -> anyhow::Result<BreakEven> {
     if !(cap.service_ms > 0.0 && cap.target_utilization > 0.0 && cap.target_utilization <= 1.0 && cap.vcpu > 0.0) {
         return Err(anyhow!(
@@ -165,15 +171,15 @@ pub fn find_break_even(
     let mut k = cap.instances(0);
     loop {
         let hi = cap.max_requests(k).min(max_requests);
-        let server_usd = server(k)?;
+        let server_usd = server(k, hi)?;
         let top = serverless(hi)?;
         if top > server_usd {
-            let n = first_above(lo, hi, server_usd, &mut serverless)?;
+            let n = first_above(lo, hi, k, &mut serverless, &mut server)?;
             return Ok(BreakEven {
                 requests_per_month: Some(n),
                 instances: Some(cap.instances(n)),
                 serverless_monthly_usd: Some(serverless(n)?),
-                server_monthly_usd: Some(server_usd),
+                server_monthly_usd: Some(server(k, n)?),
                 searched_up_to_requests: max_requests,
                 no_crossing_reason: None,
             });
@@ -201,7 +207,9 @@ pub fn find_break_even(
             // and with a server cost linear in instances, the gap grows by at most its last
             // increment per step, so no step before k + (−gap) / increment holds the crossing.
             let server_step = server_usd.micro() - pserver.micro();
-            let linear = pk + 1 == k && server(k + 1)?.micro() - server_usd.micro() == server_step;
+            let linear = pk + 1 == k
+                && server(k + 1, cap.max_requests(k + 1).min(max_requests))?.micro() - server_usd.micro()
+                    == server_step;
             let marginal = serverless(lo)?.micro() - serverless(lo.saturating_sub(1))?.micro();
             // Step widths differ by a request or two: allow that much slack.
             let slack = 2 * (serverless(hi + 1)?.micro() - top.micro()).max(1);
@@ -274,16 +282,18 @@ pub fn option_capacity(
     })
 }
 
-/// Break-even of one (serverless, server) pair of an `analyze` run: `usage` is the serverless
-/// option's simulated usage over the plan's window (priced on `serverless_table` and scaled in
-/// traffic with `Usage::scaled_traffic`); the server side is `opt`'s instance time alone (its
-/// commitment applied; load balancer, control plane and ops are not included), sized for the
-/// usage's mean execution time as the service time.
+/// Break-even of one (serverless, server) pair of an `analyze` run, on the run's own bills.
+/// `usage` is the serverless option's simulated usage over the plan's window
+/// (`eval::serverless::run`), scaled in traffic with `Usage::scaled_traffic` and priced by
+/// `eval::serverless::price` (platform, front door, logs). The server side is
+/// `eval::provisioned::price_fleet` for a fleet of k instances all window (committed when the
+/// option has a commitment: instances, load balancer for the requests, control plane, ops),
+/// k from the capacity rule for the usage's mean execution time as the service time.
 pub fn pair_break_even(
     plan: &Plan,
+    serverless: &ServerlessOption,
     usage: &Usage,
-    serverless_table: &PriceTable,
-    opt: &ProvisionedOption,
+    provisioned: &ProvisionedOption,
 ) -> anyhow::Result<(BreakEven, ServerCapacity)> {
     let requests: u64 = usage.functions.iter().map(|g| g.requests).sum();
     let executed_ms: u64 = usage
@@ -292,34 +302,53 @@ pub fn pair_break_even(
         .map(|g| g.on_demand_duration_ms.sum_ms() + g.provisioned_duration_ms.sum_ms())
         .sum();
     if requests == 0 || usage.period_ms == 0 {
-        return Err(anyhow!("the serverless usage has no requests to scale"));
+        return Err(anyhow!(
+            "option '{}': the usage has no requests to scale",
+            serverless.id
+        ));
     }
-    let monthly_requests = requests as f64 * MS_PER_MONTH as f64 / usage.period_ms as f64;
+    let to_month = MS_PER_MONTH as f64 / usage.period_ms as f64;
+    let monthly_requests = requests as f64 * to_month;
     let cap = option_capacity(
         &plan.catalog,
         plan.scenario.cpu_bound_fraction,
-        opt,
+        provisioned,
         executed_ms as f64 / requests as f64,
     )?;
-    let s_opts = plan.cost_options(serverless_table);
-    let server_table = plan.catalog.get(opt.platform.id()).map_err(|e| anyhow!(e))?;
-    let v_opts = crate::cost::CostOptions {
-        commitment: match &opt.commitment {
-            Commitment::OnDemand => None,
-            Commitment::Term(t) => Some(t.clone()),
-        },
-        ..plan.cost_options(server_table)
-    };
-    let serverless = |n: u64| -> anyhow::Result<Money> {
-        let bill = price_usage(
-            &usage.scaled_traffic(n as f64 / monthly_requests),
-            serverless_table,
-            &s_opts,
-        )?;
+    let serverless_usd = |n: u64| -> anyhow::Result<Money> {
+        let (bill, _) = price(plan, serverless, &usage.scaled_traffic(n as f64 / monthly_requests))?;
         Ok(Money::from_usd(bill.total(), "serverless cost")?)
     };
-    let server = |k: u32| instances_monthly(server_table, &v_opts, &opt.instance_type, k);
-    Ok((find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server)?, cap))
+    let minutes = plan.period_ms().div_ceil(crate::units::MS_PER_MINUTE) as usize;
+    let server_usd = |k: u32, n: u64| -> anyhow::Result<Money> {
+        let outcome = ProvisionedOutcome {
+            usage: InstanceUsage {
+                instance_type: provisioned.instance_type.clone(),
+                instance_ms: k as u64 * plan.period_ms(),
+                launches: k as u64,
+            },
+            instances_per_minute: vec![k; minutes],
+            utilization: None,
+            queueing_ms: Percentiles::default(),
+            latency_ms: Percentiles::default(),
+            slo_violation_minutes: 0,
+            peak_instances: k,
+            mean_instances: k as f64,
+            backlog_at_end_requests: 0.0,
+            overloaded_minutes: 0,
+        };
+        let committed = match provisioned.commitment {
+            Commitment::OnDemand => 0,
+            Commitment::Term(_) => k,
+        };
+        let window_requests = (n as f64 / to_month).round() as u64;
+        let bill = price_fleet(plan, provisioned, &outcome, committed, window_requests)?;
+        Ok(Money::from_usd(bill.total(), "server cost")?)
+    };
+    Ok((
+        find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless_usd, server_usd)?,
+        cap,
+    ))
 }
 
 #[cfg(test)]
@@ -373,17 +402,29 @@ mod tests {
     fn the_crossing_is_exact_within_a_step() {
         // Serverless 3 µ$ a request, a server 1,000 µ$ an instance of 500 requests: 3 × 333 = 999
         // ≤ 1,000 < 3 × 334 = 1,002, so the crossing is 334 requests on 1 instance.
-        let b = find_break_even(&small(1), 10_000, |n| micro(3 * n as i64), |k| micro(1000 * k as i64)).unwrap();
+        let b = find_break_even(
+            &small(1),
+            10_000,
+            |n| micro(3 * n as i64),
+            |k, _| micro(1000 * k as i64),
+        )
+        .unwrap();
         assert_eq!((b.requests_per_month, b.instances), (Some(334), Some(1)));
         // Three instances at least: 3,000 µ$ until 1,500 requests; 3 × 1,001 = 3,003 > 3,000.
-        let b = find_break_even(&small(3), 10_000, |n| micro(3 * n as i64), |k| micro(1000 * k as i64)).unwrap();
+        let b = find_break_even(
+            &small(3),
+            10_000,
+            |n| micro(3 * n as i64),
+            |k, _| micro(1000 * k as i64),
+        )
+        .unwrap();
         assert_eq!((b.requests_per_month, b.instances), (Some(1001), Some(3)));
         // Serverless cheaper per request than a full instance (1 µ$ vs 2 µ$): never, and said why.
         let b = find_break_even(
             &small(1),
             10u64.pow(15),
             |n| micro(n as i64),
-            |k| micro(1000 * k as i64),
+            |k, _| micro(1000 * k as i64),
         )
         .unwrap();
         assert_eq!(b.requests_per_month, None);
@@ -398,11 +439,11 @@ mod tests {
         // above 999,000 k from k = 801; within it 2,000 × (N − 400) > 800,199,000 from N = 400,500.
         // Also checked against a plain scan of every request.
         let serverless = |n: u64| micro(2000 * n.saturating_sub(400) as i64);
-        let server = |k: u32| micro(999_000 * k as i64);
+        let server = |k: u32, _: u64| micro(999_000 * k as i64);
         let b = find_break_even(&small(1), 10_000_000, serverless, server).unwrap();
         let n = b.requests_per_month.unwrap();
         let cap = small(1);
-        let cheaper = |n: u64| serverless(n).unwrap() > server(cap.instances(n)).unwrap();
+        let cheaper = |n: u64| serverless(n).unwrap() > server(cap.instances(n), n).unwrap();
         assert!(cheaper(n));
         let first = (0..n).find(|&m| cheaper(m));
         assert_eq!(first, None, "a crossing before {n}");
@@ -435,7 +476,7 @@ mod tests {
             };
             Ok(Money::from_usd(price_usage(&usage, lambda, &opts)?.total(), "t")?)
         };
-        let server = |k: u32| instances_monthly(ec2, &opts, "m7g.large", k);
+        let server = |k: u32, _: u64| instances_monthly(ec2, &opts, "m7g.large", k);
         let b = find_break_even(&cap, MAX_REQUESTS_PER_MONTH, serverless, server).unwrap();
         let n = b.requests_per_month.unwrap() as f64;
         assert!((n / 31_911_372.0 - 1.0).abs() < 0.01, "{n}");
@@ -444,16 +485,27 @@ mod tests {
     }
 
     #[test]
-    fn an_analyze_pair_scales_the_simulated_usage() {
-        // The default scenario's ec2-m7g-autoscale (m7g.large, at least 2 instances, 60 %, f 0.5)
-        // against 10 M Lambda requests a month of 100 ms at 1,024 MB x86: two instances cost
-        // 2 × $59.568 = $119.136, reached at $119.136 / $0.00000186667 = 63,822,745 requests a
-        // month (within 1 %), on 2 instances (each carries 63,072,000).
+    fn an_analyze_pair_uses_the_runs_own_bills() {
+        // The default scenario (HTTP API front door, 300 log bytes per request, no free tier)
+        // with its lambda-x86 option at 100 ms and 1,024 MB, against ec2-m7g-autoscale
+        // (m7g.large on demand, at least 2, 60 %, f 0.5, behind an ALB). By hand, per request:
+        // Lambda $0.20/10^6 + 0.1 s × 1 GB × $0.0000166667 = $0.00000186667; HTTP API $1.00/10^6;
+        // logs 300 B / 2^30 × ($0.50 ingestion + $0.03 storage) = $0.00000014808; together
+        // $0.00000301475. Two instances: 2 × $0.0816 × 730 = $119.136, ALB $0.0225 × 730 =
+        // $16.425, LCU-hours N / 25 per s × 730 h / 2,628,000 s = N / 90,000 at $0.008 =
+        // $0.0000000888889 N. Crossing: $135.561 / ($0.00000301475 − $0.0000000888889) =
+        // 46,331,996 requests a month (two instances carry 126,144,000).
         let scenario = crate::config::Scenario::default_scenario();
-        let opt = scenario
+        let server = scenario
             .provisioned
             .iter()
             .find(|p| p.id == "ec2-m7g-autoscale")
+            .unwrap()
+            .clone();
+        let lambda = scenario
+            .serverless
+            .iter()
+            .find(|p| p.id == "lambda-x86")
             .unwrap()
             .clone();
         let plan = Plan {
@@ -474,15 +526,18 @@ mod tests {
             functions: vec![uniform_group(1024, Arch::X86, 10_000_000, 100)],
             instances: vec![],
         };
-        let lambda = plan.catalog.get("aws-lambda").unwrap().clone();
-        let (b, cap) = pair_break_even(&plan, &usage, &lambda, &opt).unwrap();
+        let (b, cap) = pair_break_even(&plan, &lambda, &usage, &server).unwrap();
         assert_eq!(
             (cap.min_instances, cap.slots_per_instance(), cap.service_ms),
             (2, 4.0, 100.0)
         );
         let n = b.requests_per_month.unwrap() as f64;
-        assert!((n / 63_822_745.0 - 1.0).abs() < 0.01, "{n}");
+        assert!((n / 46_331_996.0 - 1.0).abs() < 0.01, "{n}");
         assert_eq!(b.instances, Some(2));
-        assert_eq!(b.server_monthly_usd, Some(Money::from_micro(119_136_000)));
+        let server_usd = b.server_monthly_usd.unwrap().to_f64();
+        assert!(
+            (server_usd - (135.561 + n / 90_000.0 * 0.008)).abs() < 0.01,
+            "{server_usd}"
+        );
     }
 }
