@@ -181,8 +181,9 @@ fn render(out: &mut impl Write, r: &TuneResult) -> std::io::Result<()> {
             CpuBoundSource::NoCpuScaling => "CPU fixed".to_string(),
         };
         let head = format!(
-            "{} invocations, floor {} MB, {f}",
+            "{} invocation{}, floor {} MB, {f}",
             crate::units::group_thousands(u.invocations),
+            if u.invocations == 1 { "" } else { "s" },
             u.floor_mb
         );
         writeln!(

@@ -132,3 +132,25 @@ fn real_azure_sample_every_function_gets_a_curve() {
         assert!(u["current"]["monthly_cost_usd"].is_string());
     }
 }
+
+#[test]
+fn speed_stops_at_one_vcpu_for_a_single_threaded_function() {
+    // Fastest single-threaded size: 1,769 MB (one full vCPU), arm64 (as fast, cheaper). With 6
+    // threads the fastest is 10,240 MB (5.79 vCPU): 1000 × (0.5 × 1024/10240 + 0.5) = 550 ms.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("api.csv");
+    write_trace(&p, "api", 1024, 1000.0, 300);
+    let path = p.display().to_string();
+    let v = json(&["tune", "--json", "--strategy", "speed", &path]);
+    assert_eq!(v["strategy"], "speed");
+    let r = &only_unit(&v)["recommended"];
+    assert_eq!(
+        (r["memory_mb"].as_u64(), r["arch"].as_str()),
+        (Some(1769), Some("arm64"))
+    );
+    let v = json(&["tune", "--json", "--strategy", "speed", "--vcpus-used", "6", &path]);
+    let r = &only_unit(&v)["recommended"];
+    assert_eq!(r["memory_mb"], 10240);
+    let ms = r["mean_duration_ms"].as_f64().unwrap();
+    assert!((ms - 550.0).abs() < 0.5, "{ms}");
+}
