@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::cost::{price_usage, CostOptions};
 use crate::money::Money;
 use crate::platform::ServerlessPlatform;
-use crate::pricing::{Behaviour, Catalog, InstanceScope, MemoryOptions, PriceTable};
+use crate::pricing::{Behaviour, Catalog, InstanceScope, MemoryOptions, Model, PriceTable};
 use crate::sim::arrivals::function_key;
 use crate::sim::platform::PlatformModel;
 use crate::sim::{simulate, SimConfig};
@@ -711,6 +711,13 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             HEADROOM_SHARE * 100.0
         ),
     ];
+    if table.model == Model::AzureConsumption {
+        assumptions.push(
+            "Azure Consumption bills the memory an execution is observed to use (rounded up to 128 MB), not a \
+             configured size: its sizes here are what-ifs of that billed memory"
+                .to_string(),
+        );
+    }
     if !input.cost.free_tier {
         assumptions.push("free tiers not applied (the scenario's free_tier = false)".to_string());
     }
