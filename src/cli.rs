@@ -56,6 +56,13 @@ pub enum Command {
     /// Generate a seeded synthetic trace (poisson, diurnal, bursty, periodic, steady-high, or a
     /// workload shaped like the Azure Functions 2019 dataset with --like azure2019).
     Generate(GenerateArgs),
+    /// Memory right-sizing: sweep memory sizes and x86/arm64 per function (or Azure app), predict
+    /// durations from the CPU share, price each size with the cost engine (request fees, tiers,
+    /// INIT) and recommend one by cost, speed or a balance — never below the memory used plus headroom.
+    Tune(TuneArgs),
+    /// Break-even traffic: the requests per month at which each server option becomes cheaper
+    /// than a serverless platform at a given duration and memory.
+    Breakeven(BreakevenArgs),
 }
 
 /// Trace inputs shared by every command that reads traces.
@@ -533,4 +540,84 @@ pub struct GenerateArgs {
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `faascost tune`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// The traces to size for. A function given at different memory sizes in separate TRACE
+    /// arguments (e.g. one log export per size) gets its CPU-bound fraction fitted.
+    #[command(flatten)]
+    pub trace: TraceArgs,
+    /// Platform to size for: aws-lambda, azure-functions-consumption, azure-functions-flex,
+    /// gcp-cloud-run, cloudflare-workers.
+    #[arg(long, value_name = "ID", default_value = "aws-lambda")]
+    pub platform: crate::platform::ServerlessPlatform,
+    /// How to choose: cost (cheapest), speed (fastest, ties cheapest) or balanced (Power Tuning's
+    /// 0.5 × cost / max + 0.5 × duration / max).
+    #[arg(long, value_enum, default_value_t = crate::fit::tune::Strategy::Cost)]
+    pub strategy: crate::fit::tune::Strategy,
+    /// Scenario file for the CPU-bound fraction, free tier, regions, seed and fallback duration
+    /// (default: the bundled default scenario's).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// CPU-bound fraction (0–1) where the trace gives none, instead of the scenario's.
+    #[arg(long, value_name = "F")]
+    pub cpu_bound_fraction: Option<f64>,
+    /// vCPUs the function can keep busy (1 = single-threaded: no gain beyond one vCPU; at most 64).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub vcpus_used: f64,
+    /// Load price tables from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub pricing: Option<PathBuf>,
+    /// Print one JSON object (every unit with its whole curve) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `faascost breakeven`.
+#[derive(Debug, Args)]
+pub struct BreakevenArgs {
+    /// Serverless platform: aws-lambda, azure-functions-consumption, azure-functions-flex,
+    /// gcp-cloud-run, cloudflare-workers.
+    #[arg(long, value_name = "ID")]
+    pub platform: crate::platform::ServerlessPlatform,
+    /// Duration of each invocation in ms (1 ms to a day).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION_MS))]
+    pub duration_ms: u64,
+    /// Configured memory in MB.
+    #[arg(long, value_name = "MB")]
+    pub memory_mb: u32,
+    /// Architecture of the serverless function.
+    #[arg(long, value_enum, default_value_t = ArchArg::X86)]
+    pub arch: ArchArg,
+    /// A server option, PLATFORM:TYPE (aws-ec2:m7g.large, azure-vm:TYPE, gcp-compute:TYPE,
+    /// aws-fargate:arm64:1vcpu-2gb); repeat for several.
+    #[arg(long = "vs", value_name = "PLATFORM:TYPE", required = true)]
+    pub vs: Vec<String>,
+    /// Today's requests per month: the break-even is also given as a multiple of it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_MONTHLY_COUNT))]
+    pub requests: Option<u64>,
+    /// Scenario file for the CPU-bound fraction, free tier and regions (default: the bundled
+    /// default scenario's).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// CPU-bound fraction (0–1], instead of the scenario's: request slots per vCPU are 1 / F.
+    #[arg(long, value_name = "F")]
+    pub cpu_bound_fraction: Option<f64>,
+    /// Share of the request slots busy at the sizing point, in (0, 1].
+    #[arg(long, value_name = "U", default_value_t = 0.6)]
+    pub target_utilization: f64,
+    /// Fewest server instances, whatever the traffic (at least 1; 2 for two availability zones).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub min_instances: u32,
+    /// Commitment term for the servers, e.g. ri-standard-1yr-no-upfront (default on demand).
+    #[arg(long, value_name = "TERM")]
+    pub commitment: Option<String>,
+    /// Load price tables from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub pricing: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

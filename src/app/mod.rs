@@ -2,6 +2,7 @@
 //! stages, output written. Errors are `anyhow` with context; `main` maps them to exit codes.
 
 mod analyze;
+mod breakeven;
 mod ci;
 mod cost;
 mod diff;
@@ -11,6 +12,7 @@ mod inspect;
 mod pricing;
 mod report;
 mod simulate;
+mod tune;
 
 use std::process::ExitCode;
 
@@ -28,5 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cost(args) => cost::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Tune(args) => tune::run(&args),
+        Command::Breakeven(args) => breakeven::run(&args),
     }
 }

@@ -6,9 +6,11 @@
 //! sentence a CIO can act on, and the run-level warnings that change how far the numbers
 //! can be trusted (short or extrapolated windows, unverified prices for the winner).
 
+pub mod breakeven;
 pub mod features;
 pub mod functions;
 pub mod reasons;
+pub mod tune;
 
 use crate::eval::{Evaluation, Plan};
 use crate::money::Money;

@@ -2,8 +2,10 @@
 //! subcommand (see ARCHITECTURE.md, "Tests at three levels").
 
 mod analyze;
+mod breakeven;
 mod common;
 mod cost;
 mod inspect;
 mod report;
 mod simulate;
+mod tune;

@@ -1,0 +1,90 @@
+//! `faascost breakeven` end to end: the hand-computed crossing of Lambda against m7g.large, the
+//! multiple of today's traffic, minimum instances, and usage errors (exit 2).
+
+use super::common::{input_error, json};
+
+const LAMBDA: [&str; 7] = [
+    "breakeven",
+    "--platform",
+    "aws-lambda",
+    "--duration-ms",
+    "100",
+    "--memory-mb",
+    "1024",
+];
+
+#[test]
+fn lambda_against_m7g_large_matches_the_hand_computation() {
+    // Lambda x86 at 100 ms and 1,024 MB: $0.20/10^6 + 0.1 s × 1 GB × $0.0000166667 = $0.00000186667
+    // a request. m7g.large: $0.0816 × 730 h = $59.568 a month; 4 request slots (2 vCPU × 1/0.5) at
+    // 60 % carry 2,628,000,000 ms × 4 × 0.6 / 100 ms = 63,072,000 requests, so one instance:
+    // $59.568 / $0.00000186667 = 31,911,372 requests a month, 3.19× today's 10 M.
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-ec2:m7g.large", "--requests", "10000000", "--json"]);
+    let v = json(&args);
+    let s = &v["servers"][0];
+    let n = s["requests_per_month"].as_f64().unwrap();
+    assert!((n / 31_911_372.0 - 1.0).abs() < 0.01, "{n}");
+    assert_eq!(s["instances"], 1);
+    assert_eq!(s["server_monthly_usd"], "59.568000");
+    let m = s["multiple_of_requests"].as_f64().unwrap();
+    assert!((m - 3.19).abs() < 0.01, "{m}");
+    assert!(s["capacity_rule"]
+        .as_str()
+        .unwrap()
+        .starts_with("instances = max(1, ceil("));
+}
+
+#[test]
+fn two_instances_at_least_double_the_crossing() {
+    // Two m7g.large: $119.136 / $0.00000186667 = 63,822,745 requests, still within two
+    // instances' 126,144,000.
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-ec2:m7g.large", "--min-instances", "2", "--json"]);
+    let v = json(&args);
+    let n = v["servers"][0]["requests_per_month"].as_f64().unwrap();
+    assert!((n / 63_822_745.0 - 1.0).abs() < 0.01, "{n}");
+    assert_eq!(v["servers"][0]["instances"], 2);
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_what_is_expected() {
+    let e = input_error(&LAMBDA);
+    assert!(e.contains("--vs"), "{e}");
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-ec2"]);
+    assert!(input_error(&args).contains("expected PLATFORM:TYPE"));
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-lambda:big"]);
+    assert!(input_error(&args).contains("unknown server or container platform 'aws-lambda'"));
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-ec2:m7g.huge"]);
+    assert!(input_error(&args).contains("no instance type 'm7g.huge'"));
+    let mut args = LAMBDA.to_vec();
+    args.extend(["--vs", "aws-ec2:m7g.large", "--target-utilization", "0"]);
+    assert!(input_error(&args).contains("--target-utilization 0 is out of range"));
+    let e = input_error(&[
+        "breakeven",
+        "--platform",
+        "aws-lambda",
+        "--duration-ms",
+        "100",
+        "--memory-mb",
+        "20000",
+        "--vs",
+        "aws-ec2:m7g.large",
+    ]);
+    assert!(e.contains("--memory-mb 20000 is not configurable"), "{e}");
+    let e = input_error(&[
+        "breakeven",
+        "--platform",
+        "aws-lambda",
+        "--duration-ms",
+        "0",
+        "--memory-mb",
+        "128",
+        "--vs",
+        "aws-ec2:m7g.large",
+    ]);
+    assert!(e.contains("--duration-ms"), "{e}");
+}
