@@ -29,15 +29,16 @@ pub struct Cli {
 pub enum Command {
     /// The main job: compare every deployment option of a scenario (serverless, servers,
     /// containers, hybrid) on one trace — cost per month and over the horizon, cold starts,
-    /// latency, fleet size — and write report.json, report.md, options.csv and report.html.
+    /// latency, fleet size, the fit of each function, break-even traffic — and write report.json,
+    /// report.md, options.csv, functions.csv and report.html.
     Analyze(AnalyzeArgs),
     /// Does the workload fit serverless? For the whole workload and each function: serverless,
     /// serverless with provisioned concurrency, servers/containers or hybrid, with the saving
     /// against the runner-up and the measured reasons (duty cycle, burstiness, utilization a
     /// server would reach, platform limits, cold starts, tail latency, cost).
     Fit(FitArgs),
-    /// Re-render a report.json (md, csv, html, table, json) without re-simulating: to stdout, or the
-    /// files `analyze` writes into a folder, byte for byte.
+    /// Re-render a report.json (md, csv, functions-csv, html, table, json) without re-simulating:
+    /// to stdout, or the files `analyze` writes into a folder, byte for byte.
     Report(ReportArgs),
     /// Compare a baseline report.json with a new one: cost changes per option, options added
     /// and removed, the verdict; gates on the change exit 1 when they fail (for CI).
@@ -100,8 +101,8 @@ pub struct AnalyzeArgs {
     /// built into the binary).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Folder to write report.json, report.md, options.csv and report.html into (replaced together, atomically;
-    /// other files in it are never touched).
+    /// Folder to write report.json, report.md, options.csv, functions.csv and report.html into
+    /// (replaced together, atomically; other files in it are never touched).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Seed for every random draw (overrides the scenario's `seed`).
@@ -184,16 +185,17 @@ fn parse_pct(text: &str) -> Result<f64, String> {
 /// `faascost report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The report.json to render (written by `faascost analyze`, schema 2).
+    /// The report.json to render (written by `faascost analyze`, schema 2 or 3).
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
-    /// Formats, comma-separated or repeated: md, csv, html, table, json. Without --out, one format
-    /// printed on stdout (default table); with --out, the files of each (default json,md,csv,html:
-    /// the files analyze writes).
+    /// Formats, comma-separated or repeated: md, csv (options.csv), functions-csv
+    /// (functions.csv), html, table, json. Without --out, one format printed on stdout (default
+    /// table); with --out, the files of each (default json,md,csv,functions-csv,html: the files
+    /// analyze writes).
     #[arg(long, value_name = "FORMAT", value_delimiter = ',')]
     pub format: Vec<crate::report::render::Format>,
-    /// Folder to write the files into (report.json, report.md, options.csv, report.html; replaced together,
-    /// atomically; other files are never touched).
+    /// Folder to write the files into (report.json, report.md, options.csv, functions.csv,
+    /// report.html; replaced together, atomically; other files are never touched).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Every column of the table (see `analyze --wide`).

@@ -1,6 +1,6 @@
 //! `faascost analyze`: scenario + price tables (checked before any trace is read) + traces →
 //! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → a `Report`, written as
-//! report.json, report.md, options.csv and report.html (one atomic set, never over an input), summarized as a
+//! report.json, report.md, options.csv, functions.csv and report.html (one atomic set, never over an input), summarized as a
 //! table on stdout with the warnings on stderr (sanitized); gates the user set decide the exit code.
 
 use anyhow::{anyhow, Context};
@@ -125,12 +125,14 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let evaluations = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let recommendations = crate::fit::functions::recommend(&plan, &evaluations, &decision)?;
+    let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
     let report = crate::report::build::build(
         &plan,
         characterize(&plan.workload),
         &evaluations,
         &decision,
         Some(recommendations),
+        break_even,
     );
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.scenario {

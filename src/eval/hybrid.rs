@@ -243,6 +243,7 @@ pub fn evaluate(
             instances: Some(fleet_summary(prov, o, best.servers.committed)),
             utilization: utilization(o),
             slo_violation_minutes: Some(o.slo_violation_minutes),
+            serverless_usage: None,
         }),
         meets_slo: best.meets_slo(plan) && grown_ok,
         notes,

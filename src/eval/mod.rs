@@ -169,6 +169,8 @@ pub struct Behaviour {
     pub utilization: Option<UtilizationSummary>,
     /// Minutes whose p99 waiting time exceeded the SLO (provisioned part).
     pub slo_violation_minutes: Option<u64>,
+    /// The simulated window's usage (serverless options), for re-pricing at other traffic.
+    pub serverless_usage: Option<crate::usage::Usage>,
 }
 
 /// What an option costs: the first month's bill and the total of every month of the horizon,

@@ -206,6 +206,7 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             peak_concurrency: Some(s.peak_concurrency as u64),
             requests: s.invocations,
             throttles: Some(s.throttles),
+            serverless_usage: Some(out.usage.clone()),
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),

@@ -13,7 +13,7 @@
 use anyhow::{anyhow, Context};
 use serde::Serialize;
 
-use crate::config::{Commitment, ProvisionedOption, ServerlessOption};
+use crate::config::{Commitment, ProvisionedOption, ServerlessOption, Strategy};
 use crate::cost::price_usage;
 use crate::eval::provisioned::{fleet_spec_in, price_fleet};
 use crate::eval::serverless::price;
@@ -42,6 +42,12 @@ pub struct ServerCapacity {
     pub service_ms: f64,
     /// The period the requests arrive in, ms (a 730-hour month).
     pub period_ms: u64,
+    /// What the fleet is sized for, as a multiple of the mean load: 1 for the mean (autoscaled,
+    /// or the `breakeven` command), the busiest minute's ratio to the mean for a fleet sized
+    /// for the peak.
+    pub sizing_factor: f64,
+    /// Instances on top for availability (N+1).
+    pub spare_instances: u32,
 }
 
 impl ServerCapacity {
@@ -50,20 +56,23 @@ impl ServerCapacity {
         (self.vcpu * self.slots_per_vcpu).floor().max(1.0)
     }
 
-    /// Instances `requests` a period need: `max(min, ceil(requests × s / (period × slots × u)))`.
+    /// Instances `requests` a period need: `max(min, ceil(requests × s × sizing / (period ×
+    /// slots × u)) + spare)`, as the fleet model sizes a static fleet.
     pub fn instances(&self, requests: u64) -> u32 {
-        let busy_ms = requests as f64 * self.service_ms;
+        let busy_ms = requests as f64 * self.service_ms * self.sizing_factor;
         let per_instance_ms = self.period_ms as f64 * self.slots_per_instance() * self.target_utilization;
         ((busy_ms / per_instance_ms).ceil() as u32)
+            .saturating_add(self.spare_instances)
             .max(self.min_instances)
             .max(1)
     }
 
     /// The most requests `k` instances carry (`instances(n) ≤ k` for every `n` up to it).
     pub fn max_requests(&self, k: u32) -> u64 {
-        let per_instance =
-            self.period_ms as f64 * self.slots_per_instance() * self.target_utilization / self.service_ms;
-        let mut n = (k as f64 * per_instance).floor().min(MAX_REQUESTS_PER_MONTH as f64) as u64;
+        let per_instance = self.period_ms as f64 * self.slots_per_instance() * self.target_utilization
+            / (self.service_ms * self.sizing_factor);
+        let sized = k.saturating_sub(self.spare_instances);
+        let mut n = (sized as f64 * per_instance).floor().min(MAX_REQUESTS_PER_MONTH as f64) as u64;
         while n < MAX_REQUESTS_PER_MONTH && self.instances(n + 1) <= k {
             n += 1;
         }
@@ -75,8 +84,18 @@ impl ServerCapacity {
 
     /// The rule as a formula: `instances = max(1, ceil(N × 100.0 ms / (730 h × 4 slots × 60%)))`.
     pub fn rule(&self) -> String {
+        let sizing = if self.sizing_factor == 1.0 {
+            String::new()
+        } else {
+            format!(" × {:.2} (peak/mean)", self.sizing_factor)
+        };
+        let spare = if self.spare_instances == 0 {
+            String::new()
+        } else {
+            format!(" + {} spare", self.spare_instances)
+        };
         format!(
-            "instances = max({}, ceil(N × {:.1} ms / ({:.0} h × {} slots × {:.0}%)))",
+            "instances = max({}, ceil(N × {:.1} ms{sizing} / ({:.0} h × {} slots × {:.0}%)){spare})",
             self.min_instances,
             self.service_ms,
             self.period_ms as f64 / 3_600_000.0,
@@ -219,7 +238,8 @@ pub fn find_break_even(
                     return Ok(no_crossing(
                         max_requests,
                         format!(
-                            "never: from {k} instances on, each further instance costs at least as much as the                              serverless cost of the requests it carries, so the gap only widens"
+                            "never: from {k} instances on, each further instance costs at least as much as the \
+                             serverless cost of the requests it carries, so the gap only widens"
                         ),
                     ));
                 }
@@ -279,6 +299,8 @@ pub fn option_capacity(
         min_instances: opt.min_instances.max(1),
         service_ms,
         period_ms: MS_PER_MONTH,
+        sizing_factor: 1.0,
+        spare_instances: 0,
     })
 }
 
@@ -309,12 +331,20 @@ pub fn pair_break_even(
     }
     let to_month = MS_PER_MONTH as f64 / usage.period_ms as f64;
     let monthly_requests = requests as f64 * to_month;
-    let cap = option_capacity(
+    let mut cap = option_capacity(
         &plan.catalog,
         plan.scenario.cpu_bound_fraction,
         provisioned,
         executed_ms as f64 / requests as f64,
     )?;
+    // As the option sizes its fleet: a static one for the busiest minute with its spares.
+    if provisioned.strategy == Strategy::StaticPeak {
+        cap.sizing_factor = crate::fit::features::of_workload(&plan.workload)
+            .peak_to_mean
+            .unwrap_or(1.0)
+            .max(1.0);
+        cap.spare_instances = provisioned.spare_instances;
+    }
     let serverless_usd = |n: u64| -> anyhow::Result<Money> {
         let (bill, _) = price(plan, serverless, &usage.scaled_traffic(n as f64 / monthly_requests))?;
         Ok(Money::from_usd(bill.total(), "serverless cost")?)
@@ -351,6 +381,71 @@ pub fn pair_break_even(
     ))
 }
 
+/// Where a server option of the scenario becomes cheaper than a serverless one, in `analyze`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairBreakEven {
+    /// The serverless option.
+    pub serverless: String,
+    /// The server option.
+    pub provisioned: String,
+    /// Today's requests a month (the traced window scaled to a 730-hour month).
+    pub requests_per_month_today: u64,
+    /// The smallest requests a month at which the server option costs less (null: none up to
+    /// the searched traffic).
+    pub requests_per_month: Option<u64>,
+    /// That traffic as a multiple of today's.
+    pub traffic_multiple: Option<f64>,
+    /// Instances the server option runs there.
+    pub instances: Option<u32>,
+    /// Serverless monthly cost there.
+    pub serverless_monthly_usd: Option<Money>,
+    /// Server monthly cost there.
+    pub server_monthly_usd: Option<Money>,
+    /// The server option's capacity rule.
+    pub capacity_rule: String,
+    /// Why there is no crossing, when there is none.
+    pub note: Option<String>,
+}
+
+/// Break-even traffic of every (simulated serverless option, server option) pair of an
+/// evaluated plan, in the scenario's order. Serverless options that break a platform limit have
+/// no usage to scale and are left out.
+pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::Result<Vec<PairBreakEven>> {
+    let mut out = Vec::new();
+    for s in &plan.scenario.serverless {
+        let Some(usage) = evals
+            .iter()
+            .find(|e| e.id == s.id)
+            .and_then(|e| e.behaviour.as_ref())
+            .and_then(|b| b.serverless_usage.as_ref())
+        else {
+            continue;
+        };
+        let requests: u64 = usage.functions.iter().map(|g| g.requests).sum();
+        if requests == 0 || usage.period_ms == 0 {
+            continue;
+        }
+        let today = (requests as f64 * MS_PER_MONTH as f64 / usage.period_ms as f64).round() as u64;
+        for p in &plan.scenario.provisioned {
+            let (b, cap) = pair_break_even(plan, s, usage, p)?;
+            out.push(PairBreakEven {
+                serverless: s.id.clone(),
+                provisioned: p.id.clone(),
+                requests_per_month_today: today,
+                requests_per_month: b.requests_per_month,
+                traffic_multiple: b.requests_per_month.map(|n| n as f64 / today.max(1) as f64),
+                instances: b.instances,
+                serverless_monthly_usd: b.serverless_monthly_usd,
+                server_monthly_usd: b.server_monthly_usd,
+                capacity_rule: cap.rule(),
+                note: b.no_crossing_reason,
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,6 +462,8 @@ mod tests {
             min_instances,
             service_ms: 1000.0,
             period_ms: 500_000,
+            sizing_factor: 1.0,
+            spare_instances: 0,
         }
     }
 
@@ -388,9 +485,27 @@ mod tests {
             min_instances: 1,
             service_ms: 100.0,
             period_ms: MS_PER_MONTH,
+            sizing_factor: 1.0,
+            spare_instances: 0,
         };
         assert_eq!(m7g.max_requests(1), 63_072_000);
         assert_eq!(m7g.instances(63_072_001), 2);
+        // Sized for a peak twice the mean with one spare: one sized instance carries half,
+        // 31,536,000 requests (2.628e9 ms × 4 slots × 0.6 / (100 ms × 2)); one more needs a
+        // second, plus the spare.
+        let peak = ServerCapacity {
+            sizing_factor: 2.0,
+            spare_instances: 1,
+            ..m7g
+        };
+        assert_eq!(peak.instances(0), 1);
+        assert_eq!(peak.max_requests(2), 31_536_000);
+        assert_eq!(peak.instances(31_536_001), 3);
+        assert!(
+            peak.rule().contains("× 2.00 (peak/mean)") && peak.rule().ends_with("+ 1 spare)"),
+            "{}",
+            peak.rule()
+        );
         assert_eq!(
             m7g.rule(),
             "instances = max(1, ceil(N × 100.0 ms / (730 h × 4 slots × 60%)))"
@@ -467,6 +582,8 @@ mod tests {
             min_instances: 1,
             service_ms: 100.0,
             period_ms: MS_PER_MONTH,
+            sizing_factor: 1.0,
+            spare_instances: 0,
         };
         let serverless = |n: u64| {
             let usage = Usage {

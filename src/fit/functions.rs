@@ -427,3 +427,6 @@ pub fn fit_overall(plan: &Plan, evals: &[Evaluation], decision: &Decision, funct
         split_monthly_cost_usd: split,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -150,6 +150,7 @@ pub fn render(r: &Report) -> String {
     if let Some(rec) = &r.recommendations {
         fit::section(&mut s, rec, months);
     }
+    fit::break_even(&mut s, r);
 
     let _ = writeln!(s, "<h2>Charts</h2>\n<div class=\"charts\">");
     for (kind, caption) in [

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use super::format::{count, percent, quantity, unit_price, usd};
 use super::model::{OptionReport, Recommendations, Report};
 use super::recommend::{
-    confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
-    shown_functions, verdict_label,
+    break_even_sentence, confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value,
+    short_name, shown_functions, verdict_label,
 };
 
 /// The most characters report.md may have: a GitHub pull-request comment holds 65,536; the
@@ -281,6 +281,16 @@ pub fn render(r: &Report) -> String {
             c.month,
             escape(c.option.as_deref().unwrap_or("none"))
         );
+    }
+    if !r.break_even.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nBreak-even traffic, on cost alone (the whole workload's traffic scaled; each server option sized by its capacity rule, \
+             in report.json):\n"
+        );
+        for b in &r.break_even {
+            let _ = writeln!(s, "- {}", escape(&break_even_sentence(b)));
+        }
     }
     let _ = writeln!(
         s,

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::characterize::WorkloadProfile;
 pub use crate::eval::{InputFile, InstanceSummary, LatencySummary, LimitBreach, OptionKind, UtilizationSummary};
+pub use crate::fit::breakeven::PairBreakEven;
 pub use crate::fit::functions::{Choice, Confidence, FitVerdict, FunctionFit, OverallFit, Recommendations};
 pub use crate::fit::reasons::{Favours, Reason};
 use crate::money::Money;
@@ -56,6 +57,10 @@ pub struct Report {
     /// Which architecture fits each function and the whole workload, and why (schema 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommendations: Option<Recommendations>,
+    /// For each serverless and server option pair, the traffic at which the server option
+    /// becomes cheaper (schema 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub break_even: Vec<PairBreakEven>,
 }
 
 /// The verdict of a run.
@@ -358,6 +363,18 @@ pub(crate) fn sample_report() -> Report {
             "a trace warning <script>",
         )],
         recommendations: Some(sample_recommendations()),
+        break_even: vec![PairBreakEven {
+            serverless: "lambda".into(),
+            provisioned: "ec2".into(),
+            requests_per_month_today: 1_000_000,
+            requests_per_month: Some(31_911_372),
+            traffic_multiple: Some(31.911372),
+            instances: Some(1),
+            serverless_monthly_usd: Some(Money::from_micro(59_568_001)),
+            server_monthly_usd: Some(Money::from_micro(59_568_000)),
+            capacity_rule: "instances = max(1, ceil(N × 100.0 ms / (730 h × 1 slots × 60%)))".into(),
+            note: None,
+        }],
     }
 }
 
@@ -430,6 +447,20 @@ mod tests {
             }
         }
         assert!(seen >= 1, "no committed report in {}", dir.display());
+    }
+
+    /// A schema-2 report (last release's, before recommendations and break-evens) still reads,
+    /// so `diff` can compare against it.
+    #[test]
+    fn a_schema_2_report_still_reads() {
+        let mut r = sample_report();
+        r.recommendations = None;
+        r.break_even.clear();
+        r.schema_version = 2;
+        let json = r.to_json();
+        assert!(!json.contains("recommendations") && !json.contains("break_even"));
+        let back = Report::from_json(&json, "old.json").unwrap();
+        assert_eq!(back, r);
     }
 
     #[test]

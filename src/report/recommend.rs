@@ -4,7 +4,7 @@
 //! escape what these return.
 
 use super::format::{count, percent, quantity, usd};
-use super::model::{Favours, FitVerdict, FunctionFit, Reason, Recommendations};
+use super::model::{Favours, FitVerdict, FunctionFit, PairBreakEven, Reason, Recommendations};
 
 /// Functions listed in report.md and report.html (all are in report.json and functions.csv).
 pub const MAX_FUNCTIONS_SHOWN: usize = 40;
@@ -126,6 +126,38 @@ pub fn confidence_label(c: super::model::Confidence) -> &'static str {
         super::model::Confidence::High => "high",
         super::model::Confidence::Medium => "medium",
         super::model::Confidence::Low => "low",
+    }
+}
+
+/// One pair's break-even in a sentence (unescaped).
+pub fn break_even_sentence(b: &PairBreakEven) -> String {
+    match (b.requests_per_month, b.traffic_multiple) {
+        (Some(n), Some(x)) => {
+            let mut s = format!(
+                "{} costs less than {} from {} requests a month ({}× today's {})",
+                b.provisioned,
+                b.serverless,
+                count(n),
+                quantity(Some(x)),
+                count(b.requests_per_month_today)
+            );
+            if let (Some(k), Some(server), Some(serverless)) =
+                (b.instances, b.server_monthly_usd, b.serverless_monthly_usd)
+            {
+                s.push_str(&format!(
+                    ", on {k} instance(s): {} against {} a month",
+                    usd(server),
+                    usd(serverless)
+                ));
+            }
+            s
+        }
+        _ => format!(
+            "{} does not cost less than {}{}",
+            b.provisioned,
+            b.serverless,
+            b.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+        ),
     }
 }
 

@@ -291,7 +291,7 @@ fn same_inputs_and_seed_give_identical_reports() {
     analyze(&t, &s, &b);
     let ja = std::fs::read(a.join("report.json")).unwrap();
     assert_eq!(ja, std::fs::read(b.join("report.json")).unwrap());
-    for name in ["report.md", "options.csv"] {
+    for name in ["report.md", "options.csv", "functions.csv", "report.html"] {
         assert_eq!(
             std::fs::read(a.join(name)).unwrap(),
             std::fs::read(b.join(name)).unwrap(),
@@ -299,7 +299,7 @@ fn same_inputs_and_seed_give_identical_reports() {
         );
     }
     let r: Value = serde_json::from_slice(&ja).unwrap();
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["seed"], 7);
     assert_eq!(r["inputs"]["traces"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(r["inputs"]["price_tables"]

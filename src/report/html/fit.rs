@@ -8,8 +8,8 @@ use super::escape;
 use crate::report::format::{count, usd};
 use crate::report::model::{Favours, Recommendations};
 use crate::report::recommend::{
-    confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
-    shown_functions, verdict_label,
+    break_even_sentence, confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value,
+    short_name, shown_functions, verdict_label,
 };
 
 /// CSS class of a reason's side.
@@ -19,6 +19,26 @@ fn tone(f: Favours) -> &'static str {
         Favours::Servers => "bad",
         Favours::Neither => "none",
     }
+}
+
+/// Writes the break-even list, when the report has one.
+pub fn break_even(s: &mut String, r: &crate::report::model::Report) {
+    if r.break_even.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<h2 id=\"break-even\">Break-even traffic</h2>\n<p>The traffic at which each server option becomes cheaper than each serverless option (the whole workload's traffic scaled alike; servers sized by their capacity rule).</p>\n<ul class=\"plain\">"
+    );
+    for b in &r.break_even {
+        let _ = writeln!(
+            s,
+            "<li>{} <span class=\"none\">({})</span></li>",
+            escape(&break_even_sentence(b)),
+            escape(&b.capacity_rule)
+        );
+    }
+    let _ = writeln!(s, "</ul>");
 }
 
 /// Writes the section.

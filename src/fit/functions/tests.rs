@@ -1,0 +1,198 @@
+//! Per-function fits on generated traces with known answers: a 20-minute batch job is never
+//! put on Lambda, a busy steady function goes to servers, a sparse one to serverless, and a
+//! sparse one under a tight SLO to provisioned concurrency; each reason fires on its side.
+
+use super::*;
+use crate::config::Scenario;
+use crate::fit::reasons::SERVER_UTILIZATION_BUSY;
+use crate::pricing::Catalog;
+use crate::trace::{Arrivals, DurationInfo, FunctionId, Invocation, MemoryInfo, MinuteCounts, Trigger};
+use crate::units::{MS_PER_HOUR, MS_PER_MINUTE};
+
+const SCENARIO: &str = r#"
+schema_version = 1
+seed = 7
+latency_slo_ms = 1000
+horizon_months = 12
+growth_per_month = 0.0
+cpu_bound_fraction = 0.5
+front_door = "none"
+log_bytes_per_invocation = 0
+fallback_duration_ms = 1000
+
+[[serverless]]
+id = "lambda"
+platform = "aws-lambda"
+memory_mb = 1024
+arch = "arm64"
+
+[[provisioned]]
+id = "ec2"
+platform = "aws-ec2"
+instance_type = "m7g.large"
+strategy = "static-peak"
+target_utilization = 0.6
+min_instances = 1
+spare_instances = 0
+load_balancer = "none"
+"#;
+
+fn plan(scenario_text: &str, functions: Vec<FunctionTrace>, window_ms: u64) -> Plan {
+    Plan {
+        scenario: Scenario::parse("test.toml", scenario_text, std::path::Path::new(".")).unwrap(),
+        scenario_label: "test.toml".into(),
+        workload: Workload {
+            functions,
+            window_start_ms: 0,
+            window_end_ms: window_ms,
+            sources: vec![],
+            warnings: vec![],
+        },
+        trace_files: vec![],
+        catalog: Catalog::embedded().unwrap(),
+    }
+}
+
+/// `n` invocations `every_ms` apart, each running `duration_ms`.
+fn periodic(name: &str, trigger: Trigger, n: u64, every_ms: u64, duration_ms: u64) -> FunctionTrace {
+    FunctionTrace {
+        id: FunctionId::standalone(name),
+        trigger,
+        arrivals: Arrivals::Timestamps(
+            (0..n)
+                .map(|i| Invocation {
+                    start_ms: i * every_ms,
+                    duration_us: duration_ms * 1_000,
+                    init_duration_us: None,
+                    billed_duration_ms: None,
+                    cold_start: None,
+                    response_bytes: None,
+                })
+                .collect(),
+        ),
+        duration: DurationInfo::Samples,
+        memory: MemoryInfo::default(),
+    }
+}
+
+fn reason<'a>(f: &'a FunctionFit, feature: &str) -> Option<&'a Reason> {
+    f.reasons.iter().find(|r| r.feature == feature)
+}
+
+/// Once an hour for a day, 20 minutes each: beyond Lambda's 900 s timeout. The only option
+/// that can run it is the server, and the first reason names the limit.
+#[test]
+fn a_twenty_minute_batch_job_is_never_put_on_lambda() {
+    let job = periodic("nightly-batch", Trigger::Timer, 24, MS_PER_HOUR, 20 * MS_PER_MINUTE);
+    let p = plan(SCENARIO, vec![job], 24 * MS_PER_HOUR);
+    let fits = fit_functions(&p).unwrap();
+    let f = &fits[0];
+    assert_eq!(f.choice.verdict, FitVerdict::Servers, "{f:#?}");
+    assert_eq!(f.choice.option.as_deref(), Some("ec2"));
+    let limit = &f.reasons[0];
+    assert_eq!(limit.feature, "timeout");
+    assert_eq!((limit.value, limit.threshold), (1_200_000.0, 900_000.0));
+    assert_eq!(limit.favours, Favours::Servers);
+    assert!(
+        limit.explanation.contains("never recommended for lambda"),
+        "{}",
+        limit.explanation
+    );
+    // Nothing else is viable: no cost ratio to compare, and the choice is held with confidence.
+    assert!(reason(f, "cost_ratio").is_none());
+    assert_eq!(f.choice.confidence, Confidence::High);
+}
+
+/// 1,000 requests a minute for 4 hours, 1 s each (16.7 Erlangs): about $590 a month on
+/// Lambda arm64 (43.8 M requests × ($0.20/10⁶ + 1 GB-s × $0.0000133334)) against 7 m7g.large
+/// (≈ $417): servers, busy every minute, steady.
+#[test]
+fn a_busy_steady_function_fits_servers_and_says_why() {
+    let steady = FunctionTrace {
+        id: FunctionId::standalone("api"),
+        trigger: Trigger::Http,
+        arrivals: Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![1_000; 240])),
+        duration: DurationInfo::Unknown,
+        memory: MemoryInfo::default(),
+    };
+    let p = plan(SCENARIO, vec![steady], 240 * MS_PER_MINUTE);
+    let f = &fit_functions(&p).unwrap()[0];
+    assert_eq!(f.choice.verdict, FitVerdict::Servers, "{f:#?}");
+    assert_eq!(f.choice.runner_up.as_deref(), Some("lambda"));
+    assert!(f.choice.monthly_saving_usd.unwrap() > Money::default());
+    let ratio = reason(f, "cost_ratio").unwrap();
+    assert!(ratio.value > 1.0 && ratio.favours == Favours::Servers, "{ratio:?}");
+    assert_eq!(reason(f, "duty_cycle").unwrap().favours, Favours::Servers);
+    assert_eq!(reason(f, "peak_to_mean").unwrap().favours, Favours::Servers);
+    assert!(reason(f, "timeout").is_none());
+    // The saving over the horizon is the month's × 12.
+    assert_eq!(
+        f.choice.horizon_saving_usd.unwrap().micro(),
+        f.choice.monthly_saving_usd.unwrap().micro() * 12
+    );
+}
+
+/// 24 requests a day, 100 ms each: pennies on Lambda against a server's month; idle almost
+/// every minute.
+#[test]
+fn a_sparse_function_fits_serverless_and_says_why() {
+    let sparse = periodic("webhook", Trigger::Http, 24, MS_PER_HOUR, 100);
+    let p = plan(SCENARIO, vec![sparse], 24 * MS_PER_HOUR);
+    let f = &fit_functions(&p).unwrap()[0];
+    assert_eq!(f.choice.verdict, FitVerdict::Serverless, "{f:#?}");
+    assert_eq!(f.choice.option.as_deref(), Some("lambda"));
+    let ratio = reason(f, "cost_ratio").unwrap();
+    assert!(ratio.value < 0.01 && ratio.favours == Favours::Serverless, "{ratio:?}");
+    let duty = reason(f, "duty_cycle").unwrap();
+    assert!(duty.value < 0.02 && duty.favours == Favours::Serverless, "{duty:?}");
+    let util = reason(f, "server_utilization").unwrap();
+    assert!(util.value < SERVER_UTILIZATION_BUSY && util.favours == Favours::Serverless);
+    // Hourly: every request starts cold (the keep-alive is shorter than the gap).
+    assert!(reason(f, "cold_start_share").unwrap().favours == Favours::Servers);
+    assert_eq!(f.choice.confidence, Confidence::High);
+}
+
+/// The same sparse function under a 50 ms SLO with only Lambda: every request starts cold,
+/// so on demand misses the SLO; one provisioned instance keeps it warm.
+#[test]
+fn a_tight_slo_on_sparse_traffic_calls_for_provisioned_concurrency() {
+    let text = SCENARIO
+        .replace("latency_slo_ms = 1000", "latency_slo_ms = 50")
+        .split("[[provisioned]]")
+        .next()
+        .unwrap()
+        .to_string();
+    let sparse = periodic("webhook", Trigger::Http, 24, MS_PER_HOUR, 100);
+    let p = plan(&text, vec![sparse], 24 * MS_PER_HOUR);
+    let f = &fit_functions(&p).unwrap()[0];
+    assert_eq!(f.choice.verdict, FitVerdict::ServerlessProvisioned, "{f:#?}");
+    assert_eq!(f.choice.option.as_deref(), Some("lambda+pc1"));
+    let p99 = reason(f, "p99_added_latency_ms").unwrap();
+    assert!(p99.value > 50.0 && p99.favours == Favours::Servers, "{p99:?}");
+}
+
+/// A function never invoked costs nothing on serverless; the whole workload's fit counts it.
+#[test]
+fn an_idle_function_is_serverless_at_no_cost() {
+    let idle = FunctionTrace {
+        id: FunctionId::standalone("unused"),
+        trigger: Trigger::Queue,
+        arrivals: Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![0; 10])),
+        duration: DurationInfo::Unknown,
+        memory: MemoryInfo::default(),
+    };
+    let busy = periodic("webhook", Trigger::Http, 24, MS_PER_HOUR, 100);
+    let p = plan(SCENARIO, vec![idle, busy], 24 * MS_PER_HOUR);
+    let evals = evaluate_all(&p).unwrap();
+    let decision = decide(&p, &evals);
+    let rec = recommend(&p, &evals, &decision).unwrap();
+    let f = &rec.functions[0];
+    assert_eq!((f.choice.verdict, f.invocations), (FitVerdict::Serverless, 0));
+    assert_eq!(f.choice.monthly_cost_usd, Some(Money::default()));
+    assert_eq!(rec.overall.functions_by_verdict.get("serverless"), Some(&2));
+    // The split deployment is the busy function's cost alone.
+    assert_eq!(
+        rec.overall.split_monthly_cost_usd,
+        rec.functions[1].choice.monthly_cost_usd
+    );
+}
