@@ -93,6 +93,7 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
         workload,
         trace_files,
         catalog,
+        what_if: crate::eval::WhatIf::default(),
     })
 }
 
