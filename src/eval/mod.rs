@@ -374,7 +374,7 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
 /// Evaluates every option of the plan's scenario, in the scenario's order (serverless,
 /// provisioned, hybrid).
 pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
-    evaluate_all_with_progress(plan, &mut |_| {})
+    Ok(evaluate_options(plan, &mut |_| {}, Reuse::default())?.0)
 }
 
 /// The number of options `evaluate_all` evaluates.
@@ -382,31 +382,40 @@ pub fn option_count(plan: &Plan) -> usize {
     plan.scenario.serverless.len() + plan.scenario.provisioned.len() + plan.scenario.hybrid.len()
 }
 
-/// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar).
-pub fn evaluate_all_with_progress(plan: &Plan, starting: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Evaluation>> {
-    Ok(evaluate_options(plan, starting, &BTreeMap::new())?.0)
+/// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar), also
+/// returning the serverless options' runs (for [`evaluate_all_reusing`]).
+pub fn evaluate_all_with_progress(
+    plan: &Plan,
+    starting: &mut dyn FnMut(&str),
+) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
+    evaluate_options(plan, starting, Reuse::default())
 }
 
 /// The serverless options' simulation runs, by option id.
 pub type ServerlessRuns = BTreeMap<String, SimOutput>;
 
-/// `evaluate_all`, also returning the serverless options' runs (for [`evaluate_all_reusing`]).
-pub fn evaluate_all_with_runs(plan: &Plan) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
-    evaluate_options(plan, &mut |_| {}, &BTreeMap::new())
+/// What an evaluation may take from an earlier one of the same workload and options instead of
+/// computing it again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// Serverless runs, re-priced instead of simulated: only for a change the simulation does
+    /// not see (growth, the what-if traffic multiple).
+    pub runs: Option<&'a ServerlessRuns>,
+    /// Provisioned options' evaluations, taken as they are: only for a change the fleet model
+    /// does not see (the seed, the spread mode, the cold-start latency).
+    pub provisioned: Option<&'a [Evaluation]>,
 }
 
-/// `evaluate_all` with the serverless options of `runs` re-priced, not simulated again: only
-/// for a plan that differs from the runs' in what the simulation does not see (growth, the
-/// what-if traffic multiple).
-pub fn evaluate_all_reusing(plan: &Plan, runs: &ServerlessRuns) -> anyhow::Result<Vec<Evaluation>> {
-    Ok(evaluate_options(plan, &mut |_| {}, runs)?.0)
+/// `evaluate_all`, taking what `reuse` gives instead of computing it again.
+pub fn evaluate_all_reusing(plan: &Plan, reuse: Reuse) -> anyhow::Result<Vec<Evaluation>> {
+    Ok(evaluate_options(plan, &mut |_| {}, reuse)?.0)
 }
 
-/// Evaluates every option; a serverless option with a run in `given` is priced from it.
+/// Evaluates every option, taking what `reuse` gives.
 fn evaluate_options(
     plan: &Plan,
     starting: &mut dyn FnMut(&str),
-    given: &ServerlessRuns,
+    reuse: Reuse,
 ) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
     let mut out = Vec::new();
     let mut serverless_runs: ServerlessRuns = BTreeMap::new();
@@ -423,7 +432,7 @@ fn evaluate_options(
             ));
             continue;
         }
-        let run = match given.get(&opt.id) {
+        let run = match reuse.runs.and_then(|r| r.get(&opt.id)) {
             Some(run) => run.clone(),
             None => serverless::run(plan, opt, &plan.workload)?,
         };
@@ -432,7 +441,11 @@ fn evaluate_options(
     }
     for opt in &plan.scenario.provisioned {
         starting(&opt.id);
-        out.push(provisioned::evaluate(plan, opt)?);
+        let earlier = reuse.provisioned.and_then(|v| v.iter().find(|e| e.id == opt.id));
+        out.push(match earlier {
+            Some(e) => e.clone(),
+            None => provisioned::evaluate(plan, opt)?,
+        });
     }
     for h in &plan.scenario.hybrid {
         starting(&h.id);
