@@ -9,6 +9,7 @@
 pub mod breakeven;
 pub mod features;
 pub mod functions;
+pub mod ranges;
 pub mod reasons;
 pub mod tune;
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    CheapestChange, Inputs, OptionReport, PriceTableRef, Recommendations, Report, ReportCostLine, Verdict,
+    CheapestChange, Inputs, OptionReport, PriceTableRef, Ranges, Recommendations, Report, ReportCostLine, Verdict,
     REPORT_SCHEMA_VERSION,
 };
 use crate::eval::{Costing, Evaluation, Plan};
@@ -114,6 +114,7 @@ pub fn build(
     evals: &[Evaluation],
     decision: &Decision,
     recommendations: Option<Recommendations>,
+    ranges: Option<Ranges>,
 ) -> Report {
     let mut tables: BTreeMap<String, PriceTableRef> = BTreeMap::new();
     for e in evals {
@@ -169,5 +170,6 @@ pub fn build(
         assumptions: assumptions(plan, evals),
         warnings,
         recommendations,
+        ranges,
     }
 }
