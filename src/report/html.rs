@@ -150,6 +150,9 @@ pub fn render(r: &Report) -> String {
     if let Some(rec) = &r.recommendations {
         fit::section(&mut s, rec, months);
     }
+    if let Some(g) = &r.ranges {
+        ranges::section(&mut s, g, r);
+    }
 
     let _ = writeln!(s, "<h2>Charts</h2>\n<div class=\"charts\">");
     for (kind, caption) in [
@@ -195,7 +198,7 @@ pub fn render(r: &Report) -> String {
     inputs(&mut s, r);
     let _ = writeln!(
         s,
-        "<footer>{} — report schema {}; seed {}. Charts waiting for data the report does not carry yet: concurrency over time, keep-alive trade-off, memory right-sizing, sensitivity (tornado), P10–P90 ranges, latency CDF.</footer>",
+        "<footer>{} — report schema {}; seed {}. Charts waiting for data the report does not carry yet: concurrency over time, keep-alive trade-off, memory right-sizing, latency CDF.</footer>",
         escape(&r.tool),
         r.schema_version,
         r.seed
@@ -500,5 +503,6 @@ fn inputs(s: &mut String, r: &Report) {
 }
 
 mod fit;
+mod ranges;
 #[cfg(test)]
 mod tests;

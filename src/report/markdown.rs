@@ -235,6 +235,9 @@ pub fn render(r: &Report) -> String {
     if let Some(rec) = &r.recommendations {
         s.push_str(&fit_lead(rec, months));
     }
+    if let Some(g) = &r.ranges {
+        s.push_str(&ranges_block(g, months, r.seed));
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "**Warnings** ({}):\n", r.warnings.len());
         for w in r.warnings.iter().take(MAX_WARNINGS) {
@@ -375,6 +378,40 @@ fn fit_lead(rec: &Recommendations, months: u32) -> String {
         count(rec.functions.len() as u64),
         escape(&mix_sentence(rec))
     );
+    s
+}
+
+/// "How sure is this?": whether the verdict holds across the range (or which input flips it),
+/// each option's P10–P90, the tornado.
+fn ranges_block(g: &crate::report::model::Ranges, months: u32, seed: u64) -> String {
+    use crate::report::ranges_rows as rows;
+    let table = |s: &mut String, header: &[String], rows: Vec<Vec<String>>, align: &str| {
+        let cells: Vec<String> = header.iter().map(|h| escape(h)).collect();
+        let _ = writeln!(s, "| {} |\n{align}", cells.join(" | "));
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+    };
+    let mut s = String::from("## How sure is this?\n\n");
+    let _ = writeln!(s, "**{}**\n", escape(&g.summary));
+    table(
+        &mut s,
+        &rows::option_header(months),
+        rows::option_rows(g).into_iter().map(Vec::from).collect(),
+        "|---|---:|---:|---:|---:|",
+    );
+    let _ = writeln!(
+        s,
+        "\nSensitivity (tornado), the input that moves the costs most first:\n"
+    );
+    table(
+        &mut s,
+        &rows::tornado_header(g),
+        rows::tornado_rows(g).into_iter().map(Vec::from).collect(),
+        "|---|---|---:|---:|---:|---|",
+    );
+    let _ = writeln!(s, "\n{}\n", escape(&rows::method_note(g, seed)));
     s
 }
 
