@@ -235,9 +235,6 @@ pub fn render(r: &Report) -> String {
     if let Some(rec) = &r.recommendations {
         s.push_str(&fit_lead(rec, months));
     }
-    if let Some(g) = &r.ranges {
-        s.push_str(&ranges_block(g, months, r.seed));
-    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "**Warnings** ({}):\n", r.warnings.len());
         for w in r.warnings.iter().take(MAX_WARNINGS) {
@@ -291,6 +288,10 @@ pub fn render(r: &Report) -> String {
          the SLO of {} ms applies to its p99.",
         quantity(Some(r.verdict.latency_slo_ms))
     );
+    if let Some(g) = &r.ranges {
+        s.push('\n');
+        s.push_str(&ranges_block(g, months, r.seed));
+    }
 
     // Detail, in order, while it fits.
     let mut blocks = Vec::new();
@@ -469,9 +470,16 @@ mod tests {
             "| Requests | 62.5 | 1M requests | $0.20 | $12.50 |",
             "- a note \\| with a pipe",
             "## Assumptions",
+            "## How sure is this?",
+            "| lambda | $9.90 – $10.30 | $118.80 / $120.00 / $123.60 | $100.00 – $260.00 | 3 of 3 |",
+            "| cpu\\_bound\\_fraction | 0.2 – 0.5 – 0.9 | $100.00 / $260.00 | - / - | $160.00 | flips at 0.9: ec2 &lt;b&gt; |",
         ] {
             assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
         }
+        // The ranges follow the comparison and precede the details.
+        let at = |s: &str| md.find(s).unwrap();
+        assert!(at("| option | kind |") < at("## How sure is this?"));
+        assert!(at("## How sure is this?") < at("## Assumptions"));
         // The misleading end-to-end "p99 latency" column is gone (execution time is the workload's).
         assert!(!md.contains("p99 latency (ms)"), "{md}");
         // The cheapest option never changes over the horizon here, so no break-even line.
