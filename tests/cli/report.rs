@@ -56,7 +56,7 @@ fn report_from_reproduces_the_analyze_files_byte_for_byte() {
     );
     assert_eq!(
         std::fs::read_dir(&again).unwrap().count(),
-        5,
+        6,
         "no temporary left behind"
     );
     // One format on stdout is the same bytes as its file.
