@@ -653,6 +653,16 @@ mod tests {
     }
 
     #[test]
+    fn the_ranges_do_not_depend_on_the_thread_count() {
+        let p = plan();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| run(&p, settings(3)))
+        };
+        assert_eq!(on(1), on(3));
+    }
+
+    #[test]
     fn ranges_widen_when_an_input_range_widens() {
         let p = plan();
         let with = |window_multiple| {
