@@ -61,26 +61,6 @@ impl Input {
             Input::SpreadMode => "spread_mode",
         }
     }
-
-    /// What the input is and what its low and high mean, in words.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Input::CpuBoundFraction => {
-                "share of a request's duration that needs the CPU: it sets how durations scale with memory and how \
-                 many requests a server's vCPU carries"
-            }
-            Input::ColdStartLatency => "the platforms' init latency distributions, every draw multiplied",
-            Input::TrafficGrowth => "traffic growth per month over the horizon: none to twice the scenario's",
-            Input::WindowExtrapolation => {
-                "traffic of every month as a multiple of the window repeated (a short window misses the rest of the \
-                 month)"
-            }
-            Input::SpreadMode => {
-                "placement of per-minute counts inside the minute: evenly spaced, uniform at random, or a Poisson \
-                 process (burstier)"
-            }
-        }
-    }
 }
 
 /// One value of an input.
