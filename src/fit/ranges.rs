@@ -633,6 +633,39 @@ mod tests {
     }
 
     #[test]
+    fn the_window_multiple_scales_the_traffic_of_every_month_of_every_kind() {
+        // A base of 30 requests a minute with a spike of 300 every 10 minutes, 500 ms each:
+        // Lambda, the t3 servers and the hybrid of both.
+        let mut p = plan();
+        p.scenario = Scenario::default_scenario();
+        p.scenario.horizon_months = 3;
+        p.scenario.serverless.retain(|o| o.id == "lambda-arm64");
+        p.scenario.provisioned.retain(|o| o.id == "ec2-t3-static");
+        let counts: Vec<u32> = (0..120).map(|m| if m % 10 == 0 { 300 } else { 30 }).collect();
+        p.workload.functions[0].arrivals = Arrivals::PerMinute(MinuteCounts::from_dense(0, counts));
+        p.workload.window_end_ms = 120 * 60_000;
+        let typical = evaluate_all_reusing(&p, Reuse::default()).unwrap();
+        p.what_if.traffic_multiple = 1.2;
+        let busier = evaluate_all_reusing(&p, Reuse::default()).unwrap();
+        let months = |e: &Evaluation| e.costing.as_ref().unwrap().by_month.clone();
+        for (a, b) in typical.iter().zip(&busier) {
+            assert_eq!(a.id, b.id);
+            for (x, y) in months(a).iter().zip(months(b)) {
+                assert!(y >= *x, "{}: {x:?} → {y:?}", a.id);
+            }
+        }
+        // Lambda's bill is linear in traffic (no free tier): ×1.2 within a cent per line.
+        let (a, b) = (months(&typical[0])[0].to_f64(), months(&busier[0])[0].to_f64());
+        assert!((b / a - 1.2).abs() < 0.01, "{a} → {b}");
+        // The hybrid's first month is its bill at ×1.2, not the searched month at ×1.
+        assert!(
+            months(&busier[2])[0] > months(&typical[2])[0],
+            "{:?}",
+            busier[2].costing
+        );
+    }
+
+    #[test]
     fn the_ranges_do_not_depend_on_the_thread_count() {
         let p = plan();
         let on = |threads: usize| {
