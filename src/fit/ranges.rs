@@ -20,7 +20,7 @@ use crate::sim::arrivals::SpreadMode;
 use crate::units::MS_PER_MONTH;
 
 /// Monte Carlo runs when the user names no number.
-pub const DEFAULT_MONTE_CARLO_RUNS: u32 = 10;
+pub const DEFAULT_MONTE_CARLO_RUNS: u32 = 5;
 /// Share of Monte Carlo runs the winner must win for the verdict to hold.
 pub const HOLDS_SHARE: f64 = 0.9;
 /// Low and high CPU-bound fraction (an I/O-bound and a CPU-bound service).
