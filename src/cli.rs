@@ -131,6 +131,11 @@ pub struct AnalyzeArgs {
     /// throttles, fleet) instead of the six that fit 80 columns.
     #[arg(long)]
     pub wide: bool,
+    /// Monte Carlo runs over arrival randomness for the report's ranges (P10/P50/P90 of each
+    /// option's cost; seeds derived from the scenario's); 0 skips them (the low/high cases of
+    /// the uncertain inputs still run).
+    #[arg(long, value_name = "N", default_value_t = crate::fit::ranges::DEFAULT_MONTE_CARLO_RUNS)]
+    pub monte_carlo: u32,
 }
 
 /// `faascost fit`.

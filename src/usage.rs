@@ -58,16 +58,17 @@ impl MsHistogram {
     /// cumulatively (bucket i gets round(F_i) − round(F_{i−1}) of the running scaled total F),
     /// so the total is round(count × factor) and small buckets grow smoothly with the factor
     /// instead of each rounding back to its old count.
+    /// The map is built in one pass from the sorted buckets (no insert per bucket).
     pub fn scaled(&self, factor: f64) -> MsHistogram {
-        let mut out = MsHistogram::new();
         let (mut running, mut emitted) = (0.0f64, 0u64);
-        for (&ms, &n) in &self.0 {
+        let buckets = self.0.iter().filter_map(|(&ms, &n)| {
             running += n as f64 * factor;
             let target = running.round() as u64;
-            out.add(ms, target.saturating_sub(emitted));
+            let count = target.saturating_sub(emitted);
             emitted = emitted.max(target);
-        }
-        out
+            (count > 0).then_some((ms, count))
+        });
+        MsHistogram(buckets.collect())
     }
 }
 

@@ -13,7 +13,7 @@ use super::pricing::load_catalog;
 use crate::characterize::characterize;
 use crate::cli::AnalyzeArgs;
 use crate::config::Scenario;
-use crate::eval::{check_scenario, evaluate_all, InputFile, Plan};
+use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, ServerlessRuns};
 use crate::report::gate::{evaluate, failures, Gate, Outcome};
 use crate::report::render::{files, ANALYZE_FILES};
 use crate::report::sanitize::terminal;
@@ -93,15 +93,17 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
         workload,
         trace_files,
         catalog,
+        what_if: crate::eval::WhatIf::default(),
     })
 }
 
-/// Evaluates every option, with a progress bar on stderr when it is a terminal (indicatif's only
-/// home; nothing is drawn into a pipe or a CI log). Option ids are sanitized before drawing.
-fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<Vec<crate::eval::Evaluation>> {
+/// Evaluates every option (returning the serverless runs too, for the ranges), with a progress
+/// bar on stderr when it is a terminal (indicatif's only home; nothing is drawn into a pipe or a
+/// CI log). Option ids are sanitized before drawing.
+fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evaluation>, ServerlessRuns)> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
-        return evaluate_all(plan);
+        return evaluate_all_with_progress(plan, &mut |_| {});
     }
     let bar = indicatif::ProgressBar::new(crate::eval::option_count(plan) as u64);
     bar.set_style(
@@ -110,7 +112,7 @@ fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<Vec<crate::eval::Evalua
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let mut started = 0u64;
-    let result = crate::eval::evaluate_all_with_progress(plan, &mut |id| {
+    let result = evaluate_all_with_progress(plan, &mut |id| {
         bar.set_position(started);
         bar.set_message(format!("simulating and pricing {}", terminal(id)));
         started += 1;
@@ -122,10 +124,15 @@ fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<Vec<crate::eval::Evalua
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args)?;
-    let evaluations = evaluate_with_progress(&plan)?;
+    let (evaluations, runs) = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let recommendations = crate::fit::functions::recommend(&plan, &evaluations, &decision)?;
     let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
+    let settings = crate::fit::ranges::RangeSettings {
+        monte_carlo_runs: args.monte_carlo,
+        bounds: crate::fit::ranges::Bounds::default(),
+    };
+    let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, settings)?;
     let report = crate::report::build::build(
         &plan,
         characterize(&plan.workload),
@@ -133,6 +140,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         &decision,
         Some(recommendations),
         break_even,
+        Some(ranges),
     );
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.scenario {

@@ -26,6 +26,7 @@ pub fn run(args: &FitArgs) -> anyhow::Result<ExitCode> {
         max_monthly_usd: None,
         require_slo: false,
         wide: false,
+        monte_carlo: 0,
     })?;
     let evaluations = evaluate_all(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);

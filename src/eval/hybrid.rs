@@ -154,11 +154,17 @@ pub fn evaluate(
     let best = months
         .remove(&search::best_of(&seen))
         .ok_or_else(|| anyhow!("hybrid '{}': no base size to try", h.id))?;
-    let (by_month, overflow_factors) = horizon(plan, prov, sl, &load, &best, per_instance, full)?;
-    let mut bill = best.servers.breakdown.clone();
-    if let Some(b) = &best.overflow_bill {
-        bill.extend(b.clone());
-    }
+    let (by_month, overflow_factors, scaled_first) = horizon(plan, prov, sl, &load, &best, per_instance, full)?;
+    let bill = match scaled_first {
+        Some(bill) => bill,
+        None => {
+            let mut bill = best.servers.breakdown.clone();
+            if let Some(b) = &best.overflow_bill {
+                bill.extend(b.clone());
+            }
+            bill
+        }
+    };
     let o = &best.servers.outcome;
     let served: f64 = load.minutes.iter().map(|m| m.arrivals).sum();
     let server_latency = percentiles(&o.latency_ms);
@@ -253,8 +259,9 @@ pub fn evaluate(
     })
 }
 
-/// The total of each month of the horizon for the chosen base, and how many times the
-/// first month's overflow each month sends to the serverless part.
+/// The total of each month of the horizon for the chosen base, how many times the first
+/// month's overflow each month sends to the serverless part, and the first month's bill when
+/// the what-if traffic multiple moves it off the searched month.
 fn horizon(
     plan: &Plan,
     prov: &ProvisionedOption,
@@ -263,7 +270,7 @@ fn horizon(
     best: &HybridMonth,
     per_instance: f64,
     full: &SimOutput,
-) -> anyhow::Result<(Vec<Usd>, Vec<f64>)> {
+) -> anyhow::Result<(Vec<Usd>, Vec<f64>, Option<CostBreakdown>)> {
     let capacity = best.base as f64 * per_instance;
     let fractions = search::overflow_fractions(load, capacity);
     let base_requests: f64 = load
@@ -282,15 +289,16 @@ fn horizon(
     let total0: f64 = load.minutes.iter().map(|m| m.erlangs()).sum();
     let mut by_month = Vec::new();
     let mut factors = Vec::new();
+    let mut first = None;
     for (k, x) in plan.month_multipliers().into_iter().enumerate() {
         factors.push(if work0 > 0.0 { overflow_work(x) / work0 } else { x });
-        if k == 0 {
+        if k == 0 && x == 1.0 {
             by_month.push(best.total);
             continue;
         }
         // Requests the servers take: their share of month 0, grown while below capacity (an
         // estimate from the month-0 share; the ALB's LCU-hours depend on it).
-        let servers = if best.base > 0 {
+        let mut bill = if best.base > 0 {
             let requests = base_requests * grown_base_factor(load, capacity, x);
             provisioned::price_fleet(
                 plan,
@@ -299,9 +307,8 @@ fn horizon(
                 best.servers.committed,
                 requests.round() as u64,
             )?
-            .total()
         } else {
-            Usd::ZERO
+            CostBreakdown::default()
         };
         let grown = overflow_work(x);
         let overflow_usage = match &best.overflow {
@@ -309,11 +316,13 @@ fn horizon(
             _ if grown > 0.0 && total0 > 0.0 => Some(full.usage.scaled_traffic(grown / total0)),
             _ => None,
         };
-        let overflow = match overflow_usage {
-            Some(u) => serverless::price(plan, sl, &u)?.0.total(),
-            None => Usd::ZERO,
-        };
-        by_month.push(servers + overflow);
+        if let Some(u) = overflow_usage {
+            bill.extend(serverless::price(plan, sl, &u)?.0);
+        }
+        by_month.push(bill.total());
+        if k == 0 {
+            first = Some(bill);
+        }
     }
-    Ok((by_month, factors))
+    Ok((by_month, factors, first))
 }

@@ -29,6 +29,7 @@ use crate::config::Scenario;
 use crate::cost::{CostBreakdown, CostOptions};
 use crate::money::{Money, MoneyOverflow};
 use crate::pricing::{Catalog, PriceTable};
+use crate::sim::arrivals::SpreadMode;
 use crate::sim::SimOutput;
 use crate::trace::Workload;
 use crate::units::Usd;
@@ -48,7 +49,31 @@ pub struct InputFile {
     pub sha256: String,
 }
 
+/// What-if settings the scenario file does not carry: the ranges (`fit::ranges`) vary them;
+/// every other run uses [`WhatIf::default`] (the engine's own model).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WhatIf {
+    /// How per-minute counts are placed inside their minute.
+    pub spread: SpreadMode,
+    /// Multiple of the platform's cold-start (init) latency distribution.
+    pub cold_start_multiple: f64,
+    /// Multiple of the traffic in every month: the window scaled to a month is taken as this
+    /// multiple of what it shows (1: the window repeats).
+    pub traffic_multiple: f64,
+}
+
+impl Default for WhatIf {
+    fn default() -> Self {
+        WhatIf {
+            spread: SpreadMode::default(),
+            cold_start_multiple: 1.0,
+            traffic_multiple: 1.0,
+        }
+    }
+}
+
 /// Everything an analysis needs: the checked scenario, the workload, the price tables.
+#[derive(Debug, Clone)]
 pub struct Plan {
     /// The scenario.
     pub scenario: Scenario,
@@ -60,6 +85,8 @@ pub struct Plan {
     pub trace_files: Vec<InputFile>,
     /// Price tables.
     pub catalog: Catalog,
+    /// What-if settings (the default: none).
+    pub what_if: WhatIf,
 }
 
 impl Plan {
@@ -73,10 +100,11 @@ impl Plan {
         }
     }
 
-    /// Traffic multiple of each month of the horizon: (1 + growth)^month.
+    /// Traffic multiple of each month of the horizon: (1 + growth)^month, times the what-if
+    /// traffic multiple.
     pub fn month_multipliers(&self) -> Vec<f64> {
         (0..self.scenario.horizon_months)
-            .map(|k| (1.0 + self.scenario.growth_per_month).powi(k as i32))
+            .map(|k| self.what_if.traffic_multiple * (1.0 + self.scenario.growth_per_month).powi(k as i32))
             .collect()
     }
 
@@ -348,7 +376,7 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
 /// Evaluates every option of the plan's scenario, in the scenario's order (serverless,
 /// provisioned, hybrid).
 pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
-    evaluate_all_with_progress(plan, &mut |_| {})
+    Ok(evaluate_options(plan, &mut |_| {}, Reuse::default())?.0)
 }
 
 /// The number of options `evaluate_all` evaluates.
@@ -356,10 +384,43 @@ pub fn option_count(plan: &Plan) -> usize {
     plan.scenario.serverless.len() + plan.scenario.provisioned.len() + plan.scenario.hybrid.len()
 }
 
-/// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar).
-pub fn evaluate_all_with_progress(plan: &Plan, starting: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Evaluation>> {
+/// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar), also
+/// returning the serverless options' runs (for [`evaluate_all_reusing`]).
+pub fn evaluate_all_with_progress(
+    plan: &Plan,
+    starting: &mut dyn FnMut(&str),
+) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
+    evaluate_options(plan, starting, Reuse::default())
+}
+
+/// The serverless options' simulation runs, by option id.
+pub type ServerlessRuns = BTreeMap<String, SimOutput>;
+
+/// What an evaluation may take from an earlier one of the same workload and options instead of
+/// computing it again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// Serverless runs, re-priced instead of simulated: only for a change the simulation does
+    /// not see (growth, the what-if traffic multiple).
+    pub runs: Option<&'a ServerlessRuns>,
+    /// Provisioned options' evaluations, taken as they are: only for a change the fleet model
+    /// does not see (the seed, the spread mode, the cold-start latency).
+    pub provisioned: Option<&'a [Evaluation]>,
+}
+
+/// `evaluate_all`, taking what `reuse` gives instead of computing it again.
+pub fn evaluate_all_reusing(plan: &Plan, reuse: Reuse) -> anyhow::Result<Vec<Evaluation>> {
+    Ok(evaluate_options(plan, &mut |_| {}, reuse)?.0)
+}
+
+/// Evaluates every option, taking what `reuse` gives.
+fn evaluate_options(
+    plan: &Plan,
+    starting: &mut dyn FnMut(&str),
+    reuse: Reuse,
+) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
     let mut out = Vec::new();
-    let mut serverless_runs: BTreeMap<String, SimOutput> = BTreeMap::new();
+    let mut serverless_runs: ServerlessRuns = BTreeMap::new();
     for opt in &plan.scenario.serverless {
         starting(&opt.id);
         let breaches = serverless::limits(plan, opt)?;
@@ -373,13 +434,20 @@ pub fn evaluate_all_with_progress(plan: &Plan, starting: &mut dyn FnMut(&str)) -
             ));
             continue;
         }
-        let run = serverless::run(plan, opt, &plan.workload)?;
+        let run = match reuse.runs.and_then(|r| r.get(&opt.id)) {
+            Some(run) => run.clone(),
+            None => serverless::run(plan, opt, &plan.workload)?,
+        };
         out.push(serverless::evaluate(plan, opt, &run)?);
         serverless_runs.insert(opt.id.clone(), run);
     }
     for opt in &plan.scenario.provisioned {
         starting(&opt.id);
-        out.push(provisioned::evaluate(plan, opt)?);
+        let earlier = reuse.provisioned.and_then(|v| v.iter().find(|e| e.id == opt.id));
+        out.push(match earlier {
+            Some(e) => e.clone(),
+            None => provisioned::evaluate(plan, opt)?,
+        });
     }
     for h in &plan.scenario.hybrid {
         starting(&h.id);
@@ -402,5 +470,5 @@ pub fn evaluate_all_with_progress(plan: &Plan, starting: &mut dyn FnMut(&str)) -
             }
         }
     }
-    Ok(out)
+    Ok((out, serverless_runs))
 }

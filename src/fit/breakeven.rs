@@ -726,6 +726,7 @@ mod tests {
             },
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
+            what_if: crate::eval::WhatIf::default(),
         };
         let usage = Usage {
             period_ms: MS_PER_MONTH,

@@ -238,6 +238,7 @@ fn alone(plan: &Plan, f: &FunctionTrace) -> Plan {
         },
         trace_files: Vec::new(),
         catalog: plan.catalog.clone(),
+        what_if: plan.what_if,
     }
 }
 
@@ -284,6 +285,7 @@ fn add_warm_variants(plan: &Plan, evals: &mut Vec<Evaluation>) -> anyhow::Result
                 workload: plan.workload.clone(),
                 trace_files: Vec::new(),
                 catalog: plan.catalog.clone(),
+                what_if: plan.what_if,
             };
             let mut v = evaluate_all(&one)?;
             let met = v.first().is_some_and(|e| e.meets_slo);

@@ -9,6 +9,7 @@
 pub mod breakeven;
 pub mod features;
 pub mod functions;
+pub mod ranges;
 pub mod reasons;
 pub mod tune;
 
@@ -282,6 +283,7 @@ mod tests {
             },
             trace_files: vec![],
             catalog: crate::pricing::Catalog::embedded().unwrap(),
+            what_if: crate::eval::WhatIf::default(),
         }
     }
 

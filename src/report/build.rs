@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    CheapestChange, Inputs, OptionReport, PairBreakEven, PriceTableRef, Recommendations, Report, ReportCostLine,
-    Verdict, REPORT_SCHEMA_VERSION,
+    CheapestChange, Inputs, OptionReport, PairBreakEven, PriceTableRef, Ranges, Recommendations, Report,
+    ReportCostLine, Verdict, REPORT_SCHEMA_VERSION,
 };
 use crate::eval::{Costing, Evaluation, Plan};
 use crate::fit::Decision;
@@ -115,6 +115,7 @@ pub fn build(
     decision: &Decision,
     recommendations: Option<Recommendations>,
     break_even: Vec<PairBreakEven>,
+    ranges: Option<Ranges>,
 ) -> Report {
     let mut tables: BTreeMap<String, PriceTableRef> = BTreeMap::new();
     for e in evals {
@@ -171,5 +172,6 @@ pub fn build(
         warnings,
         recommendations,
         break_even,
+        ranges,
     }
 }

@@ -21,7 +21,7 @@ fn num<T: ToString>(v: Option<T>) -> String {
 }
 
 /// The header of options.csv.
-pub const OPTIONS_HEADER: [&str; 28] = [
+pub const OPTIONS_HEADER: [&str; 34] = [
     "id",
     "kind",
     "platform",
@@ -50,11 +50,20 @@ pub const OPTIONS_HEADER: [&str; 28] = [
     "utilization_mean",
     "slo_violation_minutes",
     "limits",
+    "monthly_cost_p10_usd",
+    "monthly_cost_p50_usd",
+    "monthly_cost_p90_usd",
+    "horizon_cost_p10_usd",
+    "horizon_cost_p50_usd",
+    "horizon_cost_p90_usd",
 ];
 
 fn row(r: &Report, o: &OptionReport) -> Vec<String> {
     let i = o.instances.as_ref();
     let limits: Vec<String> = o.limits.iter().map(|l| l.sentence()).collect();
+    let range = r.ranges.as_ref().and_then(|g| g.options.iter().find(|g| g.id == o.id));
+    let monthly = range.and_then(|g| g.monthly_usd);
+    let horizon = range.and_then(|g| g.horizon_usd);
     vec![
         text_cell(&o.id),
         o.kind.name().to_string(),
@@ -84,6 +93,12 @@ fn row(r: &Report, o: &OptionReport) -> Vec<String> {
         num(o.utilization.map(|u| u.mean)),
         num(o.slo_violation_minutes),
         text_cell(&limits.join("; ")),
+        num(monthly.map(|p| p.p10)),
+        num(monthly.map(|p| p.p50)),
+        num(monthly.map(|p| p.p90)),
+        num(horizon.map(|p| p.p10)),
+        num(horizon.map(|p| p.p50)),
+        num(horizon.map(|p| p.p90)),
     ]
 }
 
@@ -176,6 +191,11 @@ mod tests {
         assert_eq!(lines.len(), 2, "{csv}");
         assert!(lines[0].starts_with("id,kind,platform,description,feasible,"));
         assert_eq!(lines[0].split(',').count(), OPTIONS_HEADER.len());
+        // The Monte Carlo percentiles of the sample's ranges close the row.
+        assert!(
+            lines[1].ends_with(",9.900000,10.000000,10.300000,118.800000,120.000000,123.600000"),
+            "{csv}"
+        );
         assert!(
             lines[1].starts_with(
                 "lambda,serverless,aws-lambda,aws-lambda 1024 MB arm64 <b>,true,true,true,true,true,true,12.500000,12,150.000000,1000,0.01,0,0,0,0,3,0,"

@@ -151,6 +151,9 @@ pub fn render(r: &Report) -> String {
         fit::section(&mut s, rec, months);
     }
     fit::break_even(&mut s, r);
+    if let Some(g) = &r.ranges {
+        ranges::section(&mut s, g, r);
+    }
 
     let _ = writeln!(s, "<h2>Charts</h2>\n<div class=\"charts\">");
     for (kind, caption) in [
@@ -196,7 +199,7 @@ pub fn render(r: &Report) -> String {
     inputs(&mut s, r);
     let _ = writeln!(
         s,
-        "<footer>{} — report schema {}; seed {}. Charts waiting for data the report does not carry yet: concurrency over time, keep-alive trade-off, memory right-sizing, sensitivity (tornado), P10–P90 ranges, latency CDF.</footer>",
+        "<footer>{} — report schema {}; seed {}. Charts waiting for data the report does not carry yet: concurrency over time, keep-alive trade-off, memory right-sizing, latency CDF.</footer>",
         escape(&r.tool),
         r.schema_version,
         r.seed
@@ -501,5 +504,6 @@ fn inputs(s: &mut String, r: &Report) {
 }
 
 mod fit;
+mod ranges;
 #[cfg(test)]
 mod tests;

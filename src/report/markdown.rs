@@ -298,6 +298,10 @@ pub fn render(r: &Report) -> String {
          the SLO of {} ms applies to its p99.",
         quantity(Some(r.verdict.latency_slo_ms))
     );
+    if let Some(g) = &r.ranges {
+        s.push('\n');
+        s.push_str(&ranges_block(g, months, r.seed));
+    }
 
     // Detail, in order, while it fits.
     let mut blocks = Vec::new();
@@ -388,6 +392,40 @@ fn fit_lead(rec: &Recommendations, months: u32) -> String {
     s
 }
 
+/// "How sure is this?": whether the verdict holds across the range (or which input flips it),
+/// each option's P10–P90, the tornado.
+fn ranges_block(g: &crate::report::model::Ranges, months: u32, seed: u64) -> String {
+    use crate::report::ranges_rows as rows;
+    let table = |s: &mut String, header: &[String], rows: Vec<Vec<String>>, align: &str| {
+        let cells: Vec<String> = header.iter().map(|h| escape(h)).collect();
+        let _ = writeln!(s, "| {} |\n{align}", cells.join(" | "));
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+    };
+    let mut s = String::from("## How sure is this?\n\n");
+    let _ = writeln!(s, "**{}**\n", escape(&g.summary));
+    table(
+        &mut s,
+        &rows::option_header(months),
+        rows::option_rows(g).into_iter().map(Vec::from).collect(),
+        "|---|---:|---:|---:|---:|",
+    );
+    let _ = writeln!(
+        s,
+        "\nSensitivity (tornado), the input that moves the costs most first:\n"
+    );
+    table(
+        &mut s,
+        &rows::tornado_header(g),
+        rows::tornado_rows(g).into_iter().map(Vec::from).collect(),
+        "|---|---|---:|---:|---:|---|",
+    );
+    let _ = writeln!(s, "\n{}\n", escape(&rows::method_note(g, seed)));
+    s
+}
+
 /// The functions with the largest bills, one row each with the reason that carries the verdict.
 fn functions_block(rec: &Recommendations) -> String {
     let shown = shown_functions(rec);
@@ -442,9 +480,16 @@ mod tests {
             "| Requests | 62.5 | 1M requests | $0.20 | $12.50 |",
             "- a note \\| with a pipe",
             "## Assumptions",
+            "## How sure is this?",
+            "| lambda | $9.90 – $10.30 | $118.80 / $120.00 / $123.60 | $100.00 – $260.00 | 3 of 3 |",
+            "| cpu\\_bound\\_fraction | 0.2 – 0.5 – 0.9 | $100.00 / $260.00 | - / - | $160.00 | flips at 0.9: ec2 &lt;b&gt; |",
         ] {
             assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
         }
+        // The ranges follow the comparison and precede the details.
+        let at = |s: &str| md.find(s).unwrap();
+        assert!(at("| option | kind |") < at("## How sure is this?"));
+        assert!(at("## How sure is this?") < at("## Assumptions"));
         // The misleading end-to-end "p99 latency" column is gone (execution time is the workload's).
         assert!(!md.contains("p99 latency (ms)"), "{md}");
         // The cheapest option never changes over the horizon here, so no break-even line.

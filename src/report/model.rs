@@ -11,14 +11,16 @@ use crate::characterize::WorkloadProfile;
 pub use crate::eval::{InputFile, InstanceSummary, LatencySummary, LimitBreach, OptionKind, UtilizationSummary};
 pub use crate::fit::breakeven::PairBreakEven;
 pub use crate::fit::functions::{Choice, Confidence, FitVerdict, FunctionFit, OverallFit, Recommendations};
+pub use crate::fit::ranges::{Input, OptionRange, Percentiles, Ranges, Sensitivity};
 pub use crate::fit::reasons::{Favours, Reason};
 use crate::money::Money;
 use crate::warning::Warning;
 
 /// Version of the report schema; bumped on any incompatible change.
 /// 2: exact money as decimal strings, typed warnings, verdict, limits, horizon ranking.
-/// 3: fit recommendations per function and for the workload (a schema-2 report, which has
-/// none, still reads).
+/// 3: fit recommendations per function and for the workload, and the ranges of the verdict
+/// (low/high cases, Monte Carlo percentiles, tornado); a schema-2 report, which has neither,
+/// still reads.
 pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema this build reads.
@@ -61,6 +63,10 @@ pub struct Report {
     /// becomes cheaper (schema 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub break_even: Vec<PairBreakEven>,
+    /// How sure the verdict is: low/high cases of the uncertain inputs, the Monte Carlo
+    /// percentiles of each option's cost, the tornado (schema 3; older reports have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<Ranges>,
 }
 
 /// The verdict of a run.
@@ -374,6 +380,67 @@ pub(crate) fn sample_report() -> Report {
             server_monthly_usd: Some(Money::from_micro(59_568_000)),
             capacity_rule: "instances = max(1, ceil(N × 100.0 ms / (730 h × 1 slots × 60%)))".into(),
             note: None,
+        }],
+        ranges: Some(sample_ranges()),
+    }
+}
+
+/// The ranges of the sample report: the CPU-bound fraction's high case flips the verdict.
+#[cfg(test)]
+fn sample_ranges() -> Ranges {
+    let usd = |micro: i64| Some(Money::from_micro(micro));
+    let p = |a: i64, b: i64, c: i64| {
+        Some(Percentiles {
+            p10: Money::from_micro(a),
+            p50: Money::from_micro(b),
+            p90: Money::from_micro(c),
+        })
+    };
+    Ranges {
+        winner: Some("lambda".into()),
+        runner_up: None,
+        holds: false,
+        summary: "The verdict (lambda) does not hold across the range: cpu_bound_fraction 0.9 makes ec2 the cheapest."
+            .into(),
+        monte_carlo_runs: 3,
+        monte_carlo_seeds: vec![11, 12, 13],
+        sensitivity: vec![
+            Sensitivity {
+                input: Input::CpuBoundFraction,
+                low: "0.2".into(),
+                typical: "0.5".into(),
+                high: "0.9".into(),
+                winner_at_low: Some("lambda".into()),
+                winner_at_high: Some("ec2 <b>".into()),
+                winner_horizon_low_usd: usd(100_000_000),
+                winner_horizon_high_usd: usd(260_000_000),
+                runner_up_horizon_low_usd: None,
+                runner_up_horizon_high_usd: None,
+                swing_usd: usd(160_000_000),
+                flips: true,
+            },
+            Sensitivity {
+                input: Input::ColdStartLatency,
+                low: "×0.5".into(),
+                typical: "×1".into(),
+                high: "×2".into(),
+                winner_at_low: Some("lambda".into()),
+                winner_at_high: Some("lambda".into()),
+                winner_horizon_low_usd: usd(118_000_000),
+                winner_horizon_high_usd: usd(125_000_000),
+                runner_up_horizon_low_usd: None,
+                runner_up_horizon_high_usd: None,
+                swing_usd: usd(7_000_000),
+                flips: false,
+            },
+        ],
+        options: vec![OptionRange {
+            id: "lambda".into(),
+            monthly_usd: p(9_900_000, 10_000_000, 10_300_000),
+            horizon_usd: p(118_800_000, 120_000_000, 123_600_000),
+            monte_carlo_wins: 3,
+            horizon_case_min_usd: usd(100_000_000),
+            horizon_case_max_usd: usd(260_000_000),
         }],
     }
 }

@@ -705,3 +705,52 @@ fn the_committed_example_reports_are_what_analyze_writes() {
         );
     }
 }
+
+#[test]
+fn analyze_reports_ranges_with_the_monte_carlo_runs_asked_for() {
+    // Sparse traffic: Lambda wins by far, so the verdict holds across the range.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let s = scenario(
+        dir.path(),
+        &format!(
+            "{LAMBDA}\n[[provisioned]]\nid = \"servers\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\n\
+             strategy = \"autoscale\"\nmin_instances = 2\n"
+        ),
+    );
+    let run = |runs: &str| -> Value {
+        let out = dir.path().join(format!("out-{runs}"));
+        let o = faascost()
+            .arg("analyze")
+            .arg(&t)
+            .arg("--scenario")
+            .arg(&s)
+            .arg("--out")
+            .arg(&out)
+            .args(["--json", "--monte-carlo", runs])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let r = run("3");
+    let g = &r["ranges"];
+    assert_eq!(g["winner"], "lambda");
+    assert_eq!(g["holds"], true, "{g}");
+    assert_eq!(g["monte_carlo_seeds"].as_array().unwrap().len(), 3);
+    let lambda = &g["options"][0];
+    let (p10, p90) = (usd(&lambda["horizon_usd"]["p10"]), usd(&lambda["horizon_usd"]["p90"]));
+    assert!(p10 <= p90 && p90 > 0.0, "{lambda}");
+    assert_eq!(lambda["monte_carlo_wins"], 3);
+    let inputs: Vec<&str> = g["sensitivity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs.len(), 5, "{inputs:?}");
+    let none = run("0");
+    assert_eq!(none["ranges"]["monte_carlo_runs"], 0);
+    assert!(none["ranges"]["options"][0]["horizon_usd"].is_null());
+    assert_eq!(none["ranges"]["sensitivity"], g["sensitivity"]);
+}

@@ -50,6 +50,7 @@ fn plan(scenario_text: &str, functions: Vec<FunctionTrace>, window_ms: u64) -> P
         },
         trace_files: vec![],
         catalog: Catalog::embedded().unwrap(),
+        what_if: crate::eval::WhatIf::default(),
     }
 }
 

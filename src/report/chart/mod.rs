@@ -7,14 +7,17 @@
 //! The charts the Report supports: the first month's bill by option stacked by component
 //! (`Bill`), the cumulative cost over the horizon with break-evens (`Cumulative`), the monthly
 //! cost in each month of the horizon as traffic grows (`MonthlyCost`), and the added-latency
-//! percentiles against the SLO (`AddedLatency`). Money is summed exactly (`Money`) and turned
-//! into floats only to place marks.
+//! percentiles against the SLO (`AddedLatency`), the tornado of the uncertain inputs
+//! (`Tornado`) and each option's P10–P90 horizon cost (`CostRange`) when the report carries
+//! ranges. Money is summed exactly (`Money`) and turned into floats only to place marks.
 
 mod bill;
 mod components;
 mod cumulative;
 mod latency;
 mod monthly;
+mod range;
+mod tornado;
 
 pub use components::{component_of, Component};
 pub use cumulative::{break_evens, cumulative_costs, BreakEven};
@@ -43,15 +46,21 @@ pub enum ChartKind {
     MonthlyCost,
     /// p50/p95/p99 added latency per option against the SLO.
     AddedLatency,
+    /// The winner's and runner-up's horizon cost at each uncertain input's low and high value.
+    Tornado,
+    /// Each option's horizon cost: P10–P90 of the Monte Carlo runs within the cases' range.
+    CostRange,
 }
 
 impl ChartKind {
     /// Every chart, in the order report.html shows them.
-    pub const ALL: [ChartKind; 4] = [
+    pub const ALL: [ChartKind; 6] = [
         ChartKind::Cumulative,
         ChartKind::Bill,
         ChartKind::MonthlyCost,
         ChartKind::AddedLatency,
+        ChartKind::Tornado,
+        ChartKind::CostRange,
     ];
 
     /// A file-name stem (`cumulative-cost` → `cumulative-cost.svg`).
@@ -61,6 +70,8 @@ impl ChartKind {
             ChartKind::Cumulative => "cumulative-cost",
             ChartKind::MonthlyCost => "monthly-cost",
             ChartKind::AddedLatency => "added-latency",
+            ChartKind::Tornado => "sensitivity-tornado",
+            ChartKind::CostRange => "cost-ranges",
         }
     }
 }
@@ -100,6 +111,8 @@ fn size(r: &Report, kind: ChartKind) -> (u32, u32) {
         ChartKind::Cumulative => cumulative::size(r),
         ChartKind::MonthlyCost => monthly::size(r),
         ChartKind::AddedLatency => latency::size(r),
+        ChartKind::Tornado => tornado::size(r),
+        ChartKind::CostRange => range::size(r),
     }
 }
 
@@ -116,6 +129,8 @@ where
         ChartKind::Cumulative => cumulative::draw(root, r),
         ChartKind::MonthlyCost => monthly::draw(root, r),
         ChartKind::AddedLatency => latency::draw(root, r),
+        ChartKind::Tornado => tornado::draw(root, r),
+        ChartKind::CostRange => range::draw(root, r),
     }
 }
 

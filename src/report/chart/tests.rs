@@ -192,7 +192,12 @@ fn charts_are_deterministic_and_pngs_are_pngs() {
 #[test]
 fn names_with_markup_are_escaped_in_the_svg() {
     let mut r = example();
-    r.options[3].id = "<script>alert(\"x\")</script> @everyone".into();
+    let hostile = "<script>alert(\"x\")</script> @everyone";
+    // The winner (cloud-run), renamed everywhere the report names it.
+    r.options[3].id = hostile.into();
+    let g = r.ranges.as_mut().unwrap();
+    g.winner = Some(hostile.into());
+    g.options[3].id = hostile.into();
     for kind in ChartKind::ALL {
         let svg = svg(&r, kind);
         assert!(!svg.contains("<script"), "{kind:?}");
@@ -250,4 +255,58 @@ fn long_names_are_cut_to_fit_and_many_options_still_render() {
             );
         }
     }
+}
+
+#[test]
+fn the_tornado_orders_inputs_by_swing_and_names_the_flip() {
+    let r = sample_report();
+    let t = texts(&svg(&r, ChartKind::Tornado));
+    let at = |s: &str| t.iter().position(|x| x == s);
+    let cpu = at("cpu_bound_fraction (0.2 – 0.9)").unwrap_or_else(|| panic!("{t:?}"));
+    let cold = at("cold_start_latency (×0.5 – ×2)").unwrap_or_else(|| panic!("{t:?}"));
+    assert!(cpu < cold, "the larger swing is drawn first: {t:?}");
+    assert!(at("flips: 0.9 → ec2 <b>").is_some(), "{t:?}");
+    assert!(at("lambda (winner) at the low value").is_some(), "{t:?}");
+    assert!(at("cost over 12 months (USD)").is_some(), "{t:?}");
+    // An input that does not flip the verdict has no note.
+    assert_eq!(t.iter().filter(|x| x.starts_with("flips:")).count(), 1);
+    let mut none = sample_report();
+    none.ranges = None;
+    let t = texts(&svg(&none, ChartKind::Tornado));
+    assert!(
+        t.iter().any(|x| x == "This report carries no ranges: nothing to draw"),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn the_range_chart_writes_each_options_p10_to_p90() {
+    let r = sample_report();
+    let t = texts(&svg(&r, ChartKind::CostRange));
+    assert!(t.iter().any(|x| x == "P10 $118.80 – P90 $123.60"), "{t:?}");
+    assert!(
+        t.iter().any(|x| x == "How wide each option's 12-month cost is"),
+        "{t:?}"
+    );
+    let r = example();
+    let t = texts(&svg(&r, ChartKind::CostRange));
+    let ranged = r.ranges.as_ref().unwrap();
+    for o in r.options.iter().filter(|o| !o.feasible) {
+        assert!(
+            ranged.options.iter().any(|g| g.id == o.id && g.horizon_usd.is_none()),
+            "{}",
+            o.id
+        );
+    }
+    assert_eq!(
+        t.iter().filter(|x| *x == "cannot run: platform limit").count(),
+        r.options.iter().filter(|o| !o.feasible).count()
+    );
+    let mut none = sample_report();
+    none.ranges = None;
+    let t = texts(&svg(&none, ChartKind::CostRange));
+    assert!(
+        t.iter().any(|x| x == "This report carries no ranges: nothing to draw"),
+        "{t:?}"
+    );
 }

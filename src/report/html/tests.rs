@@ -121,6 +121,10 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
         "<figure id=\"first-month-bill\">",
         "<figure id=\"added-latency\">",
         "<figure id=\"monthly-cost\">",
+        "<h2 id=\"ranges\">How sure is this?</h2>",
+        "<p class=\"verdict bad\">The verdict (cloud-run) does not hold across the range: cpu_bound_fraction 0.2 makes ec2-t3-static the cheapest.</p>",
+        "<figure id=\"sensitivity-tornado\">",
+        "<figure id=\"cost-ranges\">",
         "<section class=\"option\" id=\"option-0\" data-option=\"lambda-arm64\">",
         "the workload runs longer than the timeout",
         "<td>t3.medium instance-hours (committed: 15 instances, paid whether used or not)<br><span class=\"muted\">commitment ri-standard-1yr-no-upfront; 2 vCPU, 4 GiB</span></td><td>commitment</td>",
@@ -132,7 +136,7 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
     ] {
         assert!(html.contains(needle), "missing {needle:?}");
     }
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 6);
     // A limit breach is said once per option (under "Cannot run here"), not again as a warning.
     assert_eq!(html.matches("runs longer than the timeout of").count(), 4);
     assert!(html.ends_with("</html>\n"));
