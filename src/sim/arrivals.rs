@@ -490,31 +490,27 @@ fn timestamp_request(i: &Invocation, scale: f64) -> Request {
 }
 
 /// The requests of a unit's functions merged in `(arrival, duration)` order: the order a sort
-/// of all of them would give.
-pub enum UnitArrivals<'a> {
-    /// A unit of one function.
-    One(FunctionArrivals<'a>),
-    /// Several functions, merged through a heap of each one's next request.
-    Merged {
-        /// The functions' streams.
-        streams: Vec<FunctionArrivals<'a>>,
-        /// Next request of each stream that has one, with the stream's index.
-        heads: std::collections::BinaryHeap<std::cmp::Reverse<(Request, usize)>>,
-    },
+/// of all of them would give. A unit of one function reads its stream directly; several are
+/// merged through a heap of each one's next request.
+pub struct UnitArrivals<'a> {
+    streams: Vec<FunctionArrivals<'a>>,
+    /// Next request of each stream that has one, with the stream's index (several streams only).
+    heads: std::collections::BinaryHeap<std::cmp::Reverse<(Request, usize)>>,
 }
 
 impl<'a> UnitArrivals<'a> {
     /// Merges `streams` (each sorted).
     pub fn merge(mut streams: Vec<FunctionArrivals<'a>>) -> Self {
-        if streams.len() == 1 {
-            return UnitArrivals::One(streams.pop().expect("one stream"));
-        }
-        let heads = streams
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, s)| s.next().map(|r| std::cmp::Reverse((r, i))))
-            .collect();
-        UnitArrivals::Merged { streams, heads }
+        let heads = if streams.len() > 1 {
+            streams
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, s)| s.next().map(|r| std::cmp::Reverse((r, i))))
+                .collect()
+        } else {
+            std::collections::BinaryHeap::new()
+        };
+        UnitArrivals { streams, heads }
     }
 }
 
@@ -522,20 +518,18 @@ impl Iterator for UnitArrivals<'_> {
     type Item = Request;
 
     fn next(&mut self) -> Option<Request> {
-        match self {
-            UnitArrivals::One(s) => s.next(),
-            UnitArrivals::Merged { streams, heads } => {
-                let mut top = heads.peek_mut()?;
-                let (r, i) = top.0;
-                match streams[i].next() {
-                    Some(n) => top.0 = (n, i),
-                    None => {
-                        std::collections::binary_heap::PeekMut::pop(top);
-                    }
-                }
-                Some(r)
+        if let [one] = self.streams.as_mut_slice() {
+            return one.next();
+        }
+        let mut top = self.heads.peek_mut()?;
+        let (r, i) = top.0;
+        match self.streams[i].next() {
+            Some(n) => top.0 = (n, i),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
             }
         }
+        Some(r)
     }
 }
 

@@ -144,8 +144,9 @@ impl CountTable {
         }
     }
 
+    /// Fibonacci hashing: the top bits of value × 2^64/φ (spreads consecutive values apart).
     fn home(value: u64, mask: usize) -> usize {
-        (value.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
+        (value.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - mask.count_ones())) as usize
     }
 
     fn grow(&mut self) {
@@ -382,16 +383,16 @@ impl<'a> Engine<'a> {
                 (None, Some(_)) => false,
                 (None, None) => return,
             };
-            let heap = if is_done { &mut self.done } else { &mut self.arrive };
-            let top = heap.peek_mut().expect("the heap has an event");
-            if top.0.time_ms >= until_ms && until_ms != u64::MAX {
+            let heap = if is_done { &self.done } else { &self.arrive };
+            let ev = heap.peek().expect("the heap has an event").0;
+            if ev.time_ms >= until_ms && until_ms != u64::MAX {
                 return;
             }
-            let ev = std::collections::binary_heap::PeekMut::pop(top).0;
             let t = ev.time_ms;
             self.last_time_ms = self.last_time_ms.max(t);
             let unit = (ev.tie >> SEQ_BITS) as u32;
             if is_done {
+                self.done.pop();
                 self.on_done(unit, t, ev.payload, c, sink);
             } else {
                 self.on_arrive(unit, t, ev.payload, c, sink);
@@ -431,26 +432,34 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Handles the arrival event at the top of the arrival heap (and removes it from there).
     fn on_arrive(&mut self, unit: u32, t: u64, payload: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
         let cfg = &self.cfg;
         let st = &mut self.states[unit as usize];
         let (duration_ms, attempt) = if payload == NONE {
             let r = st.next.take().expect("a first attempt has its request");
             st.res.arrivals += 1;
-            // Schedule the unit's next first-attempt arrival.
+            // The unit's next first-attempt arrival replaces this event at the top of the heap
+            // (one sift instead of a pop and a push).
             st.next = st.requests.next();
-            if let Some(n) = st.next {
-                let tie = st.tie(unit);
-                self.arrive.push(Reverse(Event {
-                    time_ms: n.arrival_ms,
-                    tie,
-                    payload: NONE,
-                }));
+            match st.next {
+                Some(n) => {
+                    let tie = st.tie(unit);
+                    *self.arrive.peek_mut().expect("this event is at the top") = Reverse(Event {
+                        time_ms: n.arrival_ms,
+                        tie,
+                        payload: NONE,
+                    });
+                }
+                None => {
+                    self.arrive.pop();
+                }
             }
             let last_end = st.last_end_ms;
             st.policy.observe_arrival(t, last_end);
             (r.duration_ms, 0)
         } else {
+            self.arrive.pop();
             self.free_retries.push(payload);
             self.retries[payload as usize]
         };
