@@ -10,7 +10,8 @@
 //! `ServerlessSimulator`), dslab-faas (anchors.md §A5), SPEC.md "Models".
 //!
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
-//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; a unit's
+//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
+//! histograms fill one hash table keyed by value; a unit's
 //! next first-attempt request is pulled from its arrival stream only when its previous one is
 //! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
 //! advanced to a time and resumed, so many engines can be swept in step.
@@ -105,23 +106,38 @@ pub struct UnitResult {
     pub last_completion_ms: u64,
 }
 
-/// Counts of whole-ms values in an open-addressing hash table: O(1) per value in the hot loop,
-/// memory ∝ distinct values; turned into an [`MsHistogram`] once a run ends.
+/// The histograms a unit fills in the hot loop, by index into a slot's counts.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    OnDemandDuration = 0,
+    ProvisionedDuration = 1,
+    InitDuration = 2,
+    BusyPeriod = 3,
+    Latency = 4,
+    Overhead = 5,
+}
+
+const KINDS: usize = 6;
+
+/// Counts of whole-ms values for every [`Kind`] in one open-addressing hash table keyed by the
+/// value: the kinds of one request mostly share a value (a warm request's duration, latency and
+/// busy period are equal), so they cost one cache miss instead of one each. O(1) per value,
+/// memory ∝ distinct values; turned into [`MsHistogram`]s once a run ends.
 #[derive(Debug, Clone, Default)]
-struct CountTable {
-    /// `(value, count)`; `EMPTY` marks a free slot. Length 0 or a power of two.
-    slots: Vec<(u64, u64)>,
+struct Tables {
+    /// `(value, counts by kind)`; `EMPTY` marks a free slot. Length 0 or a power of two.
+    slots: Vec<(u64, [u64; KINDS])>,
     len: usize,
-    /// Count of the value `EMPTY` itself.
-    empty_key_count: u64,
+    /// Counts of the value `EMPTY` itself.
+    empty_key: [u64; KINDS],
 }
 
 const EMPTY: u64 = u64::MAX;
 
-impl CountTable {
-    fn add(&mut self, value: u64) {
+impl Tables {
+    fn add(&mut self, kind: Kind, value: u64) {
         if value == EMPTY {
-            self.empty_key_count += 1;
+            self.empty_key[kind as usize] += 1;
             return;
         }
         if 2 * (self.len + 1) > self.slots.len() {
@@ -132,11 +148,12 @@ impl CountTable {
         loop {
             let slot = &mut self.slots[i];
             if slot.0 == value {
-                slot.1 += 1;
+                slot.1[kind as usize] += 1;
                 return;
             }
             if slot.0 == EMPTY {
-                *slot = (value, 1);
+                slot.0 = value;
+                slot.1[kind as usize] = 1;
                 self.len += 1;
                 return;
             }
@@ -151,36 +168,28 @@ impl CountTable {
 
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); capacity]);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, [0; KINDS]); capacity]);
         let mask = self.slots.len() - 1;
-        for (value, count) in old.into_iter().filter(|s| s.0 != EMPTY) {
-            let mut i = Self::home(value, mask);
+        for slot in old.into_iter().filter(|s| s.0 != EMPTY) {
+            let mut i = Self::home(slot.0, mask);
             while self.slots[i].0 != EMPTY {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = (value, count);
+            self.slots[i] = slot;
         }
     }
 
-    fn into_histogram(self) -> MsHistogram {
-        let mut h = MsHistogram::new();
-        for (value, count) in self.slots.into_iter().filter(|s| s.0 != EMPTY) {
-            h.add(value, count);
+    /// The histogram of every kind, by kind index.
+    fn into_histograms(self) -> [MsHistogram; KINDS] {
+        let mut h: [MsHistogram; KINDS] = Default::default();
+        let empty = (EMPTY, self.empty_key);
+        for (value, counts) in self.slots.into_iter().filter(|s| s.0 != EMPTY).chain([empty]) {
+            for (k, &n) in counts.iter().enumerate() {
+                h[k].add(value, n);
+            }
         }
-        h.add(EMPTY, self.empty_key_count);
         h
     }
-}
-
-/// The histograms a unit fills in the hot loop.
-#[derive(Debug, Clone, Default)]
-struct Tables {
-    on_demand_duration_ms: CountTable,
-    provisioned_duration_ms: CountTable,
-    init_duration_ms: CountTable,
-    busy_periods_ms: CountTable,
-    latency_ms: CountTable,
-    overhead_ms: CountTable,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -413,7 +422,7 @@ impl<'a> Engine<'a> {
         st.instances[i].busy -= 1;
         if st.instances[i].busy == 0 {
             let since = st.instances[i].busy_since_ms;
-            st.tables.busy_periods_ms.add(t - since);
+            st.tables.add(Kind::BusyPeriod, t - since);
             if st.instances[i].in_partial {
                 st.remove_partial(i);
             }
@@ -497,7 +506,7 @@ impl<'a> Engine<'a> {
         st.res.served += 1;
         let (slot, done_ms) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
             st.provisioned_inflight += 1;
-            st.tables.provisioned_duration_ms.add(duration_ms);
+            st.tables.add(Kind::ProvisionedDuration, duration_ms);
             st.res.provisioned_inflight_ms += duration_ms;
             (NONE, t + duration_ms)
         } else {
@@ -523,7 +532,7 @@ impl<'a> Engine<'a> {
                         }
                         let init_ms = st.rng.cold_start_ms(&cfg.cold_start);
                         st.res.cold_starts += 1;
-                        st.tables.init_duration_ms.add(init_ms);
+                        st.tables.add(Kind::InitDuration, init_ms);
                         st.new_instance(Instance {
                             ready_ms: t + init_ms,
                             ..Instance::default()
@@ -543,7 +552,7 @@ impl<'a> Engine<'a> {
             } else if inst.busy == c && inst.in_partial {
                 st.remove_partial(i);
             }
-            st.tables.on_demand_duration_ms.add(duration_ms);
+            st.tables.add(Kind::OnDemandDuration, duration_ms);
             (
                 u32::try_from(i)
                     .ok()
@@ -552,8 +561,8 @@ impl<'a> Engine<'a> {
                 start + duration_ms,
             )
         };
-        st.tables.latency_ms.add(done_ms - t);
-        st.tables.overhead_ms.add(done_ms - t - duration_ms);
+        st.tables.add(Kind::Latency, done_ms - t);
+        st.tables.add(Kind::Overhead, done_ms - t - duration_ms);
         st.last_end_ms = Some(st.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
         st.res.last_completion_ms = st.res.last_completion_ms.max(done_ms);
         let tie = st.tie(unit);
@@ -574,14 +583,14 @@ impl<'a> Engine<'a> {
                 while let Some(i) = st.idle.pop_front() {
                     st.evict(i, end_ms);
                 }
-                let t = st.tables;
+                let [on_demand, provisioned, init, busy, latency, overhead] = st.tables.into_histograms();
                 UnitResult {
-                    on_demand_duration_ms: t.on_demand_duration_ms.into_histogram(),
-                    provisioned_duration_ms: t.provisioned_duration_ms.into_histogram(),
-                    init_duration_ms: t.init_duration_ms.into_histogram(),
-                    busy_periods_ms: t.busy_periods_ms.into_histogram(),
-                    latency_ms: t.latency_ms.into_histogram(),
-                    overhead_ms: t.overhead_ms.into_histogram(),
+                    on_demand_duration_ms: on_demand,
+                    provisioned_duration_ms: provisioned,
+                    init_duration_ms: init,
+                    busy_periods_ms: busy,
+                    latency_ms: latency,
+                    overhead_ms: overhead,
                     ..st.res
                 }
             })
