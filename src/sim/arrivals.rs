@@ -1,5 +1,6 @@
-//! Seeded arrivals: turns a `Workload` function into a time-ordered list of requests
-//! (arrival ms, execution duration ms) — the only home of randomness in the simulator.
+//! Seeded arrivals: turns a `Workload` function into a time-ordered stream of requests
+//! (arrival ms, execution duration ms), generated a minute at a time — the only home of
+//! randomness in the simulator.
 //!
 //! Per-minute counts (Azure 2019) are spread inside their minute `uniform`ly (default; the
 //! dslab-faas "BucketUniform" expansion), as a `poisson` process at the minute's rate (dslab

@@ -5,11 +5,14 @@
 //! (`cost::billed_gb_seconds`).
 //!
 //! Steps: group functions into units (a function, or an Azure app whose functions share
-//! instances); expand each function's arrivals with its own seeded generator ([`arrivals`]);
-//! scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on Lambda, with a
-//! CPU-bound fraction); replay each unit through the event engine ([`serverless`]) in parallel
-//! with rayon; if the summed concurrency ever exceeds the account limit, replay every unit again
-//! in one shared loop so throttling is exact. Results do not depend on the thread count.
+//! instances); stream each function's arrivals a minute at a time from its own seeded generator
+//! ([`arrivals`]); scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on
+//! Lambda, with a CPU-bound fraction); replay each unit through its own event engine
+//! ([`serverless`]), all engines advanced in parallel (rayon) one minute of simulated time at a
+//! time, their in-flight changes merged into one concurrency sweep; as soon as the summed
+//! concurrency exceeds the account limit, replay every unit again in one shared loop so
+//! throttling is exact. Memory is O(units + requests in flight + one minute of arrivals), never
+//! O(invocations) or O(window span). Results do not depend on the thread count.
 //! Sources: SPEC.md "Models"; SimFaaS and dslab-faas (../shared/reference/anchors.md).
 
 pub mod arrivals;
