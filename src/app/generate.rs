@@ -44,11 +44,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
             })?
         }
     };
-    let estimate_gb = estimated_bytes(&workload, args.format, args.timestamps) as f64 / 1e9;
-    if estimate_gb > args.max_output_gb {
+    let estimate_bytes = estimated_bytes(&workload, args.format, args.timestamps);
+    if estimate_bytes as f64 / 1e9 > args.max_output_gb {
         bail!(
-            "--max-output-gb: the output would take about {estimate_gb:.2} GB, more than the {} GB allowed; \
-             lower --functions, --days or the rate, or raise --max-output-gb if the disk has room",
+            "--max-output-gb: the output would take about {:.3} GB ({estimate_bytes} bytes), more than the {} GB \
+             allowed; lower --functions, --days or the rate, or raise --max-output-gb if the disk has room",
+            estimate_bytes as f64 / 1e9,
             args.max_output_gb
         );
     }
