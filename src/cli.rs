@@ -547,6 +547,9 @@ pub struct GenerateArgs {
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Refuse, before writing anything, when the estimated output exceeds this many GB (10^9 bytes).
+    #[arg(long, value_name = "GB", default_value_t = 20.0)]
+    pub max_output_gb: f64,
 }
 
 /// `faascost tune`.

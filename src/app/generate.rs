@@ -7,12 +7,18 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::GenerateArgs;
-use crate::synth::write::{write_azure2019, write_csv, CsvTarget, OutputFormat};
+use crate::synth::write::{estimated_bytes, write_azure2019, write_csv, CsvTarget, OutputFormat};
 use crate::synth::{azure_like, plan_pattern, PatternSpec};
 use crate::units::MINUTES_PER_DAY;
 
 /// Runs `faascost generate`.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    if !(args.max_output_gb.is_finite() && args.max_output_gb > 0.0) {
+        bail!(
+            "--max-output-gb: {} is not a size; expected a positive number of GB",
+            args.max_output_gb
+        );
+    }
     let window_minutes = match (args.days, args.hours) {
         (Some(d), _) => d.saturating_mul(MINUTES_PER_DAY),
         (None, Some(h)) => h.saturating_mul(60),
@@ -38,6 +44,15 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
             })?
         }
     };
+    let estimate_bytes = estimated_bytes(&workload, args.format, args.timestamps);
+    if estimate_bytes as f64 / 1e9 > args.max_output_gb {
+        bail!(
+            "--max-output-gb: the output would take about {:.3} GB ({estimate_bytes} bytes), more than the {} GB \
+             allowed; lower --functions, --days or the rate, or raise --max-output-gb if the disk has room",
+            estimate_bytes as f64 / 1e9,
+            args.max_output_gb
+        );
+    }
     match args.format {
         OutputFormat::Azure2019 => {
             if args.out == Path::new("-") {
@@ -126,6 +141,31 @@ mod tests {
             out_s,
         ])
         .unwrap();
+    }
+
+    #[test]
+    fn oversized_output_is_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("day");
+        // 1,000 functions over a day take about 3.5 MB: more than 0.001 GB.
+        let e = run(&[
+            "generate",
+            "--like",
+            "azure2019",
+            "--functions",
+            "1000",
+            "--format",
+            "azure2019",
+            "--max-output-gb",
+            "0.001",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("--max-output-gb"), "{e:#}");
+        assert!(!out.exists(), "nothing is written");
+        let e = run(&["generate", "--max-output-gb", "0", "--out", out.to_str().unwrap()]).unwrap_err();
+        assert!(format!("{e:#}").contains("positive"), "{e:#}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Seeded arrivals: turns a `Workload` function into a time-ordered list of requests
-//! (arrival ms, execution duration ms) — the only home of randomness in the simulator.
+//! Seeded arrivals: turns a `Workload` function into a time-ordered stream of requests
+//! (arrival ms, execution duration ms), generated a minute at a time — the only home of
+//! randomness in the simulator.
 //!
 //! Per-minute counts (Azure 2019) are spread inside their minute `uniform`ly (default; the
 //! dslab-faas "BucketUniform" expansion), as a `poisson` process at the minute's rate (dslab
@@ -265,67 +266,273 @@ fn to_whole_ms(duration_ms: f64, scale: f64) -> u64 {
     us.div_ceil(US_PER_MS).max(1)
 }
 
-/// Expands one function into requests sorted by arrival.
-pub fn expand_function(f: &FunctionTrace, opts: &ExpandOptions, rng: &mut SimRng) -> Result<Vec<Request>, SimError> {
-    let scale = opts.duration_scale;
-    match &f.arrivals {
-        Arrivals::Untimed(_) => Err(SimError::Untimed {
-            function: function_key(&f.id),
-        }),
-        Arrivals::Timestamps(invs) => {
-            let mut out: Vec<Request> = invs
-                .iter()
-                .map(|i| Request {
-                    arrival_ms: i.start_ms,
-                    duration_ms: to_whole_ms(i.duration_us as f64 / US_PER_MS as f64, scale),
-                })
-                .collect();
-            out.sort_unstable();
-            Ok(out)
+/// How durations are drawn for a per-minute function.
+#[derive(Debug, Clone, Copy)]
+enum DurationDraw {
+    /// A log-normal capped at the longest traced duration.
+    Lognormal { dist: LogNormal, cap_ms: f64 },
+    /// The mean-matched piecewise-linear inverse CDF.
+    Points([(f64, f64); 7]),
+    /// A fixed fallback duration.
+    Constant(f64),
+}
+
+impl DurationDraw {
+    fn of(f: &FunctionTrace, opts: &ExpandOptions) -> Result<Self, SimError> {
+        match (&f.duration, opts.fallback_duration_ms) {
+            (DurationInfo::Percentiles(p), _) => Ok(match (opts.duration_model, fitted_lognormal(p)) {
+                // Capped at the longest duration the trace saw: an unbounded tail would draw
+                // runs past every platform's timeout.
+                (DurationModel::Lognormal, Some(dist)) => DurationDraw::Lognormal {
+                    dist,
+                    cap_ms: p.maximum_ms.unwrap_or(p.p100_ms).max(p.p100_ms),
+                },
+                _ => DurationDraw::Points(mean_matched_points(p)),
+            }),
+            (_, Some(ms)) => Ok(DurationDraw::Constant(ms as f64)),
+            (_, None) => Err(SimError::UnknownDuration {
+                function: function_key(&f.id),
+            }),
         }
-        Arrivals::PerMinute(counts) if counts.total() == 0 => Ok(Vec::new()),
-        Arrivals::PerMinute(counts) => {
-            let draw: Box<dyn Fn(&mut SimRng) -> f64> = match (&f.duration, opts.fallback_duration_ms) {
-                (DurationInfo::Percentiles(p), _) => {
-                    let p = *p;
-                    match (opts.duration_model, fitted_lognormal(&p)) {
-                        (DurationModel::Lognormal, Some(d)) => {
-                            // Capped at the longest duration the trace saw: an unbounded tail would
-                            // draw runs past every platform's timeout.
-                            let cap = p.maximum_ms.unwrap_or(p.p100_ms).max(p.p100_ms);
-                            Box::new(move |r: &mut SimRng| {
-                                d.inverse_cdf(r.uniform01().clamp(1e-12, 1.0 - 1e-12)).min(cap)
-                            })
-                        }
-                        _ => {
-                            let pts = mean_matched_points(&p);
-                            Box::new(move |r: &mut SimRng| points_inverse_cdf(&pts, r.uniform01()))
-                        }
+    }
+
+    fn draw(&self, rng: &mut SimRng) -> f64 {
+        match self {
+            DurationDraw::Lognormal { dist, cap_ms } => {
+                dist.inverse_cdf(rng.uniform01().clamp(1e-12, 1.0 - 1e-12)).min(*cap_ms)
+            }
+            DurationDraw::Points(pts) => points_inverse_cdf(pts, rng.uniform01()),
+            DurationDraw::Constant(ms) => *ms,
+        }
+    }
+}
+
+/// The minutes of a count vector that hold invocations, as `(minute, count)`.
+enum NonzeroMinutes<'a> {
+    Dense {
+        first_minute: u32,
+        counts: std::iter::Enumerate<std::slice::Iter<'a, u32>>,
+    },
+    Sparse(std::slice::Iter<'a, (u32, u32)>),
+}
+
+impl<'a> NonzeroMinutes<'a> {
+    fn of(counts: &'a MinuteCounts) -> Self {
+        match counts {
+            MinuteCounts::Dense { first_minute, counts } => NonzeroMinutes::Dense {
+                first_minute: *first_minute,
+                counts: counts.iter().enumerate(),
+            },
+            MinuteCounts::Sparse { entries } => NonzeroMinutes::Sparse(entries.iter()),
+        }
+    }
+}
+
+impl Iterator for NonzeroMinutes<'_> {
+    type Item = (u32, u32);
+
+    fn next(&mut self) -> Option<(u32, u32)> {
+        match self {
+            NonzeroMinutes::Dense { first_minute, counts } => counts
+                .find(|(_, &c)| c > 0)
+                .map(|(i, &c)| (*first_minute + i as u32, c)),
+            NonzeroMinutes::Sparse(entries) => entries.find(|e| e.1 > 0).copied(),
+        }
+    }
+}
+
+/// One function's requests in arrival order, generated a minute at a time: memory is one
+/// minute's requests, never the function's whole history. Per-minute counts draw offsets then
+/// durations minute by minute with the function's own generator, so the sequence is the same
+/// however it is consumed.
+pub struct FunctionArrivals<'a> {
+    source: Source<'a>,
+    /// The current minute's requests, sorted, and the next one to yield.
+    buffer: Vec<Request>,
+    next: usize,
+}
+
+enum Source<'a> {
+    /// Exact timestamps sorted by start: requests of equal start are sorted by duration.
+    Timestamps {
+        invs: std::slice::Iter<'a, Invocation>,
+        peeked: Option<&'a Invocation>,
+        scale: f64,
+    },
+    /// Per-minute counts.
+    PerMinute {
+        minutes: NonzeroMinutes<'a>,
+        spread: SpreadMode,
+        draw: DurationDraw,
+        scale: f64,
+        rng: SimRng,
+        offsets: Vec<u64>,
+    },
+}
+
+impl<'a> FunctionArrivals<'a> {
+    /// The arrivals of `f`, drawn with `rng`.
+    pub fn new(f: &'a FunctionTrace, opts: &ExpandOptions, rng: SimRng) -> Result<Self, SimError> {
+        let scale = opts.duration_scale;
+        let source = match &f.arrivals {
+            Arrivals::Untimed(_) => {
+                return Err(SimError::Untimed {
+                    function: function_key(&f.id),
+                })
+            }
+            Arrivals::Timestamps(invs) if invs.is_sorted_by_key(|i| i.start_ms) => Source::Timestamps {
+                invs: invs.iter(),
+                peeked: None,
+                scale,
+            },
+            Arrivals::Timestamps(invs) => {
+                // Out of order (a reader's promise broken): sort this function's requests.
+                let mut buffer: Vec<Request> = invs.iter().map(|i| timestamp_request(i, scale)).collect();
+                buffer.sort_unstable();
+                return Ok(FunctionArrivals {
+                    source: Source::Timestamps {
+                        invs: [].iter(),
+                        peeked: None,
+                        scale,
+                    },
+                    buffer,
+                    next: 0,
+                });
+            }
+            Arrivals::PerMinute(counts) => Source::PerMinute {
+                draw: if counts.nonzero().next().is_some() {
+                    DurationDraw::of(f, opts)?
+                } else {
+                    DurationDraw::Constant(0.0)
+                },
+                minutes: NonzeroMinutes::of(counts),
+                spread: opts.spread,
+                scale,
+                rng,
+                offsets: Vec::new(),
+            },
+        };
+        Ok(FunctionArrivals {
+            source,
+            buffer: Vec::new(),
+            next: 0,
+        })
+    }
+
+    /// Refills the buffer with the next minute's (or timestamp's) requests; false when done.
+    fn refill(&mut self) -> bool {
+        self.buffer.clear();
+        self.next = 0;
+        match &mut self.source {
+            Source::Timestamps { invs, peeked, scale } => {
+                let Some(first) = peeked.take().or_else(|| invs.next()) else {
+                    return false;
+                };
+                self.buffer.push(timestamp_request(first, *scale));
+                for i in invs.by_ref() {
+                    if i.start_ms != first.start_ms {
+                        *peeked = Some(i);
+                        break;
                     }
+                    self.buffer.push(timestamp_request(i, *scale));
                 }
-                (_, Some(ms)) => Box::new(move |_r: &mut SimRng| ms as f64),
-                (_, None) => {
-                    return Err(SimError::UnknownDuration {
-                        function: function_key(&f.id),
-                    })
+                if self.buffer.len() > 1 {
+                    self.buffer.sort_unstable();
                 }
-            };
-            let mut out = Vec::with_capacity(counts.total() as usize);
-            let mut offsets: Vec<u64> = Vec::new();
-            for (minute, k) in counts.nonzero() {
+                true
+            }
+            Source::PerMinute {
+                minutes,
+                spread,
+                draw,
+                scale,
+                rng,
+                offsets,
+            } => {
+                let Some((minute, k)) = minutes.next() else {
+                    return false;
+                };
                 let base = minute as u64 * MS_PER_MINUTE;
-                spread_minute(opts.spread, k, rng, &mut offsets);
-                for &off in &offsets {
-                    let d = draw(rng);
-                    out.push(Request {
+                spread_minute(*spread, k, rng, offsets);
+                for &off in offsets.iter() {
+                    let d = draw.draw(rng);
+                    self.buffer.push(Request {
                         arrival_ms: base + off,
-                        duration_ms: to_whole_ms(d, scale),
+                        duration_ms: to_whole_ms(d, *scale),
                     });
                 }
+                // Already in arrival order (the offsets are): only equal arrivals need their
+                // durations ordered, which the run-detecting stable sort does in near-linear time.
+                self.buffer.sort();
+                true
             }
-            out.sort_unstable();
-            Ok(out)
         }
+    }
+}
+
+impl Iterator for FunctionArrivals<'_> {
+    type Item = Request;
+
+    fn next(&mut self) -> Option<Request> {
+        while self.next == self.buffer.len() {
+            if !self.refill() {
+                return None;
+            }
+        }
+        let r = self.buffer[self.next];
+        self.next += 1;
+        Some(r)
+    }
+}
+
+fn timestamp_request(i: &Invocation, scale: f64) -> Request {
+    Request {
+        arrival_ms: i.start_ms,
+        duration_ms: to_whole_ms(i.duration_us as f64 / US_PER_MS as f64, scale),
+    }
+}
+
+/// The requests of a unit's functions merged in `(arrival, duration)` order: the order a sort
+/// of all of them would give. A unit of one function reads its stream directly; several are
+/// merged through a heap of each one's next request.
+pub struct UnitArrivals<'a> {
+    streams: Vec<FunctionArrivals<'a>>,
+    /// Next request of each stream that has one, with the stream's index (several streams only).
+    heads: std::collections::BinaryHeap<std::cmp::Reverse<(Request, usize)>>,
+}
+
+impl<'a> UnitArrivals<'a> {
+    /// Merges `streams` (each sorted).
+    pub fn merge(mut streams: Vec<FunctionArrivals<'a>>) -> Self {
+        let heads = if streams.len() > 1 {
+            streams
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, s)| s.next().map(|r| std::cmp::Reverse((r, i))))
+                .collect()
+        } else {
+            std::collections::BinaryHeap::new()
+        };
+        UnitArrivals { streams, heads }
+    }
+}
+
+impl Iterator for UnitArrivals<'_> {
+    type Item = Request;
+
+    fn next(&mut self) -> Option<Request> {
+        if let [one] = self.streams.as_mut_slice() {
+            return one.next();
+        }
+        let mut top = self.heads.peek_mut()?;
+        let (r, i) = top.0;
+        match self.streams[i].next() {
+            Some(n) => top.0 = (n, i),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
+        }
+        Some(r)
     }
 }
 
@@ -418,7 +625,10 @@ mod lognormal_tests {
             duration_scale: 1.0,
             duration_model: DurationModel::Piecewise,
         };
-        assert!(expand_function(&f, &opts, &mut SimRng::new(1)).unwrap().is_empty());
+        assert!(FunctionArrivals::new(&f, &opts, SimRng::new(1))
+            .unwrap()
+            .collect::<Vec<_>>()
+            .is_empty());
     }
 
     #[test]
@@ -526,8 +736,8 @@ mod tests {
             if p.average_ms <= 0.0 {
                 continue;
             }
-            let mut rng = SimRng::for_key(42, &function_key(&f.id));
-            let reqs = expand_function(f, &opts, &mut rng).unwrap();
+            let rng = SimRng::for_key(42, &function_key(&f.id));
+            let reqs = FunctionArrivals::new(f, &opts, rng).unwrap().collect::<Vec<_>>();
             simulated_ms += reqs.iter().map(|r| r.duration_ms as f64).sum::<f64>();
             published_ms += f.arrivals.invocations() as f64 * p.average_ms;
         }
@@ -559,7 +769,9 @@ mod tests {
             duration_scale: 1.0,
             duration_model: DurationModel::Piecewise,
         };
-        let reqs = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap();
+        let reqs = FunctionArrivals::new(&f, &opts, SimRng::new(1))
+            .unwrap()
+            .collect::<Vec<_>>();
         assert_eq!(reqs.len(), 8);
         assert_eq!(reqs.iter().filter(|r| r.arrival_ms < 60_000).count(), 3);
         assert!(reqs
@@ -571,7 +783,9 @@ mod tests {
             spread: SpreadMode::Even,
             ..opts
         };
-        let reqs = expand_function(&f, &even, &mut SimRng::new(1)).unwrap();
+        let reqs = FunctionArrivals::new(&f, &even, SimRng::new(1))
+            .unwrap()
+            .collect::<Vec<_>>();
         let first: Vec<u64> = reqs.iter().take(3).map(|r| r.arrival_ms).collect();
         assert_eq!(first, vec![10_000, 30_000, 50_000]);
     }
@@ -586,7 +800,10 @@ mod tests {
             duration_scale: 1.0,
             duration_model: DurationModel::Piecewise,
         };
-        let n = expand_function(&f, &opts, &mut SimRng::new(7)).unwrap().len() as f64;
+        let n = FunctionArrivals::new(&f, &opts, SimRng::new(7))
+            .unwrap()
+            .collect::<Vec<_>>()
+            .len() as f64;
         assert!((n - 6000.0).abs() < 4.0 * 6000f64.sqrt(), "{n}");
     }
 
@@ -599,7 +816,10 @@ mod tests {
             duration_scale: 1.0,
             duration_model: DurationModel::Piecewise,
         };
-        let err = expand_function(&f, &opts, &mut SimRng::new(1)).unwrap_err().to_string();
+        let err = FunctionArrivals::new(&f, &opts, SimRng::new(1))
+            .err()
+            .expect("an error")
+            .to_string();
         assert!(err.contains("lonely") && err.contains("--duration-ms"), "{err}");
     }
 

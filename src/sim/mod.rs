@@ -5,11 +5,14 @@
 //! (`cost::billed_gb_seconds`).
 //!
 //! Steps: group functions into units (a function, or an Azure app whose functions share
-//! instances); expand each function's arrivals with its own seeded generator ([`arrivals`]);
-//! scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on Lambda, with a
-//! CPU-bound fraction); replay each unit through the event engine ([`serverless`]) in parallel
-//! with rayon; if the summed concurrency ever exceeds the account limit, replay every unit again
-//! in one shared loop so throttling is exact. Results do not depend on the thread count.
+//! instances); stream each function's arrivals a minute at a time from its own seeded generator
+//! ([`arrivals`]); scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on
+//! Lambda, with a CPU-bound fraction); replay each unit through its own event engine
+//! ([`serverless`]), all engines advanced in parallel (rayon) one minute of simulated time at a
+//! time, their in-flight changes merged into one concurrency sweep; as soon as the summed
+//! concurrency exceeds the account limit, replay every unit again in one shared loop so
+//! throttling is exact. Memory is O(units + requests in flight + one minute of arrivals), never
+//! O(invocations) or O(window span). Results do not depend on the thread count.
 //! Sources: SPEC.md "Models"; SimFaaS and dslab-faas (../shared/reference/anchors.md).
 
 pub mod arrivals;
@@ -28,14 +31,14 @@ use std::collections::BTreeMap;
 
 use crate::pricing::{ColdStartDist, InstanceScope, MemoryOptions};
 use crate::trace::{FunctionTrace, MemoryScope, Workload};
-use crate::units::{gb_seconds, MS_PER_SECOND};
+use crate::units::{gb_seconds, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
-use arrivals::{expand_function, function_key, DurationModel, ExpandOptions, Request, SimRng, SpreadMode};
+use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
 use keepalive::KeepAliveSpec;
 use platform::PlatformModel;
 use schedule::ProvisionedSchedule;
 use serverless::{EngineConfig, RetryPolicy, UnitResult, UnitSpec};
-use stats::{concurrency_profile, percentile, LatencyMs, SimStats};
+use stats::{percentile, LatencyMs, ProfileSweep, SimStats};
 
 /// Errors of the simulation stage.
 #[derive(Debug, thiserror::Error)]
@@ -232,13 +235,14 @@ pub fn duration_scale(platform: &PlatformModel, traced_mb: u32, new_mb: u32, cpu
     }
 }
 
-struct Prepared {
+/// A unit ready to replay: its functions with their expansion options, and its memory.
+struct UnitPlan<'w> {
     key: String,
     memory_mb: u32,
-    requests: Vec<Request>,
+    functions: Vec<(&'w FunctionTrace, ExpandOptions)>,
 }
 
-fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, SimError> {
+fn plan_units<'w>(workload: &'w Workload, cfg: &SimConfig) -> Vec<UnitPlan<'w>> {
     let p = &cfg.platform;
     let units = units_of(workload, p.facts.instance_scope);
     let mut app_sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -247,45 +251,108 @@ fn prepare_units(workload: &Workload, cfg: &SimConfig) -> Result<Vec<Prepared>, 
         *app_sizes.entry((o.to_string(), a.to_string())).or_default() += 1;
     }
     units
-        .par_iter()
+        .into_iter()
         .map(|u| {
             let raw_mb = cfg
                 .memory_mb
-                .unwrap_or_else(|| unit_memory_mb(u, &app_sizes, p.facts.default_memory_mb));
+                .unwrap_or_else(|| unit_memory_mb(&u, &app_sizes, p.facts.default_memory_mb));
             let memory_mb = p.facts.memory.configure_mb(raw_mb);
-            let mut requests: Vec<Request> = Vec::new();
-            for f in &u.functions {
-                let scale = match (cfg.memory_mb, f.memory.configured_mb) {
-                    (Some(new), Some(old)) if new != old => duration_scale(p, old, memory_mb, cfg.cpu_bound_fraction),
-                    _ => 1.0,
-                };
-                let opts = ExpandOptions {
-                    spread: cfg.spread,
-                    fallback_duration_ms: cfg.fallback_duration_ms,
-                    duration_scale: scale,
-                    duration_model: cfg.duration_model,
-                };
-                let mut rng = SimRng::for_key(cfg.seed, &function_key(&f.id));
-                requests.extend(expand_function(f, &opts, &mut rng)?);
-            }
-            requests.sort_unstable();
-            Ok(Prepared {
-                key: u.key.clone(),
+            let functions = u
+                .functions
+                .iter()
+                .map(|&f| {
+                    let scale = match (cfg.memory_mb, f.memory.configured_mb) {
+                        (Some(new), Some(old)) if new != old => {
+                            duration_scale(p, old, memory_mb, cfg.cpu_bound_fraction)
+                        }
+                        _ => 1.0,
+                    };
+                    let opts = ExpandOptions {
+                        spread: cfg.spread,
+                        fallback_duration_ms: cfg.fallback_duration_ms,
+                        duration_scale: scale,
+                        duration_model: cfg.duration_model,
+                    };
+                    (f, opts)
+                })
+                .collect();
+            UnitPlan {
+                key: u.key,
                 memory_mb,
-                requests,
-            })
+                functions,
+            }
         })
         .collect()
 }
 
-fn spec_of(p: &Prepared, cfg: &SimConfig) -> UnitSpec {
-    UnitSpec {
-        key: p.key.clone(),
-        memory_mb: p.memory_mb,
-        requests: p.requests.clone(),
-        rng: SimRng::for_key(cfg.seed, &format!("init:{}", p.key)),
-        policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
+impl<'w> UnitPlan<'w> {
+    /// The unit's requests in arrival order, each function drawn with its own seeded generator.
+    fn arrivals(&self, cfg: &SimConfig) -> Result<UnitArrivals<'w>, SimError> {
+        let streams = self
+            .functions
+            .iter()
+            .map(|&(f, opts)| FunctionArrivals::new(f, &opts, SimRng::for_key(cfg.seed, &function_key(&f.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(UnitArrivals::merge(streams))
     }
+
+    fn spec(&self, cfg: &SimConfig) -> Result<UnitSpec<'w>, SimError> {
+        Ok(UnitSpec {
+            key: self.key.clone(),
+            memory_mb: self.memory_mb,
+            requests: Box::new(self.arrivals(cfg)?),
+            rng: SimRng::for_key(cfg.seed, &format!("init:{}", self.key)),
+            policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
+        })
+    }
+}
+
+/// Sweep block of pass 1: every unit's engine advances one minute of simulated time at a
+/// time, so only one minute of in-flight changes is held at once.
+const BLOCK_MS: u64 = MS_PER_MINUTE;
+
+/// Pass 1: every unit in its own engine, swept in step block by block (in parallel) into one
+/// concurrency profile. Stops early, returning `None`, once the summed concurrency exceeds
+/// `limit` (the shared pass replaces this one's results then).
+fn independent_pass(
+    plans: &[UnitPlan],
+    cfg: &SimConfig,
+    engine: &EngineConfig,
+    start_ms: u64,
+    limit: Option<u32>,
+) -> Result<Option<(Vec<UnitResult>, ProfileSweep)>, SimError> {
+    let mut engines = plans
+        .par_iter()
+        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg)?], engine), Vec::new())))
+        .collect::<Result<Vec<(serverless::Engine, Vec<u64>)>, SimError>>()?;
+    let mut sweep = ProfileSweep::new(start_ms);
+    // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
+    // completions before arrivals at equal times, as the engine does (times are below 2^63 ms,
+    // 292 million years).
+    let mut block: Vec<u64> = Vec::new();
+    while let Some(t0) = engines.iter().filter_map(|(e, _)| e.next_time_ms()).min() {
+        let until = (t0 / BLOCK_MS).saturating_add(1).saturating_mul(BLOCK_MS);
+        let until = if until <= t0 { u64::MAX } else { until };
+        engines.par_iter_mut().for_each(|(e, changes)| {
+            changes.clear();
+            if e.next_time_ms().is_some_and(|t| t < until || until == u64::MAX) {
+                e.advance(until, &mut |t, d| changes.push(t << 1 | u64::from(d > 0)));
+            }
+        });
+        block.clear();
+        for (_, changes) in &engines {
+            block.extend_from_slice(changes);
+        }
+        block.sort_unstable();
+        for &packed in &block {
+            sweep.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+        }
+        if limit.is_some_and(|l| sweep.peak() > l) {
+            return Ok(None);
+        }
+    }
+    let results = engines.into_par_iter().flat_map_iter(|(e, _)| e.finish()).collect();
+    Ok(Some((results, sweep)))
 }
 
 /// Simulates `workload` on the configured platform.
@@ -317,58 +384,46 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
         Some(n) => Some(n),
         None => p.facts.account_concurrency_limit,
     };
-    let prepared = prepare_units(workload, cfg)?;
-    let invocations: u64 = prepared.iter().map(|u| u.requests.len() as u64).sum();
-    if invocations == 0 {
-        return Err(SimError::EmptyWorkload);
+    let plans = plan_units(workload, cfg);
+    // The period starts at the window start or the first arrival, whichever is earlier.
+    let mut first_arrival_ms: Option<u64> = None;
+    for plan in &plans {
+        if let Some(r) = plan.arrivals(cfg)?.next() {
+            first_arrival_ms = Some(first_arrival_ms.map_or(r.arrival_ms, |t| t.min(r.arrival_ms)));
+        }
     }
-    let start_ms = workload.window_start_ms.min(
-        prepared
-            .iter()
-            .filter_map(|u| u.requests.first())
-            .map(|r| r.arrival_ms)
-            .min()
-            .unwrap_or(0),
-    );
+    let Some(first_arrival_ms) = first_arrival_ms else {
+        return Err(SimError::EmptyWorkload);
+    };
+    let start_ms = workload.window_start_ms.min(first_arrival_ms);
     let engine = EngineConfig {
         per_instance_concurrency: c,
         cold_start,
         provisioned: cfg.provisioned.clone(),
         concurrency_limit: None,
         retry: cfg.retry,
-        start_ms,
         window_end_ms: workload.window_end_ms.max(start_ms + 1),
     };
     // Pass 1: units are independent unless the account limit binds.
-    let mut results: Vec<UnitResult> = prepared
-        .par_iter()
-        .map(|u| {
-            serverless::run(vec![spec_of(u, cfg)], &engine)
-                .pop()
-                .expect("one unit in, one out")
-        })
-        .collect();
-    let mut all_deltas: Vec<(u64, i32)> = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
-    let mut end_ms = engine
-        .window_end_ms
-        .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
-    let mut profile = concurrency_profile(all_deltas, start_ms, end_ms);
-    let mut assumptions = Vec::new();
-    if let Some(l) = limit {
-        if profile.peak > l {
+    let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit)? {
+        Some(pass) => pass,
+        None => {
             // Pass 2: the limit binds — one shared event loop over every unit.
             let shared = EngineConfig {
-                concurrency_limit: Some(l),
+                concurrency_limit: limit,
                 ..engine.clone()
             };
-            results = serverless::run(prepared.iter().map(|u| spec_of(u, cfg)).collect(), &shared);
-            all_deltas = results.iter().flat_map(|r| r.deltas.iter().copied()).collect();
-            end_ms = shared
-                .window_end_ms
-                .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
-            profile = concurrency_profile(all_deltas, start_ms, end_ms);
+            let specs = plans.iter().map(|p| p.spec(cfg)).collect::<Result<Vec<_>, _>>()?;
+            let mut sweep = ProfileSweep::new(start_ms);
+            let results = serverless::run(specs, &shared, &mut |t, d| sweep.add(t, d));
+            (results, sweep)
         }
-    }
+    };
+    let end_ms = engine
+        .window_end_ms
+        .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
+    let profile = sweep.finish(end_ms, cfg.per_minute);
+    let mut assumptions = Vec::new();
     let period_ms = end_ms - start_ms;
 
     // Aggregate.

@@ -1,13 +1,20 @@
 //! The serverless discrete-event engine: replays time-ordered requests of one or more units
 //! (a function, or an Azure app) through instances that cold-start → serve → idle → get evicted,
-//! with integer-ms time, a binary heap of events, per-instance concurrency, a keep-alive policy
-//! per unit, provisioned concurrency with on-demand spillover, and an account-level concurrency
-//! limit that throttles (optionally retrying).
+//! with integer-ms time, per-instance concurrency, a keep-alive policy per unit, provisioned
+//! concurrency with on-demand spillover, and an account-level concurrency limit that throttles
+//! (optionally retrying).
 //!
 //! Routing follows SimFaaS and AWS Lambda: a request goes to an instance that already serves
 //! requests and has a free slot, else to the most recently idled warm instance (so surplus
 //! instances expire), else a new instance cold-starts. Sources: SimFaaS (pacslab/simfaas,
 //! `ServerlessSimulator`), dslab-faas (anchors.md §A5), SPEC.md "Models".
+//!
+//! Event order: by time, completions before arrivals, then by unit, then in the order the unit
+//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
+//! histograms fill one hash table keyed by value; a unit's
+//! next first-attempt request is pulled from its arrival stream only when its previous one is
+//! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
+//! advanced to a time and resumed, so many engines can be swept in step.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -18,14 +25,17 @@ use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
 use crate::usage::MsHistogram;
 
+/// A unit's requests in `(arrival, duration)` order.
+pub type RequestStream<'a> = Box<dyn Iterator<Item = Request> + Send + 'a>;
+
 /// One unit to simulate: its requests, memory, random source and keep-alive policy.
-pub struct UnitSpec {
+pub struct UnitSpec<'a> {
     /// Unit id (function or app key).
     pub key: String,
     /// Memory per instance.
     pub memory_mb: u32,
     /// Requests, sorted by arrival.
-    pub requests: Vec<Request>,
+    pub requests: RequestStream<'a>,
     /// Random source for init durations.
     pub rng: SimRng,
     /// The unit's keep-alive policy.
@@ -54,8 +64,6 @@ pub struct EngineConfig {
     pub concurrency_limit: Option<u32>,
     /// Retrying of throttled requests (`None` drops them).
     pub retry: Option<RetryPolicy>,
-    /// Start of the simulated period.
-    pub start_ms: u64,
     /// End of the trace window; warm instances are counted until the later of this and the
     /// last completion.
     pub window_end_ms: u64,
@@ -94,10 +102,94 @@ pub struct UnitResult {
     pub latency_ms: MsHistogram,
     /// Latency added by the platform (waiting for an instance's init or a free slot).
     pub overhead_ms: MsHistogram,
-    /// In-flight changes `(time, +1 | -1)`, in time order.
-    pub deltas: Vec<(u64, i32)>,
     /// Latest completion.
     pub last_completion_ms: u64,
+}
+
+/// The histograms a unit fills in the hot loop, by index into a slot's counts.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    OnDemandDuration = 0,
+    ProvisionedDuration = 1,
+    InitDuration = 2,
+    BusyPeriod = 3,
+    Latency = 4,
+    Overhead = 5,
+}
+
+const KINDS: usize = 6;
+
+/// Counts of whole-ms values for every [`Kind`] in one open-addressing hash table keyed by the
+/// value: the kinds of one request mostly share a value (a warm request's duration, latency and
+/// busy period are equal), so they cost one cache miss instead of one each. O(1) per value,
+/// memory ∝ distinct values; turned into [`MsHistogram`]s once a run ends.
+#[derive(Debug, Clone, Default)]
+struct Tables {
+    /// `(value, counts by kind)`; `EMPTY` marks a free slot. Length 0 or a power of two.
+    slots: Vec<(u64, [u64; KINDS])>,
+    len: usize,
+    /// Counts of the value `EMPTY` itself.
+    empty_key: [u64; KINDS],
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl Tables {
+    fn add(&mut self, kind: Kind, value: u64) {
+        if value == EMPTY {
+            self.empty_key[kind as usize] += 1;
+            return;
+        }
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(value, mask);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0 == value {
+                slot.1[kind as usize] += 1;
+                return;
+            }
+            if slot.0 == EMPTY {
+                slot.0 = value;
+                slot.1[kind as usize] = 1;
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Fibonacci hashing: the top bits of value × 2^64/φ (spreads consecutive values apart).
+    fn home(value: u64, mask: usize) -> usize {
+        (value.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - mask.count_ones())) as usize
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, [0; KINDS]); capacity]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.0 != EMPTY) {
+            let mut i = Self::home(slot.0, mask);
+            while self.slots[i].0 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    /// The histogram of every kind, by kind index.
+    fn into_histograms(self) -> [MsHistogram; KINDS] {
+        let mut h: [MsHistogram; KINDS] = Default::default();
+        let empty = (EMPTY, self.empty_key);
+        for (value, counts) in self.slots.into_iter().filter(|s| s.0 != EMPTY).chain([empty]) {
+            for (k, &n) in counts.iter().enumerate() {
+                h[k].add(value, n);
+            }
+        }
+        h
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,36 +202,39 @@ struct Instance {
     in_partial: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum What {
-    /// Completion on instance `i` (or on a provisioned slot when `None`).
-    Done(Option<usize>),
-    /// Arrival of request `index` of the unit, or of a retry `(duration_ms, attempt)`.
-    Arrive { index: usize, retry: Option<(u64, u32)> },
-}
+/// Bits of an event's tie-break key holding the unit's own event counter; the unit index
+/// takes the bits above.
+const SEQ_BITS: u32 = 40;
+/// Payload of an arrival event that is the unit's next first attempt (else a retry's index),
+/// and of a completion on a provisioned slot (else the instance index).
+const NONE: u32 = u32::MAX;
 
+/// A pending event: ordered by time, then by `tie` = unit << SEQ_BITS | the unit's counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Event {
     time_ms: u64,
-    /// 0 = completion (processed before arrivals at the same ms), 1 = arrival.
-    kind: u8,
-    unit: u32,
-    seq: u64,
-    what: What,
+    tie: u64,
+    payload: u32,
 }
 
-struct UnitState {
-    spec: UnitSpec,
+struct UnitState<'a> {
+    requests: RequestStream<'a>,
+    /// The request of the pending first-attempt arrival event.
+    next: Option<Request>,
+    rng: SimRng,
+    policy: Box<dyn KeepAlivePolicy>,
     res: UnitResult,
+    tables: Tables,
     instances: Vec<Instance>,
     free_slots: Vec<usize>,
     partial: Vec<usize>,
     idle: VecDeque<usize>,
     provisioned_inflight: u32,
     last_end_ms: Option<u64>,
+    seq: u64,
 }
 
-impl UnitState {
+impl UnitState<'_> {
     fn new_instance(&mut self, inst: Instance) -> usize {
         if let Some(i) = self.free_slots.pop() {
             self.instances[i] = inst;
@@ -163,6 +258,14 @@ impl UnitState {
             self.partial.remove(pos);
         }
         self.instances[i].in_partial = false;
+    }
+
+    /// The tie-break key of this unit's next event.
+    fn tie(&mut self, unit: u32) -> u64 {
+        let seq = self.seq;
+        assert!(seq < 1 << SEQ_BITS, "more than 2^40 events in one unit");
+        self.seq += 1;
+        (unit as u64) << SEQ_BITS | seq
     }
 
     /// A warm instance for a request at `t`, or `None`; drops expired instances on the way.
@@ -204,201 +307,303 @@ impl UnitState {
     }
 }
 
-/// Runs every unit in one event loop (they interact only through the concurrency limit).
-pub fn run(units: Vec<UnitSpec>, cfg: &EngineConfig) -> Vec<UnitResult> {
-    let c = cfg.per_instance_concurrency.max(1);
-    let mut heap: BinaryHeap<Reverse<Event>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut states: Vec<UnitState> = units
-        .into_iter()
-        .map(|spec| UnitState {
-            res: UnitResult {
-                key: spec.key.clone(),
-                memory_mb: spec.memory_mb,
-                arrivals: spec.requests.len() as u64,
-                ..UnitResult::default()
-            },
-            spec,
-            instances: Vec::new(),
-            free_slots: Vec::new(),
-            partial: Vec::new(),
-            idle: VecDeque::new(),
-            provisioned_inflight: 0,
-            last_end_ms: None,
-        })
-        .collect();
-    for (u, st) in states.iter().enumerate() {
-        if let Some(r) = st.spec.requests.first() {
-            heap.push(Reverse(Event {
-                time_ms: r.arrival_ms,
-                kind: 1,
-                unit: u as u32,
-                seq,
-                what: What::Arrive { index: 0, retry: None },
-            }));
-            seq += 1;
+/// Units in one event loop (they interact only through the concurrency limit), resumable.
+pub struct Engine<'a> {
+    cfg: EngineConfig,
+    states: Vec<UnitState<'a>>,
+    done: BinaryHeap<Reverse<Event>>,
+    arrive: BinaryHeap<Reverse<Event>>,
+    /// Pending retries `(duration_ms, attempt)`, by the index an arrival event's payload holds.
+    retries: Vec<(u64, u32)>,
+    free_retries: Vec<u32>,
+    inflight: u32,
+    last_time_ms: u64,
+}
+
+impl<'a> Engine<'a> {
+    /// An engine over `units`, before any event.
+    pub fn new(units: Vec<UnitSpec<'a>>, cfg: &EngineConfig) -> Self {
+        assert!(
+            (units.len() as u64) < 1 << (64 - SEQ_BITS),
+            "more than 2^24 units in one event loop"
+        );
+        let mut engine = Engine {
+            cfg: cfg.clone(),
+            states: Vec::with_capacity(units.len()),
+            done: BinaryHeap::new(),
+            arrive: BinaryHeap::new(),
+            retries: Vec::new(),
+            free_retries: Vec::new(),
+            inflight: 0,
+            last_time_ms: 0,
+        };
+        for (u, mut spec) in units.into_iter().enumerate() {
+            let next = spec.requests.next();
+            let mut st = UnitState {
+                requests: spec.requests,
+                next,
+                rng: spec.rng,
+                policy: spec.policy,
+                res: UnitResult {
+                    key: spec.key,
+                    memory_mb: spec.memory_mb,
+                    ..UnitResult::default()
+                },
+                tables: Tables::default(),
+                instances: Vec::new(),
+                free_slots: Vec::new(),
+                partial: Vec::new(),
+                idle: VecDeque::new(),
+                provisioned_inflight: 0,
+                last_end_ms: None,
+                seq: 0,
+            };
+            if let Some(r) = st.next {
+                let tie = st.tie(u as u32);
+                engine.arrive.push(Reverse(Event {
+                    time_ms: r.arrival_ms,
+                    tie,
+                    payload: NONE,
+                }));
+            }
+            engine.states.push(st);
+        }
+        engine
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_time_ms(&self) -> Option<u64> {
+        match (self.done.peek(), self.arrive.peek()) {
+            (Some(d), Some(a)) => Some(d.0.time_ms.min(a.0.time_ms)),
+            (Some(e), None) | (None, Some(e)) => Some(e.0.time_ms),
+            (None, None) => None,
         }
     }
-    let mut inflight: u32 = 0;
-    let mut last_time = cfg.start_ms;
 
-    while let Some(Reverse(ev)) = heap.pop() {
-        let t = ev.time_ms;
-        last_time = last_time.max(t);
-        let st = &mut states[ev.unit as usize];
-        match ev.what {
-            What::Done(slot) => {
-                inflight -= 1;
-                st.res.deltas.push((t, -1));
-                let Some(i) = slot else {
-                    st.provisioned_inflight -= 1;
-                    continue;
-                };
-                let was_full = st.instances[i].busy == c;
-                st.instances[i].busy -= 1;
-                if st.instances[i].busy == 0 {
-                    let since = st.instances[i].busy_since_ms;
-                    st.res.busy_periods_ms.add(t - since, 1);
-                    if st.instances[i].in_partial {
-                        st.remove_partial(i);
-                    }
-                    let d = st.spec.policy.on_idle(t);
-                    if d.prewarm_ms == 0 && d.keep_alive_ms == 0 {
-                        st.free_slots.push(i);
-                    } else {
-                        let inst = &mut st.instances[i];
-                        inst.warm_from_ms = t + d.prewarm_ms;
-                        inst.warm_until_ms = inst.warm_from_ms.saturating_add(d.keep_alive_ms);
-                        st.idle.push_back(i);
-                    }
-                } else if was_full {
-                    st.instances[i].in_partial = true;
-                    st.partial.push(i);
+    /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting each change of the requests in
+    /// flight to `sink` as `(time, +1 | -1)` in event order.
+    pub fn advance(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
+        let c = self.cfg.per_instance_concurrency.max(1);
+        loop {
+            // Completions first at equal times.
+            let is_done = match (self.done.peek(), self.arrive.peek()) {
+                (Some(d), Some(a)) => d.0.time_ms <= a.0.time_ms,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return,
+            };
+            let heap = if is_done { &self.done } else { &self.arrive };
+            let ev = heap.peek().expect("the heap has an event").0;
+            if ev.time_ms >= until_ms && until_ms != u64::MAX {
+                return;
+            }
+            let t = ev.time_ms;
+            self.last_time_ms = self.last_time_ms.max(t);
+            let unit = (ev.tie >> SEQ_BITS) as u32;
+            if is_done {
+                self.done.pop();
+                self.on_done(unit, t, ev.payload, c, sink);
+            } else {
+                self.on_arrive(unit, t, ev.payload, c, sink);
+            }
+        }
+    }
+
+    fn on_done(&mut self, unit: u32, t: u64, slot: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
+        let st = &mut self.states[unit as usize];
+        self.inflight -= 1;
+        sink(t, -1);
+        if slot == NONE {
+            st.provisioned_inflight -= 1;
+            return;
+        }
+        let i = slot as usize;
+        let was_full = st.instances[i].busy == c;
+        st.instances[i].busy -= 1;
+        if st.instances[i].busy == 0 {
+            let since = st.instances[i].busy_since_ms;
+            st.tables.add(Kind::BusyPeriod, t - since);
+            if st.instances[i].in_partial {
+                st.remove_partial(i);
+            }
+            let d = st.policy.on_idle(t);
+            if d.prewarm_ms == 0 && d.keep_alive_ms == 0 {
+                st.free_slots.push(i);
+            } else {
+                let inst = &mut st.instances[i];
+                inst.warm_from_ms = t + d.prewarm_ms;
+                inst.warm_until_ms = inst.warm_from_ms.saturating_add(d.keep_alive_ms);
+                st.idle.push_back(i);
+            }
+        } else if was_full {
+            st.instances[i].in_partial = true;
+            st.partial.push(i);
+        }
+    }
+
+    /// Handles the arrival event at the top of the arrival heap (and removes it from there).
+    fn on_arrive(&mut self, unit: u32, t: u64, payload: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
+        let cfg = &self.cfg;
+        let st = &mut self.states[unit as usize];
+        let (duration_ms, attempt) = if payload == NONE {
+            let r = st.next.take().expect("a first attempt has its request");
+            st.res.arrivals += 1;
+            // The unit's next first-attempt arrival replaces this event at the top of the heap
+            // (one sift instead of a pop and a push).
+            st.next = st.requests.next();
+            match st.next {
+                Some(n) => {
+                    let tie = st.tie(unit);
+                    *self.arrive.peek_mut().expect("this event is at the top") = Reverse(Event {
+                        time_ms: n.arrival_ms,
+                        tie,
+                        payload: NONE,
+                    });
+                }
+                None => {
+                    self.arrive.pop();
                 }
             }
-            What::Arrive { index, retry } => {
-                let (duration_ms, attempt) = match retry {
-                    Some(r) => r,
-                    None => {
-                        // Schedule the unit's next first-attempt arrival.
-                        if let Some(next) = st.spec.requests.get(index + 1) {
-                            heap.push(Reverse(Event {
-                                time_ms: next.arrival_ms,
-                                kind: 1,
-                                unit: ev.unit,
-                                seq,
-                                what: What::Arrive {
-                                    index: index + 1,
-                                    retry: None,
-                                },
-                            }));
-                            seq += 1;
+            let last_end = st.last_end_ms;
+            st.policy.observe_arrival(t, last_end);
+            (r.duration_ms, 0)
+        } else {
+            self.arrive.pop();
+            self.free_retries.push(payload);
+            self.retries[payload as usize]
+        };
+        if cfg.concurrency_limit.is_some_and(|limit| self.inflight >= limit) {
+            match cfg.retry {
+                Some(rp) if attempt < rp.max_retries => {
+                    st.res.retries += 1;
+                    let retry = (duration_ms, attempt + 1);
+                    let index = match self.free_retries.pop() {
+                        Some(i) => {
+                            self.retries[i as usize] = retry;
+                            i
                         }
-                        let last_end = st.last_end_ms;
-                        st.spec.policy.observe_arrival(t, last_end);
-                        (st.spec.requests[index].duration_ms, 0)
-                    }
-                };
-                if cfg.concurrency_limit.is_some_and(|limit| inflight >= limit) {
-                    match cfg.retry {
-                        Some(rp) if attempt < rp.max_retries => {
-                            st.res.retries += 1;
-                            heap.push(Reverse(Event {
-                                time_ms: t.saturating_add(rp.delay_ms),
-                                kind: 1,
-                                unit: ev.unit,
-                                seq,
-                                what: What::Arrive {
-                                    index,
-                                    retry: Some((duration_ms, attempt + 1)),
-                                },
-                            }));
-                            seq += 1;
-                        }
-                        _ => st.res.throttles += 1,
-                    }
-                    continue;
-                }
-                inflight += 1;
-                st.res.deltas.push((t, 1));
-                st.res.served += 1;
-                let (slot, done_ms) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
-                    st.provisioned_inflight += 1;
-                    st.res.provisioned_duration_ms.add(duration_ms, 1);
-                    st.res.provisioned_inflight_ms += duration_ms;
-                    (None, t + duration_ms)
-                } else {
-                    // An instance serving requests with a free slot (ready ones first), else the
-                    // most recently idled warm one, else one still initializing, else a cold start.
-                    let ready_partial = st
-                        .partial
-                        .iter()
-                        .rev()
-                        .copied()
-                        .find(|&i| st.instances[i].ready_ms <= t);
-                    let i = if let Some(i) = ready_partial {
-                        i
-                    } else {
-                        match st.take_warm(t) {
-                            (Some(i), _) => i,
-                            (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
-                            (None, pending) => {
-                                if let Some(pos) = pending {
-                                    // The unloaded instance waiting for its pre-warm is replaced.
-                                    let p = st.idle.remove(pos).expect("position is in range");
-                                    st.free_slots.push(p);
-                                }
-                                let init_ms = st.spec.rng.cold_start_ms(&cfg.cold_start);
-                                st.res.cold_starts += 1;
-                                st.res.init_duration_ms.add(init_ms, 1);
-                                st.new_instance(Instance {
-                                    ready_ms: t + init_ms,
-                                    ..Instance::default()
-                                })
-                            }
+                        None => {
+                            self.retries.push(retry);
+                            u32::try_from(self.retries.len() - 1)
+                                .ok()
+                                .filter(|&i| i != NONE)
+                                .expect("fewer than 2^32 - 1 retries pending")
                         }
                     };
-                    let inst = &mut st.instances[i];
-                    if inst.busy == 0 {
-                        inst.busy_since_ms = t;
-                    }
-                    inst.busy += 1;
-                    let start = t.max(inst.ready_ms);
-                    if inst.busy < c && !inst.in_partial {
-                        inst.in_partial = true;
-                        st.partial.push(i);
-                    } else if inst.busy == c && inst.in_partial {
-                        st.remove_partial(i);
-                    }
-                    st.res.on_demand_duration_ms.add(duration_ms, 1);
-                    (Some(i), start + duration_ms)
-                };
-                st.res.latency_ms.add(done_ms - t, 1);
-                st.res.overhead_ms.add(done_ms - t - duration_ms, 1);
-                st.last_end_ms = Some(st.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
-                st.res.last_completion_ms = st.res.last_completion_ms.max(done_ms);
-                heap.push(Reverse(Event {
-                    time_ms: done_ms,
-                    kind: 0,
-                    unit: ev.unit,
-                    seq,
-                    what: What::Done(slot),
-                }));
-                seq += 1;
+                    let tie = st.tie(unit);
+                    self.arrive.push(Reverse(Event {
+                        time_ms: t.saturating_add(rp.delay_ms),
+                        tie,
+                        payload: index,
+                    }));
+                }
+                _ => st.res.throttles += 1,
             }
+            return;
         }
+        self.inflight += 1;
+        sink(t, 1);
+        st.res.served += 1;
+        let (slot, done_ms) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+            st.provisioned_inflight += 1;
+            st.tables.add(Kind::ProvisionedDuration, duration_ms);
+            st.res.provisioned_inflight_ms += duration_ms;
+            (NONE, t + duration_ms)
+        } else {
+            // An instance serving requests with a free slot (ready ones first), else the
+            // most recently idled warm one, else one still initializing, else a cold start.
+            let ready_partial = st
+                .partial
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| st.instances[i].ready_ms <= t);
+            let i = if let Some(i) = ready_partial {
+                i
+            } else {
+                match st.take_warm(t) {
+                    (Some(i), _) => i,
+                    (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
+                    (None, pending) => {
+                        if let Some(pos) = pending {
+                            // The unloaded instance waiting for its pre-warm is replaced.
+                            let p = st.idle.remove(pos).expect("position is in range");
+                            st.free_slots.push(p);
+                        }
+                        let init_ms = st.rng.cold_start_ms(&cfg.cold_start);
+                        st.res.cold_starts += 1;
+                        st.tables.add(Kind::InitDuration, init_ms);
+                        st.new_instance(Instance {
+                            ready_ms: t + init_ms,
+                            ..Instance::default()
+                        })
+                    }
+                }
+            };
+            let inst = &mut st.instances[i];
+            if inst.busy == 0 {
+                inst.busy_since_ms = t;
+            }
+            inst.busy += 1;
+            let start = t.max(inst.ready_ms);
+            if inst.busy < c && !inst.in_partial {
+                inst.in_partial = true;
+                st.partial.push(i);
+            } else if inst.busy == c && inst.in_partial {
+                st.remove_partial(i);
+            }
+            st.tables.add(Kind::OnDemandDuration, duration_ms);
+            (
+                u32::try_from(i)
+                    .ok()
+                    .filter(|&i| i != NONE)
+                    .expect("fewer than 2^32 - 1 instances"),
+                start + duration_ms,
+            )
+        };
+        st.tables.add(Kind::Latency, done_ms - t);
+        st.tables.add(Kind::Overhead, done_ms - t - duration_ms);
+        st.last_end_ms = Some(st.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
+        st.res.last_completion_ms = st.res.last_completion_ms.max(done_ms);
+        let tie = st.tie(unit);
+        self.done.push(Reverse(Event {
+            time_ms: done_ms,
+            tie,
+            payload: slot,
+        }));
     }
 
-    let end_ms = cfg.window_end_ms.max(last_time);
-    states
-        .into_iter()
-        .map(|mut st| {
-            while let Some(i) = st.idle.pop_front() {
-                st.evict(i, end_ms);
-            }
-            st.res
-        })
-        .collect()
+    /// Ends the run: idle instances are evicted at the later of the window end and the last
+    /// event, and each unit's result is returned in the order the units were given.
+    pub fn finish(self) -> Vec<UnitResult> {
+        let end_ms = self.cfg.window_end_ms.max(self.last_time_ms);
+        self.states
+            .into_iter()
+            .map(|mut st| {
+                while let Some(i) = st.idle.pop_front() {
+                    st.evict(i, end_ms);
+                }
+                let [on_demand, provisioned, init, busy, latency, overhead] = st.tables.into_histograms();
+                UnitResult {
+                    on_demand_duration_ms: on_demand,
+                    provisioned_duration_ms: provisioned,
+                    init_duration_ms: init,
+                    busy_periods_ms: busy,
+                    latency_ms: latency,
+                    overhead_ms: overhead,
+                    ..st.res
+                }
+            })
+            .collect()
+    }
+}
+
+/// Runs every unit to the end in one event loop; `sink` sees every change of the requests in
+/// flight.
+pub fn run(units: Vec<UnitSpec<'_>>, cfg: &EngineConfig, sink: &mut impl FnMut(u64, i32)) -> Vec<UnitResult> {
+    let mut engine = Engine::new(units, cfg);
+    engine.advance(u64::MAX, sink);
+    engine.finish()
 }
 
 #[cfg(test)]
@@ -406,17 +611,18 @@ mod tests {
     use super::*;
     use crate::sim::keepalive::KeepAliveSpec;
 
-    fn unit(reqs: &[(u64, u64)], keep_alive: &str) -> UnitSpec {
+    fn unit(reqs: &[(u64, u64)], keep_alive: &str) -> UnitSpec<'static> {
+        let requests: Vec<Request> = reqs
+            .iter()
+            .map(|&(a, d)| Request {
+                arrival_ms: a,
+                duration_ms: d,
+            })
+            .collect();
         UnitSpec {
             key: "f".into(),
             memory_mb: 1024,
-            requests: reqs
-                .iter()
-                .map(|&(a, d)| Request {
-                    arrival_ms: a,
-                    duration_ms: d,
-                })
-                .collect(),
+            requests: Box::new(requests.into_iter()),
             rng: SimRng::new(1),
             policy: keep_alive.parse::<KeepAliveSpec>().unwrap().build(600_000),
         }
@@ -429,7 +635,6 @@ mod tests {
             provisioned: ProvisionedSchedule::constant(0),
             concurrency_limit: None,
             retry: None,
-            start_ms: 0,
             window_end_ms: 10_000,
         }
     }
@@ -442,6 +647,7 @@ mod tests {
         let r = &run(
             vec![unit(&[(0, 500), (200, 500), (1000, 500), (5000, 500)], "1s")],
             &cfg(1),
+            &mut |_, _| {},
         )[0];
         assert_eq!(r.cold_starts, 3);
         assert_eq!(r.served, 4);
@@ -458,14 +664,14 @@ mod tests {
         let reqs = [(0, 1000), (10, 1000), (20, 1000)];
         let mut c = cfg(1);
         c.concurrency_limit = Some(2);
-        let r = &run(vec![unit(&reqs, "10m")], &c)[0];
+        let r = &run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {})[0];
         assert_eq!((r.served, r.throttles), (2, 1));
         c.retry = Some(RetryPolicy {
             max_retries: 2,
             delay_ms: 600,
         });
         // Retry at 620 (still 2 in flight until 1100/1110) and at 1220: served then, warm.
-        let r = &run(vec![unit(&reqs, "10m")], &c)[0];
+        let r = &run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {})[0];
         assert_eq!((r.served, r.throttles, r.retries, r.cold_starts), (3, 0, 2, 2));
     }
 
@@ -473,7 +679,11 @@ mod tests {
     fn per_instance_concurrency_packs_requests() {
         // Concurrency 3: the three overlapping requests share one instance; the 2nd and 3rd wait
         // for its init (ready at 100).
-        let r = &run(vec![unit(&[(0, 500), (10, 500), (20, 500)], "1s")], &cfg(3))[0];
+        let r = &run(
+            vec![unit(&[(0, 500), (10, 500), (20, 500)], "1s")],
+            &cfg(3),
+            &mut |_, _| {},
+        )[0];
         assert_eq!(r.cold_starts, 1);
         // Busy period 0 → 600 (last one ends at 100 + 500).
         assert_eq!(r.busy_periods_ms.iter().collect::<Vec<_>>(), vec![(600, 1)]);
@@ -484,7 +694,11 @@ mod tests {
     fn provisioned_serves_first_and_spills_over() {
         let mut c = cfg(1);
         c.provisioned = ProvisionedSchedule::constant(1);
-        let r = &run(vec![unit(&[(0, 500), (100, 500), (1000, 500)], "1s")], &c)[0];
+        let r = &run(
+            vec![unit(&[(0, 500), (100, 500), (1000, 500)], "1s")],
+            &c,
+            &mut |_, _| {},
+        )[0];
         // 1st and 3rd on the provisioned instance, the overlapping 2nd spills to on demand (cold).
         assert_eq!(r.provisioned_duration_ms.count(), 2);
         assert_eq!(r.on_demand_duration_ms.count(), 1);
@@ -497,7 +711,7 @@ mod tests {
         // warm and full (done 230, 231). t=202: B cold (ready 302, done 802). A idles at 231.
         // t=250: B is still initializing, A is warm and idle → A serves it in 40 ms (not B at 342).
         let reqs = [(0, 10), (1, 10), (200, 30), (201, 30), (202, 500), (250, 40)];
-        let r = &run(vec![unit(&reqs, "10m")], &cfg(2))[0];
+        let r = &run(vec![unit(&reqs, "10m")], &cfg(2), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 2);
         assert_eq!(r.latency_ms.sum_ms(), 110 + 109 + 30 + 30 + 600 + 40);
         // Idle: A 110–200, 231–250, 290–10,000; B 802–10,000.
@@ -518,7 +732,7 @@ mod tests {
         }
         let mut u = unit(&[(0, 100), (500, 100), (2_000, 100), (10_000, 100)], "none");
         u.policy = Box::new(Prewarm);
-        let r = &run(vec![u], &cfg(1))[0];
+        let r = &run(vec![u], &cfg(1), &mut |_, _| {})[0];
         // t=0 cold (done 200; unloaded until 1,200, warm to 3,200). t=500: still unloaded → cold,
         // replacing it (done 700; warm 1,700–3,700). t=2,000: warm (idle 300 ms), done 2,100;
         // warm 3,100–5,100. t=10,000: expired (idle 2,000 ms) → cold; warm 11,200–13,200 but the
@@ -547,7 +761,7 @@ mod tests {
         // idle), C pending → cold start replacing B. C is then warm 5,150–6,150 (1,000 ms idle).
         let mut u = unit(&[(0, 50), (10, 200), (20, 400), (1_000, 10)], "none");
         u.policy = Box::new(Scripted(vec![(5_000, 1_000), (0, 100), (1_000, 1_000)]));
-        let r = &run(vec![u], &cfg(1))[0];
+        let r = &run(vec![u], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 4);
         assert_eq!(r.idle_ms, 100 + 1_000);
     }
@@ -555,7 +769,7 @@ mod tests {
     #[test]
     fn no_keep_alive_means_every_request_is_cold() {
         let reqs: Vec<(u64, u64)> = (0..20).map(|i| (i * 1000, 100)).collect();
-        let r = &run(vec![unit(&reqs, "none")], &cfg(1))[0];
+        let r = &run(vec![unit(&reqs, "none")], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 20);
         assert_eq!(r.idle_ms, 0);
     }

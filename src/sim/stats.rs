@@ -95,61 +95,103 @@ pub struct ConcurrencyProfile {
     pub by_minute: Vec<MinuteConcurrency>,
 }
 
-/// Sweeps `(time, ±1)` changes (any order) over `[start_ms, end_ms)`. At equal times
-/// completions (-1) come before arrivals (+1), as in the engine.
-pub fn concurrency_profile(mut deltas: Vec<(u64, i32)>, start_ms: u64, end_ms: u64) -> ConcurrencyProfile {
-    deltas.sort_unstable();
-    let end_ms = end_ms.max(start_ms + 1);
-    let minutes = (end_ms - start_ms).div_ceil(MS_PER_MINUTE) as usize;
-    let mut max = vec![0u32; minutes];
-    let mut area = vec![0u64; minutes]; // in-flight × ms per minute
-    let mut level: i64 = 0;
-    let mut t = start_ms;
-    let mut peak = 0u32;
-    let mut total_area: u128 = 0;
-    // Adds `level` over [from, to) to the per-minute areas and maxima.
-    let mut accumulate = |from: u64, to: u64, level: i64, area: &mut Vec<u64>, max: &mut Vec<u32>| {
-        if level <= 0 || to <= from {
-            return;
-        }
-        let mut a = from;
-        while a < to {
-            let m = ((a - start_ms) / MS_PER_MINUTE) as usize;
-            let minute_end = start_ms + (m as u64 + 1) * MS_PER_MINUTE;
-            let b = to.min(minute_end);
-            if m < area.len() {
-                area[m] += level as u64 * (b - a);
-                max[m] = max[m].max(level as u32);
-            }
-            total_area += level as u128 * (b - a) as u128;
-            a = b;
-        }
-    };
-    for (time, d) in deltas {
-        let time = time.clamp(start_ms, end_ms);
-        accumulate(t, time, level, &mut area, &mut max);
-        t = time;
-        level += d as i64;
-        if level > 0 {
-            peak = peak.max(level as u32);
+/// Concurrency over time, swept from in-flight changes fed in time order: memory is one entry
+/// per minute in which something was in flight (sparse: far-apart timestamps cost nothing),
+/// never the window span. At equal times completions (-1) come before arrivals (+1), as in
+/// the engine.
+#[derive(Debug, Clone)]
+pub struct ProfileSweep {
+    start_ms: u64,
+    t_ms: u64,
+    level: i64,
+    peak: u32,
+    total_area: u128,
+    /// `(minute from the start, in-flight × ms, max in flight)`, increasing minute.
+    minutes: Vec<(u64, u64, u32)>,
+}
+
+impl ProfileSweep {
+    /// An empty sweep of the period starting at `start_ms`.
+    pub fn new(start_ms: u64) -> Self {
+        ProfileSweep {
+            start_ms,
+            t_ms: start_ms,
+            level: 0,
+            peak: 0,
+            total_area: 0,
+            minutes: Vec::new(),
         }
     }
-    accumulate(t, end_ms, level, &mut area, &mut max);
-    let by_minute = (0..minutes)
-        .map(|m| {
-            let minute_start = start_ms + m as u64 * MS_PER_MINUTE;
-            let len = (end_ms.min(minute_start + MS_PER_MINUTE) - minute_start) as f64;
-            MinuteConcurrency {
-                minute: m as u64,
-                max: max[m],
-                mean: area[m] as f64 / len,
+
+    /// Largest number in flight so far.
+    pub fn peak(&self) -> u32 {
+        self.peak
+    }
+
+    /// Adds one change; `(time_ms, delta)` must not decrease from call to call.
+    pub fn add(&mut self, time_ms: u64, delta: i32) {
+        let time = time_ms.max(self.start_ms);
+        self.accumulate(time);
+        self.t_ms = time;
+        self.level += delta as i64;
+        if self.level > 0 {
+            self.peak = self.peak.max(self.level as u32);
+        }
+    }
+
+    /// Adds the current level over `[t_ms, to)` to the per-minute areas and maxima.
+    fn accumulate(&mut self, to: u64) {
+        if self.level <= 0 || to <= self.t_ms {
+            return;
+        }
+        let level = self.level as u64;
+        let mut a = self.t_ms;
+        while a < to {
+            let m = (a - self.start_ms) / MS_PER_MINUTE;
+            let b = to.min(self.start_ms + (m + 1) * MS_PER_MINUTE);
+            match self.minutes.last_mut() {
+                Some(last) if last.0 == m => {
+                    last.1 += level * (b - a);
+                    last.2 = last.2.max(level as u32);
+                }
+                _ => self.minutes.push((m, level * (b - a), level as u32)),
             }
-        })
-        .collect::<Vec<_>>();
-    ConcurrencyProfile {
-        peak,
-        mean: total_area as f64 / (end_ms - start_ms) as f64,
-        by_minute,
+            self.total_area += level as u128 * (b - a) as u128;
+            a = b;
+        }
+    }
+
+    /// The profile of `[start_ms, end_ms)`; the per-minute series only when `by_minute`.
+    pub fn finish(mut self, end_ms: u64, by_minute: bool) -> ConcurrencyProfile {
+        let end_ms = end_ms.max(self.start_ms + 1);
+        self.accumulate(end_ms);
+        let start_ms = self.start_ms;
+        let by_minute = if by_minute {
+            let minutes = (end_ms - start_ms).div_ceil(MS_PER_MINUTE);
+            let mut sparse = self.minutes.iter().peekable();
+            (0..minutes)
+                .map(|m| {
+                    let minute_start = start_ms + m * MS_PER_MINUTE;
+                    let len = (end_ms.min(minute_start + MS_PER_MINUTE) - minute_start) as f64;
+                    let (area, max) = match sparse.next_if(|e| e.0 == m) {
+                        Some(&(_, area, max)) => (area, max),
+                        None => (0, 0),
+                    };
+                    MinuteConcurrency {
+                        minute: m,
+                        max,
+                        mean: area as f64 / len,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ConcurrencyProfile {
+            peak: self.peak,
+            mean: self.total_area as f64 / (end_ms - start_ms) as f64,
+            by_minute,
+        }
     }
 }
 
@@ -222,7 +264,7 @@ mod tests {
     #[test]
     fn concurrency_sweep_by_minute() {
         // One request 0–30 s, two overlapping 20–90 s and 50–150 s (ms below).
-        let deltas = vec![
+        let mut deltas = vec![
             (0, 1),
             (30_000, -1),
             (20_000, 1),
@@ -230,7 +272,12 @@ mod tests {
             (50_000, 1),
             (150_000, -1),
         ];
-        let p = concurrency_profile(deltas, 0, 180_000);
+        deltas.sort_unstable();
+        let mut sweep = ProfileSweep::new(0);
+        for (t, d) in deltas {
+            sweep.add(t, d);
+        }
+        let p = sweep.finish(180_000, true);
         assert_eq!(p.peak, 2);
         // Minute 0: level 1 on 0–20 s, 2 on 20–30 s, 1 on 30–50 s, 2 on 50–60 s → area 80 s·req.
         assert_eq!(p.by_minute[0].max, 2);
@@ -243,5 +290,20 @@ mod tests {
         assert!((p.by_minute[2].mean - 0.5).abs() < 1e-12);
         // Total area 30 + 70 + 100 = 200 s over 180 s.
         assert!((p.mean - 200.0 / 180.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn far_apart_changes_cost_two_minutes_not_the_span() {
+        // One request in 1970 and one near the year 9999: the sweep keeps two minute entries.
+        let late = 253_402_000_000_000;
+        let mut sweep = ProfileSweep::new(0);
+        for (t, d) in [(0, 1), (1_000, -1), (late, 1), (late + 1_000, -1)] {
+            sweep.add(t, d);
+        }
+        assert_eq!(sweep.minutes.len(), 2);
+        let p = sweep.finish(late + 60_000, false);
+        assert_eq!(p.peak, 1);
+        assert!(p.by_minute.is_empty());
+        assert!((p.mean - 2_000.0 / (late + 60_000) as f64).abs() < 1e-18);
     }
 }

@@ -207,6 +207,65 @@ pub fn write_azure2019(w: &SynthWorkload, dir: &Path, force: bool) -> Result<Vec
     Ok(written)
 }
 
+/// Decimal digits of `n`.
+fn digits(n: u64) -> u64 {
+    n.checked_ilog10().map_or(1, |d| d as u64 + 1)
+}
+
+/// The bytes `w` would take in `format`, estimated before anything is drawn: exact for names,
+/// headers and column counts, with each per-minute count or CSV duration taken at the digits of
+/// its function's mean (heavy-tailed minutes write a few more). Used to refuse oversized output
+/// before writing.
+pub fn estimated_bytes(w: &SynthWorkload, format: OutputFormat, style: TimestampStyle) -> u64 {
+    match format {
+        OutputFormat::Azure2019 => (0..w.days())
+            .map(|day| {
+                let minutes = w.minutes_in_day(day) as u64;
+                let header = 38 + (1..=minutes).map(|m| 1 + digits(m)).sum::<u64>() + 1;
+                let invocations: u64 = w
+                    .functions
+                    .iter()
+                    .map(|f| {
+                        let ids = (f.id.owner.len() + f.id.app.len() + f.id.function.len()) as u64;
+                        let mean = f.arrivals.mean_rate_per_min(w.window_minutes).round() as u64;
+                        ids + f.trigger.name().len() as u64 + 4 + minutes * (1 + digits(mean))
+                    })
+                    .sum();
+                // Durations: three ids and eleven numbers of about ten characters; memory: two
+                // ids and ten numbers.
+                let durations: u64 = w
+                    .functions
+                    .iter()
+                    .map(|f| (f.id.owner.len() + f.id.app.len() + f.id.function.len()) as u64 + 14 + 110)
+                    .sum();
+                let memory: u64 = w
+                    .apps
+                    .iter()
+                    .map(|a| (a.owner.len() + a.app.len()) as u64 + 12 + 90)
+                    .sum();
+                header + invocations + durations + memory + 500
+            })
+            .sum(),
+        OutputFormat::Csv => {
+            let stamp = match style {
+                TimestampStyle::EpochMs => digits(START_EPOCH_MS + w.window_ms()),
+                TimestampStyle::Rfc3339 => 24,
+            };
+            let rows: f64 = w
+                .functions
+                .iter()
+                .map(|f| {
+                    let n = f.arrivals.mean_rate_per_min(w.window_minutes) * w.window_minutes as f64;
+                    let duration = digits(f.duration.mean_ms() as u64) + 4;
+                    let row = stamp + f.csv_name.len() as u64 + duration + digits(f.memory_mb as u64) + 4;
+                    n * row as f64
+                })
+                .sum();
+            41 + rows.round() as u64
+        }
+    }
+}
+
 /// Where CSV output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CsvTarget {
@@ -384,6 +443,33 @@ mod tests {
         assert!((w.expected_invocations() - 21_600_000.0).abs() < 1.0);
         let e = write_csv(&w, &CsvTarget::Stdout, TimestampStyle::EpochMs, false).unwrap_err();
         assert!(e.to_string().contains("--format azure2019"), "{e}");
+    }
+
+    #[test]
+    fn size_estimate_is_within_a_quarter_of_the_written_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let like = crate::synth::azure_like::plan(300, 2 * MINUTES_PER_DAY, 3).unwrap();
+        let files = write_azure2019(&like, &dir.path().join("az"), false).unwrap();
+        let written: u64 = files.iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
+        let est = estimated_bytes(&like, OutputFormat::Azure2019, TimestampStyle::EpochMs);
+        assert!((est as f64 / written as f64 - 1.0).abs() < 0.25, "{est} vs {written}");
+        let poisson = crate::synth::plan_pattern(&crate::synth::PatternSpec {
+            pattern: crate::synth::Pattern::Poisson,
+            functions: 3,
+            window_minutes: 120,
+            rate_per_min: 30.0,
+            duration: crate::synth::DurationDist::Const { duration_ms: 250.0 },
+            memory_mb: 512,
+            seed: 2,
+        })
+        .unwrap();
+        for style in [TimestampStyle::EpochMs, TimestampStyle::Rfc3339] {
+            let path = dir.path().join(format!("p-{}.csv", style as u8));
+            write_csv(&poisson, &CsvTarget::File(path.clone()), style, false).unwrap();
+            let written = std::fs::metadata(&path).unwrap().len();
+            let est = estimated_bytes(&poisson, OutputFormat::Csv, style);
+            assert!((est as f64 / written as f64 - 1.0).abs() < 0.25, "{est} vs {written}");
+        }
     }
 
     #[test]
