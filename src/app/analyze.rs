@@ -138,7 +138,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         characterize(&plan.workload),
         &evaluations,
         &decision,
-        Some(recommendations),
+        Some(recommendations.with_ranges(&ranges)),
         break_even,
         Some(ranges),
     );

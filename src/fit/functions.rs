@@ -147,6 +147,28 @@ pub fn recommend(plan: &Plan, evals: &[Evaluation], decision: &Decision) -> anyh
     })
 }
 
+impl Recommendations {
+    /// Folds the ranges into the whole workload's recommendation: a verdict that does not hold
+    /// across the uncertain inputs is held with low confidence whatever its margin, and the
+    /// reason says what flips it.
+    pub fn with_ranges(mut self, ranges: &super::ranges::Ranges) -> Recommendations {
+        if ranges.winner.is_some() && ranges.winner == self.overall.choice.option {
+            if !ranges.holds {
+                self.overall.choice.confidence = Confidence::Low;
+            }
+            self.overall.reasons.push(Reason {
+                feature: "holds_across_range".into(),
+                value: if ranges.holds { 1.0 } else { 0.0 },
+                threshold: 1.0,
+                unit: "yes (1) or no (0)".into(),
+                favours: Favours::Neither,
+                explanation: ranges.summary.clone(),
+            });
+        }
+        self
+    }
+}
+
 /// The choice a decision makes among evaluations; `warm` lists provisioned-concurrency variants.
 pub fn choice(evals: &[Evaluation], decision: &Decision, warm: &[String]) -> Choice {
     let find = |id: &Option<String>| id.as_ref().and_then(|id| evals.iter().find(|e| &e.id == id));

@@ -44,6 +44,7 @@ pub fn reason_value(r: &Reason, v: f64) -> String {
     match r.unit.as_str() {
         "share of minutes" | "share of capacity" | "share of requests" => percent(Some(v)),
         "ms" | "MB" | "bytes" | "requests" | "invocations" => format!("{} {}", quantity(Some(v)), r.unit),
+        "yes (1) or no (0)" => if v >= 1.0 { "yes" } else { "no" }.to_string(),
         _ => format!("{}×", quantity(Some(v))),
     }
 }

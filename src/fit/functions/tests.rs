@@ -197,3 +197,32 @@ fn an_idle_function_is_serverless_at_no_cost() {
         rec.functions[1].choice.monthly_cost_usd
     );
 }
+
+/// A verdict that flips inside the range is held with low confidence, whatever its margin,
+/// and the reason quotes what flips it; one that holds keeps its confidence.
+#[test]
+fn a_verdict_that_does_not_hold_across_the_range_is_low_confidence() {
+    let sparse = periodic("webhook", Trigger::Http, 24, MS_PER_HOUR, 100);
+    let p = plan(SCENARIO, vec![sparse], 24 * MS_PER_HOUR);
+    let evals = evaluate_all(&p).unwrap();
+    let decision = decide(&p, &evals);
+    let rec = recommend(&p, &evals, &decision).unwrap();
+    assert_eq!(rec.overall.choice.confidence, Confidence::High);
+    let ranges = |holds: bool| crate::fit::ranges::Ranges {
+        winner: Some("lambda".into()),
+        runner_up: Some("ec2".into()),
+        holds,
+        summary: "cpu_bound_fraction 0.9 makes ec2 the cheapest".into(),
+        monte_carlo_runs: 0,
+        monte_carlo_seeds: vec![],
+        sensitivity: vec![],
+        options: vec![],
+    };
+    let flipped = rec.clone().with_ranges(&ranges(false));
+    assert_eq!(flipped.overall.choice.confidence, Confidence::Low);
+    let last = flipped.overall.reasons.last().unwrap();
+    assert_eq!((last.feature.as_str(), last.value), ("holds_across_range", 0.0));
+    assert!(last.explanation.contains("makes ec2 the cheapest"));
+    let held = rec.with_ranges(&ranges(true));
+    assert_eq!(held.overall.choice.confidence, Confidence::High);
+}
