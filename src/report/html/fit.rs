@@ -28,7 +28,7 @@ pub fn break_even(s: &mut String, r: &crate::report::model::Report) {
     }
     let _ = writeln!(
         s,
-        "<h2 id=\"break-even\">Break-even traffic</h2>\n<p>The traffic at which each server option becomes cheaper than each serverless option (the whole workload's traffic scaled alike; servers sized by their capacity rule).</p>\n<ul class=\"plain\">"
+        "<h2 id=\"break-even\">Break-even traffic</h2>\n<p>The traffic at which each server option becomes cheaper than each serverless option, on cost alone (the whole workload&#39;s traffic scaled alike; servers sized by their capacity rule; an option that misses the SLO stays unviable).</p>\n<ul class=\"plain\">"
     );
     for b in &r.break_even {
         let _ = writeln!(
