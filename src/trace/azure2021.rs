@@ -14,15 +14,16 @@ use super::generic::{
     column, csv_headers, csv_reader, finish_parsed, for_each_row, id_text, number, refuse_empty_or_binary, text_field,
     Collector, Row,
 };
-use super::{FunctionId, Invocation, Parsed, RowErrors, TraceError};
+use super::{FunctionId, Input, Invocation, Parsed, RowErrors, TraceError};
 
 const HINT: &str = "an Azure 2021 trace is a CSV with the header app,func,end_timestamp,duration \
      (seconds); force another format with --trace-format";
 
 /// Reads one Azure 2021 trace file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, HINT)?;
-    let mut reader = csv_reader(path)?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, HINT)?;
+    let path = &input.path().to_path_buf();
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let names = ["app", "func", "end_timestamp", "duration"];
     let missing: Vec<&str> = names.iter().copied().filter(|n| column(&header, n).is_none()).collect();
@@ -107,6 +108,10 @@ fn invocation_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path)?, skip_bad_rows)
+    }
     use crate::trace::{Arrivals, DurationInfo, Trigger};
     use std::io::Write;
 

@@ -16,7 +16,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{
-    Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Parsed, RowErrors, SourceFile,
+    Arrivals, DurationInfo, FunctionId, FunctionTrace, Input, Invocation, MemoryInfo, Parsed, RowErrors, SourceFile,
     TraceError, Trigger,
 };
 use crate::units::ms_f64_to_us;
@@ -40,7 +40,7 @@ pub(super) const OPTIONAL_COLUMNS: [&str; 8] = [
 const EPOCH_MS_THRESHOLD: f64 = 1e11;
 
 /// Bytes examined for binary content before a text reader starts.
-const SNIFF_BYTES: u64 = 8 * 1024;
+const SNIFF_BYTES: usize = 8 * 1024;
 
 const TIMESTAMP_EXPECTED: &str = "an RFC 3339 time (2024-01-31T12:00:00.250Z) or epoch seconds/ms ≥ 0";
 
@@ -48,29 +48,31 @@ const TIMESTAMP_EXPECTED: &str = "an RFC 3339 time (2024-01-31T12:00:00.250Z) or
 // Shared helpers
 // ---------------------------------------------------------------------------------------
 
-/// Refuses an empty or binary file before a text reader starts on it.
-pub(super) fn refuse_empty_or_binary(path: &Path, hint: &str) -> Result<(), TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let mut head = Vec::new();
-    file.take(SNIFF_BYTES)
-        .read_to_end(&mut head)
-        .map_err(|e| TraceError::io(path, e))?;
+/// Refuses an empty or binary file before a text reader starts on it (from its head).
+pub(super) fn refuse_empty_or_binary(input: &Input, hint: &str) -> Result<(), TraceError> {
+    let path = input.path();
+    let head = &input.head()[..input.head().len().min(SNIFF_BYTES)];
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(TraceError::file(path, "the file is empty", hint));
     }
+    let line_of = |pos: usize| head[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
     if let Some(pos) = head.iter().position(|&b| b == 0) {
         return Err(TraceError::file(
             path,
-            format!("binary content (NUL byte) at byte {pos}, not text"),
+            format!(
+                "binary content (NUL byte) on line {} (byte {pos}), not text",
+                line_of(pos)
+            ),
             hint,
         ));
     }
-    if let Err(e) = std::str::from_utf8(&head) {
+    if let Err(e) = std::str::from_utf8(head) {
         // A multi-byte character cut at the sniff boundary is still text.
         if e.error_len().is_some() {
+            let pos = e.valid_up_to();
             return Err(TraceError::file(
                 path,
-                format!("binary content (not UTF-8 text) at byte {}", e.valid_up_to()),
+                format!("binary content (not UTF-8 text) on line {} (byte {pos})", line_of(pos)),
                 hint,
             ));
         }
@@ -78,25 +80,27 @@ pub(super) fn refuse_empty_or_binary(path: &Path, hint: &str) -> Result<(), Trac
     Ok(())
 }
 
-/// Opens a CSV reader that reports rows of any length (lengths are checked per row).
-pub(super) fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    Ok(csv::ReaderBuilder::new()
+/// Opens a CSV reader on the rest of `input` that reports rows of any length (lengths are
+/// checked per row).
+pub(super) fn csv_reader(input: &mut Input) -> csv::Reader<&mut Input> {
+    csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(file))
+        .from_reader(input)
 }
 
 /// The header's column names, trimmed, without a byte-order mark.
-pub(super) fn csv_headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, TraceError> {
+pub(super) fn csv_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<Vec<String>, TraceError> {
     let h = reader.byte_headers().map_err(|e| csv_error(path, e))?;
     let mut out = Vec::with_capacity(h.len());
-    for c in h.iter() {
+    for (i, c) in h.iter().enumerate() {
         let s = std::str::from_utf8(c).map_err(|_| {
-            TraceError::file(
+            TraceError::field(
                 path,
-                "the header line is not UTF-8 text",
-                "the file may be binary or damaged; re-export it as CSV",
+                h.position().map_or(1, |p| p.line()),
+                &format!("column {}", i + 1),
+                "the header is not UTF-8 text",
+                "column names in UTF-8 (the file may be binary or damaged; re-export it as CSV)",
             )
         })?;
         out.push(s.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string());
@@ -107,24 +111,26 @@ pub(super) fn csv_headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) 
 /// A `csv` crate error as a trace error with the line it happened on.
 pub(super) fn csv_error(path: &Path, e: csv::Error) -> TraceError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
-    match e.kind() {
-        csv::ErrorKind::Io(_) => TraceError::file(path, format!("read error: {e}"), "check the file"),
-        csv::ErrorKind::Utf8 { .. } => TraceError::row(
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => TraceError::io(path, io),
+        csv::ErrorKind::Utf8 { err, .. } => TraceError::field(
             path,
             line,
+            &format!("field {}", err.field() + 1),
             "not UTF-8 text",
-            "the file may be binary or damaged; re-export it as CSV",
+            "UTF-8 text (the file may be binary or damaged; re-export it as CSV)",
         ),
-        _ => TraceError::row(path, line, e.to_string(), "fix the row or pass --skip-bad-rows"),
+        _ => TraceError::row(path, line, message, "fix the row or pass --skip-bad-rows"),
     }
 }
 
 /// Reads every data row of `reader`: checks its field count against the header and hands
 /// `(line, record)` to `row`. A failing row goes through `errors` (fatal, or skipped and
 /// counted under `--skip-bad-rows`). Returns the number of data rows met, bad ones included.
-pub(super) fn for_each_row(
+pub(super) fn for_each_row<R: Read>(
     path: &Path,
-    reader: &mut csv::Reader<std::fs::File>,
+    reader: &mut csv::Reader<R>,
     header_len: usize,
     errors: &mut RowErrors,
     mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), TraceError>,
@@ -693,9 +699,10 @@ pub(super) const GENERIC_HINT: &str = "a generic trace is a CSV or Parquet file 
      response_bytes)";
 
 /// Reads a generic per-invocation CSV file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, GENERIC_HINT)?;
-    let mut reader = csv_reader(path)?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, GENERIC_HINT)?;
+    let path = &input.path().to_path_buf();
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let cols = GenericColumns::find(path, &header)?;
     let mut errors = RowErrors::new(skip_bad_rows);
@@ -748,6 +755,10 @@ pub(super) fn finish_parsed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path)?, skip_bad_rows)
+    }
     use std::io::Write;
 
     fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> std::path::PathBuf {

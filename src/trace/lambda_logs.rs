@@ -31,7 +31,7 @@ use super::generic::{
     check_len, csv_error, duration_us, epoch_number_to_ms, memory_mb, non_negative, number, parse_timestamp_ms,
     refuse_empty_or_binary, shorten, Collector, Row,
 };
-use super::{FunctionId, Invocation, Parsed, RowErrors, SourceFile, TraceError};
+use super::{FunctionId, Input, Invocation, Parsed, RowErrors, SourceFile, TraceError, LOG_LINE_LIMIT};
 use crate::units::us_to_ms_ceil;
 
 const HINT: &str = "a Lambda log holds 'REPORT RequestId: … Duration: … ms … Memory Size: … MB' lines \
@@ -519,16 +519,17 @@ fn in_event(e: TraceError, k: usize) -> TraceError {
     }
 }
 
-/// Reads one Lambda log file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    read_with(path, skip_bad_rows, &mut HashSet::new())
-}
-
 /// Reads one log file; a REPORT whose request id is in `seen` (read from an earlier file of
 /// the run, or earlier in this one) is skipped and counted in a warning.
-pub(super) fn read_with(path: &Path, skip_bad_rows: bool, seen: &mut HashSet<String>) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, HINT)?;
-    let bytes = std::fs::read(path).map_err(|e| TraceError::io(path, e))?;
+pub(super) fn read_with(
+    input: &mut Input,
+    skip_bad_rows: bool,
+    seen: &mut HashSet<String>,
+) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, HINT)?;
+    input.set_line_limit(Some(LOG_LINE_LIMIT));
+    let path = &input.path().to_path_buf();
+    let bytes = input.read_rest()?;
     let text = String::from_utf8_lossy(&bytes);
     let text = text.trim_start_matches('\u{feff}');
     let stem = path
@@ -637,6 +638,10 @@ pub(super) fn read_with(path: &Path, skip_bad_rows: bool, seen: &mut HashSet<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        read_with(&mut Input::open(path)?, skip_bad_rows, &mut HashSet::new())
+    }
     use crate::trace::{Arrivals, DurationInfo};
     use std::io::Write;
 

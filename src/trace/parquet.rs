@@ -9,23 +9,43 @@
 //! file has no header line). The DataFrame stays inside this module: rows leave it as
 //! `Invocation` records.
 
-use std::io::Read;
+use std::io::Cursor;
 use std::path::Path;
 
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader, TimeUnit};
 
 use super::detect::PARQUET_MAGIC;
 use super::generic::{finish_parsed, generic_row, Cell, Collector, GenericColumns, GENERIC_HINT};
-use super::{Parsed, RowErrors, TraceError};
+use super::{Input, Parsed, RowErrors, TraceError};
 
-/// Whether `path` starts with the Parquet magic number.
-pub(super) fn is_parquet(path: &Path) -> Result<bool, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let mut head = Vec::with_capacity(PARQUET_MAGIC.len());
-    file.take(PARQUET_MAGIC.len() as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| TraceError::io(path, e))?;
-    Ok(head == PARQUET_MAGIC)
+/// Whether the input starts with the Parquet magic number.
+pub(super) fn is_parquet(input: &Input) -> bool {
+    input.head().starts_with(PARQUET_MAGIC)
+}
+
+/// Checks the footer's sizes against the file's before polars reads it: the file ends with
+/// the metadata length and `PAR1`, and the metadata fits in the file.
+fn check_footer(path: &Path, bytes: &[u8]) -> Result<(), TraceError> {
+    const HINT: &str = "the file is truncated or not Parquet; re-export it, or give a CSV trace";
+    let len = bytes.len();
+    if len < 12 || !bytes.ends_with(PARQUET_MAGIC) {
+        return Err(TraceError::file(
+            path,
+            format!("{len} bytes that do not end with the Parquet footer (PAR1)"),
+            HINT,
+        ));
+    }
+    let mut meta_len = [0u8; 4];
+    meta_len.copy_from_slice(&bytes[len - 8..len - 4]);
+    let meta_len = u32::from_le_bytes(meta_len) as usize;
+    if meta_len + 12 > len {
+        return Err(TraceError::file(
+            path,
+            format!("the footer says the metadata is {meta_len} bytes, but the file has only {len}"),
+            HINT,
+        ));
+    }
+    Ok(())
 }
 
 /// One column's values, converted out of polars.
@@ -93,9 +113,14 @@ fn column_data(path: &Path, name: &str, col: &Column) -> Result<Data, TraceError
 }
 
 /// Reads a generic per-invocation Parquet file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let df: DataFrame = ParquetReader::new(file).finish().map_err(|e| polars_error(path, e))?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    let path = &input.path().to_path_buf();
+    input.set_line_limit(None);
+    let bytes = input.read_rest()?;
+    check_footer(path, &bytes)?;
+    let df: DataFrame = ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| polars_error(path, e))?;
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     let cols = GenericColumns::find(path, &header)?;
     // Convert only the columns the trace uses; others stay unread.
@@ -130,6 +155,10 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path)?, skip_bad_rows)
+    }
     use crate::trace::{Arrivals, FunctionId, Trigger};
     use polars::prelude::{NamedFrom, ParquetWriter, Series};
 
@@ -169,7 +198,7 @@ mod tests {
                 col!("ignored", &[1i64, 2][..]),
             ],
         );
-        assert!(is_parquet(&p).unwrap());
+        assert!(is_parquet(&Input::open(&p).unwrap()));
         let parsed = read(&p, false).unwrap();
         assert_eq!(parsed.sources[0].format, "parquet");
         assert_eq!(parsed.sources[0].rows, 2);
@@ -290,8 +319,8 @@ mod tests {
         // The magic number followed by garbage.
         let p = dir.path().join("d.parquet");
         std::fs::write(&p, b"PAR1\x00\x01garbage-not-parquet").unwrap();
-        assert!(is_parquet(&p).unwrap());
+        assert!(is_parquet(&Input::open(&p).unwrap()));
         let e = read(&p, false).unwrap_err().to_string();
-        assert!(e.contains("d.parquet: not a readable Parquet file"), "{e}");
+        assert!(e.contains("d.parquet: ") && e.contains("Parquet footer"), "{e}");
     }
 }

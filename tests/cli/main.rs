@@ -4,6 +4,7 @@
 mod analyze;
 mod common;
 mod cost;
+mod fifo;
 mod inspect;
 mod report;
 mod simulate;
