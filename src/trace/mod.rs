@@ -23,6 +23,7 @@ mod generic;
 mod input;
 mod lambda_logs;
 mod parquet;
+mod parquet_footer;
 mod workload;
 
 pub use detect::{detect_format, TraceFormat};

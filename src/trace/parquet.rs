@@ -23,31 +23,6 @@ pub(super) fn is_parquet(input: &Input) -> bool {
     input.head().starts_with(PARQUET_MAGIC)
 }
 
-/// Checks the footer's sizes against the file's before polars reads it: the file ends with
-/// the metadata length and `PAR1`, and the metadata fits in the file.
-fn check_footer(path: &Path, bytes: &[u8]) -> Result<(), TraceError> {
-    const HINT: &str = "the file is truncated or not Parquet; re-export it, or give a CSV trace";
-    let len = bytes.len();
-    if len < 12 || !bytes.ends_with(PARQUET_MAGIC) {
-        return Err(TraceError::file(
-            path,
-            format!("{len} bytes that do not end with the Parquet footer (PAR1)"),
-            HINT,
-        ));
-    }
-    let mut meta_len = [0u8; 4];
-    meta_len.copy_from_slice(&bytes[len - 8..len - 4]);
-    let meta_len = u32::from_le_bytes(meta_len) as usize;
-    if meta_len + 12 > len {
-        return Err(TraceError::file(
-            path,
-            format!("the footer says the metadata is {meta_len} bytes, but the file has only {len}"),
-            HINT,
-        ));
-    }
-    Ok(())
-}
-
 /// One column's values, converted out of polars.
 #[derive(Debug)]
 enum Data {
@@ -117,7 +92,13 @@ pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, Tra
     let path = &input.path().to_path_buf();
     input.set_line_limit(None);
     let bytes = input.read_rest()?;
-    check_footer(path, &bytes)?;
+    super::parquet_footer::check(&bytes).map_err(|problem| {
+        TraceError::file(
+            path,
+            format!("not a readable Parquet file: {problem}"),
+            "the file is truncated, damaged or not Parquet; re-export it, or give a CSV trace",
+        )
+    })?;
     let df: DataFrame = ParquetReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| polars_error(path, e))?;
@@ -321,6 +302,6 @@ mod tests {
         std::fs::write(&p, b"PAR1\x00\x01garbage-not-parquet").unwrap();
         assert!(is_parquet(&Input::open(&p).unwrap()));
         let e = read(&p, false).unwrap_err().to_string();
-        assert!(e.contains("d.parquet: ") && e.contains("Parquet footer"), "{e}");
+        assert!(e.contains("d.parquet: not a readable Parquet file"), "{e}");
     }
 }
