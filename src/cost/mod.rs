@@ -101,6 +101,17 @@ pub enum CostError {
         /// What was asked.
         what: String,
     },
+    /// A quantity or cost too large to price (a price or a usage far beyond any real bill).
+    #[error(
+        "price table '{table}': the cost of {what} is beyond $1,000,000,000,000,000 a month, too large to \
+         price; check the quantities and the prices that led to it"
+    )]
+    Overflow {
+        /// Table id.
+        table: String,
+        /// What overflowed: a line, or the total.
+        what: String,
+    },
     /// An instance type id that cannot be read.
     #[error("instance type '{instance_type}': {problem}; expected {expected}")]
     InstanceType {

@@ -46,7 +46,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
             table.id
         ));
     }
-    Ok(m.finish())
+    m.finish()
 }
 
 fn total_requests(usage: &Usage) -> u128 {
@@ -492,13 +492,15 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             );
             continue;
         };
+        let quantity = ms as f64 / MS_PER_HOUR_U as f64;
+        let cost = m.line_cost(&label, quantity, "hours", rate, ms, MS_PER_HOUR_U);
         m.out.lines.push(CostLine {
             offering: m.table.id.clone(),
             name: label,
             unit: "hours".to_string(),
-            quantity: ms as f64 / MS_PER_HOUR_U as f64,
+            quantity,
             unit_price_usd: Some(rate.to_f64()),
-            cost: Some(rate.mul_div(ms, MS_PER_HOUR_U)),
+            cost,
             verified: ip.verified,
             source: ip.source.clone(),
             note: Some(format!(
@@ -659,7 +661,7 @@ pub fn price_front_door(
             ));
         }
     }
-    Ok(m.finish())
+    m.finish()
 }
 
 /// Prices CloudWatch Logs for `bytes_per_invocation` of log output per request: ingestion
@@ -685,7 +687,7 @@ pub fn price_logs(
         "aws-cloudwatch-logs: {} bytes of logs per invocation; storage priced for one month of this month's volume",
         thousands(bytes_per_invocation as u128)
     ));
-    Ok(m.finish())
+    m.finish()
 }
 
 /// Builds a `FunctionGroupUsage` of `requests` invocations of `duration_ms` each (used by
