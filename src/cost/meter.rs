@@ -9,9 +9,9 @@ use super::{CostError, CostOptions};
 use crate::pricing::PriceTable;
 use crate::units::{Usd, MS_PER_MONTH, PICO_PER_USD};
 
-/// The most one line, or one table's breakdown, may cost in a month: $10^15, beyond any bill
+/// The most one line, or one table's breakdown, may cost in a month: $10^18, beyond any bill
 /// (and any reportable amount), and small enough that sums of breakdowns stay exact.
-pub const MAX_MONTHLY_USD: i128 = 1_000_000_000_000_000;
+pub const MAX_MONTHLY_USD: i128 = 1_000_000_000_000_000_000;
 
 /// `quantity × price / divisor`, rounded to the nearest pico-dollar: the cost of `quantity`
 /// base units when `price` is that of `divisor` base units. `None` when it would exceed

@@ -103,7 +103,7 @@ pub enum CostError {
     },
     /// A quantity or cost too large to price (a price or a usage far beyond any real bill).
     #[error(
-        "price table '{table}': the cost of {what} is beyond $1,000,000,000,000,000 a month, too large to \
+        "price table '{table}': the cost of {what} is beyond $1,000,000,000,000,000,000 a month, too large to \
          price; check the quantities and the prices that led to it"
     )]
     Overflow {

@@ -726,7 +726,7 @@ fn a_cost_beyond_any_bill_is_an_error_naming_the_line_not_a_wrapped_total() {
     // The highest price a table may state, on the largest usage the flags allow.
     let mut t = table("aws-lambda");
     t.prices.get_mut("requests").unwrap().tiers[0].usd = usd(1_000_000.0);
-    let u = month(vec![uniform_group(128, Arch::X86, 10_000_000_000_000_000, 1)]);
+    let u = month(vec![uniform_group(128, Arch::X86, 10_000_000_000_000_000_000, 1)]);
     let e = price_usage(&u, &t, &CostOptions::default()).unwrap_err().to_string();
     assert!(
         e.contains("aws-lambda") && e.contains("'Requests'") && e.contains("beyond"),
