@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::Path;
 
-use super::generic::{csv_error, csv_headers, csv_reader, for_each_row, refuse_empty_or_binary, shorten};
+use super::generic::{
+    csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
+};
 use super::{
     AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Input, MemoryInfo,
     MemoryScope, MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger, HEAD_BYTES,
@@ -230,8 +232,11 @@ fn kind_of(input: &Input) -> Result<Kind, TraceError> {
     } else {
         Err(TraceError::file(
             path,
-            "missing column: an Azure 2019 file has 'Trigger' (invocations), 'Average' (durations) or \
-             'AverageAllocatedMb' (memory), and this header has none of them",
+            format!(
+                "missing column: an Azure 2019 file has 'Trigger' (invocations), 'Average' (durations) or \
+                 'AverageAllocatedMb' (memory), and this header has none of them{}",
+                delimiter_note(&cols)
+            ),
             "check the header line against the dataset's schema",
         ))
     }

@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use super::generic::{
-    column, csv_headers, csv_reader, finish_parsed, for_each_row, id_text, number, refuse_empty_or_binary, text_field,
-    Collector, Row,
+    column, csv_headers, csv_reader, delimiter_note, finish_parsed, for_each_row, id_text, number, number_text,
+    refuse_empty_or_binary, text_field, Collector, Row,
 };
 use super::{FunctionId, Input, Invocation, Parsed, RowErrors, TraceError};
 
@@ -30,7 +30,7 @@ pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, Tra
     if !missing.is_empty() {
         return Err(TraceError::file(
             path,
-            format!("missing column(s) {}", missing.join(", ")),
+            format!("missing column(s) {}{}", missing.join(", "), delimiter_note(&header)),
             HINT,
         ));
     }
@@ -72,7 +72,11 @@ fn invocation_row(
             path,
             line,
             "duration",
-            format!("{dur_s} s is longer than end_timestamp {end_s} s, so the invocation would start before 0"),
+            format!(
+                "{} s is longer than end_timestamp {} s, so the invocation would start before 0",
+                number_text(dur_s),
+                number_text(end_s)
+            ),
             "a duration ≤ end_timestamp",
         ));
     }
@@ -81,7 +85,11 @@ fn invocation_row(
             path,
             line,
             "end_timestamp",
-            format!("{end_s} s (duration {dur_s} s) is too large"),
+            format!(
+                "{} s (duration {} s) is too large",
+                number_text(end_s),
+                number_text(dur_s)
+            ),
             "seconds since the trace start",
         ));
     }

@@ -48,7 +48,8 @@ const TIMESTAMP_EXPECTED: &str = "an RFC 3339 time (2024-01-31T12:00:00.250Z) or
 // Shared helpers
 // ---------------------------------------------------------------------------------------
 
-/// Refuses an empty or binary file before a text reader starts on it (from its head).
+/// Refuses an empty or binary file before a text reader starts on it (from its head): empty,
+/// a NUL byte, or a first line that is not UTF-8.
 pub(super) fn refuse_empty_or_binary(input: &Input, hint: &str) -> Result<(), TraceError> {
     let path = input.path();
     let head = &input.head()[..input.head().len().min(SNIFF_BYTES)];
@@ -66,7 +67,9 @@ pub(super) fn refuse_empty_or_binary(input: &Input, hint: &str) -> Result<(), Tr
             hint,
         ));
     }
-    if let Err(e) = std::str::from_utf8(head) {
+    // Line 1 (a CSV header, a log line) must be text; later lines are checked field by field.
+    let first_line = &head[..head.iter().position(|&b| b == b'\n').unwrap_or(head.len())];
+    if let Err(e) = std::str::from_utf8(first_line) {
         // A multi-byte character cut at the sniff boundary is still text.
         if e.error_len().is_some() {
             let pos = e.valid_up_to();
@@ -168,6 +171,25 @@ pub(super) fn check_len(path: &Path, line: u64, got: usize, want: usize) -> Resu
     Ok(())
 }
 
+/// When a header read as comma-separated is one column holding `;`, tab or `|`: a note that
+/// the file uses another delimiter (else empty).
+pub(super) fn delimiter_note(header: &[String]) -> String {
+    let [only] = header else {
+        return String::new();
+    };
+    match [';', '\t', '|'].into_iter().find(|d| only.contains(*d)) {
+        Some(d) => format!(
+            "; its columns are separated by {}, not commas: re-export it as comma-separated CSV",
+            if d == '\t' {
+                "tabs".to_string()
+            } else {
+                format!("'{d}'")
+            }
+        ),
+        None => String::new(),
+    }
+}
+
 /// The position of column `name` in `header` (case-insensitive).
 pub(super) fn column(header: &[String], name: &str) -> Option<usize> {
     header.iter().position(|h| h.eq_ignore_ascii_case(name))
@@ -232,7 +254,7 @@ pub(super) fn non_negative(path: &Path, line: u64, field: &str, v: f64, expected
             path,
             line,
             field,
-            format!("{v} is negative"),
+            format!("{} is negative", number_text(v)),
             expected,
         ));
     }
@@ -247,7 +269,7 @@ pub(super) fn duration_us(path: &Path, line: u64, field: &str, duration_ms: f64)
             path,
             line,
             field,
-            format!("{v} ms is too large"),
+            format!("{} ms is too large", number_text(v)),
             "a duration in ms below 10^12",
         )
     })
@@ -262,7 +284,7 @@ pub(super) fn memory_mb(path: &Path, line: u64, field: &str, v: f64) -> Result<u
             path,
             line,
             field,
-            format!("{v} MB is too large"),
+            format!("{} MB is too large", number_text(v)),
             EXPECTED,
         ));
     }
@@ -277,7 +299,7 @@ pub(super) fn whole(path: &Path, line: u64, field: &str, v: f64, expected: &str)
             path,
             line,
             field,
-            format!("{v} is not a whole number"),
+            format!("{} is not a whole number below 9·10^15", number_text(v)),
             expected,
         ));
     }
@@ -293,17 +315,41 @@ pub(super) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Epoch seconds or milliseconds (≥ 1e11 means ms) to epoch ms, rounded to nearest.
+/// 2100-01-01T00:00:00Z in epoch ms: a later trace time is a unit or clock mix-up.
+const LATEST_EPOCH_MS: u64 = 4_102_444_800_000;
+
+/// A number as quoted in a message: plain when short, in scientific notation when huge.
+pub(super) fn number_text(v: f64) -> String {
+    if v.abs() < 1.0e15 {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A time after 2100 as a problem, else the time.
+fn not_after_2100(ms: u64, shown: &str) -> Result<u64, String> {
+    if ms > LATEST_EPOCH_MS {
+        return Err(format!("{shown} is after the year 2100 (a clock mix-up?)"));
+    }
+    Ok(ms)
+}
+
+/// Epoch seconds or milliseconds (≥ 1e11 means ms) to epoch ms, rounded to nearest; a time
+/// after 2100 is refused.
 pub(super) fn epoch_number_to_ms(v: f64) -> Result<u64, String> {
     if !v.is_finite() {
         return Err(format!("{v} is not finite"));
     }
     if v < 0.0 {
-        return Err(format!("{v} is before 1970 (negative)"));
+        return Err(format!("{} is before 1970 (negative)", number_text(v)));
     }
     let ms = if v >= EPOCH_MS_THRESHOLD { v } else { v * 1000.0 };
-    if ms > 1.0e15 {
-        return Err(format!("{v} is too far in the future"));
+    if ms > LATEST_EPOCH_MS as f64 {
+        return Err(format!(
+            "{} is after the year 2100 (epoch microseconds or nanoseconds, or a clock mix-up?)",
+            number_text(v)
+        ));
     }
     Ok(ms.round() as u64)
 }
@@ -330,7 +376,8 @@ pub(super) fn parse_timestamp_ms(s: &str) -> Result<u64, String> {
             None => return Err(format!("'{}' is not a time", shorten(s))),
         }
     };
-    u64::try_from(ms).map_err(|_| format!("'{}' is before 1970", shorten(s)))
+    let ms = u64::try_from(ms).map_err(|_| format!("'{}' is before 1970", shorten(s)))?;
+    not_after_2100(ms, &format!("'{}'", shorten(s)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -501,9 +548,10 @@ impl GenericColumns {
             return Err(TraceError::file(
                 path,
                 format!(
-                    "missing required column(s) {} (found: {})",
+                    "missing required column(s) {} (found: {}){}",
                     missing.join(", "),
-                    shorten(&header.join(","))
+                    shorten(&header.join(",")),
+                    delimiter_note(header)
                 ),
                 format!(
                     "a generic trace needs the columns {} (optional: {})",
@@ -556,7 +604,9 @@ fn cell_timestamp_ms(path: &Path, line: u64, cell: Cell<'_>) -> Result<u64, Trac
     let r = match cell {
         Cell::Text(s) => parse_timestamp_ms(s),
         Cell::Number(v) => epoch_number_to_ms(v),
-        Cell::EpochMs(v) => u64::try_from(v).map_err(|_| format!("{v} ms is before 1970")),
+        Cell::EpochMs(v) => u64::try_from(v)
+            .map_err(|_| format!("{v} ms is before 1970"))
+            .and_then(|ms| not_after_2100(ms, &format!("{ms} ms"))),
         Cell::Bool(_) => Err("a boolean is not a time".into()),
     };
     r.map_err(|problem| TraceError::field(path, line, "timestamp", problem, TIMESTAMP_EXPECTED))
@@ -789,8 +839,19 @@ mod tests {
         assert_eq!(parse_timestamp_ms("1560948335.624"), Ok(1_560_948_335_624));
         assert_eq!(parse_timestamp_ms("1560948335624"), Ok(1_560_948_335_624));
         assert_eq!(parse_timestamp_ms("0"), Ok(0));
-        // 99,999,999,999 s is below the threshold: seconds (×1000).
-        assert_eq!(parse_timestamp_ms("99999999999"), Ok(99_999_999_999_000));
+        // 99,999,999,999 is below the threshold: seconds (×1000), in the year 5138, so refused;
+        // the last second of 2099 is read as seconds.
+        assert!(parse_timestamp_ms("99999999999")
+            .unwrap_err()
+            .contains("after the year 2100"));
+        assert_eq!(parse_timestamp_ms("4102444799"), Ok(4_102_444_799_000));
+        // Epoch microseconds are past 2100 read as ms; so is a date written in 9999.
+        assert!(parse_timestamp_ms("1709251200000000")
+            .unwrap_err()
+            .contains("microseconds"));
+        assert!(parse_timestamp_ms("9999-12-31T23:59:59Z")
+            .unwrap_err()
+            .contains("after the year 2100"));
         // 1e11 exactly is ms.
         assert_eq!(parse_timestamp_ms("100000000000"), Ok(100_000_000_000));
         assert!(parse_timestamp_ms("-5").unwrap_err().contains("negative"));

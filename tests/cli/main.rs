@@ -2,6 +2,7 @@
 //! subcommand (see ARCHITECTURE.md, "Tests at three levels").
 
 mod analyze;
+mod bad_inputs;
 mod common;
 mod cost;
 mod fifo;
