@@ -15,7 +15,8 @@ mod models;
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
 pub use models::{
-    billed_gb_seconds, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds,
+    billed_gb_seconds, fargate_size, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group,
+    BilledGbSeconds,
 };
 
 use serde::Serialize;

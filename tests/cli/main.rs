@@ -5,6 +5,7 @@ mod analyze;
 mod bad_inputs;
 mod common;
 mod cost;
+mod cost_limits;
 mod fifo;
 mod inspect;
 mod report;
