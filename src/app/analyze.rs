@@ -58,8 +58,8 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
         .map(|f| InputFile {
             path: f.path.display().to_string(),
             format: f.format.name().to_string(),
-            bytes: f.digest.bytes,
-            sha256: f.digest.sha256,
+            bytes: f.bytes,
+            sha256: f.sha256,
         })
         .collect();
     Ok(Plan {

@@ -814,7 +814,10 @@ mod tests {
     use std::path::PathBuf;
 
     fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-        let mut inputs = paths.iter().map(|p| Input::open(p)).collect::<Result<Vec<_>, _>>()?;
+        let mut inputs = paths
+            .iter()
+            .map(|p| Input::open(p, false))
+            .collect::<Result<Vec<_>, _>>()?;
         super::read(&mut inputs, skip_bad_rows)
     }
 

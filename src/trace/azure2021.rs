@@ -118,7 +118,7 @@ mod tests {
     use super::*;
 
     fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-        super::read(&mut Input::open(path)?, skip_bad_rows)
+        super::read(&mut Input::open(path, false)?, skip_bad_rows)
     }
     use crate::trace::{Arrivals, DurationInfo, Trigger};
     use std::io::Write;

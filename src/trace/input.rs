@@ -1,6 +1,6 @@
 //! One pass over each trace input: a file, FIFO or process substitution (`<(cat f.csv)`) is
 //! opened once, its first bytes are kept for format detection, and every byte the reader
-//! takes is hashed (SHA-256, for the report's provenance) and counted on the way. Lines are
+//! takes is counted and, when the provenance needs it (`analyze`), hashed (SHA-256) on the way. Lines are
 //! capped in length, so a file without line ends (`/dev/zero`, a 200 MB single line) is
 //! refused with its line number instead of growing a buffer without bound.
 
@@ -28,8 +28,8 @@ pub const LOG_LINE_LIMIT: u64 = 64 << 20;
 pub struct Digest {
     /// Bytes read.
     pub bytes: u64,
-    /// SHA-256 of those bytes, lowercase hex.
-    pub sha256: String,
+    /// SHA-256 of those bytes, lowercase hex (when the input was opened to be hashed).
+    pub sha256: Option<String>,
 }
 
 /// A line longer than the limit (carried inside an `io::Error` to the reader's error path).
@@ -52,7 +52,7 @@ impl std::error::Error for LineTooLong {}
 /// Hashes, counts and checks the line lengths of the bytes read through it.
 struct Meter<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     bytes: u64,
     /// Line ends seen so far.
     line_ends: u64,
@@ -65,7 +65,9 @@ impl<R: Read> Read for Meter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
-        self.hasher.update(chunk);
+        if let Some(h) = &mut self.hasher {
+            h.update(chunk);
+        }
         self.bytes += n as u64;
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', chunk) {
@@ -104,8 +106,9 @@ pub struct Input {
 
 impl Input {
     /// Opens `path` and reads its first bytes (up to [`HEAD_BYTES`]); lines are capped at
-    /// [`CSV_LINE_LIMIT`] until [`Input::set_line_limit`] says otherwise.
-    pub fn open(path: &Path) -> Result<Input, TraceError> {
+    /// [`CSV_LINE_LIMIT`] until [`Input::set_line_limit`] says otherwise. With `hash`, the
+    /// bytes read are hashed for [`Input::finish`].
+    pub fn open(path: &Path, hash: bool) -> Result<Input, TraceError> {
         let mut file = File::open(path).map_err(|e| TraceError::io(path, e))?;
         let mut head = Vec::with_capacity(HEAD_BYTES);
         (&mut file)
@@ -114,7 +117,7 @@ impl Input {
             .map_err(|e| TraceError::io(path, e))?;
         let meter = Meter {
             inner: Cursor::new(head.clone()).chain(file),
-            hasher: Sha256::new(),
+            hasher: hash.then(Sha256::new),
             bytes: 0,
             line_ends: 0,
             line_len: 0,
@@ -158,7 +161,9 @@ impl Input {
         let meter = self.reader.into_inner();
         Ok(Digest {
             bytes: meter.bytes,
-            sha256: meter.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: meter
+                .hasher
+                .map(|h| h.finalize().iter().map(|b| format!("{b:02x}")).collect()),
         })
     }
 }
@@ -194,7 +199,7 @@ mod tests {
     fn head_and_rest_are_one_pass_and_hashed() {
         let content: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
         let f = file(&content);
-        let mut input = Input::open(f.path()).unwrap();
+        let mut input = Input::open(f.path(), true).unwrap();
         assert_eq!(input.head(), &content[..HEAD_BYTES]);
         let mut first = String::new();
         input.read_line(&mut first).unwrap();
@@ -204,13 +209,15 @@ mod tests {
         let d = input.finish().unwrap();
         assert_eq!(d.bytes, content.len() as u64);
         let want: String = Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(d.sha256, want);
+        assert_eq!(d.sha256, Some(want));
+        let d = Input::open(f.path(), false).unwrap().finish().unwrap();
+        assert_eq!((d.bytes, d.sha256), (content.len() as u64, None));
     }
 
     #[test]
     fn finish_hashes_what_the_reader_left() {
         let f = file(b"a\nb\nc\n");
-        let mut input = Input::open(f.path()).unwrap();
+        let mut input = Input::open(f.path(), true).unwrap();
         let mut line = String::new();
         input.read_line(&mut line).unwrap();
         let d = input.finish().unwrap();
@@ -219,7 +226,7 @@ mod tests {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        assert_eq!(d.sha256, want);
+        assert_eq!(d.sha256, Some(want));
     }
 
     #[test]
@@ -228,11 +235,11 @@ mod tests {
         content.extend(std::iter::repeat_n(b'x', 300));
         content.push(b'\n');
         let f = file(&content);
-        let mut input = Input::open(f.path()).unwrap();
+        let mut input = Input::open(f.path(), false).unwrap();
         input.set_line_limit(Some(100));
         let e = input.read_rest().unwrap_err().to_string();
         assert!(e.contains("line 3") && e.contains("100 bytes"), "{e}");
-        let mut input = Input::open(f.path()).unwrap();
+        let mut input = Input::open(f.path(), false).unwrap();
         input.set_line_limit(None);
         assert_eq!(input.read_rest().unwrap().len(), content.len());
     }

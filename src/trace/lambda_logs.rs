@@ -681,7 +681,7 @@ mod tests {
     use super::*;
 
     fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-        read_with(&mut Input::open(path)?, skip_bad_rows, &mut HashSet::new())
+        read_with(&mut Input::open(path, false)?, skip_bad_rows, &mut HashSet::new())
     }
     use crate::trace::{Arrivals, DurationInfo};
     use std::io::Write;

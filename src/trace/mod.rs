@@ -118,18 +118,39 @@ pub struct ReadFile {
     pub path: PathBuf,
     /// Format it was read as.
     pub format: TraceFormat,
-    /// Size and SHA-256.
-    pub digest: Digest,
+    /// Bytes read.
+    pub bytes: u64,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
 }
 
 /// Reads every trace file (directories are expanded) into one workload.
 pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workload, TraceError> {
-    read_workload_files(paths, options).map(|(workload, _)| workload)
+    read_all(paths, options, false).map(|(workload, _)| workload)
 }
 
 /// Reads every trace file (directories are expanded) into one workload, each file once, and
-/// lists the files read in the order given.
+/// lists the files read in the order given, with the size and SHA-256 of each.
 pub fn read_workload_files(paths: &[PathBuf], options: &ReadOptions) -> Result<(Workload, Vec<ReadFile>), TraceError> {
+    let (workload, read) = read_all(paths, options, true)?;
+    let files = read
+        .into_iter()
+        .map(|(path, format, digest)| ReadFile {
+            path,
+            format,
+            bytes: digest.bytes,
+            sha256: digest.sha256.unwrap_or_default(),
+        })
+        .collect();
+    Ok((workload, files))
+}
+
+/// One file read: its path, format and digest.
+type FileRead = (PathBuf, TraceFormat, Digest);
+
+/// Reads the traces, each once (hashing them when `hash`): the workload, and each file's path,
+/// format and digest in the order given.
+fn read_all(paths: &[PathBuf], options: &ReadOptions, hash: bool) -> Result<(Workload, Vec<FileRead>), TraceError> {
     let files = expand_paths(paths)?;
     let mut azure2019_inputs = Vec::new();
     let mut parsed = Vec::new();
@@ -137,7 +158,7 @@ pub fn read_workload_files(paths: &[PathBuf], options: &ReadOptions) -> Result<(
     // Lambda request ids seen across every log input: one invocation exported twice counts once.
     let mut request_ids = std::collections::HashSet::new();
     for path in &files {
-        let mut input = Input::open(path)?;
+        let mut input = Input::open(path, hash)?;
         let format = match options.format {
             Some(f) => f,
             None => detect_format(path, input.head())?,
@@ -164,15 +185,11 @@ pub fn read_workload_files(paths: &[PathBuf], options: &ReadOptions) -> Result<(
     for input in azure2019_inputs {
         azure2019_digests.push(input.finish()?);
     }
+    // The Azure 2019 files were read together after the others, in the order they were met.
     let mut azure2019_digests = azure2019_digests.into_iter();
     let read_files = read
         .into_iter()
-        .map(|(path, format, digest)| {
-            let digest = digest
-                .or_else(|| azure2019_digests.next())
-                .expect("one digest per Azure 2019 input");
-            ReadFile { path, format, digest }
-        })
+        .filter_map(|(path, format, digest)| Some((path, format, digest.or_else(|| azure2019_digests.next())?)))
         .collect();
     Ok((merge(parsed), read_files))
 }

@@ -138,7 +138,7 @@ mod tests {
     use super::*;
 
     fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-        super::read(&mut Input::open(path)?, skip_bad_rows)
+        super::read(&mut Input::open(path, false)?, skip_bad_rows)
     }
     use crate::trace::{Arrivals, FunctionId, Trigger};
     use polars::prelude::{NamedFrom, ParquetWriter, Series};
@@ -179,7 +179,7 @@ mod tests {
                 col!("ignored", &[1i64, 2][..]),
             ],
         );
-        assert!(is_parquet(&Input::open(&p).unwrap()));
+        assert!(is_parquet(&Input::open(&p, false).unwrap()));
         let parsed = read(&p, false).unwrap();
         assert_eq!(parsed.sources[0].format, "parquet");
         assert_eq!(parsed.sources[0].rows, 2);
@@ -300,7 +300,7 @@ mod tests {
         // The magic number followed by garbage.
         let p = dir.path().join("d.parquet");
         std::fs::write(&p, b"PAR1\x00\x01garbage-not-parquet").unwrap();
-        assert!(is_parquet(&Input::open(&p).unwrap()));
+        assert!(is_parquet(&Input::open(&p, false).unwrap()));
         let e = read(&p, false).unwrap_err().to_string();
         assert!(e.contains("d.parquet: not a readable Parquet file"), "{e}");
     }
