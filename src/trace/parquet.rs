@@ -87,6 +87,33 @@ fn column_data(path: &Path, name: &str, col: &Column) -> Result<Data, TraceError
     })
 }
 
+/// Reads the file with polars. polars-parquet panics on some malformed footers (a Thrift
+/// field of the wrong type, found by fuzzing): such a panic is caught and reported as an
+/// unreadable file. The panic hook is silenced meanwhile, so no panic message reaches the user.
+fn read_frame(path: &Path, bytes: Vec<u8>) -> Result<DataFrame, TraceError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(Cursor::new(bytes)).finish()
+    }));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(read) => read.map_err(|e| polars_error(path, e)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "malformed".to_string());
+            Err(TraceError::file(
+                path,
+                format!("not a readable Parquet file: its metadata is malformed ({what})"),
+                "the file is damaged or was not written by a Parquet writer; re-export it, or give a CSV trace",
+            ))
+        }
+    }
+}
+
 /// Reads a generic per-invocation Parquet file.
 pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
     let path = &input.path().to_path_buf();
@@ -99,9 +126,7 @@ pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, Tra
             "the file is truncated, damaged or not Parquet; re-export it, or give a CSV trace",
         )
     })?;
-    let df: DataFrame = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| polars_error(path, e))?;
+    let df = read_frame(path, bytes)?;
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     let cols = GenericColumns::find(path, &header)?;
     // Convert only the columns the trace uses; others stay unread.

@@ -315,6 +315,13 @@ fn parquet_corpus() {
                 2,
                 &["not a readable Parquet file", "magic number (PAR1)"],
             ),
+            // Found by fuzzing (trace_parquet): a sorting-column flag that is not a Thrift bool
+            // made polars-parquet panic.
+            (
+                "fuzz-wrong-thrift-type.parquet",
+                2,
+                &["not a readable Parquet file: its metadata is malformed"],
+            ),
         ],
     );
     use polars::prelude::{Column, NamedFrom, Series};
