@@ -87,9 +87,10 @@ fn column_data(path: &Path, name: &str, col: &Column) -> Result<Data, TraceError
     })
 }
 
-/// Reads the file with polars. polars-parquet panics on some malformed footers (a Thrift
-/// field of the wrong type, found by fuzzing): such a panic is caught and reported as an
-/// unreadable file. The panic hook is silenced meanwhile, so no panic message reaches the user.
+/// Reads the file with polars. polars-parquet panics on some malformed footers (fuzzing found
+/// a Thrift field of the wrong type; `parquet_footer` now refuses those, but does not model
+/// every struct, e.g. logical types): such a panic is caught and reported as an unreadable
+/// file. The panic hook is silenced meanwhile, so no panic message reaches the user.
 fn read_frame(path: &Path, bytes: Vec<u8>) -> Result<DataFrame, TraceError> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

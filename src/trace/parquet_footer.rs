@@ -3,7 +3,10 @@
 //! file declaring 2³¹ schema elements asks for 223 GB and aborts. This walks the footer's
 //! Thrift compact encoding without allocating: every list, map and string must fit in the
 //! bytes left, nesting is bounded, and the declared row count must be one a file of this
-//! size can hold.
+//! size can hold. polars reads a known field by its id whatever type the bytes declare, so
+//! the fields it reads (FileMetaData, SchemaElement, RowGroup, ColumnChunk, ColumnMetaData,
+//! Statistics, KeyValue, SortingColumn) must declare the type the Parquet format gives them;
+//! otherwise polars would read the bytes as something else than this walk did.
 
 use super::detect::PARQUET_MAGIC;
 
@@ -36,7 +39,7 @@ pub(super) fn check(file: &[u8]) -> Result<(), String> {
         pos: 0,
         num_rows: None,
     };
-    walker.structure(0)?;
+    walker.structure(0, Kind::File)?;
     let num_rows = walker.num_rows.unwrap_or(0);
     let most = (len as u64).saturating_mul(MAX_ROWS_PER_BYTE);
     if num_rows < 0 || num_rows as u64 > most {
@@ -45,6 +48,79 @@ pub(super) fn check(file: &[u8]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The Thrift structs of the footer whose fields polars reads by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Schema,
+    RowGroup,
+    Column,
+    Meta,
+    Stats,
+    KeyValue,
+    Sorting,
+    /// A struct polars does not read field by field here (or not at all): skipped as declared.
+    Other,
+}
+
+/// What a known field must be: a scalar of a compact type, a list of them, or a struct.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Scalar(u8),
+    List(u8, Kind),
+    Struct(Kind),
+}
+
+const BOOL: u8 = 1;
+const I32: u8 = 5;
+const I64: u8 = 6;
+const BINARY: u8 = 8;
+const STRUCT: u8 = 12;
+
+/// The shape polars expects of field `id` of a `kind` struct (`None`: polars skips it).
+fn shape(kind: Kind, id: i64) -> Option<Shape> {
+    use Shape::*;
+    Some(match (kind, id) {
+        (Kind::File, 1) => Scalar(I32),
+        (Kind::File, 2) => List(STRUCT, Kind::Schema),
+        (Kind::File, 3) => Scalar(I64),
+        (Kind::File, 4) => List(STRUCT, Kind::RowGroup),
+        (Kind::File, 5) => List(STRUCT, Kind::KeyValue),
+        (Kind::File, 6) => Scalar(BINARY),
+        (Kind::File, 7) => List(STRUCT, Kind::Other),
+        (Kind::Schema, 1..=3 | 5..=9) => Scalar(I32),
+        (Kind::Schema, 4) => Scalar(BINARY),
+        (Kind::Schema, 10) => Struct(Kind::Other),
+        (Kind::RowGroup, 1) => List(STRUCT, Kind::Column),
+        (Kind::RowGroup, 2 | 3 | 5..=7) => Scalar(I64),
+        (Kind::RowGroup, 4) => List(STRUCT, Kind::Sorting),
+        (Kind::Column, 1) => Scalar(BINARY),
+        (Kind::Column, 2 | 4..=7) => Scalar(I64),
+        (Kind::Column, 3) => Struct(Kind::Meta),
+        (Kind::Meta, 1 | 4..=7 | 9..=11 | 14 | 15) => Scalar(I64),
+        (Kind::Meta, 2) => List(I32, Kind::Other),
+        (Kind::Meta, 3) => List(BINARY, Kind::Other),
+        (Kind::Meta, 12) => Struct(Kind::Stats),
+        (Kind::Stats, 1 | 2 | 5 | 6) => Scalar(BINARY),
+        (Kind::Stats, 3 | 4) => Scalar(I64),
+        (Kind::Stats, 7 | 8) => Scalar(BOOL),
+        (Kind::KeyValue, 1 | 2) => Scalar(BINARY),
+        (Kind::Sorting, 1) => Scalar(I32),
+        (Kind::Sorting, 2 | 3) => Scalar(BOOL),
+        _ => return None,
+    })
+}
+
+/// Whether compact type `declared` is what `expected` is read as (booleans are 1 or 2; the
+/// integers of 2, 4 and 8 bytes are all varints).
+fn same_type(declared: u8, expected: u8) -> bool {
+    match expected {
+        BOOL => matches!(declared, 1 | 2),
+        4..=6 => matches!(declared, 4..=6),
+        other => declared == other,
+    }
 }
 
 /// A reader of Thrift compact-protocol values that only checks and skips them.
@@ -110,7 +186,7 @@ impl Walker<'_> {
         }
     }
 
-    fn structure(&mut self, depth: u32) -> Result<(), String> {
+    fn structure(&mut self, depth: u32, kind_of_struct: Kind) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("the metadata nests deeper than {MAX_DEPTH} levels"));
         }
@@ -120,16 +196,56 @@ impl Walker<'_> {
             if header == 0 {
                 return Ok(());
             }
-            let kind = header & 0x0f;
+            let declared = header & 0x0f;
             field = match header >> 4 {
                 0 => self.zigzag()?,
                 delta => field + i64::from(delta),
             };
-            if depth == 0 && field == 3 && kind == 6 {
-                self.num_rows = Some(self.zigzag()?);
+            let Some(expected) = shape(kind_of_struct, field) else {
+                self.value(declared, depth)?;
                 continue;
+            };
+            let wanted = match expected {
+                Shape::Scalar(t) => t,
+                Shape::List(..) => 9,
+                Shape::Struct(_) => STRUCT,
+            };
+            if !same_type(declared, wanted) {
+                return Err(format!(
+                    "field {field} of {kind_of_struct:?} has Thrift type {declared} at byte {}, where the format has {wanted}",
+                    self.pos
+                ));
             }
-            self.value(kind, depth)?;
+            match expected {
+                Shape::Scalar(I64) if kind_of_struct == Kind::File && field == 3 => {
+                    self.num_rows = Some(self.zigzag()?);
+                }
+                Shape::Scalar(_) => self.value(declared, depth)?,
+                Shape::Struct(k) => self.structure(depth + 1, k)?,
+                Shape::List(element, k) => {
+                    let header = self.byte()?;
+                    let n = match header >> 4 {
+                        15 => self.varint()?,
+                        short => u64::from(short),
+                    };
+                    let n = self.count(n)?;
+                    if n > 0 && !same_type(header & 0x0f, element) {
+                        return Err(format!(
+                            "the list in field {field} of {kind_of_struct:?} holds Thrift type {} at byte {}, where the \
+                             format has {element}",
+                            header & 0x0f,
+                            self.pos
+                        ));
+                    }
+                    for _ in 0..n {
+                        if element == STRUCT {
+                            self.structure(depth + 1, k)?;
+                        } else {
+                            self.element(header & 0x0f, depth + 1)?;
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -171,7 +287,7 @@ impl Walker<'_> {
                 }
                 Ok(())
             }
-            12 => self.structure(depth + 1),
+            12 => self.structure(depth + 1, Kind::Other),
             other => Err(format!("unknown Thrift type {other} at byte {}", self.pos)),
         }
     }
@@ -219,6 +335,19 @@ mod tests {
     }
 
     #[test]
+    fn a_known_field_of_another_type_is_refused() {
+        // Found by fuzzing: row_groups (field 4) declared a bool; polars reads it as a list
+        // anyway, and the bytes after it declared 2^32 - 1 column chunks (55 GB).
+        let e = check(&file(b"AF\x04\x00\xff<\x19\xf8\xff\xff\xff\xff\x00\x00\x00N")).unwrap_err();
+        assert!(e.contains("field 4 of File has Thrift type 1"), "{e}");
+        // A sorting column's flag must be a bool (polars-parquet panicked on another type).
+        let sorting = [
+            0x15, 0x02, 0x19, 0x0c, 0x16, 0x00, 0x19, 0x1c, 0x49, 0x1c, 0x15, 0x00, 0x15, 0x02, 0x00, 0x00, 0x00,
+        ];
+        assert!(check(&file(&sorting)).unwrap_err().contains("field 2 of Sorting"));
+    }
+
+    #[test]
     fn truncated_footers_and_sizes_are_refused() {
         assert!(check(b"PAR1PAR1").unwrap_err().contains("magic"));
         let mut f = file(&[0x15, 0x02, 0x00]);
@@ -226,7 +355,8 @@ mod tests {
         f[n - 8..n - 4].copy_from_slice(&1000u32.to_le_bytes());
         assert!(check(&f).unwrap_err().contains("1000 bytes"));
         assert!(check(&file(&[0x15, 0x02])).unwrap_err().contains("ends early"));
-        let deep = [vec![0x1c; 40], vec![0; 41]].concat();
+        // Field 15 (unknown) of the file metadata, holding structs within structs.
+        let deep = [vec![0xfc], vec![0x1c; 40], vec![0; 41]].concat();
         assert!(check(&file(&deep)).unwrap_err().contains("nests deeper"));
     }
 }

@@ -315,12 +315,18 @@ fn parquet_corpus() {
                 2,
                 &["not a readable Parquet file", "magic number (PAR1)"],
             ),
-            // Found by fuzzing (trace_parquet): a sorting-column flag that is not a Thrift bool
-            // made polars-parquet panic.
+            // Found by fuzzing (trace_parquet): fields of another type than the format's made
+            // polars-parquet panic ('thrift bool field') or ask for 55 GB (row groups declared a
+            // bool, read as a list of 2^32 - 1 column chunks).
             (
                 "fuzz-wrong-thrift-type.parquet",
                 2,
-                &["not a readable Parquet file: its metadata is malformed"],
+                &["not a readable Parquet file: field 4 of File has Thrift type 1"],
+            ),
+            (
+                "fuzz-row-groups-as-bool.parquet",
+                2,
+                &["not a readable Parquet file: field 4 of File has Thrift type 1"],
             ),
         ],
     );
