@@ -4,9 +4,8 @@
 //! table on stdout with the warnings on stderr (sanitized); gates the user set decide the exit code.
 
 use anyhow::{anyhow, Context};
-use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::pricing::load_catalog;
@@ -19,27 +18,7 @@ use crate::report::render::{files, ANALYZE_FILES};
 use crate::report::sanitize::terminal;
 use crate::report::table::Width;
 use crate::report::write::write_set;
-use crate::trace::{detect_format, expand_paths, read_workload, ReadOptions};
-
-/// SHA-256 (hex) and size of a file, streamed.
-fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut bytes = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, bytes))
-}
+use crate::trace::{read_workload_files, ReadOptions};
 
 /// Builds the plan of a run from its arguments: the scenario and the price tables are read and
 /// checked first, so a typo fails before any trace is read.
@@ -72,21 +51,17 @@ pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
         format: args.trace_format,
         skip_bad_rows: args.skip_bad_rows,
     };
-    let workload = read_workload(&traces, &options)?;
-    let mut trace_files = Vec::new();
-    for path in expand_paths(&traces)? {
-        let (sha256, bytes) = digest(&path)?;
-        let format = match args.trace_format {
-            Some(f) => f,
-            None => detect_format(&path)?,
-        };
-        trace_files.push(InputFile {
-            path: path.display().to_string(),
-            format: format.name().to_string(),
-            bytes,
-            sha256,
-        });
-    }
+    // One pass per trace: the size and SHA-256 of each are taken while its rows are read.
+    let (workload, read_files) = read_workload_files(&traces, &options)?;
+    let trace_files = read_files
+        .into_iter()
+        .map(|f| InputFile {
+            path: f.path.display().to_string(),
+            format: f.format.name().to_string(),
+            bytes: f.bytes,
+            sha256: f.sha256,
+        })
+        .collect();
     Ok(Plan {
         scenario,
         scenario_label,

@@ -13,13 +13,13 @@ use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
 use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
-    price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
-    OfferingRef,
+    fargate_size, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
+    CostOptions, FrontDoor, OfferingRef,
 };
 use crate::eval::Costing;
 use crate::money::Money;
 use crate::platform::ServerlessPlatform;
-use crate::pricing::{Catalog, MemoryOptions};
+use crate::pricing::{Catalog, MemoryOptions, PriceTable};
 use crate::report::model::ReportCostLine;
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
@@ -219,6 +219,51 @@ impl<'a> CostJson<'a> {
     }
 }
 
+/// Refuses what the platform cannot run, naming the limit (as `analyze` does): an invocation
+/// longer than its timeout, an instance type its table does not list, a Fargate size that
+/// does not exist.
+fn check_limits(args: &CostArgs, platform: &Platform, table: &PriceTable) -> anyhow::Result<()> {
+    match platform.table_id {
+        "aws-ec2" | "azure-vm" | "gcp-compute" | "azure-functions-premium" => {
+            let name = platform.instance_type.as_deref().unwrap_or("");
+            if !table.instances.contains_key(name) {
+                let known: Vec<&str> = table.instances.keys().map(String::as_str).collect();
+                bail!(
+                    "--platform {}:{name}: {} has no instance type '{name}'; expected one of {} (see `faascost \
+                     pricing show {}`)",
+                    table.id,
+                    table.id,
+                    shorten_list(&known, 12),
+                    table.id
+                );
+            }
+        }
+        "aws-fargate" => fargate_size(args.vcpu, args.memory_mb).map_err(|e| anyhow!("--vcpu/--memory-mb: {e}"))?,
+        _ => {
+            let timeout_ms = table.behaviour.as_ref().and_then(|b| b.timeout_ms);
+            if let Some(timeout_ms) = timeout_ms.filter(|&t| args.requests > 0 && args.duration_ms > t) {
+                bail!(
+                    "--duration-ms {}: {} stops an invocation after {} ms (its maximum timeout); expected at most \
+                     {timeout_ms} ms",
+                    args.duration_ms,
+                    table.id,
+                    thousands(timeout_ms as u128)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first `n` names of `names`, then how many more.
+fn shorten_list(names: &[&str], n: usize) -> String {
+    let mut out = names.iter().take(n).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > n {
+        out.push_str(&format!(" … ({} in all)", names.len()));
+    }
+    out
+}
+
 /// Prices the flags' usage against `catalog`.
 pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<CostBreakdown> {
     let platform = parse_platform(&args.platform)?;
@@ -263,6 +308,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
             );
         }
     }
+    check_limits(args, &platform, table)?;
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
         bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");
     }

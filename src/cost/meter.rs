@@ -1,11 +1,27 @@
 //! The metering core shared by every model: scale a period's quantity to a 730-hour month,
 //! apply a free grant to the first units, split across tiers by cumulative monthly quantity,
-//! and price each piece exactly (`quantity × price / (base units per unit × per)`).
+//! and price each piece exactly (`quantity × price / (base units per unit × per)`). The
+//! arithmetic is checked: a quantity or a cost beyond [`MAX_MONTHLY_USD`] makes the
+//! breakdown an error naming the line, never a wrapped total.
 
 use super::breakdown::{CostBreakdown, CostLine, OfferingRef};
 use super::{CostError, CostOptions};
 use crate::pricing::PriceTable;
-use crate::units::{Usd, MS_PER_MONTH};
+use crate::units::{Usd, MS_PER_MONTH, PICO_PER_USD};
+
+/// The most one line, or one table's breakdown, may cost in a month: $10^18, beyond any bill
+/// (and any reportable amount), and small enough that sums of breakdowns stay exact.
+pub const MAX_MONTHLY_USD: i128 = 1_000_000_000_000_000_000;
+
+/// `quantity × price / divisor`, rounded to the nearest pico-dollar: the cost of `quantity`
+/// base units when `price` is that of `divisor` base units. `None` when it would exceed
+/// [`MAX_MONTHLY_USD`] (or overflow on the way).
+pub fn checked_cost(price: Usd, quantity: u128, divisor: u128) -> Option<Usd> {
+    let q = i128::try_from(quantity).ok()?;
+    let d = i128::try_from(divisor).ok().filter(|&d| d > 0)?;
+    let pico = price.pico().checked_mul(q)?.checked_add(d / 2)?.div_euclid(d);
+    (pico.abs() <= MAX_MONTHLY_USD * PICO_PER_USD).then_some(Usd::from_pico(pico))
+}
 
 /// Base units per priced unit.
 pub const MB_MS_PER_GB_S: u128 = 1_024 * 1_000;
@@ -22,6 +38,8 @@ pub struct Meter<'a> {
     pub opts: &'a CostOptions,
     pub period_ms: u64,
     pub out: CostBreakdown,
+    /// The first line whose cost overflowed, in words; [`Meter::finish`] turns it into an error.
+    pub overflow: Option<String>,
 }
 
 /// Formats a whole number with thousands separators.
@@ -69,6 +87,7 @@ impl<'a> Meter<'a> {
             opts,
             period_ms,
             out,
+            overflow: None,
         })
     }
 
@@ -78,7 +97,27 @@ impl<'a> Meter<'a> {
             return quantity;
         }
         let p = self.period_ms as u128;
-        (quantity * MS_PER_MONTH as u128 + p / 2) / p
+        // A quantity too large to scale stays too large: its charge overflows and is reported.
+        quantity
+            .checked_mul(MS_PER_MONTH as u128)
+            .map_or(u128::MAX, |q| q.saturating_add(p / 2) / p)
+    }
+
+    /// The cost of a line, or `None` with the overflow recorded (see [`checked_cost`]).
+    pub fn line_cost(
+        &mut self,
+        name: &str,
+        quantity: f64,
+        unit: &str,
+        price: Usd,
+        base: u128,
+        divisor: u128,
+    ) -> Option<Usd> {
+        let cost = checked_cost(price, base, divisor);
+        if cost.is_none() && self.overflow.is_none() {
+            self.overflow = Some(format!("'{name}' ({quantity:e} {unit} at ${} each)", price.to_f64()));
+        }
+        cost
     }
 
     /// Monthly free quantity of price `key` in base units (0 when there is no grant, or it is
@@ -146,6 +185,7 @@ impl<'a> Meter<'a> {
             format!("{} {}", thousands(per), price.unit)
         };
         let free = free_base.min(monthly_base);
+        let divisor = base_per_unit.saturating_mul(per);
         let free_grant = self.table.free.get(grant_key);
         if free > 0 {
             let g = free_grant.expect("free_base > 0 only with a grant");
@@ -154,7 +194,7 @@ impl<'a> Meter<'a> {
                 offering: self.table.id.clone(),
                 name: format!("{label} ({kind})"),
                 unit: unit.clone(),
-                quantity: free as f64 / (base_per_unit * per) as f64,
+                quantity: free as f64 / divisor as f64,
                 unit_price_usd: Some(0.0),
                 cost: Some(Usd::ZERO),
                 verified: g.verified,
@@ -170,7 +210,9 @@ impl<'a> Meter<'a> {
         let tiered = price.tiers.len() > 1;
         let mut lower: u128 = 0;
         for (i, tier) in price.tiers.iter().enumerate() {
-            let upper = tier.up_to.map(|u| u as u128 * base_per_unit).unwrap_or(u128::MAX);
+            let upper = tier
+                .up_to
+                .map_or(u128::MAX, |u| (u as u128).saturating_mul(base_per_unit));
             let lo = lower.max(free);
             let hi = upper.min(monthly_base);
             if hi > lo {
@@ -190,13 +232,15 @@ impl<'a> Meter<'a> {
                 } else {
                     label.to_string()
                 };
+                let quantity = q as f64 / divisor as f64;
+                let cost = self.line_cost(&name, quantity, &unit, tier.usd, q, divisor);
                 self.out.lines.push(CostLine {
                     offering: self.table.id.clone(),
                     name,
                     unit: unit.clone(),
-                    quantity: q as f64 / (base_per_unit * per) as f64,
+                    quantity,
                     unit_price_usd: Some(tier.usd.to_f64()),
-                    cost: Some(tier.usd.mul_div(q, base_per_unit * per)),
+                    cost,
                     verified: price.verified,
                     source: price.source.clone(),
                     note: None,
@@ -225,7 +269,24 @@ impl<'a> Meter<'a> {
         });
     }
 
-    pub fn finish(self) -> CostBreakdown {
-        self.out
+    /// The breakdown, or an error naming what overflowed: a line, or the table's total.
+    pub fn finish(self) -> Result<CostBreakdown, CostError> {
+        let overflow = |what: String| CostError::Overflow {
+            table: self.table.id.clone(),
+            what,
+        };
+        if let Some(what) = &self.overflow {
+            return Err(overflow(what.clone()));
+        }
+        let total = self
+            .out
+            .lines
+            .iter()
+            .filter_map(|l| l.cost)
+            .try_fold(0i128, |sum, c| sum.checked_add(c.pico()));
+        match total {
+            Some(t) if t.abs() <= MAX_MONTHLY_USD * PICO_PER_USD => Ok(self.out),
+            _ => Err(overflow("the monthly total".to_string())),
+        }
     }
 }

@@ -15,7 +15,8 @@ mod models;
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
 pub use models::{
-    billed_gb_seconds, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds,
+    billed_gb_seconds, fargate_size, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group,
+    BilledGbSeconds,
 };
 
 use serde::Serialize;
@@ -99,6 +100,17 @@ pub enum CostError {
         /// Its model.
         model: String,
         /// What was asked.
+        what: String,
+    },
+    /// A quantity or cost too large to price (a price or a usage far beyond any real bill).
+    #[error(
+        "price table '{table}': the cost of {what} is beyond $1,000,000,000,000,000,000 a month, too large to \
+         price; check the quantities and the prices that led to it"
+    )]
+    Overflow {
+        /// Table id.
+        table: String,
+        /// What overflowed: a line, or the total.
         what: String,
     },
     /// An instance type id that cannot be read.

@@ -46,7 +46,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
             table.id
         ));
     }
-    Ok(m.finish())
+    m.finish()
 }
 
 fn total_requests(usage: &Usage) -> u128 {
@@ -492,13 +492,15 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             );
             continue;
         };
+        let quantity = ms as f64 / MS_PER_HOUR_U as f64;
+        let cost = m.line_cost(&label, quantity, "hours", rate, ms, MS_PER_HOUR_U);
         m.out.lines.push(CostLine {
             offering: m.table.id.clone(),
             name: label,
             unit: "hours".to_string(),
-            quantity: ms as f64 / MS_PER_HOUR_U as f64,
+            quantity,
             unit_price_usd: Some(rate.to_f64()),
-            cost: Some(rate.mul_div(ms, MS_PER_HOUR_U)),
+            cost,
             verified: ip.verified,
             source: ip.source.clone(),
             note: Some(format!(
@@ -534,6 +536,39 @@ fn not_priced(m: &mut Meter<'_>, label: &str, unit: &str, quantity: f64, why: St
         source: String::new(),
         note: Some(format!("not priced: {why}")),
     });
+}
+
+/// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or
+/// 2 GB; 0.5 vCPU with 1–4 GB, 1 vCPU with 2–8 GB, 2 vCPU with 4–16 GB, 4 vCPU with 8–30 GB
+/// (1 GB steps); 8 vCPU with 16–60 GB (4 GB steps); 16 vCPU with 32–120 GB (8 GB steps).
+/// The error lists the memory sizes of that vCPU count, or the vCPU counts.
+pub fn fargate_size(vcpu: f64, memory_mb: u32) -> Result<(), String> {
+    let gb = |list: &[u32]| list.iter().map(|g| g * 1_024).collect::<Vec<u32>>();
+    let steps = |from: u32, to: u32, step: usize| gb(&(from..=to).step_by(step).collect::<Vec<u32>>());
+    let sizes_mb: Vec<u32> = match (vcpu * 4.0).round() as u32 {
+        _ if (vcpu * 4.0).fract() != 0.0 => Vec::new(),
+        1 => vec![512, 1_024, 2_048],
+        2 => steps(1, 4, 1),
+        4 => steps(2, 8, 1),
+        8 => steps(4, 16, 1),
+        16 => steps(8, 30, 1),
+        32 => steps(16, 60, 4),
+        64 => steps(32, 120, 8),
+        _ => Vec::new(),
+    };
+    if sizes_mb.is_empty() {
+        return Err(format!(
+            "Fargate has no {vcpu}-vCPU task; expected 0.25, 0.5, 1, 2, 4, 8 or 16 vCPU"
+        ));
+    }
+    if !sizes_mb.contains(&memory_mb) {
+        let shown: Vec<String> = sizes_mb.iter().map(|m| format!("{}", *m as f64 / 1_024.0)).collect();
+        return Err(format!(
+            "Fargate has no {vcpu}-vCPU task with {memory_mb} MB; expected one of {} GB (× 1,024 MB)",
+            shown.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a Fargate task size `ARCH:VCPUvcpu-MEMgb` into (arch, milli-vCPU, MB).
@@ -659,7 +694,7 @@ pub fn price_front_door(
             ));
         }
     }
-    Ok(m.finish())
+    m.finish()
 }
 
 /// Prices CloudWatch Logs for `bytes_per_invocation` of log output per request: ingestion
@@ -685,7 +720,7 @@ pub fn price_logs(
         "aws-cloudwatch-logs: {} bytes of logs per invocation; storage priced for one month of this month's volume",
         thousands(bytes_per_invocation as u128)
     ));
-    Ok(m.finish())
+    m.finish()
 }
 
 /// Builds a `FunctionGroupUsage` of `requests` invocations of `duration_ms` each (used by

@@ -720,3 +720,38 @@ fn billed_gb_seconds_are_the_bills_gb_s_lines() {
     let gb_s = billed_gb_seconds(&lambda, &table("aws-lambda")).unwrap().unwrap();
     assert!((line.quantity - (gb_s.execution_gb_seconds + gb_s.init_gb_seconds)).abs() < 1e-12);
 }
+
+#[test]
+fn a_cost_beyond_any_bill_is_an_error_naming_the_line_not_a_wrapped_total() {
+    // The highest price a table may state, on the largest usage the flags allow.
+    let mut t = table("aws-lambda");
+    t.prices.get_mut("requests").unwrap().tiers[0].usd = usd(1_000_000.0);
+    let u = month(vec![uniform_group(128, Arch::X86, 10_000_000_000_000_000_000, 1)]);
+    let e = price_usage(&u, &t, &CostOptions::default()).unwrap_err().to_string();
+    assert!(
+        e.contains("aws-lambda") && e.contains("'Requests'") && e.contains("beyond"),
+        "{e}"
+    );
+    // A cost just within the bound is priced exactly.
+    let u = month(vec![uniform_group(128, Arch::X86, 1_000_000_000_000, 1)]);
+    let b = price_usage(&u, &t, &CostOptions::default()).unwrap();
+    assert_eq!(
+        b.cost_of("Requests"),
+        Usd::from_pico(1_000_000_000_000 * crate::units::PICO_PER_USD)
+    );
+}
+
+#[test]
+fn checked_cost_rounds_like_the_engine_and_refuses_overflow() {
+    use super::meter::{checked_cost, MAX_MONTHLY_USD};
+    assert_eq!(checked_cost(usd(0.2), 3_000_000, 1_000_000), Some(usd(0.6)));
+    assert_eq!(checked_cost(Usd::from_pico(1), 1, 2), Some(Usd::from_pico(1)));
+    assert_eq!(checked_cost(Usd::from_pico(1), 1, 3), Some(Usd::ZERO));
+    assert_eq!(checked_cost(usd(1.0), u128::MAX, 1), None);
+    assert_eq!(checked_cost(usd(1.0), (MAX_MONTHLY_USD + 1) as u128, 1), None);
+    assert_eq!(
+        checked_cost(usd(1.0), MAX_MONTHLY_USD as u128, 1),
+        Some(Usd::from_pico(MAX_MONTHLY_USD * crate::units::PICO_PER_USD))
+    );
+    assert_eq!(checked_cost(usd(1.0), 1, 0), None);
+}

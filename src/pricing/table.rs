@@ -12,6 +12,10 @@ use super::error::{line_of, PricingError};
 use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable};
 use crate::units::Usd;
 
+/// The highest unit price a table may state: the dearest instance-hour is a few hundred
+/// dollars, so a price above this is a typo, and pricing with it could only overflow.
+pub const MAX_PRICE_USD: f64 = 1_000_000.0;
+
 /// The billing model a table describes; the cost engine has one pricing routine per model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -305,6 +309,7 @@ impl Ctx<'_> {
         }
     }
 
+    /// A price in USD: finite, ≥ 0, at most [`MAX_PRICE_USD`], exact to the pico-dollar.
     fn price_usd(&mut self, v: &Spanned<f64>, key: &str) -> Option<Usd> {
         let x = *v.get_ref();
         if !x.is_finite() || x < 0.0 {
@@ -316,15 +321,16 @@ impl Ctx<'_> {
             );
             return None;
         }
-        let usd = Usd::from_f64(x);
-        if usd.is_none() {
+        if x > MAX_PRICE_USD {
             self.err(
                 v,
                 key,
-                format!("price {x} is out of range"),
-                "a price in USD below 10^15",
+                format!("price {x} is above $1,000,000 per unit, beyond any serverless or server price (a typo?)"),
+                "a price in USD up to 1,000,000 per unit",
             );
+            return None;
         }
+        let usd = Usd::from_f64(x);
         // A price must be exact in pico-dollars (≤ 12 decimal places).
         if let Some(u) = usd {
             if (u.to_f64() - x).abs() > 1e-13_f64.max(x * 1e-12) {

@@ -390,3 +390,14 @@ fn cold_start_syntax() {
         assert_eq!(ColdStartDist::parse(text).unwrap().to_string(), text);
     }
 }
+
+#[test]
+fn a_price_beyond_any_real_one_is_an_input_error() {
+    let e = errors(&GOOD.replacen("usd = 0.20", "usd = 999999999999999", 1));
+    let msg = e[0].to_string();
+    assert!(
+        msg.contains("t.toml:") && msg.contains("999999999999999") && msg.contains("1,000,000"),
+        "{msg}"
+    );
+    assert!(table::parse_table("t.toml", &GOOD.replacen("usd = 0.20", "usd = 1000000", 1)).is_ok());
+}

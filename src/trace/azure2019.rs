@@ -13,14 +13,20 @@
 //! vectors (`MinuteCounts`). A function missing from one file kind is reported, never guessed.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, Read};
+use std::path::Path;
 
-use super::generic::{csv_error, csv_headers, csv_reader, for_each_row, shorten};
+use super::generic::{
+    csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
+};
 use super::{
-    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, MemoryInfo, MemoryScope,
-    MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger,
+    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Input, MemoryInfo,
+    MemoryScope, MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger, HEAD_BYTES,
 };
 use crate::units::{MINUTES_PER_DAY, MS_PER_MINUTE};
+
+const HINT: &str = "an Azure 2019 day is three CSV files (invocations_per_function, function_durations_percentiles, \
+     app_memory_percentiles); force another format with --trace-format";
 
 /// The kind of an Azure 2019 file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,18 +37,15 @@ enum Kind {
 }
 
 /// Reads a set of Azure 2019 files (any days, any kinds) into functions.
-pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    // day → kind → files
-    let mut days: BTreeMap<u32, BTreeMap<u8, Vec<PathBuf>>> = BTreeMap::new();
-    for path in paths {
-        let kind = kind_of(path)?;
-        let day = day_of(path).unwrap_or(1);
-        days.entry(day)
-            .or_default()
-            .entry(kind as u8)
-            .or_default()
-            .push(path.clone());
+pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    // day → kind → positions in `inputs`
+    let mut days: BTreeMap<u32, BTreeMap<u8, Vec<usize>>> = BTreeMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let kind = kind_of(input)?;
+        let day = day_of(input.path()).unwrap_or(1);
+        days.entry(day).or_default().entry(kind as u8).or_default().push(i);
     }
+    let first_path = inputs.first().map(|i| i.path().to_path_buf()).unwrap_or_default();
     let mut parsed = Parsed::default();
     let mut functions: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
     let mut window: Option<(u64, u64)> = None;
@@ -51,45 +54,46 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
         for k in [Kind::Invocations, Kind::Durations, Kind::Memory] {
             if files(k).len() > 1 {
                 return Err(TraceError::file(
-                    &files(k)[1],
+                    inputs[files(k)[1]].path(),
                     format!("a second {k:?} file for day {day}"),
                     "name each day's files with its day (…d01.csv, …d02.csv) so they are not joined together",
                 ));
             }
         }
-        let Some(inv_path) = files(Kind::Invocations).into_iter().next() else {
+        let Some(inv_i) = files(Kind::Invocations).into_iter().next() else {
             // Still check the files, so a broken one is reported rather than ignored.
-            if let Some(p) = files(Kind::Durations).first() {
-                read_durations(p, skip_bad_rows)?;
+            if let Some(&i) = files(Kind::Durations).first() {
+                read_durations(&mut inputs[i], skip_bad_rows)?;
             }
-            if let Some(p) = files(Kind::Memory).first() {
-                read_memory(p, skip_bad_rows)?;
+            if let Some(&i) = files(Kind::Memory).first() {
+                read_memory(&mut inputs[i], skip_bad_rows)?;
             }
-            for p in files(Kind::Durations).iter().chain(files(Kind::Memory).iter()) {
+            for &i in files(Kind::Durations).iter().chain(files(Kind::Memory).iter()) {
                 parsed.warnings.push(format!(
                     "{}: no invocations file for day {day}, so this file was not used; add the day's \
                      invocations_per_function file",
-                    p.display()
+                    inputs[i].path().display()
                 ));
             }
             continue;
         };
+        let inv_path = inputs[inv_i].path().to_path_buf();
         let mut durations = BTreeMap::new();
-        if let Some(p) = files(Kind::Durations).first() {
-            let (map, source, warnings) = read_durations(p, skip_bad_rows)?;
+        if let Some(&i) = files(Kind::Durations).first() {
+            let (map, source, warnings) = read_durations(&mut inputs[i], skip_bad_rows)?;
             durations = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
         let mut memory = BTreeMap::new();
-        if let Some(p) = files(Kind::Memory).first() {
-            let (map, source, warnings) = read_memory(p, skip_bad_rows)?;
+        if let Some(&i) = files(Kind::Memory).first() {
+            let (map, source, warnings) = read_memory(&mut inputs[i], skip_bad_rows)?;
             memory = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
         let day_offset = (day - 1) * MINUTES_PER_DAY;
-        let inv = read_invocations(&inv_path, day_offset, skip_bad_rows)?;
+        let inv = read_invocations(&mut inputs[inv_i], day_offset, skip_bad_rows)?;
         parsed.sources.push(inv.source);
         parsed.warnings.extend(inv.warnings);
         let w = (
@@ -171,7 +175,7 @@ pub(super) fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, Tra
     }
     if window.is_none() {
         return Err(TraceError::file(
-            &paths[0],
+            &first_path,
             "no Azure 2019 invocations file was given, only durations or memory files",
             "add the invocations_per_function file of the same day",
         ));
@@ -202,8 +206,18 @@ fn day_of(path: &Path) -> Option<u32> {
     day
 }
 
-fn kind_of(path: &Path) -> Result<Kind, TraceError> {
-    let mut reader = csv_reader(path)?;
+/// The kind of an Azure 2019 file, from the header in its head.
+fn kind_of(input: &Input) -> Result<Kind, TraceError> {
+    let path = input.path();
+    refuse_empty_or_binary(input, HINT)?;
+    if input.head().len() == HEAD_BYTES && !input.head().contains(&b'\n') {
+        return Err(TraceError::LineTooLong {
+            path: path.display().to_string(),
+            line: 1,
+            limit: HEAD_BYTES as u64,
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input.head());
     let cols: Vec<String> = csv_headers(path, &mut reader)?
         .iter()
         .map(|c| c.to_ascii_lowercase())
@@ -218,8 +232,11 @@ fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     } else {
         Err(TraceError::file(
             path,
-            "missing column: an Azure 2019 file has 'Trigger' (invocations), 'Average' (durations) or \
-             'AverageAllocatedMb' (memory), and this header has none of them",
+            format!(
+                "missing column: an Azure 2019 file has 'Trigger' (invocations), 'Average' (durations) or \
+                 'AverageAllocatedMb' (memory), and this header has none of them{}",
+                delimiter_note(&cols)
+            ),
             "check the header line against the dataset's schema",
         ))
     }
@@ -338,8 +355,27 @@ struct Invocations {
     warnings: Vec<String>,
 }
 
-fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result<Invocations, TraceError> {
-    let mut reader = csv_reader(path)?;
+fn read_invocations(input: &mut Input, day_offset: u32, skip_bad_rows: bool) -> Result<Invocations, TraceError> {
+    let path = &input.path().to_path_buf();
+    // The header is the first line that is not blank; the rows stream from the line after it.
+    let mut header_line = Vec::new();
+    let mut header_line_no = 0u64;
+    while header_line.trim_ascii().is_empty() {
+        header_line.clear();
+        if input
+            .read_until(b'\n', &mut header_line)
+            .map_err(|e| TraceError::io(path, e))?
+            == 0
+        {
+            return Err(TraceError::file(
+                path,
+                "the file is empty",
+                "give the day's invocations_per_function file",
+            ));
+        }
+        header_line_no += 1;
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(&header_line[..]);
     let header = csv_headers(path, &mut reader)?;
     let [owner_i, app_i, func_i, trig_i] =
         column_indices(path, &header, ["HashOwner", "HashApp", "HashFunction", "Trigger"])?;
@@ -391,12 +427,10 @@ fn read_invocations(path: &Path, day_offset: u32, skip_bad_rows: bool) -> Result
         first_minute: day_offset + first - 1,
         header,
     };
-    let data_start = reader.position().byte();
-    drop(reader);
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut rows = Vec::new();
     let mut n_rows = 0u64;
-    for_each_block(path, data_start, |block, first_line| {
+    for_each_block(input, header_line_no + 1, |block, first_line| {
         let parsed = parse_block(path, block, &layout);
         for (line_in_block, row) in parsed {
             n_rows += 1;
@@ -442,27 +476,23 @@ struct RowLayout {
 /// parallel, a batch of them at a time, so a day file streams through bounded memory.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// Streams the file from `data_start` in blocks of whole lines (a batch of blocks per
-/// round, each block parsed on its own thread by `handle`'s caller) and hands each block, in
-/// file order, with the file line number of its first line.
+/// Streams the rest of the input (from file line `next_line`) in blocks of whole lines (a
+/// batch of blocks per round, each block parsed on its own thread by `handle`'s caller) and
+/// hands each block, in file order, with the file line number of its first line.
 fn for_each_block(
-    path: &Path,
-    data_start: u64,
+    input: &mut Input,
+    mut next_line: u64,
     mut handle: impl FnMut(&[u8], u64) -> Result<(), TraceError>,
 ) -> Result<(), TraceError> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    file.seek(SeekFrom::Start(data_start))
-        .map_err(|e| TraceError::io(path, e))?;
+    let path = &input.path().to_path_buf();
     let mut carry: Vec<u8> = Vec::new();
-    let mut next_line = 2u64;
     loop {
         let mut block = std::mem::take(&mut carry);
         let filled = block.len();
         block.resize(filled + BLOCK_BYTES, 0);
         let mut got = 0;
         while got < BLOCK_BYTES {
-            let n = file
+            let n = input
                 .read(&mut block[filled + got..])
                 .map_err(|e| TraceError::io(path, e))?;
             if n == 0 {
@@ -589,7 +619,11 @@ fn parse_row(
 
 type DurationMap = BTreeMap<FunctionId, DurationPercentiles>;
 
-fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, SourceFile, Vec<String>), TraceError> {
+fn read_durations(
+    input: &mut Input,
+    skip_bad_rows: bool,
+) -> Result<(DurationMap, SourceFile, Vec<String>), TraceError> {
+    let path = &input.path().to_path_buf();
     const PCT: [&str; 7] = [
         "percentile_Average_0",
         "percentile_Average_1",
@@ -599,7 +633,7 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
         "percentile_Average_99",
         "percentile_Average_100",
     ];
-    let mut reader = csv_reader(path)?;
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let [o, a, f, avg, cnt, min, max] = column_indices(
         path,
@@ -685,7 +719,8 @@ fn read_durations(path: &Path, skip_bad_rows: bool) -> Result<(DurationMap, Sour
 /// Memory rows keyed by (owner, app, function); `function` is empty for per-app rows.
 type MemoryMap = BTreeMap<(String, String, String), AllocatedMemory>;
 
-fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
+fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
+    let path = &input.path().to_path_buf();
     const PCT: [&str; 8] = [
         "AverageAllocatedMb_pct1",
         "AverageAllocatedMb_pct5",
@@ -697,7 +732,7 @@ fn read_memory(path: &Path, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFil
         "AverageAllocatedMb_pct100",
     ];
     const MB: &str = "memory in MB ≥ 0";
-    let mut reader = csv_reader(path)?;
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let [o, a, sc, avg] = column_indices(
         path,
@@ -776,6 +811,15 @@ pub(super) fn combine_percentiles(a: &DurationPercentiles, b: &DurationPercentil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+
+    fn read(paths: &[PathBuf], skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        let mut inputs = paths
+            .iter()
+            .map(|p| Input::open(p, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        super::read(&mut inputs, skip_bad_rows)
+    }
 
     #[test]
     fn day_from_file_names() {

@@ -11,25 +11,26 @@
 use std::path::Path;
 
 use super::generic::{
-    column, csv_headers, csv_reader, finish_parsed, for_each_row, id_text, number, refuse_empty_or_binary, text_field,
-    Collector, Row,
+    column, csv_headers, csv_reader, delimiter_note, finish_parsed, for_each_row, id_text, number, number_text,
+    refuse_empty_or_binary, text_field, Collector, Row,
 };
-use super::{FunctionId, Invocation, Parsed, RowErrors, TraceError};
+use super::{FunctionId, Input, Invocation, Parsed, RowErrors, TraceError};
 
 const HINT: &str = "an Azure 2021 trace is a CSV with the header app,func,end_timestamp,duration \
      (seconds); force another format with --trace-format";
 
 /// Reads one Azure 2021 trace file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, HINT)?;
-    let mut reader = csv_reader(path)?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, HINT)?;
+    let path = &input.path().to_path_buf();
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let names = ["app", "func", "end_timestamp", "duration"];
     let missing: Vec<&str> = names.iter().copied().filter(|n| column(&header, n).is_none()).collect();
     if !missing.is_empty() {
         return Err(TraceError::file(
             path,
-            format!("missing column(s) {}", missing.join(", ")),
+            format!("missing column(s) {}{}", missing.join(", "), delimiter_note(&header)),
             HINT,
         ));
     }
@@ -71,7 +72,11 @@ fn invocation_row(
             path,
             line,
             "duration",
-            format!("{dur_s} s is longer than end_timestamp {end_s} s, so the invocation would start before 0"),
+            format!(
+                "{} s is longer than end_timestamp {} s, so the invocation would start before 0",
+                number_text(dur_s),
+                number_text(end_s)
+            ),
             "a duration ≤ end_timestamp",
         ));
     }
@@ -80,7 +85,11 @@ fn invocation_row(
             path,
             line,
             "end_timestamp",
-            format!("{end_s} s (duration {dur_s} s) is too large"),
+            format!(
+                "{} s (duration {} s) is too large",
+                number_text(end_s),
+                number_text(dur_s)
+            ),
             "seconds since the trace start",
         ));
     }
@@ -107,6 +116,10 @@ fn invocation_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path, false)?, skip_bad_rows)
+    }
     use crate::trace::{Arrivals, DurationInfo, Trigger};
     use std::io::Write;
 

@@ -2,7 +2,6 @@
 //! number, Lambda logs by `REPORT RequestId:` or `platform.report`, the CSV formats by
 //! their header line. Binary or empty files are refused here with a clear error.
 
-use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -61,24 +60,11 @@ impl FromStr for TraceFormat {
     }
 }
 
-/// Bytes read from the head of a file to detect its format.
-const SNIFF_BYTES: usize = 64 * 1024;
-
 /// Parquet files start (and end) with this magic number.
 pub(crate) const PARQUET_MAGIC: &[u8] = b"PAR1";
 
-/// Detects the format of `path` from its first bytes.
-pub fn detect_format(path: &Path) -> Result<TraceFormat, TraceError> {
-    let mut file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    file.by_ref()
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| TraceError::io(path, e))?;
-    detect_from_head(path, &head)
-}
-
-fn detect_from_head(path: &Path, head: &[u8]) -> Result<TraceFormat, TraceError> {
+/// Detects the format of `path` from its first bytes (`head`, see [`super::HEAD_BYTES`]).
+pub fn detect_format(path: &Path, head: &[u8]) -> Result<TraceFormat, TraceError> {
     const FORMATS_HINT: &str = "give an Azure 2019/2021 CSV, Lambda CloudWatch logs, or a CSV/Parquet with \
          timestamp,function,duration_ms columns (or force one with --trace-format)";
     if head.iter().all(|b| b.is_ascii_whitespace()) {
@@ -149,7 +135,7 @@ mod tests {
     use super::*;
 
     fn detect(head: &[u8]) -> Result<TraceFormat, TraceError> {
-        detect_from_head(Path::new("t.csv"), head)
+        detect_format(Path::new("t.csv"), head)
     }
 
     #[test]

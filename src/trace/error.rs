@@ -41,6 +41,19 @@ pub enum TraceError {
         /// What to do.
         hint: String,
     },
+    /// A line is longer than any trace line, so reading stops there (not skippable).
+    #[error(
+        "{path}: line {line}: longer than {limit} bytes without a line end; expected text lines of a trace (a \
+         row is far shorter): check that the file is a trace of this format and not binary or damaged"
+    )]
+    LineTooLong {
+        /// File path.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The file as a whole is wrong (empty, unknown format, missing column).
     #[error("{path}: {problem}; {hint}")]
     File {
@@ -56,6 +69,16 @@ pub enum TraceError {
 impl TraceError {
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
+        if let Some(long) = source
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<super::input::LineTooLong>())
+        {
+            return TraceError::LineTooLong {
+                path: path.display().to_string(),
+                line: long.line,
+                limit: long.limit,
+            };
+        }
         TraceError::Io {
             path: path.display().to_string(),
             source,

@@ -16,7 +16,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{
-    Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Parsed, RowErrors, SourceFile,
+    Arrivals, DurationInfo, FunctionId, FunctionTrace, Input, Invocation, MemoryInfo, Parsed, RowErrors, SourceFile,
     TraceError, Trigger,
 };
 use crate::units::ms_f64_to_us;
@@ -40,7 +40,7 @@ pub(super) const OPTIONAL_COLUMNS: [&str; 8] = [
 const EPOCH_MS_THRESHOLD: f64 = 1e11;
 
 /// Bytes examined for binary content before a text reader starts.
-const SNIFF_BYTES: u64 = 8 * 1024;
+const SNIFF_BYTES: usize = 8 * 1024;
 
 const TIMESTAMP_EXPECTED: &str = "an RFC 3339 time (2024-01-31T12:00:00.250Z) or epoch seconds/ms ≥ 0";
 
@@ -48,29 +48,34 @@ const TIMESTAMP_EXPECTED: &str = "an RFC 3339 time (2024-01-31T12:00:00.250Z) or
 // Shared helpers
 // ---------------------------------------------------------------------------------------
 
-/// Refuses an empty or binary file before a text reader starts on it.
-pub(super) fn refuse_empty_or_binary(path: &Path, hint: &str) -> Result<(), TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let mut head = Vec::new();
-    file.take(SNIFF_BYTES)
-        .read_to_end(&mut head)
-        .map_err(|e| TraceError::io(path, e))?;
+/// Refuses an empty or binary file before a text reader starts on it (from its head): empty,
+/// a NUL byte, or a first line that is not UTF-8.
+pub(super) fn refuse_empty_or_binary(input: &Input, hint: &str) -> Result<(), TraceError> {
+    let path = input.path();
+    let head = &input.head()[..input.head().len().min(SNIFF_BYTES)];
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(TraceError::file(path, "the file is empty", hint));
     }
+    let line_of = |pos: usize| head[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
     if let Some(pos) = head.iter().position(|&b| b == 0) {
         return Err(TraceError::file(
             path,
-            format!("binary content (NUL byte) at byte {pos}, not text"),
+            format!(
+                "binary content (NUL byte) on line {} (byte {pos}), not text",
+                line_of(pos)
+            ),
             hint,
         ));
     }
-    if let Err(e) = std::str::from_utf8(&head) {
+    // Line 1 (a CSV header, a log line) must be text; later lines are checked field by field.
+    let first_line = &head[..head.iter().position(|&b| b == b'\n').unwrap_or(head.len())];
+    if let Err(e) = std::str::from_utf8(first_line) {
         // A multi-byte character cut at the sniff boundary is still text.
         if e.error_len().is_some() {
+            let pos = e.valid_up_to();
             return Err(TraceError::file(
                 path,
-                format!("binary content (not UTF-8 text) at byte {}", e.valid_up_to()),
+                format!("binary content (not UTF-8 text) on line {} (byte {pos})", line_of(pos)),
                 hint,
             ));
         }
@@ -78,25 +83,27 @@ pub(super) fn refuse_empty_or_binary(path: &Path, hint: &str) -> Result<(), Trac
     Ok(())
 }
 
-/// Opens a CSV reader that reports rows of any length (lengths are checked per row).
-pub(super) fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    Ok(csv::ReaderBuilder::new()
+/// Opens a CSV reader on the rest of `input` that reports rows of any length (lengths are
+/// checked per row).
+pub(super) fn csv_reader(input: &mut Input) -> csv::Reader<&mut Input> {
+    csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(file))
+        .from_reader(input)
 }
 
 /// The header's column names, trimmed, without a byte-order mark.
-pub(super) fn csv_headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, TraceError> {
+pub(super) fn csv_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<Vec<String>, TraceError> {
     let h = reader.byte_headers().map_err(|e| csv_error(path, e))?;
     let mut out = Vec::with_capacity(h.len());
-    for c in h.iter() {
+    for (i, c) in h.iter().enumerate() {
         let s = std::str::from_utf8(c).map_err(|_| {
-            TraceError::file(
+            TraceError::field(
                 path,
-                "the header line is not UTF-8 text",
-                "the file may be binary or damaged; re-export it as CSV",
+                h.position().map_or(1, |p| p.line()),
+                &format!("column {}", i + 1),
+                "the header is not UTF-8 text",
+                "column names in UTF-8 (the file may be binary or damaged; re-export it as CSV)",
             )
         })?;
         out.push(s.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string());
@@ -107,24 +114,26 @@ pub(super) fn csv_headers(path: &Path, reader: &mut csv::Reader<std::fs::File>) 
 /// A `csv` crate error as a trace error with the line it happened on.
 pub(super) fn csv_error(path: &Path, e: csv::Error) -> TraceError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
-    match e.kind() {
-        csv::ErrorKind::Io(_) => TraceError::file(path, format!("read error: {e}"), "check the file"),
-        csv::ErrorKind::Utf8 { .. } => TraceError::row(
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => TraceError::io(path, io),
+        csv::ErrorKind::Utf8 { err, .. } => TraceError::field(
             path,
             line,
+            &format!("field {}", err.field() + 1),
             "not UTF-8 text",
-            "the file may be binary or damaged; re-export it as CSV",
+            "UTF-8 text (the file may be binary or damaged; re-export it as CSV)",
         ),
-        _ => TraceError::row(path, line, e.to_string(), "fix the row or pass --skip-bad-rows"),
+        _ => TraceError::row(path, line, message, "fix the row or pass --skip-bad-rows"),
     }
 }
 
 /// Reads every data row of `reader`: checks its field count against the header and hands
 /// `(line, record)` to `row`. A failing row goes through `errors` (fatal, or skipped and
 /// counted under `--skip-bad-rows`). Returns the number of data rows met, bad ones included.
-pub(super) fn for_each_row(
+pub(super) fn for_each_row<R: Read>(
     path: &Path,
-    reader: &mut csv::Reader<std::fs::File>,
+    reader: &mut csv::Reader<R>,
     header_len: usize,
     errors: &mut RowErrors,
     mut row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), TraceError>,
@@ -160,6 +169,25 @@ pub(super) fn check_len(path: &Path, line: u64, got: usize, want: usize) -> Resu
         ));
     }
     Ok(())
+}
+
+/// When a header read as comma-separated is one column holding `;`, tab or `|`: a note that
+/// the file uses another delimiter (else empty).
+pub(super) fn delimiter_note(header: &[String]) -> String {
+    let [only] = header else {
+        return String::new();
+    };
+    match [';', '\t', '|'].into_iter().find(|d| only.contains(*d)) {
+        Some(d) => format!(
+            "; its columns are separated by {}, not commas: re-export it as comma-separated CSV",
+            if d == '\t' {
+                "tabs".to_string()
+            } else {
+                format!("'{d}'")
+            }
+        ),
+        None => String::new(),
+    }
 }
 
 /// The position of column `name` in `header` (case-insensitive).
@@ -226,7 +254,7 @@ pub(super) fn non_negative(path: &Path, line: u64, field: &str, v: f64, expected
             path,
             line,
             field,
-            format!("{v} is negative"),
+            format!("{} is negative", number_text(v)),
             expected,
         ));
     }
@@ -241,7 +269,7 @@ pub(super) fn duration_us(path: &Path, line: u64, field: &str, duration_ms: f64)
             path,
             line,
             field,
-            format!("{v} ms is too large"),
+            format!("{} ms is too large", number_text(v)),
             "a duration in ms below 10^12",
         )
     })
@@ -256,7 +284,7 @@ pub(super) fn memory_mb(path: &Path, line: u64, field: &str, v: f64) -> Result<u
             path,
             line,
             field,
-            format!("{v} MB is too large"),
+            format!("{} MB is too large", number_text(v)),
             EXPECTED,
         ));
     }
@@ -271,7 +299,7 @@ pub(super) fn whole(path: &Path, line: u64, field: &str, v: f64, expected: &str)
             path,
             line,
             field,
-            format!("{v} is not a whole number"),
+            format!("{} is not a whole number below 9·10^15", number_text(v)),
             expected,
         ));
     }
@@ -287,17 +315,41 @@ pub(super) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Epoch seconds or milliseconds (≥ 1e11 means ms) to epoch ms, rounded to nearest.
+/// 2100-01-01T00:00:00Z in epoch ms: a later trace time is a unit or clock mix-up.
+const LATEST_EPOCH_MS: u64 = 4_102_444_800_000;
+
+/// A number as quoted in a message: plain when short, in scientific notation when huge.
+pub(super) fn number_text(v: f64) -> String {
+    if v.abs() < 1.0e15 {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A time after 2100 as a problem, else the time.
+fn not_after_2100(ms: u64, shown: &str) -> Result<u64, String> {
+    if ms > LATEST_EPOCH_MS {
+        return Err(format!("{shown} is after the year 2100 (a clock mix-up?)"));
+    }
+    Ok(ms)
+}
+
+/// Epoch seconds or milliseconds (≥ 1e11 means ms) to epoch ms, rounded to nearest; a time
+/// after 2100 is refused.
 pub(super) fn epoch_number_to_ms(v: f64) -> Result<u64, String> {
     if !v.is_finite() {
         return Err(format!("{v} is not finite"));
     }
     if v < 0.0 {
-        return Err(format!("{v} is before 1970 (negative)"));
+        return Err(format!("{} is before 1970 (negative)", number_text(v)));
     }
     let ms = if v >= EPOCH_MS_THRESHOLD { v } else { v * 1000.0 };
-    if ms > 1.0e15 {
-        return Err(format!("{v} is too far in the future"));
+    if ms > LATEST_EPOCH_MS as f64 {
+        return Err(format!(
+            "{} is after the year 2100 (epoch microseconds or nanoseconds, or a clock mix-up?)",
+            number_text(v)
+        ));
     }
     Ok(ms.round() as u64)
 }
@@ -324,7 +376,8 @@ pub(super) fn parse_timestamp_ms(s: &str) -> Result<u64, String> {
             None => return Err(format!("'{}' is not a time", shorten(s))),
         }
     };
-    u64::try_from(ms).map_err(|_| format!("'{}' is before 1970", shorten(s)))
+    let ms = u64::try_from(ms).map_err(|_| format!("'{}' is before 1970", shorten(s)))?;
+    not_after_2100(ms, &format!("'{}'", shorten(s)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -495,9 +548,10 @@ impl GenericColumns {
             return Err(TraceError::file(
                 path,
                 format!(
-                    "missing required column(s) {} (found: {})",
+                    "missing required column(s) {} (found: {}){}",
                     missing.join(", "),
-                    shorten(&header.join(","))
+                    shorten(&header.join(",")),
+                    delimiter_note(header)
                 ),
                 format!(
                     "a generic trace needs the columns {} (optional: {})",
@@ -550,7 +604,9 @@ fn cell_timestamp_ms(path: &Path, line: u64, cell: Cell<'_>) -> Result<u64, Trac
     let r = match cell {
         Cell::Text(s) => parse_timestamp_ms(s),
         Cell::Number(v) => epoch_number_to_ms(v),
-        Cell::EpochMs(v) => u64::try_from(v).map_err(|_| format!("{v} ms is before 1970")),
+        Cell::EpochMs(v) => u64::try_from(v)
+            .map_err(|_| format!("{v} ms is before 1970"))
+            .and_then(|ms| not_after_2100(ms, &format!("{ms} ms"))),
         Cell::Bool(_) => Err("a boolean is not a time".into()),
     };
     r.map_err(|problem| TraceError::field(path, line, "timestamp", problem, TIMESTAMP_EXPECTED))
@@ -693,9 +749,10 @@ pub(super) const GENERIC_HINT: &str = "a generic trace is a CSV or Parquet file 
      response_bytes)";
 
 /// Reads a generic per-invocation CSV file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, GENERIC_HINT)?;
-    let mut reader = csv_reader(path)?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, GENERIC_HINT)?;
+    let path = &input.path().to_path_buf();
+    let mut reader = csv_reader(input);
     let header = csv_headers(path, &mut reader)?;
     let cols = GenericColumns::find(path, &header)?;
     let mut errors = RowErrors::new(skip_bad_rows);
@@ -748,6 +805,10 @@ pub(super) fn finish_parsed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path, false)?, skip_bad_rows)
+    }
     use std::io::Write;
 
     fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> std::path::PathBuf {
@@ -778,8 +839,19 @@ mod tests {
         assert_eq!(parse_timestamp_ms("1560948335.624"), Ok(1_560_948_335_624));
         assert_eq!(parse_timestamp_ms("1560948335624"), Ok(1_560_948_335_624));
         assert_eq!(parse_timestamp_ms("0"), Ok(0));
-        // 99,999,999,999 s is below the threshold: seconds (×1000).
-        assert_eq!(parse_timestamp_ms("99999999999"), Ok(99_999_999_999_000));
+        // 99,999,999,999 is below the threshold: seconds (×1000), in the year 5138, so refused;
+        // the last second of 2099 is read as seconds.
+        assert!(parse_timestamp_ms("99999999999")
+            .unwrap_err()
+            .contains("after the year 2100"));
+        assert_eq!(parse_timestamp_ms("4102444799"), Ok(4_102_444_799_000));
+        // Epoch microseconds are past 2100 read as ms; so is a date written in 9999.
+        assert!(parse_timestamp_ms("1709251200000000")
+            .unwrap_err()
+            .contains("microseconds"));
+        assert!(parse_timestamp_ms("9999-12-31T23:59:59Z")
+            .unwrap_err()
+            .contains("after the year 2100"));
         // 1e11 exactly is ms.
         assert_eq!(parse_timestamp_ms("100000000000"), Ok(100_000_000_000));
         assert!(parse_timestamp_ms("-5").unwrap_err().contains("negative"));

@@ -31,7 +31,7 @@ use super::generic::{
     check_len, csv_error, duration_us, epoch_number_to_ms, memory_mb, non_negative, number, parse_timestamp_ms,
     refuse_empty_or_binary, shorten, Collector, Row,
 };
-use super::{FunctionId, Invocation, Parsed, RowErrors, SourceFile, TraceError};
+use super::{FunctionId, Input, Invocation, Parsed, RowErrors, SourceFile, TraceError, LOG_LINE_LIMIT};
 use crate::units::us_to_ms_ceil;
 
 const HINT: &str = "a Lambda log holds 'REPORT RequestId: … Duration: … ms … Memory Size: … MB' lines \
@@ -519,16 +519,58 @@ fn in_event(e: TraceError, k: usize) -> TraceError {
     }
 }
 
-/// Reads one Lambda log file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    read_with(path, skip_bad_rows, &mut HashSet::new())
+/// The first REPORT line holding bytes that are not UTF-8, as an error naming its line and
+/// the field the bytes are in (other lines are not read, so their bytes do not matter).
+fn report_not_utf8(path: &Path, bytes: &[u8]) -> Option<TraceError> {
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let Err(e) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let whole = String::from_utf8_lossy(line);
+        if !whole.contains("REPORT") && !whole.contains("platform.report") {
+            continue;
+        }
+        let before = String::from_utf8_lossy(&line[..e.valid_up_to()]);
+        // The field is the name before the last ':' ahead of the bad bytes.
+        let name = before.rfind(':').map_or("", |c| &before[..c]);
+        let name = name
+            .rsplit(['\t', '"', ',', '{'])
+            .next()
+            .unwrap_or("")
+            .rsplit("  ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches("REPORT ")
+            .trim();
+        let name = if name.is_empty() { "REPORT line" } else { name };
+        return Some(TraceError::field(
+            path,
+            i as u64 + 1,
+            name,
+            format!("not UTF-8 text (at column {})", before.chars().count() + 1),
+            "UTF-8 text, as CloudWatch Logs exports it: the file may be damaged",
+        ));
+    }
+    None
 }
 
 /// Reads one log file; a REPORT whose request id is in `seen` (read from an earlier file of
 /// the run, or earlier in this one) is skipped and counted in a warning.
-pub(super) fn read_with(path: &Path, skip_bad_rows: bool, seen: &mut HashSet<String>) -> Result<Parsed, TraceError> {
-    refuse_empty_or_binary(path, HINT)?;
-    let bytes = std::fs::read(path).map_err(|e| TraceError::io(path, e))?;
+pub(super) fn read_with(
+    input: &mut Input,
+    skip_bad_rows: bool,
+    seen: &mut HashSet<String>,
+) -> Result<Parsed, TraceError> {
+    refuse_empty_or_binary(input, HINT)?;
+    input.set_line_limit(Some(LOG_LINE_LIMIT));
+    let path = &input.path().to_path_buf();
+    let bytes = input.read_rest()?;
+    if std::str::from_utf8(&bytes).is_err() {
+        if let Some(e) = report_not_utf8(path, &bytes) {
+            return Err(e);
+        }
+    }
     let text = String::from_utf8_lossy(&bytes);
     let text = text.trim_start_matches('\u{feff}');
     let stem = path
@@ -637,6 +679,10 @@ pub(super) fn read_with(path: &Path, skip_bad_rows: bool, seen: &mut HashSet<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        read_with(&mut Input::open(path, false)?, skip_bad_rows, &mut HashSet::new())
+    }
     use crate::trace::{Arrivals, DurationInfo};
     use std::io::Write;
 

@@ -5,7 +5,8 @@
 //! 2019 dataset (per-minute counts + duration and memory percentiles), the Azure 2021
 //! invocation trace, AWS Lambda CloudWatch Logs (REPORT lines, text or JSON), and a generic
 //! per-invocation CSV or Parquet file. The format is detected from each file's first bytes
-//! and header, or forced with `--trace-format`.
+//! and header, or forced with `--trace-format`. Each input is read once, start to end
+//! (`input.rs`): detection looks at its buffered head, and its SHA-256 is taken on the way.
 //!
 //! Crate choice: the CSV formats are read with the `csv` crate, streaming record by
 //! record, so an Azure 2019 day (tens of thousands of rows × 1,444 columns) becomes compact
@@ -19,16 +20,19 @@ mod azure2021;
 mod detect;
 mod error;
 mod generic;
+mod input;
 mod lambda_logs;
 mod parquet;
+mod parquet_footer;
 mod workload;
 
 pub use detect::{detect_format, TraceFormat};
 pub use error::{RowErrors, TraceError};
+pub use input::{Digest, Input, CSV_LINE_LIMIT, HEAD_BYTES, LOG_LINE_LIMIT};
 pub use workload::*;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::units::MS_PER_MINUTE;
 
@@ -59,7 +63,7 @@ pub struct Parsed {
 /// when this machine does not have it (tests only).
 #[cfg(test)]
 pub(crate) fn real_sample(dir: &str, name: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/real"))
+    let p = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/real"))
         .join(dir)
         .join(name);
     if p.exists() {
@@ -107,42 +111,87 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TraceError> {
     Ok(out)
 }
 
+/// One input as it was read: path, format, size and SHA-256 (taken in the reading pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFile {
+    /// Path as given (or found in a given directory).
+    pub path: PathBuf,
+    /// Format it was read as.
+    pub format: TraceFormat,
+    /// Bytes read.
+    pub bytes: u64,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+}
+
 /// Reads every trace file (directories are expanded) into one workload.
 pub fn read_workload(paths: &[PathBuf], options: &ReadOptions) -> Result<Workload, TraceError> {
+    read_all(paths, options, false).map(|(workload, _)| workload)
+}
+
+/// Reads every trace file (directories are expanded) into one workload, each file once, and
+/// lists the files read in the order given, with the size and SHA-256 of each.
+pub fn read_workload_files(paths: &[PathBuf], options: &ReadOptions) -> Result<(Workload, Vec<ReadFile>), TraceError> {
+    let (workload, read) = read_all(paths, options, true)?;
+    let files = read
+        .into_iter()
+        .map(|(path, format, digest)| ReadFile {
+            path,
+            format,
+            bytes: digest.bytes,
+            sha256: digest.sha256.unwrap_or_default(),
+        })
+        .collect();
+    Ok((workload, files))
+}
+
+/// One file read: its path, format and digest.
+type FileRead = (PathBuf, TraceFormat, Digest);
+
+/// Reads the traces, each once (hashing them when `hash`): the workload, and each file's path,
+/// format and digest in the order given.
+fn read_all(paths: &[PathBuf], options: &ReadOptions, hash: bool) -> Result<(Workload, Vec<FileRead>), TraceError> {
     let files = expand_paths(paths)?;
-    let mut azure2019_files = Vec::new();
+    let mut azure2019_inputs = Vec::new();
     let mut parsed = Vec::new();
+    let mut read: Vec<(PathBuf, TraceFormat, Option<Digest>)> = Vec::with_capacity(files.len());
     // Lambda request ids seen across every log input: one invocation exported twice counts once.
     let mut request_ids = std::collections::HashSet::new();
     for path in &files {
+        let mut input = Input::open(path, hash)?;
         let format = match options.format {
             Some(f) => f,
-            None => detect_format(path)?,
+            None => detect_format(path, input.head())?,
         };
-        match format {
-            TraceFormat::Azure2019 => azure2019_files.push(path.clone()),
-            TraceFormat::LambdaLogs => {
-                parsed.push(lambda_logs::read_with(path, options.skip_bad_rows, &mut request_ids)?)
+        let one = match format {
+            TraceFormat::Azure2019 => {
+                azure2019_inputs.push(input);
+                read.push((path.clone(), format, None));
+                continue;
             }
-            other => parsed.push(read_single(path, other, options.skip_bad_rows)?),
-        }
+            TraceFormat::Azure2021 => azure2021::read(&mut input, options.skip_bad_rows)?,
+            TraceFormat::LambdaLogs => lambda_logs::read_with(&mut input, options.skip_bad_rows, &mut request_ids)?,
+            // `csv` also covers Parquet files, told apart by their magic number.
+            TraceFormat::Csv if parquet::is_parquet(&input) => parquet::read(&mut input, options.skip_bad_rows)?,
+            TraceFormat::Csv => generic::read(&mut input, options.skip_bad_rows)?,
+        };
+        parsed.push(one);
+        read.push((path.clone(), format, Some(input.finish()?)));
     }
-    if !azure2019_files.is_empty() {
-        parsed.push(azure2019::read(&azure2019_files, options.skip_bad_rows)?);
+    if !azure2019_inputs.is_empty() {
+        parsed.push(azure2019::read(&mut azure2019_inputs, options.skip_bad_rows)?);
     }
-    Ok(merge(parsed))
-}
-
-/// Reads one file of a single-file format. `csv` also covers Parquet files, told apart by
-/// their magic number.
-fn read_single(path: &Path, format: TraceFormat, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    match format {
-        TraceFormat::Azure2019 => azure2019::read(&[path.to_path_buf()], skip_bad_rows),
-        TraceFormat::Azure2021 => azure2021::read(path, skip_bad_rows),
-        TraceFormat::LambdaLogs => lambda_logs::read(path, skip_bad_rows),
-        TraceFormat::Csv if parquet::is_parquet(path)? => parquet::read(path, skip_bad_rows),
-        TraceFormat::Csv => generic::read(path, skip_bad_rows),
+    let mut azure2019_digests = Vec::with_capacity(azure2019_inputs.len());
+    for input in azure2019_inputs {
+        azure2019_digests.push(input.finish()?);
     }
+    // The Azure 2019 files were read together after the others, in the order they were met.
+    let mut azure2019_digests = azure2019_digests.into_iter();
+    let read_files = read
+        .into_iter()
+        .filter_map(|(path, format, digest)| Some((path, format, digest.or_else(|| azure2019_digests.next())?)))
+        .collect();
+    Ok((merge(parsed), read_files))
 }
 
 /// Merges the parsed files: functions with equal ids are combined, and the window covers all.

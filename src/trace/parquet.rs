@@ -9,23 +9,18 @@
 //! file has no header line). The DataFrame stays inside this module: rows leave it as
 //! `Invocation` records.
 
-use std::io::Read;
+use std::io::Cursor;
 use std::path::Path;
 
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader, TimeUnit};
 
 use super::detect::PARQUET_MAGIC;
 use super::generic::{finish_parsed, generic_row, Cell, Collector, GenericColumns, GENERIC_HINT};
-use super::{Parsed, RowErrors, TraceError};
+use super::{Input, Parsed, RowErrors, TraceError};
 
-/// Whether `path` starts with the Parquet magic number.
-pub(super) fn is_parquet(path: &Path) -> Result<bool, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let mut head = Vec::with_capacity(PARQUET_MAGIC.len());
-    file.take(PARQUET_MAGIC.len() as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| TraceError::io(path, e))?;
-    Ok(head == PARQUET_MAGIC)
+/// Whether the input starts with the Parquet magic number.
+pub(super) fn is_parquet(input: &Input) -> bool {
+    input.head().starts_with(PARQUET_MAGIC)
 }
 
 /// One column's values, converted out of polars.
@@ -92,10 +87,47 @@ fn column_data(path: &Path, name: &str, col: &Column) -> Result<Data, TraceError
     })
 }
 
+/// Reads the file with polars. polars-parquet panics on some malformed footers (fuzzing found
+/// a Thrift field of the wrong type; `parquet_footer` now refuses those, but does not model
+/// every struct, e.g. logical types): such a panic is caught and reported as an unreadable
+/// file. The panic hook is silenced meanwhile, so no panic message reaches the user.
+fn read_frame(path: &Path, bytes: Vec<u8>) -> Result<DataFrame, TraceError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(Cursor::new(bytes)).finish()
+    }));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(read) => read.map_err(|e| polars_error(path, e)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "malformed".to_string());
+            Err(TraceError::file(
+                path,
+                format!("not a readable Parquet file: its metadata is malformed ({what})"),
+                "the file is damaged or was not written by a Parquet writer; re-export it, or give a CSV trace",
+            ))
+        }
+    }
+}
+
 /// Reads a generic per-invocation Parquet file.
-pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError::io(path, e))?;
-    let df: DataFrame = ParquetReader::new(file).finish().map_err(|e| polars_error(path, e))?;
+pub(super) fn read(input: &mut Input, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+    let path = &input.path().to_path_buf();
+    input.set_line_limit(None);
+    let bytes = input.read_rest()?;
+    super::parquet_footer::check(&bytes).map_err(|problem| {
+        TraceError::file(
+            path,
+            format!("not a readable Parquet file: {problem}"),
+            "the file is truncated, damaged or not Parquet; re-export it, or give a CSV trace",
+        )
+    })?;
+    let df = read_frame(path, bytes)?;
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     let cols = GenericColumns::find(path, &header)?;
     // Convert only the columns the trace uses; others stay unread.
@@ -130,6 +162,10 @@ pub(super) fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(path: &Path, skip_bad_rows: bool) -> Result<Parsed, TraceError> {
+        super::read(&mut Input::open(path, false)?, skip_bad_rows)
+    }
     use crate::trace::{Arrivals, FunctionId, Trigger};
     use polars::prelude::{NamedFrom, ParquetWriter, Series};
 
@@ -169,7 +205,7 @@ mod tests {
                 col!("ignored", &[1i64, 2][..]),
             ],
         );
-        assert!(is_parquet(&p).unwrap());
+        assert!(is_parquet(&Input::open(&p, false).unwrap()));
         let parsed = read(&p, false).unwrap();
         assert_eq!(parsed.sources[0].format, "parquet");
         assert_eq!(parsed.sources[0].rows, 2);
@@ -290,7 +326,7 @@ mod tests {
         // The magic number followed by garbage.
         let p = dir.path().join("d.parquet");
         std::fs::write(&p, b"PAR1\x00\x01garbage-not-parquet").unwrap();
-        assert!(is_parquet(&p).unwrap());
+        assert!(is_parquet(&Input::open(&p, false).unwrap()));
         let e = read(&p, false).unwrap_err().to_string();
         assert!(e.contains("d.parquet: not a readable Parquet file"), "{e}");
     }

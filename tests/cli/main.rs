@@ -2,9 +2,12 @@
 //! subcommand (see ARCHITECTURE.md, "Tests at three levels").
 
 mod analyze;
+mod bad_inputs;
 mod breakeven;
 mod common;
 mod cost;
+mod cost_limits;
+mod fifo;
 mod inspect;
 mod report;
 mod simulate;
