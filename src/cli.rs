@@ -83,9 +83,9 @@ pub struct TraceArgs {
     pub skip_bad_rows: bool,
 }
 
-/// `faascost analyze`.
-#[derive(Debug, Args)]
-pub struct AnalyzeArgs {
+/// What `analyze` and `fit` evaluate: the traces, the scenario, the seed and the price tables.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
     /// Trace files or directories (default: the scenario's `traces`; with no scenario, the
     /// bundled default dataset datasets/default/).
     #[arg(value_name = "TRACE")]
@@ -101,16 +101,24 @@ pub struct AnalyzeArgs {
     /// built into the binary).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Folder to write report.json, report.md, options.csv, functions.csv and report.html into
-    /// (replaced together, atomically; other files in it are never touched).
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
     /// Seed for every random draw (overrides the scenario's `seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Load price tables from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub pricing: Option<PathBuf>,
+}
+
+/// `faascost analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Traces, scenario, seed and price tables.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Folder to write report.json, report.md, options.csv, functions.csv and report.html into
+    /// (replaced together, atomically; other files in it are never touched).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
     /// Print report.json on stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
@@ -141,27 +149,9 @@ pub struct AnalyzeArgs {
 /// `faascost fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {
-    /// Trace files or directories (default: the scenario's `traces`; with no scenario, the
-    /// bundled default dataset datasets/default/).
-    #[arg(value_name = "TRACE")]
-    pub traces: Vec<PathBuf>,
-    /// Input format, instead of detecting it from each file's header: azure2019, azure2021,
-    /// lambda-logs, csv (also Parquet).
-    #[arg(long, value_name = "FORMAT")]
-    pub trace_format: Option<TraceFormat>,
-    /// Skip rows that fail to parse, with a counted warning, instead of stopping at the first.
-    #[arg(long)]
-    pub skip_bad_rows: bool,
-    /// Scenario file naming the options to compare (default: datasets/default/faascost.toml,
-    /// built into the binary).
-    #[arg(long, value_name = "FILE")]
-    pub scenario: Option<PathBuf>,
-    /// Seed for every random draw (overrides the scenario's `seed`).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Load price tables from this directory instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
-    pub pricing: Option<PathBuf>,
+    /// Traces, scenario, seed and price tables.
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Print the recommendations as JSON (the `recommendations` of report.json).
     #[arg(long)]
     pub json: bool,

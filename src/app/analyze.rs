@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use super::pricing::load_catalog;
 use crate::characterize::characterize;
-use crate::cli::AnalyzeArgs;
+use crate::cli::{AnalyzeArgs, PlanArgs};
 use crate::config::Scenario;
 use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, ServerlessRuns};
 use crate::report::gate::{evaluate, failures, Gate, Outcome};
@@ -22,7 +22,7 @@ use crate::trace::{read_workload_files, ReadOptions};
 
 /// Builds the plan of a run from its arguments: the scenario and the price tables are read and
 /// checked first, so a typo fails before any trace is read.
-pub(crate) fn plan(args: &AnalyzeArgs) -> anyhow::Result<Plan> {
+pub(crate) fn plan(args: &PlanArgs) -> anyhow::Result<Plan> {
     let (mut scenario, scenario_label) = match &args.scenario {
         Some(p) => (Scenario::load(p)?, p.display().to_string()),
         None => (
@@ -98,7 +98,7 @@ fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evalu
 
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let plan = plan(args)?;
+    let plan = plan(&args.plan)?;
     let (evaluations, runs) = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let recommendations = crate::fit::functions::recommend(&plan, &evaluations, &decision)?;
@@ -118,7 +118,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         Some(ranges),
     );
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
-    if let Some(s) = &args.scenario {
+    if let Some(s) = &args.plan.scenario {
         protected.push(s.clone());
     }
     // Every file is rendered, then the set is written at once: a failure replaces nothing.

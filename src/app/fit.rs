@@ -6,28 +6,14 @@ use anyhow::Context;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{AnalyzeArgs, FitArgs};
+use crate::cli::FitArgs;
 use crate::eval::evaluate_all;
 use crate::fit::functions::recommend;
 use crate::report::table::Width;
 
 /// Runs `fit`.
 pub fn run(args: &FitArgs) -> anyhow::Result<ExitCode> {
-    let plan = super::analyze::plan(&AnalyzeArgs {
-        traces: args.traces.clone(),
-        trace_format: args.trace_format,
-        skip_bad_rows: args.skip_bad_rows,
-        scenario: args.scenario.clone(),
-        out: Default::default(),
-        seed: args.seed,
-        pricing: args.pricing.clone(),
-        json: args.json,
-        fail_on_warning: false,
-        max_monthly_usd: None,
-        require_slo: false,
-        wide: false,
-        monte_carlo: 0,
-    })?;
+    let plan = super::analyze::plan(&args.plan)?;
     let evaluations = evaluate_all(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     let rec = recommend(&plan, &evaluations, &decision)?;

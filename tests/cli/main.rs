@@ -8,6 +8,7 @@ mod common;
 mod cost;
 mod cost_limits;
 mod fifo;
+mod fit;
 mod inspect;
 mod report;
 mod simulate;
