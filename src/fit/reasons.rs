@@ -168,9 +168,8 @@ fn cheapest_viable(evals: &[Evaluation], kind: OptionKind) -> Option<&Evaluation
 }
 
 /// The feasible (simulated) evaluation of `kind` with the lowest monthly cost.
-fn cheapest_feasible(evals: &[Evaluation], kind: OptionKind) -> Option<&Evaluation> {
+fn cheapest_feasible<'a>(evals: impl Iterator<Item = &'a Evaluation>, kind: OptionKind) -> Option<&'a Evaluation> {
     evals
-        .iter()
         .filter(|e| e.kind == kind && e.costing.is_some())
         .min_by_key(|e| e.costing.as_ref().map(|c| c.monthly()))
 }
@@ -182,11 +181,6 @@ fn cheapest_feasible(evals: &[Evaluation], kind: OptionKind) -> Option<&Evaluati
 /// on-demand serverless figures).
 pub fn evaluation_reasons(evals: &[Evaluation], slo_ms: f64, warm_variants: &[String]) -> Vec<Reason> {
     let mut out = limit_reasons(evals);
-    let on_demand: Vec<Evaluation> = evals
-        .iter()
-        .filter(|e| !warm_variants.contains(&e.id))
-        .cloned()
-        .collect();
     let serverless = cheapest_viable(evals, OptionKind::Serverless);
     let server = cheapest_viable(evals, OptionKind::Provisioned);
     if let (Some(s), Some(p)) = (serverless, server) {
@@ -220,7 +214,7 @@ pub fn evaluation_reasons(evals: &[Evaluation], slo_ms: f64, warm_variants: &[St
             ),
         ));
     }
-    if let Some(p) = server.or_else(|| cheapest_feasible(evals, OptionKind::Provisioned)) {
+    if let Some(p) = server.or_else(|| cheapest_feasible(evals.iter(), OptionKind::Provisioned)) {
         if let Some(u) = p.behaviour.as_ref().and_then(|b| b.utilization) {
             let (favours, text) = if u.mean < SERVER_UTILIZATION_BUSY {
                 (
@@ -252,7 +246,8 @@ pub fn evaluation_reasons(evals: &[Evaluation], slo_ms: f64, warm_variants: &[St
             ));
         }
     }
-    if let Some(s) = cheapest_feasible(&on_demand, OptionKind::Serverless) {
+    let on_demand = evals.iter().filter(|e| !warm_variants.contains(&e.id));
+    if let Some(s) = cheapest_feasible(on_demand, OptionKind::Serverless) {
         out.extend(serverless_behaviour_reasons(s, slo_ms));
     }
     out
