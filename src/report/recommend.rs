@@ -5,6 +5,7 @@
 
 use super::format::{count, percent, quantity, usd};
 use super::model::{Favours, FitVerdict, FunctionFit, PairBreakEven, Reason, Recommendations};
+use crate::money::Money;
 
 /// Functions listed in report.md and report.html (all are in report.json and functions.csv).
 pub const MAX_FUNCTIONS_SHOWN: usize = 40;
@@ -107,6 +108,11 @@ pub fn overall_sentence(rec: &Recommendations, horizon_months: u32) -> String {
         return "Whole workload: no option of the scenario runs it within every platform limit and the SLO.".into();
     };
     let saving = match (&c.runner_up, c.monthly_saving_usd, c.horizon_saving_usd) {
+        (Some(next), Some(m), Some(h)) if m < Money::default() => format!(
+            " It costs {} a month more than {next} today, but {} less over {horizon_months} months.",
+            usd(Money::default().checked_sub(m, "saving").unwrap_or(m)),
+            usd(h)
+        ),
         (Some(next), Some(m), Some(h)) => format!(
             " It costs {} a month less than {next} ({} over {horizon_months} months).",
             usd(m),
@@ -188,6 +194,21 @@ mod tests {
             "1,330,129 ms"
         );
         assert_eq!(reason_value(&reason("ratio", Favours::Neither), 5.25), "5.25×");
+    }
+
+    /// A winner that costs more in the first month than the runner-up but less over the
+    /// horizon (growth) says both, never "$-1.00 less".
+    #[test]
+    fn a_winner_dearer_today_says_so() {
+        let mut rec = crate::report::model::sample_report().recommendations.unwrap();
+        rec.overall.choice.runner_up = Some("ec2".into());
+        rec.overall.choice.monthly_saving_usd = Some(Money::from_micro(-1_000_000));
+        rec.overall.choice.horizon_saving_usd = Some(Money::from_micro(30_000_000));
+        assert_eq!(
+            overall_sentence(&rec, 36),
+            "Whole workload: serverless on lambda. It costs $1.00 a month more than ec2 today, but $30.00 less over \
+             36 months. Confidence: high."
+        );
     }
 
     #[test]
