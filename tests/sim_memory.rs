@@ -203,7 +203,13 @@ fn a_day_of_two_million_a_minute_is_bounded_too() {
     // 2,000,000 calls every minute for a day (2.88 billion): the event path aborted at 46 GB.
     let counts: Vec<(usize, u32)> = (0..1440).map(|m| (m, 2_000_000)).collect();
     let (_dir, w) = azure_day(&counts);
+    let started = std::time::Instant::now();
     let (out, peak) = peak_bytes_of(|| simulate(&w, &lambda()).unwrap());
+    eprintln!(
+        "a day of 2,000,000 a minute: {:.2} s, peak {} KB",
+        started.elapsed().as_secs_f64(),
+        peak / 1024
+    );
     assert_eq!(out.stats.invocations, 2_880_000_000);
     assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
     assert!(peak < 16 * MB, "peak {} MB", peak / MB);
