@@ -495,6 +495,49 @@ mod tests {
     }
 
     #[test]
+    fn fluid_and_replayed_units_in_one_run_stay_well_formed() {
+        // The ramp's unit crosses a threshold of 150,000 a minute; a quiet unit (10 a minute)
+        // stays on the event replay. Counts add up, units stay sorted, the per-minute series
+        // holds both, and the assumptions name only the fluid unit.
+        let mut w = ramp();
+        w.functions
+            .insert(0, per_minute_function("calm", vec![10; 10], durations()));
+        let mut cfg = config(ServerlessPlatform::AwsLambda);
+        cfg.per_minute = true;
+        let out = simulate_with_fluid_threshold(&w, &cfg, 150_000).unwrap();
+        let s = &out.stats;
+        assert_eq!(s.invocations, 1_100_100);
+        assert_eq!(s.served + s.throttles, s.invocations);
+        let keys: Vec<&str> = out.units.iter().map(|u| u.key.as_str()).collect();
+        assert_eq!(keys, ["calm/calm", "hot/hot"]);
+        assert_eq!(out.units.iter().map(|u| u.invocations).sum::<u64>(), s.invocations);
+        let fluid: Vec<&String> = out.assumptions.iter().filter(|a| a.starts_with("fluid path")).collect();
+        assert_eq!(fluid.len(), 1);
+        assert!(
+            fluid[0].contains("(hot/hot)") && fluid[0].contains("150000"),
+            "{}",
+            fluid[0]
+        );
+        let minutes = &s.concurrency_by_minute;
+        assert_eq!(minutes.len(), 10);
+        assert_eq!(minutes.iter().map(|m| m.max).max(), Some(s.peak_concurrency));
+        let mean = minutes.iter().map(|m| m.mean).sum::<f64>() / 10.0;
+        assert!(
+            (mean - s.avg_concurrency).abs() < 1e-6,
+            "{mean} vs {}",
+            s.avg_concurrency
+        );
+        let g = &out.usage.functions[0];
+        assert_eq!(g.requests, s.served);
+        assert_eq!(g.on_demand_duration_ms.count(), s.served);
+        // The busiest minute of several functions is their per-minute sum.
+        let a = per_minute_function("a", vec![600_000, 0, 500_000], durations());
+        let b = per_minute_function("b", vec![0, 600_000, 500_000], durations());
+        assert_eq!(peak_minute_count(&[&a, &b], FLUID_MIN_PER_MINUTE), 1_000_000);
+        assert_eq!(peak_minute_count(&[&a, &b], 2_000_000), 1_200_000);
+    }
+
+    #[test]
     fn throttles_where_the_account_limit_binds() {
         // Up to 400 in flight offered against a limit of 300: a quarter of the busiest
         // minutes' requests are throttled. Both saturate the limit, so the served work (billed
