@@ -1,6 +1,7 @@
 //! Peak memory of the simulator, measured by a counting global allocator: simulating millions
-//! of invocations holds a bounded amount (never O(invocations)), and a trace with one timestamp
-//! in 1970 and one in 9999 costs nothing for the empty span between them.
+//! of invocations holds a bounded amount (never O(invocations)), a trace with one timestamp
+//! in 1970 and one in 9999 costs nothing for the empty span between them, and one Azure 2019
+//! minute holding 4,294,967,295 invocations (the fluid path) takes seconds and a few MB.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +12,9 @@ use faascost::pricing::{Catalog, ColdStartDist};
 use faascost::sim::arrivals::per_minute_function;
 use faascost::sim::platform::PlatformModel;
 use faascost::sim::{simulate, SimConfig};
-use faascost::trace::{Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, Trigger, Workload};
+use faascost::trace::{
+    read_workload, Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, ReadOptions, Trigger, Workload,
+};
 
 /// The system allocator, counting the bytes live now and the most live since the last reset.
 struct Counting;
@@ -127,4 +130,87 @@ fn far_apart_timestamps_cost_nothing_for_the_span_between() {
     assert_eq!(out.stats.invocations, 2);
     assert_eq!(out.stats.cold_starts, 2);
     assert!(peak < MB, "peak {} KB", peak / 1024);
+}
+
+/// An Azure 2019 day (invocations per minute and duration percentiles) of one function whose
+/// minutes hold `counts` (the rest of the day empty), read back by the trace reader.
+fn azure_day(counts: &[(usize, u32)]) -> (tempfile::TempDir, Workload) {
+    let dir = tempfile::tempdir().unwrap();
+    let header: Vec<String> = (1..=1440).map(|i| i.to_string()).collect();
+    let mut row = vec!["0".to_string(); 1440];
+    for &(minute, n) in counts {
+        row[minute] = n.to_string();
+    }
+    std::fs::write(
+        dir.path().join("invocations_per_function_md.anon.d01.csv"),
+        format!(
+            "HashOwner,HashApp,HashFunction,Trigger,{}\nown,app,fun,http,{}\n",
+            header.join(","),
+            row.join(",")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("function_durations_percentiles.anon.d01.csv"),
+        "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,\
+         percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,\
+         percentile_Average_100\nown,app,fun,120,1000,5,900,10,20,60,100,150,500,900\n",
+    )
+    .unwrap();
+    let w = read_workload(&[dir.path().to_path_buf()], &ReadOptions::default()).unwrap();
+    (dir, w)
+}
+
+#[test]
+fn a_minute_of_u32_max_invocations_takes_seconds_and_megabytes() {
+    let _serial = SERIAL.lock().unwrap();
+    // 4,294,967,295 calls in one minute: expanding them needed 64 GiB. The fluid path draws
+    // none of them.
+    let (_dir, w) = azure_day(&[(600, u32::MAX)]);
+    assert_eq!(w.invocations(), u64::from(u32::MAX));
+    let started = std::time::Instant::now();
+    let (out, peak) = peak_bytes_of(|| simulate(&w, &lambda()).unwrap());
+    let s = &out.stats;
+    assert_eq!(s.invocations, u64::from(u32::MAX));
+    assert_eq!(s.served + s.throttles, s.invocations);
+    // The account limit (1,000) binds: ~7 M requests in flight offered.
+    assert!(s.peak_concurrency <= 1_000 && s.throttles > s.served);
+    assert_eq!(out.usage.functions[0].on_demand_duration_ms.count(), s.served);
+    assert!(out.assumptions.iter().any(|a| a.starts_with("fluid path: 1 unit(s)")));
+    // And with no account limit: every request served, ~7 M instances cold-started.
+    let mut unlimited = lambda();
+    unlimited.concurrency_limit = Some(0);
+    let (out, peak_unlimited) = peak_bytes_of(|| simulate(&w, &unlimited).unwrap());
+    assert_eq!(out.stats.served, u64::from(u32::MAX));
+    assert!(out.stats.cold_starts > 7_000_000, "{}", out.stats.cold_starts);
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "u32::MAX minute: {secs:.2} s for both runs, peak {} KB and {} KB",
+        peak / 1024,
+        peak_unlimited / 1024
+    );
+    assert!(secs < 30.0, "{secs} s");
+    assert!(
+        peak.max(peak_unlimited) < 16 * MB,
+        "peak {} MB",
+        peak.max(peak_unlimited) / MB
+    );
+}
+
+#[test]
+fn a_day_of_two_million_a_minute_is_bounded_too() {
+    let _serial = SERIAL.lock().unwrap();
+    // 2,000,000 calls every minute for a day (2.88 billion): the event path aborted at 46 GB.
+    let counts: Vec<(usize, u32)> = (0..1440).map(|m| (m, 2_000_000)).collect();
+    let (_dir, w) = azure_day(&counts);
+    let started = std::time::Instant::now();
+    let (out, peak) = peak_bytes_of(|| simulate(&w, &lambda()).unwrap());
+    eprintln!(
+        "a day of 2,000,000 a minute: {:.2} s, peak {} KB",
+        started.elapsed().as_secs_f64(),
+        peak / 1024
+    );
+    assert_eq!(out.stats.invocations, 2_880_000_000);
+    assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
+    assert!(peak < 16 * MB, "peak {} MB", peak / MB);
 }

@@ -307,6 +307,56 @@ impl DurationDraw {
     }
 }
 
+/// The exact distribution of the whole-ms durations a per-minute function's requests get
+/// (what [`FunctionArrivals`] would draw, after scaling and [`to_whole_ms`]'s rounding), as
+/// `(ms, probability)` in increasing ms, zero-probability values left out: the fluid path's
+/// duration histogram and mean. `K ≤ k` exactly when the drawn `d` has `d·scale < k + 0.0005`
+/// ms (rounded to the µs, then up to the ms, at least 1 ms).
+pub fn whole_ms_distribution(f: &FunctionTrace, opts: &ExpandOptions) -> Result<Vec<(u64, f64)>, SimError> {
+    let draw = DurationDraw::of(f, opts)?;
+    let scale = opts.duration_scale;
+    let (cdf_below, top_ms): (Box<dyn Fn(f64) -> f64>, f64) = match draw {
+        DurationDraw::Constant(ms) => return Ok(vec![(to_whole_ms(ms, scale), 1.0)]),
+        DurationDraw::Lognormal { dist, cap_ms } => (
+            Box::new(move |v: f64| if v > cap_ms { 1.0 } else { dist.cdf(v) }),
+            cap_ms,
+        ),
+        DurationDraw::Points(pts) => (Box::new(move |v: f64| points_cdf_below(&pts, v)), pts[6].1),
+    };
+    let last = to_whole_ms(top_ms, scale);
+    let mut out = Vec::new();
+    let mut below = 0.0;
+    for k in 1..=last {
+        let upto = if k == last {
+            1.0
+        } else {
+            cdf_below((k as f64 + 0.0005) / scale).clamp(below, 1.0)
+        };
+        if upto > below {
+            out.push((k, upto - below));
+        }
+        below = upto;
+    }
+    Ok(out)
+}
+
+/// P(X < v) for the piecewise-linear distribution through `pts` (flat segments are atoms).
+fn points_cdf_below(pts: &[(f64, f64); 7], v: f64) -> f64 {
+    let mut q = 0.0;
+    for w in pts.windows(2) {
+        let ((q0, v0), (q1, v1)) = (w[0], w[1]);
+        if v1 < v {
+            q = q1;
+        } else {
+            if v0 < v && v1 > v0 {
+                q = q0 + (v - v0) / (v1 - v0) * (q1 - q0);
+            }
+            break;
+        }
+    }
+    q / 100.0
+}
+
 /// The minutes of a count vector that hold invocations, as `(minute, count)`.
 enum NonzeroMinutes<'a> {
     Dense {

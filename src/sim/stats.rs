@@ -128,6 +128,38 @@ impl ProfileSweep {
         self.peak
     }
 
+    /// The most in flight during minute `m` counted from the start (0 when nothing was).
+    pub fn minute_max(&self, m: u64) -> u32 {
+        self.minutes
+            .binary_search_by_key(&m, |e| e.0)
+            .map_or(0, |i| self.minutes[i].2)
+    }
+
+    /// Adds load known only per minute as `(minute from the start, in-flight × ms, max in
+    /// flight)`, increasing minute (the fluid path's), after every change has been added. In a
+    /// minute that already holds load the maxima are summed: an upper bound of the joint peak.
+    pub fn add_minutes(&mut self, extra: &[(u64, u64, u32)]) {
+        let old = std::mem::take(&mut self.minutes);
+        let mut merged = Vec::with_capacity(old.len() + extra.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), extra.iter().copied().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                    (x.0, x.1 + y.1, x.2.saturating_add(y.2))
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
+                (_, Some(_)) => b.next().expect("peeked"),
+                (Some(_), None) => a.next().expect("peeked"),
+                (None, None) => break,
+            };
+            self.peak = self.peak.max(next.2);
+            merged.push(next);
+        }
+        self.total_area += extra.iter().map(|e| e.1 as u128).sum::<u128>();
+        self.minutes = merged;
+    }
+
     /// Adds one change; `(time_ms, delta)` must not decrease from call to call.
     pub fn add(&mut self, time_ms: u64, delta: i32) {
         let time = time_ms.max(self.start_ms);
