@@ -2,9 +2,9 @@
 //! serverless, serverless with provisioned concurrency, servers/containers, hybrid — how to
 //! configure it, what it saves against the runner-up, how sure that is, and why.
 //!
-//! Each function is evaluated as if deployed alone on every option of the scenario (the same
-//! simulation, limits, SLO and prices as the whole workload; its own fleets, no free tier —
-//! free grants are per account, not per function). Where an on-demand serverless option fails
+//! Each function is evaluated as if deployed alone on every option of the scenario, for its
+//! first month at today's traffic (the same simulation, limits, SLO and prices as the whole
+//! workload; its own fleets, no free tier — free grants are per account, not per function). Where an on-demand serverless option fails
 //! the SLO on cold starts alone and its platform sells provisioned concurrency, the smallest
 //! level (1, 2, 4, … up to the function's peak concurrency) that meets the SLO is tried as a
 //! variant. The verdict is the decision stage's ranking of those evaluations; the reasons are

@@ -5,6 +5,8 @@
 //! (where growth moves it, a break-even), the runner-up and the saving against it, one
 //! sentence a CIO can act on, and the run-level warnings that change how far the numbers
 //! can be trusted (short or extrapolated windows, unverified prices for the winner).
+//! Submodules explain the decision: each function's fit and its reasons, memory right-sizing,
+//! break-even traffic, ranges and sensitivity.
 
 pub mod breakeven;
 pub mod features;
