@@ -571,7 +571,8 @@ pub fn fargate_size(vcpu: f64, memory_mb: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses a Fargate task size `ARCH:VCPUvcpu-MEMgb` into (arch, milli-vCPU, MB).
+/// Parses a Fargate task size `ARCH:VCPUvcpu-MEMgb` into (arch, milli-vCPU, MB); a size
+/// Fargate does not offer (`fargate_size`) is an error.
 pub fn parse_fargate_type(id: &str) -> Result<(Arch, u128, u128), CostError> {
     let bad = |problem: &str| CostError::InstanceType {
         instance_type: id.to_string(),
@@ -600,7 +601,13 @@ pub fn parse_fargate_type(id: &str) -> Result<(Arch, u128, u128), CostError> {
     if !(cpu > 0.0 && cpu <= 16.0 && mem > 0.0 && mem <= 120.0) {
         return Err(bad("size out of Fargate's range (0.25–16 vCPU, 0.5–120 GB)"));
     }
-    Ok((arch, (cpu * 1000.0).round() as u128, (mem * 1024.0).round() as u128))
+    // One rule with `cost --vcpu/--memory-mb`: only the task sizes Fargate offers.
+    let mem_mb = (mem * 1024.0).round();
+    if mem_mb.fract() != 0.0 || (mem * 1024.0 - mem_mb).abs() > 1e-9 {
+        return Err(bad("memory is not a whole number of MB"));
+    }
+    fargate_size(cpu, mem_mb as u32).map_err(|e| bad(&e))?;
+    Ok((arch, (cpu * 1000.0).round() as u128, mem_mb as u128))
 }
 
 /// AWS Fargate: vCPU-hours and GB-hours per architecture, 1-minute minimum per task.

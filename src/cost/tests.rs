@@ -484,6 +484,13 @@ fn fargate_vcpu_and_memory_hours() {
     .unwrap();
     assert_eq!(b.total(), usd(36.0401));
     assert!(parse_fargate_type("x86-1vcpu").is_err());
+    // Sizes Fargate does not offer are refused as `cost --vcpu/--memory-mb` refuses them:
+    // 1 vCPU with 128 MB priced below the smallest real task before.
+    let e = parse_fargate_type("x86:1vcpu-0.125gb").unwrap_err().to_string();
+    assert!(e.contains("Fargate has no 1-vCPU task with 128 MB"), "{e}");
+    assert!(parse_fargate_type("arm64:3vcpu-8gb").is_err());
+    assert!(parse_fargate_type("x86:16vcpu-36gb").is_err());
+    assert!(parse_fargate_type("x86:16vcpu-40gb").is_ok());
     assert!(parse_fargate_type("sparc:1vcpu-2gb").is_err());
     assert_eq!(
         parse_fargate_type("arm64:0.25vcpu-0.5gb").unwrap(),

@@ -669,6 +669,14 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         err.contains("option 'p': commitment 'ri-5yr' is not a term of m7g.large"),
         "{err}"
     );
+    // A Fargate size that does not exist, by the same rule as `cost --vcpu/--memory-mb`.
+    let body = "[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\ninstance_type = \"x86:1vcpu-0.125gb\"\n";
+    let s = scenario(dir.path(), body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("faascost.toml: line ") && err.contains("Fargate has no 1-vCPU task with 128 MB"),
+        "{err}"
+    );
 }
 
 #[test]
