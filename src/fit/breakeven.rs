@@ -355,12 +355,14 @@ pub fn option_capacity(
 /// `eval::serverless::price` (platform, front door, logs). The server side is
 /// `eval::provisioned::price_fleet` for a fleet of k instances all window (committed when the
 /// option has a commitment: instances, load balancer for the requests, control plane, ops),
-/// k from the capacity rule for the usage's mean execution time as the service time.
+/// k from the capacity rule for the usage's mean execution time as the service time; a
+/// static-peak fleet is sized for `peak_to_mean` times the mean load, with its spares.
 pub fn pair_break_even(
     plan: &Plan,
     serverless: &ServerlessOption,
     usage: &Usage,
     provisioned: &ProvisionedOption,
+    peak_to_mean: f64,
 ) -> anyhow::Result<(BreakEven, ServerCapacity)> {
     let requests: u64 = usage.functions.iter().map(|g| g.requests).sum();
     let executed_ms: u64 = usage
@@ -384,10 +386,7 @@ pub fn pair_break_even(
     )?;
     // As the option sizes its fleet: a static one for the busiest minute with its spares.
     if provisioned.strategy == Strategy::StaticPeak {
-        cap.sizing_factor = crate::fit::features::of_workload(&plan.workload)
-            .peak_to_mean
-            .unwrap_or(1.0)
-            .max(1.0);
+        cap.sizing_factor = peak_to_mean.max(1.0);
         cap.spare_instances = provisioned.spare_instances;
     }
     let serverless_usd = |n: u64| -> anyhow::Result<Money> {
@@ -458,6 +457,10 @@ pub struct PairBreakEven {
 /// no usage to scale and are left out.
 pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::Result<Vec<PairBreakEven>> {
     let mut out = Vec::new();
+    // The workload's busiest minute over its mean, measured once for every static-peak pair.
+    let peak_to_mean = crate::fit::features::of_workload(&plan.workload)
+        .peak_to_mean
+        .unwrap_or(1.0);
     for s in &plan.scenario.serverless {
         let Some(usage) = evals
             .iter()
@@ -473,7 +476,7 @@ pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::
         }
         let today = (requests as f64 * MS_PER_MONTH as f64 / usage.period_ms as f64).round() as u64;
         for p in &plan.scenario.provisioned {
-            let (b, cap) = pair_break_even(plan, s, usage, p)?;
+            let (b, cap) = pair_break_even(plan, s, usage, p, peak_to_mean)?;
             out.push(PairBreakEven {
                 serverless: s.id.clone(),
                 provisioned: p.id.clone(),
@@ -733,7 +736,7 @@ mod tests {
             functions: vec![uniform_group(1024, Arch::X86, 10_000_000, 100)],
             instances: vec![],
         };
-        let (b, cap) = pair_break_even(&plan, &lambda, &usage, &server).unwrap();
+        let (b, cap) = pair_break_even(&plan, &lambda, &usage, &server, 1.0).unwrap();
         assert_eq!(
             (cap.min_instances, cap.slots_per_instance(), cap.service_ms),
             (2, 4.0, 100.0)
