@@ -69,6 +69,17 @@ pub enum Confidence {
     Low,
 }
 
+impl Confidence {
+    /// The confidence as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
 /// What to deploy, and what it saves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {

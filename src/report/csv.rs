@@ -6,7 +6,6 @@
 //! verdict, the option, its cost and saving, the trace features and every reason.
 
 use super::model::{FunctionFit, OptionReport, Report};
-use super::recommend::confidence_label;
 
 /// A text cell safe to open in a spreadsheet.
 pub fn text_cell(text: &str) -> String {
@@ -155,7 +154,7 @@ fn function_row(f: &FunctionFit) -> Vec<String> {
         num(c.monthly_cost_usd),
         num(c.monthly_saving_usd),
         num(c.horizon_saving_usd),
-        confidence_label(c.confidence).to_string(),
+        c.confidence.name().to_string(),
         feature("duty_cycle"),
         feature("peak_to_mean"),
         feature("inter_arrival_cv"),

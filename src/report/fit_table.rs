@@ -6,8 +6,7 @@
 use super::format::{count, usd};
 use super::model::Recommendations;
 use super::recommend::{
-    confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
-    shown_functions, verdict_label,
+    favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name, shown_functions, verdict_label,
 };
 use super::sanitize::terminal;
 use super::table::{cell, right, table, Width};
@@ -59,7 +58,7 @@ pub fn recommendations(rec: &Recommendations, horizon_months: u32, all: bool, wi
         if let (Some(s), Some(next)) = (c.monthly_saving_usd, &c.runner_up) {
             head.push_str(&format!(", {} less than {next}", usd(s)));
         }
-        head.push_str(&format!("; confidence {}", confidence_label(c.confidence)));
+        head.push_str(&format!("; confidence {}", c.confidence.name()));
         out.push_str(&width.wrap(&terminal(&head)));
         out.push('\n');
         if let Some(r) = key_reason(f) {

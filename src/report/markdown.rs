@@ -8,8 +8,8 @@ use std::fmt::Write;
 use super::format::{count, percent, quantity, unit_price, usd};
 use super::model::{OptionReport, Recommendations, Report};
 use super::recommend::{
-    break_even_sentence, confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value,
-    short_name, shown_functions, verdict_label,
+    break_even_sentence, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
+    shown_functions, verdict_label,
 };
 
 /// The most characters report.md may have: a GitHub pull-request comment holds 65,536; the
@@ -455,7 +455,7 @@ fn functions_block(rec: &Recommendations) -> String {
             escape(c.option.as_deref().unwrap_or("-")),
             c.monthly_cost_usd.map(usd).unwrap_or_else(|| "-".into()),
             c.monthly_saving_usd.map(usd).unwrap_or_else(|| "-".into()),
-            confidence_label(c.confidence),
+            c.confidence.name(),
             escape(key_reason(f).map(|r| r.explanation.as_str()).unwrap_or("-"))
         );
     }

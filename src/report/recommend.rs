@@ -123,17 +123,8 @@ pub fn overall_sentence(rec: &Recommendations, horizon_months: u32) -> String {
     format!(
         "Whole workload: {} on {option}.{saving} Confidence: {}.",
         verdict_label(c.verdict),
-        confidence_label(c.confidence)
+        c.confidence.name()
     )
-}
-
-/// A confidence in words.
-pub fn confidence_label(c: super::model::Confidence) -> &'static str {
-    match c {
-        super::model::Confidence::High => "high",
-        super::model::Confidence::Medium => "medium",
-        super::model::Confidence::Low => "low",
-    }
 }
 
 /// One pair's break-even in a sentence (unescaped).

@@ -8,8 +8,8 @@ use super::escape;
 use crate::report::format::{count, usd};
 use crate::report::model::{Favours, Recommendations};
 use crate::report::recommend::{
-    break_even_sentence, confidence_label, favours_label, key_reason, mix_sentence, overall_sentence, reason_value,
-    short_name, shown_functions, verdict_label,
+    break_even_sentence, favours_label, key_reason, mix_sentence, overall_sentence, reason_value, short_name,
+    shown_functions, verdict_label,
 };
 
 /// CSS class of a reason's side.
@@ -93,7 +93,7 @@ pub fn section(s: &mut String, rec: &Recommendations, months: u32) {
             escape(c.option.as_deref().unwrap_or("-")),
             c.monthly_cost_usd.map(usd).unwrap_or_else(|| "-".into()),
             c.monthly_saving_usd.map(usd).unwrap_or_else(|| "-".into()),
-            confidence_label(c.confidence),
+            c.confidence.name(),
             escape(key_reason(f).map(|r| r.explanation.as_str()).unwrap_or("-"))
         );
     }
