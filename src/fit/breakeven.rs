@@ -68,19 +68,27 @@ impl ServerCapacity {
             .max(1)
     }
 
-    /// The most requests `k` instances carry (`instances(n) ≤ k` for every `n` up to it).
+    /// The most requests `k` instances carry (`instances(n) ≤ k` for every `n` up to it; 0 when
+    /// even no traffic needs more): a bisection over `0..=MAX_REQUESTS_PER_MONTH`, since
+    /// `instances` never falls as traffic grows (a walk from the closed form's estimate could
+    /// take 10¹⁵ steps where the instance count saturates).
     pub fn max_requests(&self, k: u32) -> u64 {
-        let per_instance = self.period_ms as f64 * self.slots_per_instance() * self.target_utilization
-            / (self.service_ms * self.sizing_factor);
-        let sized = k.saturating_sub(self.spare_instances);
-        let mut n = (sized as f64 * per_instance).floor().min(MAX_REQUESTS_PER_MONTH as f64) as u64;
-        while n < MAX_REQUESTS_PER_MONTH && self.instances(n + 1) <= k {
-            n += 1;
+        if self.instances(0) > k {
+            return 0;
         }
-        while n > 0 && self.instances(n) > k {
-            n -= 1;
+        let (mut fits, mut over) = (0u64, MAX_REQUESTS_PER_MONTH);
+        if self.instances(over) <= k {
+            return over;
         }
-        n
+        while over - fits > 1 {
+            let mid = fits + (over - fits) / 2;
+            if self.instances(mid) <= k {
+                fits = mid;
+            } else {
+                over = mid;
+            }
+        }
+        fits
     }
 
     /// The rule as a formula: `instances = max(1, ceil(N × 100.0 ms / (730 h × 4 slots × 60%)))`.
@@ -143,6 +151,10 @@ const EXACT_STEPS: u32 = 64;
 
 /// Instance steps looked at, at most, before giving up (each prices both sides).
 const MAX_STEPS: u32 = 100_000;
+
+/// The largest fleet the search prices: far beyond any real fleet, and far below where
+/// `ServerCapacity::instances` would saturate at `u32::MAX`.
+const MAX_INSTANCES: u32 = 100_000_000;
 
 fn no_crossing(max_requests: u64, reason: String) -> BreakEven {
     BreakEven {
@@ -246,6 +258,16 @@ pub fn find_break_even(
                 ),
             ));
         }
+        if k >= MAX_INSTANCES {
+            return Ok(no_crossing(
+                max_requests,
+                format!(
+                    "not found up to {} instances ({} requests a month)",
+                    crate::units::group_thousands(u64::from(k)),
+                    crate::units::group_thousands(hi)
+                ),
+            ));
+        }
         steps += 1;
         if steps > MAX_STEPS {
             return Ok(no_crossing(
@@ -294,6 +316,7 @@ pub fn find_break_even(
             next = k.saturating_add(stride);
             stride = stride.saturating_mul(2);
         }
+        let next = next.min(MAX_INSTANCES);
         prev = (next == k + 1).then_some((k, gap, server_usd));
         lo = if next == k + 1 {
             hi + 1
@@ -561,6 +584,42 @@ mod tests {
                     .unwrap()
             });
         assert_eq!(found.requests_per_month, walked);
+    }
+
+    /// Found on a generated 1,000-function day: the gallop doubled the fleet past 2³² (the
+    /// instance count saturated at u32::MAX), and `max_requests` then walked request by request
+    /// from 2.1 × 10¹² towards 10¹⁵ — `analyze` ran for half an hour. With 500 requests an
+    /// instance and a serverless cost that never catches up, the search stops at the
+    /// 100,000,000-instance cap (5 × 10¹⁰ requests) after a bounded number of prices.
+    #[test]
+    fn a_gallop_stops_at_the_instance_cap_instead_of_saturating() {
+        let calls = std::cell::Cell::new(0u64);
+        let never = find_break_even(
+            &small(1),
+            MAX_REQUESTS_PER_MONTH,
+            |_| {
+                calls.set(calls.get() + 1);
+                micro(0)
+            },
+            |k, _| {
+                calls.set(calls.get() + 1);
+                micro(1_000 * i64::from(k) + i64::from(k % 7))
+            },
+        )
+        .unwrap();
+        assert_eq!(never.requests_per_month, None);
+        let reason = never.no_crossing_reason.unwrap();
+        assert!(
+            reason.contains("100,000,000 instances (50,000,000,000 requests a month)"),
+            "{reason}"
+        );
+        assert!(calls.get() < 2_000, "{} prices", calls.get());
+        // The bisection agrees with the closed form at step edges, and at the top.
+        let cap = small(1);
+        assert_eq!(cap.max_requests(100_000_000), 50_000_000_000);
+        assert_eq!(cap.instances(50_000_000_001), 100_000_001);
+        assert_eq!(cap.max_requests(0), 0);
+        assert_eq!(small(3).max_requests(2), 0);
     }
 
     #[test]
