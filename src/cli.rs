@@ -337,11 +337,10 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub requests: u64,
-    /// Duration of each invocation in ms (billed per invocation under the platform's rule; at
-    /// most a day).
-    #[arg(long, value_name = "MS", default_value_t = 100,
-          value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
-    pub duration_ms: u64,
+    /// Duration of each invocation in ms, fractions allowed (billed per invocation under the
+    /// platform's grain: 1.5 bills 2 ms on Lambda, 100 ms on Cloud Run; at most a day).
+    #[arg(long, value_name = "MS", default_value_t = 100.0)]
+    pub duration_ms: f64,
     /// Configured memory in MB (functions, Cloud Run instances, Fargate tasks).
     #[arg(long, value_name = "MB", default_value_t = 128)]
     pub memory_mb: u32,

@@ -101,7 +101,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
     let cost_args = |requests: u64| CostArgs {
         platform: args.platform.id().to_string(),
         requests,
-        duration_ms: args.duration_ms,
+        duration_ms: args.duration_ms as f64,
         memory_mb: args.memory_mb,
         arch: args.arch,
         free_tier: scenario.free_tier,

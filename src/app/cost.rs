@@ -10,16 +10,16 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::pricing::load_catalog;
-use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
+use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg, MAX_DURATION_MS};
 use crate::cost::breakdown_thousands as thousands;
 use crate::cost::{
-    fargate_size, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
+    fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
     CostOptions, FrontDoor, OfferingRef,
 };
 use crate::eval::Costing;
 use crate::money::Money;
 use crate::platform::ServerlessPlatform;
-use crate::pricing::{Catalog, MemoryOptions, PriceTable};
+use crate::pricing::{Catalog, Model, PriceTable};
 use crate::report::model::ReportCostLine;
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
@@ -80,6 +80,20 @@ fn parse_platform(s: &str) -> anyhow::Result<Platform> {
     })
 }
 
+/// `--duration-ms` as the whole ms a bill starts from: a fraction is rounded up (every
+/// platform's grain is 1 ms or a multiple of it, so rounding up to the ms first and then to the
+/// grain bills what rounding straight to the grain does: 1.5 ms is 2 ms on Lambda, 100 ms on
+/// Cloud Run). Refuses what is not a duration.
+fn whole_ms(duration_ms: f64) -> anyhow::Result<u64> {
+    if !(duration_ms.is_finite() && duration_ms > 0.0 && duration_ms <= MAX_DURATION_MS as f64) {
+        bail!(
+            "--duration-ms {duration_ms}: expected the duration of each invocation in ms, above 0 and at most \
+             {MAX_DURATION_MS} (a day); fractions are billed per the platform's grain"
+        );
+    }
+    Ok(duration_ms.ceil() as u64)
+}
+
 /// Builds the one-month `Usage` the flags describe, and the assumptions made doing so.
 fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, Vec<String>)> {
     let mut notes = Vec::new();
@@ -124,15 +138,20 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             ));
         }
         _ => {
-            if args.duration_ms == 0 && args.requests > 0 {
-                bail!("--duration-ms 0: expected the duration of each invocation in ms (≥ 1)");
-            }
+            let duration_ms = whole_ms(args.duration_ms)?;
             notes.push(format!(
                 "{} requests per month of {} ms each at {} MB",
                 thousands(args.requests as u128),
                 args.duration_ms,
                 args.memory_mb
             ));
+            if duration_ms as f64 != args.duration_ms {
+                notes.push(format!(
+                    "--duration-ms {} rounded up to {duration_ms} ms: every platform bills whole milliseconds or a \
+                     coarser grain, applied after",
+                    args.duration_ms
+                ));
+            }
             let mut g = uniform_group(args.memory_mb, arch, 0, 0);
             g.requests = args.requests;
             g.ephemeral_storage_mb = args.ephemeral_storage_mb;
@@ -140,10 +159,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             let mut on_demand = args.requests;
             if pc > 0 {
                 // PC serves invocations back to back up to its capacity; the rest spills over.
-                let capacity = pc * MS_PER_MONTH / args.duration_ms.max(1);
+                let capacity = pc * MS_PER_MONTH / duration_ms;
                 let served = capacity.min(args.requests);
                 on_demand = args.requests - served;
-                g.provisioned_duration_ms.add(args.duration_ms, served);
+                g.provisioned_duration_ms.add(duration_ms, served);
                 g.provisioned_periods.push(ProvisionedPeriod {
                     concurrency: args.provisioned_concurrency,
                     duration_ms: MS_PER_MONTH,
@@ -156,7 +175,7 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     thousands(on_demand as u128)
                 ));
             }
-            g.on_demand_duration_ms.add(args.duration_ms, on_demand);
+            g.on_demand_duration_ms.add(duration_ms, on_demand);
             if args.cold_starts > 0 && args.init_duration_ms > 0 {
                 g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
                 notes.push(format!(
@@ -240,15 +259,15 @@ fn check_limits(args: &CostArgs, platform: &Platform, table: &PriceTable) -> any
         }
         "aws-fargate" => fargate_size(args.vcpu, args.memory_mb).map_err(|e| anyhow!("--vcpu/--memory-mb: {e}"))?,
         _ => {
-            let timeout_ms = table.behaviour.as_ref().and_then(|b| b.timeout_ms);
-            if let Some(timeout_ms) = timeout_ms.filter(|&t| args.requests > 0 && args.duration_ms > t) {
-                bail!(
-                    "--duration-ms {}: {} stops an invocation after {} ms (its maximum timeout); expected at most \
-                     {timeout_ms} ms",
-                    args.duration_ms,
-                    table.id,
-                    thousands(timeout_ms as u128)
-                );
+            limits::check_memory(table, args.memory_mb).map_err(|e| anyhow!("--memory-mb: {e}"))?;
+            if table.model == Model::AwsLambda {
+                limits::check_ephemeral_storage(table, args.ephemeral_storage_mb)
+                    .map_err(|e| anyhow!("--ephemeral-storage-mb: {e}"))?;
+            }
+            whole_ms(args.duration_ms)?;
+            if args.requests > 0 {
+                limits::check_duration(table, args.duration_ms)
+                    .map_err(|e| anyhow!("--duration-ms {}: {e}", args.duration_ms))?;
             }
         }
     }
@@ -285,29 +304,6 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
     };
-    if let Some(b) = &table.behaviour {
-        let allowed = match &b.memory {
-            MemoryOptions::Range { min_mb, max_mb, .. } => (*min_mb..=*max_mb).contains(&args.memory_mb),
-            MemoryOptions::Sizes(sizes) => sizes.contains(&args.memory_mb),
-        };
-        if !allowed {
-            bail!(
-                "--memory-mb {} is not configurable on {}; expected {}",
-                args.memory_mb,
-                table.id,
-                b.memory
-            );
-        }
-    }
-    if let Some((&largest_mb, _)) = table.rules.cpu_mhz_by_memory_mb.iter().next_back() {
-        if args.memory_mb > largest_mb {
-            bail!(
-                "--memory-mb {} is above {}'s largest memory size; expected at most {largest_mb} MB",
-                args.memory_mb,
-                table.id
-            );
-        }
-    }
     check_limits(args, &platform, table)?;
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
         bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");

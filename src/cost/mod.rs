@@ -9,6 +9,7 @@
 //! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
 
 pub mod breakdown;
+pub mod limits;
 mod meter;
 mod models;
 
@@ -112,6 +113,12 @@ pub enum CostError {
         table: String,
         /// What overflowed: a line, or the total.
         what: String,
+    },
+    /// A function configured beyond what the platform offers (memory, ephemeral storage).
+    #[error("{problem}")]
+    Limit {
+        /// The refusal, naming the platform, the limit and what is accepted.
+        problem: String,
     },
     /// An instance type id that cannot be read.
     #[error("instance type '{instance_type}': {problem}; expected {expected}")]

@@ -15,6 +15,7 @@ use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 /// or `aws-fargate`). Front doors and logs are priced separately ([`price_front_door`],
 /// [`price_logs`]) and can be appended with `CostBreakdown::extend`.
 pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<CostBreakdown, CostError> {
+    check_groups(usage, table)?;
     let mut m = Meter::new(table, opts, usage.period_ms)?;
     match table.model {
         Model::AwsLambda => lambda(&mut m, usage),
@@ -49,6 +50,22 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
     m.finish()
 }
 
+/// Refuses function groups the platform cannot bill as configured: ephemeral storage outside
+/// its range (Lambda 512–10,240 MB), memory above a CPU-by-memory table's largest size (Cloud
+/// Functions 1st gen: never billed at a smaller tier).
+fn check_groups(usage: &Usage, table: &PriceTable) -> Result<(), CostError> {
+    let refuse = |problem: String| CostError::Limit { problem };
+    for g in &usage.functions {
+        if table.model == Model::AwsLambda {
+            super::limits::check_ephemeral_storage(table, g.ephemeral_storage_mb).map_err(refuse)?;
+        }
+        if !table.rules.cpu_mhz_by_memory_mb.is_empty() {
+            super::limits::check_memory(table, g.memory_mb).map_err(refuse)?;
+        }
+    }
+    Ok(())
+}
+
 fn total_requests(usage: &Usage) -> u128 {
     usage.functions.iter().map(|g| g.requests as u128).sum()
 }
@@ -68,6 +85,9 @@ struct LambdaMs {
 
 fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
     let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    // Invocations bill at least the minimum (1 ms: a 0 ms trace duration is not free);
+    // INIT is only the grain (a 0 ms init is no init).
+    let invoke_rule = |d: u64| rules.billed_duration_ms(d);
     let init_rule = |d: u64| {
         let capped = if rules.init_cap_ms > 0 {
             d.min(rules.init_cap_ms)
@@ -77,13 +97,13 @@ fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
         grain(capped)
     };
     LambdaMs {
-        invoke_ms: billed(&g.on_demand_duration_ms, grain),
+        invoke_ms: billed(&g.on_demand_duration_ms, invoke_rule),
         init_ms: if rules.init_billed {
             billed(&g.init_duration_ms, init_rule)
         } else {
             0
         },
-        provisioned_ms: billed(&g.provisioned_duration_ms, grain),
+        provisioned_ms: billed(&g.provisioned_duration_ms, invoke_rule),
     }
 }
 
@@ -126,7 +146,9 @@ fn cloud_run_busy_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
 
 /// Cloud Functions 1st gen: (billed memory tier MB, its CPU clock MHz, billed compute ms).
 fn gen1_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u32, u64, u128) {
-    let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
+    let (mem, mhz) = rules
+        .cpu_tier(g.memory_mb)
+        .expect("check_groups refuses memory above the largest tier");
     let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
     (mem, mhz, billed(&all, |d| rules.billed_duration_ms(d)))
 }
@@ -147,6 +169,7 @@ pub struct BilledGbSeconds {
 /// (Cloudflare Workers bills CPU time); an error for tables that price instances or front
 /// doors.
 pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<BilledGbSeconds>, CostError> {
+    check_groups(usage, table)?;
     // (execution, init) MB·ms of one group under the table's rules.
     let group_mb_ms: fn(&FunctionGroupUsage, &Rules) -> (u128, u128) = match table.model {
         Model::AwsLambda => |g, rules| {

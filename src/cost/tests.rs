@@ -762,3 +762,36 @@ fn checked_cost_rounds_like_the_engine_and_refuses_overflow() {
     );
     assert_eq!(checked_cost(usd(1.0), 1, 0), None);
 }
+
+#[test]
+fn lambda_bills_at_least_1_ms_per_invocation() {
+    // A trace's 0 ms invocation was billed 0 GB-s; Lambda bills duration rounded up to 1 ms:
+    // 1,000,000 × 0 ms → 1 ms each × 1 GB = 1,000 GB-s × $0.0000166667 = $0.0166667.
+    // INIT is not given the minimum: a 0 ms init is no init (still 0).
+    let mut g = uniform_group(1024, Arch::X86, 1_000_000, 0);
+    g.init_duration_ms.add(0, 10);
+    let b = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Duration x86"), usd(0.0166667));
+    assert!(!b.assumptions.iter().any(|a| a.contains("INIT")), "{:?}", b.assumptions);
+}
+
+#[test]
+fn gen1_memory_above_8_gb_is_refused_not_billed_at_the_8_gb_tier() {
+    // Was: 10,240 MB billed as the 8,192 MB tier. 1st gen offers no size above 8 GB.
+    let u = month(vec![uniform_group(10_240, Arch::X86, 1, 100)]);
+    let e = price_usage(&u, &table("gcp-functions-gen1"), &CostOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("largest memory size of 8,192 MB"), "{e}");
+    assert!(billed_gb_seconds(&u, &table("gcp-functions-gen1")).is_err());
+    // 3,000 MB bills at the 4,096 MB tier (4.8 GHz): 1 × 0.1 s × 4 GB = 0.4 GB-s.
+    let u = month(vec![uniform_group(3_000, Arch::X86, 1, 100)]);
+    let b = billed_gb_seconds(&u, &table("gcp-functions-gen1")).unwrap().unwrap();
+    assert_eq!(b.execution_gb_seconds, 0.4);
+}
+
+#[test]
+fn lambda_ephemeral_storage_above_10_gb_is_refused() {
+    let mut g = uniform_group(1024, Arch::X86, 1, 100);
+    g.ephemeral_storage_mb = 10_241;
+    let e = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("aws-lambda configures 512 to 10,240 MB"), "{e}");
+}

@@ -74,6 +74,11 @@ pub struct RawRules {
     pub minimum_monthly_usd: Option<Spanned<f64>>,
     /// Minimum billed time per instance launch, in ms (EC2 Linux 60 s).
     pub minimum_billed_ms: Option<Spanned<i64>>,
+    /// Longest execution the platform runs, ms, where the table has no `[behaviour]` timeout
+    /// (Cloud Functions 1st gen 540 s).
+    pub max_duration_ms: Option<Spanned<i64>>,
+    /// Largest configurable ephemeral storage, MB (Lambda 10,240).
+    pub storage_max_mb: Option<Spanned<i64>>,
     /// CPU clock provisioned per memory size, MHz by MB (Cloud Functions 1st gen).
     #[serde(default)]
     pub cpu_mhz_by_memory_mb: BTreeMap<String, Spanned<i64>>,

@@ -93,6 +93,10 @@ pub struct Rules {
     pub minimum_monthly: Option<Usd>,
     /// Minimum billed time per instance launch, ms.
     pub minimum_billed_ms: u64,
+    /// Longest execution, ms, for tables without a `[behaviour]` timeout (0 = none).
+    pub max_duration_ms: u64,
+    /// Largest configurable ephemeral storage, MB (0 = none).
+    pub storage_max_mb: u32,
     /// CPU clock by memory size (MB → MHz), for Cloud Functions 1st gen.
     pub cpu_mhz_by_memory_mb: BTreeMap<u32, u64>,
     /// Source of the rules.
@@ -116,6 +120,8 @@ impl Default for Rules {
             request_metering_kb: 0,
             minimum_monthly: None,
             minimum_billed_ms: 0,
+            max_duration_ms: 0,
+            storage_max_mb: 0,
             cpu_mhz_by_memory_mb: BTreeMap::new(),
             source: None,
             verified: false,
@@ -124,13 +130,13 @@ impl Default for Rules {
 }
 
 impl Rules {
-    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz
-    /// (the smallest listed size ≥ `memory_mb`, else the largest). `None` without a table.
+    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz:
+    /// the smallest listed size ≥ `memory_mb`. `None` without a table, or above its largest
+    /// size (a size the platform does not offer is never billed at a smaller tier).
     pub fn cpu_tier(&self, memory_mb: u32) -> Option<(u32, u64)> {
         self.cpu_mhz_by_memory_mb
             .range(memory_mb..)
             .next()
-            .or_else(|| self.cpu_mhz_by_memory_mb.iter().next_back())
             .map(|(&m, &c)| (m, c))
     }
 
@@ -596,6 +602,10 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
     rules.minimum_billed_ms = cx
         .non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms")
         .unwrap_or(0);
+    rules.max_duration_ms = cx
+        .non_negative_int(&r.max_duration_ms, "rules.max_duration_ms")
+        .unwrap_or(0);
+    rules.storage_max_mb = cx.small_int(&r.storage_max_mb, "rules.storage_max_mb").unwrap_or(0);
     for (mb, mhz) in &r.cpu_mhz_by_memory_mb {
         let key = format!("rules.cpu_mhz_by_memory_mb.{mb}");
         let Ok(mb_n) = mb.parse::<u32>() else {

@@ -658,7 +658,7 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
     let s = scenario(dir.path(), &LAMBDA.replace("memory_mb = 1024", "memory_mb = 12288"));
     let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
     assert!(
-        err.contains("option 'lambda': memory_mb 12288 is outside aws-lambda's range of 128 to 10240 MB"),
+        err.contains("option 'lambda': memory_mb: memory 12288 MB is not configurable on aws-lambda"),
         "{err}"
     );
     let body = "[[provisioned]]\nid = \"p\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\n\

@@ -275,7 +275,7 @@ fn user_pricing_directory_replaces_built_in_tables() {
 
 #[test]
 fn memory_outside_the_platform_range_is_rejected() {
-    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption up to 1,536 MB.
+    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption bills observed memory up to 1,536 MB.
     faascost()
         .args([
             "cost",
@@ -301,7 +301,7 @@ fn memory_outside_the_platform_range_is_rejected() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("128–1536 MB in 128 MB steps"));
+        .stderr(predicate::str::contains("bills observed memory of 1 to 1,536 MB"));
     // Flex runs only at its grid of instance sizes.
     faascost()
         .args(["cost", "--platform", "azure-functions-flex", "--memory-mb", "1024"])
