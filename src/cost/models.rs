@@ -4,11 +4,14 @@
 //! §5 (Cloudflare), §6 (instances, Fargate).
 
 use super::breakdown::{CostBreakdown, CostLine};
-use super::meter::{thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U};
+use super::meter::{
+    checked_cost, thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U,
+};
 use super::{CloudRunBilling, CostError, CostOptions, FrontDoor};
 use serde::Serialize;
 
-use crate::pricing::{Model, PriceTable, Rules};
+use crate::pricing::{CommitmentTerm, Model, PriceTable, Rules};
+use crate::units::Usd;
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 
 /// Prices a deployment option's `usage` against `table` (a serverless model, `instances`
@@ -475,7 +478,10 @@ fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_in
 }
 
 /// Hourly instances (EC2, VMs, Azure Premium, EKS control plane): hours × on-demand or
-/// commitment rate; an unknown type or commitment is a "not priced" line.
+/// commitment rate; an unknown type or commitment is a "not priced" line. On demand, a type
+/// with a sustained-use discount (GCP N2: 20 % for a full month, automatic) bills each whole
+/// month of instance time at the discounted rate; a commitment states its term, upfront share
+/// and break-even utilization.
 fn instances(m: &mut Meter<'_>, usage: &Usage) {
     let commitment = m.opts.commitment.clone();
     for iu in &usage.instances {
@@ -515,28 +521,87 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             );
             continue;
         };
-        let quantity = ms as f64 / MS_PER_HOUR_U as f64;
-        let cost = m.line_cost(&label, quantity, "hours", rate, ms, MS_PER_HOUR_U);
-        m.out.lines.push(CostLine {
-            offering: m.table.id.clone(),
-            name: label,
-            unit: "hours".to_string(),
-            quantity,
-            unit_price_usd: Some(rate.to_f64()),
-            cost,
-            verified: ip.verified,
-            source: ip.source.clone(),
-            note: Some(format!(
-                "{note}; {} vCPU, {} GiB{}",
-                ip.vcpu,
-                ip.memory_gib,
-                if ip.minimum_instances > 0 {
-                    format!("; at least {} instance(s) always billed", ip.minimum_instances)
-                } else {
-                    String::new()
-                }
-            )),
-        });
+        let sizes = format!(
+            "{} vCPU, {} GiB{}",
+            ip.vcpu,
+            ip.memory_gib,
+            if ip.minimum_instances > 0 {
+                format!("; at least {} instance(s) always billed", ip.minimum_instances)
+            } else {
+                String::new()
+            }
+        );
+        // Sustained use (on demand only): instances that ran the whole period (every launch for
+        // all of it: a fixed fleet, `cost --hours 730`) bill at the full-month discounted rate.
+        let bps = if commitment.is_none() {
+            ip.sustained_use_full_month_bps as u128
+        } else {
+            0
+        };
+        let whole_period = iu.launches > 0 && iu.instance_ms as u128 >= iu.launches as u128 * m.period_ms as u128;
+        let full_ms = if bps > 0 && whole_period { ms } else { 0 };
+        if full_ms > 0 {
+            let name = format!("{label} (sustained-use discount, full month)");
+            let quantity = full_ms as f64 / MS_PER_HOUR_U as f64;
+            // rate × (1 − bps/10,000) per hour, exact: ms × (10,000 − bps) / (ms per hour × 10,000).
+            let cost = m.line_cost(
+                &name,
+                quantity,
+                "hours",
+                rate,
+                full_ms * (10_000 - bps),
+                MS_PER_HOUR_U * 10_000,
+            );
+            let discounted = checked_cost(rate, 10_000 - bps, 10_000);
+            m.out.lines.push(CostLine {
+                offering: m.table.id.clone(),
+                name,
+                unit: "hours".to_string(),
+                quantity,
+                unit_price_usd: discounted.map(|d| d.to_f64()),
+                cost,
+                verified: ip.verified,
+                source: ip.source.clone(),
+                note: Some(format!(
+                    "on-demand less {} % sustained-use discount; {sizes}",
+                    bps as f64 / 100.0
+                )),
+            });
+            m.assume(format!(
+                "{}: {} instances running the whole month bill {} % less (sustained-use discount, on demand, automatic)",
+                m.table.id,
+                iu.instance_type,
+                bps as f64 / 100.0
+            ));
+        } else if bps > 0 {
+            m.assume(format!(
+                "{}: {} instances running part of the month bill on demand: GCP's incremental sustained-use discounts \
+                 above 25 % of a month are not in the tables (a lower bound of the discount; a full month is {} % \
+                 less)",
+                m.table.id,
+                iu.instance_type,
+                bps as f64 / 100.0
+            ));
+        }
+        let rest_ms = ms - full_ms;
+        if rest_ms > 0 || full_ms == 0 {
+            let quantity = rest_ms as f64 / MS_PER_HOUR_U as f64;
+            let cost = m.line_cost(&label, quantity, "hours", rate, rest_ms, MS_PER_HOUR_U);
+            m.out.lines.push(CostLine {
+                offering: m.table.id.clone(),
+                name: label,
+                unit: "hours".to_string(),
+                quantity,
+                unit_price_usd: Some(rate.to_f64()),
+                cost,
+                verified: ip.verified,
+                source: ip.source.clone(),
+                note: Some(format!("{note}; {sizes}")),
+            });
+        }
+        if let Some(c) = &commitment {
+            commitment_assumption(m, &iu.instance_type, c, rate, ip.per_hour);
+        }
     }
     if m.table.rules.minimum_billed_ms > 0 {
         m.assume(format!(
@@ -545,6 +610,27 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             m.table.rules.minimum_billed_ms / 1000
         ));
     }
+}
+
+/// States a commitment's term, the share paid upfront and its break-even utilization: the
+/// committed rate is paid for every hour of the term, so it beats on demand when the instance
+/// would otherwise run at least `rate / on-demand rate` of the hours.
+fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rate: Usd, on_demand: Usd) {
+    let text = match CommitmentTerm::parse(term) {
+        Ok(t) => format!(
+            "{}: {instance_type} commitment {term}: {}-year term, {} % paid upfront, ${} an hour for every hour of the \
+             term (on demand ${}): it pays off when the instance would run at least {:.1} % of the hours \
+             (break-even utilization)",
+            m.table.id,
+            t.years,
+            t.upfront_percent,
+            rate.to_f64(),
+            on_demand.to_f64(),
+            100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64
+        ),
+        Err(e) => format!("{}: {instance_type} commitment {e}", m.table.id),
+    };
+    m.assume(text);
 }
 
 fn not_priced(m: &mut Meter<'_>, label: &str, unit: &str, quantity: f64, why: String) {

@@ -795,3 +795,64 @@ fn lambda_ephemeral_storage_above_10_gb_is_refused() {
     let e = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap_err();
     assert!(e.to_string().contains("aws-lambda configures 512 to 10,240 MB"), "{e}");
 }
+
+#[test]
+fn gcp_n2_sustained_use_discount_for_a_full_month() {
+    // n2-standard-2 $0.0971/h; a full month: 730 h × 0.0971 × (1 − 0.20) = 730 × 0.07768 = $56.7064
+    // → $56.71 (not 730 × 0.0971 = $70.883). Two instances all month: $113.4128.
+    let u = |n: u64, hours: u64| Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "n2-standard-2".into(),
+            instance_ms: n * hours * 3_600_000,
+            launches: n,
+        }],
+    };
+    let t = table("gcp-compute");
+    let b = price_usage(&u(1, 730), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(56.7064));
+    assert_eq!(cents(&b), 5671);
+    let b = price_usage(&u(2, 730), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(113.4128));
+    // Part of the month (500 h each): on demand, 3 × 500 × 0.0971 = $145.65, and said so.
+    let b = price_usage(&u(3, 500), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(145.65));
+    assert!(b
+        .assumptions
+        .iter()
+        .any(|a| a.contains("part of the month bill on demand")));
+    // E2 has no sustained-use discount: 730 × 0.06701142 = $48.9183366.
+    let mut e2 = u(1, 730);
+    e2.instances[0].instance_type = "e2-standard-2".into();
+    assert_eq!(
+        price_usage(&e2, &t, &CostOptions::default()).unwrap().total(),
+        usd(48.9183366)
+    );
+}
+
+#[test]
+fn a_commitment_states_its_term_upfront_share_and_break_even() {
+    // t3.medium Standard RI 1 yr no upfront $0.0261/h vs $0.0416 on demand: 730 h = $19.053 →
+    // $19.05 (infracost instance_test golden: $19.05); break-even 0.0261 / 0.0416 = 62.74 %.
+    let u = Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "t3.medium".into(),
+            instance_ms: MS_PER_MONTH,
+            launches: 1,
+        }],
+    };
+    let opts = CostOptions {
+        commitment: Some("ri-standard-1yr-no-upfront".into()),
+        ..CostOptions::default()
+    };
+    let b = price_usage(&u, &table("aws-ec2"), &opts).unwrap();
+    assert_eq!(cents(&b), 1905);
+    let said = b.assumptions.iter().find(|a| a.contains("break-even")).unwrap();
+    assert!(
+        said.contains("1-year term, 0 % paid upfront") && said.contains("at least 62.7 % of the hours"),
+        "{said}"
+    );
+}

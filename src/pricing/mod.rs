@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub use behaviour::{Behaviour, ColdStart, ColdStartDist, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
-pub use table::{FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
+pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 
 /// The price tables shipped with faascost: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[

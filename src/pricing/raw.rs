@@ -152,6 +152,9 @@ pub struct RawInstance {
     /// Commitment prices (reserved instances, savings plans), USD per hour, by term name.
     #[serde(default)]
     pub commitments: BTreeMap<String, Spanned<f64>>,
+    /// Sustained-use discount of a full month of this type, as a share of the on-demand price
+    /// (GCP N2: 0.20; applied automatically, on-demand only).
+    pub sustained_use_full_month_discount: Option<Spanned<f64>>,
     /// Instances billed even when idle (Azure Premium: at least one).
     pub minimum_instances: Option<Spanned<i64>>,
     /// URL or citation.

@@ -213,8 +213,10 @@ pub struct InstancePrice {
     pub arch: Option<String>,
     /// On-demand USD per hour.
     pub per_hour: Usd,
-    /// Commitment USD per hour by term name.
+    /// Commitment USD per hour by term name (`KIND-Nyr-no-upfront`, see [`CommitmentTerm`]).
     pub commitments: BTreeMap<String, Usd>,
+    /// Sustained-use discount of a full month, in basis points of the on-demand price (0 = none).
+    pub sustained_use_full_month_bps: u32,
     /// Instances always billed.
     pub minimum_instances: u32,
     /// Source.
@@ -223,6 +225,40 @@ pub struct InstancePrice {
     pub verified: bool,
     /// Caveat.
     pub note: Option<String>,
+}
+
+/// What a commitment term's name says: `KIND-Nyr-UPFRONT-upfront`, e.g.
+/// `ri-standard-1yr-no-upfront` (a Standard Reserved Instance, 1-year term, nothing paid upfront).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitmentTerm {
+    /// Term length, years (1 or 3).
+    pub years: u32,
+    /// Share of the term's price paid upfront, percent (no upfront: 0).
+    pub upfront_percent: u32,
+}
+
+impl CommitmentTerm {
+    /// Reads a term name. Only no-upfront terms are accepted: an hourly rate alone cannot say
+    /// how much of a partial- or all-upfront term is paid at purchase (the upfront fees are not in
+    /// the sources of the tables).
+    pub fn parse(name: &str) -> Result<CommitmentTerm, String> {
+        let expected = "KIND-1yr-no-upfront or KIND-3yr-no-upfront, e.g. ri-standard-1yr-no-upfront";
+        let Some(rest) = name.strip_suffix("-no-upfront") else {
+            return Err(format!(
+                "'{name}' is not a no-upfront term (partial and all upfront need the upfront fee, which the table \
+                 cannot state); expected {expected}"
+            ));
+        };
+        let years = match rest.rsplit_once('-') {
+            Some((kind, "1yr")) if !kind.is_empty() => 1,
+            Some((kind, "3yr")) if !kind.is_empty() => 3,
+            _ => return Err(format!("'{name}' names no 1yr or 3yr term; expected {expected}")),
+        };
+        Ok(CommitmentTerm {
+            years,
+            upfront_percent: 0,
+        })
+    }
 }
 
 /// A validated price table for one offering.
@@ -758,10 +794,31 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
     let mut commitments = BTreeMap::new();
     for (term, v) in &raw.commitments {
-        if let Some(u) = cx.price_usd(v, &format!("{name}.commitments.{term}")) {
+        let key = format!("{name}.commitments.{term}");
+        if let Err(e) = CommitmentTerm::parse(term) {
+            cx.err(v, &key, e, "a term name KIND-Nyr-no-upfront");
+        }
+        if let Some(u) = cx.price_usd(v, &key) {
             commitments.insert(term.clone(), u);
         }
     }
+    let sustained_use_full_month_bps = match &raw.sustained_use_full_month_discount {
+        None => 0,
+        Some(v) => {
+            let bps = *v.get_ref() * 10_000.0;
+            if !(0.0..=9_000.0).contains(&bps) || (bps - bps.round()).abs() > 1e-6 {
+                cx.err(
+                    v,
+                    &format!("{name}.sustained_use_full_month_discount"),
+                    format!("{} is not a share between 0 and 0.9 in whole basis points", v.get_ref()),
+                    "a discount share such as 0.2",
+                );
+                0
+            } else {
+                bps.round() as u32
+            }
+        }
+    };
     if let Some(a) = &raw.arch {
         if a != "x86" && a != "arm64" {
             cx.err_at(
@@ -783,6 +840,7 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         arch: raw.arch.clone(),
         per_hour: per_hour?,
         commitments,
+        sustained_use_full_month_bps,
         minimum_instances,
         source,
         verified,
