@@ -347,9 +347,12 @@ pub struct CostArgs {
     /// Architecture (Lambda, Fargate).
     #[arg(long, value_enum, default_value_t = ArchArg::X86)]
     pub arch: ArchArg,
-    /// Apply the providers' opt-in free tiers and grants.
+    /// Apply the providers' permanent free grants (Lambda, Azure, Cloud Run, Workers …).
     #[arg(long)]
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls a month); off by default.
+    #[arg(long)]
+    pub new_account_offers: bool,
     /// Region (must be in the price table; default: the table's first).
     #[arg(long)]
     pub region: Option<String>,

@@ -105,6 +105,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         memory_mb: args.memory_mb,
         arch: args.arch,
         free_tier: scenario.free_tier,
+        new_account_offers: scenario.new_account_offers,
         region: None,
         front_door: None,
         payload_kb: 0,

@@ -295,6 +295,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     }
     let opts = CostOptions {
         free_tier: args.free_tier,
+        new_account_offers: args.new_account_offers,
         region: args.region.clone(),
         cloud_run_billing: match args.cloud_run_billing {
             CloudRunBillingArg::Request => CloudRunBilling::RequestBased,
@@ -335,9 +336,15 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     }
     bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {
-        "free tiers applied (opt-in)".to_string()
+        "permanent free grants applied (opt-in)".to_string()
     } else {
-        "free tiers not applied (use --free-tier)".to_string()
+        "permanent free grants not applied (use --free-tier)".to_string()
+    });
+    bill.assumptions.push(if args.new_account_offers {
+        "12-month new-account offers applied (API Gateway's 1M calls a month; new accounts only)".to_string()
+    } else {
+        "12-month new-account offers not applied (use --new-account-offers for an account in its first year)"
+            .to_string()
     });
     Ok(bill)
 }

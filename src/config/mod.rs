@@ -200,8 +200,10 @@ pub struct Scenario {
     pub azure_region: String,
     /// Google Cloud region id.
     pub gcp_region: String,
-    /// Apply providers' free tiers.
+    /// Apply providers' permanent free grants.
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls).
+    pub new_account_offers: bool,
     /// Front door for serverless options on AWS (`None`: no separate front door).
     pub front_door: Option<FrontDoor>,
     /// Log bytes written per invocation.

@@ -26,6 +26,7 @@ struct RawScenario {
     azure_region: Option<String>,
     gcp_region: Option<String>,
     free_tier: Option<bool>,
+    new_account_offers: Option<bool>,
     front_door: Option<Spanned<String>>,
     log_bytes_per_invocation: Option<u64>,
     latency_slo_ms: Option<Spanned<f64>>,
@@ -241,6 +242,10 @@ impl Scenario {
             default("free tier", "off");
             false
         });
+        let new_account_offers = raw.new_account_offers.unwrap_or_else(|| {
+            default("12-month new-account offers", "off");
+            false
+        });
         let front_door = match &raw.front_door {
             Some(f) => parse_front_door(f.get_ref()).ok_or_else(|| {
                 e.at(
@@ -449,6 +454,7 @@ impl Scenario {
             azure_region,
             gcp_region,
             free_tier,
+            new_account_offers,
             front_door,
             log_bytes_per_invocation,
             latency_slo_ms,

@@ -50,8 +50,10 @@ pub enum FrontDoor {
 /// Choices that are not in the `Usage` and not in the price table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostOptions {
-    /// Apply opt-in free tiers and grants (plan-included quantities always apply).
+    /// Apply the permanent free grants (plan-included quantities always apply).
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls a month).
+    pub new_account_offers: bool,
     /// Region to price (must be one of the table's regions); `None` = the table's first.
     pub region: Option<String>,
     /// Cloud Run billing setting.
@@ -68,6 +70,7 @@ impl Default for CostOptions {
     fn default() -> Self {
         CostOptions {
             free_tier: false,
+            new_account_offers: false,
             region: None,
             cloud_run_billing: CloudRunBilling::RequestBased,
             cloud_run_vcpu_milli: 1_000,

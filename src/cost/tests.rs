@@ -515,9 +515,21 @@ fn api_gateway_tiers_and_512_kb_metering() {
     };
     let b = price_front_door(&reqs(400_000_000), FrontDoor::HttpApi, &t, &big).unwrap();
     assert_eq!(b.total(), usd(750.0));
-    // Free tier (12-month, new accounts): 3M REST − 1M = 2M × $3.50 = $7.00.
+    // The API Gateway grant is a 12-month new-account offer, not a permanent grant: the free
+    // tier alone leaves 3M REST × $3.50 = $10.50; with new-account offers 3M − 1M = 2M × $3.50
+    // = $7.00, shown as such.
     let b = price_front_door(&reqs(3_000_000), FrontDoor::RestApi, &t, &free()).unwrap();
+    assert_eq!(b.total(), usd(10.5));
+    let offers = CostOptions {
+        new_account_offers: true,
+        ..CostOptions::default()
+    };
+    let b = price_front_door(&reqs(3_000_000), FrontDoor::RestApi, &t, &offers).unwrap();
     assert_eq!(b.total(), usd(7.0));
+    assert!(b
+        .lines
+        .iter()
+        .any(|l| l.name == "REST API requests (12-month new-account offer)"));
     // Function URL: a real $0 price, priced (not missing).
     let b = price_front_door(&reqs(3_000_000), FrontDoor::FunctionUrl, &t, &CostOptions::default()).unwrap();
     assert!(b.complete());

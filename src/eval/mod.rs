@@ -95,6 +95,7 @@ impl Plan {
     pub fn cost_options(&self, table: &PriceTable) -> CostOptions {
         CostOptions {
             free_tier: self.scenario.free_tier,
+            new_account_offers: self.scenario.new_account_offers,
             region: self.scenario.region_of(&table.provider).map(str::to_string),
             ..CostOptions::default()
         }

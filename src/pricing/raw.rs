@@ -129,6 +129,10 @@ pub struct RawFree {
     /// `false` (default): an opt-in free tier, applied only with `--free-tier`.
     #[serde(default)]
     pub included: bool,
+    /// `true`: an offer to new accounts during their first 12 months (API Gateway's 1M calls),
+    /// applied only with new-account offers on; `false` (default): a permanent grant.
+    #[serde(default)]
+    pub new_accounts_only: bool,
     /// URL or citation.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.

@@ -194,6 +194,8 @@ pub struct FreeGrant {
     pub quantity: u64,
     /// Part of the plan (always applied) rather than an opt-in free tier.
     pub included: bool,
+    /// A 12-month offer to new accounts, not a permanent grant.
+    pub new_accounts_only: bool,
     /// Source.
     pub source: String,
     /// Vendor-verified.
@@ -771,6 +773,7 @@ fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<Fr
     Some(FreeGrant {
         quantity: quantity?,
         included: raw.included,
+        new_accounts_only: raw.new_accounts_only,
         source,
         verified,
         note: raw.note.clone(),
