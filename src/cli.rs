@@ -362,6 +362,22 @@ pub struct CostArgs {
     /// Request payload size in KB (API Gateway HTTP API metering, ALB processed bytes).
     #[arg(long, value_name = "KB", default_value_t = 0)]
     pub payload_kb: u32,
+    /// Bytes of each response sent to the internet: adds internet egress of --requests ×
+    /// BYTES on the platform's provider (AWS tiered after 100 GB free with --free-tier,
+    /// Cloudflare $0; GCP and Azure not priced: no sourced price) and ALB processed bytes; at
+    /// most 1 GiB.
+    #[arg(long, value_name = "BYTES", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
+    pub response_bytes: u64,
+    /// NAT gateways running all month (AWS; servers in private subnets).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub nat_gateways: u32,
+    /// GB a month sent out through the NAT gateways (AWS).
+    #[arg(long, value_name = "GB", default_value_t = 0)]
+    pub nat_gb: u64,
+    /// Public IPv4 addresses held all month (AWS; an ALB front door adds its own two).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub public_ipv4: u32,
     /// Log bytes written per invocation (adds CloudWatch Logs ingestion and storage; at most
     /// 1 GiB).
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]

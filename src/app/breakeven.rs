@@ -76,6 +76,8 @@ fn server_option(vs: &str, args: &BreakevenArgs) -> anyhow::Result<ProvisionedOp
         slots_per_vcpu: None,
         load_balancer: None,
         control_plane: None,
+        nat_gateways: 0,
+        nat_bytes_per_request: 0,
     })
 }
 
@@ -109,6 +111,10 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         region: None,
         front_door: None,
         payload_kb: 0,
+        response_bytes: scenario.response_bytes,
+        nat_gateways: 0,
+        nat_gb: 0,
+        public_ipv4: 0,
         log_bytes_per_invocation: None,
         provisioned_concurrency: 0,
         ephemeral_storage_mb: 512,

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use super::pricing::load_catalog;
 use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg, MAX_DURATION_MS};
 use crate::cost::breakdown_thousands as thousands;
+use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
     fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
     CostOptions, FrontDoor, OfferingRef,
@@ -304,6 +305,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         cloud_run_vcpu_milli: (args.vcpu * 1000.0).round() as u32,
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
+        response_bytes: args.response_bytes,
     };
     check_limits(args, &platform, table)?;
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
@@ -333,6 +335,32 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
             ..opts.clone()
         };
         bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
+    }
+    bill.extend(price_egress(
+        catalog,
+        &table.provider,
+        MS_PER_MONTH,
+        args.requests as u128,
+        args.response_bytes,
+        &opts,
+    )?);
+    let alb = args.front_door == Some(FrontDoorArg::Alb);
+    if args.nat_gateways > 0 || args.nat_gb > 0 || args.public_ipv4 > 0 || alb {
+        if table.provider != "aws" {
+            bail!("--nat-gateways, --nat-gb and --public-ipv4 price AWS network lines; use them with an AWS platform");
+        }
+        let net = catalog.get(&network_table_id("aws")).map_err(|e| anyhow!(e))?;
+        let addresses = args.public_ipv4 as u128 + if alb { ALB_PUBLIC_IPV4 as u128 } else { 0 };
+        let use_ = NetworkUse {
+            nat_gateways: args.nat_gateways,
+            nat_bytes: args.nat_gb as u128 * (1u128 << 30),
+            public_ipv4_ms: addresses * MS_PER_MONTH as u128,
+        };
+        let net_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
+        bill.extend(price_network_use(net, &net_opts, MS_PER_MONTH, use_)?);
     }
     bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {

@@ -29,6 +29,7 @@ struct RawScenario {
     new_account_offers: Option<bool>,
     front_door: Option<Spanned<String>>,
     log_bytes_per_invocation: Option<u64>,
+    response_bytes: Option<u64>,
     latency_slo_ms: Option<Spanned<f64>>,
     horizon_months: Option<Spanned<u32>>,
     growth_per_month: Option<Spanned<f64>>,
@@ -81,6 +82,8 @@ struct RawProvisioned {
     slots_per_vcpu: Option<Spanned<f64>>,
     load_balancer: Option<Spanned<String>>,
     control_plane: Option<Spanned<String>>,
+    nat_gateways: Option<u32>,
+    nat_bytes_per_request: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +262,10 @@ impl Scenario {
                 Some(FrontDoor::FunctionUrl)
             }
         };
+        let response_bytes = raw.response_bytes.unwrap_or_else(|| {
+            default("response bytes per request (internet egress)", "0");
+            0
+        });
         let log_bytes_per_invocation = raw.log_bytes_per_invocation.unwrap_or_else(|| {
             default("log bytes per invocation", "0");
             0
@@ -457,6 +464,7 @@ impl Scenario {
             new_account_offers,
             front_door,
             log_bytes_per_invocation,
+            response_bytes,
             latency_slo_ms,
             horizon_months,
             growth_per_month,
@@ -723,6 +731,8 @@ fn provisioned_option(
         slots_per_vcpu,
         load_balancer,
         control_plane,
+        nat_gateways: or_default(p.nat_gateways, 0, "nat_gateways", &mut used),
+        nat_bytes_per_request: p.nat_bytes_per_request.unwrap_or(0),
     };
     Ok((opt, used))
 }

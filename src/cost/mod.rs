@@ -12,6 +12,7 @@ pub mod breakdown;
 pub mod limits;
 mod meter;
 mod models;
+pub mod network;
 
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
@@ -64,6 +65,9 @@ pub struct CostOptions {
     pub commitment: Option<String>,
     /// Request payload per request in KB, for API Gateway metering and ALB processed bytes.
     pub payload_kb: u32,
+    /// Response bytes per request, for ALB processed bytes (internet egress is priced with
+    /// [`network::price_egress`]).
+    pub response_bytes: u64,
 }
 
 impl Default for CostOptions {
@@ -76,6 +80,7 @@ impl Default for CostOptions {
             cloud_run_vcpu_milli: 1_000,
             commitment: None,
             payload_kb: 0,
+            response_bytes: 0,
         }
     }
 }

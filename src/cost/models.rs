@@ -29,11 +29,11 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
         Model::AwsFargate => fargate(&mut m, usage)?,
-        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs => {
+        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::Network => {
             return Err(CostError::WrongModel {
                 table: table.id.clone(),
                 model: format!("{:?}", table.model),
-                what: "function or instance usage (it prices a front door or logs)".to_string(),
+                what: "function or instance usage (it prices a front door, logs or network lines)".to_string(),
             })
         }
     }
@@ -191,7 +191,12 @@ pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<Bil
             (tier_mb as u128 * t, 0)
         },
         Model::CloudflareWorkers => return Ok(None),
-        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::AwsFargate | Model::Instances => {
+        Model::AwsApiGateway
+        | Model::AwsAlb
+        | Model::AwsCloudwatchLogs
+        | Model::AwsFargate
+        | Model::Instances
+        | Model::Network => {
             return Err(CostError::WrongModel {
                 table: table.id.clone(),
                 model: format!("{:?}", table.model),
@@ -795,18 +800,25 @@ pub fn price_front_door(
         FrontDoor::Alb => {
             let hours_ms = MS_PER_HOUR_U * 730;
             m.charge("ALB hours", "alb-hours", hours_ms, MS_PER_HOUR_U, 0);
-            // Average LCUs: new connections (one per request) / 25 per s; processed GB/h / 0.4.
+            // Average LCUs: new connections (one per request) / 25 per s; processed GB/h / 0.4
+            // (Lambda targets; 1 GB/h for EC2/IP targets): request and response bytes.
             let secs = 730.0 * 3600.0;
             let conn_lcu = requests as f64 / secs / 25.0;
-            let gb = requests as f64 * opts.payload_kb as f64 / (1024.0 * 1024.0);
+            let bytes_per_request = opts.payload_kb as f64 * 1024.0 + opts.response_bytes as f64;
+            let gb = requests as f64 * bytes_per_request / BYTES_PER_GB as f64;
             let bytes_lcu = gb / 730.0 / 0.4;
             let lcu = conn_lcu.max(bytes_lcu);
             // Micro-LCU-hours, rounded up.
             let micro_lcu_h = (lcu * 730.0 * 1.0e6).ceil() as u128;
             m.charge("ALB LCU-hours", "lcu-hours", micro_lcu_h, 1_000_000, 0);
             m.assume(format!(
-                "aws-alb: one ALB for 730 hours; {:.4} average LCU (new connections {:.4}, processed bytes {:.4}; one connection per request)",
-                lcu, conn_lcu, bytes_lcu
+                "aws-alb: one ALB for 730 hours; {:.4} average LCU (new connections {:.4}, processed bytes {:.4} from {} \
+                 request and {} response bytes per request; one connection per request)",
+                lcu,
+                conn_lcu,
+                bytes_lcu,
+                opts.payload_kb as u64 * 1024,
+                opts.response_bytes
             ));
         }
     }

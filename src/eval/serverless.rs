@@ -8,6 +8,7 @@ use anyhow::{anyhow, Context};
 use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, ServerlessOption};
+use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::ColdStartDist;
@@ -120,6 +121,28 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
             opt.platform,
             front_door_name(door)
         )),
+    }
+    // Internet egress of the responses (every provider), and an ALB front door's public
+    // addresses.
+    let requests: u128 = usage.functions.iter().map(|g| g.requests as u128).sum();
+    bill.extend(price_egress(
+        &plan.catalog,
+        &table.provider,
+        usage.period_ms,
+        requests,
+        plan.scenario.response_bytes,
+        &opts,
+    )?);
+    if on_aws && door == Some(FrontDoor::Alb) {
+        let net = plan
+            .catalog
+            .get(&network_table_id("aws"))
+            .map_err(|e| anyhow!("network: {e}"))?;
+        let use_ = NetworkUse {
+            public_ipv4_ms: ALB_PUBLIC_IPV4 as u128 * usage.period_ms as u128,
+            ..NetworkUse::default()
+        };
+        bill.extend(price_network_use(net, &plan.cost_options(net), usage.period_ms, use_)?);
     }
     if plan.scenario.log_bytes_per_invocation > 0 {
         if on_aws {

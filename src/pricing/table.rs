@@ -42,6 +42,8 @@ pub enum Model {
     GcpFunctionsGen1,
     /// Hourly-priced instances (EC2, Azure VMs, GCE, Azure Functions Premium, EKS control plane).
     Instances,
+    /// A provider's network lines: internet egress, NAT gateways, public IPv4 addresses.
+    Network,
 }
 
 impl Model {
@@ -58,12 +60,13 @@ impl Model {
             "cloudflare-workers" => Model::CloudflareWorkers,
             "gcp-functions-gen1" => Model::GcpFunctionsGen1,
             "instances" => Model::Instances,
+            "network" => Model::Network,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
-                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances";
+                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances, network";
 }
 
 /// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).

@@ -35,3 +35,104 @@ fn the_api_gateway_grant_is_a_new_account_offer_off_by_default() {
         740
     );
 }
+
+#[test]
+fn internet_egress_per_provider() {
+    // 10M Lambda requests of 100 ms at 128 MB returning 100 KiB each: 10,000,000 × 102,400 B =
+    // 953.674 GiB × $0.09 = $85.830688…; with --free-tier the first 100 GB are free: 853.674 ×
+    // $0.09 = $76.830688….
+    let args = ["aws-lambda", "--requests", "10000000", "--response-bytes", "102400"];
+    let v = bill(&args);
+    let line = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Internet egress (first 10,240 GB)")
+        .unwrap()
+        .clone();
+    assert_eq!(line["unit"], "GB");
+    assert!(
+        (line["quantity"].as_f64().unwrap() - 953.674_316_406_25).abs() < 1e-9,
+        "{line}"
+    );
+    assert_eq!(line["cost_usd"], "85.830688");
+    let v = bill(&[&args[..], &["--free-tier"]].concat());
+    let free: Vec<_> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["name"].as_str().unwrap().starts_with("Internet egress"))
+        .cloned()
+        .collect();
+    assert_eq!(free.len(), 2, "{free:?}");
+    assert_eq!(free[1]["cost_usd"], "76.830688");
+    // Cloudflare Workers: egress is not billed, a priced $0 line.
+    let v = bill(&[
+        "cloudflare-workers",
+        "--requests",
+        "10000000",
+        "--response-bytes",
+        "102400",
+    ]);
+    let line = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Internet egress")
+        .unwrap()
+        .clone();
+    assert_eq!(line["cost_usd"], "0.000000");
+    assert_eq!(v["complete"], true);
+    // Cloud Run: no sourced egress price: a "not priced" line, the total a lower bound.
+    let v = bill(&["gcp-cloud-run", "--requests", "1000", "--response-bytes", "1000"]);
+    assert_eq!(v["complete"], false);
+}
+
+#[test]
+fn nat_gateway_public_ipv4_and_alb_response_bytes() {
+    // An EC2 t3.medium all month (730 × $0.0416 = $30.368) in a private subnet with 2 NAT
+    // gateways (2 × 730 h × $0.045 = $65.70) processing 100 GB ($4.50), and 1 public IPv4
+    // (730 × $0.005 = $3.65): $104.218 → 10,422 cents.
+    let v = bill(&[
+        "aws-ec2:t3.medium",
+        "--nat-gateways",
+        "2",
+        "--nat-gb",
+        "100",
+        "--public-ipv4",
+        "1",
+    ]);
+    assert_eq!(cents(&v), 10_422);
+    // ALB front door on Lambda: 65.7M requests of 1 ms at 128 MB; processed bytes now count the
+    // responses: 65.7M × 1 MiB = 64,160.16 GB a month = 87.89 GB/h ÷ 0.4 = 219.72 LCU (above
+    // the 1 LCU of new connections): 730 h × 219.7266 LCU × $0.008 = $1,283.20; and the ALB's 2
+    // public IPv4 addresses: 1,460 h × $0.005 = $7.30.
+    let v = bill(&[
+        "aws-lambda",
+        "--requests",
+        "65700000",
+        "--duration-ms",
+        "1",
+        "--front-door",
+        "alb",
+        "--response-bytes",
+        "1048576",
+    ]);
+    let cost = |name: &str| {
+        v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap()["cost_usd"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(cost("Public IPv4 address-hours"), "7.300000");
+    let lcu: f64 = cost("ALB LCU-hours").parse().unwrap();
+    assert!((lcu - 1_283.203_125).abs() < 0.01, "{lcu}");
+    // NAT and IPv4 flags are AWS's.
+    let e = super::common::input_error(&["cost", "--platform", "gcp-cloud-run", "--nat-gateways", "1"]);
+    assert!(e.contains("price AWS network lines"), "{e}");
+}
