@@ -185,6 +185,23 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     args.init_duration_ms
                 ));
             }
+            if platform.table_id == "gcp-cloud-run" && args.cloud_run_billing == CloudRunBillingArg::Instance {
+                // Instance-based billing bills the whole instance lifetime, not request time:
+                // --instances × --hours, whatever the requests keep busy.
+                if args.instances == 0 || instance_ms == 0 {
+                    bail!(
+                        "--cloud-run-billing instance bills instances for their lifetime; expected --instances ≥ 1 and \
+                         --hours > 0"
+                    );
+                }
+                g.instance_busy_ms
+                    .add(instance_ms / args.instances as u64, args.instances as u64);
+                notes.push(format!(
+                    "Cloud Run instance-based billing: {} instance(s) × {} hours of lifetime billed, the requests served \
+                     on them",
+                    args.instances, args.hours
+                ));
+            }
             usage.functions.push(g);
         }
     }

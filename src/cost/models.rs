@@ -246,11 +246,18 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
             requests_eligible += g.requests as u128;
         }
         pc_dur[a] += mem * pc_ms;
-        // Each period is scaled to the month first, then rounded up to the provider's grain
-        // (rounding a short simulated period and then scaling would multiply the rounding).
+        // AWS rounds each enablement up to the grain (5 min): a scheduled window inside the
+        // period is rounded, then scaled to the month (a daily 12-minute window bills 15 minutes
+        // a day). A period covering the whole usage period is always on: scaled first, then
+        // rounded once (rounding a short simulated window and scaling would multiply it).
         for p in &g.provisioned_periods {
             let grain_ms = rules.provisioned_grain_ms as u128;
-            let rounded = m.monthly(p.duration_ms as u128).div_ceil(grain_ms) * grain_ms;
+            let duration = p.duration_ms as u128;
+            let rounded = if duration >= m.period_ms as u128 {
+                m.monthly(duration).div_ceil(grain_ms) * grain_ms
+            } else {
+                m.monthly(duration.div_ceil(grain_ms) * grain_ms)
+            };
             pc_alloc[a] += mem * p.concurrency as u128 * rounded;
         }
         let extra_mb = g.ephemeral_storage_mb.saturating_sub(rules.included_storage_mb) as u128;

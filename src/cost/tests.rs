@@ -868,3 +868,32 @@ fn a_commitment_states_its_term_upfront_share_and_break_even() {
         "{said}"
     );
 }
+
+#[test]
+fn provisioned_windows_inside_the_period_are_rounded_each() {
+    // A daily 12-minute window of PC = 1 at 1,024 MB, simulated over one day: AWS rounds each
+    // enablement up to 5 minutes, so each day bills 15 minutes: 15 min × (730 h / 24 h) =
+    // 456.25 min = 27,375 s → 27,375 GB-s × $0.0000041667 = $0.1140634125 (was 365 min: the
+    // 12 minutes scaled first, then rounded).
+    let g = FunctionGroupUsage {
+        memory_mb: 1_024,
+        provisioned_periods: vec![crate::usage::ProvisionedPeriod {
+            concurrency: 1,
+            duration_ms: 12 * 60_000,
+        }],
+        ..FunctionGroupUsage::default()
+    };
+    let u = Usage {
+        period_ms: MS_PER_DAY,
+        functions: vec![g],
+        instances: vec![],
+    };
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    let line = b
+        .lines
+        .iter()
+        .find(|l| l.name == "Provisioned concurrency x86")
+        .unwrap();
+    assert!((line.quantity - 27_375.0).abs() < 1e-6, "{}", line.quantity);
+    assert_eq!(line.cost, Some(usd(0.1140634125)));
+}

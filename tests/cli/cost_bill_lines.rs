@@ -136,3 +136,19 @@ fn nat_gateway_public_ipv4_and_alb_response_bytes() {
     let e = super::common::input_error(&["cost", "--platform", "gcp-cloud-run", "--nat-gateways", "1"]);
     assert!(e.contains("price AWS network lines"), "{e}");
 }
+
+#[test]
+fn cloud_run_instance_based_billing_bills_the_instance_lifetime() {
+    // 1M requests of 100 ms at 512 MB, 1 vCPU. Request-based: 100,000 vCPU-s × $0.000024 =
+    // $2.40, 50,000 GiB-s × $0.0000025 = $0.125, 1M requests × $0.40 = $0.40 → $2.925 → 293
+    // cents. Instance-based bills the instance's whole lifetime (was only the request time,
+    // $1.90): 1 instance × 730 h = 2,628,000 vCPU-s × $0.000018 = $47.304 and 1,314,000 GiB-s ×
+    // $0.000002 = $2.628 → $49.932 → 4,993 cents. Two instances for 100 hours: 720,000 vCPU-s ×
+    // $0.000018 = $12.96 + 360,000 GiB-s × $0.000002 = $0.72 → $13.68.
+    let args = ["gcp-cloud-run", "--requests", "1000000", "--memory-mb", "512"];
+    assert_eq!(cents(&bill(&args)), 293);
+    let instance = [&args[..], &["--cloud-run-billing", "instance"]].concat();
+    assert_eq!(cents(&bill(&instance)), 4_993);
+    let two = [&instance[..], &["--instances", "2", "--hours", "100"]].concat();
+    assert_eq!(cents(&bill(&two)), 1_368);
+}
