@@ -96,7 +96,7 @@ impl Plan {
         CostOptions {
             free_tier: self.scenario.free_tier,
             new_account_offers: self.scenario.new_account_offers,
-            response_bytes: self.scenario.response_bytes,
+            response_bytes: serverless::response_bytes(self).0,
             region: self.scenario.region_of(&table.provider).map(str::to_string),
             ..CostOptions::default()
         }

@@ -9,7 +9,7 @@ use anyhow::{anyhow, Context};
 use super::ops::ops_line;
 use super::{Behaviour, Costing, Evaluation, InstanceSummary, LatencySummary, OptionKind, Plan, UtilizationSummary};
 use crate::config::{Commitment, ProvisionedOption, Strategy};
-use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
+use crate::cost::network::{network_table_id, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
     parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
 };
@@ -265,15 +265,8 @@ fn network_lines(
     requests: u64,
 ) -> anyhow::Result<CostBreakdown> {
     let period_ms = plan.period_ms();
-    let mut bill = price_egress(
-        &plan.catalog,
-        &table.provider,
-        period_ms,
-        requests as u128,
-        plan.scenario.response_bytes,
-        &plan.cost_options(table),
-    )
-    .with_context(|| format!("pricing option '{}' egress", opt.id))?;
+    let mut bill = super::serverless::egress(plan, table, period_ms, requests as u128)
+        .with_context(|| format!("pricing option '{}' egress", opt.id))?;
     if matches!(opt.platform, InstancePlatform::AwsEc2 | InstancePlatform::AwsFargate) {
         let net = plan
             .catalog
