@@ -897,3 +897,36 @@ fn provisioned_windows_inside_the_period_are_rounded_each() {
     assert!((line.quantity - 27_375.0).abs() < 1e-6, "{}", line.quantity);
     assert_eq!(line.cost, Some(usd(0.1140634125)));
 }
+
+#[test]
+fn ec2_families_users_compare_at_large_and_xlarge() {
+    // 730 h on demand at the AWS Pricing API's us-east-1 rates (Karpenter's generated table):
+    // t4g.large 0.0672 → $49.056; t4g.xlarge 0.1344 → $98.112; m7g.xlarge 0.1632 → $119.136;
+    // m7i.large 0.1008 → $73.584; c7g.xlarge 0.145 → $105.85; c7i.large 0.08925 → $65.1525;
+    // c7i.xlarge 0.1785 → $130.305; r7g.large 0.1071 → $78.183; r7g.xlarge 0.2142 → $156.366.
+    let t = table("aws-ec2");
+    for (id, dollars) in [
+        ("t4g.large", 49.056),
+        ("t4g.xlarge", 98.112),
+        ("m7g.xlarge", 119.136),
+        ("m7i.large", 73.584),
+        ("c7g.xlarge", 105.85),
+        ("c7i.large", 65.1525),
+        ("c7i.xlarge", 130.305),
+        ("r7g.large", 78.183),
+        ("r7g.xlarge", 156.366),
+    ] {
+        let u = Usage {
+            period_ms: MS_PER_MONTH,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: id.into(),
+                instance_ms: MS_PER_MONTH,
+                launches: 1,
+            }],
+        };
+        let b = price_usage(&u, &t, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(dollars), "{id}");
+        assert!(b.verified(), "{id}");
+    }
+}
