@@ -400,6 +400,10 @@ pub struct CostArgs {
     /// vCPUs per instance (Cloud Run, Fargate).
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub vcpu: f64,
+    /// Cloud Run minimum instances kept all --hours (request-based billing bills their idle time
+    /// at the idle rates).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_instances: u32,
     /// Cloud Run billing setting.
     #[arg(long, value_enum, default_value_t = CloudRunBillingArg::Request)]
     pub cloud_run_billing: CloudRunBillingArg,

@@ -122,6 +122,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         init_duration_ms: 0,
         vcpu: 1.0,
         cloud_run_billing: CloudRunBillingArg::Request,
+        min_instances: 0,
         instances: 1,
         hours: 730.0,
         commitment: None,

@@ -202,6 +202,23 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     args.instances, args.hours
                 ));
             }
+            if platform.table_id == "gcp-cloud-run"
+                && args.cloud_run_billing == CloudRunBillingArg::Request
+                && args.min_instances > 0
+            {
+                // Minimum instances are kept for --hours; the time requests keep them busy (at
+                // most the requests' own time) is billed at the active rates, the rest idle.
+                let kept_ms = args.min_instances as u64 * (args.hours * MS_PER_HOUR as f64).round() as u64;
+                let busy_ms = duration_ms.saturating_mul(args.requests);
+                g.min_instances_idle_ms = kept_ms.saturating_sub(busy_ms);
+                notes.push(format!(
+                    "Cloud Run {} minimum instance(s) × {} hours: {:.3} instance-hours idle (their time less the requests' \
+                     time) billed at the idle rates",
+                    args.min_instances,
+                    args.hours,
+                    g.min_instances_idle_ms as f64 / MS_PER_HOUR as f64
+                ));
+            }
             usage.functions.push(g);
         }
     }
@@ -325,6 +342,14 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         response_bytes: args.response_bytes,
     };
     check_limits(args, &platform, table)?;
+    if args.min_instances > 0
+        && !(platform.table_id == "gcp-cloud-run" && args.cloud_run_billing == CloudRunBillingArg::Request)
+    {
+        bail!(
+            "--min-instances prices Cloud Run's idle minimum instances under request-based billing; use it with \
+             --platform gcp-cloud-run (instance-based billing bills --instances × --hours whole)"
+        );
+    }
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
         bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");
     }

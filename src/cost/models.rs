@@ -397,7 +397,10 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     let mut busy_ms = 0u128;
     let mut idle_ms_mem = 0u128;
     let mut idle_ms = 0u128;
+    let (mut min_idle_ms, mut min_idle_ms_mem) = (0u128, 0u128);
     for g in &usage.functions {
+        min_idle_ms += g.min_instances_idle_ms as u128;
+        min_idle_ms_mem += g.memory_mb as u128 * g.min_instances_idle_ms as u128;
         let mem = g.memory_mb as u128;
         let t = cloud_run_busy_ms(g, &rules);
         busy_ms += t;
@@ -416,9 +419,15 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
             m.charge_with_grant("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S);
             m.assume(format!(
                 "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms; \
-                 warm idle instances are not billed (no min-instances modelled)",
+                 warm idle instances are not billed, except minimum instances at the idle rates",
                 rules.duration_grain_ms
             ));
+            if min_idle_ms > 0 {
+                let q = m.monthly(min_idle_ms * vcpu);
+                m.charge("Idle minimum instances CPU", "idle-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, 0);
+                let q = m.monthly(min_idle_ms_mem);
+                m.charge("Idle minimum instances memory", "idle-memory", q, MB_MS_PER_GB_S, 0);
+            }
         }
         CloudRunBilling::InstanceBased => {
             let q = m.monthly((busy_ms + idle_ms) * vcpu);

@@ -152,3 +152,23 @@ fn cloud_run_instance_based_billing_bills_the_instance_lifetime() {
     let two = [&instance[..], &["--instances", "2", "--hours", "100"]].concat();
     assert_eq!(cents(&bill(&two)), 1_368);
 }
+
+#[test]
+fn cloud_run_minimum_instances_bill_their_idle_time_at_the_idle_rates() {
+    // 1M requests of 100 ms at 512 MB, request-based ($2.925), one minimum instance all month:
+    // 2,628,000 s kept less 100,000 s of requests = 2,528,000 s idle: CPU 2,528,000 vCPU-s ×
+    // $0.0000025 = $6.32, memory 1,264,000 GiB-s × $0.0000025 = $3.16. Total $12.405 → 1,241
+    // cents (half up).
+    let v = bill(&[
+        "gcp-cloud-run",
+        "--requests",
+        "1000000",
+        "--memory-mb",
+        "512",
+        "--min-instances",
+        "1",
+    ]);
+    assert_eq!(cents(&v), 1_241);
+    let e = super::common::input_error(&["cost", "--platform", "aws-lambda", "--min-instances", "1"]);
+    assert!(e.contains("--min-instances prices Cloud Run"), "{e}");
+}
