@@ -337,20 +337,22 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub requests: u64,
-    /// Duration of each invocation in ms (billed per invocation under the platform's rule; at
-    /// most a day).
-    #[arg(long, value_name = "MS", default_value_t = 100,
-          value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
-    pub duration_ms: u64,
+    /// Duration of each invocation in ms, fractions allowed (billed per invocation under the
+    /// platform's grain: 1.5 bills 2 ms on Lambda, 100 ms on Cloud Run; at most a day).
+    #[arg(long, value_name = "MS", default_value_t = 100.0)]
+    pub duration_ms: f64,
     /// Configured memory in MB (functions, Cloud Run instances, Fargate tasks).
     #[arg(long, value_name = "MB", default_value_t = 128)]
     pub memory_mb: u32,
     /// Architecture (Lambda, Fargate).
     #[arg(long, value_enum, default_value_t = ArchArg::X86)]
     pub arch: ArchArg,
-    /// Apply the providers' opt-in free tiers and grants.
+    /// Apply the providers' permanent free grants (Lambda, Azure, Cloud Run, Workers …).
     #[arg(long)]
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls a month); off by default.
+    #[arg(long)]
+    pub new_account_offers: bool,
     /// Region (must be in the price table; default: the table's first).
     #[arg(long)]
     pub region: Option<String>,
@@ -360,6 +362,22 @@ pub struct CostArgs {
     /// Request payload size in KB (API Gateway HTTP API metering, ALB processed bytes).
     #[arg(long, value_name = "KB", default_value_t = 0)]
     pub payload_kb: u32,
+    /// Bytes of each response sent to the internet: adds internet egress of --requests ×
+    /// BYTES on the platform's provider (AWS tiered after 100 GB free with --free-tier,
+    /// Cloudflare $0; GCP and Azure not priced: no sourced price) and ALB processed bytes; at
+    /// most 1 GiB.
+    #[arg(long, value_name = "BYTES", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
+    pub response_bytes: u64,
+    /// NAT gateways running all month (AWS; servers in private subnets).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub nat_gateways: u32,
+    /// GB a month sent out through the NAT gateways (AWS).
+    #[arg(long, value_name = "GB", default_value_t = 0)]
+    pub nat_gb: u64,
+    /// Public IPv4 addresses held all month (AWS; an ALB front door adds its own two).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub public_ipv4: u32,
     /// Log bytes written per invocation (adds CloudWatch Logs ingestion and storage; at most
     /// 1 GiB).
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
@@ -382,6 +400,10 @@ pub struct CostArgs {
     /// vCPUs per instance (Cloud Run, Fargate).
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub vcpu: f64,
+    /// Cloud Run minimum instances kept all --hours (request-based billing bills their idle time
+    /// at the idle rates).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_instances: u32,
     /// Cloud Run billing setting.
     #[arg(long, value_enum, default_value_t = CloudRunBillingArg::Request)]
     pub cloud_run_billing: CloudRunBillingArg,

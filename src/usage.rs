@@ -119,6 +119,14 @@ pub struct FunctionGroupUsage {
     /// instance's whole lifetime (Cloud Run instance-based billing), never by request-based
     /// billing.
     pub instance_idle_ms: u64,
+    /// Idle time of minimum instances kept running on purpose (Cloud Run `min-instances`), ms:
+    /// billed at the idle rates by request-based billing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_instances_idle_ms: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// Instance time of one provisioned server or container type.

@@ -76,6 +76,8 @@ fn server_option(vs: &str, args: &BreakevenArgs) -> anyhow::Result<ProvisionedOp
         slots_per_vcpu: None,
         load_balancer: None,
         control_plane: None,
+        nat_gateways: 0,
+        nat_bytes_per_request: 0,
     })
 }
 
@@ -101,13 +103,18 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
     let cost_args = |requests: u64| CostArgs {
         platform: args.platform.id().to_string(),
         requests,
-        duration_ms: args.duration_ms,
+        duration_ms: args.duration_ms as f64,
         memory_mb: args.memory_mb,
         arch: args.arch,
         free_tier: scenario.free_tier,
+        new_account_offers: scenario.new_account_offers,
         region: None,
         front_door: None,
         payload_kb: 0,
+        response_bytes: scenario.response_bytes,
+        nat_gateways: 0,
+        nat_gb: 0,
+        public_ipv4: 0,
         log_bytes_per_invocation: None,
         provisioned_concurrency: 0,
         ephemeral_storage_mb: 512,
@@ -115,6 +122,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         init_duration_ms: 0,
         vcpu: 1.0,
         cloud_run_billing: CloudRunBillingArg::Request,
+        min_instances: 0,
         instances: 1,
         hours: 730.0,
         commitment: None,

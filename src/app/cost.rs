@@ -10,16 +10,17 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::pricing::load_catalog;
-use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg};
+use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg, MAX_DURATION_MS};
 use crate::cost::breakdown_thousands as thousands;
+use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
-    fargate_size, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
+    fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
     CostOptions, FrontDoor, OfferingRef,
 };
 use crate::eval::Costing;
 use crate::money::Money;
 use crate::platform::ServerlessPlatform;
-use crate::pricing::{Catalog, MemoryOptions, PriceTable};
+use crate::pricing::{Catalog, Model, PriceTable};
 use crate::report::model::ReportCostLine;
 use crate::units::{MS_PER_HOUR, MS_PER_MONTH};
 use crate::usage::{Arch, InstanceUsage, ProvisionedPeriod, Usage};
@@ -80,6 +81,20 @@ fn parse_platform(s: &str) -> anyhow::Result<Platform> {
     })
 }
 
+/// `--duration-ms` as the whole ms a bill starts from: a fraction is rounded up (every
+/// platform's grain is 1 ms or a multiple of it, so rounding up to the ms first and then to the
+/// grain bills what rounding straight to the grain does: 1.5 ms is 2 ms on Lambda, 100 ms on
+/// Cloud Run). Refuses what is not a duration.
+fn whole_ms(duration_ms: f64) -> anyhow::Result<u64> {
+    if !(duration_ms.is_finite() && duration_ms > 0.0 && duration_ms <= MAX_DURATION_MS as f64) {
+        bail!(
+            "--duration-ms {duration_ms}: expected the duration of each invocation in ms, above 0 and at most \
+             {MAX_DURATION_MS} (a day); fractions are billed per the platform's grain"
+        );
+    }
+    Ok(duration_ms.ceil() as u64)
+}
+
 /// Builds the one-month `Usage` the flags describe, and the assumptions made doing so.
 fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, Vec<String>)> {
     let mut notes = Vec::new();
@@ -124,15 +139,20 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             ));
         }
         _ => {
-            if args.duration_ms == 0 && args.requests > 0 {
-                bail!("--duration-ms 0: expected the duration of each invocation in ms (≥ 1)");
-            }
+            let duration_ms = whole_ms(args.duration_ms)?;
             notes.push(format!(
                 "{} requests per month of {} ms each at {} MB",
                 thousands(args.requests as u128),
                 args.duration_ms,
                 args.memory_mb
             ));
+            if duration_ms as f64 != args.duration_ms {
+                notes.push(format!(
+                    "--duration-ms {} rounded up to {duration_ms} ms: every platform bills whole milliseconds or a \
+                     coarser grain, applied after",
+                    args.duration_ms
+                ));
+            }
             let mut g = uniform_group(args.memory_mb, arch, 0, 0);
             g.requests = args.requests;
             g.ephemeral_storage_mb = args.ephemeral_storage_mb;
@@ -140,10 +160,10 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
             let mut on_demand = args.requests;
             if pc > 0 {
                 // PC serves invocations back to back up to its capacity; the rest spills over.
-                let capacity = pc * MS_PER_MONTH / args.duration_ms.max(1);
+                let capacity = pc * MS_PER_MONTH / duration_ms;
                 let served = capacity.min(args.requests);
                 on_demand = args.requests - served;
-                g.provisioned_duration_ms.add(args.duration_ms, served);
+                g.provisioned_duration_ms.add(duration_ms, served);
                 g.provisioned_periods.push(ProvisionedPeriod {
                     concurrency: args.provisioned_concurrency,
                     duration_ms: MS_PER_MONTH,
@@ -156,13 +176,47 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                     thousands(on_demand as u128)
                 ));
             }
-            g.on_demand_duration_ms.add(args.duration_ms, on_demand);
+            g.on_demand_duration_ms.add(duration_ms, on_demand);
             if args.cold_starts > 0 && args.init_duration_ms > 0 {
                 g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
                 notes.push(format!(
                     "{} cold starts of {} ms INIT",
                     thousands(args.cold_starts as u128),
                     args.init_duration_ms
+                ));
+            }
+            if platform.table_id == "gcp-cloud-run" && args.cloud_run_billing == CloudRunBillingArg::Instance {
+                // Instance-based billing bills the whole instance lifetime, not request time:
+                // --instances × --hours, whatever the requests keep busy.
+                if args.instances == 0 || instance_ms == 0 {
+                    bail!(
+                        "--cloud-run-billing instance bills instances for their lifetime; expected --instances ≥ 1 and \
+                         --hours > 0"
+                    );
+                }
+                g.instance_busy_ms
+                    .add(instance_ms / args.instances as u64, args.instances as u64);
+                notes.push(format!(
+                    "Cloud Run instance-based billing: {} instance(s) × {} hours of lifetime billed, the requests served \
+                     on them",
+                    args.instances, args.hours
+                ));
+            }
+            if platform.table_id == "gcp-cloud-run"
+                && args.cloud_run_billing == CloudRunBillingArg::Request
+                && args.min_instances > 0
+            {
+                // Minimum instances are kept for --hours; the time requests keep them busy (at
+                // most the requests' own time) is billed at the active rates, the rest idle.
+                let kept_ms = args.min_instances as u64 * (args.hours * MS_PER_HOUR as f64).round() as u64;
+                let busy_ms = duration_ms.saturating_mul(args.requests);
+                g.min_instances_idle_ms = kept_ms.saturating_sub(busy_ms);
+                notes.push(format!(
+                    "Cloud Run {} minimum instance(s) × {} hours: {:.3} instance-hours idle (their time less the requests' \
+                     time) billed at the idle rates",
+                    args.min_instances,
+                    args.hours,
+                    g.min_instances_idle_ms as f64 / MS_PER_HOUR as f64
                 ));
             }
             usage.functions.push(g);
@@ -240,15 +294,15 @@ fn check_limits(args: &CostArgs, platform: &Platform, table: &PriceTable) -> any
         }
         "aws-fargate" => fargate_size(args.vcpu, args.memory_mb).map_err(|e| anyhow!("--vcpu/--memory-mb: {e}"))?,
         _ => {
-            let timeout_ms = table.behaviour.as_ref().and_then(|b| b.timeout_ms);
-            if let Some(timeout_ms) = timeout_ms.filter(|&t| args.requests > 0 && args.duration_ms > t) {
-                bail!(
-                    "--duration-ms {}: {} stops an invocation after {} ms (its maximum timeout); expected at most \
-                     {timeout_ms} ms",
-                    args.duration_ms,
-                    table.id,
-                    thousands(timeout_ms as u128)
-                );
+            limits::check_memory(table, args.memory_mb).map_err(|e| anyhow!("--memory-mb: {e}"))?;
+            if table.model == Model::AwsLambda {
+                limits::check_ephemeral_storage(table, args.ephemeral_storage_mb)
+                    .map_err(|e| anyhow!("--ephemeral-storage-mb: {e}"))?;
+            }
+            whole_ms(args.duration_ms)?;
+            if args.requests > 0 {
+                limits::check_duration(table, args.duration_ms)
+                    .map_err(|e| anyhow!("--duration-ms {}: {e}", args.duration_ms))?;
             }
         }
     }
@@ -276,6 +330,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     }
     let opts = CostOptions {
         free_tier: args.free_tier,
+        new_account_offers: args.new_account_offers,
         region: args.region.clone(),
         cloud_run_billing: match args.cloud_run_billing {
             CloudRunBillingArg::Request => CloudRunBilling::RequestBased,
@@ -284,31 +339,17 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         cloud_run_vcpu_milli: (args.vcpu * 1000.0).round() as u32,
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
+        response_bytes: args.response_bytes,
     };
-    if let Some(b) = &table.behaviour {
-        let allowed = match &b.memory {
-            MemoryOptions::Range { min_mb, max_mb, .. } => (*min_mb..=*max_mb).contains(&args.memory_mb),
-            MemoryOptions::Sizes(sizes) => sizes.contains(&args.memory_mb),
-        };
-        if !allowed {
-            bail!(
-                "--memory-mb {} is not configurable on {}; expected {}",
-                args.memory_mb,
-                table.id,
-                b.memory
-            );
-        }
-    }
-    if let Some((&largest_mb, _)) = table.rules.cpu_mhz_by_memory_mb.iter().next_back() {
-        if args.memory_mb > largest_mb {
-            bail!(
-                "--memory-mb {} is above {}'s largest memory size; expected at most {largest_mb} MB",
-                args.memory_mb,
-                table.id
-            );
-        }
-    }
     check_limits(args, &platform, table)?;
+    if args.min_instances > 0
+        && !(platform.table_id == "gcp-cloud-run" && args.cloud_run_billing == CloudRunBillingArg::Request)
+    {
+        bail!(
+            "--min-instances prices Cloud Run's idle minimum instances under request-based billing; use it with \
+             --platform gcp-cloud-run (instance-based billing bills --instances × --hours whole)"
+        );
+    }
     if (args.front_door.is_some() || args.log_bytes_per_invocation.is_some()) && platform.table_id != "aws-lambda" {
         bail!("--front-door and --log-bytes-per-invocation price AWS front doors and CloudWatch Logs; use them with --platform aws-lambda");
     }
@@ -337,11 +378,43 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         };
         bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
     }
+    bill.extend(price_egress(
+        catalog,
+        &table.provider,
+        MS_PER_MONTH,
+        args.requests as u128,
+        args.response_bytes,
+        &opts,
+    )?);
+    let alb = args.front_door == Some(FrontDoorArg::Alb);
+    if args.nat_gateways > 0 || args.nat_gb > 0 || args.public_ipv4 > 0 || alb {
+        if table.provider != "aws" {
+            bail!("--nat-gateways, --nat-gb and --public-ipv4 price AWS network lines; use them with an AWS platform");
+        }
+        let net = catalog.get(&network_table_id("aws")).map_err(|e| anyhow!(e))?;
+        let addresses = args.public_ipv4 as u128 + if alb { ALB_PUBLIC_IPV4 as u128 } else { 0 };
+        let use_ = NetworkUse {
+            nat_gateways: args.nat_gateways,
+            nat_bytes: args.nat_gb as u128 * (1u128 << 30),
+            public_ipv4_ms: addresses * MS_PER_MONTH as u128,
+        };
+        let net_opts = CostOptions {
+            region: None,
+            ..opts.clone()
+        };
+        bill.extend(price_network_use(net, &net_opts, MS_PER_MONTH, use_)?);
+    }
     bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {
-        "free tiers applied (opt-in)".to_string()
+        "permanent free grants applied (opt-in)".to_string()
     } else {
-        "free tiers not applied (use --free-tier)".to_string()
+        "permanent free grants not applied (use --free-tier)".to_string()
+    });
+    bill.assumptions.push(if args.new_account_offers {
+        "12-month new-account offers applied (API Gateway's 1M calls a month; new accounts only)".to_string()
+    } else {
+        "12-month new-account offers not applied (use --new-account-offers for an account in its first year)"
+            .to_string()
     });
     Ok(bill)
 }

@@ -143,8 +143,10 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
     for (k, f) in &t.free {
         let kind = if f.included {
             "included in plan"
+        } else if f.new_accounts_only {
+            "12-month new-account offer, --new-account-offers"
         } else {
-            "opt-in free tier"
+            "permanent grant, --free-tier"
         };
         writeln!(out, "  {k}: {} ({kind}){}", f.quantity, mark(f.verified))?;
     }

@@ -70,6 +70,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let platform = PlatformModel::from_catalog(&catalog, args.platform)
         .with_context(|| format!("reading the platform facts of {}", args.platform))?;
     let table = catalog.get(args.platform.id()).map_err(|e| anyhow::anyhow!(e))?;
+    // The platform's memory limits, as `cost` and the scenario check them (Flex: 512, 2,048 or
+    // 4,096 MB; Azure Consumption: observed memory up to 1,536 MB).
+    if let Some(mb) = args.memory_mb {
+        crate::cost::limits::check_memory(table, mb).map_err(|e| anyhow::anyhow!("--memory-mb: {e}"))?;
+    }
     let mut cfg = SimConfig::new(platform);
     cfg.memory_mb = args.memory_mb;
     cfg.keep_alive = args.keep_alive;

@@ -102,6 +102,7 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<ExitCode> {
         },
         cost: CostOptions {
             free_tier: scenario.free_tier,
+            new_account_offers: scenario.new_account_offers,
             region: scenario.region_of(&table.provider).map(str::to_string),
             ..CostOptions::default()
         },

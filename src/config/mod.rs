@@ -174,6 +174,11 @@ pub struct ProvisionedOption {
     pub load_balancer: Option<LoadBalancer>,
     /// Control plane billed per cluster.
     pub control_plane: Option<ControlPlane>,
+    /// NAT gateways the fleet's private subnets use (0: servers in public subnets, each with a
+    /// public IPv4 address on AWS).
+    pub nat_gateways: u32,
+    /// Bytes each request sends out through the NAT gateways (calls to outside services).
+    pub nat_bytes_per_request: u64,
 }
 
 /// A hybrid option: a committed server base plus serverless for the excess.
@@ -200,12 +205,16 @@ pub struct Scenario {
     pub azure_region: String,
     /// Google Cloud region id.
     pub gcp_region: String,
-    /// Apply providers' free tiers.
+    /// Apply providers' permanent free grants.
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls).
+    pub new_account_offers: bool,
     /// Front door for serverless options on AWS (`None`: no separate front door).
     pub front_door: Option<FrontDoor>,
     /// Log bytes written per invocation.
     pub log_bytes_per_invocation: u64,
+    /// Bytes of each response sent to the internet (internet egress, ALB processed bytes).
+    pub response_bytes: u64,
     /// Target for the p99 of the latency the platform adds to a request (cold-start init,
     /// waiting for a free slot or a server), ms. Execution time is the workload's own and is
     /// not part of it.

@@ -26,8 +26,10 @@ struct RawScenario {
     azure_region: Option<String>,
     gcp_region: Option<String>,
     free_tier: Option<bool>,
+    new_account_offers: Option<bool>,
     front_door: Option<Spanned<String>>,
     log_bytes_per_invocation: Option<u64>,
+    response_bytes: Option<u64>,
     latency_slo_ms: Option<Spanned<f64>>,
     horizon_months: Option<Spanned<u32>>,
     growth_per_month: Option<Spanned<f64>>,
@@ -80,6 +82,8 @@ struct RawProvisioned {
     slots_per_vcpu: Option<Spanned<f64>>,
     load_balancer: Option<Spanned<String>>,
     control_plane: Option<Spanned<String>>,
+    nat_gateways: Option<Spanned<u32>>,
+    nat_bytes_per_request: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,6 +245,10 @@ impl Scenario {
             default("free tier", "off");
             false
         });
+        let new_account_offers = raw.new_account_offers.unwrap_or_else(|| {
+            default("12-month new-account offers", "off");
+            false
+        });
         let front_door = match &raw.front_door {
             Some(f) => parse_front_door(f.get_ref()).ok_or_else(|| {
                 e.at(
@@ -254,6 +262,10 @@ impl Scenario {
                 Some(FrontDoor::FunctionUrl)
             }
         };
+        let response_bytes = raw.response_bytes.unwrap_or_else(|| {
+            default("response bytes per request (internet egress)", "0");
+            0
+        });
         let log_bytes_per_invocation = raw.log_bytes_per_invocation.unwrap_or_else(|| {
             default("log bytes per invocation", "0");
             0
@@ -449,8 +461,10 @@ impl Scenario {
             azure_region,
             gcp_region,
             free_tier,
+            new_account_offers,
             front_door,
             log_bytes_per_invocation,
+            response_bytes,
             latency_slo_ms,
             horizon_months,
             growth_per_month,
@@ -672,6 +686,29 @@ fn provisioned_option(
             None
         }
     };
+    let aws = matches!(platform, InstancePlatform::AwsEc2 | InstancePlatform::AwsFargate);
+    if let Some(n) = p.nat_gateways.as_ref().filter(|n| *n.get_ref() > 0 && !aws) {
+        return Err(e.at(
+            n,
+            format!("option '{id}': nat_gateways on {platform}"),
+            "NAT gateways are priced on AWS (aws-ec2, aws-fargate); remove nat_gateways",
+        ));
+    }
+    let nat_gateways = p.nat_gateways.as_ref().map_or(0, |n| *n.get_ref());
+    if let Some(b) = p
+        .nat_bytes_per_request
+        .as_ref()
+        .filter(|b| *b.get_ref() > 0 && nat_gateways == 0)
+    {
+        return Err(e.at(
+            b,
+            format!("option '{id}': nat_bytes_per_request without nat_gateways"),
+            "set nat_gateways to the NAT gateways the private subnets use, or remove nat_bytes_per_request",
+        ));
+    }
+    if p.nat_gateways.is_none() && aws {
+        used.push("nat_gateways = 0 (servers in public subnets, each with a public IPv4 address)".into());
+    }
     let min_instances = or_default(p.min_instances, 2, "min_instances", &mut used).max(1);
     if min_instances > MAX_INSTANCES {
         return Err(e.whole(
@@ -717,6 +754,8 @@ fn provisioned_option(
         slots_per_vcpu,
         load_balancer,
         control_plane,
+        nat_gateways,
+        nat_bytes_per_request: p.nat_bytes_per_request.map_or(0, Spanned::into_inner),
     };
     Ok((opt, used))
 }
@@ -747,6 +786,38 @@ mod tests {
 
     fn parse_err(text: &str) -> String {
         Scenario::parse("s.toml", text, Path::new(".")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn network_keys_are_checked_and_defaulted() {
+        let base = "schema_version = 1\n[[provisioned]]\nid = \"p\"\ninstance_type = \"1vcpu-2gb\"\n";
+        let e = parse_err(&format!("{base}platform = \"gcp-cloud-run\"\nnat_gateways = 1\n"));
+        assert!(e.contains("line 6: option 'p': nat_gateways on gcp-cloud-run"), "{e}");
+        let e = parse_err(&format!("{base}platform = \"aws-ec2\"\nnat_bytes_per_request = 100\n"));
+        assert!(
+            e.contains("line 6: option 'p': nat_bytes_per_request without nat_gateways"),
+            "{e}"
+        );
+        let text = "schema_version = 1\nresponse_bytes = 5\nnew_account_offers = true\n[[provisioned]]\nid = \"p\"\n\
+                    instance_type = \"m7g.large\"\nplatform = \"aws-ec2\"\nnat_gateways = 2\nnat_bytes_per_request = 100\n";
+        let s = Scenario::parse("s.toml", text, Path::new(".")).unwrap();
+        let p = &s.provisioned[0];
+        assert_eq!((p.nat_gateways, p.nat_bytes_per_request), (2, 100));
+        assert_eq!((s.response_bytes, s.new_account_offers, s.free_tier), (5, true, false));
+        // Defaults are listed: no egress, no new-account offers, public subnets.
+        let d = Scenario::parse("s.toml", &format!("{base}platform = \"aws-ec2\"\n"), Path::new(".")).unwrap();
+        let said = |t: &str| d.assumptions.iter().any(|a| a.contains(t));
+        assert!(
+            said("response bytes per request (internet egress)"),
+            "{:?}",
+            d.assumptions
+        );
+        assert!(said("12-month new-account offers"), "{:?}", d.assumptions);
+        assert!(
+            said("nat_gateways = 0 (servers in public subnets"),
+            "{:?}",
+            d.assumptions
+        );
     }
 
     #[test]

@@ -120,11 +120,20 @@ impl<'a> Meter<'a> {
         cost
     }
 
-    /// Monthly free quantity of price `key` in base units (0 when there is no grant, or it is
-    /// an opt-in free tier and the free tier is off).
+    /// Monthly free quantity of price `key` in base units: a plan-included quantity always, a
+    /// permanent grant with the free tier on, a 12-month new-account offer with those offers on;
+    /// else 0.
     pub fn free_base(&self, key: &str, base_per_unit: u128) -> u128 {
+        let applies = |g: &crate::pricing::FreeGrant| {
+            g.included
+                || if g.new_accounts_only {
+                    self.opts.new_account_offers
+                } else {
+                    self.opts.free_tier
+                }
+        };
         match self.table.free.get(key) {
-            Some(g) if g.included || self.opts.free_tier => g.quantity as u128 * base_per_unit,
+            Some(g) if applies(g) => g.quantity as u128 * base_per_unit,
             _ => 0,
         }
     }
@@ -189,7 +198,13 @@ impl<'a> Meter<'a> {
         let free_grant = self.table.free.get(grant_key);
         if free > 0 {
             let g = free_grant.expect("free_base > 0 only with a grant");
-            let kind = if g.included { "included in plan" } else { "free tier" };
+            let kind = if g.included {
+                "included in plan"
+            } else if g.new_accounts_only {
+                "12-month new-account offer"
+            } else {
+                "free tier"
+            };
             self.out.lines.push(CostLine {
                 offering: self.table.id.clone(),
                 name: format!("{label} ({kind})"),

@@ -9,8 +9,10 @@
 //! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
 
 pub mod breakdown;
+pub mod limits;
 mod meter;
 mod models;
+pub mod network;
 
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
@@ -49,8 +51,10 @@ pub enum FrontDoor {
 /// Choices that are not in the `Usage` and not in the price table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostOptions {
-    /// Apply opt-in free tiers and grants (plan-included quantities always apply).
+    /// Apply the permanent free grants (plan-included quantities always apply).
     pub free_tier: bool,
+    /// Apply the 12-month offers to new accounts (API Gateway's 1M calls a month).
+    pub new_account_offers: bool,
     /// Region to price (must be one of the table's regions); `None` = the table's first.
     pub region: Option<String>,
     /// Cloud Run billing setting.
@@ -61,17 +65,22 @@ pub struct CostOptions {
     pub commitment: Option<String>,
     /// Request payload per request in KB, for API Gateway metering and ALB processed bytes.
     pub payload_kb: u32,
+    /// Response bytes per request, for ALB processed bytes (internet egress is priced with
+    /// [`network::price_egress`]).
+    pub response_bytes: u64,
 }
 
 impl Default for CostOptions {
     fn default() -> Self {
         CostOptions {
             free_tier: false,
+            new_account_offers: false,
             region: None,
             cloud_run_billing: CloudRunBilling::RequestBased,
             cloud_run_vcpu_milli: 1_000,
             commitment: None,
             payload_kb: 0,
+            response_bytes: 0,
         }
     }
 }
@@ -112,6 +121,12 @@ pub enum CostError {
         table: String,
         /// What overflowed: a line, or the total.
         what: String,
+    },
+    /// A function configured beyond what the platform offers (memory, ephemeral storage).
+    #[error("{problem}")]
+    Limit {
+        /// The refusal, naming the platform, the limit and what is accepted.
+        problem: String,
     },
     /// An instance type id that cannot be read.
     #[error("instance type '{instance_type}': {problem}; expected {expected}")]

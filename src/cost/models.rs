@@ -4,17 +4,21 @@
 //! §5 (Cloudflare), §6 (instances, Fargate).
 
 use super::breakdown::{CostBreakdown, CostLine};
-use super::meter::{thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U};
+use super::meter::{
+    checked_cost, thousands, Meter, BYTES_PER_GB, MB_MS_PER_GB_S, MILLI_VCPU_MS_PER_VCPU_S, MS_PER_HOUR_U,
+};
 use super::{CloudRunBilling, CostError, CostOptions, FrontDoor};
 use serde::Serialize;
 
-use crate::pricing::{Model, PriceTable, Rules};
+use crate::pricing::{CommitmentTerm, Model, PriceTable, Rules};
+use crate::units::Usd;
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 
 /// Prices a deployment option's `usage` against `table` (a serverless model, `instances`
 /// or `aws-fargate`). Front doors and logs are priced separately ([`price_front_door`],
 /// [`price_logs`]) and can be appended with `CostBreakdown::extend`.
 pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<CostBreakdown, CostError> {
+    check_groups(usage, table)?;
     let mut m = Meter::new(table, opts, usage.period_ms)?;
     match table.model {
         Model::AwsLambda => lambda(&mut m, usage),
@@ -25,11 +29,11 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
         Model::AwsFargate => fargate(&mut m, usage)?,
-        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs => {
+        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::Network => {
             return Err(CostError::WrongModel {
                 table: table.id.clone(),
                 model: format!("{:?}", table.model),
-                what: "function or instance usage (it prices a front door or logs)".to_string(),
+                what: "function or instance usage (it prices a front door, logs or network lines)".to_string(),
             })
         }
     }
@@ -47,6 +51,22 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         ));
     }
     m.finish()
+}
+
+/// Refuses function groups the platform cannot bill as configured: ephemeral storage outside
+/// its range (Lambda 512–10,240 MB), memory above a CPU-by-memory table's largest size (Cloud
+/// Functions 1st gen: never billed at a smaller tier).
+fn check_groups(usage: &Usage, table: &PriceTable) -> Result<(), CostError> {
+    let refuse = |problem: String| CostError::Limit { problem };
+    for g in &usage.functions {
+        if table.model == Model::AwsLambda {
+            super::limits::check_ephemeral_storage(table, g.ephemeral_storage_mb).map_err(refuse)?;
+        }
+        if !table.rules.cpu_mhz_by_memory_mb.is_empty() {
+            super::limits::check_memory(table, g.memory_mb).map_err(refuse)?;
+        }
+    }
+    Ok(())
 }
 
 fn total_requests(usage: &Usage) -> u128 {
@@ -68,6 +88,9 @@ struct LambdaMs {
 
 fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
     let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    // Invocations bill at least the minimum (1 ms: a 0 ms trace duration is not free);
+    // INIT is only the grain (a 0 ms init is no init).
+    let invoke_rule = |d: u64| rules.billed_duration_ms(d);
     let init_rule = |d: u64| {
         let capped = if rules.init_cap_ms > 0 {
             d.min(rules.init_cap_ms)
@@ -77,13 +100,13 @@ fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
         grain(capped)
     };
     LambdaMs {
-        invoke_ms: billed(&g.on_demand_duration_ms, grain),
+        invoke_ms: billed(&g.on_demand_duration_ms, invoke_rule),
         init_ms: if rules.init_billed {
             billed(&g.init_duration_ms, init_rule)
         } else {
             0
         },
-        provisioned_ms: billed(&g.provisioned_duration_ms, grain),
+        provisioned_ms: billed(&g.provisioned_duration_ms, invoke_rule),
     }
 }
 
@@ -126,7 +149,9 @@ fn cloud_run_busy_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
 
 /// Cloud Functions 1st gen: (billed memory tier MB, its CPU clock MHz, billed compute ms).
 fn gen1_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u32, u64, u128) {
-    let (mem, mhz) = rules.cpu_tier(g.memory_mb).unwrap_or((g.memory_mb, 0));
+    let (mem, mhz) = rules
+        .cpu_tier(g.memory_mb)
+        .expect("check_groups refuses memory above the largest tier");
     let all = merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]);
     (mem, mhz, billed(&all, |d| rules.billed_duration_ms(d)))
 }
@@ -147,6 +172,7 @@ pub struct BilledGbSeconds {
 /// (Cloudflare Workers bills CPU time); an error for tables that price instances or front
 /// doors.
 pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<BilledGbSeconds>, CostError> {
+    check_groups(usage, table)?;
     // (execution, init) MB·ms of one group under the table's rules.
     let group_mb_ms: fn(&FunctionGroupUsage, &Rules) -> (u128, u128) = match table.model {
         Model::AwsLambda => |g, rules| {
@@ -165,7 +191,12 @@ pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<Bil
             (tier_mb as u128 * t, 0)
         },
         Model::CloudflareWorkers => return Ok(None),
-        Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::AwsFargate | Model::Instances => {
+        Model::AwsApiGateway
+        | Model::AwsAlb
+        | Model::AwsCloudwatchLogs
+        | Model::AwsFargate
+        | Model::Instances
+        | Model::Network => {
             return Err(CostError::WrongModel {
                 table: table.id.clone(),
                 model: format!("{:?}", table.model),
@@ -215,11 +246,18 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
             requests_eligible += g.requests as u128;
         }
         pc_dur[a] += mem * pc_ms;
-        // Each period is scaled to the month first, then rounded up to the provider's grain
-        // (rounding a short simulated period and then scaling would multiply the rounding).
+        // AWS rounds each enablement up to the grain (5 min): a scheduled window inside the
+        // period is rounded, then scaled to the month (a daily 12-minute window bills 15 minutes
+        // a day). A period covering the whole usage period is always on: scaled first, then
+        // rounded once (rounding a short simulated window and scaling would multiply it).
         for p in &g.provisioned_periods {
             let grain_ms = rules.provisioned_grain_ms as u128;
-            let rounded = m.monthly(p.duration_ms as u128).div_ceil(grain_ms) * grain_ms;
+            let duration = p.duration_ms as u128;
+            let rounded = if duration >= m.period_ms as u128 {
+                m.monthly(duration).div_ceil(grain_ms) * grain_ms
+            } else {
+                m.monthly(duration.div_ceil(grain_ms) * grain_ms)
+            };
             pc_alloc[a] += mem * p.concurrency as u128 * rounded;
         }
         let extra_mb = g.ephemeral_storage_mb.saturating_sub(rules.included_storage_mb) as u128;
@@ -359,7 +397,10 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     let mut busy_ms = 0u128;
     let mut idle_ms_mem = 0u128;
     let mut idle_ms = 0u128;
+    let (mut min_idle_ms, mut min_idle_ms_mem) = (0u128, 0u128);
     for g in &usage.functions {
+        min_idle_ms += g.min_instances_idle_ms as u128;
+        min_idle_ms_mem += g.memory_mb as u128 * g.min_instances_idle_ms as u128;
         let mem = g.memory_mb as u128;
         let t = cloud_run_busy_ms(g, &rules);
         busy_ms += t;
@@ -378,9 +419,15 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
             m.charge_with_grant("Memory (request-based)", "request-memory", q, MB_MS_PER_GB_S);
             m.assume(format!(
                 "{id}: request-based billing; instance time per request (or busy period) and startup rounded up to {} ms; \
-                 warm idle instances are not billed (no min-instances modelled)",
+                 warm idle instances are not billed, except minimum instances at the idle rates",
                 rules.duration_grain_ms
             ));
+            if min_idle_ms > 0 {
+                let q = m.monthly(min_idle_ms * vcpu);
+                m.charge("Idle minimum instances CPU", "idle-cpu", q, MILLI_VCPU_MS_PER_VCPU_S, 0);
+                let q = m.monthly(min_idle_ms_mem);
+                m.charge("Idle minimum instances memory", "idle-memory", q, MB_MS_PER_GB_S, 0);
+            }
         }
         CloudRunBilling::InstanceBased => {
             let q = m.monthly((busy_ms + idle_ms) * vcpu);
@@ -452,7 +499,10 @@ fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_in
 }
 
 /// Hourly instances (EC2, VMs, Azure Premium, EKS control plane): hours × on-demand or
-/// commitment rate; an unknown type or commitment is a "not priced" line.
+/// commitment rate; an unknown type or commitment is a "not priced" line. On demand, a type
+/// with a sustained-use discount (GCP N2: 20 % for a full month, automatic) bills each whole
+/// month of instance time at the discounted rate; a commitment states its term, upfront share
+/// and break-even utilization.
 fn instances(m: &mut Meter<'_>, usage: &Usage) {
     let commitment = m.opts.commitment.clone();
     for iu in &usage.instances {
@@ -492,28 +542,87 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             );
             continue;
         };
-        let quantity = ms as f64 / MS_PER_HOUR_U as f64;
-        let cost = m.line_cost(&label, quantity, "hours", rate, ms, MS_PER_HOUR_U);
-        m.out.lines.push(CostLine {
-            offering: m.table.id.clone(),
-            name: label,
-            unit: "hours".to_string(),
-            quantity,
-            unit_price_usd: Some(rate.to_f64()),
-            cost,
-            verified: ip.verified,
-            source: ip.source.clone(),
-            note: Some(format!(
-                "{note}; {} vCPU, {} GiB{}",
-                ip.vcpu,
-                ip.memory_gib,
-                if ip.minimum_instances > 0 {
-                    format!("; at least {} instance(s) always billed", ip.minimum_instances)
-                } else {
-                    String::new()
-                }
-            )),
-        });
+        let sizes = format!(
+            "{} vCPU, {} GiB{}",
+            ip.vcpu,
+            ip.memory_gib,
+            if ip.minimum_instances > 0 {
+                format!("; at least {} instance(s) always billed", ip.minimum_instances)
+            } else {
+                String::new()
+            }
+        );
+        // Sustained use (on demand only): instances that ran the whole period (every launch for
+        // all of it: a fixed fleet, `cost --hours 730`) bill at the full-month discounted rate.
+        let bps = if commitment.is_none() {
+            ip.sustained_use_full_month_bps as u128
+        } else {
+            0
+        };
+        let whole_period = iu.launches > 0 && iu.instance_ms as u128 >= iu.launches as u128 * m.period_ms as u128;
+        let full_ms = if bps > 0 && whole_period { ms } else { 0 };
+        if full_ms > 0 {
+            let name = format!("{label} (sustained-use discount, full month)");
+            let quantity = full_ms as f64 / MS_PER_HOUR_U as f64;
+            // rate × (1 − bps/10,000) per hour, exact: ms × (10,000 − bps) / (ms per hour × 10,000).
+            let cost = m.line_cost(
+                &name,
+                quantity,
+                "hours",
+                rate,
+                full_ms * (10_000 - bps),
+                MS_PER_HOUR_U * 10_000,
+            );
+            let discounted = checked_cost(rate, 10_000 - bps, 10_000);
+            m.out.lines.push(CostLine {
+                offering: m.table.id.clone(),
+                name,
+                unit: "hours".to_string(),
+                quantity,
+                unit_price_usd: discounted.map(|d| d.to_f64()),
+                cost,
+                verified: ip.verified,
+                source: ip.source.clone(),
+                note: Some(format!(
+                    "on-demand less {} % sustained-use discount; {sizes}",
+                    bps as f64 / 100.0
+                )),
+            });
+            m.assume(format!(
+                "{}: {} instances running the whole month bill {} % less (sustained-use discount, on demand, automatic)",
+                m.table.id,
+                iu.instance_type,
+                bps as f64 / 100.0
+            ));
+        } else if bps > 0 {
+            m.assume(format!(
+                "{}: {} instances running part of the month bill on demand: GCP's incremental sustained-use discounts \
+                 above 25 % of a month are not in the tables (a lower bound of the discount; a full month is {} % \
+                 less)",
+                m.table.id,
+                iu.instance_type,
+                bps as f64 / 100.0
+            ));
+        }
+        let rest_ms = ms - full_ms;
+        if rest_ms > 0 || full_ms == 0 {
+            let quantity = rest_ms as f64 / MS_PER_HOUR_U as f64;
+            let cost = m.line_cost(&label, quantity, "hours", rate, rest_ms, MS_PER_HOUR_U);
+            m.out.lines.push(CostLine {
+                offering: m.table.id.clone(),
+                name: label,
+                unit: "hours".to_string(),
+                quantity,
+                unit_price_usd: Some(rate.to_f64()),
+                cost,
+                verified: ip.verified,
+                source: ip.source.clone(),
+                note: Some(format!("{note}; {sizes}")),
+            });
+        }
+        if let Some(c) = &commitment {
+            commitment_assumption(m, &iu.instance_type, c, rate, ip.per_hour);
+        }
     }
     if m.table.rules.minimum_billed_ms > 0 {
         m.assume(format!(
@@ -522,6 +631,27 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             m.table.rules.minimum_billed_ms / 1000
         ));
     }
+}
+
+/// States a commitment's term, the share paid upfront and its break-even utilization: the
+/// committed rate is paid for every hour of the term, so it beats on demand when the instance
+/// would otherwise run at least `rate / on-demand rate` of the hours.
+fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rate: Usd, on_demand: Usd) {
+    let text = match CommitmentTerm::parse(term) {
+        Ok(t) => format!(
+            "{}: {instance_type} commitment {term}: {}-year term, {} % paid upfront, ${} an hour for every hour of the \
+             term (on demand ${}): it pays off when the instance would run at least {:.1} % of the hours \
+             (break-even utilization)",
+            m.table.id,
+            t.years,
+            t.upfront_percent,
+            rate.to_f64(),
+            on_demand.to_f64(),
+            100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64
+        ),
+        Err(e) => format!("{}: {instance_type} commitment {e}", m.table.id),
+    };
+    m.assume(text);
 }
 
 fn not_priced(m: &mut Meter<'_>, label: &str, unit: &str, quantity: f64, why: String) {
@@ -686,18 +816,25 @@ pub fn price_front_door(
         FrontDoor::Alb => {
             let hours_ms = MS_PER_HOUR_U * 730;
             m.charge("ALB hours", "alb-hours", hours_ms, MS_PER_HOUR_U, 0);
-            // Average LCUs: new connections (one per request) / 25 per s; processed GB/h / 0.4.
+            // Average LCUs: new connections (one per request) / 25 per s; processed GB/h / 0.4
+            // (Lambda targets; 1 GB/h for EC2/IP targets): request and response bytes.
             let secs = 730.0 * 3600.0;
             let conn_lcu = requests as f64 / secs / 25.0;
-            let gb = requests as f64 * opts.payload_kb as f64 / (1024.0 * 1024.0);
+            let bytes_per_request = opts.payload_kb as f64 * 1024.0 + opts.response_bytes as f64;
+            let gb = requests as f64 * bytes_per_request / BYTES_PER_GB as f64;
             let bytes_lcu = gb / 730.0 / 0.4;
             let lcu = conn_lcu.max(bytes_lcu);
             // Micro-LCU-hours, rounded up.
             let micro_lcu_h = (lcu * 730.0 * 1.0e6).ceil() as u128;
             m.charge("ALB LCU-hours", "lcu-hours", micro_lcu_h, 1_000_000, 0);
             m.assume(format!(
-                "aws-alb: one ALB for 730 hours; {:.4} average LCU (new connections {:.4}, processed bytes {:.4}; one connection per request)",
-                lcu, conn_lcu, bytes_lcu
+                "aws-alb: one ALB for 730 hours; {:.4} average LCU (new connections {:.4}, processed bytes {:.4} from {} \
+                 request and {} response bytes per request; one connection per request)",
+                lcu,
+                conn_lcu,
+                bytes_lcu,
+                opts.payload_kb as u64 * 1024,
+                opts.response_bytes
             ));
         }
     }

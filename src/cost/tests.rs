@@ -515,9 +515,21 @@ fn api_gateway_tiers_and_512_kb_metering() {
     };
     let b = price_front_door(&reqs(400_000_000), FrontDoor::HttpApi, &t, &big).unwrap();
     assert_eq!(b.total(), usd(750.0));
-    // Free tier (12-month, new accounts): 3M REST − 1M = 2M × $3.50 = $7.00.
+    // The API Gateway grant is a 12-month new-account offer, not a permanent grant: the free
+    // tier alone leaves 3M REST × $3.50 = $10.50; with new-account offers 3M − 1M = 2M × $3.50
+    // = $7.00, shown as such.
     let b = price_front_door(&reqs(3_000_000), FrontDoor::RestApi, &t, &free()).unwrap();
+    assert_eq!(b.total(), usd(10.5));
+    let offers = CostOptions {
+        new_account_offers: true,
+        ..CostOptions::default()
+    };
+    let b = price_front_door(&reqs(3_000_000), FrontDoor::RestApi, &t, &offers).unwrap();
     assert_eq!(b.total(), usd(7.0));
+    assert!(b
+        .lines
+        .iter()
+        .any(|l| l.name == "REST API requests (12-month new-account offer)"));
     // Function URL: a real $0 price, priced (not missing).
     let b = price_front_door(&reqs(3_000_000), FrontDoor::FunctionUrl, &t, &CostOptions::default()).unwrap();
     assert!(b.complete());
@@ -761,4 +773,160 @@ fn checked_cost_rounds_like_the_engine_and_refuses_overflow() {
         Some(Usd::from_pico(MAX_MONTHLY_USD * crate::units::PICO_PER_USD))
     );
     assert_eq!(checked_cost(usd(1.0), 1, 0), None);
+}
+
+#[test]
+fn lambda_bills_at_least_1_ms_per_invocation() {
+    // A trace's 0 ms invocation was billed 0 GB-s; Lambda bills duration rounded up to 1 ms:
+    // 1,000,000 × 0 ms → 1 ms each × 1 GB = 1,000 GB-s × $0.0000166667 = $0.0166667.
+    // INIT is not given the minimum: a 0 ms init is no init (still 0).
+    let mut g = uniform_group(1024, Arch::X86, 1_000_000, 0);
+    g.init_duration_ms.add(0, 10);
+    let b = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap();
+    assert_eq!(b.cost_of("Duration x86"), usd(0.0166667));
+    assert!(!b.assumptions.iter().any(|a| a.contains("INIT")), "{:?}", b.assumptions);
+}
+
+#[test]
+fn gen1_memory_above_8_gb_is_refused_not_billed_at_the_8_gb_tier() {
+    // Was: 10,240 MB billed as the 8,192 MB tier. 1st gen offers no size above 8 GB.
+    let u = month(vec![uniform_group(10_240, Arch::X86, 1, 100)]);
+    let e = price_usage(&u, &table("gcp-functions-gen1"), &CostOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("largest memory size of 8,192 MB"), "{e}");
+    assert!(billed_gb_seconds(&u, &table("gcp-functions-gen1")).is_err());
+    // 3,000 MB bills at the 4,096 MB tier (4.8 GHz): 1 × 0.1 s × 4 GB = 0.4 GB-s.
+    let u = month(vec![uniform_group(3_000, Arch::X86, 1, 100)]);
+    let b = billed_gb_seconds(&u, &table("gcp-functions-gen1")).unwrap().unwrap();
+    assert_eq!(b.execution_gb_seconds, 0.4);
+}
+
+#[test]
+fn lambda_ephemeral_storage_above_10_gb_is_refused() {
+    let mut g = uniform_group(1024, Arch::X86, 1, 100);
+    g.ephemeral_storage_mb = 10_241;
+    let e = price_usage(&month(vec![g]), &table("aws-lambda"), &CostOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("aws-lambda configures 512 to 10,240 MB"), "{e}");
+}
+
+#[test]
+fn gcp_n2_sustained_use_discount_for_a_full_month() {
+    // n2-standard-2 $0.0971/h; a full month: 730 h × 0.0971 × (1 − 0.20) = 730 × 0.07768 = $56.7064
+    // → $56.71 (not 730 × 0.0971 = $70.883). Two instances all month: $113.4128.
+    let u = |n: u64, hours: u64| Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "n2-standard-2".into(),
+            instance_ms: n * hours * 3_600_000,
+            launches: n,
+        }],
+    };
+    let t = table("gcp-compute");
+    let b = price_usage(&u(1, 730), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(56.7064));
+    assert_eq!(cents(&b), 5671);
+    let b = price_usage(&u(2, 730), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(113.4128));
+    // Part of the month (500 h each): on demand, 3 × 500 × 0.0971 = $145.65, and said so.
+    let b = price_usage(&u(3, 500), &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(145.65));
+    assert!(b
+        .assumptions
+        .iter()
+        .any(|a| a.contains("part of the month bill on demand")));
+    // E2 has no sustained-use discount: 730 × 0.06701142 = $48.9183366.
+    let mut e2 = u(1, 730);
+    e2.instances[0].instance_type = "e2-standard-2".into();
+    assert_eq!(
+        price_usage(&e2, &t, &CostOptions::default()).unwrap().total(),
+        usd(48.9183366)
+    );
+}
+
+#[test]
+fn a_commitment_states_its_term_upfront_share_and_break_even() {
+    // t3.medium Standard RI 1 yr no upfront $0.0261/h vs $0.0416 on demand: 730 h = $19.053 →
+    // $19.05 (infracost instance_test golden: $19.05); break-even 0.0261 / 0.0416 = 62.74 %.
+    let u = Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "t3.medium".into(),
+            instance_ms: MS_PER_MONTH,
+            launches: 1,
+        }],
+    };
+    let opts = CostOptions {
+        commitment: Some("ri-standard-1yr-no-upfront".into()),
+        ..CostOptions::default()
+    };
+    let b = price_usage(&u, &table("aws-ec2"), &opts).unwrap();
+    assert_eq!(cents(&b), 1905);
+    let said = b.assumptions.iter().find(|a| a.contains("break-even")).unwrap();
+    assert!(
+        said.contains("1-year term, 0 % paid upfront") && said.contains("at least 62.7 % of the hours"),
+        "{said}"
+    );
+}
+
+#[test]
+fn provisioned_windows_inside_the_period_are_rounded_each() {
+    // A daily 12-minute window of PC = 1 at 1,024 MB, simulated over one day: AWS rounds each
+    // enablement up to 5 minutes, so each day bills 15 minutes: 15 min × (730 h / 24 h) =
+    // 456.25 min = 27,375 s → 27,375 GB-s × $0.0000041667 = $0.1140634125 (was 365 min: the
+    // 12 minutes scaled first, then rounded).
+    let g = FunctionGroupUsage {
+        memory_mb: 1_024,
+        provisioned_periods: vec![crate::usage::ProvisionedPeriod {
+            concurrency: 1,
+            duration_ms: 12 * 60_000,
+        }],
+        ..FunctionGroupUsage::default()
+    };
+    let u = Usage {
+        period_ms: MS_PER_DAY,
+        functions: vec![g],
+        instances: vec![],
+    };
+    let b = price_usage(&u, &table("aws-lambda"), &CostOptions::default()).unwrap();
+    let line = b
+        .lines
+        .iter()
+        .find(|l| l.name == "Provisioned concurrency x86")
+        .unwrap();
+    assert!((line.quantity - 27_375.0).abs() < 1e-6, "{}", line.quantity);
+    assert_eq!(line.cost, Some(usd(0.1140634125)));
+}
+
+#[test]
+fn ec2_families_users_compare_at_large_and_xlarge() {
+    // 730 h on demand at the AWS Pricing API's us-east-1 rates (Karpenter's generated table):
+    // t4g.large 0.0672 → $49.056; t4g.xlarge 0.1344 → $98.112; m7g.xlarge 0.1632 → $119.136;
+    // m7i.large 0.1008 → $73.584; c7g.xlarge 0.145 → $105.85; c7i.large 0.08925 → $65.1525;
+    // c7i.xlarge 0.1785 → $130.305; r7g.large 0.1071 → $78.183; r7g.xlarge 0.2142 → $156.366.
+    let t = table("aws-ec2");
+    for (id, dollars) in [
+        ("t4g.large", 49.056),
+        ("t4g.xlarge", 98.112),
+        ("m7g.xlarge", 119.136),
+        ("m7i.large", 73.584),
+        ("c7g.xlarge", 105.85),
+        ("c7i.large", 65.1525),
+        ("c7i.xlarge", 130.305),
+        ("r7g.large", 78.183),
+        ("r7g.xlarge", 156.366),
+    ] {
+        let u = Usage {
+            period_ms: MS_PER_MONTH,
+            functions: vec![],
+            instances: vec![InstanceUsage {
+                instance_type: id.into(),
+                instance_ms: MS_PER_MONTH,
+                launches: 1,
+            }],
+        };
+        let b = price_usage(&u, &t, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(dollars), "{id}");
+        assert!(b.verified(), "{id}");
+    }
 }

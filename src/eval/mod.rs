@@ -95,6 +95,8 @@ impl Plan {
     pub fn cost_options(&self, table: &PriceTable) -> CostOptions {
         CostOptions {
             free_tier: self.scenario.free_tier,
+            new_account_offers: self.scenario.new_account_offers,
+            response_bytes: serverless::response_bytes(self).0,
             region: self.scenario.region_of(&table.provider).map(str::to_string),
             ..CostOptions::default()
         }
@@ -333,22 +335,17 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
     for opt in &scenario.serverless {
         let t = table(opt.line, &opt.id, opt.platform.id())?;
         region(opt.line, &opt.id, t)?;
+        // The platform's limits (shared with `cost` and `simulate`): memory on its range or grid
+        // (Azure Consumption: observed memory up to 1,536 MB), Lambda ephemeral storage.
+        let limit = |field: &str, e: String| at(opt.line, anyhow!("option '{}': {field}: {e}", opt.id));
+        if let Some(mb) = opt.memory_mb {
+            crate::cost::limits::check_memory(t, mb).map_err(|e| limit("memory_mb", e))?;
+        }
+        if t.model == crate::pricing::Model::AwsLambda {
+            crate::cost::limits::check_ephemeral_storage(t, opt.ephemeral_storage_mb)
+                .map_err(|e| limit("ephemeral_storage_mb", e))?;
+        }
         if let Some(b) = t.behaviour.as_ref() {
-            if let Some(mb) = opt.memory_mb {
-                let (lo, hi) = b.memory.bounds_mb();
-                if !(lo..=hi).contains(&mb) {
-                    return Err(at(
-                        opt.line,
-                        anyhow!(
-                            "option '{}': memory_mb {mb} is outside {}'s range of {lo} to {hi} MB ({}); choose a size \
-                             in it",
-                            opt.id,
-                            opt.platform,
-                            b.memory
-                        ),
-                    ));
-                }
-            }
             if let Some(c) = opt
                 .concurrency_per_instance
                 .filter(|&c| c > b.per_instance_concurrency_max)

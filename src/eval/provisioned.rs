@@ -9,9 +9,11 @@ use anyhow::{anyhow, Context};
 use super::ops::ops_line;
 use super::{Behaviour, Costing, Evaluation, InstanceSummary, LatencySummary, OptionKind, Plan, UtilizationSummary};
 use crate::config::{Commitment, ProvisionedOption, Strategy};
+use crate::cost::network::{network_table_id, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
     parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
 };
+use crate::platform::InstancePlatform;
 use crate::pricing::{Catalog, Model, PriceTable};
 use crate::sim::autoscale::{Autoscaler, FixedFleet, StaticPeak, TargetTracking};
 use crate::sim::load::{LoadProfile, ServiceModel};
@@ -240,12 +242,62 @@ pub fn price_fleet(
         };
         bill.extend(price_usage(&usage, cp, &plan.cost_options(cp))?);
     }
+    bill.extend(network_lines(plan, opt, table, outcome, committed, requests)?);
     if let Some(ops) = plan.scenario.ops {
         bill.lines.push(ops_line(
             outcome.mean_instances,
             ops.hours_per_server_per_month,
             ops.loaded_rate_usd_per_hour,
         ));
+    }
+    Ok(bill)
+}
+
+/// A fleet's network lines: internet egress of its responses (every provider), and on AWS the
+/// NAT gateways of private subnets (hours and the bytes requests send out through them) and
+/// public IPv4 addresses (each server in a public subnet, two per ALB).
+fn network_lines(
+    plan: &Plan,
+    opt: &ProvisionedOption,
+    table: &PriceTable,
+    outcome: &ProvisionedOutcome,
+    committed: u32,
+    requests: u64,
+) -> anyhow::Result<CostBreakdown> {
+    let period_ms = plan.period_ms();
+    let mut bill = super::serverless::egress(plan, table, period_ms, requests as u128)
+        .with_context(|| format!("pricing option '{}' egress", opt.id))?;
+    if matches!(opt.platform, InstancePlatform::AwsEc2 | InstancePlatform::AwsFargate) {
+        let net = plan
+            .catalog
+            .get(&network_table_id("aws"))
+            .map_err(|e| anyhow!("option '{}' network: {e}", opt.id))?;
+        // Servers in public subnets (no NAT gateway) each hold a public address while running;
+        // committed instances run all period.
+        let server_minutes: u128 = outcome
+            .instances_per_minute
+            .iter()
+            .map(|&n| n.max(committed) as u128)
+            .sum();
+        let public_servers_ms = if opt.nat_gateways == 0 {
+            server_minutes * MS_PER_MINUTE as u128
+        } else {
+            0
+        };
+        let alb_ms = if opt.load_balancer.is_some() {
+            ALB_PUBLIC_IPV4 as u128 * period_ms as u128
+        } else {
+            0
+        };
+        let use_ = NetworkUse {
+            nat_gateways: opt.nat_gateways,
+            nat_bytes: requests as u128 * opt.nat_bytes_per_request as u128,
+            public_ipv4_ms: public_servers_ms + alb_ms,
+        };
+        bill.extend(
+            price_network_use(net, &plan.cost_options(net), period_ms, use_)
+                .with_context(|| format!("pricing option '{}' network", opt.id))?,
+        );
     }
     Ok(bill)
 }

@@ -8,9 +8,11 @@ use anyhow::{anyhow, Context};
 use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, ServerlessOption};
+use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::ColdStartDist;
+use crate::pricing::PriceTable;
 use crate::sim::platform::PlatformModel;
 use crate::sim::{simulate, SimConfig, SimOutput};
 use crate::trace::Workload;
@@ -121,6 +123,21 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
             front_door_name(door)
         )),
     }
+    // Internet egress of the responses (every provider), and an ALB front door's public
+    // addresses.
+    let requests: u128 = usage.functions.iter().map(|g| g.requests as u128).sum();
+    bill.extend(egress(plan, table, usage.period_ms, requests)?);
+    if on_aws && door == Some(FrontDoor::Alb) {
+        let net = plan
+            .catalog
+            .get(&network_table_id("aws"))
+            .map_err(|e| anyhow!("network: {e}"))?;
+        let use_ = NetworkUse {
+            public_ipv4_ms: ALB_PUBLIC_IPV4 as u128 * usage.period_ms as u128,
+            ..NetworkUse::default()
+        };
+        bill.extend(price_network_use(net, &plan.cost_options(net), usage.period_ms, use_)?);
+    }
     if plan.scenario.log_bytes_per_invocation > 0 {
         if on_aws {
             let t = plan
@@ -141,6 +158,50 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         }
     }
     Ok((bill, notes))
+}
+
+/// Bytes each response sends to the internet, and whether the trace gave them: the mean of the
+/// trace's `response_bytes` over its invocations where it records any (an invocation without
+/// one counts the scenario's `response_bytes`), else the scenario's.
+pub fn response_bytes(plan: &Plan) -> (u64, bool) {
+    let default = plan.scenario.response_bytes as u128;
+    let (mut total, mut recorded, mut invocations) = (0u128, 0u64, 0u128);
+    for f in &plan.workload.functions {
+        invocations += f.arrivals.invocations() as u128;
+        for r in f.arrivals.records().unwrap_or(&[]) {
+            if let Some(b) = r.response_bytes {
+                total += b as u128;
+                recorded += 1;
+            }
+        }
+    }
+    if recorded == 0 || invocations == 0 {
+        return (plan.scenario.response_bytes, false);
+    }
+    let total = total + (invocations - recorded as u128) * default;
+    (((total + invocations / 2) / invocations) as u64, true)
+}
+
+/// Internet egress of `requests` responses over `period_ms`, priced with the network table of
+/// `table`'s provider (see [`response_bytes`]).
+pub fn egress(plan: &Plan, table: &PriceTable, period_ms: u64, requests: u128) -> anyhow::Result<CostBreakdown> {
+    let (bytes, from_trace) = response_bytes(plan);
+    let mut bill = price_egress(
+        &plan.catalog,
+        &table.provider,
+        period_ms,
+        requests,
+        bytes,
+        &plan.cost_options(table),
+    )?;
+    if from_trace && bytes > 0 {
+        bill.assumptions.push(format!(
+            "internet egress: {bytes} bytes per response, the trace's response_bytes averaged over its invocations \
+             (the scenario's {} where an invocation has none)",
+            plan.scenario.response_bytes
+        ));
+    }
+    Ok(bill)
 }
 
 /// The option in words; `keep_alive` is the simulator's resolved policy when it ran.
@@ -284,4 +345,67 @@ pub(super) fn growth_throttle_warning(factors: &[f64], id: &str, peak: f64, limi
                 ),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Scenario;
+    use crate::pricing::Catalog;
+    use crate::trace::{Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Trigger};
+    use crate::units::MS_PER_MONTH;
+
+    fn plan(response_bytes: &[Option<u64>], scenario_bytes: u64) -> Plan {
+        let records = response_bytes
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| Invocation {
+                start_ms: i as u64 * 1_000,
+                duration_us: 100_000,
+                init_duration_us: None,
+                billed_duration_ms: None,
+                cold_start: None,
+                response_bytes: b,
+            })
+            .collect();
+        let mut scenario = Scenario::default_scenario();
+        scenario.response_bytes = scenario_bytes;
+        Plan {
+            scenario,
+            scenario_label: "test".into(),
+            workload: Workload {
+                functions: vec![FunctionTrace {
+                    id: FunctionId::standalone("f"),
+                    trigger: Trigger::Http,
+                    arrivals: Arrivals::Timestamps(records),
+                    duration: DurationInfo::Samples,
+                    memory: MemoryInfo::default(),
+                }],
+                window_start_ms: 0,
+                window_end_ms: MS_PER_MONTH,
+                sources: vec![],
+                warnings: vec![],
+            },
+            trace_files: vec![],
+            catalog: Catalog::embedded().unwrap(),
+            what_if: super::super::WhatIf::default(),
+        }
+    }
+
+    #[test]
+    fn response_bytes_come_from_the_trace_where_it_records_them() {
+        // Three invocations of 1,000, 2,000 and none (the scenario's 600): (1,000 + 2,000 + 600) /
+        // 3 = 1,200 bytes per response.
+        let p = plan(&[Some(1_000), Some(2_000), None], 600);
+        assert_eq!(response_bytes(&p), (1_200, true));
+        // No column: the scenario's.
+        assert_eq!(response_bytes(&plan(&[None, None], 600)), (600, false));
+        // Priced on AWS: 1M responses × 1,200 B = 1.2e9 B = 1.1176 GiB × $0.09 = $0.100583…,
+        // with the trace named in the assumptions.
+        let p = plan(&[Some(1_000), Some(2_000), None], 600);
+        let t = p.catalog.get("aws-lambda").unwrap().clone();
+        let b = egress(&p, &t, MS_PER_MONTH, 1_000_000).unwrap();
+        assert_eq!(b.total().cents(), 10);
+        assert!(b.assumptions.iter().any(|a| a.contains("the trace's response_bytes")));
+    }
 }

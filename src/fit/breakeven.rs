@@ -760,9 +760,10 @@ mod tests {
         // Lambda $0.20/10^6 + 0.1 s × 1 GB × $0.0000166667 = $0.00000186667; HTTP API $1.00/10^6;
         // logs 300 B / 2^30 × ($0.50 ingestion + $0.03 storage) = $0.00000014808; together
         // $0.00000301475. Two instances: 2 × $0.0816 × 730 = $119.136, ALB $0.0225 × 730 =
-        // $16.425, LCU-hours N / 25 per s × 730 h / 2,628,000 s = N / 90,000 at $0.008 =
-        // $0.0000000888889 N. Crossing: $135.561 / ($0.00000301475 − $0.0000000888889) =
-        // 46,331,996 requests a month (two instances carry 126,144,000).
+        // $16.425, public IPv4 addresses (2 servers in public subnets + 2 of the ALB) 4 × 730 h ×
+        // $0.005 = $14.60, LCU-hours N / 25 per s × 730 h / 2,628,000 s = N / 90,000 at $0.008 =
+        // $0.0000000888889 N. Crossing: $150.161 / ($0.00000301475 − $0.0000000888889) =
+        // 51,322,000 requests a month (two instances carry 126,144,000).
         let scenario = crate::config::Scenario::default_scenario();
         let server = scenario
             .provisioned
@@ -801,11 +802,11 @@ mod tests {
             (2, 4.0, 100.0)
         );
         let n = b.requests_per_month.unwrap() as f64;
-        assert!((n / 46_331_996.0 - 1.0).abs() < 0.01, "{n}");
+        assert!((n / 51_322_000.0 - 1.0).abs() < 0.01, "{n}");
         assert_eq!(b.instances, Some(2));
         let server_usd = b.server_monthly_usd.unwrap().to_f64();
         assert!(
-            (server_usd - (135.561 + n / 90_000.0 * 0.008)).abs() < 0.01,
+            (server_usd - (150.161 + n / 90_000.0 * 0.008)).abs() < 0.01,
             "{server_usd}"
         );
     }

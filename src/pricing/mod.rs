@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub use behaviour::{Behaviour, ColdStart, ColdStartDist, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
-pub use table::{FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
+pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 
 /// The price tables shipped with faascost: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -30,6 +30,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("aws-eks.toml", include_str!("../../pricing/aws-eks.toml")),
     ("aws-fargate.toml", include_str!("../../pricing/aws-fargate.toml")),
     ("aws-lambda.toml", include_str!("../../pricing/aws-lambda.toml")),
+    ("aws-network.toml", include_str!("../../pricing/aws-network.toml")),
     (
         "azure-functions-consumption.toml",
         include_str!("../../pricing/azure-functions-consumption.toml"),
@@ -43,6 +44,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../pricing/azure-functions-premium.toml"),
     ),
     ("azure-vm.toml", include_str!("../../pricing/azure-vm.toml")),
+    (
+        "cloudflare-network.toml",
+        include_str!("../../pricing/cloudflare-network.toml"),
+    ),
     (
         "cloudflare-workers.toml",
         include_str!("../../pricing/cloudflare-workers.toml"),

@@ -74,6 +74,11 @@ pub struct RawRules {
     pub minimum_monthly_usd: Option<Spanned<f64>>,
     /// Minimum billed time per instance launch, in ms (EC2 Linux 60 s).
     pub minimum_billed_ms: Option<Spanned<i64>>,
+    /// Longest execution the platform runs, ms, where the table has no `[behaviour]` timeout
+    /// (Cloud Functions 1st gen 540 s).
+    pub max_duration_ms: Option<Spanned<i64>>,
+    /// Largest configurable ephemeral storage, MB (Lambda 10,240).
+    pub storage_max_mb: Option<Spanned<i64>>,
     /// CPU clock provisioned per memory size, MHz by MB (Cloud Functions 1st gen).
     #[serde(default)]
     pub cpu_mhz_by_memory_mb: BTreeMap<String, Spanned<i64>>,
@@ -124,6 +129,10 @@ pub struct RawFree {
     /// `false` (default): an opt-in free tier, applied only with `--free-tier`.
     #[serde(default)]
     pub included: bool,
+    /// `true`: an offer to new accounts during their first 12 months (API Gateway's 1M calls),
+    /// applied only with new-account offers on; `false` (default): a permanent grant.
+    #[serde(default)]
+    pub new_accounts_only: bool,
     /// URL or citation.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.
@@ -147,6 +156,9 @@ pub struct RawInstance {
     /// Commitment prices (reserved instances, savings plans), USD per hour, by term name.
     #[serde(default)]
     pub commitments: BTreeMap<String, Spanned<f64>>,
+    /// Sustained-use discount of a full month of this type, as a share of the on-demand price
+    /// (GCP N2: 0.20; applied automatically, on-demand only).
+    pub sustained_use_full_month_discount: Option<Spanned<f64>>,
     /// Instances billed even when idle (Azure Premium: at least one).
     pub minimum_instances: Option<Spanned<i64>>,
     /// URL or citation.

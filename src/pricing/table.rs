@@ -42,6 +42,8 @@ pub enum Model {
     GcpFunctionsGen1,
     /// Hourly-priced instances (EC2, Azure VMs, GCE, Azure Functions Premium, EKS control plane).
     Instances,
+    /// A provider's network lines: internet egress, NAT gateways, public IPv4 addresses.
+    Network,
 }
 
 impl Model {
@@ -58,12 +60,13 @@ impl Model {
             "cloudflare-workers" => Model::CloudflareWorkers,
             "gcp-functions-gen1" => Model::GcpFunctionsGen1,
             "instances" => Model::Instances,
+            "network" => Model::Network,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
-                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances";
+                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances, network";
 }
 
 /// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).
@@ -93,6 +96,10 @@ pub struct Rules {
     pub minimum_monthly: Option<Usd>,
     /// Minimum billed time per instance launch, ms.
     pub minimum_billed_ms: u64,
+    /// Longest execution, ms, for tables without a `[behaviour]` timeout (0 = none).
+    pub max_duration_ms: u64,
+    /// Largest configurable ephemeral storage, MB (0 = none).
+    pub storage_max_mb: u32,
     /// CPU clock by memory size (MB → MHz), for Cloud Functions 1st gen.
     pub cpu_mhz_by_memory_mb: BTreeMap<u32, u64>,
     /// Source of the rules.
@@ -116,6 +123,8 @@ impl Default for Rules {
             request_metering_kb: 0,
             minimum_monthly: None,
             minimum_billed_ms: 0,
+            max_duration_ms: 0,
+            storage_max_mb: 0,
             cpu_mhz_by_memory_mb: BTreeMap::new(),
             source: None,
             verified: false,
@@ -124,13 +133,13 @@ impl Default for Rules {
 }
 
 impl Rules {
-    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz
-    /// (the smallest listed size ≥ `memory_mb`, else the largest). `None` without a table.
+    /// The memory size tier a configured `memory_mb` is billed at and its CPU clock in MHz:
+    /// the smallest listed size ≥ `memory_mb`. `None` without a table, or above its largest
+    /// size (a size the platform does not offer is never billed at a smaller tier).
     pub fn cpu_tier(&self, memory_mb: u32) -> Option<(u32, u64)> {
         self.cpu_mhz_by_memory_mb
             .range(memory_mb..)
             .next()
-            .or_else(|| self.cpu_mhz_by_memory_mb.iter().next_back())
             .map(|(&m, &c)| (m, c))
     }
 
@@ -188,6 +197,8 @@ pub struct FreeGrant {
     pub quantity: u64,
     /// Part of the plan (always applied) rather than an opt-in free tier.
     pub included: bool,
+    /// A 12-month offer to new accounts, not a permanent grant.
+    pub new_accounts_only: bool,
     /// Source.
     pub source: String,
     /// Vendor-verified.
@@ -207,8 +218,10 @@ pub struct InstancePrice {
     pub arch: Option<String>,
     /// On-demand USD per hour.
     pub per_hour: Usd,
-    /// Commitment USD per hour by term name.
+    /// Commitment USD per hour by term name (`KIND-Nyr-no-upfront`, see [`CommitmentTerm`]).
     pub commitments: BTreeMap<String, Usd>,
+    /// Sustained-use discount of a full month, in basis points of the on-demand price (0 = none).
+    pub sustained_use_full_month_bps: u32,
     /// Instances always billed.
     pub minimum_instances: u32,
     /// Source.
@@ -217,6 +230,40 @@ pub struct InstancePrice {
     pub verified: bool,
     /// Caveat.
     pub note: Option<String>,
+}
+
+/// What a commitment term's name says: `KIND-Nyr-UPFRONT-upfront`, e.g.
+/// `ri-standard-1yr-no-upfront` (a Standard Reserved Instance, 1-year term, nothing paid upfront).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitmentTerm {
+    /// Term length, years (1 or 3).
+    pub years: u32,
+    /// Share of the term's price paid upfront, percent (no upfront: 0).
+    pub upfront_percent: u32,
+}
+
+impl CommitmentTerm {
+    /// Reads a term name. Only no-upfront terms are accepted: an hourly rate alone cannot say
+    /// how much of a partial- or all-upfront term is paid at purchase (the upfront fees are not in
+    /// the sources of the tables).
+    pub fn parse(name: &str) -> Result<CommitmentTerm, String> {
+        let expected = "KIND-1yr-no-upfront or KIND-3yr-no-upfront, e.g. ri-standard-1yr-no-upfront";
+        let Some(rest) = name.strip_suffix("-no-upfront") else {
+            return Err(format!(
+                "'{name}' is not a no-upfront term (partial and all upfront need the upfront fee, which the table \
+                 cannot state); expected {expected}"
+            ));
+        };
+        let years = match rest.rsplit_once('-') {
+            Some((kind, "1yr")) if !kind.is_empty() => 1,
+            Some((kind, "3yr")) if !kind.is_empty() => 3,
+            _ => return Err(format!("'{name}' names no 1yr or 3yr term; expected {expected}")),
+        };
+        Ok(CommitmentTerm {
+            years,
+            upfront_percent: 0,
+        })
+    }
 }
 
 /// A validated price table for one offering.
@@ -596,6 +643,10 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
     rules.minimum_billed_ms = cx
         .non_negative_int(&r.minimum_billed_ms, "rules.minimum_billed_ms")
         .unwrap_or(0);
+    rules.max_duration_ms = cx
+        .non_negative_int(&r.max_duration_ms, "rules.max_duration_ms")
+        .unwrap_or(0);
+    rules.storage_max_mb = cx.small_int(&r.storage_max_mb, "rules.storage_max_mb").unwrap_or(0);
     for (mb, mhz) in &r.cpu_mhz_by_memory_mb {
         let key = format!("rules.cpu_mhz_by_memory_mb.{mb}");
         let Ok(mb_n) = mb.parse::<u32>() else {
@@ -725,6 +776,7 @@ fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<Fr
     Some(FreeGrant {
         quantity: quantity?,
         included: raw.included,
+        new_accounts_only: raw.new_accounts_only,
         source,
         verified,
         note: raw.note.clone(),
@@ -748,10 +800,31 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
     let mut commitments = BTreeMap::new();
     for (term, v) in &raw.commitments {
-        if let Some(u) = cx.price_usd(v, &format!("{name}.commitments.{term}")) {
+        let key = format!("{name}.commitments.{term}");
+        if let Err(e) = CommitmentTerm::parse(term) {
+            cx.err(v, &key, e, "a term name KIND-Nyr-no-upfront");
+        }
+        if let Some(u) = cx.price_usd(v, &key) {
             commitments.insert(term.clone(), u);
         }
     }
+    let sustained_use_full_month_bps = match &raw.sustained_use_full_month_discount {
+        None => 0,
+        Some(v) => {
+            let bps = *v.get_ref() * 10_000.0;
+            if !(0.0..=9_000.0).contains(&bps) || (bps - bps.round()).abs() > 1e-6 {
+                cx.err(
+                    v,
+                    &format!("{name}.sustained_use_full_month_discount"),
+                    format!("{} is not a share between 0 and 0.9 in whole basis points", v.get_ref()),
+                    "a discount share such as 0.2",
+                );
+                0
+            } else {
+                bps.round() as u32
+            }
+        }
+    };
     if let Some(a) = &raw.arch {
         if a != "x86" && a != "arm64" {
             cx.err_at(
@@ -773,6 +846,7 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         arch: raw.arch.clone(),
         per_hour: per_hour?,
         commitments,
+        sustained_use_full_month_bps,
         minimum_instances,
         source,
         verified,

@@ -401,3 +401,18 @@ fn a_price_beyond_any_real_one_is_an_input_error() {
     );
     assert!(table::parse_table("t.toml", &GOOD.replacen("usd = 0.20", "usd = 1000000", 1)).is_ok());
 }
+
+#[test]
+fn commitment_terms_name_their_length_and_upfront_share() {
+    let t = CommitmentTerm::parse("ri-standard-3yr-no-upfront").unwrap();
+    assert_eq!((t.years, t.upfront_percent), (3, 0));
+    assert_eq!(CommitmentTerm::parse("compute-sp-1yr-no-upfront").unwrap().years, 1);
+    // An hourly rate cannot state an upfront fee: partial and all upfront are refused.
+    assert!(CommitmentTerm::parse("ri-standard-1yr-partial-upfront")
+        .unwrap_err()
+        .contains("not a no-upfront term"));
+    assert!(CommitmentTerm::parse("ri-5yr-no-upfront")
+        .unwrap_err()
+        .contains("no 1yr or 3yr"));
+    assert!(CommitmentTerm::parse("1yr-no-upfront").is_err());
+}

@@ -103,7 +103,8 @@ fn cheapest(r: &Value) -> &Value {
 #[test]
 fn steady_high_traffic_servers_win() {
     // 20 req/s × 200 ms = 4 Erlangs: Lambda bills 52.6 M requests and 10.5 M GB-s a month
-    // (≈ $150 on arm64), two m7g.large ($119) carry it at 60 % utilization.
+    // (≈ $150 on arm64), two m7g.large ($126.44 with their public IPv4 addresses) carry it at
+    // 60 % utilization.
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
     let s = scenario(
@@ -116,9 +117,10 @@ fn steady_high_traffic_servers_win() {
     let r = analyze(&t, &s, &dir.path().join("out"));
     assert_eq!(cheapest(&r), "servers");
     assert!(monthly(&r, "servers") < monthly(&r, "lambda"));
-    // Two m7g.large all month: 2 × 730 h × $0.0816 = $119.14.
+    // Two m7g.large all month: 2 × 730 h × $0.0816 = $119.136, and each its public IPv4
+    // address (public subnets): 2 × 730 h × $0.005 = $7.30 → $126.44.
     assert!(
-        (monthly(&r, "servers") - 119.14).abs() < 0.01,
+        (monthly(&r, "servers") - 126.44).abs() < 0.01,
         "{}",
         monthly(&r, "servers")
     );
@@ -148,9 +150,10 @@ fn sparse_traffic_serverless_wins() {
         "{}",
         monthly(&r, "cloud-run-containers")
     );
-    // A sparse function meets many cold starts; two servers idle all month: 2 × 730 × $0.0416.
+    // A sparse function meets many cold starts; two servers idle all month: 2 × 730 × $0.0416
+    // = $60.736, + 2 public IPv4 addresses × 730 h × $0.005 = $7.30 → $68.04.
     assert!(option(&r, "lambda")["cold_start_rate"].as_f64().unwrap() > 0.0);
-    assert!((monthly(&r, "servers") - 60.74).abs() < 0.01);
+    assert!((monthly(&r, "servers") - 68.04).abs() < 0.01);
 }
 
 const HYBRID: &str = r#"
@@ -210,7 +213,8 @@ fn hybrid_beats_both_on_base_plus_spikes() {
 #[test]
 fn growth_crosses_the_break_even() {
     // 5 req/s costs $37.05 a month on Lambda arm64 (200 ms, 1 GB) and grows 10 % a month; two
-    // t3.medium cost $60.74 flat. 37.05 × 1.1^k > 60.74 first at k = 6 (1.1^5.18 = 1.639).
+    // t3.medium cost $60.74 + $7.30 of public IPv4 = $68.04 flat. 37.05 × 1.1^k > 68.04 first at
+    // k = 7 (1.1^6.38 = 1.836).
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
     let body = format!(
@@ -227,7 +231,7 @@ fn growth_crosses_the_break_even() {
         .collect();
     assert_eq!(by_month.len(), 12);
     let switch = by_month.iter().position(|&id| id == "servers").unwrap();
-    assert_eq!(switch, 6, "{by_month:?}");
+    assert_eq!(switch, 7, "{by_month:?}");
     assert!(by_month[switch..].iter().all(|&id| id == "servers"));
     assert!(by_month[..switch].iter().all(|&id| id == "lambda"));
     let lambda = option(&r, "lambda")["monthly_cost_by_month_usd"]
@@ -241,7 +245,8 @@ fn growth_crosses_the_break_even() {
 #[test]
 fn unused_commitment_is_still_paid() {
     // Four reserved t3.medium for a trickle of traffic: the autoscaler would run its minimum
-    // of four anyway, and the commitment bills 4 × 730 h × $0.0261 = $76.21 however idle.
+    // of four anyway, and the commitment bills 4 × 730 h × $0.0261 = $76.212 however idle, and
+    // their public IPv4 addresses 4 × 730 h × $0.005 = $14.60 → $90.81.
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
     let body = "[[provisioned]]\nid = \"reserved\"\nplatform = \"aws-ec2\"\ninstance_type = \"t3.medium\"\n\
@@ -249,7 +254,7 @@ fn unused_commitment_is_still_paid() {
     let s = scenario(dir.path(), body);
     let r = analyze(&t, &s, &dir.path().join("out"));
     let o = option(&r, "reserved");
-    assert!((usd(&o["monthly_cost_usd"]) - 76.21).abs() < 0.006, "{o}");
+    assert!((usd(&o["monthly_cost_usd"]) - 90.81).abs() < 0.006, "{o}");
     assert_eq!(o["instances"]["committed"], 4);
     let line = &o["cost_lines"][0];
     assert!(line["name"].as_str().unwrap().contains("paid whether used or not"));
@@ -658,7 +663,7 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
     let s = scenario(dir.path(), &LAMBDA.replace("memory_mb = 1024", "memory_mb = 12288"));
     let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
     assert!(
-        err.contains("option 'lambda': memory_mb 12288 is outside aws-lambda's range of 128 to 10240 MB"),
+        err.contains("option 'lambda': memory_mb: memory 12288 MB is not configurable on aws-lambda"),
         "{err}"
     );
     let body = "[[provisioned]]\nid = \"p\"\nplatform = \"aws-ec2\"\ninstance_type = \"m7g.large\"\n\

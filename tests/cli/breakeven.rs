@@ -74,7 +74,7 @@ fn usage_errors_exit_2_and_say_what_is_expected() {
         "--vs",
         "aws-ec2:m7g.large",
     ]);
-    assert!(e.contains("--memory-mb 20000 is not configurable"), "{e}");
+    assert!(e.contains("--memory-mb: memory 20000 MB is not configurable"), "{e}");
     let e = input_error(&[
         "breakeven",
         "--platform",

@@ -45,9 +45,10 @@ fn lambda_mobile_backend_example_to_the_cent() {
 #[test]
 fn lambda_with_front_door_logs_free_tier_and_pc() {
     // 3M × 1 s × 512 MB with the free tier: compute (1.5M − 0.4M) × 0.0000166667 = $18.33337;
-    // requests $0.40. HTTP API 3M × $1.00/M = $3.00 (the API Gateway 12-month free tier is
-    // applied with --free-tier: 2M × $1 = $2.00). Logs 3M × 1,000 B = 2.794 GB: (2.794 − 5 free) → $0;
-    // storage 2.794 GB × $0.03 = $0.0838. Total ≈ 18.33337 + 0.40 + 2.00 + 0.0838 = $20.82.
+    // requests $0.40. HTTP API 3M × $1.00/M = $3.00 (the API Gateway grant is a 12-month
+    // new-account offer, not applied by --free-tier). Logs 3M × 1,000 B = 2.794 GB: (2.794 − 5
+    // free) → $0; storage 2.794 GB × $0.03 = $0.0838. Total ≈ 18.33337 + 0.40 + 3.00 + 0.0838 =
+    // $21.82.
     let v = json(&[
         "cost",
         "--platform",
@@ -64,7 +65,7 @@ fn lambda_with_front_door_logs_free_tier_and_pc() {
         "--log-bytes-per-invocation",
         "1000",
     ]);
-    assert_eq!(v["monthly_cost_cents"], 2082);
+    assert_eq!(v["monthly_cost_cents"], 2182);
     assert_eq!(v["offerings"].as_array().unwrap().len(), 3);
     // PC 10 all month at 1024 MB: 10 × 2,628,000 s = 26,280,000 GB-s × 0.0000041667 = $109.500876;
     // 1M × 100 ms served by PC: 100,000 GB-s × 0.0000097222 = $0.97222; requests $0.20 → $110.67.
@@ -275,7 +276,7 @@ fn user_pricing_directory_replaces_built_in_tables() {
 
 #[test]
 fn memory_outside_the_platform_range_is_rejected() {
-    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption up to 1,536 MB.
+    // Lambda memory is 128–10,240 MB (the table's [behaviour]); Azure Consumption bills observed memory up to 1,536 MB.
     faascost()
         .args([
             "cost",
@@ -301,7 +302,7 @@ fn memory_outside_the_platform_range_is_rejected() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("128–1536 MB in 128 MB steps"));
+        .stderr(predicate::str::contains("bills observed memory of 1 to 1,536 MB"));
     // Flex runs only at its grid of instance sizes.
     faascost()
         .args(["cost", "--platform", "azure-functions-flex", "--memory-mb", "1024"])

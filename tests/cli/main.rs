@@ -6,6 +6,7 @@ mod bad_inputs;
 mod breakeven;
 mod common;
 mod cost;
+mod cost_bill_lines;
 mod cost_limits;
 mod fifo;
 mod fit;

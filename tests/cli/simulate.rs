@@ -225,30 +225,37 @@ fn flex_runs_and_bills_at_its_instance_memory() {
     assert_eq!(v["usage"]["functions"][0]["memory_mb"], 2048);
     assert_eq!(v["billed_gb_seconds"], 24.0);
     assert_eq!(v["init_billed_gb_seconds"], 0.0);
-    // 1,536 MB is not a Flex size: it runs at the next one up, 2,048 MB, and says so.
-    let v = ten_calls("azure-functions-flex", &["--memory-mb", "1536"]);
-    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 2048);
-    let said = v["assumptions"].as_array().unwrap().iter().any(|a| {
-        a.as_str()
-            .unwrap()
-            .contains("1536 MB is not configurable on azure-functions-flex (512, 2048 or 4096 MB); simulated and billed at 2048 MB")
-    });
-    assert!(said, "{}", v["assumptions"]);
+    // 1,536 MB is not a Flex size: refused with the sizes there are (as `cost` and the
+    // scenario refuse it; issue 11).
+    let e = ten_calls_refused("azure-functions-flex", &["--memory-mb", "1536"]);
+    assert!(
+        e.contains(
+            "--memory-mb: memory 1536 MB is not configurable on azure-functions-flex; expected 512, 2048 or 4096 MB"
+        ),
+        "{e}"
+    );
 }
 
 #[test]
-fn consumption_clamps_memory_to_its_maximum_and_says_so() {
-    // Consumption bills each execution (1,000 ms, above the 100 ms minimum) at 1,536 MB:
-    // 10 × 1 s × 1.5 GB = 15 GB-s.
-    let v = ten_calls("azure-functions-consumption", &["--memory-mb", "2048"]);
-    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 1536);
-    assert_eq!(v["billed_gb_seconds"], 15.0);
-    let said = v["assumptions"].as_array().unwrap().iter().any(|a| {
-        a.as_str().unwrap().contains(
-            "2048 MB is not configurable on azure-functions-consumption (128–1536 MB in 128 MB steps); simulated and billed at 1536 MB",
-        )
-    });
-    assert!(said, "{}", v["assumptions"]);
+fn consumption_bills_observed_memory_rounded_up_and_refuses_above_its_maximum() {
+    // Consumption bills observed memory rounded up to 128 MB: 100 MB runs and bills at 128 MB,
+    // each execution 1,000 ms (above the 100 ms minimum): 10 × 1 s × 0.125 GB = 1.25 GB-s.
+    let v = ten_calls("azure-functions-consumption", &["--memory-mb", "100"]);
+    assert_eq!(v["usage"]["functions"][0]["memory_mb"], 128);
+    assert_eq!(v["billed_gb_seconds"], 1.25);
+    // 2,048 MB is above the 1,536 MB a Consumption instance has: refused.
+    let e = ten_calls_refused("azure-functions-consumption", &["--memory-mb", "2048"]);
+    assert!(e.contains("bills observed memory of 1 to 1,536 MB"), "{e}");
+}
+
+/// `ten_calls`' command, expected to exit 2; its stderr.
+fn ten_calls_refused(platform: &str, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.csv");
+    std::fs::write(&path, "timestamp,function,duration_ms\n2024-03-01T00:00:00Z,f,1000\n").unwrap();
+    let mut args = vec!["simulate", path.to_str().unwrap(), "--platform", platform];
+    args.extend_from_slice(extra);
+    super::common::input_error(&args)
 }
 
 #[test]

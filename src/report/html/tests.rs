@@ -98,7 +98,7 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
     let html = render(&r);
     let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
     let verdict = at("<p class=\"verdict\">cloud-run is the cheapest option over 36 months at $13,186.62");
-    let saving = at("Saving: <strong>$4,737.09</strong> over 36 months by choosing <b>cloud-run</b> over the runner-up <b>ec2-t3-static</b>.");
+    let saving = at("Saving: <strong>$7,810.39</strong> over 36 months by choosing <b>cloud-run</b> over the runner-up <b>ec2-t3-static</b>.");
     let chart = at("<figure id=\"cumulative-cost\">");
     let warnings = at("<h2>Warnings (9)</h2>");
     let table = at("<h2>Options</h2>");
@@ -128,7 +128,7 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
         "<section class=\"option\" id=\"option-0\" data-option=\"lambda-arm64\">",
         "the workload runs longer than the timeout",
         "<td>t3.medium instance-hours (committed: 15 instances, paid whether used or not)<br><span class=\"muted\">commitment ri-standard-1yr-no-upfront; 2 vCPU, 4 GiB</span></td><td>commitment</td>",
-        "<tr class=\"total\"><td colspan=\"5\">36 months</td><td class=\"num\">$17,923.71</td></tr>",
+        "<tr class=\"total\"><td colspan=\"5\">36 months</td><td class=\"num\">$20,997.01</td></tr>",
         "<h2>Assumptions</h2>",
         "growth: traffic × (1 + 0.02)^month over 36 months",
         "<h2>Inputs</h2>",

@@ -1,0 +1,198 @@
+//! The network lines of a real bill, from a provider's `network` price table (`aws-network`,
+//! `cloudflare-network`): internet egress of `requests × response_bytes` (tiered over the
+//! month, AWS's 100 GB free with the free tier), NAT gateway hours and data processed, public
+//! IPv4 address-hours. A provider with no network table (GCP, Azure: no sourced egress price)
+//! gets a "not priced" egress line, so the total says it is a lower bound.
+
+use super::breakdown::{CostBreakdown, CostLine};
+use super::meter::{Meter, BYTES_PER_GB, MS_PER_HOUR_U};
+use super::{CostError, CostOptions};
+use crate::pricing::{Catalog, Model, PriceTable};
+use crate::units::{group_thousands, MS_PER_MONTH};
+
+/// The id of `provider`'s network price table.
+pub fn network_table_id(provider: &str) -> String {
+    format!("{provider}-network")
+}
+
+fn meter<'a>(table: &'a PriceTable, opts: &'a CostOptions, period_ms: u64) -> Result<Meter<'a>, CostError> {
+    if table.model != Model::Network {
+        return Err(CostError::WrongModel {
+            table: table.id.clone(),
+            model: format!("{:?}", table.model),
+            what: "network lines".to_string(),
+        });
+    }
+    Meter::new(table, opts, period_ms)
+}
+
+/// Internet egress of `requests` responses of `response_bytes` each over `period_ms`, priced
+/// with `provider`'s network table in `catalog`; a "not priced" line when the provider has
+/// none. Nothing when no byte leaves.
+pub fn price_egress(
+    catalog: &Catalog,
+    provider: &str,
+    period_ms: u64,
+    requests: u128,
+    response_bytes: u64,
+    opts: &CostOptions,
+) -> Result<CostBreakdown, CostError> {
+    let bytes = requests.saturating_mul(response_bytes as u128);
+    if bytes == 0 {
+        return Ok(CostBreakdown::default());
+    }
+    let Some(table) = catalog.tables.get(&network_table_id(provider)) else {
+        // A month's worth, as the priced lines show.
+        let gb = bytes as f64 / BYTES_PER_GB as f64 * MS_PER_MONTH as f64 / period_ms.max(1) as f64;
+        return Ok(CostBreakdown {
+            lines: vec![CostLine {
+                offering: network_table_id(provider),
+                name: "Internet egress".to_string(),
+                unit: "GB".to_string(),
+                quantity: gb,
+                unit_price_usd: None,
+                cost: None,
+                verified: false,
+                source: String::new(),
+                note: Some(format!(
+                    "not priced: no sourced internet egress price for {provider} (no {} table)",
+                    network_table_id(provider)
+                )),
+            }],
+            ..CostBreakdown::default()
+        });
+    };
+    let mut m = meter(table, opts, period_ms)?;
+    let monthly = m.monthly(bytes);
+    m.charge_with_grant("Internet egress", "internet-egress", monthly, BYTES_PER_GB);
+    m.assume(format!(
+        "{}: internet egress of {} bytes per response",
+        table.id,
+        group_thousands(response_bytes)
+    ));
+    m.finish()
+}
+
+/// Public IPv4 addresses of an internet-facing ALB: it spans at least two Availability Zones,
+/// with one public address in each (billed like any other).
+pub const ALB_PUBLIC_IPV4: u32 = 2;
+
+/// What a server option's network costs beyond egress: NAT gateways (hours and the bytes they
+/// process) and public IPv4 addresses (address-time).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NetworkUse {
+    /// NAT gateways running all period.
+    pub nat_gateways: u32,
+    /// Bytes processed by the NAT gateways over the period.
+    pub nat_bytes: u128,
+    /// Public IPv4 address-time over the period, ms (addresses × ms each is held).
+    pub public_ipv4_ms: u128,
+}
+
+/// Prices `use_` over `period_ms` with a network table (`aws-network`).
+pub fn price_network_use(
+    table: &PriceTable,
+    opts: &CostOptions,
+    period_ms: u64,
+    use_: NetworkUse,
+) -> Result<CostBreakdown, CostError> {
+    let mut m = meter(table, opts, period_ms)?;
+    if use_.nat_gateways > 0 {
+        let ms = m.monthly(use_.nat_gateways as u128 * period_ms as u128);
+        m.charge("NAT gateway hours", "nat-gateway-hours", ms, MS_PER_HOUR_U, 0);
+        let bytes = m.monthly(use_.nat_bytes);
+        m.charge("NAT gateway data processed", "nat-gateway-data", bytes, BYTES_PER_GB, 0);
+        m.assume(format!(
+            "{}: {} NAT gateway(s) all month (servers in private subnets)",
+            table.id, use_.nat_gateways
+        ));
+    }
+    let ms = m.monthly(use_.public_ipv4_ms);
+    m.charge("Public IPv4 address-hours", "public-ipv4-hours", ms, MS_PER_HOUR_U, 0);
+    if ms > 0 {
+        m.assume(format!(
+            "{}: public IPv4 addresses billed per address-hour: {ALB_PUBLIC_IPV4} per ALB (one per Availability \
+             Zone) and one per server in a public subnet",
+            table.id
+        ));
+    }
+    m.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Usd;
+
+    fn catalog() -> Catalog {
+        Catalog::embedded().unwrap()
+    }
+
+    fn usd(x: f64) -> Usd {
+        Usd::from_f64(x).unwrap()
+    }
+
+    const GB: u64 = 1 << 30;
+
+    #[test]
+    fn aws_egress_tiers_and_the_100_gb_free() {
+        let c = catalog();
+        let off = CostOptions::default();
+        // 10M responses of 10 KiB = 100,000,000 KiB = 95.367 GiB × $0.09 = $8.583069…
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 10_000_000, 10_240, &off).unwrap();
+        let gb = 10_000_000.0 * 10_240.0 / GB as f64;
+        assert!((b.lines[0].quantity - gb).abs() < 1e-9);
+        assert_eq!(b.total().cents(), 858);
+        // With the free tier those 95.4 GB are inside the first 100 GB: $0.
+        let free = CostOptions {
+            free_tier: true,
+            ..CostOptions::default()
+        };
+        assert_eq!(
+            price_egress(&c, "aws", MS_PER_MONTH, 10_000_000, 10_240, &free)
+                .unwrap()
+                .total(),
+            Usd::ZERO
+        );
+        // 20,000 GB: 10,240 × 0.09 + 9,760 × 0.085 = 921.60 + 829.60 = $1,751.20; with the free
+        // tier the first 100 GB are free: 10,140 × 0.09 + 9,760 × 0.085 = $1,742.20.
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 20_000, GB, &off).unwrap();
+        assert_eq!(b.total(), usd(1_751.20));
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 20_000, GB, &free).unwrap();
+        assert_eq!(b.total(), usd(1_742.20));
+    }
+
+    #[test]
+    fn cloudflare_egress_is_free_and_gcp_is_not_priced() {
+        let c = catalog();
+        let b = price_egress(&c, "cloudflare", MS_PER_MONTH, 1_000, GB, &CostOptions::default()).unwrap();
+        assert!(b.complete() && b.total() == Usd::ZERO && !b.lines.is_empty());
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, GB, &CostOptions::default()).unwrap();
+        assert!(!b.complete());
+        assert!(b.lines[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("no sourced internet egress price for gcp"));
+        // No bytes: no line.
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, 0, &CostOptions::default()).unwrap();
+        assert!(b.lines.is_empty());
+    }
+
+    #[test]
+    fn nat_gateway_and_public_ipv4() {
+        // 2 NAT gateways × 730 h × $0.045 = $65.70; 100 GB × $0.045 = $4.50; 3 addresses all
+        // month: 2,190 h × $0.005 = $10.95. Total $81.15.
+        let t = catalog().get("aws-network").unwrap().clone();
+        let use_ = NetworkUse {
+            nat_gateways: 2,
+            nat_bytes: 100 * GB as u128,
+            public_ipv4_ms: 3 * MS_PER_MONTH as u128,
+        };
+        let b = price_network_use(&t, &CostOptions::default(), MS_PER_MONTH, use_).unwrap();
+        assert_eq!(b.cost_of("NAT gateway hours"), usd(65.70));
+        assert_eq!(b.cost_of("NAT gateway data"), usd(4.50));
+        assert_eq!(b.cost_of("Public IPv4"), usd(10.95));
+        assert_eq!(b.total(), usd(81.15));
+    }
+}
