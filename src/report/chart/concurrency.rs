@@ -68,12 +68,12 @@ pub(super) fn size(r: &Report) -> (u32, u32) {
     (WIDTH, TITLE_BAND + PLOT_PX + legend_height(&legend(r), WIDTH))
 }
 
-/// Steps through `values`, one per `hours_per_point`: a horizontal run per point.
-fn steps(values: impl Iterator<Item = f64>, hours_per_point: f64) -> Vec<(f64, f64)> {
+/// Steps through `values`, one per `step`: a horizontal run per point.
+fn steps(values: impl Iterator<Item = f64>, step: f64) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     for (k, v) in values.enumerate() {
-        out.push((k as f64 * hours_per_point, v));
-        out.push(((k + 1) as f64 * hours_per_point, v));
+        out.push((k as f64 * step, v));
+        out.push(((k + 1) as f64 * step, v));
     }
     out
 }
@@ -93,7 +93,6 @@ where
             PLOT_PX,
         );
     };
-    let hours_per_point = f64::from(s.minutes_per_point.max(1)) / 60.0;
     let capacity: Option<Vec<f64>> = s.fleet.as_ref().map(|f| {
         f.min_instances
             .iter()
@@ -110,7 +109,15 @@ where
     if points == 0 {
         return draw_message(&plot, "No serverless or server option ran: nothing to draw", PLOT_PX);
     }
-    let x_max = points as f64 * hours_per_point;
+    // Hours on the x axis, or minutes for a window of three hours or less.
+    let minutes_per_point = f64::from(s.minutes_per_point.max(1));
+    let (unit, per_unit) = if points as f64 * minutes_per_point <= 180.0 {
+        ("min", 1.0)
+    } else {
+        ("h", 60.0)
+    };
+    let step = minutes_per_point / per_unit;
+    let x_max = points as f64 * step;
     let top = axis_top(
         s.serverless
             .iter()
@@ -129,15 +136,25 @@ where
     house_mesh(
         chart
             .configure_mesh()
-            .x_desc("hours from the start of the trace window")
+            .x_desc(if unit == "h" {
+                "hours from the start of the trace window"
+            } else {
+                "minutes from the start of the trace window"
+            })
             .y_desc("requests in flight / request slots")
-            .x_label_formatter(&|v| format!("{} h", trim(*v)))
-            .y_label_formatter(&|v| count_tick(*v)),
+            .x_label_formatter(&|v| format!("{} {unit}", trim(*v)))
+            .y_label_formatter(&|v| {
+                if v.fract() == 0.0 {
+                    count_tick(*v)
+                } else {
+                    String::new()
+                }
+            }),
     )
     .draw()?;
     if let (Some(f), Some(c)) = (&s.fleet, &capacity) {
         let colour = colour_of_option(r, &f.option);
-        let line = steps(c.iter().copied(), hours_per_point);
+        let line = steps(c.iter().copied(), step);
         chart.draw_series(std::iter::once(Polygon::new(
             std::iter::once((0.0, 0.0))
                 .chain(line.iter().copied())
@@ -148,7 +165,7 @@ where
         chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
     }
     for l in &s.serverless {
-        let line = steps(l.max_in_flight.iter().map(|&v| f64::from(v)), hours_per_point);
+        let line = steps(l.max_in_flight.iter().map(|&v| f64::from(v)), step);
         chart.draw_series(LineSeries::new(line, colour_of_option(r, &l.option).stroke_width(2)))?;
     }
     Ok(())

@@ -324,8 +324,13 @@ fn the_concurrency_chart_draws_in_flight_steps_over_the_fleets_capacity() {
     let t = texts(&svg(&r, ChartKind::Concurrency));
     let has = |s: &str| t.iter().any(|x| x == s);
     assert!(has("Requests in flight against the server fleet's capacity"), "{t:?}");
-    assert!(has("hours from the start of the trace window"));
+    // A six-minute window is drawn in minutes, whole counts only on the y axis.
+    assert!(has("minutes from the start of the trace window"), "{t:?}");
     assert!(has("requests in flight / request slots"));
+    assert!(has("3 min") && has("2") && !has("0.5"), "{t:?}");
+    assert!(texts(&svg(&example(), ChartKind::Concurrency))
+        .iter()
+        .any(|x| x == "hours from the start of the trace window"));
     assert!(has("lambda: most requests in flight per minute (peak 3)"), "{t:?}");
     assert!(
         has("ec2 capacity: instances billed × 2 request slots (t3.medium), fewest per minute"),
