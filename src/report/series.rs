@@ -212,6 +212,91 @@ pub fn latency_quantiles(evals: &[Evaluation]) -> Vec<OptionQuantiles> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::CostBreakdown;
+    use crate::eval::{Behaviour, Costing, InstanceSummary};
+    use crate::units::Usd;
+
+    /// A simulated option costing `usd` over a two-month horizon (none in the first month),
+    /// meeting the SLO or not, with a per-minute series of `minutes` minutes.
+    fn option(id: &str, kind: OptionKind, usd: f64, meets_slo: bool, minutes: u32) -> Evaluation {
+        let months = [Usd::ZERO, Usd::from_f64(usd).unwrap()];
+        Evaluation {
+            id: id.into(),
+            kind,
+            platform: "p".into(),
+            description: String::new(),
+            limits: vec![],
+            costing: Some(Costing::new(id, CostBreakdown::default(), &months).unwrap()),
+            behaviour: Some(Behaviour {
+                in_flight_by_minute: (0..minutes).collect(),
+                instances_by_minute: vec![2; minutes as usize],
+                slots_per_instance: Some(4),
+                instances: Some(InstanceSummary {
+                    instance_type: "t".into(),
+                    peak: 2,
+                    mean: 2.0,
+                    committed: 0,
+                    max_instances: 2,
+                    minutes_at_max: 0,
+                }),
+                added_latency_quantiles_ms: vec![(0.5, 0.0), (0.99, 9.0)],
+                ..Behaviour::default()
+            }),
+            meets_slo,
+            notes: vec![],
+            assumptions: vec![],
+            warnings: vec![],
+        }
+    }
+
+    /// Serverless `dear` and `cheap` (viable), `fast` (cheapest but missing the SLO); fleets
+    /// `big` and `small` (the cheaper).
+    fn evals() -> Vec<Evaluation> {
+        use OptionKind::{Provisioned, Serverless};
+        vec![
+            option("dear", Serverless, 300.0, true, 1_440),
+            option("cheap", Serverless, 100.0, true, 1_440),
+            option("fast", Serverless, 50.0, false, 1_440),
+            option("big", Provisioned, 500.0, true, 1_440),
+            option("small", Provisioned, 200.0, true, 1_440),
+        ]
+    }
+
+    #[test]
+    fn the_charts_follow_the_verdict_else_the_cheapest_viable_serverless_option() {
+        let e = evals();
+        let ids = |s: &ConcurrencySeries| s.serverless.iter().map(|l| l.option.clone()).collect::<Vec<_>>();
+        // The winner and runner-up, when serverless, in the scenario's order.
+        let c = concurrency(&e, Some("cheap"), Some("dear")).unwrap();
+        assert_eq!(ids(&c), ["dear", "cheap"]);
+        assert_eq!(chosen_serverless(&e, Some("cheap")).unwrap().id, "cheap");
+        // A server winner: the cheapest viable serverless option (not `fast`, which misses the SLO).
+        let c = concurrency(&e, Some("small"), None).unwrap();
+        assert_eq!(ids(&c), ["cheap"]);
+        assert_eq!(chosen_serverless(&e, Some("small")).unwrap().id, "cheap");
+        // The fleet is the cheapest server option; 1,440 minutes make 720 points of 2 minutes.
+        let f = c.fleet.unwrap();
+        assert_eq!((f.option.as_str(), f.slots_per_instance), ("small", 4));
+        assert_eq!((c.minutes_per_point, f.min_instances.len()), (2, 720));
+        assert_eq!(&c.serverless[0].max_in_flight[..3], [1, 3, 5]);
+        // Nothing serverless runs: no chosen option, the fleet alone.
+        let servers: Vec<Evaluation> = e.into_iter().filter(|x| x.kind == OptionKind::Provisioned).collect();
+        assert!(chosen_serverless(&servers, None).is_none());
+        let c = concurrency(&servers, Some("small"), None).unwrap();
+        assert!(c.serverless.is_empty() && c.fleet.is_some());
+        assert!(concurrency(&[], None, None).is_none());
+    }
+
+    #[test]
+    fn latency_quantiles_keep_each_simulated_options_in_order() {
+        let q = latency_quantiles(&evals());
+        assert_eq!(q.len(), 5);
+        assert_eq!(q[0].option, "dear");
+        assert_eq!(
+            q[0].quantiles,
+            [Quantile { share: 0.5, ms: 0.0 }, Quantile { share: 0.99, ms: 9.0 }]
+        );
+    }
 
     #[test]
     fn buckets_keep_peaks_and_troughs_and_bound_the_points() {
