@@ -23,7 +23,7 @@ out=$(cd "$out" && pwd)
 
 cargo run --quiet --locked --example render_html -- "$report" "$out" >/dev/null
 cargo build --quiet --locked --example check_page
-check=target/debug/examples/check_page
+check=${CARGO_TARGET_DIR:-target}/debug/examples/check_page
 echo "check-html: rendered $out/report.html and its charts (SVG and PNG)"
 
 browser=""
