@@ -14,8 +14,8 @@ use crate::report::model::OptionQuantiles;
 const PLOT_PX: u32 = 440;
 /// Where the maximum (share 1) sits on the nines axis, above p99.9 (3).
 const NINES_MAX: f64 = 3.6;
-/// Pixels between dodged lines.
-const DODGE_PX: i32 = 3;
+/// Pixels between dodged lines (right and up, option by option).
+const DODGE_PX: i32 = 2;
 
 /// Latency axis value of `ms` (drawn on a log scale): 1 + ms.
 fn x_of(ms: f64) -> f64 {
@@ -143,7 +143,8 @@ where
         .x_label_area_size(48)
         .y_label_area_size(text_width("100% (max)", TICK_PX) + 44)
         .build_cartesian_2d(
-            (1f64..x_of(top_ms)).log_scale().with_key_points(x_ticks),
+            // A little room left of 0 ms, for the dodged lines.
+            (1f64 / 1.25..x_of(top_ms) * 1.1).log_scale().with_key_points(x_ticks),
             (y_of(0.5) / 1.4..y_of(1.0) * 1.4).log_scale().with_key_points(y_ticks),
         )?;
     chart
@@ -166,9 +167,8 @@ where
             SLO_RED.stroke_width(2),
         ))?;
     }
-    let mid = (lines.len() as i32 - 1) / 2;
     for (k, (i, o, q)) in lines.iter().enumerate() {
-        let dodge = (k as i32 - mid) * DODGE_PX;
+        let dodge = k as i32 * DODGE_PX;
         let points: Vec<(i32, i32)> = q
             .quantiles
             .iter()

@@ -164,9 +164,15 @@ where
         )))?;
         chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
     }
-    for l in &s.serverless {
+    // Earlier lines wider, so a later one drawn over the same values leaves them visible.
+    let n = s.serverless.len() as u32;
+    for (k, l) in s.serverless.iter().enumerate() {
         let line = steps(l.max_in_flight.iter().map(|&v| f64::from(v)), step);
-        chart.draw_series(LineSeries::new(line, colour_of_option(r, &l.option).stroke_width(2)))?;
+        let width = 2 + 2 * (n - 1 - k as u32).min(2);
+        chart.draw_series(LineSeries::new(
+            line,
+            colour_of_option(r, &l.option).stroke_width(width),
+        ))?;
     }
     Ok(())
 }

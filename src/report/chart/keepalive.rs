@@ -88,8 +88,9 @@ where
     let lo = windows.iter().copied().fold(f64::INFINITY, f64::min).max(0.1);
     let hi = windows.iter().copied().fold(0.0, f64::max).max(lo * 2.0);
     let x_range = (lo / 1.25)..(hi * 1.25);
-    let share_top = axis_top(t.points.iter().map(|p| p.cold_start_share * 100.0).fold(0.0, f64::max));
-    let idle_top = axis_top(t.points.iter().map(|p| p.idle_gb_seconds).fold(0.0, f64::max));
+    // Headroom above the highest point for the own-window label.
+    let share_top = axis_top(1.08 * t.points.iter().map(|p| p.cold_start_share * 100.0).fold(0.0, f64::max));
+    let idle_top = axis_top(1.08 * t.points.iter().map(|p| p.idle_gb_seconds).fold(0.0, f64::max));
     let mut chart = ChartBuilder::on(&plot)
         .margin_top(8)
         .margin_left(10)
