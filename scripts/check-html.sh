@@ -52,7 +52,7 @@ shoot() {
     local url=$1 png=$2 width=$3 height=$4
     shift 4
     rm -f "$png"
-    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking \
         --disable-component-update --no-first-run --hide-scrollbars --user-data-dir="$profile" "$@" \
         --screenshot="$png" --window-size="$width,$height" "$url" >/dev/null 2>&1 || true
     if [ ! -s "$png" ]; then
@@ -90,7 +90,7 @@ for width in 1280 800; do
     "$check" "$out/screenshot-$width.png" || failed=1
 done
 # The printed page, for @media print (looked at, not checked).
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking \
     --disable-component-update --no-first-run --user-data-dir="$profile" \
     --print-to-pdf="$out/report.pdf" --no-pdf-header-footer "file://$out/report.html" >/dev/null 2>&1 \
     && echo "$out/report.pdf"

@@ -117,8 +117,13 @@ fn computed_series(
         return Ok(ComputedSeries::default());
     };
     Ok(ComputedSeries {
-        keep_alive: Some(keep_alive_tradeoff(plan, opt, run)?),
-        right_sizing: Some(right_sizing(plan, opt)?),
+        keep_alive: Some(
+            keep_alive_tradeoff(plan, opt, run)
+                .with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))?,
+        ),
+        right_sizing: Some(
+            right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id))?,
+        ),
     })
 }
 
