@@ -1,5 +1,6 @@
 //! `faascost analyze`: scenario + price tables (checked before any trace is read) + traces →
-//! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → a `Report`, written as
+//! `Plan` → evaluation of every option (`eval`) → decision (`fit`) → the charts' extra series
+//! (`eval::series`: keep-alive trade-off, right-sizing) → a `Report`, written as
 //! report.json, report.md, options.csv, functions.csv and report.html (one atomic set, never over an input), summarized as a
 //! table on stdout with the warnings on stderr (sanitized); gates the user set decide the exit code.
 
@@ -12,7 +13,9 @@ use super::pricing::load_catalog;
 use crate::characterize::characterize;
 use crate::cli::{AnalyzeArgs, PlanArgs};
 use crate::config::Scenario;
+use crate::eval::series::{keep_alive_tradeoff, right_sizing};
 use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, ServerlessRuns};
+use crate::report::build::{ComputedSeries, Findings};
 use crate::report::gate::{evaluate, failures, Gate, Outcome};
 use crate::report::render::{files, ANALYZE_FILES};
 use crate::report::sanitize::terminal;
@@ -96,6 +99,34 @@ fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evalu
     result
 }
 
+/// The keep-alive trade-off and the right-sizing curves of the serverless option the charts
+/// follow (the winner when serverless, else the cheapest serverless option that runs).
+fn computed_series(
+    plan: &Plan,
+    evaluations: &[crate::eval::Evaluation],
+    runs: &ServerlessRuns,
+    winner: Option<&str>,
+) -> anyhow::Result<ComputedSeries> {
+    let Some(chosen) = crate::report::series::chosen_serverless(evaluations, winner) else {
+        return Ok(ComputedSeries::default());
+    };
+    let (Some(opt), Some(run)) = (
+        plan.scenario.serverless.iter().find(|o| o.id == chosen.id),
+        runs.get(&chosen.id),
+    ) else {
+        return Ok(ComputedSeries::default());
+    };
+    Ok(ComputedSeries {
+        keep_alive: Some(
+            keep_alive_tradeoff(plan, opt, run)
+                .with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))?,
+        ),
+        right_sizing: Some(
+            right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id))?,
+        ),
+    })
+}
+
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args.plan)?;
@@ -113,9 +144,12 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         characterize(&plan.workload),
         &evaluations,
         &decision,
-        Some(recommendations.with_ranges(&ranges)),
-        break_even,
-        Some(ranges),
+        Findings {
+            recommendations: Some(recommendations.with_ranges(&ranges)),
+            break_even,
+            ranges: Some(ranges),
+            series: computed_series(&plan, &evaluations, &runs, decision.cheapest_option.as_deref())?,
+        },
     );
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.plan.scenario {

@@ -250,6 +250,8 @@ pub fn evaluate(
             utilization: utilization(o),
             slo_violation_minutes: Some(o.slo_violation_minutes),
             serverless_usage: None,
+            added_latency_quantiles_ms: vec![(0.5, added.p50), (0.95, added.p95), (0.99, added.p99)],
+            ..Behaviour::default()
         }),
         meets_slo: best.meets_slo(plan) && grown_ok,
         notes,

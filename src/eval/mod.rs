@@ -19,6 +19,7 @@ pub mod hybrid_search;
 pub mod limits;
 pub mod ops;
 pub mod provisioned;
+pub mod series;
 pub mod serverless;
 
 use anyhow::anyhow;
@@ -201,6 +202,17 @@ pub struct Behaviour {
     pub slo_violation_minutes: Option<u64>,
     /// The simulated window's usage (serverless options), for re-pricing at other traffic.
     pub serverless_usage: Option<crate::usage::Usage>,
+    /// Most requests in flight in each minute of the simulated period, from its start
+    /// (serverless options).
+    pub in_flight_by_minute: Vec<u32>,
+    /// Instances billed (ready and booting) in each minute of the first month's window
+    /// (provisioned options).
+    pub instances_by_minute: Vec<u32>,
+    /// Request slots of one instance (provisioned options).
+    pub slots_per_instance: Option<u32>,
+    /// Added-latency quantiles as (share of requests 0–1, ms), ascending: the ones the model
+    /// reports (serverless: p50, p95, p99, p99.9 and the maximum; fleets: p50, p95, p99).
+    pub added_latency_quantiles_ms: Vec<(f64, f64)>,
 }
 
 /// What an option costs: the first month's bill and the total of every month of the horizon,

@@ -454,6 +454,9 @@ pub fn evaluate(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<Evaluati
             instances: Some(instances),
             utilization: utilization(o),
             slo_violation_minutes: Some(o.slo_violation_minutes),
+            instances_by_minute: o.instances_per_minute.clone(),
+            slots_per_instance: Some(fleet.slots_per_instance() as u32),
+            added_latency_quantiles_ms: fleet_quantiles(&o.queueing_ms),
             ..Behaviour::default()
         }),
         meets_slo,
@@ -471,6 +474,11 @@ pub(super) fn percentiles(p: &crate::sim::provisioned::Percentiles) -> LatencySu
         p95: p.p95,
         p99: p.p99,
     }
+}
+
+/// The quantiles the fleet model reports: p50, p95 and p99.
+pub(super) fn fleet_quantiles(p: &crate::sim::provisioned::Percentiles) -> Vec<(f64, f64)> {
+    vec![(0.5, p.p50), (0.95, p.p95), (0.99, p.p99)]
 }
 
 /// The fleet's utilization, with the minutes above 100 %.

@@ -32,6 +32,8 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.cpu_bound_fraction = plan.scenario.cpu_bound_fraction;
     cfg.seed = plan.scenario.seed;
     cfg.spread = plan.what_if.spread;
+    // The per-minute concurrency series, for the report's concurrency chart.
+    cfg.per_minute = true;
     if plan.what_if.cold_start_multiple != 1.0 {
         let runtime = cfg.platform.facts.default_runtime.clone();
         let dist = cfg.platform.cold_start_for(&runtime)?;
@@ -227,6 +229,17 @@ pub(super) fn latency(l: &crate::sim::stats::LatencyMs) -> LatencySummary {
     }
 }
 
+/// The quantiles of a simulator latency summary: p50, p95, p99, p99.9 and the maximum.
+pub(super) fn quantiles(l: &crate::sim::stats::LatencyMs) -> Vec<(f64, f64)> {
+    vec![
+        (0.5, l.p50 as f64),
+        (0.95, l.p95 as f64),
+        (0.99, l.p99 as f64),
+        (0.999, l.p99_9 as f64),
+        (1.0, l.max as f64),
+    ]
+}
+
 /// A share as a percentage with one decimal, `< 0.1%` for a small non-zero share.
 pub(crate) fn share_text(share: f64) -> String {
     if share > 0.0 && share < 0.001 {
@@ -300,6 +313,8 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             requests: s.invocations,
             throttles: Some(s.throttles),
             serverless_usage: Some(out.usage.clone()),
+            in_flight_by_minute: s.concurrency_by_minute.iter().map(|m| m.max).collect(),
+            added_latency_quantiles_ms: quantiles(&s.overhead_ms),
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),

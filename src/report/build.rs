@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    CheapestChange, Inputs, OptionReport, PairBreakEven, PriceTableRef, Ranges, Recommendations, Report,
-    ReportCostLine, Verdict, REPORT_SCHEMA_VERSION,
+    ChartSeries, CheapestChange, Inputs, KeepAliveTradeoff, OptionReport, PairBreakEven, PriceTableRef, Ranges,
+    Recommendations, Report, ReportCostLine, RightSizing, Verdict, REPORT_SCHEMA_VERSION,
 };
 use crate::eval::{Costing, Evaluation, Plan};
 use crate::fit::Decision;
@@ -107,16 +107,33 @@ fn assumptions(plan: &Plan, evals: &[Evaluation]) -> Vec<String> {
     out
 }
 
+/// What the decision stage and the charts' extra simulations found, beyond the verdict.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    /// Which architecture fits each function and the whole workload.
+    pub recommendations: Option<Recommendations>,
+    /// Serverless/server break-even traffic per pair.
+    pub break_even: Vec<PairBreakEven>,
+    /// The verdict's ranges.
+    pub ranges: Option<Ranges>,
+    /// The keep-alive trade-off and right-sizing curves (`eval::series`).
+    pub series: ComputedSeries,
+}
+
 /// Builds the report of a run.
 pub fn build(
     plan: &Plan,
     profile: crate::characterize::WorkloadProfile,
     evals: &[Evaluation],
     decision: &Decision,
-    recommendations: Option<Recommendations>,
-    break_even: Vec<PairBreakEven>,
-    ranges: Option<Ranges>,
+    findings: Findings,
 ) -> Report {
+    let Findings {
+        recommendations,
+        break_even,
+        ranges,
+        series: computed,
+    } = findings;
     let mut tables: BTreeMap<String, PriceTableRef> = BTreeMap::new();
     for e in evals {
         for o in e.costing.iter().flat_map(|c| &c.bill.offerings) {
@@ -173,5 +190,24 @@ pub fn build(
         recommendations,
         break_even,
         ranges,
+        series: Some(ChartSeries {
+            concurrency: super::series::concurrency(
+                evals,
+                decision.cheapest_option.as_deref(),
+                decision.runner_up.as_deref(),
+            ),
+            keep_alive: computed.keep_alive,
+            added_latency_quantiles: super::series::latency_quantiles(evals),
+            right_sizing: computed.right_sizing,
+        }),
     }
+}
+
+/// The series the evaluation stage computed for the charts (`eval::series`), when it did.
+#[derive(Debug, Clone, Default)]
+pub struct ComputedSeries {
+    /// The keep-alive trade-off of the chosen serverless option.
+    pub keep_alive: Option<KeepAliveTradeoff>,
+    /// The right-sizing curves on its platform.
+    pub right_sizing: Option<RightSizing>,
 }

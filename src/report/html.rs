@@ -155,7 +155,7 @@ pub fn render(r: &Report) -> String {
         ranges::section(&mut s, g, r);
     }
 
-    let _ = writeln!(s, "<h2>Charts</h2>\n<div class=\"charts\">");
+    let _ = writeln!(s, "<h2 id=\"charts\">Charts</h2>\n<div class=\"charts\">");
     for (kind, caption) in [
         (
             ChartKind::Bill,
@@ -181,6 +181,7 @@ pub fn render(r: &Report) -> String {
             escape(&caption)
         );
     }
+    behaviour_charts(&mut s, r);
     let _ = writeln!(s, "</div>");
 
     let _ = writeln!(s, "<h2>Each option</h2>");
@@ -199,13 +200,107 @@ pub fn render(r: &Report) -> String {
     inputs(&mut s, r);
     let _ = writeln!(
         s,
-        "<footer>{} — report schema {}; seed {}. Charts waiting for data the report does not carry yet: concurrency over time, keep-alive trade-off, memory right-sizing, latency CDF.</footer>",
+        "<footer>{} — report schema {}; seed {}.</footer>",
         escape(&r.tool),
         r.schema_version,
         r.seed
     );
     let _ = writeln!(s, "</body>\n</html>");
     s
+}
+
+/// One chart as a figure with its caption (escaped).
+fn figure(s: &mut String, r: &Report, kind: ChartKind, caption: &str) {
+    let _ = writeln!(
+        s,
+        "<figure id=\"{}\">\n{}<figcaption>{}</figcaption>\n</figure>",
+        kind.stem(),
+        chart::svg(r, kind),
+        escape(caption)
+    );
+}
+
+/// The charts of the report's behaviour series (schema 4): the latency CDF, requests in flight
+/// against a fleet, the keep-alive trade-off (with its figures as a table) and right-sizing.
+fn behaviour_charts(s: &mut String, r: &Report) {
+    let Some(series) = &r.series else {
+        return;
+    };
+    if !series.added_latency_quantiles.is_empty() {
+        figure(
+            s,
+            r,
+            ChartKind::LatencyCdf,
+            "Added latency by percentile: the points are the quantiles each model reports (serverless: p50, p95, p99, \
+             p99.9 and the maximum; server fleets: p50, p95, p99), each held until the next; options with the same \
+             quantiles are offset by a few pixels so every line shows.",
+        );
+    }
+    if let Some(c) = &series.concurrency {
+        let fleet = c.fleet.as_ref().map_or(String::new(), |f| {
+            format!(
+                " The shaded area is {}'s capacity: the fewest {} instances billed in each step × {} request slots each; \
+                 above it that fleet would have queued requests.",
+                f.option, f.instance_type, f.slots_per_instance
+            )
+        });
+        figure(
+            s,
+            r,
+            ChartKind::Concurrency,
+            &format!(
+                "The most requests in flight at once in each {}-minute step of the trace window, as the serverless \
+                 simulation replayed them.{fleet}",
+                c.minutes_per_point
+            ),
+        );
+    }
+    if let Some(k) = &series.keep_alive {
+        figure(
+            s,
+            r,
+            ChartKind::KeepAlive,
+            &format!(
+                "{} re-simulated with each fixed keep-alive window, everything else as analyzed: a longer window \
+                 keeps more instances warm (more idle memory-time, billed only where the platform bills idle \
+                 instances) and meets fewer cold starts. Its own policy: {}.",
+                k.option, k.option_keep_alive
+            ),
+        );
+        keep_alive_table(s, k);
+    }
+    if let Some(z) = &series.right_sizing {
+        let caption = format!(
+            "Each of the busiest functions priced alone on {} ({}) at every memory size the platform offers, with \
+             tune's model: {}",
+            z.platform,
+            z.arch,
+            z.assumptions.join("; ")
+        );
+        figure(s, r, ChartKind::RightSizing, &caption);
+    }
+}
+
+/// The keep-alive trade-off's figures.
+fn keep_alive_table(s: &mut String, k: &super::model::KeepAliveTradeoff) {
+    let _ = writeln!(
+        s,
+        "<div class=\"wide\"><table class=\"keep-alive\">\n<thead><tr><th class=\"num\">keep-alive</th><th class=\"num\">cold starts</th><th class=\"num\">idle memory-time (GB-s)</th><th class=\"num\">p99 added (ms)</th></tr></thead>\n<tbody>"
+    );
+    for p in &k.points {
+        let own = k.option_keep_alive_min == Some(f64::from(p.keep_alive_min));
+        let _ = writeln!(
+            s,
+            "<tr{}><td class=\"num\">{} min{}</td><td class=\"num\">{:.2}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            if own { " class=\"cheapest\"" } else { "" },
+            p.keep_alive_min,
+            if own { " (its own)" } else { "" },
+            p.cold_start_share * 100.0,
+            count(p.idle_gb_seconds.round() as u64),
+            sig3(Some(p.p99_added_latency_ms))
+        );
+    }
+    let _ = writeln!(s, "</tbody></table></div>");
 }
 
 fn break_even_caption(r: &Report) -> String {

@@ -7,6 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub use super::series::{
+    ChartSeries, ConcurrencySeries, FleetCapacity, InFlightSeries, KeepAlivePoint, KeepAliveTradeoff, OptionQuantiles,
+    Quantile, RightSizing, SizingCurve, SizingPoint,
+};
 use crate::characterize::WorkloadProfile;
 pub use crate::eval::{InputFile, InstanceSummary, LatencySummary, LimitBreach, OptionKind, UtilizationSummary};
 pub use crate::fit::breakeven::PairBreakEven;
@@ -21,7 +25,10 @@ use crate::warning::Warning;
 /// 3: fit recommendations per function and for the workload, and the ranges of the verdict
 /// (low/high cases, Monte Carlo percentiles, tornado); a schema-2 report, which has neither,
 /// still reads.
-pub const REPORT_SCHEMA_VERSION: u32 = 3;
+/// 4: the behaviour series of report.html's charts (`series`: requests in flight against a
+/// fleet's capacity, added-latency quantiles, the keep-alive trade-off, memory right-sizing);
+/// a schema-2 or 3 report, which has none, still reads.
+pub const REPORT_SCHEMA_VERSION: u32 = 4;
 
 /// The oldest schema this build reads.
 pub const OLDEST_READABLE_SCHEMA_VERSION: u32 = 2;
@@ -67,6 +74,9 @@ pub struct Report {
     /// percentiles of each option's cost, the tornado (schema 3; older reports have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranges: Option<Ranges>,
+    /// The series behind the behaviour charts (schema 4; older reports have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<ChartSeries>,
 }
 
 /// The verdict of a run.
@@ -382,6 +392,79 @@ pub(crate) fn sample_report() -> Report {
             note: None,
         }],
         ranges: Some(sample_ranges()),
+        series: Some(sample_series()),
+    }
+}
+
+/// The behaviour series of the sample report: lambda's requests in flight against an ec2
+/// fleet, its latency quantiles, a keep-alive trade-off and one function's right-sizing curve.
+#[cfg(test)]
+fn sample_series() -> ChartSeries {
+    let usd = Money::from_micro;
+    ChartSeries {
+        concurrency: Some(ConcurrencySeries {
+            minutes_per_point: 1,
+            serverless: vec![InFlightSeries {
+                option: "lambda".into(),
+                max_in_flight: vec![0, 1, 3, 2, 0, 1],
+            }],
+            fleet: Some(FleetCapacity {
+                option: "ec2".into(),
+                instance_type: "t3.medium".into(),
+                slots_per_instance: 2,
+                min_instances: vec![1, 1, 2, 2, 1, 1],
+            }),
+        }),
+        keep_alive: Some(KeepAliveTradeoff {
+            option: "lambda".into(),
+            option_keep_alive: "provider (fixed:10m)".into(),
+            option_keep_alive_min: Some(10.0),
+            period_minutes: 60.0,
+            points: [(1, 0.2, 10.0, 300.0), (10, 0.05, 90.0, 250.0), (60, 0.01, 400.0, 0.0)]
+                .into_iter()
+                .map(|(m, c, i, p)| KeepAlivePoint {
+                    keep_alive_min: m,
+                    cold_start_share: c,
+                    idle_gb_seconds: i,
+                    p99_added_latency_ms: p,
+                })
+                .collect(),
+        }),
+        added_latency_quantiles: vec![OptionQuantiles {
+            option: "lambda".into(),
+            quantiles: [(0.5, 0.0), (0.95, 0.0), (0.99, 240.0), (0.999, 410.0), (1.0, 900.0)]
+                .into_iter()
+                .map(|(share, ms)| Quantile { share, ms })
+                .collect(),
+        }],
+        right_sizing: Some(RightSizing {
+            option: "lambda".into(),
+            platform: "aws-lambda".into(),
+            arch: "arm64".into(),
+            option_memory_mb: Some(1024),
+            functions: vec![SizingCurve {
+                function: "app/<b>f</b>".into(),
+                invocations: 1_000,
+                traced_mb: 512,
+                floor_mb: 256,
+                cheapest_mb: Some(512),
+                refusal: None,
+                points: [
+                    (128, 9_000_000, 900.0, false),
+                    (512, 4_000_000, 250.0, true),
+                    (1024, 5_000_000, 140.0, true),
+                ]
+                .into_iter()
+                .map(|(mb, cost, ms, allowed)| SizingPoint {
+                    memory_mb: mb,
+                    monthly_cost_usd: usd(cost),
+                    mean_duration_ms: ms,
+                    allowed,
+                })
+                .collect(),
+            }],
+            assumptions: vec!["each unit is priced alone".into()],
+        }),
     }
 }
 
@@ -516,13 +599,19 @@ mod tests {
         assert!(seen >= 1, "no committed report in {}", dir.display());
     }
 
-    /// A schema-2 report (last release's, before recommendations and break-evens) still reads,
-    /// so `diff` can compare against it.
+    /// A schema-2 report (last release's, before recommendations and break-evens) and a
+    /// schema-3 one (before the behaviour series) still read, so `diff` can compare against them.
     #[test]
-    fn a_schema_2_report_still_reads() {
+    fn schema_2_and_3_reports_still_read() {
         let mut r = sample_report();
+        r.series = None;
+        r.schema_version = 3;
+        let json = r.to_json();
+        assert!(!json.contains("\"series\""));
+        assert_eq!(Report::from_json(&json, "old.json").unwrap(), r);
         r.recommendations = None;
         r.break_even.clear();
+        r.ranges = None;
         r.schema_version = 2;
         let json = r.to_json();
         assert!(!json.contains("recommendations") && !json.contains("break_even"));
@@ -534,10 +623,10 @@ mod tests {
     fn unsupported_schemas_and_bad_json_are_clear_errors() {
         let json = sample_report()
             .to_json()
-            .replacen("\"schema_version\": 3", "\"schema_version\": 999", 1);
+            .replacen("\"schema_version\": 4", "\"schema_version\": 999", 1);
         let e = Report::from_json(&json, "old.json").unwrap_err().to_string();
         assert!(
-            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schemas 2 to 3"),
+            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schemas 2 to 4"),
             "{e}"
         );
         let e = Report::from_json("{\"schema_version\": 2,\n \"tool\": 5}", "bad.json")

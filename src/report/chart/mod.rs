@@ -9,14 +9,21 @@
 //! cost in each month of the horizon as traffic grows (`MonthlyCost`), and the added-latency
 //! percentiles against the SLO (`AddedLatency`), the tornado of the uncertain inputs
 //! (`Tornado`) and each option's P10–P90 horizon cost (`CostRange`) when the report carries
-//! ranges. Money is summed exactly (`Money`) and turned into floats only to place marks.
+//! ranges; and, from the report's behaviour series (schema 4), requests in flight against a
+//! server fleet's capacity (`Concurrency`), the keep-alive trade-off (`KeepAlive`), each
+//! option's added-latency CDF (`LatencyCdf`) and the memory right-sizing curve (`RightSizing`).
+//! Money is summed exactly (`Money`) and turned into floats only to place marks.
 
 mod bill;
+mod cdf;
 mod components;
+mod concurrency;
 mod cumulative;
+mod keepalive;
 mod latency;
 mod monthly;
 mod range;
+mod sizing;
 mod tornado;
 
 pub use components::{component_of, Component};
@@ -50,15 +57,27 @@ pub enum ChartKind {
     Tornado,
     /// Each option's horizon cost: P10–P90 of the Monte Carlo runs within the cases' range.
     CostRange,
+    /// Requests in flight over the window against the cheapest server fleet's capacity.
+    Concurrency,
+    /// Cold-start share and idle memory-time at several keep-alive windows.
+    KeepAlive,
+    /// Each option's added latency by percentile.
+    LatencyCdf,
+    /// Monthly cost against memory size for the busiest functions.
+    RightSizing,
 }
 
 impl ChartKind {
     /// Every chart, in the order report.html shows them.
-    pub const ALL: [ChartKind; 6] = [
+    pub const ALL: [ChartKind; 10] = [
         ChartKind::Cumulative,
         ChartKind::Bill,
         ChartKind::MonthlyCost,
         ChartKind::AddedLatency,
+        ChartKind::LatencyCdf,
+        ChartKind::Concurrency,
+        ChartKind::KeepAlive,
+        ChartKind::RightSizing,
         ChartKind::Tornado,
         ChartKind::CostRange,
     ];
@@ -72,6 +91,10 @@ impl ChartKind {
             ChartKind::AddedLatency => "added-latency",
             ChartKind::Tornado => "sensitivity-tornado",
             ChartKind::CostRange => "cost-ranges",
+            ChartKind::Concurrency => "concurrency",
+            ChartKind::KeepAlive => "keep-alive",
+            ChartKind::LatencyCdf => "latency-cdf",
+            ChartKind::RightSizing => "right-sizing",
         }
     }
 }
@@ -113,6 +136,10 @@ fn size(r: &Report, kind: ChartKind) -> (u32, u32) {
         ChartKind::AddedLatency => latency::size(r),
         ChartKind::Tornado => tornado::size(r),
         ChartKind::CostRange => range::size(r),
+        ChartKind::Concurrency => concurrency::size(r),
+        ChartKind::KeepAlive => keepalive::size(r),
+        ChartKind::LatencyCdf => cdf::size(r),
+        ChartKind::RightSizing => sizing::size(r),
     }
 }
 
@@ -131,6 +158,10 @@ where
         ChartKind::AddedLatency => latency::draw(root, r),
         ChartKind::Tornado => tornado::draw(root, r),
         ChartKind::CostRange => range::draw(root, r),
+        ChartKind::Concurrency => concurrency::draw(root, r),
+        ChartKind::KeepAlive => keepalive::draw(root, r),
+        ChartKind::LatencyCdf => cdf::draw(root, r),
+        ChartKind::RightSizing => sizing::draw(root, r),
     }
 }
 
@@ -195,6 +226,11 @@ const OPTION_COLOURS: [RGBColor; 9] = [
     RGBColor(0x8C, 0x56, 0x1E),
 ];
 
+/// The options' colours as RGB bytes, in order (for checking a picture of the charts).
+pub fn option_rgb() -> Vec<[u8; 3]> {
+    OPTION_COLOURS.iter().map(|c| [c.0, c.1, c.2]).collect()
+}
+
 /// The colour of the option at `index` in the report (the same in every chart).
 fn option_colour(index: usize) -> RGBColor {
     OPTION_COLOURS[index % OPTION_COLOURS.len()]
@@ -228,6 +264,12 @@ enum Swatch {
     Box,
     Line,
     Dashed,
+    /// A ring (a marked point).
+    Ring,
+    /// A cross (a marked point).
+    Cross,
+    /// A hollow grey circle (a point not allowed).
+    Hollow,
     /// No swatch: a note (an option not drawn).
     None,
 }
@@ -295,6 +337,15 @@ where
                             item.colour.stroke_width(3),
                         ))?;
                     }
+                }
+                Swatch::Ring => {
+                    area.draw(&Circle::new((x + SWATCH_PX / 2, y), 7, item.colour.stroke_width(2)))?;
+                }
+                Swatch::Cross => {
+                    area.draw(&Cross::new((x + SWATCH_PX / 2, y), 6, item.colour.stroke_width(2)))?;
+                }
+                Swatch::Hollow => {
+                    area.draw(&Circle::new((x + SWATCH_PX / 2, y), 5, item.colour.stroke_width(2)))?;
                 }
                 Swatch::None => {}
             }
@@ -382,6 +433,39 @@ where
         (WIDTH as i32 / 2, plot_px as i32 / 2),
     )?;
     Ok(())
+}
+
+/// A message centred in `area` (`height` pixels tall) in place of a chart with nothing to draw.
+fn draw_message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, height: u32) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(text, &style, (WIDTH as i32 / 2, height as i32 / 2))?;
+    Ok(())
+}
+
+/// A count for an axis tick: `0`, `950`, `1.5k`, `12k`, `1.2M`.
+fn count_tick(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", trim(v / 1e6))
+    } else if a >= 1e3 {
+        format!("{}k", trim(v / 1e3))
+    } else if a >= 10.0 || a == 0.0 || (a - a.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The colour of the report's option `id` (grey when the report has no such option).
+fn colour_of_option(r: &Report, id: &str) -> RGBColor {
+    r.options
+        .iter()
+        .position(|o| o.id == id)
+        .map(option_colour)
+        .unwrap_or(GREY)
 }
 
 /// One option's cost line: solid (thicker for the winner) when it meets the SLO, else dashed.

@@ -198,6 +198,13 @@ fn names_with_markup_are_escaped_in_the_svg() {
     let g = r.ranges.as_mut().unwrap();
     g.winner = Some(hostile.into());
     g.options[3].id = hostile.into();
+    let series = r.series.as_mut().unwrap();
+    series.concurrency.as_mut().unwrap().serverless[0].option = hostile.into();
+    series.keep_alive.as_mut().unwrap().option = hostile.into();
+    series.added_latency_quantiles[0].option = hostile.into();
+    let sizing = series.right_sizing.as_mut().unwrap();
+    sizing.option = hostile.into();
+    sizing.functions[0].function = hostile.into();
     for kind in ChartKind::ALL {
         let svg = svg(&r, kind);
         assert!(!svg.contains("<script"), "{kind:?}");
@@ -309,4 +316,160 @@ fn the_range_chart_writes_each_options_p10_to_p90() {
         t.iter().any(|x| x == "This report carries no ranges: nothing to draw"),
         "{t:?}"
     );
+}
+
+#[test]
+fn the_concurrency_chart_draws_in_flight_steps_over_the_fleets_capacity() {
+    let r = sample_report();
+    let t = texts(&svg(&r, ChartKind::Concurrency));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    assert!(has("Requests in flight against the server fleet's capacity"), "{t:?}");
+    // A six-minute window is drawn in minutes, whole counts only on the y axis.
+    assert!(has("minutes from the start of the trace window"), "{t:?}");
+    assert!(has("requests in flight / request slots"));
+    assert!(has("3 min") && has("2") && !has("0.5"), "{t:?}");
+    assert!(texts(&svg(&example(), ChartKind::Concurrency))
+        .iter()
+        .any(|x| x == "hours from the start of the trace window"));
+    assert!(has("lambda: most requests in flight per minute (peak 3)"), "{t:?}");
+    assert!(
+        has("ec2 capacity: instances billed × 2 request slots (t3.medium), fewest per minute"),
+        "{t:?}"
+    );
+    let drawn = svg(&r, ChartKind::Concurrency);
+    assert!(
+        drawn.contains("<polygon") && drawn.contains("<polyline"),
+        "no area or line drawn"
+    );
+    let mut none = sample_report();
+    none.series = None;
+    let t = texts(&svg(&none, ChartKind::Concurrency));
+    assert!(
+        t.iter()
+            .any(|x| x == "This report carries no concurrency series: nothing to draw"),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn the_keep_alive_chart_has_both_axes_and_marks_the_options_window() {
+    let r = sample_report();
+    let t = texts(&svg(&r, ChartKind::KeepAlive));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    for s in [
+        "Keep-alive trade-off of lambda: cold starts against idle memory",
+        "keep-alive window (minutes, log scale)",
+        "requests that met a cold start",
+        "idle memory-time (GB-s)",
+        "lambda: share of requests that met a cold start (left axis)",
+        "idle memory-time of warm instances over the 60 min window (right axis)",
+        "lambda's keep-alive: provider (fixed:10m)",
+        "1 min",
+        "10 min",
+        "60 min",
+    ] {
+        assert!(has(s), "missing {s:?} in {t:?}");
+    }
+    // The left axis reaches the largest share (20 %), the right one the largest idle GB-s (400).
+    assert!(has("20%"), "{t:?}");
+    assert!(t.iter().any(|x| x == "400"), "{t:?}");
+    let mut none = sample_report();
+    none.series.as_mut().unwrap().keep_alive = None;
+    let t = texts(&svg(&none, ChartKind::KeepAlive));
+    assert!(t
+        .iter()
+        .any(|x| x == "This report carries no keep-alive trade-off: nothing to draw"));
+}
+
+#[test]
+fn the_latency_cdf_labels_percentiles_and_latencies() {
+    let r = example();
+    let t = texts(&svg(&r, ChartKind::LatencyCdf));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    for s in [
+        "Added latency by percentile (CDF) per option",
+        "requests with at most this added latency",
+        "added latency (log scale in 1 + ms; 0 at the left)",
+        "50%",
+        "99%",
+        "99.9%",
+        "100% (max)",
+        "0 ms",
+        "1 s",
+        "SLO: p99 added latency ≤ 1 s",
+        "not drawn, cannot run (platform limit): lambda-arm64, lambda-x86, azure-consumption, hybrid-t3-lambda",
+    ] {
+        assert!(has(s), "missing {s:?} in {t:?}");
+    }
+    // Every simulated option is in the legend.
+    let q = &r.series.as_ref().unwrap().added_latency_quantiles;
+    assert_eq!(q.len(), r.options.iter().filter(|o| o.feasible).count());
+    for o in r.options.iter().filter(|o| o.feasible) {
+        assert!(has(&legend_name(o)), "{}", o.id);
+    }
+    // Quantiles ascend in share and in latency.
+    for o in q {
+        assert!(
+            o.quantiles
+                .windows(2)
+                .all(|w| w[0].share < w[1].share && w[0].ms <= w[1].ms),
+            "{o:?}"
+        );
+    }
+}
+
+#[test]
+fn the_right_sizing_chart_writes_each_functions_figures() {
+    let r = sample_report();
+    let t = texts(&svg(&r, ChartKind::RightSizing));
+    let has = |s: &str| t.iter().any(|x| x == s);
+    assert!(
+        has("Memory right-sizing of the busiest functions on aws-lambda (arm64)"),
+        "{t:?}"
+    );
+    assert!(has("app/<b>f</b>"), "{t:?}");
+    assert!(
+        has("1,000 invocations · cheapest allowed 512 MB, $4.00 a month · traced 512 MB, $4.00 · at lambda 1 GB, $5.00 · floor 256 MB"),
+        "{t:?}"
+    );
+    assert!(has("memory per instance (log scale)"));
+    assert!(has("USD a month"));
+    assert!(has("128 MB") && has("512 MB") && has("1 GB"), "{t:?}");
+    assert!(has("lambda's configured 1 GB"), "{t:?}");
+    let mut none = sample_report();
+    none.series.as_mut().unwrap().right_sizing = None;
+    let t = texts(&svg(&none, ChartKind::RightSizing));
+    assert!(t
+        .iter()
+        .any(|x| x == "This report carries no right-sizing curve: nothing to draw"));
+}
+
+#[test]
+fn the_behaviour_charts_of_the_example_show_its_series() {
+    let r = example();
+    let s = r.series.as_ref().expect("the example report carries schema 4's series");
+    let c = s.concurrency.as_ref().unwrap();
+    assert_eq!(c.serverless.len(), 1);
+    assert_eq!(c.serverless[0].option, "cloud-run");
+    // At most 720 points, peaks kept: the series' peak is the option's peak concurrency.
+    assert!(c.serverless[0].max_in_flight.len() <= crate::report::series::MAX_POINTS);
+    let peak = c.serverless[0].max_in_flight.iter().max().copied().map(u64::from);
+    assert_eq!(peak, r.option("cloud-run").unwrap().peak_concurrency);
+    let fleet = c.fleet.as_ref().unwrap();
+    assert_eq!(fleet.option, "ec2-t3-static");
+    let k = s.keep_alive.as_ref().unwrap();
+    assert_eq!(k.option, "cloud-run");
+    // Its own window's point is the analyzed run.
+    let own = k
+        .points
+        .iter()
+        .find(|p| Some(f64::from(p.keep_alive_min)) == k.option_keep_alive_min);
+    assert_eq!(
+        own.map(|p| p.cold_start_share),
+        r.option("cloud-run").unwrap().cold_start_rate
+    );
+    let z = s.right_sizing.as_ref().unwrap();
+    assert_eq!((z.option.as_str(), z.platform.as_str()), ("cloud-run", "gcp-cloud-run"));
+    assert!(!z.functions.is_empty() && z.functions.len() <= 3);
+    assert!(z.functions.windows(2).all(|w| w[0].invocations >= w[1].invocations));
 }

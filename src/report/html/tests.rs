@@ -47,6 +47,8 @@ fn markup_from_traces_is_inert() {
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; @everyone"));
     assert!(html.contains("function &lt;ScRiPt&gt;alert(1)&lt;/ScRiPt&gt; throttled @everyone"));
     assert!(html.contains("&lt;style&gt;body{display:none}&lt;/style&gt;"));
+    // A function name in the right-sizing chart, drawn as SVG text.
+    assert!(!html.contains("<b>f</b>") && html.contains("app/&lt;b&gt;f&lt;/b&gt;"));
 }
 
 #[test]
@@ -117,10 +119,16 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
     for needle in [
         "<tr class=\"cheapest\" data-option=\"cloud-run\"><td class=\"id\"><a href=\"#option-3\">cloud-run</a> <b>(cheapest)</b></td>",
         "<td class=\"num\">$253.72</td><td class=\"num\">$13,186.62</td>",
-        "<h2>Charts</h2>",
+        "<h2 id=\"charts\">Charts</h2>",
         "<figure id=\"first-month-bill\">",
         "<figure id=\"added-latency\">",
         "<figure id=\"monthly-cost\">",
+        "<figure id=\"latency-cdf\">",
+        "<figure id=\"concurrency\">",
+        "<figure id=\"keep-alive\">",
+        "<table class=\"keep-alive\">",
+        "<tr class=\"cheapest\"><td class=\"num\">15 min (its own)</td><td class=\"num\">0.30%</td>",
+        "<figure id=\"right-sizing\">",
         "<h2 id=\"ranges\">How sure is this?</h2>",
         "<p class=\"verdict bad\">The verdict (cloud-run) does not hold across the range: cpu_bound_fraction 0.2 makes ec2-t3-static the cheapest.</p>",
         "<figure id=\"sensitivity-tornado\">",
@@ -136,7 +144,7 @@ fn the_first_screen_has_the_verdict_saving_warnings_and_cumulative_chart_in_that
     ] {
         assert!(html.contains(needle), "missing {needle:?}");
     }
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 10);
     // A limit breach is said once per option (under "Cannot run here"), not again as a warning.
     assert_eq!(html.matches("runs longer than the timeout of").count(), 4);
     assert!(html.ends_with("</html>\n"));
