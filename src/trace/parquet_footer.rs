@@ -6,7 +6,10 @@
 //! size can hold. polars reads a known field by its id whatever type the bytes declare, so
 //! the fields it reads (FileMetaData, SchemaElement, RowGroup, ColumnChunk, ColumnMetaData,
 //! Statistics, KeyValue, SortingColumn) must declare the type the Parquet format gives them;
-//! otherwise polars would read the bytes as something else than this walk did.
+//! otherwise polars would read the bytes as something else than this walk did. The page
+//! headers of every column chunk are walked the same way, as polars reads them (until the
+//! chunk's declared values are seen): a page declaring a negative or impossible number of
+//! values made polars reserve 2⁶¹ bytes for its validity bitmap.
 
 use super::detect::PARQUET_MAGIC;
 
@@ -34,20 +37,91 @@ pub(super) fn check(file: &[u8]) -> Result<(), String> {
             "the footer says the metadata is {meta_len} bytes, but the file has only {len}"
         ));
     }
-    let mut walker = Walker {
-        buf: &file[len - 8 - meta_len..len - 8],
-        pos: 0,
-        num_rows: None,
-    };
+    let mut walker = Walker::new(&file[len - 8 - meta_len..len - 8]);
     walker.structure(0, Kind::File)?;
     let num_rows = walker.num_rows.unwrap_or(0);
     let most = (len as u64).saturating_mul(MAX_ROWS_PER_BYTE);
-    if num_rows < 0 || num_rows as u64 > most {
+    let fits = |n: i64| u64::try_from(n).is_ok_and(|n| n <= most);
+    if !fits(num_rows) {
         return Err(format!(
             "the footer declares {num_rows} rows, which a file of {len} bytes cannot hold"
         ));
     }
+    for (i, chunk) in walker.chunks.iter().enumerate() {
+        if !fits(chunk.num_values) {
+            return Err(format!(
+                "column chunk {} declares {} values, which a file of {len} bytes cannot hold",
+                i + 1,
+                chunk.num_values
+            ));
+        }
+        pages(file, i + 1, chunk, &fits)?;
+    }
     Ok(())
+}
+
+/// Walks a column chunk's page headers as polars reads them: from the dictionary page (or the
+/// first data page) through the chunk's compressed bytes, page after page, until the data pages
+/// have declared the chunk's values. Every count a page declares must be one the file can hold.
+fn pages(file: &[u8], number: usize, chunk: &Chunk, fits: &impl Fn(i64) -> bool) -> Result<(), String> {
+    let start = chunk.dictionary_page_offset.unwrap_or(chunk.data_page_offset);
+    let range = u64::try_from(start)
+        .ok()
+        .zip(u64::try_from(chunk.total_compressed_size).ok())
+        .and_then(|(start, size)| Some(start..start.checked_add(size)?))
+        .filter(|r| r.end <= file.len() as u64);
+    let Some(range) = range else {
+        return Err(format!(
+            "column chunk {number} declares its pages at byte {start}, {} bytes long, outside the file's {} bytes",
+            chunk.total_compressed_size,
+            file.len()
+        ));
+    };
+    let bytes = &file[range.start as usize..range.end as usize];
+    let mut at = 0usize;
+    let mut seen: i64 = 0;
+    while seen < chunk.num_values {
+        let mut walker = Walker::new(&bytes[at..]);
+        walker.structure(0, Kind::Page).map_err(|e| {
+            format!(
+                "column chunk {number}, page header at byte {}: {e}",
+                range.start as usize + at
+            )
+        })?;
+        let page = walker.page;
+        if let Some(bad) = page.counts.iter().find(|&&n| !fits(n)) {
+            return Err(format!(
+                "column chunk {number}: a page at byte {} declares {bad} values, which a file of {} bytes cannot hold",
+                range.start as usize + at,
+                file.len()
+            ));
+        }
+        // As polars counts: v1 and v2 data pages add their values, dictionary pages none.
+        seen += match page.page_type {
+            Some(0) => page.data_values[0].unwrap_or(0),
+            Some(3) => page.data_values[1].unwrap_or(0),
+            _ => 0,
+        };
+        let size = page.compressed_page_size.and_then(|n| usize::try_from(n).ok());
+        match size.and_then(|n| at.checked_add(walker.pos)?.checked_add(n)) {
+            Some(next) if next <= bytes.len() => at = next,
+            // polars stops here with an error of its own.
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Walker<'a> {
+    fn new(buf: &'a [u8]) -> Walker<'a> {
+        Walker {
+            buf,
+            pos: 0,
+            num_rows: None,
+            chunks: Vec::new(),
+            page: PageHeader::default(),
+        }
+    }
 }
 
 /// The Thrift structs of the footer whose fields polars reads by id.
@@ -61,6 +135,11 @@ enum Kind {
     Stats,
     KeyValue,
     Sorting,
+    /// A page header, and the data-page (v1, v2) and dictionary-page headers inside it.
+    Page,
+    DataPage,
+    DataPageV2,
+    DictionaryPage,
     /// A struct polars does not read field by field here (or not at all): skipped as declared.
     Other,
 }
@@ -109,6 +188,18 @@ fn shape(kind: Kind, id: i64) -> Option<Shape> {
         (Kind::KeyValue, 1 | 2) => Scalar(BINARY),
         (Kind::Sorting, 1) => Scalar(I32),
         (Kind::Sorting, 2 | 3) => Scalar(BOOL),
+        (Kind::Page, 1..=4) => Scalar(I32),
+        (Kind::Page, 5) => Struct(Kind::DataPage),
+        (Kind::Page, 6) => Struct(Kind::Other),
+        (Kind::Page, 7) => Struct(Kind::DictionaryPage),
+        (Kind::Page, 8) => Struct(Kind::DataPageV2),
+        (Kind::DataPage, 1..=4) => Scalar(I32),
+        (Kind::DataPage, 5) => Struct(Kind::Stats),
+        (Kind::DictionaryPage, 1 | 2) => Scalar(I32),
+        (Kind::DictionaryPage, 3) => Scalar(BOOL),
+        (Kind::DataPageV2, 1..=6) => Scalar(I32),
+        (Kind::DataPageV2, 7) => Scalar(BOOL),
+        (Kind::DataPageV2, 8) => Struct(Kind::Stats),
         _ => return None,
     })
 }
@@ -123,12 +214,36 @@ fn same_type(declared: u8, expected: u8) -> bool {
     }
 }
 
+/// Where a column chunk's pages lie and how many values they hold, from its ColumnMetaData.
+#[derive(Debug, Default, Clone, Copy)]
+struct Chunk {
+    num_values: i64,
+    total_compressed_size: i64,
+    data_page_offset: i64,
+    dictionary_page_offset: Option<i64>,
+}
+
+/// What one page header declares.
+#[derive(Debug, Default)]
+struct PageHeader {
+    page_type: Option<i64>,
+    compressed_page_size: Option<i64>,
+    /// `num_values` of the data-page v1 header, or of the v2 header (which polars counts).
+    data_values: [Option<i64>; 2],
+    /// Every count the header declares (values, nulls, rows): each must fit the file.
+    counts: Vec<i64>,
+}
+
 /// A reader of Thrift compact-protocol values that only checks and skips them.
 struct Walker<'a> {
     buf: &'a [u8],
     pos: usize,
     /// `FileMetaData.num_rows` (field 3 of the top-level struct), once met.
     num_rows: Option<i64>,
+    /// Each ColumnMetaData met, in order.
+    chunks: Vec<Chunk>,
+    /// The page header being walked.
+    page: PageHeader,
 }
 
 impl Walker<'_> {
@@ -217,10 +332,15 @@ impl Walker<'_> {
                 ));
             }
             match expected {
-                Shape::Scalar(I64) if kind_of_struct == Kind::File && field == 3 => {
-                    self.num_rows = Some(self.zigzag()?);
+                Shape::Scalar(I32 | I64) if self.captures(kind_of_struct, field) => {
+                    let v = self.zigzag()?;
+                    self.capture(kind_of_struct, field, v);
                 }
                 Shape::Scalar(_) => self.value(declared, depth)?,
+                Shape::Struct(Kind::Meta) => {
+                    self.chunks.push(Chunk::default());
+                    self.structure(depth + 1, Kind::Meta)?;
+                }
                 Shape::Struct(k) => self.structure(depth + 1, k)?,
                 Shape::List(element, k) => {
                     let header = self.byte()?;
@@ -246,6 +366,51 @@ impl Walker<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether field `field` of a `kind` struct is an integer the checks need.
+    fn captures(&self, kind: Kind, field: i64) -> bool {
+        matches!(
+            (kind, field),
+            (Kind::File, 3)
+                | (Kind::Meta, 5 | 7 | 9 | 11)
+                | (Kind::Page, 1 | 3)
+                | (Kind::DataPage | Kind::DictionaryPage, 1)
+                | (Kind::DataPageV2, 1..=3)
+        )
+    }
+
+    /// Keeps an integer the checks need (see `captures`).
+    fn capture(&mut self, kind: Kind, field: i64, v: i64) {
+        if kind == Kind::File {
+            self.num_rows = Some(v);
+            return;
+        }
+        if kind == Kind::Meta {
+            if let Some(c) = self.chunks.last_mut() {
+                match field {
+                    5 => c.num_values = v,
+                    7 => c.total_compressed_size = v,
+                    9 => c.data_page_offset = v,
+                    _ => c.dictionary_page_offset = Some(v),
+                }
+            }
+            return;
+        }
+        let page = &mut self.page;
+        match (kind, field) {
+            (Kind::Page, 1) => page.page_type = Some(v),
+            (Kind::Page, _) => page.compressed_page_size = Some(v),
+            (Kind::DataPage, _) => {
+                page.data_values[0] = Some(v);
+                page.counts.push(v);
+            }
+            (Kind::DataPageV2, 1) => {
+                page.data_values[1] = Some(v);
+                page.counts.push(v);
+            }
+            _ => page.counts.push(v),
         }
     }
 
@@ -345,6 +510,58 @@ mod tests {
             0x15, 0x02, 0x19, 0x0c, 0x16, 0x00, 0x19, 0x1c, 0x49, 0x1c, 0x15, 0x00, 0x15, 0x02, 0x00, 0x00, 0x00,
         ];
         assert!(check(&file(&sorting)).unwrap_err().contains("field 2 of Sorting"));
+    }
+
+    /// A file with one column chunk at byte 4 holding `page` (a page header), declaring
+    /// `chunk_values` values (a zigzag varint) and the page's length as its compressed size.
+    fn with_page(page: &[u8], chunk_values: &[u8]) -> Vec<u8> {
+        let mut f = PARQUET_MAGIC.to_vec();
+        f.extend_from_slice(page);
+        let meta = [
+            // version 1, no schema, num_rows 0, one row group of one column chunk at byte 4
+            vec![
+                0x15, 0x02, 0x19, 0x0c, 0x16, 0x00, 0x19, 0x1c, 0x19, 0x1c, 0x26, 0x08, 0x1c,
+            ],
+            // ColumnMetaData: num_values (zigzag), total_compressed_size, data_page_offset 4
+            [&[0x56], chunk_values].concat(),
+            vec![0x26, 2 * page.len() as u8, 0x26, 0x08, 0x00],
+            // ends of the column chunk, the row group and the file metadata
+            vec![0x00, 0x00, 0x00],
+        ]
+        .concat();
+        f.extend_from_slice(&meta);
+        f.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        f.extend_from_slice(PARQUET_MAGIC);
+        f
+    }
+
+    #[test]
+    fn page_headers_declaring_impossible_counts_are_refused() {
+        // A v1 data page (type 0, sizes 0) declaring 1,000,000 values (zigzag varint 80 89 7a)
+        // in a 48-byte file, which holds at most 48 × 64 = 3,072.
+        let page = [
+            0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x2c, 0x15, 0x80, 0x89, 0x7a, 0x00, 0x00,
+        ];
+        let f = with_page(&page, &[2]);
+        let e = check(&f).unwrap_err();
+        assert!(
+            e.contains("a page at byte 4 declares 1000000 values, which a file of 48 bytes"),
+            "{e}"
+        );
+        // -1 values (zigzag 1): polars reserved 2^61 bytes for the validity bitmap.
+        let page = [0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x2c, 0x15, 0x01, 0x00, 0x00];
+        assert!(check(&with_page(&page, &[2]))
+            .unwrap_err()
+            .contains("declares -1 values"));
+        // One value, as the chunk declares: accepted.
+        let page = [0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x2c, 0x15, 0x02, 0x00, 0x00];
+        check(&with_page(&page, &[2])).unwrap();
+        // A chunk declaring 1,000,000 values is refused before its pages are read.
+        let e = check(&with_page(&page, &[0x80, 0x89, 0x7a])).unwrap_err();
+        assert!(
+            e.contains("column chunk 1 declares 1000000 values, which a file of"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -328,6 +328,19 @@ fn parquet_corpus() {
                 2,
                 &["not a readable Parquet file: field 4 of File has Thrift type 1"],
             ),
+            // Found by fuzzing: a data page declaring -1 values made polars reserve 2^61 bytes
+            // for its validity bitmap (abort); this one is a 3-row pyarrow file with that byte
+            // changed. And the fuzzer's own input, whose first chunk is -128 bytes long.
+            (
+                "fuzz-page-negative-values.parquet",
+                2,
+                &["column chunk 1: a page at byte 42 declares -1 values, which a file of 1078 bytes cannot hold"],
+            ),
+            (
+                "fuzz-chunk-negative-size.parquet",
+                2,
+                &["column chunk 1 declares its pages at byte 4, -128 bytes long, outside the file's 1085 bytes"],
+            ),
         ],
     );
     use polars::prelude::{Column, NamedFrom, Series};
