@@ -18,8 +18,10 @@ use super::table::Ctx;
 pub const RUNTIMES: [&str; 7] = ["python", "node", "go", "java", "java-snapstart", "dotnet", "javascript"];
 
 /// Facts a `[behaviour.sources.<fact>]` entry may document.
-const FACTS: [&str; 12] = [
+const FACTS: [&str; 14] = [
     "instance_scope",
+    "instance_vcpu",
+    "cpu_aware_routing",
     "per_instance_concurrency",
     "account_concurrency_limit",
     "cpu",
@@ -269,6 +271,12 @@ pub struct Behaviour {
     pub account_concurrency_limit: Option<u32>,
     /// CPU share ∝ memory (`None`: CPU does not scale with memory).
     pub cpu: Option<CpuScaling>,
+    /// vCPUs of every instance where CPU does not scale with memory (`None`: unknown, or
+    /// `cpu` gives it).
+    pub instance_vcpu: Option<f64>,
+    /// The platform sends an instance no further request once its requests' CPU demand fills
+    /// its vCPUs (Cloud Run), instead of filling every concurrency slot.
+    pub cpu_aware_routing: bool,
     /// Configurable memory sizes.
     pub memory: MemoryOptions,
     /// Memory when neither the user nor the trace gives one, MB.
@@ -302,6 +310,12 @@ impl Behaviour {
     pub fn vcpu(&self, memory_mb: u32) -> Option<f64> {
         self.cpu
             .map(|c| (memory_mb as f64 / c.mb_per_vcpu as f64).min(c.max_vcpu))
+    }
+
+    /// vCPUs of an instance with `memory_mb`: the memory-scaled share, else the fixed
+    /// `instance_vcpu`, else `None` (unknown: CPU contention is then not modelled).
+    pub fn instance_vcpu_at(&self, memory_mb: u32) -> Option<f64> {
+        self.vcpu(memory_mb).or(self.instance_vcpu)
     }
 }
 
@@ -370,6 +384,28 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
             None
         }
     };
+    let instance_vcpu = raw.instance_vcpu.as_ref().and_then(|v| {
+        let vcpu = *v.get_ref();
+        if cpu.is_some() {
+            cx.err(
+                v,
+                "behaviour.instance_vcpu",
+                "given with mb_per_vcpu",
+                "instance_vcpu only where CPU does not scale with memory (no mb_per_vcpu/max_vcpu)",
+            );
+            None
+        } else if !(vcpu.is_finite() && vcpu > 0.0 && vcpu <= 64.0) {
+            cx.err(
+                v,
+                "behaviour.instance_vcpu",
+                format!("{vcpu} is out of range"),
+                "vCPUs in (0, 64]",
+            );
+            None
+        } else {
+            Some(vcpu)
+        }
+    });
     let memory = validate_memory(cx, raw, at);
     let default_memory_mb = positive(cx, &raw.default_memory_mb, "behaviour.default_memory_mb");
     if let Some(m) = &memory {
@@ -444,6 +480,8 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         per_instance_concurrency_max: concurrency_max,
         account_concurrency_limit,
         cpu,
+        instance_vcpu,
+        cpu_aware_routing: raw.cpu_aware_routing.unwrap_or(false),
         memory: memory?,
         default_memory_mb,
         default_keep_alive_ms,

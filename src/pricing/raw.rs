@@ -175,6 +175,10 @@ pub struct RawBehaviour {
     pub mb_per_vcpu: Option<Spanned<i64>>,
     /// Largest vCPU share, where CPU scales with memory (with `mb_per_vcpu`).
     pub max_vcpu: Option<Spanned<f64>>,
+    /// vCPUs of an instance where CPU does not scale with memory (Cloud Run's default 1).
+    pub instance_vcpu: Option<Spanned<f64>>,
+    /// Whether the platform stops sending requests to an instance whose CPU is full (absent = no).
+    pub cpu_aware_routing: Option<bool>,
     /// Smallest configurable memory, MB (a range: with `memory_max_mb`).
     pub memory_min_mb: Option<Spanned<i64>>,
     /// Largest configurable memory, MB.

@@ -19,6 +19,7 @@
 
 pub mod arrivals;
 pub mod autoscale;
+pub mod contention;
 pub mod fluid;
 pub mod keepalive;
 pub mod load;
@@ -37,6 +38,7 @@ use crate::trace::{FunctionTrace, MemoryScope, Workload};
 use crate::units::{gb_seconds, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
+use contention::Contention;
 use keepalive::KeepAliveSpec;
 use platform::PlatformModel;
 use schedule::ProvisionedSchedule;
@@ -299,14 +301,32 @@ impl<'w> UnitPlan<'w> {
         Ok(UnitArrivals::merge(streams))
     }
 
-    fn spec(&self, cfg: &SimConfig) -> Result<UnitSpec<'w>, SimError> {
+    fn spec(&self, cfg: &SimConfig, engine: &EngineConfig) -> Result<UnitSpec<'w>, SimError> {
         Ok(UnitSpec {
             key: self.key.clone(),
             memory_mb: self.memory_mb,
             requests: Box::new(self.arrivals(cfg)?),
             rng: SimRng::for_key(cfg.seed, &format!("init:{}", self.key)),
             policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
+            contention: self.contention(cfg, engine.per_instance_concurrency),
+            per_instance_concurrency: Some(self.slots(cfg, engine.per_instance_concurrency)),
         })
+    }
+
+    /// Requests one of this unit's instances takes: `c`, or fewer where the platform routes
+    /// by CPU ([`Contention::cpu_aware_slots`]).
+    fn slots(&self, cfg: &SimConfig, c: u32) -> u32 {
+        let facts = &cfg.platform.facts;
+        match facts.instance_vcpu_at(self.memory_mb) {
+            Some(vcpu) if facts.cpu_aware_routing => Contention::cpu_aware_slots(cfg.cpu_bound_fraction, vcpu, c),
+            _ => c,
+        }
+    }
+
+    /// The CPU contention between the requests sharing one of this unit's instances.
+    fn contention(&self, cfg: &SimConfig, c: u32) -> Option<Contention> {
+        let vcpu = cfg.platform.facts.instance_vcpu_at(self.memory_mb)?;
+        Contention::new(cfg.cpu_bound_fraction, vcpu, self.slots(cfg, c))
     }
 }
 
@@ -326,7 +346,7 @@ fn independent_pass(
 ) -> Result<Option<(Vec<UnitResult>, ProfileSweep)>, SimError> {
     let mut engines = plans
         .par_iter()
-        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg)?], engine), Vec::new())))
+        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg, engine)?], engine), Vec::new())))
         .collect::<Result<Vec<(serverless::Engine, Vec<u64>)>, SimError>>()?;
     let mut sweep = ProfileSweep::new(start_ms);
     // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
@@ -356,6 +376,56 @@ fn independent_pass(
     }
     let results = engines.into_par_iter().flat_map_iter(|(e, _)| e.finish()).collect();
     Ok(Some((results, sweep)))
+}
+
+/// The CPU-contention assumption of a run, in words.
+/// (The fluid path runs only at one request per instance, where contention cannot bind.)
+fn contention_assumption(plans: &[UnitPlan], cfg: &SimConfig, c: u32) -> String {
+    let facts = &cfg.platform.facts;
+    let f = cfg.cpu_bound_fraction;
+    let vcpus: Vec<f64> = plans
+        .iter()
+        .filter_map(|u| facts.instance_vcpu_at(u.memory_mb))
+        .collect();
+    let contended = plans.iter().filter(|u| u.contention(cfg, c).is_some()).count();
+    let rule = format!(
+        "the {:.0} % CPU-bound share of the requests in flight on an instance shares its vCPUs (processor \
+         sharing): with n in flight on v vCPUs each runs max(1, n × {f} / max(1, v)) times slower than alone, \
+         so execution time, latency and billed instance time grow with concurrency (the rule of the server \
+         options' slots_per_vcpu = 1 / cpu_bound_fraction)",
+        f * 100.0
+    );
+    if c == 1 {
+        format!("CPU contention: none, one request per instance ({rule} — it cannot bind)")
+    } else if vcpus.is_empty() && !plans.is_empty() {
+        format!(
+            "CPU contention: not modelled on {}, whose instance vCPUs are unknown: requests sharing an instance never slow each other",
+            cfg.platform.id()
+        )
+    } else {
+        let vmin = vcpus.iter().copied().fold(f64::INFINITY, f64::min);
+        let vmax = vcpus.iter().copied().fold(0.0, f64::max);
+        let v = if (vmax - vmin).abs() < 1e-9 {
+            format!("{vmin} vCPU")
+        } else {
+            format!("{vmin}–{vmax} vCPU")
+        };
+        let slots: Vec<u32> = plans.iter().map(|u| u.slots(cfg, c)).collect();
+        let routing = match (facts.cpu_aware_routing, slots.iter().max()) {
+            (true, Some(&most)) => format!(
+                "{} routes by CPU: an instance takes no further request once its requests' CPU demand fills its \
+                 vCPUs, so at most {most} requests per instance (of the {c} allowed), the next going to another \
+                 instance",
+                cfg.platform.id()
+            ),
+            _ => format!("requests fill all {c} slots of an instance whatever its CPU"),
+        };
+        format!(
+            "CPU contention: {rule}; {routing}; {contended} of {} replayed unit(s) can be slowed ({v} per \
+             instance); requests on provisioned concurrency are not slowed",
+            plans.len()
+        )
+    }
 }
 
 /// Simulates `workload` on the configured platform.
@@ -448,6 +518,7 @@ pub(crate) fn simulate_with_fluid_threshold(
         concurrency_limit: None,
         retry: cfg.retry,
         window_end_ms: workload.window_end_ms.max(start_ms + 1),
+        timeout_ms: p.facts.timeout_ms,
     };
     // Pass 1: units are independent unless the account limit binds.
     let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit)? {
@@ -458,7 +529,10 @@ pub(crate) fn simulate_with_fluid_threshold(
                 concurrency_limit: limit,
                 ..engine.clone()
             };
-            let specs = plans.iter().map(|p| p.spec(cfg)).collect::<Result<Vec<_>, _>>()?;
+            let specs = plans
+                .iter()
+                .map(|p| p.spec(cfg, &shared))
+                .collect::<Result<Vec<_>, _>>()?;
             let mut sweep = ProfileSweep::new(start_ms);
             let results = serverless::run(specs, &shared, &mut |t, d| sweep.add(t, d));
             (results, sweep)
@@ -527,6 +601,7 @@ pub(crate) fn simulate_with_fluid_threshold(
         stats.cold_starts += r.cold_starts;
         stats.throttles += r.throttles;
         stats.retries += r.retries;
+        stats.timeouts += r.timeouts;
         latency.add_all(&r.latency_ms);
         overhead.add_all(&r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
@@ -587,6 +662,16 @@ pub(crate) fn simulate_with_fluid_threshold(
         limit.map_or("none".to_string(), |l| l.to_string()),
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
+    assumptions.push(contention_assumption(&plans, cfg, c));
+    assumptions.push(match p.facts.timeout_ms {
+        Some(limit) => format!(
+            "execution timeout {limit} ms ({}'s maximum): a request still running then is cut there — it fails, \
+             is counted ({} this run) and is billed up to the timeout, as the platform bills it",
+            p.id(),
+            stats.timeouts
+        ),
+        None => format!("execution timeout: none on {} (requests run to the end)", p.id()),
+    });
     assumptions.push(match cfg.cold_start {
         Some(d) => format!("cold start: {d} ms (given), mean {:.0} ms", d.mean_ms()),
         None => format!(
@@ -894,6 +979,94 @@ mod tests {
         let g = &out.usage.functions[0];
         assert_eq!(g.memory_mb, 3538);
         assert_eq!(g.on_demand_duration_ms.sum_ms(), 750 * n);
+    }
+
+    /// Cloud Run (1 vCPU an instance), fully CPU-bound work, no cold-start latency, no limit.
+    fn cloud_run_cpu_bound(concurrency: u32) -> SimConfig {
+        let mut cfg = SimConfig::new(model(ServerlessPlatform::GcpCloudRun));
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
+        cfg.concurrency_limit = Some(0);
+        cfg.per_instance_concurrency = Some(concurrency);
+        cfg.cpu_bound_fraction = 1.0;
+        cfg
+    }
+
+    #[test]
+    fn cloud_run_bills_cpu_bound_work_alike_at_concurrency_80_and_1() {
+        // Poisson 20 calls/s of mean 500 ms, fully CPU-bound, for 10 min (~12,000 calls, 6,000
+        // vCPU-s of work). At concurrency 1 every call has its own 1-vCPU instance: busy time =
+        // Σ durations. At 80, Cloud Run routes by CPU: a CPU-bound call fills an instance's
+        // vCPU, so each instance again takes one call at a time — the very same replay.
+        let w = poisson_workload(20.0, 500.0, 600_000, 21);
+        let table = Catalog::embedded().unwrap().get("gcp-cloud-run").unwrap().clone();
+        let run = |cfg: &SimConfig| {
+            let out = simulate(&w, cfg).unwrap();
+            let gb_s = crate::cost::billed_gb_seconds(&out.usage, &table)
+                .unwrap()
+                .unwrap()
+                .execution_gb_seconds;
+            (out.usage.functions[0].instance_busy_ms.clone(), gb_s)
+        };
+        assert_eq!(run(&cloud_run_cpu_bound(80)), run(&cloud_run_cpu_bound(1)));
+        // Half CPU-bound: two calls fill the vCPU (⌈1 / 0.5⌉), never slowed.
+        let mut half = cloud_run_cpu_bound(80);
+        half.cpu_bound_fraction = 0.5;
+        let out = simulate(&w, &half).unwrap();
+        assert_eq!(out.stats.overhead_ms.max, 0);
+        assert!(
+            out.assumptions
+                .iter()
+                .any(|a| a.contains("at most 2 requests per instance")),
+            "{:?}",
+            out.assumptions
+        );
+    }
+
+    #[test]
+    fn processor_sharing_conserves_the_cpu_work_at_any_concurrency() {
+        // The same CPU-bound workload with routing that fills every slot whatever the CPU (as on
+        // Azure Functions): the calls of an instance share its one vCPU (processor sharing,
+        // work-conserving), so busy time is again Σ durations, up to the whole-ms rounding of
+        // each completion (≤ 1 ms per call, 0.2 % of 500 ms): tolerance 1 %. Before the
+        // contention model, concurrency 80 billed 4.7× less.
+        let w = poisson_workload(20.0, 500.0, 600_000, 21);
+        let table = Catalog::embedded().unwrap().get("gcp-cloud-run").unwrap().clone();
+        let billed = |c: u32| {
+            let mut cfg = cloud_run_cpu_bound(c);
+            cfg.platform.facts.cpu_aware_routing = false;
+            let out = simulate(&w, &cfg).unwrap();
+            let busy_ms = out.usage.functions[0].instance_busy_ms.sum_ms() as f64;
+            let gb_s = crate::cost::billed_gb_seconds(&out.usage, &table)
+                .unwrap()
+                .unwrap()
+                .execution_gb_seconds;
+            (busy_ms, gb_s, out)
+        };
+        let (busy1, gb1, one) = billed(1);
+        let (busy80, gb80, eighty) = billed(80);
+        let work_ms = one.usage.functions[0].on_demand_duration_ms.sum_ms() as f64;
+        assert!((busy1 - work_ms).abs() / work_ms < 1e-9, "{busy1} vs {work_ms}");
+        assert!((busy80 / busy1 - 1.0).abs() < 0.01, "busy {busy80} vs {busy1}");
+        // Billed GB-s (512 MB): at 80 a few long busy periods, their 100-ms rounding negligible
+        // (1 %); at 1 each exponential call of mean 500 ms is rounded up to 100 ms:
+        // E[⌈X⌉₁₀₀] = 100 / (1 − e^(−100/500)) = 551.66 ms, +10.33 % (tolerance 1 %).
+        assert!(
+            (gb80 / (busy80 / 1000.0 * 0.5) - 1.0).abs() < 0.01,
+            "{gb80} vs {busy80}"
+        );
+        let grain = 100.0 / (1.0 - (-0.2f64).exp()) / 500.0;
+        assert!((gb1 / gb80 / grain - 1.0).abs() < 0.01, "billed GB-s {gb1} vs {gb80}");
+        // The sharing shows as latency: the p50 at 80 is far above the 500-ms mean execution.
+        assert!(eighty.stats.latency_ms.p50 > 2 * one.stats.latency_ms.p50);
+        assert!(eighty
+            .assumptions
+            .iter()
+            .any(|a| a.contains("1 of 1 replayed unit(s) can be slowed")));
+        // I/O-bound work (f = 0) is never slowed: concurrency 80 then needs far fewer instance-ms.
+        let mut io = cloud_run_cpu_bound(80);
+        io.cpu_bound_fraction = 0.0;
+        let io_busy = simulate(&w, &io).unwrap().usage.functions[0].instance_busy_ms.sum_ms() as f64;
+        assert!(io_busy < busy1 / 4.0, "{io_busy} vs {busy1}");
     }
 
     #[test]
