@@ -85,6 +85,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         delay_ms: args.retry_delay_ms,
     });
     cfg.spread = args.spread;
+    cfg.timer_spread = args.timer_spread;
     cfg.duration_model = args.duration_model;
     cfg.fallback_duration_ms = args.duration_ms;
     cfg.cpu_bound_fraction = args.cpu_bound_fraction;

@@ -34,7 +34,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::pricing::{ColdStartDist, InstanceScope, MemoryOptions};
-use crate::trace::{FunctionTrace, MemoryScope, Workload};
+use crate::trace::{FunctionTrace, MemoryScope, Trigger, Workload};
 use crate::units::{gb_seconds, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
@@ -107,6 +107,8 @@ pub struct SimConfig {
     pub retry: Option<RetryPolicy>,
     /// Placement of per-minute counts.
     pub spread: SpreadMode,
+    /// Placement of the per-minute counts of timer-triggered functions (default periodic).
+    pub timer_spread: SpreadMode,
     /// How durations are drawn from percentiles.
     pub duration_model: DurationModel,
     /// Duration for functions the trace has none for.
@@ -134,6 +136,7 @@ impl SimConfig {
             provisioned: ProvisionedSchedule::constant(0),
             retry: None,
             spread: SpreadMode::Uniform,
+            timer_spread: SpreadMode::Periodic,
             duration_model: DurationModel::Piecewise,
             fallback_duration_ms: None,
             cpu_bound_fraction: DEFAULT_CPU_BOUND_FRACTION,
@@ -272,8 +275,13 @@ fn plan_units<'w>(workload: &'w Workload, cfg: &SimConfig) -> Vec<UnitPlan<'w>> 
                         }
                         _ => 1.0,
                     };
+                    let spread = if f.trigger == Trigger::Timer {
+                        cfg.timer_spread
+                    } else {
+                        cfg.spread
+                    };
                     let opts = ExpandOptions {
-                        spread: cfg.spread,
+                        spread,
                         fallback_duration_ms: cfg.fallback_duration_ms,
                         duration_scale: scale,
                         duration_model: cfg.duration_model,
@@ -396,7 +404,7 @@ fn contention_assumption(plans: &[UnitPlan], cfg: &SimConfig, c: u32) -> String 
         f * 100.0
     );
     if c == 1 {
-        format!("CPU contention: none, one request per instance ({rule} — it cannot bind)")
+        "CPU contention: none — one request per instance never shares its CPU".to_string()
     } else if vcpus.is_empty() && !plans.is_empty() {
         format!(
             "CPU contention: not modelled on {}, whose instance vCPUs are unknown: requests sharing an instance never slow each other",
@@ -683,6 +691,24 @@ pub(crate) fn simulate_with_fluid_threshold(
             p.id()
         ),
     });
+    let timers = workload
+        .functions
+        .iter()
+        .filter(|f| f.trigger == Trigger::Timer && matches!(f.arrivals, crate::trace::Arrivals::PerMinute(_)))
+        .count();
+    if timers > 0 {
+        assumptions.push(format!(
+            "timer-triggered functions ({timers} with per-minute counts): spread {}{}",
+            cfg.timer_spread.name(),
+            if cfg.timer_spread == SpreadMode::Periodic {
+                " — a minute's k calls evenly 60 s / k apart at a phase drawn once per function, so a timer keeps \
+                 its exact period across minutes (a spread drawn anew each minute would make a 5-minute timer's \
+                 gaps vary from 4 to 6 minutes)"
+            } else {
+                ""
+            }
+        ));
+    }
     assumptions.push(format!(
         "per-minute counts spread {}; durations from percentiles by the {} model; seed {}; durations below 1 ms \
          counted as 1 ms",
@@ -930,6 +956,34 @@ mod tests {
         let idle_per_call_min = hybrid.stats.idle_instance_seconds * 1000.0 / 96.0 / MS_PER_MINUTE as f64;
         assert!(idle_per_call_min < 10.0, "{idle_per_call_min}");
         assert!(hybrid.stats.idle_instance_seconds * 1000.0 < 96.0 * 4.0 * MS_PER_HOUR as f64);
+    }
+
+    #[test]
+    fn timer_functions_keep_their_period_by_default() {
+        // A timer every 5 minutes for 2 hours (24 calls of 200 ms), keep-alive 5 min 1 s.
+        // Periodic (the default for Trigger = timer): every gap is exactly 300,000 ms, so the
+        // instance idles 299,800 ms < 301,000 ms between calls: one cold start.
+        let mut f = per_minute_function(
+            "timer",
+            (0..120).map(|m| u32::from(m % 5 == 0)).collect(),
+            DurationInfo::Unknown,
+        );
+        f.trigger = Trigger::Timer;
+        let w = workload_of(vec![f], 120);
+        let mut cfg = lambda("301s");
+        cfg.fallback_duration_ms = Some(200);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 1);
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("timer-triggered functions (1 with per-minute counts): spread periodic")));
+        // Spread uniformly anew each minute, a gap is 300 s + (U₂ − U₁) × 60 s: idle beyond
+        // 301 s (gap > 301.2 s) with probability ½ (1 − 1.2/60)² = 0.48, so about 11 of the 23
+        // later calls are cold (≥ 4 with probability > 0.999).
+        cfg.timer_spread = SpreadMode::Uniform;
+        let uniform = simulate(&w, &cfg).unwrap();
+        assert!(uniform.stats.cold_starts >= 5, "{}", uniform.stats.cold_starts);
     }
 
     #[test]
