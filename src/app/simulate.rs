@@ -107,6 +107,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         .warnings
         .iter()
         .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
+        .chain(
+            out.warnings
+                .iter()
+                .map(|m| Warning::run(WarningCode::LimitExceeded, m.clone())),
+        )
         .collect();
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -159,6 +164,7 @@ fn write_text(
             format!("{:.2} %", s.app_cold_start_pct_p75),
         ),
         ("throttles", format!("{} (retries {})", s.throttles, s.retries)),
+        ("cut by the timeout", s.timeouts.to_string()),
         (
             "latency p50/p95/p99/p99.9",
             format!(

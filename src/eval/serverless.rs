@@ -216,8 +216,20 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     }
     let mut assumptions = out.assumptions.clone();
     assumptions.extend(bill.assumptions.iter().cloned());
+    if s.timeouts > 0 {
+        notes.push(format!(
+            "{} requests ran into the platform's execution timeout (cut there, failed, billed up to it): the option \
+             fails the SLO",
+            s.timeouts
+        ));
+    }
     let mut warnings: Vec<Warning> = throttle_warning(&opt.id, s.throttles, s.invocations)
         .into_iter()
+        .chain(
+            out.warnings
+                .iter()
+                .map(|m| Warning::option(WarningCode::LimitExceeded, &opt.id, m.clone())),
+        )
         .collect();
     let limit = concurrency_limit(plan, opt);
     let growth = (s.throttles == 0)
@@ -242,7 +254,7 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),
-        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && grown_ok,
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && s.timeouts == 0 && grown_ok,
         notes,
         assumptions,
         warnings,

@@ -179,6 +179,8 @@ pub struct SimOutput {
     pub units: Vec<UnitSummary>,
     /// Defaults and modelling choices applied, in words.
     pub assumptions: Vec<String>,
+    /// What went wrong in the replay that changes a decision (requests cut by the timeout).
+    pub warnings: Vec<String>,
 }
 
 struct ResolvedUnit<'a> {
@@ -434,6 +436,21 @@ fn contention_assumption(plans: &[UnitPlan], cfg: &SimConfig, c: u32) -> String 
             plans.len()
         )
     }
+}
+
+/// The warning for requests the platform's execution timeout cut, if any.
+fn timeout_warning(stats: &SimStats, p: &PlatformModel) -> Option<String> {
+    let limit = p.facts.timeout_ms?;
+    (stats.timeouts > 0).then(|| {
+        format!(
+            "{} of {} requests ran into {}'s execution timeout of {limit} ms: they were cut there and failed \
+             (billed up to the timeout, as the platform bills them); shorten them, lower the per-instance \
+             concurrency if CPU contention stretched them, or use a platform with a longer timeout",
+            stats.timeouts,
+            stats.served,
+            p.id()
+        )
+    })
 }
 
 /// Simulates `workload` on the configured platform.
@@ -776,11 +793,13 @@ pub(crate) fn simulate_with_fluid_threshold(
         functions: groups.into_values().collect(),
         instances: Vec::new(),
     };
+    let warnings = timeout_warning(&stats, p).into_iter().collect();
     Ok(SimOutput {
         usage,
         stats,
         units,
         assumptions,
+        warnings,
     })
 }
 
@@ -984,6 +1003,45 @@ mod tests {
         cfg.timer_spread = SpreadMode::Uniform;
         let uniform = simulate(&w, &cfg).unwrap();
         assert!(uniform.stats.cold_starts >= 5, "{}", uniform.stats.cold_starts);
+    }
+
+    #[test]
+    fn requests_beyond_the_timeout_fail_there_and_are_billed_up_to_it() {
+        // Three 1,000,000-ms calls (16.7 min) on Lambda, whose timeout is 900,000 ms: each is cut
+        // at 900 s, counted and warned about. Billed GB-s at 128 MB: 3 × 0.125 × 900 = 337.5
+        // (not 3 × 0.125 × 1,000 = 375 as a full run).
+        let w = workload_of(
+            vec![per_minute_function("long", vec![1, 0, 1, 0, 1], DurationInfo::Unknown)],
+            5,
+        );
+        let mut cfg = lambda("10m");
+        cfg.fallback_duration_ms = Some(1_000_000);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!((out.stats.timeouts, out.stats.served), (3, 3));
+        let g = &out.usage.functions[0];
+        assert_eq!(g.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(900_000, 3)]);
+        assert_eq!(out.warnings.len(), 1);
+        assert!(out.warnings[0].starts_with("3 of 3 requests ran into aws-lambda's execution timeout of 900000 ms"));
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("execution timeout 900000 ms") && a.contains("(3 this run)")));
+        let table = Catalog::embedded().unwrap().get("aws-lambda").unwrap().clone();
+        let billed = crate::cost::billed_gb_seconds(&out.usage, &table).unwrap().unwrap();
+        assert!(
+            (billed.execution_gb_seconds - 337.5).abs() < 1e-9,
+            "{}",
+            billed.execution_gb_seconds
+        );
+        // Azure Flex has no timeout: the same calls (I/O-bound, so sharing an instance does not
+        // slow them) run whole, nothing is cut.
+        let mut flex = cfg.clone();
+        flex.platform = model(ServerlessPlatform::AzureFlex);
+        flex.cpu_bound_fraction = 0.0;
+        let out = simulate(&w, &flex).unwrap();
+        assert_eq!(out.stats.timeouts, 0);
+        assert!(out.warnings.is_empty());
+        assert_eq!(out.usage.functions[0].on_demand_duration_ms.sum_ms(), 3_000_000);
     }
 
     #[test]
