@@ -162,6 +162,7 @@ fn engine(limit: Option<u32>, retry: Option<RetryPolicy>, init_ms: u64) -> Engin
         retry,
         window_end_ms: 0,
         timeout_ms: None,
+        init_limit_ms: None,
     }
 }
 
@@ -178,6 +179,7 @@ fn simulate(units: &[Vec<Request>], keep_alive_ms: u64, cfg: &EngineConfig) -> (
             policy: Box::new(FixedKeepAlive { keep_alive_ms }),
             contention: None,
             per_instance_concurrency: None,
+            init_scale: 1.0,
         })
         .collect();
     let mut deltas = Vec::new();

@@ -320,7 +320,19 @@ impl<'w> UnitPlan<'w> {
             policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
             contention: self.contention(cfg, engine.per_instance_concurrency),
             per_instance_concurrency: Some(self.slots(cfg, engine.per_instance_concurrency)),
+            // A given init distribution is used as given; the platform's holds at its
+            // reference memory.
+            init_scale: self.init_scale(cfg),
         })
+    }
+
+    /// Multiplier of the init latency at this unit's memory: a given distribution is used as
+    /// given; the platform's holds at its reference memory.
+    fn init_scale(&self, cfg: &SimConfig) -> f64 {
+        match cfg.cold_start {
+            Some(_) => 1.0,
+            None => cfg.platform.facts.cold_start_scale(self.memory_mb),
+        }
     }
 
     /// Requests one of this unit's instances takes: `c`, or fewer where the platform routes
@@ -544,6 +556,9 @@ pub(crate) fn simulate_with_fluid_threshold(
         retry: cfg.retry,
         window_end_ms: workload.window_end_ms.max(start_ms + 1),
         timeout_ms: p.facts.timeout_ms,
+        // Lambda: "The 10-second timeout doesn't apply to functions using provisioned
+        // concurrency or SnapStart".
+        init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
     };
     // Pass 1: units are independent unless the account limit binds.
     let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit)? {
@@ -571,6 +586,7 @@ pub(crate) fn simulate_with_fluid_threshold(
             .map(|p| fluid::FluidUnit {
                 key: p.key.clone(),
                 memory_mb: p.memory_mb,
+                init_scale: p.init_scale(cfg),
                 functions: p
                     .functions
                     .iter()
@@ -581,6 +597,7 @@ pub(crate) fn simulate_with_fluid_threshold(
         let fluid_cfg = fluid::FluidConfig {
             keep_alive_ms: keep_alive_ms.expect("the fluid path has a fixed keep-alive"),
             cold_start,
+            timeout_ms: engine.timeout_ms,
             seed: cfg.seed,
             limit,
             window_end_ms: engine.window_end_ms,
@@ -627,6 +644,7 @@ pub(crate) fn simulate_with_fluid_threshold(
         stats.throttles += r.throttles;
         stats.retries += r.retries;
         stats.timeouts += r.timeouts;
+        stats.init_retries += r.init_retries;
         latency.add_all(&r.latency_ms);
         overhead.add_all(&r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
@@ -708,6 +726,38 @@ pub(crate) fn simulate_with_fluid_threshold(
             p.id()
         ),
     });
+    if let (None, Some(m)) = (cfg.cold_start, &p.facts.cold_start_memory) {
+        let mut scales: Vec<(u32, f64)> = plans
+            .iter()
+            .chain(&fluid_plans)
+            .map(|u| (u.memory_mb, u.init_scale(cfg)))
+            .collect();
+        scales.sort_by_key(|&(mb, _)| mb);
+        scales.dedup_by_key(|&mut (mb, _)| mb);
+        let shown: Vec<String> = scales.iter().map(|(mb, x)| format!("×{x:.2} at {mb} MB")).collect();
+        assumptions.push(format!(
+            "cold start by memory: the runtime figure holds at {} MB and {:.0} % of an init scales with the CPU share (up \
+             to 1 vCPU): {} ({}; [behaviour.cold_start_memory] in pricing/{}.toml)",
+            m.reference_mb,
+            m.cpu_share * 100.0,
+            shown.join(", "),
+            if m.verified { "vendor figure" } else { "an ESTIMATE, unverified" },
+            p.id()
+        ));
+    }
+    if let Some(limit) = engine.init_limit_ms {
+        assumptions.push(format!(
+            "init limit {limit} ms: an init drawn longer is abandoned at the limit (billed as INIT up to it) and run again \
+             within the request that started it, its time counted in that request's execution (billed as duration, \
+             within the timeout) and latency; {} this run{}",
+            stats.init_retries,
+            if fluid_plans.is_empty() { "" } else { "; not applied on the fluid path" }
+        ));
+    } else if p.facts.init_limit_ms.is_some() {
+        assumptions.push(format!(
+            "init limit: none for the {runtime} runtime (the platform's does not apply to SnapStart)"
+        ));
+    }
     let timers = workload
         .functions
         .iter()
@@ -774,7 +824,8 @@ pub(crate) fn simulate_with_fluid_threshold(
              request in flight, cold starts = instances added beyond those kept warm, throttles where the account limit leaves too \
              little; durations apportioned exactly over each function's duration distribution (agrees with the \
              event replay within 1 % on billed GB-s and 5 % on peak concurrency, mean instances and cold starts at \
-             20,000–200,000 invocations a minute; a binding account limit throttles a uniform share)",
+             20,000–200,000 invocations a minute with a 230-ms mean init, 5.8 % on peak concurrency with a 403-ms one; \
+             a binding account limit throttles a uniform share); durations beyond the timeout cut there and counted",
             keys.len(),
             keys.join(", ")
         ));
@@ -1042,6 +1093,52 @@ mod tests {
         assert_eq!(out.stats.timeouts, 0);
         assert!(out.warnings.is_empty());
         assert_eq!(out.usage.functions[0].on_demand_duration_ms.sum_ms(), 3_000_000);
+    }
+
+    #[test]
+    fn lambda_cold_starts_depend_on_memory_and_the_init_limit() {
+        // Every call cold (no keep-alive), the table's python init (lognormal, median 225 ms).
+        // The same draws (one generator per unit) scaled to memory: at 128 MB ×1.75 (a quarter
+        // of the init scales with CPU: 0.25 × (512/1769)/(128/1769) + 0.75), at 512 MB ×1, from
+        // 1,769 MB ×(0.25 × 512/1,769 + 0.75) = ×0.82236. Each draw is rounded to the ms before
+        // and after scaling: tolerance 0.5 %.
+        let f = per_minute_function("f", vec![10; 60], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 60);
+        let init_sum = |mb: u32| {
+            let mut cfg = lambda("none");
+            cfg.cold_start = None;
+            cfg.memory_mb = Some(mb);
+            cfg.fallback_duration_ms = Some(100);
+            let out = simulate(&w, &cfg).unwrap();
+            assert_eq!(out.stats.cold_starts, 600);
+            (out.usage.functions[0].init_duration_ms.sum_ms() as f64, out)
+        };
+        let (at512, out) = init_sum(512);
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("×1.00 at 512 MB") && a.contains("ESTIMATE")));
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.starts_with("init limit 10000 ms") && a.contains("0 this run")));
+        // 600 lognormal draws of median 225 ms, σ 0.21: mean 230 ms, standard error 2 ms.
+        assert!((at512 / 600.0 - 230.0).abs() < 10.0, "{}", at512 / 600.0);
+        let (at128, _) = init_sum(128);
+        assert!((at128 / at512 / 1.75 - 1.0).abs() < 0.005, "{}", at128 / at512);
+        let (at3538, _) = init_sum(3538);
+        let x = 0.25 * 512.0 / 1769.0 + 0.75;
+        assert!((at3538 / at512 / x - 1.0).abs() < 0.005, "{}", at3538 / at512);
+        // SnapStart is exempt from the init limit.
+        let mut cfg = lambda("none");
+        cfg.cold_start = None;
+        cfg.runtime = Some("java-snapstart".into());
+        cfg.fallback_duration_ms = Some(100);
+        let out = simulate(&w, &cfg).unwrap();
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.starts_with("init limit: none for the java-snapstart runtime")));
     }
 
     #[test]

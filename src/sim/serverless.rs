@@ -45,6 +45,8 @@ pub struct UnitSpec<'a> {
     pub contention: Option<Contention>,
     /// Requests per instance for this unit when below the engine's (CPU-aware routing).
     pub per_instance_concurrency: Option<u32>,
+    /// Multiplier of every init drawn (the init latency at this unit's memory; 1 = as drawn).
+    pub init_scale: f64,
 }
 
 /// Retrying throttled requests.
@@ -75,6 +77,9 @@ pub struct EngineConfig {
     /// Execution timeout: a request still running this long after it started is cut there
     /// (`None`: no timeout).
     pub timeout_ms: Option<u64>,
+    /// Longest init: one drawn longer is abandoned at the limit and run again within the
+    /// request that started it (`None`: no limit).
+    pub init_limit_ms: Option<u64>,
 }
 
 /// What one unit did.
@@ -96,6 +101,8 @@ pub struct UnitResult {
     pub retries: u64,
     /// Requests cut by the execution timeout (served, billed up to the timeout, failed).
     pub timeouts: u64,
+    /// Inits abandoned at the init limit and run again within their request.
+    pub init_retries: u64,
     /// Durations of requests served on demand.
     pub on_demand_duration_ms: MsHistogram,
     /// Durations of requests served by provisioned instances.
@@ -247,6 +254,7 @@ struct UnitState<'a> {
     contention: Option<Contention>,
     /// Requests per instance.
     slots: u32,
+    init_scale: f64,
     /// The requests in flight of each instance, by instance index (with contention only).
     shared: Vec<SharedInstance>,
 }
@@ -262,6 +270,16 @@ impl UnitState<'_> {
                 self.shared.push(SharedInstance::default());
             }
             self.instances.len() - 1
+        }
+    }
+
+    /// An init duration drawn from `dist`, scaled to the unit's memory.
+    fn draw_init_ms(&mut self, dist: &ColdStartDist) -> u64 {
+        let ms = self.rng.cold_start_ms(dist);
+        if self.init_scale == 1.0 {
+            ms
+        } else {
+            (ms as f64 * self.init_scale).round() as u64
         }
     }
 
@@ -396,6 +414,7 @@ impl<'a> Engine<'a> {
                     .unwrap_or(cfg.per_instance_concurrency)
                     .clamp(1, cfg.per_instance_concurrency.max(1)),
                 shared: Vec::new(),
+                init_scale: spec.init_scale,
             };
             if let Some(r) = st.next {
                 let tie = st.tie(u as u32);
@@ -605,16 +624,20 @@ impl<'a> Engine<'a> {
         sink(t, 1);
         st.res.served += 1;
         // The execution timeout cuts a request at the timeout (contention: see `contention`).
-        let (exec_ms, cut) = match cfg.timeout_ms {
-            Some(limit) if duration_ms > limit => (limit, true),
-            _ => (duration_ms, false),
+        let timed = |run_ms: u64| match cfg.timeout_ms {
+            Some(limit) if run_ms > limit => (limit, true),
+            _ => (run_ms, false),
         };
-        let (slot, done_ms) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+        let (slot, done_ms, cut) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+            let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
-            (NONE, t + exec_ms)
+            (NONE, t + exec_ms, cut)
         } else {
+            // An init beyond the platform's limit is abandoned there and run again within the
+            // request (Lambda: with the function's timeout).
+            let mut rerun_ms = 0;
             // An instance serving requests with a free slot (ready ones first), else the
             // most recently idled warm one, else one still initializing, else a cold start.
             let ready_partial = st
@@ -635,7 +658,15 @@ impl<'a> Engine<'a> {
                             let p = st.idle.remove(pos).expect("position is in range");
                             st.free_slots.push(p);
                         }
-                        let init_ms = st.rng.cold_start_ms(&cfg.cold_start);
+                        let drawn_ms = st.draw_init_ms(&cfg.cold_start);
+                        let init_ms = match cfg.init_limit_ms {
+                            Some(limit) if drawn_ms > limit => {
+                                st.res.init_retries += 1;
+                                rerun_ms = drawn_ms;
+                                limit
+                            }
+                            _ => drawn_ms,
+                        };
                         st.res.cold_starts += 1;
                         st.tables.add(Kind::InitDuration, init_ms);
                         st.new_instance(Instance {
@@ -668,15 +699,16 @@ impl<'a> Engine<'a> {
                 let job = Job {
                     arrival_ms: t,
                     start_ms: start,
-                    solo_ms: duration_ms,
+                    solo_ms: duration_ms + rerun_ms,
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
                 };
                 st.shared[i].add(job, t, ready_ms, &cont);
                 self.reschedule(unit, i, t);
                 return;
             }
+            let (exec_ms, cut) = timed(duration_ms + rerun_ms);
             st.tables.add(Kind::OnDemandDuration, exec_ms);
-            (slot, start + exec_ms)
+            (slot, start + exec_ms, cut)
         };
         st.record_end(t, done_ms, duration_ms, cut);
         let tie = st.tie(unit);
@@ -742,6 +774,7 @@ mod tests {
             policy: keep_alive.parse::<KeepAliveSpec>().unwrap().build(600_000),
             contention: None,
             per_instance_concurrency: None,
+            init_scale: 1.0,
         }
     }
 
@@ -754,6 +787,7 @@ mod tests {
             retry: None,
             window_end_ms: 10_000,
             timeout_ms: None,
+            init_limit_ms: None,
         }
     }
 
@@ -943,6 +977,33 @@ mod tests {
         assert_eq!(r.timeouts, 2);
         assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(1_000, 2)]);
         assert_eq!(r.busy_periods_ms.sum_ms(), 1_100);
+    }
+
+    #[test]
+    fn an_init_beyond_the_limit_is_run_again_within_the_request() {
+        // Init limit 10 s, init drawn 12 s, a 500-ms request at 0: the first init is abandoned
+        // at 10,000 (recorded as the INIT), the re-run (12,000) and the request (500) execute
+        // from 10,000 → done at 22,500. Latency 22,500, added latency 22,000, busy 22,500.
+        let mut c = cfg(1);
+        c.cold_start = ColdStartDist::Constant { ms: 12_000 };
+        c.init_limit_ms = Some(10_000);
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.cold_starts, r.init_retries, r.timeouts), (1, 1, 0));
+        assert_eq!(r.init_duration_ms.iter().collect::<Vec<_>>(), vec![(10_000, 1)]);
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(12_500, 1)]);
+        assert_eq!(r.latency_ms.sum_ms(), 22_500);
+        assert_eq!(r.overhead_ms.sum_ms(), 22_000);
+        assert_eq!(r.busy_periods_ms.sum_ms(), 22_500);
+        // The re-run counts against the function's timeout: with 12,000 ms the request is cut
+        // 12,000 ms after 10,000.
+        c.timeout_ms = Some(12_000);
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.init_retries, r.timeouts), (1, 1));
+        assert_eq!(r.latency_ms.sum_ms(), 22_000);
+        // An init within the limit is untouched.
+        c.cold_start = ColdStartDist::Constant { ms: 9_000 };
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.init_retries, r.latency_ms.sum_ms()), (0, 9_500));
     }
 
     #[test]
