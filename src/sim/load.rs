@@ -30,6 +30,9 @@ pub struct MinuteLoad {
     /// Service time in progress during this minute (of requests arrived in it or before), ms:
     /// the minute's mean number of busy slots × 60,000.
     pub busy_ms: f64,
+    /// Requests still in service from earlier minutes at the minute's start (expected, for
+    /// per-minute counts).
+    pub carried: f64,
     /// Sum of squared service times (ms²), for the service-time variability.
     pub work_sq_ms2: f64,
 }
@@ -169,6 +172,7 @@ impl LoadProfile {
             m.arrivals *= factor;
             m.work_ms *= factor;
             m.busy_ms *= factor;
+            m.carried *= factor;
             m.work_sq_ms2 *= factor;
         }
         out
@@ -200,6 +204,9 @@ fn spread_exact(start_ms: u64, service_ms: f64, minutes: &mut [MinuteLoad]) {
         if hi <= lo {
             break;
         }
+        if lo > start {
+            slot.carried += 1.0;
+        }
         slot.busy_ms += hi - lo;
         m += 1;
     }
@@ -228,6 +235,10 @@ fn spread_uniform(first: usize, count: f64, service_ms: f64, minutes: &mut [Minu
     for (j, slot) in minutes[first..].iter_mut().enumerate().take(s.ceil() as usize + 1) {
         let x = j as f64;
         slot.busy_ms += count * (phi(x + 1.0) - 2.0 * phi(x) + phi(x - 1.0)) * minute;
+        if j > 0 {
+            // Still running at the minute's start: P(U + S > j) = 1 − clamp(j − S, 0, 1).
+            slot.carried += count * (1.0 - (x - s).clamp(0.0, 1.0));
+        }
     }
 }
 
@@ -332,11 +343,16 @@ mod tests {
         assert!((busy[0] - 30_000.0).abs() < 1e-6 && (busy[20] - 30_000.0).abs() < 1e-6);
         assert!(busy[1..20].iter().all(|b| (b - 60_000.0).abs() < 1e-6));
         assert!(busy[21..].iter().all(|&b| b == 0.0));
-        // A half-minute service: S − S²/2 = 0.375 min in its minute, S²/2 = 0.125 in the next.
+        // Still running at the start of minutes 1–20 (it ends at 20 + U), not 21.
+        let carried: Vec<f64> = minutes.iter().map(|m| m.carried).collect();
+        assert!(carried[0] == 0.0 && carried[1..=20].iter().all(|&c| c == 1.0) && carried[21] == 0.0);
+        // A half-minute service: S − S²/2 = 0.375 min in its minute, S²/2 = 0.125 in the next,
+        // and still running at its start with probability P(U > ½) = ½.
         let mut minutes = vec![MinuteLoad::default(); 3];
         spread_uniform(1, 2.0, 30_000.0, &mut minutes);
         assert!((minutes[1].busy_ms - 2.0 * 22_500.0).abs() < 1e-6);
         assert!((minutes[2].busy_ms - 2.0 * 7_500.0).abs() < 1e-6);
+        assert!((minutes[2].carried - 2.0 * 0.5).abs() < 1e-12);
         // Beyond the window it is left out.
         let mut minutes = vec![MinuteLoad::default(); 2];
         spread_uniform(1, 1.0, 1_200_000.0, &mut minutes);
@@ -364,6 +380,8 @@ mod tests {
         let p = LoadProfile::from_workload(&workload(vec![f], 3), &model()).unwrap();
         let busy: Vec<f64> = p.minutes.iter().map(|m| m.busy_ms).collect();
         assert_eq!(busy, vec![30_000.0, 60_000.0, 0.0]);
+        let carried: Vec<f64> = p.minutes.iter().map(|m| m.carried).collect();
+        assert_eq!(carried, vec![0.0, 1.0, 0.0]);
         // The arrival and its whole work stay in minute 0 (for the mean service time).
         assert_eq!((p.minutes[0].arrivals, p.minutes[0].work_ms), (1.0, 90_000.0));
     }
@@ -389,5 +407,18 @@ mod tests {
             max_instances: 100,
         };
         assert_eq!(fleet.initial(&p, 1.0), 1);
+        // On that one instance of 4 slots the job never waits (1 request in the system, not a
+        // stationary queue of 1 Erlang, which would make 2 % of arrivals wait 142 s at p99).
+        let spec = super::super::provisioned::FleetSpec {
+            instance_type: "m7g.large".into(),
+            vcpu: 2.0,
+            memory_gb: 8.0,
+            slots_per_vcpu: 2.0,
+            boot_delay_ms: 0,
+        };
+        let mut fleet = fleet;
+        let out = super::super::provisioned::simulate(&p, &spec, &mut fleet, Some(1_000.0));
+        assert_eq!((out.peak_instances, out.slo_violation_minutes), (1, 0));
+        assert_eq!(out.queueing_ms.p99, 0.0);
     }
 }

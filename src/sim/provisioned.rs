@@ -199,7 +199,14 @@ pub fn simulate(
             overloaded_minutes += 1;
         }
         utilization.push(observed.min(1.0));
-        let wait = if backlog_work_ms <= 0.0 && minute.busy_ms < capacity_work {
+        let wait = if backlog_work_ms <= 0.0 && minute.carried + minute.arrivals <= capacity_slots.floor() {
+            // Never more requests in the minute than slots (those carried in and those
+            // arriving): nobody waits, whatever a stationary queue would say of a rare long job.
+            Wait::Linear {
+                start_ms: 0.0,
+                end_ms: 0.0,
+            }
+        } else if backlog_work_ms <= 0.0 && minute.busy_ms < capacity_work {
             // Whole slots, so a = work / minute < c here: a stationary M/G/c minute.
             let c = capacity_slots as u32;
             let a = minute.erlangs();
@@ -315,6 +322,7 @@ mod tests {
                         arrivals,
                         work_ms: arrivals * service_ms,
                         busy_ms: arrivals * service_ms,
+                        carried: 0.0,
                         // Exponential service: E[S²] = 2·E[S]².
                         work_sq_ms2: arrivals * 2.0 * service_ms * service_ms,
                     }
