@@ -472,7 +472,9 @@ pub struct SimulateArgs {
     /// day).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
     pub duration_ms: Option<u64>,
-    /// Share of each duration that scales with CPU when --memory-mb differs from the traced memory.
+    /// Share of each duration that needs the CPU: it scales with the CPU share when --memory-mb
+    /// differs from the traced memory, and it is what concurrent requests on an instance share
+    /// (CPU contention).
     #[arg(long, value_name = "F", default_value_t = crate::sim::DEFAULT_CPU_BOUND_FRACTION)]
     pub cpu_bound_fraction: f64,
     /// Seed for every random draw (arrival placement, durations, init times).
