@@ -8,7 +8,8 @@
 //! instances); stream each function's arrivals a minute at a time from its own seeded generator
 //! ([`arrivals`]); scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on
 //! Lambda, with a CPU-bound fraction); replay each unit through its own event engine
-//! ([`serverless`]), all engines advanced in parallel (rayon) one minute of simulated time at a
+//! ([`serverless`]; requests sharing an instance share its vCPUs, [`contention`]; a request is
+//! cut at the platform's timeout; an init beyond its limit is re-run), all engines advanced in parallel (rayon) one minute of simulated time at a
 //! time, their in-flight changes merged into one concurrency sweep; as soon as the summed
 //! concurrency exceeds the account limit, replay every unit again in one shared loop so
 //! throttling is exact. Memory is O(units + requests in flight + one minute of arrivals), never

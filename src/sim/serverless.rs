@@ -2,7 +2,10 @@
 //! (a function, or an Azure app) through instances that cold-start → serve → idle → get evicted,
 //! with integer-ms time, per-instance concurrency, a keep-alive policy per unit, provisioned
 //! concurrency with on-demand spillover, and an account-level concurrency limit that throttles
-//! (optionally retrying).
+//! (optionally retrying). Requests sharing an instance share its CPU when the unit has a
+//! [`Contention`] (their completions are then rescheduled as requests come and go, a stale
+//! event skipped by its epoch); a request still running at the execution timeout is cut there;
+//! an init beyond the init limit is abandoned at the limit and run again within its request.
 //!
 //! Routing follows SimFaaS and AWS Lambda: a request goes to an instance that already serves
 //! requests and has a free slot, else to the most recently idled warm instance (so surplus
