@@ -10,7 +10,6 @@ use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, ServerlessOption};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
-use crate::pricing::ColdStartDist;
 use crate::sim::platform::PlatformModel;
 use crate::sim::{simulate, SimConfig, SimOutput};
 use crate::trace::Workload;
@@ -30,32 +29,9 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.cpu_bound_fraction = plan.scenario.cpu_bound_fraction;
     cfg.seed = plan.scenario.seed;
     cfg.spread = plan.what_if.spread;
-    if plan.what_if.cold_start_multiple != 1.0 {
-        let runtime = cfg.platform.facts.default_runtime.clone();
-        let dist = cfg.platform.cold_start_for(&runtime)?;
-        cfg.cold_start = Some(scale_cold_start(dist, plan.what_if.cold_start_multiple));
-    }
+    // The table's init latency (at each unit's memory) multiplied, every draw scaled.
+    cfg.cold_start_multiple = plan.what_if.cold_start_multiple;
     Ok(cfg)
-}
-
-/// The init latency of `dist` multiplied by `multiple` (every draw scaled; the shape kept).
-pub fn scale_cold_start(dist: ColdStartDist, multiple: f64) -> ColdStartDist {
-    match dist {
-        ColdStartDist::Constant { ms } => ColdStartDist::Constant {
-            ms: (ms as f64 * multiple).round() as u64,
-        },
-        ColdStartDist::Exponential { mean_ms } => ColdStartDist::Exponential {
-            mean_ms: mean_ms * multiple,
-        },
-        ColdStartDist::Lognormal { median_ms, sigma } => ColdStartDist::Lognormal {
-            median_ms: median_ms * multiple,
-            sigma,
-        },
-        ColdStartDist::Uniform { min_ms, max_ms } => ColdStartDist::Uniform {
-            min_ms: min_ms * multiple,
-            max_ms: max_ms * multiple,
-        },
-    }
 }
 
 /// The platform limits the workload breaks on this option (from its price table's facts).

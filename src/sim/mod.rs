@@ -96,6 +96,8 @@ pub struct SimConfig {
     pub keep_alive: KeepAliveSpec,
     /// Init latency distribution (else the platform's for the runtime).
     pub cold_start: Option<ColdStartDist>,
+    /// Multiplier of every init drawn (a what-if case; 1 = as drawn).
+    pub cold_start_multiple: f64,
     /// Runtime for the platform's cold-start table (else its default).
     pub runtime: Option<String>,
     /// Requests per instance (else the platform default).
@@ -131,6 +133,7 @@ impl SimConfig {
             arch: Arch::X86,
             keep_alive: KeepAliveSpec::Provider,
             cold_start: None,
+            cold_start_multiple: 1.0,
             runtime: None,
             per_instance_concurrency: None,
             concurrency_limit: None,
@@ -327,13 +330,14 @@ impl<'w> UnitPlan<'w> {
         })
     }
 
-    /// Multiplier of the init latency at this unit's memory: a given distribution is used as
-    /// given; the platform's holds at its reference memory.
+    /// Multiplier of the init latency at this unit's memory (a given distribution is used as
+    /// given; the platform's holds at its reference memory), times the run's what-if multiple.
     fn init_scale(&self, cfg: &SimConfig) -> f64 {
-        match cfg.cold_start {
+        let at_memory = match cfg.cold_start {
             Some(_) => 1.0,
             None => cfg.platform.facts.cold_start_scale(self.memory_mb),
-        }
+        };
+        at_memory * cfg.cold_start_multiple
     }
 
     /// Requests one of this unit's instances takes: `c`, or fewer where the platform routes
@@ -727,11 +731,17 @@ pub(crate) fn simulate_with_fluid_threshold(
             p.id()
         ),
     });
+    if cfg.cold_start_multiple != 1.0 {
+        assumptions.push(format!(
+            "cold start: every init multiplied by {} (a what-if case)",
+            cfg.cold_start_multiple
+        ));
+    }
     if let (None, Some(m)) = (cfg.cold_start, &p.facts.cold_start_memory) {
         let mut scales: Vec<(u32, f64)> = plans
             .iter()
             .chain(&fluid_plans)
-            .map(|u| (u.memory_mb, u.init_scale(cfg)))
+            .map(|u| (u.memory_mb, p.facts.cold_start_scale(u.memory_mb)))
             .collect();
         scales.sort_by_key(|&(mb, _)| mb);
         scales.dedup_by_key(|&mut (mb, _)| mb);
@@ -1130,6 +1140,16 @@ mod tests {
         let (at3538, _) = init_sum(3538);
         let x = 0.25 * 512.0 / 1769.0 + 0.75;
         assert!((at3538 / at512 / x - 1.0).abs() < 0.005, "{}", at3538 / at512);
+        // A what-if multiple of 2 on top of the memory factor (the ranges' cold-start case).
+        let mut cfg = lambda("none");
+        cfg.cold_start = None;
+        cfg.memory_mb = Some(128);
+        cfg.cold_start_multiple = 2.0;
+        cfg.fallback_duration_ms = Some(100);
+        let out = simulate(&w, &cfg).unwrap();
+        let doubled = out.usage.functions[0].init_duration_ms.sum_ms() as f64;
+        assert!((doubled / at512 / 3.5 - 1.0).abs() < 0.005, "{}", doubled / at512);
+        assert!(out.assumptions.iter().any(|a| a.contains("×1.75 at 128 MB")));
         // SnapStart is exempt from the init limit.
         let mut cfg = lambda("none");
         cfg.cold_start = None;
