@@ -1015,6 +1015,12 @@ mod tests {
         // A different seed gives a different replay.
         cfg.seed = 7;
         assert_ne!(run(1, &cfg).stats.latency_ms, a.stats.latency_ms);
+        // Shared instances slowing each other (Flex: 16 an instance, half CPU-bound) too.
+        let mut flex = SimConfig::new(model(ServerlessPlatform::AzureFlex));
+        flex.per_minute = true;
+        let a = run(1, &flex);
+        assert_eq!(a, run(2, &flex));
+        assert!(a.stats.overhead_ms.max > 0);
     }
 
     #[test]
