@@ -478,9 +478,14 @@ pub struct SimulateArgs {
     /// 08:00-20:00=10,else=2. Requests beyond it spill over to on-demand instances.
     #[arg(long, value_name = "N|SCHEDULE")]
     pub provisioned_concurrency: Option<crate::sim::schedule::ProvisionedSchedule>,
-    /// How per-minute counts are placed in their minute: uniform, poisson or even.
+    /// How per-minute counts are placed in their minute: uniform, poisson, even or periodic.
     #[arg(long, value_name = "MODE", default_value = "uniform")]
     pub spread: crate::sim::arrivals::SpreadMode,
+    /// How the per-minute counts of timer-triggered functions (Azure 2019 Trigger = timer) are
+    /// placed: periodic (default: a minute's k calls 60 s / k apart at a fixed per-function
+    /// phase, so a timer keeps its period), or uniform, poisson or even like --spread.
+    #[arg(long, value_name = "MODE", default_value = "periodic")]
+    pub timer_spread: crate::sim::arrivals::SpreadMode,
     /// How durations are drawn for functions with only percentiles (Azure 2019): piecewise
     /// (linear between the published percentiles) or lognormal (fitted to the median and p99).
     #[arg(long, value_name = "MODEL", default_value = "piecewise")]
@@ -489,7 +494,9 @@ pub struct SimulateArgs {
     /// day).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
     pub duration_ms: Option<u64>,
-    /// Share of each duration that scales with CPU when --memory-mb differs from the traced memory.
+    /// Share of each duration that needs the CPU: it scales with the CPU share when --memory-mb
+    /// differs from the traced memory, and it is what concurrent requests on an instance share
+    /// (CPU contention).
     #[arg(long, value_name = "F", default_value_t = crate::sim::DEFAULT_CPU_BOUND_FRACTION)]
     pub cpu_bound_fraction: f64,
     /// Seed for every random draw (arrival placement, durations, init times).

@@ -161,6 +161,8 @@ fn engine(limit: Option<u32>, retry: Option<RetryPolicy>, init_ms: u64) -> Engin
         concurrency_limit: limit,
         retry,
         window_end_ms: 0,
+        timeout_ms: None,
+        init_limit_ms: None,
     }
 }
 
@@ -175,6 +177,9 @@ fn simulate(units: &[Vec<Request>], keep_alive_ms: u64, cfg: &EngineConfig) -> (
             requests: Box::new(r.clone().into_iter()),
             rng: SimRng::new(i as u64),
             policy: Box::new(FixedKeepAlive { keep_alive_ms }),
+            contention: None,
+            per_instance_concurrency: None,
+            init_scale: 1.0,
         })
         .collect();
     let mut deltas = Vec::new();

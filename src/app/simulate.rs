@@ -90,6 +90,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         delay_ms: args.retry_delay_ms,
     });
     cfg.spread = args.spread;
+    cfg.timer_spread = args.timer_spread;
     cfg.duration_model = args.duration_model;
     cfg.fallback_duration_ms = args.duration_ms;
     cfg.cpu_bound_fraction = args.cpu_bound_fraction;
@@ -111,6 +112,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         .warnings
         .iter()
         .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
+        .chain(
+            out.warnings
+                .iter()
+                .map(|m| Warning::run(WarningCode::LimitExceeded, m.clone())),
+        )
         .collect();
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -163,6 +169,7 @@ fn write_text(
             format!("{:.2} %", s.app_cold_start_pct_p75),
         ),
         ("throttles", format!("{} (retries {})", s.throttles, s.retries)),
+        ("cut by the timeout", s.timeouts.to_string()),
         (
             "latency p50/p95/p99/p99.9",
             format!(

@@ -88,6 +88,8 @@ pub fn base_load(load: &LoadProfile, fractions: &[f64]) -> LoadProfile {
         let keep = 1.0 - f;
         m.arrivals *= keep;
         m.work_ms *= keep;
+        m.busy_ms *= keep;
+        m.carried *= keep;
         m.work_sq_ms2 *= keep;
     }
     base
@@ -169,6 +171,8 @@ mod tests {
         let minute = |a: f64| MinuteLoad {
             arrivals: a * 60.0,
             work_ms: a * 60_000.0,
+            busy_ms: a * 60_000.0,
+            carried: 0.0,
             work_sq_ms2: a * 60_000.0 * 1_000.0,
         };
         let load = LoadProfile {

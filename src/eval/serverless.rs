@@ -11,7 +11,6 @@ use crate::config::{arch_name, front_door_name, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
-use crate::pricing::ColdStartDist;
 use crate::pricing::PriceTable;
 use crate::sim::platform::PlatformModel;
 use crate::sim::{simulate, SimConfig, SimOutput};
@@ -34,32 +33,9 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.spread = plan.what_if.spread;
     // The per-minute concurrency series, for the report's concurrency chart.
     cfg.per_minute = true;
-    if plan.what_if.cold_start_multiple != 1.0 {
-        let runtime = cfg.platform.facts.default_runtime.clone();
-        let dist = cfg.platform.cold_start_for(&runtime)?;
-        cfg.cold_start = Some(scale_cold_start(dist, plan.what_if.cold_start_multiple));
-    }
+    // The table's init latency (at each unit's memory) multiplied, every draw scaled.
+    cfg.cold_start_multiple = plan.what_if.cold_start_multiple;
     Ok(cfg)
-}
-
-/// The init latency of `dist` multiplied by `multiple` (every draw scaled; the shape kept).
-pub fn scale_cold_start(dist: ColdStartDist, multiple: f64) -> ColdStartDist {
-    match dist {
-        ColdStartDist::Constant { ms } => ColdStartDist::Constant {
-            ms: (ms as f64 * multiple).round() as u64,
-        },
-        ColdStartDist::Exponential { mean_ms } => ColdStartDist::Exponential {
-            mean_ms: mean_ms * multiple,
-        },
-        ColdStartDist::Lognormal { median_ms, sigma } => ColdStartDist::Lognormal {
-            median_ms: median_ms * multiple,
-            sigma,
-        },
-        ColdStartDist::Uniform { min_ms, max_ms } => ColdStartDist::Uniform {
-            min_ms: min_ms * multiple,
-            max_ms: max_ms * multiple,
-        },
-    }
 }
 
 /// The platform limits the workload breaks on this option (from its price table's facts).
@@ -290,8 +266,20 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     }
     let mut assumptions = out.assumptions.clone();
     assumptions.extend(bill.assumptions.iter().cloned());
+    if s.timeouts > 0 {
+        notes.push(format!(
+            "{} requests ran into the platform's execution timeout (cut there, failed, billed up to it): the option \
+             fails the SLO",
+            s.timeouts
+        ));
+    }
     let mut warnings: Vec<Warning> = throttle_warning(&opt.id, s.throttles, s.invocations)
         .into_iter()
+        .chain(
+            out.warnings
+                .iter()
+                .map(|m| Warning::option(WarningCode::LimitExceeded, &opt.id, m.clone())),
+        )
         .collect();
     let limit = concurrency_limit(plan, opt);
     let growth = (s.throttles == 0)
@@ -318,7 +306,7 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),
-        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && grown_ok,
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && s.timeouts == 0 && grown_ok,
         notes,
         assumptions,
         warnings,

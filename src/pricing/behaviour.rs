@@ -11,15 +11,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 use toml::Spanned;
 
-use super::raw::{RawBehaviour, RawColdStart};
+use super::raw::{RawBehaviour, RawColdStart, RawColdStartMemory};
 use super::table::Ctx;
 
 /// Runtime names a cold-start table may use (one naming: `node`, never `nodejs`).
 pub const RUNTIMES: [&str; 7] = ["python", "node", "go", "java", "java-snapstart", "dotnet", "javascript"];
 
 /// Facts a `[behaviour.sources.<fact>]` entry may document.
-const FACTS: [&str; 12] = [
+const FACTS: [&str; 15] = [
+    "init_limit_ms",
     "instance_scope",
+    "instance_vcpu",
+    "cpu_aware_routing",
     "per_instance_concurrency",
     "account_concurrency_limit",
     "cpu",
@@ -179,6 +182,26 @@ impl ColdStartDist {
         }
     }
 
+    /// The distribution of every draw multiplied by `multiple` (the shape kept).
+    pub fn scaled(self, multiple: f64) -> Self {
+        match self {
+            ColdStartDist::Constant { ms } => ColdStartDist::Constant {
+                ms: (ms as f64 * multiple).round() as u64,
+            },
+            ColdStartDist::Exponential { mean_ms } => ColdStartDist::Exponential {
+                mean_ms: mean_ms * multiple,
+            },
+            ColdStartDist::Lognormal { median_ms, sigma } => ColdStartDist::Lognormal {
+                median_ms: median_ms * multiple,
+                sigma,
+            },
+            ColdStartDist::Uniform { min_ms, max_ms } => ColdStartDist::Uniform {
+                min_ms: min_ms * multiple,
+                max_ms: max_ms * multiple,
+            },
+        }
+    }
+
     /// Parses the `--cold-start-ms` syntax: `N`, `const:N`, `exp:MEAN`, `lognormal:MEDIAN:SIGMA`,
     /// `uniform:MIN:MAX` (all in ms).
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -247,6 +270,19 @@ pub struct ColdStart {
     pub verified: bool,
 }
 
+/// How the init latency changes with memory (where CPU scales with memory).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColdStartMemory {
+    /// Memory at which the runtime figures hold, MB.
+    pub reference_mb: u32,
+    /// Share of an init that scales with the CPU (at most one vCPU).
+    pub cpu_share: f64,
+    /// Source, and how the figure was derived.
+    pub source: String,
+    /// Vendor-verified.
+    pub verified: bool,
+}
+
 /// Where one fact comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactSource {
@@ -269,6 +305,12 @@ pub struct Behaviour {
     pub account_concurrency_limit: Option<u32>,
     /// CPU share ∝ memory (`None`: CPU does not scale with memory).
     pub cpu: Option<CpuScaling>,
+    /// vCPUs of every instance where CPU does not scale with memory (`None`: unknown, or
+    /// `cpu` gives it).
+    pub instance_vcpu: Option<f64>,
+    /// The platform sends an instance no further request once its requests' CPU demand fills
+    /// its vCPUs (Cloud Run), instead of filling every concurrency slot.
+    pub cpu_aware_routing: bool,
     /// Configurable memory sizes.
     pub memory: MemoryOptions,
     /// Memory when neither the user nor the trace gives one, MB.
@@ -287,6 +329,11 @@ pub struct Behaviour {
     pub max_response_bytes: Option<u64>,
     /// Cold-start distribution by runtime.
     pub cold_start: BTreeMap<String, ColdStart>,
+    /// How the init latency changes with memory (`None`: it does not).
+    pub cold_start_memory: Option<ColdStartMemory>,
+    /// Longest init before the platform abandons it and runs it again with the first
+    /// invocation, ms (`None`: no limit).
+    pub init_limit_ms: Option<u64>,
     /// Sources of single facts.
     pub sources: BTreeMap<String, FactSource>,
     /// Source of the section.
@@ -302,6 +349,27 @@ impl Behaviour {
     pub fn vcpu(&self, memory_mb: u32) -> Option<f64> {
         self.cpu
             .map(|c| (memory_mb as f64 / c.mb_per_vcpu as f64).min(c.max_vcpu))
+    }
+
+    /// Multiplier of the runtime's init latency at `memory_mb`: `g · c(ref)/c(m) + 1 − g`
+    /// with `c` the vCPU share capped at one (an init runs single-threaded) and `g` the
+    /// table's `cpu_share`; 1 without a `[behaviour.cold_start_memory]` section.
+    pub fn cold_start_scale(&self, memory_mb: u32) -> f64 {
+        let Some(m) = &self.cold_start_memory else {
+            return 1.0;
+        };
+        match (self.vcpu(m.reference_mb), self.vcpu(memory_mb)) {
+            (Some(at_ref), Some(at_m)) if at_m > 0.0 => {
+                m.cpu_share * at_ref.min(1.0) / at_m.min(1.0) + 1.0 - m.cpu_share
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// vCPUs of an instance with `memory_mb`: the memory-scaled share, else the fixed
+    /// `instance_vcpu`, else `None` (unknown: CPU contention is then not modelled).
+    pub fn instance_vcpu_at(&self, memory_mb: u32) -> Option<f64> {
+        self.vcpu(memory_mb).or(self.instance_vcpu)
     }
 }
 
@@ -370,6 +438,28 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
             None
         }
     };
+    let instance_vcpu = raw.instance_vcpu.as_ref().and_then(|v| {
+        let vcpu = *v.get_ref();
+        if cpu.is_some() {
+            cx.err(
+                v,
+                "behaviour.instance_vcpu",
+                "given with mb_per_vcpu",
+                "instance_vcpu only where CPU does not scale with memory (no mb_per_vcpu/max_vcpu)",
+            );
+            None
+        } else if !(vcpu.is_finite() && vcpu > 0.0 && vcpu <= 64.0) {
+            cx.err(
+                v,
+                "behaviour.instance_vcpu",
+                format!("{vcpu} is out of range"),
+                "vCPUs in (0, 64]",
+            );
+            None
+        } else {
+            Some(vcpu)
+        }
+    });
     let memory = validate_memory(cx, raw, at);
     let default_memory_mb = positive(cx, &raw.default_memory_mb, "behaviour.default_memory_mb");
     if let Some(m) = &memory {
@@ -412,6 +502,11 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
             "a runtime with a cold-start figure",
         );
     }
+    let cold_start_memory = raw
+        .cold_start_memory
+        .as_ref()
+        .and_then(|m| validate_cold_start_memory(cx, m, cpu.is_some()));
+    let init_limit_ms = cx.non_negative_int(&raw.init_limit_ms, "behaviour.init_limit_ms");
     let mut sources = BTreeMap::new();
     for (fact, s) in &raw.sources {
         let key = format!("behaviour.sources.{fact}");
@@ -444,6 +539,8 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         per_instance_concurrency_max: concurrency_max,
         account_concurrency_limit,
         cpu,
+        instance_vcpu,
+        cpu_aware_routing: raw.cpu_aware_routing.unwrap_or(false),
         memory: memory?,
         default_memory_mb,
         default_keep_alive_ms,
@@ -453,10 +550,48 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         max_request_bytes,
         max_response_bytes,
         cold_start,
+        cold_start_memory,
+        init_limit_ms,
         sources,
         source,
         verified,
         notes: raw.notes.clone(),
+    })
+}
+
+fn validate_cold_start_memory(
+    cx: &mut Ctx<'_>,
+    m: &Spanned<RawColdStartMemory>,
+    cpu_scales: bool,
+) -> Option<ColdStartMemory> {
+    let raw = m.get_ref();
+    let key = "behaviour.cold_start_memory";
+    let errors_before = cx.errors.len();
+    if !cpu_scales {
+        cx.err(
+            m,
+            key,
+            "given where CPU does not scale with memory",
+            "a [behaviour.cold_start_memory] section only with mb_per_vcpu and max_vcpu",
+        );
+    }
+    let reference_mb = positive(cx, &raw.reference_mb, &format!("{key}.reference_mb"));
+    let cpu_share = *raw.cpu_share.get_ref();
+    if !(0.0..=1.0).contains(&cpu_share) {
+        cx.err(
+            &raw.cpu_share,
+            &format!("{key}.cpu_share"),
+            format!("{cpu_share} is out of range"),
+            "a share from 0 to 1",
+        );
+    }
+    let source = cx.source(&raw.source, m.span().start, &format!("{key}.source"));
+    let verified = cx.verified(raw.verified, m.span().start, &format!("{key}.verified"));
+    (cx.errors.len() == errors_before).then_some(ColdStartMemory {
+        reference_mb,
+        cpu_share,
+        source,
+        verified,
     })
 }
 

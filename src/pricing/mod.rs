@@ -11,7 +11,7 @@ pub mod table;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use behaviour::{Behaviour, ColdStart, ColdStartDist, CpuScaling, InstanceScope, MemoryOptions};
+pub use behaviour::{Behaviour, ColdStart, ColdStartDist, ColdStartMemory, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
 pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 

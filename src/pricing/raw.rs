@@ -187,6 +187,10 @@ pub struct RawBehaviour {
     pub mb_per_vcpu: Option<Spanned<i64>>,
     /// Largest vCPU share, where CPU scales with memory (with `mb_per_vcpu`).
     pub max_vcpu: Option<Spanned<f64>>,
+    /// vCPUs of an instance where CPU does not scale with memory (Cloud Run's default 1).
+    pub instance_vcpu: Option<Spanned<f64>>,
+    /// Whether the platform stops sending requests to an instance whose CPU is full (absent = no).
+    pub cpu_aware_routing: Option<bool>,
     /// Smallest configurable memory, MB (a range: with `memory_max_mb`).
     pub memory_min_mb: Option<Spanned<i64>>,
     /// Largest configurable memory, MB.
@@ -211,6 +215,11 @@ pub struct RawBehaviour {
     pub max_response_bytes: Option<Spanned<i64>>,
     /// Cold-start (init) latency distribution by runtime.
     pub cold_start: BTreeMap<String, Spanned<RawColdStart>>,
+    /// How the init latency changes with memory, where CPU scales with memory.
+    pub cold_start_memory: Option<Spanned<RawColdStartMemory>>,
+    /// Longest init before the platform abandons it and runs it again with the first
+    /// invocation (Lambda: 10 s), ms.
+    pub init_limit_ms: Option<Spanned<i64>>,
     /// Sources of single facts, by fact name (`memory`, `default_keep_alive_ms` …).
     #[serde(default)]
     pub sources: BTreeMap<String, Spanned<RawFactSource>>,
@@ -242,6 +251,21 @@ pub struct RawColdStart {
     pub min_ms: Option<Spanned<f64>>,
     /// Upper bound of a uniform.
     pub max_ms: Option<Spanned<f64>>,
+    /// URL or citation, and how the figure was derived.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
+}
+
+/// Init latency against memory: the runtime figures hold at `reference_mb`; the share
+/// `cpu_share` of an init scales with the CPU (at most one vCPU: an init runs single-threaded).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColdStartMemory {
+    /// Memory at which the `[behaviour.cold_start.*]` figures hold, MB.
+    pub reference_mb: Spanned<i64>,
+    /// Share of an init that scales with the CPU, 0 to 1.
+    pub cpu_share: Spanned<f64>,
     /// URL or citation, and how the figure was derived.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.

@@ -333,6 +333,67 @@ fn behaviour_values_are_checked_at_their_line() {
 }
 
 #[test]
+fn cold_start_memory_and_cpu_facts_are_checked_at_their_line() {
+    // A memory-scaled init needs CPU ∝ memory.
+    let section =
+        "\n[behaviour.cold_start_memory]\nreference_mb = 512\ncpu_share = 0.25\nsource = \"x\"\nverified = false\n";
+    let text = with_behaviour(|b| format!("{b}{section}"));
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (
+            line_with(&text, "[behaviour.cold_start_memory]"),
+            "behaviour.cold_start_memory"
+        )
+    );
+    // With CPU ∝ memory (1,024 MB a vCPU) it parses: ×(0.25 × 0.5 / 0.125 + 0.75) = ×1.75 at
+    // 128 MB, ×1 at 512 MB, ×(0.25 × 0.5 / 1 + 0.75) = ×0.875 at 1,024 MB and above.
+    let cpu = |b: &str| {
+        b.replace(
+            "verified = true\n\n[behaviour.sources",
+            "verified = true\nmb_per_vcpu = 1024\nmax_vcpu = 2.0\n\n[behaviour.sources",
+        )
+    };
+    let text = with_behaviour(|b| format!("{}{section}", cpu(b)));
+    let b = table::parse_table("t.toml", &text).unwrap().behaviour.unwrap();
+    assert!((b.cold_start_scale(128) - 1.75).abs() < 1e-12);
+    assert!((b.cold_start_scale(512) - 1.0).abs() < 1e-12);
+    assert!((b.cold_start_scale(1024) - 0.875).abs() < 1e-12);
+    assert!((b.cold_start_scale(2048) - 0.875).abs() < 1e-12);
+    let text = with_behaviour(|b| format!("{}{}", cpu(b), section.replace("0.25", "1.5")));
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (line_with(&text, "cpu_share"), "behaviour.cold_start_memory.cpu_share")
+    );
+    // A fixed instance vCPU only where CPU does not scale with memory.
+    let text = with_behaviour(|b| cpu(b).replace("default_runtime", "instance_vcpu = 1.0\ndefault_runtime"));
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (line_with(&text, "instance_vcpu"), "behaviour.instance_vcpu")
+    );
+    let text = with_behaviour(|b| {
+        b.replace(
+            "default_runtime",
+            "instance_vcpu = 0.0\ninit_limit_ms = 10000\ndefault_runtime",
+        )
+    });
+    assert_eq!(
+        invalid(&errors(&text)[0]),
+        (line_with(&text, "instance_vcpu"), "behaviour.instance_vcpu")
+    );
+    let text = with_behaviour(|b| {
+        b.replace(
+            "default_runtime",
+            "instance_vcpu = 2.0\ninit_limit_ms = 10000\ncpu_aware_routing = true\ndefault_runtime",
+        )
+    });
+    let b = table::parse_table("t.toml", &text).unwrap().behaviour.unwrap();
+    assert_eq!(
+        (b.instance_vcpu_at(128), b.init_limit_ms, b.cpu_aware_routing),
+        (Some(2.0), Some(10_000), true)
+    );
+}
+
+#[test]
 fn memory_is_a_range_or_a_grid() {
     let grid = |b: &str| {
         b.replace(

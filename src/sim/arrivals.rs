@@ -4,7 +4,9 @@
 //!
 //! Per-minute counts (Azure 2019) are spread inside their minute `uniform`ly (default; the
 //! dslab-faas "BucketUniform" expansion), as a `poisson` process at the minute's rate (dslab
-//! "PoissonFit": the count per minute then varies), or `even`ly. Exact timestamps are used as
+//! "PoissonFit": the count per minute then varies), `even`ly, or `periodic`ally (evenly at a
+//! phase fixed per function: the default for timer-triggered functions, which keeps a timer's
+//! period across minutes). Exact timestamps are used as
 //! they are. Durations come from the per-invocation samples, else from the Azure percentiles by
 //! piecewise-linear inverse CDF (dslab "Piecewise") whose top segment is calibrated so the mean
 //! is the function's published `Average`, else from a `--duration-ms` fallback.
@@ -34,6 +36,9 @@ pub enum SpreadMode {
     Poisson,
     /// `k` invocations evenly spaced, at the middle of `k` equal slots.
     Even,
+    /// `k` invocations evenly spaced at a phase drawn once per function: a timer firing every
+    /// `60 s / k` (or every few minutes, one a minute) keeps its exact period across minutes.
+    Periodic,
 }
 
 impl SpreadMode {
@@ -43,6 +48,7 @@ impl SpreadMode {
             SpreadMode::Uniform => "uniform",
             SpreadMode::Poisson => "poisson",
             SpreadMode::Even => "even",
+            SpreadMode::Periodic => "periodic",
         }
     }
 }
@@ -54,7 +60,10 @@ impl FromStr for SpreadMode {
             "uniform" => Ok(SpreadMode::Uniform),
             "poisson" => Ok(SpreadMode::Poisson),
             "even" => Ok(SpreadMode::Even),
-            _ => Err(format!("unknown spread '{s}'; expected uniform, poisson or even")),
+            "periodic" => Ok(SpreadMode::Periodic),
+            _ => Err(format!(
+                "unknown spread '{s}'; expected uniform, poisson, even or periodic"
+            )),
         }
     }
 }
@@ -417,6 +426,8 @@ enum Source<'a> {
         scale: f64,
         rng: SimRng,
         offsets: Vec<u64>,
+        /// Where in its slot a periodic function fires, as a share of the slot.
+        phase: f64,
     },
 }
 
@@ -449,18 +460,26 @@ impl<'a> FunctionArrivals<'a> {
                     next: 0,
                 });
             }
-            Arrivals::PerMinute(counts) => Source::PerMinute {
-                draw: if counts.nonzero().next().is_some() {
-                    DurationDraw::of(f, opts)?
-                } else {
-                    DurationDraw::Constant(0.0)
-                },
-                minutes: NonzeroMinutes::of(counts),
-                spread: opts.spread,
-                scale,
-                rng,
-                offsets: Vec::new(),
-            },
+            Arrivals::PerMinute(counts) => {
+                let mut rng = rng;
+                let phase = match opts.spread {
+                    SpreadMode::Periodic => rng.uniform01(),
+                    _ => 0.0,
+                };
+                Source::PerMinute {
+                    draw: if counts.nonzero().next().is_some() {
+                        DurationDraw::of(f, opts)?
+                    } else {
+                        DurationDraw::Constant(0.0)
+                    },
+                    minutes: NonzeroMinutes::of(counts),
+                    spread: opts.spread,
+                    scale,
+                    rng,
+                    offsets: Vec::new(),
+                    phase,
+                }
+            }
         };
         Ok(FunctionArrivals {
             source,
@@ -498,12 +517,13 @@ impl<'a> FunctionArrivals<'a> {
                 scale,
                 rng,
                 offsets,
+                phase,
             } => {
                 let Some((minute, k)) = minutes.next() else {
                     return false;
                 };
                 let base = minute as u64 * MS_PER_MINUTE;
-                spread_minute(*spread, k, rng, offsets);
+                spread_minute(*spread, k, *phase, rng, offsets);
                 for &off in offsets.iter() {
                     let d = draw.draw(rng);
                     self.buffer.push(Request {
@@ -586,8 +606,9 @@ impl Iterator for UnitArrivals<'_> {
     }
 }
 
-/// Offsets (ms, in [0, 60,000)) of the arrivals of one minute holding `k` invocations.
-fn spread_minute(mode: SpreadMode, k: u32, rng: &mut SimRng, out: &mut Vec<u64>) {
+/// Offsets (ms, in [0, 60,000)) of the arrivals of one minute holding `k` invocations
+/// (`phase`, in [0, 1), places a periodic function's calls in their slots).
+fn spread_minute(mode: SpreadMode, k: u32, phase: f64, rng: &mut SimRng, out: &mut Vec<u64>) {
     out.clear();
     let minute = MS_PER_MINUTE as f64;
     match mode {
@@ -600,6 +621,11 @@ fn spread_minute(mode: SpreadMode, k: u32, rng: &mut SimRng, out: &mut Vec<u64>)
         SpreadMode::Even => {
             for i in 0..k {
                 out.push(((i as f64 + 0.5) * minute / k as f64) as u64);
+            }
+        }
+        SpreadMode::Periodic => {
+            for i in 0..k {
+                out.push((((i as f64 + phase) * minute / k as f64) as u64).min(MS_PER_MINUTE - 1));
             }
         }
         SpreadMode::Poisson => {
@@ -838,6 +864,44 @@ mod tests {
             .collect::<Vec<_>>();
         let first: Vec<u64> = reqs.iter().take(3).map(|r| r.arrival_ms).collect();
         assert_eq!(first, vec![10_000, 30_000, 50_000]);
+    }
+
+    #[test]
+    fn periodic_spread_keeps_a_timer_period_across_minutes() {
+        // Two calls a minute in minutes 0–2, none in 3–4, two in 5: a 30-s timer. Every call is
+        // 30,000 ms after the previous one (across minute boundaries too), at the one phase of
+        // the function, and the 3-minute pause is 4 × 30 s + 30 s later, exactly.
+        let f = per_minute_function("t", vec![2, 2, 2, 0, 0, 2], DurationInfo::Unknown);
+        let opts = ExpandOptions {
+            spread: SpreadMode::Periodic,
+            fallback_duration_ms: Some(100),
+            duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
+        };
+        let at: Vec<u64> = FunctionArrivals::new(&f, &opts, SimRng::new(3))
+            .unwrap()
+            .map(|r| r.arrival_ms)
+            .collect();
+        assert_eq!(at.len(), 8);
+        let phase = at[0];
+        assert!(phase < 30_000);
+        let expected: Vec<u64> = [0, 1, 2, 3, 4, 5, 10, 11].iter().map(|j| phase + j * 30_000).collect();
+        // Each offset is truncated to the ms separately: within 1 ms of the exact period.
+        assert!(
+            at.iter().zip(&expected).all(|(a, e)| a.abs_diff(*e) <= 1),
+            "{at:?} vs {expected:?}"
+        );
+        // A timer once every 5 minutes fires at the same second of its minute each time.
+        let f = per_minute_function(
+            "t5",
+            (0..60).map(|m| u32::from(m % 5 == 0)).collect(),
+            DurationInfo::Unknown,
+        );
+        let at: Vec<u64> = FunctionArrivals::new(&f, &opts, SimRng::new(4))
+            .unwrap()
+            .map(|r| r.arrival_ms)
+            .collect();
+        assert!(at.windows(2).all(|w| w[1] - w[0] == 300_000), "{at:?}");
     }
 
     #[test]

@@ -171,6 +171,8 @@ mod tests {
             minutes: vec![MinuteLoad {
                 arrivals: 1_800.0,
                 work_ms: 1_800_000.0,
+                busy_ms: 1_800_000.0,
+                carried: 0.0,
                 work_sq_ms2: 1.8e9,
             }],
             service_quantiles_ms: vec![1_000.0; 100],

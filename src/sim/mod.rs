@@ -8,7 +8,8 @@
 //! instances); stream each function's arrivals a minute at a time from its own seeded generator
 //! ([`arrivals`]); scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on
 //! Lambda, with a CPU-bound fraction); replay each unit through its own event engine
-//! ([`serverless`]), all engines advanced in parallel (rayon) one minute of simulated time at a
+//! ([`serverless`]; requests sharing an instance share its vCPUs, [`contention`]; a request is
+//! cut at the platform's timeout; an init beyond its limit is re-run), all engines advanced in parallel (rayon) one minute of simulated time at a
 //! time, their in-flight changes merged into one concurrency sweep; as soon as the summed
 //! concurrency exceeds the account limit, replay every unit again in one shared loop so
 //! throttling is exact. Memory is O(units + requests in flight + one minute of arrivals), never
@@ -19,6 +20,7 @@
 
 pub mod arrivals;
 pub mod autoscale;
+pub mod contention;
 pub mod fluid;
 pub mod keepalive;
 pub mod load;
@@ -33,10 +35,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::pricing::{ColdStartDist, InstanceScope, MemoryOptions};
-use crate::trace::{FunctionTrace, MemoryScope, Workload};
+use crate::trace::{FunctionTrace, MemoryScope, Trigger, Workload};
 use crate::units::{gb_seconds, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
+use contention::Contention;
 use keepalive::KeepAliveSpec;
 use platform::PlatformModel;
 use schedule::ProvisionedSchedule;
@@ -93,6 +96,8 @@ pub struct SimConfig {
     pub keep_alive: KeepAliveSpec,
     /// Init latency distribution (else the platform's for the runtime).
     pub cold_start: Option<ColdStartDist>,
+    /// Multiplier of every init drawn (a what-if case; 1 = as drawn).
+    pub cold_start_multiple: f64,
     /// Runtime for the platform's cold-start table (else its default).
     pub runtime: Option<String>,
     /// Requests per instance (else the platform default).
@@ -105,6 +110,8 @@ pub struct SimConfig {
     pub retry: Option<RetryPolicy>,
     /// Placement of per-minute counts.
     pub spread: SpreadMode,
+    /// Placement of the per-minute counts of timer-triggered functions (default periodic).
+    pub timer_spread: SpreadMode,
     /// How durations are drawn from percentiles.
     pub duration_model: DurationModel,
     /// Duration for functions the trace has none for.
@@ -126,12 +133,14 @@ impl SimConfig {
             arch: Arch::X86,
             keep_alive: KeepAliveSpec::Provider,
             cold_start: None,
+            cold_start_multiple: 1.0,
             runtime: None,
             per_instance_concurrency: None,
             concurrency_limit: None,
             provisioned: ProvisionedSchedule::constant(0),
             retry: None,
             spread: SpreadMode::Uniform,
+            timer_spread: SpreadMode::Periodic,
             duration_model: DurationModel::Piecewise,
             fallback_duration_ms: None,
             cpu_bound_fraction: DEFAULT_CPU_BOUND_FRACTION,
@@ -174,6 +183,8 @@ pub struct SimOutput {
     pub units: Vec<UnitSummary>,
     /// Defaults and modelling choices applied, in words.
     pub assumptions: Vec<String>,
+    /// What went wrong in the replay that changes a decision (requests cut by the timeout).
+    pub warnings: Vec<String>,
 }
 
 struct ResolvedUnit<'a> {
@@ -270,8 +281,13 @@ fn plan_units<'w>(workload: &'w Workload, cfg: &SimConfig) -> Vec<UnitPlan<'w>> 
                         }
                         _ => 1.0,
                     };
+                    let spread = if f.trigger == Trigger::Timer {
+                        cfg.timer_spread
+                    } else {
+                        cfg.spread
+                    };
                     let opts = ExpandOptions {
-                        spread: cfg.spread,
+                        spread,
                         fallback_duration_ms: cfg.fallback_duration_ms,
                         duration_scale: scale,
                         duration_model: cfg.duration_model,
@@ -299,14 +315,45 @@ impl<'w> UnitPlan<'w> {
         Ok(UnitArrivals::merge(streams))
     }
 
-    fn spec(&self, cfg: &SimConfig) -> Result<UnitSpec<'w>, SimError> {
+    fn spec(&self, cfg: &SimConfig, engine: &EngineConfig) -> Result<UnitSpec<'w>, SimError> {
         Ok(UnitSpec {
             key: self.key.clone(),
             memory_mb: self.memory_mb,
             requests: Box::new(self.arrivals(cfg)?),
             rng: SimRng::for_key(cfg.seed, &format!("init:{}", self.key)),
             policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
+            contention: self.contention(cfg, engine.per_instance_concurrency),
+            per_instance_concurrency: Some(self.slots(cfg, engine.per_instance_concurrency)),
+            // A given init distribution is used as given; the platform's holds at its
+            // reference memory.
+            init_scale: self.init_scale(cfg),
         })
+    }
+
+    /// Multiplier of the init latency at this unit's memory (a given distribution is used as
+    /// given; the platform's holds at its reference memory), times the run's what-if multiple.
+    fn init_scale(&self, cfg: &SimConfig) -> f64 {
+        let at_memory = match cfg.cold_start {
+            Some(_) => 1.0,
+            None => cfg.platform.facts.cold_start_scale(self.memory_mb),
+        };
+        at_memory * cfg.cold_start_multiple
+    }
+
+    /// Requests one of this unit's instances takes: `c`, or fewer where the platform routes
+    /// by CPU ([`Contention::cpu_aware_slots`]).
+    fn slots(&self, cfg: &SimConfig, c: u32) -> u32 {
+        let facts = &cfg.platform.facts;
+        match facts.instance_vcpu_at(self.memory_mb) {
+            Some(vcpu) if facts.cpu_aware_routing => Contention::cpu_aware_slots(cfg.cpu_bound_fraction, vcpu, c),
+            _ => c,
+        }
+    }
+
+    /// The CPU contention between the requests sharing one of this unit's instances.
+    fn contention(&self, cfg: &SimConfig, c: u32) -> Option<Contention> {
+        let vcpu = cfg.platform.facts.instance_vcpu_at(self.memory_mb)?;
+        Contention::new(cfg.cpu_bound_fraction, vcpu, self.slots(cfg, c))
     }
 }
 
@@ -326,7 +373,7 @@ fn independent_pass(
 ) -> Result<Option<(Vec<UnitResult>, ProfileSweep)>, SimError> {
     let mut engines = plans
         .par_iter()
-        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg)?], engine), Vec::new())))
+        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg, engine)?], engine), Vec::new())))
         .collect::<Result<Vec<(serverless::Engine, Vec<u64>)>, SimError>>()?;
     let mut sweep = ProfileSweep::new(start_ms);
     // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
@@ -356,6 +403,71 @@ fn independent_pass(
     }
     let results = engines.into_par_iter().flat_map_iter(|(e, _)| e.finish()).collect();
     Ok(Some((results, sweep)))
+}
+
+/// The CPU-contention assumption of a run, in words.
+/// (The fluid path runs only at one request per instance, where contention cannot bind.)
+fn contention_assumption(plans: &[UnitPlan], cfg: &SimConfig, c: u32) -> String {
+    let facts = &cfg.platform.facts;
+    let f = cfg.cpu_bound_fraction;
+    let vcpus: Vec<f64> = plans
+        .iter()
+        .filter_map(|u| facts.instance_vcpu_at(u.memory_mb))
+        .collect();
+    let contended = plans.iter().filter(|u| u.contention(cfg, c).is_some()).count();
+    let rule = format!(
+        "the {:.0} % CPU-bound share of the requests in flight on an instance shares its vCPUs (processor \
+         sharing): with n in flight on v vCPUs each runs max(1, n × {f} / max(1, v)) times slower than alone, \
+         so execution time, latency and billed instance time grow with concurrency (the rule of the server \
+         options' slots_per_vcpu = 1 / cpu_bound_fraction)",
+        f * 100.0
+    );
+    if c == 1 {
+        "CPU contention: none — one request per instance never shares its CPU".to_string()
+    } else if vcpus.is_empty() && !plans.is_empty() {
+        format!(
+            "CPU contention: not modelled on {}, whose instance vCPUs are unknown: requests sharing an instance never slow each other",
+            cfg.platform.id()
+        )
+    } else {
+        let vmin = vcpus.iter().copied().fold(f64::INFINITY, f64::min);
+        let vmax = vcpus.iter().copied().fold(0.0, f64::max);
+        let v = if (vmax - vmin).abs() < 1e-9 {
+            format!("{vmin} vCPU")
+        } else {
+            format!("{vmin}–{vmax} vCPU")
+        };
+        let slots: Vec<u32> = plans.iter().map(|u| u.slots(cfg, c)).collect();
+        let routing = match (facts.cpu_aware_routing, slots.iter().max()) {
+            (true, Some(&most)) => format!(
+                "{} routes by CPU: an instance takes no further request once its requests' CPU demand fills its \
+                 vCPUs, so at most {most} requests per instance (of the {c} allowed), the next going to another \
+                 instance",
+                cfg.platform.id()
+            ),
+            _ => format!("requests fill all {c} slots of an instance whatever its CPU"),
+        };
+        format!(
+            "CPU contention: {rule}; {routing}; {contended} of {} replayed unit(s) can be slowed ({v} per \
+             instance); requests on provisioned concurrency are not slowed",
+            plans.len()
+        )
+    }
+}
+
+/// The warning for requests the platform's execution timeout cut, if any.
+fn timeout_warning(stats: &SimStats, p: &PlatformModel) -> Option<String> {
+    let limit = p.facts.timeout_ms?;
+    (stats.timeouts > 0).then(|| {
+        format!(
+            "{} of {} requests ran into {}'s execution timeout of {limit} ms: they were cut there and failed \
+             (billed up to the timeout, as the platform bills them); shorten them, lower the per-instance \
+             concurrency if CPU contention stretched them, or use a platform with a longer timeout",
+            stats.timeouts,
+            stats.served,
+            p.id()
+        )
+    })
 }
 
 /// Simulates `workload` on the configured platform.
@@ -448,6 +560,10 @@ pub(crate) fn simulate_with_fluid_threshold(
         concurrency_limit: None,
         retry: cfg.retry,
         window_end_ms: workload.window_end_ms.max(start_ms + 1),
+        timeout_ms: p.facts.timeout_ms,
+        // Lambda: "The 10-second timeout doesn't apply to functions using provisioned
+        // concurrency or SnapStart".
+        init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
     };
     // Pass 1: units are independent unless the account limit binds.
     let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit)? {
@@ -458,7 +574,10 @@ pub(crate) fn simulate_with_fluid_threshold(
                 concurrency_limit: limit,
                 ..engine.clone()
             };
-            let specs = plans.iter().map(|p| p.spec(cfg)).collect::<Result<Vec<_>, _>>()?;
+            let specs = plans
+                .iter()
+                .map(|p| p.spec(cfg, &shared))
+                .collect::<Result<Vec<_>, _>>()?;
             let mut sweep = ProfileSweep::new(start_ms);
             let results = serverless::run(specs, &shared, &mut |t, d| sweep.add(t, d));
             (results, sweep)
@@ -472,6 +591,7 @@ pub(crate) fn simulate_with_fluid_threshold(
             .map(|p| fluid::FluidUnit {
                 key: p.key.clone(),
                 memory_mb: p.memory_mb,
+                init_scale: p.init_scale(cfg),
                 functions: p
                     .functions
                     .iter()
@@ -482,6 +602,7 @@ pub(crate) fn simulate_with_fluid_threshold(
         let fluid_cfg = fluid::FluidConfig {
             keep_alive_ms: keep_alive_ms.expect("the fluid path has a fixed keep-alive"),
             cold_start,
+            timeout_ms: engine.timeout_ms,
             seed: cfg.seed,
             limit,
             window_end_ms: engine.window_end_ms,
@@ -527,6 +648,8 @@ pub(crate) fn simulate_with_fluid_threshold(
         stats.cold_starts += r.cold_starts;
         stats.throttles += r.throttles;
         stats.retries += r.retries;
+        stats.timeouts += r.timeouts;
+        stats.init_retries += r.init_retries;
         latency.add_all(&r.latency_ms);
         overhead.add_all(&r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
@@ -587,6 +710,16 @@ pub(crate) fn simulate_with_fluid_threshold(
         limit.map_or("none".to_string(), |l| l.to_string()),
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
+    assumptions.push(contention_assumption(&plans, cfg, c));
+    assumptions.push(match p.facts.timeout_ms {
+        Some(limit) => format!(
+            "execution timeout {limit} ms ({}'s maximum): a request still running then is cut there — it fails, \
+             is counted ({} this run) and is billed up to the timeout, as the platform bills it",
+            p.id(),
+            stats.timeouts
+        ),
+        None => format!("execution timeout: none on {} (requests run to the end)", p.id()),
+    });
     assumptions.push(match cfg.cold_start {
         Some(d) => format!("cold start: {d} ms (given), mean {:.0} ms", d.mean_ms()),
         None => format!(
@@ -598,6 +731,62 @@ pub(crate) fn simulate_with_fluid_threshold(
             p.id()
         ),
     });
+    if cfg.cold_start_multiple != 1.0 {
+        assumptions.push(format!(
+            "cold start: every init multiplied by {} (a what-if case)",
+            cfg.cold_start_multiple
+        ));
+    }
+    if let (None, Some(m)) = (cfg.cold_start, &p.facts.cold_start_memory) {
+        let mut scales: Vec<(u32, f64)> = plans
+            .iter()
+            .chain(&fluid_plans)
+            .map(|u| (u.memory_mb, p.facts.cold_start_scale(u.memory_mb)))
+            .collect();
+        scales.sort_by_key(|&(mb, _)| mb);
+        scales.dedup_by_key(|&mut (mb, _)| mb);
+        let shown: Vec<String> = scales.iter().map(|(mb, x)| format!("×{x:.2} at {mb} MB")).collect();
+        assumptions.push(format!(
+            "cold start by memory: the runtime figure holds at {} MB and {:.0} % of an init scales with the CPU share (up \
+             to 1 vCPU): {} ({}; [behaviour.cold_start_memory] in pricing/{}.toml)",
+            m.reference_mb,
+            m.cpu_share * 100.0,
+            shown.join(", "),
+            if m.verified { "vendor figure" } else { "an ESTIMATE, unverified" },
+            p.id()
+        ));
+    }
+    if let Some(limit) = engine.init_limit_ms {
+        assumptions.push(format!(
+            "init limit {limit} ms: an init drawn longer is abandoned at the limit (billed as INIT up to it) and run again \
+             within the request that started it, its time counted in that request's execution (billed as duration, \
+             within the timeout) and latency; {} this run{}",
+            stats.init_retries,
+            if fluid_plans.is_empty() { "" } else { "; not applied on the fluid path" }
+        ));
+    } else if p.facts.init_limit_ms.is_some() {
+        assumptions.push(format!(
+            "init limit: none for the {runtime} runtime (the platform's does not apply to SnapStart)"
+        ));
+    }
+    let timers = workload
+        .functions
+        .iter()
+        .filter(|f| f.trigger == Trigger::Timer && matches!(f.arrivals, crate::trace::Arrivals::PerMinute(_)))
+        .count();
+    if timers > 0 {
+        assumptions.push(format!(
+            "timer-triggered functions ({timers} with per-minute counts): spread {}{}",
+            cfg.timer_spread.name(),
+            if cfg.timer_spread == SpreadMode::Periodic {
+                " — a minute's k calls evenly 60 s / k apart at a phase drawn once per function, so a timer keeps \
+                 its exact period across minutes (a spread drawn anew each minute would make a 5-minute timer's \
+                 gaps vary from 4 to 6 minutes)"
+            } else {
+                ""
+            }
+        ));
+    }
     assumptions.push(format!(
         "per-minute counts spread {}; durations from percentiles by the {} model; seed {}; durations below 1 ms \
          counted as 1 ms",
@@ -646,7 +835,8 @@ pub(crate) fn simulate_with_fluid_threshold(
              request in flight, cold starts = instances added beyond those kept warm, throttles where the account limit leaves too \
              little; durations apportioned exactly over each function's duration distribution (agrees with the \
              event replay within 1 % on billed GB-s and 5 % on peak concurrency, mean instances and cold starts at \
-             20,000–200,000 invocations a minute; a binding account limit throttles a uniform share)",
+             20,000–200,000 invocations a minute with a 230-ms mean init, 5.8 % on peak concurrency with a 403-ms one; \
+             a binding account limit throttles a uniform share); durations beyond the timeout cut there and counted",
             keys.len(),
             keys.join(", ")
         ));
@@ -665,11 +855,13 @@ pub(crate) fn simulate_with_fluid_threshold(
         functions: groups.into_values().collect(),
         instances: Vec::new(),
     };
+    let warnings = timeout_warning(&stats, p).into_iter().collect();
     Ok(SimOutput {
         usage,
         stats,
         units,
         assumptions,
+        warnings,
     })
 }
 
@@ -823,6 +1015,12 @@ mod tests {
         // A different seed gives a different replay.
         cfg.seed = 7;
         assert_ne!(run(1, &cfg).stats.latency_ms, a.stats.latency_ms);
+        // Shared instances slowing each other (Flex: 16 an instance, half CPU-bound) too.
+        let mut flex = SimConfig::new(model(ServerlessPlatform::AzureFlex));
+        flex.per_minute = true;
+        let a = run(1, &flex);
+        assert_eq!(a, run(2, &flex));
+        assert!(a.stats.overhead_ms.max > 0);
     }
 
     #[test]
@@ -845,6 +1043,129 @@ mod tests {
         let idle_per_call_min = hybrid.stats.idle_instance_seconds * 1000.0 / 96.0 / MS_PER_MINUTE as f64;
         assert!(idle_per_call_min < 10.0, "{idle_per_call_min}");
         assert!(hybrid.stats.idle_instance_seconds * 1000.0 < 96.0 * 4.0 * MS_PER_HOUR as f64);
+    }
+
+    #[test]
+    fn timer_functions_keep_their_period_by_default() {
+        // A timer every 5 minutes for 2 hours (24 calls of 200 ms), keep-alive 5 min 1 s.
+        // Periodic (the default for Trigger = timer): every gap is exactly 300,000 ms, so the
+        // instance idles 299,800 ms < 301,000 ms between calls: one cold start.
+        let mut f = per_minute_function(
+            "timer",
+            (0..120).map(|m| u32::from(m % 5 == 0)).collect(),
+            DurationInfo::Unknown,
+        );
+        f.trigger = Trigger::Timer;
+        let w = workload_of(vec![f], 120);
+        let mut cfg = lambda("301s");
+        cfg.fallback_duration_ms = Some(200);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 1);
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("timer-triggered functions (1 with per-minute counts): spread periodic")));
+        // Spread uniformly anew each minute, a gap is 300 s + (U₂ − U₁) × 60 s: idle beyond
+        // 301 s (gap > 301.2 s) with probability ½ (1 − 1.2/60)² = 0.48, so about 11 of the 23
+        // later calls are cold (≥ 4 with probability > 0.999).
+        cfg.timer_spread = SpreadMode::Uniform;
+        let uniform = simulate(&w, &cfg).unwrap();
+        assert!(uniform.stats.cold_starts >= 5, "{}", uniform.stats.cold_starts);
+    }
+
+    #[test]
+    fn requests_beyond_the_timeout_fail_there_and_are_billed_up_to_it() {
+        // Three 1,000,000-ms calls (16.7 min) on Lambda, whose timeout is 900,000 ms: each is cut
+        // at 900 s, counted and warned about. Billed GB-s at 128 MB: 3 × 0.125 × 900 = 337.5
+        // (not 3 × 0.125 × 1,000 = 375 as a full run).
+        let w = workload_of(
+            vec![per_minute_function("long", vec![1, 0, 1, 0, 1], DurationInfo::Unknown)],
+            5,
+        );
+        let mut cfg = lambda("10m");
+        cfg.fallback_duration_ms = Some(1_000_000);
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!((out.stats.timeouts, out.stats.served), (3, 3));
+        let g = &out.usage.functions[0];
+        assert_eq!(g.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(900_000, 3)]);
+        assert_eq!(out.warnings.len(), 1);
+        assert!(out.warnings[0].starts_with("3 of 3 requests ran into aws-lambda's execution timeout of 900000 ms"));
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("execution timeout 900000 ms") && a.contains("(3 this run)")));
+        let table = Catalog::embedded().unwrap().get("aws-lambda").unwrap().clone();
+        let billed = crate::cost::billed_gb_seconds(&out.usage, &table).unwrap().unwrap();
+        assert!(
+            (billed.execution_gb_seconds - 337.5).abs() < 1e-9,
+            "{}",
+            billed.execution_gb_seconds
+        );
+        // Azure Flex has no timeout: the same calls (I/O-bound, so sharing an instance does not
+        // slow them) run whole, nothing is cut.
+        let mut flex = cfg.clone();
+        flex.platform = model(ServerlessPlatform::AzureFlex);
+        flex.cpu_bound_fraction = 0.0;
+        let out = simulate(&w, &flex).unwrap();
+        assert_eq!(out.stats.timeouts, 0);
+        assert!(out.warnings.is_empty());
+        assert_eq!(out.usage.functions[0].on_demand_duration_ms.sum_ms(), 3_000_000);
+    }
+
+    #[test]
+    fn lambda_cold_starts_depend_on_memory_and_the_init_limit() {
+        // Every call cold (no keep-alive), the table's python init (lognormal, median 225 ms).
+        // The same draws (one generator per unit) scaled to memory: at 128 MB ×1.75 (a quarter
+        // of the init scales with CPU: 0.25 × (512/1769)/(128/1769) + 0.75), at 512 MB ×1, from
+        // 1,769 MB ×(0.25 × 512/1,769 + 0.75) = ×0.82236. Each draw is rounded to the ms before
+        // and after scaling: tolerance 0.5 %.
+        let f = per_minute_function("f", vec![10; 60], DurationInfo::Unknown);
+        let w = workload_of(vec![f], 60);
+        let init_sum = |mb: u32| {
+            let mut cfg = lambda("none");
+            cfg.cold_start = None;
+            cfg.memory_mb = Some(mb);
+            cfg.fallback_duration_ms = Some(100);
+            let out = simulate(&w, &cfg).unwrap();
+            assert_eq!(out.stats.cold_starts, 600);
+            (out.usage.functions[0].init_duration_ms.sum_ms() as f64, out)
+        };
+        let (at512, out) = init_sum(512);
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.contains("×1.00 at 512 MB") && a.contains("ESTIMATE")));
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.starts_with("init limit 10000 ms") && a.contains("0 this run")));
+        // 600 lognormal draws of median 225 ms, σ 0.21: mean 230 ms, standard error 2 ms.
+        assert!((at512 / 600.0 - 230.0).abs() < 10.0, "{}", at512 / 600.0);
+        let (at128, _) = init_sum(128);
+        assert!((at128 / at512 / 1.75 - 1.0).abs() < 0.005, "{}", at128 / at512);
+        let (at3538, _) = init_sum(3538);
+        let x = 0.25 * 512.0 / 1769.0 + 0.75;
+        assert!((at3538 / at512 / x - 1.0).abs() < 0.005, "{}", at3538 / at512);
+        // A what-if multiple of 2 on top of the memory factor (the ranges' cold-start case).
+        let mut cfg = lambda("none");
+        cfg.cold_start = None;
+        cfg.memory_mb = Some(128);
+        cfg.cold_start_multiple = 2.0;
+        cfg.fallback_duration_ms = Some(100);
+        let out = simulate(&w, &cfg).unwrap();
+        let doubled = out.usage.functions[0].init_duration_ms.sum_ms() as f64;
+        assert!((doubled / at512 / 3.5 - 1.0).abs() < 0.005, "{}", doubled / at512);
+        assert!(out.assumptions.iter().any(|a| a.contains("×1.75 at 128 MB")));
+        // SnapStart is exempt from the init limit.
+        let mut cfg = lambda("none");
+        cfg.cold_start = None;
+        cfg.runtime = Some("java-snapstart".into());
+        cfg.fallback_duration_ms = Some(100);
+        let out = simulate(&w, &cfg).unwrap();
+        assert!(out
+            .assumptions
+            .iter()
+            .any(|a| a.starts_with("init limit: none for the java-snapstart runtime")));
     }
 
     #[test]
@@ -894,6 +1215,94 @@ mod tests {
         let g = &out.usage.functions[0];
         assert_eq!(g.memory_mb, 3538);
         assert_eq!(g.on_demand_duration_ms.sum_ms(), 750 * n);
+    }
+
+    /// Cloud Run (1 vCPU an instance), fully CPU-bound work, no cold-start latency, no limit.
+    fn cloud_run_cpu_bound(concurrency: u32) -> SimConfig {
+        let mut cfg = SimConfig::new(model(ServerlessPlatform::GcpCloudRun));
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
+        cfg.concurrency_limit = Some(0);
+        cfg.per_instance_concurrency = Some(concurrency);
+        cfg.cpu_bound_fraction = 1.0;
+        cfg
+    }
+
+    #[test]
+    fn cloud_run_bills_cpu_bound_work_alike_at_concurrency_80_and_1() {
+        // Poisson 20 calls/s of mean 500 ms, fully CPU-bound, for 10 min (~12,000 calls, 6,000
+        // vCPU-s of work). At concurrency 1 every call has its own 1-vCPU instance: busy time =
+        // Σ durations. At 80, Cloud Run routes by CPU: a CPU-bound call fills an instance's
+        // vCPU, so each instance again takes one call at a time — the very same replay.
+        let w = poisson_workload(20.0, 500.0, 600_000, 21);
+        let table = Catalog::embedded().unwrap().get("gcp-cloud-run").unwrap().clone();
+        let run = |cfg: &SimConfig| {
+            let out = simulate(&w, cfg).unwrap();
+            let gb_s = crate::cost::billed_gb_seconds(&out.usage, &table)
+                .unwrap()
+                .unwrap()
+                .execution_gb_seconds;
+            (out.usage.functions[0].instance_busy_ms.clone(), gb_s)
+        };
+        assert_eq!(run(&cloud_run_cpu_bound(80)), run(&cloud_run_cpu_bound(1)));
+        // Half CPU-bound: two calls fill the vCPU (⌈1 / 0.5⌉), never slowed.
+        let mut half = cloud_run_cpu_bound(80);
+        half.cpu_bound_fraction = 0.5;
+        let out = simulate(&w, &half).unwrap();
+        assert_eq!(out.stats.overhead_ms.max, 0);
+        assert!(
+            out.assumptions
+                .iter()
+                .any(|a| a.contains("at most 2 requests per instance")),
+            "{:?}",
+            out.assumptions
+        );
+    }
+
+    #[test]
+    fn processor_sharing_conserves_the_cpu_work_at_any_concurrency() {
+        // The same CPU-bound workload with routing that fills every slot whatever the CPU (as on
+        // Azure Functions): the calls of an instance share its one vCPU (processor sharing,
+        // work-conserving), so busy time is again Σ durations, up to the whole-ms rounding of
+        // each completion (≤ 1 ms per call, 0.2 % of 500 ms): tolerance 1 %. Before the
+        // contention model, concurrency 80 billed 4.7× less.
+        let w = poisson_workload(20.0, 500.0, 600_000, 21);
+        let table = Catalog::embedded().unwrap().get("gcp-cloud-run").unwrap().clone();
+        let billed = |c: u32| {
+            let mut cfg = cloud_run_cpu_bound(c);
+            cfg.platform.facts.cpu_aware_routing = false;
+            let out = simulate(&w, &cfg).unwrap();
+            let busy_ms = out.usage.functions[0].instance_busy_ms.sum_ms() as f64;
+            let gb_s = crate::cost::billed_gb_seconds(&out.usage, &table)
+                .unwrap()
+                .unwrap()
+                .execution_gb_seconds;
+            (busy_ms, gb_s, out)
+        };
+        let (busy1, gb1, one) = billed(1);
+        let (busy80, gb80, eighty) = billed(80);
+        let work_ms = one.usage.functions[0].on_demand_duration_ms.sum_ms() as f64;
+        assert!((busy1 - work_ms).abs() / work_ms < 1e-9, "{busy1} vs {work_ms}");
+        assert!((busy80 / busy1 - 1.0).abs() < 0.01, "busy {busy80} vs {busy1}");
+        // Billed GB-s (512 MB): at 80 a few long busy periods, their 100-ms rounding negligible
+        // (1 %); at 1 each exponential call of mean 500 ms is rounded up to 100 ms:
+        // E[⌈X⌉₁₀₀] = 100 / (1 − e^(−100/500)) = 551.66 ms, +10.33 % (tolerance 1 %).
+        assert!(
+            (gb80 / (busy80 / 1000.0 * 0.5) - 1.0).abs() < 0.01,
+            "{gb80} vs {busy80}"
+        );
+        let grain = 100.0 / (1.0 - (-0.2f64).exp()) / 500.0;
+        assert!((gb1 / gb80 / grain - 1.0).abs() < 0.01, "billed GB-s {gb1} vs {gb80}");
+        // The sharing shows as latency: the p50 at 80 is far above the 500-ms mean execution.
+        assert!(eighty.stats.latency_ms.p50 > 2 * one.stats.latency_ms.p50);
+        assert!(eighty
+            .assumptions
+            .iter()
+            .any(|a| a.contains("1 of 1 replayed unit(s) can be slowed")));
+        // I/O-bound work (f = 0) is never slowed: concurrency 80 then needs far fewer instance-ms.
+        let mut io = cloud_run_cpu_bound(80);
+        io.cpu_bound_fraction = 0.0;
+        let io_busy = simulate(&w, &io).unwrap().usage.functions[0].instance_busy_ms.sum_ms() as f64;
+        assert!(io_busy < busy1 / 4.0, "{io_busy} vs {busy1}");
     }
 
     #[test]

@@ -86,6 +86,8 @@ mod tests {
         assert!((m.facts.vcpu(10240).unwrap() - 10240.0 / 1769.0).abs() < 1e-12);
         assert_eq!(m.facts.memory.configure_mb(64), 128);
         assert_eq!(m.facts.max_request_bytes, Some(6 * 1024 * 1024));
+        assert_eq!(m.facts.init_limit_ms, Some(10_000));
+        assert!(m.facts.cold_start_memory.as_ref().is_some_and(|c| !c.verified));
         assert_eq!(
             m.cold_start_for("node").unwrap(),
             ColdStartDist::Lognormal {

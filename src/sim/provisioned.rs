@@ -193,13 +193,20 @@ pub fn simulate(
         billed.push(ready + booting.iter().map(|b| b.1).sum::<u32>());
         let capacity_slots = ready as f64 * slots;
         let capacity_work = capacity_slots * minute_ms;
-        let demand_work = minute.work_ms + backlog_work_ms;
+        let demand_work = minute.busy_ms + backlog_work_ms;
         let observed = demand_work / capacity_work;
         if observed > 1.0 {
             overloaded_minutes += 1;
         }
         utilization.push(observed.min(1.0));
-        let wait = if backlog_work_ms <= 0.0 && minute.work_ms < capacity_work {
+        let wait = if backlog_work_ms <= 0.0 && minute.carried + minute.arrivals <= capacity_slots.floor() {
+            // Never more requests in the minute than slots (those carried in and those
+            // arriving): nobody waits, whatever a stationary queue would say of a rare long job.
+            Wait::Linear {
+                start_ms: 0.0,
+                end_ms: 0.0,
+            }
+        } else if backlog_work_ms <= 0.0 && minute.busy_ms < capacity_work {
             // Whole slots, so a = work / minute < c here: a stationary M/G/c minute.
             let c = capacity_slots as u32;
             let a = minute.erlangs();
@@ -216,7 +223,7 @@ pub fn simulate(
                 }
             }
         } else {
-            let end_work = backlog_work_ms + minute.work_ms - capacity_work;
+            let end_work = backlog_work_ms + minute.busy_ms - capacity_work;
             let w = Wait::Linear {
                 start_ms: backlog_work_ms / capacity_slots,
                 end_ms: end_work / capacity_slots,
@@ -314,6 +321,8 @@ mod tests {
                     MinuteLoad {
                         arrivals,
                         work_ms: arrivals * service_ms,
+                        busy_ms: arrivals * service_ms,
+                        carried: 0.0,
                         // Exponential service: E[S²] = 2·E[S]².
                         work_sq_ms2: arrivals * 2.0 * service_ms * service_ms,
                     }

@@ -2,7 +2,10 @@
 //! (a function, or an Azure app) through instances that cold-start → serve → idle → get evicted,
 //! with integer-ms time, per-instance concurrency, a keep-alive policy per unit, provisioned
 //! concurrency with on-demand spillover, and an account-level concurrency limit that throttles
-//! (optionally retrying).
+//! (optionally retrying). Requests sharing an instance share its CPU when the unit has a
+//! [`Contention`] (their completions are then rescheduled as requests come and go, a stale
+//! event skipped by its epoch); a request still running at the execution timeout is cut there;
+//! an init beyond the init limit is abandoned at the limit and run again within its request.
 //!
 //! Routing follows SimFaaS and AWS Lambda: a request goes to an instance that already serves
 //! requests and has a free slot, else to the most recently idled warm instance (so surplus
@@ -20,6 +23,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::arrivals::{Request, SimRng};
+use super::contention::{Contention, Job, SharedInstance};
 use super::keepalive::KeepAlivePolicy;
 use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
@@ -40,6 +44,12 @@ pub struct UnitSpec<'a> {
     pub rng: SimRng,
     /// The unit's keep-alive policy.
     pub policy: Box<dyn KeepAlivePolicy>,
+    /// CPU contention between the requests sharing an instance (`None`: never slowed).
+    pub contention: Option<Contention>,
+    /// Requests per instance for this unit when below the engine's (CPU-aware routing).
+    pub per_instance_concurrency: Option<u32>,
+    /// Multiplier of every init drawn (the init latency at this unit's memory; 1 = as drawn).
+    pub init_scale: f64,
 }
 
 /// Retrying throttled requests.
@@ -67,6 +77,12 @@ pub struct EngineConfig {
     /// End of the trace window; warm instances are counted until the later of this and the
     /// last completion.
     pub window_end_ms: u64,
+    /// Execution timeout: a request still running this long after it started is cut there
+    /// (`None`: no timeout).
+    pub timeout_ms: Option<u64>,
+    /// Longest init: one drawn longer is abandoned at the limit and run again within the
+    /// request that started it (`None`: no limit).
+    pub init_limit_ms: Option<u64>,
 }
 
 /// What one unit did.
@@ -86,6 +102,10 @@ pub struct UnitResult {
     pub throttles: u64,
     /// Retry attempts made.
     pub retries: u64,
+    /// Requests cut by the execution timeout (served, billed up to the timeout, failed).
+    pub timeouts: u64,
+    /// Inits abandoned at the init limit and run again within their request.
+    pub init_retries: u64,
     /// Durations of requests served on demand.
     pub on_demand_duration_ms: MsHistogram,
     /// Durations of requests served by provisioned instances.
@@ -210,11 +230,13 @@ const SEQ_BITS: u32 = 40;
 const NONE: u32 = u32::MAX;
 
 /// A pending event: ordered by time, then by `tie` = unit << SEQ_BITS | the unit's counter.
+/// `epoch` versions a shared instance's completion event (a stale one is skipped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Event {
     time_ms: u64,
     tie: u64,
     payload: u32,
+    epoch: u32,
 }
 
 struct UnitState<'a> {
@@ -232,6 +254,12 @@ struct UnitState<'a> {
     provisioned_inflight: u32,
     last_end_ms: Option<u64>,
     seq: u64,
+    contention: Option<Contention>,
+    /// Requests per instance.
+    slots: u32,
+    init_scale: f64,
+    /// The requests in flight of each instance, by instance index (with contention only).
+    shared: Vec<SharedInstance>,
 }
 
 impl UnitState<'_> {
@@ -241,8 +269,34 @@ impl UnitState<'_> {
             i
         } else {
             self.instances.push(inst);
+            if self.contention.is_some() {
+                self.shared.push(SharedInstance::default());
+            }
             self.instances.len() - 1
         }
+    }
+
+    /// An init duration drawn from `dist`, scaled to the unit's memory.
+    fn draw_init_ms(&mut self, dist: &ColdStartDist) -> u64 {
+        let ms = self.rng.cold_start_ms(dist);
+        if self.init_scale == 1.0 {
+            ms
+        } else {
+            (ms as f64 * self.init_scale).round() as u64
+        }
+    }
+
+    /// Records a request that ends at `done_ms` after executing `exec_ms` of its `solo_ms`.
+    fn record_end(&mut self, arrival_ms: u64, done_ms: u64, solo_ms: u64, cut: bool) {
+        self.tables.add(Kind::Latency, done_ms - arrival_ms);
+        // Added latency: beyond the request's own execution alone (init, a slot, contention).
+        self.tables
+            .add(Kind::Overhead, (done_ms - arrival_ms).saturating_sub(solo_ms));
+        if cut {
+            self.res.timeouts += 1;
+        }
+        self.last_end_ms = Some(self.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
+        self.res.last_completion_ms = self.res.last_completion_ms.max(done_ms);
     }
 
     /// Finalizes an idle instance evicted at `until` (its warm window ends there).
@@ -357,6 +411,13 @@ impl<'a> Engine<'a> {
                 provisioned_inflight: 0,
                 last_end_ms: None,
                 seq: 0,
+                contention: spec.contention,
+                slots: spec
+                    .per_instance_concurrency
+                    .unwrap_or(cfg.per_instance_concurrency)
+                    .clamp(1, cfg.per_instance_concurrency.max(1)),
+                shared: Vec::new(),
+                init_scale: spec.init_scale,
             };
             if let Some(r) = st.next {
                 let tie = st.tie(u as u32);
@@ -364,6 +425,7 @@ impl<'a> Engine<'a> {
                     time_ms: r.arrival_ms,
                     tie,
                     payload: NONE,
+                    epoch: 0,
                 }));
             }
             engine.states.push(st);
@@ -383,7 +445,6 @@ impl<'a> Engine<'a> {
     /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting each change of the requests in
     /// flight to `sink` as `(time, +1 | -1)` in event order.
     pub fn advance(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
-        let c = self.cfg.per_instance_concurrency.max(1);
         loop {
             // Completions first at equal times.
             let is_done = match (self.done.peek(), self.arrive.peek()) {
@@ -398,8 +459,13 @@ impl<'a> Engine<'a> {
                 return;
             }
             let t = ev.time_ms;
-            self.last_time_ms = self.last_time_ms.max(t);
             let unit = (ev.tie >> SEQ_BITS) as u32;
+            let c = self.states[unit as usize].slots;
+            if is_done && self.is_stale(unit, ev) {
+                self.done.pop();
+                continue;
+            }
+            self.last_time_ms = self.last_time_ms.max(t);
             if is_done {
                 self.done.pop();
                 self.on_done(unit, t, ev.payload, c, sink);
@@ -409,15 +475,69 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Whether a completion event of a shared instance was superseded by a later one.
+    fn is_stale(&self, unit: u32, ev: Event) -> bool {
+        let st = &self.states[unit as usize];
+        st.contention.is_some() && ev.payload != NONE && st.shared[ev.payload as usize].epoch != ev.epoch
+    }
+
+    /// Schedules the next completion (or timeout) on shared instance `i` of `unit` from `t`,
+    /// superseding the pending one when it moved.
+    fn reschedule(&mut self, unit: u32, i: usize, t: u64) {
+        let st = &mut self.states[unit as usize];
+        let c = st.contention.expect("shared instances have contention");
+        let ready = st.instances[i].ready_ms;
+        let next = st.shared[i].next_event_ms(t, ready, &c);
+        if next == st.shared[i].scheduled_ms {
+            return;
+        }
+        let tie = st.tie(unit);
+        let sh = &mut st.shared[i];
+        sh.epoch = sh.epoch.wrapping_add(1);
+        sh.scheduled_ms = next;
+        if let Some(time_ms) = next {
+            self.done.push(Reverse(Event {
+                time_ms,
+                tie,
+                payload: i as u32,
+                epoch: sh.epoch,
+            }));
+        }
+    }
+
     fn on_done(&mut self, unit: u32, t: u64, slot: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
         let st = &mut self.states[unit as usize];
-        self.inflight -= 1;
-        sink(t, -1);
         if slot == NONE {
+            self.inflight -= 1;
+            sink(t, -1);
             st.provisioned_inflight -= 1;
             return;
         }
         let i = slot as usize;
+        if let Some(cont) = st.contention {
+            st.shared[i].scheduled_ms = None;
+            let ready = st.instances[i].ready_ms;
+            let Some((job, cut)) = st.shared[i].take_due(t, ready, &cont) else {
+                // Float progress fell short of the predicted time: look again.
+                self.reschedule(unit, i, t);
+                return;
+            };
+            let exec_ms = t - job.start_ms;
+            st.tables.add(Kind::OnDemandDuration, exec_ms);
+            st.record_end(job.arrival_ms, t, job.solo_ms, cut);
+        }
+        self.inflight -= 1;
+        sink(t, -1);
+        self.release(unit, i, t, c);
+        let st = &self.states[unit as usize];
+        if st.contention.is_some() && st.instances[i].busy > 0 {
+            self.reschedule(unit, i, t);
+        }
+    }
+
+    /// Instance `i` of `unit` has one request fewer in flight at `t`.
+    fn release(&mut self, unit: u32, i: usize, t: u64, c: u32) {
+        let st = &mut self.states[unit as usize];
         let was_full = st.instances[i].busy == c;
         st.instances[i].busy -= 1;
         if st.instances[i].busy == 0 {
@@ -458,6 +578,7 @@ impl<'a> Engine<'a> {
                         time_ms: n.arrival_ms,
                         tie,
                         payload: NONE,
+                        epoch: 0,
                     });
                 }
                 None => {
@@ -495,6 +616,7 @@ impl<'a> Engine<'a> {
                         time_ms: t.saturating_add(rp.delay_ms),
                         tie,
                         payload: index,
+                        epoch: 0,
                     }));
                 }
                 _ => st.res.throttles += 1,
@@ -504,12 +626,21 @@ impl<'a> Engine<'a> {
         self.inflight += 1;
         sink(t, 1);
         st.res.served += 1;
-        let (slot, done_ms) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+        // The execution timeout cuts a request at the timeout (contention: see `contention`).
+        let timed = |run_ms: u64| match cfg.timeout_ms {
+            Some(limit) if run_ms > limit => (limit, true),
+            _ => (run_ms, false),
+        };
+        let (slot, done_ms, cut) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+            let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
-            st.tables.add(Kind::ProvisionedDuration, duration_ms);
-            st.res.provisioned_inflight_ms += duration_ms;
-            (NONE, t + duration_ms)
+            st.tables.add(Kind::ProvisionedDuration, exec_ms);
+            st.res.provisioned_inflight_ms += exec_ms;
+            (NONE, t + exec_ms, cut)
         } else {
+            // An init beyond the platform's limit is abandoned there and run again within the
+            // request (Lambda: with the function's timeout).
+            let mut rerun_ms = 0;
             // An instance serving requests with a free slot (ready ones first), else the
             // most recently idled warm one, else one still initializing, else a cold start.
             let ready_partial = st
@@ -530,7 +661,15 @@ impl<'a> Engine<'a> {
                             let p = st.idle.remove(pos).expect("position is in range");
                             st.free_slots.push(p);
                         }
-                        let init_ms = st.rng.cold_start_ms(&cfg.cold_start);
+                        let drawn_ms = st.draw_init_ms(&cfg.cold_start);
+                        let init_ms = match cfg.init_limit_ms {
+                            Some(limit) if drawn_ms > limit => {
+                                st.res.init_retries += 1;
+                                rerun_ms = drawn_ms;
+                                limit
+                            }
+                            _ => drawn_ms,
+                        };
                         st.res.cold_starts += 1;
                         st.tables.add(Kind::InitDuration, init_ms);
                         st.new_instance(Instance {
@@ -546,30 +685,41 @@ impl<'a> Engine<'a> {
             }
             inst.busy += 1;
             let start = t.max(inst.ready_ms);
+            let ready_ms = inst.ready_ms;
             if inst.busy < c && !inst.in_partial {
                 inst.in_partial = true;
                 st.partial.push(i);
             } else if inst.busy == c && inst.in_partial {
                 st.remove_partial(i);
             }
-            st.tables.add(Kind::OnDemandDuration, duration_ms);
-            (
-                u32::try_from(i)
-                    .ok()
-                    .filter(|&i| i != NONE)
-                    .expect("fewer than 2^32 - 1 instances"),
-                start + duration_ms,
-            )
+            let slot = u32::try_from(i)
+                .ok()
+                .filter(|&i| i != NONE)
+                .expect("fewer than 2^32 - 1 instances");
+            if let Some(cont) = st.contention {
+                // Shared CPU: the end depends on the requests to come; the instance's next
+                // completion is (re)scheduled instead.
+                let job = Job {
+                    arrival_ms: t,
+                    start_ms: start,
+                    solo_ms: duration_ms + rerun_ms,
+                    deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
+                };
+                st.shared[i].add(job, t, ready_ms, &cont);
+                self.reschedule(unit, i, t);
+                return;
+            }
+            let (exec_ms, cut) = timed(duration_ms + rerun_ms);
+            st.tables.add(Kind::OnDemandDuration, exec_ms);
+            (slot, start + exec_ms, cut)
         };
-        st.tables.add(Kind::Latency, done_ms - t);
-        st.tables.add(Kind::Overhead, done_ms - t - duration_ms);
-        st.last_end_ms = Some(st.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
-        st.res.last_completion_ms = st.res.last_completion_ms.max(done_ms);
+        st.record_end(t, done_ms, duration_ms, cut);
         let tie = st.tie(unit);
         self.done.push(Reverse(Event {
             time_ms: done_ms,
             tie,
             payload: slot,
+            epoch: 0,
         }));
     }
 
@@ -625,6 +775,9 @@ mod tests {
             requests: Box::new(requests.into_iter()),
             rng: SimRng::new(1),
             policy: keep_alive.parse::<KeepAliveSpec>().unwrap().build(600_000),
+            contention: None,
+            per_instance_concurrency: None,
+            init_scale: 1.0,
         }
     }
 
@@ -636,6 +789,8 @@ mod tests {
             concurrency_limit: None,
             retry: None,
             window_end_ms: 10_000,
+            timeout_ms: None,
+            init_limit_ms: None,
         }
     }
 
@@ -764,6 +919,94 @@ mod tests {
         let r = &run(vec![u], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 4);
         assert_eq!(r.idle_ms, 100 + 1_000);
+    }
+
+    #[test]
+    fn k_cpu_bound_requests_share_the_vcpus_of_their_instance() {
+        // 6 requests of 300 ms at t = 0–5, fully CPU-bound, one instance of 2 vCPUs, 80 slots,
+        // init 100 ms. Nothing runs before the instance is ready at 100; then 6 requests share
+        // 2 vCPUs: each at 2/6 of its solo speed → all done at 100 + 300 × 6/2 = 1,000 ms.
+        let reqs: Vec<(u64, u64)> = (0..6).map(|i| (i, 300)).collect();
+        let mut u = unit(&reqs, "1s");
+        u.contention = Contention::new(1.0, 2.0, 80);
+        let r = &run(vec![u], &cfg(80), &mut |_, _| {})[0];
+        assert_eq!(r.cold_starts, 1);
+        // Each executed (and is billed per execution) 900 ms; latency 1,000 − arrival.
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(900, 6)]);
+        assert_eq!(r.latency_ms.sum_ms(), 6 * 1_000 - 15); // arrivals 0 + 1 + … + 5 = 15
+        assert_eq!(r.overhead_ms.sum_ms(), r.latency_ms.sum_ms() - 6 * 300);
+        // One busy period 0–1,000: the instance time equals the CPU work (6 × 300 / 2) + init.
+        assert_eq!(r.busy_periods_ms.iter().collect::<Vec<_>>(), vec![(1_000, 1)]);
+        // Without contention they would all end at 400.
+        let r = &run(vec![unit(&reqs, "1s")], &cfg(80), &mut |_, _| {})[0];
+        assert_eq!(r.busy_periods_ms.iter().collect::<Vec<_>>(), vec![(400, 1)]);
+    }
+
+    #[test]
+    fn a_later_arrival_slows_the_requests_in_flight() {
+        // 1 vCPU, f = 0.5 (k = 0.5: two requests at full speed, three at 1/1.5), init 0.
+        // A, B, C of 600 ms at 0, 0, 300. 0–300: A, B at full speed (300 solo ms each). From
+        // 300: three in flight, slowdown 1.5. A and B need 300 more solo ms → 450 ms → done at
+        // 750 (C has 300 solo done then). C alone from 750: 300 left → done at 1,050.
+        let mut u = unit(&[(0, 600), (0, 600), (300, 600)], "1s");
+        u.contention = Contention::new(0.5, 1.0, 80);
+        let mut c = cfg(80);
+        c.cold_start = ColdStartDist::Constant { ms: 0 };
+        let r = &run(vec![u], &c, &mut |_, _| {})[0];
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(750, 3)]);
+        assert_eq!(r.busy_periods_ms.iter().collect::<Vec<_>>(), vec![(1_050, 1)]);
+    }
+
+    #[test]
+    fn the_timeout_cuts_a_request_and_counts_it() {
+        // Timeout 1,000 ms: a 5,000-ms request ends (fails) at 100 + 1,000 after its init and
+        // executes 1,000 ms; the 300-ms one runs whole. Billed durations never exceed the limit.
+        let mut c = cfg(1);
+        c.timeout_ms = Some(1_000);
+        let r = &run(vec![unit(&[(0, 5_000), (2_000, 300)], "10s")], &c, &mut |_, _| {})[0];
+        assert_eq!(r.timeouts, 1);
+        assert_eq!(r.served, 2);
+        assert_eq!(
+            r.on_demand_duration_ms.iter().collect::<Vec<_>>(),
+            vec![(300, 1), (1_000, 1)]
+        );
+        assert_eq!(r.busy_periods_ms.sum_ms(), 1_100 + 300);
+        // With contention (2 × 800 ms at once on 1 vCPU, f = 1 → 1,600 ms each) both are cut.
+        let mut u = unit(&[(0, 800), (0, 800)], "10s");
+        u.contention = Contention::new(1.0, 1.0, 80);
+        let mut c = cfg(80);
+        c.timeout_ms = Some(1_000);
+        let r = &run(vec![u], &c, &mut |_, _| {})[0];
+        assert_eq!(r.timeouts, 2);
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(1_000, 2)]);
+        assert_eq!(r.busy_periods_ms.sum_ms(), 1_100);
+    }
+
+    #[test]
+    fn an_init_beyond_the_limit_is_run_again_within_the_request() {
+        // Init limit 10 s, init drawn 12 s, a 500-ms request at 0: the first init is abandoned
+        // at 10,000 (recorded as the INIT), the re-run (12,000) and the request (500) execute
+        // from 10,000 → done at 22,500. Latency 22,500, added latency 22,000, busy 22,500.
+        let mut c = cfg(1);
+        c.cold_start = ColdStartDist::Constant { ms: 12_000 };
+        c.init_limit_ms = Some(10_000);
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.cold_starts, r.init_retries, r.timeouts), (1, 1, 0));
+        assert_eq!(r.init_duration_ms.iter().collect::<Vec<_>>(), vec![(10_000, 1)]);
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(12_500, 1)]);
+        assert_eq!(r.latency_ms.sum_ms(), 22_500);
+        assert_eq!(r.overhead_ms.sum_ms(), 22_000);
+        assert_eq!(r.busy_periods_ms.sum_ms(), 22_500);
+        // The re-run counts against the function's timeout: with 12,000 ms the request is cut
+        // 12,000 ms after 10,000.
+        c.timeout_ms = Some(12_000);
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.init_retries, r.timeouts), (1, 1));
+        assert_eq!(r.latency_ms.sum_ms(), 22_000);
+        // An init within the limit is untouched.
+        c.cold_start = ColdStartDist::Constant { ms: 9_000 };
+        let r = &run(vec![unit(&[(0, 500)], "1s")], &c, &mut |_, _| {})[0];
+        assert_eq!((r.init_retries, r.latency_ms.sum_ms()), (0, 9_500));
     }
 
     #[test]

@@ -252,6 +252,10 @@ pub struct SimStats {
     pub throttles: u64,
     /// Retry attempts of throttled requests.
     pub retries: u64,
+    /// Requests cut by the platform's execution timeout (failed, billed up to the timeout).
+    pub timeouts: u64,
+    /// Inits abandoned at the platform's init limit and run again within their request.
+    pub init_retries: u64,
     /// Latency (wait + init + execution) percentiles.
     pub latency_ms: LatencyMs,
     /// Added latency (latency minus execution: waiting for init or a slot) percentiles.

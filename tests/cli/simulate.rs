@@ -309,3 +309,27 @@ fn values_that_would_hang_or_abort_are_refused_at_parse_time() {
         assert!(e.contains(expect), "{flags:?}: {e}");
     }
 }
+
+#[test]
+fn requests_beyond_the_timeout_are_counted_and_warned_about() {
+    // Azure 2019 minute counts with no durations file and a 1,000,000-ms fallback: each of the
+    // 3 calls runs past Lambda's 900 s timeout, is cut there, counted, and warned about on stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("invocations_per_function_md.anon.d01.csv");
+    let mut header = "HashOwner,HashApp,HashFunction,Trigger".to_string();
+    let mut row = "o,a,f,http".to_string();
+    for m in 1..=1440 {
+        header.push_str(&format!(",{m}"));
+        row.push_str(if m <= 3 { ",1" } else { ",0" });
+    }
+    std::fs::write(&trace, format!("{header}\n{row}\n")).unwrap();
+    let out = faascost()
+        .args(["simulate", "--platform", "aws-lambda", "--duration-ms", "1000000"])
+        .arg(&trace)
+        .assert()
+        .success();
+    out.stdout(predicate::str::contains("cut by the timeout             3"))
+        .stderr(predicate::str::contains(
+            "3 of 3 requests ran into aws-lambda's execution timeout of 900000 ms",
+        ));
+}

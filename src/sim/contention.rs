@@ -1,0 +1,308 @@
+//! CPU contention on an instance serving several requests at once (processor sharing): the
+//! requests in flight on an instance share its vCPUs, so each one's execution time — and the
+//! instance's busy (billed) time — grows with concurrency.
+//!
+//! Model. A request alone on an instance with `v` vCPUs runs single-threaded and takes its
+//! traced (solo) duration `d`, of which the share `f` (`cpu_bound_fraction`) needs the CPU at
+//! the `u = min(1, v)` vCPU it gets alone. With `n` requests in flight their combined CPU demand
+//! is `n·f·u`; when it exceeds `v`, every request progresses at `v / (n·f·u)` of its solo speed,
+//! i.e. slows down by `s(n) = max(1, n·k)` with `k = f·u / v = f / max(1, v)`. Work is conserved:
+//! `n` identical fully CPU-bound requests (f = 1) arriving together on `v ≥ 1` vCPUs all finish
+//! after `d·max(1, n/v)` — egalitarian processor sharing — and the instance is busy for the same
+//! CPU time whether they run side by side or one per instance. It is the rule provisioned
+//! servers use (`slots_per_vcpu` = 1 / `cpu_bound_fraction`). Requests waiting for the
+//! instance's init make no progress before it is ready. Progress is tracked in solo ms (a
+//! "virtual time" shared by every request on the instance); completion times are whole ms,
+//! rounded up.
+//!
+//! Routing. Where the platform routes by CPU (Cloud Run: "Cloud Run might not send as many
+//! requests to a given instance if the CPU of the instance is already highly utilized",
+//! cloud.google.com/run/docs/about-concurrency), an instance takes no further request once its
+//! requests' CPU demand fills its vCPUs (`n·k ≥ 1`): at most `⌈1/k⌉` requests share it
+//! ([`cpu_aware_slots`]), and the next request goes to another instance, warm or new. Elsewhere
+//! (Azure Functions) requests fill every slot whatever the CPU.
+//!
+//! An execution timeout cuts a request `timeout` ms after it starts, whatever its progress.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// Tolerance in solo ms for float progress (completion times are whole ms).
+const EPS_MS: f64 = 1e-3;
+
+/// The contention of one unit's instances: slowdown `max(1, n·k)` with `n` requests in flight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contention {
+    /// CPU demand of one request as a share of the instance's vCPUs: `f / max(1, v)`.
+    k: f64,
+}
+
+impl Contention {
+    /// The contention on instances of `vcpu` vCPUs serving up to `per_instance_concurrency`
+    /// requests, a share `cpu_bound_fraction` of each one's duration CPU-bound; `None` when it
+    /// can never slow a request (one request per instance, no CPU-bound share, or enough vCPUs
+    /// for every slot).
+    pub fn new(cpu_bound_fraction: f64, vcpu: f64, per_instance_concurrency: u32) -> Option<Self> {
+        if !(vcpu.is_finite() && vcpu > 0.0 && cpu_bound_fraction > 0.0) {
+            return None;
+        }
+        let k = cpu_bound_fraction / vcpu.max(1.0);
+        (per_instance_concurrency as f64 * k > 1.0).then_some(Contention { k })
+    }
+
+    /// The requests one instance takes where the platform routes by CPU: up to `c`, and no
+    /// more once their CPU demand `n·k` reaches the instance's vCPUs, i.e. `min(c, ⌈1/k⌉)`.
+    pub fn cpu_aware_slots(cpu_bound_fraction: f64, vcpu: f64, c: u32) -> u32 {
+        if !(vcpu.is_finite() && vcpu > 0.0 && cpu_bound_fraction > 0.0) {
+            return c;
+        }
+        let per_request = cpu_bound_fraction / vcpu.max(1.0);
+        // ⌈1/k⌉ with a tolerance for k = 1/integer (0.5 → 2, not 3).
+        let n = (1.0 / per_request - 1e-9).ceil().max(1.0);
+        if n >= c as f64 {
+            c
+        } else {
+            n as u32
+        }
+    }
+
+    /// How much slower than alone a request runs with `n` requests in flight.
+    pub fn slowdown(&self, n: usize) -> f64 {
+        (n as f64 * self.k).max(1.0)
+    }
+}
+
+/// A request in flight on a shared instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// Arrival time.
+    pub arrival_ms: u64,
+    /// Start of execution (the arrival, or the instance's ready time).
+    pub start_ms: u64,
+    /// Duration alone on the instance.
+    pub solo_ms: u64,
+    /// When the execution timeout cuts it (`u64::MAX`: never).
+    pub deadline_ms: u64,
+}
+
+/// A progress value ordered by `f64::total_cmp`.
+#[derive(Debug, Clone, Copy)]
+struct Progress(f64);
+
+impl PartialEq for Progress {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Progress {}
+impl PartialOrd for Progress {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Progress {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The requests in flight on one instance, sharing its CPU. Memory: the requests in flight.
+#[derive(Debug, Default)]
+pub struct SharedInstance {
+    /// Solo ms every request here has progressed since the instance last became busy.
+    progress: f64,
+    /// When `progress` was last brought up to date.
+    at_ms: u64,
+    /// Requests in flight by arrival order (= deadline order), with their finishing progress.
+    jobs: BTreeMap<u64, (f64, Job)>,
+    /// `(finishing progress, arrival order)`, smallest first; entries of jobs already cut by
+    /// their deadline are dropped when they reach the top.
+    finishing: BinaryHeap<Reverse<(Progress, u64)>>,
+    next_seq: u64,
+    /// Version of the instance's pending completion event (older events are stale).
+    pub epoch: u32,
+    /// Time of the pending completion event, if any.
+    pub scheduled_ms: Option<u64>,
+}
+
+impl SharedInstance {
+    /// Brings the progress up to `t` (none before the instance is `ready_ms`).
+    fn advance(&mut self, t: u64, ready_ms: u64, c: &Contention) {
+        let from = self.at_ms.max(ready_ms);
+        if t > from && !self.jobs.is_empty() {
+            self.progress += (t - from) as f64 / c.slowdown(self.jobs.len());
+        }
+        self.at_ms = self.at_ms.max(t);
+    }
+
+    /// A request joins at `t`.
+    pub fn add(&mut self, job: Job, t: u64, ready_ms: u64, c: &Contention) {
+        self.advance(t, ready_ms, c);
+        if self.jobs.is_empty() {
+            // Keep the float small: progress restarts with each busy period.
+            self.progress = 0.0;
+        }
+        let finish = self.progress + job.solo_ms as f64;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.jobs.insert(seq, (finish, job));
+        self.finishing.push(Reverse((Progress(finish), seq)));
+    }
+
+    /// The next finishing request still in flight: `(finishing progress, arrival order)`.
+    fn top(&mut self) -> Option<(f64, u64)> {
+        while let Some(&Reverse((Progress(p), seq))) = self.finishing.peek() {
+            if self.jobs.contains_key(&seq) {
+                return Some((p, seq));
+            }
+            self.finishing.pop();
+        }
+        None
+    }
+
+    /// When the next request completes or is cut by its deadline, seen from `t` with the
+    /// requests now in flight (`None` when there are none).
+    pub fn next_event_ms(&mut self, t: u64, ready_ms: u64, c: &Contention) -> Option<u64> {
+        self.advance(t, ready_ms, c);
+        let (finish, _) = self.top()?;
+        let solo_left = (finish - self.progress).max(0.0);
+        let wall = (solo_left * c.slowdown(self.jobs.len()) - EPS_MS).max(0.0).ceil() as u64;
+        let done = t.max(ready_ms).saturating_add(wall);
+        let deadline = self.jobs.values().next().map_or(u64::MAX, |(_, j)| j.deadline_ms);
+        Some(done.min(deadline))
+    }
+
+    /// The request that completes, or is cut by its deadline, at `t`: `(job, cut)`; `None`
+    /// when none is due yet.
+    pub fn take_due(&mut self, t: u64, ready_ms: u64, c: &Contention) -> Option<(Job, bool)> {
+        self.advance(t, ready_ms, c);
+        if let Some((finish, seq)) = self.top() {
+            if finish <= self.progress + 2.0 * EPS_MS {
+                self.finishing.pop();
+                let (_, job) = self.jobs.remove(&seq).expect("the top is in flight");
+                return Some((job, false));
+            }
+        }
+        let (&seq, &(_, job)) = self.jobs.iter().next()?;
+        if job.deadline_ms <= t {
+            self.jobs.remove(&seq);
+            return Some((job, true));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(arrival_ms: u64, solo_ms: u64) -> Job {
+        Job {
+            arrival_ms,
+            start_ms: arrival_ms,
+            solo_ms,
+            deadline_ms: u64::MAX,
+        }
+    }
+
+    /// Runs the instance to empty, returning each completion `(time, solo_ms, cut)`.
+    fn drain(s: &mut SharedInstance, mut t: u64, c: &Contention) -> Vec<(u64, u64, bool)> {
+        let mut out = Vec::new();
+        while let Some(next) = s.next_event_ms(t, 0, c) {
+            t = next;
+            let (j, cut) = s.take_due(t, 0, c).expect("an event is due at its time");
+            out.push((t, j.solo_ms, cut));
+        }
+        out
+    }
+
+    #[test]
+    fn contention_binds_only_when_slots_outnumber_the_cpu() {
+        // f = 1, 1 vCPU, 1 request per instance: never slowed.
+        assert_eq!(Contention::new(1.0, 1.0, 1), None);
+        // f = 0.5, 2 vCPU, 4 slots: 4 × 0.5 / 2 = 1, never above the CPU.
+        assert_eq!(Contention::new(0.5, 2.0, 4), None);
+        assert_eq!(Contention::new(0.0, 1.0, 80), None);
+        // f = 0.5, 1 vCPU, 80 slots: k = 0.5; 2 requests run at full speed, 4 at half.
+        let c = Contention::new(0.5, 1.0, 80).unwrap();
+        assert_eq!((c.slowdown(1), c.slowdown(2), c.slowdown(4)), (1.0, 1.0, 2.0));
+        // Below 1 vCPU a request alone already has the whole (fractional) CPU: k = f.
+        let c = Contention::new(1.0, 0.5, 2).unwrap();
+        assert_eq!(c.slowdown(2), 2.0);
+    }
+
+    #[test]
+    fn cpu_aware_routing_stops_at_a_full_cpu() {
+        // f = 0.5 on 1 vCPU: two requests fill it; f = 1: one; f = 0.3: ⌈3.33⌉ = 4 (then
+        // 4 × 0.3 = 1.2: a slowdown of 1.2); f = 0.5 on 4 vCPUs: 8; never above the slots.
+        assert_eq!(Contention::cpu_aware_slots(0.5, 1.0, 80), 2);
+        assert_eq!(Contention::cpu_aware_slots(1.0, 1.0, 80), 1);
+        assert_eq!(Contention::cpu_aware_slots(0.3, 1.0, 80), 4);
+        assert_eq!(Contention::cpu_aware_slots(0.5, 4.0, 80), 8);
+        assert_eq!(Contention::cpu_aware_slots(0.5, 4.0, 5), 5);
+        assert_eq!(Contention::cpu_aware_slots(0.0, 1.0, 80), 80);
+    }
+
+    #[test]
+    fn k_identical_cpu_bound_requests_finish_together_at_k_d_over_v() {
+        // k = 6 requests of 300 ms, fully CPU-bound, on v = 2 vCPUs, all at t = 0: each gets
+        // 1/3 of its solo speed → all finish at 300 × 6/2 = 900 ms.
+        let c = Contention::new(1.0, 2.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        for _ in 0..6 {
+            s.add(job(0, 300), 0, 0, &c);
+        }
+        let done = drain(&mut s, 0, &c);
+        assert_eq!(done, vec![(900, 300, false); 6]);
+    }
+
+    #[test]
+    fn staggered_processor_sharing_by_hand() {
+        // 1 vCPU, f = 1. A (400 ms) at 0; B (100 ms) at 100. 0–100: A alone, 100 solo ms done.
+        // From 100 both at half speed: B needs 100 solo ms → done at 300; A then has 200 solo ms
+        // done, 200 left alone → done at 500. Work conserved: 500 ms of CPU in 500 ms.
+        let c = Contention::new(1.0, 1.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        s.add(job(0, 400), 0, 0, &c);
+        assert_eq!(s.next_event_ms(0, 0, &c), Some(400));
+        s.add(job(100, 100), 100, 0, &c);
+        assert_eq!(drain(&mut s, 100, &c), vec![(300, 100, false), (500, 400, false)]);
+    }
+
+    #[test]
+    fn no_progress_before_the_instance_is_ready() {
+        // Ready at 250: two 100-ms CPU-bound requests at 0 and 10 share 1 vCPU from 250 → both
+        // done at 250 + 200 = 450.
+        let c = Contention::new(1.0, 1.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        s.add(job(0, 100), 0, 250, &c);
+        s.add(job(10, 100), 10, 250, &c);
+        let mut t = 10;
+        let mut out = Vec::new();
+        while let Some(next) = s.next_event_ms(t, 250, &c) {
+            t = next;
+            out.push((t, s.take_due(t, 250, &c).unwrap().1));
+        }
+        assert_eq!(out, vec![(450, false), (450, false)]);
+    }
+
+    #[test]
+    fn a_deadline_cuts_a_slowed_request() {
+        // 1 vCPU, f = 1, two 1,000-ms requests at 0 with a 1,500-ms timeout: at half speed each
+        // would finish at 2,000; both are cut at 1,500.
+        let c = Contention::new(1.0, 1.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        for _ in 0..2 {
+            s.add(
+                Job {
+                    deadline_ms: 1_500,
+                    ..job(0, 1_000)
+                },
+                0,
+                0,
+                &c,
+            );
+        }
+        assert_eq!(drain(&mut s, 0, &c), vec![(1_500, 1_000, true), (1_500, 1_000, true)]);
+    }
+}
