@@ -930,3 +930,54 @@ fn ec2_families_users_compare_at_large_and_xlarge() {
         assert!(b.verified(), "{id}");
     }
 }
+
+#[test]
+fn third_party_reserved_instance_rates_bill_unverified_lines() {
+    let ec2 = table("aws-ec2");
+    let bill = |t: &str, term: &str| {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &ec2, &opts).unwrap()
+    };
+    // Standard RI no upfront, us-east-1 (vantage-sh/ec2instances.info www/*.html @136b6119,
+    // rounded to $0.001), 730 h a month:
+    //   m6i.large 1 yr  730 × 0.064 = $46.72   break-even 0.064 / 0.096  = 66.7 %
+    //   m6i.large 3 yr  730 × 0.044 = $32.12
+    //   c6i.large 1 yr  730 × 0.056 = $40.88;  3 yr 730 × 0.037 = $27.01
+    //   t4g.medium 1 yr 730 × 0.021 = $15.33;  3 yr 730 × 0.015 = $10.95
+    //   t4g.large 1 yr  730 × 0.042 = $30.66;  3 yr 730 × 0.029 = $21.17
+    for (t, term, want_cents) in [
+        ("m6i.large", "ri-standard-1yr-no-upfront", 4672),
+        ("m6i.large", "ri-standard-3yr-no-upfront", 3212),
+        ("c6i.large", "ri-standard-1yr-no-upfront", 4088),
+        ("c6i.large", "ri-standard-3yr-no-upfront", 2701),
+        ("t4g.medium", "ri-standard-1yr-no-upfront", 1533),
+        ("t4g.medium", "ri-standard-3yr-no-upfront", 1095),
+        ("t4g.large", "ri-standard-1yr-no-upfront", 3066),
+        ("t4g.large", "ri-standard-3yr-no-upfront", 2117),
+    ] {
+        let b = bill(t, term);
+        assert_eq!(cents(&b), want_cents, "{t} {term}");
+        // The rate is a third party's: the line says so, and cites it, not the on-demand source.
+        assert!(!b.lines[0].verified, "{t} {term}");
+        assert!(b.lines[0].source.contains("ec2instances.info"), "{t} {term}");
+    }
+    let said = bill("m6i.large", "ri-standard-1yr-no-upfront")
+        .assumptions
+        .into_iter()
+        .find(|a| a.contains("break-even"))
+        .unwrap();
+    assert!(said.contains("at least 66.7 % of the hours"), "{said}");
+    // On demand the same types stay verified (the Pricing API via Karpenter):
+    // m6i.large 730 × 0.096 = $70.08.
+    let b = price_usage(&instance_month("m6i.large"), &ec2, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 7008);
+    assert!(b.lines[0].verified);
+    // t3.medium's vendor-generated commitment stays verified.
+    assert!(bill("t3.medium", "ri-standard-1yr-no-upfront").lines[0].verified);
+    // No sourced Convertible rate for m6i.large: not priced, not $0.
+    let b = bill("m6i.large", "ri-convertible-1yr-no-upfront");
+    assert!(!b.complete());
+}

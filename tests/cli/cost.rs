@@ -172,6 +172,28 @@ fn missing_commitment_price_is_null_not_zero() {
 }
 
 #[test]
+fn third_party_reserved_instance_rate_is_priced_and_flagged_unverified() {
+    // c6i.large Standard RI 3 yr no upfront $0.037/h (ec2instances.info copy, rounded to
+    // $0.001): 730 h × 0.037 = $27.01; break-even 0.037 / 0.085 = 43.5 % of the hours.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-ec2:c6i.large",
+        "--commitment",
+        "ri-standard-3yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 2701);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["lines"][0]["verified"], false);
+    let said = v["assumptions"].to_string();
+    assert!(
+        said.contains("3-year term, 0 % paid upfront") && said.contains("at least 43.5 %"),
+        "{said}"
+    );
+}
+
+#[test]
 fn text_output_and_bad_input() {
     faascost()
         .args([
