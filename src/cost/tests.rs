@@ -948,6 +948,7 @@ fn third_party_reserved_instance_rates_bill_unverified_lines() {
     //   c6i.large 1 yr  730 × 0.056 = $40.88;  3 yr 730 × 0.037 = $27.01
     //   t4g.medium 1 yr 730 × 0.021 = $15.33;  3 yr 730 × 0.015 = $10.95
     //   t4g.large 1 yr  730 × 0.042 = $30.66;  3 yr 730 × 0.029 = $21.17
+    //   t4g.xlarge 1 yr 730 × 0.084 = $61.32;  3 yr 730 × 0.058 = $42.34
     for (t, term, want_cents) in [
         ("m6i.large", "ri-standard-1yr-no-upfront", 4672),
         ("m6i.large", "ri-standard-3yr-no-upfront", 3212),
@@ -957,6 +958,8 @@ fn third_party_reserved_instance_rates_bill_unverified_lines() {
         ("t4g.medium", "ri-standard-3yr-no-upfront", 1095),
         ("t4g.large", "ri-standard-1yr-no-upfront", 3066),
         ("t4g.large", "ri-standard-3yr-no-upfront", 2117),
+        ("t4g.xlarge", "ri-standard-1yr-no-upfront", 6132),
+        ("t4g.xlarge", "ri-standard-3yr-no-upfront", 4234),
     ] {
         let b = bill(t, term);
         assert_eq!(cents(&b), want_cents, "{t} {term}");
