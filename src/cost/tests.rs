@@ -984,3 +984,26 @@ fn third_party_reserved_instance_rates_bill_unverified_lines() {
     let b = bill("m6i.large", "ri-convertible-1yr-no-upfront");
     assert!(!b.complete());
 }
+
+#[test]
+fn azure_d2s_v5_reservations_bill_every_hour_at_the_reserved_rate() {
+    // cloudecon.com (2023): 1-year reservation $495.99 a year → $0.05661986/h; 730 h =
+    // $41.3325 (= $495.99 / 12) → $41.33; break-even 0.05661986 / 0.096 = 58.98 % → 59.0 %.
+    // 3-year $958.96 → $0.03649011/h; 730 h = $26.6378 (= $958.96 / 36) → $26.64.
+    let vm = table("azure-vm");
+    let bill = |term: &str| {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month("Standard_D2s_v5"), &vm, &opts).unwrap()
+    };
+    let b = bill("reservation-1yr-no-upfront");
+    assert_eq!(cents(&b), 4133);
+    assert!(!b.lines[0].verified && b.lines[0].source.contains("cloudecon"));
+    assert!(b.assumptions.iter().any(|a| a.contains("at least 59.0 % of the hours")));
+    assert_eq!(cents(&bill("reservation-3yr-no-upfront")), 2664);
+    // Pay-as-you-go stays 730 × $0.096 = $70.08.
+    let b = price_usage(&instance_month("Standard_D2s_v5"), &vm, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 7008);
+}
