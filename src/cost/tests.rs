@@ -1007,3 +1007,38 @@ fn azure_d2s_v5_reservations_bill_every_hour_at_the_reserved_rate() {
     let b = price_usage(&instance_month("Standard_D2s_v5"), &vm, &CostOptions::default()).unwrap();
     assert_eq!(cents(&b), 7008);
 }
+
+#[test]
+fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
+    // Compute flexible CUD 28 % (1 yr) / 46 % (3 yr) off on demand (archera, March 2026), 730 h:
+    //   n2-standard-2 1 yr 0.0971 × 0.72 = 0.069912 → 730 × = $51.03576 → $51.04
+    //   n2-standard-2 3 yr 0.0971 × 0.54 = 0.052434 → 730 × = $38.27682 → $38.28
+    //   e2-standard-2 1 yr 0.06701142 × 0.72 = 0.0482482224 → 730 × = $35.2212 → $35.22
+    //   e2-standard-2 3 yr 0.06701142 × 0.54 = 0.0361861668 → 730 × = $26.4159 → $26.42
+    // A committed n2 gets no sustained-use discount on top (on demand it is $56.71 for the month).
+    let gce = table("gcp-compute");
+    for (t, term, want_cents) in [
+        ("n2-standard-2", "flex-cud-1yr-no-upfront", 5104),
+        ("n2-standard-2", "flex-cud-3yr-no-upfront", 3828),
+        ("e2-standard-2", "flex-cud-1yr-no-upfront", 3522),
+        ("e2-standard-2", "flex-cud-3yr-no-upfront", 2642),
+    ] {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        let b = price_usage(&instance_month(t), &gce, &opts).unwrap();
+        assert_eq!(cents(&b), want_cents, "{t} {term}");
+        assert_eq!(
+            b.lines.len(),
+            1,
+            "{t} {term}: no sustained-use line beside a commitment"
+        );
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains("archera"),
+            "{t} {term}"
+        );
+    }
+    let b = price_usage(&instance_month("n2-standard-2"), &gce, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 5671);
+}
