@@ -363,8 +363,8 @@ pub struct CostArgs {
     #[arg(long, value_name = "KB", default_value_t = 0)]
     pub payload_kb: u32,
     /// Bytes of each response sent to the internet: adds internet egress of --requests ×
-    /// BYTES on the platform's provider (AWS tiered after 100 GB free with --free-tier,
-    /// Cloudflare $0; GCP and Azure not priced: no sourced price) and ALB processed bytes; at
+    /// BYTES on the platform's provider (AWS and Azure tiered after 100 GB free with
+    /// --free-tier, Cloudflare $0; GCP not priced: no sourced price) and ALB processed bytes; at
     /// most 1 GiB.
     #[arg(long, value_name = "BYTES", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]

@@ -163,7 +163,7 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
             mark(i.verified)
         )?;
         for (c, u) in &i.commitments {
-            writeln!(out, "      {c}: ${}/h", u.to_f64())?;
+            writeln!(out, "      {c}: ${}/h{}", u.to_f64(), mark(i.commitments_verified))?;
         }
     }
     let r = &t.rules;

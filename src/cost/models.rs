@@ -523,6 +523,11 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             None => (Some(ip.per_hour), "on-demand".to_string()),
             Some(c) => (ip.commitments.get(c).copied(), format!("commitment {c}")),
         };
+        // A commitment line carries the commitment prices' own source and verification.
+        let (source, verified) = match &commitment {
+            None => (ip.source.clone(), ip.verified),
+            Some(_) => (ip.commitments_source.clone(), ip.commitments_verified),
+        };
         let Some(rate) = rate else {
             not_priced(
                 m,
@@ -615,8 +620,8 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                 quantity,
                 unit_price_usd: Some(rate.to_f64()),
                 cost,
-                verified: ip.verified,
-                source: ip.source.clone(),
+                verified,
+                source,
                 note: Some(format!("{note}; {sizes}")),
             });
         }

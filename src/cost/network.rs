@@ -1,7 +1,7 @@
 //! The network lines of a real bill, from a provider's `network` price table (`aws-network`,
-//! `cloudflare-network`): internet egress of `requests × response_bytes` (tiered over the
-//! month, AWS's 100 GB free with the free tier), NAT gateway hours and data processed, public
-//! IPv4 address-hours. A provider with no network table (GCP, Azure: no sourced egress price)
+//! `azure-network`, `cloudflare-network`): internet egress of `requests × response_bytes`
+//! (tiered over the month, AWS's and Azure's 100 GB free with the free tier), NAT gateway hours and data processed, public
+//! IPv4 address-hours. A provider with no network table (GCP: no sourced egress price)
 //! gets a "not priced" egress line, so the total says it is a lower bound.
 
 use super::breakdown::{CostBreakdown, CostLine};
@@ -160,6 +160,26 @@ mod tests {
         assert_eq!(b.total(), usd(1_751.20));
         let b = price_egress(&c, "aws", MS_PER_MONTH, 20_000, GB, &free).unwrap();
         assert_eq!(b.total(), usd(1_742.20));
+    }
+
+    #[test]
+    fn azure_egress_tiers_and_the_100_gb_free() {
+        let c = catalog();
+        let free = CostOptions {
+            free_tier: true,
+            ..CostOptions::default()
+        };
+        // ResearchComputing's worked example: 500 GB out, the first 100 GB free, 400 × $0.087 =
+        // $34.80; without the free tier 500 × 0.087 = $43.50.
+        let b = price_egress(&c, "azure", MS_PER_MONTH, 500, GB, &free).unwrap();
+        assert_eq!(b.total(), usd(34.80));
+        assert!(b.complete() && !b.verified());
+        let b = price_egress(&c, "azure", MS_PER_MONTH, 500, GB, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(43.50));
+        // 200,000 GB: 10,240 × 0.087 + 40,960 × 0.083 + 102,400 × 0.07 + 46,400 × 0.05
+        // = 890.88 + 3,399.68 + 7,168.00 + 2,320.00 = $13,778.56.
+        let b = price_egress(&c, "azure", MS_PER_MONTH, 200_000, GB, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(13_778.56));
     }
 
     #[test]

@@ -930,3 +930,115 @@ fn ec2_families_users_compare_at_large_and_xlarge() {
         assert!(b.verified(), "{id}");
     }
 }
+
+#[test]
+fn third_party_reserved_instance_rates_bill_unverified_lines() {
+    let ec2 = table("aws-ec2");
+    let bill = |t: &str, term: &str| {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &ec2, &opts).unwrap()
+    };
+    // Standard RI no upfront, us-east-1 (vantage-sh/ec2instances.info www/*.html @136b6119,
+    // rounded to $0.001), 730 h a month:
+    //   m6i.large 1 yr  730 × 0.064 = $46.72   break-even 0.064 / 0.096  = 66.7 %
+    //   m6i.large 3 yr  730 × 0.044 = $32.12
+    //   c6i.large 1 yr  730 × 0.056 = $40.88;  3 yr 730 × 0.037 = $27.01
+    //   t4g.medium 1 yr 730 × 0.021 = $15.33;  3 yr 730 × 0.015 = $10.95
+    //   t4g.large 1 yr  730 × 0.042 = $30.66;  3 yr 730 × 0.029 = $21.17
+    //   t4g.xlarge 1 yr 730 × 0.084 = $61.32;  3 yr 730 × 0.058 = $42.34
+    for (t, term, want_cents) in [
+        ("m6i.large", "ri-standard-1yr-no-upfront", 4672),
+        ("m6i.large", "ri-standard-3yr-no-upfront", 3212),
+        ("c6i.large", "ri-standard-1yr-no-upfront", 4088),
+        ("c6i.large", "ri-standard-3yr-no-upfront", 2701),
+        ("t4g.medium", "ri-standard-1yr-no-upfront", 1533),
+        ("t4g.medium", "ri-standard-3yr-no-upfront", 1095),
+        ("t4g.large", "ri-standard-1yr-no-upfront", 3066),
+        ("t4g.large", "ri-standard-3yr-no-upfront", 2117),
+        ("t4g.xlarge", "ri-standard-1yr-no-upfront", 6132),
+        ("t4g.xlarge", "ri-standard-3yr-no-upfront", 4234),
+    ] {
+        let b = bill(t, term);
+        assert_eq!(cents(&b), want_cents, "{t} {term}");
+        // The rate is a third party's: the line says so, and cites it, not the on-demand source.
+        assert!(!b.lines[0].verified, "{t} {term}");
+        assert!(b.lines[0].source.contains("ec2instances.info"), "{t} {term}");
+    }
+    let said = bill("m6i.large", "ri-standard-1yr-no-upfront")
+        .assumptions
+        .into_iter()
+        .find(|a| a.contains("break-even"))
+        .unwrap();
+    assert!(said.contains("at least 66.7 % of the hours"), "{said}");
+    // On demand the same types stay verified (the Pricing API via Karpenter):
+    // m6i.large 730 × 0.096 = $70.08.
+    let b = price_usage(&instance_month("m6i.large"), &ec2, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 7008);
+    assert!(b.lines[0].verified);
+    // t3.medium's vendor-generated commitment stays verified.
+    assert!(bill("t3.medium", "ri-standard-1yr-no-upfront").lines[0].verified);
+    // No sourced Convertible rate for m6i.large: not priced, not $0.
+    let b = bill("m6i.large", "ri-convertible-1yr-no-upfront");
+    assert!(!b.complete());
+}
+
+#[test]
+fn azure_d2s_v5_reservations_bill_every_hour_at_the_reserved_rate() {
+    // cloudecon.com (2023): 1-year reservation $495.99 a year → $0.05661986/h; 730 h =
+    // $41.3325 (= $495.99 / 12) → $41.33; break-even 0.05661986 / 0.096 = 58.98 % → 59.0 %.
+    // 3-year $958.96 → $0.03649011/h; 730 h = $26.6378 (= $958.96 / 36) → $26.64.
+    let vm = table("azure-vm");
+    let bill = |term: &str| {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month("Standard_D2s_v5"), &vm, &opts).unwrap()
+    };
+    let b = bill("reservation-1yr-no-upfront");
+    assert_eq!(cents(&b), 4133);
+    assert!(!b.lines[0].verified && b.lines[0].source.contains("cloudecon"));
+    assert!(b.assumptions.iter().any(|a| a.contains("at least 59.0 % of the hours")));
+    assert_eq!(cents(&bill("reservation-3yr-no-upfront")), 2664);
+    // Pay-as-you-go stays 730 × $0.096 = $70.08.
+    let b = price_usage(&instance_month("Standard_D2s_v5"), &vm, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 7008);
+}
+
+#[test]
+fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
+    // Compute flexible CUD 28 % (1 yr) / 46 % (3 yr) off on demand (archera, March 2026), 730 h:
+    //   n2-standard-2 1 yr 0.0971 × 0.72 = 0.069912 → 730 × = $51.03576 → $51.04
+    //   n2-standard-2 3 yr 0.0971 × 0.54 = 0.052434 → 730 × = $38.27682 → $38.28
+    //   e2-standard-2 1 yr 0.06701142 × 0.72 = 0.0482482224 → 730 × = $35.2212 → $35.22
+    //   e2-standard-2 3 yr 0.06701142 × 0.54 = 0.0361861668 → 730 × = $26.4159 → $26.42
+    // A committed n2 gets no sustained-use discount on top (on demand it is $56.71 for the month).
+    let gce = table("gcp-compute");
+    for (t, term, want_cents) in [
+        ("n2-standard-2", "flex-cud-1yr-no-upfront", 5104),
+        ("n2-standard-2", "flex-cud-3yr-no-upfront", 3828),
+        ("e2-standard-2", "flex-cud-1yr-no-upfront", 3522),
+        ("e2-standard-2", "flex-cud-3yr-no-upfront", 2642),
+    ] {
+        let opts = CostOptions {
+            commitment: Some(term.to_string()),
+            ..CostOptions::default()
+        };
+        let b = price_usage(&instance_month(t), &gce, &opts).unwrap();
+        assert_eq!(cents(&b), want_cents, "{t} {term}");
+        assert_eq!(
+            b.lines.len(),
+            1,
+            "{t} {term}: no sustained-use line beside a commitment"
+        );
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains("archera"),
+            "{t} {term}"
+        );
+    }
+    let b = price_usage(&instance_month("n2-standard-2"), &gce, &CostOptions::default()).unwrap();
+    assert_eq!(cents(&b), 5671);
+}

@@ -43,6 +43,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "azure-functions-premium.toml",
         include_str!("../../pricing/azure-functions-premium.toml"),
     ),
+    ("azure-network.toml", include_str!("../../pricing/azure-network.toml")),
     ("azure-vm.toml", include_str!("../../pricing/azure-vm.toml")),
     (
         "cloudflare-network.toml",

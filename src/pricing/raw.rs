@@ -156,6 +156,11 @@ pub struct RawInstance {
     /// Commitment prices (reserved instances, savings plans), USD per hour, by term name.
     #[serde(default)]
     pub commitments: BTreeMap<String, Spanned<f64>>,
+    /// Where the commitment prices come from, when not from `source` (with
+    /// `commitments_verified`).
+    pub commitments_source: Option<Spanned<String>>,
+    /// Whether the commitment prices were read from a vendor source (with `commitments_source`).
+    pub commitments_verified: Option<bool>,
     /// Sustained-use discount of a full month of this type, as a share of the on-demand price
     /// (GCP N2: 0.20; applied automatically, on-demand only).
     pub sustained_use_full_month_discount: Option<Spanned<f64>>,

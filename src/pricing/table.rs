@@ -220,6 +220,10 @@ pub struct InstancePrice {
     pub per_hour: Usd,
     /// Commitment USD per hour by term name (`KIND-Nyr-no-upfront`, see [`CommitmentTerm`]).
     pub commitments: BTreeMap<String, Usd>,
+    /// Source of the commitment prices (the instance's `source` unless the table names another).
+    pub commitments_source: String,
+    /// Commitment prices vendor-verified (the instance's `verified` unless stated apart).
+    pub commitments_verified: bool,
     /// Sustained-use discount of a full month, in basis points of the on-demand price (0 = none).
     pub sustained_use_full_month_bps: u32,
     /// Instances always billed.
@@ -304,7 +308,7 @@ impl PriceTable {
     pub fn fully_verified(&self) -> bool {
         self.prices.values().all(|p| p.verified)
             && self.free.values().all(|f| f.verified)
-            && self.instances.values().all(|i| i.verified)
+            && self.instances.values().all(|i| i.verified && i.commitments_verified)
     }
 }
 
@@ -840,12 +844,31 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         .unwrap_or(0);
     let source = cx.source(&raw.source, at, &format!("{name}.source"));
     let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
+    let (commitments_source, commitments_verified) = match (&raw.commitments_source, raw.commitments_verified) {
+        (None, None) => (source.clone(), verified),
+        (s, v) => {
+            if raw.commitments.is_empty() {
+                cx.err_at(
+                    at,
+                    &format!("{name}.commitments_source"),
+                    "a commitments source without commitment prices",
+                    "`commitments = { TERM = USD_PER_HOUR }` beside it, or no commitments_source",
+                );
+            }
+            (
+                cx.source(s, at, &format!("{name}.commitments_source")),
+                cx.verified(v, at, &format!("{name}.commitments_verified")),
+            )
+        }
+    };
     Some(InstancePrice {
         vcpu: *raw.vcpu.get_ref(),
         memory_gib: *raw.memory_gib.get_ref(),
         arch: raw.arch.clone(),
         per_hour: per_hour?,
         commitments,
+        commitments_source,
+        commitments_verified,
         sustained_use_full_month_bps,
         minimum_instances,
         source,

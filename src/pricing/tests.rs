@@ -477,3 +477,46 @@ fn commitment_terms_name_their_length_and_upfront_share() {
         .contains("no 1yr or 3yr"));
     assert!(CommitmentTerm::parse("1yr-no-upfront").is_err());
 }
+
+const INSTANCES: &str = r#"schema_version = 1
+id = "demo-vm"
+name = "Demo VMs"
+provider = "aws"
+model = "instances"
+currency = "USD"
+effective_date = "2026-12-02"
+regions = ["us-east-1"]
+
+[instances.small]
+vcpu = 2
+memory_gib = 4
+usd_per_hour = 0.10
+commitments = { "ri-standard-1yr-no-upfront" = 0.06 }
+COMMITMENTS_SOURCE
+source = "https://example.com/on-demand"
+verified = true
+"#;
+
+#[test]
+fn commitment_prices_carry_their_own_source_and_verification() {
+    // No commitments_source: the commitment prices share the instance's source and flag.
+    let t = table::parse_table("t.toml", &INSTANCES.replace("COMMITMENTS_SOURCE\n", "")).unwrap();
+    let i = &t.instances["small"];
+    assert_eq!(i.commitments_source, "https://example.com/on-demand");
+    assert!(i.commitments_verified && t.fully_verified());
+    // A third-party commitment source: the on-demand price stays verified, the commitment
+    // prices are not, and so the table is not fully verified.
+    let own = "commitments_source = \"a third-party copy\"\ncommitments_verified = false\n";
+    let t = table::parse_table("t.toml", &INSTANCES.replace("COMMITMENTS_SOURCE\n", own)).unwrap();
+    let i = &t.instances["small"];
+    assert!(i.verified && !i.commitments_verified && !t.fully_verified());
+    assert_eq!(i.commitments_source, "a third-party copy");
+    // A commitments source needs its verified flag, at the instance's line.
+    let errs = errors(&INSTANCES.replace("COMMITMENTS_SOURCE\n", "commitments_source = \"x\"\n"));
+    assert_eq!(invalid(&errs[0]), (10, "instances.small.commitments_verified"));
+    // … and commitment prices to describe.
+    let text = INSTANCES
+        .replace("commitments = { \"ri-standard-1yr-no-upfront\" = 0.06 }\n", "")
+        .replace("COMMITMENTS_SOURCE\n", own);
+    assert_eq!(invalid(&errors(&text)[0]), (10, "instances.small.commitments_source"));
+}

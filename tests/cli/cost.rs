@@ -172,6 +172,59 @@ fn missing_commitment_price_is_null_not_zero() {
 }
 
 #[test]
+fn third_party_reserved_instance_rate_is_priced_and_flagged_unverified() {
+    // c6i.large Standard RI 3 yr no upfront $0.037/h (ec2instances.info copy, rounded to
+    // $0.001): 730 h × 0.037 = $27.01; break-even 0.037 / 0.085 = 43.5 % of the hours.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-ec2:c6i.large",
+        "--commitment",
+        "ri-standard-3yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 2701);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["lines"][0]["verified"], false);
+    let said = v["assumptions"].to_string();
+    assert!(
+        said.contains("3-year term, 0 % paid upfront") && said.contains("at least 43.5 %"),
+        "{said}"
+    );
+}
+
+#[test]
+fn azure_egress_is_priced_after_the_free_100_gb() {
+    // 500 responses of 1 GiB = 500 GB out of eastus; with the free tier the first 100 GB are
+    // free and 400 × $0.087 = $34.80 (ResearchComputing's worked example); the 500 × 100 ms at
+    // 128 MB fall inside the free executions and GB-s. Without the free tier: 500 × 0.087 =
+    // $43.50 of egress, + 500 executions × $0.20/1M = $0.0001 and 500 × 0.1 s × 0.125 GB
+    // × $0.000016 = $0.0001: $43.5002 → 4350 cents.
+    let args = |free: bool| {
+        let mut a = vec![
+            "cost",
+            "--platform",
+            "azure-functions-consumption",
+            "--requests",
+            "500",
+            "--duration-ms",
+            "100",
+            "--response-bytes",
+            "1073741824",
+        ];
+        if free {
+            a.push("--free-tier");
+        }
+        json(&a)
+    };
+    let v = args(true);
+    assert_eq!(v["monthly_cost_cents"], 3480);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["verified"], false);
+    assert_eq!(args(false)["monthly_cost_cents"], 4350);
+}
+
+#[test]
 fn text_output_and_bad_input() {
     faascost()
         .args([
