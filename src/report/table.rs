@@ -28,10 +28,13 @@ pub(super) fn right(s: String) -> Cell {
     cell(&s).set_alignment(CellAlignment::Right)
 }
 
-/// Keeps the first column (option ids) whole up to 28 characters: the numbers' headers wrap
-/// instead. `lengths` are the characters of its cells.
-fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) {
-    let longest = lengths.max().unwrap_or(0).min(28) as u16;
+/// Keeps the first column (option ids) whole up to 28 characters, and up to what `room` leaves
+/// it (the table's width less the other columns' floors and the borders): the numbers and their
+/// header words never wrap, an id wraps (between words first) only when nothing else can give.
+/// `lengths` are the characters of its cells.
+fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>, room: Option<u16>) {
+    let longest =
+        (lengths.max().unwrap_or(0).min(28) as u16).min(room.map_or(u16::MAX, |r| r.saturating_sub(2).max(10)));
     if let Some(c) = t.column_mut(0) {
         // The width includes the cell's padding of one space each side.
         c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(longest + 2)));
@@ -40,19 +43,23 @@ fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>) 
 
 /// Keeps the cells of columns `1..` whole (money and counts never wrap mid-number) and the
 /// words of their headers: each column is at least as wide as its longest cell and its
-/// longest header word; headers wrap between words instead.
-pub(super) fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) {
+/// longest header word; headers wrap between words instead. Returns the columns' floors
+/// added up (padding included).
+pub(super) fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) -> u16 {
     let columns = rows.first().map_or(0, Vec::len);
+    let mut floors = 0u16;
     for i in 1..columns {
         let word = header.get(i).map_or(0, |h| {
             h.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0)
         });
         let cells = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
         let longest = cells.max(word).min(24) as u16;
+        floors = floors.saturating_add(longest + 2);
         if let Some(c) = t.column_mut(i) {
             c.set_constraint(ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(longest + 2)));
         }
     }
+    floors
 }
 
 /// How wide a table may be.
@@ -88,6 +95,15 @@ impl Width {
             Width::Unlimited => {
                 t.set_content_arrangement(ContentArrangement::Disabled);
             }
+        }
+    }
+
+    /// The columns a table may take (None: no limit).
+    fn columns(self) -> Option<u16> {
+        match self {
+            Width::Columns(w) => Some(w),
+            Width::Terminal => comfy_table::Table::new().width(),
+            Width::Unlimited => None,
         }
     }
 
@@ -237,12 +253,6 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
     let mut t = table(&header);
     width.apply(&mut t);
     let cheapest = r.verdict.cheapest_option.as_deref();
-    keep_first_column_whole(
-        &mut t,
-        r.options
-            .iter()
-            .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
-    );
     let mut texts: Vec<Vec<String>> = Vec::new();
     for o in &r.options {
         let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
@@ -261,9 +271,11 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
             percent(o.cold_start_rate),
             quantity(o.added_latency_ms.map(|l| l.p99)),
         ];
+        let meets = if o.meets_slo { "yes" } else { "no" };
         texts.push(
             std::iter::once(name.clone())
                 .chain(values.iter().cloned())
+                .chain([meets.to_string()])
                 .collect::<Vec<_>>(),
         );
         let [monthly, total, cold, added] = values;
@@ -273,7 +285,7 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
             right(total),
             right(cold),
             right(added),
-            cell(if o.meets_slo { "yes" } else { "no" }),
+            cell(meets),
         ];
         if wide {
             let fleet = o
@@ -292,7 +304,18 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
         }
         t.add_row(row);
     }
-    keep_values_whole(&mut t, &header, &texts);
+    let floors = keep_values_whole(&mut t, &header, &texts);
+    // Borders: one between and around each column.
+    let room = width
+        .columns()
+        .map(|w| w.saturating_sub(floors + header.len() as u16 + 1));
+    keep_first_column_whole(
+        &mut t,
+        r.options
+            .iter()
+            .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
+        room,
+    );
     format!("{}\n{t}\n", width.wrap(&terminal(&r.verdict.headline)))
 }
 
@@ -312,19 +335,10 @@ pub fn diff_table(d: &super::diff::Diff, width: Width, recommended: String) -> S
     }
     out.push_str(&width.wrap(&terminal(&recommended)));
     out.push('\n');
-    let mut t = table(&["option", "base monthly", "head monthly", "change", "change %", "viable"]);
+    let header = ["option", "base monthly", "head monthly", "change", "change %", "viable"];
+    let mut t = table(&header);
     width.apply(&mut t);
-    keep_first_column_whole(
-        &mut t,
-        d.options.iter().map(|o| {
-            o.id.chars().count()
-                + match o.status {
-                    "added" => 8,
-                    "removed" => 10,
-                    _ => 0,
-                }
-        }),
-    );
+    let mut texts: Vec<Vec<String>> = Vec::new();
     let money = |m: Option<crate::money::Money>| m.map_or("-".into(), usd);
     for o in &d.options {
         let name = match o.status {
@@ -342,15 +356,33 @@ pub fn diff_table(d: &super::diff::Diff, width: Width, recommended: String) -> S
         } else {
             format!("{} → {}", viable(o.base_viable), viable(o.head_viable))
         };
+        let values = [
+            money(o.base_monthly_usd),
+            money(o.head_monthly_usd),
+            o.monthly_change_usd.map_or("-".into(), signed_usd),
+            o.monthly_change_pct.map_or("-".into(), signed_percent),
+        ];
+        texts.push(
+            std::iter::once(name.clone())
+                .chain(values.iter().cloned())
+                .chain([v.clone()])
+                .collect(),
+        );
+        let [base, head, change, pct] = values;
         t.add_row(vec![
             cell(&name),
-            right(money(o.base_monthly_usd)),
-            right(money(o.head_monthly_usd)),
-            right(o.monthly_change_usd.map_or("-".into(), signed_usd)),
-            right(o.monthly_change_pct.map_or("-".into(), signed_percent)),
+            right(base),
+            right(head),
+            right(change),
+            right(pct),
             cell(&v),
         ]);
     }
+    let floors = keep_values_whole(&mut t, &header, &texts);
+    let room = width
+        .columns()
+        .map(|w| w.saturating_sub(floors + header.len() as u16 + 1));
+    keep_first_column_whole(&mut t, texts.iter().map(|r| r[0].chars().count()), room);
     out.push_str(&format!("{t}\n"));
     out
 }
@@ -372,6 +404,26 @@ mod tests {
         assert!(header.contains("p99 added ms"));
         assert!(row.contains("lambda") && row.contains("1.0%"), "{text}");
         assert!(text.contains("(cheapest)"), "{text}");
+    }
+
+    /// Seen on a generated 1,000-function day: with seven-figure costs the floors of the value
+    /// columns left no room, and comfy-table squeezed the last column to "mee|ts". The option
+    /// id gives way instead; every number and every header word stays on one line.
+    #[test]
+    fn big_money_keeps_numbers_and_header_words_whole_in_80_columns() {
+        let mut report = crate::report::model::sample_report();
+        let big = crate::money::Money::from_micro(1_710_816_390_000);
+        for o in &mut report.options {
+            o.id = "cloud-run-containers-long".into();
+            o.monthly_cost_usd = Some(crate::money::Money::from_micro(35_489_310_000));
+            o.horizon_cost_usd = Some(big);
+            o.complete = true;
+        }
+        let text = options_summary(&report, false, Width::Columns(80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        for whole in ["$1,710,816.39", "$35,489.31", "│ option", "meets", "starts", "added"] {
+            assert!(text.contains(whole), "{whole} split: {text}");
+        }
     }
 
     /// Long ids, descriptions and a long headline still fit 80 columns; --wide adds columns.
