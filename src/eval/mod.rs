@@ -211,7 +211,7 @@ pub struct Behaviour {
     /// Request slots of one instance (provisioned options).
     pub slots_per_instance: Option<u32>,
     /// Added-latency quantiles as (share of requests 0–1, ms), ascending: the ones the model
-    /// reports (serverless: p50, p95, p99, p99.9 and the maximum; fleets: p50, p95, p99).
+    /// reports (serverless: 14 points from p50 through the tail to the maximum; fleets: p50, p95, p99).
     pub added_latency_quantiles_ms: Vec<(f64, f64)>,
 }
 

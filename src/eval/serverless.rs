@@ -205,15 +205,12 @@ pub(super) fn latency(l: &crate::sim::stats::LatencyMs) -> LatencySummary {
     }
 }
 
-/// The quantiles of a simulator latency summary: p50, p95, p99, p99.9 and the maximum.
-pub(super) fn quantiles(l: &crate::sim::stats::LatencyMs) -> Vec<(f64, f64)> {
-    vec![
-        (0.5, l.p50 as f64),
-        (0.95, l.p95 as f64),
-        (0.99, l.p99 as f64),
-        (0.999, l.p99_9 as f64),
-        (1.0, l.max as f64),
-    ]
+/// The added-latency curve the simulator sampled (`sim::stats::CDF_SHARES`), as (share, ms).
+pub(super) fn quantiles(s: &crate::sim::stats::SimStats) -> Vec<(f64, f64)> {
+    s.overhead_cdf_ms
+        .iter()
+        .map(|&(share, ms)| (share, ms as f64))
+        .collect()
 }
 
 /// A share as a percentage with one decimal, `< 0.1%` for a small non-zero share.
@@ -302,7 +299,7 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             throttles: Some(s.throttles),
             serverless_usage: Some(out.usage.clone()),
             in_flight_by_minute: s.concurrency_by_minute.iter().map(|m| m.max).collect(),
-            added_latency_quantiles_ms: quantiles(&s.overhead_ms),
+            added_latency_quantiles_ms: quantiles(s),
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),

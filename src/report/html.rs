@@ -231,8 +231,8 @@ fn behaviour_charts(s: &mut String, r: &Report) {
             s,
             r,
             ChartKind::LatencyCdf,
-            "Added latency by percentile: the points are the quantiles each model reports (serverless: p50, p95, p99, \
-             p99.9 and the maximum; server fleets: p50, p95, p99), each held until the next; options with the same \
+            "Added latency by percentile: the points are the quantiles each model reports (serverless: 14 points from \
+             p50 through the tail to the maximum; server fleets: p50, p95, p99), each held until the next; options with the same \
              quantiles are offset by a few pixels so every line shows.",
         );
     }

@@ -694,6 +694,7 @@ pub(crate) fn simulate_with_fluid_threshold(
     stats.app_cold_start_pct_p75 = percentile(&unit_cold_pct, 75.0);
     stats.latency_ms = LatencyMs::from_histogram(&latency);
     stats.overhead_ms = LatencyMs::from_histogram(&overhead);
+    stats.overhead_cdf_ms = stats::cdf_points(&overhead);
     stats.peak_concurrency = profile.peak;
     stats.avg_concurrency = profile.mean;
     stats.avg_instances = (busy_ms_total + idle_ms_total + provisioned_instance_ms) as f64 / period;

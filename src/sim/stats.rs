@@ -51,7 +51,10 @@ pub fn histogram_percentile(h: &MsHistogram, pct: f64) -> u64 {
     if n == 0 {
         return 0;
     }
-    let rank = ((pct / 100.0) * n as f64).ceil().max(1.0) as u64;
+    // pct / 100 × n carries float error (99.9 % of 100,000 is 99,900.000…01): a relative
+    // tolerance keeps an exact rank exact.
+    let exact = (pct / 100.0) * n as f64;
+    let rank = (exact - exact * 1e-12).ceil().max(1.0) as u64;
     let mut acc = 0;
     for (ms, c) in h.iter() {
         acc += c;
@@ -60,6 +63,23 @@ pub fn histogram_percentile(h: &MsHistogram, pct: f64) -> u64 {
         }
     }
     h.iter().last().map_or(0, |(ms, _)| ms)
+}
+
+/// Shares of requests at which an added-latency curve is sampled: the body, then the tail
+/// where cold starts and queueing show (most requests add nothing).
+pub const CDF_SHARES: [f64; 14] = [
+    0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99999, 1.0,
+];
+
+/// Nearest-rank quantiles of a histogram at `CDF_SHARES`, as (share, ms); empty when it is.
+pub fn cdf_points(h: &MsHistogram) -> Vec<(f64, u64)> {
+    if h.count() == 0 {
+        return Vec::new();
+    }
+    CDF_SHARES
+        .iter()
+        .map(|&share| (share, histogram_percentile(h, share * 100.0)))
+        .collect()
 }
 
 /// Nearest-rank percentile of unsorted values.
@@ -260,6 +280,9 @@ pub struct SimStats {
     pub latency_ms: LatencyMs,
     /// Added latency (latency minus execution: waiting for init or a slot) percentiles.
     pub overhead_ms: LatencyMs,
+    /// Added latency at each of `CDF_SHARES` (for the report's latency CDF).
+    #[serde(skip)]
+    pub overhead_cdf_ms: Vec<(f64, u64)>,
     /// Largest number of requests in flight at once, over all units.
     pub peak_concurrency: u32,
     /// Time-weighted mean number of requests in flight.
@@ -295,6 +318,25 @@ mod tests {
         assert_eq!((l.p50, l.p95, l.p99, l.p99_9, l.max), (50, 95, 99, 100, 100));
         assert!((l.mean - 50.5).abs() < 1e-12);
         assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 75.0), 3.0);
+    }
+
+    /// 99,900 warm requests add 0 ms, 90 cold ones 800 ms, 10 cold ones 5,000 ms: nearest rank
+    /// over 100,000 — up to p99.9 (rank 99,900) 0 ms, p99.95 (rank 99,950) 800 ms, p99.99
+    /// (rank 99,990) 800 ms, p99.999 (rank 99,999) 5,000 ms, the maximum 5,000 ms.
+    #[test]
+    fn the_cdf_samples_the_tail() {
+        let mut h = MsHistogram::new();
+        h.add(0, 99_900);
+        h.add(800, 90);
+        h.add(5_000, 10);
+        let points = cdf_points(&h);
+        assert_eq!(points.len(), CDF_SHARES.len());
+        let at = |share: f64| points.iter().find(|p| p.0 == share).unwrap().1;
+        assert_eq!((at(0.5), at(0.99), at(0.999)), (0, 0, 0));
+        assert_eq!((at(0.9995), at(0.9999)), (800, 800));
+        assert_eq!((at(0.99999), at(1.0)), (5_000, 5_000));
+        assert!(points.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
+        assert!(cdf_points(&MsHistogram::new()).is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Added latency by percentile per option (a CDF): each option's quantiles as the models
-//! report them (serverless: p50, p95, p99, p99.9 and the maximum; fleets: p50, p95, p99) as
+//! report them (serverless: 14 points from p50 through the tail to the maximum; fleets: p50, p95, p99) as
 //! points, each share held until the next point's latency (a step: a lower bound of the CDF,
 //! nothing is drawn between the reported quantiles that the models did not report), on a percentile axis spaced by nines (log of 1 / (1 − share)) and a
 //! latency axis that is logarithmic in 1 + ms (so 0 ms sits at its left end). Options with the same quantiles are
