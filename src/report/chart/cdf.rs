@@ -84,19 +84,7 @@ fn legend(r: &Report) -> Vec<LegendItem> {
         colour: SLO_RED,
         swatch: Swatch::Dashed,
     });
-    let cannot: Vec<&str> = r
-        .options
-        .iter()
-        .filter(|o| !o.feasible)
-        .map(|o| o.id.as_str())
-        .collect();
-    if !cannot.is_empty() {
-        items.push(LegendItem {
-            text: format!("not drawn, cannot run (platform limit): {}", cannot.join(", ")),
-            colour: GREY,
-            swatch: Swatch::None,
-        });
-    }
+    items.extend(cannot_run_item(r));
     items
 }
 

@@ -252,6 +252,22 @@ fn legend_name(o: &OptionReport) -> String {
     s
 }
 
+/// The legend line naming the options a chart leaves out because they cannot run (a platform
+/// limit), if any.
+fn cannot_run_item(r: &Report) -> Option<LegendItem> {
+    let cannot: Vec<&str> = r
+        .options
+        .iter()
+        .filter(|o| !o.feasible)
+        .map(|o| o.id.as_str())
+        .collect();
+    (!cannot.is_empty()).then(|| LegendItem {
+        text: format!("not drawn, cannot run (platform limit): {}", cannot.join(", ")),
+        colour: GREY,
+        swatch: Swatch::None,
+    })
+}
+
 /// A legend entry: a swatch (filled box, solid or dashed line) and its text.
 struct LegendItem {
     text: String,
