@@ -421,7 +421,11 @@ pub fn pair_break_even(
         cap.spare_instances = provisioned.spare_instances;
     }
     let serverless_usd = |n: u64| -> anyhow::Result<Money> {
-        if let Some(&usd) = known.lock().map_err(|_| anyhow!("a break-even search panicked"))?.get(&n) {
+        if let Some(&usd) = known
+            .lock()
+            .map_err(|_| anyhow!("a break-even search panicked"))?
+            .get(&n)
+        {
             return Ok(usd);
         }
         let (bill, _) = price(plan, serverless, &usage.scaled_traffic(n as f64 / monthly_requests))?;

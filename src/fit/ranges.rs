@@ -618,7 +618,10 @@ mod tests {
         assert!(simulation_sees_cpu_bound_fraction(&p));
         assert!(Setting::CpuBoundFraction(0.2).reuse(&p, &runs, &evals).runs.is_none());
         p.workload.functions[0].memory.configured_mb = Some(1024);
-        assert!(simulation_sees_cpu_bound_fraction(&p), "azure-consumption runs at 512 MB");
+        assert!(
+            simulation_sees_cpu_bound_fraction(&p),
+            "azure-consumption runs at 512 MB"
+        );
     }
 
     #[test]
