@@ -12,7 +12,10 @@
 //! the instance count). Every cost comes from the cost engine through the caller's closures.
 
 use anyhow::{anyhow, Context};
+use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::config::{Commitment, ProvisionedOption, ServerlessOption, Strategy};
 use crate::cost::price_usage;
@@ -380,12 +383,17 @@ pub fn option_capacity(
 /// option has a commitment: instances, load balancer for the requests, control plane, ops),
 /// k from the capacity rule for the usage's mean execution time as the service time; a
 /// static-peak fleet is sized for `peak_to_mean` times the mean load, with its spares.
+/// `known` memoizes the serverless option's monthly cost by requests a month (a pure function
+/// of the usage and the plan): the searches of one serverless option's pairs ask for the same
+/// traffic again and again (each step's neighbours, shared step tops), and each answer scales
+/// and prices the whole usage.
 pub fn pair_break_even(
     plan: &Plan,
     serverless: &ServerlessOption,
     usage: &Usage,
     provisioned: &ProvisionedOption,
     peak_to_mean: f64,
+    known: &ServerlessCosts,
 ) -> anyhow::Result<(BreakEven, ServerCapacity)> {
     let requests: u64 = usage.functions.iter().map(|g| g.requests).sum();
     let executed_ms: u64 = usage
@@ -413,8 +421,20 @@ pub fn pair_break_even(
         cap.spare_instances = provisioned.spare_instances;
     }
     let serverless_usd = |n: u64| -> anyhow::Result<Money> {
+        if let Some(&usd) = known
+            .lock()
+            .map_err(|_| anyhow!("a break-even search panicked"))?
+            .get(&n)
+        {
+            return Ok(usd);
+        }
         let (bill, _) = price(plan, serverless, &usage.scaled_traffic(n as f64 / monthly_requests))?;
-        Ok(Money::from_usd(bill.total(), "serverless cost")?)
+        let usd = Money::from_usd(bill.total(), "serverless cost")?;
+        known
+            .lock()
+            .map_err(|_| anyhow!("a break-even search panicked"))?
+            .insert(n, usd);
+        Ok(usd)
     };
     let minutes = plan.period_ms().div_ceil(crate::units::MS_PER_MINUTE) as usize;
     let server_usd = |k: u32, n: u64| -> anyhow::Result<Money> {
@@ -448,6 +468,9 @@ pub fn pair_break_even(
     ))
 }
 
+/// A serverless option's monthly cost by requests a month, shared by the searches of its pairs.
+pub type ServerlessCosts = Mutex<HashMap<u64, Money>>;
+
 /// Where a server option of the scenario becomes cheaper than a serverless one, in `analyze`.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -479,11 +502,13 @@ pub struct PairBreakEven {
 /// evaluated plan, in the scenario's order. Serverless options that break a platform limit have
 /// no usage to scale and are left out.
 pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::Result<Vec<PairBreakEven>> {
-    let mut out = Vec::new();
     // The workload's busiest minute over its mean, measured once for every static-peak pair.
     let peak_to_mean = crate::fit::features::of_workload(&plan.workload)
         .peak_to_mean
         .unwrap_or(1.0);
+    // Each simulated serverless option with its usage, today's requests a month and its costs
+    // found so far (shared by its pairs).
+    let mut sides = Vec::new();
     for s in &plan.scenario.serverless {
         let Some(usage) = evals
             .iter()
@@ -498,9 +523,20 @@ pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::
             continue;
         }
         let today = (requests as f64 * MS_PER_MONTH as f64 / usage.period_ms as f64).round() as u64;
-        for p in &plan.scenario.provisioned {
-            let (b, cap) = pair_break_even(plan, s, usage, p, peak_to_mean)?;
-            out.push(PairBreakEven {
+        sides.push((s, usage, today, ServerlessCosts::default()));
+    }
+    // The pairs are searched in parallel and collected in the scenario's order: each search is
+    // exact and its costs a pure function of the traffic, so the result does not depend on the
+    // thread count or on which search priced a traffic first.
+    let pairs: Vec<_> = sides
+        .iter()
+        .flat_map(|side| plan.scenario.provisioned.iter().map(move |p| (side, p)))
+        .collect();
+    pairs
+        .par_iter()
+        .map(|&(&(s, usage, today, ref known), p)| {
+            let (b, cap) = pair_break_even(plan, s, usage, p, peak_to_mean, known)?;
+            Ok(PairBreakEven {
                 serverless: s.id.clone(),
                 provisioned: p.id.clone(),
                 requests_per_month_today: today,
@@ -511,10 +547,9 @@ pub fn analyze_pairs(plan: &Plan, evals: &[crate::eval::Evaluation]) -> anyhow::
                 server_monthly_usd: b.server_monthly_usd,
                 capacity_rule: cap.rule(),
                 note: b.no_crossing_reason,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -796,7 +831,7 @@ mod tests {
             functions: vec![uniform_group(1024, Arch::X86, 10_000_000, 100)],
             instances: vec![],
         };
-        let (b, cap) = pair_break_even(&plan, &lambda, &usage, &server, 1.0).unwrap();
+        let (b, cap) = pair_break_even(&plan, &lambda, &usage, &server, 1.0, &ServerlessCosts::default()).unwrap();
         assert_eq!(
             (cap.min_instances, cap.slots_per_instance(), cap.service_ms),
             (2, 4.0, 100.0)

@@ -7,7 +7,8 @@
 //! low and high case and in at least 90 % of the runs; the tornado orders the inputs by how far
 //! they move the horizon cost of the winner or of the runner-up (the margin the verdict stands
 //! on). Growth and window cases re-price the typical case's
-//! serverless runs (the simulation does not see them); the cases run in parallel with rayon and
+//! serverless runs (the simulation does not see them), and so do CPU-bound cases where no
+//! function's durations are scaled by memory (the fleets are re-sized); the cases run in parallel with rayon and
 //! are collected in a fixed order, so the result does not depend on the thread count.
 
 use rayon::prelude::*;
@@ -89,9 +90,13 @@ impl Setting {
 
     /// What of the typical case stands at this value: the serverless runs when only pricing
     /// sees it, the provisioned evaluations when the fleet model does not.
-    fn reuse<'a>(self, runs: &'a ServerlessRuns, evals: &'a [Evaluation]) -> Reuse<'a> {
+    fn reuse<'a>(self, plan: &Plan, runs: &'a ServerlessRuns, evals: &'a [Evaluation]) -> Reuse<'a> {
         match self {
             Setting::Growth(_) | Setting::WindowMultiple(_) => Reuse {
+                runs: Some(runs),
+                provisioned: None,
+            },
+            Setting::CpuBoundFraction(_) if !simulation_sees_cpu_bound_fraction(plan) => Reuse {
                 runs: Some(runs),
                 provisioned: None,
             },
@@ -112,6 +117,33 @@ impl Setting {
             Setting::Spread(s) => s.name().to_string(),
         }
     }
+}
+
+/// Whether the serverless simulation of `plan` depends on the CPU-bound fraction: a function
+/// whose trace gives a configured memory, run at another memory size, has its durations scaled
+/// by it (`sim::duration_scale`); and requests sharing an instance whose vCPUs the platform
+/// states contend for them (`sim::contention`: Cloud Run, Azure Consumption). Elsewhere a
+/// CPU-bound case re-prices the typical runs and re-sizes the fleets.
+fn simulation_sees_cpu_bound_fraction(plan: &Plan) -> bool {
+    let resized = plan.scenario.serverless.iter().any(|o| {
+        o.memory_mb.is_some_and(|new| {
+            plan.workload
+                .functions
+                .iter()
+                .any(|f| f.memory.configured_mb.is_some_and(|old| old != new))
+        })
+    });
+    let contended = plan.scenario.serverless.iter().any(|o| {
+        crate::sim::platform::PlatformModel::from_catalog(&plan.catalog, o.platform).is_ok_and(|m| {
+            let shares_instances = o
+                .concurrency_per_instance
+                .unwrap_or(m.facts.per_instance_concurrency_default)
+                > 1;
+            let states_vcpus = m.facts.instance_vcpu.is_some() || m.facts.vcpu(1024).is_some();
+            shares_instances && states_vcpus
+        })
+    });
+    resized || contended
 }
 
 /// A number with at most three decimals, trailing zeros dropped (`0.2`, `2`, `1.125`).
@@ -381,7 +413,7 @@ pub fn ranges(
             let (p, evals) = match job {
                 Job::Case(s) => {
                     let p = s.apply(plan);
-                    let e = evaluate_all_reusing(&p, s.reuse(runs, evals))?;
+                    let e = evaluate_all_reusing(&p, s.reuse(plan, runs, evals))?;
                     (p, e)
                 }
                 Job::Seed(seed) => {
@@ -569,6 +601,40 @@ mod tests {
 
     fn input(r: &Ranges, input: Input) -> &Sensitivity {
         r.sensitivity.iter().find(|s| s.input == input).unwrap()
+    }
+
+    #[test]
+    fn a_cpu_bound_case_reuses_the_runs_only_where_the_simulation_cannot_see_it() {
+        // Lambda alone, no configured memory in the trace: one request per instance, so the
+        // fraction reaches only the fleets; the re-priced typical runs give every option the
+        // costs a fresh simulation at the case's fraction gives, and the same winner.
+        let mut p = plan();
+        let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
+        assert!(!simulation_sees_cpu_bound_fraction(&p));
+        for s in [Setting::CpuBoundFraction(0.2), Setting::CpuBoundFraction(0.9)] {
+            let case = s.apply(&p);
+            let reuse = s.reuse(&p, &runs, &evals);
+            assert!(reuse.runs.is_some());
+            let reused = evaluate_all_reusing(&case, reuse).unwrap();
+            let fresh = evaluate_all_reusing(&case, Reuse::default()).unwrap();
+            assert_eq!(Outcome::of(&case, &reused), Outcome::of(&case, &fresh));
+        }
+        // A traced configured memory run at the option's other size scales durations by the
+        // fraction: the case is simulated again.
+        p.workload.functions[0].memory.configured_mb = Some(512);
+        assert!(simulation_sees_cpu_bound_fraction(&p));
+        assert!(Setting::CpuBoundFraction(0.2).reuse(&p, &runs, &evals).runs.is_none());
+        // Requests sharing an instance with stated vCPUs contend for them (Cloud Run, Azure
+        // Consumption): simulated again too.
+        let mut p = plan();
+        p.scenario.serverless.extend(
+            Scenario::default_scenario()
+                .serverless
+                .into_iter()
+                .filter(|o| o.id == "cloud-run"),
+        );
+        assert!(simulation_sees_cpu_bound_fraction(&p));
+        assert!(Setting::CpuBoundFraction(0.2).reuse(&p, &runs, &evals).runs.is_none());
     }
 
     #[test]
