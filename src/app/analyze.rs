@@ -139,7 +139,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         bounds: crate::fit::ranges::Bounds::default(),
     };
     let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, settings)?;
-    let report = crate::report::build::build(
+    let generated_at = source_date()?;
+    let mut report = crate::report::build::build(
         &plan,
         characterize(&plan.workload),
         &evaluations,
@@ -151,6 +152,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
             series: computed_series(&plan, &evaluations, &runs, decision.cheapest_option.as_deref())?,
         },
     );
+    report.generated_at = generated_at;
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.plan.scenario {
         protected.push(s.clone());
@@ -199,4 +201,25 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The report's time, when `SOURCE_DATE_EPOCH` (whole seconds since 1970-01-01 UTC, as
+/// reproducible builds set it) gives one; none otherwise, so reruns give the same bytes.
+fn source_date() -> anyhow::Result<Option<String>> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    // 253,402,300,799 s is 9999-12-31T23:59:59Z.
+    let secs = value
+        .to_str()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|&s| s <= 253_402_300_799)
+        .ok_or_else(|| {
+            anyhow!(
+                "SOURCE_DATE_EPOCH '{}' is not whole seconds since 1970-01-01 UTC (up to year 9999): set it to \
+                 e.g. $(date +%s), or unset it to leave the time out of the report",
+                value.to_string_lossy()
+            )
+        })?;
+    Ok(Some(crate::synth::write::rfc3339_ms(secs * 1_000)))
 }

@@ -160,6 +160,7 @@ pub fn build(
         schema_version: REPORT_SCHEMA_VERSION,
         tool: format!("faascost {}", env!("CARGO_PKG_VERSION")),
         seed: plan.scenario.seed,
+        generated_at: None,
         inputs: Inputs {
             scenario: plan.scenario_label.clone(),
             traces: plan.trace_files.clone(),

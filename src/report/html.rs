@@ -200,10 +200,14 @@ pub fn render(r: &Report) -> String {
     inputs(&mut s, r);
     let _ = writeln!(
         s,
-        "<footer>{} — report schema {}; seed {}.</footer>",
+        "<footer>{} — report schema {}; seed {}{}.</footer>",
         escape(&r.tool),
         r.schema_version,
-        r.seed
+        r.seed,
+        r.generated_at
+            .as_deref()
+            .map(|t| format!("; generated {}", escape(t)))
+            .unwrap_or_default()
     );
     let _ = writeln!(s, "</body>\n</html>");
     s

@@ -338,7 +338,16 @@ pub fn render(r: &Report) -> String {
         );
     }
     blocks.push(inputs);
-    let footer = format!("\n_{} — report schema {}_\n", escape(&r.tool), r.schema_version);
+    let generated = r
+        .generated_at
+        .as_deref()
+        .map(|t| format!(" — generated {}", escape(t)))
+        .unwrap_or_default();
+    let footer = format!(
+        "\n_{} — report schema {}{generated}_\n",
+        escape(&r.tool),
+        r.schema_version
+    );
 
     // Room for the footer and a truncation note.
     const NOTE_ROOM: usize = 400;

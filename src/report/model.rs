@@ -43,6 +43,10 @@ pub struct Report {
     pub tool: String,
     /// Seed of every random draw.
     pub seed: u64,
+    /// When it was made (RFC 3339, UTC), only when `SOURCE_DATE_EPOCH` gives the time: a report
+    /// carries no wall-clock time otherwise, so the same inputs and seed give the same bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
     /// What went in.
     pub inputs: Inputs,
     /// The workload's characterization.
@@ -349,6 +353,7 @@ pub(crate) fn sample_report() -> Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: "faascost test".into(),
         seed: 1,
+        generated_at: None,
         inputs: Inputs {
             scenario: "s".into(),
             traces: vec![],

@@ -317,6 +317,35 @@ fn same_inputs_and_seed_give_identical_reports() {
         .unwrap()
         .iter()
         .any(|a| a.as_str().unwrap().contains("ops labour")));
+    // No wall-clock time unless SOURCE_DATE_EPOCH asks for one: 1,764,633,600 s is
+    // 2025-12-02T00:00:00Z (20,424 days × 86,400 s).
+    assert!(r.get("generated_at").is_none());
+    let c = dir.path().join("c");
+    let out = faascost()
+        .env("SOURCE_DATE_EPOCH", "1764633600")
+        .args(["analyze", "--monte-carlo", "0", "--scenario"])
+        .arg(&s)
+        .arg(&t)
+        .arg("--out")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rc: Value = serde_json::from_slice(&std::fs::read(c.join("report.json")).unwrap()).unwrap();
+    assert_eq!(rc["generated_at"], "2025-12-02T00:00:00.000Z");
+    let md = std::fs::read_to_string(c.join("report.md")).unwrap();
+    assert!(md.contains("— generated 2025-12-02T00:00:00.000Z_"), "{md}");
+    let out = faascost()
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .args(["analyze", "--scenario"])
+        .arg(&s)
+        .arg(&t)
+        .arg("--out")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH 'yesterday' is not whole seconds"));
 }
 
 #[test]
