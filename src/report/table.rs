@@ -45,7 +45,7 @@ fn keep_first_column_whole(t: &mut Table, lengths: impl Iterator<Item = usize>, 
 /// words of their headers: each column is at least as wide as its longest cell and its
 /// longest header word; headers wrap between words instead. Returns the columns' floors
 /// added up (padding included).
-pub(super) fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) -> u16 {
+fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>]) -> u16 {
     let columns = rows.first().map_or(0, Vec::len);
     let mut floors = 0u16;
     for i in 1..columns {
@@ -60,6 +60,17 @@ pub(super) fn keep_values_whole(t: &mut Table, header: &[&str], rows: &[Vec<Stri
         }
     }
     floors
+}
+
+/// Keeps every cell of `rows` (the texts of the table's columns, first the ids) whole where
+/// `width` allows: the value columns at their longest cell and header word, the ids in what
+/// is left (borders: one between and around each column).
+fn keep_cells_whole(t: &mut Table, header: &[&str], rows: &[Vec<String>], width: Width) {
+    let floors = keep_values_whole(t, header, rows);
+    let room = width
+        .columns()
+        .map(|w| w.saturating_sub(floors + header.len() as u16 + 1));
+    keep_first_column_whole(t, rows.iter().map(|r| r[0].chars().count()), room);
 }
 
 /// How wide a table may be.
@@ -255,7 +266,7 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
     let cheapest = r.verdict.cheapest_option.as_deref();
     let mut texts: Vec<Vec<String>> = Vec::new();
     for o in &r.options {
-        let name = if r.verdict.cheapest_option.as_deref() == Some(o.id.as_str()) {
+        let name = if cheapest == Some(o.id.as_str()) {
             format!("{} (cheapest)", o.id)
         } else {
             o.id.clone()
@@ -304,18 +315,7 @@ pub fn options_summary(r: &crate::report::model::Report, wide: bool, width: Widt
         }
         t.add_row(row);
     }
-    let floors = keep_values_whole(&mut t, &header, &texts);
-    // Borders: one between and around each column.
-    let room = width
-        .columns()
-        .map(|w| w.saturating_sub(floors + header.len() as u16 + 1));
-    keep_first_column_whole(
-        &mut t,
-        r.options
-            .iter()
-            .map(|o| o.id.chars().count() + if cheapest == Some(o.id.as_str()) { 11 } else { 0 }),
-        room,
-    );
+    keep_cells_whole(&mut t, &header, &texts, width);
     format!("{}\n{t}\n", width.wrap(&terminal(&r.verdict.headline)))
 }
 
@@ -378,11 +378,7 @@ pub fn diff_table(d: &super::diff::Diff, width: Width, recommended: String) -> S
             cell(&v),
         ]);
     }
-    let floors = keep_values_whole(&mut t, &header, &texts);
-    let room = width
-        .columns()
-        .map(|w| w.saturating_sub(floors + header.len() as u16 + 1));
-    keep_first_column_whole(&mut t, texts.iter().map(|r| r[0].chars().count()), room);
+    keep_cells_whole(&mut t, &header, &texts, width);
     out.push_str(&format!("{t}\n"));
     out
 }
