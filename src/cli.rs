@@ -54,6 +54,10 @@ pub enum Command {
     /// Replay traces through a serverless platform's behaviour model: cold starts, keep-alive,
     /// concurrency, throttles, latency, idle memory-time and billed time (no prices).
     Simulate(Box<SimulateArgs>),
+    /// Merge the partial results of `simulate --partition K/N` (every partition of one run, made
+    /// on one machine or many) into exactly the output the unpartitioned run prints. Re-reads
+    /// the traces the partitions read (same paths, from the folder they ran in); replays nothing.
+    Merge(MergeArgs),
     /// Generate a seeded synthetic trace (poisson, diurnal, bursty, periodic, steady-high, or a
     /// workload shaped like the Azure Functions 2019 dataset with --like azure2019).
     Generate(GenerateArgs),
@@ -518,6 +522,28 @@ pub struct SimulateArgs {
     /// mean MEAN_MS over HORIZON_S seconds (used by scripts/compare-simfaas.sh).
     #[arg(long, value_name = "RATE:MEAN_MS:HORIZON_S", hide = true)]
     pub synthetic_poisson: Option<String>,
+    /// Replay only partition K of N (units dealt by invocations, busiest first, so partitions
+    /// carry similar work) and write a partial result to --partial-out instead of printing;
+    /// `faascost merge` turns the N partials into this command's output, byte for byte. Every
+    /// partition reads the whole trace. Refused when the account limit could couple partitions.
+    #[arg(long, value_name = "K/N", requires = "partial_out")]
+    pub partition: Option<crate::sim::partial::PartitionSpec>,
+    /// The partial result file of --partition (written atomically).
+    #[arg(long, value_name = "FILE", requires = "partition")]
+    pub partial_out: Option<PathBuf>,
+}
+
+/// `faascost merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial files of `simulate --partition K/N --partial-out FILE`: one per partition of
+    /// one run, in any order.
+    #[arg(value_name = "PARTIAL", required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Write the output into this folder (simulate.json with --json, else simulate.txt)
+    /// atomically, instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `faascost generate`.

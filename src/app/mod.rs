@@ -9,6 +9,7 @@ mod diff;
 mod fit;
 mod generate;
 mod inspect;
+mod merge;
 mod pricing;
 mod report;
 mod simulate;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pricing(args) => pricing::run(&args),
         Command::Cost(args) => cost::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Tune(args) => tune::run(&args),
         Command::Breakeven(args) => breakeven::run(&args),

@@ -7,11 +7,13 @@
 use anyhow::{bail, Context};
 use serde::Serialize;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::pricing::load_catalog;
 use crate::cli::SimulateArgs;
 use crate::cost::{billed_gb_seconds, BilledGbSeconds};
+use crate::sim::partial::{PartialWriter, PartitionSpec};
 use crate::sim::platform::PlatformModel;
 use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig, UnitSummary};
 use crate::trace::{read_workload, ReadOptions, Workload};
@@ -53,97 +55,168 @@ fn parse_synthetic(text: &str, seed: u64) -> anyhow::Result<Workload> {
     ))
 }
 
+/// A `simulate` command line resolved: the workload, the settings and the price tables.
+pub(super) struct Prepared {
+    pub(super) workload: Workload,
+    pub(super) cfg: SimConfig,
+    catalog: crate::pricing::Catalog,
+    platform_id: &'static str,
+    pub(super) pool: rayon::ThreadPool,
+}
+
+impl Prepared {
+    /// Reads the traces (or builds the synthetic one) and the settings of `args`.
+    pub(super) fn new(args: &SimulateArgs) -> anyhow::Result<Prepared> {
+        let workload = match &args.synthetic_poisson {
+            Some(spec) => parse_synthetic(spec, args.seed)?,
+            None => read_workload(
+                &args.traces,
+                &ReadOptions {
+                    format: args.trace_format,
+                    skip_bad_rows: args.skip_bad_rows,
+                },
+            )
+            .context("reading the traces")?,
+        };
+        let catalog = load_catalog(args.pricing.as_deref())?;
+        let platform = PlatformModel::from_catalog(&catalog, args.platform)
+            .with_context(|| format!("reading the platform facts of {}", args.platform))?;
+        let table = catalog.get(args.platform.id()).map_err(|e| anyhow::anyhow!(e))?;
+        // The platform's memory limits, as `cost` and the scenario check them (Flex: 512, 2,048 or
+        // 4,096 MB; Azure Consumption: observed memory up to 1,536 MB).
+        if let Some(mb) = args.memory_mb {
+            crate::cost::limits::check_memory(table, mb).map_err(|e| anyhow::anyhow!("--memory-mb: {e}"))?;
+        }
+        let mut cfg = SimConfig::new(platform);
+        cfg.memory_mb = args.memory_mb;
+        cfg.keep_alive = args.keep_alive;
+        cfg.cold_start = args.cold_start_ms;
+        cfg.runtime = args.runtime.clone();
+        cfg.per_instance_concurrency = args.per_instance_concurrency;
+        cfg.concurrency_limit = args.concurrency_limit;
+        if let Some(p) = &args.provisioned_concurrency {
+            cfg.provisioned = p.clone();
+        }
+        cfg.retry = (args.retry_throttled > 0).then_some(RetryPolicy {
+            max_retries: args.retry_throttled,
+            delay_ms: args.retry_delay_ms,
+        });
+        cfg.spread = args.spread;
+        cfg.timer_spread = args.timer_spread;
+        cfg.duration_model = args.duration_model;
+        cfg.fallback_duration_ms = args.duration_ms;
+        cfg.cpu_bound_fraction = args.cpu_bound_fraction;
+        cfg.seed = args.seed;
+        cfg.per_minute = args.per_minute;
+
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = args.threads {
+            // 1..=1,024 is checked while parsing the flag.
+            pool = pool.num_threads(usize::from(n));
+        }
+        let pool = pool.build().context("starting worker threads")?;
+        Ok(Prepared {
+            workload,
+            cfg,
+            catalog,
+            platform_id: args.platform.id(),
+            pool,
+        })
+    }
+
+    /// Prints a simulation's output as `simulate` does: the JSON document or the table on `w`
+    /// (text mode's warnings on stderr).
+    pub(super) fn print(&self, args: &SimulateArgs, out: &sim::SimOutput, w: &mut impl Write) -> anyhow::Result<()> {
+        let table = self.catalog.get(self.platform_id).map_err(|e| anyhow::anyhow!(e))?;
+        let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
+        let warnings: Vec<Warning> = self
+            .workload
+            .warnings
+            .iter()
+            .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
+            .chain(
+                out.warnings
+                    .iter()
+                    .map(|m| Warning::run(WarningCode::LimitExceeded, m.clone())),
+            )
+            .collect();
+        if args.json {
+            let report = SimulateReport {
+                schema_version: 1,
+                command: "simulate",
+                seed: args.seed,
+                sources: self.workload.sources.iter().map(|s| s.path.clone()).collect(),
+                stats: &out.stats,
+                billed_gb_seconds: billed.map(|b| b.execution_gb_seconds),
+                init_billed_gb_seconds: billed.map(|b| b.init_gb_seconds),
+                usage: &out.usage,
+                units_detail: if args.per_unit { &out.units } else { &[] },
+                assumptions: &out.assumptions,
+                warnings,
+            };
+            serde_json::to_writer_pretty(&mut *w, &report).context("writing JSON")?;
+            writeln!(w)?;
+        } else {
+            write_text(w, &out.stats, billed, &out.assumptions)?;
+            // Warnings go to stderr, never into the stdout table.
+            for x in &warnings {
+                eprintln!("warning: {x}");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Runs `simulate`.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
-    let workload = match &args.synthetic_poisson {
-        Some(spec) => parse_synthetic(spec, args.seed)?,
-        None => read_workload(
-            &args.traces,
-            &ReadOptions {
-                format: args.trace_format,
-                skip_bad_rows: args.skip_bad_rows,
-            },
-        )
-        .context("reading the traces")?,
-    };
-    let catalog = load_catalog(args.pricing.as_deref())?;
-    let platform = PlatformModel::from_catalog(&catalog, args.platform)
-        .with_context(|| format!("reading the platform facts of {}", args.platform))?;
-    let table = catalog.get(args.platform.id()).map_err(|e| anyhow::anyhow!(e))?;
-    // The platform's memory limits, as `cost` and the scenario check them (Flex: 512, 2,048 or
-    // 4,096 MB; Azure Consumption: observed memory up to 1,536 MB).
-    if let Some(mb) = args.memory_mb {
-        crate::cost::limits::check_memory(table, mb).map_err(|e| anyhow::anyhow!("--memory-mb: {e}"))?;
+    let run = Prepared::new(args)?;
+    if let (Some(spec), Some(path)) = (args.partition, &args.partial_out) {
+        write_partial(args, &run, spec, path)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let mut cfg = SimConfig::new(platform);
-    cfg.memory_mb = args.memory_mb;
-    cfg.keep_alive = args.keep_alive;
-    cfg.cold_start = args.cold_start_ms;
-    cfg.runtime = args.runtime.clone();
-    cfg.per_instance_concurrency = args.per_instance_concurrency;
-    cfg.concurrency_limit = args.concurrency_limit;
-    if let Some(p) = &args.provisioned_concurrency {
-        cfg.provisioned = p.clone();
-    }
-    cfg.retry = (args.retry_throttled > 0).then_some(RetryPolicy {
-        max_retries: args.retry_throttled,
-        delay_ms: args.retry_delay_ms,
-    });
-    cfg.spread = args.spread;
-    cfg.timer_spread = args.timer_spread;
-    cfg.duration_model = args.duration_model;
-    cfg.fallback_duration_ms = args.duration_ms;
-    cfg.cpu_bound_fraction = args.cpu_bound_fraction;
-    cfg.seed = args.seed;
-    cfg.per_minute = args.per_minute;
-
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        // 1..=1,024 is checked while parsing the flag.
-        pool = pool.num_threads(usize::from(n));
-    }
-    let pool = pool.build().context("starting worker threads")?;
-    let out = pool
-        .install(|| sim::simulate(&workload, &cfg))
+    let out = run
+        .pool
+        .install(|| sim::simulate(&run.workload, &run.cfg))
         .context("simulating the workload")?;
-    let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
+    run.print(args, &out, &mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
 
-    let warnings: Vec<Warning> = workload
-        .warnings
-        .iter()
-        .map(|m| Warning::run(WarningCode::TraceInput, m.clone()))
-        .chain(
-            out.warnings
-                .iter()
-                .map(|m| Warning::run(WarningCode::LimitExceeded, m.clone())),
-        )
-        .collect();
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
-    if args.json {
-        let report = SimulateReport {
-            schema_version: 1,
-            command: "simulate",
-            seed: args.seed,
-            sources: workload.sources.iter().map(|s| s.path.clone()).collect(),
-            stats: &out.stats,
-            billed_gb_seconds: billed.map(|b| b.execution_gb_seconds),
-            init_billed_gb_seconds: billed.map(|b| b.init_gb_seconds),
-            usage: &out.usage,
-            units_detail: if args.per_unit { &out.units } else { &[] },
-            assumptions: &out.assumptions,
-            warnings,
-        };
-        serde_json::to_writer_pretty(&mut w, &report).context("writing JSON")?;
-        writeln!(w)?;
-    } else {
-        write_text(&mut w, &out.stats, billed, &out.assumptions)?;
-        // Warnings go to stderr, never into the stdout table.
-        for x in &warnings {
-            eprintln!("warning: {x}");
+/// Flags that do not change a run's output, left out of the command line a partial records.
+const NOT_OUTPUT_FLAGS: [&str; 3] = ["--partition", "--partial-out", "--threads"];
+
+/// Replays partition `spec` into the partial file `path`, with the command line (less the
+/// partition flags) and the working folder, so `merge` can redo the plan.
+fn write_partial(args: &SimulateArgs, run: &Prepared, spec: PartitionSpec, path: &Path) -> anyhow::Result<()> {
+    let inputs = crate::trace::expand_paths(&args.traces).unwrap_or_default();
+    super::merge::check_output_path(path, &inputs)?;
+    let mut argv = Vec::new();
+    let mut raw = std::env::args_os().skip(1);
+    while let Some(a) = raw.next() {
+        let a = a.into_string().map_err(|a| {
+            anyhow::anyhow!("the argument {a:?} is not UTF-8; a partial records its command line as text")
+        })?;
+        if NOT_OUTPUT_FLAGS.contains(&a.as_str()) {
+            raw.next();
+        } else if !NOT_OUTPUT_FLAGS.iter().any(|f| a.starts_with(&format!("{f}="))) {
+            argv.push(a);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    let cwd = std::env::current_dir().context("reading the current folder")?;
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the current folder {} is not UTF-8", cwd.display()))?
+        .to_string();
+    let mut writer =
+        PartialWriter::create(path).with_context(|| format!("creating the partial result {}", path.display()))?;
+    let mut header = run
+        .pool
+        .install(|| sim::simulate_partition(&run.workload, &run.cfg, spec, &mut writer))
+        .with_context(|| format!("simulating partition {spec}"))?;
+    header.context = serde_json::json!({ "argv": argv, "cwd": cwd });
+    writer
+        .finish(header)
+        .with_context(|| format!("writing the partial result {}", path.display()))
 }
 
 fn write_text(

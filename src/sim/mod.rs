@@ -24,6 +24,7 @@ pub mod contention;
 pub mod fluid;
 pub mod keepalive;
 pub mod load;
+pub mod partial;
 pub mod platform;
 pub mod provisioned;
 pub mod schedule;
@@ -41,6 +42,7 @@ use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
 use contention::Contention;
 use keepalive::KeepAliveSpec;
+use partial::{PartialHeader, PartialReader, PartialWriter, PartitionSpec};
 use platform::PlatformModel;
 use schedule::ProvisionedSchedule;
 use serverless::{EngineConfig, RetryPolicy, UnitResult, UnitSpec};
@@ -81,6 +83,9 @@ pub enum SimError {
     /// Nothing to simulate.
     #[error("the workload has no invocations to simulate")]
     EmptyWorkload,
+    /// A partitioned run cannot be exact, or its partials do not fit together.
+    #[error("{0}")]
+    Partition(String),
 }
 
 /// Everything a simulation run needs besides the workload.
@@ -370,6 +375,7 @@ fn independent_pass(
     engine: &EngineConfig,
     start_ms: u64,
     limit: Option<u32>,
+    mut record: Option<&mut PartialWriter>,
 ) -> Result<Option<(Vec<UnitResult>, ProfileSweep)>, SimError> {
     let mut engines = plans
         .par_iter()
@@ -395,7 +401,11 @@ fn independent_pass(
         }
         block.sort_unstable();
         for &packed in &block {
-            sweep.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+            let (t, d) = (packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+            sweep.add(t, d);
+            if let Some(w) = record.as_deref_mut() {
+                w.add(t, d);
+            }
         }
         if limit.is_some_and(|l| sweep.peak() > l) {
             return Ok(None);
@@ -403,6 +413,82 @@ fn independent_pass(
     }
     let results = engines.into_par_iter().flat_map_iter(|(e, _)| e.finish()).collect();
     Ok(Some((results, sweep)))
+}
+
+/// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.
+type MinuteLoad = Vec<(u64, u64, u32)>;
+
+/// The unit results, the merged concurrency sweep and the summed fluid-path load of every
+/// partition's partial, after checking that the partials are this plan's partitions, each
+/// once, and that the merged load stays within the account limit.
+fn merge_partials(
+    readers: &mut [PartialReader],
+    partition_of: &BTreeMap<String, u32>,
+    start_ms: u64,
+    limit: Option<u32>,
+) -> Result<(Vec<UnitResult>, (ProfileSweep, MinuteLoad)), SimError> {
+    let n = readers.len() as u32;
+    let fail = |r: &PartialReader, what: String| SimError::Partition(format!("{}: {what}", r.path().display()));
+    let mut seen = vec![false; readers.len()];
+    for r in readers.iter() {
+        let h = &r.header;
+        if h.partitions != n || h.partition == 0 || h.partition > n {
+            return Err(fail(
+                r,
+                format!(
+                    "partition {}/{} where {n} partial(s) were given; give the partials of every partition of one run, each once",
+                    h.partition, h.partitions
+                ),
+            ));
+        }
+        if std::mem::replace(&mut seen[h.partition as usize - 1], true) {
+            return Err(fail(r, format!("partition {}/{n} is given twice", h.partition)));
+        }
+        let expected: Vec<&String> = partition_of
+            .iter()
+            .filter(|(_, &k)| k == h.partition)
+            .map(|(key, _)| key)
+            .collect();
+        let result_keys: Vec<&String> = h.results.iter().map(|u| &u.key).collect();
+        if h.start_ms != start_ms || h.unit_keys.iter().collect::<Vec<_>>() != expected || result_keys != expected {
+            return Err(fail(
+                r,
+                "its units or period start are not this workload's partition: the partial was made from other traces \
+                 or settings; merge with the same inputs and settings the partitions ran with"
+                    .into(),
+            ));
+        }
+    }
+    let mut sweep = ProfileSweep::new(start_ms);
+    partial::merge_changes(readers, &mut |t, net| {
+        let d = i32::try_from(net).map_err(|_| format!("{net} requests in flight change at one millisecond"))?;
+        sweep.add(t, d);
+        Ok(())
+    })
+    .map_err(SimError::Partition)?;
+    if let Some(l) = limit.filter(|&l| sweep.peak() > l) {
+        return Err(SimError::Partition(format!(
+            "the partitions together reach {} requests in flight, above the account concurrency limit of {l}: the \
+             units are not independent, so the merge would not be exact; run without --partition (one shared \
+             replay throttles exactly), or with --concurrency-limit 0",
+            sweep.peak()
+        )));
+    }
+    let mut load: BTreeMap<u64, (u64, u32)> = BTreeMap::new();
+    for r in readers.iter() {
+        for &(m, area, max) in &r.header.fluid_load {
+            let e = load.entry(m).or_default();
+            e.0 += area;
+            e.1 = e.1.saturating_add(max);
+        }
+    }
+    let mut results: Vec<UnitResult> = readers
+        .iter_mut()
+        .flat_map(|r| std::mem::take(&mut r.header.results))
+        .collect();
+    results.sort_by(|a, b| a.key.cmp(&b.key));
+    let load = load.into_iter().map(|(m, (area, max))| (m, area, max)).collect();
+    Ok((results, (sweep, load)))
 }
 
 /// The CPU-contention assumption of a run, in words.
@@ -494,6 +580,58 @@ pub(crate) fn simulate_with_fluid_threshold(
     cfg: &SimConfig,
     threshold: u64,
 ) -> Result<SimOutput, SimError> {
+    match run_shard(workload, cfg, threshold, Shard::Whole)? {
+        ShardOutcome::Output(out) => Ok(*out),
+        ShardOutcome::Partial(_) => unreachable!("a whole run aggregates"),
+    }
+}
+
+/// Replays partition `spec` of the workload's units ([`partial::assign`]), streaming its
+/// in-flight changes to `writer`; returns the header to finish the partial file with. Refuses
+/// where the partitions could not be merged exactly: the account limit binds within the
+/// partition, or fluid-path units share an account limit with the rest.
+pub fn simulate_partition(
+    workload: &Workload,
+    cfg: &SimConfig,
+    spec: PartitionSpec,
+    writer: &mut PartialWriter,
+) -> Result<PartialHeader, SimError> {
+    match run_shard(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, Shard::Part(spec, writer))? {
+        ShardOutcome::Partial(header) => Ok(header),
+        ShardOutcome::Output(_) => unreachable!("a partition writes a partial"),
+    }
+}
+
+/// The output of the whole run, from the partials of every partition of it (no replay):
+/// exactly [`simulate`]'s for the same workload and settings, or an error when the partials do
+/// not fit this plan or the merged load exceeds the account limit.
+pub fn simulate_merged(
+    workload: &Workload,
+    cfg: &SimConfig,
+    readers: &mut [PartialReader],
+) -> Result<SimOutput, SimError> {
+    match run_shard(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, Shard::Merged(readers))? {
+        ShardOutcome::Output(out) => Ok(*out),
+        ShardOutcome::Partial(_) => unreachable!("a merge aggregates"),
+    }
+}
+
+/// Which part of a run [`run_shard`] does.
+enum Shard<'a> {
+    /// Replay every unit and aggregate.
+    Whole,
+    /// Replay one partition's units into a partial.
+    Part(PartitionSpec, &'a mut PartialWriter),
+    /// Aggregate the partials of every partition.
+    Merged(&'a mut [PartialReader]),
+}
+
+enum ShardOutcome {
+    Output(Box<SimOutput>),
+    Partial(PartialHeader),
+}
+
+fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard) -> Result<ShardOutcome, SimError> {
     let p = &cfg.platform;
     let c = cfg
         .per_instance_concurrency
@@ -523,7 +661,26 @@ pub(crate) fn simulate_with_fluid_threshold(
     };
     let keep_alive_ms = fixed_keep_alive_ms(cfg);
     let fluid_allowed = c == 1 && keep_alive_ms.is_some() && cfg.provisioned.is_zero() && cfg.retry.is_none();
-    let (fluid_plans, plans): (Vec<_>, Vec<_>) = plan_units(workload, cfg).into_iter().partition(|u| {
+    let all_plans = plan_units(workload, cfg);
+    let sizes: Vec<(&str, u64)> = all_plans
+        .iter()
+        .map(|u| {
+            (
+                u.key.as_str(),
+                u.functions.iter().map(|(f, _)| f.arrivals.invocations()).sum(),
+            )
+        })
+        .collect();
+    let partition_of: BTreeMap<String, u32> = match &shard {
+        Shard::Whole => Vec::new(),
+        Shard::Part(spec, _) => partial::assign(&sizes, spec.count),
+        Shard::Merged(readers) => partial::assign(&sizes, readers.len().max(1) as u32),
+    }
+    .into_iter()
+    .zip(&all_plans)
+    .map(|(k, u)| (u.key.clone(), k))
+    .collect();
+    let (fluid_plans, plans): (Vec<_>, Vec<_>) = all_plans.into_iter().partition(|u| {
         let traces: Vec<&FunctionTrace> = u.functions.iter().map(|&(f, _)| f).collect();
         fluid_allowed
             && traces
@@ -565,28 +722,8 @@ pub(crate) fn simulate_with_fluid_threshold(
         // concurrency or SnapStart".
         init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
     };
-    // Pass 1: units are independent unless the account limit binds.
-    let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit)? {
-        Some(pass) => pass,
-        None => {
-            // Pass 2: the limit binds — one shared event loop over every unit.
-            let shared = EngineConfig {
-                concurrency_limit: limit,
-                ..engine.clone()
-            };
-            let specs = plans
-                .iter()
-                .map(|p| p.spec(cfg, &shared))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut sweep = ProfileSweep::new(start_ms);
-            let results = serverless::run(specs, &shared, &mut |t, d| sweep.add(t, d));
-            (results, sweep)
-        }
-    };
-    let (results, sweep) = if fluid_plans.is_empty() {
-        (results, sweep)
-    } else {
-        let units: Vec<fluid::FluidUnit> = fluid_plans
+    let run_fluid = |units: &[UnitPlan], sweep: &ProfileSweep| -> Result<(Vec<UnitResult>, MinuteLoad), SimError> {
+        let units: Vec<fluid::FluidUnit> = units
             .iter()
             .map(|p| fluid::FluidUnit {
                 key: p.key.clone(),
@@ -606,16 +743,95 @@ pub(crate) fn simulate_with_fluid_threshold(
             seed: cfg.seed,
             limit,
             window_end_ms: engine.window_end_ms,
-            events: &sweep,
+            events: sweep,
             start_ms,
         };
-        let (fluid_results, load) = fluid::run(&units, &fluid_cfg)?;
-        let mut sweep = sweep;
-        sweep.add_minutes(&load);
-        let mut all = results;
-        all.extend(fluid_results);
-        all.sort_by(|a, b| a.key.cmp(&b.key));
-        (all, sweep)
+        fluid::run(&units, &fluid_cfg)
+    };
+    let (results, sweep) = match shard {
+        Shard::Whole => {
+            // Pass 1: units are independent unless the account limit binds.
+            let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit, None)? {
+                Some(pass) => pass,
+                None => {
+                    // Pass 2: the limit binds — one shared event loop over every unit.
+                    let shared = EngineConfig {
+                        concurrency_limit: limit,
+                        ..engine.clone()
+                    };
+                    let specs = plans
+                        .iter()
+                        .map(|p| p.spec(cfg, &shared))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let mut sweep = ProfileSweep::new(start_ms);
+                    let results = serverless::run(specs, &shared, &mut |t, d| sweep.add(t, d));
+                    (results, sweep)
+                }
+            };
+            if fluid_plans.is_empty() {
+                (results, sweep)
+            } else {
+                let (fluid_results, load) = run_fluid(&fluid_plans, &sweep)?;
+                let mut sweep = sweep;
+                sweep.add_minutes(&load);
+                let mut all = results;
+                all.extend(fluid_results);
+                all.sort_by(|a, b| a.key.cmp(&b.key));
+                (all, sweep)
+            }
+        }
+        Shard::Part(spec, writer) => {
+            if limit.is_some() && !fluid_plans.is_empty() {
+                return Err(SimError::Partition(format!(
+                    "{} unit(s) take the fluid path, which shares the account concurrency limit with every other unit: \
+                     a partition cannot be replayed alone; run without --partition, or with --concurrency-limit 0",
+                    fluid_plans.len()
+                )));
+            }
+            let mine = |u: &UnitPlan| partition_of[&u.key] == spec.index;
+            let plans: Vec<UnitPlan> = plans.into_iter().filter(mine).collect();
+            let fluid_plans: Vec<UnitPlan> = fluid_plans.into_iter().filter(mine).collect();
+            let binds = || {
+                SimError::Partition(format!(
+                    "the account concurrency limit ({}) binds within this partition alone, so its \
+                     units are not independent of the others; run without --partition (one shared replay throttles \
+                     exactly), or with --concurrency-limit 0",
+                    limit.unwrap_or(0)
+                ))
+            };
+            let (mut results, sweep) =
+                independent_pass(&plans, cfg, &engine, start_ms, limit, Some(writer))?.ok_or_else(binds)?;
+            let (fluid_results, fluid_load) = if fluid_plans.is_empty() {
+                (Vec::new(), Vec::new())
+            } else {
+                run_fluid(&fluid_plans, &sweep)?
+            };
+            results.extend(fluid_results);
+            results.sort_by(|a, b| a.key.cmp(&b.key));
+            let mut unit_keys: Vec<String> = plans.iter().chain(&fluid_plans).map(|u| u.key.clone()).collect();
+            unit_keys.sort();
+            return Ok(ShardOutcome::Partial(PartialHeader {
+                schema_version: partial::PARTIAL_SCHEMA_VERSION,
+                partition: spec.index,
+                partitions: spec.count,
+                start_ms,
+                unit_keys,
+                results,
+                fluid_load,
+                change_records: 0,
+                context: serde_json::Value::Null,
+            }));
+        }
+        Shard::Merged(readers) => {
+            let (results, sweep) = merge_partials(readers, &partition_of, start_ms, limit)?;
+            if fluid_plans.is_empty() {
+                (results, sweep.0)
+            } else {
+                let mut s = sweep.0;
+                s.add_minutes(&sweep.1);
+                (results, s)
+            }
+        }
     };
     let end_ms = engine
         .window_end_ms
@@ -857,13 +1073,13 @@ pub(crate) fn simulate_with_fluid_threshold(
         instances: Vec::new(),
     };
     let warnings = timeout_warning(&stats, p).into_iter().collect();
-    Ok(SimOutput {
+    Ok(ShardOutcome::Output(Box::new(SimOutput {
         usage,
         stats,
         units,
         assumptions,
         warnings,
-    })
+    })))
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ pub struct EngineConfig {
 }
 
 /// What one unit did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnitResult {
     /// Unit id.
     pub key: String,

@@ -11,6 +11,7 @@ mod cost_limits;
 mod fifo;
 mod fit;
 mod inspect;
+mod merge;
 mod report;
 mod simulate;
 mod tune;

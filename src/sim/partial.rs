@@ -1,0 +1,473 @@
+//! Partitioned simulation (`simulate --partition K/N`, `merge`): which units a partition
+//! replays, and the partial result it writes — every replayed unit's own result plus the
+//! partition's requests-in-flight changes, netted per millisecond — so the merge of all N
+//! partials gives exactly the single run's output.
+//!
+//! Units (a function, or an Azure app) are dealt to partitions by invocations, busiest first,
+//! each to the partition with the fewest so far (ties to the lower index; units with equal
+//! counts in key order), so partitions carry similar work whatever the trace's order. Every
+//! partition reads the whole trace, so the period start and the plan are the single run's.
+//!
+//! Exactness: units are independent unless the account concurrency limit binds; a partition
+//! refuses when its own load exceeds the limit, and the merge refuses when the merged load
+//! does (both say to run without `--partition`). The concurrency sweep only sees the level
+//! after each millisecond's changes (completions before arrivals), so one net change per
+//! millisecond per partition, summed across partitions, sweeps exactly as the single run's
+//! individual changes do.
+//!
+//! File layout: the 8-byte magic `FCPART1\n`, the change stream (per record: the time since the
+//! previous record as a LEB128 varint, the net change as a zigzag varint), the JSON header,
+//! then the header's length as 8 little-endian bytes. The stream is written as the replay
+//! runs and read back one record at a time, so neither side holds it in memory.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::serverless::UnitResult;
+
+/// First bytes of a partial file.
+const MAGIC: &[u8; 8] = b"FCPART1\n";
+/// Version of the JSON header.
+pub const PARTIAL_SCHEMA_VERSION: u32 = 1;
+/// Most partitions a run may be cut into.
+pub const MAX_PARTITIONS: u32 = 65_536;
+/// Largest header accepted when reading (a header holds every unit's histograms).
+const MAX_HEADER_BYTES: u64 = 4 << 30;
+
+/// `K/N`: this run replays partition K (1-based) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionSpec {
+    /// 1-based index.
+    pub index: u32,
+    /// Number of partitions.
+    pub count: u32,
+}
+
+impl std::str::FromStr for PartitionSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("'{s}': expected K/N with 1 ≤ K ≤ N ≤ {MAX_PARTITIONS} (e.g. 2/4: the second of four partitions)")
+        };
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (k, n): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if k == 0 || k > n || n > MAX_PARTITIONS {
+            return Err(bad());
+        }
+        Ok(PartitionSpec { index: k, count: n })
+    }
+}
+
+impl std::fmt::Display for PartitionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The 1-based partition of each unit, given each unit's `(key, invocations)` in plan order:
+/// busiest first to the partition with the fewest invocations so far.
+pub fn assign(units: &[(&str, u64)], count: u32) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| units[b].1.cmp(&units[a].1).then_with(|| units[a].0.cmp(units[b].0)));
+    // (load, index) of each partition, smallest first.
+    let mut heap: BinaryHeap<std::cmp::Reverse<(u128, u32)>> = (1..=count).map(|k| std::cmp::Reverse((0, k))).collect();
+    let mut out = vec![0; units.len()];
+    for i in order {
+        let std::cmp::Reverse((load, k)) = heap.pop().expect("at least one partition");
+        out[i] = k;
+        heap.push(std::cmp::Reverse((load + u128::from(units[i].1), k)));
+    }
+    out
+}
+
+/// What a partition replayed, besides its change stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartialHeader {
+    /// [`PARTIAL_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The partition, `K/N`.
+    pub partition: u32,
+    /// `N`.
+    pub partitions: u32,
+    /// The period start of the whole run (every partition plans the whole workload).
+    pub start_ms: u64,
+    /// Keys of the units this partition replayed, in plan order.
+    pub unit_keys: Vec<String>,
+    /// Each replayed unit's own result (engine and fluid path), sorted by key.
+    pub results: Vec<UnitResult>,
+    /// The fluid-path units' load per minute `(minute from the start, in-flight × ms, max)`.
+    pub fluid_load: Vec<(u64, u64, u32)>,
+    /// Records in the change stream.
+    pub change_records: u64,
+    /// What the caller needs to redo the plan at the merge (the command line), opaque here.
+    pub context: serde_json::Value,
+}
+
+/// Writes a partial file: the change stream as the replay produces it, then the header.
+/// Written to a temporary file beside the target and renamed into place at the end.
+pub struct PartialWriter {
+    path: PathBuf,
+    out: BufWriter<tempfile::NamedTempFile>,
+    pending: Option<(u64, i64)>,
+    last_ms: u64,
+    records: u64,
+    error: Option<std::io::Error>,
+}
+
+impl PartialWriter {
+    /// Starts a partial file at `path` (nothing appears there until [`finish`](Self::finish)).
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".faascost-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As `create` would (0644 less the umask), not tempfile's 0600.
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut out = BufWriter::new(builder.tempfile_in(dir)?);
+        out.write_all(MAGIC)?;
+        Ok(PartialWriter {
+            path: path.to_path_buf(),
+            out,
+            pending: None,
+            last_ms: 0,
+            records: 0,
+            error: None,
+        })
+    }
+
+    /// One change of the requests in flight; times must not decrease.
+    pub fn add(&mut self, time_ms: u64, delta: i32) {
+        match &mut self.pending {
+            Some((t, net)) if *t == time_ms => *net += i64::from(delta),
+            _ => {
+                self.flush_pending();
+                self.pending = Some((time_ms, i64::from(delta)));
+            }
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        let Some((t, net)) = self.pending.take() else { return };
+        if net == 0 || self.error.is_some() {
+            return;
+        }
+        let mut buf = [0u8; 20];
+        let mut n = put_varint(&mut buf, t - self.last_ms);
+        n += put_varint(&mut buf[n..], zigzag(net));
+        if let Err(e) = self.out.write_all(&buf[..n]) {
+            self.error = Some(e);
+        }
+        self.last_ms = t;
+        self.records += 1;
+    }
+
+    /// Records written so far (after the pending millisecond is flushed by `finish`).
+    pub fn finish(mut self, mut header: PartialHeader) -> std::io::Result<()> {
+        self.flush_pending();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        header.change_records = self.records;
+        let json = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
+        self.out.write_all(&json)?;
+        self.out.write_all(&(json.len() as u64).to_le_bytes())?;
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.as_file().sync_all()?;
+        file.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// A partial file opened for the merge: its header, and its change stream read on demand.
+pub struct PartialReader {
+    path: PathBuf,
+    /// The header.
+    pub header: PartialHeader,
+    stream: BufReader<std::io::Take<File>>,
+    offset: u64,
+    last_ms: u64,
+    left: u64,
+}
+
+impl PartialReader {
+    /// Opens and checks a partial file; errors name the file and what is wrong.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let fail = |what: String| format!("{}: {what}", path.display());
+        let not_partial = || {
+            fail(
+                "not a partial result of `faascost simulate --partition` (wrong magic bytes); give the files that \
+                  --partial-out wrote"
+                    .into(),
+            )
+        };
+        let mut file = File::open(path).map_err(|e| fail(e.to_string()))?;
+        let len = file.metadata().map_err(|e| fail(e.to_string()))?.len();
+        let mut magic = [0u8; 8];
+        if len < 16 || file.read_exact(&mut magic).is_err() || &magic != MAGIC {
+            return Err(not_partial());
+        }
+        let mut tail = [0u8; 8];
+        file.seek(SeekFrom::End(-8))
+            .and_then(|_| file.read_exact(&mut tail))
+            .map_err(|e| fail(e.to_string()))?;
+        let header_len = u64::from_le_bytes(tail);
+        if header_len > MAX_HEADER_BYTES || header_len > len - 16 {
+            return Err(fail(format!(
+                "the header length ({header_len} bytes) does not fit the file ({len} bytes): the file is truncated or \
+                 damaged; write it again"
+            )));
+        }
+        let stream_len = len - 16 - header_len;
+        let mut json = vec![0u8; header_len as usize];
+        file.seek(SeekFrom::Start(8 + stream_len))
+            .and_then(|_| file.read_exact(&mut json))
+            .map_err(|e| fail(e.to_string()))?;
+        let header: PartialHeader = serde_json::from_slice(&json)
+            .map_err(|e| fail(format!("the header is not valid ({e}); write the partial again")))?;
+        if header.schema_version != PARTIAL_SCHEMA_VERSION {
+            return Err(fail(format!(
+                "partial schema {} where this faascost reads {PARTIAL_SCHEMA_VERSION}; write the partials with the same \
+                 faascost version as the merge",
+                header.schema_version
+            )));
+        }
+        file.seek(SeekFrom::Start(8)).map_err(|e| fail(e.to_string()))?;
+        Ok(PartialReader {
+            path: path.to_path_buf(),
+            left: header.change_records,
+            header,
+            stream: BufReader::new(file.take(stream_len)),
+            offset: 8,
+            last_ms: 0,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next `(time_ms, net change)`, `None` after the last record.
+    fn next_change(&mut self) -> Result<Option<(u64, i64)>, String> {
+        if self.left == 0 {
+            let mut rest = [0u8; 1];
+            return match self.stream.read(&mut rest) {
+                Ok(0) => Ok(None),
+                _ => Err(self.damaged("bytes after the last change record")),
+            };
+        }
+        let dt = self.varint()?;
+        let net = unzigzag(self.varint()?);
+        let t = self
+            .last_ms
+            .checked_add(dt)
+            .ok_or_else(|| self.damaged("a change time beyond 2^64 ms"))?;
+        if (self.left < self.header.change_records && dt == 0) || net == 0 {
+            return Err(self.damaged("two records for one millisecond, or a zero change"));
+        }
+        self.last_ms = t;
+        self.left -= 1;
+        Ok(Some((t, net)))
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let mut b = [0u8; 1];
+            self.stream
+                .read_exact(&mut b)
+                .map_err(|_| self.damaged("the change stream ends early"))?;
+            self.offset += 1;
+            value |= u64::from(b[0] & 0x7f)
+                .checked_shl(shift)
+                .filter(|v| v >> shift == u64::from(b[0] & 0x7f))
+                .ok_or_else(|| self.damaged("a varint beyond 64 bits"))?;
+            if b[0] & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(self.damaged("a varint beyond 64 bits"))
+    }
+
+    fn damaged(&self, what: &str) -> String {
+        format!(
+            "{}: byte {}: {what}; the partial is damaged, write it again",
+            self.path.display(),
+            self.offset
+        )
+    }
+}
+
+/// Feeds the partials' change streams, merged by time and summed per millisecond, to `sink`
+/// (`(time_ms, net change)`, increasing time, never a zero change).
+pub fn merge_changes(
+    readers: &mut [PartialReader],
+    sink: &mut impl FnMut(u64, i64) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut heap: BinaryHeap<std::cmp::Reverse<(u64, usize, i64)>> = BinaryHeap::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        if let Some((t, net)) = r.next_change()? {
+            heap.push(std::cmp::Reverse((t, i, net)));
+        }
+    }
+    let mut current: Option<(u64, i64)> = None;
+    while let Some(std::cmp::Reverse((t, i, net))) = heap.pop() {
+        if let Some(next) = readers[i].next_change()? {
+            heap.push(std::cmp::Reverse((next.0, i, next.1)));
+        }
+        current = match current {
+            Some((ct, cnet)) if ct == t => Some((t, cnet + net)),
+            Some((ct, cnet)) => {
+                if cnet != 0 {
+                    sink(ct, cnet)?;
+                }
+                Some((t, net))
+            }
+            None => Some((t, net)),
+        };
+    }
+    if let Some((t, net)) = current.filter(|c| c.1 != 0) {
+        sink(t, net)?;
+    }
+    Ok(())
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn put_varint(buf: &mut [u8], mut v: u64) -> usize {
+    let mut n = 0;
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            buf[n] = b;
+            return n + 1;
+        }
+        buf[n] = b | 0x80;
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_specs_parse_strictly() {
+        assert_eq!("2/4".parse(), Ok(PartitionSpec { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "4", "a/b", "1/65537", "-1/2"] {
+            assert!(bad.parse::<PartitionSpec>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn busiest_units_go_to_the_emptiest_partition() {
+        // 100, 60, 50, 40, 10 into 2: 100 → 1; 60 → 2; 50 → 2 (110); 40 → 1 (140); 10 → 2 (120).
+        let units = [("a", 10), ("b", 100), ("c", 50), ("d", 60), ("e", 40)];
+        assert_eq!(assign(&units, 2), vec![2, 1, 2, 2, 1]);
+        // Equal counts: key order, round the partitions.
+        assert_eq!(assign(&[("x", 5), ("y", 5), ("z", 5)], 3), vec![1, 2, 3]);
+        assert_eq!(assign(&[("x", 5)], 1), vec![1]);
+    }
+
+    #[test]
+    fn varints_and_zigzag_round_trip() {
+        for v in [0u64, 1, 127, 128, 300, u64::MAX] {
+            let mut buf = [0u8; 10];
+            let n = put_varint(&mut buf, v);
+            let mut r = 0u64;
+            for (i, b) in buf[..n].iter().enumerate() {
+                r |= u64::from(b & 0x7f) << (7 * i);
+            }
+            assert_eq!(r, v);
+        }
+        for v in [0i64, 1, -1, 2, -2, i64::MAX, i64::MIN] {
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+    }
+
+    fn header(k: u32) -> PartialHeader {
+        PartialHeader {
+            schema_version: PARTIAL_SCHEMA_VERSION,
+            partition: k,
+            partitions: 2,
+            start_ms: 0,
+            unit_keys: Vec::new(),
+            results: Vec::new(),
+            fluid_load: Vec::new(),
+            change_records: 0,
+            context: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn streams_net_per_millisecond_and_merge_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.part"), dir.path().join("b.part"));
+        let mut w = PartialWriter::create(&a).unwrap();
+        // At 5 ms one completion and one arrival cancel out: no record.
+        for (t, d) in [(1, 1), (5, -1), (5, 1), (7, 1), (7, 1), (300, -1), (300, -1), (300, -1)] {
+            w.add(t, d);
+        }
+        w.finish(header(1)).unwrap();
+        let mut w = PartialWriter::create(&b).unwrap();
+        for (t, d) in [(1, 1), (7, -1), (1 << 40, 1)] {
+            w.add(t, d);
+        }
+        w.finish(header(2)).unwrap();
+        let mut readers = vec![PartialReader::open(&a).unwrap(), PartialReader::open(&b).unwrap()];
+        assert_eq!(readers[0].header.change_records, 3);
+        let mut got = Vec::new();
+        merge_changes(&mut readers, &mut |t, n| {
+            got.push((t, n));
+            Ok(())
+        })
+        .unwrap();
+        // 7 ms: +2 and −1 net +1.
+        assert_eq!(got, vec![(1, 2), (7, 1), (300, -3), (1 << 40, 1)]);
+    }
+
+    #[test]
+    fn damaged_files_are_refused_with_the_file_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.part");
+        std::fs::write(&p, b"not a partial at all").unwrap();
+        let e = PartialReader::open(&p).err().unwrap();
+        assert!(e.contains("x.part") && e.contains("magic"), "{e}");
+        let mut w = PartialWriter::create(&p).unwrap();
+        w.add(3, 1);
+        w.add(9, -1);
+        w.finish(header(1)).unwrap();
+        let good = std::fs::read(&p).unwrap();
+        // Truncated: the header length no longer fits.
+        std::fs::write(&p, &good[..good.len() - 3]).unwrap();
+        assert!(PartialReader::open(&p).err().unwrap().contains("does not fit"));
+        // A stream byte cut out: the records end early.
+        let mut cut = good.clone();
+        cut.remove(9);
+        std::fs::write(&p, &cut).unwrap();
+        let mut r = vec![PartialReader::open(&p).unwrap()];
+        let e = merge_changes(&mut r, &mut |_, _| Ok(())).err().unwrap();
+        assert!(e.contains("x.part") && e.contains("damaged"), "{e}");
+    }
+}

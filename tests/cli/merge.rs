@@ -1,0 +1,232 @@
+//! `simulate --partition K/N` and `merge`: the merge of every partition's partial prints the
+//! unpartitioned run's output byte for byte (JSON and text, Lambda's per-function units and
+//! Azure's apps, the fluid path); partials that cannot be merged exactly are refused.
+
+use super::common::{faascost, input_error};
+use std::path::{Path, PathBuf};
+
+const DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/default");
+
+fn stdout_of(args: &[&str]) -> Vec<u8> {
+    let out = faascost().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "faascost {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `simulate ARGS --partition k/n` for every k into `dir`; returns the partials' paths
+/// in reverse order (the merge takes them in any order).
+fn partials(dir: &Path, args: &[&str], n: u32) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = (1..=n)
+        .map(|k| {
+            let path = dir.join(format!("p{k}.part"));
+            let mut all = vec!["simulate"];
+            all.extend_from_slice(args);
+            let spec = format!("{k}/{n}");
+            all.extend_from_slice(&["--partition", &spec, "--partial-out", path.to_str().unwrap()]);
+            let out = faascost().args(&all).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{all:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.stdout.is_empty(), "a partition prints nothing");
+            path
+        })
+        .collect();
+    paths.reverse();
+    paths
+}
+
+fn merged(paths: &[PathBuf]) -> Vec<u8> {
+    let mut args = vec!["merge"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    stdout_of(&args)
+}
+
+#[test]
+fn merged_partials_print_the_single_runs_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (platform, n) in [("aws-lambda", 3), ("azure-functions-consumption", 2)] {
+        let args = [
+            DEFAULT,
+            "--platform",
+            platform,
+            "--json",
+            "--per-unit",
+            "--per-minute",
+            "--seed",
+            "7",
+        ];
+        let mut single = vec!["simulate"];
+        single.extend_from_slice(&args);
+        let expected = stdout_of(&single);
+        let got = merged(&partials(dir.path(), &args, n));
+        assert!(expected == got, "{platform}: the merge differs from the single run");
+    }
+    // Text output, and --out writes it into a folder.
+    let args = [DEFAULT, "--platform", "gcp-cloud-run", "--threads", "1"];
+    let paths = partials(dir.path(), &args, 2);
+    let out = dir.path().join("out");
+    faascost()
+        .args(["merge", paths[0].to_str().unwrap(), paths[1].to_str().unwrap(), "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let expected = stdout_of(&["simulate", DEFAULT, "--platform", "gcp-cloud-run"]);
+    assert_eq!(std::fs::read(out.join("simulate.txt")).unwrap(), expected);
+}
+
+/// An Azure 2019 day of three minutes: `heavy` takes the fluid path (at least 1,000,000
+/// invocations in a minute), `light` and `timer` are replayed.
+fn fluid_day(dir: &Path) -> PathBuf {
+    let day = dir.join("fluid-day");
+    std::fs::create_dir_all(&day).unwrap();
+    std::fs::write(
+        day.join("invocations_per_function_md.anon.d01.csv"),
+        "HashOwner,HashApp,HashFunction,Trigger,1,2,3\n\
+         o1,a1,heavy,http,1000000,1200000,900000\n\
+         o1,a1,light,http,40,0,25\n\
+         o2,a2,timer,timer,1,1,1\n",
+    )
+    .unwrap();
+    let durations = "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,\
+                     percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,\
+                     percentile_Average_99,percentile_Average_100\n";
+    std::fs::write(
+        day.join("function_durations_percentiles.anon.d01.csv"),
+        format!(
+            "{durations}o1,a1,heavy,120,3100000,5,900,5,10,60,100,150,600,900\n\
+             o1,a1,light,300,65,50,2000,50,60,150,250,400,1500,2000\n\
+             o2,a2,timer,1000,3,900,1100,900,900,950,1000,1050,1100,1100\n"
+        ),
+    )
+    .unwrap();
+    day
+}
+
+#[test]
+fn the_fluid_path_merges_exactly_and_refuses_a_shared_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = fluid_day(dir.path());
+    let day = day.to_str().unwrap();
+    let args = [
+        day,
+        "--platform",
+        "aws-lambda",
+        "--keep-alive",
+        "fixed:10m",
+        "--memory-mb",
+        "512",
+        "--concurrency-limit",
+        "0",
+        "--json",
+        "--per-unit",
+    ];
+    let mut single = vec!["simulate"];
+    single.extend_from_slice(&args);
+    let expected = stdout_of(&single);
+    assert!(String::from_utf8_lossy(&expected).contains("fluid path: 1 unit(s)"));
+    assert!(merged(&partials(dir.path(), &args, 2)) == expected);
+    // With an account limit the fluid units share it with the replayed ones: refused.
+    let err = input_error(&[
+        "simulate",
+        day,
+        "--platform",
+        "aws-lambda",
+        "--keep-alive",
+        "fixed:10m",
+        "--memory-mb",
+        "512",
+        "--partition",
+        "1/2",
+        "--partial-out",
+        dir.path().join("x.part").to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("fluid path") && err.contains("--concurrency-limit 0"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x.part").exists(), "nothing is written on a refusal");
+}
+
+#[test]
+fn a_limit_that_binds_within_or_across_partitions_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = |k: u32, limit: &str| -> Result<PathBuf, String> {
+        let path = dir.path().join(format!("l{limit}-{k}.part"));
+        let out = faascost()
+            .args([
+                "simulate",
+                DEFAULT,
+                "--platform",
+                "aws-lambda",
+                "--concurrency-limit",
+                limit,
+            ])
+            .args(["--partition", &format!("{k}/2"), "--partial-out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        match out.status.code() {
+            Some(0) => Ok(path),
+            _ => Err(String::from_utf8_lossy(&out.stderr).to_string()),
+        }
+    };
+    // The bundled day peaks at 52 in flight on Lambda (single run, no limit); at a limit of 10 a
+    // partition alone exceeds it.
+    let err = part(1, "10").unwrap_err();
+    assert!(err.contains("binds within this partition alone"), "{err}");
+    // At 45 each partition alone stays within it, together they reach 52.
+    let (a, b) = (part(1, "45").unwrap(), part(2, "45").unwrap());
+    let err = input_error(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(
+        err.contains("reach 52 requests in flight") && err.contains("limit of 45"),
+        "{err}"
+    );
+}
+
+#[test]
+fn partials_of_another_run_or_an_incomplete_set_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [DEFAULT, "--platform", "aws-lambda", "--concurrency-limit", "0"];
+    let first = partials(&dir.path().join("a"), &base, 3);
+    let s = |p: &PathBuf| p.to_str().unwrap().to_string();
+    // Two of three.
+    let err = input_error(&["merge", &s(&first[0]), &s(&first[1])]);
+    assert!(err.contains("where 2 partial(s) were given"), "{err}");
+    // One partition twice.
+    let err = input_error(&["merge", &s(&first[0]), &s(&first[0]), &s(&first[1])]);
+    assert!(err.contains("given twice"), "{err}");
+    // Another seed: another command line.
+    let mut other = base.to_vec();
+    other.extend_from_slice(&["--seed", "9"]);
+    let second = partials(&dir.path().join("b"), &other, 3);
+    let err = input_error(&["merge", &s(&first[0]), &s(&first[1]), &s(&second[2])]);
+    assert!(err.contains("another command line"), "{err}");
+    // Not a partial; a damaged one.
+    let err = input_error(&["merge", concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")]);
+    assert!(err.contains("not a partial result"), "{err}");
+    let mut bytes = std::fs::read(&first[0]).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    let cut = dir.path().join("cut.part");
+    std::fs::write(&cut, &bytes).unwrap();
+    let err = input_error(&["merge", &s(&cut), &s(&first[1]), &s(&first[2])]);
+    assert!(err.contains("cut.part"), "{err}");
+    // --partition needs --partial-out; the output is never a device or an input.
+    input_error(&["simulate", DEFAULT, "--platform", "aws-lambda", "--partition", "1/2"]);
+    let err = input_error(&[
+        "simulate",
+        DEFAULT,
+        "--platform",
+        "aws-lambda",
+        "--partition",
+        "1/2",
+        "--partial-out",
+        "/dev/null",
+    ]);
+    assert!(err.contains("not a regular file"), "{err}");
+}
