@@ -41,6 +41,13 @@ fn partials(dir: &Path, args: &[&str], n: u32) -> Vec<PathBuf> {
     paths
 }
 
+/// What the unpartitioned `simulate ARGS` prints.
+fn single_run(args: &[&str]) -> Vec<u8> {
+    let mut all = vec!["simulate"];
+    all.extend_from_slice(args);
+    stdout_of(&all)
+}
+
 fn merged(paths: &[PathBuf]) -> Vec<u8> {
     let mut args = vec!["merge"];
     args.extend(paths.iter().map(|p| p.to_str().unwrap()));
@@ -61,9 +68,7 @@ fn merged_partials_print_the_single_runs_bytes() {
             "--seed",
             "7",
         ];
-        let mut single = vec!["simulate"];
-        single.extend_from_slice(&args);
-        let expected = stdout_of(&single);
+        let expected = single_run(&args);
         let got = merged(&partials(dir.path(), &args, n));
         assert!(expected == got, "{platform}: the merge differs from the single run");
     }
@@ -126,9 +131,7 @@ fn the_fluid_path_merges_exactly_and_refuses_a_shared_limit() {
         "--json",
         "--per-unit",
     ];
-    let mut single = vec!["simulate"];
-    single.extend_from_slice(&args);
-    let expected = stdout_of(&single);
+    let expected = single_run(&args);
     assert!(String::from_utf8_lossy(&expected).contains("fluid path: 1 unit(s)"));
     assert!(merged(&partials(dir.path(), &args, 2)) == expected);
     // With an account limit the fluid units share it with the replayed ones: refused.
