@@ -528,8 +528,11 @@ fn serverless_option(
     };
     let (provisioned_concurrency, provisioned_concurrency_text) = match &s.provisioned_concurrency {
         None => {
-            used.push("provisioned_concurrency = 0".into());
-            (ProvisionedSchedule::constant(0), "0".to_string())
+            // App Runner never scales to zero: its MinSize defaults to 1 provisioned instance
+            // (pricing/aws-app-runner.toml, `provisioned_min`); every other platform, none.
+            let level = u32::from(platform == ServerlessPlatform::AwsAppRunner);
+            used.push(format!("provisioned_concurrency = {level}"));
+            (ProvisionedSchedule::constant(level), level.to_string())
         }
         Some(v) => {
             let text = match v.get_ref() {

@@ -9,6 +9,7 @@
 //! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
 
 pub mod breakdown;
+mod containers;
 pub mod limits;
 mod meter;
 mod models;

@@ -125,8 +125,10 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
-    /// Defaults for a platform: its keep-alive, runtime, concurrency and limit; seed 42.
+    /// Defaults for a platform: its keep-alive, runtime, concurrency and limit, the provisioned
+    /// instances it always keeps (App Runner: 1); seed 42.
     pub fn new(platform: PlatformModel) -> Self {
+        let provisioned = ProvisionedSchedule::constant(platform.facts.provisioned_min);
         SimConfig {
             platform,
             memory_mb: None,
@@ -137,7 +139,7 @@ impl SimConfig {
             runtime: None,
             per_instance_concurrency: None,
             concurrency_limit: None,
-            provisioned: ProvisionedSchedule::constant(0),
+            provisioned,
             retry: None,
             spread: SpreadMode::Uniform,
             timer_spread: SpreadMode::Periodic,

@@ -5,6 +5,7 @@ mod analyze;
 mod bad_inputs;
 mod breakeven;
 mod common;
+mod containers;
 mod cost;
 mod cost_bill_lines;
 mod cost_limits;
