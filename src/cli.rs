@@ -393,6 +393,11 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub cold_starts: u64,
+    /// Lambda SnapStart on, with the function's runtime: java (no charge), python or dotnet
+    /// (snapshot cache all month + one restore per --cold-starts). Refused with
+    /// --provisioned-concurrency or --ephemeral-storage-mb above 512.
+    #[arg(long, value_name = "RUNTIME")]
+    pub snapstart: Option<crate::cost::SnapStartRuntime>,
     /// INIT duration of each cold start in ms (at most a day).
     #[arg(long, value_name = "MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]

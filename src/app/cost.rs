@@ -15,7 +15,7 @@ use crate::cost::breakdown_thousands as thousands;
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
     fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
-    CostOptions, FrontDoor, OfferingRef,
+    CostOptions, FrontDoor, OfferingRef, SnapStart,
 };
 use crate::eval::Costing;
 use crate::money::Money;
@@ -395,6 +395,11 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
         response_bytes: args.response_bytes,
+        // One function, one published version, cached at its memory.
+        snapstart: args.snapstart.map(|runtime| SnapStart {
+            runtime,
+            cached_mb: args.memory_mb as u64,
+        }),
     };
     check_limits(args, &platform, table)?;
     if args.min_instances > 0

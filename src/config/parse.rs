@@ -10,7 +10,7 @@ use super::{
     Commitment, ControlPlane, HybridOption, LoadBalancer, Ops, ProvisionedOption, Scenario, ServerlessOption, Strategy,
     SCENARIO_SCHEMA_VERSIONS,
 };
-use crate::cost::FrontDoor;
+use crate::cost::{FrontDoor, SnapStartRuntime};
 use crate::platform::{InstancePlatform, ServerlessPlatform};
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::schedule::ProvisionedSchedule;
@@ -63,6 +63,7 @@ struct RawServerless {
     ephemeral_storage_mb: Option<u32>,
     concurrency_per_instance: Option<Spanned<u32>>,
     concurrency_limit: Option<u32>,
+    snapstart: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -565,6 +566,45 @@ fn serverless_option(
             ));
         }
     }
+    let snapstart = match &s.snapstart {
+        None => None,
+        Some(v) => {
+            let runtime = v.get_ref().parse::<SnapStartRuntime>().map_err(|msg| {
+                e.at(
+                    v,
+                    format!("option '{id}': snapstart: {msg}"),
+                    "give java, python or dotnet",
+                )
+            })?;
+            // What AWS forbids with SnapStart (Lambda SnapStart limitations), and what its price needs.
+            let refuse = |problem: &str, hint: &str| Err(e.at(v, format!("option '{id}': snapstart: {problem}"), hint));
+            if platform != ServerlessPlatform::AwsLambda {
+                return refuse(
+                    &format!("SnapStart is a Lambda feature, not {platform}'s"),
+                    "remove snapstart",
+                );
+            }
+            if !provisioned_concurrency.is_zero() {
+                return refuse(
+                    "SnapStart cannot be used with provisioned concurrency",
+                    "remove provisioned_concurrency or snapstart",
+                );
+            }
+            if s.ephemeral_storage_mb.is_some_and(|mb| mb > 512) {
+                return refuse(
+                    "SnapStart cannot be used with ephemeral storage above 512 MB",
+                    "set ephemeral_storage_mb to at most 512 or remove snapstart",
+                );
+            }
+            if s.memory_mb.is_none() {
+                return refuse(
+                    "the snapshot cache is billed at the function memory, and the option gives none",
+                    "set memory_mb",
+                );
+            }
+            Some(runtime)
+        }
+    };
     let opt = ServerlessOption {
         id,
         line,
@@ -577,6 +617,7 @@ fn serverless_option(
         ephemeral_storage_mb: or_default(s.ephemeral_storage_mb, 512, "ephemeral_storage_mb", &mut used),
         concurrency_per_instance: s.concurrency_per_instance.map(Spanned::into_inner),
         concurrency_limit: s.concurrency_limit,
+        snapstart,
     };
     Ok((opt, used))
 }

@@ -19,9 +19,17 @@ use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 /// [`price_logs`]) and can be appended with `CostBreakdown::extend`.
 pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<CostBreakdown, CostError> {
     check_groups(usage, table)?;
+    if opts.snapstart.is_some() {
+        super::snapstart::check(usage, table)?;
+    }
     let mut m = Meter::new(table, opts, usage.period_ms)?;
     match table.model {
-        Model::AwsLambda => lambda(&mut m, usage),
+        Model::AwsLambda => {
+            lambda(&mut m, usage);
+            if let Some(snap) = opts.snapstart {
+                super::snapstart::price(&mut m, usage, snap)?;
+            }
+        }
         Model::AzureConsumption => azure_consumption(&mut m, usage),
         Model::AzureFlex => azure_flex(&mut m, usage),
         Model::GcpCloudRun => cloud_run(&mut m, usage),

@@ -14,4 +14,5 @@ mod fit;
 mod inspect;
 mod report;
 mod simulate;
+mod snapstart;
 mod tune;
