@@ -605,6 +605,7 @@ pub(crate) fn simulate_with_fluid_threshold(
             keep_alive_ms: keep_alive_ms.expect("the fluid path has a fixed keep-alive"),
             cold_start,
             timeout_ms: engine.timeout_ms,
+            init_limit_ms: engine.init_limit_ms,
             seed: cfg.seed,
             limit,
             window_end_ms: engine.window_end_ms,
@@ -765,7 +766,7 @@ pub(crate) fn simulate_with_fluid_threshold(
              within the request that started it, its time counted in that request's execution (billed as duration, \
              within the timeout) and latency; {} this run{}",
             stats.init_retries,
-            if fluid_plans.is_empty() { "" } else { "; not applied on the fluid path" }
+            if fluid_plans.is_empty() { "" } else { " (on the fluid path too)" }
         ));
     } else if p.facts.init_limit_ms.is_some() {
         assumptions.push(format!(
