@@ -329,7 +329,7 @@ pub enum CloudRunBillingArg {
 #[derive(Debug, Args)]
 pub struct CostArgs {
     /// Platform (a price table's id): aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers, gcp-functions-gen1, azure-functions-premium:EP1|EP2|EP3,
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps, gcp-functions-gen1, azure-functions-premium:EP1|EP2|EP3,
     /// aws-ec2:TYPE, aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: String,
@@ -382,7 +382,8 @@ pub struct CostArgs {
     /// 1 GiB).
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
     pub log_bytes_per_invocation: Option<u64>,
-    /// Provisioned concurrency kept all month (Lambda) or always-ready instances (Flex).
+    /// Provisioned concurrency kept all month (Lambda), always-ready instances (Flex), or the
+    /// minimum instances kept --hours (App Runner, at least 1; Container Apps replicas).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub provisioned_concurrency: u32,
     /// Configured ephemeral storage in MB (Lambda; 512 included).
