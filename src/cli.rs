@@ -443,7 +443,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub skip_bad_rows: bool,
     /// Platform (its price table's id): aws-lambda, azure-functions-consumption,
-    /// azure-functions-flex, gcp-cloud-run, cloudflare-workers.
+    /// azure-functions-flex, gcp-cloud-run, cloudflare-workers,
+    /// aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID")]
     pub platform: crate::platform::ServerlessPlatform,
     /// Read the platform's facts (and the billing rules of the billed GB-s) from the price
@@ -585,7 +586,7 @@ pub struct TuneArgs {
     #[command(flatten)]
     pub trace: TraceArgs,
     /// Platform to size for: aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers.
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID", default_value = "aws-lambda")]
     pub platform: crate::platform::ServerlessPlatform,
     /// How to choose: cost (cheapest), speed (fastest, ties cheapest) or balanced (Power Tuning's
@@ -614,7 +615,7 @@ pub struct TuneArgs {
 #[derive(Debug, Args)]
 pub struct BreakevenArgs {
     /// Serverless platform: aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers.
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID")]
     pub platform: crate::platform::ServerlessPlatform,
     /// Duration of each invocation in ms (1 ms to a day).
