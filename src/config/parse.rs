@@ -939,4 +939,39 @@ mod tests {
             .iter()
             .any(|a| a.contains("option 'a' defaults: arch = x86, keep_alive = provider")));
     }
+
+    #[test]
+    fn app_runner_keeps_one_instance_by_default_and_snapstart_is_checked() {
+        let s = Scenario::parse(
+            "s.toml",
+            "schema_version = 1\n[[serverless]]\nid = \"ar\"\nplatform = \"aws-app-runner\"\n\
+             [[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\nmemory_mb = 512\nsnapstart = \"dotnet\"\n",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(
+            s.serverless[0].provisioned_concurrency,
+            ProvisionedSchedule::constant(1)
+        );
+        assert!(s
+            .assumptions
+            .iter()
+            .any(|a| a.contains("option 'ar' defaults") && a.contains("provisioned_concurrency = 1")));
+        assert_eq!(
+            s.serverless[1].provisioned_concurrency,
+            ProvisionedSchedule::constant(0)
+        );
+        // One function version of 512 MB per function: 3 functions cache 1,536 MB.
+        let snap = s.serverless[1].snapstart_for(3).unwrap();
+        assert_eq!((snap.runtime.name(), snap.cached_mb), ("dotnet", 1_536));
+        assert!(s.serverless[0].snapstart_for(3).is_none());
+        let e = parse_err(
+            "schema_version = 1\n[[serverless]]\nid = \"c\"\nplatform = \"gcp-cloud-run\"\nmemory_mb = 512\n\
+             snapstart = \"java\"\n",
+        );
+        assert!(
+            e.contains("line 6: option 'c': snapstart: SnapStart is a Lambda feature"),
+            "{e}"
+        );
+    }
 }
