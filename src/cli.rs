@@ -333,7 +333,7 @@ pub enum CloudRunBillingArg {
 #[derive(Debug, Args)]
 pub struct CostArgs {
     /// Platform (a price table's id): aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers, gcp-functions-gen1, azure-functions-premium:EP1|EP2|EP3,
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps, gcp-functions-gen1, azure-functions-premium:EP1|EP2|EP3,
     /// aws-ec2:TYPE, aws-fargate, aws-eks, azure-vm:TYPE, gcp-compute:TYPE.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: String,
@@ -386,7 +386,8 @@ pub struct CostArgs {
     /// 1 GiB).
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(..=1_073_741_824))]
     pub log_bytes_per_invocation: Option<u64>,
-    /// Provisioned concurrency kept all month (Lambda) or always-ready instances (Flex).
+    /// Provisioned concurrency kept all month (Lambda), always-ready instances (Flex), or the
+    /// minimum instances kept --hours (App Runner, at least 1; Container Apps replicas).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub provisioned_concurrency: u32,
     /// Configured ephemeral storage in MB (Lambda; 512 included).
@@ -397,6 +398,11 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_MONTHLY_COUNT))]
     pub cold_starts: u64,
+    /// Lambda SnapStart on, with the function's runtime: java (no charge), python or dotnet
+    /// (snapshot cache all month + one restore per --cold-starts). Refused with
+    /// --provisioned-concurrency or --ephemeral-storage-mb above 512.
+    #[arg(long, value_name = "RUNTIME")]
+    pub snapstart: Option<crate::cost::SnapStartRuntime>,
     /// INIT duration of each cold start in ms (at most a day).
     #[arg(long, value_name = "MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=MAX_DURATION_MS))]
@@ -441,7 +447,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub skip_bad_rows: bool,
     /// Platform (its price table's id): aws-lambda, azure-functions-consumption,
-    /// azure-functions-flex, gcp-cloud-run, cloudflare-workers.
+    /// azure-functions-flex, gcp-cloud-run, cloudflare-workers,
+    /// aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID")]
     pub platform: crate::platform::ServerlessPlatform,
     /// Read the platform's facts (and the billing rules of the billed GB-s) from the price
@@ -605,7 +612,7 @@ pub struct TuneArgs {
     #[command(flatten)]
     pub trace: TraceArgs,
     /// Platform to size for: aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers.
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID", default_value = "aws-lambda")]
     pub platform: crate::platform::ServerlessPlatform,
     /// How to choose: cost (cheapest), speed (fastest, ties cheapest) or balanced (Power Tuning's
@@ -634,7 +641,7 @@ pub struct TuneArgs {
 #[derive(Debug, Args)]
 pub struct BreakevenArgs {
     /// Serverless platform: aws-lambda, azure-functions-consumption, azure-functions-flex,
-    /// gcp-cloud-run, cloudflare-workers.
+    /// gcp-cloud-run, cloudflare-workers, aws-app-runner, azure-container-apps.
     #[arg(long, value_name = "ID")]
     pub platform: crate::platform::ServerlessPlatform,
     /// Duration of each invocation in ms (1 ms to a day).

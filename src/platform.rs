@@ -24,16 +24,24 @@ pub enum ServerlessPlatform {
     /// Cloudflare Workers, Standard usage model.
     #[serde(rename = "cloudflare-workers")]
     CloudflareWorkers,
+    /// AWS App Runner (containers; at least one provisioned instance).
+    #[serde(rename = "aws-app-runner")]
+    AwsAppRunner,
+    /// Azure Container Apps, Consumption plan.
+    #[serde(rename = "azure-container-apps")]
+    AzureContainerApps,
 }
 
 impl ServerlessPlatform {
     /// Every serverless platform, in a stable order.
-    pub const ALL: [ServerlessPlatform; 5] = [
+    pub const ALL: [ServerlessPlatform; 7] = [
         ServerlessPlatform::AwsLambda,
         ServerlessPlatform::AzureConsumption,
         ServerlessPlatform::AzureFlex,
         ServerlessPlatform::GcpCloudRun,
         ServerlessPlatform::CloudflareWorkers,
+        ServerlessPlatform::AwsAppRunner,
+        ServerlessPlatform::AzureContainerApps,
     ];
 
     /// The id: the price table's, and the one used on the command line and in files.
@@ -44,6 +52,8 @@ impl ServerlessPlatform {
             ServerlessPlatform::AzureFlex => "azure-functions-flex",
             ServerlessPlatform::GcpCloudRun => "gcp-cloud-run",
             ServerlessPlatform::CloudflareWorkers => "cloudflare-workers",
+            ServerlessPlatform::AwsAppRunner => "aws-app-runner",
+            ServerlessPlatform::AzureContainerApps => "azure-container-apps",
         }
     }
 }

@@ -120,6 +120,7 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
         ephemeral_storage_mb: 512,
         cold_starts: 0,
         init_duration_ms: 0,
+        snapstart: None,
         vcpu: 1.0,
         cloud_run_billing: CloudRunBillingArg::Request,
         min_instances: 0,

@@ -15,7 +15,7 @@ use crate::cost::breakdown_thousands as thousands;
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
     fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
-    CostOptions, FrontDoor, OfferingRef,
+    CostOptions, FrontDoor, OfferingRef, SnapStart,
 };
 use crate::eval::Costing;
 use crate::money::Money;
@@ -138,6 +138,12 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 args.instances, args.hours
             ));
         }
+        "aws-app-runner" | "azure-container-apps" => {
+            let duration_ms = whole_ms(args.duration_ms)?;
+            let (g, more) = container_group(args, platform.table_id, arch, duration_ms)?;
+            notes.extend(more);
+            usage.functions.push(g);
+        }
         _ => {
             let duration_ms = whole_ms(args.duration_ms)?;
             notes.push(format!(
@@ -223,6 +229,55 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
         }
     }
     Ok((usage, notes))
+}
+
+/// The one function group of a container platform (App Runner, Container Apps): minimum
+/// instances (`--provisioned-concurrency`, App Runner at least its MinSize default of 1) kept
+/// `--hours`, serving every request (their time is the minimum instances' active time); with no
+/// minimum instance (Container Apps), each request's time is replica time. Scale-out above the
+/// minimum and the replicas' cool-down after their last request are the simulator's.
+fn container_group(
+    args: &CostArgs,
+    table_id: &str,
+    arch: Arch,
+    duration_ms: u64,
+) -> anyhow::Result<(crate::usage::FunctionGroupUsage, Vec<String>)> {
+    let mut notes = Vec::new();
+    let mut minimum = args.provisioned_concurrency;
+    if table_id == "aws-app-runner" && minimum == 0 {
+        minimum = 1;
+        notes.push(
+            "App Runner MinSize 1 (its default; --provisioned-concurrency sets the minimum instances): the service \
+             never scales to zero"
+                .to_string(),
+        );
+    }
+    let mut g = uniform_group(args.memory_mb, arch, 0, 0);
+    g.requests = args.requests;
+    if minimum > 0 {
+        let kept_ms = (args.hours * MS_PER_HOUR as f64).round() as u64;
+        g.provisioned_periods.push(ProvisionedPeriod {
+            concurrency: minimum,
+            duration_ms: kept_ms,
+        });
+        g.provisioned_duration_ms.add(duration_ms, args.requests);
+        notes.push(format!(
+            "{minimum} minimum instance(s) × {} hours, serving every request (scale-out above them is not modelled \
+             here: use `faascost simulate`)",
+            args.hours
+        ));
+    } else {
+        g.on_demand_duration_ms.add(duration_ms, args.requests);
+        if args.cold_starts > 0 && args.init_duration_ms > 0 {
+            g.init_duration_ms.add(args.init_duration_ms, args.cold_starts);
+        }
+        notes.push(
+            "no minimum replica: each request's time (and any --cold-starts × --init-duration-ms) is replica time; the \
+             replicas' cool-down after their last request is not counted here (use `faascost simulate`)"
+                .to_string(),
+        );
+    }
+    Ok((g, notes))
 }
 
 /// The JSON of `cost --json`, with the report's conventions: a schema version, exact money
@@ -340,6 +395,11 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         commitment: args.commitment.clone(),
         payload_kb: args.payload_kb,
         response_bytes: args.response_bytes,
+        // One function, one published version, cached at its memory.
+        snapstart: args.snapstart.map(|runtime| SnapStart {
+            runtime,
+            cached_mb: args.memory_mb as u64,
+        }),
     };
     check_limits(args, &platform, table)?;
     if args.min_instances > 0

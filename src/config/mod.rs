@@ -10,7 +10,7 @@ mod parse;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::cost::FrontDoor;
+use crate::cost::{FrontDoor, SnapStart, SnapStartRuntime};
 use crate::platform::{InstancePlatform, ServerlessPlatform};
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::schedule::ProvisionedSchedule;
@@ -80,6 +80,19 @@ pub struct ServerlessOption {
     pub concurrency_per_instance: Option<u32>,
     /// Account concurrency limit (`None`: the platform default).
     pub concurrency_limit: Option<u32>,
+    /// Lambda SnapStart with the functions' runtime (`None`: off).
+    pub snapstart: Option<SnapStartRuntime>,
+}
+
+impl ServerlessOption {
+    /// The SnapStart the cost engine prices for this option over a workload of `functions`
+    /// functions: one published version each, cached at the option's memory.
+    pub fn snapstart_for(&self, functions: usize) -> Option<SnapStart> {
+        self.snapstart.map(|runtime| SnapStart {
+            runtime,
+            cached_mb: self.memory_mb.unwrap_or(0) as u64 * functions as u64,
+        })
+    }
 }
 
 /// How a provisioned fleet is sized.

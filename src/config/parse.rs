@@ -10,7 +10,7 @@ use super::{
     Commitment, ControlPlane, HybridOption, LoadBalancer, Ops, ProvisionedOption, Scenario, ServerlessOption, Strategy,
     SCENARIO_SCHEMA_VERSIONS,
 };
-use crate::cost::FrontDoor;
+use crate::cost::{FrontDoor, SnapStartRuntime};
 use crate::platform::{InstancePlatform, ServerlessPlatform};
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::schedule::ProvisionedSchedule;
@@ -63,6 +63,7 @@ struct RawServerless {
     ephemeral_storage_mb: Option<u32>,
     concurrency_per_instance: Option<Spanned<u32>>,
     concurrency_limit: Option<u32>,
+    snapstart: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -528,8 +529,11 @@ fn serverless_option(
     };
     let (provisioned_concurrency, provisioned_concurrency_text) = match &s.provisioned_concurrency {
         None => {
-            used.push("provisioned_concurrency = 0".into());
-            (ProvisionedSchedule::constant(0), "0".to_string())
+            // App Runner never scales to zero: its MinSize defaults to 1 provisioned instance
+            // (pricing/aws-app-runner.toml, `provisioned_min`); every other platform, none.
+            let level = u32::from(platform == ServerlessPlatform::AwsAppRunner);
+            used.push(format!("provisioned_concurrency = {level}"));
+            (ProvisionedSchedule::constant(level), level.to_string())
         }
         Some(v) => {
             let text = match v.get_ref() {
@@ -562,6 +566,45 @@ fn serverless_option(
             ));
         }
     }
+    let snapstart = match &s.snapstart {
+        None => None,
+        Some(v) => {
+            let runtime = v.get_ref().parse::<SnapStartRuntime>().map_err(|msg| {
+                e.at(
+                    v,
+                    format!("option '{id}': snapstart: {msg}"),
+                    "give java, python or dotnet",
+                )
+            })?;
+            // What AWS forbids with SnapStart (Lambda SnapStart limitations), and what its price needs.
+            let refuse = |problem: &str, hint: &str| Err(e.at(v, format!("option '{id}': snapstart: {problem}"), hint));
+            if platform != ServerlessPlatform::AwsLambda {
+                return refuse(
+                    &format!("SnapStart is a Lambda feature, not {platform}'s"),
+                    "remove snapstart",
+                );
+            }
+            if !provisioned_concurrency.is_zero() {
+                return refuse(
+                    "SnapStart cannot be used with provisioned concurrency",
+                    "remove provisioned_concurrency or snapstart",
+                );
+            }
+            if s.ephemeral_storage_mb.is_some_and(|mb| mb > 512) {
+                return refuse(
+                    "SnapStart cannot be used with ephemeral storage above 512 MB",
+                    "set ephemeral_storage_mb to at most 512 or remove snapstart",
+                );
+            }
+            if s.memory_mb.is_none() {
+                return refuse(
+                    "the snapshot cache is billed at the function memory, and the option gives none",
+                    "set memory_mb",
+                );
+            }
+            Some(runtime)
+        }
+    };
     let opt = ServerlessOption {
         id,
         line,
@@ -574,6 +617,7 @@ fn serverless_option(
         ephemeral_storage_mb: or_default(s.ephemeral_storage_mb, 512, "ephemeral_storage_mb", &mut used),
         concurrency_per_instance: s.concurrency_per_instance.map(Spanned::into_inner),
         concurrency_limit: s.concurrency_limit,
+        snapstart,
     };
     Ok((opt, used))
 }
@@ -894,5 +938,40 @@ mod tests {
             .assumptions
             .iter()
             .any(|a| a.contains("option 'a' defaults: arch = x86, keep_alive = provider")));
+    }
+
+    #[test]
+    fn app_runner_keeps_one_instance_by_default_and_snapstart_is_checked() {
+        let s = Scenario::parse(
+            "s.toml",
+            "schema_version = 1\n[[serverless]]\nid = \"ar\"\nplatform = \"aws-app-runner\"\n\
+             [[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\nmemory_mb = 512\nsnapstart = \"dotnet\"\n",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(
+            s.serverless[0].provisioned_concurrency,
+            ProvisionedSchedule::constant(1)
+        );
+        assert!(s
+            .assumptions
+            .iter()
+            .any(|a| a.contains("option 'ar' defaults") && a.contains("provisioned_concurrency = 1")));
+        assert_eq!(
+            s.serverless[1].provisioned_concurrency,
+            ProvisionedSchedule::constant(0)
+        );
+        // One function version of 512 MB per function: 3 functions cache 1,536 MB.
+        let snap = s.serverless[1].snapstart_for(3).unwrap();
+        assert_eq!((snap.runtime.name(), snap.cached_mb), ("dotnet", 1_536));
+        assert!(s.serverless[0].snapstart_for(3).is_none());
+        let e = parse_err(
+            "schema_version = 1\n[[serverless]]\nid = \"c\"\nplatform = \"gcp-cloud-run\"\nmemory_mb = 512\n\
+             snapstart = \"java\"\n",
+        );
+        assert!(
+            e.contains("line 6: option 'c': snapstart: SnapStart is a Lambda feature"),
+            "{e}"
+        );
     }
 }

@@ -5,8 +5,9 @@
 //! CPU time). Each refusal names the platform, the limit and what is accepted; `cost`, the
 //! scenario check and `simulate` share these rules.
 
-use crate::pricing::{MemoryOptions, Model, PriceTable};
-use crate::units::group_thousands;
+use crate::pricing::{Model, PriceTable};
+use crate::units::{group_thousands, MS_PER_MINUTE};
+use crate::usage::ProvisionedPeriod;
 
 /// Whether `table` bills observed memory (rounded up to its grain) rather than a configured
 /// size: Azure Consumption, where any size up to the billed maximum is valid.
@@ -14,8 +15,8 @@ pub fn bills_observed_memory(table: &PriceTable) -> bool {
     table.rules.memory_grain_mb > 0 && table.rules.memory_maximum_mb > 0
 }
 
-/// Refuses a memory size `table`'s platform does not run: outside its range, off its grid of
-/// sizes (Azure Flex: 512, 2,048 or 4,096 MB), above Azure Consumption's observed maximum, or
+/// Refuses a memory size `table`'s platform does not run: outside its range or off its step
+/// (Container Apps: 512 MB steps), off its grid of sizes (Azure Flex: 512, 2,048 or 4,096 MB), above Azure Consumption's observed maximum, or
 /// above the largest size of a CPU-by-memory table (Cloud Functions 1st gen: 8,192 MB).
 pub fn check_memory(table: &PriceTable, memory_mb: u32) -> Result<(), String> {
     let rules = &table.rules;
@@ -33,11 +34,7 @@ pub fn check_memory(table: &PriceTable, memory_mb: u32) -> Result<(), String> {
         };
     }
     if let Some(b) = &table.behaviour {
-        let ok = match &b.memory {
-            MemoryOptions::Range { min_mb, max_mb, .. } => (*min_mb..=*max_mb).contains(&memory_mb),
-            MemoryOptions::Sizes(sizes) => sizes.contains(&memory_mb),
-        };
-        if !ok {
+        if !b.memory.allows(memory_mb) {
             return Err(format!(
                 "memory {memory_mb} MB is not configurable on {}; expected {}",
                 table.id, b.memory
@@ -68,6 +65,37 @@ pub fn check_ephemeral_storage(table: &PriceTable, storage_mb: u32) -> Result<()
             table.id,
             group_thousands(lo as u64),
             group_thousands(hi as u64)
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses provisioned (minimum) instances `table`'s platform does not run: more than its
+/// `provisioned_max` at any time (App Runner MinSize 25, Container Apps 300 minimum replicas),
+/// or, where it always keeps some (`provisioned_min`: App Runner 1), fewer at any time of the
+/// period of `period_ms` (the periods must cover it, to the minute).
+pub fn check_provisioned(table: &PriceTable, periods: &[ProvisionedPeriod], period_ms: u64) -> Result<(), String> {
+    let Some(b) = &table.behaviour else {
+        return Ok(());
+    };
+    if let Some(max) = b.provisioned_max {
+        if let Some(p) = periods.iter().find(|p| p.concurrency > max) {
+            return Err(format!(
+                "provisioned instances {}: {} keeps {} to {max} minimum instances per unit; expected at most {max}",
+                p.concurrency, table.id, b.provisioned_min
+            ));
+        }
+    }
+    let min = b.provisioned_min;
+    let covered_ms: u64 = periods.iter().map(|p| p.duration_ms).sum();
+    let fewest = periods.iter().map(|p| p.concurrency).min().unwrap_or(0);
+    if min > 0 && (fewest < min || covered_ms.saturating_add(MS_PER_MINUTE) < period_ms) {
+        return Err(format!(
+            "{} always keeps at least {min} provisioned instance(s) per unit (it does not scale to zero); expected \
+             provisioned concurrency of {min} to {} at all times (simulate: --provisioned-concurrency; scenario: \
+             provisioned_concurrency)",
+            table.id,
+            b.provisioned_max.map_or("any".to_string(), |m| m.to_string())
         ));
     }
     Ok(())
@@ -123,6 +151,45 @@ mod tests {
             let e = check_memory(&t, bad).unwrap_err();
             assert!(e.contains("512, 2048 or 4096 MB"), "{e}");
         }
+    }
+
+    #[test]
+    fn container_apps_memory_is_on_its_512_mb_steps_and_app_runner_on_its_sizes() {
+        let t = table("azure-container-apps");
+        for ok in [512, 1_024, 1_536, 8_192] {
+            assert!(check_memory(&t, ok).is_ok(), "{ok}");
+        }
+        for bad in [256, 768, 1_000, 8_704] {
+            let e = check_memory(&t, bad).unwrap_err();
+            assert!(e.contains("512–8192 MB in 512 MB steps"), "{e}");
+        }
+        let t = table("aws-app-runner");
+        assert!(check_memory(&t, 4_096).is_ok());
+        assert!(check_memory(&t, 3_072).is_err() && check_memory(&t, 12_288).is_err());
+    }
+
+    #[test]
+    fn provisioned_instances_within_the_platforms_bounds() {
+        let p = |concurrency: u32, duration_ms: u64| ProvisionedPeriod {
+            concurrency,
+            duration_ms,
+        };
+        let hour = 3_600_000;
+        let t = table("aws-app-runner");
+        assert!(check_provisioned(&t, &[p(1, hour)], hour).is_ok());
+        assert!(check_provisioned(&t, &[p(25, hour)], hour).is_ok());
+        assert!(check_provisioned(&t, &[p(26, hour)], hour).is_err());
+        // None, or none for half the period (a schedule at 0 overnight): App Runner never scales
+        // to zero. Within a minute of the period counts as covering it.
+        assert!(check_provisioned(&t, &[], hour).is_err());
+        assert!(check_provisioned(&t, &[p(2, hour / 2)], hour).is_err());
+        assert!(check_provisioned(&t, &[p(2, hour - 60_000)], hour).is_ok());
+        let c = table("azure-container-apps");
+        assert!(check_provisioned(&c, &[], hour).is_ok());
+        assert!(check_provisioned(&c, &[p(300, hour)], hour).is_ok());
+        assert!(check_provisioned(&c, &[p(301, hour)], hour).is_err());
+        // Lambda states no bound.
+        assert!(check_provisioned(&table("aws-lambda"), &[p(5_000, hour)], hour).is_ok());
     }
 
     #[test]

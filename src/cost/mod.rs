@@ -9,10 +9,12 @@
 //! Rules and figures: ../shared/reference/pricing-facts.md; formulas: anchors.md §3.
 
 pub mod breakdown;
+mod containers;
 pub mod limits;
 mod meter;
 mod models;
 pub mod network;
+mod snapstart;
 
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use meter::thousands as breakdown_thousands;
@@ -48,6 +50,65 @@ pub enum FrontDoor {
     Alb,
 }
 
+/// The runtime of a Lambda function with SnapStart on (the runtimes SnapStart supports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapStartRuntime {
+    /// Java 11+: no cache or restore charge.
+    Java,
+    /// Python 3.12+: cache and restore charges.
+    Python,
+    /// .NET 8+: cache and restore charges.
+    Dotnet,
+}
+
+impl SnapStartRuntime {
+    /// The name as written in scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SnapStartRuntime::Java => "java",
+            SnapStartRuntime::Python => "python",
+            SnapStartRuntime::Dotnet => "dotnet",
+        }
+    }
+
+    /// The runtime whose cold-start figure the simulator draws: Java restores from its
+    /// snapshot (`java-snapstart`); Python and .NET keep their own figure (no published
+    /// restore latency).
+    pub fn sim_runtime(self) -> &'static str {
+        match self {
+            SnapStartRuntime::Java => "java-snapstart",
+            SnapStartRuntime::Python => "python",
+            SnapStartRuntime::Dotnet => "dotnet",
+        }
+    }
+}
+
+impl std::str::FromStr for SnapStartRuntime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "java" => Ok(SnapStartRuntime::Java),
+            "python" => Ok(SnapStartRuntime::Python),
+            "dotnet" => Ok(SnapStartRuntime::Dotnet),
+            _ => Err(format!(
+                "SnapStart runtime '{s}' is not supported; expected java, python or dotnet (Lambda SnapStart supports \
+                 Java 11+, Python 3.12+ and .NET 8+)"
+            )),
+        }
+    }
+}
+
+/// Lambda SnapStart on the priced functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SnapStart {
+    /// Their runtime.
+    pub runtime: SnapStartRuntime,
+    /// Memory of the published versions whose snapshots are cached, MB summed over versions
+    /// (one version per function: a function of 1,024 MB caches 1,024 MB).
+    pub cached_mb: u64,
+}
+
 /// Choices that are not in the `Usage` and not in the price table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostOptions {
@@ -68,6 +129,8 @@ pub struct CostOptions {
     /// Response bytes per request, for ALB processed bytes (internet egress is priced with
     /// [`network::price_egress`]).
     pub response_bytes: u64,
+    /// Lambda SnapStart (`None`: off).
+    pub snapstart: Option<SnapStart>,
 }
 
 impl Default for CostOptions {
@@ -81,6 +144,7 @@ impl Default for CostOptions {
             commitment: None,
             payload_kb: 0,
             response_bytes: 0,
+            snapstart: None,
         }
     }
 }

@@ -19,12 +19,22 @@ use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 /// [`price_logs`]) and can be appended with `CostBreakdown::extend`.
 pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<CostBreakdown, CostError> {
     check_groups(usage, table)?;
+    if opts.snapstart.is_some() {
+        super::snapstart::check(usage, table)?;
+    }
     let mut m = Meter::new(table, opts, usage.period_ms)?;
     match table.model {
-        Model::AwsLambda => lambda(&mut m, usage),
+        Model::AwsLambda => {
+            lambda(&mut m, usage);
+            if let Some(snap) = opts.snapstart {
+                super::snapstart::price(&mut m, usage, snap)?;
+            }
+        }
         Model::AzureConsumption => azure_consumption(&mut m, usage),
         Model::AzureFlex => azure_flex(&mut m, usage),
         Model::GcpCloudRun => cloud_run(&mut m, usage),
+        Model::AwsAppRunner => super::containers::app_runner(&mut m, usage)?,
+        Model::AzureContainerApps => super::containers::container_apps(&mut m, usage)?,
         Model::CloudflareWorkers => cloudflare(&mut m, usage),
         Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
@@ -62,9 +72,12 @@ fn check_groups(usage: &Usage, table: &PriceTable) -> Result<(), CostError> {
         if table.model == Model::AwsLambda {
             super::limits::check_ephemeral_storage(table, g.ephemeral_storage_mb).map_err(refuse)?;
         }
-        if !table.rules.cpu_mhz_by_memory_mb.is_empty() {
+        if !table.rules.cpu_mhz_by_memory_mb.is_empty()
+            || matches!(table.model, Model::AwsAppRunner | Model::AzureContainerApps)
+        {
             super::limits::check_memory(table, g.memory_mb).map_err(refuse)?;
         }
+        super::limits::check_provisioned(table, &g.provisioned_periods, usage.period_ms).map_err(refuse)?;
     }
     Ok(())
 }
@@ -186,6 +199,10 @@ pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<Bil
             (g.memory_mb as u128 * (on_demand_ms + always_ready_ms), 0)
         },
         Model::GcpCloudRun => |g, rules| (g.memory_mb as u128 * cloud_run_busy_ms(g, rules), 0),
+        Model::AwsAppRunner | Model::AzureContainerApps => |g, _| {
+            let t = super::containers::ContainerMs::of(g, false);
+            (g.memory_mb as u128 * t.lifetime_ms(), 0)
+        },
         Model::GcpFunctionsGen1 => |g, rules| {
             let (tier_mb, _, t) = gen1_ms(g, rules);
             (tier_mb as u128 * t, 0)

@@ -35,6 +35,8 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.per_minute = true;
     // The table's init latency (at each unit's memory) multiplied, every draw scaled.
     cfg.cold_start_multiple = plan.what_if.cold_start_multiple;
+    // SnapStart: Java cold starts restore from the snapshot (the `java-snapstart` figure).
+    cfg.runtime = opt.snapstart.map(|r| r.sim_runtime().to_string());
     Ok(cfg)
 }
 
@@ -79,7 +81,8 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         .catalog
         .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let opts = plan.cost_options(table);
+    let mut opts = plan.cost_options(table);
+    opts.snapstart = opt.snapstart_for(plan.workload.functions.len());
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
     let on_aws = opt.platform == ServerlessPlatform::AwsLambda;

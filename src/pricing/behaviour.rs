@@ -18,7 +18,7 @@ use super::table::Ctx;
 pub const RUNTIMES: [&str; 7] = ["python", "node", "go", "java", "java-snapstart", "dotnet", "javascript"];
 
 /// Facts a `[behaviour.sources.<fact>]` entry may document.
-const FACTS: [&str; 15] = [
+const FACTS: [&str; 16] = [
     "init_limit_ms",
     "instance_scope",
     "instance_vcpu",
@@ -34,6 +34,7 @@ const FACTS: [&str; 15] = [
     "payload",
     "cold_start",
     "scale_out",
+    "provisioned",
 ];
 
 /// Which requests share instances.
@@ -327,6 +328,10 @@ pub struct Behaviour {
     pub max_request_bytes: Option<u64>,
     /// Largest synchronous response payload, bytes.
     pub max_response_bytes: Option<u64>,
+    /// Fewest provisioned (always running) instances per unit (App Runner's MinSize: 1).
+    pub provisioned_min: u32,
+    /// Most provisioned (minimum) instances per unit (`None`: no limit).
+    pub provisioned_max: Option<u32>,
     /// Cold-start distribution by runtime.
     pub cold_start: BTreeMap<String, ColdStart>,
     /// How the init latency changes with memory (`None`: it does not).
@@ -528,6 +533,20 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
     let timeout_ms = cx.non_negative_int(&raw.timeout_ms, "behaviour.timeout_ms");
     let max_request_bytes = cx.non_negative_int(&raw.max_request_bytes, "behaviour.max_request_bytes");
     let max_response_bytes = cx.non_negative_int(&raw.max_response_bytes, "behaviour.max_response_bytes");
+    let provisioned_min = cx
+        .small_int(&raw.provisioned_min, "behaviour.provisioned_min")
+        .unwrap_or(0);
+    let provisioned_max = cx.small_int(&raw.provisioned_max, "behaviour.provisioned_max");
+    if let (Some(max), Some(v)) = (provisioned_max, &raw.provisioned_max) {
+        if max < provisioned_min {
+            cx.err(
+                v,
+                "behaviour.provisioned_max",
+                format!("{max} is below provisioned_min {provisioned_min}"),
+                "a maximum at or above the minimum",
+            );
+        }
+    }
     let source = cx.source(&raw.source, at, "behaviour.source");
     let verified = cx.verified(raw.verified, at, "behaviour.verified");
     if cx.errors.len() > errors_before {
@@ -549,6 +568,8 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         timeout_ms,
         max_request_bytes,
         max_response_bytes,
+        provisioned_min,
+        provisioned_max,
         cold_start,
         cold_start_memory,
         init_limit_ms,

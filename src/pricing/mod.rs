@@ -18,6 +18,7 @@ pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTab
 /// The price tables shipped with faascost: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("aws-alb.toml", include_str!("../../pricing/aws-alb.toml")),
+    ("aws-app-runner.toml", include_str!("../../pricing/aws-app-runner.toml")),
     (
         "aws-api-gateway.toml",
         include_str!("../../pricing/aws-api-gateway.toml"),
@@ -42,6 +43,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "azure-functions-premium.toml",
         include_str!("../../pricing/azure-functions-premium.toml"),
+    ),
+    (
+        "azure-container-apps.toml",
+        include_str!("../../pricing/azure-container-apps.toml"),
     ),
     ("azure-network.toml", include_str!("../../pricing/azure-network.toml")),
     ("azure-vm.toml", include_str!("../../pricing/azure-vm.toml")),

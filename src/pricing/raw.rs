@@ -218,6 +218,12 @@ pub struct RawBehaviour {
     pub max_request_bytes: Option<Spanned<i64>>,
     /// Largest response payload of a synchronous invocation, bytes.
     pub max_response_bytes: Option<Spanned<i64>>,
+    /// Fewest provisioned (always running) instances a unit keeps (App Runner: MinSize ≥ 1);
+    /// absent = 0.
+    pub provisioned_min: Option<Spanned<i64>>,
+    /// Most provisioned (minimum) instances a unit may be configured with (App Runner 25,
+    /// Container Apps 300); absent = no limit.
+    pub provisioned_max: Option<Spanned<i64>>,
     /// Cold-start (init) latency distribution by runtime.
     pub cold_start: BTreeMap<String, Spanned<RawColdStart>>,
     /// How the init latency changes with memory, where CPU scales with memory.

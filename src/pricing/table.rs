@@ -36,6 +36,11 @@ pub enum Model {
     AzureFlex,
     /// Google Cloud Run (services and Cloud Run functions).
     GcpCloudRun,
+    /// AWS App Runner: memory of every provisioned instance, vCPU only while it serves requests.
+    AwsAppRunner,
+    /// Azure Container Apps, Consumption plan: replica vCPU-s and GiB-s at an active or idle
+    /// rate, plus requests.
+    AzureContainerApps,
     /// Cloudflare Workers Standard.
     CloudflareWorkers,
     /// Google Cloud Functions 1st gen: invocations, GB-s and GHz-s, 100 ms rounding.
@@ -57,6 +62,8 @@ impl Model {
             "azure-consumption" => Model::AzureConsumption,
             "azure-flex" => Model::AzureFlex,
             "gcp-cloud-run" => Model::GcpCloudRun,
+            "aws-app-runner" => Model::AwsAppRunner,
+            "azure-container-apps" => Model::AzureContainerApps,
             "cloudflare-workers" => Model::CloudflareWorkers,
             "gcp-functions-gen1" => Model::GcpFunctionsGen1,
             "instances" => Model::Instances,
@@ -66,7 +73,8 @@ impl Model {
     }
 
     const NAMES: &'static str = "aws-lambda, aws-api-gateway, aws-alb, aws-cloudwatch-logs, aws-fargate, \
-                                 azure-consumption, azure-flex, gcp-cloud-run, gcp-functions-gen1, cloudflare-workers, instances, network";
+                                 azure-consumption, azure-flex, gcp-cloud-run, aws-app-runner, azure-container-apps, \
+                                 gcp-functions-gen1, cloudflare-workers, instances, network";
 }
 
 /// Billing rules of an offering (absent rules take the neutral value: grain 1 ms, no minimum).

@@ -130,8 +130,10 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
-    /// Defaults for a platform: its keep-alive, runtime, concurrency and limit; seed 42.
+    /// Defaults for a platform: its keep-alive, runtime, concurrency and limit, the provisioned
+    /// instances it always keeps (App Runner: 1); seed 42.
     pub fn new(platform: PlatformModel) -> Self {
+        let provisioned = ProvisionedSchedule::constant(platform.facts.provisioned_min);
         SimConfig {
             platform,
             memory_mb: None,
@@ -142,7 +144,7 @@ impl SimConfig {
             runtime: None,
             per_instance_concurrency: None,
             concurrency_limit: None,
-            provisioned: ProvisionedSchedule::constant(0),
+            provisioned,
             retry: None,
             spread: SpreadMode::Uniform,
             timer_spread: SpreadMode::Periodic,
@@ -740,6 +742,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             keep_alive_ms: keep_alive_ms.expect("the fluid path has a fixed keep-alive"),
             cold_start,
             timeout_ms: engine.timeout_ms,
+            init_limit_ms: engine.init_limit_ms,
             seed: cfg.seed,
             limit,
             window_end_ms: engine.window_end_ms,
@@ -979,7 +982,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
              within the request that started it, its time counted in that request's execution (billed as duration, \
              within the timeout) and latency; {} this run{}",
             stats.init_retries,
-            if fluid_plans.is_empty() { "" } else { "; not applied on the fluid path" }
+            if fluid_plans.is_empty() { "" } else { " (on the fluid path too)" }
         ));
     } else if p.facts.init_limit_ms.is_some() {
         assumptions.push(format!(

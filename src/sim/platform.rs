@@ -121,6 +121,25 @@ mod tests {
     }
 
     #[test]
+    fn container_platforms_facts() {
+        // App Runner: 100 requests per instance (MaxConcurrency default), at least 1 provisioned
+        // instance (MinSize), 2,048 MB = 1 vCPU; the simulator keeps that instance by default.
+        let a = model(ServerlessPlatform::AwsAppRunner);
+        assert_eq!(a.facts.per_instance_concurrency_default, 100);
+        assert_eq!((a.facts.provisioned_min, a.facts.provisioned_max), (1, Some(25)));
+        assert!((a.facts.vcpu(2_048).unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(crate::sim::SimConfig::new(a).provisioned.max_level(), 1);
+        // Container Apps: 10 concurrent requests per replica (HTTP scale rule default), 300 s
+        // cool-down, 0.25 vCPU per 512 MB, scale to zero.
+        let c = model(ServerlessPlatform::AzureContainerApps);
+        assert_eq!(c.facts.per_instance_concurrency_default, 10);
+        assert_eq!(c.facts.default_keep_alive_ms, 300_000);
+        assert!((c.facts.vcpu(512).unwrap() - 0.25).abs() < 1e-12);
+        assert_eq!(c.facts.memory.configure_mb(700), 1_024);
+        assert_eq!(crate::sim::SimConfig::new(c).provisioned.max_level(), 0);
+    }
+
+    #[test]
     fn a_table_without_behaviour_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let text: String = crate::pricing::EMBEDDED

@@ -1,0 +1,170 @@
+//! AWS App Runner and Azure Container Apps (Consumption) end to end: `cost` bills pinned to the
+//! cent against hand-computed figures, their limits refused with exit 2, and `analyze` with
+//! scenario options on both platforms (a steady one-function trace whose bills are computed by
+//! hand below).
+
+use super::analyze::{scenario, trace};
+use super::common::{faascost, input_error, json};
+use serde_json::Value;
+
+fn cost(args: &[&str]) -> Value {
+    let mut all = vec!["cost", "--json"];
+    all.extend_from_slice(args);
+    json(&all)
+}
+
+#[test]
+fn app_runner_cost_bills_provisioned_memory_and_active_vcpu() {
+    // MinSize 1 (the default) at 2 GB: 2 GB × 730 h = 1,460 GB-hours × $0.007 = $10.22; 1M
+    // requests × 200 ms = 200,000 s = 55.5556 h on 1 vCPU × $0.064 = $3.555556. $13.775556.
+    let v = cost(&[
+        "--platform",
+        "aws-app-runner",
+        "--memory-mb",
+        "2048",
+        "--requests",
+        "1000000",
+        "--duration-ms",
+        "200",
+    ]);
+    assert_eq!(v["monthly_cost_usd"], "13.775556");
+    // Three minimum instances all month, no request: 3 × 1,460 × $0.007 = $30.66.
+    let v = cost(&[
+        "--platform",
+        "aws-app-runner",
+        "--memory-mb",
+        "2048",
+        "--provisioned-concurrency",
+        "3",
+    ]);
+    assert_eq!(v["monthly_cost_usd"], "30.660000");
+}
+
+#[test]
+fn container_apps_cost_bills_active_and_idle_replicas() {
+    // One minimum replica of 0.5 vCPU / 1 GiB all month (2,628,000 s); 3M requests × 200 ms =
+    // 600,000 s active, 2,028,000 s idle. With the free grants: active vCPU 300,000 − 180,000 =
+    // 120,000 × $0.000024 = $2.88; idle vCPU 1,014,000 × $0.000003 = $3.042; active memory
+    // 600,000 − 360,000 = 240,000 × $0.000003 = $0.72; idle memory 2,028,000 × $0.000003 =
+    // $6.084; requests 1M above the 2M free × $0.40 = $0.40. Total $13.126.
+    let v = cost(&[
+        "--platform",
+        "azure-container-apps",
+        "--memory-mb",
+        "1024",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "200",
+        "--provisioned-concurrency",
+        "1",
+        "--free-tier",
+    ]);
+    assert_eq!(v["monthly_cost_usd"], "13.126000");
+    // Scaled to zero between requests: 3M × 200 ms = 600,000 replica-seconds, all active:
+    // 300,000 vCPU-s × $0.000024 = $7.20 + 600,000 GiB-s × $0.000003 = $1.80 + 3M × $0.40/M =
+    // $1.20 → $10.20 (no free tier).
+    let v = cost(&[
+        "--platform",
+        "azure-container-apps",
+        "--memory-mb",
+        "1024",
+        "--requests",
+        "3000000",
+        "--duration-ms",
+        "200",
+    ]);
+    assert_eq!(v["monthly_cost_usd"], "10.200000");
+}
+
+#[test]
+fn container_platform_limits_are_refused_naming_the_limit() {
+    let e = input_error(&["cost", "--platform", "aws-app-runner", "--memory-mb", "3072"]);
+    assert!(e.contains("512, 1024, 2048, 4096 or 8192 MB"), "{e}");
+    let e = input_error(&[
+        "cost",
+        "--platform",
+        "aws-app-runner",
+        "--memory-mb",
+        "2048",
+        "--provisioned-concurrency",
+        "26",
+    ]);
+    assert!(e.contains("keeps 1 to 25 minimum instances"), "{e}");
+    // App Runner does not scale to zero: minimum instances for only part of the month.
+    let e = input_error(&[
+        "cost",
+        "--platform",
+        "aws-app-runner",
+        "--memory-mb",
+        "2048",
+        "--hours",
+        "100",
+    ]);
+    assert!(e.contains("always keeps at least 1 provisioned instance"), "{e}");
+    let e = input_error(&["cost", "--platform", "azure-container-apps", "--memory-mb", "768"]);
+    assert!(e.contains("512–8192 MB in 512 MB steps"), "{e}");
+    let e = input_error(&[
+        "cost",
+        "--platform",
+        "azure-container-apps",
+        "--memory-mb",
+        "1024",
+        "--provisioned-concurrency",
+        "301",
+    ]);
+    assert!(e.contains("keeps 0 to 300 minimum instances"), "{e}");
+    // simulate: an explicit 0 minimum instances on App Runner.
+    let e = input_error(&[
+        "simulate",
+        "--platform",
+        "aws-app-runner",
+        "--synthetic-poisson",
+        "1:100:60",
+        "--provisioned-concurrency",
+        "0",
+    ]);
+    assert!(e.contains("always keeps at least 1 provisioned instance"), "{e}");
+}
+
+fn monthly(r: &Value, id: &str) -> String {
+    r["options"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap()["monthly_cost_usd"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn analyze_prices_app_runner_and_container_apps_options() {
+    // 20 requests/s of 200 ms for an hour (4 in flight), the window scaled to a 730-hour month.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
+    let s = scenario(
+        dir.path(),
+        "cpu_bound_fraction = 0.01\n\n[[serverless]]\nid = \"app-runner\"\nplatform = \"aws-app-runner\"\n\
+         memory_mb = 2048\n\n[[serverless]]\nid = \"container-apps\"\nplatform = \"azure-container-apps\"\n\
+         memory_mb = 2048\nprovisioned_concurrency = 2\n",
+    );
+    let out = dir.path().join("out");
+    let o = faascost()
+        .arg("analyze")
+        .arg(&t)
+        .arg("--scenario")
+        .arg(&s)
+        .arg("--out")
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // App Runner, MinSize 1 (the scenario default) at 1 vCPU / 2 GB; the 4 requests in flight fit
+    // its 100 slots, so it is never idle and never scales out: memory 2 GB × 730 h × $0.007 =
+    // $10.22; vCPU min(request time, instance time) = 730 h × $0.064 = $46.72. $56.94.
+    assert_eq!(monthly(&r, "app-runner"), "56.940000");
+    // Container Apps, 2 minimum replicas of 1 vCPU / 2 GiB, busy all the time (4 requests in
+    // flight fill their time): 2 × 2,628,000 vCPU-s × $0.000024 = $126.144; 2 × 2,628,000 × 2 GiB
+    // × $0.000003 = $31.536; the window's 72,000 requests scaled to the month (× 730 h / 61 min
+    // window = 51,698,361) × $0.40/M = $20.679344. $178.359344.
+    assert_eq!(monthly(&r, "container-apps"), "178.359344");
+}
