@@ -13,7 +13,7 @@ use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, Fron
 use crate::platform::ServerlessPlatform;
 use crate::pricing::PriceTable;
 use crate::sim::platform::PlatformModel;
-use crate::sim::{simulate, SimConfig, SimOutput};
+use crate::sim::{simulate, simulate_with_alone_runs, AloneRuns, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::Usage;
 use crate::warning::{Warning, WarningCode};
@@ -65,12 +65,31 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
 /// period every option is scaled to a month from) with the option's ephemeral storage.
 pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
     let cfg = sim_config(plan, opt)?;
-    let mut out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    Ok(billed_over_window(plan, opt, out))
+}
+
+/// [`run`] on the plan's workload, also returning each function's run alone wherever the whole
+/// run holds it exactly (`sim::AloneRuns`), each as [`run`] would give it on a plan of that
+/// function alone over the same window.
+pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(SimOutput, AloneRuns)> {
+    let cfg = sim_config(plan, opt)?;
+    let (out, alone) =
+        simulate_with_alone_runs(&plan.workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let alone = alone
+        .into_iter()
+        .map(|(key, run)| (key, billed_over_window(plan, opt, run)))
+        .collect();
+    Ok((billed_over_window(plan, opt, out), alone))
+}
+
+/// A run's usage billed over the workload's window with the option's ephemeral storage.
+fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
     out.usage.period_ms = plan.period_ms();
     for g in &mut out.usage.functions {
         g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
     }
-    Ok(out)
+    out
 }
 
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.
