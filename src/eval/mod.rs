@@ -3,7 +3,8 @@
 //! warnings that could change a decision). No report types and no ranking here: the decision
 //! stage (`fit`) compares evaluations and `report` renders them.
 //!
-//! Serverless options are replayed by the event engine (`sim::simulate`), provisioned ones by
+//! Serverless options are replayed by the event engine (`sim::simulate`; options that differ
+//! only in architecture share one run, `serverless::same_simulation`), provisioned ones by
 //! the fleet model (`sim::provisioned`), hybrids by searching the committed base size; each
 //! is billed with the price tables (`cost`). An option that breaks a platform limit (timeout,
 //! memory) is neither simulated nor priced: it cannot run the workload.
@@ -446,8 +447,12 @@ fn evaluate_options(
     let mut out = Vec::new();
     let mut serverless_runs: ServerlessRuns = BTreeMap::new();
     let mut alone_runs: BTreeMap<String, AloneRuns> = BTreeMap::new();
-    for opt in &plan.scenario.serverless {
+    for (i, opt) in plan.scenario.serverless.iter().enumerate() {
         starting(&opt.id);
+        // An earlier option of the same simulation (another architecture): its run, as this one's.
+        let twin = plan.scenario.serverless[..i]
+            .iter()
+            .find(|o| serverless::same_simulation(o, opt) && serverless_runs.contains_key(&o.id));
         let breaches = serverless::limits(plan, opt)?;
         if !breaches.is_empty() {
             out.push(Evaluation::infeasible(
@@ -459,14 +464,24 @@ fn evaluate_options(
             ));
             continue;
         }
-        let run = match reuse.runs.and_then(|r| r.get(&opt.id)) {
-            Some(run) => run.clone(),
-            None if alone => {
+        let run = match (reuse.runs.and_then(|r| r.get(&opt.id)), twin) {
+            (Some(run), _) => run.clone(),
+            (None, Some(twin)) => {
+                if let Some(by_function) = alone_runs.get(&twin.id) {
+                    let mine = by_function
+                        .iter()
+                        .map(|(key, run)| (key.clone(), serverless::as_option(opt, run.clone())))
+                        .collect();
+                    alone_runs.insert(opt.id.clone(), mine);
+                }
+                serverless::as_option(opt, serverless_runs[&twin.id].clone())
+            }
+            (None, None) if alone => {
                 let (run, by_function) = serverless::run_with_alone(plan, opt)?;
                 alone_runs.insert(opt.id.clone(), by_function);
                 run
             }
-            None => serverless::run(plan, opt, &plan.workload)?,
+            (None, None) => serverless::run(plan, opt, &plan.workload)?,
         };
         out.push(serverless::evaluate(plan, opt, &run)?);
         serverless_runs.insert(opt.id.clone(), run);

@@ -38,6 +38,28 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     Ok(cfg)
 }
 
+/// Whether two options run the very same simulation: every setting [`sim_config`] takes from an
+/// option but the architecture (which the simulator only records in the usage) is equal. The
+/// run of one is the other's with its architecture and ephemeral storage ([`as_option`]).
+pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
+    a.platform == b.platform
+        && a.memory_mb == b.memory_mb
+        && a.keep_alive == b.keep_alive
+        && a.provisioned_concurrency == b.provisioned_concurrency
+        && a.concurrency_per_instance == b.concurrency_per_instance
+        && a.concurrency_limit == b.concurrency_limit
+}
+
+/// A run of an option of the [`same_simulation`] as `opt`, as `opt`'s own: its architecture and
+/// ephemeral storage in the usage.
+pub fn as_option(opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
+    for g in &mut out.usage.functions {
+        g.arch = opt.arch;
+        g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
+    }
+    out
+}
+
 /// The platform limits the workload breaks on this option (from its price table's facts).
 pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBreach>> {
     let id = opt.platform.id();
@@ -408,6 +430,27 @@ mod tests {
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
+        }
+    }
+
+    #[test]
+    fn options_of_the_same_simulation_share_one_run_exactly() {
+        // The embedded scenario's Lambda options differ only in architecture: the second takes
+        // the first's run (its architecture and storage set), and its evaluation equals the one
+        // of a scenario where it is simulated on its own.
+        let p = plan(&[None; 40], 600);
+        let (x86, arm) = (&p.scenario.serverless[1], &p.scenario.serverless[0]);
+        assert!(same_simulation(x86, arm) && x86.arch != arm.arch);
+        let together = super::super::evaluate_all(&p).unwrap();
+        for opt in [x86, arm] {
+            let mut own = p.clone();
+            own.scenario.serverless = vec![opt.clone()];
+            own.scenario.hybrid.clear();
+            let alone = super::super::evaluate_all(&own).unwrap();
+            let shared = together.iter().find(|e| e.id == opt.id).unwrap();
+            assert_eq!(shared, &alone[0], "{}", opt.id);
+            let usage = shared.behaviour.as_ref().unwrap().serverless_usage.as_ref().unwrap();
+            assert!(usage.functions.iter().all(|g| g.arch == opt.arch));
         }
     }
 
