@@ -883,7 +883,7 @@ fn assemble(
         limit.map_or("none".to_string(), |l| l.to_string()),
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
-    assumptions.push(contention_assumption(&plans, cfg, c));
+    assumptions.push(contention_assumption(plans, cfg, c));
     assumptions.push(match p.facts.timeout_ms {
         Some(limit) => format!(
             "execution timeout {limit} ms ({}'s maximum): a request still running then is cut there — it fails, \
