@@ -14,7 +14,7 @@ use crate::characterize::characterize;
 use crate::cli::{AnalyzeArgs, PlanArgs};
 use crate::config::Scenario;
 use crate::eval::series::{keep_alive_tradeoff, right_sizing};
-use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, ServerlessRuns};
+use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, Runs, ServerlessRuns};
 use crate::report::build::{ComputedSeries, Findings};
 use crate::report::gate::{evaluate, failures, Gate, Outcome};
 use crate::report::render::{files, ANALYZE_FILES};
@@ -75,10 +75,11 @@ pub(crate) fn plan(args: &PlanArgs) -> anyhow::Result<Plan> {
     })
 }
 
-/// Evaluates every option (returning the serverless runs too, for the ranges), with a progress
+/// Evaluates every option (returning the serverless runs too, for the ranges and the per-function
+/// fits), with a progress
 /// bar on stderr when it is a terminal (indicatif's only home; nothing is drawn into a pipe or a
 /// CI log). Option ids are sanitized before drawing.
-fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evaluation>, ServerlessRuns)> {
+fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evaluation>, Runs)> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return evaluate_all_with_progress(plan, &mut |_| {});
@@ -130,9 +131,10 @@ fn computed_series(
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args.plan)?;
-    let (evaluations, runs) = evaluate_with_progress(&plan)?;
+    let (evaluations, Runs { whole: runs, alone }) = evaluate_with_progress(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
-    let recommendations = crate::fit::functions::recommend(&plan, &evaluations, &decision)?;
+    let recommendations = crate::fit::functions::recommend_reusing(&plan, &evaluations, &decision, &alone)?;
+    drop(alone);
     let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,

@@ -3,7 +3,8 @@
 //! warnings that could change a decision). No report types and no ranking here: the decision
 //! stage (`fit`) compares evaluations and `report` renders them.
 //!
-//! Serverless options are replayed by the event engine (`sim::simulate`), provisioned ones by
+//! Serverless options are replayed by the event engine (`sim::simulate`; options that differ
+//! only in architecture share one run, `serverless::same_simulation`), provisioned ones by
 //! the fleet model (`sim::provisioned`), hybrids by searching the committed base size; each
 //! is billed with the price tables (`cost`). An option that breaks a platform limit (timeout,
 //! memory) is neither simulated nor priced: it cannot run the workload.
@@ -31,7 +32,7 @@ use crate::cost::{CostBreakdown, CostOptions};
 use crate::money::{Money, MoneyOverflow};
 use crate::pricing::{Catalog, PriceTable};
 use crate::sim::arrivals::SpreadMode;
-use crate::sim::SimOutput;
+use crate::sim::{AloneRuns, SimOutput};
 use crate::trace::Workload;
 use crate::units::Usd;
 use crate::warning::Warning;
@@ -385,7 +386,7 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
 /// Evaluates every option of the plan's scenario, in the scenario's order (serverless,
 /// provisioned, hybrid).
 pub fn evaluate_all(plan: &Plan) -> anyhow::Result<Vec<Evaluation>> {
-    Ok(evaluate_options(plan, &mut |_| {}, Reuse::default())?.0)
+    Ok(evaluate_options(plan, &mut |_| {}, Reuse::default(), false)?.0)
 }
 
 /// The number of options `evaluate_all` evaluates.
@@ -394,23 +395,36 @@ pub fn option_count(plan: &Plan) -> usize {
 }
 
 /// `evaluate_all`, calling `starting(option id)` before each option (for a progress bar), also
-/// returning the serverless options' runs (for [`evaluate_all_reusing`]).
+/// returning the serverless options' runs (for [`evaluate_all_reusing`]) and their functions'
+/// runs alone where the whole runs hold them (for the per-function fits).
 pub fn evaluate_all_with_progress(
     plan: &Plan,
     starting: &mut dyn FnMut(&str),
-) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
-    evaluate_options(plan, starting, Reuse::default())
+) -> anyhow::Result<(Vec<Evaluation>, Runs)> {
+    let (evals, whole, alone) = evaluate_options(plan, starting, Reuse::default(), true)?;
+    Ok((evals, Runs { whole, alone }))
 }
 
 /// The serverless options' simulation runs, by option id.
 pub type ServerlessRuns = BTreeMap<String, SimOutput>;
+
+/// The serverless options' runs of a plan: the whole workload's, and each function's alone
+/// where the whole run holds it exactly (`sim::AloneRuns`), by option id.
+#[derive(Debug, Clone, Default)]
+pub struct Runs {
+    /// The whole workload's run of each option.
+    pub whole: ServerlessRuns,
+    /// Each option's functions' runs alone (those the whole run holds).
+    pub alone: BTreeMap<String, AloneRuns>,
+}
 
 /// What an evaluation may take from an earlier one of the same workload and options instead of
 /// computing it again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reuse<'a> {
     /// Serverless runs, re-priced instead of simulated: only for a change the simulation does
-    /// not see (growth, the what-if traffic multiple).
+    /// not see (growth, the what-if traffic multiple), or runs the simulation gave for exactly
+    /// this workload and option (a function's run alone, `sim::AloneRuns`).
     pub runs: Option<&'a ServerlessRuns>,
     /// Provisioned options' evaluations, taken as they are: only for a change the fleet model
     /// does not see (the seed, the spread mode, the cold-start latency).
@@ -419,19 +433,26 @@ pub struct Reuse<'a> {
 
 /// `evaluate_all`, taking what `reuse` gives instead of computing it again.
 pub fn evaluate_all_reusing(plan: &Plan, reuse: Reuse) -> anyhow::Result<Vec<Evaluation>> {
-    Ok(evaluate_options(plan, &mut |_| {}, reuse)?.0)
+    Ok(evaluate_options(plan, &mut |_| {}, reuse, false)?.0)
 }
 
-/// Evaluates every option, taking what `reuse` gives.
+/// Evaluates every option, taking what `reuse` gives; with `alone`, also keeps the serverless
+/// options' functions' runs alone that their simulations hold.
 fn evaluate_options(
     plan: &Plan,
     starting: &mut dyn FnMut(&str),
     reuse: Reuse,
-) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns)> {
+    alone: bool,
+) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns, BTreeMap<String, AloneRuns>)> {
     let mut out = Vec::new();
     let mut serverless_runs: ServerlessRuns = BTreeMap::new();
-    for opt in &plan.scenario.serverless {
+    let mut alone_runs: BTreeMap<String, AloneRuns> = BTreeMap::new();
+    for (i, opt) in plan.scenario.serverless.iter().enumerate() {
         starting(&opt.id);
+        // An earlier option of the same simulation (another architecture): its run, as this one's.
+        let twin = plan.scenario.serverless[..i]
+            .iter()
+            .find(|o| serverless::same_simulation(o, opt) && serverless_runs.contains_key(&o.id));
         let breaches = serverless::limits(plan, opt)?;
         if !breaches.is_empty() {
             out.push(Evaluation::infeasible(
@@ -443,9 +464,24 @@ fn evaluate_options(
             ));
             continue;
         }
-        let run = match reuse.runs.and_then(|r| r.get(&opt.id)) {
-            Some(run) => run.clone(),
-            None => serverless::run(plan, opt, &plan.workload)?,
+        let run = match (reuse.runs.and_then(|r| r.get(&opt.id)), twin) {
+            (Some(run), _) => run.clone(),
+            (None, Some(twin)) => {
+                if let Some(by_function) = alone_runs.get(&twin.id) {
+                    let mine = by_function
+                        .iter()
+                        .map(|(key, run)| (key.clone(), serverless::as_option(opt, run.clone())))
+                        .collect();
+                    alone_runs.insert(opt.id.clone(), mine);
+                }
+                serverless::as_option(opt, serverless_runs[&twin.id].clone())
+            }
+            (None, None) if alone => {
+                let (run, by_function) = serverless::run_with_alone(plan, opt)?;
+                alone_runs.insert(opt.id.clone(), by_function);
+                run
+            }
+            (None, None) => serverless::run(plan, opt, &plan.workload)?,
         };
         out.push(serverless::evaluate(plan, opt, &run)?);
         serverless_runs.insert(opt.id.clone(), run);
@@ -479,5 +515,5 @@ fn evaluate_options(
             }
         }
     }
-    Ok((out, serverless_runs))
+    Ok((out, serverless_runs, alone_runs))
 }

@@ -13,7 +13,7 @@ use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, Fron
 use crate::platform::ServerlessPlatform;
 use crate::pricing::PriceTable;
 use crate::sim::platform::PlatformModel;
-use crate::sim::{simulate, SimConfig, SimOutput};
+use crate::sim::{simulate, simulate_with_alone_runs, AloneRuns, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::Usage;
 use crate::warning::{Warning, WarningCode};
@@ -38,6 +38,28 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     // SnapStart: Java cold starts restore from the snapshot (the `java-snapstart` figure).
     cfg.runtime = opt.snapstart.map(|r| r.sim_runtime().to_string());
     Ok(cfg)
+}
+
+/// Whether two options run the very same simulation: every setting [`sim_config`] takes from an
+/// option but the architecture (which the simulator only records in the usage) is equal. The
+/// run of one is the other's with its architecture and ephemeral storage ([`as_option`]).
+pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
+    a.platform == b.platform
+        && a.memory_mb == b.memory_mb
+        && a.keep_alive == b.keep_alive
+        && a.provisioned_concurrency == b.provisioned_concurrency
+        && a.concurrency_per_instance == b.concurrency_per_instance
+        && a.concurrency_limit == b.concurrency_limit
+}
+
+/// A run of an option of the [`same_simulation`] as `opt`, as `opt`'s own: its architecture and
+/// ephemeral storage in the usage.
+pub fn as_option(opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
+    for g in &mut out.usage.functions {
+        g.arch = opt.arch;
+        g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
+    }
+    out
 }
 
 /// The platform limits the workload breaks on this option (from its price table's facts).
@@ -67,12 +89,31 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
 /// period every option is scaled to a month from) with the option's ephemeral storage.
 pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
     let cfg = sim_config(plan, opt)?;
-    let mut out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    Ok(billed_over_window(plan, opt, out))
+}
+
+/// [`run`] on the plan's workload, also returning each function's run alone wherever the whole
+/// run holds it exactly (`sim::AloneRuns`), each as [`run`] would give it on a plan of that
+/// function alone over the same window.
+pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(SimOutput, AloneRuns)> {
+    let cfg = sim_config(plan, opt)?;
+    let (out, alone) =
+        simulate_with_alone_runs(&plan.workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let alone = alone
+        .into_iter()
+        .map(|(key, run)| (key, billed_over_window(plan, opt, run)))
+        .collect();
+    Ok((billed_over_window(plan, opt, out), alone))
+}
+
+/// A run's usage billed over the workload's window with the option's ephemeral storage.
+fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
     out.usage.period_ms = plan.period_ms();
     for g in &mut out.usage.functions {
         g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
     }
-    Ok(out)
+    out
 }
 
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.
@@ -392,6 +433,27 @@ mod tests {
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
+        }
+    }
+
+    #[test]
+    fn options_of_the_same_simulation_share_one_run_exactly() {
+        // The embedded scenario's Lambda options differ only in architecture: the second takes
+        // the first's run (its architecture and storage set), and its evaluation equals the one
+        // of a scenario where it is simulated on its own.
+        let p = plan(&[None; 40], 600);
+        let (x86, arm) = (&p.scenario.serverless[1], &p.scenario.serverless[0]);
+        assert!(same_simulation(x86, arm) && x86.arch != arm.arch);
+        let together = super::super::evaluate_all(&p).unwrap();
+        for opt in [x86, arm] {
+            let mut own = p.clone();
+            own.scenario.serverless = vec![opt.clone()];
+            own.scenario.hybrid.clear();
+            let alone = super::super::evaluate_all(&own).unwrap();
+            let shared = together.iter().find(|e| e.id == opt.id).unwrap();
+            assert_eq!(shared, &alone[0], "{}", opt.id);
+            let usage = shared.behaviour.as_ref().unwrap().serverless_usage.as_ref().unwrap();
+            assert!(usage.functions.iter().all(|g| g.arch == opt.arch));
         }
     }
 

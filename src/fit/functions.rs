@@ -17,9 +17,11 @@ use std::collections::BTreeMap;
 use super::features::{self, Features};
 use super::reasons::{evaluation_reasons, trace_reasons, Favours, Reason};
 use super::{decide, horizon_total, money, Decision};
-use crate::eval::{evaluate_all, Evaluation, OptionKind, Plan};
+use crate::eval::{evaluate_all, evaluate_all_reusing, Evaluation, OptionKind, Plan, Reuse, ServerlessRuns};
 use crate::money::Money;
+use crate::sim::arrivals::function_key;
 use crate::sim::schedule::ProvisionedSchedule;
+use crate::sim::AloneRuns;
 use crate::trace::{FunctionTrace, Workload};
 
 /// A margin over the runner-up (share of the runner-up's horizon cost) at or above which the
@@ -148,9 +150,22 @@ pub struct Recommendations {
     pub assumptions: Vec<String>,
 }
 
-/// Fits every function and the whole workload of an evaluated plan.
+/// Fits every function and the whole workload of an evaluated plan, replaying every function
+/// alone on every serverless option.
 pub fn recommend(plan: &Plan, evals: &[Evaluation], decision: &Decision) -> anyhow::Result<Recommendations> {
-    let functions = fit_functions(plan)?;
+    recommend_reusing(plan, evals, decision, &AloneByOption::new())
+}
+
+/// [`recommend`], pricing a function alone on a serverless option from its run alone in
+/// `alone` where there is one (the whole workload's simulation held it exactly:
+/// `sim::AloneRuns`) instead of replaying it; the result is the same.
+pub fn recommend_reusing(
+    plan: &Plan,
+    evals: &[Evaluation],
+    decision: &Decision,
+    alone: &AloneByOption,
+) -> anyhow::Result<Recommendations> {
+    let functions = fit_functions_reusing(plan, alone)?;
     Ok(Recommendations {
         overall: fit_overall(plan, evals, decision, &functions),
         functions,
@@ -371,13 +386,22 @@ fn idle_function(f: &FunctionTrace) -> FunctionFit {
     }
 }
 
-/// Fits one function.
-fn fit_function(plan: &Plan, f: &FunctionTrace) -> anyhow::Result<FunctionFit> {
+/// Fits one function, taking its runs alone from `runs` where they are.
+fn fit_function(plan: &Plan, f: &FunctionTrace, runs: &AloneByOption) -> anyhow::Result<FunctionFit> {
     if f.arrivals.invocations() == 0 {
         return Ok(idle_function(f));
     }
     let sub = alone(plan, f);
-    let mut evals = evaluate_all(&sub)?;
+    let key = function_key(&f.id);
+    let own: ServerlessRuns = runs
+        .iter()
+        .filter_map(|(id, by_function)| Some((id.clone(), by_function.get(&key)?.clone())))
+        .collect();
+    let reuse = Reuse {
+        runs: Some(&own),
+        provisioned: None,
+    };
+    let mut evals = evaluate_all_reusing(&sub, reuse)?;
     // A hybrid whose search chose no servers is its serverless option under another name.
     evals.retain(|e| {
         !(e.kind == OptionKind::Hybrid
@@ -411,14 +435,22 @@ fn ordered(mut reasons: Vec<Reason>, x: &Features) -> Vec<Reason> {
 }
 
 /// Fits every function of the plan's workload, in the workload's order (in parallel; the
-/// result does not depend on the thread count).
+/// result does not depend on the thread count), replaying each alone on every option.
 pub fn fit_functions(plan: &Plan) -> anyhow::Result<Vec<FunctionFit>> {
+    fit_functions_reusing(plan, &AloneByOption::new())
+}
+
+/// [`fit_functions`], taking each function's serverless runs alone from `alone` where they are.
+pub fn fit_functions_reusing(plan: &Plan, alone: &AloneByOption) -> anyhow::Result<Vec<FunctionFit>> {
     plan.workload
         .functions
         .par_iter()
-        .map(|f| fit_function(plan, f))
+        .map(|f| fit_function(plan, f, alone))
         .collect()
 }
+
+/// Functions' runs alone by serverless option id (`eval::Runs::alone`).
+pub type AloneByOption = BTreeMap<String, AloneRuns>;
 
 /// The whole workload's fit from its evaluations and decision, and its functions' fits.
 pub fn fit_overall(plan: &Plan, evals: &[Evaluation], decision: &Decision, functions: &[FunctionFit]) -> OverallFit {

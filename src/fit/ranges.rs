@@ -589,6 +589,7 @@ mod tests {
 
     fn run(plan: &Plan, settings: RangeSettings) -> Ranges {
         let (evals, runs) = evaluate_all_with_progress(plan, &mut |_| {}).unwrap();
+        let runs = runs.whole;
         ranges(plan, &evals, &runs, settings).unwrap()
     }
 
@@ -610,6 +611,7 @@ mod tests {
         // costs a fresh simulation at the case's fraction gives, and the same winner.
         let mut p = plan();
         let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
+        let runs = runs.whole;
         assert!(!simulation_sees_cpu_bound_fraction(&p));
         for s in [Setting::CpuBoundFraction(0.2), Setting::CpuBoundFraction(0.9)] {
             let case = s.apply(&p);

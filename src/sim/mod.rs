@@ -368,37 +368,63 @@ impl<'w> UnitPlan<'w> {
 /// time, so only one minute of in-flight changes is held at once.
 const BLOCK_MS: u64 = MS_PER_MINUTE;
 
+/// The outcome of pass 1: each unit's result (in the plans' order), the summed concurrency
+/// profile, and each unit's own profile where one was asked for.
+struct IndependentPass {
+    results: Vec<UnitResult>,
+    sweep: ProfileSweep,
+    own: Vec<Option<ProfileSweep>>,
+}
+
 /// Pass 1: every unit in its own engine, swept in step block by block (in parallel) into one
 /// concurrency profile. Stops early, returning `None`, once the summed concurrency exceeds
-/// `limit` (the shared pass replaces this one's results then).
+/// `limit` (the shared pass replaces this one's results then). `own[i]`, when given, also
+/// sweeps unit `i`'s changes alone, exactly as a run of that unit alone would (its changes
+/// sorted the same way, from its own start).
 fn independent_pass(
     plans: &[UnitPlan],
     cfg: &SimConfig,
     engine: &EngineConfig,
     start_ms: u64,
     limit: Option<u32>,
+    own: Vec<Option<ProfileSweep>>,
     mut record: Option<&mut PartialWriter>,
-) -> Result<Option<(Vec<UnitResult>, ProfileSweep)>, SimError> {
+) -> Result<Option<IndependentPass>, SimError> {
+    let mut own = own;
+    own.resize_with(plans.len(), || None);
     let mut engines = plans
         .par_iter()
-        .map(|p| Ok((serverless::Engine::new(vec![p.spec(cfg, engine)?], engine), Vec::new())))
-        .collect::<Result<Vec<(serverless::Engine, Vec<u64>)>, SimError>>()?;
+        .zip(own)
+        .map(|(p, own)| {
+            Ok((
+                serverless::Engine::new(vec![p.spec(cfg, engine)?], engine),
+                Vec::new(),
+                own,
+            ))
+        })
+        .collect::<Result<Vec<(serverless::Engine, Vec<u64>, Option<ProfileSweep>)>, SimError>>()?;
     let mut sweep = ProfileSweep::new(start_ms);
     // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
     // completions before arrivals at equal times, as the engine does (times are below 2^63 ms,
     // 292 million years).
     let mut block: Vec<u64> = Vec::new();
-    while let Some(t0) = engines.iter().filter_map(|(e, _)| e.next_time_ms()).min() {
+    while let Some(t0) = engines.iter().filter_map(|(e, _, _)| e.next_time_ms()).min() {
         let until = (t0 / BLOCK_MS).saturating_add(1).saturating_mul(BLOCK_MS);
         let until = if until <= t0 { u64::MAX } else { until };
-        engines.par_iter_mut().for_each(|(e, changes)| {
+        engines.par_iter_mut().for_each(|(e, changes, own)| {
             changes.clear();
             if e.next_time_ms().is_some_and(|t| t < until || until == u64::MAX) {
                 e.advance(until, &mut |t, d| changes.push(t << 1 | u64::from(d > 0)));
             }
+            if let Some(own) = own {
+                changes.sort_unstable();
+                for &packed in changes.iter() {
+                    own.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+                }
+            }
         });
         block.clear();
-        for (_, changes) in &engines {
+        for (_, changes, _) in &engines {
             block.extend_from_slice(changes);
         }
         block.sort_unstable();
@@ -413,8 +439,13 @@ fn independent_pass(
             return Ok(None);
         }
     }
-    let results = engines.into_par_iter().flat_map_iter(|(e, _)| e.finish()).collect();
-    Ok(Some((results, sweep)))
+    let (results, own): (Vec<Vec<UnitResult>>, Vec<Option<ProfileSweep>>) =
+        engines.into_par_iter().map(|(e, _, own)| (e.finish(), own)).unzip();
+    Ok(Some(IndependentPass {
+        results: results.into_iter().flatten().collect(),
+        sweep,
+        own,
+    }))
 }
 
 /// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.
@@ -582,10 +613,13 @@ pub(crate) fn simulate_with_fluid_threshold(
     cfg: &SimConfig,
     threshold: u64,
 ) -> Result<SimOutput, SimError> {
-    match run_shard(workload, cfg, threshold, Shard::Whole)? {
-        ShardOutcome::Output(out) => Ok(*out),
-        ShardOutcome::Partial(_) => unreachable!("a whole run aggregates"),
-    }
+    Ok(run(workload, cfg, threshold, false, Shard::Whole)?.into_output().0)
+}
+
+/// [`simulate`], also returning each function's run alone wherever this run already holds it
+/// exactly ([`AloneRuns`]).
+pub fn simulate_with_alone_runs(workload: &Workload, cfg: &SimConfig) -> Result<(SimOutput, AloneRuns), SimError> {
+    Ok(run(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, true, Shard::Whole)?.into_output())
 }
 
 /// Replays partition `spec` of the workload's units ([`partial::assign`]), streaming its
@@ -598,9 +632,15 @@ pub fn simulate_partition(
     spec: PartitionSpec,
     writer: &mut PartialWriter,
 ) -> Result<PartialHeader, SimError> {
-    match run_shard(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, Shard::Part(spec, writer))? {
-        ShardOutcome::Partial(header) => Ok(header),
-        ShardOutcome::Output(_) => unreachable!("a partition writes a partial"),
+    match run(
+        workload,
+        cfg,
+        fluid::FLUID_MIN_PER_MINUTE,
+        false,
+        Shard::Part(spec, writer),
+    )? {
+        RunOutcome::Partial(header) => Ok(header),
+        RunOutcome::Whole(..) => unreachable!("a partition writes a partial"),
     }
 }
 
@@ -612,13 +652,18 @@ pub fn simulate_merged(
     cfg: &SimConfig,
     readers: &mut [PartialReader],
 ) -> Result<SimOutput, SimError> {
-    match run_shard(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, Shard::Merged(readers))? {
-        ShardOutcome::Output(out) => Ok(*out),
-        ShardOutcome::Partial(_) => unreachable!("a merge aggregates"),
-    }
+    Ok(run(
+        workload,
+        cfg,
+        fluid::FLUID_MIN_PER_MINUTE,
+        false,
+        Shard::Merged(readers),
+    )?
+    .into_output()
+    .0)
 }
 
-/// Which part of a run [`run_shard`] does.
+/// Which part of a run [`run`] does.
 enum Shard<'a> {
     /// Replay every unit and aggregate.
     Whole,
@@ -628,12 +673,78 @@ enum Shard<'a> {
     Merged(&'a mut [PartialReader]),
 }
 
-enum ShardOutcome {
-    Output(Box<SimOutput>),
+/// What [`run`] returns: the output (and the functions' runs alone), or a partition's partial.
+enum RunOutcome {
+    Whole(Box<SimOutput>, AloneRuns),
     Partial(PartialHeader),
 }
 
-fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard) -> Result<ShardOutcome, SimError> {
+impl RunOutcome {
+    fn into_output(self) -> (SimOutput, AloneRuns) {
+        match self {
+            RunOutcome::Whole(out, alone) => (*out, alone),
+            RunOutcome::Partial(_) => unreachable!("only a partition writes a partial"),
+        }
+    }
+}
+
+/// Each function's own run — what [`simulate`] gives on a workload of that function alone
+/// (same window, same settings) — by function key (`app/function`), for the functions whose
+/// run the whole workload's run already holds exactly: a unit that is that one function (an
+/// app of one function where instances are per app), replayed by events (not the fluid path),
+/// whose memory alone is the same (an Azure app's allocated memory is shared by the app's
+/// functions in the workload), in a run whose account limit never bound (pass 1 completed: a
+/// function alone is never above its share of the summed concurrency, so alone the limit
+/// cannot bind either). Each unit's engine runs from its own seeded generators, so its
+/// requests, durations and inits are the same alone; its concurrency profile is swept on its
+/// own from its own start, and its figures, assumptions and warnings are assembled from it
+/// alone. Other functions are absent: replay them alone.
+pub type AloneRuns = BTreeMap<String, SimOutput>;
+
+/// The settings every unit of a run shares, resolved once.
+struct Resolved<'c> {
+    cfg: &'c SimConfig,
+    /// Requests per instance.
+    c: u32,
+    /// Account concurrency limit.
+    limit: Option<u32>,
+    runtime: String,
+    cold_start: ColdStartDist,
+    /// The fluid path's threshold (invocations in a unit's busiest minute).
+    threshold: u64,
+}
+
+/// Whether a function's trace counts as timer-driven per-minute counts (its own spread).
+fn is_timer_counts(f: &FunctionTrace) -> bool {
+    f.trigger == Trigger::Timer && matches!(f.arrivals, crate::trace::Arrivals::PerMinute(_))
+}
+
+/// The memory a one-function unit would run with in a workload of that function alone.
+fn memory_alone_mb(plan: &UnitPlan, cfg: &SimConfig) -> Option<u32> {
+    let [(f, _)] = plan.functions.as_slice() else {
+        return None;
+    };
+    let facts = &cfg.platform.facts;
+    let (o, a) = f.id.app_key();
+    let sizes = BTreeMap::from([((o.to_string(), a.to_string()), 1)]);
+    let unit = ResolvedUnit {
+        key: plan.key.clone(),
+        functions: vec![*f],
+    };
+    let raw_mb = cfg
+        .memory_mb
+        .unwrap_or_else(|| unit_memory_mb(&unit, &sizes, facts.default_memory_mb));
+    Some(facts.memory.configure_mb(raw_mb))
+}
+
+/// Runs the simulation; with `alone`, also each function's own run where this one holds it.
+fn run(
+    workload: &Workload,
+    cfg: &SimConfig,
+    threshold: u64,
+    alone: bool,
+    shard: Shard,
+) -> Result<RunOutcome, SimError> {
     let p = &cfg.platform;
     let c = cfg
         .per_instance_concurrency
@@ -693,10 +804,13 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
     // The period starts at the window start or the first arrival, whichever is earlier (a
     // fluid unit's first minute start: its arrivals are never drawn).
     let mut first_arrival_ms: Option<u64> = None;
+    let mut firsts = Vec::with_capacity(plans.len());
     for plan in &plans {
-        if let Some(r) = plan.arrivals(cfg)?.next() {
-            first_arrival_ms = Some(first_arrival_ms.map_or(r.arrival_ms, |t| t.min(r.arrival_ms)));
+        let first = plan.arrivals(cfg)?.next().map(|r| r.arrival_ms);
+        if let Some(t) = first {
+            first_arrival_ms = Some(first_arrival_ms.map_or(t, |f| f.min(t)));
         }
+        firsts.push(first);
     }
     for plan in &fluid_plans {
         for (f, _) in &plan.functions {
@@ -724,6 +838,26 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
         // concurrency or SnapStart".
         init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
     };
+    // Which units' own runs to keep: a one-function unit with a first arrival, whose memory and
+    // engine window alone are this run's (its own start is its window start or first arrival).
+    let alone_starts: Vec<Option<u64>> = plans
+        .iter()
+        .zip(&firsts)
+        .map(|(plan, first)| {
+            let own_start = workload.window_start_ms.min((*first)?);
+            let same_window = workload.window_end_ms.max(own_start + 1) == engine.window_end_ms;
+            (alone && same_window && memory_alone_mb(plan, cfg) == Some(plan.memory_mb)).then_some(own_start)
+        })
+        .collect();
+    let own = alone_starts.iter().map(|s| s.map(ProfileSweep::new)).collect();
+    let resolved = Resolved {
+        cfg,
+        c,
+        limit,
+        runtime,
+        cold_start,
+        threshold,
+    };
     let run_fluid = |units: &[UnitPlan], sweep: &ProfileSweep| -> Result<(Vec<UnitResult>, MinuteLoad), SimError> {
         let units: Vec<fluid::FluidUnit> = units
             .iter()
@@ -740,7 +874,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             .collect();
         let fluid_cfg = fluid::FluidConfig {
             keep_alive_ms: keep_alive_ms.expect("the fluid path has a fixed keep-alive"),
-            cold_start,
+            cold_start: resolved.cold_start,
             timeout_ms: engine.timeout_ms,
             init_limit_ms: engine.init_limit_ms,
             seed: cfg.seed,
@@ -751,11 +885,32 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
         };
         fluid::run(&units, &fluid_cfg)
     };
+    let mut alone_runs = AloneRuns::new();
     let (results, sweep) = match shard {
         Shard::Whole => {
             // Pass 1: units are independent unless the account limit binds.
-            let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit, None)? {
-                Some(pass) => pass,
+            let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit, own, None)? {
+                Some(pass) => {
+                    for (i, own) in pass.own.into_iter().enumerate() {
+                        let (Some(own), Some(own_start)) = (own, alone_starts[i]) else {
+                            continue;
+                        };
+                        let (f, _) = plans[i].functions[0];
+                        let out = assemble(
+                            &resolved,
+                            usize::from(is_timer_counts(f)),
+                            &plans[i..=i],
+                            &[],
+                            &pass.results[i..=i],
+                            own,
+                            own_start,
+                            engine.init_limit_ms,
+                            engine.window_end_ms,
+                        );
+                        alone_runs.insert(function_key(&f.id), out);
+                    }
+                    (pass.results, pass.sweep)
+                }
                 None => {
                     // Pass 2: the limit binds — one shared event loop over every unit.
                     let shared = EngineConfig {
@@ -802,8 +957,9 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
                     limit.unwrap_or(0)
                 ))
             };
-            let (mut results, sweep) =
-                independent_pass(&plans, cfg, &engine, start_ms, limit, Some(writer))?.ok_or_else(binds)?;
+            let pass =
+                independent_pass(&plans, cfg, &engine, start_ms, limit, Vec::new(), Some(writer))?.ok_or_else(binds)?;
+            let (mut results, sweep) = (pass.results, pass.sweep);
             let (fluid_results, fluid_load) = if fluid_plans.is_empty() {
                 (Vec::new(), Vec::new())
             } else {
@@ -813,7 +969,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             results.sort_by(|a, b| a.key.cmp(&b.key));
             let mut unit_keys: Vec<String> = plans.iter().chain(&fluid_plans).map(|u| u.key.clone()).collect();
             unit_keys.sort();
-            return Ok(ShardOutcome::Partial(PartialHeader {
+            return Ok(RunOutcome::Partial(PartialHeader {
                 schema_version: partial::PARTIAL_SCHEMA_VERSION,
                 partition: spec.index,
                 partitions: spec.count,
@@ -836,9 +992,46 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             }
         }
     };
-    let end_ms = engine
-        .window_end_ms
-        .max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
+    let timers = workload.functions.iter().filter(|f| is_timer_counts(f)).count();
+    let out = assemble(
+        &resolved,
+        timers,
+        &plans,
+        &fluid_plans,
+        &results,
+        sweep,
+        start_ms,
+        engine.init_limit_ms,
+        engine.window_end_ms,
+    );
+    Ok(RunOutcome::Whole(Box::new(out), alone_runs))
+}
+
+/// A run's output from its units' results: the usage by memory, the stats, the assumptions and
+/// warnings. `timers` counts the workload's timer functions with per-minute counts; `sweep` is
+/// the run's concurrency profile from `start_ms`.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    resolved: &Resolved,
+    timers: usize,
+    plans: &[UnitPlan],
+    fluid_plans: &[UnitPlan],
+    results: &[UnitResult],
+    sweep: ProfileSweep,
+    start_ms: u64,
+    init_limit_ms: Option<u64>,
+    window_end_ms: u64,
+) -> SimOutput {
+    let Resolved {
+        cfg,
+        c,
+        limit,
+        ref runtime,
+        cold_start,
+        threshold,
+    } = *resolved;
+    let p = &cfg.platform;
+    let end_ms = window_end_ms.max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
     let profile = sweep.finish(end_ms, cfg.per_minute);
     let mut assumptions = Vec::new();
     let period_ms = end_ms - start_ms;
@@ -860,7 +1053,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
     let mut provisioned_inflight_ms = 0u64;
     let mut unit_cold_pct = Vec::new();
     let mut units = Vec::with_capacity(results.len());
-    for r in &results {
+    for r in results {
         let mem = r.memory_mb as f64;
         stats.invocations += r.arrivals;
         stats.served += r.served;
@@ -930,7 +1123,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
         limit.map_or("none".to_string(), |l| l.to_string()),
     ));
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
-    assumptions.push(contention_assumption(&plans, cfg, c));
+    assumptions.push(contention_assumption(plans, cfg, c));
     assumptions.push(match p.facts.timeout_ms {
         Some(limit) => format!(
             "execution timeout {limit} ms ({}'s maximum): a request still running then is cut there — it fails, \
@@ -946,7 +1139,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             "cold start: {} runtime figure of the platform's price table, {cold_start} ms, mean {:.0} ms ({}; see [behaviour.cold_start.{}] in pricing/{}.toml)",
             runtime,
             cold_start.mean_ms(),
-            if p.facts.cold_start[&runtime].verified { "vendor figure" } else { "UNVERIFIED third-party or placeholder" },
+            if p.facts.cold_start[runtime].verified { "vendor figure" } else { "UNVERIFIED third-party or placeholder" },
             runtime,
             p.id()
         ),
@@ -960,7 +1153,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
     if let (None, Some(m)) = (cfg.cold_start, &p.facts.cold_start_memory) {
         let mut scales: Vec<(u32, f64)> = plans
             .iter()
-            .chain(&fluid_plans)
+            .chain(fluid_plans)
             .map(|u| (u.memory_mb, p.facts.cold_start_scale(u.memory_mb)))
             .collect();
         scales.sort_by_key(|&(mb, _)| mb);
@@ -976,7 +1169,7 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             p.id()
         ));
     }
-    if let Some(limit) = engine.init_limit_ms {
+    if let Some(limit) = init_limit_ms {
         assumptions.push(format!(
             "init limit {limit} ms: an init drawn longer is abandoned at the limit (billed as INIT up to it) and run again \
              within the request that started it, its time counted in that request's execution (billed as duration, \
@@ -989,11 +1182,6 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
             "init limit: none for the {runtime} runtime (the platform's does not apply to SnapStart)"
         ));
     }
-    let timers = workload
-        .functions
-        .iter()
-        .filter(|f| f.trigger == Trigger::Timer && matches!(f.arrivals, crate::trace::Arrivals::PerMinute(_)))
-        .count();
     if timers > 0 {
         assumptions.push(format!(
             "timer-triggered functions ({timers} with per-minute counts): spread {}{}",
@@ -1076,13 +1264,13 @@ fn run_shard(workload: &Workload, cfg: &SimConfig, threshold: u64, shard: Shard)
         instances: Vec::new(),
     };
     let warnings = timeout_warning(&stats, p).into_iter().collect();
-    Ok(ShardOutcome::Output(Box::new(SimOutput {
+    SimOutput {
         usage,
         stats,
         units,
         assumptions,
         warnings,
-    })))
+    }
 }
 
 #[cfg(test)]
@@ -1523,6 +1711,76 @@ mod tests {
         io.cpu_bound_fraction = 0.0;
         let io_busy = simulate(&w, &io).unwrap().usage.functions[0].instance_busy_ms.sum_ms() as f64;
         assert!(io_busy < busy1 / 4.0, "{io_busy} vs {busy1}");
+    }
+
+    /// Three functions with the app's allocated memory (1,024 MB, Azure 2019's per-app figure),
+    /// two of them in app `a`, every 2 minutes for an hour, overlapping (2-minute calls).
+    fn apps_workload() -> Workload {
+        let function = |app: &str, name: &str| {
+            let mut f = per_minute_function(
+                name,
+                (0..60).map(|m| u32::from(m % 2 == 0)).collect(),
+                DurationInfo::Unknown,
+            );
+            f.id = crate::trace::FunctionId {
+                owner: "o".into(),
+                app: app.into(),
+                function: name.into(),
+            };
+            f.memory.allocated = Some(crate::trace::AllocatedMemory {
+                scope: MemoryScope::App,
+                sample_count: 1,
+                average_mb: 1024.0,
+                percentiles_mb: [1024.0; 8],
+            });
+            f
+        };
+        workload_of(vec![function("a", "f1"), function("a", "f2"), function("b", "g")], 60)
+    }
+
+    #[test]
+    fn a_run_holds_a_function_alone_only_where_alone_is_the_same_replay() {
+        // Lambda, memory from the trace: app a's 1,024 MB is shared by its two functions (512 MB
+        // each), alone f1 would run at 1,024 MB, so only g (alone in its app) is held, and it
+        // equals a replay of g alone field by field (per-minute series included).
+        let w = apps_workload();
+        let mut cfg = lambda("1m");
+        cfg.fallback_duration_ms = Some(120_000);
+        cfg.per_minute = true;
+        let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+        assert_eq!(whole, simulate(&w, &cfg).unwrap());
+        assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/b/g"]);
+        let only = |name: &str| {
+            let mut one = w.clone();
+            one.functions.retain(|f| f.id.function == name);
+            one
+        };
+        assert_eq!(alone["o/b/g"], simulate(&only("g"), &cfg).unwrap());
+        // At a set memory every function is its own unit at the same size: all three held.
+        cfg.memory_mb = Some(512);
+        let (_, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+        assert_eq!(alone.len(), 3);
+        for name in ["f1", "f2", "g"] {
+            let f = w.functions.iter().find(|f| f.id.function == name).unwrap();
+            assert_eq!(
+                alone[&function_key(&f.id)],
+                simulate(&only(name), &cfg).unwrap(),
+                "{name}"
+            );
+        }
+        // An account limit of 2: the three 2-minute calls of each even minute overlap (3 in
+        // flight), the shared pass replaces pass 1, and nothing is held (each alone, 1 in
+        // flight, would not be throttled).
+        cfg.concurrency_limit = Some(2);
+        let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+        assert!(whole.stats.throttles > 0);
+        assert!(alone.is_empty());
+        // Instances per app (Azure Consumption): a's two functions share instances, g is held.
+        let mut azure = SimConfig::new(model(ServerlessPlatform::AzureConsumption));
+        azure.fallback_duration_ms = Some(120_000);
+        let (_, alone) = simulate_with_alone_runs(&w, &azure).unwrap();
+        assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/b/g"]);
+        assert_eq!(alone["o/b/g"], simulate(&only("g"), &azure).unwrap());
     }
 
     #[test]

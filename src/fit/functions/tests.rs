@@ -226,3 +226,80 @@ fn a_verdict_that_does_not_hold_across_the_range_is_low_confidence() {
     let held = rec.with_ranges(&ranges(true));
     assert_eq!(held.overall.choice.confidence, Confidence::High);
 }
+
+/// The bundled data (200 functions) without the functions beyond Lambda's or Azure's timeout
+/// (with them only Cloud Run can run the whole workload), on the embedded scenario: Lambda x86
+/// and arm64 with instances per function, Azure Consumption with instances per app, Cloud Run
+/// at 80 requests per instance; a hybrid; four fleets. Every run alone that the whole runs hold
+/// equals a fresh replay of that function alone, field by field (usage, stats with the
+/// per-minute series, units, assumptions, warnings); and the per-function fits that take them
+/// equal the fits that replay every function alone.
+#[test]
+fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
+    let (workload, _) = crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
+    let mut p = Plan {
+        scenario: Scenario::default_scenario(),
+        scenario_label: "embedded".into(),
+        workload,
+        trace_files: vec![],
+        catalog: Catalog::embedded().unwrap(),
+        what_if: crate::eval::WhatIf::default(),
+    };
+    let functions = std::mem::take(&mut p.workload.functions);
+    let total = functions.len();
+    p.workload.functions = functions
+        .into_iter()
+        .filter(|f| {
+            let sub = alone(&p, f);
+            p.scenario
+                .serverless
+                .iter()
+                .all(|o| crate::eval::serverless::limits(&sub, o).unwrap().is_empty())
+        })
+        .collect();
+    assert!((190..total).contains(&p.workload.functions.len()));
+    let (evals, runs) = crate::eval::evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
+    assert!(evals.iter().all(|e| e.feasible()));
+    let invoked: Vec<&FunctionTrace> = p
+        .workload
+        .functions
+        .iter()
+        .filter(|f| f.arrivals.invocations() > 0)
+        .collect();
+    let mut per_app: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &p.workload.functions {
+        let (o, a) = f.id.app_key();
+        *per_app.entry((o.to_string(), a.to_string())).or_default() += 1;
+    }
+    let alone_in_app = invoked
+        .iter()
+        .filter(|f| {
+            let (o, a) = f.id.app_key();
+            per_app[&(o.to_string(), a.to_string())] == 1
+        })
+        .count();
+    let held = |id: &str| runs.alone.get(id).map_or(0, |r| r.len());
+    // Instances per function, no limit reached: every invoked function; per app: only the
+    // apps of one function (the others share instances, so their functions are replayed).
+    assert_eq!(held("lambda-x86"), invoked.len());
+    assert_eq!(held("lambda-arm64"), invoked.len());
+    assert_eq!(held("cloud-run"), invoked.len());
+    assert!(alone_in_app > 0 && alone_in_app < invoked.len());
+    assert_eq!(held("azure-consumption"), alone_in_app);
+    for (id, by_function) in &runs.alone {
+        let opt = p.scenario.serverless.iter().find(|o| &o.id == id).unwrap();
+        for f in &invoked {
+            let Some(reused) = by_function.get(&function_key(&f.id)) else {
+                continue;
+            };
+            let sub = alone(&p, f);
+            let fresh = crate::eval::serverless::run(&sub, opt, &sub.workload).unwrap();
+            assert_eq!(reused, &fresh, "option {id}, function {}", f.id.function);
+        }
+    }
+    assert_eq!(
+        fit_functions_reusing(&p, &runs.alone).unwrap(),
+        fit_functions(&p).unwrap()
+    );
+}
