@@ -50,6 +50,8 @@ pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
         && a.provisioned_concurrency == b.provisioned_concurrency
         && a.concurrency_per_instance == b.concurrency_per_instance
         && a.concurrency_limit == b.concurrency_limit
+        // SnapStart sets the simulated runtime (`cfg.runtime`).
+        && a.snapstart == b.snapstart
 }
 
 /// A run of an option of the [`same_simulation`] as `opt`, as `opt`'s own: its architecture and
