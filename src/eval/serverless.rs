@@ -128,21 +128,21 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     opts.snapstart = opt.snapstart_for(plan.workload.functions.len());
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
-    let on_aws = opt.platform == ServerlessPlatform::AwsLambda;
+    let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
     let door = plan.scenario.front_door;
     let door_table = match door {
         Some(FrontDoor::RestApi | FrontDoor::HttpApi) => Some("aws-api-gateway"),
         Some(FrontDoor::Alb) => Some("aws-alb"),
         Some(FrontDoor::FunctionUrl) | None => None,
     };
-    match (on_aws, door, door_table) {
+    match (on_lambda, door, door_table) {
         (true, Some(door), Some(table_id)) => {
             let t = plan.catalog.get(table_id).map_err(|e| anyhow!("front door: {e}"))?;
             bill.extend(price_front_door(usage, door, t, &plan.cost_options(t))?);
         }
         (true, ..) => notes.push(format!("front door '{}': no separate charge", front_door_name(door))),
         (false, ..) => notes.push(format!(
-            "front door: {}'s built-in HTTP endpoint (no separate charge); the scenario's '{}' applies to AWS only",
+            "front door: {}'s built-in HTTP endpoint (no separate charge); the scenario's '{}' applies to Lambda only",
             opt.platform,
             front_door_name(door)
         )),
@@ -151,7 +151,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     // addresses.
     let requests: u128 = usage.functions.iter().map(|g| g.requests as u128).sum();
     bill.extend(egress(plan, table, usage.period_ms, requests)?);
-    if on_aws && door == Some(FrontDoor::Alb) {
+    if on_lambda && door == Some(FrontDoor::Alb) {
         let net = plan
             .catalog
             .get(&network_table_id("aws"))
@@ -163,7 +163,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         bill.extend(price_network_use(net, &plan.cost_options(net), usage.period_ms, use_)?);
     }
     if plan.scenario.log_bytes_per_invocation > 0 {
-        if on_aws {
+        if on_lambda {
             let t = plan
                 .catalog
                 .get("aws-cloudwatch-logs")
