@@ -271,8 +271,20 @@ fn points_inverse_cdf(pts: &[(f64, f64); 7], u: f64) -> f64 {
 /// A float duration in ms, scaled, to whole ms rounded up (at least 1 ms: every platform
 /// bills at least 1 ms, and a 0-ms event would not occupy an instance at all).
 fn to_whole_ms(duration_ms: f64, scale: f64) -> u64 {
-    let us = (duration_ms * scale * US_PER_MS as f64).round().max(0.0) as u64;
+    let us = round_to_u64(duration_ms * scale * US_PER_MS as f64);
     us.div_ceil(US_PER_MS).max(1)
+}
+
+/// `x.round().max(0.0) as u64` (half away from zero; NaN and negatives give 0) without the
+/// libm call `round` is on x86-64 without SSE4.1: below 2^52 the fraction x − trunc(x) is
+/// exact, above it every double is whole.
+fn round_to_u64(x: f64) -> u64 {
+    let whole = x as u64;
+    if x < (1u64 << 52) as f64 && x - whole as f64 >= 0.5 {
+        whole + 1
+    } else {
+        whole
+    }
 }
 
 /// How durations are drawn for a per-minute function.
@@ -531,9 +543,13 @@ impl<'a> FunctionArrivals<'a> {
                         duration_ms: to_whole_ms(d, *scale),
                     });
                 }
-                // Already in arrival order (the offsets are): only equal arrivals need their
-                // durations ordered, which the run-detecting stable sort does in near-linear time.
-                self.buffer.sort();
+                // Already in arrival order (the offsets are): only the requests of one arrival
+                // time need their durations ordered.
+                for run in self.buffer.chunk_by_mut(|a, b| a.arrival_ms == b.arrival_ms) {
+                    if run.len() > 1 {
+                        run.sort_unstable();
+                    }
+                }
                 true
             }
         }
@@ -616,7 +632,7 @@ fn spread_minute(mode: SpreadMode, k: u32, phase: f64, rng: &mut SimRng, out: &m
             for _ in 0..k {
                 out.push(((rng.uniform01() * minute) as u64).min(MS_PER_MINUTE - 1));
             }
-            out.sort_unstable();
+            sort_offsets(out);
         }
         SpreadMode::Even => {
             for i in 0..k {
@@ -636,6 +652,36 @@ fn spread_minute(mode: SpreadMode, k: u32, phase: f64, rng: &mut SimRng, out: &m
                 t += rng.exponential(mean_gap);
             }
         }
+    }
+}
+
+/// Sorts offsets below 2^16 ms: a two-pass radix sort (8 bits a pass) for a busy minute, the
+/// standard sort for a few.
+fn sort_offsets(offsets: &mut Vec<u64>) {
+    const RADIX_MIN: usize = 256;
+    debug_assert!(offsets.iter().all(|&o| o < 1 << 16), "offsets are within a minute");
+    if offsets.len() < RADIX_MIN {
+        offsets.sort_unstable();
+        return;
+    }
+    let mut scratch = vec![0u64; offsets.len()];
+    for shift in [0, 8] {
+        let mut starts = [0usize; 256];
+        for &o in offsets.iter() {
+            starts[(o >> shift) as usize & 0xff] += 1;
+        }
+        let mut next = 0;
+        for start in starts.iter_mut() {
+            let count = *start;
+            *start = next;
+            next += count;
+        }
+        for &o in offsets.iter() {
+            let digit = (o >> shift) as usize & 0xff;
+            scratch[starts[digit]] = o;
+            starts[digit] += 1;
+        }
+        std::mem::swap(offsets, &mut scratch);
     }
 }
 
@@ -735,6 +781,44 @@ mod lognormal_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_matches_the_standard_round() {
+        let cases = [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            1234.4999,
+            1234.5,
+            -0.7,
+            f64::NAN,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            1e300,
+        ];
+        for x in cases {
+            assert_eq!(round_to_u64(x), x.round().max(0.0) as u64, "{x}");
+        }
+        let mut rng = SimRng::new(3);
+        for _ in 0..10_000 {
+            let x = rng.exponential(1e6);
+            assert_eq!(round_to_u64(x), x.round().max(0.0) as u64, "{x}");
+        }
+    }
+
+    #[test]
+    fn offsets_sort_like_the_standard_sort() {
+        let mut rng = SimRng::new(7);
+        for k in [0, 3, 255, 256, 5_000] {
+            let mut offsets: Vec<u64> = (0..k).map(|_| (rng.uniform01() * 60_000.0) as u64).collect();
+            let mut expected = offsets.clone();
+            expected.sort_unstable();
+            sort_offsets(&mut offsets);
+            assert_eq!(offsets, expected, "{k} offsets");
+        }
+    }
 
     fn pct() -> DurationPercentiles {
         DurationPercentiles {

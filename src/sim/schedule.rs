@@ -39,6 +39,10 @@ impl ProvisionedSchedule {
 
     /// The level at time `t_ms` on the trace clock.
     pub fn level_at(&self, t_ms: u64) -> u32 {
+        if self.ranges.is_empty() {
+            // A constant level (the engine asks at every request).
+            return self.otherwise;
+        }
         let tod = t_ms % MS_PER_DAY;
         for &(from, to, level) in &self.ranges {
             let inside = if from <= to {

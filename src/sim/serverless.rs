@@ -14,7 +14,9 @@
 //!
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
 //! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
-//! histograms fill one hash table keyed by value; a unit's
+//! histograms fill two tables of counts keyed by value (a dense array for the small values, a
+//! hash table for the others; at one request per instance a request's busy period is its
+//! latency and is counted with it); a unit's
 //! next first-attempt request is pulled from its arrival stream only when its previous one is
 //! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
 //! advanced to a time and resumed, so many engines can be swept in step.
@@ -126,39 +128,64 @@ pub struct UnitResult {
     pub last_completion_ms: u64,
 }
 
-/// The histograms a unit fills in the hot loop, by index into a slot's counts.
+/// The histograms a unit fills in the hot loop: the first three share a [`Table`] (their
+/// values mostly coincide), the other three share a second one.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     OnDemandDuration = 0,
-    ProvisionedDuration = 1,
-    InitDuration = 2,
-    BusyPeriod = 3,
-    Latency = 4,
-    Overhead = 5,
+    Latency = 1,
+    BusyPeriod = 2,
+    Overhead = 3,
+    InitDuration = 4,
+    ProvisionedDuration = 5,
 }
 
 const KINDS: usize = 6;
 
-/// Counts of whole-ms values for every [`Kind`] in one open-addressing hash table keyed by the
-/// value: the kinds of one request mostly share a value (a warm request's duration, latency and
-/// busy period are equal), so they cost one cache miss instead of one each. O(1) per value,
-/// memory ∝ distinct values; turned into [`MsHistogram`]s once a run ends.
+/// Counts of whole-ms values below `EMPTY` for three kinds: the kinds of one request mostly
+/// share a value (a warm request's duration, latency and busy period are equal), so they cost
+/// one cache miss instead of one each. Small values are counted in a dense array indexed by
+/// the value (12 bytes a value, neighbours in one cache line), which grows up to `DENSE_MAX`
+/// values as the events counted justify it (at least `DENSE_EVENTS` events a slot); the others
+/// in an open-addressing hash table of 16-byte slots keyed by the value (a value counted there
+/// before the array reached it stays there: both are summed at the end). O(1) per value,
+/// memory ∝ the distinct values and bounded by the events counted.
 #[derive(Debug, Clone, Default)]
-struct Tables {
-    /// `(value, counts by kind)`; `EMPTY` marks a free slot. Length 0 or a power of two.
-    slots: Vec<(u64, [u64; KINDS])>,
+struct Table {
+    /// Counts of the values below its length, by value.
+    dense: Vec<[u32; 3]>,
+    /// `EMPTY` keys mark free slots. Length 0 or a power of two.
+    slots: Vec<Slot>,
     len: usize,
-    /// Counts of the value `EMPTY` itself.
-    empty_key: [u64; KINDS],
+    /// Events counted.
+    events: u64,
 }
 
-const EMPTY: u64 = u64::MAX;
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: u32,
+    counts: [u32; 3],
+}
 
-impl Tables {
-    fn add(&mut self, kind: Kind, value: u64) {
-        if value == EMPTY {
-            self.empty_key[kind as usize] += 1;
-            return;
+const EMPTY: u32 = u32::MAX;
+/// Most values the dense array of a [`Table`] holds (768 KiB).
+const DENSE_MAX: usize = 1 << 16;
+/// Events counted per slot of the dense array before it may grow to that size.
+const DENSE_EVENTS: u64 = 4;
+
+impl Table {
+    /// The counts of `value` (not `EMPTY`), counting one event.
+    fn counts(&mut self, value: u32) -> &mut [u32; 3] {
+        self.events += 1;
+        let v = value as usize;
+        if v >= self.dense.len() && v < DENSE_MAX {
+            let size = (v + 1).next_power_of_two();
+            if self.events >= DENSE_EVENTS * size as u64 {
+                self.dense.resize(size, [0; 3]);
+            }
+        }
+        if v < self.dense.len() {
+            return &mut self.dense[v];
         }
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
@@ -166,46 +193,100 @@ impl Tables {
         let mask = self.slots.len() - 1;
         let mut i = Self::home(value, mask);
         loop {
-            let slot = &mut self.slots[i];
-            if slot.0 == value {
-                slot.1[kind as usize] += 1;
-                return;
+            let key = self.slots[i].key;
+            if key == value {
+                break;
             }
-            if slot.0 == EMPTY {
-                slot.0 = value;
-                slot.1[kind as usize] = 1;
+            if key == EMPTY {
+                self.slots[i].key = value;
                 self.len += 1;
-                return;
+                break;
             }
             i = (i + 1) & mask;
         }
+        &mut self.slots[i].counts
     }
 
     /// Fibonacci hashing: the top bits of value × 2^64/φ (spreads consecutive values apart).
-    fn home(value: u64, mask: usize) -> usize {
-        (value.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - mask.count_ones())) as usize
+    fn home(value: u32, mask: usize) -> usize {
+        (u64::from(value).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - mask.count_ones())) as usize
     }
 
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, [0; KINDS]); capacity]);
+        let free = Slot {
+            key: EMPTY,
+            counts: [0; 3],
+        };
+        let old = std::mem::replace(&mut self.slots, vec![free; capacity]);
         let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.0 != EMPTY) {
-            let mut i = Self::home(slot.0, mask);
-            while self.slots[i].0 != EMPTY {
+        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
+            let mut i = Self::home(slot.key, mask);
+            while self.slots[i].key != EMPTY {
                 i = (i + 1) & mask;
             }
             self.slots[i] = slot;
         }
     }
 
+    /// Every `(value, counts)` with an event.
+    fn into_counts(self) -> impl Iterator<Item = (u64, [u32; 3])> {
+        let dense = self.dense.into_iter().enumerate().map(|(v, c)| (v as u64, c));
+        let hashed = self.slots.into_iter().filter(|s| s.key != EMPTY);
+        dense.chain(hashed.map(|s| (u64::from(s.key), s.counts)))
+    }
+}
+
+/// Every [`Kind`]'s counts: two [`Table`]s, and the rare values of `EMPTY` ms (49.7 days) or
+/// more and counts past 2^32 in histograms; turned into [`MsHistogram`]s once a run ends.
+#[derive(Debug, Clone, Default)]
+struct Tables {
+    /// Kinds 0–2.
+    shared: Table,
+    /// Kinds 3–5.
+    other: Table,
+    wide: [MsHistogram; KINDS],
+}
+
+impl Tables {
+    fn add(&mut self, kind: Kind, value: u64) {
+        self.add_each(&[kind], value);
+    }
+
+    /// One event of `value` for each of `kinds` (all of one table).
+    fn add_each(&mut self, kinds: &[Kind], value: u64) {
+        let first = kinds[0] as usize;
+        let table = if first < 3 { &mut self.shared } else { &mut self.other };
+        match u32::try_from(value) {
+            Ok(v) if v != EMPTY => {
+                let counts = table.counts(v);
+                for &kind in kinds {
+                    let k = kind as usize;
+                    debug_assert_eq!(k / 3, first / 3, "kinds of one table");
+                    let c = &mut counts[k % 3];
+                    *c = c.wrapping_add(1);
+                    if *c == 0 {
+                        // 2^32 events: carried aside.
+                        self.wide[k].add(value, 1 << 32);
+                    }
+                }
+            }
+            _ => {
+                for &kind in kinds {
+                    self.wide[kind as usize].add(value, 1);
+                }
+            }
+        }
+    }
+
     /// The histogram of every kind, by kind index.
     fn into_histograms(self) -> [MsHistogram; KINDS] {
-        let mut h: [MsHistogram; KINDS] = Default::default();
-        let empty = (EMPTY, self.empty_key);
-        for (value, counts) in self.slots.into_iter().filter(|s| s.0 != EMPTY).chain([empty]) {
-            for (k, &n) in counts.iter().enumerate() {
-                h[k].add(value, n);
+        let mut h = self.wide;
+        for (first, table) in [(0, self.shared), (3, self.other)] {
+            for (value, counts) in table.into_counts() {
+                for (k, &n) in counts.iter().enumerate() {
+                    h[first + k].add(value, u64::from(n));
+                }
             }
         }
         h
@@ -286,9 +367,16 @@ impl UnitState<'_> {
         }
     }
 
-    /// Records a request that ends at `done_ms` after executing `exec_ms` of its `solo_ms`.
-    fn record_end(&mut self, arrival_ms: u64, done_ms: u64, solo_ms: u64, cut: bool) {
-        self.tables.add(Kind::Latency, done_ms - arrival_ms);
+    /// Records a request that ends at `done_ms` after executing `exec_ms` of its `solo_ms`;
+    /// `busy`: its latency is also its instance's busy period (one request per instance and no
+    /// contention: the instance is busy from the request's arrival to its end).
+    fn record_end(&mut self, arrival_ms: u64, done_ms: u64, solo_ms: u64, cut: bool, busy: bool) {
+        let latency: &[Kind] = if busy {
+            &[Kind::Latency, Kind::BusyPeriod]
+        } else {
+            &[Kind::Latency]
+        };
+        self.tables.add_each(latency, done_ms - arrival_ms);
         // Added latency: beyond the request's own execution alone (init, a slot, contention).
         self.tables
             .add(Kind::Overhead, (done_ms - arrival_ms).saturating_sub(solo_ms));
@@ -297,6 +385,12 @@ impl UnitState<'_> {
         }
         self.last_end_ms = Some(self.last_end_ms.map_or(done_ms, |e| e.max(done_ms)));
         self.res.last_completion_ms = self.res.last_completion_ms.max(done_ms);
+    }
+
+    /// Whether an on-demand request's latency is its instance's busy period, recorded with it
+    /// (one request per instance and no contention); else busy periods end in `release`.
+    fn busy_is_latency(&self) -> bool {
+        self.slots == 1 && self.contention.is_none()
     }
 
     /// Finalizes an idle instance evicted at `until` (its warm window ends there).
@@ -524,7 +618,7 @@ impl<'a> Engine<'a> {
             };
             let exec_ms = t - job.start_ms;
             st.tables.add(Kind::OnDemandDuration, exec_ms);
-            st.record_end(job.arrival_ms, t, job.solo_ms, cut);
+            st.record_end(job.arrival_ms, t, job.solo_ms, cut, false);
         }
         self.inflight -= 1;
         sink(t, -1);
@@ -541,8 +635,10 @@ impl<'a> Engine<'a> {
         let was_full = st.instances[i].busy == c;
         st.instances[i].busy -= 1;
         if st.instances[i].busy == 0 {
-            let since = st.instances[i].busy_since_ms;
-            st.tables.add(Kind::BusyPeriod, t - since);
+            if !st.busy_is_latency() {
+                let since = st.instances[i].busy_since_ms;
+                st.tables.add(Kind::BusyPeriod, t - since);
+            }
             if st.instances[i].in_partial {
                 st.remove_partial(i);
             }
@@ -631,12 +727,12 @@ impl<'a> Engine<'a> {
             Some(limit) if run_ms > limit => (limit, true),
             _ => (run_ms, false),
         };
-        let (slot, done_ms, cut) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+        let (slot, done_ms, cut, busy) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
             let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
-            (NONE, t + exec_ms, cut)
+            (NONE, t + exec_ms, cut, false)
         } else {
             // An init beyond the platform's limit is abandoned there and run again within the
             // request (Lambda: with the function's timeout).
@@ -711,9 +807,9 @@ impl<'a> Engine<'a> {
             }
             let (exec_ms, cut) = timed(duration_ms + rerun_ms);
             st.tables.add(Kind::OnDemandDuration, exec_ms);
-            (slot, start + exec_ms, cut)
+            (slot, start + exec_ms, cut, st.busy_is_latency())
         };
-        st.record_end(t, done_ms, duration_ms, cut);
+        st.record_end(t, done_ms, duration_ms, cut, busy);
         let tie = st.tie(unit);
         self.done.push(Reverse(Event {
             time_ms: done_ms,
@@ -733,7 +829,7 @@ impl<'a> Engine<'a> {
                 while let Some(i) = st.idle.pop_front() {
                     st.evict(i, end_ms);
                 }
-                let [on_demand, provisioned, init, busy, latency, overhead] = st.tables.into_histograms();
+                let [on_demand, latency, busy, overhead, init, provisioned] = st.tables.into_histograms();
                 UnitResult {
                     on_demand_duration_ms: on_demand,
                     provisioned_duration_ms: provisioned,
@@ -792,6 +888,48 @@ mod tests {
             timeout_ms: None,
             init_limit_ms: None,
         }
+    }
+
+    #[test]
+    fn tables_count_every_kind_including_wide_values_and_wrapped_counts() {
+        let mut t = Tables::default();
+        // 100 values over two tables (several grows), a value shared by three kinds.
+        for v in 0..100u64 {
+            t.add(Kind::OnDemandDuration, v);
+            t.add(Kind::Overhead, v % 7);
+        }
+        t.add(Kind::Latency, 42);
+        t.add(Kind::BusyPeriod, 42);
+        // u32::MAX ms and more are kept aside.
+        t.add(Kind::InitDuration, u64::from(u32::MAX));
+        t.add(Kind::ProvisionedDuration, u64::MAX);
+        // A count at 2^32 − 1 that gets one more event wraps: 2^32 are carried aside (a value
+        // beyond the dense array, in the hash table).
+        let big = DENSE_MAX as u64 + 5;
+        t.add(Kind::Latency, big);
+        t.shared.counts(big as u32)[Kind::Latency as usize] = u32::MAX;
+        t.add(Kind::Latency, big);
+        // The array grows when a value needs it and the events counted justify it (4 a
+        // slot): 7 after 104 events takes 8 values. The 7 counted in the hash table before
+        // and the three in the array are summed.
+        assert!(t.shared.dense.is_empty());
+        for _ in 0..3 {
+            t.add(Kind::OnDemandDuration, 7);
+        }
+        assert_eq!(t.shared.dense.len(), 8);
+        let [on_demand, latency, busy, overhead, init, provisioned] = t.into_histograms();
+        assert_eq!((on_demand.count(), on_demand.sum_ms()), (103, 4_950 + 21));
+        assert_eq!(on_demand.iter().nth(7), Some((7, 4)));
+        assert_eq!(latency.iter().collect::<Vec<_>>(), vec![(42, 1), (big, 1 << 32)]);
+        assert_eq!(busy.iter().collect::<Vec<_>>(), vec![(42, 1)]);
+        // 0..100 mod 7: 0 and 1 appear 15 times, 2..6 14 times.
+        assert_eq!(overhead.count(), 100);
+        assert_eq!(
+            overhead.iter().take(3).collect::<Vec<_>>(),
+            vec![(0, 15), (1, 15), (2, 14)]
+        );
+        assert_eq!(init.iter().collect::<Vec<_>>(), vec![(u64::from(u32::MAX), 1)]);
+        assert_eq!(provisioned.iter().collect::<Vec<_>>(), vec![(u64::MAX, 1)]);
     }
 
     #[test]

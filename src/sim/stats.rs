@@ -198,6 +198,16 @@ impl ProfileSweep {
         }
         let level = self.level as u64;
         let mut a = self.t_ms;
+        if let Some(last) = self.minutes.last_mut() {
+            // Most changes fall in the minute of the previous one.
+            let minute_end = self.start_ms + (last.0 + 1) * MS_PER_MINUTE;
+            if a >= minute_end - MS_PER_MINUTE && to <= minute_end {
+                last.1 += level * (to - a);
+                last.2 = last.2.max(level as u32);
+                self.total_area += level as u128 * (to - a) as u128;
+                return;
+            }
+        }
         while a < to {
             let m = (a - self.start_ms) / MS_PER_MINUTE;
             let b = to.min(self.start_ms + (m + 1) * MS_PER_MINUTE);
