@@ -7,16 +7,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::FitArgs;
-use crate::eval::evaluate_all;
-use crate::fit::functions::recommend;
+use crate::eval::evaluate_all_with_progress;
+use crate::fit::functions::recommend_reusing;
 use crate::report::table::Width;
 
 /// Runs `fit`.
 pub fn run(args: &FitArgs) -> anyhow::Result<ExitCode> {
     let plan = super::analyze::plan(&args.plan)?;
-    let evaluations = evaluate_all(&plan)?;
+    // Each function's fit takes its run alone from the comparison's run where that is exactly
+    // the same replay (as `analyze` does).
+    let (evaluations, runs) = evaluate_all_with_progress(&plan, &mut |_| {})?;
     let decision = crate::fit::decide(&plan, &evaluations);
-    let rec = recommend(&plan, &evaluations, &decision)?;
+    let rec = recommend_reusing(&plan, &evaluations, &decision, &runs.alone)?;
     let text = if args.json {
         serde_json::to_string_pretty(&rec).context("serializing the recommendations")? + "\n"
     } else {
