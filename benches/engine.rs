@@ -51,6 +51,7 @@ fn config(window_end_ms: u64) -> EngineConfig {
         window_end_ms,
         timeout_ms: Some(900_000),
         init_limit_ms: None,
+        activity_merge_ms: 0,
     }
 }
 

@@ -163,6 +163,7 @@ fn engine(limit: Option<u32>, retry: Option<RetryPolicy>, init_ms: u64) -> Engin
         window_end_ms: 0,
         timeout_ms: None,
         init_limit_ms: None,
+        activity_merge_ms: 0,
     }
 }
 

@@ -352,4 +352,42 @@ mod tests {
         let line = bill.lines.iter().find(|l| l.name == "Execution time").unwrap();
         assert_eq!(line.quantity, 22.5);
     }
+
+    #[test]
+    fn flex_bills_one_activity_period_for_executions_less_than_a_second_apart() {
+        // 120 calls of 100 ms in one minute, 500 ms apart (even spread), one instance kept warm:
+        // the first waits for its 500-ms init (busy 0–600, the second joins it at 500), then
+        // each runs 100 ms with 400 ms gaps. Under 1 s apart they form one activity period
+        // from the first arrival to the last end, 59,600 ms — 59.6 s × 2 GB = 119.2 GB-s.
+        // Counted per busy period instead, 119 periods would each bill the 1-s minimum: 238 GB-s
+        // for 60 s of one instance.
+        let catalog = Catalog::embedded().unwrap();
+        let workload = Workload {
+            functions: vec![per_minute_function("f", vec![120], DurationInfo::Unknown)],
+            window_start_ms: 0,
+            window_end_ms: MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let platform = ServerlessPlatform::AzureFlex;
+        let mut cfg = SimConfig::new(PlatformModel::from_catalog(&catalog, platform).unwrap());
+        cfg.keep_alive = "fixed:10m".parse().unwrap();
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 500 });
+        cfg.spread = SpreadMode::Even;
+        cfg.fallback_duration_ms = Some(100);
+        let mut out = simulate(&workload, &cfg).unwrap();
+        assert_eq!(out.stats.cold_starts, 1);
+        assert_eq!(
+            out.usage.functions[0].instance_busy_ms.iter().collect::<Vec<_>>(),
+            vec![(59_600, 1)]
+        );
+        out.usage.period_ms = MS_PER_MONTH;
+        let bill = price_usage(&out.usage, catalog.get(platform.id()).unwrap(), &CostOptions::default()).unwrap();
+        let line = bill
+            .lines
+            .iter()
+            .find(|l| l.name == "On-demand execution time")
+            .unwrap();
+        assert_eq!((line.unit.as_str(), line.quantity), ("GB-s", 119.2));
+    }
 }

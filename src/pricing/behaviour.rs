@@ -18,8 +18,9 @@ use super::table::Ctx;
 pub const RUNTIMES: [&str; 7] = ["python", "node", "go", "java", "java-snapstart", "dotnet", "javascript"];
 
 /// Facts a `[behaviour.sources.<fact>]` entry may document.
-const FACTS: [&str; 16] = [
+const FACTS: [&str; 17] = [
     "init_limit_ms",
+    "activity_merge_ms",
     "instance_scope",
     "instance_vcpu",
     "cpu_aware_routing",
@@ -339,6 +340,9 @@ pub struct Behaviour {
     /// Longest init before the platform abandons it and runs it again with the first
     /// invocation, ms (`None`: no limit).
     pub init_limit_ms: Option<u64>,
+    /// An instance's busy periods less than this apart form one activity period, ms (`None`:
+    /// every busy period is its own; Azure Flex: 1,000, its minimum billable activity).
+    pub activity_merge_ms: Option<u64>,
     /// Sources of single facts.
     pub sources: BTreeMap<String, FactSource>,
     /// Source of the section.
@@ -512,6 +516,7 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         .as_ref()
         .and_then(|m| validate_cold_start_memory(cx, m, cpu.is_some()));
     let init_limit_ms = cx.non_negative_int(&raw.init_limit_ms, "behaviour.init_limit_ms");
+    let activity_merge_ms = cx.non_negative_int(&raw.activity_merge_ms, "behaviour.activity_merge_ms");
     let mut sources = BTreeMap::new();
     for (fact, s) in &raw.sources {
         let key = format!("behaviour.sources.{fact}");
@@ -573,6 +578,7 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         cold_start,
         cold_start_memory,
         init_limit_ms,
+        activity_merge_ms,
         sources,
         source,
         verified,

@@ -231,6 +231,9 @@ pub struct RawBehaviour {
     /// Longest init before the platform abandons it and runs it again with the first
     /// invocation (Lambda: 10 s), ms.
     pub init_limit_ms: Option<Spanned<i64>>,
+    /// Instance activity continues across gaps shorter than this, ms (Azure Flex bills an
+    /// instance's activity periods with a 1-s minimum).
+    pub activity_merge_ms: Option<Spanned<i64>>,
     /// Sources of single facts, by fact name (`memory`, `default_keep_alive_ms` …).
     #[serde(default)]
     pub sources: BTreeMap<String, Spanned<RawFactSource>>,

@@ -837,6 +837,7 @@ fn run(
         // Lambda: "The 10-second timeout doesn't apply to functions using provisioned
         // concurrency or SnapStart".
         init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
+        activity_merge_ms: p.facts.activity_merge_ms.unwrap_or(0),
     };
     // Which units' own runs to keep: a one-function unit with a first arrival, whose memory and
     // engine window alone are this run's (its own start is its window start or first arrival).

@@ -85,6 +85,9 @@ pub struct EngineConfig {
     /// Longest init: one drawn longer is abandoned at the limit and run again within the
     /// request that started it (`None`: no limit).
     pub init_limit_ms: Option<u64>,
+    /// An instance's busy periods less than this apart are recorded as one (its activity
+    /// period: Azure Flex bills activity with a 1-s minimum); 0 records every busy period.
+    pub activity_merge_ms: u64,
 }
 
 /// What one unit did.
@@ -297,6 +300,8 @@ impl Tables {
 struct Instance {
     busy: u32,
     busy_since_ms: u64,
+    /// End of the last busy period while it may still continue (activity merging only).
+    open_until_ms: Option<u64>,
     ready_ms: u64,
     warm_from_ms: u64,
     warm_until_ms: u64,
@@ -341,6 +346,8 @@ struct UnitState<'a> {
     init_scale: f64,
     /// The requests in flight of each instance, by instance index (with contention only).
     shared: Vec<SharedInstance>,
+    /// [`EngineConfig::activity_merge_ms`].
+    activity_merge_ms: u64,
 }
 
 impl UnitState<'_> {
@@ -390,7 +397,47 @@ impl UnitState<'_> {
     /// Whether an on-demand request's latency is its instance's busy period, recorded with it
     /// (one request per instance and no contention); else busy periods end in `release`.
     fn busy_is_latency(&self) -> bool {
-        self.slots == 1 && self.contention.is_none()
+        self.slots == 1 && self.contention.is_none() && self.activity_merge_ms == 0
+    }
+
+    /// Instance `i` gets its first request in flight at `t`: a new busy period starts, or
+    /// (activity merging) the last one continues when it ended less than the merge gap ago —
+    /// then the gap counts as busy, not idle, so busy + idle stays the instance's lifetime.
+    fn start_busy(&mut self, i: usize, t: u64) {
+        let inst = self.instances[i];
+        match inst.open_until_ms {
+            // The gap joins the activity period: it is no longer warm idle time (counted when
+            // the instance was taken from the warm pool at `t`).
+            Some(end) if t - end < self.activity_merge_ms => {
+                self.res.idle_ms -= t.saturating_sub(inst.warm_from_ms);
+            }
+            Some(end) => {
+                self.tables.add(Kind::BusyPeriod, end - inst.busy_since_ms);
+                self.instances[i].busy_since_ms = t;
+            }
+            None => self.instances[i].busy_since_ms = t,
+        }
+        self.instances[i].open_until_ms = None;
+    }
+
+    /// Instance `i` has no request in flight from `t`: its busy period ends (with activity
+    /// merging, it stays open until the instance is next busy or leaves).
+    fn end_busy(&mut self, i: usize, t: u64) {
+        if self.activity_merge_ms > 0 {
+            self.instances[i].open_until_ms = Some(t);
+        } else if !self.busy_is_latency() {
+            let since = self.instances[i].busy_since_ms;
+            self.tables.add(Kind::BusyPeriod, t - since);
+        }
+    }
+
+    /// Instance `i` leaves for good: an open busy period is recorded.
+    fn retire(&mut self, i: usize) {
+        if let Some(end) = self.instances[i].open_until_ms.take() {
+            let since = self.instances[i].busy_since_ms;
+            self.tables.add(Kind::BusyPeriod, end - since);
+        }
+        self.free_slots.push(i);
     }
 
     /// Finalizes an idle instance evicted at `until` (its warm window ends there).
@@ -398,7 +445,7 @@ impl UnitState<'_> {
         let inst = self.instances[i];
         let end = until_ms.min(inst.warm_until_ms);
         self.res.idle_ms += end.saturating_sub(inst.warm_from_ms);
-        self.free_slots.push(i);
+        self.retire(i);
     }
 
     fn remove_partial(&mut self, i: usize) {
@@ -512,6 +559,7 @@ impl<'a> Engine<'a> {
                     .clamp(1, cfg.per_instance_concurrency.max(1)),
                 shared: Vec::new(),
                 init_scale: spec.init_scale,
+                activity_merge_ms: cfg.activity_merge_ms,
             };
             if let Some(r) = st.next {
                 let tie = st.tie(u as u32);
@@ -635,16 +683,13 @@ impl<'a> Engine<'a> {
         let was_full = st.instances[i].busy == c;
         st.instances[i].busy -= 1;
         if st.instances[i].busy == 0 {
-            if !st.busy_is_latency() {
-                let since = st.instances[i].busy_since_ms;
-                st.tables.add(Kind::BusyPeriod, t - since);
-            }
+            st.end_busy(i, t);
             if st.instances[i].in_partial {
                 st.remove_partial(i);
             }
             let d = st.policy.on_idle(t);
             if d.prewarm_ms == 0 && d.keep_alive_ms == 0 {
-                st.free_slots.push(i);
+                st.retire(i);
             } else {
                 let inst = &mut st.instances[i];
                 inst.warm_from_ms = t + d.prewarm_ms;
@@ -755,7 +800,7 @@ impl<'a> Engine<'a> {
                         if let Some(pos) = pending {
                             // The unloaded instance waiting for its pre-warm is replaced.
                             let p = st.idle.remove(pos).expect("position is in range");
-                            st.free_slots.push(p);
+                            st.retire(p);
                         }
                         let drawn_ms = st.draw_init_ms(&cfg.cold_start);
                         let init_ms = match cfg.init_limit_ms {
@@ -775,10 +820,10 @@ impl<'a> Engine<'a> {
                     }
                 }
             };
-            let inst = &mut st.instances[i];
-            if inst.busy == 0 {
-                inst.busy_since_ms = t;
+            if st.instances[i].busy == 0 {
+                st.start_busy(i, t);
             }
+            let inst = &mut st.instances[i];
             inst.busy += 1;
             let start = t.max(inst.ready_ms);
             let ready_ms = inst.ready_ms;
@@ -887,6 +932,7 @@ mod tests {
             window_end_ms: 10_000,
             timeout_ms: None,
             init_limit_ms: None,
+            activity_merge_ms: 0,
         }
     }
 
@@ -930,6 +976,46 @@ mod tests {
         );
         assert_eq!(init.iter().collect::<Vec<_>>(), vec![(u64::from(u32::MAX), 1)]);
         assert_eq!(provisioned.iter().collect::<Vec<_>>(), vec![(u64::MAX, 1)]);
+    }
+
+    #[test]
+    fn busy_periods_less_than_the_merge_gap_apart_form_one_activity_period() {
+        // One instance (keep-alive 10 min, init 100 ms): busy 0–300 (init + 200), 500–700,
+        // 2,000–2,200. Merging under 1,000 ms: 0–700 is one period (gap 200), then 2,000–2,200
+        // (gap 1,300); without merging three periods. Busy + idle is the instance's lifetime
+        // either way: 0 to 10,000 (the window end).
+        let reqs = [(0, 200), (500, 200), (2_000, 200)];
+        let plain = &run(vec![unit(&reqs, "10m")], &cfg(2), &mut |_, _| {})[0];
+        assert_eq!(
+            plain.busy_periods_ms.iter().collect::<Vec<_>>(),
+            vec![(200, 2), (300, 1)]
+        );
+        let merging = EngineConfig {
+            activity_merge_ms: 1_000,
+            ..cfg(2)
+        };
+        let merged = &run(vec![unit(&reqs, "10m")], &merging, &mut |_, _| {})[0];
+        assert_eq!(
+            merged.busy_periods_ms.iter().collect::<Vec<_>>(),
+            vec![(200, 1), (700, 1)]
+        );
+        for r in [plain, merged] {
+            assert_eq!(r.busy_periods_ms.sum_ms() + r.idle_ms, 10_000);
+            assert_eq!((r.cold_starts, r.served), (1, 3));
+        }
+        // One request per instance (the latency shortcut is off when merging): the same periods.
+        let merged = &run(
+            vec![unit(&reqs, "10m")],
+            &EngineConfig {
+                activity_merge_ms: 1_000,
+                ..cfg(1)
+            },
+            &mut |_, _| {},
+        )[0];
+        assert_eq!(
+            merged.busy_periods_ms.iter().collect::<Vec<_>>(),
+            vec![(200, 1), (700, 1)]
+        );
     }
 
     #[test]
