@@ -12,7 +12,8 @@
 //! (d−1)·1440 + m − 1 of the workload. Counts are streamed into compact per-function
 //! vectors (`MinuteCounts`). A function missing from one file kind is reported, never guessed.
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Read};
 use std::path::Path;
 
@@ -78,14 +79,14 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             continue;
         };
         let inv_path = inputs[inv_i].path().to_path_buf();
-        let mut durations = BTreeMap::new();
+        let mut durations = HashMap::new();
         if let Some(&i) = files(Kind::Durations).first() {
             let (map, source, warnings) = read_durations(&mut inputs[i], skip_bad_rows)?;
             durations = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
-        let mut memory = BTreeMap::new();
+        let mut memory = HashMap::new();
         if let Some(&i) = files(Kind::Memory).first() {
             let (map, source, warnings) = read_memory(&mut inputs[i], skip_bad_rows)?;
             memory = map;
@@ -106,13 +107,15 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         });
 
         let (mut no_duration, mut no_memory) = (0usize, 0usize);
-        let mut seen_today = std::collections::BTreeSet::new();
-        let mut duplicate_rows = 0usize;
+        // Rows repeating a function already met on this day (its first row is not one).
+        let repeats: Vec<bool> = {
+            let mut seen_today = HashSet::with_capacity(inv.rows.len());
+            inv.rows.iter().map(|(id, _, _)| !seen_today.insert(id)).collect()
+        };
+        let duplicate_rows = repeats.iter().filter(|&&d| d).count();
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
-        for (id, trigger, counts) in inv.rows {
-            let duplicate = !seen_today.insert(id.clone());
-            duplicate_rows += usize::from(duplicate);
+        for ((mut id, trigger, counts), duplicate) in inv.rows.into_iter().zip(repeats) {
             let duration = match durations.remove(&id) {
                 Some(p) => DurationInfo::Percentiles(p),
                 // A repeated row's durations were taken by its first row.
@@ -122,15 +125,19 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                     DurationInfo::Unknown
                 }
             };
-            let allocated = memory
-                .get(&(id.owner.clone(), id.app.clone(), id.function.clone()))
-                .or_else(|| memory.get(&(id.owner.clone(), id.app.clone(), String::new())))
-                .copied();
+            // The function's own memory row, else its app's (keyed with an empty function).
+            let allocated = memory.get(&id).copied().or_else(|| {
+                let function = std::mem::take(&mut id.function);
+                let app = memory.get(&id).copied();
+                id.function = function;
+                app
+            });
             if allocated.is_none() && !duplicate {
                 no_memory += 1;
             }
+            // The id is the map's key; the trace takes it back when the map is emptied.
             let f = FunctionTrace {
-                id: id.clone(),
+                id: FunctionId::default(),
                 trigger,
                 arrivals: Arrivals::PerMinute(counts),
                 duration,
@@ -139,10 +146,10 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                     ..MemoryInfo::default()
                 },
             };
-            match functions.get_mut(&id) {
-                Some(existing) => super::merge_function(existing, f),
-                None => {
-                    functions.insert(id, f);
+            match functions.entry(id) {
+                Entry::Occupied(existing) => super::merge_function(existing.into_mut(), f),
+                Entry::Vacant(slot) => {
+                    slot.insert(f);
                 }
             }
         }
@@ -180,7 +187,7 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             "add the invocations_per_function file of the same day",
         ));
     }
-    parsed.functions = functions.into_values().collect();
+    parsed.functions = functions.into_iter().map(|(id, f)| FunctionTrace { id, ..f }).collect();
     parsed.window_ms = window;
     Ok(parsed)
 }
@@ -418,6 +425,12 @@ fn read_invocations(input: &mut Input, day_offset: u32, skip_bad_rows: bool) -> 
     }
     let first = minute_cols.iter().map(|c| c.1).min().unwrap_or(1);
     let last = minute_cols.iter().map(|c| c.1).max().unwrap_or(1);
+    // The dataset's own order: the three ids, the trigger, then minutes first..=last.
+    let standard = [owner_i, app_i, func_i, trig_i] == [0, 1, 2, 3]
+        && minute_cols
+            .iter()
+            .enumerate()
+            .all(|(j, &(i, m))| i == 4 + j && m == first + j as u32);
     let layout = RowLayout {
         ids: [owner_i, app_i, func_i],
         trigger: trig_i,
@@ -426,6 +439,7 @@ fn read_invocations(input: &mut Input, day_offset: u32, skip_bad_rows: bool) -> 
         last,
         first_minute: day_offset + first - 1,
         header,
+        standard,
     };
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut rows = Vec::new();
@@ -470,6 +484,9 @@ struct RowLayout {
     last: u32,
     first_minute: u32,
     header: Vec<String>,
+    /// Whether the columns are in the dataset's order (ids, trigger, minutes in order), which
+    /// the fast path of `parse_chunk` reads.
+    standard: bool,
 }
 
 /// Bytes of an invocations file parsed per block; blocks are cut at line ends and parsed in
@@ -504,7 +521,7 @@ fn for_each_block(
         let eof = got < BLOCK_BYTES;
         if !eof {
             // Keep the partial last line for the next block.
-            match block.iter().rposition(|&b| b == b'\n') {
+            match memchr::memrchr(b'\n', &block) {
                 Some(end) => carry = block.split_off(end + 1),
                 None => {
                     carry = block;
@@ -514,7 +531,7 @@ fn for_each_block(
         }
         if !block.is_empty() {
             handle(&block, next_line)?;
-            next_line += block.iter().filter(|&&b| b == b'\n').count() as u64;
+            next_line += memchr::memchr_iter(b'\n', &block).count() as u64;
         }
         if eof {
             return Ok(());
@@ -532,7 +549,7 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
     for k in 1..parts {
         let target = block.len() * k / parts;
         let prev = *cuts.last().unwrap_or(&0);
-        if let Some(nl) = block[target.max(prev)..].iter().position(|&b| b == b'\n') {
+        if let Some(nl) = memchr::memchr(b'\n', &block[target.max(prev)..]) {
             let cut = target.max(prev) + nl + 1;
             if cut > prev && cut < block.len() {
                 cuts.push(cut);
@@ -541,41 +558,120 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
     }
     cuts.push(block.len());
     cuts.dedup();
-    let chunks: Vec<(&[u8], u64)> = cuts
-        .windows(2)
-        .map(|w| {
-            let lines_before = block[..w[0]].iter().filter(|&&b| b == b'\n').count() as u64;
-            (&block[w[0]..w[1]], lines_before)
+    let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+    let parsed: Vec<(Vec<(u64, Result<InvocationRow, TraceError>)>, u64)> = chunks
+        .par_iter()
+        .map(|&chunk| {
+            (
+                parse_chunk(path, chunk, layout),
+                memchr::memchr_iter(b'\n', chunk).count() as u64,
+            )
         })
         .collect();
-    chunks
-        .par_iter()
-        .map(|&(chunk, lines_before)| {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(chunk);
-            let mut record = csv::ByteRecord::new();
-            let mut out = Vec::new();
-            loop {
-                match reader.read_byte_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = record.position().map(|p| p.line()).unwrap_or(1);
-                        out.push((lines_before + line, parse_row(path, line, &record, layout)));
-                    }
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(1);
-                        out.push((lines_before + line, Err(csv_error(path, e))));
-                    }
-                }
+    let mut out = Vec::with_capacity(parsed.iter().map(|(rows, _)| rows.len()).sum());
+    let mut lines_before = 0;
+    for (rows, lines) in parsed {
+        out.extend(rows.into_iter().map(|(line, row)| (lines_before + line, row)));
+        lines_before += lines;
+    }
+    out
+}
+
+/// Parses a chunk of whole lines: each row with its 1-based line within the chunk. A chunk
+/// holding neither `"` nor `\r`, in the dataset's column order, is split at `\n` and `,`
+/// directly (what the `csv` reader makes of such text); anything else goes to the reader.
+fn parse_chunk(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+    if !layout.standard || memchr::memchr2(b'"', b'\r', chunk).is_some() {
+        return parse_chunk_csv(path, chunk, layout);
+    }
+    let mut out = Vec::new();
+    let mut counts = vec![0u32; layout.minute_cols.len()];
+    // Like the reader, a row's line is the line after the previous row's end: blank lines
+    // are skipped and counted towards the next row.
+    let mut row_line = 1u64;
+    for (i, text) in chunk.split(|&b| b == b'\n').enumerate() {
+        if text.is_empty() {
+            continue;
+        }
+        let row = match fast_row(text, layout, &mut counts) {
+            Some(row) => Ok(row),
+            // Anything unusual takes the checks (and messages) of `parse_row`.
+            None => {
+                let record: csv::ByteRecord = text.split(|&b| b == b',').collect();
+                parse_row(path, row_line, &record, layout)
             }
-            out
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+        };
+        out.push((row_line, row));
+        row_line = i as u64 + 2;
+    }
+    out
+}
+
+/// Parses a chunk with the `csv` reader: quoted fields, CR line ends, any column order.
+fn parse_chunk_csv(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(chunk);
+    let mut record = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(1);
+                out.push((line, parse_row(path, line, &record, layout)));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(1);
+                out.push((line, Err(csv_error(path, e))));
+            }
+        }
+    }
+    out
+}
+
+/// The fast path of one row in the dataset's column order, for rows `parse_row` would accept
+/// with the same result: the right number of fields, ids that are UTF-8 without surrounding
+/// blanks, a known trigger, and counts of 1 to 9 plain digits. `None` for anything else, which
+/// `parse_row` then checks and reports. `counts` is scratch space of one count per minute column.
+fn fast_row(text: &[u8], layout: &RowLayout, counts: &mut [u32]) -> Option<InvocationRow> {
+    let mut fields = text.splitn(5, |&b| b == b',');
+    let mut id = || {
+        let s = std::str::from_utf8(fields.next()?).ok()?;
+        (!s.is_empty() && s.trim() == s).then(|| s.to_string())
+    };
+    let (owner, app, function) = (id()?, id()?, id()?);
+    let trigger = Trigger::parse(std::str::from_utf8(fields.next()?).ok()?)?;
+    let rest = fields.next()?;
+    // Counts: digits up to each comma (at most 9, so no overflow), exactly one per column.
+    let (mut k, mut n, mut digits, mut nonzero) = (0usize, 0u32, 0u32, 0usize);
+    for &b in rest {
+        if b == b',' {
+            if digits == 0 || k + 1 >= counts.len() {
+                return None;
+            }
+            counts[k] = n;
+            nonzero += usize::from(n > 0);
+            (k, n, digits) = (k + 1, 0, 0);
+        } else if b.is_ascii_digit() && digits < 9 {
+            n = n * 10 + u32::from(b - b'0');
+            digits += 1;
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 || k + 1 != counts.len() {
+        return None;
+    }
+    counts[k] = n;
+    nonzero += usize::from(n > 0);
+    let id = FunctionId { owner, app, function };
+    Some((
+        id,
+        trigger,
+        MinuteCounts::from_counts(layout.first_minute, counts, nonzero),
+    ))
 }
 
 /// One invocations row (its `line` is fixed up by the caller).
@@ -600,7 +696,7 @@ fn parse_row(
         app: id_field(path, line, "HashApp", &record[app_i])?,
         function: id_field(path, line, "HashFunction", &record[func_i])?,
     };
-    let trig_text = String::from_utf8_lossy(&record[layout.trigger]).to_string();
+    let trig_text = String::from_utf8_lossy(&record[layout.trigger]);
     let trigger = Trigger::parse(&trig_text).ok_or_else(|| {
         TraceError::field(
             path,
@@ -617,7 +713,7 @@ fn parse_row(
     Ok((id, trigger, MinuteCounts::from_dense(layout.first_minute, counts)))
 }
 
-type DurationMap = BTreeMap<FunctionId, DurationPercentiles>;
+type DurationMap = HashMap<FunctionId, DurationPercentiles>;
 
 fn read_durations(
     input: &mut Input,
@@ -649,7 +745,7 @@ fn read_durations(
         ],
     )?;
     let pct = column_indices(path, &header, PCT)?;
-    let mut map = BTreeMap::new();
+    let mut map = HashMap::new();
     let mut duplicates = 0u64;
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
@@ -716,8 +812,8 @@ fn read_durations(
     Ok((map, source, warnings))
 }
 
-/// Memory rows keyed by (owner, app, function); `function` is empty for per-app rows.
-type MemoryMap = BTreeMap<(String, String, String), AllocatedMemory>;
+/// Memory rows keyed by function; `function` is empty for per-app rows.
+type MemoryMap = HashMap<FunctionId, AllocatedMemory>;
 
 fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
     let path = &input.path().to_path_buf();
@@ -746,18 +842,18 @@ fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, Sou
     } else {
         MemoryScope::App
     };
-    let mut map = BTreeMap::new();
+    let mut map = HashMap::new();
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
         let (k, m) = (|| {
-            let key = (
-                id_field(path, line, "HashOwner", &record[o])?,
-                id_field(path, line, "HashApp", &record[a])?,
-                match func_i {
+            let key = FunctionId {
+                owner: id_field(path, line, "HashOwner", &record[o])?,
+                app: id_field(path, line, "HashApp", &record[a])?,
+                function: match func_i {
                     Some(i) => id_field(path, line, "HashFunction", &record[i])?,
                     None => String::new(),
                 },
-            );
+            };
             let mut p = [0.0; 8];
             for (slot, (&i, name)) in p.iter_mut().zip(pct.iter().zip(PCT)) {
                 *slot = parse_f64(path, line, name, &record[i], MB)?;
@@ -870,6 +966,77 @@ mod tests {
             parsed.warnings[0].contains("skipped 1 bad row"),
             "{:?}",
             parsed.warnings
+        );
+    }
+
+    /// The fast path must give what the `csv` reader gives, row for row and error for error.
+    #[test]
+    fn fast_path_matches_the_csv_reader() {
+        let header: Vec<String> = ["HashOwner", "HashApp", "HashFunction", "Trigger", "1", "2", "3", "4"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let layout = RowLayout {
+            ids: [0, 1, 2],
+            trigger: 3,
+            minute_cols: (1..=4).map(|m| (3 + m as usize, m)).collect(),
+            first: 1,
+            last: 4,
+            first_minute: 1440,
+            header,
+            standard: true,
+        };
+        let rows = [
+            "o,a,f,http,0,0,0,7",
+            "o,a,f,Timer,1,2,3,4",
+            "o,a,g, Queue ,0,999999999,0,0",
+            "o,a,g,,1,0,0,0",
+            "",
+            "o,a,h,others,0000000012,0,0,0",
+            "o,a,h,event,4294967295,0,0,0",
+            "o,a,h,event,4294967296,0,0,0",
+            "",
+            "",
+            "o,a,h,event, 7 ,0,0,0",
+            "o,a,h,event,,0,0,0",
+            "o,a,h,event,+1,0,0,0",
+            "o,a,h,event,-1,0,0,0",
+            "o,a,h,event,1,0,0",
+            "o,a,h,event,1,0,0,0,0",
+            "o,a,h,event,1,0,0,0,",
+            "   ",
+            "o, ,h,http,1,1,1,1",
+            " o,a,h,http,1,1,1,1",
+            "o,a,h\u{a0},http,1,1,1,1",
+            "o,a,h,webhook,1,1,1,1",
+            "o,a,h,http,1,1,1,1x",
+            "o,a,\u{e9},ORCHESTRATION,1,1,1,1",
+        ];
+        let mut chunk = rows.join("\n").into_bytes();
+        chunk.extend(b"\n\no,a,\xff,http,1,1,1,1\no,a,f,http,1,2,3,4");
+        let p = Path::new("f.csv");
+        let shown = |v: Vec<(u64, Result<InvocationRow, TraceError>)>| -> Vec<(u64, Result<InvocationRow, String>)> {
+            v.into_iter().map(|(l, r)| (l, r.map_err(|e| e.to_string()))).collect()
+        };
+        let fast = shown(parse_chunk(p, &chunk, &layout));
+        let csv = shown(parse_chunk_csv(p, &chunk, &layout));
+        assert_eq!(fast.len(), rows.iter().filter(|r| !r.is_empty()).count() + 2);
+        assert_eq!(fast, csv);
+        // The fast path took the plain rows: their counts are right.
+        let (_, Ok((id, trigger, counts))) = &fast[1] else {
+            panic!("{:?}", fast[1])
+        };
+        assert_eq!((id.function.as_str(), *trigger), ("f", Trigger::Timer));
+        assert_eq!(
+            counts.nonzero().collect::<Vec<_>>(),
+            [(1440, 1), (1441, 2), (1442, 3), (1443, 4)]
+        );
+        // A chunk with a quote or a CR goes to the reader whole.
+        let mut quoted = chunk.clone();
+        quoted.extend(b"\n\"o\",a,q,http,1,1,1,1\r\n");
+        assert_eq!(
+            shown(parse_chunk(p, &quoted, &layout)),
+            shown(parse_chunk_csv(p, &quoted, &layout))
         );
     }
 

@@ -10,7 +10,7 @@ use crate::units::MS_PER_MINUTE;
 /// Identity of one function: Azure's (owner, app, function) triple. Formats with fewer
 /// levels fill the missing ones: Lambda logs and the generic CSV use the function name
 /// for the app and an empty owner.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FunctionId {
     /// Owner (subscription) id; empty when the format has none.
     pub owner: String,
@@ -61,17 +61,23 @@ pub enum Trigger {
 impl Trigger {
     /// Parses the dataset's trigger names; anything else is `None`.
     pub fn parse(name: &str) -> Option<Trigger> {
-        Some(match name.trim().to_ascii_lowercase().as_str() {
-            "http" => Trigger::Http,
-            "timer" => Trigger::Timer,
-            "event" => Trigger::Event,
-            "queue" => Trigger::Queue,
-            "storage" => Trigger::Storage,
-            "orchestration" => Trigger::Orchestration,
-            "others" | "other" => Trigger::Others,
-            "unknown" | "" => Trigger::Unknown,
-            _ => return None,
-        })
+        const NAMES: [(&str, Trigger); 10] = [
+            ("http", Trigger::Http),
+            ("timer", Trigger::Timer),
+            ("event", Trigger::Event),
+            ("queue", Trigger::Queue),
+            ("storage", Trigger::Storage),
+            ("orchestration", Trigger::Orchestration),
+            ("others", Trigger::Others),
+            ("other", Trigger::Others),
+            ("unknown", Trigger::Unknown),
+            ("", Trigger::Unknown),
+        ];
+        let name = name.trim();
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, t)| t)
     }
 
     /// The lowercase name used in files and reports.
@@ -133,16 +139,34 @@ impl MinuteCounts {
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
         if nonzero * 2 < counts.len() {
-            let entries = counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(i, &c)| (first_minute + i as u32, c))
-                .collect();
-            MinuteCounts::Sparse { entries }
+            Self::sparse(first_minute, &counts, nonzero)
         } else {
             MinuteCounts::Dense { first_minute, counts }
         }
+    }
+
+    /// [`MinuteCounts::from_dense`] of borrowed `counts`, of which `nonzero` are above 0.
+    pub fn from_counts(first_minute: u32, counts: &[u32], nonzero: usize) -> Self {
+        if nonzero * 2 < counts.len() {
+            Self::sparse(first_minute, counts, nonzero)
+        } else {
+            MinuteCounts::Dense {
+                first_minute,
+                counts: counts.to_vec(),
+            }
+        }
+    }
+
+    fn sparse(first_minute: u32, counts: &[u32], nonzero: usize) -> Self {
+        let mut entries = Vec::with_capacity(nonzero);
+        entries.extend(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(i, &c)| (first_minute + i as u32, c)),
+        );
+        MinuteCounts::Sparse { entries }
     }
 
     /// The minutes with at least one invocation, as `(minute index, invocations)`.
