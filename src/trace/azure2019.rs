@@ -16,6 +16,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Read};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::generic::{
     csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
@@ -79,22 +80,48 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             continue;
         };
         let inv_path = inputs[inv_i].path().to_path_buf();
+        let day_offset = (day - 1) * MINUTES_PER_DAY;
+        // The durations and memory files are read on a second thread while the invocations
+        // stream; errors are reported in the order the files are read alone: durations,
+        // memory, invocations.
+        let (side, inv) = {
+            let (before, from_inv) = inputs.split_at_mut(inv_i);
+            let (inv_input, after) = from_inv.split_at_mut(1);
+            let inv_input = &mut inv_input[0];
+            // The other inputs by position, the invocations file's slot empty.
+            let mut slots: Vec<Option<&mut Input>> = before
+                .iter_mut()
+                .map(Some)
+                .chain(std::iter::once(None))
+                .chain(after.iter_mut().map(Some))
+                .collect();
+            let mut take = |i: Option<&usize>| i.and_then(|&i| slots[i].take());
+            let dur_input = take(files(Kind::Durations).first());
+            let mem_input = take(files(Kind::Memory).first());
+            std::thread::scope(|s| {
+                let side = s.spawn(move || {
+                    let d = dur_input.map(|i| read_durations(i, skip_bad_rows)).transpose()?;
+                    let m = mem_input.map(|i| read_memory(i, skip_bad_rows)).transpose()?;
+                    Ok::<_, TraceError>((d, m))
+                });
+                let inv = read_invocations(inv_input, day_offset, skip_bad_rows);
+                (side.join(), inv)
+            })
+        };
+        let (d, m) = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let mut durations = HashMap::new();
-        if let Some(&i) = files(Kind::Durations).first() {
-            let (map, source, warnings) = read_durations(&mut inputs[i], skip_bad_rows)?;
+        if let Some((map, source, warnings)) = d {
             durations = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
         let mut memory = HashMap::new();
-        if let Some(&i) = files(Kind::Memory).first() {
-            let (map, source, warnings) = read_memory(&mut inputs[i], skip_bad_rows)?;
+        if let Some((map, source, warnings)) = m {
             memory = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
-        let day_offset = (day - 1) * MINUTES_PER_DAY;
-        let inv = read_invocations(&mut inputs[inv_i], day_offset, skip_bad_rows)?;
+        let inv = inv?;
         parsed.sources.push(inv.source);
         parsed.warnings.extend(inv.warnings);
         let w = (
@@ -490,39 +517,68 @@ struct RowLayout {
 }
 
 /// Bytes of an invocations file parsed per block; blocks are cut at line ends and parsed in
-/// parallel, a batch of them at a time, so a day file streams through bounded memory.
+/// parallel while the next block is read, so a day file streams through bounded memory.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// Streams the rest of the input (from file line `next_line`) in blocks of whole lines (a
-/// batch of blocks per round, each block parsed on its own thread by `handle`'s caller) and
-/// hands each block, in file order, with the file line number of its first line.
+/// A block of whole lines with the file line of its first line, or the read error met instead.
+type Block = Result<(Vec<u8>, u64), TraceError>;
+
+/// Streams the rest of the input (from file line `next_line`) in blocks of whole lines and
+/// hands each block, in file order, with the file line number of its first line. A second
+/// thread reads the next block while `handle` works on this one (at most three blocks are
+/// held at once); a read error reaches `handle`'s caller in file order, after the blocks before it.
 fn for_each_block(
     input: &mut Input,
-    mut next_line: u64,
+    next_line: u64,
     mut handle: impl FnMut(&[u8], u64) -> Result<(), TraceError>,
 ) -> Result<(), TraceError> {
+    use std::sync::mpsc::{channel, sync_channel};
+    let (full_tx, full_rx) = sync_channel::<Block>(1);
+    let (free_tx, free_rx) = channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        s.spawn(move || read_blocks(input, next_line, &free_rx, &full_tx));
+        // Returning early drops `full_rx`, which stops the reader.
+        for block in full_rx {
+            let (block, first_line) = block?;
+            handle(&block, first_line)?;
+            // The reader may have finished; then the buffer is simply freed.
+            free_tx.send(block).ok();
+        }
+        Ok(())
+    })
+}
+
+/// Reads blocks of whole lines into `full` (reusing the buffers `free` hands back) until the
+/// end of the input, a read error (sent in place of a block) or `full`'s receiver is gone.
+fn read_blocks(input: &mut Input, mut next_line: u64, free: &Receiver<Vec<u8>>, full: &SyncSender<Block>) {
     let path = &input.path().to_path_buf();
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut block = std::mem::take(&mut carry);
+        let mut block = free.try_recv().unwrap_or_default();
+        block.clear();
+        block.append(&mut carry);
         let filled = block.len();
         block.resize(filled + BLOCK_BYTES, 0);
         let mut got = 0;
         while got < BLOCK_BYTES {
-            let n = input
-                .read(&mut block[filled + got..])
-                .map_err(|e| TraceError::io(path, e))?;
-            if n == 0 {
-                break;
+            match input.read(&mut block[filled + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => {
+                    full.send(Err(TraceError::io(path, e))).ok();
+                    return;
+                }
             }
-            got += n;
         }
         block.truncate(filled + got);
         let eof = got < BLOCK_BYTES;
         if !eof {
             // Keep the partial last line for the next block.
             match memchr::memrchr(b'\n', &block) {
-                Some(end) => carry = block.split_off(end + 1),
+                Some(end) => {
+                    carry.extend_from_slice(&block[end + 1..]);
+                    block.truncate(end + 1);
+                }
                 None => {
                     carry = block;
                     continue;
@@ -530,11 +586,14 @@ fn for_each_block(
             }
         }
         if !block.is_empty() {
-            handle(&block, next_line)?;
-            next_line += memchr::memchr_iter(b'\n', &block).count() as u64;
+            let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+            if full.send(Ok((block, next_line))).is_err() {
+                return;
+            }
+            next_line += lines;
         }
         if eof {
-            return Ok(());
+            return;
         }
     }
 }
