@@ -381,6 +381,9 @@ fn count_error(path: &Path, line: u64, header: &str, bytes: &[u8]) -> TraceError
 /// One row of an invocations file: who, what triggers it, when it ran.
 type InvocationRow = (FunctionId, Trigger, MinuteCounts);
 
+/// Rows of a block or chunk, each with its 1-based line within it.
+type ParsedRows = Vec<(u64, Result<InvocationRow, TraceError>)>;
+
 struct Invocations {
     rows: Vec<InvocationRow>,
     first_minute: u32,
@@ -600,7 +603,7 @@ fn read_blocks(input: &mut Input, mut next_line: u64, free: &Receiver<Vec<u8>>, 
 
 /// Parses one block of whole lines: each row with its 1-based line within the block.
 /// Lines are split in parallel (the rows are independent), results kept in file order.
-fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> ParsedRows {
     use rayon::prelude::*;
     // Split the block into a few chunks at line ends, one per worker.
     let parts = rayon::current_num_threads().max(1) * 2;
@@ -618,7 +621,7 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
     cuts.push(block.len());
     cuts.dedup();
     let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &block[w[0]..w[1]]).collect();
-    let parsed: Vec<(Vec<(u64, Result<InvocationRow, TraceError>)>, u64)> = chunks
+    let parsed: Vec<(ParsedRows, u64)> = chunks
         .par_iter()
         .map(|&chunk| {
             (
@@ -639,20 +642,26 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
 /// Parses a chunk of whole lines: each row with its 1-based line within the chunk. A chunk
 /// holding neither `"` nor `\r`, in the dataset's column order, is split at `\n` and `,`
 /// directly (what the `csv` reader makes of such text); anything else goes to the reader.
-fn parse_chunk(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+fn parse_chunk(path: &Path, chunk: &[u8], layout: &RowLayout) -> ParsedRows {
     if !layout.standard || memchr::memchr2(b'"', b'\r', chunk).is_some() {
         return parse_chunk_csv(path, chunk, layout);
     }
     let mut out = Vec::new();
-    let mut counts = vec![0u32; layout.minute_cols.len()];
+    let mut scratch = Scratch {
+        counts: vec![0u32; layout.minute_cols.len()],
+        entries: Vec::with_capacity(layout.minute_cols.len()),
+    };
     // Like the reader, a row's line is the line after the previous row's end: blank lines
     // are skipped and counted towards the next row.
-    let mut row_line = 1u64;
-    for (i, text) in chunk.split(|&b| b == b'\n').enumerate() {
+    let (mut row_line, mut line, mut start) = (1u64, 0u64, 0usize);
+    let ends = memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len()));
+    for end in ends {
+        let text = &chunk[start..end];
+        (start, line) = (end + 1, line + 1);
         if text.is_empty() {
             continue;
         }
-        let row = match fast_row(text, layout, &mut counts) {
+        let row = match fast_row(text, layout, &mut scratch) {
             Some(row) => Ok(row),
             // Anything unusual takes the checks (and messages) of `parse_row`.
             None => {
@@ -661,13 +670,13 @@ fn parse_chunk(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
             }
         };
         out.push((row_line, row));
-        row_line = i as u64 + 2;
+        row_line = line + 1;
     }
     out
 }
 
 /// Parses a chunk with the `csv` reader: quoted fields, CR line ends, any column order.
-fn parse_chunk_csv(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+fn parse_chunk_csv(path: &Path, chunk: &[u8], layout: &RowLayout) -> ParsedRows {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -690,28 +699,39 @@ fn parse_chunk_csv(path: &Path, chunk: &[u8], layout: &RowLayout) -> Vec<(u64, R
     out
 }
 
+/// Reused space for one row's counts: every count, and the nonzero ones as (minute, count).
+struct Scratch {
+    counts: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
 /// The fast path of one row in the dataset's column order, for rows `parse_row` would accept
 /// with the same result: the right number of fields, ids that are UTF-8 without surrounding
 /// blanks, a known trigger, and counts of 1 to 9 plain digits. `None` for anything else, which
-/// `parse_row` then checks and reports. `counts` is scratch space of one count per minute column.
-fn fast_row(text: &[u8], layout: &RowLayout, counts: &mut [u32]) -> Option<InvocationRow> {
+/// `parse_row` then checks and reports.
+fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<InvocationRow> {
     let mut fields = text.splitn(5, |&b| b == b',');
     let mut id = || {
         let s = std::str::from_utf8(fields.next()?).ok()?;
-        (!s.is_empty() && s.trim() == s).then(|| s.to_string())
+        (!s.is_empty() && s.trim().len() == s.len()).then(|| s.to_string())
     };
     let (owner, app, function) = (id()?, id()?, id()?);
     let trigger = Trigger::parse(std::str::from_utf8(fields.next()?).ok()?)?;
     let rest = fields.next()?;
     // Counts: digits up to each comma (at most 9, so no overflow), exactly one per column.
-    let (mut k, mut n, mut digits, mut nonzero) = (0usize, 0u32, 0u32, 0usize);
+    let Scratch { counts, entries } = scratch;
+    entries.clear();
+    let minutes = counts.len();
+    let (mut k, mut n, mut digits) = (0usize, 0u32, 0u32);
     for &b in rest {
         if b == b',' {
-            if digits == 0 || k + 1 >= counts.len() {
+            if digits == 0 || k + 1 >= minutes {
                 return None;
             }
             counts[k] = n;
-            nonzero += usize::from(n > 0);
+            if n > 0 {
+                entries.push((layout.first_minute + k as u32, n));
+            }
             (k, n, digits) = (k + 1, 0, 0);
         } else if b.is_ascii_digit() && digits < 9 {
             n = n * 10 + u32::from(b - b'0');
@@ -720,17 +740,26 @@ fn fast_row(text: &[u8], layout: &RowLayout, counts: &mut [u32]) -> Option<Invoc
             return None;
         }
     }
-    if digits == 0 || k + 1 != counts.len() {
+    if digits == 0 || k + 1 != minutes {
         return None;
     }
     counts[k] = n;
-    nonzero += usize::from(n > 0);
+    if n > 0 {
+        entries.push((layout.first_minute + k as u32, n));
+    }
     let id = FunctionId { owner, app, function };
-    Some((
-        id,
-        trigger,
-        MinuteCounts::from_counts(layout.first_minute, counts, nonzero),
-    ))
+    // As `MinuteCounts::from_dense` decides: sparse when under half the minutes are busy.
+    let counts = if entries.len() * 2 < minutes {
+        MinuteCounts::Sparse {
+            entries: entries.clone(),
+        }
+    } else {
+        MinuteCounts::Dense {
+            first_minute: layout.first_minute,
+            counts: counts.clone(),
+        }
+    };
+    Some((id, trigger, counts))
 }
 
 /// One invocations row (its `line` is fixed up by the caller).
@@ -1074,7 +1103,7 @@ mod tests {
         let mut chunk = rows.join("\n").into_bytes();
         chunk.extend(b"\n\no,a,\xff,http,1,1,1,1\no,a,f,http,1,2,3,4");
         let p = Path::new("f.csv");
-        let shown = |v: Vec<(u64, Result<InvocationRow, TraceError>)>| -> Vec<(u64, Result<InvocationRow, String>)> {
+        let shown = |v: ParsedRows| -> Vec<(u64, Result<InvocationRow, String>)> {
             v.into_iter().map(|(l, r)| (l, r.map_err(|e| e.to_string()))).collect()
         };
         let fast = shown(parse_chunk(p, &chunk, &layout));

@@ -139,34 +139,18 @@ impl MinuteCounts {
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
         if nonzero * 2 < counts.len() {
-            Self::sparse(first_minute, &counts, nonzero)
+            let mut entries = Vec::with_capacity(nonzero);
+            entries.extend(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(i, &c)| (first_minute + i as u32, c)),
+            );
+            MinuteCounts::Sparse { entries }
         } else {
             MinuteCounts::Dense { first_minute, counts }
         }
-    }
-
-    /// [`MinuteCounts::from_dense`] of borrowed `counts`, of which `nonzero` are above 0.
-    pub fn from_counts(first_minute: u32, counts: &[u32], nonzero: usize) -> Self {
-        if nonzero * 2 < counts.len() {
-            Self::sparse(first_minute, counts, nonzero)
-        } else {
-            MinuteCounts::Dense {
-                first_minute,
-                counts: counts.to_vec(),
-            }
-        }
-    }
-
-    fn sparse(first_minute: u32, counts: &[u32], nonzero: usize) -> Self {
-        let mut entries = Vec::with_capacity(nonzero);
-        entries.extend(
-            counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(i, &c)| (first_minute + i as u32, c)),
-        );
-        MinuteCounts::Sparse { entries }
     }
 
     /// The minutes with at least one invocation, as `(minute index, invocations)`.
@@ -185,7 +169,10 @@ impl MinuteCounts {
 
     /// Total invocations.
     pub fn total(&self) -> u64 {
-        self.nonzero().map(|(_, c)| c as u64).sum()
+        match self {
+            MinuteCounts::Dense { counts, .. } => counts.iter().map(|&c| c as u64).sum(),
+            MinuteCounts::Sparse { entries } => entries.iter().map(|&(_, c)| c as u64).sum(),
+        }
     }
 
     /// Merges another day's (or file's) counts into these, adding counts of equal minutes.
