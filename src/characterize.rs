@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::warning::{Warning, WarningCode};
 
 use crate::stats::Summary;
-use crate::trace::{Arrivals, DurationInfo, MemoryScope, MinuteCounts, Workload};
+use crate::trace::{Arrivals, DurationInfo, IdHash, MemoryScope, MinuteCounts, Workload};
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 
 /// Minimum invocations for a function's inter-arrival CV to be measured (two gaps).
@@ -132,8 +132,8 @@ pub(crate) struct Shape {
 pub fn characterize(w: &Workload) -> WorkloadProfile {
     let minutes = w.window_minutes().max(1);
     // Only counted (never listed in order), so hashed.
-    let mut apps: HashMap<(&str, &str), (u64, u64, bool)> = HashMap::new(); // invocations, functions, timed
-    let mut owners = HashSet::new();
+    let mut apps: HashMap<(&str, &str), (u64, u64, bool), IdHash> = HashMap::default(); // invocations, functions, timed
+    let mut owners: HashSet<&str, IdHash> = HashSet::default();
     let mut total_invocations = 0u64;
     let mut trigger_functions: BTreeMap<&str, u64> = BTreeMap::new();
     let mut trigger_invocations: BTreeMap<&str, u64> = BTreeMap::new();
@@ -265,8 +265,8 @@ pub(crate) fn average_duration_ms(f: &crate::trace::FunctionTrace) -> Option<f64
 /// shares), else the largest configured memory size among its functions.
 fn memory_per_app(w: &Workload) -> Option<MemorySummary> {
     // The summary sorts the values, so the apps' order does not matter.
-    let mut allocated: HashMap<(&str, &str), f64> = HashMap::new();
-    let mut configured: HashMap<(&str, &str), f64> = HashMap::new();
+    let mut allocated: HashMap<(&str, &str), f64, IdHash> = HashMap::default();
+    let mut configured: HashMap<(&str, &str), f64, IdHash> = HashMap::default();
     for f in &w.functions {
         if let Some(a) = &f.memory.allocated {
             let slot = allocated.entry(f.id.app_key()).or_insert(0.0);

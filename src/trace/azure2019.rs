@@ -12,8 +12,7 @@
 //! (d−1)·1440 + m − 1 of the workload. Counts are streamed into compact per-function
 //! vectors (`MinuteCounts`). A function missing from one file kind is reported, never guessed.
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -22,7 +21,7 @@ use super::generic::{
     csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
 };
 use super::{
-    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Input, MemoryInfo,
+    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, IdHash, Input, MemoryInfo,
     MemoryScope, MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger, HEAD_BYTES,
 };
 use crate::units::{MINUTES_PER_DAY, MS_PER_MINUTE};
@@ -49,7 +48,10 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
     }
     let first_path = inputs.first().map(|i| i.path().to_path_buf()).unwrap_or_default();
     let mut parsed = Parsed::default();
-    let mut functions: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
+    // Each function's place in `traces`, which holds it (its id left empty: the map owns it)
+    // with the last day that listed it.
+    let mut index: HashMap<FunctionId, usize, IdHash> = HashMap::default();
+    let mut traces: Vec<(FunctionTrace, u32)> = Vec::new();
     let mut window: Option<(u64, u64)> = None;
     for (day, kinds) in days {
         let files = |k: Kind| kinds.get(&(k as u8)).cloned().unwrap_or_default();
@@ -109,13 +111,13 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             })
         };
         let (d, m) = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let mut durations = HashMap::new();
+        let mut durations = DurationMap::default();
         if let Some((map, source, warnings)) = d {
             durations = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
-        let mut memory = HashMap::new();
+        let mut memory = MemoryMap::default();
         if let Some((map, source, warnings)) = m {
             memory = map;
             parsed.sources.push(source);
@@ -134,15 +136,15 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         });
 
         let (mut no_duration, mut no_memory) = (0usize, 0usize);
-        // Rows repeating a function already met on this day (its first row is not one).
-        let repeats: Vec<bool> = {
-            let mut seen_today = HashSet::with_capacity(inv.rows.len());
-            inv.rows.iter().map(|(id, _, _)| !seen_today.insert(id)).collect()
-        };
-        let duplicate_rows = repeats.iter().filter(|&&d| d).count();
+        let mut duplicate_rows = 0usize;
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
-        for ((mut id, trigger, counts), duplicate) in inv.rows.into_iter().zip(repeats) {
+        traces.reserve(inv.rows.len());
+        for (mut id, trigger, counts) in inv.rows {
+            let slot = index.get(&id).copied();
+            // A row repeating a function already met on this day.
+            let duplicate = slot.is_some_and(|i| traces[i].1 == day);
+            duplicate_rows += usize::from(duplicate);
             let duration = match durations.remove(&id) {
                 Some(p) => DurationInfo::Percentiles(p),
                 // A repeated row's durations were taken by its first row.
@@ -162,7 +164,6 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             if allocated.is_none() && !duplicate {
                 no_memory += 1;
             }
-            // The id is the map's key; the trace takes it back when the map is emptied.
             let f = FunctionTrace {
                 id: FunctionId::default(),
                 trigger,
@@ -173,10 +174,14 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                     ..MemoryInfo::default()
                 },
             };
-            match functions.entry(id) {
-                Entry::Occupied(existing) => super::merge_function(existing.into_mut(), f),
-                Entry::Vacant(slot) => {
-                    slot.insert(f);
+            match slot {
+                Some(i) => {
+                    super::merge_function(&mut traces[i].0, f);
+                    traces[i].1 = day;
+                }
+                None => {
+                    index.insert(id, traces.len());
+                    traces.push((f, day));
                 }
             }
         }
@@ -214,7 +219,14 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             "add the invocations_per_function file of the same day",
         ));
     }
-    parsed.functions = functions.into_iter().map(|(id, f)| FunctionTrace { id, ..f }).collect();
+    // In id order, each trace taking its id back from the index.
+    let mut order: Vec<(FunctionId, usize)> = index.into_iter().collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut traces: Vec<Option<FunctionTrace>> = traces.into_iter().map(|(f, _)| Some(f)).collect();
+    parsed.functions = order
+        .into_iter()
+        .filter_map(|(id, i)| traces[i].take().map(|f| FunctionTrace { id, ..f }))
+        .collect();
     parsed.window_ms = window;
     Ok(parsed)
 }
@@ -801,7 +813,7 @@ fn parse_row(
     Ok((id, trigger, MinuteCounts::from_dense(layout.first_minute, counts)))
 }
 
-type DurationMap = HashMap<FunctionId, DurationPercentiles>;
+type DurationMap = HashMap<FunctionId, DurationPercentiles, IdHash>;
 
 fn read_durations(
     input: &mut Input,
@@ -833,7 +845,7 @@ fn read_durations(
         ],
     )?;
     let pct = column_indices(path, &header, PCT)?;
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     let mut duplicates = 0u64;
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
@@ -901,7 +913,7 @@ fn read_durations(
 }
 
 /// Memory rows keyed by function; `function` is empty for per-app rows.
-type MemoryMap = HashMap<FunctionId, AllocatedMemory>;
+type MemoryMap = HashMap<FunctionId, AllocatedMemory, IdHash>;
 
 fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
     let path = &input.path().to_path_buf();
@@ -930,7 +942,7 @@ fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, Sou
     } else {
         MemoryScope::App
     };
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
         let (k, m) = (|| {
