@@ -140,6 +140,7 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
         traces.reserve(inv.rows.len());
+        index.reserve(inv.rows.len());
         for (mut id, trigger, counts) in inv.rows {
             let slot = index.get(&id).copied();
             // A row repeating a function already met on this day.
@@ -734,30 +735,44 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
     let Scratch { counts, entries } = scratch;
     entries.clear();
     let minutes = counts.len();
-    let (mut k, mut n, mut digits) = (0usize, 0u32, 0u32);
-    for &b in rest {
-        if b == b',' {
-            if digits == 0 || k + 1 >= minutes {
-                return None;
-            }
-            counts[k] = n;
-            if n > 0 {
-                entries.push((layout.first_minute + k as u32, n));
-            }
-            (k, n, digits) = (k + 1, 0, 0);
-        } else if b.is_ascii_digit() && digits < 9 {
-            n = n * 10 + u32::from(b - b'0');
-            digits += 1;
-        } else {
+    let mut k = 0usize;
+    let mut i = 0usize;
+    loop {
+        if k == minutes {
             return None;
         }
+        // Most minutes of most functions are idle: "0," in one step.
+        if rest.get(i) == Some(&b'0') && rest.get(i + 1) == Some(&b',') {
+            counts[k] = 0;
+            (k, i) = (k + 1, i + 2);
+            continue;
+        }
+        let (mut n, mut digits) = (0u32, 0u32);
+        while let Some(&b) = rest.get(i) {
+            if b == b',' {
+                break;
+            }
+            if !b.is_ascii_digit() || digits == 9 {
+                return None;
+            }
+            n = n * 10 + u32::from(b - b'0');
+            (digits, i) = (digits + 1, i + 1);
+        }
+        if digits == 0 {
+            return None;
+        }
+        counts[k] = n;
+        if n > 0 {
+            entries.push((layout.first_minute + k as u32, n));
+        }
+        k += 1;
+        if i == rest.len() {
+            break;
+        }
+        i += 1;
     }
-    if digits == 0 || k + 1 != minutes {
+    if k != minutes {
         return None;
-    }
-    counts[k] = n;
-    if n > 0 {
-        entries.push((layout.first_minute + k as u32, n));
     }
     let id = FunctionId { owner, app, function };
     // As `MinuteCounts::from_dense` decides: sparse when under half the minutes are busy.
