@@ -1217,6 +1217,32 @@ mod tests {
     }
 
     #[test]
+    fn errors_keep_the_order_of_the_files_read_alone() {
+        // The durations file is read while the invocations stream: its bad row is still the
+        // one reported, as when the files were read one after the other.
+        let dir = tempfile::tempdir().unwrap();
+        let bad_inv = "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,x\n";
+        let p = files(
+            dir.path(),
+            &[
+                (INV, bad_inv),
+                (DUR, &format!("{DUR_HEADER}o,a,f,abc,1,1,1,1,1,1,1,1,1,1\n")),
+            ],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains(DUR) && e.contains("line 2, field 'Average'"), "{e}");
+        let p = files(
+            dir.path(),
+            &[
+                (INV, bad_inv),
+                (DUR, &format!("{DUR_HEADER}o,a,f,1,1,1,1,1,1,1,1,1,1,1\n")),
+            ],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains(INV) && e.contains("line 2, field '1'"), "{e}");
+    }
+
+    #[test]
     fn counts_parse_strictly() {
         let p = Path::new("f.csv");
         assert_eq!(parse_count(p, 2, "5", b"17").unwrap(), 17);
