@@ -541,8 +541,8 @@ type Block = Result<(Vec<u8>, u64), TraceError>;
 
 /// Streams the rest of the input (from file line `next_line`) in blocks of whole lines and
 /// hands each block, in file order, with the file line number of its first line. A second
-/// thread reads the next block while `handle` works on this one (at most three blocks are
-/// held at once); a read error reaches `handle`'s caller in file order, after the blocks before it.
+/// thread reads the next block while `handle` works on this one (at most four 4 MB buffers,
+/// reused); a read error reaches `handle`'s caller in file order, after the blocks before it.
 fn for_each_block(
     input: &mut Input,
     next_line: u64,
