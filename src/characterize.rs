@@ -11,12 +11,12 @@
 //! invocations evenly inside it (exact for functions invoked at most once a minute).
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::warning::{Warning, WarningCode};
 
 use crate::stats::Summary;
-use crate::trace::{Arrivals, DurationInfo, MemoryScope, Workload};
+use crate::trace::{Arrivals, DurationInfo, IdHash, MemoryScope, MinuteCounts, Workload};
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 
 /// Minimum invocations for a function's inter-arrival CV to be measured (two gaps).
@@ -131,8 +131,10 @@ pub(crate) struct Shape {
 /// Characterizes a workload.
 pub fn characterize(w: &Workload) -> WorkloadProfile {
     let minutes = w.window_minutes().max(1);
-    let mut apps: BTreeMap<(&str, &str), (u64, u64, bool)> = BTreeMap::new(); // invocations, functions, timed
-    let mut owners = std::collections::BTreeSet::new();
+    // Only counted (never listed in order), so hashed.
+    let mut apps: HashMap<(&str, &str), (u64, u64, bool), IdHash> = HashMap::default(); // invocations, functions, timed
+    let mut owners: HashSet<&str, IdHash> = HashSet::default();
+    let mut total_invocations = 0u64;
     let mut trigger_functions: BTreeMap<&str, u64> = BTreeMap::new();
     let mut trigger_invocations: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut timed, mut fn_le_min, mut fn_le_hour) = (0u64, 0u64, 0u64);
@@ -142,6 +144,7 @@ pub fn characterize(w: &Workload) -> WorkloadProfile {
     let (mut cv_from_ts, mut cv_from_counts) = (false, false);
     for f in &w.functions {
         let n = f.arrivals.invocations();
+        total_invocations += n;
         let is_timed = !matches!(f.arrivals, Arrivals::Untimed(_));
         owners.insert(f.id.owner.as_str());
         let app = apps.entry(f.id.app_key()).or_default();
@@ -175,7 +178,6 @@ pub fn characterize(w: &Workload) -> WorkloadProfile {
     let share = |k: u64, of: u64| if of == 0 { None } else { Some(k as f64 / of as f64) };
     let timed_apps: Vec<u64> = apps.values().filter(|a| a.2).map(|a| a.0).collect();
     let app_le = |per: u64| timed_apps.iter().filter(|&&n| n * per <= minutes).count() as u64;
-    let total_invocations = w.invocations();
     let to_shares = |m: BTreeMap<&str, u64>, total: u64| -> BTreeMap<String, f64> {
         m.into_iter()
             .map(|(k, v)| (k.to_string(), if total == 0 { 0.0 } else { v as f64 / total as f64 }))
@@ -262,8 +264,9 @@ pub(crate) fn average_duration_ms(f: &crate::trace::FunctionTrace) -> Option<f64
 /// Memory per app: Azure's allocated memory (the app's figure, or the sum of its functions'
 /// shares), else the largest configured memory size among its functions.
 fn memory_per_app(w: &Workload) -> Option<MemorySummary> {
-    let mut allocated: BTreeMap<(&str, &str), f64> = BTreeMap::new();
-    let mut configured: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    // The summary sorts the values, so the apps' order does not matter.
+    let mut allocated: HashMap<(&str, &str), f64, IdHash> = HashMap::default();
+    let mut configured: HashMap<(&str, &str), f64, IdHash> = HashMap::default();
     for f in &w.functions {
         if let Some(a) = &f.memory.allocated {
             let slot = allocated.entry(f.id.app_key()).or_insert(0.0);
@@ -312,7 +315,7 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
         Arrivals::PerMinute(counts) => {
             let minute_ms = MS_PER_MINUTE as f64;
             let mut prev_last: Option<f64> = None;
-            for (m, c) in counts.nonzero() {
+            let mut add = |m: u32, c: u32| {
                 total += c as u64;
                 peak = peak.max(c as u64);
                 busy += 1;
@@ -327,6 +330,21 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
                     moments.add(minute_ms / k, k - 1.0);
                 }
                 prev_last = Some(base + (k - 0.5) * minute_ms / k);
+            };
+            // The busy minutes in order (what `MinuteCounts::nonzero` yields), without boxing.
+            match counts {
+                MinuteCounts::Dense { first_minute, counts } => {
+                    for (i, &c) in counts.iter().enumerate() {
+                        if c > 0 {
+                            add(first_minute + i as u32, c);
+                        }
+                    }
+                }
+                MinuteCounts::Sparse { entries } => {
+                    for &(m, c) in entries {
+                        add(m, c);
+                    }
+                }
             }
         }
         Arrivals::Untimed(_) => return None,

@@ -12,15 +12,16 @@
 //! (d−1)·1440 + m − 1 of the workload. Counts are streamed into compact per-function
 //! vectors (`MinuteCounts`). A function missing from one file kind is reported, never guessed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Read};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::generic::{
     csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
 };
 use super::{
-    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Input, MemoryInfo,
+    AllocatedMemory, Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, IdHash, Input, MemoryInfo,
     MemoryScope, MinuteCounts, Parsed, RowErrors, SourceFile, TraceError, Trigger, HEAD_BYTES,
 };
 use crate::units::{MINUTES_PER_DAY, MS_PER_MINUTE};
@@ -47,7 +48,10 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
     }
     let first_path = inputs.first().map(|i| i.path().to_path_buf()).unwrap_or_default();
     let mut parsed = Parsed::default();
-    let mut functions: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
+    // Each function's place in `traces`, which holds it (its id left empty: the map owns it)
+    // with the last day that listed it.
+    let mut index: HashMap<FunctionId, usize, IdHash> = HashMap::default();
+    let mut traces: Vec<(FunctionTrace, u32)> = Vec::new();
     let mut window: Option<(u64, u64)> = None;
     for (day, kinds) in days {
         let files = |k: Kind| kinds.get(&(k as u8)).cloned().unwrap_or_default();
@@ -78,22 +82,48 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             continue;
         };
         let inv_path = inputs[inv_i].path().to_path_buf();
-        let mut durations = BTreeMap::new();
-        if let Some(&i) = files(Kind::Durations).first() {
-            let (map, source, warnings) = read_durations(&mut inputs[i], skip_bad_rows)?;
+        let day_offset = (day - 1) * MINUTES_PER_DAY;
+        // The durations and memory files are read on a second thread while the invocations
+        // stream; errors are reported in the order the files are read alone: durations,
+        // memory, invocations.
+        let (side, inv) = {
+            let (before, from_inv) = inputs.split_at_mut(inv_i);
+            let (inv_input, after) = from_inv.split_at_mut(1);
+            let inv_input = &mut inv_input[0];
+            // The other inputs by position, the invocations file's slot empty.
+            let mut slots: Vec<Option<&mut Input>> = before
+                .iter_mut()
+                .map(Some)
+                .chain(std::iter::once(None))
+                .chain(after.iter_mut().map(Some))
+                .collect();
+            let mut take = |i: Option<&usize>| i.and_then(|&i| slots[i].take());
+            let dur_input = take(files(Kind::Durations).first());
+            let mem_input = take(files(Kind::Memory).first());
+            std::thread::scope(|s| {
+                let side = s.spawn(move || {
+                    let d = dur_input.map(|i| read_durations(i, skip_bad_rows)).transpose()?;
+                    let m = mem_input.map(|i| read_memory(i, skip_bad_rows)).transpose()?;
+                    Ok::<_, TraceError>((d, m))
+                });
+                let inv = read_invocations(inv_input, day_offset, skip_bad_rows);
+                (side.join(), inv)
+            })
+        };
+        let (d, m) = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let mut durations = DurationMap::default();
+        if let Some((map, source, warnings)) = d {
             durations = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
-        let mut memory = BTreeMap::new();
-        if let Some(&i) = files(Kind::Memory).first() {
-            let (map, source, warnings) = read_memory(&mut inputs[i], skip_bad_rows)?;
+        let mut memory = MemoryMap::default();
+        if let Some((map, source, warnings)) = m {
             memory = map;
             parsed.sources.push(source);
             parsed.warnings.extend(warnings);
         }
-        let day_offset = (day - 1) * MINUTES_PER_DAY;
-        let inv = read_invocations(&mut inputs[inv_i], day_offset, skip_bad_rows)?;
+        let inv = inv?;
         parsed.sources.push(inv.source);
         parsed.warnings.extend(inv.warnings);
         let w = (
@@ -106,12 +136,15 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         });
 
         let (mut no_duration, mut no_memory) = (0usize, 0usize);
-        let mut seen_today = std::collections::BTreeSet::new();
         let mut duplicate_rows = 0usize;
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
-        for (id, trigger, counts) in inv.rows {
-            let duplicate = !seen_today.insert(id.clone());
+        traces.reserve(inv.rows.len());
+        index.reserve(inv.rows.len());
+        for (mut id, trigger, counts) in inv.rows {
+            let slot = index.get(&id).copied();
+            // A row repeating a function already met on this day.
+            let duplicate = slot.is_some_and(|i| traces[i].1 == day);
             duplicate_rows += usize::from(duplicate);
             let duration = match durations.remove(&id) {
                 Some(p) => DurationInfo::Percentiles(p),
@@ -122,15 +155,18 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                     DurationInfo::Unknown
                 }
             };
-            let allocated = memory
-                .get(&(id.owner.clone(), id.app.clone(), id.function.clone()))
-                .or_else(|| memory.get(&(id.owner.clone(), id.app.clone(), String::new())))
-                .copied();
+            // The function's own memory row, else its app's (keyed with an empty function).
+            let allocated = memory.get(&id).copied().or_else(|| {
+                let function = std::mem::take(&mut id.function);
+                let app = memory.get(&id).copied();
+                id.function = function;
+                app
+            });
             if allocated.is_none() && !duplicate {
                 no_memory += 1;
             }
             let f = FunctionTrace {
-                id: id.clone(),
+                id: FunctionId::default(),
                 trigger,
                 arrivals: Arrivals::PerMinute(counts),
                 duration,
@@ -139,10 +175,14 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                     ..MemoryInfo::default()
                 },
             };
-            match functions.get_mut(&id) {
-                Some(existing) => super::merge_function(existing, f),
+            match slot {
+                Some(i) => {
+                    super::merge_function(&mut traces[i].0, f);
+                    traces[i].1 = day;
+                }
                 None => {
-                    functions.insert(id, f);
+                    index.insert(id, traces.len());
+                    traces.push((f, day));
                 }
             }
         }
@@ -180,7 +220,14 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             "add the invocations_per_function file of the same day",
         ));
     }
-    parsed.functions = functions.into_values().collect();
+    // In id order, each trace taking its id back from the index.
+    let mut order: Vec<(FunctionId, usize)> = index.into_iter().collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut traces: Vec<Option<FunctionTrace>> = traces.into_iter().map(|(f, _)| Some(f)).collect();
+    parsed.functions = order
+        .into_iter()
+        .filter_map(|(id, i)| traces[i].take().map(|f| FunctionTrace { id, ..f }))
+        .collect();
     parsed.window_ms = window;
     Ok(parsed)
 }
@@ -347,6 +394,9 @@ fn count_error(path: &Path, line: u64, header: &str, bytes: &[u8]) -> TraceError
 /// One row of an invocations file: who, what triggers it, when it ran.
 type InvocationRow = (FunctionId, Trigger, MinuteCounts);
 
+/// Rows of a block or chunk, each with its 1-based line within it.
+type ParsedRows = Vec<(u64, Result<InvocationRow, TraceError>)>;
+
 struct Invocations {
     rows: Vec<InvocationRow>,
     first_minute: u32,
@@ -418,6 +468,12 @@ fn read_invocations(input: &mut Input, day_offset: u32, skip_bad_rows: bool) -> 
     }
     let first = minute_cols.iter().map(|c| c.1).min().unwrap_or(1);
     let last = minute_cols.iter().map(|c| c.1).max().unwrap_or(1);
+    // The dataset's own order: the three ids, the trigger, then minutes first..=last.
+    let standard = [owner_i, app_i, func_i, trig_i] == [0, 1, 2, 3]
+        && minute_cols
+            .iter()
+            .enumerate()
+            .all(|(j, &(i, m))| i == 4 + j && m == first + j as u32);
     let layout = RowLayout {
         ids: [owner_i, app_i, func_i],
         trigger: trig_i,
@@ -426,6 +482,7 @@ fn read_invocations(input: &mut Input, day_offset: u32, skip_bad_rows: bool) -> 
         last,
         first_minute: day_offset + first - 1,
         header,
+        standard,
     };
     let mut errors = RowErrors::new(skip_bad_rows);
     let mut rows = Vec::new();
@@ -470,42 +527,74 @@ struct RowLayout {
     last: u32,
     first_minute: u32,
     header: Vec<String>,
+    /// Whether the columns are in the dataset's order (ids, trigger, minutes in order), which
+    /// the fast path of `parse_chunk` reads.
+    standard: bool,
 }
 
 /// Bytes of an invocations file parsed per block; blocks are cut at line ends and parsed in
-/// parallel, a batch of them at a time, so a day file streams through bounded memory.
+/// parallel while the next block is read, so a day file streams through bounded memory.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// Streams the rest of the input (from file line `next_line`) in blocks of whole lines (a
-/// batch of blocks per round, each block parsed on its own thread by `handle`'s caller) and
-/// hands each block, in file order, with the file line number of its first line.
+/// A block of whole lines with the file line of its first line, or the read error met instead.
+type Block = Result<(Vec<u8>, u64), TraceError>;
+
+/// Streams the rest of the input (from file line `next_line`) in blocks of whole lines and
+/// hands each block, in file order, with the file line number of its first line. A second
+/// thread reads the next block while `handle` works on this one (at most four 4 MB buffers,
+/// reused); a read error reaches `handle`'s caller in file order, after the blocks before it.
 fn for_each_block(
     input: &mut Input,
-    mut next_line: u64,
+    next_line: u64,
     mut handle: impl FnMut(&[u8], u64) -> Result<(), TraceError>,
 ) -> Result<(), TraceError> {
+    use std::sync::mpsc::{channel, sync_channel};
+    let (full_tx, full_rx) = sync_channel::<Block>(1);
+    let (free_tx, free_rx) = channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        s.spawn(move || read_blocks(input, next_line, &free_rx, &full_tx));
+        // Returning early drops `full_rx`, which stops the reader.
+        for block in full_rx {
+            let (block, first_line) = block?;
+            handle(&block, first_line)?;
+            // The reader may have finished; then the buffer is simply freed.
+            free_tx.send(block).ok();
+        }
+        Ok(())
+    })
+}
+
+/// Reads blocks of whole lines into `full` (reusing the buffers `free` hands back) until the
+/// end of the input, a read error (sent in place of a block) or `full`'s receiver is gone.
+fn read_blocks(input: &mut Input, mut next_line: u64, free: &Receiver<Vec<u8>>, full: &SyncSender<Block>) {
     let path = &input.path().to_path_buf();
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut block = std::mem::take(&mut carry);
+        let mut block = free.try_recv().unwrap_or_default();
+        block.clear();
+        block.append(&mut carry);
         let filled = block.len();
         block.resize(filled + BLOCK_BYTES, 0);
         let mut got = 0;
         while got < BLOCK_BYTES {
-            let n = input
-                .read(&mut block[filled + got..])
-                .map_err(|e| TraceError::io(path, e))?;
-            if n == 0 {
-                break;
+            match input.read(&mut block[filled + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => {
+                    full.send(Err(TraceError::io(path, e))).ok();
+                    return;
+                }
             }
-            got += n;
         }
         block.truncate(filled + got);
         let eof = got < BLOCK_BYTES;
         if !eof {
             // Keep the partial last line for the next block.
-            match block.iter().rposition(|&b| b == b'\n') {
-                Some(end) => carry = block.split_off(end + 1),
+            match memchr::memrchr(b'\n', &block) {
+                Some(end) => {
+                    carry.extend_from_slice(&block[end + 1..]);
+                    block.truncate(end + 1);
+                }
                 None => {
                     carry = block;
                     continue;
@@ -513,18 +602,21 @@ fn for_each_block(
             }
         }
         if !block.is_empty() {
-            handle(&block, next_line)?;
-            next_line += block.iter().filter(|&&b| b == b'\n').count() as u64;
+            let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+            if full.send(Ok((block, next_line))).is_err() {
+                return;
+            }
+            next_line += lines;
         }
         if eof {
-            return Ok(());
+            return;
         }
     }
 }
 
 /// Parses one block of whole lines: each row with its 1-based line within the block.
 /// Lines are split in parallel (the rows are independent), results kept in file order.
-fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Result<InvocationRow, TraceError>)> {
+fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> ParsedRows {
     use rayon::prelude::*;
     // Split the block into a few chunks at line ends, one per worker.
     let parts = rayon::current_num_threads().max(1) * 2;
@@ -532,7 +624,7 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
     for k in 1..parts {
         let target = block.len() * k / parts;
         let prev = *cuts.last().unwrap_or(&0);
-        if let Some(nl) = block[target.max(prev)..].iter().position(|&b| b == b'\n') {
+        if let Some(nl) = memchr::memchr(b'\n', &block[target.max(prev)..]) {
             let cut = target.max(prev) + nl + 1;
             if cut > prev && cut < block.len() {
                 cuts.push(cut);
@@ -541,41 +633,160 @@ fn parse_block(path: &Path, block: &[u8], layout: &RowLayout) -> Vec<(u64, Resul
     }
     cuts.push(block.len());
     cuts.dedup();
-    let chunks: Vec<(&[u8], u64)> = cuts
-        .windows(2)
-        .map(|w| {
-            let lines_before = block[..w[0]].iter().filter(|&&b| b == b'\n').count() as u64;
-            (&block[w[0]..w[1]], lines_before)
+    let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+    let parsed: Vec<(ParsedRows, u64)> = chunks
+        .par_iter()
+        .map(|&chunk| {
+            (
+                parse_chunk(path, chunk, layout),
+                memchr::memchr_iter(b'\n', chunk).count() as u64,
+            )
         })
         .collect();
-    chunks
-        .par_iter()
-        .map(|&(chunk, lines_before)| {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(chunk);
-            let mut record = csv::ByteRecord::new();
-            let mut out = Vec::new();
-            loop {
-                match reader.read_byte_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = record.position().map(|p| p.line()).unwrap_or(1);
-                        out.push((lines_before + line, parse_row(path, line, &record, layout)));
-                    }
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(1);
-                        out.push((lines_before + line, Err(csv_error(path, e))));
-                    }
-                }
+    let mut out = Vec::with_capacity(parsed.iter().map(|(rows, _)| rows.len()).sum());
+    let mut lines_before = 0;
+    for (rows, lines) in parsed {
+        out.extend(rows.into_iter().map(|(line, row)| (lines_before + line, row)));
+        lines_before += lines;
+    }
+    out
+}
+
+/// Parses a chunk of whole lines: each row with its 1-based line within the chunk. A chunk
+/// holding neither `"` nor `\r`, in the dataset's column order, is split at `\n` and `,`
+/// directly (what the `csv` reader makes of such text); anything else goes to the reader.
+fn parse_chunk(path: &Path, chunk: &[u8], layout: &RowLayout) -> ParsedRows {
+    if !layout.standard || memchr::memchr2(b'"', b'\r', chunk).is_some() {
+        return parse_chunk_csv(path, chunk, layout);
+    }
+    let mut out = Vec::new();
+    let mut scratch = Scratch {
+        counts: vec![0u32; layout.minute_cols.len()],
+        entries: Vec::with_capacity(layout.minute_cols.len()),
+    };
+    // Like the reader, a row's line is the line after the previous row's end: blank lines
+    // are skipped and counted towards the next row.
+    let (mut row_line, mut line, mut start) = (1u64, 0u64, 0usize);
+    let ends = memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len()));
+    for end in ends {
+        let text = &chunk[start..end];
+        (start, line) = (end + 1, line + 1);
+        if text.is_empty() {
+            continue;
+        }
+        let row = match fast_row(text, layout, &mut scratch) {
+            Some(row) => Ok(row),
+            // Anything unusual takes the checks (and messages) of `parse_row`.
+            None => {
+                let record: csv::ByteRecord = text.split(|&b| b == b',').collect();
+                parse_row(path, row_line, &record, layout)
             }
-            out
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+        };
+        out.push((row_line, row));
+        row_line = line + 1;
+    }
+    out
+}
+
+/// Parses a chunk with the `csv` reader: quoted fields, CR line ends, any column order.
+fn parse_chunk_csv(path: &Path, chunk: &[u8], layout: &RowLayout) -> ParsedRows {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(chunk);
+    let mut record = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(1);
+                out.push((line, parse_row(path, line, &record, layout)));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(1);
+                out.push((line, Err(csv_error(path, e))));
+            }
+        }
+    }
+    out
+}
+
+/// Reused space for one row's counts: every count, and the nonzero ones as (minute, count).
+struct Scratch {
+    counts: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
+/// The fast path of one row in the dataset's column order, for rows `parse_row` would accept
+/// with the same result: the right number of fields, ids that are UTF-8 without surrounding
+/// blanks, a known trigger, and counts of 1 to 9 plain digits. `None` for anything else, which
+/// `parse_row` then checks and reports.
+fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<InvocationRow> {
+    let mut fields = text.splitn(5, |&b| b == b',');
+    let mut id = || {
+        let s = std::str::from_utf8(fields.next()?).ok()?;
+        (!s.is_empty() && s.trim().len() == s.len()).then(|| s.to_string())
+    };
+    let (owner, app, function) = (id()?, id()?, id()?);
+    let trigger = Trigger::parse(std::str::from_utf8(fields.next()?).ok()?)?;
+    let rest = fields.next()?;
+    // Counts: digits up to each comma (at most 9, so no overflow), exactly one per column.
+    let Scratch { counts, entries } = scratch;
+    entries.clear();
+    let minutes = counts.len();
+    let mut k = 0usize;
+    let mut i = 0usize;
+    loop {
+        if k == minutes {
+            return None;
+        }
+        // Most minutes of most functions are idle: "0," in one step.
+        if rest.get(i) == Some(&b'0') && rest.get(i + 1) == Some(&b',') {
+            counts[k] = 0;
+            (k, i) = (k + 1, i + 2);
+            continue;
+        }
+        let (mut n, mut digits) = (0u32, 0u32);
+        while let Some(&b) = rest.get(i) {
+            if b == b',' {
+                break;
+            }
+            if !b.is_ascii_digit() || digits == 9 {
+                return None;
+            }
+            n = n * 10 + u32::from(b - b'0');
+            (digits, i) = (digits + 1, i + 1);
+        }
+        if digits == 0 {
+            return None;
+        }
+        counts[k] = n;
+        if n > 0 {
+            entries.push((layout.first_minute + k as u32, n));
+        }
+        k += 1;
+        if i == rest.len() {
+            break;
+        }
+        i += 1;
+    }
+    if k != minutes {
+        return None;
+    }
+    let id = FunctionId { owner, app, function };
+    // As `MinuteCounts::from_dense` decides: sparse when under half the minutes are busy.
+    let counts = if entries.len() * 2 < minutes {
+        MinuteCounts::Sparse {
+            entries: entries.clone(),
+        }
+    } else {
+        MinuteCounts::Dense {
+            first_minute: layout.first_minute,
+            counts: counts.clone(),
+        }
+    };
+    Some((id, trigger, counts))
 }
 
 /// One invocations row (its `line` is fixed up by the caller).
@@ -600,7 +811,7 @@ fn parse_row(
         app: id_field(path, line, "HashApp", &record[app_i])?,
         function: id_field(path, line, "HashFunction", &record[func_i])?,
     };
-    let trig_text = String::from_utf8_lossy(&record[layout.trigger]).to_string();
+    let trig_text = String::from_utf8_lossy(&record[layout.trigger]);
     let trigger = Trigger::parse(&trig_text).ok_or_else(|| {
         TraceError::field(
             path,
@@ -617,7 +828,7 @@ fn parse_row(
     Ok((id, trigger, MinuteCounts::from_dense(layout.first_minute, counts)))
 }
 
-type DurationMap = BTreeMap<FunctionId, DurationPercentiles>;
+type DurationMap = HashMap<FunctionId, DurationPercentiles, IdHash>;
 
 fn read_durations(
     input: &mut Input,
@@ -649,7 +860,7 @@ fn read_durations(
         ],
     )?;
     let pct = column_indices(path, &header, PCT)?;
-    let mut map = BTreeMap::new();
+    let mut map = HashMap::default();
     let mut duplicates = 0u64;
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
@@ -716,8 +927,8 @@ fn read_durations(
     Ok((map, source, warnings))
 }
 
-/// Memory rows keyed by (owner, app, function); `function` is empty for per-app rows.
-type MemoryMap = BTreeMap<(String, String, String), AllocatedMemory>;
+/// Memory rows keyed by function; `function` is empty for per-app rows.
+type MemoryMap = HashMap<FunctionId, AllocatedMemory, IdHash>;
 
 fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, SourceFile, Vec<String>), TraceError> {
     let path = &input.path().to_path_buf();
@@ -746,18 +957,18 @@ fn read_memory(input: &mut Input, skip_bad_rows: bool) -> Result<(MemoryMap, Sou
     } else {
         MemoryScope::App
     };
-    let mut map = BTreeMap::new();
+    let mut map = HashMap::default();
     let mut errors = RowErrors::new(skip_bad_rows);
     let n_rows = for_each_row(path, &mut reader, header.len(), &mut errors, |line, record| {
         let (k, m) = (|| {
-            let key = (
-                id_field(path, line, "HashOwner", &record[o])?,
-                id_field(path, line, "HashApp", &record[a])?,
-                match func_i {
+            let key = FunctionId {
+                owner: id_field(path, line, "HashOwner", &record[o])?,
+                app: id_field(path, line, "HashApp", &record[a])?,
+                function: match func_i {
                     Some(i) => id_field(path, line, "HashFunction", &record[i])?,
                     None => String::new(),
                 },
-            );
+            };
             let mut p = [0.0; 8];
             for (slot, (&i, name)) in p.iter_mut().zip(pct.iter().zip(PCT)) {
                 *slot = parse_f64(path, line, name, &record[i], MB)?;
@@ -873,6 +1084,77 @@ mod tests {
         );
     }
 
+    /// The fast path must give what the `csv` reader gives, row for row and error for error.
+    #[test]
+    fn fast_path_matches_the_csv_reader() {
+        let header: Vec<String> = ["HashOwner", "HashApp", "HashFunction", "Trigger", "1", "2", "3", "4"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let layout = RowLayout {
+            ids: [0, 1, 2],
+            trigger: 3,
+            minute_cols: (1..=4).map(|m| (3 + m as usize, m)).collect(),
+            first: 1,
+            last: 4,
+            first_minute: 1440,
+            header,
+            standard: true,
+        };
+        let rows = [
+            "o,a,f,http,0,0,0,7",
+            "o,a,f,Timer,1,2,3,4",
+            "o,a,g, Queue ,0,999999999,0,0",
+            "o,a,g,,1,0,0,0",
+            "",
+            "o,a,h,others,0000000012,0,0,0",
+            "o,a,h,event,4294967295,0,0,0",
+            "o,a,h,event,4294967296,0,0,0",
+            "",
+            "",
+            "o,a,h,event, 7 ,0,0,0",
+            "o,a,h,event,,0,0,0",
+            "o,a,h,event,+1,0,0,0",
+            "o,a,h,event,-1,0,0,0",
+            "o,a,h,event,1,0,0",
+            "o,a,h,event,1,0,0,0,0",
+            "o,a,h,event,1,0,0,0,",
+            "   ",
+            "o, ,h,http,1,1,1,1",
+            " o,a,h,http,1,1,1,1",
+            "o,a,h\u{a0},http,1,1,1,1",
+            "o,a,h,webhook,1,1,1,1",
+            "o,a,h,http,1,1,1,1x",
+            "o,a,\u{e9},ORCHESTRATION,1,1,1,1",
+        ];
+        let mut chunk = rows.join("\n").into_bytes();
+        chunk.extend(b"\n\no,a,\xff,http,1,1,1,1\no,a,f,http,1,2,3,4");
+        let p = Path::new("f.csv");
+        let shown = |v: ParsedRows| -> Vec<(u64, Result<InvocationRow, String>)> {
+            v.into_iter().map(|(l, r)| (l, r.map_err(|e| e.to_string()))).collect()
+        };
+        let fast = shown(parse_chunk(p, &chunk, &layout));
+        let csv = shown(parse_chunk_csv(p, &chunk, &layout));
+        assert_eq!(fast.len(), rows.iter().filter(|r| !r.is_empty()).count() + 2);
+        assert_eq!(fast, csv);
+        // The fast path took the plain rows: their counts are right.
+        let (_, Ok((id, trigger, counts))) = &fast[1] else {
+            panic!("{:?}", fast[1])
+        };
+        assert_eq!((id.function.as_str(), *trigger), ("f", Trigger::Timer));
+        assert_eq!(
+            counts.nonzero().collect::<Vec<_>>(),
+            [(1440, 1), (1441, 2), (1442, 3), (1443, 4)]
+        );
+        // A chunk with a quote or a CR goes to the reader whole.
+        let mut quoted = chunk.clone();
+        quoted.extend(b"\n\"o\",a,q,http,1,1,1,1\r\n");
+        assert_eq!(
+            shown(parse_chunk(p, &quoted, &layout)),
+            shown(parse_chunk_csv(p, &quoted, &layout))
+        );
+    }
+
     /// Writes `files` (name, text) into a fresh folder and returns their paths.
     fn files(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
         files
@@ -932,6 +1214,32 @@ mod tests {
             e.contains("line 2, field 'Average': 1e300 ms is longer than a day"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn errors_keep_the_order_of_the_files_read_alone() {
+        // The durations file is read while the invocations stream: its bad row is still the
+        // one reported, as when the files were read one after the other.
+        let dir = tempfile::tempdir().unwrap();
+        let bad_inv = "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,x\n";
+        let p = files(
+            dir.path(),
+            &[
+                (INV, bad_inv),
+                (DUR, &format!("{DUR_HEADER}o,a,f,abc,1,1,1,1,1,1,1,1,1,1\n")),
+            ],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains(DUR) && e.contains("line 2, field 'Average'"), "{e}");
+        let p = files(
+            dir.path(),
+            &[
+                (INV, bad_inv),
+                (DUR, &format!("{DUR_HEADER}o,a,f,1,1,1,1,1,1,1,1,1,1,1\n")),
+            ],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains(INV) && e.contains("line 2, field '1'"), "{e}");
     }
 
     #[test]
