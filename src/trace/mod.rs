@@ -213,16 +213,17 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
         if let Some(w) = explicit {
             widen(w);
         }
-        for f in p.functions {
+        for mut f in p.functions {
             if explicit.is_none() {
                 if let Some(w) = timestamp_window(&f.arrivals) {
                     widen(w);
                 }
             }
-            match by_id.get_mut(&f.id) {
-                Some(existing) => merge_function(existing, f),
-                None => {
-                    by_id.insert(f.id.clone(), f);
+            // The map owns the id (moved, not cloned); the trace takes it back below.
+            match by_id.entry(std::mem::take(&mut f.id)) {
+                std::collections::btree_map::Entry::Occupied(existing) => merge_function(existing.into_mut(), f),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(f);
                 }
             }
         }
@@ -237,7 +238,7 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
         ));
     }
     Workload {
-        functions: by_id.into_values().collect(),
+        functions: by_id.into_iter().map(|(id, f)| FunctionTrace { id, ..f }).collect(),
         window_start_ms: start,
         window_end_ms: end,
         sources,
