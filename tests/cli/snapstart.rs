@@ -6,50 +6,36 @@ use super::analyze::{scenario, trace};
 use super::common::{faascost, input_error, json};
 use serde_json::Value;
 
+/// `cost --json` of 1M × 100 ms at 1 GB with 10,000 cold starts of 200 ms, with SnapStart.
+fn month_with_snapstart(runtime: &str) -> Value {
+    json(&[
+        "cost",
+        "--json",
+        "--platform",
+        "aws-lambda",
+        "--memory-mb",
+        "1024",
+        "--requests",
+        "1000000",
+        "--duration-ms",
+        "100",
+        "--cold-starts",
+        "10000",
+        "--init-duration-ms",
+        "200",
+        "--snapstart",
+        runtime,
+    ])
+}
+
 #[test]
 fn cost_snapstart_python_adds_cache_and_restores() {
     // 1M × 100 ms at 1 GB: requests $0.20 + (100,000 + 10,000 × 0.2 s INIT) GB-s × $0.0000166667
     // = $1.7000034; cache 1 GB × 2,628,000 s × $0.0000015046 = $3.9540888; 10,000 restores × 1 GB
     // × $0.0001397998 = $1.397998. Total $7.2520902 → "7.252090".
-    let v = json(&[
-        "cost",
-        "--json",
-        "--platform",
-        "aws-lambda",
-        "--memory-mb",
-        "1024",
-        "--requests",
-        "1000000",
-        "--duration-ms",
-        "100",
-        "--cold-starts",
-        "10000",
-        "--init-duration-ms",
-        "200",
-        "--snapstart",
-        "python",
-    ]);
-    assert_eq!(v["monthly_cost_usd"], "7.252090");
+    assert_eq!(month_with_snapstart("python")["monthly_cost_usd"], "7.252090");
     // Java: no SnapStart charge, the plain $1.900003.
-    let v = json(&[
-        "cost",
-        "--json",
-        "--platform",
-        "aws-lambda",
-        "--memory-mb",
-        "1024",
-        "--requests",
-        "1000000",
-        "--duration-ms",
-        "100",
-        "--cold-starts",
-        "10000",
-        "--init-duration-ms",
-        "200",
-        "--snapstart",
-        "java",
-    ]);
-    assert_eq!(v["monthly_cost_usd"], "1.900003");
+    assert_eq!(month_with_snapstart("java")["monthly_cost_usd"], "1.900003");
 }
 
 #[test]
