@@ -45,6 +45,12 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         .map(std::path::absolute)
         .transpose()
         .context("resolving --out")?;
+    let partials = args
+        .partials
+        .iter()
+        .map(std::path::absolute)
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("resolving the partials' paths")?;
     std::env::set_current_dir(&cwd).with_context(|| {
         format!("entering {cwd}, the folder the partitions ran in (the traces' relative paths start there)")
     })?;
@@ -65,7 +71,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             run.print(&sim_args, &out, &mut bytes)?;
             let path = dir.join(if sim_args.json { "simulate.json" } else { "simulate.txt" });
             let mut inputs = crate::trace::expand_paths(&sim_args.traces).unwrap_or_default();
-            inputs.extend(args.partials.iter().cloned());
+            inputs.extend(partials);
             check_output_path(&path, &inputs)?;
             crate::report::write::write_atomic(&path, &bytes, &inputs)?;
             eprintln!("wrote {}", path.display());
