@@ -175,7 +175,8 @@ impl PartialWriter {
         self.records += 1;
     }
 
-    /// Records written so far (after the pending millisecond is flushed by `finish`).
+    /// Flushes the last millisecond, appends the header (with the record count) and its length,
+    /// and renames the file into place.
     pub fn finish(mut self, mut header: PartialHeader) -> std::io::Result<()> {
         self.flush_pending();
         if let Some(e) = self.error.take() {
