@@ -88,10 +88,12 @@ where
     DB::ErrorType: 'static,
 {
     let rows = r.options.len().max(1) as u32;
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(rows * ROW_PX + AXIS_BAND);
-    draw_title(&title, "First month's cost by option and component")?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        "First month's cost by option and component",
+        rows * ROW_PX + AXIS_BAND,
+        &legend(r),
+    )?;
 
     let n = r.options.len() as f64;
     let max = r

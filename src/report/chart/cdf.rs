@@ -96,10 +96,12 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report
 where
     DB::ErrorType: 'static,
 {
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(PLOT_PX);
-    draw_title(&title, "Added latency by percentile (CDF) per option")?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        "Added latency by percentile (CDF) per option",
+        PLOT_PX,
+        &legend(r),
+    )?;
     let lines = drawn(r);
     if lines.is_empty() {
         let text = if quantiles(r).is_empty() {

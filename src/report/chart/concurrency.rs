@@ -82,10 +82,12 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report
 where
     DB::ErrorType: 'static,
 {
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(PLOT_PX);
-    draw_title(&title, "Requests in flight against the server fleet's capacity")?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        "Requests in flight against the server fleet's capacity",
+        PLOT_PX,
+        &legend(r),
+    )?;
     let Some(s) = series(r) else {
         return draw_message(
             &plot,

@@ -117,10 +117,12 @@ where
     DB::ErrorType: 'static,
 {
     let months = r.verdict.horizon_months;
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(PLOT_PX);
-    draw_title(&title, &format!("Cumulative cost over the {months}-month horizon"))?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        &format!("Cumulative cost over the {months}-month horizon"),
+        PLOT_PX,
+        &legend(r),
+    )?;
 
     let series: Vec<(usize, &OptionReport, Vec<Money>)> =
         plotted(r).map(|(i, o)| (i, o, cumulative_costs(o))).collect();

@@ -68,10 +68,12 @@ where
     DB::ErrorType: 'static,
 {
     let rows = r.options.len().max(1) as u32;
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(rows * ROW_PX + AXIS_BAND);
-    draw_title(&title, "Latency the platform adds: cold starts and queueing")?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        "Latency the platform adds: cold starts and queueing",
+        rows * ROW_PX + AXIS_BAND,
+        &legend(r),
+    )?;
 
     let slo = r.verdict.latency_slo_ms;
     let max = r

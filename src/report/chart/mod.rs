@@ -387,6 +387,24 @@ where
     Ok(())
 }
 
+/// Splits a chart into its title band, a plot of `plot_px` and the legend below it, draws the
+/// title and the legend, and returns the plot area.
+fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    plot_px: u32,
+    legend: &[LegendItem],
+) -> Result<DrawingArea<DB, Shift>, Box<dyn Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let (title_area, rest) = root.split_vertically(TITLE_BAND);
+    let (plot, legend_area) = rest.split_vertically(plot_px);
+    draw_title(&title_area, title)?;
+    draw_legend(&legend_area, legend)?;
+    Ok(plot)
+}
+
 /// Height of the title band.
 const TITLE_BAND: u32 = 44;
 

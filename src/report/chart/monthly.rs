@@ -20,10 +20,12 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report
 where
     DB::ErrorType: 'static,
 {
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(PLOT_PX);
-    draw_title(&title, "Monthly cost as traffic grows over the horizon")?;
-    draw_legend(&legend_area, &legend(r))?;
+    let plot = frame(
+        root,
+        "Monthly cost as traffic grows over the horizon",
+        PLOT_PX,
+        &legend(r),
+    )?;
 
     let series: Vec<(usize, &OptionReport)> = plotted(r).collect();
     if series.is_empty() {

@@ -57,13 +57,12 @@ where
     DB::ErrorType: 'static,
 {
     let rows = r.options.len().max(1) as u32;
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(rows * ROW_PX + AXIS_BAND);
-    draw_title(
-        &title,
+    let plot = frame(
+        root,
         &format!("How wide each option's {}-month cost is", r.verdict.horizon_months),
+        rows * ROW_PX + AXIS_BAND,
+        &legend(),
     )?;
-    draw_legend(&legend_area, &legend())?;
     let ranges: Vec<Option<&OptionRange>> = r.options.iter().map(|o| range_of(r, &o.id)).collect();
     let max = ranges
         .iter()

@@ -88,16 +88,15 @@ where
     DB::ErrorType: 'static,
 {
     let n = rows(r);
-    let (title, rest) = root.split_vertically(TITLE_BAND);
-    let (plot, legend_area) = rest.split_vertically(n * ROW_PX + AXIS_BAND);
-    draw_title(
-        &title,
+    let plot = frame(
+        root,
         &format!(
             "What moves the verdict: {}-month cost at each input's low and high value",
             r.verdict.horizon_months
         ),
+        n * ROW_PX + AXIS_BAND,
+        &legend(r),
     )?;
-    draw_legend(&legend_area, &legend(r))?;
     let Some(g) = r.ranges.as_ref().filter(|g| !g.sensitivity.is_empty()) else {
         let style = font(AXIS_PX).pos(Pos::new(HPos::Center, VPos::Center));
         plot.draw_text(
