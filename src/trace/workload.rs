@@ -36,46 +36,10 @@ impl FunctionId {
     }
 }
 
-/// Hashing for maps keyed by function ids or their parts: FxHash's rotate-xor-multiply (as in
-/// rustc), a word at a time. A trace's ids are the user's own data, so SipHash's resistance to
-/// crafted collisions buys nothing here, and it was a tenth of `inspect`'s CPU on a
-/// 50,000-function Azure day.
-pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
-
-/// The hasher of [`IdHash`].
-#[derive(Debug, Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl std::hash::Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(w);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// Hashing for maps keyed by function ids or their parts: FxHash (`rustc-hash`, as in rustc).
+/// A trace's ids are the user's own data, so SipHash's resistance to crafted collisions buys
+/// nothing here, and it was a tenth of `inspect`'s CPU on a 50,000-function Azure day.
+pub type IdHash = rustc_hash::FxBuildHasher;
 
 /// What triggers a function, in the seven groups of the Azure 2019 dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
