@@ -139,7 +139,7 @@ fn simulation_sees_cpu_bound_fraction(plan: &Plan) -> bool {
                 .concurrency_per_instance
                 .unwrap_or(m.facts.per_instance_concurrency_default)
                 > 1;
-            let states_vcpus = m.facts.instance_vcpu.is_some() || m.facts.vcpu(1024).is_some();
+            let states_vcpus = m.facts.instance_vcpu_at(1024).is_some();
             shares_instances && states_vcpus
         })
     });

@@ -451,7 +451,7 @@ fn independent_pass(
 /// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.
 type MinuteLoad = Vec<(u64, u64, u32)>;
 
-/// The unit results, the merged concurrency sweep and the summed fluid-path load of every
+/// The unit results and the merged concurrency sweep (with the fluid-path load) of every
 /// partition's partial, after checking that the partials are this plan's partitions, each
 /// once, and that the merged load stays within the account limit.
 fn merge_partials(
@@ -459,7 +459,7 @@ fn merge_partials(
     partition_of: &BTreeMap<String, u32>,
     start_ms: u64,
     limit: Option<u32>,
-) -> Result<(Vec<UnitResult>, (ProfileSweep, MinuteLoad)), SimError> {
+) -> Result<(Vec<UnitResult>, ProfileSweep), SimError> {
     let n = readers.len() as u32;
     let fail = |r: &PartialReader, what: String| SimError::Partition(format!("{}: {what}", r.path().display()));
     let mut seen = vec![false; readers.len()];
@@ -507,21 +507,16 @@ fn merge_partials(
             sweep.peak()
         )));
     }
-    let mut load: BTreeMap<u64, (u64, u32)> = BTreeMap::new();
+    // The fluid-path units' per-minute load, as the whole run adds it after the changes.
     for r in readers.iter() {
-        for &(m, area, max) in &r.header.fluid_load {
-            let e = load.entry(m).or_default();
-            e.0 += area;
-            e.1 = e.1.saturating_add(max);
-        }
+        sweep.add_minutes(&r.header.fluid_load);
     }
     let mut results: Vec<UnitResult> = readers
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.header.results))
         .collect();
     results.sort_by(|a, b| a.key.cmp(&b.key));
-    let load = load.into_iter().map(|(m, (area, max))| (m, area, max)).collect();
-    Ok((results, (sweep, load)))
+    Ok((results, sweep))
 }
 
 /// The CPU-contention assumption of a run, in words.
@@ -775,24 +770,26 @@ fn run(
     let keep_alive_ms = fixed_keep_alive_ms(cfg);
     let fluid_allowed = c == 1 && keep_alive_ms.is_some() && cfg.provisioned.is_zero() && cfg.retry.is_none();
     let all_plans = plan_units(workload, cfg);
-    let sizes: Vec<(&str, u64)> = all_plans
-        .iter()
-        .map(|u| {
-            (
-                u.key.as_str(),
-                u.functions.iter().map(|(f, _)| f.arrivals.invocations()).sum(),
-            )
-        })
-        .collect();
-    let partition_of: BTreeMap<String, u32> = match &shard {
-        Shard::Whole => Vec::new(),
-        Shard::Part(spec, _) => partial::assign(&sizes, spec.count),
-        Shard::Merged(readers) => partial::assign(&sizes, readers.len().max(1) as u32),
-    }
-    .into_iter()
-    .zip(&all_plans)
-    .map(|(k, u)| (u.key.clone(), k))
-    .collect();
+    // Each unit's partition, when the run is partitioned (units dealt by invocations).
+    let count = match &shard {
+        Shard::Whole => None,
+        Shard::Part(spec, _) => Some(spec.count),
+        Shard::Merged(readers) => Some(readers.len().max(1) as u32),
+    };
+    let partition_of: BTreeMap<String, u32> = match count {
+        None => BTreeMap::new(),
+        Some(n) => {
+            let sizes: Vec<(&str, u64)> = all_plans
+                .iter()
+                .map(|u| {
+                    let invocations = u.functions.iter().map(|(f, _)| f.arrivals.invocations()).sum();
+                    (u.key.as_str(), invocations)
+                })
+                .collect();
+            let parts = partial::assign(&sizes, n);
+            all_plans.iter().zip(parts).map(|(u, k)| (u.key.clone(), k)).collect()
+        }
+    };
     let (fluid_plans, plans): (Vec<_>, Vec<_>) = all_plans.into_iter().partition(|u| {
         let traces: Vec<&FunctionTrace> = u.functions.iter().map(|&(f, _)| f).collect();
         fluid_allowed
@@ -982,16 +979,7 @@ fn run(
                 context: serde_json::Value::Null,
             }));
         }
-        Shard::Merged(readers) => {
-            let (results, sweep) = merge_partials(readers, &partition_of, start_ms, limit)?;
-            if fluid_plans.is_empty() {
-                (results, sweep.0)
-            } else {
-                let mut s = sweep.0;
-                s.add_minutes(&sweep.1);
-                (results, s)
-            }
-        }
+        Shard::Merged(readers) => merge_partials(readers, &partition_of, start_ms, limit)?,
     };
     let timers = workload.functions.iter().filter(|f| is_timer_counts(f)).count();
     let out = assemble(
