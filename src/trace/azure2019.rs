@@ -221,13 +221,12 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         ));
     }
     // In id order, each trace taking its id back from the index.
-    let mut order: Vec<(FunctionId, usize)> = index.into_iter().collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut traces: Vec<Option<FunctionTrace>> = traces.into_iter().map(|(f, _)| Some(f)).collect();
-    parsed.functions = order
-        .into_iter()
-        .filter_map(|(id, i)| traces[i].take().map(|f| FunctionTrace { id, ..f }))
-        .collect();
+    let mut functions: Vec<FunctionTrace> = traces.into_iter().map(|(f, _)| f).collect();
+    for (id, i) in index {
+        functions[i].id = id;
+    }
+    functions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    parsed.functions = functions;
     parsed.window_ms = window;
     Ok(parsed)
 }
@@ -775,8 +774,7 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
         return None;
     }
     let id = FunctionId { owner, app, function };
-    // As `MinuteCounts::from_dense` decides: sparse when under half the minutes are busy.
-    let counts = if entries.len() * 2 < minutes {
+    let counts = if MinuteCounts::sparse_is_smaller(entries.len(), minutes) {
         MinuteCounts::Sparse {
             entries: entries.clone(),
         }

@@ -139,11 +139,17 @@ pub enum MinuteCounts {
 }
 
 impl MinuteCounts {
+    /// Whether `nonzero` busy minutes of `minutes` are kept sparse: under half of them are busy
+    /// (a pair costs two counts).
+    pub(crate) fn sparse_is_smaller(nonzero: usize, minutes: usize) -> bool {
+        nonzero * 2 < minutes
+    }
+
     /// Builds the compact form of `counts` starting at `first_minute`: sparse when fewer
     /// than half the minutes have invocations (a pair costs two counts).
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
-        if nonzero * 2 < counts.len() {
+        if Self::sparse_is_smaller(nonzero, counts.len()) {
             let mut entries = Vec::with_capacity(nonzero);
             entries.extend(
                 counts
