@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::{serverless, Plan};
 use crate::config::{arch_name, ServerlessOption};
-use crate::fit::tune::{tune, Candidate, Strategy, TuneInput, TuneSettings};
+use crate::fit::tune::{choose, tune, Candidate, Strategy, TuneInput, TuneSettings};
 use crate::money::Money;
 use crate::sim::arrivals::function_key;
 use crate::sim::keepalive::KeepAliveSpec;
@@ -186,18 +186,10 @@ fn busiest(workload: &Workload, n: usize) -> Workload {
     }
 }
 
-/// The cheapest allowed candidate (ties: faster, then smaller).
+/// The cheapest allowed candidate (ties: faster, then smaller), as `tune` chooses by cost.
 fn cheapest(points: &[&Candidate]) -> Option<u32> {
-    points
-        .iter()
-        .filter(|c| c.refused.is_none())
-        .min_by(|a, b| {
-            a.monthly_cost_usd
-                .cmp(&b.monthly_cost_usd)
-                .then(a.mean_duration_ms.total_cmp(&b.mean_duration_ms))
-                .then(a.memory_mb.cmp(&b.memory_mb))
-        })
-        .map(|c| c.memory_mb)
+    let allowed: Vec<&Candidate> = points.iter().copied().filter(|c| c.refused.is_none()).collect();
+    choose(&allowed, Strategy::Cost).map(|c| c.memory_mb)
 }
 
 /// The memory right-sizing curves of the [`RIGHT_SIZING_FUNCTIONS`] busiest units (functions,

@@ -465,7 +465,7 @@ pub fn sweep(
 }
 
 /// The strategy's pick among candidates within the limits.
-fn choose<'a>(ok: &[&'a Candidate], strategy: Strategy) -> Option<&'a Candidate> {
+pub(crate) fn choose<'a>(ok: &[&'a Candidate], strategy: Strategy) -> Option<&'a Candidate> {
     let by_cost = |a: &&Candidate, b: &&Candidate| {
         a.monthly_cost_usd
             .cmp(&b.monthly_cost_usd)
