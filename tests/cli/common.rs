@@ -9,15 +9,20 @@ pub fn faascost() -> Command {
     Command::cargo_bin("faascost").expect("the faascost binary is built")
 }
 
-/// Runs `faascost` with `args`, expects success, and parses stdout as JSON.
-pub fn json(args: &[&str]) -> serde_json::Value {
+/// Runs `faascost` with `args`, expects success, and returns stdout.
+pub fn stdout(args: &[&str]) -> Vec<u8> {
     let out = faascost().args(args).output().expect("faascost runs");
     assert!(
         out.status.success(),
         "faascost {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+    out.stdout
+}
+
+/// Runs `faascost` with `args`, expects success, and parses stdout as JSON.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&stdout(args)).expect("stdout is one JSON object")
 }
 
 /// Runs `faascost` with `args`, expects exit code 2, and returns stderr.

@@ -79,52 +79,70 @@ fn container_apps_cost_bills_active_and_idle_replicas() {
 
 #[test]
 fn container_platform_limits_are_refused_naming_the_limit() {
-    let e = input_error(&["cost", "--platform", "aws-app-runner", "--memory-mb", "3072"]);
-    assert!(e.contains("512, 1024, 2048, 4096 or 8192 MB"), "{e}");
-    let e = input_error(&[
-        "cost",
-        "--platform",
-        "aws-app-runner",
-        "--memory-mb",
-        "2048",
-        "--provisioned-concurrency",
-        "26",
-    ]);
-    assert!(e.contains("keeps 1 to 25 minimum instances"), "{e}");
-    // App Runner does not scale to zero: minimum instances for only part of the month.
-    let e = input_error(&[
-        "cost",
-        "--platform",
-        "aws-app-runner",
-        "--memory-mb",
-        "2048",
-        "--hours",
-        "100",
-    ]);
-    assert!(e.contains("always keeps at least 1 provisioned instance"), "{e}");
-    let e = input_error(&["cost", "--platform", "azure-container-apps", "--memory-mb", "768"]);
-    assert!(e.contains("512–8192 MB in 512 MB steps"), "{e}");
-    let e = input_error(&[
-        "cost",
-        "--platform",
-        "azure-container-apps",
-        "--memory-mb",
-        "1024",
-        "--provisioned-concurrency",
-        "301",
-    ]);
-    assert!(e.contains("keeps 0 to 300 minimum instances"), "{e}");
-    // simulate: an explicit 0 minimum instances on App Runner.
-    let e = input_error(&[
-        "simulate",
-        "--platform",
-        "aws-app-runner",
-        "--synthetic-poisson",
-        "1:100:60",
-        "--provisioned-concurrency",
-        "0",
-    ]);
-    assert!(e.contains("always keeps at least 1 provisioned instance"), "{e}");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["cost", "--platform", "aws-app-runner", "--memory-mb", "3072"],
+            "512, 1024, 2048, 4096 or 8192 MB",
+        ),
+        (
+            &[
+                "cost",
+                "--platform",
+                "aws-app-runner",
+                "--memory-mb",
+                "2048",
+                "--provisioned-concurrency",
+                "26",
+            ],
+            "keeps 1 to 25 minimum instances",
+        ),
+        // App Runner does not scale to zero: minimum instances for only part of the month.
+        (
+            &[
+                "cost",
+                "--platform",
+                "aws-app-runner",
+                "--memory-mb",
+                "2048",
+                "--hours",
+                "100",
+            ],
+            "always keeps at least 1 provisioned instance",
+        ),
+        (
+            &["cost", "--platform", "azure-container-apps", "--memory-mb", "768"],
+            "512–8192 MB in 512 MB steps",
+        ),
+        (
+            &[
+                "cost",
+                "--platform",
+                "azure-container-apps",
+                "--memory-mb",
+                "1024",
+                "--provisioned-concurrency",
+                "301",
+            ],
+            "keeps 0 to 300 minimum instances",
+        ),
+        // simulate: an explicit 0 minimum instances on App Runner.
+        (
+            &[
+                "simulate",
+                "--platform",
+                "aws-app-runner",
+                "--synthetic-poisson",
+                "1:100:60",
+                "--provisioned-concurrency",
+                "0",
+            ],
+            "always keeps at least 1 provisioned instance",
+        ),
+    ];
+    for (args, want) in cases {
+        let e = input_error(args);
+        assert!(e.contains(want), "{args:?}: {e}");
+    }
 }
 
 fn monthly(r: &Value, id: &str) -> String {

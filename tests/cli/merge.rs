@@ -2,20 +2,10 @@
 //! unpartitioned run's output byte for byte (JSON and text, Lambda's per-function units and
 //! Azure's apps, the fluid path); partials that cannot be merged exactly are refused.
 
-use super::common::{faascost, input_error};
+use super::common::{faascost, input_error, stdout};
 use std::path::{Path, PathBuf};
 
 const DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/default");
-
-fn stdout_of(args: &[&str]) -> Vec<u8> {
-    let out = faascost().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "faascost {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// Runs `simulate ARGS --partition k/n` for every k into `dir`; returns the partials' paths
 /// in reverse order (the merge takes them in any order).
@@ -27,13 +17,7 @@ fn partials(dir: &Path, args: &[&str], n: u32) -> Vec<PathBuf> {
             all.extend_from_slice(args);
             let spec = format!("{k}/{n}");
             all.extend_from_slice(&["--partition", &spec, "--partial-out", path.to_str().unwrap()]);
-            let out = faascost().args(&all).output().unwrap();
-            assert!(
-                out.status.success(),
-                "{all:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(out.stdout.is_empty(), "a partition prints nothing");
+            assert!(stdout(&all).is_empty(), "a partition prints nothing");
             path
         })
         .collect();
@@ -45,13 +29,13 @@ fn partials(dir: &Path, args: &[&str], n: u32) -> Vec<PathBuf> {
 fn single_run(args: &[&str]) -> Vec<u8> {
     let mut all = vec!["simulate"];
     all.extend_from_slice(args);
-    stdout_of(&all)
+    stdout(&all)
 }
 
 fn merged(paths: &[PathBuf]) -> Vec<u8> {
     let mut args = vec!["merge"];
     args.extend(paths.iter().map(|p| p.to_str().unwrap()));
-    stdout_of(&args)
+    stdout(&args)
 }
 
 #[test]
@@ -81,7 +65,7 @@ fn merged_partials_print_the_single_runs_bytes() {
         .arg(&out)
         .assert()
         .success();
-    let expected = stdout_of(&["simulate", DEFAULT, "--platform", "gcp-cloud-run"]);
+    let expected = stdout(&["simulate", DEFAULT, "--platform", "gcp-cloud-run"]);
     assert_eq!(std::fs::read(out.join("simulate.txt")).unwrap(), expected);
 }
 
