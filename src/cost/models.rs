@@ -27,7 +27,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::AwsLambda => {
             lambda(&mut m, usage);
             if let Some(snap) = opts.snapstart {
-                super::snapstart::price(&mut m, usage, snap)?;
+                super::snapstart::price(&mut m, usage, snap);
             }
         }
         Model::AzureConsumption => azure_consumption(&mut m, usage),

@@ -41,23 +41,21 @@ pub(super) fn check(usage: &Usage, table: &PriceTable) -> Result<(), CostError> 
 
 /// SnapStart's lines: none for Java; for Python and .NET the cache (`cached_mb` for the whole
 /// period, scaled to the month) and one restore of each cold start's memory.
-pub(super) fn price(m: &mut Meter<'_>, usage: &Usage, snap: SnapStart) -> Result<(), CostError> {
+pub(super) fn price(m: &mut Meter<'_>, usage: &Usage, snap: SnapStart) {
     let id = m.table.id.clone();
     if snap.runtime == SnapStartRuntime::Java {
         m.assume(format!(
             "{id}: SnapStart for Java: no cache or restore charge; cold starts restore from the snapshot (the \
              java-snapstart figure), and their time is billed as INIT like any init"
         ));
-        return Ok(());
+        return;
     }
     let cache_mb_ms = m.monthly(snap.cached_mb as u128 * usage.period_ms as u128);
     m.charge("SnapStart cache", "snapstart-cache", cache_mb_ms, MB_MS_PER_GB_S, 0);
-    let restored_mb: u128 = usage
-        .functions
-        .iter()
-        .map(|g| g.memory_mb as u128 * g.init_duration_ms.count() as u128)
-        .sum();
-    let restores: u128 = usage.functions.iter().map(|g| g.init_duration_ms.count() as u128).sum();
+    let (restores, restored_mb) = usage.functions.iter().fold((0u128, 0u128), |(n, mb), g| {
+        let count = g.init_duration_ms.count() as u128;
+        (n + count, mb + g.memory_mb as u128 * count)
+    });
     let q = m.monthly(restored_mb);
     m.charge("SnapStart restore", "snapstart-restore", q, 1_024, 0);
     m.assume(format!(
@@ -69,7 +67,6 @@ pub(super) fn price(m: &mut Meter<'_>, usage: &Usage, snap: SnapStart) -> Result
         thousands(snap.cached_mb as u128),
         thousands(m.monthly(restores))
     ));
-    Ok(())
 }
 
 #[cfg(test)]
