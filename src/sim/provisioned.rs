@@ -118,9 +118,33 @@ impl Wait {
         }
     }
 
-    /// The `p`-th percentile (0–100) of this minute's waits.
+    /// The `p`-th percentile (0–100) of this minute's waits: the smallest t ≥ 0 with
+    /// P(W ≤ t) ≥ p / 100, in closed form (what [`quantile`]'s bisection converges to).
     fn percentile(&self, p: f64) -> f64 {
-        quantile(|t| self.cdf(t), self.upper_ms(), p)
+        let target = p / 100.0;
+        if self.cdf(0.0) >= target {
+            return 0.0;
+        }
+        let t = match *self {
+            // 1 − p_wait·e^(−rate·t) = target.
+            Wait::Stationary { p_wait, rate_per_ms } => (p_wait / (1.0 - target)).ln() / rate_per_ms,
+            Wait::Linear { start_ms, end_ms } => {
+                let slope = end_ms - start_ms;
+                if slope.abs() < 1e-12 {
+                    start_ms
+                } else if slope > 0.0 {
+                    start_ms + target * slope
+                } else {
+                    start_ms + (1.0 - target) * slope
+                }
+            }
+        };
+        t.max(0.0)
+    }
+
+    /// Whether no arrival of the minute waits: P(W ≤ 0) is exactly 1.
+    fn never_waits(&self) -> bool {
+        self.cdf(0.0) == 1.0
     }
 }
 
@@ -133,17 +157,20 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
         return 0.0;
     }
     // Erlang B by the stable recursion, then C = c·B / (c − a·(1 − B)). Past k = a the terms
-    // shrink at least geometrically; once B underflows it stays 0, so the loop is bounded by
-    // the offered load, not by the (user-given) number of slots.
+    // shrink (B_k < B_(k−1)·a/k), so C ≤ c·B_k / (c − a) from there on: once that bound is
+    // below 2⁻⁶⁰ the answer is 0 for every use (1 − C·x rounds to 1 for x ≤ 1, and a minute
+    // with P(wait) ≤ 10⁻⁶ waits 0 at every percentile). The loop is bounded by the offered
+    // load (≈ a + 9·√a steps), not by the (user-given) number of slots.
+    let cf = c as f64;
+    let negligible = (cf - a) * f64::powi(2.0, -60) / cf;
     let mut b = 1.0;
     for k in 1..=c {
         b = a * b / (k as f64 + a * b);
-        if b < f64::MIN_POSITIVE {
+        if k as f64 > a && b < negligible {
             return 0.0;
         }
     }
-    let c = c as f64;
-    c * b / (c - a * (1.0 - b))
+    cf * b / (cf - a * (1.0 - b))
 }
 
 /// Smallest t in [0, hi] with cdf(t) ≥ p / 100, by bisection.
@@ -155,6 +182,10 @@ fn quantile(cdf: impl Fn(f64) -> f64, hi: f64, p: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, hi.max(1e-9));
     for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            // Adjacent floats: no further step moves `hi`.
+            break;
+        }
         if cdf(mid) >= target {
             hi = mid;
         } else {
@@ -250,11 +281,15 @@ pub fn simulate(
         }
     }
     let total_arrivals: f64 = waits.iter().map(|w| w.0).sum();
+    // Minutes where nobody waits add all their arrivals to P(W ≤ t) for every t ≥ 0 (the
+    // bisection only asks t ≥ 0): summed once, not on every step.
+    let never_waiting: f64 = waits.iter().filter(|w| w.1.never_waits()).map(|w| w.0).sum();
+    waits.retain(|w| !w.1.never_waits());
     let mixture = |t: f64| {
         if total_arrivals <= 0.0 {
             return 1.0;
         }
-        waits.iter().map(|(n, w)| n * w.cdf(t)).sum::<f64>() / total_arrivals
+        (never_waiting + waits.iter().map(|(n, w)| n * w.cdf(t)).sum::<f64>()) / total_arrivals
     };
     let hi = waits.iter().map(|w| w.1.upper_ms()).fold(0.0, f64::max);
     let q = |p| quantile(mixture, hi, p);
@@ -353,6 +388,85 @@ mod tests {
         assert_eq!(erlang_c(3, 3.0), 1.0);
         // 400 million slots for 2 Erlangs: no wait, and no loop over every slot.
         assert_eq!(erlang_c(400_000_000, 2.0), 0.0);
+    }
+
+    #[test]
+    fn erlang_c_stops_early_only_where_the_answer_is_negligible() {
+        // The recursion over every slot, with no early stop.
+        let full = |c: u32, a: f64| {
+            let b = (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b));
+            c as f64 * b / (c as f64 - a * (1.0 - b))
+        };
+        for (c, a) in [
+            (50, 40.0),
+            (200, 150.0),
+            (1_000, 600.0),
+            (1_000, 990.0),
+            (5_000, 300.0),
+            (3, 0.5),
+        ] {
+            let (got, want) = (erlang_c(c, a), full(c, a));
+            if got == 0.0 {
+                assert!(want < f64::powi(2.0, -60), "c {c} a {a}: {want}");
+                assert_eq!(1.0 - want, 1.0);
+            } else {
+                assert_eq!(got, want, "c {c} a {a}");
+            }
+        }
+        assert_eq!(erlang_c(5_000, 300.0), 0.0);
+    }
+
+    #[test]
+    fn a_minutes_percentile_in_closed_form_is_what_bisection_finds() {
+        let waits = [
+            Wait::Stationary {
+                p_wait: 0.5,
+                rate_per_ms: 0.005,
+            },
+            Wait::Stationary {
+                p_wait: 0.011,
+                rate_per_ms: 2.0,
+            },
+            Wait::Stationary {
+                p_wait: 0.009,
+                rate_per_ms: 2.0,
+            }, // below 1 %: p99 is 0
+            Wait::Linear {
+                start_ms: 0.0,
+                end_ms: 750.0,
+            },
+            Wait::Linear {
+                start_ms: 900.0,
+                end_ms: 100.0,
+            },
+            Wait::Linear {
+                start_ms: -50.0,
+                end_ms: 50.0,
+            },
+            Wait::Linear {
+                start_ms: 30.0,
+                end_ms: 30.0,
+            },
+            Wait::Linear {
+                start_ms: 0.0,
+                end_ms: 0.0,
+            },
+        ];
+        for w in waits {
+            for p in [50.0, 95.0, 99.0] {
+                let bisected = quantile(|t| w.cdf(t), w.upper_ms(), p);
+                let closed = w.percentile(p);
+                assert!(
+                    (closed - bisected).abs() <= 1e-9 * bisected.max(1.0),
+                    "{w:?} p{p}: {closed} vs {bisected}"
+                );
+            }
+        }
+        // By hand: P(W > t) = 0.5·e^(−0.005·t) = 0.01 at t = ln(50) / 0.005 = 782.40 ms; a wait
+        // rising linearly from 0 to 750 ms over the minute has p99 = 742.5 ms.
+        assert!((waits[0].percentile(99.0) - 50f64.ln() / 0.005).abs() < 1e-9);
+        assert!((waits[3].percentile(99.0) - 742.5).abs() < 1e-9);
+        assert_eq!(waits[2].percentile(99.0), 0.0);
     }
 
     #[test]
