@@ -11,9 +11,9 @@ use crate::config::{arch_name, front_door_name, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
-use crate::pricing::PriceTable;
+use crate::pricing::{InstanceScope, PriceTable};
 use crate::sim::platform::PlatformModel;
-use crate::sim::{simulate, simulate_with_alone_runs, AloneRuns, SimConfig, SimOutput};
+use crate::sim::{simulate, simulate_with_alone_runs, unit_key, AloneRuns, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::Usage;
 use crate::warning::{Warning, WarningCode};
@@ -37,7 +37,45 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.cold_start_multiple = plan.what_if.cold_start_multiple;
     // SnapStart: Java cold starts restore from the snapshot (the `java-snapstart` figure).
     cfg.runtime = opt.snapstart.map(|r| r.sim_runtime().to_string());
+    // How the option deploys the functions: the units the simulator scales.
+    if let Some(scope) = opt.instance_scope {
+        cfg.platform.facts.instance_scope = scope;
+    }
     Ok(cfg)
+}
+
+/// The services (units of instances) `opt` deploys the plan's functions as: one per function,
+/// per app or one for the whole workload, by the option's instance scope, else its platform's.
+fn services(plan: &Plan, table: &PriceTable, opt: &ServerlessOption) -> usize {
+    let scope = opt
+        .instance_scope
+        .or_else(|| table.behaviour.as_ref().map(|b| b.instance_scope))
+        .unwrap_or(InstanceScope::Function);
+    let keys: std::collections::BTreeSet<String> = plan
+        .workload
+        .functions
+        .iter()
+        .map(|f| unit_key(&f.id, scope))
+        .collect();
+    keys.len()
+}
+
+/// The assumption an option's chosen instance scope adds to a run of `units` units.
+fn scope_assumption(opt: &ServerlessOption, units: usize) -> Option<String> {
+    let scope = opt.instance_scope?;
+    let memory = match opt.memory_mb {
+        Some(mb) => format!("{mb} MB per instance (the option's memory_mb)"),
+        None => "the trace's memory per unit (an app's recorded memory shared evenly by its functions where a \
+                 unit is part of an app)"
+            .to_string(),
+    };
+    Some(format!(
+        "instance scope: {} ({units} unit(s) replayed), the option's instance_scope = \"{}\": each unit scales \
+         its own instances and keeps its own minimum and provisioned instances, at {memory}; the account \
+         concurrency limit is shared by every unit whatever the scope",
+        scope.deployment(),
+        scope.name(),
+    ))
 }
 
 /// Whether two options run the very same simulation: every setting [`sim_config`] takes from an
@@ -52,6 +90,7 @@ pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
         && a.concurrency_limit == b.concurrency_limit
         // SnapStart sets the simulated runtime (`cfg.runtime`).
         && a.snapstart == b.snapstart
+        && a.instance_scope == b.instance_scope
 }
 
 /// A run of an option of the [`same_simulation`] as `opt`, as `opt`'s own: its architecture and
@@ -109,8 +148,10 @@ pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(Si
     Ok((billed_over_window(plan, opt, out), alone))
 }
 
-/// A run's usage billed over the workload's window with the option's ephemeral storage.
+/// A run's usage billed over the workload's window with the option's ephemeral storage (and
+/// the option's instance scope stated).
 fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
+    out.assumptions.extend(scope_assumption(opt, out.units.len()));
     out.usage.period_ms = plan.period_ms();
     for g in &mut out.usage.functions {
         g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
@@ -125,7 +166,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let mut opts = plan.cost_options(table);
-    opts.snapstart = opt.snapstart_for(plan.workload.functions.len());
+    opts.snapstart = opt.snapstart_for(services(plan, table, opt));
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
     let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
@@ -228,9 +269,11 @@ pub fn egress(plan: &Plan, table: &PriceTable, period_ms: u64, requests: u128) -
     Ok(bill)
 }
 
-/// The option in words; `keep_alive` is the simulator's resolved policy when it ran.
+/// The option in words; `keep_alive` is the simulator's resolved policy when it ran. An
+/// instance scope the option sets is named (`one service for the whole workload`), with the
+/// provisioned concurrency per service.
 pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
-    format!(
+    let text = format!(
         "{} {} MB {}, keep-alive {}, provisioned concurrency {}",
         opt.platform,
         opt.memory_mb.map(|m| m.to_string()).unwrap_or_else(|| "trace".into()),
@@ -239,7 +282,11 @@ pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| opt.keep_alive.to_string()),
         opt.provisioned_concurrency_text
-    )
+    );
+    match opt.instance_scope {
+        Some(scope) => format!("{text} per service, {}", scope.deployment()),
+        None => text,
+    }
 }
 
 /// The latency summary of a simulator histogram summary.
