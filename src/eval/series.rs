@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use super::{serverless, Plan};
 use crate::config::{arch_name, ServerlessOption};
-use crate::pricing::InstanceScope;
 use crate::fit::tune::{choose, tune, Candidate, Strategy, TuneInput, TuneSettings};
 use crate::money::Money;
+use crate::pricing::InstanceScope;
 use crate::sim::arrivals::function_key;
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::SimOutput;

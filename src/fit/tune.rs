@@ -716,7 +716,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     ];
     if facts.instance_scope != platform_scope {
         assumptions.push(format!(
-            "instance scope: {} (--instance-scope {}; {}'s own is {}): a unit's current size is the trace's memory \
+            "instance scope: {} (\"{}\"; {}'s own is \"{}\"): a unit's current size is the trace's memory \
              summed over its functions (an app's recorded memory counted once, shared evenly where a unit holds \
              part of an app), its floor the memory its functions used summed the same way (the largest one where \
              the trace records the memory each invocation used)",

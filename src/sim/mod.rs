@@ -1803,7 +1803,10 @@ mod tests {
         );
         assert_eq!(
             grouped(InstanceScope::App),
-            vec![("o/a".to_string(), names(&["f1", "f2"])), ("o/b".to_string(), names(&["g"]))]
+            vec![
+                ("o/a".to_string(), names(&["f1", "f2"])),
+                ("o/b".to_string(), names(&["g"]))
+            ]
         );
         assert_eq!(
             grouped(InstanceScope::Workload),
