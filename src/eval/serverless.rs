@@ -602,6 +602,39 @@ mod tests {
     }
 
     #[test]
+    fn snapstart_caches_one_version_per_service() {
+        // a/f1, a/f2, b/g on Lambda at 512 MB with Python SnapStart: one cached version per
+        // service — 3 per function (1,536 MB), 2 per app (1,024 MB), 1 for the workload (512 MB).
+        let mut p = plan(&[None], 0);
+        let f = p.workload.functions[0].clone();
+        p.workload.functions = [("a", "f1"), ("a", "f2"), ("b", "g")]
+            .into_iter()
+            .map(|(app, function)| FunctionTrace {
+                id: FunctionId {
+                    owner: String::new(),
+                    app: app.into(),
+                    function: function.into(),
+                },
+                ..f.clone()
+            })
+            .collect();
+        let table = p.catalog.get("aws-lambda").unwrap().clone();
+        let mut opt = p.scenario.serverless[0].clone();
+        opt.memory_mb = Some(512);
+        opt.snapstart = Some(crate::cost::SnapStartRuntime::Python);
+        for (scope, mb) in [
+            (None, 1_536),
+            (Some(InstanceScope::Function), 1_536),
+            (Some(InstanceScope::App), 1_024),
+            (Some(InstanceScope::Workload), 512),
+        ] {
+            opt.instance_scope = scope;
+            let cached = opt.snapstart_for(services(&p, &table, &opt)).unwrap().cached_mb;
+            assert_eq!(cached, mb, "{scope:?}");
+        }
+    }
+
+    #[test]
     fn response_bytes_come_from_the_trace_where_it_records_them() {
         // Three invocations of 1,000, 2,000 and none (the scenario's 600): (1,000 + 2,000 + 600) /
         // 3 = 1,200 bytes per response.
