@@ -458,6 +458,11 @@ pub struct SimulateArgs {
     /// Memory per function in MB (default: the trace's, else the platform's default).
     #[arg(long, value_name = "MB")]
     pub memory_mb: Option<u32>,
+    /// Which functions share instances: function (one service per traced function), app (one
+    /// per app) or workload (one service for every function; needs --memory-mb). Default: the
+    /// platform's (its price table's behaviour.instance_scope).
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub instance_scope: Option<crate::pricing::InstanceScope>,
     /// Keep-alive policy: a window (600s, 10m, fixed:10m), none, provider (the platform's
     /// default) or hybrid (Shahrad et al. ATC'20 histogram policy).
     #[arg(long, value_name = "POLICY", default_value = "provider")]
@@ -519,7 +524,7 @@ pub struct SimulateArgs {
     /// Include per-minute concurrency (max and mean) in the output.
     #[arg(long)]
     pub per_minute: bool,
-    /// Include one row per simulated function (or Azure app) in the JSON output.
+    /// Include one row per simulated unit (function, app or workload) in the JSON output.
     #[arg(long)]
     pub per_unit: bool,
     /// Print one JSON object on stdout instead of a table.
@@ -629,6 +634,10 @@ pub struct TuneArgs {
     /// vCPUs the function can keep busy (1 = single-threaded: no gain beyond one vCPU; at most 64).
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub vcpus_used: f64,
+    /// Which functions share instances, one unit sized per service: function, app or workload
+    /// (every function in one service). Default: the platform's.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub instance_scope: Option<crate::pricing::InstanceScope>,
     /// Load price tables from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub pricing: Option<PathBuf>,

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use super::pricing::load_catalog;
 use crate::cli::SimulateArgs;
 use crate::cost::{billed_gb_seconds, BilledGbSeconds};
+use crate::pricing::InstanceScope;
 use crate::sim::partial::{PartialWriter, PartitionSpec};
 use crate::sim::platform::PlatformModel;
 use crate::sim::{self, arrivals, serverless::RetryPolicy, stats::SimStats, SimConfig, UnitSummary};
@@ -87,7 +88,16 @@ impl Prepared {
         if let Some(mb) = args.memory_mb {
             crate::cost::limits::check_memory(table, mb).map_err(|e| anyhow::anyhow!("--memory-mb: {e}"))?;
         }
+        if args.instance_scope == Some(InstanceScope::Workload) && args.memory_mb.is_none() {
+            bail!(
+                "--instance-scope workload runs every function's code in one service, whose memory the trace cannot \
+                 give (it records memory per function or per app); give --memory-mb, the memory of one instance"
+            );
+        }
         let mut cfg = SimConfig::new(platform);
+        if let Some(scope) = args.instance_scope {
+            cfg.platform.facts.instance_scope = scope;
+        }
         cfg.memory_mb = args.memory_mb;
         cfg.keep_alive = args.keep_alive;
         cfg.cold_start = args.cold_start_ms;
@@ -129,6 +139,16 @@ impl Prepared {
     pub(super) fn print(&self, args: &SimulateArgs, out: &sim::SimOutput, w: &mut impl Write) -> anyhow::Result<()> {
         let table = self.catalog.get(self.platform_id).map_err(|e| anyhow::anyhow!(e))?;
         let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
+        let mut assumptions = out.assumptions.clone();
+        if let Some(scope) = args.instance_scope {
+            assumptions.push(format!(
+                "instance scope: {} ({} unit(s) replayed; --instance-scope {}): each unit scales its own instances \
+                 and keeps its own minimum and provisioned instances",
+                scope.deployment(),
+                out.stats.units,
+                scope.name()
+            ));
+        }
         let warnings: Vec<Warning> = self
             .workload
             .warnings
@@ -151,13 +171,13 @@ impl Prepared {
                 init_billed_gb_seconds: billed.map(|b| b.init_gb_seconds),
                 usage: &out.usage,
                 units_detail: if args.per_unit { &out.units } else { &[] },
-                assumptions: &out.assumptions,
+                assumptions: &assumptions,
                 warnings,
             };
             serde_json::to_writer_pretty(&mut *w, &report).context("writing JSON")?;
             writeln!(w)?;
         } else {
-            write_text(w, &out.stats, billed, &out.assumptions)?;
+            write_text(w, &out.stats, billed, &assumptions)?;
             // Warnings go to stderr, never into the stdout table.
             for x in &warnings {
                 eprintln!("warning: {x}");

@@ -109,6 +109,7 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<ExitCode> {
         seed: scenario.seed,
         fallback_duration_ms: scenario.fallback_duration_ms,
         points,
+        instance_scope: args.instance_scope,
     };
     let mut result = tune(&input)?;
     result.assumptions.extend(notes);

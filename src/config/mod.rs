@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use crate::cost::{FrontDoor, SnapStart, SnapStartRuntime};
 use crate::platform::{InstancePlatform, ServerlessPlatform};
+use crate::pricing::InstanceScope;
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::schedule::ProvisionedSchedule;
 use crate::usage::Arch;
@@ -82,15 +83,19 @@ pub struct ServerlessOption {
     pub concurrency_limit: Option<u32>,
     /// Lambda SnapStart with the functions' runtime (`None`: off).
     pub snapstart: Option<SnapStartRuntime>,
+    /// Which functions share instances — one service per function, per app or for the whole
+    /// workload (`None`: the platform table's `behaviour.instance_scope`).
+    pub instance_scope: Option<InstanceScope>,
 }
 
 impl ServerlessOption {
-    /// The SnapStart the cost engine prices for this option over a workload of `functions`
-    /// functions: one published version each, cached at the option's memory.
-    pub fn snapstart_for(&self, functions: usize) -> Option<SnapStart> {
+    /// The SnapStart the cost engine prices for this option deployed as `services` Lambda
+    /// functions (its units: the traced functions, apps, or one for the whole workload): one
+    /// published version each, cached at the option's memory.
+    pub fn snapstart_for(&self, services: usize) -> Option<SnapStart> {
         self.snapstart.map(|runtime| SnapStart {
             runtime,
-            cached_mb: self.memory_mb.unwrap_or(0) as u64 * functions as u64,
+            cached_mb: self.memory_mb.unwrap_or(0) as u64 * services as u64,
         })
     }
 }

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::cost::{FrontDoor, SnapStartRuntime};
 use crate::platform::{InstancePlatform, ServerlessPlatform};
+use crate::pricing::InstanceScope;
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::schedule::ProvisionedSchedule;
 use crate::usage::Arch;
@@ -64,6 +65,7 @@ struct RawServerless {
     concurrency_per_instance: Option<Spanned<u32>>,
     concurrency_limit: Option<u32>,
     snapstart: Option<Spanned<String>>,
+    instance_scope: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -605,6 +607,32 @@ fn serverless_option(
             Some(runtime)
         }
     };
+    let instance_scope = match &s.instance_scope {
+        None => None,
+        Some(v) => {
+            let scope = v.get_ref().parse::<InstanceScope>().map_err(|msg| {
+                e.at(
+                    v,
+                    format!("option '{id}': instance_scope: {msg}"),
+                    "use function (one service per traced function), app (one per app) or workload (one service \
+                     for the whole workload)",
+                )
+            })?;
+            // The trace gives memory per function or per app, never for a service running all of
+            // them: its size is the user's deployment choice.
+            if scope == InstanceScope::Workload && s.memory_mb.is_none() {
+                return Err(e.at(
+                    v,
+                    format!(
+                        "option '{id}': instance_scope \"workload\" runs every function's code in one service, whose \
+                         memory the trace cannot give (it records memory per function or per app)"
+                    ),
+                    "set memory_mb: the memory of one instance of that service",
+                ));
+            }
+            Some(scope)
+        }
+    };
     let opt = ServerlessOption {
         id,
         line,
@@ -618,6 +646,7 @@ fn serverless_option(
         concurrency_per_instance: s.concurrency_per_instance.map(Spanned::into_inner),
         concurrency_limit: s.concurrency_limit,
         snapstart,
+        instance_scope,
     };
     Ok((opt, used))
 }
@@ -917,6 +946,37 @@ mod tests {
             e.contains("line 7: option 'p': max_instances 2 is below min_instances 5"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn instance_scope_is_typed_and_workload_needs_memory() {
+        let base = "schema_version = 1\n[[serverless]]\nid = \"a\"\nplatform = \"aws-app-runner\"\n";
+        let scope = |extra: &str| {
+            Scenario::parse("s.toml", &format!("{base}{extra}"), Path::new("."))
+                .unwrap()
+                .serverless[0]
+                .instance_scope
+        };
+        assert_eq!(scope(""), None);
+        assert_eq!(scope("instance_scope = \"app\"\n"), Some(InstanceScope::App));
+        assert_eq!(scope("instance_scope = \"function\"\n"), Some(InstanceScope::Function));
+        assert_eq!(
+            scope("memory_mb = 2048\ninstance_scope = \"workload\"\n"),
+            Some(InstanceScope::Workload)
+        );
+        let e = parse_err(&format!("{base}instance_scope = \"service\"\n"));
+        assert!(
+            e.starts_with("s.toml: line 5: option 'a': instance_scope: unknown instance scope 'service'; use function"),
+            "{e}"
+        );
+        let e = parse_err(&format!("{base}instance_scope = \"workload\"\n"));
+        assert!(
+            e.contains("line 5: option 'a': instance_scope \"workload\" runs every function's code in one service")
+                && e.ends_with("set memory_mb: the memory of one instance of that service"),
+            "{e}"
+        );
+        let e = parse_err(&format!("{base}instance_scope = 1\n"));
+        assert!(e.contains("line 5:"), "{e}");
     }
 
     #[test]

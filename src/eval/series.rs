@@ -12,6 +12,7 @@ use super::{serverless, Plan};
 use crate::config::{arch_name, ServerlessOption};
 use crate::fit::tune::{choose, tune, Candidate, Strategy, TuneInput, TuneSettings};
 use crate::money::Money;
+use crate::pricing::InstanceScope;
 use crate::sim::arrivals::function_key;
 use crate::sim::keepalive::KeepAliveSpec;
 use crate::sim::SimOutput;
@@ -201,7 +202,11 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
         .catalog
         .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
-    let workload = busiest(&plan.workload, RIGHT_SIZING_FUNCTIONS);
+    // One service for the whole workload is one unit: sized with every function in it.
+    let workload = match opt.instance_scope {
+        Some(InstanceScope::Workload) => plan.workload.clone(),
+        _ => busiest(&plan.workload, RIGHT_SIZING_FUNCTIONS),
+    };
     let result = tune(&TuneInput {
         workload: &workload,
         catalog: &plan.catalog,
@@ -215,6 +220,7 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
         seed: plan.scenario.seed,
         fallback_duration_ms: plan.scenario.fallback_duration_ms,
         points: BTreeMap::new(),
+        instance_scope: opt.instance_scope,
     })?;
     let functions = result
         .units

@@ -11,9 +11,9 @@ use crate::config::{arch_name, front_door_name, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
-use crate::pricing::PriceTable;
+use crate::pricing::{InstanceScope, PriceTable};
 use crate::sim::platform::PlatformModel;
-use crate::sim::{simulate, simulate_with_alone_runs, AloneRuns, SimConfig, SimOutput};
+use crate::sim::{simulate, simulate_with_alone_runs, unit_key, AloneRuns, SimConfig, SimOutput};
 use crate::trace::Workload;
 use crate::usage::Usage;
 use crate::warning::{Warning, WarningCode};
@@ -37,7 +37,41 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.cold_start_multiple = plan.what_if.cold_start_multiple;
     // SnapStart: Java cold starts restore from the snapshot (the `java-snapstart` figure).
     cfg.runtime = opt.snapstart.map(|r| r.sim_runtime().to_string());
+    // How the option deploys the functions: the units the simulator scales.
+    if let Some(scope) = opt.instance_scope {
+        cfg.platform.facts.instance_scope = scope;
+    }
     Ok(cfg)
+}
+
+/// The services (units of instances) `opt` deploys the plan's functions as: one per function,
+/// per app or one for the whole workload, by the option's instance scope, else its platform's.
+fn services(plan: &Plan, table: &PriceTable, opt: &ServerlessOption) -> usize {
+    let scope = opt
+        .instance_scope
+        .or_else(|| table.behaviour.as_ref().map(|b| b.instance_scope))
+        .unwrap_or(InstanceScope::Function);
+    let keys: std::collections::BTreeSet<String> =
+        plan.workload.functions.iter().map(|f| unit_key(&f.id, scope)).collect();
+    keys.len()
+}
+
+/// The assumption an option's chosen instance scope adds to a run of `units` units.
+fn scope_assumption(opt: &ServerlessOption, units: usize) -> Option<String> {
+    let scope = opt.instance_scope?;
+    let memory = match opt.memory_mb {
+        Some(mb) => format!("{mb} MB per instance (the option's memory_mb)"),
+        None => "the trace's memory per unit (an app's recorded memory shared evenly by its functions where a \
+                 unit is part of an app)"
+            .to_string(),
+    };
+    Some(format!(
+        "instance scope: {} ({units} unit(s) replayed), the option's instance_scope = \"{}\": each unit scales \
+         its own instances and keeps its own minimum and provisioned instances, at {memory}; the account \
+         concurrency limit is shared by every unit whatever the scope",
+        scope.deployment(),
+        scope.name(),
+    ))
 }
 
 /// Whether two options run the very same simulation: every setting [`sim_config`] takes from an
@@ -52,6 +86,7 @@ pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
         && a.concurrency_limit == b.concurrency_limit
         // SnapStart sets the simulated runtime (`cfg.runtime`).
         && a.snapstart == b.snapstart
+        && a.instance_scope == b.instance_scope
 }
 
 /// A run of an option of the [`same_simulation`] as `opt`, as `opt`'s own: its architecture and
@@ -109,8 +144,10 @@ pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(Si
     Ok((billed_over_window(plan, opt, out), alone))
 }
 
-/// A run's usage billed over the workload's window with the option's ephemeral storage.
+/// A run's usage billed over the workload's window with the option's ephemeral storage (and
+/// the option's instance scope stated).
 fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -> SimOutput {
+    out.assumptions.extend(scope_assumption(opt, out.units.len()));
     out.usage.period_ms = plan.period_ms();
     for g in &mut out.usage.functions {
         g.ephemeral_storage_mb = opt.ephemeral_storage_mb;
@@ -125,7 +162,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         .get(opt.platform.id())
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let mut opts = plan.cost_options(table);
-    opts.snapstart = opt.snapstart_for(plan.workload.functions.len());
+    opts.snapstart = opt.snapstart_for(services(plan, table, opt));
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
     let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
@@ -228,9 +265,11 @@ pub fn egress(plan: &Plan, table: &PriceTable, period_ms: u64, requests: u128) -
     Ok(bill)
 }
 
-/// The option in words; `keep_alive` is the simulator's resolved policy when it ran.
+/// The option in words; `keep_alive` is the simulator's resolved policy when it ran. An
+/// instance scope the option sets is named (`one service for the whole workload`), with the
+/// provisioned concurrency per service.
 pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
-    format!(
+    let text = format!(
         "{} {} MB {}, keep-alive {}, provisioned concurrency {}",
         opt.platform,
         opt.memory_mb.map(|m| m.to_string()).unwrap_or_else(|| "trace".into()),
@@ -239,7 +278,11 @@ pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| opt.keep_alive.to_string()),
         opt.provisioned_concurrency_text
-    )
+    );
+    match opt.instance_scope {
+        Some(scope) => format!("{text} per service, {}", scope.deployment()),
+        None => text,
+    }
 }
 
 /// The latency summary of a simulator histogram summary.
@@ -324,6 +367,21 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
                 .map(|m| Warning::option(WarningCode::LimitExceeded, &opt.id, m.clone())),
         )
         .collect();
+    let overload = provisioned_overload(plan, opt, out)?;
+    if let Some(o) = &overload {
+        notes.push(format!(
+            "not shown to meet the SLO: {o}; requests on provisioned instances are not slowed in the replay"
+        ));
+        warnings.push(Warning::option(
+            WarningCode::Overloaded,
+            &opt.id,
+            format!(
+                "{o}, yet the simulator slows requests by CPU contention on on-demand instances only: this option's \
+                 latency is understated (the SLO is not taken as met) and its instances and cost may be too; set \
+                 concurrency_per_instance to the requests one instance's vCPUs serve for a replay that scales out"
+            ),
+        ));
+    }
     let limit = concurrency_limit(plan, opt);
     let growth = (s.throttles == 0)
         .then(|| growth_throttle_warning(&plan.month_multipliers(), &opt.id, s.peak_concurrency as f64, limit))
@@ -349,11 +407,54 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             ..Behaviour::default()
         }),
         costing: Some(Costing::new(&opt.id, bill, &by_month)?),
-        meets_slo: added_p99 <= plan.scenario.latency_slo_ms && s.throttles == 0 && s.timeouts == 0 && grown_ok,
+        meets_slo: added_p99 <= plan.scenario.latency_slo_ms
+            && s.throttles == 0
+            && s.timeouts == 0
+            && grown_ok
+            && overload.is_none(),
         notes,
         assumptions,
         warnings,
     })
+}
+
+/// The provisioned (minimum) instances' CPU overload, in words, when the CPU-bound work of the
+/// requests they served exceeds their vCPUs over the run: the replay does not slow requests on
+/// provisioned instances (`sim::serverless`), so such a run understates latency. Demand: each
+/// request in flight needs `cpu_bound_fraction` of a vCPU (the contention rule); capacity: the
+/// provisioned instance-time × max(1, vCPUs), as the rule gives an instance at least one.
+fn provisioned_overload(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow::Result<Option<String>> {
+    let table = plan
+        .catalog
+        .get(opt.platform.id())
+        .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
+    let Some(facts) = table.behaviour.as_ref() else {
+        return Ok(None);
+    };
+    let f = plan.scenario.cpu_bound_fraction;
+    let (mut demand_ms, mut capacity_ms) = (0.0, 0.0);
+    for g in &out.usage.functions {
+        let Some(vcpu) = facts.instance_vcpu_at(g.memory_mb) else {
+            continue;
+        };
+        let instance_ms: u64 = g
+            .provisioned_periods
+            .iter()
+            .map(|p| p.concurrency as u64 * p.duration_ms)
+            .sum();
+        demand_ms += g.provisioned_duration_ms.sum_ms() as f64 * f;
+        capacity_ms += instance_ms as f64 * vcpu.max(1.0);
+    }
+    let period_ms = out.stats.period_ms.max(1) as f64;
+    Ok((demand_ms > capacity_ms).then(|| {
+        format!(
+            "the provisioned (minimum) instances carry {:.1} vCPU of CPU-bound work on average ({:.0} % of each \
+             request in flight) on {:.1} vCPU",
+            demand_ms / period_ms,
+            f * 100.0,
+            capacity_ms / period_ms
+        )
+    }))
 }
 
 /// The concurrency limit the option runs under: its own, else the platform's account limit.
@@ -397,6 +498,7 @@ pub(super) fn growth_throttle_warning(factors: &[f64], id: &str, peak: f64, limi
 mod tests {
     use super::*;
     use crate::config::Scenario;
+    use crate::platform::ServerlessPlatform;
     use crate::pricing::Catalog;
     use crate::trace::{Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Trigger};
     use crate::units::MS_PER_MONTH;
@@ -456,6 +558,79 @@ mod tests {
             assert_eq!(shared, &alone[0], "{}", opt.id);
             let usage = shared.behaviour.as_ref().unwrap().serverless_usage.as_ref().unwrap();
             assert!(usage.functions.iter().all(|g| g.arch == opt.arch));
+        }
+    }
+
+    #[test]
+    fn overloaded_minimum_instances_are_not_taken_to_meet_the_slo() {
+        // App Runner at 2,048 MB (1 vCPU), one service, its one minimum instance taking every
+        // request (100 allowed at once): k requests of 1 s start each second, so k are always in
+        // flight, each needing the scenario's 0.5 of a vCPU. k = 4: 2 vCPU of work on 1 vCPU →
+        // overloaded, SLO not taken as met; k = 1: 0.5 vCPU → fine.
+        let mut p = plan(&[], 0);
+        let opt = |scope| ServerlessOption {
+            id: "ar".into(),
+            platform: ServerlessPlatform::AwsAppRunner,
+            memory_mb: Some(2048),
+            provisioned_concurrency: crate::sim::schedule::ProvisionedSchedule::constant(1),
+            provisioned_concurrency_text: "1".into(),
+            instance_scope: Some(scope),
+            ..p.scenario.serverless[0].clone()
+        };
+        for (k, overloaded) in [(4u64, true), (1, false)] {
+            let records: Vec<Invocation> = (0..600 * k)
+                .map(|i| Invocation {
+                    start_ms: i / k * 1_000,
+                    duration_us: 1_000_000,
+                    init_duration_us: None,
+                    billed_duration_ms: None,
+                    cold_start: None,
+                    response_bytes: None,
+                })
+                .collect();
+            p.workload.functions[0].arrivals = Arrivals::Timestamps(records);
+            p.workload.window_end_ms = 600_000;
+            let o = opt(InstanceScope::Workload);
+            let e = evaluate(&p, &o, &run(&p, &o, &p.workload).unwrap()).unwrap();
+            assert_eq!(e.meets_slo, !overloaded, "k = {k}: {:?}", e.notes);
+            let said = e
+                .warnings
+                .iter()
+                .any(|w| w.to_string().contains("2.0 vCPU of CPU-bound work"));
+            assert_eq!(said, overloaded, "k = {k}: {:?}", e.warnings);
+        }
+    }
+
+    #[test]
+    fn snapstart_caches_one_version_per_service() {
+        // a/f1, a/f2, b/g on Lambda at 512 MB with Python SnapStart: one cached version per
+        // service — 3 per function (1,536 MB), 2 per app (1,024 MB), 1 for the workload (512 MB).
+        let mut p = plan(&[None], 0);
+        let f = p.workload.functions[0].clone();
+        p.workload.functions = [("a", "f1"), ("a", "f2"), ("b", "g")]
+            .into_iter()
+            .map(|(app, function)| FunctionTrace {
+                id: FunctionId {
+                    owner: String::new(),
+                    app: app.into(),
+                    function: function.into(),
+                },
+                ..f.clone()
+            })
+            .collect();
+        let table = p.catalog.get("aws-lambda").unwrap().clone();
+        let mut opt = p.scenario.serverless[0].clone();
+        opt.memory_mb = Some(512);
+        opt.snapstart = Some(crate::cost::SnapStartRuntime::Python);
+        for (scope, mb) in [
+            (None, 1_536),
+            (Some(InstanceScope::Function), 1_536),
+            (Some(InstanceScope::App), 1_024),
+            (Some(InstanceScope::Workload), 512),
+        ] {
+            opt.instance_scope = scope;
+            let cached = opt.snapstart_for(services(&p, &table, &opt)).unwrap().cached_mb;
+            assert_eq!(cached, mb, "{scope:?}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! Memory right-sizing (`faascost tune`): for each function (or Azure app, where memory is per
-//! app) sweep the platform's memory sizes and architectures, predict the duration at each from
-//! the CPU share ∝ memory, price each candidate with the cost engine (request fees, tiers, free
+//! app; or the unit `--instance-scope` chooses, the whole workload as one service included)
+//! sweep the platform's memory sizes and architectures, predict the duration at each from the
+//! CPU share ∝ memory, price each candidate with the cost engine (request fees, tiers, free
 //! grants, INIT where billed) and pick one by a strategy — never below the memory used plus a
 //! headroom, never a size whose predicted longest invocation breaks the platform's timeout.
 //!
@@ -21,7 +22,7 @@ use crate::platform::ServerlessPlatform;
 use crate::pricing::{Behaviour, Catalog, InstanceScope, MemoryOptions, Model, PriceTable};
 use crate::sim::arrivals::function_key;
 use crate::sim::platform::PlatformModel;
-use crate::sim::{simulate, SimConfig};
+use crate::sim::{simulate, unit_key, SimConfig};
 use crate::trace::{Arrivals, DurationInfo, FunctionTrace, MemoryScope, Workload};
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
@@ -241,7 +242,8 @@ pub struct Candidate {
 /// What the sweep knows about one unit before sweeping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitBase {
-    /// `owner/app/function`, or `owner/app` for app-scoped platforms.
+    /// `owner/app/function`, `owner/app` for app-scoped platforms, or `workload` for one
+    /// service of every function (`sim::unit_key`).
     pub key: String,
     /// Invocations in the trace window.
     pub invocations: u64,
@@ -595,12 +597,18 @@ pub struct TuneInput<'a> {
     pub fallback_duration_ms: Option<f64>,
     /// Mean durations per function key at several sizes (from traces read separately).
     pub points: BTreeMap<String, Vec<SizePoint>>,
+    /// Which functions share instances, one unit per service (`None`: the platform's).
+    pub instance_scope: Option<InstanceScope>,
 }
 
 /// Sweeps every unit of the workload on the platform (each replayed once at its observed size),
 /// busiest first.
 pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
-    let model = PlatformModel::from_catalog(input.catalog, input.platform)?;
+    let mut model = PlatformModel::from_catalog(input.catalog, input.platform)?;
+    let platform_scope = model.facts.instance_scope;
+    if let Some(scope) = input.instance_scope {
+        model.facts.instance_scope = scope;
+    }
     let table = input.catalog.get(input.platform.id()).map_err(|e| anyhow!(e))?;
     let facts = model.facts.clone();
     let w = input.workload;
@@ -611,12 +619,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     }
     let mut groups: BTreeMap<String, Vec<&FunctionTrace>> = BTreeMap::new();
     for f in &w.functions {
-        let key = match facts.instance_scope {
-            InstanceScope::Function => function_key(&f.id),
-            InstanceScope::App if f.id.owner.is_empty() => f.id.app.clone(),
-            InstanceScope::App => format!("{}/{}", f.id.owner, f.id.app),
-        };
-        groups.entry(key).or_default().push(f);
+        groups.entry(unit_key(&f.id, facts.instance_scope)).or_default().push(f);
     }
     let mut cfg = SimConfig::new(model);
     cfg.seed = input.seed;
@@ -711,6 +714,18 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             HEADROOM_SHARE * 100.0
         ),
     ];
+    if facts.instance_scope != platform_scope {
+        assumptions.push(format!(
+            "instance scope: {} (\"{}\"; {}'s own is \"{}\"): a unit's current size is the trace's memory \
+             summed over its functions (an app's recorded memory counted once, shared evenly where a unit holds \
+             part of an app), its floor the memory its functions used summed the same way (the largest one where \
+             the trace records the memory each invocation used)",
+            facts.instance_scope.deployment(),
+            facts.instance_scope.name(),
+            table.id,
+            platform_scope.name()
+        ));
+    }
     if table.model == Model::AzureConsumption {
         assumptions.push(
             "Azure Consumption bills the memory an execution is observed to use (rounded up to 128 MB), not a \

@@ -38,14 +38,52 @@ const FACTS: [&str; 17] = [
     "provisioned",
 ];
 
-/// Which requests share instances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Which requests share instances: the unit the simulator scales (one service, one pool of
+/// instances). A price table gives its platform's own unit (`function` or `app`); a scenario
+/// option or `--instance-scope` may choose any, `workload` included (how the code is deployed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum InstanceScope {
     /// Each function has its own instances (Lambda, Cloud Run, Workers).
     Function,
     /// All functions of an app share instances (Azure Functions).
     App,
+    /// Every function of the workload shares one pool of instances: one service runs all the
+    /// code (a "Lambdalith", one container service for the whole workload).
+    Workload,
+}
+
+impl InstanceScope {
+    /// The name in price tables, scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            InstanceScope::Function => "function",
+            InstanceScope::App => "app",
+            InstanceScope::Workload => "workload",
+        }
+    }
+
+    /// The deployment in words, for option descriptions and assumptions.
+    pub fn deployment(self) -> &'static str {
+        match self {
+            InstanceScope::Function => "one service per function",
+            InstanceScope::App => "one service per app",
+            InstanceScope::Workload => "one service for the whole workload",
+        }
+    }
+}
+
+impl std::str::FromStr for InstanceScope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "function" => Ok(InstanceScope::Function),
+            "app" => Ok(InstanceScope::App),
+            "workload" => Ok(InstanceScope::Workload),
+            other => Err(format!("unknown instance scope '{other}'")),
+        }
+    }
 }
 
 /// The memory sizes a platform lets one configure.
@@ -391,11 +429,18 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         "function" => InstanceScope::Function,
         "app" => InstanceScope::App,
         other => {
+            let problem = if other == "workload" {
+                "\"workload\" is a deployment choice, not a platform's scaling unit".to_string()
+            } else {
+                format!("unknown scope '{other}'")
+            };
             cx.err(
                 &raw.instance_scope,
                 "behaviour.instance_scope",
-                format!("unknown scope '{other}'"),
-                "\"function\" (each function has its own instances) or \"app\" (an app's functions share them)",
+                problem,
+                "\"function\" (each function has its own instances) or \"app\" (an app's functions share them); \
+                 one service for the whole workload is set per scenario option (instance_scope) or with \
+                 --instance-scope",
             );
             InstanceScope::Function
         }

@@ -313,6 +313,18 @@ fn behaviour_values_are_checked_at_their_line() {
         invalid(&errors(&text)[0]),
         (line_with(&text, "instance_scope"), "behaviour.instance_scope")
     );
+    // One service for the whole workload is a deployment choice, set per option, not a table's.
+    let text = with_behaviour(|b| b.replace("instance_scope = \"function\"", "instance_scope = \"workload\""));
+    let e = errors(&text);
+    assert_eq!(
+        invalid(&e[0]),
+        (line_with(&text, "instance_scope"), "behaviour.instance_scope")
+    );
+    assert!(
+        e[0].to_string().contains("a deployment choice") && e[0].to_string().contains("--instance-scope"),
+        "{}",
+        e[0]
+    );
 
     let text = with_behaviour(|b| {
         b.replace(

@@ -4,8 +4,8 @@
 //! latency, concurrency, idle memory-time). Billed GB-s are the cost engine's
 //! (`cost::billed_gb_seconds`).
 //!
-//! Steps: group functions into units (a function, or an Azure app whose functions share
-//! instances); stream each function's arrivals a minute at a time from its own seeded generator
+//! Steps: group functions into units (a function, an Azure app whose functions share
+//! instances, or the whole workload as one service: [`unit_key`]); stream each function's arrivals a minute at a time from its own seeded generator
 //! ([`arrivals`]); scale durations with memory (CPU share ∝ memory, 1,769 MB = 1 vCPU on
 //! Lambda, with a CPU-bound fraction); replay each unit through its own event engine
 //! ([`serverless`]; requests sharing an instance share its vCPUs, [`contention`]; a request is
@@ -36,7 +36,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::pricing::{ColdStartDist, InstanceScope, MemoryOptions};
-use crate::trace::{FunctionTrace, MemoryScope, Trigger, Workload};
+use crate::trace::{FunctionId, FunctionTrace, MemoryScope, Trigger, Workload};
 use crate::units::{gb_seconds, MS_PER_MINUTE, MS_PER_SECOND};
 use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
 use arrivals::{function_key, DurationModel, ExpandOptions, FunctionArrivals, SimRng, SpreadMode, UnitArrivals};
@@ -199,16 +199,25 @@ struct ResolvedUnit<'a> {
     functions: Vec<&'a FunctionTrace>,
 }
 
-/// Groups functions into units per the platform's instance scope, sorted by key.
+/// The key of the unit a function runs in at `scope`: its own key (`app/function`), its app's
+/// (`owner/app`, or `app` without an owner), or [`WORKLOAD_UNIT_KEY`] for the whole workload.
+pub fn unit_key(id: &FunctionId, scope: InstanceScope) -> String {
+    match scope {
+        InstanceScope::Function => function_key(id),
+        InstanceScope::App if id.owner.is_empty() => id.app.clone(),
+        InstanceScope::App => format!("{}/{}", id.owner, id.app),
+        InstanceScope::Workload => WORKLOAD_UNIT_KEY.to_string(),
+    }
+}
+
+/// The key of the one unit of a workload-scope run.
+pub const WORKLOAD_UNIT_KEY: &str = "workload";
+
+/// Groups functions into units per the instance scope, sorted by key.
 fn units_of(workload: &Workload, scope: InstanceScope) -> Vec<ResolvedUnit<'_>> {
     let mut map: BTreeMap<String, Vec<&FunctionTrace>> = BTreeMap::new();
     for f in &workload.functions {
-        let key = match scope {
-            InstanceScope::Function => function_key(&f.id),
-            InstanceScope::App if f.id.owner.is_empty() => f.id.app.clone(),
-            InstanceScope::App => format!("{}/{}", f.id.owner, f.id.app),
-        };
-        map.entry(key).or_default().push(f);
+        map.entry(unit_key(&f.id, scope)).or_default().push(f);
     }
     map.into_iter()
         .map(|(key, functions)| ResolvedUnit { key, functions })
@@ -1770,6 +1779,68 @@ mod tests {
         let (_, alone) = simulate_with_alone_runs(&w, &azure).unwrap();
         assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/b/g"]);
         assert_eq!(alone["o/b/g"], simulate(&only("g"), &azure).unwrap());
+    }
+
+    #[test]
+    fn units_group_functions_by_instance_scope() {
+        // o/a/f1, o/a/f2, o/b/g: three units per function, two per app (a's two functions
+        // together), one for the workload; each sorted by key, functions in trace order.
+        let w = apps_workload();
+        let grouped = |scope| -> Vec<(String, Vec<String>)> {
+            units_of(&w, scope)
+                .into_iter()
+                .map(|u| (u.key, u.functions.iter().map(|f| f.id.function.clone()).collect()))
+                .collect()
+        };
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            grouped(InstanceScope::Function),
+            vec![
+                ("o/a/f1".to_string(), names(&["f1"])),
+                ("o/a/f2".to_string(), names(&["f2"])),
+                ("o/b/g".to_string(), names(&["g"])),
+            ]
+        );
+        assert_eq!(
+            grouped(InstanceScope::App),
+            vec![
+                ("o/a".to_string(), names(&["f1", "f2"])),
+                ("o/b".to_string(), names(&["g"]))
+            ]
+        );
+        assert_eq!(
+            grouped(InstanceScope::Workload),
+            vec![(WORKLOAD_UNIT_KEY.to_string(), names(&["f1", "f2", "g"]))]
+        );
+        // Without an owner, an app's key is its name.
+        let mut bare = w.functions[2].id.clone();
+        bare.owner.clear();
+        assert_eq!(unit_key(&bare, InstanceScope::App), "b");
+        assert_eq!(unit_key(&bare, InstanceScope::Workload), WORKLOAD_UNIT_KEY);
+    }
+
+    #[test]
+    fn a_workload_unit_shares_instances_and_holds_a_function_alone_only_when_it_is_the_workload() {
+        // Three functions at 512 MB on Lambda replayed as one workload unit: the same requests,
+        // one unit, and no function's run alone held (alone, a function is a one-function
+        // workload, not this unit).
+        let w = apps_workload();
+        let mut cfg = lambda("1m");
+        cfg.fallback_duration_ms = Some(120_000);
+        cfg.memory_mb = Some(512);
+        let per_function = simulate(&w, &cfg).unwrap();
+        cfg.platform.facts.instance_scope = InstanceScope::Workload;
+        let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+        assert_eq!(whole.units.len(), 1);
+        assert_eq!(whole.units[0].key, WORKLOAD_UNIT_KEY);
+        assert_eq!(whole.stats.invocations, per_function.stats.invocations);
+        assert!(alone.is_empty());
+        // A workload of one function: its one unit is that function, held alone exactly.
+        let mut one = w.clone();
+        one.functions.truncate(1);
+        let (whole, alone) = simulate_with_alone_runs(&one, &cfg).unwrap();
+        assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/a/f1"]);
+        assert_eq!(alone["o/a/f1"], whole);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod cost_limits;
 mod fifo;
 mod fit;
 mod inspect;
+mod instance_scope;
 mod merge;
 mod report;
 mod simulate;
