@@ -26,6 +26,7 @@ pub mod serverless;
 use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::config::Scenario;
 use crate::cost::{CostBreakdown, CostOptions};
@@ -408,14 +409,20 @@ pub fn evaluate_all_with_progress(
 /// The serverless options' simulation runs, by option id.
 pub type ServerlessRuns = BTreeMap<String, SimOutput>;
 
+/// Functions' runs alone by serverless option id (`sim::AloneRuns`); options of the same
+/// simulation share one map.
+pub type AloneByOption = BTreeMap<String, Arc<AloneRuns>>;
+
 /// The serverless options' runs of a plan: the whole workload's, and each function's alone
 /// where the whole run holds it exactly (`sim::AloneRuns`), by option id.
 #[derive(Debug, Clone, Default)]
 pub struct Runs {
     /// The whole workload's run of each option.
     pub whole: ServerlessRuns,
-    /// Each option's functions' runs alone (those the whole run holds).
-    pub alone: BTreeMap<String, AloneRuns>,
+    /// Each option's functions' runs alone (those the whole run holds); options of the same
+    /// simulation share one map, in the first such option's architecture
+    /// ([`serverless::as_option`] makes a run another option's).
+    pub alone: AloneByOption,
 }
 
 /// What an evaluation may take from an earlier one of the same workload and options instead of
@@ -443,10 +450,10 @@ fn evaluate_options(
     starting: &mut dyn FnMut(&str),
     reuse: Reuse,
     alone: bool,
-) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns, BTreeMap<String, AloneRuns>)> {
+) -> anyhow::Result<(Vec<Evaluation>, ServerlessRuns, AloneByOption)> {
     let mut out = Vec::new();
     let mut serverless_runs: ServerlessRuns = BTreeMap::new();
-    let mut alone_runs: BTreeMap<String, AloneRuns> = BTreeMap::new();
+    let mut alone_runs: AloneByOption = BTreeMap::new();
     for (i, opt) in plan.scenario.serverless.iter().enumerate() {
         starting(&opt.id);
         // An earlier option of the same simulation (another architecture): its run, as this one's.
@@ -468,17 +475,14 @@ fn evaluate_options(
             (Some(run), _) => run.clone(),
             (None, Some(twin)) => {
                 if let Some(by_function) = alone_runs.get(&twin.id) {
-                    let mine = by_function
-                        .iter()
-                        .map(|(key, run)| (key.clone(), serverless::as_option(opt, run.clone())))
-                        .collect();
-                    alone_runs.insert(opt.id.clone(), mine);
+                    // Shared, not copied: the fits make each run this option's as they take it.
+                    alone_runs.insert(opt.id.clone(), Arc::clone(by_function));
                 }
                 serverless::as_option(opt, serverless_runs[&twin.id].clone())
             }
             (None, None) if alone => {
                 let (run, by_function) = serverless::run_with_alone(plan, opt)?;
-                alone_runs.insert(opt.id.clone(), by_function);
+                alone_runs.insert(opt.id.clone(), Arc::new(by_function));
                 run
             }
             (None, None) => serverless::run(plan, opt, &plan.workload)?,

@@ -17,11 +17,12 @@ use std::collections::BTreeMap;
 use super::features::{self, Features};
 use super::reasons::{evaluation_reasons, trace_reasons, Favours, Reason};
 use super::{decide, horizon_total, money, Decision};
-use crate::eval::{evaluate_all, evaluate_all_reusing, Evaluation, OptionKind, Plan, Reuse, ServerlessRuns};
+use crate::eval::{
+    evaluate_all, evaluate_all_reusing, AloneByOption, Evaluation, OptionKind, Plan, Reuse, ServerlessRuns,
+};
 use crate::money::Money;
 use crate::sim::arrivals::function_key;
 use crate::sim::schedule::ProvisionedSchedule;
-use crate::sim::AloneRuns;
 use crate::trace::{FunctionTrace, Workload};
 
 /// A margin over the runner-up (share of the runner-up's horizon cost) at or above which the
@@ -393,9 +394,14 @@ fn fit_function(plan: &Plan, f: &FunctionTrace, runs: &AloneByOption) -> anyhow:
     }
     let sub = alone(plan, f);
     let key = function_key(&f.id);
+    // Options of one simulation share their runs alone: each is made the option's own here.
     let own: ServerlessRuns = runs
         .iter()
-        .filter_map(|(id, by_function)| Some((id.clone(), by_function.get(&key)?.clone())))
+        .filter_map(|(id, by_function)| {
+            let run = by_function.get(&key)?;
+            let opt = plan.scenario.serverless.iter().find(|o| &o.id == id)?;
+            Some((id.clone(), crate::eval::serverless::as_option(opt, run.clone())))
+        })
         .collect();
     let reuse = Reuse {
         runs: Some(&own),
@@ -448,9 +454,6 @@ pub fn fit_functions_reusing(plan: &Plan, alone: &AloneByOption) -> anyhow::Resu
         .map(|f| fit_function(plan, f, alone))
         .collect()
 }
-
-/// Functions' runs alone by serverless option id (`eval::Runs::alone`).
-pub type AloneByOption = BTreeMap<String, AloneRuns>;
 
 /// The whole workload's fit from its evaluations and decision, and its functions' fits.
 pub fn fit_overall(plan: &Plan, evals: &[Evaluation], decision: &Decision, functions: &[FunctionFit]) -> OverallFit {
