@@ -22,10 +22,23 @@
 //! ([`cpu_aware_slots`]), and the next request goes to another instance, warm or new. Elsewhere
 //! (Azure Functions) requests fill every slot whatever the CPU.
 //!
+//! Provisioned (minimum) instances share their CPU the same way ([`ProvisionedInstances`]):
+//! instance `j` of the level (`0 ≤ j < level`), always ready; a request goes to the least
+//! loaded one with a free slot, ties to the lowest index. No vendor documents how requests are
+//! spread over instances but Container Apps: "we transitioned Azure Container Apps to use the
+//! round robin load balancing algorithm when session affinity is not enabled" (Microsoft Tech
+//! Community, "Enhancing Performance in Azure Container Apps", 2024-06-19,
+//! techcommunity.microsoft.com/t5/apps-on-azure-blog/enhancing-performance-in-azure-container-apps/ba-p/4171138),
+//! an even spread the least-loaded rule idealizes; App Runner only says it scales up "if the
+//! number of concurrent requests exceeds" an instance's MaxConcurrency (AutoScalingConfiguration,
+//! docs.aws.amazon.com/apprunner/latest/api/API_AutoScalingConfiguration.html), i.e. requests
+//! fill the instances' slots first. When the level drops, the instances above it take no new
+//! request and drain.
+//!
 //! An execution timeout cuts a request `timeout` ms after it starts, whatever its progress.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 /// Tolerance in solo ms for float progress (completion times are whole ms).
 const EPS_MS: f64 = 1e-3;
@@ -135,6 +148,11 @@ impl SharedInstance {
         self.at_ms = self.at_ms.max(t);
     }
 
+    /// Requests in flight.
+    pub fn in_flight(&self) -> usize {
+        self.jobs.len()
+    }
+
     /// A request joins at `t`.
     pub fn add(&mut self, job: Job, t: u64, ready_ms: u64, c: &Contention) {
         self.advance(t, ready_ms, c);
@@ -189,6 +207,72 @@ impl SharedInstance {
             return Some((job, true));
         }
         None
+    }
+}
+
+/// The provisioned instances of one unit, each a [`SharedInstance`] always ready (from 0 ms).
+/// Memory: the most instances the level ever had, and their requests in flight.
+#[derive(Debug, Default)]
+pub struct ProvisionedInstances {
+    instances: Vec<SharedInstance>,
+    /// `(requests in flight, index)` of the instances taking requests (index below the level).
+    open: BTreeSet<(usize, usize)>,
+    /// The level `open` holds.
+    level: usize,
+}
+
+impl ProvisionedInstances {
+    /// The instance a request goes to at level `level`: the least loaded with fewer than
+    /// `slots` requests in flight (ties: the lowest index); `None` when all are full. Instances
+    /// at or above the level take none (they drain).
+    pub fn route(&mut self, level: u32, slots: u32) -> Option<usize> {
+        let level = level as usize;
+        if level > self.instances.len() {
+            assert!(level < (1 << 31) - 1, "fewer than 2^31 - 1 provisioned instances");
+            self.instances.resize_with(level, SharedInstance::default);
+        }
+        for j in level..self.level {
+            self.open.remove(&(self.instances[j].in_flight(), j));
+        }
+        for j in self.level..level {
+            self.open.insert((self.instances[j].in_flight(), j));
+        }
+        self.level = level;
+        let &(n, j) = self.open.first()?;
+        (n < slots as usize).then_some(j)
+    }
+
+    /// Instance `j`.
+    pub fn get(&self, j: usize) -> &SharedInstance {
+        &self.instances[j]
+    }
+
+    /// Instance `j`, to schedule its next completion (its requests in flight unchanged).
+    pub fn get_mut(&mut self, j: usize) -> &mut SharedInstance {
+        &mut self.instances[j]
+    }
+
+    /// A request joins instance `j` at `t` ([`SharedInstance::add`]).
+    pub fn add(&mut self, j: usize, job: Job, t: u64, c: &Contention) {
+        let n = self.instances[j].in_flight();
+        self.instances[j].add(job, t, 0, c);
+        self.reopen(j, n);
+    }
+
+    /// The request of instance `j` that completes, or is cut, at `t` ([`SharedInstance::take_due`]).
+    pub fn take_due(&mut self, j: usize, t: u64, c: &Contention) -> Option<(Job, bool)> {
+        let n = self.instances[j].in_flight();
+        let due = self.instances[j].take_due(t, 0, c);
+        self.reopen(j, n);
+        due
+    }
+
+    /// Instance `j` had `n` requests in flight: its entry in `open` follows its new count.
+    fn reopen(&mut self, j: usize, n: usize) {
+        if j < self.level {
+            self.open.remove(&(n, j));
+            self.open.insert((self.instances[j].in_flight(), j));
+        }
     }
 }
 
@@ -284,6 +368,31 @@ mod tests {
             out.push((t, s.take_due(t, 250, &c).unwrap().1));
         }
         assert_eq!(out, vec![(450, false), (450, false)]);
+    }
+
+    #[test]
+    fn provisioned_requests_go_to_the_least_loaded_open_instance() {
+        // Level 3, 2 slots: requests fill 0, 1, 2 (ties: lowest index), then 0, 1, 2 again,
+        // then none is free. The level drops to 1: only instance 0 takes requests, and once one
+        // of its requests is done it has a free slot again (instance 2's does not count).
+        let c = Contention::new(1.0, 1.0, 2).unwrap();
+        let mut p = ProvisionedInstances::default();
+        let mut order = Vec::new();
+        while let Some(j) = p.route(3, 2) {
+            order.push(j);
+            p.add(j, job(0, 100 + j as u64), 0, &c);
+        }
+        assert_eq!(order, vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(p.route(1, 2), None);
+        // At 200 both requests of instance 0 (100 ms, 2 in flight) are done, instance 2's (102)
+        // are not.
+        assert_eq!(p.get_mut(0).next_event_ms(0, 0, &c), Some(200));
+        assert!(p.take_due(2, 200, &c).is_none());
+        assert!(p.take_due(0, 200, &c).is_some());
+        assert_eq!(p.route(1, 2), Some(0));
+        // Back at level 3, instance 0 (1 in flight) is the least loaded: 1 and 2 hold 2 each.
+        assert_eq!(p.route(3, 2), Some(0));
+        assert_eq!(p.get(2).in_flight(), 2);
     }
 
     #[test]

@@ -572,7 +572,8 @@ fn contention_assumption(plans: &[UnitPlan], cfg: &SimConfig, c: u32) -> String 
         };
         format!(
             "CPU contention: {rule}; {routing}; {contended} of {} replayed unit(s) can be slowed ({v} per \
-             instance); requests on provisioned concurrency are not slowed",
+             instance); provisioned (minimum) instances alike, a request going to the least loaded one with \
+             a free slot",
             plans.len()
         )
     }

@@ -25,7 +25,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::arrivals::{Request, SimRng};
-use super::contention::{Contention, Job, SharedInstance};
+use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
 use super::keepalive::KeepAlivePolicy;
 use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
@@ -314,6 +314,9 @@ const SEQ_BITS: u32 = 40;
 /// Payload of an arrival event that is the unit's next first attempt (else a retry's index),
 /// and of a completion on a provisioned slot (else the instance index).
 const NONE: u32 = u32::MAX;
+/// Bit of a completion's payload marking provisioned instance `payload & !PROVISIONED` (with
+/// contention; else on-demand instance `payload`, below this bit).
+const PROVISIONED: u32 = 1 << 31;
 
 /// A pending event: ordered by time, then by `tie` = unit << SEQ_BITS | the unit's counter.
 /// `epoch` versions a shared instance's completion event (a stale one is skipped).
@@ -346,6 +349,9 @@ struct UnitState<'a> {
     init_scale: f64,
     /// The requests in flight of each instance, by instance index (with contention only).
     shared: Vec<SharedInstance>,
+    /// The provisioned instances, each sharing its CPU (with contention only; without,
+    /// provisioned requests take slots of a pool, `provisioned_inflight`).
+    provisioned: ProvisionedInstances,
     /// [`EngineConfig::activity_merge_ms`].
     activity_merge_ms: u64,
 }
@@ -558,6 +564,7 @@ impl<'a> Engine<'a> {
                     .unwrap_or(cfg.per_instance_concurrency)
                     .clamp(1, cfg.per_instance_concurrency.max(1)),
                 shared: Vec::new(),
+                provisioned: ProvisionedInstances::default(),
                 init_scale: spec.init_scale,
                 activity_merge_ms: cfg.activity_merge_ms,
             };
@@ -620,29 +627,41 @@ impl<'a> Engine<'a> {
     /// Whether a completion event of a shared instance was superseded by a later one.
     fn is_stale(&self, unit: u32, ev: Event) -> bool {
         let st = &self.states[unit as usize];
-        st.contention.is_some() && ev.payload != NONE && st.shared[ev.payload as usize].epoch != ev.epoch
+        st.contention.is_some()
+            && ev.payload != NONE
+            && if ev.payload & PROVISIONED != 0 {
+                st.provisioned.get((ev.payload & !PROVISIONED) as usize).epoch != ev.epoch
+            } else {
+                st.shared[ev.payload as usize].epoch != ev.epoch
+            }
     }
 
-    /// Schedules the next completion (or timeout) on shared instance `i` of `unit` from `t`,
-    /// superseding the pending one when it moved.
-    fn reschedule(&mut self, unit: u32, i: usize, t: u64) {
+    /// Schedules the next completion (or timeout) on the shared instance `payload` names (an
+    /// on-demand instance's index, or `PROVISIONED | j`) of `unit` from `t`, superseding the
+    /// pending one when it moved.
+    fn reschedule(&mut self, unit: u32, payload: u32, t: u64) {
         let st = &mut self.states[unit as usize];
         let c = st.contention.expect("shared instances have contention");
-        let ready = st.instances[i].ready_ms;
-        let next = st.shared[i].next_event_ms(t, ready, &c);
-        if next == st.shared[i].scheduled_ms {
+        let (sh, ready) = if payload & PROVISIONED != 0 {
+            (st.provisioned.get_mut((payload & !PROVISIONED) as usize), 0)
+        } else {
+            let i = payload as usize;
+            (&mut st.shared[i], st.instances[i].ready_ms)
+        };
+        let next = sh.next_event_ms(t, ready, &c);
+        if next == sh.scheduled_ms {
             return;
         }
-        let tie = st.tie(unit);
-        let sh = &mut st.shared[i];
         sh.epoch = sh.epoch.wrapping_add(1);
         sh.scheduled_ms = next;
+        let epoch = sh.epoch;
+        let tie = st.tie(unit);
         if let Some(time_ms) = next {
             self.done.push(Reverse(Event {
                 time_ms,
                 tie,
-                payload: i as u32,
-                epoch: sh.epoch,
+                payload,
+                epoch,
             }));
         }
     }
@@ -655,13 +674,17 @@ impl<'a> Engine<'a> {
             st.provisioned_inflight -= 1;
             return;
         }
+        if slot & PROVISIONED != 0 {
+            self.on_provisioned_done(unit, t, slot, sink);
+            return;
+        }
         let i = slot as usize;
         if let Some(cont) = st.contention {
             st.shared[i].scheduled_ms = None;
             let ready = st.instances[i].ready_ms;
             let Some((job, cut)) = st.shared[i].take_due(t, ready, &cont) else {
                 // Float progress fell short of the predicted time: look again.
-                self.reschedule(unit, i, t);
+                self.reschedule(unit, slot, t);
                 return;
             };
             let exec_ms = t - job.start_ms;
@@ -673,7 +696,28 @@ impl<'a> Engine<'a> {
         self.release(unit, i, t, c);
         let st = &self.states[unit as usize];
         if st.contention.is_some() && st.instances[i].busy > 0 {
-            self.reschedule(unit, i, t);
+            self.reschedule(unit, slot, t);
+        }
+    }
+
+    /// A request on provisioned instance `payload & !PROVISIONED` (contention) completes, or
+    /// is cut by the timeout, at `t`: its execution, slowed, is a provisioned duration.
+    fn on_provisioned_done(&mut self, unit: u32, t: u64, payload: u32, sink: &mut impl FnMut(u64, i32)) {
+        let st = &mut self.states[unit as usize];
+        let cont = st.contention.expect("provisioned instances have contention");
+        let j = (payload & !PROVISIONED) as usize;
+        st.provisioned.get_mut(j).scheduled_ms = None;
+        if let Some((job, cut)) = st.provisioned.take_due(j, t, &cont) {
+            let exec_ms = t - job.start_ms;
+            st.tables.add(Kind::ProvisionedDuration, exec_ms);
+            st.res.provisioned_inflight_ms += exec_ms;
+            st.record_end(job.arrival_ms, t, job.solo_ms, cut, false);
+            self.inflight -= 1;
+            sink(t, -1);
+        }
+        // Float progress may fall short of the predicted time: then it looks again.
+        if self.states[unit as usize].provisioned.get(j).in_flight() > 0 {
+            self.reschedule(unit, payload, t);
         }
     }
 
@@ -772,7 +816,23 @@ impl<'a> Engine<'a> {
             Some(limit) if run_ms > limit => (limit, true),
             _ => (run_ms, false),
         };
-        let (slot, done_ms, cut, busy) = if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
+        if let Some(cont) = st.contention {
+            // Provisioned instances share their CPU: the least loaded with a free slot.
+            if let Some(j) = st.provisioned.route(cfg.provisioned.level_at(t), c) {
+                let job = Job {
+                    arrival_ms: t,
+                    start_ms: t,
+                    solo_ms: duration_ms,
+                    deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| t.saturating_add(l)),
+                };
+                st.provisioned.add(j, job, t, &cont);
+                self.reschedule(unit, PROVISIONED | j as u32, t);
+                return;
+            }
+        }
+        // Without contention, provisioned requests take slots of a pool.
+        let pooled = st.contention.is_none() && st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c);
+        let (slot, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
@@ -835,8 +895,8 @@ impl<'a> Engine<'a> {
             }
             let slot = u32::try_from(i)
                 .ok()
-                .filter(|&i| i != NONE)
-                .expect("fewer than 2^32 - 1 instances");
+                .filter(|&i| i < PROVISIONED)
+                .expect("fewer than 2^31 instances");
             if let Some(cont) = st.contention {
                 // Shared CPU: the end depends on the requests to come; the instance's next
                 // completion is (re)scheduled instead.
@@ -847,7 +907,7 @@ impl<'a> Engine<'a> {
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
                 };
                 st.shared[i].add(job, t, ready_ms, &cont);
-                self.reschedule(unit, i, t);
+                self.reschedule(unit, slot, t);
                 return;
             }
             let (exec_ms, cut) = timed(duration_ms + rerun_ms);
@@ -1082,6 +1142,93 @@ mod tests {
         assert_eq!(r.provisioned_duration_ms.count(), 2);
         assert_eq!(r.on_demand_duration_ms.count(), 1);
         assert_eq!(r.cold_starts, 1);
+    }
+
+    /// A unit on provisioned instances of 1 vCPU, fully CPU-bound requests (f = 1: two in
+    /// flight run at half speed), 2 requests per instance, init 100 ms, under `schedule`.
+    fn contended_provisioned(
+        reqs: &[(u64, u64)],
+        schedule: ProvisionedSchedule,
+        timeout_ms: Option<u64>,
+    ) -> UnitResult {
+        let mut u = unit(reqs, "10s");
+        u.contention = Contention::new(1.0, 1.0, 2);
+        let c = EngineConfig {
+            provisioned: schedule,
+            timeout_ms,
+            ..cfg(2)
+        };
+        run(vec![u], &c, &mut |_, _| {}).remove(0)
+    }
+
+    #[test]
+    fn requests_on_a_provisioned_instance_share_its_cpu() {
+        // One provisioned instance, two 800-ms requests at 0: they share its vCPU, each at half
+        // speed → both end at 1,600 (executed 1,600 ms each, 800 added). No cold start.
+        let reqs = [(0, 800), (0, 800)];
+        let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(1), None);
+        assert_eq!(r.provisioned_duration_ms.iter().collect::<Vec<_>>(), vec![(1_600, 2)]);
+        assert_eq!((r.cold_starts, r.on_demand_duration_ms.count(), r.served), (0, 0, 2));
+        assert_eq!(r.overhead_ms.iter().collect::<Vec<_>>(), vec![(800, 2)]);
+        assert_eq!(r.provisioned_inflight_ms, 3_200);
+        // Two provisioned instances: one request each (the least loaded takes the second),
+        // 800 ms each, nothing added.
+        let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(2), None);
+        assert_eq!(r.provisioned_duration_ms.iter().collect::<Vec<_>>(), vec![(800, 2)]);
+        assert_eq!(r.overhead_ms.iter().collect::<Vec<_>>(), vec![(0, 2)]);
+        // Without contention the slot pool of old: 800 ms each on one instance.
+        let mut c = cfg(2);
+        c.provisioned = ProvisionedSchedule::constant(1);
+        let r = &run(vec![unit(&reqs, "10s")], &c, &mut |_, _| {})[0];
+        assert_eq!(r.provisioned_duration_ms.iter().collect::<Vec<_>>(), vec![(800, 2)]);
+        assert_eq!(r.provisioned_inflight_ms, 1_600);
+    }
+
+    #[test]
+    fn provisioned_instances_above_a_dropped_level_drain() {
+        // Level 2 for the first second of the day, then 1. A and B (2,000 ms) at 0: instance 0
+        // takes A, the least loaded instance 1 takes B. C (500) at 1,500: the level is 1, so
+        // instance 0 (A alone, 1 slot free) takes it; A has 1,500 solo ms done, 500 left, and C
+        // 500: both at half speed → both end at 2,500. D (100) at 1,600: instance 0 is full and
+        // instance 1 (above the level) takes nothing new → D cold-starts on demand (ready at
+        // 1,700, done 1,800). B drains alone → 2,000.
+        let reqs = [(0, 2_000), (0, 2_000), (1_500, 500), (1_600, 100)];
+        let dropping = ProvisionedSchedule {
+            ranges: vec![(0, 1_000, 2)],
+            otherwise: 1,
+        };
+        let r = contended_provisioned(&reqs, dropping, None);
+        assert_eq!(
+            r.provisioned_duration_ms.iter().collect::<Vec<_>>(),
+            vec![(1_000, 1), (2_000, 1), (2_500, 1)]
+        );
+        assert_eq!(r.on_demand_duration_ms.iter().collect::<Vec<_>>(), vec![(100, 1)]);
+        assert_eq!(r.cold_starts, 1);
+        assert_eq!(r.latency_ms.sum_ms(), 2_500 + 2_000 + 1_000 + 200);
+        // At level 2 all day D goes to instance 1 (B's, 1 in flight; instance 0 is full): B has
+        // 400 solo ms left, D 100, at half speed → D ends at 1,800 (200 ms), B has 300 left →
+        // alone to 2,100.
+        let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(2), None);
+        assert_eq!(
+            r.provisioned_duration_ms.iter().collect::<Vec<_>>(),
+            vec![(200, 1), (1_000, 1), (2_100, 1), (2_500, 1)]
+        );
+        assert_eq!(r.cold_starts, 0);
+    }
+
+    #[test]
+    fn the_timeout_cuts_slowed_requests_on_a_provisioned_instance() {
+        // Timeout 1,000: the two 800-ms requests sharing one provisioned instance would end at
+        // 1,600; both are cut at 1,000 (counted, executed and billed 1,000 ms). A 300-ms
+        // request at 5,000 alone runs whole.
+        let reqs = [(0, 800), (0, 800), (5_000, 300)];
+        let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(1), Some(1_000));
+        assert_eq!((r.timeouts, r.served), (2, 3));
+        assert_eq!(
+            r.provisioned_duration_ms.iter().collect::<Vec<_>>(),
+            vec![(300, 1), (1_000, 2)]
+        );
+        assert_eq!(r.latency_ms.sum_ms(), 2_300);
     }
 
     #[test]

@@ -133,6 +133,39 @@ fn app_runner_keeps_one_minimum_instance_per_service() {
 }
 
 #[test]
+fn requests_sharing_a_minimum_instance_share_its_cpu() {
+    // App Runner at 2 GB (1 vCPU, 100 requests per instance), a/f1, a/f2 and b/g each called
+    // once at the same second for 1 s. Each service's one minimum instance takes its requests;
+    // n in flight on it each run max(1, n·f) times slower than alone (f the CPU-bound share):
+    // - function: one request per instance, 1,000 ms each, nothing added;
+    // - app: a's two share one instance → 2,000 ms each at f = 1 (1,000 added), b/g 1,000;
+    // - workload: all three on one → 3,000 ms each at f = 1 (2,000 added); at f = 0.5 each
+    //   runs at 1/1.5 → 1,500 ms (500 added).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("together.csv");
+    let mut text = String::from("timestamp,app,function,duration_ms\n");
+    for (app, function) in [("a", "f1"), ("a", "f2"), ("b", "g")] {
+        text.push_str(&format!("1700000040,{app},{function},1000\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    for (scope, f, durations, added) in [
+        ("function", "1", vec![("1000", 3)], 0),
+        ("app", "1", vec![("1000", 1), ("2000", 2)], 1_000),
+        ("workload", "1", vec![("3000", 3)], 2_000),
+        ("workload", "0.5", vec![("1500", 3)], 500),
+    ] {
+        let v = simulate(&path, "aws-app-runner", scope, &["--cpu-bound-fraction", f]);
+        assert_eq!(v["cold_starts"], 0, "{scope}");
+        let on_minimum = &v["usage"]["functions"][0]["provisioned_duration_ms"];
+        let expected: serde_json::Map<String, serde_json::Value> =
+            durations.iter().map(|&(ms, n)| (ms.to_string(), n.into())).collect();
+        assert_eq!(on_minimum, &serde_json::Value::Object(expected), "{scope} f = {f}");
+        assert_eq!(v["overhead_ms"]["max"], added, "{scope} f = {f}");
+        assert_eq!(v["latency_ms"]["max"], 1_000 + added, "{scope} f = {f}");
+    }
+}
+
+#[test]
 fn app_runner_bills_one_minimum_instance_per_service_in_analyze() {
     // The 420-s window scaled to a 730-hour month (×6,257.14). Memory: one 2-GB minimum instance
     // per service all month, 2 × 730 = 1,460 GB-hours × $0.007 = $10.22 each. vCPU: 5 requests
