@@ -21,7 +21,7 @@ use super::SimError;
 use crate::pricing::ColdStartDist;
 use crate::trace::{
     Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo, MinuteCounts,
-    SourceFile, Trigger, Workload,
+    PoissonDraws, PoissonProcess, SourceFile, Trigger, Workload,
 };
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 use statrs::distribution::{ContinuousCDF, LogNormal};
@@ -430,6 +430,13 @@ enum Source<'a> {
         peeked: Option<&'a Invocation>,
         scale: f64,
     },
+    /// A Poisson process, drawn as it is pulled: equal starts are sorted by duration.
+    Poisson {
+        draws: PoissonDraws,
+        /// The first request of the next start.
+        peeked: Option<Request>,
+        scale: f64,
+    },
     /// Per-minute counts.
     PerMinute {
         minutes: NonzeroMinutes<'a>,
@@ -472,6 +479,12 @@ impl<'a> FunctionArrivals<'a> {
                     next: 0,
                 });
             }
+            // Its own generator: the run's `rng` for this function is not drawn from.
+            Arrivals::Poisson(p) => Source::Poisson {
+                draws: p.draws(),
+                peeked: None,
+                scale,
+            },
             Arrivals::PerMinute(counts) => {
                 let mut rng = rng;
                 let phase = match opts.spread {
@@ -516,6 +529,27 @@ impl<'a> FunctionArrivals<'a> {
                         break;
                     }
                     self.buffer.push(timestamp_request(i, *scale));
+                }
+                if self.buffer.len() > 1 {
+                    self.buffer.sort_unstable();
+                }
+                true
+            }
+            Source::Poisson { draws, peeked, scale } => {
+                let Some(first) = peeked
+                    .take()
+                    .or_else(|| draws.next().map(|i| timestamp_request(&i, *scale)))
+                else {
+                    return false;
+                };
+                self.buffer.push(first);
+                for i in draws.by_ref() {
+                    let r = timestamp_request(&i, *scale);
+                    if r.arrival_ms != first.arrival_ms {
+                        *peeked = Some(r);
+                        break;
+                    }
+                    self.buffer.push(r);
                 }
                 if self.buffer.len() > 1 {
                     self.buffer.sort_unstable();
@@ -686,29 +720,20 @@ fn sort_offsets(offsets: &mut Vec<u64>) {
 }
 
 /// A synthetic one-function workload: Poisson arrivals at `rate_per_s` over `horizon_ms`,
-/// exponential durations of mean `mean_duration_ms` (SimFaaS's README scenario).
+/// exponential durations of mean `mean_duration_ms` (SimFaaS's README scenario), drawn from the
+/// function's own generator as the replay pulls them.
 pub fn poisson_workload(rate_per_s: f64, mean_duration_ms: f64, horizon_ms: u64, seed: u64) -> Workload {
-    let mut rng = SimRng::for_key(seed, "synthetic-poisson");
-    let mean_gap_ms = 1_000.0 / rate_per_s;
-    let mut invs = Vec::new();
-    let mut t = rng.exponential(mean_gap_ms);
-    while (t as u64) < horizon_ms {
-        let d = rng.exponential(mean_duration_ms);
-        invs.push(Invocation {
-            start_ms: t as u64,
-            duration_us: (d * US_PER_MS as f64).round() as u64,
-            init_duration_us: None,
-            billed_duration_ms: None,
-            cold_start: None,
-            response_bytes: None,
-        });
-        t += rng.exponential(mean_gap_ms);
-    }
+    let process = PoissonProcess {
+        rate_per_s,
+        mean_duration_ms,
+        horizon_ms,
+        generator_seed: unit_seed(seed, "synthetic-poisson"),
+    };
     Workload {
         functions: vec![FunctionTrace {
             id: FunctionId::standalone("synthetic-poisson"),
             trigger: Trigger::Unknown,
-            arrivals: Arrivals::Timestamps(invs),
+            arrivals: Arrivals::Poisson(process),
             duration: DurationInfo::Samples,
             memory: MemoryInfo::default(),
         }],
