@@ -275,16 +275,23 @@ fn to_whole_ms(duration_ms: f64, scale: f64) -> u64 {
     us.div_ceil(US_PER_MS).max(1)
 }
 
+/// [`to_whole_ms`] of a duration in whole µs (`us / 1,000` ms): unscaled, the µs are exact
+/// (below 2^51 µs, 71 years, `us / 1,000 × 1,000` is within 2^-52 × us < 0.5 of `us`) and
+/// rounded up to the ms with integers.
+fn us_to_whole_ms(us: u64, scale: f64) -> u64 {
+    if scale == 1.0 && us < 1 << 51 {
+        us.div_ceil(US_PER_MS).max(1)
+    } else {
+        to_whole_ms(us as f64 / US_PER_MS as f64, scale)
+    }
+}
+
 /// `x.round().max(0.0) as u64` (half away from zero; NaN and negatives give 0) without the
 /// libm call `round` is on x86-64 without SSE4.1: below 2^52 the fraction x − trunc(x) is
-/// exact, above it every double is whole.
+/// exact, above it every double is whole. Branch-free: the fraction is random in a replay.
 fn round_to_u64(x: f64) -> u64 {
     let whole = x as u64;
-    if x < (1u64 << 52) as f64 && x - whole as f64 >= 0.5 {
-        whole + 1
-    } else {
-        whole
-    }
+    whole + u64::from((x < (1u64 << 52) as f64) & (x - whole as f64 >= 0.5))
 }
 
 /// How durations are drawn for a per-minute function.
@@ -433,7 +440,7 @@ enum Source<'a> {
     /// A Poisson process, drawn as it is pulled: equal starts are sorted by duration.
     Poisson {
         draws: PoissonDraws,
-        /// The first request of the next start.
+        /// The next request, drawn ahead to see whether it shares the previous one's start.
         peeked: Option<Request>,
         scale: f64,
     },
@@ -535,27 +542,7 @@ impl<'a> FunctionArrivals<'a> {
                 }
                 true
             }
-            Source::Poisson { draws, peeked, scale } => {
-                let Some(first) = peeked
-                    .take()
-                    .or_else(|| draws.next().map(|i| timestamp_request(&i, *scale)))
-                else {
-                    return false;
-                };
-                self.buffer.push(first);
-                for i in draws.by_ref() {
-                    let r = timestamp_request(&i, *scale);
-                    if r.arrival_ms != first.arrival_ms {
-                        *peeked = Some(r);
-                        break;
-                    }
-                    self.buffer.push(r);
-                }
-                if self.buffer.len() > 1 {
-                    self.buffer.sort_unstable();
-                }
-                true
-            }
+            Source::Poisson { .. } => unreachable!("`next` draws a Poisson source itself"),
             Source::PerMinute {
                 minutes,
                 spread,
@@ -594,9 +581,31 @@ impl Iterator for FunctionArrivals<'_> {
     type Item = Request;
 
     fn next(&mut self) -> Option<Request> {
-        while self.next == self.buffer.len() {
-            if !self.refill() {
-                return None;
+        if let Source::Poisson { draws, peeked, scale } = &mut self.source {
+            if self.next == self.buffer.len() {
+                let first = peeked.take().or_else(|| poisson_request(draws, *scale))?;
+                let mut after = poisson_request(draws, *scale);
+                if after.is_none_or(|r| r.arrival_ms != first.arrival_ms) {
+                    // Alone at its start (nearly every request: starts are whole ms).
+                    *peeked = after;
+                    return Some(first);
+                }
+                // Requests sharing a start, ordered by duration.
+                self.buffer.clear();
+                self.next = 0;
+                self.buffer.push(first);
+                while let Some(r) = after.filter(|r| r.arrival_ms == first.arrival_ms) {
+                    self.buffer.push(r);
+                    after = poisson_request(draws, *scale);
+                }
+                self.buffer.sort_unstable();
+                *peeked = after;
+            }
+        } else {
+            while self.next == self.buffer.len() {
+                if !self.refill() {
+                    return None;
+                }
             }
         }
         let r = self.buffer[self.next];
@@ -605,10 +614,21 @@ impl Iterator for FunctionArrivals<'_> {
     }
 }
 
+/// The next request of a Poisson process: its `Invocation` (duration rounded to the µs, as
+/// `PoissonDraws` rounds it; `round_to_u64` is `f64::round` there) replayed as a timestamp.
+fn poisson_request(draws: &mut PoissonDraws, scale: f64) -> Option<Request> {
+    let (start_ms, duration_ms) = draws.next_draw()?;
+    let duration_us = round_to_u64(duration_ms * US_PER_MS as f64);
+    Some(Request {
+        arrival_ms: start_ms,
+        duration_ms: us_to_whole_ms(duration_us, scale),
+    })
+}
+
 fn timestamp_request(i: &Invocation, scale: f64) -> Request {
     Request {
         arrival_ms: i.start_ms,
-        duration_ms: to_whole_ms(i.duration_us as f64 / US_PER_MS as f64, scale),
+        duration_ms: us_to_whole_ms(i.duration_us, scale),
     }
 }
 
@@ -830,6 +850,34 @@ mod tests {
         for _ in 0..10_000 {
             let x = rng.exponential(1e6);
             assert_eq!(round_to_u64(x), x.round().max(0.0) as u64, "{x}");
+        }
+    }
+
+    #[test]
+    fn whole_ms_of_whole_us_match_the_float_rounding() {
+        let mut rng = SimRng::new(9);
+        let drawn = (0..100_000).map(|_| rng.exponential(2e6) as u64);
+        let edges = [
+            0,
+            1,
+            999,
+            1_000,
+            1_001,
+            1_499,
+            1_500,
+            123_456_789,
+            (1 << 51) - 1,
+            1 << 51,
+            u64::MAX,
+        ];
+        for us in drawn.chain(edges) {
+            for scale in [1.0, 0.75] {
+                assert_eq!(
+                    us_to_whole_ms(us, scale),
+                    to_whole_ms(us as f64 / US_PER_MS as f64, scale),
+                    "{us} µs × {scale}"
+                );
+            }
         }
     }
 
@@ -1066,6 +1114,34 @@ mod tests {
         };
         let m: f64 = (0..n).map(|_| r.cold_start_ms(&ln) as f64).sum::<f64>() / n as f64;
         assert!((m - ln.mean_ms()).abs() / ln.mean_ms() < 0.01, "{m}");
+    }
+
+    #[test]
+    fn a_poisson_process_replays_as_the_timestamps_it_draws() {
+        // Drawn as pulled, it gives exactly the requests of its invocations held as timestamps
+        // (the trace path), shared starts ordered by duration: at 3,000/s about 3 requests
+        // share each ms.
+        for (rate, scale) in [(0.9, 1.0), (3_000.0, 1.0), (3_000.0, 0.75)] {
+            let w = poisson_workload(rate, 40.0, 20_000, 5);
+            let opts = ExpandOptions {
+                spread: SpreadMode::Uniform,
+                fallback_duration_ms: None,
+                duration_scale: scale,
+                duration_model: DurationModel::Piecewise,
+            };
+            let drawn = FunctionArrivals::new(&w.functions[0], &opts, SimRng::new(1))
+                .unwrap()
+                .collect::<Vec<_>>();
+            let held = w.drawn();
+            assert!(matches!(held.functions[0].arrivals, Arrivals::Timestamps(_)));
+            let replayed = FunctionArrivals::new(&held.functions[0], &opts, SimRng::new(1))
+                .unwrap()
+                .collect::<Vec<_>>();
+            assert_eq!(drawn, replayed, "rate {rate}, scale {scale}");
+            assert_eq!(drawn.len() as u64, w.invocations());
+            let shared = drawn.windows(2).filter(|p| p[0].arrival_ms == p[1].arrival_ms).count();
+            assert_eq!(shared > 1_000, rate > 1.0, "{shared} shared starts");
+        }
     }
 
     #[test]

@@ -1599,7 +1599,7 @@ mod tests {
     fn memory_flag_rescales_traced_durations() {
         // A function traced at 1,769 MB (1 vCPU) with 1,000 ms calls, run at 3,538 MB (2 vCPU)
         // with half the time CPU-bound: 1,000 × (0.5 × 1/2 + 0.5) = 750 ms per call.
-        let mut w = poisson_workload(1.0, 1.0, 60_000, 1);
+        let mut w = poisson_workload(1.0, 1.0, 60_000, 1).drawn().into_owned();
         let f = &mut w.functions[0];
         f.memory.configured_mb = Some(1769);
         if let crate::trace::Arrivals::Timestamps(v) = &mut f.arrivals {

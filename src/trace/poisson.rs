@@ -67,16 +67,25 @@ pub struct PoissonDraws {
     next_start_ms: f64,
 }
 
-impl Iterator for PoissonDraws {
-    type Item = Invocation;
-
-    fn next(&mut self) -> Option<Invocation> {
+impl PoissonDraws {
+    /// The next invocation's start and its duration in ms as drawn (before the rounding to
+    /// the µs of its `Invocation`).
+    pub fn next_draw(&mut self) -> Option<(u64, f64)> {
         let start_ms = self.next_start_ms as u64;
         if start_ms >= self.horizon_ms {
             return None;
         }
         let duration_ms = exponential(&mut self.rng, self.mean_duration_ms);
         self.next_start_ms += exponential(&mut self.rng, self.mean_gap_ms);
+        Some((start_ms, duration_ms))
+    }
+}
+
+impl Iterator for PoissonDraws {
+    type Item = Invocation;
+
+    fn next(&mut self) -> Option<Invocation> {
+        let (start_ms, duration_ms) = self.next_draw()?;
         Some(Invocation {
             start_ms,
             duration_us: (duration_ms * US_PER_MS as f64).round() as u64,
