@@ -437,10 +437,11 @@ enum Source<'a> {
         peeked: Option<&'a Invocation>,
         scale: f64,
     },
-    /// A Poisson process, drawn as it is pulled: equal starts are sorted by duration.
+    /// A Poisson process, drawn a chunk at a time as it is pulled: equal starts are sorted by
+    /// duration.
     Poisson {
         draws: PoissonDraws,
-        /// The next request, drawn ahead to see whether it shares the previous one's start.
+        /// The first request of the next chunk, drawn ahead to see where a start ends.
         peeked: Option<Request>,
         scale: f64,
     },
@@ -542,7 +543,28 @@ impl<'a> FunctionArrivals<'a> {
                 }
                 true
             }
-            Source::Poisson { .. } => unreachable!("`next` draws a Poisson source itself"),
+            Source::Poisson { draws, peeked, scale } => {
+                // Drawn a chunk at a time: the draws of different requests overlap in the CPU.
+                self.buffer.extend(peeked.take());
+                while self.buffer.len() < POISSON_CHUNK {
+                    match poisson_request(draws, *scale) {
+                        Some(r) => self.buffer.push(r),
+                        None => break,
+                    }
+                }
+                let Some(&last) = self.buffer.last() else {
+                    return false;
+                };
+                // The chunk ends with every request of its last start.
+                *peeked = loop {
+                    match poisson_request(draws, *scale) {
+                        Some(r) if r.arrival_ms == last.arrival_ms => self.buffer.push(r),
+                        after => break after,
+                    }
+                };
+                sort_shared_starts(&mut self.buffer);
+                true
+            }
             Source::PerMinute {
                 minutes,
                 spread,
@@ -564,13 +586,8 @@ impl<'a> FunctionArrivals<'a> {
                         duration_ms: to_whole_ms(d, *scale),
                     });
                 }
-                // Already in arrival order (the offsets are): only the requests of one arrival
-                // time need their durations ordered.
-                for run in self.buffer.chunk_by_mut(|a, b| a.arrival_ms == b.arrival_ms) {
-                    if run.len() > 1 {
-                        run.sort_unstable();
-                    }
-                }
+                // Already in arrival order (the offsets are).
+                sort_shared_starts(&mut self.buffer);
                 true
             }
         }
@@ -581,36 +598,27 @@ impl Iterator for FunctionArrivals<'_> {
     type Item = Request;
 
     fn next(&mut self) -> Option<Request> {
-        if let Source::Poisson { draws, peeked, scale } = &mut self.source {
-            if self.next == self.buffer.len() {
-                let first = peeked.take().or_else(|| poisson_request(draws, *scale))?;
-                let mut after = poisson_request(draws, *scale);
-                if after.is_none_or(|r| r.arrival_ms != first.arrival_ms) {
-                    // Alone at its start (nearly every request: starts are whole ms).
-                    *peeked = after;
-                    return Some(first);
-                }
-                // Requests sharing a start, ordered by duration.
-                self.buffer.clear();
-                self.next = 0;
-                self.buffer.push(first);
-                while let Some(r) = after.filter(|r| r.arrival_ms == first.arrival_ms) {
-                    self.buffer.push(r);
-                    after = poisson_request(draws, *scale);
-                }
-                self.buffer.sort_unstable();
-                *peeked = after;
-            }
-        } else {
-            while self.next == self.buffer.len() {
-                if !self.refill() {
-                    return None;
-                }
+        while self.next == self.buffer.len() {
+            if !self.refill() {
+                return None;
             }
         }
         let r = self.buffer[self.next];
         self.next += 1;
         Some(r)
+    }
+}
+
+/// Requests of a Poisson source drawn at a time (4 KiB).
+const POISSON_CHUNK: usize = 256;
+
+/// Orders by duration the requests sharing an arrival time in `requests`, which are in
+/// arrival order.
+fn sort_shared_starts(requests: &mut [Request]) {
+    for run in requests.chunk_by_mut(|a, b| a.arrival_ms == b.arrival_ms) {
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
     }
 }
 
