@@ -12,6 +12,8 @@
 //! is the function's published `Average`, else from a `--duration-ms` fallback.
 //! Every function gets its own generator seeded from the global seed and its id, so results do
 //! not depend on thread count or function order. Generator: xoshiro256++ (rand 0.10, portable).
+//! A synthetic Poisson process (`--synthetic-poisson`) is drawn by its own
+//! (`trace::PoissonProcess`) as it is replayed, never held whole.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -419,10 +421,10 @@ impl Iterator for NonzeroMinutes<'_> {
     }
 }
 
-/// One function's requests in arrival order, generated a minute at a time: memory is one
-/// minute's requests, never the function's whole history. Per-minute counts draw offsets then
-/// durations minute by minute with the function's own generator, so the sequence is the same
-/// however it is consumed.
+/// One function's requests in arrival order, generated a minute at a time (a Poisson process:
+/// 256 requests at a time): memory is one minute's requests, never the function's whole
+/// history. Per-minute counts draw offsets then durations minute by minute with the function's
+/// own generator, so the sequence is the same however it is consumed.
 pub struct FunctionArrivals<'a> {
     source: Source<'a>,
     /// The current minute's requests, sorted, and the next one to yield.
