@@ -797,88 +797,88 @@ impl<'a> Engine<'a> {
             Some(limit) if run_ms > limit => (limit, true),
             _ => (run_ms, false),
         };
-        let (slot, on_demand_ms, done_ms, cut, busy) =
-            if st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c) {
-                let (exec_ms, cut) = timed(duration_ms);
-                st.provisioned_inflight += 1;
-                st.tables.add(Kind::ProvisionedDuration, exec_ms);
-                st.res.provisioned_inflight_ms += exec_ms;
-                (NONE, None, t + exec_ms, cut, false)
+        let provisioned = st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c);
+        let (slot, on_demand_ms, done_ms, cut, busy) = if provisioned {
+            let (exec_ms, cut) = timed(duration_ms);
+            st.provisioned_inflight += 1;
+            st.tables.add(Kind::ProvisionedDuration, exec_ms);
+            st.res.provisioned_inflight_ms += exec_ms;
+            (NONE, None, t + exec_ms, cut, false)
+        } else {
+            // An init beyond the platform's limit is abandoned there and run again within the
+            // request (Lambda: with the function's timeout).
+            let mut rerun_ms = 0;
+            // An instance serving requests with a free slot (ready ones first), else the
+            // most recently idled warm one, else one still initializing, else a cold start.
+            let ready_partial = st
+                .partial
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| st.instances[i].ready_ms <= t);
+            let i = if let Some(i) = ready_partial {
+                i
             } else {
-                // An init beyond the platform's limit is abandoned there and run again within the
-                // request (Lambda: with the function's timeout).
-                let mut rerun_ms = 0;
-                // An instance serving requests with a free slot (ready ones first), else the
-                // most recently idled warm one, else one still initializing, else a cold start.
-                let ready_partial = st
-                    .partial
-                    .iter()
-                    .rev()
-                    .copied()
-                    .find(|&i| st.instances[i].ready_ms <= t);
-                let i = if let Some(i) = ready_partial {
-                    i
-                } else {
-                    match st.take_warm(t) {
-                        (Some(i), _) => i,
-                        (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
-                        (None, pending) => {
-                            if let Some(pos) = pending {
-                                // The unloaded instance waiting for its pre-warm is replaced.
-                                let p = st.idle.remove(pos).expect("position is in range");
-                                st.retire(p);
-                            }
-                            let drawn_ms = st.draw_init_ms(&cfg.cold_start);
-                            let init_ms = match cfg.init_limit_ms {
-                                Some(limit) if drawn_ms > limit => {
-                                    st.res.init_retries += 1;
-                                    rerun_ms = drawn_ms;
-                                    limit
-                                }
-                                _ => drawn_ms,
-                            };
-                            st.res.cold_starts += 1;
-                            st.tables.add(Kind::InitDuration, init_ms);
-                            st.new_instance(Instance {
-                                ready_ms: t + init_ms,
-                                ..Instance::default()
-                            })
+                match st.take_warm(t) {
+                    (Some(i), _) => i,
+                    (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
+                    (None, pending) => {
+                        if let Some(pos) = pending {
+                            // The unloaded instance waiting for its pre-warm is replaced.
+                            let p = st.idle.remove(pos).expect("position is in range");
+                            st.retire(p);
                         }
+                        let drawn_ms = st.draw_init_ms(&cfg.cold_start);
+                        let init_ms = match cfg.init_limit_ms {
+                            Some(limit) if drawn_ms > limit => {
+                                st.res.init_retries += 1;
+                                rerun_ms = drawn_ms;
+                                limit
+                            }
+                            _ => drawn_ms,
+                        };
+                        st.res.cold_starts += 1;
+                        st.tables.add(Kind::InitDuration, init_ms);
+                        st.new_instance(Instance {
+                            ready_ms: t + init_ms,
+                            ..Instance::default()
+                        })
                     }
-                };
-                if st.instances[i].busy == 0 {
-                    st.start_busy(i, t);
                 }
-                let inst = &mut st.instances[i];
-                inst.busy += 1;
-                let start = t.max(inst.ready_ms);
-                let ready_ms = inst.ready_ms;
-                if inst.busy < c && !inst.in_partial {
-                    inst.in_partial = true;
-                    st.partial.push(i);
-                } else if inst.busy == c && inst.in_partial {
-                    st.remove_partial(i);
-                }
-                let slot = u32::try_from(i)
-                    .ok()
-                    .filter(|&i| i != NONE)
-                    .expect("fewer than 2^32 - 1 instances");
-                if let Some(cont) = st.contention {
-                    // Shared CPU: the end depends on the requests to come; the instance's next
-                    // completion is (re)scheduled instead.
-                    let job = Job {
-                        arrival_ms: t,
-                        start_ms: start,
-                        solo_ms: duration_ms + rerun_ms,
-                        deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
-                    };
-                    st.shared[i].add(job, t, ready_ms, &cont);
-                    self.reschedule(unit, i, t);
-                    return;
-                }
-                let (exec_ms, cut) = timed(duration_ms + rerun_ms);
-                (slot, Some(exec_ms), start + exec_ms, cut, st.busy_is_latency())
             };
+            if st.instances[i].busy == 0 {
+                st.start_busy(i, t);
+            }
+            let inst = &mut st.instances[i];
+            inst.busy += 1;
+            let start = t.max(inst.ready_ms);
+            let ready_ms = inst.ready_ms;
+            if inst.busy < c && !inst.in_partial {
+                inst.in_partial = true;
+                st.partial.push(i);
+            } else if inst.busy == c && inst.in_partial {
+                st.remove_partial(i);
+            }
+            let slot = u32::try_from(i)
+                .ok()
+                .filter(|&i| i != NONE)
+                .expect("fewer than 2^32 - 1 instances");
+            if let Some(cont) = st.contention {
+                // Shared CPU: the end depends on the requests to come; the instance's next
+                // completion is (re)scheduled instead.
+                let job = Job {
+                    arrival_ms: t,
+                    start_ms: start,
+                    solo_ms: duration_ms + rerun_ms,
+                    deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
+                };
+                st.shared[i].add(job, t, ready_ms, &cont);
+                self.reschedule(unit, i, t);
+                return;
+            }
+            let (exec_ms, cut) = timed(duration_ms + rerun_ms);
+            (slot, Some(exec_ms), start + exec_ms, cut, st.busy_is_latency())
+        };
         st.record_end(on_demand_ms, t, done_ms, duration_ms, cut, busy);
         let tie = st.tie(unit);
         self.done.push(Reverse(Event {
