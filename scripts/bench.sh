@@ -6,17 +6,22 @@
 # invocations per second of wall time and per CPU-second. Then runs SimFaaS (PyPI `simfaas` in the
 # virtualenv target/simfaas-venv, created on first use) and faascost on SimFaaS's README scenario
 # (Poisson 0.9 req/s, exponential service of mean 1.991 s, cold start exponential of mean 0.253 s,
-# expiration 600 s) over HORIZON_S simulated seconds, both as whole processes, and prints both
-# throughputs and their ratio. The table is also written to target/bench/results.md.
+# expiration 600 s) over HORIZON_S simulated seconds, both as whole processes, RUNS times in
+# turn, and prints each run's throughputs and their ratio by wall time and by CPU time (load on
+# the machine slows the single-threaded Python more than faascost: the CPU-time ratio is the
+# steadier one), with the medians and the load average before the runs. The table is also
+# written to target/bench/results.md.
 #
 # Usage: scripts/bench.sh
 # Env:   FUNCTIONS=functions of the generated Azure-like day (default 1000)
 #        HORIZON_S=simulated seconds of the SimFaaS scenario (default 1000000)
 #        SKIP_SIMFAAS=1 to leave SimFaaS out
+#        RUNS=SimFaaS-scenario runs of each program, in turn (default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUNCTIONS="${FUNCTIONS:-1000}"
 HORIZON_S="${HORIZON_S:-1000000}"
+RUNS="${RUNS:-1}"
 VENV="${VENV:-target/simfaas-venv}"
 OUT=target/bench
 BIN=target/release/faascost
@@ -70,8 +75,6 @@ PY
   measure "simulate, SimFaaS README scenario over $HORIZON_S s --threads 1" json \
     "$BIN" simulate --platform aws-lambda --synthetic-poisson "0.9:1991:$HORIZON_S" --cold-start-ms exp:253 \
     --keep-alive 600s --concurrency-limit 1000 --threads 1 --seed 1 --json
-  cp "$OUT/time" "$OUT/faascost-poisson.time"
-  cp "$OUT/stdout" "$OUT/faascost-poisson.json"
 } | tee "$OUT/results.md"
 
 if [[ -n "${SKIP_SIMFAAS:-}" ]]; then
@@ -82,25 +85,45 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet simfaas
 fi
-/usr/bin/time -v "$VENV/bin/python" scripts/simfaas_driver.py "$HORIZON_S" 1 > "$OUT/simfaas.json" 2> "$OUT/simfaas.time"
-python3 - "$OUT/simfaas.json" "$OUT/simfaas.time" "$OUT/faascost-poisson.json" "$OUT/faascost-poisson.time" <<'PY' | tee -a "$OUT/results.md"
-import json, re, sys
-def wall(path):
-    t = open(path).read()
-    parts = [float(p) for p in re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*(\S+)", t).group(1).split(":")]
-    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-sf = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-fc = json.load(open(sys.argv[3]))
-sf_wall, fc_wall = wall(sys.argv[2]), wall(sys.argv[4])
-sf_n, fc_n = sf["reqs_total"], fc["invocations"]
+# Each program RUNS times in turn, timed by the parent (wall clock, and user + system CPU of the
+# child from wait4, to the microsecond: /usr/bin/time's 10-ms steps are a tenth of faascost's run).
+python3 - "$OUT" "$RUNS" "$HORIZON_S" "$VENV/bin/python" "$BIN" <<'PY' | tee -a "$OUT/results.md"
+import json, os, statistics, subprocess, sys, time
+out, runs, horizon, python, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+def timed(argv, stdout_path):
+    with open(stdout_path, "w") as stdout:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=stdout)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - t0
+    if status != 0:
+        sys.exit(f"{argv[0]} failed ({status})")
+    return wall, usage.ru_utime + usage.ru_stime
+load = open("/proc/loadavg").read().split()[:3]
+rows = []
+for run in range(1, runs + 1):
+    sf_wall, sf_cpu = timed([python, "scripts/simfaas_driver.py", horizon, "1"], f"{out}/simfaas-{run}.json")
+    fc_wall, fc_cpu = timed([binary, "simulate", "--platform", "aws-lambda", "--synthetic-poisson", f"0.9:1991:{horizon}",
+                             "--cold-start-ms", "exp:253", "--keep-alive", "600s", "--concurrency-limit", "1000",
+                             "--threads", "1", "--seed", "1", "--json"], f"{out}/faascost-poisson-{run}.json")
+    sf = json.loads(open(f"{out}/simfaas-{run}.json").read().strip().splitlines()[-1])
+    fc = json.load(open(f"{out}/faascost-poisson-{run}.json"))
+    rows.append((sf, sf_wall, sf_cpu, fc, fc_wall, fc_cpu))
 print()
-print("| SimFaaS README scenario, same run | requests | whole-process wall s | requests/s (whole process) | simulation loop only |")
-print("|---|---:|---:|---:|---:|")
-print(f"| SimFaaS 0.2.2 (Python) | {sf_n:,} | {sf_wall:.2f} | {sf_n / sf_wall:,.0f} | {sf['wall_s']:.2f} s, {sf_n / sf['wall_s']:,.0f}/s |")
-print(f"| faascost (1 thread) | {fc_n:,} | {fc_wall:.2f} | {fc_n / fc_wall:,.0f} | — |")
+print(f"SimFaaS README scenario, {runs} run(s) of each program in turn; load average before: {' '.join(load)}")
 print()
-print(f"Throughput ratio faascost / SimFaaS (whole process, requests per second): "
-      f"{(fc_n / fc_wall) / (sf_n / sf_wall):.0f}x; against SimFaaS's loop alone (imports excluded): "
-      f"{(fc_n / fc_wall) / (sf_n / sf['wall_s']):.0f}x. "
-      f"P(cold): SimFaaS {sf['prob_cold']:.5f}, faascost {fc['cold_start_rate']:.5f}.")
+print("| run | SimFaaS requests | SimFaaS wall s | SimFaaS CPU s | SimFaaS loop s | faascost requests | faascost wall s | faascost CPU s | ratio by wall | ratio by CPU |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+by_wall, by_cpu = [], []
+for run, (sf, sf_wall, sf_cpu, fc, fc_wall, fc_cpu) in enumerate(rows, 1):
+    sf_n, fc_n = sf["reqs_total"], fc["invocations"]
+    # faascost's requests per second over SimFaaS's.
+    by_wall.append((fc_n / fc_wall) / (sf_n / sf_wall))
+    by_cpu.append((fc_n / fc_cpu) / (sf_n / sf_cpu))
+    print(f"| {run} | {sf_n:,} | {sf_wall:.2f} | {sf_cpu:.2f} | {sf['wall_s']:.2f} | {fc_n:,} | {fc_wall:.3f} | {fc_cpu:.3f} "
+          f"| {by_wall[-1]:.0f}x | {by_cpu[-1]:.0f}x |")
+print()
+print(f"Throughput ratio faascost / SimFaaS (whole processes, requests per second), median of {runs}: "
+      f"{statistics.median(by_wall):.0f}x by wall time, {statistics.median(by_cpu):.0f}x by CPU time. "
+      f"P(cold): SimFaaS {rows[-1][0]['prob_cold']:.5f}, faascost {rows[-1][3]['cold_start_rate']:.5f}.")
 PY

@@ -297,6 +297,8 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
     let (mut total, mut peak, mut busy) = (0u64, 0u64, 0u64);
     let mut moments = Moments::default();
     match arrivals {
+        // Read as the timestamps it draws.
+        Arrivals::Poisson(p) => return shape(&p.to_timestamps(), window_start_ms, minutes),
         Arrivals::Timestamps(v) => {
             let mut by_minute: Vec<u64> = v
                 .iter()

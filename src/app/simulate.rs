@@ -135,8 +135,9 @@ impl Prepared {
     }
 
     /// Prints a simulation's output as `simulate` does: the JSON document or the table on `w`
-    /// (text mode's warnings on stderr).
+    /// (text mode's warnings on stderr), buffered (stdout alone writes every line).
     pub(super) fn print(&self, args: &SimulateArgs, out: &sim::SimOutput, w: &mut impl Write) -> anyhow::Result<()> {
+        let w = &mut std::io::BufWriter::new(w);
         let table = self.catalog.get(self.platform_id).map_err(|e| anyhow::anyhow!(e))?;
         let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
         let mut assumptions = out.assumptions.clone();
@@ -176,8 +177,10 @@ impl Prepared {
             };
             serde_json::to_writer_pretty(&mut *w, &report).context("writing JSON")?;
             writeln!(w)?;
+            w.flush()?;
         } else {
             write_text(w, &out.stats, billed, &assumptions)?;
+            w.flush()?;
             // Warnings go to stderr, never into the stdout table.
             for x in &warnings {
                 eprintln!("warning: {x}");

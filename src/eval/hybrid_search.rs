@@ -105,6 +105,8 @@ pub fn overflow_workload(w: &Workload, fractions: &[f64]) -> Workload {
     let mut out = w.clone();
     for f in &mut out.functions {
         f.arrivals = match &f.arrivals {
+            // Thinned as the timestamps it draws.
+            Arrivals::Poisson(_) => return overflow_workload(&w.drawn(), fractions),
             Arrivals::PerMinute(counts) => {
                 let mut carry = 0.0;
                 let mut entries = Vec::new();

@@ -58,6 +58,8 @@ pub fn of_workload(w: &Workload) -> Features {
     let (mut weighted_ms, mut weight) = (0.0, 0.0);
     for f in &w.functions {
         match &f.arrivals {
+            // Read as the timestamps it draws.
+            Arrivals::Poisson(_) => return of_workload(&w.drawn()),
             Arrivals::Timestamps(v) => {
                 timed = true;
                 for i in v {

@@ -12,6 +12,8 @@
 //! is the function's published `Average`, else from a `--duration-ms` fallback.
 //! Every function gets its own generator seeded from the global seed and its id, so results do
 //! not depend on thread count or function order. Generator: xoshiro256++ (rand 0.10, portable).
+//! A synthetic Poisson process (`--synthetic-poisson`) is drawn by its own
+//! (`trace::PoissonProcess`) as it is replayed, never held whole.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -21,7 +23,7 @@ use super::SimError;
 use crate::pricing::ColdStartDist;
 use crate::trace::{
     Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo, MinuteCounts,
-    SourceFile, Trigger, Workload,
+    PoissonDraws, PoissonProcess, SourceFile, Trigger, Workload,
 };
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 use statrs::distribution::{ContinuousCDF, LogNormal};
@@ -275,16 +277,23 @@ fn to_whole_ms(duration_ms: f64, scale: f64) -> u64 {
     us.div_ceil(US_PER_MS).max(1)
 }
 
+/// [`to_whole_ms`] of a duration in whole µs (`us / 1,000` ms): unscaled, the µs are exact
+/// (below 2^51 µs, 71 years, `us / 1,000 × 1,000` is within 2^-52 × us < 0.5 of `us`) and
+/// rounded up to the ms with integers.
+fn us_to_whole_ms(us: u64, scale: f64) -> u64 {
+    if scale == 1.0 && us < 1 << 51 {
+        us.div_ceil(US_PER_MS).max(1)
+    } else {
+        to_whole_ms(us as f64 / US_PER_MS as f64, scale)
+    }
+}
+
 /// `x.round().max(0.0) as u64` (half away from zero; NaN and negatives give 0) without the
 /// libm call `round` is on x86-64 without SSE4.1: below 2^52 the fraction x − trunc(x) is
-/// exact, above it every double is whole.
+/// exact, above it every double is whole. Branch-free: the fraction is random in a replay.
 fn round_to_u64(x: f64) -> u64 {
     let whole = x as u64;
-    if x < (1u64 << 52) as f64 && x - whole as f64 >= 0.5 {
-        whole + 1
-    } else {
-        whole
-    }
+    whole + u64::from((x < (1u64 << 52) as f64) & (x - whole as f64 >= 0.5))
 }
 
 /// How durations are drawn for a per-minute function.
@@ -412,10 +421,10 @@ impl Iterator for NonzeroMinutes<'_> {
     }
 }
 
-/// One function's requests in arrival order, generated a minute at a time: memory is one
-/// minute's requests, never the function's whole history. Per-minute counts draw offsets then
-/// durations minute by minute with the function's own generator, so the sequence is the same
-/// however it is consumed.
+/// One function's requests in arrival order, generated a minute at a time (a Poisson process:
+/// 256 requests at a time): memory is one minute's requests, never the function's whole
+/// history. Per-minute counts draw offsets then durations minute by minute with the function's
+/// own generator, so the sequence is the same however it is consumed.
 pub struct FunctionArrivals<'a> {
     source: Source<'a>,
     /// The current minute's requests, sorted, and the next one to yield.
@@ -428,6 +437,14 @@ enum Source<'a> {
     Timestamps {
         invs: std::slice::Iter<'a, Invocation>,
         peeked: Option<&'a Invocation>,
+        scale: f64,
+    },
+    /// A Poisson process, drawn a chunk at a time as it is pulled: equal starts are sorted by
+    /// duration.
+    Poisson {
+        draws: PoissonDraws,
+        /// The first request of the next chunk, drawn ahead to see where a start ends.
+        peeked: Option<Request>,
         scale: f64,
     },
     /// Per-minute counts.
@@ -472,6 +489,12 @@ impl<'a> FunctionArrivals<'a> {
                     next: 0,
                 });
             }
+            // Its own generator: the run's `rng` for this function is not drawn from.
+            Arrivals::Poisson(p) => Source::Poisson {
+                draws: p.draws(),
+                peeked: None,
+                scale,
+            },
             Arrivals::PerMinute(counts) => {
                 let mut rng = rng;
                 let phase = match opts.spread {
@@ -522,6 +545,28 @@ impl<'a> FunctionArrivals<'a> {
                 }
                 true
             }
+            Source::Poisson { draws, peeked, scale } => {
+                // Drawn a chunk at a time: the draws of different requests overlap in the CPU.
+                self.buffer.extend(peeked.take());
+                while self.buffer.len() < POISSON_CHUNK {
+                    match poisson_request(draws, *scale) {
+                        Some(r) => self.buffer.push(r),
+                        None => break,
+                    }
+                }
+                let Some(&last) = self.buffer.last() else {
+                    return false;
+                };
+                // The chunk ends with every request of its last start.
+                *peeked = loop {
+                    match poisson_request(draws, *scale) {
+                        Some(r) if r.arrival_ms == last.arrival_ms => self.buffer.push(r),
+                        after => break after,
+                    }
+                };
+                sort_shared_starts(&mut self.buffer);
+                true
+            }
             Source::PerMinute {
                 minutes,
                 spread,
@@ -543,13 +588,8 @@ impl<'a> FunctionArrivals<'a> {
                         duration_ms: to_whole_ms(d, *scale),
                     });
                 }
-                // Already in arrival order (the offsets are): only the requests of one arrival
-                // time need their durations ordered.
-                for run in self.buffer.chunk_by_mut(|a, b| a.arrival_ms == b.arrival_ms) {
-                    if run.len() > 1 {
-                        run.sort_unstable();
-                    }
-                }
+                // Already in arrival order (the offsets are).
+                sort_shared_starts(&mut self.buffer);
                 true
             }
         }
@@ -571,10 +611,34 @@ impl Iterator for FunctionArrivals<'_> {
     }
 }
 
+/// Requests of a Poisson source drawn at a time (4 KiB).
+const POISSON_CHUNK: usize = 256;
+
+/// Orders by duration the requests sharing an arrival time in `requests`, which are in
+/// arrival order.
+fn sort_shared_starts(requests: &mut [Request]) {
+    for run in requests.chunk_by_mut(|a, b| a.arrival_ms == b.arrival_ms) {
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
+    }
+}
+
+/// The next request of a Poisson process: its `Invocation` (duration rounded to the µs, as
+/// `PoissonDraws` rounds it; `round_to_u64` is `f64::round` there) replayed as a timestamp.
+fn poisson_request(draws: &mut PoissonDraws, scale: f64) -> Option<Request> {
+    let (start_ms, duration_ms) = draws.next_draw()?;
+    let duration_us = round_to_u64(duration_ms * US_PER_MS as f64);
+    Some(Request {
+        arrival_ms: start_ms,
+        duration_ms: us_to_whole_ms(duration_us, scale),
+    })
+}
+
 fn timestamp_request(i: &Invocation, scale: f64) -> Request {
     Request {
         arrival_ms: i.start_ms,
-        duration_ms: to_whole_ms(i.duration_us as f64 / US_PER_MS as f64, scale),
+        duration_ms: us_to_whole_ms(i.duration_us, scale),
     }
 }
 
@@ -686,29 +750,20 @@ fn sort_offsets(offsets: &mut Vec<u64>) {
 }
 
 /// A synthetic one-function workload: Poisson arrivals at `rate_per_s` over `horizon_ms`,
-/// exponential durations of mean `mean_duration_ms` (SimFaaS's README scenario).
+/// exponential durations of mean `mean_duration_ms` (SimFaaS's README scenario), drawn from the
+/// function's own generator as the replay pulls them.
 pub fn poisson_workload(rate_per_s: f64, mean_duration_ms: f64, horizon_ms: u64, seed: u64) -> Workload {
-    let mut rng = SimRng::for_key(seed, "synthetic-poisson");
-    let mean_gap_ms = 1_000.0 / rate_per_s;
-    let mut invs = Vec::new();
-    let mut t = rng.exponential(mean_gap_ms);
-    while (t as u64) < horizon_ms {
-        let d = rng.exponential(mean_duration_ms);
-        invs.push(Invocation {
-            start_ms: t as u64,
-            duration_us: (d * US_PER_MS as f64).round() as u64,
-            init_duration_us: None,
-            billed_duration_ms: None,
-            cold_start: None,
-            response_bytes: None,
-        });
-        t += rng.exponential(mean_gap_ms);
-    }
+    let process = PoissonProcess {
+        rate_per_s,
+        mean_duration_ms,
+        horizon_ms,
+        generator_seed: unit_seed(seed, "synthetic-poisson"),
+    };
     Workload {
         functions: vec![FunctionTrace {
             id: FunctionId::standalone("synthetic-poisson"),
             trigger: Trigger::Unknown,
-            arrivals: Arrivals::Timestamps(invs),
+            arrivals: Arrivals::Poisson(process),
             duration: DurationInfo::Samples,
             memory: MemoryInfo::default(),
         }],
@@ -805,6 +860,34 @@ mod tests {
         for _ in 0..10_000 {
             let x = rng.exponential(1e6);
             assert_eq!(round_to_u64(x), x.round().max(0.0) as u64, "{x}");
+        }
+    }
+
+    #[test]
+    fn whole_ms_of_whole_us_match_the_float_rounding() {
+        let mut rng = SimRng::new(9);
+        let drawn = (0..100_000).map(|_| rng.exponential(2e6) as u64);
+        let edges = [
+            0,
+            1,
+            999,
+            1_000,
+            1_001,
+            1_499,
+            1_500,
+            123_456_789,
+            (1 << 51) - 1,
+            1 << 51,
+            u64::MAX,
+        ];
+        for us in drawn.chain(edges) {
+            for scale in [1.0, 0.75] {
+                assert_eq!(
+                    us_to_whole_ms(us, scale),
+                    to_whole_ms(us as f64 / US_PER_MS as f64, scale),
+                    "{us} µs × {scale}"
+                );
+            }
         }
     }
 
@@ -1041,6 +1124,34 @@ mod tests {
         };
         let m: f64 = (0..n).map(|_| r.cold_start_ms(&ln) as f64).sum::<f64>() / n as f64;
         assert!((m - ln.mean_ms()).abs() / ln.mean_ms() < 0.01, "{m}");
+    }
+
+    #[test]
+    fn a_poisson_process_replays_as_the_timestamps_it_draws() {
+        // Drawn as pulled, it gives exactly the requests of its invocations held as timestamps
+        // (the trace path), shared starts ordered by duration: at 3,000/s about 3 requests
+        // share each ms.
+        for (rate, scale) in [(0.9, 1.0), (3_000.0, 1.0), (3_000.0, 0.75)] {
+            let w = poisson_workload(rate, 40.0, 20_000, 5);
+            let opts = ExpandOptions {
+                spread: SpreadMode::Uniform,
+                fallback_duration_ms: None,
+                duration_scale: scale,
+                duration_model: DurationModel::Piecewise,
+            };
+            let drawn = FunctionArrivals::new(&w.functions[0], &opts, SimRng::new(1))
+                .unwrap()
+                .collect::<Vec<_>>();
+            let held = w.drawn();
+            assert!(matches!(held.functions[0].arrivals, Arrivals::Timestamps(_)));
+            let replayed = FunctionArrivals::new(&held.functions[0], &opts, SimRng::new(1))
+                .unwrap()
+                .collect::<Vec<_>>();
+            assert_eq!(drawn, replayed, "rate {rate}, scale {scale}");
+            assert_eq!(drawn.len() as u64, w.invocations());
+            let shared = drawn.windows(2).filter(|p| p[0].arrival_ms == p[1].arrival_ms).count();
+            assert_eq!(shared > 1_000, rate > 1.0, "{shared} shared starts");
+        }
     }
 
     #[test]

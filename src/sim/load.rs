@@ -126,6 +126,8 @@ impl LoadProfile {
                 continue;
             }
             match &f.arrivals {
+                // Read as the timestamps it draws.
+                Arrivals::Poisson(_) => return LoadProfile::from_workload(&w.drawn(), model),
                 Arrivals::Timestamps(records) => {
                     for r in records {
                         let s = model.server_ms(r.duration_us as f64 / US_PER_MS as f64);

@@ -1006,6 +1006,16 @@ fn run(
     Ok(RunOutcome::Whole(Box::new(out), alone_runs))
 }
 
+/// Adds `from`'s events to `into`: a copy when `into` is empty (a histogram holds no zero
+/// counts, so the copy is what adding gives), else value by value.
+fn add_histogram(into: &mut MsHistogram, from: &MsHistogram) {
+    if into.is_empty() {
+        into.clone_from(from);
+    } else {
+        into.add_all(from);
+    }
+}
+
 /// A run's output from its units' results: the usage by memory, the stats, the assumptions and
 /// warnings. `timers` counts the workload's timer functions with per-minute counts; `sweep` is
 /// the run's concurrency profile from `start_ms`.
@@ -1061,8 +1071,8 @@ fn assemble(
         stats.retries += r.retries;
         stats.timeouts += r.timeouts;
         stats.init_retries += r.init_retries;
-        latency.add_all(&r.latency_ms);
-        overhead.add_all(&r.overhead_ms);
+        add_histogram(&mut latency, &r.latency_ms);
+        add_histogram(&mut overhead, &r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
         busy_ms_total += busy_ms;
         idle_ms_total += r.idle_ms;
@@ -1081,10 +1091,10 @@ fn assemble(
             ..FunctionGroupUsage::default()
         });
         g.requests += r.served;
-        g.on_demand_duration_ms.add_all(&r.on_demand_duration_ms);
-        g.provisioned_duration_ms.add_all(&r.provisioned_duration_ms);
-        g.init_duration_ms.add_all(&r.init_duration_ms);
-        g.instance_busy_ms.add_all(&r.busy_periods_ms);
+        add_histogram(&mut g.on_demand_duration_ms, &r.on_demand_duration_ms);
+        add_histogram(&mut g.provisioned_duration_ms, &r.provisioned_duration_ms);
+        add_histogram(&mut g.init_duration_ms, &r.init_duration_ms);
+        add_histogram(&mut g.instance_busy_ms, &r.busy_periods_ms);
         g.instance_idle_ms += r.idle_ms;
         g.provisioned_periods.extend(cfg.provisioned.periods(start_ms, end_ms));
         units.push(UnitSummary {
@@ -1609,7 +1619,7 @@ mod tests {
     fn memory_flag_rescales_traced_durations() {
         // A function traced at 1,769 MB (1 vCPU) with 1,000 ms calls, run at 3,538 MB (2 vCPU)
         // with half the time CPU-bound: 1,000 × (0.5 × 1/2 + 0.5) = 750 ms per call.
-        let mut w = poisson_workload(1.0, 1.0, 60_000, 1);
+        let mut w = poisson_workload(1.0, 1.0, 60_000, 1).drawn().into_owned();
         let f = &mut w.functions[0];
         f.memory.configured_mb = Some(1769);
         if let crate::trace::Arrivals::Timestamps(v) = &mut f.arrivals {

@@ -16,7 +16,8 @@
 //! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
 //! histograms fill two tables of counts keyed by value (a dense array for the small values, a
 //! hash table for the others; at one request per instance a request's busy period is its
-//! latency and is counted with it); a unit's
+//! latency and is counted with it, as is the execution of a request that neither waited nor
+//! was slowed); a unit's
 //! next first-attempt request is pulled from its arrival stream only when its previous one is
 //! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
 //! advanced to a time and resumed, so many engines can be swept in step.
@@ -380,19 +381,39 @@ impl UnitState<'_> {
         }
     }
 
-    /// Records a request that ends at `done_ms` after executing `exec_ms` of its `solo_ms`;
-    /// `busy`: its latency is also its instance's busy period (one request per instance and no
-    /// contention: the instance is busy from the request's arrival to its end).
-    fn record_end(&mut self, arrival_ms: u64, done_ms: u64, solo_ms: u64, cut: bool, busy: bool) {
-        let latency: &[Kind] = if busy {
-            &[Kind::Latency, Kind::BusyPeriod]
-        } else {
-            &[Kind::Latency]
-        };
-        self.tables.add_each(latency, done_ms - arrival_ms);
+    /// Records a request that ends at `done_ms` after executing `on_demand_ms` on an on-demand
+    /// instance (`None`: on a provisioned one, counted there) of its `solo_ms`; `busy`: its
+    /// latency is also its instance's busy period (one request per instance and no contention:
+    /// the instance is busy from the request's arrival to its end).
+    fn record_end(
+        &mut self,
+        on_demand_ms: Option<u64>,
+        arrival_ms: u64,
+        done_ms: u64,
+        solo_ms: u64,
+        cut: bool,
+        busy: bool,
+    ) {
+        let latency_ms = done_ms - arrival_ms;
+        let mut kinds = [Kind::Latency; 3];
+        let mut n = 1;
+        if busy {
+            kinds[n] = Kind::BusyPeriod;
+            n += 1;
+        }
+        match on_demand_ms {
+            // A request that neither waited nor was slowed: its execution is its latency,
+            // counted with it.
+            Some(exec_ms) if exec_ms == latency_ms => {
+                kinds[n] = Kind::OnDemandDuration;
+                n += 1;
+            }
+            Some(exec_ms) => self.tables.add(Kind::OnDemandDuration, exec_ms),
+            None => {}
+        }
+        self.tables.add_each(&kinds[..n], latency_ms);
         // Added latency: beyond the request's own execution alone (init, a slot, contention).
-        self.tables
-            .add(Kind::Overhead, (done_ms - arrival_ms).saturating_sub(solo_ms));
+        self.tables.add(Kind::Overhead, latency_ms.saturating_sub(solo_ms));
         if cut {
             self.res.timeouts += 1;
         }
@@ -499,7 +520,12 @@ impl UnitState<'_> {
                     pending = Some(pos);
                 }
             } else {
-                self.idle.remove(pos);
+                // Most often the most recently idled, at the back.
+                if pos + 1 == self.idle.len() {
+                    self.idle.pop_back();
+                } else {
+                    self.idle.remove(pos);
+                }
                 self.res.idle_ms += t - inst.warm_from_ms;
                 return (Some(i), None);
             }
@@ -688,8 +714,7 @@ impl<'a> Engine<'a> {
                 return;
             };
             let exec_ms = t - job.start_ms;
-            st.tables.add(Kind::OnDemandDuration, exec_ms);
-            st.record_end(job.arrival_ms, t, job.solo_ms, cut, false);
+            st.record_end(Some(exec_ms), job.arrival_ms, t, job.solo_ms, cut, false);
         }
         self.inflight -= 1;
         sink(t, -1);
@@ -711,7 +736,7 @@ impl<'a> Engine<'a> {
             let exec_ms = t - job.start_ms;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
-            st.record_end(job.arrival_ms, t, job.solo_ms, cut, false);
+            st.record_end(None, job.arrival_ms, t, job.solo_ms, cut, false);
             self.inflight -= 1;
             sink(t, -1);
         }
@@ -832,12 +857,12 @@ impl<'a> Engine<'a> {
         }
         // Without contention, provisioned requests take slots of a pool.
         let pooled = st.contention.is_none() && st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c);
-        let (slot, done_ms, cut, busy) = if pooled {
+        let (slot, on_demand_ms, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
-            (NONE, t + exec_ms, cut, false)
+            (NONE, None, t + exec_ms, cut, false)
         } else {
             // An init beyond the platform's limit is abandoned there and run again within the
             // request (Lambda: with the function's timeout).
@@ -911,10 +936,9 @@ impl<'a> Engine<'a> {
                 return;
             }
             let (exec_ms, cut) = timed(duration_ms + rerun_ms);
-            st.tables.add(Kind::OnDemandDuration, exec_ms);
-            (slot, start + exec_ms, cut, st.busy_is_latency())
+            (slot, Some(exec_ms), start + exec_ms, cut, st.busy_is_latency())
         };
-        st.record_end(t, done_ms, duration_ms, cut, busy);
+        st.record_end(on_demand_ms, t, done_ms, duration_ms, cut, busy);
         let tie = st.tie(unit);
         self.done.push(Reverse(Event {
             time_ms: done_ms,

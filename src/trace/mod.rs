@@ -24,11 +24,13 @@ mod input;
 mod lambda_logs;
 mod parquet;
 mod parquet_footer;
+mod poisson;
 mod workload;
 
 pub use detect::{detect_format, TraceFormat};
 pub use error::{RowErrors, TraceError};
 pub use input::{Digest, Input, CSV_LINE_LIMIT, HEAD_BYTES, LOG_LINE_LIMIT};
+pub use poisson::{PoissonDraws, PoissonProcess};
 pub use workload::*;
 
 use std::collections::BTreeMap;
@@ -266,28 +268,8 @@ fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) {
     if into.trigger == Trigger::Unknown {
         into.trigger = other.trigger;
     }
-    into.arrivals = match (
-        std::mem::replace(&mut into.arrivals, Arrivals::Untimed(Vec::new())),
-        other.arrivals,
-    ) {
-        (Arrivals::Timestamps(mut a), Arrivals::Timestamps(b)) => {
-            a.extend(b);
-            a.sort();
-            Arrivals::Timestamps(a)
-        }
-        (Arrivals::PerMinute(mut a), Arrivals::PerMinute(b)) => {
-            a.merge(&b);
-            Arrivals::PerMinute(a)
-        }
-        (Arrivals::Untimed(mut a), Arrivals::Untimed(b) | Arrivals::Timestamps(b))
-        | (Arrivals::Timestamps(mut a), Arrivals::Untimed(b)) => {
-            a.extend(b);
-            Arrivals::Untimed(a)
-        }
-        // Per-minute counts and per-invocation records of one function do not mix:
-        // keep the richer per-invocation records.
-        (Arrivals::PerMinute(_), records) | (records, Arrivals::PerMinute(_)) => records,
-    };
+    let arrivals = std::mem::replace(&mut into.arrivals, Arrivals::Untimed(Vec::new()));
+    into.arrivals = merge_arrivals(arrivals, other.arrivals);
     into.duration = match (
         std::mem::replace(&mut into.duration, DurationInfo::Unknown),
         other.duration,
@@ -305,4 +287,30 @@ fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) {
         (a, b) => a.or(b),
     };
     into.memory.allocated = into.memory.allocated.or(m.allocated);
+}
+
+/// The arrivals of two appearances of one function, combined.
+fn merge_arrivals(a: Arrivals, b: Arrivals) -> Arrivals {
+    match (a, b) {
+        // A Poisson process combines as the timestamps it draws.
+        (Arrivals::Poisson(p), b) => merge_arrivals(p.to_timestamps(), b),
+        (a, Arrivals::Poisson(p)) => merge_arrivals(a, p.to_timestamps()),
+        (Arrivals::Timestamps(mut a), Arrivals::Timestamps(b)) => {
+            a.extend(b);
+            a.sort();
+            Arrivals::Timestamps(a)
+        }
+        (Arrivals::PerMinute(mut a), Arrivals::PerMinute(b)) => {
+            a.merge(&b);
+            Arrivals::PerMinute(a)
+        }
+        (Arrivals::Untimed(mut a), Arrivals::Untimed(b) | Arrivals::Timestamps(b))
+        | (Arrivals::Timestamps(mut a), Arrivals::Untimed(b)) => {
+            a.extend(b);
+            Arrivals::Untimed(a)
+        }
+        // Per-minute counts and per-invocation records of one function do not mix:
+        // keep the richer per-invocation records.
+        (Arrivals::PerMinute(_), records) | (records, Arrivals::PerMinute(_)) => records,
+    }
 }

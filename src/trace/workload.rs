@@ -3,6 +3,8 @@
 //! produces one; `sim/arrivals` and `characterize` consume it.
 
 use serde::Serialize;
+
+use super::poisson::PoissonProcess;
 use std::collections::BTreeMap;
 
 use crate::units::MS_PER_MINUTE;
@@ -217,14 +219,18 @@ pub enum Arrivals {
     /// Invocations with no time at all (Lambda REPORT lines without export timestamps):
     /// their durations can be priced, but they cannot be replayed in time.
     Untimed(Vec<Invocation>),
+    /// A synthetic Poisson process (`simulate --synthetic-poisson`): `sim/arrivals` draws its
+    /// invocations as the replay pulls them, so they are never held in memory.
+    Poisson(PoissonProcess),
 }
 
 impl Arrivals {
-    /// Total invocations recorded.
+    /// Total invocations recorded (a Poisson process is drawn to count them).
     pub fn invocations(&self) -> u64 {
         match self {
             Arrivals::Timestamps(v) | Arrivals::Untimed(v) => v.len() as u64,
             Arrivals::PerMinute(c) => c.total(),
+            Arrivals::Poisson(p) => p.invocations(),
         }
     }
 
@@ -232,7 +238,7 @@ impl Arrivals {
     pub fn records(&self) -> Option<&[Invocation]> {
         match self {
             Arrivals::Timestamps(v) | Arrivals::Untimed(v) => Some(v),
-            Arrivals::PerMinute(_) => None,
+            Arrivals::PerMinute(_) | Arrivals::Poisson(_) => None,
         }
     }
 }
@@ -380,5 +386,24 @@ impl Workload {
     /// Total invocations over all functions.
     pub fn invocations(&self) -> u64 {
         self.functions.iter().map(|f| f.arrivals.invocations()).sum()
+    }
+
+    /// The workload with every Poisson process drawn into timestamps, for the analyses that
+    /// read invocations as records (borrowed as it is when it has none).
+    pub fn drawn(&self) -> std::borrow::Cow<'_, Workload> {
+        if !self
+            .functions
+            .iter()
+            .any(|f| matches!(f.arrivals, Arrivals::Poisson(_)))
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut w = self.clone();
+        for f in &mut w.functions {
+            if let Arrivals::Poisson(p) = f.arrivals {
+                f.arrivals = p.to_timestamps();
+            }
+        }
+        std::borrow::Cow::Owned(w)
     }
 }
