@@ -10,26 +10,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Counts of events by their duration in whole ms (rounded up to 1 ms): `(ms, count)` buckets
-/// in increasing ms, as a sorted vector (16 bytes a bucket; a B-tree took a ~190-byte node
-/// even for a function with one distinct duration, and runs hold one histogram per function,
-/// option and kind). Serialized as a map from ms to count, as before.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MsHistogram(Vec<(u64, u64)>);
-
-impl Serialize for MsHistogram {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|&(ms, n)| (ms, n)))
-    }
-}
-
-impl<'de> Deserialize<'de> for MsHistogram {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A map in any key order, sorted here.
-        let buckets = BTreeMap::<u64, u64>::deserialize(deserializer)?;
-        Ok(MsHistogram(buckets.into_iter().collect()))
-    }
-}
+/// Counts of events by their duration in whole ms (rounded up to 1 ms).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsHistogram(BTreeMap<u64, u64>);
 
 impl MsHistogram {
     /// An empty histogram.
@@ -37,69 +20,33 @@ impl MsHistogram {
         Self::default()
     }
 
-    /// Adds `count` events of `duration_ms` each: appended when it is the largest value yet
-    /// (histograms are built in increasing order), else found or inserted in place.
+    /// Adds `count` events of `duration_ms` each.
     pub fn add(&mut self, duration_ms: u64, count: u64) {
-        if count == 0 {
-            return;
-        }
-        match self.0.last_mut() {
-            Some(last) if last.0 == duration_ms => last.1 += count,
-            Some(last) if last.0 > duration_ms => match self.0.binary_search_by_key(&duration_ms, |b| b.0) {
-                Ok(i) => self.0[i].1 += count,
-                Err(i) => self.0.insert(i, (duration_ms, count)),
-            },
-            _ => self.0.push((duration_ms, count)),
+        if count > 0 {
+            *self.0.entry(duration_ms).or_default() += count;
         }
     }
 
-    /// Adds every event of `other`: a copy into an empty histogram, else one merge of the two
-    /// sorted bucket lists.
+    /// Adds every event of `other`.
     pub fn add_all(&mut self, other: &MsHistogram) {
-        if other.0.is_empty() {
-            return;
+        for (&ms, &n) in &other.0 {
+            self.add(ms, n);
         }
-        if self.0.is_empty() {
-            self.0.clone_from(&other.0);
-            return;
-        }
-        let mut merged = Vec::with_capacity(self.0.len() + other.0.len());
-        let (mut a, mut b) = (self.0.iter().peekable(), other.0.iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x.0 == y.0 => {
-                    a.next();
-                    b.next();
-                    (x.0, x.1 + y.1)
-                }
-                (Some(&&x), Some(&&y)) if x.0 < y.0 => *a.next().expect("peeked"),
-                (_, Some(_)) => *b.next().expect("peeked"),
-                (Some(_), None) => *a.next().expect("peeked"),
-                (None, None) => break,
-            };
-            merged.push(next);
-        }
-        self.0 = merged;
-    }
-
-    /// Gives back the spare capacity of a histogram built by appending.
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
     }
 
     /// Number of events.
     pub fn count(&self) -> u64 {
-        self.0.iter().map(|b| b.1).sum()
+        self.0.values().sum()
     }
 
     /// Sum of durations in ms.
     pub fn sum_ms(&self) -> u64 {
-        self.0.iter().map(|&(ms, n)| ms * n).sum()
+        self.0.iter().map(|(&ms, &n)| ms * n).sum()
     }
 
     /// `(duration_ms, count)` pairs in increasing duration.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.0.iter().copied()
+        self.0.iter().map(|(&ms, &n)| (ms, n))
     }
 
     /// Whether there are no events.
@@ -111,9 +58,10 @@ impl MsHistogram {
     /// cumulatively (bucket i gets round(F_i) − round(F_{i−1}) of the running scaled total F),
     /// so the total is round(count × factor) and small buckets grow smoothly with the factor
     /// instead of each rounding back to its old count.
+    /// The map is built in one pass from the sorted buckets (no insert per bucket).
     pub fn scaled(&self, factor: f64) -> MsHistogram {
         let (mut running, mut emitted) = (0.0f64, 0u64);
-        let buckets = self.0.iter().filter_map(|&(ms, n)| {
+        let buckets = self.0.iter().filter_map(|(&ms, &n)| {
             running += n as f64 * factor;
             let target = running.round() as u64;
             let count = target.saturating_sub(emitted);
@@ -231,56 +179,6 @@ impl Usage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn buckets_stay_sorted_whatever_the_order_of_adds_and_merges() {
-        // The same events added in any order, or as two merged halves, give one histogram:
-        // the BTreeMap it replaces, bucket for bucket, and its JSON.
-        let events = [
-            (90u64, 2u64),
-            (7, 1),
-            (500, 3),
-            (90, 1),
-            (1, 4),
-            (7, 2),
-            (600_000, 1),
-            (0, 0),
-        ];
-        let mut reference: BTreeMap<u64, u64> = BTreeMap::new();
-        for &(ms, n) in &events {
-            if n > 0 {
-                *reference.entry(ms).or_default() += n;
-            }
-        }
-        let mut forward = MsHistogram::new();
-        let mut backward = MsHistogram::new();
-        for &(ms, n) in &events {
-            forward.add(ms, n);
-        }
-        for &(ms, n) in events.iter().rev() {
-            backward.add(ms, n);
-        }
-        let (mut left, mut right) = (MsHistogram::new(), MsHistogram::new());
-        for (i, &(ms, n)) in events.iter().enumerate() {
-            if i % 2 == 0 {
-                left.add(ms, n)
-            } else {
-                right.add(ms, n)
-            }
-        }
-        left.add_all(&right);
-        let want: Vec<(u64, u64)> = reference.iter().map(|(&k, &v)| (k, v)).collect();
-        for h in [&forward, &backward, &left] {
-            assert_eq!(h.iter().collect::<Vec<_>>(), want);
-        }
-        assert_eq!(forward.count(), 14);
-        assert_eq!(forward.sum_ms(), 4 + 21 + 270 + 1_500 + 600_000);
-        let json = serde_json::to_string(&forward).unwrap();
-        assert_eq!(json, serde_json::to_string(&reference).unwrap());
-        assert_eq!(json, r#"{"1":4,"7":3,"90":3,"500":3,"600000":1}"#);
-        let back: MsHistogram = serde_json::from_str(r#"{"90":3,"1":4}"#).unwrap();
-        assert_eq!(back.iter().collect::<Vec<_>>(), vec![(1, 4), (90, 3)]);
-    }
 
     #[test]
     fn histogram_sums_and_scaling() {

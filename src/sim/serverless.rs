@@ -233,31 +233,11 @@ impl Table {
         }
     }
 
-    /// Every `(value, counts)` with an event, in increasing value: the dense array's and the
-    /// hash table's (a value counted there before the array reached it is in both: summed).
-    fn into_counts(self) -> Vec<(u64, [u64; 3])> {
-        let wide = |c: [u32; 3]| c.map(u64::from);
-        let mut hashed: Vec<Slot> = self.slots.into_iter().filter(|s| s.key != EMPTY).collect();
-        hashed.sort_unstable_by_key(|s| s.key);
-        let mut hashed = hashed.into_iter().peekable();
-        let mut out = Vec::new();
-        for (v, c) in self.dense.into_iter().enumerate() {
-            let v = v as u64;
-            while let Some(s) = hashed.next_if(|s| u64::from(s.key) < v) {
-                out.push((u64::from(s.key), wide(s.counts)));
-            }
-            let mut c = wide(c);
-            if let Some(s) = hashed.next_if(|s| u64::from(s.key) == v) {
-                for (sum, n) in c.iter_mut().zip(s.counts) {
-                    *sum += u64::from(n);
-                }
-            }
-            if c != [0; 3] {
-                out.push((v, c));
-            }
-        }
-        out.extend(hashed.map(|s| (u64::from(s.key), wide(s.counts))));
-        out
+    /// Every `(value, counts)` with an event.
+    fn into_counts(self) -> impl Iterator<Item = (u64, [u32; 3])> {
+        let dense = self.dense.into_iter().enumerate().map(|(v, c)| (v as u64, c));
+        let hashed = self.slots.into_iter().filter(|s| s.key != EMPTY);
+        dense.chain(hashed.map(|s| (u64::from(s.key), s.counts)))
     }
 }
 
@@ -305,18 +285,13 @@ impl Tables {
 
     /// The histogram of every kind, by kind index.
     fn into_histograms(self) -> [MsHistogram; KINDS] {
-        // Built in increasing value (appends), then the rare wide values merged in.
-        let mut h: [MsHistogram; KINDS] = Default::default();
+        let mut h = self.wide;
         for (first, table) in [(0, self.shared), (3, self.other)] {
             for (value, counts) in table.into_counts() {
                 for (k, &n) in counts.iter().enumerate() {
-                    h[first + k].add(value, n);
+                    h[first + k].add(value, u64::from(n));
                 }
             }
-        }
-        for (hist, wide) in h.iter_mut().zip(&self.wide) {
-            hist.shrink_to_fit();
-            hist.add_all(wide);
         }
         h
     }
