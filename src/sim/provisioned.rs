@@ -283,8 +283,8 @@ pub fn simulate(
     let total_arrivals: f64 = waits.iter().map(|w| w.0).sum();
     // Minutes where nobody waits add all their arrivals to P(W ≤ t) for every t ≥ 0 (the
     // bisection only asks t ≥ 0): summed once, not on every step.
-    let never_waiting: f64 = waits.iter().filter(|w| w.1.never_waits()).map(|w| w.0).sum();
-    waits.retain(|w| !w.1.never_waits());
+    let (quiet, waits): (Vec<_>, Vec<_>) = waits.into_iter().partition(|w| w.1.never_waits());
+    let never_waiting: f64 = quiet.iter().map(|w| w.0).sum();
     let mixture = |t: f64| {
         if total_arrivals <= 0.0 {
             return 1.0;
