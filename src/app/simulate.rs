@@ -142,13 +142,11 @@ impl Prepared {
         let billed = billed_gb_seconds(&out.usage, table).context("computing the billed GB-s")?;
         let mut assumptions = out.assumptions.clone();
         if let Some(scope) = args.instance_scope {
-            assumptions.push(format!(
-                "instance scope: {} ({} unit(s) replayed; --instance-scope {}): each unit scales its own instances \
-                 and keeps its own minimum and provisioned instances",
-                scope.deployment(),
-                out.stats.units,
-                scope.name()
-            ));
+            let memory = match args.memory_mb {
+                Some(mb) => format!("{mb} MB per instance (--memory-mb)"),
+                None => "the trace's memory per unit".to_string(),
+            };
+            assumptions.push(scope.assumption(out.stats.units, "--instance-scope", &memory));
         }
         let warnings: Vec<Warning> = self
             .workload

@@ -65,13 +65,7 @@ fn scope_assumption(opt: &ServerlessOption, units: usize) -> Option<String> {
                  unit is part of an app)"
             .to_string(),
     };
-    Some(format!(
-        "instance scope: {} ({units} unit(s) replayed), the option's instance_scope = \"{}\": each unit scales \
-         its own instances and keeps its own minimum and provisioned instances, at {memory}; the account \
-         concurrency limit is shared by every unit whatever the scope",
-        scope.deployment(),
-        scope.name(),
-    ))
+    Some(scope.assumption(units as u64, "the option's instance_scope", &memory))
 }
 
 /// Whether two options run the very same simulation: every setting [`sim_config`] takes from an

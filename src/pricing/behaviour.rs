@@ -71,6 +71,18 @@ impl InstanceScope {
             InstanceScope::Workload => "one service for the whole workload",
         }
     }
+
+    /// The assumption a run at this scope states: the deployment, the units replayed, where the
+    /// scope was set (`set_by`: the scenario key or the flag) and each unit's memory (`memory`).
+    pub fn assumption(self, units: u64, set_by: &str, memory: &str) -> String {
+        format!(
+            "instance scope: {} ({units} unit(s) replayed), {set_by} = \"{}\": each unit scales its own \
+             instances and keeps its own minimum and provisioned instances, at {memory}; the account \
+             concurrency limit is shared by every unit whatever the scope",
+            self.deployment(),
+            self.name(),
+        )
+    }
 }
 
 impl std::str::FromStr for InstanceScope {
