@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod atomic;
 pub mod characterize;
 pub mod cli;
 pub mod config;

@@ -9,13 +9,7 @@ use anyhow::{bail, Context};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The folder a file goes into (`.` for a bare name).
-fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
+use crate::atomic::{folder_of, temporary_beside};
 
 /// Refuses when `path` is one of `protected` (the run's inputs).
 fn check_not_input(path: &Path, protected: &[PathBuf]) -> anyhow::Result<()> {
@@ -33,21 +27,10 @@ fn check_not_input(path: &Path, protected: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A temporary file beside `path`, created with mode 0644 (the umask applies, as for `create`).
+/// A temporary file beside `path` holding `bytes`, flushed to disk.
 fn temporary(path: &Path, bytes: &[u8]) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = parent(path);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating the folder {}", dir.display()))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".faascost-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Passed to open(2), which applies the umask: 0644 & !umask.
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder
-        .tempfile_in(&dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let mut tmp = temporary_beside(path)
+        .with_context(|| format!("creating a temporary file in {}", folder_of(path).display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
     tmp.as_file()

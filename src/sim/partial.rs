@@ -124,20 +124,7 @@ pub struct PartialWriter {
 impl PartialWriter {
     /// Starts a partial file at `path` (nothing appears there until [`finish`](Self::finish)).
     pub fn create(path: &Path) -> std::io::Result<Self> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir)?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".faascost-").suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // As `create` would (0644 less the umask), not tempfile's 0600.
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let mut out = BufWriter::new(builder.tempfile_in(dir)?);
+        let mut out = BufWriter::new(crate::atomic::temporary_beside(path)?);
         out.write_all(MAGIC)?;
         Ok(PartialWriter {
             path: path.to_path_buf(),

@@ -394,25 +394,17 @@ fn check_absent(path: &Path, force: bool) -> Result<(), SynthError> {
     Ok(())
 }
 
-/// Writes `path` through a hidden temporary file in the same directory, renamed on success.
+/// Writes `path` through a hidden temporary file in the same directory, renamed on success
+/// ([`crate::atomic`]).
 fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<(), SynthError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let (file, tmp) = crate::atomic::temporary_beside(path)?.into_parts();
+        let mut out = BufWriter::with_capacity(1 << 20, file);
         body(&mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
+        tmp.persist(path).map_err(|e| e.error)
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(path, e));
-    }
-    Ok(())
+    result.map_err(|e| io_err(path, e))
 }
 
 #[cfg(test)]
