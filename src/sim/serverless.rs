@@ -283,17 +283,23 @@ impl Tables {
         }
     }
 
-    /// The histogram of every kind, by kind index.
+    /// The histogram of every kind, by kind index (each built at once from its counts:
+    /// [`MsHistogram::from_counts`]).
     fn into_histograms(self) -> [MsHistogram; KINDS] {
-        let mut h = self.wide;
+        let mut pairs: [Vec<(u64, u64)>; KINDS] = Default::default();
+        for (k, wide) in self.wide.iter().enumerate() {
+            pairs[k].extend(wide.iter());
+        }
         for (first, table) in [(0, self.shared), (3, self.other)] {
             for (value, counts) in table.into_counts() {
                 for (k, &n) in counts.iter().enumerate() {
-                    h[first + k].add(value, u64::from(n));
+                    if n > 0 {
+                        pairs[first + k].push((value, u64::from(n)));
+                    }
                 }
             }
         }
-        h
+        pairs.map(MsHistogram::from_counts)
     }
 }
 
