@@ -416,7 +416,7 @@ fn independent_pass(
     // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
     // completions before arrivals at equal times, as the engine does (times are below 2^63 ms,
     // 292 million years).
-    let mut block: Vec<u64> = Vec::new();
+    let mut nets = BlockNets::default();
     while let Some(t0) = engines.iter().filter_map(|(e, _, _)| e.next_time_ms()).min() {
         let until = (t0 / BLOCK_MS).saturating_add(1).saturating_mul(BLOCK_MS);
         let until = if until <= t0 { u64::MAX } else { until };
@@ -432,18 +432,13 @@ fn independent_pass(
                 }
             }
         });
-        block.clear();
-        for (_, changes, _) in &engines {
-            block.extend_from_slice(changes);
-        }
-        block.sort_unstable();
-        for &packed in &block {
-            let (t, d) = (packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+        nets.sum(t0 - t0 % BLOCK_MS, engines.iter().map(|(_, changes, _)| changes.as_slice()));
+        nets.drain(&mut |t, d| {
             sweep.add(t, d);
             if let Some(w) = record.as_deref_mut() {
                 w.add(t, d);
             }
-        }
+        });
         if limit.is_some_and(|l| sweep.peak() > l) {
             return Ok(None);
         }
@@ -455,6 +450,73 @@ fn independent_pass(
         sweep,
         own,
     }))
+}
+
+/// One sweep block's in-flight changes netted per millisecond: the engines' changes summed by
+/// time without sorting them, then read back in time order. Exact: the concurrency sweep sees
+/// only the level after each millisecond's changes (completions before arrivals; see
+/// [`partial`]'s module doc), so one net change per millisecond sweeps as the changes do.
+#[derive(Default)]
+struct BlockNets {
+    /// Start of the block (an aligned minute).
+    base_ms: u64,
+    /// Net change by ms from `base_ms` (`BLOCK_MS` entries once used).
+    net: Vec<i64>,
+    /// Bit `i` set when ms `base_ms + i` has a change.
+    touched: Vec<u64>,
+    /// Changes outside the block's minute (times within 2 minutes of 2^64 ms only: their
+    /// block has no end), sorted before they are read.
+    outside: Vec<u64>,
+}
+
+impl BlockNets {
+    /// Sums the packed changes (time << 1 | (1 for +1, 0 for −1)) of the block starting at
+    /// `base_ms`.
+    fn sum<'c>(&mut self, base_ms: u64, changes: impl Iterator<Item = &'c [u64]>) {
+        if self.net.is_empty() {
+            self.net = vec![0; BLOCK_MS as usize];
+            self.touched = vec![0; (BLOCK_MS as usize).div_ceil(64)];
+        }
+        self.base_ms = base_ms;
+        for block in changes {
+            for &packed in block {
+                let d = if packed & 1 == 1 { 1 } else { -1 };
+                match (packed >> 1).checked_sub(base_ms).filter(|&i| i < BLOCK_MS) {
+                    Some(i) => {
+                        let i = i as usize;
+                        self.net[i] += d;
+                        self.touched[i / 64] |= 1 << (i % 64);
+                    }
+                    None => self.outside.push(packed),
+                }
+            }
+        }
+    }
+
+    /// Feeds every nonzero net change to `sink` in time order (an i32 at a time, of one sign:
+    /// the level after the millisecond is the same) and clears the block.
+    fn drain(&mut self, sink: &mut impl FnMut(u64, i32)) {
+        let mut feed = |t: u64, mut net: i64| {
+            while net != 0 {
+                let d = net.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                sink(t, d);
+                net -= i64::from(d);
+            }
+        };
+        for (w, word) in self.touched.iter_mut().enumerate() {
+            while *word != 0 {
+                let i = w * 64 + word.trailing_zeros() as usize;
+                *word &= *word - 1;
+                feed(self.base_ms + i as u64, std::mem::take(&mut self.net[i]));
+            }
+        }
+        self.outside.sort_unstable();
+        for run in self.outside.chunk_by(|a, b| a >> 1 == b >> 1) {
+            let net: i64 = run.iter().map(|&p| if p & 1 == 1 { 1 } else { -1 }).sum();
+            feed(run[0] >> 1, net);
+        }
+        self.outside.clear();
+    }
 }
 
 /// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.

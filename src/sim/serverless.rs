@@ -250,6 +250,8 @@ struct Tables {
     /// Kinds 3–5.
     other: Table,
     wide: [MsHistogram; KINDS],
+    /// Requests that added no latency (most: counted here instead of in `other`).
+    zero_overhead: u64,
 }
 
 impl Tables {
@@ -286,6 +288,7 @@ impl Tables {
     /// The histogram of every kind, by kind index.
     fn into_histograms(self) -> [MsHistogram; KINDS] {
         let mut h = self.wide;
+        h[Kind::Overhead as usize].add(0, self.zero_overhead);
         for (first, table) in [(0, self.shared), (3, self.other)] {
             for (value, counts) in table.into_counts() {
                 for (k, &n) in counts.iter().enumerate() {
@@ -371,6 +374,23 @@ impl UnitState<'_> {
         }
     }
 
+    /// A cold start: its init drawn and counted, as `(init, re-run)` ms — an init beyond the
+    /// platform's limit is abandoned there (`init` is the limit) and run again within the
+    /// request (`re-run` is the whole init; else 0).
+    fn cold_start(&mut self, cfg: &EngineConfig) -> (u64, u64) {
+        let drawn_ms = self.draw_init_ms(&cfg.cold_start);
+        let (init_ms, rerun_ms) = match cfg.init_limit_ms {
+            Some(limit) if drawn_ms > limit => {
+                self.res.init_retries += 1;
+                (limit, drawn_ms)
+            }
+            _ => (drawn_ms, 0),
+        };
+        self.res.cold_starts += 1;
+        self.tables.add(Kind::InitDuration, init_ms);
+        (init_ms, rerun_ms)
+    }
+
     /// An init duration drawn from `dist`, scaled to the unit's memory.
     fn draw_init_ms(&mut self, dist: &ColdStartDist) -> u64 {
         let ms = self.rng.cold_start_ms(dist);
@@ -413,7 +433,10 @@ impl UnitState<'_> {
         }
         self.tables.add_each(&kinds[..n], latency_ms);
         // Added latency: beyond the request's own execution alone (init, a slot, contention).
-        self.tables.add(Kind::Overhead, latency_ms.saturating_sub(solo_ms));
+        match latency_ms.saturating_sub(solo_ms) {
+            0 => self.tables.zero_overhead += 1,
+            overhead_ms => self.tables.add(Kind::Overhead, overhead_ms),
+        }
         if cut {
             self.res.timeouts += 1;
         }
@@ -534,10 +557,109 @@ impl UnitState<'_> {
     }
 }
 
+/// The engine's state on its lean path, taken when every unit has one request per instance,
+/// a fixed keep-alive and no CPU contention, with no provisioned concurrency, no activity
+/// merging and no retries of throttled requests. Instances are then interchangeable: a busy
+/// one is only its completion time and a warm one only the time it went idle, so the events
+/// carry no instance, completions at one time commute (each frees one instance and one unit
+/// of concurrency, and the instances they free are alike), and the keep-alive is never
+/// called. Results are the general path's, event for event (a test replays both).
+struct Lean {
+    /// Pending completions `(time, unit)`.
+    done: RadixHeap,
+    /// Each unit's next first-attempt arrival `(time, unit)` when there are several units
+    /// (ordered as the general path's ties order them); a single unit's is its `next`.
+    arrive: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Per unit: its keep-alive window and the times its warm instances went idle, oldest
+    /// first (they expire from the front; the most recently idled, at the back, serves).
+    units: Vec<(u64, VecDeque<u64>)>,
+}
+
+/// The lean path's pending completions `(time, unit)`, a radix heap (Ahuja, Mehlhorn, Orlin
+/// and Tarjan, 1990): a time goes to bucket `b` = the bit length of `time ^ last`, `last`
+/// being the last time popped, so bucket 0 holds times equal to `last` and buckets above hold
+/// ever later ones; when bucket 0 runs out, the lowest other bucket is spread again around its
+/// least time, each entry to a lower bucket. Push O(1), pop amortized O(bits of the times'
+/// spread), against O(log n) sifts through a binary heap. Every time pushed must be at least
+/// the last popped, which holds here: a completion is later than the arrival that schedules
+/// it, and events are handled in time order. Equal times pop in no particular order (lean
+/// completions at one time commute).
+struct RadixHeap {
+    last_ms: u64,
+    /// Least time held (`u64::MAX` when empty).
+    min_ms: u64,
+    len: usize,
+    /// Bit `b` set when bucket `b` holds entries.
+    nonempty: u128,
+    buckets: [Vec<(u64, u32)>; 65],
+}
+
+impl Default for RadixHeap {
+    fn default() -> Self {
+        RadixHeap {
+            last_ms: 0,
+            min_ms: u64::MAX,
+            len: 0,
+            nonempty: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
+        }
+    }
+}
+
+impl RadixHeap {
+    fn bucket(&self, time_ms: u64) -> usize {
+        (u64::BITS - (time_ms ^ self.last_ms).leading_zeros()) as usize
+    }
+
+    fn push(&mut self, time_ms: u64, unit: u32) {
+        debug_assert!(time_ms >= self.last_ms, "radix heap times never decrease");
+        let b = self.bucket(time_ms);
+        self.buckets[b].push((time_ms, unit));
+        self.nonempty |= 1 << b;
+        self.min_ms = self.min_ms.min(time_ms);
+        self.len += 1;
+    }
+
+    /// The least time held.
+    fn min(&self) -> Option<u64> {
+        (self.len > 0).then_some(self.min_ms)
+    }
+
+    /// Removes an entry of the least time (the heap is not empty).
+    fn pop(&mut self) -> (u64, u32) {
+        if self.buckets[0].is_empty() {
+            // Spread the lowest bucket, which holds the least time, around it.
+            let b = self.nonempty.trailing_zeros() as usize;
+            self.nonempty &= !(1 << b);
+            self.last_ms = self.min_ms;
+            let mut spread = std::mem::take(&mut self.buckets[b]);
+            for &(time_ms, unit) in &spread {
+                let to = self.bucket(time_ms);
+                self.buckets[to].push((time_ms, unit));
+                self.nonempty |= 1 << to;
+            }
+            spread.clear();
+            self.buckets[b] = spread;
+        }
+        let entry = self.buckets[0].pop().expect("bucket 0 holds the least time");
+        self.len -= 1;
+        if self.buckets[0].is_empty() {
+            self.nonempty &= !1;
+            self.min_ms = match self.nonempty.trailing_zeros() {
+                128 => u64::MAX,
+                b => self.buckets[b as usize].iter().map(|e| e.0).min().expect("the bucket holds entries"),
+            };
+        }
+        entry
+    }
+}
+
 /// Units in one event loop (they interact only through the concurrency limit), resumable.
 pub struct Engine<'a> {
     cfg: EngineConfig,
     states: Vec<UnitState<'a>>,
+    /// `Some` on the lean path; the heaps below and the instances are then unused.
+    lean: Option<Lean>,
     done: BinaryHeap<Reverse<Event>>,
     arrive: BinaryHeap<Reverse<Event>>,
     /// Pending retries `(duration_ms, attempt)`, by the index an arrival event's payload holds.
@@ -550,6 +672,37 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// An engine over `units`, before any event.
     pub fn new(units: Vec<UnitSpec<'a>>, cfg: &EngineConfig) -> Self {
+        Self::build(units, cfg, true)
+    }
+
+    /// An engine over `units`; on the lean path when `lean_allowed` and the units and `cfg`
+    /// permit it ([`Lean`]).
+    fn build(units: Vec<UnitSpec<'a>>, cfg: &EngineConfig, lean_allowed: bool) -> Self {
+        let slots = |u: &UnitSpec| {
+            u.per_instance_concurrency
+                .unwrap_or(cfg.per_instance_concurrency)
+                .clamp(1, cfg.per_instance_concurrency.max(1))
+        };
+        let windows: Option<Vec<u64>> = units
+            .iter()
+            .map(|u| {
+                u.policy
+                    .fixed_window_ms()
+                    .filter(|_| slots(u) == 1 && u.contention.is_none())
+            })
+            .collect();
+        let lean = windows
+            .filter(|_| {
+                lean_allowed
+                    && cfg.provisioned.is_zero()
+                    && cfg.activity_merge_ms == 0
+                    && (cfg.concurrency_limit.is_none() || cfg.retry.is_none())
+            })
+            .map(|w| Lean {
+                done: RadixHeap::default(),
+                arrive: BinaryHeap::new(),
+                units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
+            });
         assert!(
             (units.len() as u64) < 1 << (64 - SEQ_BITS),
             "more than 2^24 units in one event loop"
@@ -563,8 +716,11 @@ impl<'a> Engine<'a> {
             free_retries: Vec::new(),
             inflight: 0,
             last_time_ms: 0,
+            lean,
         };
+        let several = units.len() > 1;
         for (u, mut spec) in units.into_iter().enumerate() {
+            let slots = slots(&spec);
             let next = spec.requests.next();
             let mut st = UnitState {
                 requests: spec.requests,
@@ -585,23 +741,28 @@ impl<'a> Engine<'a> {
                 last_end_ms: None,
                 seq: 0,
                 contention: spec.contention,
-                slots: spec
-                    .per_instance_concurrency
-                    .unwrap_or(cfg.per_instance_concurrency)
-                    .clamp(1, cfg.per_instance_concurrency.max(1)),
+                slots,
                 shared: Vec::new(),
                 provisioned: ProvisionedInstances::default(),
                 init_scale: spec.init_scale,
                 activity_merge_ms: cfg.activity_merge_ms,
             };
-            if let Some(r) = st.next {
-                let tie = st.tie(u as u32);
-                engine.arrive.push(Reverse(Event {
-                    time_ms: r.arrival_ms,
-                    tie,
-                    payload: NONE,
-                    epoch: 0,
-                }));
+            match (st.next, engine.lean.as_mut()) {
+                (None, _) => {}
+                (Some(r), Some(lean)) => {
+                    if several {
+                        lean.arrive.push(Reverse((r.arrival_ms, u as u32)));
+                    }
+                }
+                (Some(r), None) => {
+                    let tie = st.tie(u as u32);
+                    engine.arrive.push(Reverse(Event {
+                        time_ms: r.arrival_ms,
+                        tie,
+                        payload: NONE,
+                        epoch: 0,
+                    }));
+                }
             }
             engine.states.push(st);
         }
@@ -610,6 +771,14 @@ impl<'a> Engine<'a> {
 
     /// Time of the next event, if any.
     pub fn next_time_ms(&self) -> Option<u64> {
+        if let Some(lean) = &self.lean {
+            let done = lean.done.min();
+            let arrival = self.lean_arrival(lean).map(|a| a.0);
+            return match (done, arrival) {
+                (Some(d), Some(a)) => Some(d.min(a)),
+                (d, a) => d.or(a),
+            };
+        }
         match (self.done.peek(), self.arrive.peek()) {
             (Some(d), Some(a)) => Some(d.0.time_ms.min(a.0.time_ms)),
             (Some(e), None) | (None, Some(e)) => Some(e.0.time_ms),
@@ -620,6 +789,10 @@ impl<'a> Engine<'a> {
     /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting each change of the requests in
     /// flight to `sink` as `(time, +1 | -1)` in event order.
     pub fn advance(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
+        if self.lean.is_some() {
+            self.advance_lean(until_ms, sink);
+            return;
+        }
         loop {
             // Completions first at equal times.
             let is_done = match (self.done.peek(), self.arrive.peek()) {
@@ -648,6 +821,96 @@ impl<'a> Engine<'a> {
                 self.on_arrive(unit, t, ev.payload, c, sink);
             }
         }
+    }
+
+    /// The next first-attempt arrival `(time, unit)` on the lean path.
+    fn lean_arrival(&self, lean: &Lean) -> Option<(u64, u32)> {
+        match self.states.as_slice() {
+            [one] => one.next.map(|r| (r.arrival_ms, 0)),
+            _ => lean.arrive.peek().map(|a| a.0),
+        }
+    }
+
+    /// [`advance`](Self::advance) on the lean path: the general path's steps for one request
+    /// per instance, a fixed keep-alive and no provisioned concurrency, with instances reduced
+    /// to times ([`Lean`]).
+    fn advance_lean(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
+        let mut lean = self.lean.take().expect("on the lean path");
+        let several = self.states.len() > 1;
+        loop {
+            let done = lean.done.min();
+            let arrival = self.lean_arrival(&lean);
+            // Completions first at equal times.
+            let (t, is_done) = match (done, arrival) {
+                (Some(d), Some(a)) if d <= a.0 => (d, true),
+                (Some(d), None) => (d, true),
+                (_, Some(a)) => (a.0, false),
+                (None, None) => break,
+            };
+            if t >= until_ms && until_ms != u64::MAX {
+                break;
+            }
+            self.last_time_ms = self.last_time_ms.max(t);
+            if is_done {
+                let (_, unit) = lean.done.pop();
+                self.inflight -= 1;
+                sink(t, -1);
+                let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
+                if *keep_alive_ms > 0 {
+                    idle.push_back(t);
+                }
+                continue;
+            }
+            let unit = arrival.expect("an arrival is next").1;
+            let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
+            let cfg = &self.cfg;
+            let st = &mut self.states[unit as usize];
+            let r = st.next.take().expect("a first attempt has its request");
+            st.res.arrivals += 1;
+            st.next = st.requests.next();
+            if several {
+                match st.next {
+                    Some(n) => *lean.arrive.peek_mut().expect("this arrival is at the top") = Reverse((n.arrival_ms, unit)),
+                    None => {
+                        lean.arrive.pop();
+                    }
+                }
+            }
+            if cfg.concurrency_limit.is_some_and(|limit| self.inflight >= limit) {
+                st.res.throttles += 1;
+                continue;
+            }
+            self.inflight += 1;
+            sink(t, 1);
+            st.res.served += 1;
+            // Expired instances leave, oldest first; then the most recently idled serves.
+            while let Some(&since) = idle.front() {
+                let until = since.saturating_add(*keep_alive_ms);
+                if t < until {
+                    break;
+                }
+                idle.pop_front();
+                st.res.idle_ms += until - since;
+            }
+            let (start, rerun_ms) = match idle.pop_back() {
+                Some(since) => {
+                    st.res.idle_ms += t - since;
+                    (t, 0)
+                }
+                None => {
+                    let (init_ms, rerun_ms) = st.cold_start(cfg);
+                    (t + init_ms, rerun_ms)
+                }
+            };
+            let (exec_ms, cut) = match cfg.timeout_ms {
+                Some(limit) if r.duration_ms + rerun_ms > limit => (limit, true),
+                _ => (r.duration_ms + rerun_ms, false),
+            };
+            let done_ms = start + exec_ms;
+            st.record_end(Some(exec_ms), t, done_ms, r.duration_ms, cut, true);
+            lean.done.push(done_ms, unit);
+        }
+        self.lean = Some(lean);
     }
 
     /// Whether a completion event of a shared instance was superseded by a later one.
@@ -887,17 +1150,8 @@ impl<'a> Engine<'a> {
                             let p = st.idle.remove(pos).expect("position is in range");
                             st.retire(p);
                         }
-                        let drawn_ms = st.draw_init_ms(&cfg.cold_start);
-                        let init_ms = match cfg.init_limit_ms {
-                            Some(limit) if drawn_ms > limit => {
-                                st.res.init_retries += 1;
-                                rerun_ms = drawn_ms;
-                                limit
-                            }
-                            _ => drawn_ms,
-                        };
-                        st.res.cold_starts += 1;
-                        st.tables.add(Kind::InitDuration, init_ms);
+                        let init_ms;
+                        (init_ms, rerun_ms) = st.cold_start(cfg);
                         st.new_instance(Instance {
                             ready_ms: t + init_ms,
                             ..Instance::default()
@@ -952,11 +1206,17 @@ impl<'a> Engine<'a> {
     /// event, and each unit's result is returned in the order the units were given.
     pub fn finish(self) -> Vec<UnitResult> {
         let end_ms = self.cfg.window_end_ms.max(self.last_time_ms);
+        let mut lean_units = self.lean.map(|l| l.units.into_iter());
         self.states
             .into_iter()
             .map(|mut st| {
                 while let Some(i) = st.idle.pop_front() {
                     st.evict(i, end_ms);
+                }
+                if let Some((keep_alive_ms, idle)) = lean_units.as_mut().and_then(Iterator::next) {
+                    for since in idle {
+                        st.res.idle_ms += end_ms.min(since.saturating_add(keep_alive_ms)).saturating_sub(since);
+                    }
                 }
                 let [on_demand, latency, busy, overhead, init, provisioned] = st.tables.into_histograms();
                 UnitResult {
@@ -1410,5 +1670,113 @@ mod tests {
         let r = &run(vec![unit(&reqs, "none")], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 20);
         assert_eq!(r.idle_ms, 0);
+    }
+
+    #[test]
+    fn the_radix_heap_pops_in_time_order_with_pushes_between_pops() {
+        // Completions scheduled from the time of the last pop on, as the engine schedules them:
+        // every pop is the least time held (checked against a sorted list), ties included.
+        let mut rng = SimRng::new(3);
+        let mut heap = RadixHeap::default();
+        let mut held: Vec<u64> = Vec::new();
+        let mut now = 0;
+        for step in 0..20_000u32 {
+            if held.is_empty() || rng.uniform01() < 0.55 {
+                let t = now + (rng.exponential(1_000.0) as u64) * u64::from(step % 7 != 0);
+                heap.push(t, step);
+                held.push(t);
+            } else {
+                held.sort_unstable();
+                assert_eq!(heap.min(), Some(held[0]));
+                let (t, _) = heap.pop();
+                assert_eq!(t, held.remove(0));
+                now = t;
+            }
+        }
+        assert_eq!(heap.len, held.len());
+    }
+
+    /// Runs `units` to the end on the general path (`lean: false`) or the lean one, returning
+    /// every unit's result and every in-flight change.
+    fn replay(units: Vec<UnitSpec<'_>>, c: &EngineConfig, lean: bool) -> (Vec<UnitResult>, Vec<(u64, i32)>) {
+        let mut changes = Vec::new();
+        let mut engine = Engine::build(units, c, lean);
+        assert_eq!(engine.lean.is_some(), lean, "the lean path is taken when allowed");
+        // Resumed block by block, as the independent pass does.
+        while let Some(t) = engine.next_time_ms() {
+            engine.advance(t + 7_000, &mut |t, d| changes.push((t, d)));
+        }
+        (engine.finish(), changes)
+    }
+
+    #[test]
+    fn the_lean_path_replays_exactly_as_the_general_one() {
+        // Random bursts (several requests at one ms, many overlapping), long and short
+        // durations, exponential inits; windows of none, 1 s and 10 min; a timeout, an init
+        // limit and an account limit that throttles; one unit and three in one loop.
+        let mut rng = SimRng::new(7);
+        let mut requests = |n: usize, mean_gap_ms: f64, mean_ms: f64| {
+            let mut t = 0.0;
+            (0..n)
+                .map(|_| {
+                    if rng.uniform01() < 0.8 {
+                        t += rng.exponential(mean_gap_ms);
+                    }
+                    (t as u64, (rng.exponential(mean_ms) as u64).max(1))
+                })
+                .collect::<Vec<_>>()
+        };
+        let traces = [requests(3_000, 50.0, 400.0), requests(2_000, 900.0, 3_000.0), requests(500, 20_000.0, 100.0)];
+        let mut c = cfg(1);
+        c.cold_start = ColdStartDist::Exponential { mean_ms: 300.0 };
+        c.window_end_ms = 2_000_000;
+        let mut checked = 0;
+        for keep_alive in ["none", "1s", "10m"] {
+            for (timeout_ms, init_limit_ms, limit) in [(None, None, None), (Some(2_000), Some(400), None), (None, None, Some(12))] {
+                c.timeout_ms = timeout_ms;
+                c.init_limit_ms = init_limit_ms;
+                c.concurrency_limit = limit;
+                let units = || -> Vec<UnitSpec<'static>> {
+                    traces
+                        .iter()
+                        .enumerate()
+                        .map(|(k, reqs)| UnitSpec {
+                            key: format!("f{k}"),
+                            rng: SimRng::new(k as u64),
+                            ..unit(reqs, keep_alive)
+                        })
+                        .collect()
+                };
+                let json = |r: &[UnitResult]| serde_json::to_string(r).unwrap();
+                let (general, general_changes) = replay(units(), &c, false);
+                let (lean, lean_changes) = replay(units(), &c, true);
+                assert_eq!(json(&lean), json(&general), "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}");
+                assert_eq!(lean_changes, general_changes);
+                // What each setting is there for happens.
+                let total = |f: fn(&UnitResult) -> u64| general.iter().map(f).sum::<u64>();
+                assert!(total(|r| r.cold_starts) > 3);
+                assert_eq!(total(|r| r.timeouts) > 0, timeout_ms.is_some());
+                assert_eq!(total(|r| r.init_retries) > 0, init_limit_ms.is_some());
+                assert_eq!(total(|r| r.throttles) > 0, limit.is_some());
+                assert_eq!(total(|r| r.idle_ms) > 0, keep_alive != "none");
+                if limit.is_none() {
+                    for k in 0..traces.len() {
+                        let one = || vec![units().swap_remove(k)];
+                        let ((a, a_changes), (b, b_changes)) = (replay(one(), &c, true), replay(one(), &c, false));
+                        assert_eq!((json(&a), a_changes), (json(&b), b_changes));
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 9);
+        // The general path stays for what the lean one leaves out: a learning keep-alive, two
+        // requests per instance, provisioned concurrency.
+        let mut hybrid = unit(&traces[0], "hybrid");
+        hybrid.rng = SimRng::new(0);
+        assert!(Engine::new(vec![hybrid], &c).lean.is_none());
+        assert!(Engine::new(vec![unit(&traces[0], "10m")], &cfg(2)).lean.is_none());
+        c.provisioned = ProvisionedSchedule::constant(1);
+        assert!(Engine::new(vec![unit(&traces[0], "10m")], &c).lean.is_none());
     }
 }
