@@ -566,7 +566,7 @@ impl UnitState<'_> {
 /// called. Results are the general path's, event for event (a test replays both).
 struct Lean {
     /// Pending completions `(time, unit)`.
-    done: RadixHeap,
+    done: DoneQueue,
     /// Each unit's next first-attempt arrival `(time, unit)` when there are several units
     /// (ordered as the general path's ties order them); a single unit's is its `next`.
     arrive: BinaryHeap<Reverse<(u64, u32)>>,
@@ -575,82 +575,184 @@ struct Lean {
     units: Vec<(u64, VecDeque<u64>)>,
 }
 
-/// The lean path's pending completions `(time, unit)`, a radix heap (Ahuja, Mehlhorn, Orlin
-/// and Tarjan, 1990): a time goes to bucket `b` = the bit length of `time ^ last`, `last`
-/// being the last time popped, so bucket 0 holds times equal to `last` and buckets above hold
-/// ever later ones; when bucket 0 runs out, the lowest other bucket is spread again around its
-/// least time, each entry to a lower bucket. Push O(1), pop amortized O(bits of the times'
-/// spread), against O(log n) sifts through a binary heap. Every time pushed must be at least
-/// the last popped, which holds here: a completion is later than the arrival that schedules
-/// it, and events are handled in time order. Equal times pop in no particular order (lean
-/// completions at one time commute).
-struct RadixHeap {
+/// The lean path's pending completions `(time, unit)`: a 4-ary min-heap, and for a single
+/// unit with many requests in flight also a timing wheel that counts completions per ms over
+/// the next [`WHEEL_MS`] (a busy unit's completions mostly fall there: one increment each,
+/// found again by a bit scan, against log₄ n sifts). Entries of equal time come out in no
+/// particular order: lean completions at one time commute. Every time pushed must be at
+/// least the last popped, which holds here: a completion is later than the arrival that
+/// schedules it, and events are handled in time order.
+#[derive(Default)]
+struct DoneQueue {
+    heap: Vec<(u64, u32)>,
+    /// Allowed a wheel (one unit: its completions need no unit).
+    single: bool,
+    wheel: Option<Box<Wheel>>,
+    /// Last time popped.
     last_ms: u64,
-    /// Least time held (`u64::MAX` when empty).
-    min_ms: u64,
-    len: usize,
-    /// Bit `b` set when bucket `b` holds entries.
-    nonempty: u128,
-    buckets: [Vec<(u64, u32)>; 65],
 }
 
-impl Default for RadixHeap {
-    fn default() -> Self {
-        RadixHeap {
-            last_ms: 0,
-            min_ms: u64::MAX,
+/// Completions held in the heap before a single unit's queue adds a wheel (270 KB: about 1 KB
+/// per request in flight then).
+const WHEEL_FROM: usize = 256;
+/// Span of the timing wheel, in ms from the last completion popped.
+const WHEEL_MS: u64 = 1 << 16;
+
+/// Counts of completions by time mod [`WHEEL_MS`], all times within `WHEEL_MS` of the
+/// queue's last popped time, with two levels of bitmaps to find the next nonzero count.
+struct Wheel {
+    counts: Vec<u32>,
+    /// Bit `i % 64` of word `i / 64` set when `counts[i] > 0`.
+    bits: Vec<u64>,
+    /// Bit `w % 64` of word `w / 64` set when `bits[w] != 0`.
+    summary: Vec<u64>,
+    len: usize,
+    /// Least time held (valid when `len > 0`).
+    min_ms: u64,
+}
+
+impl Wheel {
+    fn new() -> Self {
+        let slots = WHEEL_MS as usize;
+        Wheel {
+            counts: vec![0; slots],
+            bits: vec![0; slots / 64],
+            summary: vec![0; slots / 64 / 64],
             len: 0,
-            nonempty: 0,
-            buckets: std::array::from_fn(|_| Vec::new()),
+            min_ms: u64::MAX,
         }
     }
-}
 
-impl RadixHeap {
-    fn bucket(&self, time_ms: u64) -> usize {
-        (u64::BITS - (time_ms ^ self.last_ms).leading_zeros()) as usize
+    /// Counts a completion at `time_ms` unless its count is full (false then).
+    fn add(&mut self, time_ms: u64) -> bool {
+        let i = (time_ms % WHEEL_MS) as usize;
+        if self.counts[i] == u32::MAX {
+            return false;
+        }
+        self.counts[i] += 1;
+        self.bits[i / 64] |= 1 << (i % 64);
+        self.summary[i / 4096] |= 1 << (i / 64 % 64);
+        self.len += 1;
+        self.min_ms = self.min_ms.min(time_ms);
+        true
     }
 
+    /// Removes one completion at `min_ms` (the queue's last popped time from then on).
+    fn take_min(&mut self) {
+        let i = (self.min_ms % WHEEL_MS) as usize;
+        self.counts[i] -= 1;
+        self.len -= 1;
+        if self.counts[i] > 0 {
+            return;
+        }
+        self.bits[i / 64] &= !(1 << (i % 64));
+        if self.bits[i / 64] == 0 {
+            self.summary[i / 4096] &= !(1 << (i / 64 % 64));
+        }
+        self.min_ms = if self.len == 0 {
+            u64::MAX
+        } else {
+            self.first_from(self.min_ms)
+        };
+    }
+
+    /// The least time held, every time held being in `[from_ms, from_ms + WHEEL_MS)`: the
+    /// first nonzero count at or after `from_ms`'s slot, cyclically.
+    fn first_from(&self, from_ms: u64) -> u64 {
+        let start = (from_ms % WHEEL_MS) as usize;
+        let words = self.bits.len();
+        let here = self.bits[start / 64] & (!0 << (start % 64));
+        let slot = if here != 0 {
+            start / 64 * 64 + here.trailing_zeros() as usize
+        } else {
+            // The next nonzero word through the summary, wrapping around (back to the start
+            // word, whose slots before `start` are the latest times).
+            let mut w = (start / 64 + 1) % words;
+            loop {
+                let s = self.summary[w / 64] & (!0 << (w % 64));
+                if s != 0 {
+                    let w = w / 64 * 64 + s.trailing_zeros() as usize;
+                    break w * 64 + self.bits[w].trailing_zeros() as usize;
+                }
+                w = (w / 64 * 64 + 64) % words;
+            }
+        };
+        from_ms + ((slot as u64).wrapping_sub(start as u64) % WHEEL_MS)
+    }
+}
+
+impl DoneQueue {
     fn push(&mut self, time_ms: u64, unit: u32) {
-        debug_assert!(time_ms >= self.last_ms, "radix heap times never decrease");
-        let b = self.bucket(time_ms);
-        self.buckets[b].push((time_ms, unit));
-        self.nonempty |= 1 << b;
-        self.min_ms = self.min_ms.min(time_ms);
-        self.len += 1;
+        debug_assert!(time_ms >= self.last_ms, "completion times never go back");
+        if let Some(wheel) = &mut self.wheel {
+            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms) {
+                return;
+            }
+        }
+        let h = &mut self.heap;
+        let mut i = h.len();
+        h.push((time_ms, unit));
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if h[parent] <= (time_ms, unit) {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = (time_ms, unit);
+        if self.single && self.wheel.is_none() && h.len() >= WHEEL_FROM {
+            self.wheel = Some(Box::new(Wheel::new()));
+        }
     }
 
     /// The least time held.
     fn min(&self) -> Option<u64> {
-        (self.len > 0).then_some(self.min_ms)
+        let wheel = self.wheel.as_ref().filter(|w| w.len > 0).map(|w| w.min_ms);
+        let heap = self.heap.first().map(|e| e.0);
+        match (wheel, heap) {
+            (Some(w), Some(h)) => Some(w.min(h)),
+            (w, h) => w.or(h),
+        }
     }
 
-    /// Removes an entry of the least time (the heap is not empty).
+    /// Removes an entry of the least time (the queue is not empty).
     fn pop(&mut self) -> (u64, u32) {
-        if self.buckets[0].is_empty() {
-            // Spread the lowest bucket, which holds the least time, around it.
-            let b = self.nonempty.trailing_zeros() as usize;
-            self.nonempty &= !(1 << b);
-            self.last_ms = self.min_ms;
-            let mut spread = std::mem::take(&mut self.buckets[b]);
-            for &(time_ms, unit) in &spread {
-                let to = self.bucket(time_ms);
-                self.buckets[to].push((time_ms, unit));
-                self.nonempty |= 1 << to;
+        let heap_min = self.heap.first().map(|e| e.0);
+        if let Some(wheel) = self.wheel.as_mut().filter(|w| w.len > 0) {
+            if heap_min.is_none_or(|h| wheel.min_ms <= h) {
+                self.last_ms = wheel.min_ms;
+                wheel.take_min();
+                return (self.last_ms, 0);
             }
-            spread.clear();
-            self.buckets[b] = spread;
         }
-        let entry = self.buckets[0].pop().expect("bucket 0 holds the least time");
-        self.len -= 1;
-        if self.buckets[0].is_empty() {
-            self.nonempty &= !1;
-            self.min_ms = match self.nonempty.trailing_zeros() {
-                128 => u64::MAX,
-                b => self.buckets[b as usize].iter().map(|e| e.0).min().expect("the bucket holds entries"),
-            };
+        let h = &mut self.heap;
+        let top = h[0];
+        let last = h.pop().expect("the heap holds the least time");
+        let n = h.len();
+        if n > 0 {
+            let mut i = 0;
+            loop {
+                let first = 4 * i + 1;
+                if first >= n {
+                    break;
+                }
+                let mut child = first;
+                for c in first + 1..(first + 4).min(n) {
+                    if h[c] < h[child] {
+                        child = c;
+                    }
+                }
+                if h[child] >= last {
+                    break;
+                }
+                h[i] = h[child];
+                i = child;
+            }
+            h[i] = last;
         }
-        entry
+        self.last_ms = top.0;
+        top
     }
 }
 
@@ -699,7 +801,10 @@ impl<'a> Engine<'a> {
                     && (cfg.concurrency_limit.is_none() || cfg.retry.is_none())
             })
             .map(|w| Lean {
-                done: RadixHeap::default(),
+                done: DoneQueue {
+                    single: w.len() == 1,
+                    ..DoneQueue::default()
+                },
                 arrive: BinaryHeap::new(),
                 units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
             });
@@ -1673,27 +1778,38 @@ mod tests {
     }
 
     #[test]
-    fn the_radix_heap_pops_in_time_order_with_pushes_between_pops() {
-        // Completions scheduled from the time of the last pop on, as the engine schedules them:
-        // every pop is the least time held (checked against a sorted list), ties included.
-        let mut rng = SimRng::new(3);
-        let mut heap = RadixHeap::default();
-        let mut held: Vec<u64> = Vec::new();
-        let mut now = 0;
-        for step in 0..20_000u32 {
-            if held.is_empty() || rng.uniform01() < 0.55 {
-                let t = now + (rng.exponential(1_000.0) as u64) * u64::from(step % 7 != 0);
-                heap.push(t, step);
-                held.push(t);
-            } else {
-                held.sort_unstable();
-                assert_eq!(heap.min(), Some(held[0]));
-                let (t, _) = heap.pop();
-                assert_eq!(t, held.remove(0));
-                now = t;
+    fn the_done_queue_pops_in_time_order_with_pushes_between_pops() {
+        // Completions scheduled from the time of the last pop on, as the engine schedules them,
+        // some beyond the wheel's span, many at one ms: every pop is the least time held
+        // (checked against a sorted list), with the wheel (one unit, enough in flight) or not.
+        for single in [false, true] {
+            let mut rng = SimRng::new(3);
+            let mut queue = DoneQueue {
+                single,
+                ..DoneQueue::default()
+            };
+            let mut held = BinaryHeap::new();
+            let mut now = 0;
+            for step in 0..60_000u32 {
+                let grow = step % 20_000 < 12_000;
+                if held.is_empty() || rng.uniform01() < if grow { 0.6 } else { 0.4 } {
+                    let mean_ms = if step % 5 == 0 { 50_000.0 } else { 2_000.0 };
+                    let t = now + (rng.exponential(mean_ms) as u64) * u64::from(step % 7 != 0);
+                    queue.push(t, if single { 0 } else { step });
+                    held.push(Reverse(t));
+                } else {
+                    let Reverse(least) = held.pop().expect("not empty");
+                    assert_eq!(queue.min(), Some(least));
+                    assert_eq!(queue.pop().0, least);
+                    now = least;
+                }
             }
+            assert_eq!(queue.wheel.is_some(), single);
+            while let Some(t) = queue.min() {
+                assert_eq!((t, queue.pop().0), (held.peek().expect("not empty").0, held.pop().expect("not empty").0));
+            }
+            assert!(held.is_empty());
         }
-        assert_eq!(heap.len, held.len());
     }
 
     /// Runs `units` to the end on the general path (`lean: false`) or the lean one, returning
@@ -1726,7 +1842,13 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let traces = [requests(3_000, 50.0, 400.0), requests(2_000, 900.0, 3_000.0), requests(500, 20_000.0, 100.0)];
+        // The first trace keeps ~500 requests in flight: its queue takes a wheel when alone.
+        let traces = [
+            requests(20_000, 4.0, 2_000.0),
+            requests(3_000, 50.0, 400.0),
+            requests(2_000, 900.0, 3_000.0),
+            requests(500, 20_000.0, 100.0),
+        ];
         let mut c = cfg(1);
         c.cold_start = ColdStartDist::Exponential { mean_ms: 300.0 };
         c.window_end_ms = 2_000_000;
@@ -1760,6 +1882,9 @@ mod tests {
                 assert_eq!(total(|r| r.throttles) > 0, limit.is_some());
                 assert_eq!(total(|r| r.idle_ms) > 0, keep_alive != "none");
                 if limit.is_none() {
+                    let mut busy = Engine::new(vec![units().swap_remove(0)], &c);
+                    busy.advance(u64::MAX, &mut |_, _| {});
+                    assert!(busy.lean.as_ref().is_some_and(|l| l.done.wheel.is_some()));
                     for k in 0..traces.len() {
                         let one = || vec![units().swap_remove(k)];
                         let ((a, a_changes), (b, b_changes)) = (replay(one(), &c, true), replay(one(), &c, false));
