@@ -569,40 +569,113 @@ struct Lean {
     done: DoneQueue,
     /// Each unit's next first-attempt arrival `(time, unit)` when there are several units
     /// (ordered as the general path's ties order them); a single unit's is its `next`.
-    arrive: BinaryHeap<Reverse<(u64, u32)>>,
+    arrive: QuadHeap<(u64, u32)>,
     /// Per unit: its keep-alive window and the times its warm instances went idle, oldest
     /// first (they expire from the front; the most recently idled, at the back, serves).
     units: Vec<(u64, VecDeque<u64>)>,
 }
 
-/// The lean path's pending completions `(time, unit)`: a 4-ary min-heap, and for a single
-/// unit with many requests in flight also a timing wheel that counts completions per ms over
-/// the next [`WHEEL_MS`] (a busy unit's completions mostly fall there: one increment each,
-/// found again by a bit scan, against log₄ n sifts). Entries of equal time come out in no
-/// particular order: lean completions at one time commute. Every time pushed must be at
-/// least the last popped, which holds here: a completion is later than the arrival that
-/// schedules it, and events are handled in time order.
+/// A 4-ary min-heap: half a binary heap's depth, and a node's four children share a cache line.
+#[derive(Default)]
+struct QuadHeap<T>(Vec<T>);
+
+impl<T: Ord + Copy> QuadHeap<T> {
+    fn peek(&self) -> Option<T> {
+        self.0.first().copied()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn push(&mut self, x: T) {
+        let h = &mut self.0;
+        let mut i = h.len();
+        h.push(x);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if h[parent] <= x {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = x;
+    }
+
+    /// Removes the least entry (the heap is not empty).
+    fn pop(&mut self) -> T {
+        let top = self.0[0];
+        let last = self.0.pop().expect("the heap is not empty");
+        if !self.0.is_empty() {
+            self.sift_down(last);
+        }
+        top
+    }
+
+    /// Replaces the least entry by `x` (the heap is not empty).
+    fn replace_top(&mut self, x: T) {
+        self.sift_down(x);
+    }
+
+    /// Puts `x` at the root and moves it down to its place.
+    fn sift_down(&mut self, x: T) {
+        let h = &mut self.0;
+        let n = h.len();
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut child = first;
+            for c in first + 1..(first + 4).min(n) {
+                if h[c] < h[child] {
+                    child = c;
+                }
+            }
+            if h[child] >= x {
+                break;
+            }
+            h[i] = h[child];
+            i = child;
+        }
+        h[i] = x;
+    }
+}
+
+/// The lean path's pending completions `(time, unit)`: a [`QuadHeap`], and once many requests
+/// are in flight also a timing wheel over the next [`WHEEL_MS`], where most completions then
+/// fall: a list per ms, found again by a bit scan (O(1) against log₄ n sifts). Entries of
+/// equal time come out in no particular order: lean completions at one time commute. Every
+/// time pushed must be at least the last popped, which holds here: a completion is later than
+/// the arrival that schedules it, and events are handled in time order.
 #[derive(Default)]
 struct DoneQueue {
-    heap: Vec<(u64, u32)>,
-    /// Allowed a wheel (one unit: its completions need no unit).
-    single: bool,
+    heap: QuadHeap<(u64, u32)>,
     wheel: Option<Box<Wheel>>,
     /// Last time popped.
     last_ms: u64,
 }
 
-/// Completions held in the heap before a single unit's queue adds a wheel (270 KB: about 1 KB
-/// per request in flight then).
+/// Completions held in the heap before the queue adds a wheel (about 270 KB: 1 KB per request
+/// in flight then).
 const WHEEL_FROM: usize = 256;
 /// Span of the timing wheel, in ms from the last completion popped.
 const WHEEL_MS: u64 = 1 << 16;
+/// End of a wheel list.
+const NIL: u32 = u32::MAX;
 
-/// Counts of completions by time mod [`WHEEL_MS`], all times within `WHEEL_MS` of the
-/// queue's last popped time, with two levels of bitmaps to find the next nonzero count.
+/// Completions by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
+/// popped time), each ms a list of units, with two levels of bitmaps to find the next
+/// nonempty ms.
 struct Wheel {
-    counts: Vec<u32>,
-    /// Bit `i % 64` of word `i / 64` set when `counts[i] > 0`.
+    /// First entry of each ms's list (`NIL`: empty).
+    heads: Vec<u32>,
+    /// `(unit, next entry)`; the free entries are chained from `free`.
+    entries: Vec<(u32, u32)>,
+    free: u32,
+    /// Bit `i % 64` of word `i / 64` set when list `i` is not empty.
     bits: Vec<u64>,
     /// Bit `w % 64` of word `w / 64` set when `bits[w] != 0`.
     summary: Vec<u64>,
@@ -615,7 +688,9 @@ impl Wheel {
     fn new() -> Self {
         let slots = WHEEL_MS as usize;
         Wheel {
-            counts: vec![0; slots],
+            heads: vec![NIL; slots],
+            entries: Vec::new(),
+            free: NIL,
             bits: vec![0; slots / 64],
             summary: vec![0; slots / 64 / 64],
             len: 0,
@@ -623,13 +698,24 @@ impl Wheel {
         }
     }
 
-    /// Counts a completion at `time_ms` unless its count is full (false then).
-    fn add(&mut self, time_ms: u64) -> bool {
+    /// Adds a completion of `unit` at `time_ms` unless the entries are full (false then).
+    fn add(&mut self, time_ms: u64, unit: u32) -> bool {
         let i = (time_ms % WHEEL_MS) as usize;
-        if self.counts[i] == u32::MAX {
-            return false;
-        }
-        self.counts[i] += 1;
+        let e = if self.free != NIL {
+            let e = self.free;
+            self.free = self.entries[e as usize].1;
+            self.entries[e as usize] = (unit, self.heads[i]);
+            e
+        } else {
+            match u32::try_from(self.entries.len()).ok().filter(|&e| e != NIL) {
+                Some(e) => {
+                    self.entries.push((unit, self.heads[i]));
+                    e
+                }
+                None => return false,
+            }
+        };
+        self.heads[i] = e;
         self.bits[i / 64] |= 1 << (i % 64);
         self.summary[i / 4096] |= 1 << (i / 64 % 64);
         self.len += 1;
@@ -637,27 +723,32 @@ impl Wheel {
         true
     }
 
-    /// Removes one completion at `min_ms` (the queue's last popped time from then on).
-    fn take_min(&mut self) {
+    /// Removes a completion at `min_ms` (the queue's last popped time from then on) and
+    /// returns its unit.
+    fn take_min(&mut self) -> u32 {
         let i = (self.min_ms % WHEEL_MS) as usize;
-        self.counts[i] -= 1;
+        let e = self.heads[i];
+        let (unit, next) = self.entries[e as usize];
+        self.heads[i] = next;
+        self.entries[e as usize].1 = self.free;
+        self.free = e;
         self.len -= 1;
-        if self.counts[i] > 0 {
-            return;
+        if next == NIL {
+            self.bits[i / 64] &= !(1 << (i % 64));
+            if self.bits[i / 64] == 0 {
+                self.summary[i / 4096] &= !(1 << (i / 64 % 64));
+            }
+            self.min_ms = if self.len == 0 {
+                u64::MAX
+            } else {
+                self.first_from(self.min_ms)
+            };
         }
-        self.bits[i / 64] &= !(1 << (i % 64));
-        if self.bits[i / 64] == 0 {
-            self.summary[i / 4096] &= !(1 << (i / 64 % 64));
-        }
-        self.min_ms = if self.len == 0 {
-            u64::MAX
-        } else {
-            self.first_from(self.min_ms)
-        };
+        unit
     }
 
     /// The least time held, every time held being in `[from_ms, from_ms + WHEEL_MS)`: the
-    /// first nonzero count at or after `from_ms`'s slot, cyclically.
+    /// first nonempty list at or after `from_ms`'s, cyclically.
     fn first_from(&self, from_ms: u64) -> u64 {
         let start = (from_ms % WHEEL_MS) as usize;
         let words = self.bits.len();
@@ -666,7 +757,7 @@ impl Wheel {
             start / 64 * 64 + here.trailing_zeros() as usize
         } else {
             // The next nonzero word through the summary, wrapping around (back to the start
-            // word, whose slots before `start` are the latest times).
+            // word, whose lists before `start` hold the latest times).
             let mut w = (start / 64 + 1) % words;
             loop {
                 let s = self.summary[w / 64] & (!0 << (w % 64));
@@ -685,23 +776,12 @@ impl DoneQueue {
     fn push(&mut self, time_ms: u64, unit: u32) {
         debug_assert!(time_ms >= self.last_ms, "completion times never go back");
         if let Some(wheel) = &mut self.wheel {
-            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms) {
+            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms, unit) {
                 return;
             }
         }
-        let h = &mut self.heap;
-        let mut i = h.len();
-        h.push((time_ms, unit));
-        while i > 0 {
-            let parent = (i - 1) / 4;
-            if h[parent] <= (time_ms, unit) {
-                break;
-            }
-            h[i] = h[parent];
-            i = parent;
-        }
-        h[i] = (time_ms, unit);
-        if self.single && self.wheel.is_none() && h.len() >= WHEEL_FROM {
+        self.heap.push((time_ms, unit));
+        if self.wheel.is_none() && self.heap.len() >= WHEEL_FROM {
             self.wheel = Some(Box::new(Wheel::new()));
         }
     }
@@ -709,7 +789,7 @@ impl DoneQueue {
     /// The least time held.
     fn min(&self) -> Option<u64> {
         let wheel = self.wheel.as_ref().filter(|w| w.len > 0).map(|w| w.min_ms);
-        let heap = self.heap.first().map(|e| e.0);
+        let heap = self.heap.peek().map(|e| e.0);
         match (wheel, heap) {
             (Some(w), Some(h)) => Some(w.min(h)),
             (w, h) => w.or(h),
@@ -718,39 +798,14 @@ impl DoneQueue {
 
     /// Removes an entry of the least time (the queue is not empty).
     fn pop(&mut self) -> (u64, u32) {
-        let heap_min = self.heap.first().map(|e| e.0);
+        let heap_min = self.heap.peek().map(|e| e.0);
         if let Some(wheel) = self.wheel.as_mut().filter(|w| w.len > 0) {
             if heap_min.is_none_or(|h| wheel.min_ms <= h) {
                 self.last_ms = wheel.min_ms;
-                wheel.take_min();
-                return (self.last_ms, 0);
+                return (self.last_ms, wheel.take_min());
             }
         }
-        let h = &mut self.heap;
-        let top = h[0];
-        let last = h.pop().expect("the heap holds the least time");
-        let n = h.len();
-        if n > 0 {
-            let mut i = 0;
-            loop {
-                let first = 4 * i + 1;
-                if first >= n {
-                    break;
-                }
-                let mut child = first;
-                for c in first + 1..(first + 4).min(n) {
-                    if h[c] < h[child] {
-                        child = c;
-                    }
-                }
-                if h[child] >= last {
-                    break;
-                }
-                h[i] = h[child];
-                i = child;
-            }
-            h[i] = last;
-        }
+        let top = self.heap.pop();
         self.last_ms = top.0;
         top
     }
@@ -801,11 +856,8 @@ impl<'a> Engine<'a> {
                     && (cfg.concurrency_limit.is_none() || cfg.retry.is_none())
             })
             .map(|w| Lean {
-                done: DoneQueue {
-                    single: w.len() == 1,
-                    ..DoneQueue::default()
-                },
-                arrive: BinaryHeap::new(),
+                done: DoneQueue::default(),
+                arrive: QuadHeap::default(),
                 units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
             });
         assert!(
@@ -856,7 +908,7 @@ impl<'a> Engine<'a> {
                 (None, _) => {}
                 (Some(r), Some(lean)) => {
                     if several {
-                        lean.arrive.push(Reverse((r.arrival_ms, u as u32)));
+                        lean.arrive.push((r.arrival_ms, u as u32));
                     }
                 }
                 (Some(r), None) => {
@@ -932,7 +984,7 @@ impl<'a> Engine<'a> {
     fn lean_arrival(&self, lean: &Lean) -> Option<(u64, u32)> {
         match self.states.as_slice() {
             [one] => one.next.map(|r| (r.arrival_ms, 0)),
-            _ => lean.arrive.peek().map(|a| a.0),
+            _ => lean.arrive.peek(),
         }
     }
 
@@ -975,7 +1027,7 @@ impl<'a> Engine<'a> {
             st.next = st.requests.next();
             if several {
                 match st.next {
-                    Some(n) => *lean.arrive.peek_mut().expect("this arrival is at the top") = Reverse((n.arrival_ms, unit)),
+                    Some(n) => lean.arrive.replace_top((n.arrival_ms, unit)),
                     None => {
                         lean.arrive.pop();
                     }
@@ -1781,32 +1833,41 @@ mod tests {
     fn the_done_queue_pops_in_time_order_with_pushes_between_pops() {
         // Completions scheduled from the time of the last pop on, as the engine schedules them,
         // some beyond the wheel's span, many at one ms: every pop is the least time held
-        // (checked against a sorted list), with the wheel (one unit, enough in flight) or not.
-        for single in [false, true] {
+        // (checked against a binary heap), the units of each time too, with the wheel (enough
+        // in flight) or without.
+        for many in [false, true] {
             let mut rng = SimRng::new(3);
-            let mut queue = DoneQueue {
-                single,
-                ..DoneQueue::default()
-            };
+            let mut queue = DoneQueue::default();
             let mut held = BinaryHeap::new();
             let mut now = 0;
             for step in 0..60_000u32 {
-                let grow = step % 20_000 < 12_000;
+                let grow = many && step % 20_000 < 12_000;
                 if held.is_empty() || rng.uniform01() < if grow { 0.6 } else { 0.4 } {
                     let mean_ms = if step % 5 == 0 { 50_000.0 } else { 2_000.0 };
                     let t = now + (rng.exponential(mean_ms) as u64) * u64::from(step % 7 != 0);
-                    queue.push(t, if single { 0 } else { step });
-                    held.push(Reverse(t));
+                    queue.push(t, step);
+                    held.push(Reverse((t, step)));
                 } else {
-                    let Reverse(least) = held.pop().expect("not empty");
-                    assert_eq!(queue.min(), Some(least));
-                    assert_eq!(queue.pop().0, least);
-                    now = least;
+                    let (t, unit) = queue.pop();
+                    assert_eq!(Some(t), held.peek().map(|h| h.0 .0));
+                    // Equal times in any order: take the popped unit out of the reference.
+                    let mut same = Vec::new();
+                    while held.peek().is_some_and(|h| h.0 .0 == t) {
+                        same.push(held.pop().expect("peeked").0);
+                    }
+                    let at = same.iter().position(|&h| h == (t, unit)).expect("a unit pushed at that time");
+                    same.swap_remove(at);
+                    held.extend(same.into_iter().map(Reverse));
+                    assert_eq!(queue.min(), held.peek().map(|h| h.0 .0));
+                    now = t;
                 }
             }
-            assert_eq!(queue.wheel.is_some(), single);
+            assert_eq!(queue.wheel.is_some(), many);
             while let Some(t) = queue.min() {
-                assert_eq!((t, queue.pop().0), (held.peek().expect("not empty").0, held.pop().expect("not empty").0));
+                let (popped, unit) = queue.pop();
+                assert_eq!(popped, t);
+                assert!(held.iter().any(|h| h.0 == (t, unit)));
+                held.retain(|h| h.0 != (t, unit));
             }
             assert!(held.is_empty());
         }
