@@ -432,7 +432,10 @@ fn independent_pass(
                 }
             }
         });
-        nets.sum(t0 - t0 % BLOCK_MS, engines.iter().map(|(_, changes, _)| changes.as_slice()));
+        nets.sum(
+            t0 - t0 % BLOCK_MS,
+            engines.iter().map(|(_, changes, _)| changes.as_slice()),
+        );
         nets.drain(&mut |t, d| {
             sweep.add(t, d);
             if let Some(w) = record.as_deref_mut() {

@@ -1512,7 +1512,10 @@ mod tests {
         assert_eq!(on_demand.iter().nth(7), Some((7, 4)));
         assert_eq!(on_demand.iter().nth(6), Some((6, 1 + (1 << 32))));
         let three = vec![(5, 1), (6, 1 << 32), (42, 1), (50, 1)];
-        assert_eq!(latency.iter().collect::<Vec<_>>(), [three.clone(), vec![(big, 1 << 32)]].concat());
+        assert_eq!(
+            latency.iter().collect::<Vec<_>>(),
+            [three.clone(), vec![(big, 1 << 32)]].concat()
+        );
         assert_eq!(busy.iter().collect::<Vec<_>>(), three);
         // 0..100 mod 7: 0 and 1 appear 15 times, 2..6 14 times.
         assert_eq!(overhead.count(), 100);
@@ -1900,7 +1903,10 @@ mod tests {
                     while held.peek().is_some_and(|h| h.0 .0 == t) {
                         same.push(held.pop().expect("peeked").0);
                     }
-                    let at = same.iter().position(|&h| h == (t, unit)).expect("a unit pushed at that time");
+                    let at = same
+                        .iter()
+                        .position(|&h| h == (t, unit))
+                        .expect("a unit pushed at that time");
                     same.swap_remove(at);
                     held.extend(same.into_iter().map(Reverse));
                     assert_eq!(queue.min(), held.peek().map(|h| h.0 .0));
@@ -1960,7 +1966,11 @@ mod tests {
         c.window_end_ms = 2_000_000;
         let mut checked = 0;
         for keep_alive in ["none", "1s", "10m"] {
-            for (timeout_ms, init_limit_ms, limit) in [(None, None, None), (Some(2_000), Some(400), None), (None, None, Some(12))] {
+            for (timeout_ms, init_limit_ms, limit) in [
+                (None, None, None),
+                (Some(2_000), Some(400), None),
+                (None, None, Some(12)),
+            ] {
                 c.timeout_ms = timeout_ms;
                 c.init_limit_ms = init_limit_ms;
                 c.concurrency_limit = limit;
@@ -1978,7 +1988,11 @@ mod tests {
                 let json = |r: &[UnitResult]| serde_json::to_string(r).unwrap();
                 let (general, general_changes) = replay(units(), &c, false);
                 let (lean, lean_changes) = replay(units(), &c, true);
-                assert_eq!(json(&lean), json(&general), "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}");
+                assert_eq!(
+                    json(&lean),
+                    json(&general),
+                    "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}"
+                );
                 assert_eq!(lean_changes, general_changes);
                 // What each setting is there for happens.
                 let total = |f: fn(&UnitResult) -> u64| general.iter().map(f).sum::<u64>();
