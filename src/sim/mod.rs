@@ -467,6 +467,8 @@ struct BlockNets {
     net: Vec<i64>,
     /// Bit `i` set when ms `base_ms + i` has a change.
     touched: Vec<u64>,
+    /// Bit `w` set when `touched[w]` is not 0 (a sparse block is read in a few steps).
+    touched_words: Vec<u64>,
     /// Changes outside the block's minute (times within 2 minutes of 2^64 ms only: their
     /// block has no end), sorted before they are read.
     outside: Vec<u64>,
@@ -479,6 +481,7 @@ impl BlockNets {
         if self.net.is_empty() {
             self.net = vec![0; BLOCK_MS as usize];
             self.touched = vec![0; (BLOCK_MS as usize).div_ceil(64)];
+            self.touched_words = vec![0; self.touched.len().div_ceil(64)];
         }
         self.base_ms = base_ms;
         for block in changes {
@@ -489,6 +492,7 @@ impl BlockNets {
                         let i = i as usize;
                         self.net[i] += d;
                         self.touched[i / 64] |= 1 << (i % 64);
+                        self.touched_words[i / 4096] |= 1 << (i / 64 % 64);
                     }
                     None => self.outside.push(packed),
                 }
@@ -506,11 +510,16 @@ impl BlockNets {
                 net -= i64::from(d);
             }
         };
-        for (w, word) in self.touched.iter_mut().enumerate() {
-            while *word != 0 {
-                let i = w * 64 + word.trailing_zeros() as usize;
-                *word &= *word - 1;
-                feed(self.base_ms + i as u64, std::mem::take(&mut self.net[i]));
+        for (s, summary) in self.touched_words.iter_mut().enumerate() {
+            while *summary != 0 {
+                let w = s * 64 + summary.trailing_zeros() as usize;
+                *summary &= *summary - 1;
+                let word = &mut self.touched[w];
+                while *word != 0 {
+                    let i = w * 64 + word.trailing_zeros() as usize;
+                    *word &= *word - 1;
+                    feed(self.base_ms + i as u64, std::mem::take(&mut self.net[i]));
+                }
             }
         }
         self.outside.sort_unstable();
