@@ -417,25 +417,48 @@ fn independent_pass(
     // completions before arrivals at equal times, as the engine does (times are below 2^63 ms,
     // 292 million years).
     let mut nets = BlockNets::default();
-    while let Some(t0) = engines.iter().filter_map(|(e, _, _)| e.next_time_ms()).min() {
+    // Each engine's next event time, earliest first: a block visits only the engines with an
+    // event in it (most functions are idle most minutes).
+    let mut next: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> = engines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (e, _, _))| e.next_time_ms().map(|t| std::cmp::Reverse((t, i))))
+        .collect();
+    let mut active = vec![false; engines.len()];
+    let mut active_list: Vec<usize> = Vec::new();
+    while let Some(&std::cmp::Reverse((t0, _))) = next.peek() {
         let until = (t0 / BLOCK_MS).saturating_add(1).saturating_mul(BLOCK_MS);
         let until = if until <= t0 { u64::MAX } else { until };
-        engines.par_iter_mut().for_each(|(e, changes, own)| {
-            changes.clear();
-            if e.next_time_ms().is_some_and(|t| t < until || until == u64::MAX) {
+        while let Some(&std::cmp::Reverse((t, i))) = next.peek() {
+            if t >= until && until != u64::MAX {
+                break;
+            }
+            next.pop();
+            active[i] = true;
+            active_list.push(i);
+        }
+        engines
+            .par_iter_mut()
+            .zip(active.par_iter())
+            .filter(|(_, &a)| a)
+            .for_each(|((e, changes, own), _)| {
+                changes.clear();
                 e.advance(until, &mut |t, d| changes.push(t << 1 | u64::from(d > 0)));
-            }
-            if let Some(own) = own {
-                changes.sort_unstable();
-                for &packed in changes.iter() {
-                    own.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+                if let Some(own) = own {
+                    changes.sort_unstable();
+                    for &packed in changes.iter() {
+                        own.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+                    }
                 }
+            });
+        nets.sum(t0 - t0 % BLOCK_MS, active_list.iter().map(|&i| engines[i].1.as_slice()));
+        for &i in &active_list {
+            active[i] = false;
+            if let Some(t) = engines[i].0.next_time_ms() {
+                next.push(std::cmp::Reverse((t, i)));
             }
-        });
-        nets.sum(
-            t0 - t0 % BLOCK_MS,
-            engines.iter().map(|(_, changes, _)| changes.as_slice()),
-        );
+        }
+        active_list.clear();
         nets.drain(&mut |t, d| {
             sweep.add(t, d);
             if let Some(w) = record.as_deref_mut() {
