@@ -36,6 +36,12 @@ pub trait KeepAlivePolicy: Send {
     fn observe_arrival(&mut self, arrival_ms: u64, previous_end_ms: Option<u64>);
     /// Called when an instance goes idle at `now_ms`.
     fn on_idle(&mut self, now_ms: u64) -> KeepAliveDecision;
+    /// The window of a policy that learns nothing and never pre-warms (`observe_arrival` does
+    /// nothing, `on_idle` always keeps an instance warm this long): the engine then skips both
+    /// calls. `None` for any other policy.
+    fn fixed_window_ms(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The policy named on the command line.
@@ -171,6 +177,9 @@ impl KeepAlivePolicy for FixedKeepAlive {
             prewarm_ms: 0,
             keep_alive_ms: self.keep_alive_ms,
         }
+    }
+    fn fixed_window_ms(&self) -> Option<u64> {
+        Some(self.keep_alive_ms)
     }
 }
 

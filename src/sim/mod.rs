@@ -416,34 +416,55 @@ fn independent_pass(
     // In-flight changes packed as time << 1 | (1 for +1, 0 for −1): sorting the integers puts
     // completions before arrivals at equal times, as the engine does (times are below 2^63 ms,
     // 292 million years).
-    let mut block: Vec<u64> = Vec::new();
-    while let Some(t0) = engines.iter().filter_map(|(e, _, _)| e.next_time_ms()).min() {
+    let mut nets = BlockNets::default();
+    // Each engine's next event time, earliest first: a block visits only the engines with an
+    // event in it (most functions are idle most minutes).
+    let mut next: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> = engines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (e, _, _))| e.next_time_ms().map(|t| std::cmp::Reverse((t, i))))
+        .collect();
+    let mut active = vec![false; engines.len()];
+    let mut active_list: Vec<usize> = Vec::new();
+    while let Some(&std::cmp::Reverse((t0, _))) = next.peek() {
         let until = (t0 / BLOCK_MS).saturating_add(1).saturating_mul(BLOCK_MS);
         let until = if until <= t0 { u64::MAX } else { until };
-        engines.par_iter_mut().for_each(|(e, changes, own)| {
-            changes.clear();
-            if e.next_time_ms().is_some_and(|t| t < until || until == u64::MAX) {
-                e.advance(until, &mut |t, d| changes.push(t << 1 | u64::from(d > 0)));
+        while let Some(&std::cmp::Reverse((t, i))) = next.peek() {
+            if t >= until && until != u64::MAX {
+                break;
             }
-            if let Some(own) = own {
-                changes.sort_unstable();
-                for &packed in changes.iter() {
-                    own.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
-                }
-            }
-        });
-        block.clear();
-        for (_, changes, _) in &engines {
-            block.extend_from_slice(changes);
+            next.pop();
+            active[i] = true;
+            active_list.push(i);
         }
-        block.sort_unstable();
-        for &packed in &block {
-            let (t, d) = (packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+        engines
+            .par_iter_mut()
+            .zip(active.par_iter())
+            .filter(|(_, &a)| a)
+            .for_each(|((e, changes, own), _)| {
+                changes.clear();
+                e.advance(until, &mut |t, d| changes.push(t << 1 | u64::from(d > 0)));
+                if let Some(own) = own {
+                    changes.sort_unstable();
+                    for &packed in changes.iter() {
+                        own.add(packed >> 1, if packed & 1 == 1 { 1 } else { -1 });
+                    }
+                }
+            });
+        nets.sum(t0 - t0 % BLOCK_MS, active_list.iter().map(|&i| engines[i].1.as_slice()));
+        for &i in &active_list {
+            active[i] = false;
+            if let Some(t) = engines[i].0.next_time_ms() {
+                next.push(std::cmp::Reverse((t, i)));
+            }
+        }
+        active_list.clear();
+        nets.drain(&mut |t, d| {
             sweep.add(t, d);
             if let Some(w) = record.as_deref_mut() {
                 w.add(t, d);
             }
-        }
+        });
         if limit.is_some_and(|l| sweep.peak() > l) {
             return Ok(None);
         }
@@ -455,6 +476,82 @@ fn independent_pass(
         sweep,
         own,
     }))
+}
+
+/// One sweep block's in-flight changes netted per millisecond: the engines' changes summed by
+/// time without sorting them, then read back in time order. Exact: the concurrency sweep sees
+/// only the level after each millisecond's changes (completions before arrivals; see
+/// [`partial`]'s module doc), so one net change per millisecond sweeps as the changes do.
+#[derive(Default)]
+struct BlockNets {
+    /// Start of the block (an aligned minute).
+    base_ms: u64,
+    /// Net change by ms from `base_ms` (`BLOCK_MS` entries once used).
+    net: Vec<i64>,
+    /// Bit `i` set when ms `base_ms + i` has a change.
+    touched: Vec<u64>,
+    /// Bit `w` set when `touched[w]` is not 0 (a sparse block is read in a few steps).
+    touched_words: Vec<u64>,
+    /// Changes outside the block's minute (times within 2 minutes of 2^64 ms only: their
+    /// block has no end), sorted before they are read.
+    outside: Vec<u64>,
+}
+
+impl BlockNets {
+    /// Sums the packed changes (time << 1 | (1 for +1, 0 for −1)) of the block starting at
+    /// `base_ms`.
+    fn sum<'c>(&mut self, base_ms: u64, changes: impl Iterator<Item = &'c [u64]>) {
+        if self.net.is_empty() {
+            self.net = vec![0; BLOCK_MS as usize];
+            self.touched = vec![0; (BLOCK_MS as usize).div_ceil(64)];
+            self.touched_words = vec![0; self.touched.len().div_ceil(64)];
+        }
+        self.base_ms = base_ms;
+        for block in changes {
+            for &packed in block {
+                let d = if packed & 1 == 1 { 1 } else { -1 };
+                match (packed >> 1).checked_sub(base_ms).filter(|&i| i < BLOCK_MS) {
+                    Some(i) => {
+                        let i = i as usize;
+                        self.net[i] += d;
+                        self.touched[i / 64] |= 1 << (i % 64);
+                        self.touched_words[i / 4096] |= 1 << (i / 64 % 64);
+                    }
+                    None => self.outside.push(packed),
+                }
+            }
+        }
+    }
+
+    /// Feeds every nonzero net change to `sink` in time order (an i32 at a time, of one sign:
+    /// the level after the millisecond is the same) and clears the block.
+    fn drain(&mut self, sink: &mut impl FnMut(u64, i32)) {
+        let mut feed = |t: u64, mut net: i64| {
+            while net != 0 {
+                let d = net.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                sink(t, d);
+                net -= i64::from(d);
+            }
+        };
+        for (s, summary) in self.touched_words.iter_mut().enumerate() {
+            while *summary != 0 {
+                let w = s * 64 + summary.trailing_zeros() as usize;
+                *summary &= *summary - 1;
+                let word = &mut self.touched[w];
+                while *word != 0 {
+                    let i = w * 64 + word.trailing_zeros() as usize;
+                    *word &= *word - 1;
+                    feed(self.base_ms + i as u64, std::mem::take(&mut self.net[i]));
+                }
+            }
+        }
+        self.outside.sort_unstable();
+        for run in self.outside.chunk_by(|a, b| a >> 1 == b >> 1) {
+            let net: i64 = run.iter().map(|&p| if p & 1 == 1 { 1 } else { -1 }).sum();
+            feed(run[0] >> 1, net);
+        }
+        self.outside.clear();
+    }
 }
 
 /// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.

@@ -17,7 +17,10 @@
 //! histograms fill two tables of counts keyed by value (a dense array for the small values, a
 //! hash table for the others; at one request per instance a request's busy period is its
 //! latency and is counted with it, as is the execution of a request that neither waited nor
-//! was slowed); a unit's
+//! was slowed, in one count for the three). The common case — one request per instance, a
+//! fixed keep-alive, no contention, no provisioned concurrency, no retries — takes a lean path
+//! ([`Lean`]) with the same results: instances reduced to times, completions in a 4-ary heap
+//! and, once many are in flight, a per-ms timing wheel. A unit's
 //! next first-attempt request is pulled from its arrival stream only when its previous one is
 //! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
 //! advanced to a time and resumed, so many engines can be swept in step.
@@ -158,6 +161,10 @@ const KINDS: usize = 6;
 struct Table {
     /// Counts of the values below its length, by value.
     dense: Vec<[u32; 3]>,
+    /// Events counted for all three kinds at once (most: a warm request's duration, latency
+    /// and busy period), by value, as long as `dense`: 4 bytes a value where `dense` takes
+    /// 12, so the array the hot path touches is a third the size (more of it in cache).
+    same: Vec<u32>,
     /// `EMPTY` keys mark free slots. Length 0 or a power of two.
     slots: Vec<Slot>,
     len: usize,
@@ -178,16 +185,22 @@ const DENSE_MAX: usize = 1 << 16;
 const DENSE_EVENTS: u64 = 4;
 
 impl Table {
-    /// The counts of `value` (not `EMPTY`), counting one event.
-    fn counts(&mut self, value: u32) -> &mut [u32; 3] {
+    /// Counts one event of `value`, growing the dense arrays to it when the events justify it.
+    fn grow_for(&mut self, value: u32) {
         self.events += 1;
         let v = value as usize;
         if v >= self.dense.len() && v < DENSE_MAX {
             let size = (v + 1).next_power_of_two();
             if self.events >= DENSE_EVENTS * size as u64 {
                 self.dense.resize(size, [0; 3]);
+                self.same.resize(size, 0);
             }
         }
+    }
+
+    /// The counts of `value` (not `EMPTY`), its event counted.
+    fn counts_of(&mut self, value: u32) -> &mut [u32; 3] {
+        let v = value as usize;
         if v < self.dense.len() {
             return &mut self.dense[v];
         }
@@ -234,10 +247,15 @@ impl Table {
     }
 
     /// Every `(value, counts)` with an event.
-    fn into_counts(self) -> impl Iterator<Item = (u64, [u32; 3])> {
-        let dense = self.dense.into_iter().enumerate().map(|(v, c)| (v as u64, c));
+    fn into_counts(self) -> impl Iterator<Item = (u64, [u64; 3])> {
+        let dense = self
+            .dense
+            .into_iter()
+            .zip(self.same)
+            .enumerate()
+            .map(|(v, (c, all))| (v as u64, c.map(|n| u64::from(n) + u64::from(all))));
         let hashed = self.slots.into_iter().filter(|s| s.key != EMPTY);
-        dense.chain(hashed.map(|s| (u64::from(s.key), s.counts)))
+        dense.chain(hashed.map(|s| (u64::from(s.key), s.counts.map(u64::from))))
     }
 }
 
@@ -250,6 +268,8 @@ struct Tables {
     /// Kinds 3–5.
     other: Table,
     wide: [MsHistogram; KINDS],
+    /// Requests that added no latency (most: counted here instead of in `other`).
+    zero_overhead: u64,
 }
 
 impl Tables {
@@ -263,7 +283,20 @@ impl Tables {
         let table = if first < 3 { &mut self.shared } else { &mut self.other };
         match u32::try_from(value) {
             Ok(v) if v != EMPTY => {
-                let counts = table.counts(v);
+                table.grow_for(v);
+                if kinds.len() == 3 {
+                    if let Some(c) = table.same.get_mut(v as usize) {
+                        *c = c.wrapping_add(1);
+                        if *c == 0 {
+                            // 2^32 events of each kind: carried aside.
+                            for &kind in kinds {
+                                self.wide[kind as usize].add(value, 1 << 32);
+                            }
+                        }
+                        return;
+                    }
+                }
+                let counts = table.counts_of(v);
                 for &kind in kinds {
                     let k = kind as usize;
                     debug_assert_eq!(k / 3, first / 3, "kinds of one table");
@@ -290,11 +323,12 @@ impl Tables {
         for (k, wide) in self.wide.iter().enumerate() {
             pairs[k].extend(wide.iter());
         }
+        pairs[Kind::Overhead as usize].push((0, self.zero_overhead));
         for (first, table) in [(0, self.shared), (3, self.other)] {
             for (value, counts) in table.into_counts() {
                 for (k, &n) in counts.iter().enumerate() {
                     if n > 0 {
-                        pairs[first + k].push((value, u64::from(n)));
+                        pairs[first + k].push((value, n));
                     }
                 }
             }
@@ -377,6 +411,23 @@ impl UnitState<'_> {
         }
     }
 
+    /// A cold start: its init drawn and counted, as `(init, re-run)` ms — an init beyond the
+    /// platform's limit is abandoned there (`init` is the limit) and run again within the
+    /// request (`re-run` is the whole init; else 0).
+    fn cold_start(&mut self, cfg: &EngineConfig) -> (u64, u64) {
+        let drawn_ms = self.draw_init_ms(&cfg.cold_start);
+        let (init_ms, rerun_ms) = match cfg.init_limit_ms {
+            Some(limit) if drawn_ms > limit => {
+                self.res.init_retries += 1;
+                (limit, drawn_ms)
+            }
+            _ => (drawn_ms, 0),
+        };
+        self.res.cold_starts += 1;
+        self.tables.add(Kind::InitDuration, init_ms);
+        (init_ms, rerun_ms)
+    }
+
     /// An init duration drawn from `dist`, scaled to the unit's memory.
     fn draw_init_ms(&mut self, dist: &ColdStartDist) -> u64 {
         let ms = self.rng.cold_start_ms(dist);
@@ -419,7 +470,10 @@ impl UnitState<'_> {
         }
         self.tables.add_each(&kinds[..n], latency_ms);
         // Added latency: beyond the request's own execution alone (init, a slot, contention).
-        self.tables.add(Kind::Overhead, latency_ms.saturating_sub(solo_ms));
+        match latency_ms.saturating_sub(solo_ms) {
+            0 => self.tables.zero_overhead += 1,
+            overhead_ms => self.tables.add(Kind::Overhead, overhead_ms),
+        }
         if cut {
             self.res.timeouts += 1;
         }
@@ -540,10 +594,266 @@ impl UnitState<'_> {
     }
 }
 
+/// The engine's state on its lean path, taken when every unit has one request per instance,
+/// a fixed keep-alive and no CPU contention, with no provisioned concurrency, no activity
+/// merging and no retries of throttled requests. Instances are then interchangeable: a busy
+/// one is only its completion time and a warm one only the time it went idle, so the events
+/// carry no instance, completions at one time commute (each frees one instance and one unit
+/// of concurrency, and the instances they free are alike), and the keep-alive is never
+/// called. Results are the general path's, event for event (a test replays both).
+struct Lean {
+    /// Pending completions `(time, unit)`.
+    done: DoneQueue,
+    /// Each unit's next first-attempt arrival `(time, unit)` when there are several units
+    /// (ordered as the general path's ties order them); a single unit's is its `next`.
+    arrive: QuadHeap<(u64, u32)>,
+    /// Per unit: its keep-alive window and the times its warm instances went idle, oldest
+    /// first (they expire from the front; the most recently idled, at the back, serves).
+    units: Vec<(u64, VecDeque<u64>)>,
+}
+
+/// A 4-ary min-heap: half a binary heap's depth, and a node's four children share a cache line.
+#[derive(Default)]
+struct QuadHeap<T>(Vec<T>);
+
+impl<T: Ord + Copy> QuadHeap<T> {
+    fn peek(&self) -> Option<T> {
+        self.0.first().copied()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn push(&mut self, x: T) {
+        let h = &mut self.0;
+        let mut i = h.len();
+        h.push(x);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if h[parent] <= x {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = x;
+    }
+
+    /// Removes the least entry (the heap is not empty).
+    fn pop(&mut self) -> T {
+        let top = self.0[0];
+        let last = self.0.pop().expect("the heap is not empty");
+        if !self.0.is_empty() {
+            self.sift_down(last);
+        }
+        top
+    }
+
+    /// Replaces the least entry by `x` (the heap is not empty).
+    fn replace_top(&mut self, x: T) {
+        self.sift_down(x);
+    }
+
+    /// Puts `x` at the root and moves it down to its place.
+    fn sift_down(&mut self, x: T) {
+        let h = &mut self.0;
+        let n = h.len();
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut child = first;
+            for c in first + 1..(first + 4).min(n) {
+                if h[c] < h[child] {
+                    child = c;
+                }
+            }
+            if h[child] >= x {
+                break;
+            }
+            h[i] = h[child];
+            i = child;
+        }
+        h[i] = x;
+    }
+}
+
+/// The lean path's pending completions `(time, unit)`: a [`QuadHeap`], and once many requests
+/// are in flight also a timing wheel over the next [`WHEEL_MS`], where most completions then
+/// fall: a list per ms, found again by a bit scan (O(1) against log₄ n sifts). Entries of
+/// equal time come out in no particular order: lean completions at one time commute. Every
+/// time pushed must be at least the last popped, which holds here: a completion is later than
+/// the arrival that schedules it, and events are handled in time order.
+#[derive(Default)]
+struct DoneQueue {
+    heap: QuadHeap<(u64, u32)>,
+    wheel: Option<Box<Wheel>>,
+    /// Last time popped.
+    last_ms: u64,
+}
+
+/// Completions held in the heap before the queue adds a wheel (about 270 KB: 1 KB per request
+/// in flight then).
+const WHEEL_FROM: usize = 256;
+/// Span of the timing wheel, in ms from the last completion popped.
+const WHEEL_MS: u64 = 1 << 16;
+/// End of a wheel list.
+const NIL: u32 = u32::MAX;
+
+/// Completions by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
+/// popped time), each ms a list of units, with two levels of bitmaps to find the next
+/// nonempty ms.
+struct Wheel {
+    /// First entry of each ms's list (`NIL`: empty).
+    heads: Vec<u32>,
+    /// `(unit, next entry)`; the free entries are chained from `free`.
+    entries: Vec<(u32, u32)>,
+    free: u32,
+    /// Bit `i % 64` of word `i / 64` set when list `i` is not empty.
+    bits: Vec<u64>,
+    /// Bit `w % 64` of word `w / 64` set when `bits[w] != 0`.
+    summary: Vec<u64>,
+    len: usize,
+    /// Least time held (valid when `len > 0`).
+    min_ms: u64,
+}
+
+impl Wheel {
+    fn new() -> Self {
+        let slots = WHEEL_MS as usize;
+        Wheel {
+            heads: vec![NIL; slots],
+            entries: Vec::new(),
+            free: NIL,
+            bits: vec![0; slots / 64],
+            summary: vec![0; slots / 64 / 64],
+            len: 0,
+            min_ms: u64::MAX,
+        }
+    }
+
+    /// Adds a completion of `unit` at `time_ms` unless the entries are full (false then).
+    fn add(&mut self, time_ms: u64, unit: u32) -> bool {
+        let i = (time_ms % WHEEL_MS) as usize;
+        let e = if self.free != NIL {
+            let e = self.free;
+            self.free = self.entries[e as usize].1;
+            self.entries[e as usize] = (unit, self.heads[i]);
+            e
+        } else {
+            match u32::try_from(self.entries.len()).ok().filter(|&e| e != NIL) {
+                Some(e) => {
+                    self.entries.push((unit, self.heads[i]));
+                    e
+                }
+                None => return false,
+            }
+        };
+        self.heads[i] = e;
+        self.bits[i / 64] |= 1 << (i % 64);
+        self.summary[i / 4096] |= 1 << (i / 64 % 64);
+        self.len += 1;
+        self.min_ms = self.min_ms.min(time_ms);
+        true
+    }
+
+    /// Removes a completion at `min_ms` (the queue's last popped time from then on) and
+    /// returns its unit.
+    fn take_min(&mut self) -> u32 {
+        let i = (self.min_ms % WHEEL_MS) as usize;
+        let e = self.heads[i];
+        let (unit, next) = self.entries[e as usize];
+        self.heads[i] = next;
+        self.entries[e as usize].1 = self.free;
+        self.free = e;
+        self.len -= 1;
+        if next == NIL {
+            self.bits[i / 64] &= !(1 << (i % 64));
+            if self.bits[i / 64] == 0 {
+                self.summary[i / 4096] &= !(1 << (i / 64 % 64));
+            }
+            self.min_ms = if self.len == 0 {
+                u64::MAX
+            } else {
+                self.first_from(self.min_ms)
+            };
+        }
+        unit
+    }
+
+    /// The least time held, every time held being in `[from_ms, from_ms + WHEEL_MS)`: the
+    /// first nonempty list at or after `from_ms`'s, cyclically.
+    fn first_from(&self, from_ms: u64) -> u64 {
+        let start = (from_ms % WHEEL_MS) as usize;
+        let words = self.bits.len();
+        let here = self.bits[start / 64] & (!0 << (start % 64));
+        let slot = if here != 0 {
+            start / 64 * 64 + here.trailing_zeros() as usize
+        } else {
+            // The next nonzero word through the summary, wrapping around (back to the start
+            // word, whose lists before `start` hold the latest times).
+            let mut w = (start / 64 + 1) % words;
+            loop {
+                let s = self.summary[w / 64] & (!0 << (w % 64));
+                if s != 0 {
+                    let w = w / 64 * 64 + s.trailing_zeros() as usize;
+                    break w * 64 + self.bits[w].trailing_zeros() as usize;
+                }
+                w = (w / 64 * 64 + 64) % words;
+            }
+        };
+        from_ms + ((slot as u64).wrapping_sub(start as u64) % WHEEL_MS)
+    }
+}
+
+impl DoneQueue {
+    fn push(&mut self, time_ms: u64, unit: u32) {
+        debug_assert!(time_ms >= self.last_ms, "completion times never go back");
+        if let Some(wheel) = &mut self.wheel {
+            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms, unit) {
+                return;
+            }
+        }
+        self.heap.push((time_ms, unit));
+        if self.wheel.is_none() && self.heap.len() >= WHEEL_FROM {
+            self.wheel = Some(Box::new(Wheel::new()));
+        }
+    }
+
+    /// The least time held.
+    fn min(&self) -> Option<u64> {
+        let wheel = self.wheel.as_ref().filter(|w| w.len > 0).map(|w| w.min_ms);
+        let heap = self.heap.peek().map(|e| e.0);
+        match (wheel, heap) {
+            (Some(w), Some(h)) => Some(w.min(h)),
+            (w, h) => w.or(h),
+        }
+    }
+
+    /// Removes an entry of the least time (the queue is not empty).
+    fn pop(&mut self) -> (u64, u32) {
+        let heap_min = self.heap.peek().map(|e| e.0);
+        if let Some(wheel) = self.wheel.as_mut().filter(|w| w.len > 0) {
+            if heap_min.is_none_or(|h| wheel.min_ms <= h) {
+                self.last_ms = wheel.min_ms;
+                return (self.last_ms, wheel.take_min());
+            }
+        }
+        let top = self.heap.pop();
+        self.last_ms = top.0;
+        top
+    }
+}
+
 /// Units in one event loop (they interact only through the concurrency limit), resumable.
 pub struct Engine<'a> {
     cfg: EngineConfig,
     states: Vec<UnitState<'a>>,
+    /// `Some` on the lean path; the heaps below and the instances are then unused.
+    lean: Option<Lean>,
     done: BinaryHeap<Reverse<Event>>,
     arrive: BinaryHeap<Reverse<Event>>,
     /// Pending retries `(duration_ms, attempt)`, by the index an arrival event's payload holds.
@@ -556,6 +866,37 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// An engine over `units`, before any event.
     pub fn new(units: Vec<UnitSpec<'a>>, cfg: &EngineConfig) -> Self {
+        Self::build(units, cfg, true)
+    }
+
+    /// An engine over `units`; on the lean path when `lean_allowed` and the units and `cfg`
+    /// permit it ([`Lean`]).
+    fn build(units: Vec<UnitSpec<'a>>, cfg: &EngineConfig, lean_allowed: bool) -> Self {
+        let slots = |u: &UnitSpec| {
+            u.per_instance_concurrency
+                .unwrap_or(cfg.per_instance_concurrency)
+                .clamp(1, cfg.per_instance_concurrency.max(1))
+        };
+        let windows: Option<Vec<u64>> = units
+            .iter()
+            .map(|u| {
+                u.policy
+                    .fixed_window_ms()
+                    .filter(|_| slots(u) == 1 && u.contention.is_none())
+            })
+            .collect();
+        let lean = windows
+            .filter(|_| {
+                lean_allowed
+                    && cfg.provisioned.is_zero()
+                    && cfg.activity_merge_ms == 0
+                    && (cfg.concurrency_limit.is_none() || cfg.retry.is_none())
+            })
+            .map(|w| Lean {
+                done: DoneQueue::default(),
+                arrive: QuadHeap::default(),
+                units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
+            });
         assert!(
             (units.len() as u64) < 1 << (64 - SEQ_BITS),
             "more than 2^24 units in one event loop"
@@ -569,8 +910,11 @@ impl<'a> Engine<'a> {
             free_retries: Vec::new(),
             inflight: 0,
             last_time_ms: 0,
+            lean,
         };
+        let several = units.len() > 1;
         for (u, mut spec) in units.into_iter().enumerate() {
+            let slots = slots(&spec);
             let next = spec.requests.next();
             let mut st = UnitState {
                 requests: spec.requests,
@@ -591,23 +935,28 @@ impl<'a> Engine<'a> {
                 last_end_ms: None,
                 seq: 0,
                 contention: spec.contention,
-                slots: spec
-                    .per_instance_concurrency
-                    .unwrap_or(cfg.per_instance_concurrency)
-                    .clamp(1, cfg.per_instance_concurrency.max(1)),
+                slots,
                 shared: Vec::new(),
                 provisioned: ProvisionedInstances::default(),
                 init_scale: spec.init_scale,
                 activity_merge_ms: cfg.activity_merge_ms,
             };
-            if let Some(r) = st.next {
-                let tie = st.tie(u as u32);
-                engine.arrive.push(Reverse(Event {
-                    time_ms: r.arrival_ms,
-                    tie,
-                    payload: NONE,
-                    epoch: 0,
-                }));
+            match (st.next, engine.lean.as_mut()) {
+                (None, _) => {}
+                (Some(r), Some(lean)) => {
+                    if several {
+                        lean.arrive.push((r.arrival_ms, u as u32));
+                    }
+                }
+                (Some(r), None) => {
+                    let tie = st.tie(u as u32);
+                    engine.arrive.push(Reverse(Event {
+                        time_ms: r.arrival_ms,
+                        tie,
+                        payload: NONE,
+                        epoch: 0,
+                    }));
+                }
             }
             engine.states.push(st);
         }
@@ -616,6 +965,14 @@ impl<'a> Engine<'a> {
 
     /// Time of the next event, if any.
     pub fn next_time_ms(&self) -> Option<u64> {
+        if let Some(lean) = &self.lean {
+            let done = lean.done.min();
+            let arrival = self.lean_arrival(lean).map(|a| a.0);
+            return match (done, arrival) {
+                (Some(d), Some(a)) => Some(d.min(a)),
+                (d, a) => d.or(a),
+            };
+        }
         match (self.done.peek(), self.arrive.peek()) {
             (Some(d), Some(a)) => Some(d.0.time_ms.min(a.0.time_ms)),
             (Some(e), None) | (None, Some(e)) => Some(e.0.time_ms),
@@ -626,6 +983,10 @@ impl<'a> Engine<'a> {
     /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting each change of the requests in
     /// flight to `sink` as `(time, +1 | -1)` in event order.
     pub fn advance(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
+        if self.lean.is_some() {
+            self.advance_lean(until_ms, sink);
+            return;
+        }
         loop {
             // Completions first at equal times.
             let is_done = match (self.done.peek(), self.arrive.peek()) {
@@ -654,6 +1015,96 @@ impl<'a> Engine<'a> {
                 self.on_arrive(unit, t, ev.payload, c, sink);
             }
         }
+    }
+
+    /// The next first-attempt arrival `(time, unit)` on the lean path.
+    fn lean_arrival(&self, lean: &Lean) -> Option<(u64, u32)> {
+        match self.states.as_slice() {
+            [one] => one.next.map(|r| (r.arrival_ms, 0)),
+            _ => lean.arrive.peek(),
+        }
+    }
+
+    /// [`advance`](Self::advance) on the lean path: the general path's steps for one request
+    /// per instance, a fixed keep-alive and no provisioned concurrency, with instances reduced
+    /// to times ([`Lean`]).
+    fn advance_lean(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
+        let mut lean = self.lean.take().expect("on the lean path");
+        let several = self.states.len() > 1;
+        loop {
+            let done = lean.done.min();
+            let arrival = self.lean_arrival(&lean);
+            // Completions first at equal times.
+            let (t, is_done) = match (done, arrival) {
+                (Some(d), Some(a)) if d <= a.0 => (d, true),
+                (Some(d), None) => (d, true),
+                (_, Some(a)) => (a.0, false),
+                (None, None) => break,
+            };
+            if t >= until_ms && until_ms != u64::MAX {
+                break;
+            }
+            self.last_time_ms = self.last_time_ms.max(t);
+            if is_done {
+                let (_, unit) = lean.done.pop();
+                self.inflight -= 1;
+                sink(t, -1);
+                let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
+                if *keep_alive_ms > 0 {
+                    idle.push_back(t);
+                }
+                continue;
+            }
+            let unit = arrival.expect("an arrival is next").1;
+            let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
+            let cfg = &self.cfg;
+            let st = &mut self.states[unit as usize];
+            let r = st.next.take().expect("a first attempt has its request");
+            st.res.arrivals += 1;
+            st.next = st.requests.next();
+            if several {
+                match st.next {
+                    Some(n) => lean.arrive.replace_top((n.arrival_ms, unit)),
+                    None => {
+                        lean.arrive.pop();
+                    }
+                }
+            }
+            if cfg.concurrency_limit.is_some_and(|limit| self.inflight >= limit) {
+                st.res.throttles += 1;
+                continue;
+            }
+            self.inflight += 1;
+            sink(t, 1);
+            st.res.served += 1;
+            // Expired instances leave, oldest first; then the most recently idled serves.
+            while let Some(&since) = idle.front() {
+                let until = since.saturating_add(*keep_alive_ms);
+                if t < until {
+                    break;
+                }
+                idle.pop_front();
+                st.res.idle_ms += until - since;
+            }
+            let (start, rerun_ms) = match idle.pop_back() {
+                Some(since) => {
+                    st.res.idle_ms += t - since;
+                    (t, 0)
+                }
+                None => {
+                    let (init_ms, rerun_ms) = st.cold_start(cfg);
+                    (t + init_ms, rerun_ms)
+                }
+            };
+            let (exec_ms, cut) = match cfg.timeout_ms {
+                Some(limit) if r.duration_ms + rerun_ms > limit => (limit, true),
+                _ => (r.duration_ms + rerun_ms, false),
+            };
+            let done_ms = start + exec_ms;
+            st.record_end(Some(exec_ms), t, done_ms, r.duration_ms, cut, true);
+            lean.done.push(done_ms, unit);
+        }
+        self.lean = Some(lean);
     }
 
     /// Whether a completion event of a shared instance was superseded by a later one.
@@ -893,17 +1344,8 @@ impl<'a> Engine<'a> {
                             let p = st.idle.remove(pos).expect("position is in range");
                             st.retire(p);
                         }
-                        let drawn_ms = st.draw_init_ms(&cfg.cold_start);
-                        let init_ms = match cfg.init_limit_ms {
-                            Some(limit) if drawn_ms > limit => {
-                                st.res.init_retries += 1;
-                                rerun_ms = drawn_ms;
-                                limit
-                            }
-                            _ => drawn_ms,
-                        };
-                        st.res.cold_starts += 1;
-                        st.tables.add(Kind::InitDuration, init_ms);
+                        let init_ms;
+                        (init_ms, rerun_ms) = st.cold_start(cfg);
                         st.new_instance(Instance {
                             ready_ms: t + init_ms,
                             ..Instance::default()
@@ -958,11 +1400,17 @@ impl<'a> Engine<'a> {
     /// event, and each unit's result is returned in the order the units were given.
     pub fn finish(self) -> Vec<UnitResult> {
         let end_ms = self.cfg.window_end_ms.max(self.last_time_ms);
+        let mut lean_units = self.lean.map(|l| l.units.into_iter());
         self.states
             .into_iter()
             .map(|mut st| {
                 while let Some(i) = st.idle.pop_front() {
                     st.evict(i, end_ms);
+                }
+                if let Some((keep_alive_ms, idle)) = lean_units.as_mut().and_then(Iterator::next) {
+                    for since in idle {
+                        st.res.idle_ms += end_ms.min(since.saturating_add(keep_alive_ms)).saturating_sub(since);
+                    }
                 }
                 let [on_demand, latency, busy, overhead, init, provisioned] = st.tables.into_histograms();
                 UnitResult {
@@ -1043,7 +1491,7 @@ mod tests {
         // beyond the dense array, in the hash table).
         let big = DENSE_MAX as u64 + 5;
         t.add(Kind::Latency, big);
-        t.shared.counts(big as u32)[Kind::Latency as usize] = u32::MAX;
+        t.shared.counts_of(big as u32)[Kind::Latency as usize] = u32::MAX;
         t.add(Kind::Latency, big);
         // The array grows when a value needs it and the events counted justify it (4 a
         // slot): 7 after 104 events takes 8 values. The 7 counted in the hash table before
@@ -1053,11 +1501,28 @@ mod tests {
             t.add(Kind::OnDemandDuration, 7);
         }
         assert_eq!(t.shared.dense.len(), 8);
+        // One event of all three kinds at once: one count for the three where the arrays
+        // reach (5), three in the hash table beyond them (50); a shared count at 2^32 − 1
+        // wraps too (6: 2^32 of each kind carried aside).
+        let all = [Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod];
+        t.add_each(&all, 5);
+        t.add_each(&all, 50);
+        t.shared.same[6] = u32::MAX;
+        t.add_each(&all, 6);
+        assert_eq!((t.shared.same[5], t.shared.same[6], t.shared.dense[5]), (1, 0, [0; 3]));
         let [on_demand, latency, busy, overhead, init, provisioned] = t.into_histograms();
-        assert_eq!((on_demand.count(), on_demand.sum_ms()), (103, 4_950 + 21));
+        assert_eq!(
+            (on_demand.count(), on_demand.sum_ms()),
+            (105 + (1 << 32), 4_950 + 21 + 55 + 6 * (1 << 32))
+        );
         assert_eq!(on_demand.iter().nth(7), Some((7, 4)));
-        assert_eq!(latency.iter().collect::<Vec<_>>(), vec![(42, 1), (big, 1 << 32)]);
-        assert_eq!(busy.iter().collect::<Vec<_>>(), vec![(42, 1)]);
+        assert_eq!(on_demand.iter().nth(6), Some((6, 1 + (1 << 32))));
+        let three = vec![(5, 1), (6, 1 << 32), (42, 1), (50, 1)];
+        assert_eq!(
+            latency.iter().collect::<Vec<_>>(),
+            [three.clone(), vec![(big, 1 << 32)]].concat()
+        );
+        assert_eq!(busy.iter().collect::<Vec<_>>(), three);
         // 0..100 mod 7: 0 and 1 appear 15 times, 2..6 14 times.
         assert_eq!(overhead.count(), 100);
         assert_eq!(
@@ -1416,5 +1881,153 @@ mod tests {
         let r = &run(vec![unit(&reqs, "none")], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 20);
         assert_eq!(r.idle_ms, 0);
+    }
+
+    #[test]
+    fn the_done_queue_pops_in_time_order_with_pushes_between_pops() {
+        // Completions scheduled from the time of the last pop on, as the engine schedules them,
+        // some beyond the wheel's span, many at one ms: every pop is the least time held
+        // (checked against a binary heap), the units of each time too, with the wheel (enough
+        // in flight) or without.
+        for many in [false, true] {
+            let mut rng = SimRng::new(3);
+            let mut queue = DoneQueue::default();
+            let mut held = BinaryHeap::new();
+            let mut now = 0;
+            for step in 0..60_000u32 {
+                let grow = many && step % 20_000 < 12_000;
+                if held.is_empty() || rng.uniform01() < if grow { 0.6 } else { 0.4 } {
+                    let mean_ms = if step % 5 == 0 { 50_000.0 } else { 2_000.0 };
+                    let t = now + (rng.exponential(mean_ms) as u64) * u64::from(step % 7 != 0);
+                    queue.push(t, step);
+                    held.push(Reverse((t, step)));
+                } else {
+                    let (t, unit) = queue.pop();
+                    assert_eq!(Some(t), held.peek().map(|h| h.0 .0));
+                    // Equal times in any order: take the popped unit out of the reference.
+                    let mut same = Vec::new();
+                    while held.peek().is_some_and(|h| h.0 .0 == t) {
+                        same.push(held.pop().expect("peeked").0);
+                    }
+                    let at = same
+                        .iter()
+                        .position(|&h| h == (t, unit))
+                        .expect("a unit pushed at that time");
+                    same.swap_remove(at);
+                    held.extend(same.into_iter().map(Reverse));
+                    assert_eq!(queue.min(), held.peek().map(|h| h.0 .0));
+                    now = t;
+                }
+            }
+            assert_eq!(queue.wheel.is_some(), many);
+            while let Some(t) = queue.min() {
+                let (popped, unit) = queue.pop();
+                assert_eq!(popped, t);
+                assert!(held.iter().any(|h| h.0 == (t, unit)));
+                held.retain(|h| h.0 != (t, unit));
+            }
+            assert!(held.is_empty());
+        }
+    }
+
+    /// Runs `units` to the end on the general path (`lean: false`) or the lean one, returning
+    /// every unit's result and every in-flight change.
+    fn replay(units: Vec<UnitSpec<'_>>, c: &EngineConfig, lean: bool) -> (Vec<UnitResult>, Vec<(u64, i32)>) {
+        let mut changes = Vec::new();
+        let mut engine = Engine::build(units, c, lean);
+        assert_eq!(engine.lean.is_some(), lean, "the lean path is taken when allowed");
+        // Resumed block by block, as the independent pass does.
+        while let Some(t) = engine.next_time_ms() {
+            engine.advance(t + 7_000, &mut |t, d| changes.push((t, d)));
+        }
+        (engine.finish(), changes)
+    }
+
+    #[test]
+    fn the_lean_path_replays_exactly_as_the_general_one() {
+        // Random bursts (several requests at one ms, many overlapping), long and short
+        // durations, exponential inits; windows of none, 1 s and 10 min; a timeout, an init
+        // limit and an account limit that throttles; one unit and three in one loop.
+        let mut rng = SimRng::new(7);
+        let mut requests = |n: usize, mean_gap_ms: f64, mean_ms: f64| {
+            let mut t = 0.0;
+            (0..n)
+                .map(|_| {
+                    if rng.uniform01() < 0.8 {
+                        t += rng.exponential(mean_gap_ms);
+                    }
+                    (t as u64, (rng.exponential(mean_ms) as u64).max(1))
+                })
+                .collect::<Vec<_>>()
+        };
+        // The first trace keeps ~500 requests in flight: its queue takes a wheel when alone.
+        let traces = [
+            requests(20_000, 4.0, 2_000.0),
+            requests(3_000, 50.0, 400.0),
+            requests(2_000, 900.0, 3_000.0),
+            requests(500, 20_000.0, 100.0),
+        ];
+        let mut c = cfg(1);
+        c.cold_start = ColdStartDist::Exponential { mean_ms: 300.0 };
+        c.window_end_ms = 2_000_000;
+        let mut checked = 0;
+        for keep_alive in ["none", "1s", "10m"] {
+            for (timeout_ms, init_limit_ms, limit) in [
+                (None, None, None),
+                (Some(2_000), Some(400), None),
+                (None, None, Some(12)),
+            ] {
+                c.timeout_ms = timeout_ms;
+                c.init_limit_ms = init_limit_ms;
+                c.concurrency_limit = limit;
+                let units = || -> Vec<UnitSpec<'static>> {
+                    traces
+                        .iter()
+                        .enumerate()
+                        .map(|(k, reqs)| UnitSpec {
+                            key: format!("f{k}"),
+                            rng: SimRng::new(k as u64),
+                            ..unit(reqs, keep_alive)
+                        })
+                        .collect()
+                };
+                let json = |r: &[UnitResult]| serde_json::to_string(r).unwrap();
+                let (general, general_changes) = replay(units(), &c, false);
+                let (lean, lean_changes) = replay(units(), &c, true);
+                assert_eq!(
+                    json(&lean),
+                    json(&general),
+                    "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}"
+                );
+                assert_eq!(lean_changes, general_changes);
+                // What each setting is there for happens.
+                let total = |f: fn(&UnitResult) -> u64| general.iter().map(f).sum::<u64>();
+                assert!(total(|r| r.cold_starts) > 3);
+                assert_eq!(total(|r| r.timeouts) > 0, timeout_ms.is_some());
+                assert_eq!(total(|r| r.init_retries) > 0, init_limit_ms.is_some());
+                assert_eq!(total(|r| r.throttles) > 0, limit.is_some());
+                assert_eq!(total(|r| r.idle_ms) > 0, keep_alive != "none");
+                if limit.is_none() {
+                    let mut busy = Engine::new(vec![units().swap_remove(0)], &c);
+                    busy.advance(u64::MAX, &mut |_, _| {});
+                    assert!(busy.lean.as_ref().is_some_and(|l| l.done.wheel.is_some()));
+                    for k in 0..traces.len() {
+                        let one = || vec![units().swap_remove(k)];
+                        let ((a, a_changes), (b, b_changes)) = (replay(one(), &c, true), replay(one(), &c, false));
+                        assert_eq!((json(&a), a_changes), (json(&b), b_changes));
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 9);
+        // The general path stays for what the lean one leaves out: a learning keep-alive, two
+        // requests per instance, provisioned concurrency.
+        let mut hybrid = unit(&traces[0], "hybrid");
+        hybrid.rng = SimRng::new(0);
+        assert!(Engine::new(vec![hybrid], &c).lean.is_none());
+        assert!(Engine::new(vec![unit(&traces[0], "10m")], &cfg(2)).lean.is_none());
+        c.provisioned = ProvisionedSchedule::constant(1);
+        assert!(Engine::new(vec![unit(&traces[0], "10m")], &c).lean.is_none());
     }
 }
