@@ -234,6 +234,20 @@ impl ColdStartDist {
         }
     }
 
+    /// The `p`-quantile in ms (`p` in (0, 1); closed forms).
+    pub fn quantile_ms(&self, p: f64) -> f64 {
+        match *self {
+            ColdStartDist::Constant { ms } => ms as f64,
+            ColdStartDist::Exponential { mean_ms } => -mean_ms * (1.0 - p).ln(),
+            ColdStartDist::Lognormal { median_ms, sigma } => {
+                use statrs::distribution::{ContinuousCDF, Normal};
+                let z = Normal::standard().inverse_cdf(p);
+                median_ms * (sigma * z).exp()
+            }
+            ColdStartDist::Uniform { min_ms, max_ms } => min_ms + (max_ms - min_ms) * p,
+        }
+    }
+
     /// The distribution of every draw multiplied by `multiple` (the shape kept).
     pub fn scaled(self, multiple: f64) -> Self {
         match self {

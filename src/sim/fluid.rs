@@ -6,9 +6,14 @@
 //! Per minute `m` of a unit, with `n` arrivals and work `W = Σ n_f·E[S_f]` (ms; `E[S_f]` the
 //! exact mean of function `f`'s whole-ms durations, [`whole_ms_distribution`]):
 //! - offered concurrency `A = W / 60,000 ms` (Little's law); the requests in flight of an
-//!   M/G/∞ system are Poisson(A), so the minute's peak is taken as the level its `n` arrivals
-//!   cross upwards about once, `A + z·σ` with `σ = √(A·(1 + E[init]/E[S]))` (cold requests
-//!   are in flight for their init too) and `z = √(2·ln(n / (σ·√(2π))))`;
+//!   M/G/∞ system are Poisson(A), so a minute whose load the warm instances carry peaks at the
+//!   level its `n` arrivals cross upwards about once, `A + z·√A` with
+//!   `z = √(2·ln(n / (√A·√(2π))))`; a minute whose mean load exceeds the `w` instances still
+//!   warm rises like a cold start: the arrivals the warm ones cannot take each start an
+//!   instance that is busy for its init and its execution before it can take another, so the
+//!   peak is at least `w + (A − w)·k`, with `k` the instances a rise starts per unit of load it
+//!   lacks (a fluid renewal equation over the unit's init and execution-time distributions,
+//!   `1 + I/S` when both are fixed, less when early completions free instances sooner);
 //! - account limit `L`: the fluid units share what the event-replayed units leave in that
 //!   minute (`L` minus their peak); a share `min(1, capacity / ΣA)` of each function's
 //!   arrivals is served (rounded per function and minute), the rest are throttles, so
@@ -32,12 +37,17 @@
 //!
 //! Only units whose functions all have per-minute counts, with one request per instance, a
 //! fixed keep-alive, no provisioned concurrency and no retries take this path (others replay
-//! by events whatever their rate). Agreement with the event engine on the overlap
-//! (20,000–200,000 invocations a minute, tested below): requests exact; billed GB-s and mean
-//! concurrency within 1 %; peak concurrency, mean instances and cold starts within 5 %
-//! (measured: 0.1 % and 1.7–2.3 %). Under a binding account limit the served work agrees
-//! within 2 %, but the replay serves simultaneous arrivals (same ms) shortest first and so
-//! throttles fewer, longer requests: throttle counts differ by up to 35 %.
+//! by events whatever their rate). Agreement with the event engine on the overlap (tested
+//! below; a cold request's init counts as time in flight and busy in both): requests exact;
+//! billed GB-s and mean concurrency within 1 % (measured 0.0–0.3 %); peak concurrency, mean
+//! instances and cold starts within 10 % on a gradual ramp of 20,000–200,000 invocations a
+//! minute (measured 1.7–2.2 % without init, 6.1–7.4 % with Lambda's) and within 15 % where a
+//! minute's load rises abruptly, over executions of 6 ms to 1.2 s and mean loads of 10 to
+//! 20,000 in flight (measured −14.4 % to +10.1 %; the σ widened by `E[init]/E[S]` this
+//! replaced was 74–77 % low on abrupt starts of 6–12-ms requests). Under a binding account
+//! limit the served work agrees within 2 %, but the replay serves simultaneous arrivals (same
+//! ms) shortest first and so throttles fewer, longer requests: throttle counts differ by up to
+//! 35 %.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -135,22 +145,134 @@ struct Minute {
 }
 
 impl Minute {
-    /// Offered concurrency `A` (Little) and the minute's peak: `A + z·σ` with
-    /// `σ = √(A·(1 + E[init] / E[S]))` and `z = √(2·ln(n / (σ·√(2π))))`, the level the minute's
-    /// `n` arrivals cross upwards about once (an arrival finds `b − 1` in flight with the
-    /// Gaussian density of Poisson(A) there); the excess above the warm instances is served
-    /// by cold starts, which stay in flight for their init too, hence the wider σ.
-    fn offered(&self, init_mean_ms: f64) -> (f64, f64) {
+    /// Offered concurrency `A` (Little) and the minute's peak with `warm` instances warm at its
+    /// start: the larger of
+    /// - the level its `n` arrivals cross upwards about once, `A + z·√A` with
+    ///   `z = √(2·ln(n / (√A·√(2π))))` (an arrival finds `b − 1` in flight with the Gaussian
+    ///   density of Poisson(A) there), and
+    /// - when `A` exceeds the warm instances, the rising edge `warm + (A − warm)·k`: the
+    ///   arrivals the warm ones cannot take each start an instance busy for its init and its
+    ///   execution, and instances are started until the first of them are free again
+    ///   (`k`, [`rising_edge_factor`]).
+    fn peak(&self, warm: u64, edge_factor: f64) -> (f64, f64) {
         let a = self.work_ms / MS_PER_MINUTE as f64;
         if a <= 0.0 {
             return (0.0, 0.0);
         }
-        let mean_s = self.work_ms / self.arrivals as f64;
-        let sigma = (a * (1.0 + init_mean_ms / mean_s)).sqrt();
+        let sigma = a.sqrt();
         let crossings = self.arrivals as f64 / (sigma * (std::f64::consts::TAU).sqrt());
         let z = (2.0 * crossings.max(1.0).ln()).sqrt();
-        (a, a + z * sigma)
+        let warm = warm as f64;
+        let steady = a + z * sigma;
+        if a <= warm {
+            return (a, steady);
+        }
+        (a, steady.max(warm + (a - warm) * edge_factor))
     }
+}
+
+/// Steps of the rising edge's time grid.
+const EDGE_STEPS: usize = 1_024;
+/// Init quantiles the rising edge convolves with the execution times.
+const EDGE_INIT_QUANTILES: usize = 256;
+
+/// Instances a rising edge starts per unit of concurrency it lacks, `k = N / E[S]`: requests
+/// arrive at rate 1 a ms on no warm instance; each arrival that finds no free instance starts
+/// one, busy for an init and an execution (`I + S`), after which it is free for the next
+/// arrival (busy for `S` alone); `N` is the instances started until completions keep up with
+/// arrivals (a fluid renewal equation, solved on a grid of [`EDGE_STEPS`] steps up to the
+/// largest init quantile taken, the 99.8th percentile, plus the 99.9th percentile of `S`). With fixed `I` and `S`, `k = 1 + I/S`; spread
+/// out, the early completions free instances sooner and `k` is smaller. `durations`: the
+/// execution times `(ms, probability)` in increasing ms, of mean `mean_s_ms`.
+fn rising_edge_factor(durations: &[(u64, f64)], mean_s_ms: f64, init: ColdStartDist) -> f64 {
+    if mean_s_ms <= 0.0 || durations.is_empty() {
+        return 1.0;
+    }
+    let inits: Vec<f64> = (0..EDGE_INIT_QUANTILES)
+        .map(|i| init.quantile_ms((i as f64 + 0.5) / EDGE_INIT_QUANTILES as f64).max(0.0))
+        .collect();
+    let init_max = inits.iter().copied().fold(0.0, f64::max);
+    let mut cumulative = 0.0;
+    let s_high = durations
+        .iter()
+        .find(|&&(_, p)| {
+            cumulative += p;
+            cumulative >= 0.999
+        })
+        .map_or(durations[durations.len() - 1].0, |&(ms, _)| ms) as f64;
+    let step_ms = ((init_max + s_high) / EDGE_STEPS as f64).max(f64::MIN_POSITIVE);
+    // A duration completes in the step it ends in, at least one step after it starts; beyond
+    // the grid it does not complete within the edge.
+    let bin = |ms: f64| ((ms / step_ms).round() as usize).max(1);
+    let mut warm = vec![0.0; EDGE_STEPS + 1];
+    for &(ms, p) in durations {
+        if let Some(w) = warm.get_mut(bin(ms as f64)) {
+            *w += p;
+        }
+    }
+    let mut cold = vec![0.0; EDGE_STEPS + 1];
+    for &i in &inits {
+        let shift = (i / step_ms).round() as usize;
+        for (j, &w) in warm.iter().enumerate().filter(|(_, w)| **w > 0.0) {
+            if let Some(c) = cold.get_mut(j + shift) {
+                *c += w / EDGE_INIT_QUANTILES as f64;
+            }
+        }
+    }
+    // Per step: completions free instances, which take arrivals; the rest start instances.
+    let (mut started, mut warm_taken) = (vec![0.0; EDGE_STEPS + 1], vec![0.0; EDGE_STEPS + 1]);
+    let (mut free, mut instances) = (0.0, 0.0);
+    for t in 0..=EDGE_STEPS {
+        let completions: f64 = (0..t)
+            .map(|u| started[u] * cold[t - u] + warm_taken[u] * warm[t - u])
+            .sum();
+        free += completions;
+        let take = free.min(step_ms);
+        free -= take;
+        warm_taken[t] = take;
+        started[t] = step_ms - take;
+        instances += started[t];
+    }
+    (instances / mean_s_ms).max(1.0)
+}
+
+/// A function's whole-ms execution times `(ms, probability)`, their mean, and the share the
+/// timeout cuts.
+type FunctionDist = (Vec<(u64, f64)>, f64, f64);
+
+/// [`rising_edge_factor`] of a unit: its functions' execution times mixed by their arrivals.
+fn unit_edge_factor(dists: &[FunctionDist], minutes: &BTreeMap<u32, Minute>, init: ColdStartDist) -> f64 {
+    let mut arrivals = vec![0u64; dists.len()];
+    for e in minutes.values() {
+        for &(i, n) in &e.counts {
+            arrivals[i] += n;
+        }
+    }
+    let total = arrivals.iter().sum::<u64>() as f64;
+    let mut mixed: BTreeMap<u64, f64> = BTreeMap::new();
+    let mut mean_ms = 0.0;
+    for ((dist, mean, _), &n) in dists.iter().zip(&arrivals).filter(|(_, &n)| n > 0) {
+        let weight = n as f64 / total;
+        mean_ms += weight * mean;
+        for &(ms, p) in dist {
+            *mixed.entry(ms).or_default() += weight * p;
+        }
+    }
+    rising_edge_factor(&mixed.into_iter().collect::<Vec<_>>(), mean_ms, init)
+}
+
+/// Each minute's offered concurrency and peak (as [`Minute::peak`]) with the instances the
+/// unit's own earlier peaks keep warm, the account limit aside.
+fn unit_peaks(minutes: &BTreeMap<u32, Minute>, edge_factor: f64, keep_alive_ms: u64) -> Vec<(f64, f64)> {
+    let mut pool = WarmPool::new(keep_alive_ms);
+    minutes
+        .iter()
+        .map(|(&m, e)| {
+            let (a, peak) = e.peak(pool.warm_at(m as u64), edge_factor);
+            pool.need(m as u64, peak.ceil() as u64);
+            (a, peak)
+        })
+        .collect()
 }
 
 /// Load of one minute for the concurrency sweep: `(minute from the start, in-flight × ms, max
@@ -187,32 +309,34 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
     }
     // The fluid units' offered load per minute, and the share of it the limit lets through.
     let mut offered: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
-    for (u, (_, minutes)) in units.iter().zip(&plans) {
-        let init_mean_ms = cfg.cold_start.scaled(u.init_scale).mean_ms();
-        for (&m, e) in minutes {
-            let (a, peak) = e.offered(init_mean_ms);
+    let mut peaks = Vec::with_capacity(units.len());
+    for (u, (dists, minutes)) in units.iter().zip(&plans) {
+        let edge_factor = unit_edge_factor(dists, minutes, cfg.cold_start.scaled(u.init_scale));
+        let unit = unit_peaks(minutes, edge_factor, cfg.keep_alive_ms);
+        for (&m, &(a, peak)) in minutes.keys().zip(&unit) {
             let o = offered.entry(m).or_default();
             o.0 += a;
             o.1 += peak;
         }
+        peaks.push(unit);
     }
     let rel_minute = |m: u32| (m as u64 * MS_PER_MINUTE).saturating_sub(cfg.start_ms) / MS_PER_MINUTE;
-    let shares: BTreeMap<u32, (f64, f64)> = offered
+    // Per minute: the shares of the mean load and of the peak let through, and the capacity
+    // left (a peak scaled by its share is capped there: `peak · (capacity / peak)` may round
+    // above it).
+    let shares: BTreeMap<u32, (f64, f64, f64)> = offered
         .iter()
         .map(|(&m, &(a, peak))| {
-            let share = |load: f64| match cfg.limit {
-                Some(l) if load > 0.0 => {
-                    let capacity = l.saturating_sub(cfg.events.minute_max(rel_minute(m))) as f64;
-                    (capacity / load).min(1.0)
-                }
-                _ => 1.0,
-            };
-            (m, (share(a), share(peak)))
+            let capacity = cfg.limit.map_or(f64::INFINITY, |l| {
+                l.saturating_sub(cfg.events.minute_max(rel_minute(m))) as f64
+            });
+            let share = |load: f64| if load > 0.0 { (capacity / load).min(1.0) } else { 1.0 };
+            (m, (share(a), share(peak), capacity))
         })
         .collect();
     let mut load: BTreeMap<u64, (u64, u32)> = BTreeMap::new();
     let mut results = Vec::with_capacity(units.len());
-    for (u, (dists, minutes)) in units.iter().zip(&plans) {
+    for ((u, (dists, minutes)), unit_peaks) in units.iter().zip(&plans).zip(&peaks) {
         let mut r = UnitResult {
             key: u.key.clone(),
             memory_mb: u.memory_mb,
@@ -221,9 +345,8 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
         let mut served_by_function = vec![0u64; u.functions.len()];
         let mut pool = WarmPool::new(cfg.keep_alive_ms);
         let init_mean_ms = cfg.cold_start.scaled(u.init_scale).mean_ms();
-        for (&m, e) in minutes {
-            let (a, peak) = e.offered(init_mean_ms);
-            let (served_share, peak_share) = shares[&m];
+        for ((&m, e), &(a, peak)) in minutes.iter().zip(unit_peaks) {
+            let (served_share, peak_share, capacity) = shares[&m];
             let mut served = 0;
             for &(i, n) in &e.counts {
                 let s = ((n as f64 * served_share).round() as u64).min(n);
@@ -234,11 +357,13 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
             r.served += served;
             r.throttles += e.arrivals - served;
             let carried_mean = a * served_share;
-            let carried_peak = (peak * peak_share).ceil();
+            let carried_peak = (peak * peak_share).ceil().min(capacity);
             let busy_ms = (e.work_ms * served_share).round() as u64;
-            r.cold_starts += pool.gap_and_minute(m as u64, carried_peak as u64, busy_ms, &mut r.idle_ms);
+            let cold = pool.gap_and_minute(m as u64, carried_peak as u64, busy_ms, init_mean_ms, &mut r.idle_ms);
+            r.cold_starts += cold;
+            // A cold request is in flight for its init too.
             let entry = load.entry(rel_minute(m)).or_default();
-            entry.0 += (carried_mean * MS_PER_MINUTE as f64).round() as u64;
+            entry.0 += (carried_mean * MS_PER_MINUTE as f64 + cold as f64 * init_mean_ms).round() as u64;
             entry.1 = entry.1.saturating_add(carried_peak as u32);
         }
         let last_end_ms = minutes
@@ -424,15 +549,23 @@ impl WarmPool {
         self.recent.iter().map(|&(_, n)| n).max().unwrap_or(0)
     }
 
-    /// Accounts the idle minutes before `m` (up to the keep-alive), then minute `m` needing
-    /// `instances` busy for `busy_ms` in all; returns the minute's cold starts.
-    fn gap_and_minute(&mut self, m: u64, instances: u64, busy_ms: u64, idle_ms: &mut u64) -> u64 {
-        self.idle_until(m, idle_ms);
-        let warm = self.warm_at(m);
-        *idle_ms += (warm.max(instances) * MS_PER_MINUTE).saturating_sub(busy_ms);
+    /// Minute `m` (not before the last one noted) needs `instances`.
+    fn need(&mut self, m: u64, instances: u64) {
         self.recent.push_back((m, instances));
         self.next_minute = Some(m + 1);
-        instances.saturating_sub(warm)
+    }
+
+    /// Accounts the idle minutes before `m` (up to the keep-alive), then minute `m` needing
+    /// `instances` busy for `busy_ms` in all and for `init_ms` more per cold start; returns the
+    /// minute's cold starts.
+    fn gap_and_minute(&mut self, m: u64, instances: u64, busy_ms: u64, init_ms: f64, idle_ms: &mut u64) -> u64 {
+        self.idle_until(m, idle_ms);
+        let warm = self.warm_at(m);
+        let cold = instances.saturating_sub(warm);
+        let busy_ms = busy_ms + (cold as f64 * init_ms).round() as u64;
+        *idle_ms += (warm.max(instances) * MS_PER_MINUTE).saturating_sub(busy_ms);
+        self.need(m, instances);
+        cold
     }
 
     /// Warm idle time of the minutes from the next one to `end` (exclusive), while any
@@ -551,11 +684,10 @@ mod tests {
 
     /// Requests exact; billed GB-s and mean concurrency within 1 % (the event replay's sum of
     /// ~10^6 draws has a relative standard error ≈ 0.1 %; the fluid path takes the exact
-    /// expectation; measured 0.1 %); peak concurrency, mean instances and cold starts within
-    /// 5 % (the fluid peak is an approximate extreme, the replay's a realised one, instances
-    /// stay warm to the minute, and the cold starts are the rises of the peak; measured
-    /// 1.7–2.3 %).
-    fn assert_agree(events: &SimOutput, fluid: &SimOutput) {
+    /// expectation; measured 0.0–0.2 %); peak concurrency, mean instances and cold starts
+    /// within `shape` (the fluid peak is an approximate extreme, the replay's a realised one,
+    /// instances stay warm to the minute, and the cold starts are the rises of the peak).
+    fn assert_agree(events: &SimOutput, fluid: &SimOutput, shape: f64) {
         let (e, f) = (&events.stats, &fluid.stats);
         assert_eq!(
             (f.invocations, f.served, f.throttles),
@@ -567,16 +699,129 @@ mod tests {
         assert_eq!(g.requests, f.served);
         assert_eq!(g.init_duration_ms.count(), f.cold_starts);
         within("billed GB-s", billed(fluid), billed(events), 0.01);
+        within("mean concurrency", f.avg_concurrency, e.avg_concurrency, 0.01);
         within(
             "peak concurrency",
             f.peak_concurrency as f64,
             e.peak_concurrency as f64,
-            0.05,
+            shape,
         );
-        within("mean concurrency", f.avg_concurrency, e.avg_concurrency, 0.01);
-        within("mean instances", f.avg_instances, e.avg_instances, 0.05);
-        within("cold starts", f.cold_starts as f64, e.cold_starts as f64, 0.05);
+        within("mean instances", f.avg_instances, e.avg_instances, shape);
+        within("cold starts", f.cold_starts as f64, e.cold_starts as f64, shape);
         assert_eq!(fluid.units[0].invocations, events.units[0].invocations);
+    }
+
+    /// One function with `counts` a minute and [`durations`] scaled by `scale`.
+    fn scaled_workload(counts: Vec<u32>, scale: f64) -> Workload {
+        let DurationInfo::Percentiles(mut p) = durations() else {
+            unreachable!("percentiles")
+        };
+        for v in [
+            &mut p.average_ms,
+            &mut p.p0_ms,
+            &mut p.p1_ms,
+            &mut p.p25_ms,
+            &mut p.p50_ms,
+            &mut p.p75_ms,
+            &mut p.p99_ms,
+            &mut p.p100_ms,
+        ] {
+            *v *= scale;
+        }
+        let minutes = counts.len() as u64;
+        Workload {
+            functions: vec![per_minute_function("hot", counts, DurationInfo::Percentiles(p))],
+            window_start_ms: 0,
+            window_end_ms: minutes * MS_PER_MINUTE,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rising_edges_agree_with_the_event_engine() {
+        // Lambda's init (median 225 ms at 512 MB) against executions of 6 and 12 ms on
+        // average: a rise starts many times the instances its mean load adds. Abrupt starts at
+        // 100,000 and 200,000 a minute and a step from 40,000 to 200,000, no account limit
+        // (Lambda's 1,000 would bind). Shape within 15 % (measured −10.1 %, −1.8 %, −14.4 %;
+        // billed GB-s −0.1 to −0.3 %); the widened-σ peak this replaced was 74 % and 77 % low
+        // on the two starts, and billed 2.1 % and 1.7 % too few GB-s there.
+        let mut cfg = config(ServerlessPlatform::AwsLambda);
+        cfg.concurrency_limit = Some(0);
+        for (counts, scale) in [
+            (vec![100_000; 4], 0.05),
+            (vec![200_000; 3], 0.1),
+            (vec![40_000, 200_000, 200_000], 0.1),
+        ] {
+            let (events, fluid) = both(&scaled_workload(counts, scale), &cfg);
+            assert_agree(&events, &fluid, 0.15);
+        }
+    }
+
+    #[test]
+    #[ignore = "30 replays of up to 30 million requests: run with --release -- --ignored"]
+    fn agrees_with_the_event_engine_over_rates_and_durations() {
+        // Half an hour of minutes drawn between 0.6 and 1.4 times `n` (a fixed LCG, abrupt
+        // start), executions of 6 ms to 1.2 s (the Azure-like percentiles scaled), Lambda's init
+        // at 512 MB, no account limit: every case with a mean load of at least 10 in flight.
+        // Measured (release, 9.8 s): cold starts −13.8 % to +3.6 %, peaks −9.1 % to +4.5 %,
+        // mean instances −6.3 % to +10.1 %; the abrupt start dominates the cold starts.
+        let mut cfg = config(ServerlessPlatform::AwsLambda);
+        cfg.concurrency_limit = Some(0);
+        let cases: [(f64, &[u32]); 4] = [
+            (0.05, &[100_000, 1_000_000]),
+            (0.2, &[100_000, 1_000_000]),
+            (1.0, &[10_000, 100_000, 1_000_000]),
+            (10.0, &[1_000, 10_000, 100_000, 1_000_000]),
+        ];
+        for (scale, rates) in cases {
+            for &n in rates {
+                let mut x = 1u64;
+                let counts = (0..30)
+                    .map(|_| {
+                        x = x
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        (n as f64 * (0.6 + 0.8 * ((x >> 11) as f64 / (1u64 << 53) as f64))) as u32
+                    })
+                    .collect();
+                let (events, fluid) = both(&scaled_workload(counts, scale), &cfg);
+                let (e, f) = (&events.stats, &fluid.stats);
+                let error = |f: f64, e: f64| (f / e - 1.0) * 100.0;
+                eprintln!(
+                    "scale {scale} n {n}: cold starts {} vs {} ({:+.1} %), peak {} vs {} ({:+.1} %), \
+                     mean instances {:.1} vs {:.1} ({:+.1} %)",
+                    f.cold_starts,
+                    e.cold_starts,
+                    error(f.cold_starts as f64, e.cold_starts as f64),
+                    f.peak_concurrency,
+                    e.peak_concurrency,
+                    error(f.peak_concurrency as f64, e.peak_concurrency as f64),
+                    f.avg_instances,
+                    e.avg_instances,
+                    error(f.avg_instances, e.avg_instances)
+                );
+                assert_agree(&events, &fluid, 0.15);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rising_edge_needs_init_over_execution_more_instances_when_both_are_fixed() {
+        // Fixed I = 200 ms and S = 100 ms: no instance is free before 300 ms, so a rate of 1 a
+        // ms starts 300 instances, k = 300 / 100 = 3 (within the grid's step, 0.3 ms: 0.5 %).
+        let k = rising_edge_factor(&[(100, 1.0)], 100.0, ColdStartDist::Constant { ms: 200 });
+        assert!((k - 3.0).abs() < 0.015, "{k}");
+        // Spread out (same means), early completions free instances sooner.
+        let spread = rising_edge_factor(
+            &[(20, 0.5), (180, 0.5)],
+            100.0,
+            ColdStartDist::Exponential { mean_ms: 200.0 },
+        );
+        assert!(spread > 1.0 && spread < 2.9, "{spread}");
+        // No init: an instance is needed per request in flight, k = 1.
+        let none = rising_edge_factor(&[(100, 1.0)], 100.0, ColdStartDist::Constant { ms: 0 });
+        assert!((none - 1.0).abs() < 0.015, "{none}");
     }
 
     #[test]
@@ -622,13 +867,15 @@ mod tests {
 
     #[test]
     fn agrees_with_the_event_engine() {
-        // With no init, and with Lambda's Python init (lognormal, median 225 ms).
+        // With no init, and with Lambda's Python init (lognormal, median 225 ms). Shape within
+        // 10 % (measured +1.7 % peak, +2.2 % instances without init; +7.4 % and +6.1 % with it:
+        // each rise is taken from instances warm at its start, some of them idle).
         let mut cfg = config(ServerlessPlatform::AwsLambda);
         cfg.cold_start = Some(crate::pricing::ColdStartDist::Constant { ms: 0 });
         let (events, fluid) = both(&ramp(), &cfg);
-        assert_agree(&events, &fluid);
+        assert_agree(&events, &fluid, 0.10);
         let (events, fluid) = both(&ramp(), &config(ServerlessPlatform::AwsLambda));
-        assert_agree(&events, &fluid);
+        assert_agree(&events, &fluid, 0.10);
     }
 
     #[test]
