@@ -465,6 +465,19 @@ fn cold_start_syntax() {
 }
 
 #[test]
+fn cold_start_quantiles_are_the_closed_forms() {
+    // Lognormal: the median at p = 0.5; at Φ(1) = 0.841345 it is median · e^σ = 200 · e^0.5 =
+    // 329.744. Exponential: at 1 − 1/e the mean, 253. Uniform 5–9 at 0.25: 6. Constant: itself.
+    let ln = ColdStartDist::parse("lognormal:200:0.5").unwrap();
+    assert!((ln.quantile_ms(0.5) - 200.0).abs() < 1e-9);
+    assert!((ln.quantile_ms(0.841_344_746) - 329.744).abs() < 1e-2);
+    let exp = ColdStartDist::parse("exp:253").unwrap();
+    assert!((exp.quantile_ms(1.0 - (-1.0f64).exp()) - 253.0).abs() < 1e-9);
+    assert_eq!(ColdStartDist::parse("uniform:5:9").unwrap().quantile_ms(0.25), 6.0);
+    assert_eq!(ColdStartDist::parse("250").unwrap().quantile_ms(0.9), 250.0);
+}
+
+#[test]
 fn a_price_beyond_any_real_one_is_an_input_error() {
     let e = errors(&GOOD.replacen("usd = 0.20", "usd = 999999999999999", 1));
     let msg = e[0].to_string();
