@@ -1031,4 +1031,56 @@ mod tests {
         assert!(f.peak_concurrency <= 300);
         within("billed GB-s", billed(&fluid), billed(&events), 0.02);
     }
+
+    #[test]
+    fn a_minute_after_a_capped_one_rises_from_the_instances_the_cap_left() {
+        // Account limit 1,000; the event-replayed units hold 900 in minute 0 and none in minute
+        // 1. Minute 0 offers 2,000 in flight (1,000,000 calls of 120 ms), capped at the 100
+        // left; minute 1 offers 600 with only those 100 warm, so it rises like a cold start
+        // (100 + 500·k, k ≈ 2 to 3 here) to the limit: 1,000 in flight, 900 more cold starts.
+        // With warm instances taken from the uncapped peaks (thousands), minute 1 did not rise:
+        // it peaked at its steady level, 704, and 704 instances were cold-started in all.
+        let mut events = ProfileSweep::new(0);
+        events.add(0, 900);
+        events.add(MS_PER_MINUTE, -900);
+        let f = per_minute_function("hot", vec![1_000_000, 300_000], durations());
+        let opts = ExpandOptions {
+            spread: SpreadMode::Uniform,
+            fallback_duration_ms: None,
+            duration_scale: 1.0,
+            duration_model: DurationModel::Piecewise,
+        };
+        let unit = FluidUnit {
+            key: "hot".to_string(),
+            memory_mb: 512,
+            init_scale: 1.0,
+            functions: vec![FluidFunction { trace: &f, opts }],
+        };
+        let cfg = FluidConfig {
+            keep_alive_ms: 10 * MS_PER_MINUTE,
+            cold_start: ColdStartDist::Lognormal {
+                median_ms: 225.0,
+                sigma: 0.21,
+            },
+            timeout_ms: None,
+            init_limit_ms: None,
+            seed: 1,
+            limit: Some(1_000),
+            window_end_ms: 2 * MS_PER_MINUTE,
+            events: &events,
+            start_ms: 0,
+        };
+        let (results, load) = run(&[unit], &cfg).unwrap();
+        assert_eq!(load.iter().map(|l| l.2).collect::<Vec<_>>(), vec![100, 1_000]);
+        assert_eq!(results[0].cold_starts, 1_000);
+        // Minute 1 served in full; of minute 0, the 100 / 2,000-odd share (mean 120.4 ms after
+        // whole-ms rounding: 49,794).
+        let r = &results[0];
+        assert_eq!(r.served + r.throttles, 1_300_000);
+        assert!(
+            r.served > 300_000 + 49_000 && r.served <= 300_000 + 50_000,
+            "{}",
+            r.served
+        );
+    }
 }
