@@ -44,7 +44,7 @@
 //! billed GB-s and mean concurrency within 1 % (measured 0.0–0.3 %); peak concurrency, mean
 //! instances and cold starts within 10 % on a gradual ramp of 20,000–200,000 invocations a
 //! minute (measured 1.7–2.2 % without init, 6.1–7.4 % with Lambda's) and within 15 % where a
-//! minute's load rises abruptly, over executions of 6 ms to 1.2 s and mean loads of 10 to
+//! minute's load rises abruptly, over executions of 1 ms to 1.2 s and mean loads of 10 to
 //! 20,000 in flight (measured −14.4 % to +10.1 %; the σ widened by `E[init]/E[S]` this
 //! replaced was 74–77 % low on abrupt starts of 6–12-ms requests). Under a binding account
 //! limit the served work agrees within 2 %, but the replay serves simultaneous arrivals (same
@@ -246,25 +246,27 @@ fn rising_edge_factor(durations: &[(u64, f64)], mean_s_ms: f64, init: ColdStartD
     (instances / mean_s_ms).max(1.0)
 }
 
-/// A function's whole-ms execution times `(ms, probability)`, their mean, and the share the
-/// timeout cuts.
-type FunctionDist = (Vec<(u64, f64)>, f64, f64);
+/// One function of a fluid unit: its whole-ms execution times and calls.
+#[derive(Default)]
+struct FunctionDist {
+    /// `(ms, probability)` in increasing ms, cut at the timeout.
+    dist: Vec<(u64, f64)>,
+    mean_ms: f64,
+    /// Share of calls the timeout cuts.
+    cut: f64,
+    /// Calls over the whole window.
+    arrivals: u64,
+}
 
-/// [`rising_edge_factor`] of a unit: its functions' execution times mixed by their arrivals.
-fn unit_edge_factor(dists: &[FunctionDist], minutes: &BTreeMap<u32, Minute>, init: ColdStartDist) -> f64 {
-    let mut arrivals = vec![0u64; dists.len()];
-    for e in minutes.values() {
-        for &(i, n) in &e.counts {
-            arrivals[i] += n;
-        }
-    }
-    let total = arrivals.iter().sum::<u64>() as f64;
+/// [`rising_edge_factor`] of a unit: its functions' execution times mixed by their calls.
+fn unit_edge_factor(functions: &[FunctionDist], init: ColdStartDist) -> f64 {
+    let total = functions.iter().map(|f| f.arrivals).sum::<u64>() as f64;
     let mut mixed: BTreeMap<u64, f64> = BTreeMap::new();
     let mut mean_ms = 0.0;
-    for ((dist, mean, _), &n) in dists.iter().zip(&arrivals).filter(|(_, &n)| n > 0) {
-        let weight = n as f64 / total;
-        mean_ms += weight * mean;
-        for &(ms, p) in dist {
+    for f in functions.iter().filter(|f| f.arrivals > 0) {
+        let weight = f.arrivals as f64 / total;
+        mean_ms += weight * f.mean_ms;
+        for &(ms, p) in &f.dist {
             *mixed.entry(ms).or_default() += weight * p;
         }
     }
@@ -287,7 +289,7 @@ struct UnitState {
 
 /// The fluid units' results (in the order given) and their per-minute load.
 pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitResult>, Vec<MinuteLoad>), SimError> {
-    // Per unit: each function's duration distribution and mean, and the unit's minutes.
+    // Per unit: each function's duration distribution, mean and calls, and the unit's minutes.
     let mut plans = Vec::with_capacity(units.len());
     for u in units {
         let mut dists = Vec::with_capacity(u.functions.len());
@@ -297,19 +299,26 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
                 Arrivals::PerMinute(counts) if counts.nonzero().next().is_some() => counts,
                 // Only per-minute functions take this path; one with no calls adds nothing.
                 _ => {
-                    dists.push((Vec::new(), 0.0, 0.0));
+                    dists.push(FunctionDist::default());
                     continue;
                 }
             };
             let (dist, cut) = cut_at_timeout(whole_ms_distribution(f.trace, &f.opts)?, cfg.timeout_ms);
-            let mean: f64 = dist.iter().map(|&(k, p)| k as f64 * p).sum();
+            let mean_ms: f64 = dist.iter().map(|&(k, p)| k as f64 * p).sum();
+            let mut arrivals = 0;
             for (m, n) in counts.nonzero() {
                 let e = minutes.entry(m).or_default();
                 e.counts.push((i, n as u64));
-                e.work_ms += n as f64 * mean;
+                e.work_ms += n as f64 * mean_ms;
                 e.arrivals += n as u64;
+                arrivals += n as u64;
             }
-            dists.push((dist, mean, cut));
+            dists.push(FunctionDist {
+                dist,
+                mean_ms,
+                cut,
+                arrivals,
+            });
         }
         plans.push((dists, minutes));
     }
@@ -319,7 +328,7 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
     let mut states: Vec<UnitState> = units
         .iter()
         .zip(&plans)
-        .map(|(u, (dists, minutes))| {
+        .map(|(u, (dists, _))| {
             let init = cfg.cold_start.scaled(u.init_scale);
             UnitState {
                 r: UnitResult {
@@ -329,7 +338,7 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
                 },
                 served_by_function: vec![0; u.functions.len()],
                 pool: WarmPool::new(cfg.keep_alive_ms),
-                edge_factor: unit_edge_factor(dists, minutes, init),
+                edge_factor: unit_edge_factor(dists, init),
                 init_mean_ms: init.mean_ms(),
             }
         })
@@ -401,9 +410,9 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
         pool.drain(cfg.window_end_ms.max(last_end_ms), &mut r.idle_ms);
         r.last_completion_ms = last_end_ms;
         r.cold_starts = r.cold_starts.min(r.served);
-        for ((dist, _, cut), &served) in dists.iter().zip(&served_by_function) {
-            apportion(dist, served, &mut r.on_demand_duration_ms);
-            r.timeouts += (served as f64 * cut).round() as u64;
+        for (f, &served) in dists.iter().zip(&served_by_function) {
+            apportion(&f.dist, served, &mut r.on_demand_duration_ms);
+            r.timeouts += (served as f64 * f.cut).round() as u64;
         }
         let mut rng = SimRng::for_key(cfg.seed, &format!("init:{}", u.key));
         let mut drawn = MsHistogram::new();
@@ -666,13 +675,7 @@ mod tests {
         let counts = vec![
             20_000, 50_000, 100_000, 200_000, 200_000, 200_000, 150_000, 100_000, 60_000, 20_000,
         ];
-        Workload {
-            functions: vec![per_minute_function("hot", counts, durations())],
-            window_start_ms: 0,
-            window_end_ms: 10 * MS_PER_MINUTE,
-            sources: Vec::new(),
-            warnings: Vec::new(),
-        }
+        scaled_workload(counts, 1.0)
     }
 
     fn both(w: &Workload, cfg: &SimConfig) -> (SimOutput, SimOutput) {
