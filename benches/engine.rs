@@ -47,6 +47,7 @@ fn config(window_end_ms: u64) -> EngineConfig {
         cold_start: ColdStartDist::Exponential { mean_ms: 253.0 },
         provisioned: ProvisionedSchedule::constant(0),
         concurrency_limit: None,
+        max_instances: None,
         retry: None,
         window_end_ms,
         timeout_ms: Some(900_000),

@@ -481,6 +481,11 @@ pub struct SimulateArgs {
     /// Account concurrency limit (requests in flight); 0 = none. Default: the platform's.
     #[arg(long, value_name = "N")]
     pub concurrency_limit: Option<u32>,
+    /// Most instances per unit, provisioned ones included (App Runner MaxSize, Container Apps
+    /// maxReplicas, Lambda reserved concurrency); a request beyond them is throttled; 0 = none.
+    /// Default: the platform's (App Runner 25, Container Apps 10, Azure Functions 200 / Flex 100).
+    #[arg(long, value_name = "N")]
+    pub max_instances: Option<u32>,
     /// Retry each throttled request up to N times (at most 100), --retry-delay-ms apart
     /// (default: drop it).
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(..=100))]

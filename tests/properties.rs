@@ -159,6 +159,7 @@ fn engine(limit: Option<u32>, retry: Option<RetryPolicy>, init_ms: u64) -> Engin
         cold_start: ColdStartDist::Constant { ms: init_ms },
         provisioned: ProvisionedSchedule::constant(0),
         concurrency_limit: limit,
+        max_instances: None,
         retry,
         window_end_ms: 0,
         timeout_ms: None,

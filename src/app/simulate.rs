@@ -107,6 +107,11 @@ impl Prepared {
         if let Some(p) = &args.provisioned_concurrency {
             cfg.provisioned = p.clone();
         }
+        cfg.max_instances = args.max_instances;
+        if let Some(cap) = args.max_instances.filter(|&m| m > 0) {
+            crate::cost::limits::check_max_instances(table, cap, cfg.provisioned.max_level())
+                .map_err(|e| anyhow::anyhow!("--max-instances: {e}"))?;
+        }
         cfg.retry = (args.retry_throttled > 0).then_some(RetryPolicy {
             max_retries: args.retry_throttled,
             delay_ms: args.retry_delay_ms,

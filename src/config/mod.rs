@@ -81,6 +81,9 @@ pub struct ServerlessOption {
     pub concurrency_per_instance: Option<u32>,
     /// Account concurrency limit (`None`: the platform default).
     pub concurrency_limit: Option<u32>,
+    /// Most instances per unit, provisioned ones included (`None`: the platform default, e.g.
+    /// App Runner's MaxSize 25; `Some(0)`: no cap).
+    pub max_instances: Option<u32>,
     /// Lambda SnapStart with the functions' runtime (`None`: off).
     pub snapstart: Option<SnapStartRuntime>,
     /// Which functions share instances — one service per function, per app or for the whole

@@ -64,6 +64,7 @@ struct RawServerless {
     ephemeral_storage_mb: Option<u32>,
     concurrency_per_instance: Option<Spanned<u32>>,
     concurrency_limit: Option<u32>,
+    max_instances: Option<u32>,
     snapstart: Option<Spanned<String>>,
     instance_scope: Option<Spanned<String>>,
 }
@@ -645,6 +646,7 @@ fn serverless_option(
         ephemeral_storage_mb: or_default(s.ephemeral_storage_mb, 512, "ephemeral_storage_mb", &mut used),
         concurrency_per_instance: s.concurrency_per_instance.map(Spanned::into_inner),
         concurrency_limit: s.concurrency_limit,
+        max_instances: s.max_instances,
         snapstart,
         instance_scope,
     };

@@ -327,14 +327,14 @@ mod tests {
         assert_eq!(b.cost_of("vCPU (active replicas)"), usd(15.768));
         assert_eq!(b.cost_of("Memory (active replicas)"), usd(3.942));
         assert_eq!(b.total(), usd(20.0604));
-        // 301 minimum replicas: above the 300 a revision may keep.
+        // 1,001 minimum replicas: above the 1,000 a revision may keep.
         u.functions[0].provisioned_periods.push(ProvisionedPeriod {
-            concurrency: 301,
+            concurrency: 1_001,
             duration_ms: MS_PER_HOUR,
         });
         let e = price_usage(&u, &table("azure-container-apps"), &CostOptions::default())
             .unwrap_err()
             .to_string();
-        assert!(e.contains("keeps 0 to 300 minimum instances"), "{e}");
+        assert!(e.contains("keeps 0 to 1000 minimum instances"), "{e}");
     }
 }

@@ -71,7 +71,7 @@ pub fn check_ephemeral_storage(table: &PriceTable, storage_mb: u32) -> Result<()
 }
 
 /// Refuses provisioned (minimum) instances `table`'s platform does not run: more than its
-/// `provisioned_max` at any time (App Runner MinSize 25, Container Apps 300 minimum replicas),
+/// `provisioned_max` at any time (App Runner MinSize 25, Container Apps 1,000 minimum replicas),
 /// or, where it always keeps some (`provisioned_min`: App Runner 1), fewer at any time of the
 /// period of `period_ms` (the periods must cover it, to the minute).
 pub fn check_provisioned(table: &PriceTable, periods: &[ProvisionedPeriod], period_ms: u64) -> Result<(), String> {
@@ -96,6 +96,27 @@ pub fn check_provisioned(table: &PriceTable, periods: &[ProvisionedPeriod], peri
              provisioned_concurrency)",
             table.id,
             b.provisioned_max.map_or("any".to_string(), |m| m.to_string())
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a per-unit instance cap `table`'s platform does not take: above its
+/// `max_instances_limit` (App Runner's MaxSize 25), or below the `provisioned` (minimum)
+/// instances, which count toward it.
+pub fn check_max_instances(table: &PriceTable, cap: u32, provisioned: u32) -> Result<(), String> {
+    if let Some(limit) = table.behaviour.as_ref().and_then(|b| b.max_instances_limit) {
+        if cap > limit {
+            return Err(format!(
+                "{cap} instances: {} scales a unit to at most {limit}; expected 1 to {limit} (0: no cap)",
+                table.id
+            ));
+        }
+    }
+    if provisioned > cap {
+        return Err(format!(
+            "{cap} instances is below the {provisioned} provisioned (minimum) instances, which count toward it; \
+             expected at least {provisioned}"
         ));
     }
     Ok(())
@@ -186,10 +207,32 @@ mod tests {
         assert!(check_provisioned(&t, &[p(2, hour - 60_000)], hour).is_ok());
         let c = table("azure-container-apps");
         assert!(check_provisioned(&c, &[], hour).is_ok());
-        assert!(check_provisioned(&c, &[p(300, hour)], hour).is_ok());
-        assert!(check_provisioned(&c, &[p(301, hour)], hour).is_err());
+        assert!(check_provisioned(&c, &[p(1_000, hour)], hour).is_ok());
+        assert!(check_provisioned(&c, &[p(1_001, hour)], hour).is_err());
         // Lambda states no bound.
         assert!(check_provisioned(&table("aws-lambda"), &[p(5_000, hour)], hour).is_ok());
+    }
+
+    #[test]
+    fn instance_caps_within_the_platforms_bounds() {
+        // App Runner's MaxSize: 1 to 25; Container Apps' maxReplicas to 1,000; Lambda states no
+        // bound. The provisioned (minimum) instances count toward the cap.
+        let ar = table("aws-app-runner");
+        assert!(check_max_instances(&ar, 25, 1).is_ok());
+        let e = check_max_instances(&ar, 26, 1).unwrap_err();
+        assert!(
+            e.contains("aws-app-runner scales a unit to at most 25; expected 1 to 25"),
+            "{e}"
+        );
+        let e = check_max_instances(&ar, 3, 4).unwrap_err();
+        assert!(
+            e.contains("3 instances is below the 4 provisioned (minimum) instances"),
+            "{e}"
+        );
+        let c = table("azure-container-apps");
+        assert!(check_max_instances(&c, 1_000, 0).is_ok());
+        assert!(check_max_instances(&c, 1_001, 0).is_err());
+        assert!(check_max_instances(&table("aws-lambda"), 1_000_000, 0).is_ok());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.provisioned = opt.provisioned_concurrency.clone();
     cfg.per_instance_concurrency = opt.concurrency_per_instance;
     cfg.concurrency_limit = opt.concurrency_limit;
+    cfg.max_instances = opt.max_instances;
     cfg.fallback_duration_ms = plan.scenario.fallback_duration_ms.map(|d| d.round() as u64);
     cfg.cpu_bound_fraction = plan.scenario.cpu_bound_fraction;
     cfg.seed = plan.scenario.seed;
@@ -78,6 +79,7 @@ pub fn same_simulation(a: &ServerlessOption, b: &ServerlessOption) -> bool {
         && a.provisioned_concurrency == b.provisioned_concurrency
         && a.concurrency_per_instance == b.concurrency_per_instance
         && a.concurrency_limit == b.concurrency_limit
+        && a.max_instances == b.max_instances
         // SnapStart sets the simulated runtime (`cfg.runtime`).
         && a.snapstart == b.snapstart
         && a.instance_scope == b.instance_scope
@@ -305,15 +307,16 @@ pub(crate) fn share_text(share: f64) -> String {
     }
 }
 
-/// A throttling warning, when the concurrency limit refused requests.
+/// A throttling warning, when the concurrency limit or the instance cap refused requests.
 pub(super) fn throttle_warning(id: &str, throttles: u64, invocations: u64) -> Option<Warning> {
     (throttles > 0).then(|| {
         Warning::option(
             WarningCode::Throttled,
             id,
             format!(
-                "the concurrency limit refused {throttles} of {invocations} requests ({}): they are not served \
-                 and not billed, and the option fails the SLO; raise the concurrency limit or reserve concurrency",
+                "the concurrency limit or the instance cap refused {throttles} of {invocations} requests ({}): they \
+                 are not served and not billed, and the option fails the SLO; raise the concurrency limit or the \
+                 option's max_instances, or reserve concurrency",
                 share_text(throttles as f64 / invocations.max(1) as f64)
             ),
         )

@@ -301,7 +301,7 @@ fn serverless_behaviour_reasons(s: &Evaluation, slo_ms: f64) -> Vec<Reason> {
             "requests",
             Favours::Servers,
             format!(
-                "{} refuses {} request(s) at its concurrency limit",
+                "{} refuses {} request(s) at its concurrency limit or instance cap",
                 s.id,
                 group_thousands(t)
             ),

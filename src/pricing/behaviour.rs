@@ -397,6 +397,11 @@ pub struct Behaviour {
     pub provisioned_min: u32,
     /// Most provisioned (minimum) instances per unit (`None`: no limit).
     pub provisioned_max: Option<u32>,
+    /// Most instances a unit scales out to by default, provisioned ones included (`None`: no
+    /// per-unit cap; the account limit may still bind).
+    pub max_instances_default: Option<u32>,
+    /// Most instances a unit may be configured to scale out to (`None`: any).
+    pub max_instances_limit: Option<u32>,
     /// Cold-start distribution by runtime.
     pub cold_start: BTreeMap<String, ColdStart>,
     /// How the init latency changes with memory (`None`: it does not).
@@ -623,6 +628,22 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
             );
         }
     }
+    let max_instances_default = cx.small_int(&raw.max_instances_default, "behaviour.max_instances_default");
+    let max_instances_limit = cx.small_int(&raw.max_instances_limit, "behaviour.max_instances_limit");
+    if let (Some(d), Some(v)) = (max_instances_default, &raw.max_instances_default) {
+        let floor = provisioned_min.max(1);
+        if d < floor || max_instances_limit.is_some_and(|l| d > l) {
+            cx.err(
+                v,
+                "behaviour.max_instances_default",
+                format!(
+                    "{d} is outside {floor} to {}",
+                    max_instances_limit.map_or("any".to_string(), |l| l.to_string())
+                ),
+                "a default at or above provisioned_min (and 1) and at most max_instances_limit",
+            );
+        }
+    }
     let source = cx.source(&raw.source, at, "behaviour.source");
     let verified = cx.verified(raw.verified, at, "behaviour.verified");
     if cx.errors.len() > errors_before {
@@ -646,6 +667,8 @@ pub(super) fn validate_behaviour(cx: &mut Ctx<'_>, b: &Spanned<RawBehaviour>) ->
         max_response_bytes,
         provisioned_min,
         provisioned_max,
+        max_instances_default,
+        max_instances_limit,
         cold_start,
         cold_start_memory,
         init_limit_ms,

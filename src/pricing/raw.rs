@@ -224,6 +224,11 @@ pub struct RawBehaviour {
     /// Most provisioned (minimum) instances a unit may be configured with (App Runner 25,
     /// Container Apps 300); absent = no limit.
     pub provisioned_max: Option<Spanned<i64>>,
+    /// Most instances a unit scales out to unless configured otherwise (App Runner's MaxSize
+    /// default 25, Container Apps' maxReplicas default 10); absent = no per-unit cap.
+    pub max_instances_default: Option<Spanned<i64>>,
+    /// Most instances a unit may be configured to scale out to (App Runner 25); absent = any.
+    pub max_instances_limit: Option<Spanned<i64>>,
     /// Cold-start (init) latency distribution by runtime.
     pub cold_start: BTreeMap<String, Spanned<RawColdStart>>,
     /// How the init latency changes with memory, where CPU scales with memory.

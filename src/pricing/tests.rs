@@ -345,6 +345,49 @@ fn behaviour_values_are_checked_at_their_line() {
 }
 
 #[test]
+fn instance_caps_are_read_and_a_default_past_the_limit_is_refused_at_its_line() {
+    let caps = |default: u32, limit: u32| {
+        with_behaviour(|b| {
+            b.replace(
+                "default_runtime = \"python\"\n",
+                &format!(
+                    "default_runtime = \"python\"\nmax_instances_default = {default}\nmax_instances_limit = {limit}\n"
+                ),
+            )
+        })
+    };
+    let b = table::parse_table("t.toml", &caps(10, 1_000))
+        .unwrap()
+        .behaviour
+        .unwrap();
+    assert_eq!(
+        (b.max_instances_default, b.max_instances_limit),
+        (Some(10), Some(1_000))
+    );
+    let text = caps(26, 25);
+    let e = errors(&text);
+    assert_eq!(
+        invalid(&e[0]),
+        (
+            line_with(&text, "max_instances_default"),
+            "behaviour.max_instances_default"
+        )
+    );
+    assert!(e[0].to_string().contains("26 is outside 1 to 25"), "{}", e[0]);
+    let text = caps(0, 25);
+    assert!(errors(&text)[0].to_string().contains("0 is outside 1 to 25"));
+    // The shipped tables: App Runner's MaxSize, Container Apps' maxReplicas; Lambda has none.
+    let catalog = crate::pricing::Catalog::embedded().unwrap();
+    let facts = |id: &str| {
+        let b = catalog.tables[id].behaviour.as_ref().unwrap();
+        (b.max_instances_default, b.max_instances_limit)
+    };
+    assert_eq!(facts("aws-app-runner"), (Some(25), Some(25)));
+    assert_eq!(facts("azure-container-apps"), (Some(10), Some(1_000)));
+    assert_eq!(facts("aws-lambda"), (None, None));
+}
+
+#[test]
 fn cold_start_memory_and_cpu_facts_are_checked_at_their_line() {
     // A memory-scaled init needs CPU ∝ memory.
     let section =

@@ -109,6 +109,9 @@ pub struct SimConfig {
     pub per_instance_concurrency: Option<u32>,
     /// Account concurrency limit (else the platform default); `Some(0)` = no limit.
     pub concurrency_limit: Option<u32>,
+    /// Most instances per unit, provisioned ones included (else the platform default, e.g.
+    /// App Runner's MaxSize 25); `Some(0)` = no cap.
+    pub max_instances: Option<u32>,
     /// Provisioned concurrency per unit.
     pub provisioned: ProvisionedSchedule,
     /// Retrying of throttled requests.
@@ -144,6 +147,7 @@ impl SimConfig {
             runtime: None,
             per_instance_concurrency: None,
             concurrency_limit: None,
+            max_instances: None,
             provisioned,
             retry: None,
             spread: SpreadMode::Uniform,
@@ -696,6 +700,34 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     simulate_with_fluid_threshold(workload, cfg, fluid::FLUID_MIN_PER_MINUTE)
 }
 
+/// The per-unit instance cap of `cfg` (its own, else the platform's default; `Some(0)`: none),
+/// checked against the platform's configurable maximum and the provisioned instances.
+fn resolve_max_instances(cfg: &SimConfig) -> Result<Option<u32>, SimError> {
+    let facts = &cfg.platform.facts;
+    let cap = match cfg.max_instances {
+        Some(0) => return Ok(None),
+        Some(n) => n,
+        None => match facts.max_instances_default {
+            Some(n) => n,
+            None => return Ok(None),
+        },
+    };
+    if let Some(limit) = facts.max_instances_limit.filter(|&l| cap > l) {
+        return Err(SimError::Config(format!(
+            "max instances {cap} is above {}'s limit of {limit} per unit; give at most {limit}",
+            cfg.platform.id()
+        )));
+    }
+    let provisioned = cfg.provisioned.max_level();
+    if provisioned > cap {
+        return Err(SimError::Config(format!(
+            "max instances {cap} is below the {provisioned} provisioned (minimum) instances, which count toward it; \
+             give max instances of at least {provisioned}"
+        )));
+    }
+    Ok(Some(cap))
+}
+
 /// The fixed keep-alive of `cfg`, when it has one the fluid path can model.
 fn fixed_keep_alive_ms(cfg: &SimConfig) -> Option<u64> {
     match cfg.keep_alive {
@@ -810,6 +842,8 @@ struct Resolved<'c> {
     c: u32,
     /// Account concurrency limit.
     limit: Option<u32>,
+    /// Most instances per unit.
+    max_instances: Option<u32>,
     runtime: String,
     cold_start: ColdStartDist,
     /// The fluid path's threshold (invocations in a unit's busiest minute).
@@ -874,6 +908,7 @@ fn run(
         Some(n) => Some(n),
         None => p.facts.account_concurrency_limit,
     };
+    let max_instances = resolve_max_instances(cfg)?;
     let keep_alive_ms = fixed_keep_alive_ms(cfg);
     let fluid_allowed = c == 1 && keep_alive_ms.is_some() && cfg.provisioned.is_zero() && cfg.retry.is_none();
     let all_plans = plan_units(workload, cfg);
@@ -935,6 +970,7 @@ fn run(
         cold_start,
         provisioned: cfg.provisioned.clone(),
         concurrency_limit: None,
+        max_instances,
         retry: cfg.retry,
         window_end_ms: workload.window_end_ms.max(start_ms + 1),
         timeout_ms: p.facts.timeout_ms,
@@ -959,6 +995,7 @@ fn run(
         cfg,
         c,
         limit,
+        max_instances,
         runtime,
         cold_start,
         threshold,
@@ -984,6 +1021,7 @@ fn run(
             init_limit_ms: engine.init_limit_ms,
             seed: cfg.seed,
             limit,
+            max_instances: engine.max_instances,
             window_end_ms: engine.window_end_ms,
             events: sweep,
             start_ms,
@@ -1132,6 +1170,7 @@ fn assemble(
         cfg,
         c,
         limit,
+        max_instances,
         ref runtime,
         cold_start,
         threshold,
@@ -1228,6 +1267,18 @@ fn assemble(
         p.id(),
         limit.map_or("none".to_string(), |l| l.to_string()),
     ));
+    if let Some(cap) = max_instances {
+        let whose = if cfg.max_instances.is_some() {
+            "as configured"
+        } else {
+            "the platform's default"
+        };
+        assumptions.push(format!(
+            "at most {cap} instances per unit ({whose}; provisioned ones included): a request that finds every \
+             instance full with the unit at its cap is refused and counted as throttled (the platform may queue it \
+             instead)"
+        ));
+    }
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
     assumptions.push(contention_assumption(plans, cfg, c));
     assumptions.push(match p.facts.timeout_ms {
@@ -1476,6 +1527,42 @@ mod tests {
         assert!((blocked - 0.28487).abs() < 0.02, "blocking {blocked}");
         assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
         assert!(out.stats.peak_concurrency <= 5);
+    }
+
+    #[test]
+    fn an_instance_cap_throttles_like_erlang_b_over_its_slots() {
+        // Cloud Run at 3 requests per instance (no CPU contention: CPU-bound fraction 0) capped
+        // at 2 instances: with a 10-min keep-alive both stay warm, so the unit is a loss
+        // system of 6 slots. λ = 10/s, E[S] = 0.5 s → ρ = 5 erlangs; Erlang B(6, 5) =
+        // (5^6/6!) / Σ_{k≤6} 5^k/k! = 21.7014 / 113.1181 = 0.19185. 40,000 requests, tolerance
+        // 0.02 as above (measured 0.19272). Without the cap nothing is refused.
+        let w = poisson_workload(10.0, 500.0, 4_000_000, 9);
+        let mut cfg = SimConfig::new(model(ServerlessPlatform::GcpCloudRun));
+        cfg.keep_alive = "10m".parse().unwrap();
+        cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
+        cfg.concurrency_limit = Some(0);
+        cfg.cpu_bound_fraction = 0.0;
+        cfg.per_instance_concurrency = Some(3);
+        assert_eq!(simulate(&w, &cfg).unwrap().stats.throttles, 0);
+        cfg.max_instances = Some(2);
+        let out = simulate(&w, &cfg).unwrap();
+        let blocked = out.stats.throttles as f64 / out.stats.invocations as f64;
+        assert!((blocked - 0.19185).abs() < 0.02, "blocking {blocked}");
+        assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
+        assert!(out.stats.peak_concurrency <= 6);
+        assert_eq!(out.stats.cold_starts, 2);
+        // A cap above the platform's own limit, or below the provisioned instances, is refused.
+        let mut ar = SimConfig::new(model(ServerlessPlatform::AwsAppRunner));
+        ar.max_instances = Some(26);
+        let e = simulate(&w, &ar).unwrap_err().to_string();
+        assert!(
+            e.contains("max instances 26 is above aws-app-runner's limit of 25"),
+            "{e}"
+        );
+        let mut aca = SimConfig::new(model(ServerlessPlatform::AzureContainerApps));
+        aca.provisioned = ProvisionedSchedule::constant(20);
+        let e = simulate(&w, &aca).unwrap_err().to_string();
+        assert!(e.contains("max instances 10 is below the 20 provisioned"), "{e}");
     }
 
     fn pct() -> DurationPercentiles {

@@ -78,6 +78,9 @@ pub struct EngineConfig {
     pub provisioned: ProvisionedSchedule,
     /// Account-level limit on requests in flight across all units.
     pub concurrency_limit: Option<u32>,
+    /// Most instances of each unit, provisioned ones included (App Runner's MaxSize): a
+    /// request that would start one more is refused like a throttled one (`None`: no cap).
+    pub max_instances: Option<u32>,
     /// Retrying of throttled requests (`None` drops them).
     pub retry: Option<RetryPolicy>,
     /// End of the trace window; warm instances are counted until the later of this and the
@@ -107,7 +110,7 @@ pub struct UnitResult {
     pub served: u64,
     /// Requests that started a new instance.
     pub cold_starts: u64,
-    /// Requests dropped by the concurrency limit (after any retries).
+    /// Requests dropped by the concurrency limit or the instance cap (after any retries).
     pub throttles: u64,
     /// Retry attempts made.
     pub retries: u64,
@@ -542,6 +545,35 @@ impl UnitState<'_> {
         self.instances[i].in_partial = false;
     }
 
+    /// Whether a request at `t` would start an instance beyond `cap` (provisioned instances
+    /// included): no provisioned slot, no instance with a free slot and no warm one is free,
+    /// and the instances left at `t` — those not expired, less an unloaded one waiting for its
+    /// pre-warm, which a cold start replaces — already reach the cap. Changes nothing that
+    /// routing at `t` would not (the provisioned level is set for `t`).
+    fn at_cap(&mut self, cap: u32, t: u64, cfg: &EngineConfig, c: u32) -> bool {
+        let level = cfg.provisioned.level_at(t);
+        let provisioned_free = match self.contention {
+            Some(_) => self.provisioned.route(level, c).is_some(),
+            None => self.provisioned_inflight < level.saturating_mul(c),
+        };
+        if provisioned_free || !self.partial.is_empty() {
+            return false;
+        }
+        let (mut expired, mut pending) = (0, false);
+        for &i in self.idle.iter().rev() {
+            let inst = &self.instances[i];
+            if t >= inst.warm_until_ms {
+                expired += 1;
+            } else if t < inst.warm_from_ms {
+                pending = true;
+            } else {
+                return false;
+            }
+        }
+        let live = self.instances.len() - self.free_slots.len() - expired - usize::from(pending);
+        live as u64 + u64::from(level) >= u64::from(cap)
+    }
+
     /// The tie-break key of this unit's next event.
     fn tie(&mut self, unit: u32) -> u64 {
         let seq = self.seq;
@@ -610,6 +642,8 @@ struct Lean {
     /// Per unit: its keep-alive window and the times its warm instances went idle, oldest
     /// first (they expire from the front; the most recently idled, at the back, serves).
     units: Vec<(u64, VecDeque<u64>)>,
+    /// Per unit: its instances serving a request (for the instance cap).
+    busy: Vec<u32>,
 }
 
 /// A 4-ary min-heap: half a binary heap's depth, and a node's four children share a cache line.
@@ -890,11 +924,12 @@ impl<'a> Engine<'a> {
                 lean_allowed
                     && cfg.provisioned.is_zero()
                     && cfg.activity_merge_ms == 0
-                    && (cfg.concurrency_limit.is_none() || cfg.retry.is_none())
+                    && ((cfg.concurrency_limit.is_none() && cfg.max_instances.is_none()) || cfg.retry.is_none())
             })
             .map(|w| Lean {
                 done: DoneQueue::default(),
                 arrive: QuadHeap::default(),
+                busy: vec![0; w.len()],
                 units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
             });
         assert!(
@@ -1048,6 +1083,7 @@ impl<'a> Engine<'a> {
             if is_done {
                 let (_, unit) = lean.done.pop();
                 self.inflight -= 1;
+                lean.busy[unit as usize] -= 1;
                 sink(t, -1);
                 let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
                 if *keep_alive_ms > 0 {
@@ -1074,9 +1110,6 @@ impl<'a> Engine<'a> {
                 st.res.throttles += 1;
                 continue;
             }
-            self.inflight += 1;
-            sink(t, 1);
-            st.res.served += 1;
             // Expired instances leave, oldest first; then the most recently idled serves.
             while let Some(&since) = idle.front() {
                 let until = since.saturating_add(*keep_alive_ms);
@@ -1086,6 +1119,15 @@ impl<'a> Engine<'a> {
                 idle.pop_front();
                 st.res.idle_ms += until - since;
             }
+            let busy = &mut lean.busy[unit as usize];
+            if idle.is_empty() && cfg.max_instances.is_some_and(|cap| *busy >= cap) {
+                st.res.throttles += 1;
+                continue;
+            }
+            *busy += 1;
+            self.inflight += 1;
+            sink(t, 1);
+            st.res.served += 1;
             let (start, rerun_ms) = match idle.pop_back() {
                 Some(since) => {
                     st.res.idle_ms += t - since;
@@ -1260,34 +1302,10 @@ impl<'a> Engine<'a> {
             self.free_retries.push(payload);
             self.retries[payload as usize]
         };
-        if cfg.concurrency_limit.is_some_and(|limit| self.inflight >= limit) {
-            match cfg.retry {
-                Some(rp) if attempt < rp.max_retries => {
-                    st.res.retries += 1;
-                    let retry = (duration_ms, attempt + 1);
-                    let index = match self.free_retries.pop() {
-                        Some(i) => {
-                            self.retries[i as usize] = retry;
-                            i
-                        }
-                        None => {
-                            self.retries.push(retry);
-                            u32::try_from(self.retries.len() - 1)
-                                .ok()
-                                .filter(|&i| i != NONE)
-                                .expect("fewer than 2^32 - 1 retries pending")
-                        }
-                    };
-                    let tie = st.tie(unit);
-                    self.arrive.push(Reverse(Event {
-                        time_ms: t.saturating_add(rp.delay_ms),
-                        tie,
-                        payload: index,
-                        epoch: 0,
-                    }));
-                }
-                _ => st.res.throttles += 1,
-            }
+        if cfg.concurrency_limit.is_some_and(|limit| self.inflight >= limit)
+            || cfg.max_instances.is_some_and(|cap| st.at_cap(cap, t, cfg, c))
+        {
+            self.refuse(unit, t, duration_ms, attempt);
             return;
         }
         self.inflight += 1;
@@ -1396,6 +1414,39 @@ impl<'a> Engine<'a> {
         }));
     }
 
+    /// A request the account limit or the unit's instance cap refuses at `t`: retried after
+    /// the delay while it has retries left, else counted as throttled.
+    fn refuse(&mut self, unit: u32, t: u64, duration_ms: u64, attempt: u32) {
+        let st = &mut self.states[unit as usize];
+        match self.cfg.retry {
+            Some(rp) if attempt < rp.max_retries => {
+                st.res.retries += 1;
+                let retry = (duration_ms, attempt + 1);
+                let index = match self.free_retries.pop() {
+                    Some(i) => {
+                        self.retries[i as usize] = retry;
+                        i
+                    }
+                    None => {
+                        self.retries.push(retry);
+                        u32::try_from(self.retries.len() - 1)
+                            .ok()
+                            .filter(|&i| i != NONE)
+                            .expect("fewer than 2^32 - 1 retries pending")
+                    }
+                };
+                let tie = st.tie(unit);
+                self.arrive.push(Reverse(Event {
+                    time_ms: t.saturating_add(rp.delay_ms),
+                    tie,
+                    payload: index,
+                    epoch: 0,
+                }));
+            }
+            _ => st.res.throttles += 1,
+        }
+    }
+
     /// Ends the run: idle instances are evicted at the later of the window end and the last
     /// event, and each unit's result is returned in the order the units were given.
     pub fn finish(self) -> Vec<UnitResult> {
@@ -1466,6 +1517,7 @@ mod tests {
             cold_start: ColdStartDist::Constant { ms: 100 },
             provisioned: ProvisionedSchedule::constant(0),
             concurrency_limit: None,
+            max_instances: None,
             retry: None,
             window_end_ms: 10_000,
             timeout_ms: None,
@@ -1607,6 +1659,54 @@ mod tests {
         // Retry at 620 (still 2 in flight until 1100/1110) and at 1220: served then, warm.
         let r = &run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {})[0];
         assert_eq!((r.served, r.throttles, r.retries, r.cold_starts), (3, 0, 2, 2));
+    }
+
+    #[test]
+    fn the_instance_cap_refuses_a_request_that_would_start_one_more() {
+        // 2 requests per instance, cap 2 instances, init 100 ms, 1,000-ms requests: five at 0
+        // fill two instances (cold, ready at 100, done at 1,100) and the fifth is refused; one
+        // at 500 finds them full (refused); one at 2,000 takes a warm one.
+        let reqs = [
+            (0, 1000),
+            (0, 1000),
+            (0, 1000),
+            (0, 1000),
+            (0, 1000),
+            (500, 1000),
+            (2000, 1000),
+        ];
+        let mut c = cfg(2);
+        c.max_instances = Some(2);
+        let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
+        assert_eq!((r.served, r.throttles, r.cold_starts), (5, 2, 2));
+        // A provisioned instance counts toward the cap: it takes two, one on-demand instance
+        // the next two, and the fifth and the one at 500 are refused.
+        c.provisioned = ProvisionedSchedule::constant(1);
+        let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
+        assert_eq!((r.served, r.throttles, r.cold_starts), (5, 2, 1));
+        assert_eq!(
+            (r.provisioned_duration_ms.count(), r.on_demand_duration_ms.count()),
+            (3, 2)
+        );
+        // Retried 1,500 ms later (at 1,500 and 2,000), both find a warm instance free.
+        c.provisioned = ProvisionedSchedule::constant(0);
+        c.retry = Some(RetryPolicy {
+            max_retries: 1,
+            delay_ms: 1_500,
+        });
+        let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
+        assert_eq!((r.served, r.throttles, r.retries, r.cold_starts), (7, 0, 2, 2));
+        // An expired instance leaves room: with a 1-s keep-alive and cap 1, requests at 0 and
+        // 5,000 both start one (the first expired at 2,100); one at 500 is refused.
+        let mut c = cfg(1);
+        c.max_instances = Some(1);
+        let r = run(
+            vec![unit(&[(0, 1000), (500, 10), (5000, 10)], "1s")],
+            &c,
+            &mut |_, _| {},
+        )
+        .remove(0);
+        assert_eq!((r.served, r.throttles, r.cold_starts), (2, 1, 2));
     }
 
     #[test]
@@ -1947,7 +2047,8 @@ mod tests {
     fn the_lean_path_replays_exactly_as_the_general_one() {
         // Random bursts (several requests at one ms, many overlapping), long and short
         // durations, exponential inits; windows of none, 1 s and 10 min; a timeout, an init
-        // limit and an account limit that throttles; one unit and three in one loop.
+        // limit, an account limit and an instance cap per unit that throttle; one unit and
+        // three in one loop.
         let mut rng = SimRng::new(7);
         let mut requests = |n: usize, mean_gap_ms: f64, mean_ms: f64| {
             let mut t = 0.0;
@@ -1972,14 +2073,16 @@ mod tests {
         c.window_end_ms = 2_000_000;
         let mut checked = 0;
         for keep_alive in ["none", "1s", "10m"] {
-            for (timeout_ms, init_limit_ms, limit) in [
-                (None, None, None),
-                (Some(2_000), Some(400), None),
-                (None, None, Some(12)),
+            for (timeout_ms, init_limit_ms, limit, cap) in [
+                (None, None, None, None),
+                (Some(2_000), Some(400), None, None),
+                (None, None, Some(12), None),
+                (None, None, None, Some(5)),
             ] {
                 c.timeout_ms = timeout_ms;
                 c.init_limit_ms = init_limit_ms;
                 c.concurrency_limit = limit;
+                c.max_instances = cap;
                 let units = || -> Vec<UnitSpec<'static>> {
                     traces
                         .iter()
@@ -1997,7 +2100,7 @@ mod tests {
                 assert_eq!(
                     json(&lean),
                     json(&general),
-                    "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}"
+                    "{keep_alive}, {timeout_ms:?}, {init_limit_ms:?}, {limit:?}, {cap:?}"
                 );
                 assert_eq!(lean_changes, general_changes);
                 // What each setting is there for happens.
@@ -2005,9 +2108,9 @@ mod tests {
                 assert!(total(|r| r.cold_starts) > 3);
                 assert_eq!(total(|r| r.timeouts) > 0, timeout_ms.is_some());
                 assert_eq!(total(|r| r.init_retries) > 0, init_limit_ms.is_some());
-                assert_eq!(total(|r| r.throttles) > 0, limit.is_some());
+                assert_eq!(total(|r| r.throttles) > 0, limit.is_some() || cap.is_some());
                 assert_eq!(total(|r| r.idle_ms) > 0, keep_alive != "none");
-                if limit.is_none() {
+                if limit.is_none() && cap.is_none() {
                     let mut busy = Engine::new(vec![units().swap_remove(0)], &c);
                     busy.advance(u64::MAX, &mut |_, _| {});
                     assert!(busy.lean.as_ref().is_some_and(|l| l.done.wheel.is_some()));
@@ -2020,7 +2123,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 9);
+        assert_eq!(checked, 12);
         // The general path stays for what the lean one leaves out: a learning keep-alive, two
         // requests per instance, provisioned concurrency.
         let mut hybrid = unit(&traces[0], "hybrid");

@@ -79,7 +79,7 @@ fn container_apps_cost_bills_active_and_idle_replicas() {
 
 #[test]
 fn container_platform_limits_are_refused_naming_the_limit() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["cost", "--platform", "aws-app-runner", "--memory-mb", "3072"],
             "512, 1024, 2048, 4096 or 8192 MB",
@@ -121,9 +121,35 @@ fn container_platform_limits_are_refused_naming_the_limit() {
                 "--memory-mb",
                 "1024",
                 "--provisioned-concurrency",
-                "301",
+                "1001",
             ],
-            "keeps 0 to 300 minimum instances",
+            "keeps 0 to 1000 minimum instances",
+        ),
+        // simulate: App Runner's MaxSize is at most 25; Container Apps' default maxReplicas (10)
+        // below its minimum replicas.
+        (
+            &[
+                "simulate",
+                "--platform",
+                "aws-app-runner",
+                "--synthetic-poisson",
+                "1:100:60",
+                "--max-instances",
+                "26",
+            ],
+            "--max-instances: 26 instances: aws-app-runner scales a unit to at most 25",
+        ),
+        (
+            &[
+                "simulate",
+                "--platform",
+                "azure-container-apps",
+                "--synthetic-poisson",
+                "1:100:60",
+                "--provisioned-concurrency",
+                "20",
+            ],
+            "max instances 10 is below the 20 provisioned (minimum) instances",
         ),
         // simulate: an explicit 0 minimum instances on App Runner.
         (
@@ -185,4 +211,61 @@ fn analyze_prices_app_runner_and_container_apps_options() {
     // × $0.000003 = $31.536; the window's 72,000 requests scaled to the month (× 730 h / 61 min
     // window = 51,698,361) × $0.40/M = $20.679344. $178.359344.
     assert_eq!(monthly(&r, "container-apps"), "178.359344");
+}
+
+#[test]
+fn a_container_app_at_its_max_replicas_refuses_requests_and_fails_the_slo() {
+    // The steady trace keeps 4 requests in flight; one request per replica and maxReplicas 2
+    // refuse about half of them (an Erlang loss system of 2 slots at ~4 erlangs blocks
+    // B(2, 4) = 8 / 13 = 62 %), so the option fails the SLO and says why. Without the cap
+    // (max_instances = 0) nothing is refused. A cap above App Runner's 25 is refused at its
+    // scenario line.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
+    let run = |cap: u32| -> Value {
+        let s = scenario(
+            dir.path(),
+            &format!(
+                "cpu_bound_fraction = 0.01\n\n[[serverless]]\nid = \"aca\"\nplatform = \"azure-container-apps\"\n\
+                 memory_mb = 2048\nconcurrency_per_instance = 1\nmax_instances = {cap}\n"
+            ),
+        );
+        let o = faascost()
+            .arg("analyze")
+            .arg(&t)
+            .arg("--scenario")
+            .arg(&s)
+            .arg("--out")
+            .arg(dir.path().join(format!("out{cap}")))
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let option = |r: &Value| r["options"].as_array().unwrap()[0].clone();
+    let capped = run(2);
+    let o = option(&capped);
+    let throttles = o["throttles"].as_u64().unwrap();
+    let requests = 72_000.0;
+    let blocked = throttles as f64 / requests;
+    assert!((0.5..0.7).contains(&blocked), "blocked {blocked}");
+    assert_eq!(o["meets_slo"], false);
+    let text = capped.to_string();
+    assert!(
+        text.contains("the concurrency limit or the instance cap refused"),
+        "{text}"
+    );
+    assert!(text.contains("at most 2 instances per unit (as configured"), "{text}");
+    let free = run(0);
+    assert_eq!(option(&free)["throttles"].as_u64(), Some(0));
+    let s = scenario(
+        dir.path(),
+        "[[serverless]]\nid = \"ar\"\nplatform = \"aws-app-runner\"\nmax_instances = 26\n",
+    );
+    let e = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        e.contains("option 'ar': max_instances: 26 instances: aws-app-runner scales a unit to at most 25"),
+        "{e}"
+    );
 }
