@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use super::hybrid_search as search;
 use super::provisioned::{self, burstable_note, fleet_summary, percentiles, utilization};
-use super::serverless::{self, concurrency_limit, growth_throttle_warning, latency, throttle_warning};
+use super::serverless::{
+    self, concurrency_limit, growth_cap_warning, growth_throttle_warning, latency, throttle_warning, unit_capacity,
+};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{Commitment, HybridOption, ProvisionedOption, ServerlessOption};
 use crate::cost::CostBreakdown;
@@ -218,8 +220,17 @@ pub fn evaluate(
     let growth = (throttles == 0)
         .then(|| growth_throttle_warning(&overflow_factors, &h.id, peak as f64, concurrency_limit(plan, sl)))
         .flatten();
-    let grown_ok = growth.is_none();
+    let unit_peak = best
+        .overflow
+        .as_ref()
+        .and_then(|out| out.units.iter().map(|u| u.peak_in_flight).max())
+        .unwrap_or(0);
+    let cap_growth = (throttles == 0)
+        .then(|| growth_cap_warning(&overflow_factors, &h.id, unit_peak as f64, unit_capacity(plan, sl)))
+        .flatten();
+    let grown_ok = growth.is_none() && cap_growth.is_none();
     warnings.extend(growth);
+    warnings.extend(cap_growth);
     Ok(Evaluation {
         id: h.id.clone(),
         kind: OptionKind::Hybrid,

@@ -343,7 +343,8 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     let added_p99 = s.overhead_ms.p99 as f64;
     if s.throttles > 0 {
         notes.push(format!(
-            "{} requests were throttled by the concurrency limit (not served, not billed): the option fails the SLO",
+            "{} requests were throttled by the concurrency limit or the instance cap (not served, not billed): the \
+             option fails the SLO",
             s.throttles
         ));
     }
@@ -368,8 +369,13 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     let growth = (s.throttles == 0)
         .then(|| growth_throttle_warning(&plan.month_multipliers(), &opt.id, s.peak_concurrency as f64, limit))
         .flatten();
-    let grown_ok = growth.is_none();
+    let unit_peak = out.units.iter().map(|u| u.peak_in_flight).max().unwrap_or(0);
+    let cap_growth = (s.throttles == 0)
+        .then(|| growth_cap_warning(&multiples, &opt.id, unit_peak as f64, unit_capacity(plan, opt)))
+        .flatten();
+    let grown_ok = growth.is_none() && cap_growth.is_none();
     warnings.extend(growth);
+    warnings.extend(cap_growth);
     Ok(Evaluation {
         id: opt.id.clone(),
         kind: OptionKind::Serverless,
@@ -405,6 +411,52 @@ pub(super) fn concurrency_limit(plan: &Plan, opt: &ServerlessOption) -> Option<u
             .and_then(|t| t.behaviour.as_ref())
             .and_then(|b| b.account_concurrency_limit)
     })
+}
+
+/// The instance cap of one unit of `opt` — its own `max_instances`, else the platform's default —
+/// and the requests in flight it serves at the option's requests per instance; `None` without
+/// a cap.
+pub(super) fn unit_capacity(plan: &Plan, opt: &ServerlessOption) -> Option<(u32, u64)> {
+    let b = plan.catalog.get(opt.platform.id()).ok()?.behaviour.as_ref()?;
+    let cap = match opt.max_instances {
+        Some(0) => return None,
+        Some(m) => m,
+        None => b.max_instances_default?,
+    };
+    let c = opt
+        .concurrency_per_instance
+        .unwrap_or(b.per_instance_concurrency_default);
+    Some((cap, u64::from(cap) * u64::from(c)))
+}
+
+/// As [`growth_throttle_warning`], for a unit's own instance cap: the first month whose grown
+/// peak of the busiest unit (`unit_peak` requests in flight) passes what its cap serves
+/// (`capacity`: instances, requests in flight) would throttle.
+pub(super) fn growth_cap_warning(
+    factors: &[f64],
+    id: &str,
+    unit_peak: f64,
+    capacity: Option<(u32, u64)>,
+) -> Option<Warning> {
+    let (instances, in_flight) = capacity?;
+    factors
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|&(_, x)| unit_peak * x > in_flight as f64)
+        .map(|(k, x)| {
+            Warning::option(
+                WarningCode::Throttled,
+                id,
+                format!(
+                    "from month {} (traffic ×{x:.2}) the busiest unit's peak of {unit_peak:.0} requests in flight \
+                     grows to about {:.0}, above the {in_flight} its cap of {instances} instances serves: requests \
+                     would be throttled, so the option fails the SLO over the horizon; raise max_instances",
+                    k + 1,
+                    unit_peak * x
+                ),
+            )
+        })
 }
 
 /// Serverless usage grows linearly with traffic over the horizon (`factors`: the usage

@@ -397,6 +397,7 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
                 &mut st.r.idle_ms,
             );
             st.r.cold_starts += cold;
+            st.r.peak_inflight = st.r.peak_inflight.max(carried_peak as u64);
             // A cold request is in flight for its init too.
             let entry = load.entry(rel_minute(m)).or_default();
             entry.0 += (carried_mean * MS_PER_MINUTE as f64 + cold as f64 * st.init_mean_ms).round() as u64;

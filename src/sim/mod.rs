@@ -181,6 +181,8 @@ pub struct UnitSummary {
     pub throttles: u64,
     /// Warm idle instance time in ms.
     pub idle_ms: u64,
+    /// Most requests in flight at once on the unit's instances.
+    pub peak_in_flight: u64,
 }
 
 /// The result of one simulation.
@@ -1240,6 +1242,7 @@ fn assemble(
             cold_starts: r.cold_starts,
             throttles: r.throttles,
             idle_ms: r.idle_ms,
+            peak_in_flight: r.peak_inflight,
         });
     }
     let period = period_ms.max(1) as f64;

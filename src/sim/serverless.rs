@@ -136,6 +136,9 @@ pub struct UnitResult {
     pub overhead_ms: MsHistogram,
     /// Latest completion.
     pub last_completion_ms: u64,
+    /// Most requests in flight at once on this unit's instances.
+    #[serde(default)]
+    pub peak_inflight: u64,
 }
 
 /// The histograms a unit fills in the hot loop: the first three share a [`Table`] (their
@@ -385,6 +388,8 @@ struct UnitState<'a> {
     partial: Vec<usize>,
     idle: VecDeque<usize>,
     provisioned_inflight: u32,
+    /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
+    inflight: u32,
     last_end_ms: Option<u64>,
     seq: u64,
     contention: Option<Contention>,
@@ -967,6 +972,7 @@ impl<'a> Engine<'a> {
                 partial: Vec::new(),
                 idle: VecDeque::new(),
                 provisioned_inflight: 0,
+                inflight: 0,
                 last_end_ms: None,
                 seq: 0,
                 contention: spec.contention,
@@ -1125,6 +1131,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             *busy += 1;
+            st.res.peak_inflight = st.res.peak_inflight.max(u64::from(*busy));
             self.inflight += 1;
             sink(t, 1);
             st.res.served += 1;
@@ -1195,6 +1202,7 @@ impl<'a> Engine<'a> {
         let st = &mut self.states[unit as usize];
         if slot == NONE {
             self.inflight -= 1;
+            st.inflight -= 1;
             sink(t, -1);
             st.provisioned_inflight -= 1;
             return;
@@ -1216,6 +1224,7 @@ impl<'a> Engine<'a> {
             st.record_end(Some(exec_ms), job.arrival_ms, t, job.solo_ms, cut, false);
         }
         self.inflight -= 1;
+        st.inflight -= 1;
         sink(t, -1);
         self.release(unit, i, t, c);
         let st = &self.states[unit as usize];
@@ -1237,6 +1246,7 @@ impl<'a> Engine<'a> {
             st.res.provisioned_inflight_ms += exec_ms;
             st.record_end(None, job.arrival_ms, t, job.solo_ms, cut, false);
             self.inflight -= 1;
+            st.inflight -= 1;
             sink(t, -1);
         }
         // Float progress may fall short of the predicted time: then it looks again.
@@ -1309,6 +1319,8 @@ impl<'a> Engine<'a> {
             return;
         }
         self.inflight += 1;
+        st.inflight += 1;
+        st.res.peak_inflight = st.res.peak_inflight.max(u64::from(st.inflight));
         sink(t, 1);
         st.res.served += 1;
         // The execution timeout cuts a request at the timeout (contention: see `contention`).
@@ -1679,6 +1691,8 @@ mod tests {
         c.max_instances = Some(2);
         let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
         assert_eq!((r.served, r.throttles, r.cold_starts), (5, 2, 2));
+        // Its peak: the four requests of 0–1,100 in flight at once.
+        assert_eq!(r.peak_inflight, 4);
         // A provisioned instance counts toward the cap: it takes two, one on-demand instance
         // the next two, and the fifth and the one at 500 are refused.
         c.provisioned = ProvisionedSchedule::constant(1);

@@ -515,6 +515,27 @@ fn later_months_that_fail_keep_an_option_from_the_headline() {
 }
 
 #[test]
+fn a_unit_growing_past_its_instance_cap_fails_the_slo_from_that_month() {
+    // 5 req/s of 200 ms (1 in flight, a peak of 2) growing 50 % a month: Lambda with reserved
+    // concurrency 8 (max_instances at one request per instance) refuses nothing in month 1, but
+    // its busiest unit's peak passes 8 in month 5 (×5.06: about 10).
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
+    let body = format!("horizon_months = 12\ngrowth_per_month = 0.5\n{LAMBDA}max_instances = 8\n");
+    let s = scenario(dir.path(), &body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let lambda = option(&r, "lambda");
+    assert_eq!(lambda["throttles"], 0, "month 1 throttles nothing: {lambda}");
+    assert_eq!(lambda["meets_slo"], false);
+    let w = warnings(&r, "throttled");
+    let m = w[0]["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("from month ") && m.contains("above the 8 its cap of 8 instances serves"),
+        "{w:?}"
+    );
+}
+
+#[test]
 fn money_in_the_report_adds_up_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "bursty.csv", "bursty", 2.0);
