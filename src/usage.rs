@@ -140,6 +140,12 @@ pub struct FunctionGroupUsage {
     /// billed at the idle rates by request-based billing.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub min_instances_idle_ms: u64,
+    /// Time provisioned (minimum) instances were active, serving at least one request, summed
+    /// over them, ms, where the simulator replayed them (`None`: not measured — aggregate
+    /// usage from `cost` — and the requests' own time stands for it). Billed at the active
+    /// rates by the container platforms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_busy_ms: Option<u64>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -185,6 +191,9 @@ impl Usage {
                     provisioned_duration_ms: g.provisioned_duration_ms.scaled(factor),
                     init_duration_ms: g.init_duration_ms.scaled(factor),
                     instance_busy_ms: g.instance_busy_ms.scaled(factor),
+                    // Linear in traffic, as the requests' time is (an upper bound: overlap
+                    // grows with traffic); the cost engine caps it at the instances' time.
+                    provisioned_busy_ms: g.provisioned_busy_ms.map(|ms| (ms as f64 * factor).round() as u64),
                     ..g.clone()
                 })
                 .collect(),

@@ -15,10 +15,11 @@ use crate::usage::{FunctionGroupUsage, Usage};
 pub(super) struct ContainerMs {
     /// Minimum (provisioned) instances' time: Σ level × period.
     pub provisioned_ms: u128,
-    /// Of it, the time they are active: their requests' durations (plus, where the platform
-    /// bills every replica active while the revision is above its minimum, the most minimum
-    /// instances × the time instances above the minimum exist), at most `provisioned_ms`. An
-    /// upper bound: requests overlapping on one instance count once each.
+    /// Of it, the time they are active: the simulator's active time of the minimum instances
+    /// (else, for aggregate usage, their requests' durations: an upper bound, requests
+    /// overlapping on one instance counting once each), plus, where the platform bills every
+    /// replica active while the revision is above its minimum, the most minimum instances ×
+    /// the time instances above the minimum exist; at most `provisioned_ms`.
     pub provisioned_active_ms: u128,
     /// Instances above the minimum, processing requests (init included).
     pub on_demand_busy_ms: u128,
@@ -44,7 +45,9 @@ impl ContainerMs {
             g.instance_busy_ms.sum_ms() as u128
         };
         let on_demand_idle_ms = g.instance_idle_ms as u128;
-        let mut active = g.provisioned_duration_ms.sum_ms() as u128;
+        let mut active = g
+            .provisioned_busy_ms
+            .map_or(g.provisioned_duration_ms.sum_ms() as u128, u128::from);
         if above_minimum_all_active {
             active += most_minimum * (on_demand_busy_ms + on_demand_idle_ms);
         }
@@ -222,6 +225,26 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((gb.execution_gb_seconds, gb.init_gb_seconds), (9_000.0, 0.0));
+    }
+
+    #[test]
+    fn the_simulators_active_time_of_minimum_instances_replaces_their_requests_time() {
+        // As above, but the replay measured the minimum instance active 1,200 s of the hour (its
+        // 1,800 s of requests overlapping): active 1,200 + 600 = 1,800 s = 0.5 h an hour × 730
+        // = 365 vCPU-hours × $0.064 = $23.36 (was $31.15); memory unchanged.
+        let mut u = hour(2_048);
+        u.functions[0].provisioned_busy_ms = Some(1_200_000);
+        let b = price_usage(&u, &table("aws-app-runner"), &CostOptions::default()).unwrap();
+        assert_eq!(b.cost_of("vCPU (active instances)"), usd(23.36));
+        assert_eq!(b.cost_of("Memory (provisioned and active instances)"), usd(12.775));
+        // Traffic × 4 scales it linearly, capped at the instance's 3,600 s: 3,600 + 2,400 s.
+        let grown = u.scaled_traffic(4.0);
+        assert_eq!(grown.functions[0].provisioned_busy_ms, Some(4_800_000));
+        let b = price_usage(&grown, &table("aws-app-runner"), &CostOptions::default()).unwrap();
+        assert_eq!(
+            b.cost_of("vCPU (active instances)"),
+            usd(6_000.0 / 3_600.0 * 730.0 * 0.064)
+        );
     }
 
     #[test]

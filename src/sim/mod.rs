@@ -1234,6 +1234,9 @@ fn assemble(
         add_histogram(&mut g.init_duration_ms, &r.init_duration_ms);
         add_histogram(&mut g.instance_busy_ms, &r.busy_periods_ms);
         g.instance_idle_ms += r.idle_ms;
+        if !cfg.provisioned.is_zero() {
+            *g.provisioned_busy_ms.get_or_insert(0) += r.provisioned_busy_ms;
+        }
         g.provisioned_periods.extend(cfg.provisioned.periods(start_ms, end_ms));
         units.push(UnitSummary {
             key: r.key.clone(),

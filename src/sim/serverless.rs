@@ -130,6 +130,11 @@ pub struct UnitResult {
     pub idle_ms: u64,
     /// Time requests spent in flight on provisioned instances.
     pub provisioned_inflight_ms: u64,
+    /// Time provisioned instances were active (at least one request in flight), summed over
+    /// them: requests go to the least loaded provisioned instance, so with `n` in flight on
+    /// `level` instances `min(n, level)` are active (exact per instance with contention).
+    #[serde(default)]
+    pub provisioned_busy_ms: u64,
     /// Latency (wait + init + execution) of served requests.
     pub latency_ms: MsHistogram,
     /// Latency added by the platform (waiting for an instance's init or a free slot).
@@ -390,6 +395,9 @@ struct UnitState<'a> {
     provisioned_inflight: u32,
     /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
     inflight: u32,
+    /// Provisioned instances active since `provisioned_busy_since_ms`.
+    provisioned_busy: u32,
+    provisioned_busy_since_ms: u64,
     last_end_ms: Option<u64>,
     seq: u64,
     contention: Option<Contention>,
@@ -577,6 +585,23 @@ impl UnitState<'_> {
         }
         let live = self.instances.len() - self.free_slots.len() - expired - usize::from(pending);
         live as u64 + u64::from(level) >= u64::from(cap)
+    }
+
+    /// The provisioned instances serving requests become `busy` at `t`: the time since the last
+    /// change is counted at the count before it.
+    fn set_provisioned_busy(&mut self, t: u64, busy: u32) {
+        let since = std::mem::replace(&mut self.provisioned_busy_since_ms, t);
+        self.res.provisioned_busy_ms += u64::from(self.provisioned_busy) * (t - since);
+        self.provisioned_busy = busy;
+    }
+
+    /// The pooled provisioned requests (no contention) changed at `t`: `min(in flight, level)`
+    /// instances are active.
+    fn pooled_provisioned_changed(&mut self, t: u64, level: u32) {
+        let busy = self.provisioned_inflight.min(level);
+        if busy != self.provisioned_busy {
+            self.set_provisioned_busy(t, busy);
+        }
     }
 
     /// The tie-break key of this unit's next event.
@@ -973,6 +998,8 @@ impl<'a> Engine<'a> {
                 idle: VecDeque::new(),
                 provisioned_inflight: 0,
                 inflight: 0,
+                provisioned_busy: 0,
+                provisioned_busy_since_ms: 0,
                 last_end_ms: None,
                 seq: 0,
                 contention: spec.contention,
@@ -1205,6 +1232,7 @@ impl<'a> Engine<'a> {
             st.inflight -= 1;
             sink(t, -1);
             st.provisioned_inflight -= 1;
+            st.pooled_provisioned_changed(t, self.cfg.provisioned.level_at(t));
             return;
         }
         if slot & PROVISIONED != 0 {
@@ -1248,6 +1276,10 @@ impl<'a> Engine<'a> {
             self.inflight -= 1;
             st.inflight -= 1;
             sink(t, -1);
+            if st.provisioned.get(j).in_flight() == 0 {
+                let busy = st.provisioned_busy - 1;
+                st.set_provisioned_busy(t, busy);
+            }
         }
         // Float progress may fall short of the predicted time: then it looks again.
         if self.states[unit as usize].provisioned.get(j).in_flight() > 0 {
@@ -1338,15 +1370,21 @@ impl<'a> Engine<'a> {
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| t.saturating_add(l)),
                 };
                 st.provisioned.add(j, job, t, &cont);
+                if st.provisioned.get(j).in_flight() == 1 {
+                    let busy = st.provisioned_busy + 1;
+                    st.set_provisioned_busy(t, busy);
+                }
                 self.reschedule(unit, PROVISIONED | j as u32, t);
                 return;
             }
         }
         // Without contention, provisioned requests take slots of a pool.
-        let pooled = st.contention.is_none() && st.provisioned_inflight < cfg.provisioned.level_at(t).saturating_mul(c);
+        let level = cfg.provisioned.level_at(t);
+        let pooled = st.contention.is_none() && st.provisioned_inflight < level.saturating_mul(c);
         let (slot, on_demand_ms, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
+            st.pooled_provisioned_changed(t, level);
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
             (NONE, None, t + exec_ms, cut, false)
@@ -1753,6 +1791,20 @@ mod tests {
         assert_eq!(r.cold_starts, 1);
     }
 
+    #[test]
+    fn provisioned_instances_are_active_while_they_serve_requests() {
+        // 2 provisioned instances of 2 slots, no contention: requests spread, so with n in
+        // flight min(n, 2) instances are active. In flight: 1 on 0–100, 2 on 100–200, 3 on
+        // 200–1,000, 2 on 1,000–1,100, 1 on 1,100–1,200, none to 3,000, 1 on 3,000–3,500:
+        // active 100 + 200 + 1,600 + 200 + 100 + 500 = 2,700 ms, of 3,500 ms of requests.
+        let mut c = cfg(2);
+        c.provisioned = ProvisionedSchedule::constant(2);
+        let reqs = [(0, 1000), (100, 1000), (200, 1000), (3000, 500)];
+        let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
+        assert_eq!((r.provisioned_inflight_ms, r.provisioned_busy_ms), (3_500, 2_700));
+        assert_eq!(r.cold_starts, 0);
+    }
+
     /// A unit on provisioned instances of 1 vCPU, fully CPU-bound requests (f = 1: two in
     /// flight run at half speed), 2 requests per instance, init 100 ms, under `schedule`.
     fn contended_provisioned(
@@ -1780,6 +1832,8 @@ mod tests {
         assert_eq!((r.cold_starts, r.on_demand_duration_ms.count(), r.served), (0, 0, 2));
         assert_eq!(r.overhead_ms.iter().collect::<Vec<_>>(), vec![(800, 2)]);
         assert_eq!(r.provisioned_inflight_ms, 3_200);
+        // One instance active 0 to 1,600.
+        assert_eq!(r.provisioned_busy_ms, 1_600);
         // Two provisioned instances: one request each (the least loaded takes the second),
         // 800 ms each, nothing added.
         let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(2), None);
