@@ -140,12 +140,12 @@ pub struct FunctionGroupUsage {
     /// billed at the idle rates by request-based billing.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub min_instances_idle_ms: u64,
-    /// Time provisioned (minimum) instances were active, serving at least one request, summed
-    /// over them, ms, where the simulator replayed them (`None`: not measured — aggregate
-    /// usage from `cost` — and the requests' own time stands for it). Billed at the active
-    /// rates by the container platforms.
+    /// Busy periods of provisioned (minimum) instances, serving at least one request, where the
+    /// simulator replayed them (`None`: not measured — aggregate usage from `cost` — and the
+    /// requests' own time stands for them). Billed at the active rates by the container
+    /// platforms and Cloud Run; the rest of the instances' time is idle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioned_busy_ms: Option<u64>,
+    pub provisioned_busy_periods_ms: Option<MsHistogram>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -193,7 +193,7 @@ impl Usage {
                     instance_busy_ms: g.instance_busy_ms.scaled(factor),
                     // Linear in traffic, as the requests' time is (an upper bound: overlap
                     // grows with traffic); the cost engine caps it at the instances' time.
-                    provisioned_busy_ms: g.provisioned_busy_ms.map(|ms| (ms as f64 * factor).round() as u64),
+                    provisioned_busy_periods_ms: g.provisioned_busy_periods_ms.as_ref().map(|h| h.scaled(factor)),
                     ..g.clone()
                 })
                 .collect(),

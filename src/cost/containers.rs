@@ -46,8 +46,10 @@ impl ContainerMs {
         };
         let on_demand_idle_ms = g.instance_idle_ms as u128;
         let mut active = g
-            .provisioned_busy_ms
-            .map_or(g.provisioned_duration_ms.sum_ms() as u128, u128::from);
+            .provisioned_busy_periods_ms
+            .as_ref()
+            .unwrap_or(&g.provisioned_duration_ms)
+            .sum_ms() as u128;
         if above_minimum_all_active {
             active += most_minimum * (on_demand_busy_ms + on_demand_idle_ms);
         }
@@ -233,13 +235,21 @@ mod tests {
         // 1,800 s of requests overlapping): active 1,200 + 600 = 1,800 s = 0.5 h an hour × 730
         // = 365 vCPU-hours × $0.064 = $23.36 (was $31.15); memory unchanged.
         let mut u = hour(2_048);
-        u.functions[0].provisioned_busy_ms = Some(1_200_000);
+        let mut periods = crate::usage::MsHistogram::new();
+        periods.add(600_000, 2);
+        u.functions[0].provisioned_busy_periods_ms = Some(periods);
         let b = price_usage(&u, &table("aws-app-runner"), &CostOptions::default()).unwrap();
         assert_eq!(b.cost_of("vCPU (active instances)"), usd(23.36));
         assert_eq!(b.cost_of("Memory (provisioned and active instances)"), usd(12.775));
         // Traffic × 4 scales it linearly, capped at the instance's 3,600 s: 3,600 + 2,400 s.
         let grown = u.scaled_traffic(4.0);
-        assert_eq!(grown.functions[0].provisioned_busy_ms, Some(4_800_000));
+        assert_eq!(
+            grown.functions[0]
+                .provisioned_busy_periods_ms
+                .as_ref()
+                .map(|h| h.sum_ms()),
+            Some(4_800_000)
+        );
         let b = price_usage(&grown, &table("aws-app-runner"), &CostOptions::default()).unwrap();
         assert_eq!(
             b.cost_of("vCPU (active instances)"),

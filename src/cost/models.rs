@@ -148,11 +148,13 @@ fn flex_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u128, u128) {
 
 /// Cloud Run billable instance time of one group (request-based), ms. Busy periods (from the
 /// simulator) already hold the init that started them; per-request durations (aggregate
-/// usage) do not, so init is added only then. Requests served by provisioned instances are
-/// billed either way.
+/// usage) do not, so init is added only then. Minimum (provisioned) instances bill their busy
+/// periods where the simulator measured them, else their requests' time.
 fn cloud_run_busy_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
     let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
-    if g.instance_busy_ms.is_empty() {
+    if let Some(minimum) = &g.provisioned_busy_periods_ms {
+        billed(&g.instance_busy_ms, grain) + billed(minimum, grain)
+    } else if g.instance_busy_ms.is_empty() {
         billed(&merged(&[&g.on_demand_duration_ms, &g.provisioned_duration_ms]), grain)
             + billed(&g.init_duration_ms, grain)
     } else {
@@ -403,6 +405,19 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
     ));
 }
 
+/// The idle time of a group's minimum (provisioned) instances the simulator replayed: their
+/// time less their busy periods, ms (0 where it did not measure them).
+fn replayed_minimum_idle_ms(g: &FunctionGroupUsage) -> u128 {
+    g.provisioned_busy_periods_ms.as_ref().map_or(0, |busy| {
+        let kept: u128 = g
+            .provisioned_periods
+            .iter()
+            .map(|p| p.concurrency as u128 * p.duration_ms as u128)
+            .sum();
+        kept.saturating_sub(busy.sum_ms() as u128)
+    })
+}
+
 /// Google Cloud Run: request-based billing bills instance time serving requests plus
 /// startup, each period rounded up to 100 ms, in vCPU-s and GiB-s, plus requests, plus idle
 /// minimum instances at the idle rate; instance-based billing bills busy + startup + idle
@@ -415,15 +430,24 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
     let mut idle_ms_mem = 0u128;
     let mut idle_ms = 0u128;
     let (mut min_idle_ms, mut min_idle_ms_mem) = (0u128, 0u128);
+    let instance_based = m.opts.cloud_run_billing == CloudRunBilling::InstanceBased;
     for g in &usage.functions {
-        min_idle_ms += g.min_instances_idle_ms as u128;
-        min_idle_ms_mem += g.memory_mb as u128 * g.min_instances_idle_ms as u128;
         let mem = g.memory_mb as u128;
+        // Replayed minimum instances idle: at the idle rates by request-based billing, at the
+        // instance rates (their whole lifetime) by instance-based billing.
+        let replayed_idle = replayed_minimum_idle_ms(g);
+        let (min_idle, idle) = if instance_based {
+            (0, replayed_idle)
+        } else {
+            (replayed_idle, 0)
+        };
+        min_idle_ms += g.min_instances_idle_ms as u128 + min_idle;
+        min_idle_ms_mem += mem * (g.min_instances_idle_ms as u128 + min_idle);
         let t = cloud_run_busy_ms(g, &rules);
         busy_ms += t;
         busy_ms_mem += mem * t;
-        idle_ms += g.instance_idle_ms as u128;
-        idle_ms_mem += mem * g.instance_idle_ms as u128;
+        idle_ms += g.instance_idle_ms as u128 + idle;
+        idle_ms_mem += mem * (g.instance_idle_ms as u128 + idle);
     }
     let id = m.table.id.clone();
     match m.opts.cloud_run_billing {

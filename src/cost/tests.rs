@@ -662,6 +662,56 @@ fn cloud_run_busy_periods_hold_their_init_and_provisioned_requests_count() {
     assert!((cpu.quantity - 3.5).abs() < 1e-9, "{}", cpu.quantity);
 }
 
+#[test]
+fn replayed_cloud_run_minimum_instances_bill_busy_periods_active_and_the_rest_idle() {
+    // One minimum instance kept all month (2,628,000 s), its requests (2 × 1,000 ms and
+    // 3 × 1,000 ms, overlapping) replayed as busy periods of 1,250 and 1,480 ms: active 1,300
+    // + 1,500 ms = 2.8 vCPU-s (not the requests' 5 s), 0.5 GiB × 2.8 = 1.4 GiB-s; idle
+    // 2,628,000 − 2.73 = 2,627,997.27 s × 1 vCPU × $0.0000025 = $6.569993175 CPU and × 0.5 GiB
+    // × $0.0000025 = $3.2849965875 memory. Without the replayed periods (aggregate usage) the
+    // requests' time stands for the busy time and no idle time is known.
+    let mut g = uniform_group(512, Arch::X86, 0, 0);
+    g.provisioned_duration_ms.add(1_000, 5);
+    g.provisioned_periods.push(ProvisionedPeriod {
+        concurrency: 1,
+        duration_ms: MS_PER_MONTH,
+    });
+    let mut periods = crate::usage::MsHistogram::new();
+    periods.add(1_250, 1);
+    periods.add(1_480, 1);
+    g.provisioned_busy_periods_ms = Some(periods);
+    let b = price_usage(
+        &month(vec![g.clone()]),
+        &table("gcp-cloud-run"),
+        &CostOptions::default(),
+    )
+    .unwrap();
+    let line = |name: &str| b.lines.iter().find(|l| l.name == name).unwrap().clone();
+    assert!((line("CPU (request-based)").quantity - 2.8).abs() < 1e-9);
+    assert!((line("Memory (request-based)").quantity - 1.4).abs() < 1e-9);
+    assert_eq!(
+        b.cost_of("Idle minimum instances CPU"),
+        Usd::from_f64(6.569993175).unwrap()
+    );
+    assert_eq!(
+        b.cost_of("Idle minimum instances memory"),
+        Usd::from_f64(3.2849965875).unwrap()
+    );
+    g.provisioned_busy_periods_ms = None;
+    let b = price_usage(&month(vec![g]), &table("gcp-cloud-run"), &CostOptions::default()).unwrap();
+    assert!(
+        (b.lines
+            .iter()
+            .find(|l| l.name == "CPU (request-based)")
+            .unwrap()
+            .quantity
+            - 5.0)
+            .abs()
+            < 1e-9
+    );
+    assert!(b.lines.iter().all(|l| !l.name.starts_with("Idle minimum")));
+}
+
 /// A group of `memory_mb` with the given on-demand durations, init durations and instance busy
 /// periods (one event each), as the simulator hands them over.
 fn sim_group(memory_mb: u32, durations_ms: &[u64], inits_ms: &[u64], busy_ms: &[u64]) -> FunctionGroupUsage {

@@ -1235,7 +1235,10 @@ fn assemble(
         add_histogram(&mut g.instance_busy_ms, &r.busy_periods_ms);
         g.instance_idle_ms += r.idle_ms;
         if !cfg.provisioned.is_zero() {
-            *g.provisioned_busy_ms.get_or_insert(0) += r.provisioned_busy_ms;
+            add_histogram(
+                g.provisioned_busy_periods_ms.get_or_insert_with(MsHistogram::new),
+                &r.provisioned_busy_periods_ms,
+            );
         }
         g.provisioned_periods.extend(cfg.provisioned.periods(start_ms, end_ms));
         units.push(UnitSummary {

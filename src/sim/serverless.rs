@@ -130,11 +130,10 @@ pub struct UnitResult {
     pub idle_ms: u64,
     /// Time requests spent in flight on provisioned instances.
     pub provisioned_inflight_ms: u64,
-    /// Time provisioned instances were active (at least one request in flight), summed over
-    /// them: requests go to the least loaded provisioned instance, so with `n` in flight on
-    /// `level` instances `min(n, level)` are active (exact per instance with contention).
+    /// Busy periods of provisioned instances (at least one request in flight), each instance's
+    /// own: a request goes to (without contention: is counted on) the least loaded one.
     #[serde(default)]
-    pub provisioned_busy_ms: u64,
+    pub provisioned_busy_periods_ms: MsHistogram,
     /// Latency (wait + init + execution) of served requests.
     pub latency_ms: MsHistogram,
     /// Latency added by the platform (waiting for an instance's init or a free slot).
@@ -363,12 +362,14 @@ struct Instance {
 /// Bits of an event's tie-break key holding the unit's own event counter; the unit index
 /// takes the bits above.
 const SEQ_BITS: u32 = 40;
-/// Payload of an arrival event that is the unit's next first attempt (else a retry's index),
-/// and of a completion on a provisioned slot (else the instance index).
+/// Payload of an arrival event that is the unit's next first attempt (else a retry's index).
 const NONE: u32 = u32::MAX;
 /// Bit of a completion's payload marking provisioned instance `payload & !PROVISIONED` (with
-/// contention; else on-demand instance `payload`, below this bit).
+/// contention; else on-demand instance `payload`, below [`POOLED`]).
 const PROVISIONED: u32 = 1 << 31;
+/// Bit of a completion's payload marking a request on a slot of the provisioned pool (no
+/// contention), counted on pooled instance `payload & !POOLED`.
+const POOLED: u32 = 1 << 30;
 
 /// A pending event: ordered by time, then by `tie` = unit << SEQ_BITS | the unit's counter.
 /// `epoch` versions a shared instance's completion event (a stale one is skipped).
@@ -395,9 +396,10 @@ struct UnitState<'a> {
     provisioned_inflight: u32,
     /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
     inflight: u32,
-    /// Provisioned instances active since `provisioned_busy_since_ms`.
-    provisioned_busy: u32,
-    provisioned_busy_since_ms: u64,
+    /// Start of the busy period of each provisioned instance with contention, by index.
+    provisioned_since_ms: Vec<u64>,
+    /// Without contention, the provisioned instances the pooled requests are counted on.
+    pool: PooledInstances,
     last_end_ms: Option<u64>,
     seq: u64,
     contention: Option<Contention>,
@@ -587,20 +589,10 @@ impl UnitState<'_> {
         live as u64 + u64::from(level) >= u64::from(cap)
     }
 
-    /// The provisioned instances serving requests become `busy` at `t`: the time since the last
-    /// change is counted at the count before it.
-    fn set_provisioned_busy(&mut self, t: u64, busy: u32) {
-        let since = std::mem::replace(&mut self.provisioned_busy_since_ms, t);
-        self.res.provisioned_busy_ms += u64::from(self.provisioned_busy) * (t - since);
-        self.provisioned_busy = busy;
-    }
-
-    /// The pooled provisioned requests (no contention) changed at `t`: `min(in flight, level)`
-    /// instances are active.
-    fn pooled_provisioned_changed(&mut self, t: u64, level: u32) {
-        let busy = self.provisioned_inflight.min(level);
-        if busy != self.provisioned_busy {
-            self.set_provisioned_busy(t, busy);
+    /// A provisioned instance's busy period of `ms` ends.
+    fn provisioned_busy_period(&mut self, ms: u64) {
+        if ms > 0 {
+            self.res.provisioned_busy_periods_ms.add(ms, 1);
         }
     }
 
@@ -653,6 +645,62 @@ impl UnitState<'_> {
             }
         }
         (None, pending)
+    }
+}
+
+/// The provisioned instances of a unit without CPU contention, whose requests take slots of a
+/// pool (`level × concurrency`): each pooled request is counted on the least loaded instance
+/// below the level (ties: the lowest index), as requests are spread, so that each instance's
+/// busy periods are its own.
+#[derive(Debug, Default)]
+struct PooledInstances {
+    /// Requests counted on each instance.
+    in_flight: Vec<u32>,
+    /// Start of each busy instance's period.
+    since_ms: Vec<u64>,
+    /// `(requests, index)` of the instances below the level.
+    open: std::collections::BTreeSet<(u32, u32)>,
+    /// The level `open` holds.
+    level: u32,
+}
+
+impl PooledInstances {
+    /// The instance a pooled request at `t` is counted on, at level `level` (≥ 1: a request
+    /// takes a pooled slot only below `level × concurrency`).
+    fn take(&mut self, level: u32, t: u64) -> u32 {
+        if level as usize > self.in_flight.len() {
+            self.in_flight.resize(level as usize, 0);
+            self.since_ms.resize(level as usize, 0);
+        }
+        for j in level..self.level {
+            self.open.remove(&(self.in_flight[j as usize], j));
+        }
+        for j in self.level..level {
+            self.open.insert((self.in_flight[j as usize], j));
+        }
+        self.level = level;
+        let (n, j) = self
+            .open
+            .pop_first()
+            .expect("a pooled request finds an instance below the level");
+        if n == 0 {
+            self.since_ms[j as usize] = t;
+        }
+        self.in_flight[j as usize] = n + 1;
+        self.open.insert((n + 1, j));
+        j
+    }
+
+    /// A request counted on instance `j` ends at `t`: the instance's busy period, when it ends.
+    fn release(&mut self, j: u32, t: u64) -> Option<u64> {
+        let n = self.in_flight[j as usize];
+        let below = j < self.level;
+        if below {
+            self.open.remove(&(n, j));
+            self.open.insert((n - 1, j));
+        }
+        self.in_flight[j as usize] = n - 1;
+        (n == 1).then(|| t - self.since_ms[j as usize])
     }
 }
 
@@ -998,8 +1046,8 @@ impl<'a> Engine<'a> {
                 idle: VecDeque::new(),
                 provisioned_inflight: 0,
                 inflight: 0,
-                provisioned_busy: 0,
-                provisioned_busy_since_ms: 0,
+                provisioned_since_ms: Vec::new(),
+                pool: PooledInstances::default(),
                 last_end_ms: None,
                 seq: 0,
                 contention: spec.contention,
@@ -1227,12 +1275,14 @@ impl<'a> Engine<'a> {
 
     fn on_done(&mut self, unit: u32, t: u64, slot: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
         let st = &mut self.states[unit as usize];
-        if slot == NONE {
+        if slot & (PROVISIONED | POOLED) == POOLED {
             self.inflight -= 1;
             st.inflight -= 1;
             sink(t, -1);
             st.provisioned_inflight -= 1;
-            st.pooled_provisioned_changed(t, self.cfg.provisioned.level_at(t));
+            if let Some(ms) = st.pool.release(slot & !POOLED, t) {
+                st.provisioned_busy_period(ms);
+            }
             return;
         }
         if slot & PROVISIONED != 0 {
@@ -1277,8 +1327,8 @@ impl<'a> Engine<'a> {
             st.inflight -= 1;
             sink(t, -1);
             if st.provisioned.get(j).in_flight() == 0 {
-                let busy = st.provisioned_busy - 1;
-                st.set_provisioned_busy(t, busy);
+                let since = st.provisioned_since_ms[j];
+                st.provisioned_busy_period(t - since);
             }
         }
         // Float progress may fall short of the predicted time: then it looks again.
@@ -1371,8 +1421,10 @@ impl<'a> Engine<'a> {
                 };
                 st.provisioned.add(j, job, t, &cont);
                 if st.provisioned.get(j).in_flight() == 1 {
-                    let busy = st.provisioned_busy + 1;
-                    st.set_provisioned_busy(t, busy);
+                    if j >= st.provisioned_since_ms.len() {
+                        st.provisioned_since_ms.resize(j + 1, 0);
+                    }
+                    st.provisioned_since_ms[j] = t;
                 }
                 self.reschedule(unit, PROVISIONED | j as u32, t);
                 return;
@@ -1384,10 +1436,10 @@ impl<'a> Engine<'a> {
         let (slot, on_demand_ms, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
             st.provisioned_inflight += 1;
-            st.pooled_provisioned_changed(t, level);
+            let j = st.pool.take(level, t);
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
-            (NONE, None, t + exec_ms, cut, false)
+            (POOLED | j, None, t + exec_ms, cut, false)
         } else {
             // An init beyond the platform's limit is abandoned there and run again within the
             // request (Lambda: with the function's timeout).
@@ -1436,8 +1488,8 @@ impl<'a> Engine<'a> {
             }
             let slot = u32::try_from(i)
                 .ok()
-                .filter(|&i| i < PROVISIONED)
-                .expect("fewer than 2^31 instances");
+                .filter(|&i| i < POOLED)
+                .expect("fewer than 2^30 instances");
             if let Some(cont) = st.contention {
                 // Shared CPU: the end depends on the requests to come; the instance's next
                 // completion is (re)scheduled instead.
@@ -1801,7 +1853,15 @@ mod tests {
         c.provisioned = ProvisionedSchedule::constant(2);
         let reqs = [(0, 1000), (100, 1000), (200, 1000), (3000, 500)];
         let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
-        assert_eq!((r.provisioned_inflight_ms, r.provisioned_busy_ms), (3_500, 2_700));
+        assert_eq!(
+            (r.provisioned_inflight_ms, r.provisioned_busy_periods_ms.sum_ms()),
+            (3_500, 2_700)
+        );
+        // Periods: the first instance 0–1,200 and 3,000–3,500, the second 100–1,100.
+        assert_eq!(
+            r.provisioned_busy_periods_ms.iter().collect::<Vec<_>>(),
+            vec![(500, 1), (1_000, 1), (1_200, 1)]
+        );
         assert_eq!(r.cold_starts, 0);
     }
 
@@ -1833,7 +1893,10 @@ mod tests {
         assert_eq!(r.overhead_ms.iter().collect::<Vec<_>>(), vec![(800, 2)]);
         assert_eq!(r.provisioned_inflight_ms, 3_200);
         // One instance active 0 to 1,600.
-        assert_eq!(r.provisioned_busy_ms, 1_600);
+        assert_eq!(
+            r.provisioned_busy_periods_ms.iter().collect::<Vec<_>>(),
+            vec![(1_600, 1)]
+        );
         // Two provisioned instances: one request each (the least loaded takes the second),
         // 800 ms each, nothing added.
         let r = contended_provisioned(&reqs, ProvisionedSchedule::constant(2), None);

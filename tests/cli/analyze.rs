@@ -536,6 +536,30 @@ fn a_unit_growing_past_its_instance_cap_fails_the_slo_from_that_month() {
 }
 
 #[test]
+fn cloud_run_minimum_instances_bill_their_idle_time() {
+    // 5 req/s of 200 ms (1 in flight) on Cloud Run with 2 minimum instances: they are kept all
+    // month (2 × 2,628,000 s) and busy about half of it at most (one request at a time spread
+    // over two), so more than 2,628,000 vCPU-s are billed at the idle rate; before, the
+    // replayed minimum instances' idle time was not billed at all.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "steady-high", 5.0);
+    let body = "[[serverless]]\nid = \"cr\"\nplatform = \"gcp-cloud-run\"\nprovisioned_concurrency = 2\n\n\
+                [[serverless]]\nid = \"cr0\"\nplatform = \"gcp-cloud-run\"\n";
+    let s = scenario(dir.path(), body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let idle = option(&r, "cr")["cost_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Idle minimum instances CPU")
+        .unwrap_or_else(|| panic!("{}", option(&r, "cr")))["quantity"]
+        .as_f64()
+        .unwrap();
+    assert!((2_628_000.0..5_256_000.0).contains(&idle), "{idle}");
+    assert!(usd(&option(&r, "cr")["monthly_cost_usd"]) > usd(&option(&r, "cr0")["monthly_cost_usd"]) + 6.5);
+}
+
+#[test]
 fn money_in_the_report_adds_up_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "bursty.csv", "bursty", 2.0);
