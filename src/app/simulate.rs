@@ -108,7 +108,7 @@ impl Prepared {
             cfg.provisioned = p.clone();
         }
         cfg.max_instances = args.max_instances;
-        if let Some(cap) = args.max_instances.filter(|&m| m > 0) {
+        if let Some(cap) = args.max_instances {
             crate::cost::limits::check_max_instances(table, cap, cfg.provisioned.max_level())
                 .map_err(|e| anyhow::anyhow!("--max-instances: {e}"))?;
         }

@@ -69,6 +69,15 @@ impl ContainerMs {
 
 /// vCPUs of an instance of `memory_mb` in thousandths, where CPU is allocated per memory
 /// (`memory_mb / mb_per_vcpu`, at most the table's largest).
+/// How a minimum instance's active time was found, in words.
+fn minimum_active_source(usage: &Usage) -> &'static str {
+    if usage.functions.iter().any(|g| g.provisioned_busy_periods_ms.is_some()) {
+        "its busy time as replayed (requests spread over the minimum instances)"
+    } else {
+        "its requests' time (an upper bound where requests overlap on it)"
+    }
+}
+
 fn milli_vcpu(m: &Meter<'_>, memory_mb: u32) -> Result<u128, CostError> {
     let cpu = m
         .table
@@ -111,10 +120,10 @@ pub(super) fn app_runner(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostErr
     let id = m.table.id.clone();
     m.assume(format!(
         "{id}: memory billed for every instance while it exists ({:.3} instance-hours of minimum instances), vCPU \
-         only while instances process requests ({:.3} instance-hours); a minimum instance's active time is its \
-         requests' time (an upper bound where requests overlap on it)",
+         only while instances process requests ({:.3} instance-hours); a minimum instance's active time is {}",
         m.monthly(provisioned_ms) as f64 / MS_PER_HOUR_U as f64,
-        m.monthly(active_ms) as f64 / MS_PER_HOUR_U as f64
+        m.monthly(active_ms) as f64 / MS_PER_HOUR_U as f64,
+        minimum_active_source(usage)
     ));
     m.assume(format!(
         "{id}: active time billed as simulated (no per-second rounding or minimum charge applied: none found in \
@@ -163,8 +172,9 @@ pub(super) fn container_apps(m: &mut Meter<'_>, usage: &Usage) -> Result<(), Cos
     let id = m.table.id.clone();
     m.assume(format!(
         "{id}: every running replica billed at the active rate, except minimum replicas while the revision is at its \
-         minimum and they serve no request (idle rate); a minimum replica's active time is its requests' time plus \
-         the time replicas above the minimum run (an upper bound)"
+         minimum and they serve no request (idle rate); a minimum replica's active time is {}, plus the time \
+         replicas above the minimum run",
+        minimum_active_source(usage)
     ));
     m.assume(format!(
         "{id}: vCPUs = memory / 2 GiB (the Consumption plan's allocation pairs); replica time billed as simulated, \

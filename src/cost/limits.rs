@@ -101,11 +101,18 @@ pub fn check_provisioned(table: &PriceTable, periods: &[ProvisionedPeriod], peri
     Ok(())
 }
 
-/// Refuses a per-unit instance cap `table`'s platform does not take: above its
+/// Refuses a per-unit instance cap `table`'s platform does not take: none (`cap` 0) or above its
 /// `max_instances_limit` (App Runner's MaxSize 25), or below the `provisioned` (minimum)
 /// instances, which count toward it.
 pub fn check_max_instances(table: &PriceTable, cap: u32, provisioned: u32) -> Result<(), String> {
     if let Some(limit) = table.behaviour.as_ref().and_then(|b| b.max_instances_limit) {
+        if cap == 0 {
+            return Err(format!(
+                "0 (no cap): {} scales a unit to at most {limit} instances whatever is configured; expected 1 to \
+                 {limit}",
+                table.id
+            ));
+        }
         if cap > limit {
             return Err(format!(
                 "{cap} instances: {} scales a unit to at most {limit}; expected 1 to {limit} (0: no cap)",
@@ -113,7 +120,7 @@ pub fn check_max_instances(table: &PriceTable, cap: u32, provisioned: u32) -> Re
             ));
         }
     }
-    if provisioned > cap {
+    if cap > 0 && provisioned > cap {
         return Err(format!(
             "{cap} instances is below the {provisioned} provisioned (minimum) instances, which count toward it; \
              expected at least {provisioned}"
@@ -233,6 +240,13 @@ mod tests {
         assert!(check_max_instances(&c, 1_000, 0).is_ok());
         assert!(check_max_instances(&c, 1_001, 0).is_err());
         assert!(check_max_instances(&table("aws-lambda"), 1_000_000, 0).is_ok());
+        // No cap (0) where the platform always has one; fine where it has none.
+        let e = check_max_instances(&ar, 0, 1).unwrap_err();
+        assert!(
+            e.contains("0 (no cap): aws-app-runner scales a unit to at most 25"),
+            "{e}"
+        );
+        assert!(check_max_instances(&table("aws-lambda"), 0, 5).is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::hybrid_search as search;
 use super::provisioned::{self, burstable_note, fleet_summary, percentiles, utilization};
 use super::serverless::{
-    self, concurrency_limit, growth_cap_warning, growth_throttle_warning, latency, throttle_warning, unit_capacity,
+    self, cap_limit, concurrency_limit, growth_cap_warning, growth_throttle_warning, latency, throttle_warning,
 };
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{Commitment, HybridOption, ProvisionedOption, ServerlessOption};
@@ -220,13 +220,11 @@ pub fn evaluate(
     let growth = (throttles == 0)
         .then(|| growth_throttle_warning(&overflow_factors, &h.id, peak as f64, concurrency_limit(plan, sl)))
         .flatten();
-    let unit_peak = best
-        .overflow
-        .as_ref()
-        .and_then(|out| out.units.iter().map(|u| u.peak_in_flight).max())
-        .unwrap_or(0);
     let cap_growth = (throttles == 0)
-        .then(|| growth_cap_warning(&overflow_factors, &h.id, unit_peak as f64, unit_capacity(plan, sl)))
+        .then(|| {
+            let units = best.overflow.as_ref().map_or(&[][..], |out| &out.units[..]);
+            growth_cap_warning(&overflow_factors, &h.id, units, cap_limit(plan, sl))
+        })
         .flatten();
     let grown_ok = growth.is_none() && cap_growth.is_none();
     warnings.extend(growth);

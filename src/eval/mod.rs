@@ -374,14 +374,9 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                     ),
                 ));
             }
-            // The option's instance cap, else the platform's default (provisioned instances count
-            // toward it).
-            let cap = match opt.max_instances {
-                Some(0) => None,
-                Some(m) => Some(m),
-                None => b.max_instances_default,
-            };
-            if let Some(cap) = cap {
+            // The option's instance cap (0: none, where the platform allows it), else the
+            // platform's default (provisioned instances count toward it).
+            if let Some(cap) = opt.max_instances.or(b.max_instances_default) {
                 crate::cost::limits::check_max_instances(t, cap, opt.provisioned_concurrency.max_level())
                     .map_err(|e| limit("max_instances", e))?;
             }

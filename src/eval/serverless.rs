@@ -316,7 +316,7 @@ pub(super) fn throttle_warning(id: &str, throttles: u64, invocations: u64) -> Op
             format!(
                 "the concurrency limit or the instance cap refused {throttles} of {invocations} requests ({}): they \
                  are not served and not billed, and the option fails the SLO; raise the concurrency limit or the \
-                 option's max_instances, or reserve concurrency",
+                 option's max_instances (up to the platform's limit), or reserve concurrency",
                 share_text(throttles as f64 / invocations.max(1) as f64)
             ),
         )
@@ -369,9 +369,8 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
     let growth = (s.throttles == 0)
         .then(|| growth_throttle_warning(&plan.month_multipliers(), &opt.id, s.peak_concurrency as f64, limit))
         .flatten();
-    let unit_peak = out.units.iter().map(|u| u.peak_in_flight).max().unwrap_or(0);
     let cap_growth = (s.throttles == 0)
-        .then(|| growth_cap_warning(&multiples, &opt.id, unit_peak as f64, unit_capacity(plan, opt)))
+        .then(|| growth_cap_warning(&multiples, &opt.id, &out.units, cap_limit(plan, opt)))
         .flatten();
     let grown_ok = growth.is_none() && cap_growth.is_none();
     warnings.extend(growth);
@@ -413,47 +412,49 @@ pub(super) fn concurrency_limit(plan: &Plan, opt: &ServerlessOption) -> Option<u
     })
 }
 
-/// The instance cap of one unit of `opt` — its own `max_instances`, else the platform's default —
-/// and the requests in flight it serves at the option's requests per instance; `None` without
-/// a cap.
-pub(super) fn unit_capacity(plan: &Plan, opt: &ServerlessOption) -> Option<(u32, u64)> {
-    let b = plan.catalog.get(opt.platform.id()).ok()?.behaviour.as_ref()?;
-    let cap = match opt.max_instances {
-        Some(0) => return None,
-        Some(m) => m,
-        None => b.max_instances_default?,
-    };
-    let c = opt
-        .concurrency_per_instance
-        .unwrap_or(b.per_instance_concurrency_default);
-    Some((cap, u64::from(cap) * u64::from(c)))
+/// The largest instance cap `opt`'s platform may be configured to (`None`: any).
+pub(super) fn cap_limit(plan: &Plan, opt: &ServerlessOption) -> Option<u32> {
+    plan.catalog
+        .get(opt.platform.id())
+        .ok()?
+        .behaviour
+        .as_ref()?
+        .max_instances_limit
 }
 
-/// As [`growth_throttle_warning`], for a unit's own instance cap: the first month whose grown
-/// peak of the busiest unit (`unit_peak` requests in flight) passes what its cap serves
-/// (`capacity`: instances, requests in flight) would throttle.
+/// As [`growth_throttle_warning`], for the units' own instance caps: the first month whose
+/// grown peak of a unit (its requests in flight) passes what its cap serves (the unit nearest
+/// its cap decides) would throttle. `limit`: the largest cap the platform allows, for the advice.
 pub(super) fn growth_cap_warning(
     factors: &[f64],
     id: &str,
-    unit_peak: f64,
-    capacity: Option<(u32, u64)>,
+    units: &[crate::sim::UnitSummary],
+    limit: Option<u32>,
 ) -> Option<Warning> {
-    let (instances, in_flight) = capacity?;
+    let (peak, cap) = units
+        .iter()
+        .filter_map(|u| Some((u.peak_in_flight as f64, u.cap_in_flight? as f64)))
+        .filter(|&(_, cap)| cap > 0.0)
+        .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))?;
     factors
         .iter()
         .copied()
         .enumerate()
-        .find(|&(_, x)| unit_peak * x > in_flight as f64)
+        .find(|&(_, x)| peak * x > cap)
         .map(|(k, x)| {
+            let advice = match limit {
+                Some(l) => format!("raise max_instances (at most {l} on this platform) or split the load"),
+                None => "raise max_instances".to_string(),
+            };
             Warning::option(
                 WarningCode::Throttled,
                 id,
                 format!(
-                    "from month {} (traffic ×{x:.2}) the busiest unit's peak of {unit_peak:.0} requests in flight \
-                     grows to about {:.0}, above the {in_flight} its cap of {instances} instances serves: requests \
-                     would be throttled, so the option fails the SLO over the horizon; raise max_instances",
+                    "from month {} (traffic ×{x:.2}) a unit's peak of {peak:.0} requests in flight grows to about \
+                     {:.0}, above the {cap:.0} its instance cap serves: requests would be throttled, so the option \
+                     fails the SLO over the horizon; {advice}",
                     k + 1,
-                    unit_peak * x
+                    peak * x
                 ),
             )
         })

@@ -310,6 +310,7 @@ fn candidate_usage(base: &Usage, memory_mb: u32, arch: Arch, factor: f64) -> Usa
                 on_demand_duration_ms: scale_hist(&g.on_demand_duration_ms, factor),
                 provisioned_duration_ms: scale_hist(&g.provisioned_duration_ms, factor),
                 instance_busy_ms: scale_hist(&g.instance_busy_ms, factor),
+                provisioned_busy_periods_ms: g.provisioned_busy_periods_ms.as_ref().map(|h| scale_hist(h, factor)),
                 ..g.clone()
             })
             .collect(),
@@ -622,6 +623,9 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
         groups.entry(unit_key(&f.id, facts.instance_scope)).or_default().push(f);
     }
     let mut cfg = SimConfig::new(model);
+    // Sized as if each unit may scale out as far as the platform lets it: a unit refused at a
+    // default cap (Container Apps' 10 replicas) would be priced for the requests it served.
+    cfg.max_instances = facts.max_instances_limit;
     cfg.seed = input.seed;
     cfg.fallback_duration_ms = input.fallback_duration_ms.map(|d| d.round() as u64);
     let period_ms = w.window_ms().max(MS_PER_MINUTE);
@@ -714,6 +718,13 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             HEADROOM_SHARE * 100.0
         ),
     ];
+    if let Some(limit) = facts.max_instances_limit {
+        assumptions.push(format!(
+            "each unit may scale out to {}'s largest instance cap, {limit} instances (its default may be lower: \
+             set max_instances to match)",
+            table.id
+        ));
+    }
     if facts.instance_scope != platform_scope {
         assumptions.push(format!(
             "instance scope: {} (\"{}\"; {}'s own is \"{}\"): a unit's current size is the trace's memory \
@@ -812,6 +823,34 @@ mod tests {
 
     fn lambda() -> PriceTable {
         Catalog::embedded().unwrap().get("aws-lambda").unwrap().clone()
+    }
+
+    #[test]
+    fn a_candidate_size_scales_the_minimum_instances_busy_periods_with_the_durations() {
+        // Durations 1.5× as long at the candidate size: the minimum instances' busy periods
+        // (1,000 and 2,000 ms) are too (1,500 and 3,000 ms), as their requests' durations are.
+        let mut g = uniform_group(1_024, Arch::X86, 0, 0);
+        g.provisioned_duration_ms.add(1_000, 3);
+        let mut busy = MsHistogram::new();
+        busy.add(1_000, 1);
+        busy.add(2_000, 1);
+        g.provisioned_busy_periods_ms = Some(busy);
+        let base = Usage {
+            period_ms: MS_PER_MONTH,
+            functions: vec![g],
+            instances: vec![],
+        };
+        let c = candidate_usage(&base, 512, Arch::X86, 1.5);
+        let f = &c.functions[0];
+        assert_eq!(f.provisioned_duration_ms.iter().collect::<Vec<_>>(), vec![(1_500, 3)]);
+        assert_eq!(
+            f.provisioned_busy_periods_ms
+                .as_ref()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>(),
+            vec![(1_500, 1), (3_000, 1)]
+        );
     }
 
     fn settings(strategy: Strategy) -> TuneSettings {

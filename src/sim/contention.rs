@@ -242,6 +242,14 @@ impl ProvisionedInstances {
         (n < slots as usize).then_some(j)
     }
 
+    /// Instances above the level set by the last [`route`](Self::route) still serving
+    /// requests (they drain).
+    pub fn draining(&self) -> usize {
+        self.instances
+            .get(self.level..)
+            .map_or(0, |above| above.iter().filter(|i| i.in_flight() > 0).count())
+    }
+
     /// Instance `j`.
     pub fn get(&self, j: usize) -> &SharedInstance {
         &self.instances[j]

@@ -183,6 +183,9 @@ pub struct UnitSummary {
     pub idle_ms: u64,
     /// Most requests in flight at once on the unit's instances.
     pub peak_in_flight: u64,
+    /// Most requests in flight its instance cap lets it serve (instances × requests each;
+    /// `None`: no cap).
+    pub cap_in_flight: Option<u64>,
 }
 
 /// The result of one simulation.
@@ -362,14 +365,9 @@ impl<'w> UnitPlan<'w> {
         at_memory * cfg.cold_start_multiple
     }
 
-    /// Requests one of this unit's instances takes: `c`, or fewer where the platform routes
-    /// by CPU ([`Contention::cpu_aware_slots`]).
+    /// Requests one of this unit's instances takes ([`unit_slots`]).
     fn slots(&self, cfg: &SimConfig, c: u32) -> u32 {
-        let facts = &cfg.platform.facts;
-        match facts.instance_vcpu_at(self.memory_mb) {
-            Some(vcpu) if facts.cpu_aware_routing => Contention::cpu_aware_slots(cfg.cpu_bound_fraction, vcpu, c),
-            _ => c,
-        }
+        unit_slots(cfg, self.memory_mb, c)
     }
 
     /// The CPU contention between the requests sharing one of this unit's instances.
@@ -702,29 +700,38 @@ pub fn simulate(workload: &Workload, cfg: &SimConfig) -> Result<SimOutput, SimEr
     simulate_with_fluid_threshold(workload, cfg, fluid::FLUID_MIN_PER_MINUTE)
 }
 
+/// Requests one instance of `memory_mb` takes: `c`, or fewer where the platform routes by CPU
+/// ([`Contention::cpu_aware_slots`]).
+fn unit_slots(cfg: &SimConfig, memory_mb: u32, c: u32) -> u32 {
+    let facts = &cfg.platform.facts;
+    match facts.instance_vcpu_at(memory_mb) {
+        Some(vcpu) if facts.cpu_aware_routing => Contention::cpu_aware_slots(cfg.cpu_bound_fraction, vcpu, c),
+        _ => c,
+    }
+}
+
 /// The per-unit instance cap of `cfg` (its own, else the platform's default; `Some(0)`: none),
 /// checked against the platform's configurable maximum and the provisioned instances.
 fn resolve_max_instances(cfg: &SimConfig) -> Result<Option<u32>, SimError> {
     let facts = &cfg.platform.facts;
-    let cap = match cfg.max_instances {
-        Some(0) => return Ok(None),
-        Some(n) => n,
-        None => match facts.max_instances_default {
-            Some(n) => n,
-            None => return Ok(None),
-        },
+    let limit = facts.max_instances_limit;
+    let (cap, whose) = match (cfg.max_instances, facts.max_instances_default) {
+        (Some(0), _) if limit.is_none() => return Ok(None),
+        (Some(n), _) => (n, "max instances"),
+        (None, Some(n)) => (n, "the platform's default max instances"),
+        (None, None) => return Ok(None),
     };
-    if let Some(limit) = facts.max_instances_limit.filter(|&l| cap > l) {
+    if let Some(limit) = limit.filter(|&l| cap == 0 || cap > l) {
         return Err(SimError::Config(format!(
-            "max instances {cap} is above {}'s limit of {limit} per unit; give at most {limit}",
+            "max instances {cap}: {} scales a unit to 1 to {limit} instances; give 1 to {limit}",
             cfg.platform.id()
         )));
     }
     let provisioned = cfg.provisioned.max_level();
     if provisioned > cap {
         return Err(SimError::Config(format!(
-            "max instances {cap} is below the {provisioned} provisioned (minimum) instances, which count toward it; \
-             give max instances of at least {provisioned}"
+            "{whose} {cap} is below the {provisioned} provisioned (minimum) instances, which count toward it; \
+             give max instances (--max-instances, a scenario option's max_instances) of at least {provisioned}"
         )));
     }
     Ok(Some(cap))
@@ -1249,6 +1256,7 @@ fn assemble(
             throttles: r.throttles,
             idle_ms: r.idle_ms,
             peak_in_flight: r.peak_inflight,
+            cap_in_flight: max_instances.map(|m| u64::from(m) * u64::from(unit_slots(cfg, r.memory_mb, c))),
         });
     }
     let period = period_ms.max(1) as f64;
@@ -1560,18 +1568,28 @@ mod tests {
         assert_eq!(out.stats.served + out.stats.throttles, out.stats.invocations);
         assert!(out.stats.peak_concurrency <= 6);
         assert_eq!(out.stats.cold_starts, 2);
+        assert_eq!(out.units[0].cap_in_flight, Some(6));
+        // Routed by CPU (half of each request CPU-bound on 1 vCPU: 2 per instance), the cap
+        // serves 2 × 2 in flight.
+        cfg.cpu_bound_fraction = 0.5;
+        let out = simulate(&w, &cfg).unwrap();
+        assert_eq!(out.units[0].cap_in_flight, Some(4));
+        assert!(out.units[0].peak_in_flight <= 4);
         // A cap above the platform's own limit, or below the provisioned instances, is refused.
         let mut ar = SimConfig::new(model(ServerlessPlatform::AwsAppRunner));
         ar.max_instances = Some(26);
         let e = simulate(&w, &ar).unwrap_err().to_string();
         assert!(
-            e.contains("max instances 26 is above aws-app-runner's limit of 25"),
+            e.contains("max instances 26: aws-app-runner scales a unit to 1 to 25 instances"),
             "{e}"
         );
         let mut aca = SimConfig::new(model(ServerlessPlatform::AzureContainerApps));
         aca.provisioned = ProvisionedSchedule::constant(20);
         let e = simulate(&w, &aca).unwrap_err().to_string();
-        assert!(e.contains("max instances 10 is below the 20 provisioned"), "{e}");
+        assert!(
+            e.contains("the platform's default max instances 10 is below the 20 provisioned"),
+            "{e}"
+        );
     }
 
     fn pct() -> DurationPercentiles {

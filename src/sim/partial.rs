@@ -30,8 +30,9 @@ use super::serverless::UnitResult;
 
 /// First bytes of a partial file.
 const MAGIC: &[u8; 8] = b"FCPART1\n";
-/// Version of the JSON header.
-pub const PARTIAL_SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON header (2: unit results hold their peak in flight and the provisioned
+/// instances' busy periods).
+pub const PARTIAL_SCHEMA_VERSION: u32 = 2;
 /// Most partitions a run may be cut into.
 pub const MAX_PARTITIONS: u32 = 65_536;
 /// Largest header accepted when reading (a header holds every unit's histograms).

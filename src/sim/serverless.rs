@@ -132,7 +132,6 @@ pub struct UnitResult {
     pub provisioned_inflight_ms: u64,
     /// Busy periods of provisioned instances (at least one request in flight), each instance's
     /// own: a request goes to (without contention: is counted on) the least loaded one.
-    #[serde(default)]
     pub provisioned_busy_periods_ms: MsHistogram,
     /// Latency (wait + init + execution) of served requests.
     pub latency_ms: MsHistogram,
@@ -141,7 +140,6 @@ pub struct UnitResult {
     /// Latest completion.
     pub last_completion_ms: u64,
     /// Most requests in flight at once on this unit's instances.
-    #[serde(default)]
     pub peak_inflight: u64,
 }
 
@@ -561,15 +559,19 @@ impl UnitState<'_> {
     }
 
     /// Whether a request at `t` would start an instance beyond `cap` (provisioned instances
-    /// included): no provisioned slot, no instance with a free slot and no warm one is free,
-    /// and the instances left at `t` — those not expired, less an unloaded one waiting for its
-    /// pre-warm, which a cold start replaces — already reach the cap. Changes nothing that
-    /// routing at `t` would not (the provisioned level is set for `t`).
+    /// included, and those above a dropped level still draining): no provisioned slot, no
+    /// instance with a free slot and no warm one is free, and the instances left at `t` — those
+    /// not expired, less an unloaded one waiting for its pre-warm, which a cold start replaces —
+    /// already reach the cap. Changes nothing that routing at `t` would not (the provisioned
+    /// level is set for `t`).
     fn at_cap(&mut self, cap: u32, t: u64, cfg: &EngineConfig, c: u32) -> bool {
         let level = cfg.provisioned.level_at(t);
-        let provisioned_free = match self.contention {
-            Some(_) => self.provisioned.route(level, c).is_some(),
-            None => self.provisioned_inflight < level.saturating_mul(c),
+        let (provisioned_free, draining) = match self.contention {
+            Some(_) => (self.provisioned.route(level, c).is_some(), self.provisioned.draining()),
+            None => (
+                self.provisioned_inflight < level.saturating_mul(c),
+                self.pool.draining(level),
+            ),
         };
         if provisioned_free || !self.partial.is_empty() {
             return false;
@@ -586,7 +588,7 @@ impl UnitState<'_> {
             }
         }
         let live = self.instances.len() - self.free_slots.len() - expired - usize::from(pending);
-        live as u64 + u64::from(level) >= u64::from(cap)
+        (live + draining) as u64 + u64::from(level) >= u64::from(cap)
     }
 
     /// A provisioned instance's busy period of `ms` ends.
@@ -689,6 +691,13 @@ impl PooledInstances {
         self.in_flight[j as usize] = n + 1;
         self.open.insert((n + 1, j));
         j
+    }
+
+    /// Instances at or above `level` still serving requests (they drain).
+    fn draining(&self, level: u32) -> usize {
+        self.in_flight
+            .get(level as usize..)
+            .map_or(0, |above| above.iter().filter(|&&n| n > 0).count())
     }
 
     /// A request counted on instance `j` ends at `t`: the instance's busy period, when it ends.
@@ -1940,6 +1949,37 @@ mod tests {
             vec![(200, 1), (1_000, 1), (2_100, 1), (2_500, 1)]
         );
         assert_eq!(r.cold_starts, 0);
+    }
+
+    #[test]
+    fn draining_provisioned_instances_count_toward_the_instance_cap() {
+        // Level 2 for the first second, then 1; cap 2. A and B (2,000 ms) at 0 take both
+        // provisioned instances; at 1,600 instance 0 is full and instance 1 still drains B, so
+        // C (100 ms) would be a third instance: refused, both without contention (pooled slots,
+        // 1 per instance) and with it (2 per instance, C arriving when both hold 2).
+        let dropping = ProvisionedSchedule {
+            ranges: vec![(0, 1_000, 2)],
+            otherwise: 1,
+        };
+        let mut c = cfg(1);
+        c.provisioned = dropping.clone();
+        c.max_instances = Some(2);
+        let r = run(
+            vec![unit(&[(0, 2_000), (0, 2_000), (1_600, 100)], "10m")],
+            &c,
+            &mut |_, _| {},
+        )
+        .remove(0);
+        assert_eq!((r.served, r.throttles, r.cold_starts), (2, 1, 0));
+        let mut u = unit(&[(0, 2_000), (0, 2_000), (0, 2_000), (0, 2_000), (1_600, 100)], "10m");
+        u.contention = Contention::new(1.0, 1.0, 2);
+        let c = EngineConfig {
+            provisioned: dropping,
+            max_instances: Some(2),
+            ..cfg(2)
+        };
+        let r = run(vec![u], &c, &mut |_, _| {}).remove(0);
+        assert_eq!((r.served, r.throttles, r.cold_starts), (4, 1, 0));
     }
 
     #[test]

@@ -530,7 +530,7 @@ fn a_unit_growing_past_its_instance_cap_fails_the_slo_from_that_month() {
     let w = warnings(&r, "throttled");
     let m = w[0]["message"].as_str().unwrap();
     assert!(
-        m.starts_with("from month ") && m.contains("above the 8 its cap of 8 instances serves"),
+        m.starts_with("from month ") && m.contains("above the 8 its instance cap serves"),
         "{w:?}"
     );
 }

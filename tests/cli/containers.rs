@@ -149,7 +149,7 @@ fn container_platform_limits_are_refused_naming_the_limit() {
                 "--provisioned-concurrency",
                 "20",
             ],
-            "max instances 10 is below the 20 provisioned (minimum) instances",
+            "the platform's default max instances 10 is below the 20 provisioned (minimum) instances",
         ),
         // simulate: an explicit 0 minimum instances on App Runner.
         (
@@ -234,9 +234,9 @@ fn analyze_prices_app_runner_and_container_apps_options() {
 fn a_container_app_at_its_max_replicas_refuses_requests_and_fails_the_slo() {
     // The steady trace keeps 4 requests in flight; one request per replica and maxReplicas 2
     // refuse about half of them (an Erlang loss system of 2 slots at ~4 erlangs blocks
-    // B(2, 4) = 8 / 13 = 62 %), so the option fails the SLO and says why. Without the cap
-    // (max_instances = 0) nothing is refused. A cap above App Runner's 25 is refused at its
-    // scenario line.
+    // B(2, 4) = 8 / 13 = 62 %), so the option fails the SLO and says why. At the platform's
+    // largest cap (1,000) nothing is refused; no cap at all (0) is refused, as is a cap above
+    // App Runner's 25, at the scenario line.
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "steady.csv", "steady-high", 20.0);
     let run = |cap: u32| -> Value {
@@ -274,8 +274,17 @@ fn a_container_app_at_its_max_replicas_refuses_requests_and_fails_the_slo() {
         "{text}"
     );
     assert!(text.contains("at most 2 instances per unit (as configured"), "{text}");
-    let free = run(0);
+    let free = run(1_000);
     assert_eq!(option(&free)["throttles"].as_u64(), Some(0));
+    let s = scenario(
+        dir.path(),
+        "[[serverless]]\nid = \"aca\"\nplatform = \"azure-container-apps\"\nmax_instances = 0\n",
+    );
+    let e = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        e.contains("max_instances: 0 (no cap): azure-container-apps scales a unit to at most 1000"),
+        "{e}"
+    );
     let s = scenario(
         dir.path(),
         "[[serverless]]\nid = \"ar\"\nplatform = \"aws-app-runner\"\nmax_instances = 26\n",
