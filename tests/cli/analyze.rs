@@ -56,7 +56,8 @@ pub fn scenario(dir: &Path, body: &str) -> PathBuf {
     p
 }
 
-fn analyze(trace: &Path, scenario: &Path, out: &Path) -> Value {
+/// `analyze TRACE --scenario SCENARIO --out OUT --json`, succeeding: its report.
+pub fn analyze(trace: &Path, scenario: &Path, out: &Path) -> Value {
     let o = faascost()
         .arg("analyze")
         .arg(trace)

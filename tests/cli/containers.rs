@@ -3,8 +3,8 @@
 //! scenario options on both platforms (a steady one-function trace whose bills are computed by
 //! hand below).
 
-use super::analyze::{scenario, trace};
-use super::common::{faascost, input_error, json};
+use super::analyze::{analyze, scenario, trace};
+use super::common::{input_error, json};
 use serde_json::Value;
 
 fn cost(args: &[&str]) -> Value {
@@ -196,19 +196,7 @@ fn analyze_prices_app_runner_and_container_apps_options() {
          memory_mb = 2048\n\n[[serverless]]\nid = \"container-apps\"\nplatform = \"azure-container-apps\"\n\
          memory_mb = 2048\nprovisioned_concurrency = 2\n",
     );
-    let out = dir.path().join("out");
-    let o = faascost()
-        .arg("analyze")
-        .arg(&t)
-        .arg("--scenario")
-        .arg(&s)
-        .arg("--out")
-        .arg(&out)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = analyze(&t, &s, &dir.path().join("out"));
     // App Runner, MinSize 1 (the scenario default) at 1 vCPU / 2 GB; the 4 requests in flight fit
     // its 100 slots, so it is never idle and never scales out: memory 2 GB × 730 h × $0.007 =
     // $10.22; vCPU min(request time, instance time) = 730 h × $0.064 = $46.72. $56.94.
@@ -247,18 +235,7 @@ fn a_container_app_at_its_max_replicas_refuses_requests_and_fails_the_slo() {
                  memory_mb = 2048\nconcurrency_per_instance = 1\nmax_instances = {cap}\n"
             ),
         );
-        let o = faascost()
-            .arg("analyze")
-            .arg(&t)
-            .arg("--scenario")
-            .arg(&s)
-            .arg("--out")
-            .arg(dir.path().join(format!("out{cap}")))
-            .arg("--json")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        serde_json::from_slice(&o.stdout).unwrap()
+        analyze(&t, &s, &dir.path().join(format!("out{cap}")))
     };
     let option = |r: &Value| r["options"].as_array().unwrap()[0].clone();
     let capped = run(2);
@@ -276,20 +253,16 @@ fn a_container_app_at_its_max_replicas_refuses_requests_and_fails_the_slo() {
     assert!(text.contains("at most 2 instances per unit (as configured"), "{text}");
     let free = run(1_000);
     assert_eq!(option(&free)["throttles"].as_u64(), Some(0));
-    let s = scenario(
-        dir.path(),
-        "[[serverless]]\nid = \"aca\"\nplatform = \"azure-container-apps\"\nmax_instances = 0\n",
-    );
-    let e = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    let refused = |option: &str| {
+        let s = scenario(dir.path(), &format!("[[serverless]]\n{option}"));
+        input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()])
+    };
+    let e = refused("id = \"aca\"\nplatform = \"azure-container-apps\"\nmax_instances = 0\n");
     assert!(
         e.contains("max_instances: 0 (no cap): azure-container-apps scales a unit to at most 1000"),
         "{e}"
     );
-    let s = scenario(
-        dir.path(),
-        "[[serverless]]\nid = \"ar\"\nplatform = \"aws-app-runner\"\nmax_instances = 26\n",
-    );
-    let e = input_error(&["analyze", t.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    let e = refused("id = \"ar\"\nplatform = \"aws-app-runner\"\nmax_instances = 26\n");
     assert!(
         e.contains("option 'ar': max_instances: 26 instances: aws-app-runner scales a unit to at most 25"),
         "{e}"
