@@ -12,7 +12,8 @@
 //! cut at the platform's timeout; an init beyond its limit is re-run), all engines advanced in parallel (rayon) one minute of simulated time at a
 //! time, their in-flight changes merged into one concurrency sweep; as soon as the summed
 //! concurrency exceeds the account limit, replay every unit again in one shared loop so
-//! throttling is exact. Memory is O(units + requests in flight + one minute of arrivals), never
+//! throttling is exact; a unit's own instance cap (App Runner's MaxSize) refuses a request that
+//! would start one instance more. Memory is O(units + requests in flight + one minute of arrivals), never
 //! O(invocations) or O(window span). Results do not depend on the thread count. A unit whose
 //! busiest minute holds at least [`fluid::FLUID_MIN_PER_MINUTE`] invocations takes the
 //! [`fluid`] approximation instead of the event replay (stated in the assumptions).
@@ -110,7 +111,7 @@ pub struct SimConfig {
     /// Account concurrency limit (else the platform default); `Some(0)` = no limit.
     pub concurrency_limit: Option<u32>,
     /// Most instances per unit, provisioned ones included (else the platform default, e.g.
-    /// App Runner's MaxSize 25); `Some(0)` = no cap.
+    /// App Runner's MaxSize 25); `Some(0)` = no cap, where the platform has no hard limit.
     pub max_instances: Option<u32>,
     /// Provisioned concurrency per unit.
     pub provisioned: ProvisionedSchedule,
@@ -710,8 +711,9 @@ fn unit_slots(cfg: &SimConfig, memory_mb: u32, c: u32) -> u32 {
     }
 }
 
-/// The per-unit instance cap of `cfg` (its own, else the platform's default; `Some(0)`: none),
-/// checked against the platform's configurable maximum and the provisioned instances.
+/// The per-unit instance cap of `cfg` (its own, else the platform's default; `Some(0)`: none,
+/// refused where the platform has a hard limit), checked against that limit and the
+/// provisioned instances.
 fn resolve_max_instances(cfg: &SimConfig) -> Result<Option<u32>, SimError> {
     let facts = &cfg.platform.facts;
     let limit = facts.max_instances_limit;
