@@ -235,6 +235,41 @@ proptest! {
             prop_assert!(in_flight <= i64::from(limit), "{in_flight} in flight at {t} ms > limit {limit}");
         }
     }
+
+    #[test]
+    fn an_instance_cap_conserves_invocations_and_bounds_each_units_requests_in_flight(
+        units in prop::collection::vec(arrivals_strategy(), 1..4),
+        cap in 1u32..5,
+        per_instance in 1u32..4,
+        retries in prop::option::of((0u32..4, 0u64..1_000)),
+        init_ms in 0u64..500,
+    ) {
+        let units: Vec<Vec<Request>> = units.iter().map(|p| requests(p)).collect();
+        let retry = retries.map(|(max_retries, delay_ms)| RetryPolicy { max_retries, delay_ms });
+        let cfg = EngineConfig {
+            per_instance_concurrency: per_instance,
+            max_instances: Some(cap),
+            ..engine(None, retry, init_ms)
+        };
+        let (results, mut deltas) = simulate(&units, 5_000, &cfg);
+        for (res, unit) in results.iter().zip(&units) {
+            prop_assert_eq!(res.served + res.throttles, res.arrivals, "{}: served + throttled ≠ arrivals", res.key);
+            prop_assert_eq!(res.arrivals, unit.len() as u64);
+            let most = u64::from(cap * per_instance);
+            prop_assert!(res.peak_inflight <= most, "{}: peak {} > {most}", res.key, res.peak_inflight);
+        }
+        // One unit: its recorded peak is the most requests in flight the replay reported.
+        if let [only] = results.as_slice() {
+            deltas.sort();
+            let mut in_flight = 0i64;
+            let mut most = 0i64;
+            for (_, d) in deltas {
+                in_flight += i64::from(d);
+                most = most.max(in_flight);
+            }
+            prop_assert_eq!(only.peak_inflight, most as u64);
+        }
+    }
 }
 
 /// A scratch file holding `bytes`.
