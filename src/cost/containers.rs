@@ -173,7 +173,8 @@ pub(super) fn container_apps(m: &mut Meter<'_>, usage: &Usage) -> Result<(), Cos
     m.assume(format!(
         "{id}: every running replica billed at the active rate, except minimum replicas while the revision is at its \
          minimum and they serve no request (idle rate); a minimum replica's active time is {}, plus the time \
-         replicas above the minimum run",
+         replicas above the minimum run (an upper bound: where a minimum replica is busy while replicas above the \
+         minimum run, that time counts twice), at most its own time",
         minimum_active_source(usage)
     ));
     m.assume(format!(

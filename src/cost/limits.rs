@@ -115,7 +115,7 @@ pub fn check_max_instances(table: &PriceTable, cap: u32, provisioned: u32) -> Re
         }
         if cap > limit {
             return Err(format!(
-                "{cap} instances: {} scales a unit to at most {limit}; expected 1 to {limit} (0: no cap)",
+                "{cap} instances: {} scales a unit to at most {limit}; expected 1 to {limit}",
                 table.id
             ));
         }

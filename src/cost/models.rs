@@ -406,15 +406,17 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
 }
 
 /// The idle time of a group's minimum (provisioned) instances the simulator replayed: their
-/// time less their busy periods, ms (0 where it did not measure them).
-fn replayed_minimum_idle_ms(g: &FunctionGroupUsage) -> u128 {
+/// time less their busy periods as billed (each rounded up to the grain), ms; 0 where it did
+/// not measure them.
+fn replayed_minimum_idle_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
+    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
     g.provisioned_busy_periods_ms.as_ref().map_or(0, |busy| {
         let kept: u128 = g
             .provisioned_periods
             .iter()
             .map(|p| p.concurrency as u128 * p.duration_ms as u128)
             .sum();
-        kept.saturating_sub(busy.sum_ms() as u128)
+        kept.saturating_sub(billed(busy, grain))
     })
 }
 
@@ -435,7 +437,7 @@ fn cloud_run(m: &mut Meter<'_>, usage: &Usage) {
         let mem = g.memory_mb as u128;
         // Replayed minimum instances idle: at the idle rates by request-based billing, at the
         // instance rates (their whole lifetime) by instance-based billing.
-        let replayed_idle = replayed_minimum_idle_ms(g);
+        let replayed_idle = replayed_minimum_idle_ms(g, &rules);
         let (min_idle, idle) = if instance_based {
             (0, replayed_idle)
         } else {

@@ -666,9 +666,9 @@ fn cloud_run_busy_periods_hold_their_init_and_provisioned_requests_count() {
 fn replayed_cloud_run_minimum_instances_bill_busy_periods_active_and_the_rest_idle() {
     // One minimum instance kept all month (2,628,000 s), its requests (2 × 1,000 ms and
     // 3 × 1,000 ms, overlapping) replayed as busy periods of 1,250 and 1,480 ms: active 1,300
-    // + 1,500 ms = 2.8 vCPU-s (not the requests' 5 s), 0.5 GiB × 2.8 = 1.4 GiB-s; idle
-    // 2,628,000 − 2.73 = 2,627,997.27 s × 1 vCPU × $0.0000025 = $6.569993175 CPU and × 0.5 GiB
-    // × $0.0000025 = $3.2849965875 memory. Without the replayed periods (aggregate usage) the
+    // + 1,500 ms = 2.8 vCPU-s (not the requests' 5 s), 0.5 GiB × 2.8 = 1.4 GiB-s; idle the
+    // rest, 2,628,000 − 2.8 = 2,627,997.2 s (the rounding billed once, as active time) × 1 vCPU
+    // × $0.0000025 = $6.569993 CPU and × 0.5 GiB × $0.0000025 = $3.2849965 memory. Without the replayed periods (aggregate usage) the
     // requests' time stands for the busy time and no idle time is known.
     let mut g = uniform_group(512, Arch::X86, 0, 0);
     g.provisioned_duration_ms.add(1_000, 5);
@@ -691,12 +691,21 @@ fn replayed_cloud_run_minimum_instances_bill_busy_periods_active_and_the_rest_id
     assert!((line("Memory (request-based)").quantity - 1.4).abs() < 1e-9);
     assert_eq!(
         b.cost_of("Idle minimum instances CPU"),
-        Usd::from_f64(6.569993175).unwrap()
+        Usd::from_f64(6.569993).unwrap()
     );
     assert_eq!(
         b.cost_of("Idle minimum instances memory"),
-        Usd::from_f64(3.2849965875).unwrap()
+        Usd::from_f64(3.2849965).unwrap()
     );
+    // Instance-based billing bills the minimum instance's whole month at the instance rates:
+    // 2.8 s busy + 2,627,997.2 s idle = 2,628,000 vCPU-s.
+    let instance_based = CostOptions {
+        cloud_run_billing: CloudRunBilling::InstanceBased,
+        ..CostOptions::default()
+    };
+    let b = price_usage(&month(vec![g.clone()]), &table("gcp-cloud-run"), &instance_based).unwrap();
+    let cpu = b.lines.iter().find(|l| l.name == "CPU (instance-based)").unwrap();
+    assert!((cpu.quantity - 2_628_000.0).abs() < 1e-6, "{}", cpu.quantity);
     g.provisioned_busy_periods_ms = None;
     let b = price_usage(&month(vec![g]), &table("gcp-cloud-run"), &CostOptions::default()).unwrap();
     assert!(

@@ -225,15 +225,22 @@ impl PartialReader {
         file.seek(SeekFrom::Start(8 + stream_len))
             .and_then(|_| file.read_exact(&mut json))
             .map_err(|e| fail(e.to_string()))?;
-        let header: PartialHeader = serde_json::from_slice(&json)
+        // The schema first: an older header may lack fields this one needs.
+        #[derive(serde::Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let version: Version = serde_json::from_slice(&json)
             .map_err(|e| fail(format!("the header is not valid ({e}); write the partial again")))?;
-        if header.schema_version != PARTIAL_SCHEMA_VERSION {
+        if version.schema_version != PARTIAL_SCHEMA_VERSION {
             return Err(fail(format!(
                 "partial schema {} where this faascost reads {PARTIAL_SCHEMA_VERSION}; write the partials with the same \
                  faascost version as the merge",
-                header.schema_version
+                version.schema_version
             )));
         }
+        let header: PartialHeader = serde_json::from_slice(&json)
+            .map_err(|e| fail(format!("the header is not valid ({e}); write the partial again")))?;
         file.seek(SeekFrom::Start(8)).map_err(|e| fail(e.to_string()))?;
         Ok(PartialReader {
             path: path.to_path_buf(),

@@ -391,7 +391,6 @@ struct UnitState<'a> {
     free_slots: Vec<usize>,
     partial: Vec<usize>,
     idle: VecDeque<usize>,
-    provisioned_inflight: u32,
     /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
     inflight: u32,
     /// Start of the busy period of each provisioned instance with contention, by index.
@@ -407,7 +406,7 @@ struct UnitState<'a> {
     /// The requests in flight of each instance, by instance index (with contention only).
     shared: Vec<SharedInstance>,
     /// The provisioned instances, each sharing its CPU (with contention only; without,
-    /// provisioned requests take slots of a pool, `provisioned_inflight`).
+    /// provisioned requests go to `pool`).
     provisioned: ProvisionedInstances,
     /// [`EngineConfig::activity_merge_ms`].
     activity_merge_ms: u64,
@@ -568,10 +567,7 @@ impl UnitState<'_> {
         let level = cfg.provisioned.level_at(t);
         let (provisioned_free, draining) = match self.contention {
             Some(_) => (self.provisioned.route(level, c).is_some(), self.provisioned.draining()),
-            None => (
-                self.provisioned_inflight < level.saturating_mul(c),
-                self.pool.draining(level),
-            ),
+            None => (self.pool.has_free_slot(level, c), self.pool.draining()),
         };
         if provisioned_free || !self.partial.is_empty() {
             return false;
@@ -650,41 +646,64 @@ impl UnitState<'_> {
     }
 }
 
-/// The provisioned instances of a unit without CPU contention, whose requests take slots of a
-/// pool (`level × concurrency`): each pooled request is counted on the least loaded instance
-/// below the level (ties: the lowest index), as requests are spread, so that each instance's
-/// busy periods are its own.
+/// The provisioned instances of a unit without CPU contention: a request goes to the least
+/// loaded instance below the level with a free slot (ties: the lowest index), never slowed, so
+/// that each instance's busy periods are its own; instances above a dropped level take nothing
+/// new and drain. Only instances that have served are held (`in_flight`): the others, up to
+/// the level, are idle and alike, so memory is the instances used, not the level.
 #[derive(Debug, Default)]
 struct PooledInstances {
-    /// Requests counted on each instance.
+    /// Requests in flight on each instance used so far (the first `in_flight.len()`).
     in_flight: Vec<u32>,
     /// Start of each busy instance's period.
     since_ms: Vec<u64>,
-    /// `(requests, index)` of the instances below the level.
+    /// `(requests, index)` of the instances used so far below the level.
     open: std::collections::BTreeSet<(u32, u32)>,
     /// The level `open` holds.
     level: u32,
 }
 
 impl PooledInstances {
-    /// The instance a pooled request at `t` is counted on, at level `level` (≥ 1: a request
-    /// takes a pooled slot only below `level × concurrency`).
-    fn take(&mut self, level: u32, t: u64) -> u32 {
-        if level as usize > self.in_flight.len() {
-            self.in_flight.resize(level as usize, 0);
-            self.since_ms.resize(level as usize, 0);
-        }
-        for j in level..self.level {
+    /// Sets the level: instances at or above it take no new request.
+    fn set_level(&mut self, level: u32) {
+        let used = self.in_flight.len() as u32;
+        for j in level.min(used)..self.level.min(used) {
             self.open.remove(&(self.in_flight[j as usize], j));
         }
-        for j in self.level..level {
+        for j in self.level.min(used)..level.min(used) {
             self.open.insert((self.in_flight[j as usize], j));
         }
         self.level = level;
-        let (n, j) = self
-            .open
-            .pop_first()
-            .expect("a pooled request finds an instance below the level");
+    }
+
+    /// The least loaded instance below the level as `(requests, index)`: a used one, or the
+    /// first unused one (0 requests, after every used index).
+    fn least(&self) -> Option<(u32, u32)> {
+        let used = self.in_flight.len() as u32;
+        let unused = (used < self.level).then_some((0, used));
+        match (self.open.first().copied(), unused) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether a request at level `level` finds a provisioned instance with fewer than `c` in
+    /// flight.
+    fn has_free_slot(&mut self, level: u32, c: u32) -> bool {
+        self.set_level(level);
+        self.least().is_some_and(|(n, _)| n < c)
+    }
+
+    /// The instance a request at `t` goes to (after [`has_free_slot`](Self::has_free_slot)).
+    fn take(&mut self, t: u64) -> u32 {
+        let (n, j) = self.least().expect("a provisioned instance has a free slot");
+        if j as usize == self.in_flight.len() {
+            assert!(j < POOLED, "fewer than 2^30 provisioned instances in use");
+            self.in_flight.push(0);
+            self.since_ms.push(0);
+        } else {
+            self.open.remove(&(n, j));
+        }
         if n == 0 {
             self.since_ms[j as usize] = t;
         }
@@ -693,18 +712,17 @@ impl PooledInstances {
         j
     }
 
-    /// Instances at or above `level` still serving requests (they drain).
-    fn draining(&self, level: u32) -> usize {
+    /// Instances at or above the level still serving requests (they drain).
+    fn draining(&self) -> usize {
         self.in_flight
-            .get(level as usize..)
+            .get(self.level as usize..)
             .map_or(0, |above| above.iter().filter(|&&n| n > 0).count())
     }
 
-    /// A request counted on instance `j` ends at `t`: the instance's busy period, when it ends.
+    /// A request on instance `j` ends at `t`: the instance's busy period, when it ends.
     fn release(&mut self, j: u32, t: u64) -> Option<u64> {
         let n = self.in_flight[j as usize];
-        let below = j < self.level;
-        if below {
+        if j < self.level {
             self.open.remove(&(n, j));
             self.open.insert((n - 1, j));
         }
@@ -1053,7 +1071,6 @@ impl<'a> Engine<'a> {
                 free_slots: Vec::new(),
                 partial: Vec::new(),
                 idle: VecDeque::new(),
-                provisioned_inflight: 0,
                 inflight: 0,
                 provisioned_since_ms: Vec::new(),
                 pool: PooledInstances::default(),
@@ -1288,7 +1305,6 @@ impl<'a> Engine<'a> {
             self.inflight -= 1;
             st.inflight -= 1;
             sink(t, -1);
-            st.provisioned_inflight -= 1;
             if let Some(ms) = st.pool.release(slot & !POOLED, t) {
                 st.provisioned_busy_period(ms);
             }
@@ -1440,12 +1456,10 @@ impl<'a> Engine<'a> {
             }
         }
         // Without contention, provisioned requests take slots of a pool.
-        let level = cfg.provisioned.level_at(t);
-        let pooled = st.contention.is_none() && st.provisioned_inflight < level.saturating_mul(c);
+        let pooled = st.contention.is_none() && st.pool.has_free_slot(cfg.provisioned.level_at(t), c);
         let (slot, on_demand_ms, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
-            st.provisioned_inflight += 1;
-            let j = st.pool.take(level, t);
+            let j = st.pool.take(t);
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
             (POOLED | j, None, t + exec_ms, cut, false)
@@ -1949,6 +1963,32 @@ mod tests {
             vec![(200, 1), (1_000, 1), (2_100, 1), (2_500, 1)]
         );
         assert_eq!(r.cold_starts, 0);
+    }
+
+    #[test]
+    fn a_request_takes_an_idle_provisioned_instance_below_the_level_while_others_drain() {
+        // 2 requests per instance, level 2 until 1,000 ms then 1. Two long requests (10 and 12
+        // ms, 5 s) end on instance 1 after short ones on instance 0; at 2,000 instance 0 is below
+        // the level and idle while instance 1 drains: the request goes to instance 0 — no cold
+        // start, nothing refused under a cap of 2 (counting instances as the contention path
+        // does; a pool of level × 2 slots counting the draining requests refused it).
+        let dropping = ProvisionedSchedule {
+            ranges: vec![(0, 1_000, 2)],
+            otherwise: 1,
+        };
+        let reqs = [(0, 100), (10, 5_000), (11, 100), (12, 5_000), (2_000, 100)];
+        for cap in [None, Some(2)] {
+            let mut c = cfg(2);
+            c.provisioned = dropping.clone();
+            c.max_instances = cap;
+            let r = run(vec![unit(&reqs, "10m")], &c, &mut |_, _| {}).remove(0);
+            assert_eq!((r.served, r.throttles, r.cold_starts), (5, 0, 0), "cap {cap:?}");
+            // Instance 0 busy 0–111 and 2,000–2,100, instance 1 10–5,012.
+            assert_eq!(
+                r.provisioned_busy_periods_ms.iter().collect::<Vec<_>>(),
+                vec![(100, 1), (111, 1), (5_002, 1)]
+            );
+        }
     }
 
     #[test]
