@@ -239,16 +239,23 @@ proptest! {
     #[test]
     fn an_instance_cap_conserves_invocations_and_bounds_each_units_requests_in_flight(
         units in prop::collection::vec(arrivals_strategy(), 1..4),
-        cap in 1u32..5,
+        extra in 0u32..4,
         per_instance in 1u32..4,
         retries in prop::option::of((0u32..4, 0u64..1_000)),
         init_ms in 0u64..500,
+        // Provisioned instances: `first` until `until_ms`, then `drop` fewer (those above drain).
+        // (A level that rises while on-demand instances run may pass the cap until they leave:
+        // the cap is checked when an instance would start.)
+        (first, until_ms, drop) in (0u32..3, 0u64..3_000, 0u32..3),
     ) {
         let units: Vec<Vec<Request>> = units.iter().map(|p| requests(p)).collect();
         let retry = retries.map(|(max_retries, delay_ms)| RetryPolicy { max_retries, delay_ms });
+        let then = first.saturating_sub(drop);
+        let cap = first.max(1) + extra;
         let cfg = EngineConfig {
             per_instance_concurrency: per_instance,
             max_instances: Some(cap),
+            provisioned: ProvisionedSchedule { ranges: vec![(0, until_ms, first)], otherwise: then },
             ..engine(None, retry, init_ms)
         };
         let (results, mut deltas) = simulate(&units, 5_000, &cfg);
