@@ -148,6 +148,16 @@ pub struct FunctionGroupUsage {
     pub provisioned_busy_periods_ms: Option<MsHistogram>,
 }
 
+impl FunctionGroupUsage {
+    /// Provisioned (minimum) instance time: Σ level × period, ms.
+    pub fn provisioned_instance_ms(&self) -> u128 {
+        self.provisioned_periods
+            .iter()
+            .map(|p| p.concurrency as u128 * p.duration_ms as u128)
+            .sum()
+    }
+}
+
 fn is_zero(v: &u64) -> bool {
     *v == 0
 }

@@ -33,11 +33,7 @@ impl ContainerMs {
     /// simulator's busy periods (aggregate usage from `cost`), the requests' durations and
     /// inits are taken as the busy time of instances above the minimum.
     pub fn of(g: &FunctionGroupUsage, above_minimum_all_active: bool) -> ContainerMs {
-        let provisioned_ms: u128 = g
-            .provisioned_periods
-            .iter()
-            .map(|p| p.concurrency as u128 * p.duration_ms as u128)
-            .sum();
+        let provisioned_ms = g.provisioned_instance_ms();
         let most_minimum = g.provisioned_periods.iter().map(|p| p.concurrency).max().unwrap_or(0) as u128;
         let on_demand_busy_ms = if g.instance_busy_ms.is_empty() {
             g.on_demand_duration_ms.sum_ms() as u128 + g.init_duration_ms.sum_ms() as u128

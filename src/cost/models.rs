@@ -100,7 +100,7 @@ struct LambdaMs {
 }
 
 fn lambda_ms(g: &FunctionGroupUsage, rules: &Rules) -> LambdaMs {
-    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    let grain = |d: u64| rules.rounded_to_grain_ms(d);
     // Invocations bill at least the minimum (1 ms: a 0 ms trace duration is not free);
     // INIT is only the grain (a 0 ms init is no init).
     let invoke_rule = |d: u64| rules.billed_duration_ms(d);
@@ -151,7 +151,7 @@ fn flex_ms(g: &FunctionGroupUsage, rules: &Rules) -> (u128, u128) {
 /// usage) do not, so init is added only then. Minimum (provisioned) instances bill their busy
 /// periods where the simulator measured them, else their requests' time.
 fn cloud_run_busy_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
-    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    let grain = |d: u64| rules.rounded_to_grain_ms(d);
     if let Some(minimum) = &g.provisioned_busy_periods_ms {
         billed(&g.instance_busy_ms, grain) + billed(minimum, grain)
     } else if g.instance_busy_ms.is_empty() {
@@ -409,14 +409,9 @@ fn azure_flex(m: &mut Meter<'_>, usage: &Usage) {
 /// time less their busy periods as billed (each rounded up to the grain), ms; 0 where it did
 /// not measure them.
 fn replayed_minimum_idle_ms(g: &FunctionGroupUsage, rules: &Rules) -> u128 {
-    let grain = |d: u64| d.div_ceil(rules.duration_grain_ms) * rules.duration_grain_ms;
+    let grain = |d: u64| rules.rounded_to_grain_ms(d);
     g.provisioned_busy_periods_ms.as_ref().map_or(0, |busy| {
-        let kept: u128 = g
-            .provisioned_periods
-            .iter()
-            .map(|p| p.concurrency as u128 * p.duration_ms as u128)
-            .sum();
-        kept.saturating_sub(billed(busy, grain))
+        g.provisioned_instance_ms().saturating_sub(billed(busy, grain))
     })
 }
 

@@ -668,8 +668,9 @@ fn replayed_cloud_run_minimum_instances_bill_busy_periods_active_and_the_rest_id
     // 3 × 1,000 ms, overlapping) replayed as busy periods of 1,250 and 1,480 ms: active 1,300
     // + 1,500 ms = 2.8 vCPU-s (not the requests' 5 s), 0.5 GiB × 2.8 = 1.4 GiB-s; idle the
     // rest, 2,628,000 − 2.8 = 2,627,997.2 s (the rounding billed once, as active time) × 1 vCPU
-    // × $0.0000025 = $6.569993 CPU and × 0.5 GiB × $0.0000025 = $3.2849965 memory. Without the replayed periods (aggregate usage) the
-    // requests' time stands for the busy time and no idle time is known.
+    // × $0.0000025 = $6.569993 CPU and × 0.5 GiB × $0.0000025 = $3.2849965 memory. Without the
+    // replayed periods (aggregate usage) the requests' time stands for the busy time and no
+    // idle time is known.
     let mut g = uniform_group(512, Arch::X86, 0, 0);
     g.provisioned_duration_ms.add(1_000, 5);
     g.provisioned_periods.push(ProvisionedPeriod {

@@ -436,28 +436,23 @@ pub(super) fn growth_cap_warning(
         .filter_map(|u| Some((u.peak_in_flight as f64, u.cap_in_flight? as f64)))
         .filter(|&(_, cap)| cap > 0.0)
         .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))?;
-    factors
-        .iter()
-        .copied()
-        .enumerate()
-        .find(|&(_, x)| peak * x > cap)
-        .map(|(k, x)| {
-            let advice = match limit {
-                Some(l) => format!("raise max_instances (at most {l} on this platform) or split the load"),
-                None => "raise max_instances".to_string(),
-            };
-            Warning::option(
-                WarningCode::Throttled,
-                id,
-                format!(
-                    "from month {} (traffic ×{x:.2}) a unit's peak of {peak:.0} requests in flight grows to about \
+    first_month_past(factors, peak, cap).map(|(k, x)| {
+        let advice = match limit {
+            Some(l) => format!("raise max_instances (at most {l} on this platform) or split the load"),
+            None => "raise max_instances".to_string(),
+        };
+        Warning::option(
+            WarningCode::Throttled,
+            id,
+            format!(
+                "from month {} (traffic ×{x:.2}) a unit's peak of {peak:.0} requests in flight grows to about \
                      {:.0}, above the {cap:.0} its instance cap serves: requests would be throttled, so the option \
                      fails the SLO over the horizon; {advice}",
-                    k + 1,
-                    peak * x
-                ),
-            )
-        })
+                k + 1,
+                peak * x
+            ),
+        )
+    })
 }
 
 /// Serverless usage grows linearly with traffic over the horizon (`factors`: the usage
@@ -466,24 +461,25 @@ pub(super) fn growth_cap_warning(
 /// over the horizon.
 pub(super) fn growth_throttle_warning(factors: &[f64], id: &str, peak: f64, limit: Option<u32>) -> Option<Warning> {
     let limit = limit? as f64;
-    factors
-        .iter()
-        .copied()
-        .enumerate()
-        .find(|&(_, x)| peak * x > limit)
-        .map(|(k, x)| {
-            Warning::option(
-                WarningCode::Throttled,
-                id,
-                format!(
-                    "from month {} (traffic ×{x:.2}) the peak of {peak:.0} requests in flight grows to about {:.0}, \
+    first_month_past(factors, peak, limit).map(|(k, x)| {
+        Warning::option(
+            WarningCode::Throttled,
+            id,
+            format!(
+                "from month {} (traffic ×{x:.2}) the peak of {peak:.0} requests in flight grows to about {:.0}, \
                      above the concurrency limit of {limit:.0}: requests would be throttled, so the option fails the \
                      SLO over the horizon; raise the limit or reserve concurrency",
-                    k + 1,
-                    peak * x
-                ),
-            )
-        })
+                k + 1,
+                peak * x
+            ),
+        )
+    })
+}
+
+/// The first month (index) whose traffic multiple takes `peak` past `capacity`, and the
+/// multiple.
+fn first_month_past(factors: &[f64], peak: f64, capacity: f64) -> Option<(usize, f64)> {
+    factors.iter().copied().enumerate().find(|&(_, x)| peak * x > capacity)
 }
 
 #[cfg(test)]

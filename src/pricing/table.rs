@@ -153,10 +153,12 @@ impl Rules {
 
     /// Billed duration of one invocation of `duration_ms` under the grain and minimum.
     pub fn billed_duration_ms(&self, duration_ms: u64) -> u64 {
-        duration_ms
-            .max(self.minimum_duration_ms)
-            .div_ceil(self.duration_grain_ms)
-            * self.duration_grain_ms
+        self.rounded_to_grain_ms(duration_ms.max(self.minimum_duration_ms))
+    }
+
+    /// `duration_ms` rounded up to the duration grain (no minimum: an INIT, a busy period).
+    pub fn rounded_to_grain_ms(&self, duration_ms: u64) -> u64 {
+        duration_ms.div_ceil(self.duration_grain_ms) * self.duration_grain_ms
     }
 
     /// Billed memory for a configured (or observed) `memory_mb` under the grain, minimum and cap.

@@ -1888,6 +1888,14 @@ mod tests {
         assert_eq!(r.cold_starts, 0);
     }
 
+    /// Provisioned level 2 for the first second of the day, then 1.
+    fn two_then_one() -> ProvisionedSchedule {
+        ProvisionedSchedule {
+            ranges: vec![(0, 1_000, 2)],
+            otherwise: 1,
+        }
+    }
+
     /// A unit on provisioned instances of 1 vCPU, fully CPU-bound requests (f = 1: two in
     /// flight run at half speed), 2 requests per instance, init 100 ms, under `schedule`.
     fn contended_provisioned(
@@ -1942,10 +1950,7 @@ mod tests {
         // instance 1 (above the level) takes nothing new → D cold-starts on demand (ready at
         // 1,700, done 1,800). B drains alone → 2,000.
         let reqs = [(0, 2_000), (0, 2_000), (1_500, 500), (1_600, 100)];
-        let dropping = ProvisionedSchedule {
-            ranges: vec![(0, 1_000, 2)],
-            otherwise: 1,
-        };
+        let dropping = two_then_one();
         let r = contended_provisioned(&reqs, dropping, None);
         assert_eq!(
             r.provisioned_duration_ms.iter().collect::<Vec<_>>(),
@@ -1972,10 +1977,7 @@ mod tests {
         // the level and idle while instance 1 drains: the request goes to instance 0 — no cold
         // start, nothing refused under a cap of 2 (counting instances as the contention path
         // does; a pool of level × 2 slots counting the draining requests refused it).
-        let dropping = ProvisionedSchedule {
-            ranges: vec![(0, 1_000, 2)],
-            otherwise: 1,
-        };
+        let dropping = two_then_one();
         let reqs = [(0, 100), (10, 5_000), (11, 100), (12, 5_000), (2_000, 100)];
         for cap in [None, Some(2)] {
             let mut c = cfg(2);
@@ -1997,10 +1999,7 @@ mod tests {
         // provisioned instances; at 1,600 instance 0 is full and instance 1 still drains B, so
         // C (100 ms) would be a third instance: refused, both without contention (pooled slots,
         // 1 per instance) and with it (2 per instance, C arriving when both hold 2).
-        let dropping = ProvisionedSchedule {
-            ranges: vec![(0, 1_000, 2)],
-            otherwise: 1,
-        };
+        let dropping = two_then_one();
         let mut c = cfg(1);
         c.provisioned = dropping.clone();
         c.max_instances = Some(2);
