@@ -358,11 +358,7 @@ fn azure_consumption(m: &mut Meter<'_>, usage: &Usage) {
 }
 
 fn merged(hists: &[&MsHistogram]) -> MsHistogram {
-    let mut h = MsHistogram::new();
-    for x in hists {
-        h.add_all(x);
-    }
-    h
+    MsHistogram::sum(hists.iter().copied())
 }
 
 /// Azure Functions Flex Consumption: on-demand executions + GB-s of instance activity

@@ -53,7 +53,7 @@
 //! ms) shortest first and so throttles fewer, longer requests: throttle counts differ by up to
 //! 35 %.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use super::arrivals::{whole_ms_distribution, ExpandOptions, SimRng};
 use super::serverless::UnitResult;
@@ -424,11 +424,14 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
             r.timeouts += (served as f64 * f.cut).round() as u64;
         }
         let mut rng = SimRng::for_key(cfg.seed, &format!("init:{}", u.key));
-        let mut drawn = MsHistogram::new();
-        match cfg.cold_start.scaled(u.init_scale) {
-            ColdStartDist::Constant { ms } => drawn.add(ms, r.cold_starts),
-            dist => (0..r.cold_starts).for_each(|_| drawn.add(rng.cold_start_ms(&dist), 1)),
-        }
+        let drawn = match cfg.cold_start.scaled(u.init_scale) {
+            ColdStartDist::Constant { ms } => MsHistogram::from_counts(vec![(ms, r.cold_starts)]),
+            dist => {
+                let mut counts: HashMap<u64, u64> = HashMap::new();
+                (0..r.cold_starts).for_each(|_| *counts.entry(rng.cold_start_ms(&dist)).or_default() += 1);
+                MsHistogram::from_counts(counts.into_iter().collect())
+            }
+        };
         let limited = InitLimit::apply(&drawn, cfg.init_limit_ms);
         r.init_retries = limited.reruns.count();
         r.timeouts += rerun_within_requests(&mut r.on_demand_duration_ms, &limited.reruns, cfg.timeout_ms);
@@ -512,7 +515,7 @@ fn rerun_within_requests(durations: &mut MsHistogram, reruns: &MsHistogram, time
     order.sort_by(|&a, &b| buckets[b].1.cmp(&buckets[a].1).then(buckets[a].0.cmp(&buckets[b].0)));
     let mut order = order.into_iter();
     let mut current = order.next();
-    let mut moved = MsHistogram::new();
+    let mut moved: Vec<(u64, u64)> = Vec::new();
     let mut cut = 0;
     for (rerun_ms, mut n) in reruns.iter() {
         while n > 0 {
@@ -527,21 +530,17 @@ fn rerun_within_requests(durations: &mut MsHistogram, reruns: &MsHistogram, time
             let ms = buckets[i].0;
             match timeout_ms {
                 Some(limit) if ms + rerun_ms > limit => {
-                    moved.add(limit, take);
+                    moved.push((limit, take));
                     if ms < limit {
                         cut += take;
                     }
                 }
-                _ => moved.add(ms + rerun_ms, take),
+                _ => moved.push((ms + rerun_ms, take)),
             }
         }
     }
-    let mut out = MsHistogram::new();
-    for (ms, n) in buckets {
-        out.add(ms, n);
-    }
-    out.add_all(&moved);
-    *durations = out;
+    buckets.extend(moved);
+    *durations = MsHistogram::from_counts(buckets);
     cut
 }
 

@@ -1152,14 +1152,15 @@ fn run(
     Ok(RunOutcome::Whole(Box::new(out), alone_runs))
 }
 
-/// Adds `from`'s events to `into`: a copy when `into` is empty (a histogram holds no zero
-/// counts, so the copy is what adding gives), else value by value.
-fn add_histogram(into: &mut MsHistogram, from: &MsHistogram) {
-    if into.is_empty() {
-        into.clone_from(from);
-    } else {
-        into.add_all(from);
-    }
+/// The histograms of one memory size's units, summed once every unit is seen
+/// ([`MsHistogram::sum`]).
+#[derive(Default)]
+struct GroupHistograms<'a> {
+    on_demand: Vec<&'a MsHistogram>,
+    provisioned: Vec<&'a MsHistogram>,
+    init: Vec<&'a MsHistogram>,
+    busy: Vec<&'a MsHistogram>,
+    provisioned_busy: Vec<&'a MsHistogram>,
 }
 
 /// A run's output from its units' results: the usage by memory, the stats, the assumptions and
@@ -1194,8 +1195,8 @@ fn assemble(
 
     // Aggregate.
     let mut groups: BTreeMap<u32, FunctionGroupUsage> = BTreeMap::new();
-    let mut latency = MsHistogram::new();
-    let mut overhead = MsHistogram::new();
+    let mut histograms: BTreeMap<u32, GroupHistograms> = BTreeMap::new();
+    let (mut latency, mut overhead) = (Vec::with_capacity(results.len()), Vec::with_capacity(results.len()));
     let mut stats = SimStats {
         platform: p.id().to_string(),
         keep_alive: cfg.keep_alive.label(p.facts.default_keep_alive_ms),
@@ -1218,8 +1219,8 @@ fn assemble(
         stats.retries += r.retries;
         stats.timeouts += r.timeouts;
         stats.init_retries += r.init_retries;
-        add_histogram(&mut latency, &r.latency_ms);
-        add_histogram(&mut overhead, &r.overhead_ms);
+        latency.push(&r.latency_ms);
+        overhead.push(&r.overhead_ms);
         let busy_ms = r.busy_periods_ms.sum_ms();
         busy_ms_total += busy_ms;
         idle_ms_total += r.idle_ms;
@@ -1238,17 +1239,13 @@ fn assemble(
             ..FunctionGroupUsage::default()
         });
         g.requests += r.served;
-        add_histogram(&mut g.on_demand_duration_ms, &r.on_demand_duration_ms);
-        add_histogram(&mut g.provisioned_duration_ms, &r.provisioned_duration_ms);
-        add_histogram(&mut g.init_duration_ms, &r.init_duration_ms);
-        add_histogram(&mut g.instance_busy_ms, &r.busy_periods_ms);
+        let h = histograms.entry(r.memory_mb).or_default();
+        h.on_demand.push(&r.on_demand_duration_ms);
+        h.provisioned.push(&r.provisioned_duration_ms);
+        h.init.push(&r.init_duration_ms);
+        h.busy.push(&r.busy_periods_ms);
+        h.provisioned_busy.push(&r.provisioned_busy_periods_ms);
         g.instance_idle_ms += r.idle_ms;
-        if !cfg.provisioned.is_zero() {
-            add_histogram(
-                g.provisioned_busy_periods_ms.get_or_insert_with(MsHistogram::new),
-                &r.provisioned_busy_periods_ms,
-            );
-        }
         g.provisioned_periods.extend(cfg.provisioned.periods(start_ms, end_ms));
         units.push(UnitSummary {
             key: r.key.clone(),
@@ -1261,6 +1258,17 @@ fn assemble(
             cap_in_flight: max_instances.map(|m| u64::from(m) * u64::from(unit_slots(cfg, r.memory_mb, c))),
         });
     }
+    for (memory_mb, h) in histograms {
+        let g = groups.get_mut(&memory_mb).expect("a group for each memory size seen");
+        g.on_demand_duration_ms = MsHistogram::sum(h.on_demand);
+        g.provisioned_duration_ms = MsHistogram::sum(h.provisioned);
+        g.init_duration_ms = MsHistogram::sum(h.init);
+        g.instance_busy_ms = MsHistogram::sum(h.busy);
+        if !cfg.provisioned.is_zero() {
+            g.provisioned_busy_periods_ms = Some(MsHistogram::sum(h.provisioned_busy));
+        }
+    }
+    let (latency, overhead) = (MsHistogram::sum(latency), MsHistogram::sum(overhead));
     let period = period_ms.max(1) as f64;
     stats.cold_start_rate = if stats.served > 0 {
         stats.cold_starts as f64 / stats.served as f64

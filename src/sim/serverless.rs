@@ -26,7 +26,7 @@
 //! advanced to a time and resumed, so many engines can be swept in step.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::arrivals::{Request, SimRng};
 use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
@@ -397,6 +397,9 @@ struct UnitState<'a> {
     provisioned_since_ms: Vec<u64>,
     /// Without contention, the provisioned instances the pooled requests are counted on.
     pool: PooledInstances,
+    /// Provisioned instances' busy periods so far, count by length in ms (a histogram once the
+    /// run ends: they end in no order of length).
+    provisioned_busy: HashMap<u64, u64>,
     last_end_ms: Option<u64>,
     seq: u64,
     contention: Option<Contention>,
@@ -590,7 +593,7 @@ impl UnitState<'_> {
     /// A provisioned instance's busy period of `ms` ends.
     fn provisioned_busy_period(&mut self, ms: u64) {
         if ms > 0 {
-            self.res.provisioned_busy_periods_ms.add(ms, 1);
+            *self.provisioned_busy.entry(ms).or_default() += 1;
         }
     }
 
@@ -1073,6 +1076,7 @@ impl<'a> Engine<'a> {
                 idle: VecDeque::new(),
                 inflight: 0,
                 provisioned_since_ms: Vec::new(),
+                provisioned_busy: HashMap::new(),
                 pool: PooledInstances::default(),
                 last_end_ms: None,
                 seq: 0,
@@ -1596,6 +1600,7 @@ impl<'a> Engine<'a> {
                     busy_periods_ms: busy,
                     latency_ms: latency,
                     overhead_ms: overhead,
+                    provisioned_busy_periods_ms: MsHistogram::from_counts(st.provisioned_busy.into_iter().collect()),
                     ..st.res
                 }
             })
