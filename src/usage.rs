@@ -10,6 +10,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
+/// Buckets [`MsHistogram::sum`] gathers at least before merging them into its total.
+pub const SUM_BATCH: usize = 1 << 16;
+
 /// Counts of events by their duration in whole ms (rounded up to 1 ms): `(duration, count)`
 /// pairs in increasing duration, each duration once, no zero count. A sorted vector, not a
 /// map: 16 bytes a bucket (a B-tree took ~190 bytes for a leaf even when it held one duration,
@@ -87,21 +90,23 @@ impl MsHistogram {
         MsHistogram(pairs)
     }
 
-    /// The sum of `hists`: every bucket of every one, sorted once (for many histograms, where
-    /// adding one at a time would merge the growing total again each time).
+    /// The sum of `hists` (for many histograms, where adding one at a time would merge the
+    /// growing total again each time): their buckets gathered and sorted in batches, each
+    /// batch merged into the total once it holds as many buckets as the total (at least
+    /// [`SUM_BATCH`]), so the gathered buckets never take much more than the total does.
     pub fn sum<'a>(hists: impl IntoIterator<Item = &'a MsHistogram>) -> MsHistogram {
-        let mut hists = hists.into_iter().filter(|h| !h.is_empty()).peekable();
-        let Some(first) = hists.next() else {
-            return MsHistogram::new();
-        };
-        if hists.peek().is_none() {
-            return first.clone();
-        }
-        let mut pairs = first.0.clone();
+        let mut total = MsHistogram::new();
+        let mut batch: Vec<(u64, u64)> = Vec::new();
         for h in hists {
-            pairs.extend_from_slice(&h.0);
+            batch.extend_from_slice(&h.0);
+            if batch.len() >= total.0.len().max(SUM_BATCH) {
+                total.add_all(&MsHistogram::from_counts(std::mem::take(&mut batch)));
+            }
         }
-        MsHistogram::from_counts(pairs)
+        if !batch.is_empty() {
+            total.add_all(&MsHistogram::from_counts(batch));
+        }
+        total
     }
 
     /// Number of events.
@@ -337,6 +342,19 @@ mod tests {
         assert_eq!(MsHistogram::sum([&a, &empty, &b]), merged);
         assert_eq!(MsHistogram::sum([&empty, &b]), b);
         assert!(MsHistogram::sum(std::iter::empty()).is_empty());
+        // Past one batch: five histograms of 40,000 durations each, overlapping by half, sum
+        // as merging them one at a time does (durations 0..120,000; each count 1 to 3).
+        let big: Vec<MsHistogram> = (0..5u64)
+            .map(|i| h(&(0..40_000).map(|k| (i * 20_000 + k, 1 + i % 2)).collect::<Vec<_>>()))
+            .collect();
+        let mut one_at_a_time = MsHistogram::new();
+        big.iter().for_each(|x| one_at_a_time.add_all(x));
+        let summed = MsHistogram::sum(&big);
+        assert_eq!(summed, one_at_a_time);
+        assert_eq!(
+            (summed.iter().len(), summed.count()),
+            (120_000, 3 * 40_000 + 2 * 80_000)
+        );
         let mut into_empty = MsHistogram::new();
         into_empty.add_all(&a);
         assert_eq!(into_empty, a);

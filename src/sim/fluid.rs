@@ -419,10 +419,13 @@ pub(super) fn run(units: &[FluidUnit], cfg: &FluidConfig) -> Result<(Vec<UnitRes
         pool.drain(cfg.window_end_ms.max(last_end_ms), &mut r.idle_ms);
         r.last_completion_ms = last_end_ms;
         r.cold_starts = r.cold_starts.min(r.served);
+        // The unit's functions' durations interleave: their counts are sorted once.
+        let mut durations = Vec::new();
         for (f, &served) in dists.iter().zip(&served_by_function) {
-            apportion(&f.dist, served, &mut r.on_demand_duration_ms);
+            apportion(&f.dist, served, &mut durations);
             r.timeouts += (served as f64 * f.cut).round() as u64;
         }
+        r.on_demand_duration_ms = MsHistogram::from_counts(durations);
         let mut rng = SimRng::for_key(cfg.seed, &format!("init:{}", u.key));
         let drawn = match cfg.cold_start.scaled(u.init_scale) {
             ColdStartDist::Constant { ms } => MsHistogram::from_counts(vec![(ms, r.cold_starts)]),
@@ -544,9 +547,9 @@ fn rerun_within_requests(durations: &mut MsHistogram, reruns: &MsHistogram, time
     cut
 }
 
-/// Adds `total` requests to `out` spread over `dist` by cumulative rounding: value `k` gets
+/// Adds `total` requests to the counts `out` spread over `dist` by cumulative rounding: value `k` gets
 /// `round(total·F(k)) − round(total·F(k⁻))`, so the counts add up to `total` exactly.
-fn apportion(dist: &[(u64, f64)], total: u64, out: &mut MsHistogram) {
+fn apportion(dist: &[(u64, f64)], total: u64, out: &mut Vec<(u64, u64)>) {
     let mut cumulative = 0.0;
     let mut given = 0u64;
     for (j, &(k, p)) in dist.iter().enumerate() {
@@ -557,7 +560,7 @@ fn apportion(dist: &[(u64, f64)], total: u64, out: &mut MsHistogram) {
             ((total as f64 * cumulative).round() as u64).min(total)
         };
         if upto > given {
-            out.add(k, upto - given);
+            out.push((k, upto - given));
             given = upto;
         }
     }
@@ -904,8 +907,9 @@ mod tests {
                 "{model:?}: {below} vs {exact_below}"
             );
             // Apportioned counts add up exactly, each within one of its expectation.
-            let mut h = MsHistogram::new();
-            apportion(&dist, 1_234_567, &mut h);
+            let mut counts = Vec::new();
+            apportion(&dist, 1_234_567, &mut counts);
+            let h = MsHistogram::from_counts(counts);
             assert_eq!(h.count(), 1_234_567);
             for (k, n) in h.iter() {
                 let p = dist.iter().find(|d| d.0 == k).unwrap().1;
