@@ -38,7 +38,7 @@
 //! An execution timeout cuts a request `timeout` ms after it starts, whatever its progress.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 /// Tolerance in solo ms for float progress (completion times are whole ms).
 const EPS_MS: f64 = 1e-3;
@@ -119,6 +119,51 @@ impl Ord for Progress {
     }
 }
 
+/// Requests in flight on one instance as `(arrival order, finishing progress, request)`,
+/// sorted by arrival order: a request joins at the back, and the one that leaves is found by
+/// binary search (the instance's slots bound how many are here; those that arrived first
+/// mostly leave first, near the front, where a removal moves little).
+#[derive(Debug, Default)]
+struct InFlight(VecDeque<(u64, f64, Job)>);
+
+impl InFlight {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Request `seq` (later than every one here) joins.
+    fn push(&mut self, seq: u64, finish: f64, job: Job) {
+        debug_assert!(
+            self.0.back().is_none_or(|b| b.0 < seq),
+            "requests join in arrival order"
+        );
+        self.0.push_back((seq, finish, job));
+    }
+
+    fn position(&self, seq: u64) -> Option<usize> {
+        self.0.binary_search_by_key(&seq, |e| e.0).ok()
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.position(seq).is_some()
+    }
+
+    /// Removes request `seq`, if here.
+    fn remove(&mut self, seq: u64) -> Option<Job> {
+        let i = self.position(seq)?;
+        self.0.remove(i).map(|(_, _, job)| job)
+    }
+
+    /// The request that arrived first.
+    fn first(&self) -> Option<&(u64, f64, Job)> {
+        self.0.front()
+    }
+}
+
 /// The requests in flight on one instance, sharing its CPU. Memory: the requests in flight.
 #[derive(Debug, Default)]
 pub struct SharedInstance {
@@ -127,7 +172,7 @@ pub struct SharedInstance {
     /// When `progress` was last brought up to date.
     at_ms: u64,
     /// Requests in flight by arrival order (= deadline order), with their finishing progress.
-    jobs: BTreeMap<u64, (f64, Job)>,
+    jobs: InFlight,
     /// `(finishing progress, arrival order)`, smallest first; entries of jobs already cut by
     /// their deadline are dropped when they reach the top.
     finishing: BinaryHeap<Reverse<(Progress, u64)>>,
@@ -163,14 +208,14 @@ impl SharedInstance {
         let finish = self.progress + job.solo_ms as f64;
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.jobs.insert(seq, (finish, job));
+        self.jobs.push(seq, finish, job);
         self.finishing.push(Reverse((Progress(finish), seq)));
     }
 
     /// The next finishing request still in flight: `(finishing progress, arrival order)`.
     fn top(&mut self) -> Option<(f64, u64)> {
         while let Some(&Reverse((Progress(p), seq))) = self.finishing.peek() {
-            if self.jobs.contains_key(&seq) {
+            if self.jobs.contains(seq) {
                 return Some((p, seq));
             }
             self.finishing.pop();
@@ -186,7 +231,7 @@ impl SharedInstance {
         let solo_left = (finish - self.progress).max(0.0);
         let wall = (solo_left * c.slowdown(self.jobs.len()) - EPS_MS).max(0.0).ceil() as u64;
         let done = t.max(ready_ms).saturating_add(wall);
-        let deadline = self.jobs.values().next().map_or(u64::MAX, |(_, j)| j.deadline_ms);
+        let deadline = self.jobs.first().map_or(u64::MAX, |(_, _, j)| j.deadline_ms);
         Some(done.min(deadline))
     }
 
@@ -197,13 +242,13 @@ impl SharedInstance {
         if let Some((finish, seq)) = self.top() {
             if finish <= self.progress + 2.0 * EPS_MS {
                 self.finishing.pop();
-                let (_, job) = self.jobs.remove(&seq).expect("the top is in flight");
+                let job = self.jobs.remove(seq).expect("the top is in flight");
                 return Some((job, false));
             }
         }
-        let (&seq, &(_, job)) = self.jobs.iter().next()?;
+        let &(seq, _, job) = self.jobs.first()?;
         if job.deadline_ms <= t {
-            self.jobs.remove(&seq);
+            self.jobs.remove(seq);
             return Some((job, true));
         }
         None
