@@ -260,6 +260,8 @@ impl SharedInstance {
 #[derive(Debug, Default)]
 pub struct ProvisionedInstances {
     instances: Vec<SharedInstance>,
+    /// Start of each instance's current busy period (while it has requests in flight).
+    since_ms: Vec<u64>,
     /// `(requests in flight, index)` of the instances taking requests (index below the level).
     open: BTreeSet<(usize, usize)>,
     /// The level `open` holds.
@@ -275,6 +277,7 @@ impl ProvisionedInstances {
         if level > self.instances.len() {
             assert!(level < (1 << 31) - 1, "fewer than 2^31 - 1 provisioned instances");
             self.instances.resize_with(level, SharedInstance::default);
+            self.since_ms.resize(level, 0);
         }
         for j in level..self.level {
             self.open.remove(&(self.instances[j].in_flight(), j));
@@ -308,16 +311,21 @@ impl ProvisionedInstances {
     /// A request joins instance `j` at `t` ([`SharedInstance::add`]).
     pub fn add(&mut self, j: usize, job: Job, t: u64, c: &Contention) {
         let n = self.instances[j].in_flight();
+        if n == 0 {
+            self.since_ms[j] = t;
+        }
         self.instances[j].add(job, t, 0, c);
         self.reopen(j, n);
     }
 
-    /// The request of instance `j` that completes, or is cut, at `t` ([`SharedInstance::take_due`]).
-    pub fn take_due(&mut self, j: usize, t: u64, c: &Contention) -> Option<(Job, bool)> {
+    /// The request of instance `j` that completes, or is cut, at `t` ([`SharedInstance::take_due`]),
+    /// with the instance's busy period when it leaves the instance idle.
+    pub fn take_due(&mut self, j: usize, t: u64, c: &Contention) -> Option<(Job, bool, Option<u64>)> {
         let n = self.instances[j].in_flight();
-        let due = self.instances[j].take_due(t, 0, c);
+        let (job, cut) = self.instances[j].take_due(t, 0, c)?;
         self.reopen(j, n);
-        due
+        let ended = (self.instances[j].in_flight() == 0).then(|| t - self.since_ms[j]);
+        Some((job, cut, ended))
     }
 
     /// Instance `j` had `n` requests in flight: its entry in `open` follows its new count.

@@ -393,8 +393,6 @@ struct UnitState<'a> {
     idle: VecDeque<usize>,
     /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
     inflight: u32,
-    /// Start of the busy period of each provisioned instance with contention, by index.
-    provisioned_since_ms: Vec<u64>,
     /// Without contention, the provisioned instances the pooled requests are counted on.
     pool: PooledInstances,
     /// Provisioned instances' busy periods so far, count by length in ms (a histogram once the
@@ -1075,7 +1073,6 @@ impl<'a> Engine<'a> {
                 partial: Vec::new(),
                 idle: VecDeque::new(),
                 inflight: 0,
-                provisioned_since_ms: Vec::new(),
                 provisioned_busy: HashMap::new(),
                 pool: PooledInstances::default(),
                 last_end_ms: None,
@@ -1347,7 +1344,7 @@ impl<'a> Engine<'a> {
         let cont = st.contention.expect("provisioned instances have contention");
         let j = (payload & !PROVISIONED) as usize;
         st.provisioned.get_mut(j).scheduled_ms = None;
-        if let Some((job, cut)) = st.provisioned.take_due(j, t, &cont) {
+        if let Some((job, cut, ended)) = st.provisioned.take_due(j, t, &cont) {
             let exec_ms = t - job.start_ms;
             st.tables.add(Kind::ProvisionedDuration, exec_ms);
             st.res.provisioned_inflight_ms += exec_ms;
@@ -1355,9 +1352,8 @@ impl<'a> Engine<'a> {
             self.inflight -= 1;
             st.inflight -= 1;
             sink(t, -1);
-            if st.provisioned.get(j).in_flight() == 0 {
-                let since = st.provisioned_since_ms[j];
-                st.provisioned_busy_period(t - since);
+            if let Some(ms) = ended {
+                st.provisioned_busy_period(ms);
             }
         }
         // Float progress may fall short of the predicted time: then it looks again.
@@ -1449,12 +1445,6 @@ impl<'a> Engine<'a> {
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| t.saturating_add(l)),
                 };
                 st.provisioned.add(j, job, t, &cont);
-                if st.provisioned.get(j).in_flight() == 1 {
-                    if j >= st.provisioned_since_ms.len() {
-                        st.provisioned_since_ms.resize(j + 1, 0);
-                    }
-                    st.provisioned_since_ms[j] = t;
-                }
                 self.reschedule(unit, PROVISIONED | j as u32, t);
                 return;
             }
