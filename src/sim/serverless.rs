@@ -740,8 +740,8 @@ impl PooledInstances {
 /// of concurrency, and the instances they free are alike), and the keep-alive is never
 /// called. Results are the general path's, event for event (a test replays both).
 struct Lean {
-    /// Pending completions `(time, unit)`.
-    done: DoneQueue,
+    /// Pending completions.
+    done: Completions,
     /// Each unit's next first-attempt arrival `(time, unit)` when there are several units
     /// (ordered as the general path's ties order them); a single unit's is its `next`.
     arrive: QuadHeap<(u64, u32)>,
@@ -821,18 +821,102 @@ impl<T: Ord + Copy> QuadHeap<T> {
     }
 }
 
+/// An entry of a [`DoneQueue`]: a completion's time and unit, ordered by time first.
+trait Completion: Ord + Copy {
+    fn new(time_ms: u64, unit: u32) -> Self;
+    fn time_ms(self) -> u64;
+    fn unit(self) -> u32;
+}
+
+/// A completion of the only unit of an engine: its time alone (one compare a heap step where
+/// a pair takes two; 8 bytes, so a node's four children take half a cache line).
+impl Completion for u64 {
+    fn new(time_ms: u64, _unit: u32) -> Self {
+        time_ms
+    }
+
+    fn time_ms(self) -> u64 {
+        self
+    }
+
+    fn unit(self) -> u32 {
+        0
+    }
+}
+
+impl Completion for (u64, u32) {
+    fn new(time_ms: u64, unit: u32) -> Self {
+        (time_ms, unit)
+    }
+
+    fn time_ms(self) -> u64 {
+        self.0
+    }
+
+    fn unit(self) -> u32 {
+        self.1
+    }
+}
+
+/// The lean path's pending completions: keyed by time alone in an engine of one unit (every
+/// engine of a replay the account limit does not bind), by `(time, unit)` in one of several.
+enum Completions {
+    One(DoneQueue<u64>),
+    Several(DoneQueue<(u64, u32)>),
+}
+
+impl Completions {
+    fn new(units: usize) -> Self {
+        if units == 1 {
+            Completions::One(DoneQueue::default())
+        } else {
+            Completions::Several(DoneQueue::default())
+        }
+    }
+
+    fn push(&mut self, time_ms: u64, unit: u32) {
+        match self {
+            Completions::One(q) => q.push(time_ms, unit),
+            Completions::Several(q) => q.push(time_ms, unit),
+        }
+    }
+
+    fn min(&self) -> Option<u64> {
+        match self {
+            Completions::One(q) => q.min(),
+            Completions::Several(q) => q.min(),
+        }
+    }
+
+    fn pop(&mut self) -> (u64, u32) {
+        match self {
+            Completions::One(q) => q.pop(),
+            Completions::Several(q) => q.pop(),
+        }
+    }
+}
+
 /// The lean path's pending completions `(time, unit)`: a [`QuadHeap`], and once many requests
 /// are in flight also a timing wheel over the next [`WHEEL_MS`], where most completions then
 /// fall: a list per ms, found again by a bit scan (O(1) against log₄ n sifts). Entries of
 /// equal time come out in no particular order: lean completions at one time commute. Every
 /// time pushed must be at least the last popped, which holds here: a completion is later than
 /// the arrival that schedules it, and events are handled in time order.
-#[derive(Default)]
-struct DoneQueue {
-    heap: QuadHeap<(u64, u32)>,
+struct DoneQueue<E> {
+    heap: QuadHeap<E>,
     wheel: Option<Box<Wheel>>,
     /// Last time popped.
     last_ms: u64,
+}
+
+impl<E> Default for DoneQueue<E> {
+    fn default() -> Self {
+        DoneQueue {
+            heap: QuadHeap(Vec::new()),
+            wheel: None,
+            last_ms: 0,
+        }
+    }
 }
 
 /// Completions held in the heap before the queue adds a wheel (about 270 KB: 1 KB per request
@@ -949,7 +1033,7 @@ impl Wheel {
     }
 }
 
-impl DoneQueue {
+impl<E: Completion> DoneQueue<E> {
     fn push(&mut self, time_ms: u64, unit: u32) {
         debug_assert!(time_ms >= self.last_ms, "completion times never go back");
         if let Some(wheel) = &mut self.wheel {
@@ -957,7 +1041,7 @@ impl DoneQueue {
                 return;
             }
         }
-        self.heap.push((time_ms, unit));
+        self.heap.push(E::new(time_ms, unit));
         if self.wheel.is_none() && self.heap.len() >= WHEEL_FROM {
             self.wheel = Some(Box::new(Wheel::new()));
         }
@@ -966,7 +1050,7 @@ impl DoneQueue {
     /// The least time held.
     fn min(&self) -> Option<u64> {
         let wheel = self.wheel.as_ref().filter(|w| w.len > 0).map(|w| w.min_ms);
-        let heap = self.heap.peek().map(|e| e.0);
+        let heap = self.heap.peek().map(E::time_ms);
         match (wheel, heap) {
             (Some(w), Some(h)) => Some(w.min(h)),
             (w, h) => w.or(h),
@@ -975,7 +1059,7 @@ impl DoneQueue {
 
     /// Removes an entry of the least time (the queue is not empty).
     fn pop(&mut self) -> (u64, u32) {
-        let heap_min = self.heap.peek().map(|e| e.0);
+        let heap_min = self.heap.peek().map(E::time_ms);
         if let Some(wheel) = self.wheel.as_mut().filter(|w| w.len > 0) {
             if heap_min.is_none_or(|h| wheel.min_ms <= h) {
                 self.last_ms = wheel.min_ms;
@@ -983,8 +1067,8 @@ impl DoneQueue {
             }
         }
         let top = self.heap.pop();
-        self.last_ms = top.0;
-        top
+        self.last_ms = top.time_ms();
+        (self.last_ms, top.unit())
     }
 }
 
@@ -1033,7 +1117,7 @@ impl<'a> Engine<'a> {
                     && ((cfg.concurrency_limit.is_none() && cfg.max_instances.is_none()) || cfg.retry.is_none())
             })
             .map(|w| Lean {
-                done: DoneQueue::default(),
+                done: Completions::new(w.len()),
                 arrive: QuadHeap::default(),
                 busy: vec![0; w.len()],
                 units: w.into_iter().map(|k| (k, VecDeque::new())).collect(),
@@ -2190,13 +2274,19 @@ mod tests {
 
     #[test]
     fn the_done_queue_pops_in_time_order_with_pushes_between_pops() {
-        // Completions scheduled from the time of the last pop on, as the engine schedules them,
-        // some beyond the wheel's span, many at one ms: every pop is the least time held
-        // (checked against a binary heap), the units of each time too, with the wheel (enough
-        // in flight) or without.
+        pops_in_time_order::<(u64, u32)>();
+        pops_in_time_order::<u64>();
+    }
+
+    /// Completions scheduled from the time of the last pop on, as the engine schedules them,
+    /// some beyond the wheel's span, many at one ms: every pop is the least time held
+    /// (checked against a binary heap), the units of each time too where `E` holds them (an
+    /// engine of one unit pushes unit 0), with the wheel (enough in flight) or without.
+    fn pops_in_time_order<E: Completion>() {
+        let units_held = E::new(0, 1).unit() == 1;
         for many in [false, true] {
             let mut rng = SimRng::new(3);
-            let mut queue = DoneQueue::default();
+            let mut queue = DoneQueue::<E>::default();
             let mut held = BinaryHeap::new();
             let mut now = 0;
             for step in 0..60_000u32 {
@@ -2204,22 +2294,27 @@ mod tests {
                 if held.is_empty() || rng.uniform01() < if grow { 0.6 } else { 0.4 } {
                     let mean_ms = if step % 5 == 0 { 50_000.0 } else { 2_000.0 };
                     let t = now + (rng.exponential(mean_ms) as u64) * u64::from(step % 7 != 0);
-                    queue.push(t, step);
+                    queue.push(t, if units_held { step } else { 0 });
                     held.push(Reverse((t, step)));
                 } else {
                     let (t, unit) = queue.pop();
                     assert_eq!(Some(t), held.peek().map(|h| h.0 .0));
-                    // Equal times in any order: take the popped unit out of the reference.
-                    let mut same = Vec::new();
-                    while held.peek().is_some_and(|h| h.0 .0 == t) {
-                        same.push(held.pop().expect("peeked").0);
+                    if units_held {
+                        // Equal times in any order: take the popped unit out of the reference.
+                        let mut same = Vec::new();
+                        while held.peek().is_some_and(|h| h.0 .0 == t) {
+                            same.push(held.pop().expect("peeked").0);
+                        }
+                        let at = same
+                            .iter()
+                            .position(|&h| h == (t, unit))
+                            .expect("a unit pushed at that time");
+                        same.swap_remove(at);
+                        held.extend(same.into_iter().map(Reverse));
+                    } else {
+                        assert_eq!(unit, 0);
+                        held.pop();
                     }
-                    let at = same
-                        .iter()
-                        .position(|&h| h == (t, unit))
-                        .expect("a unit pushed at that time");
-                    same.swap_remove(at);
-                    held.extend(same.into_iter().map(Reverse));
                     assert_eq!(queue.min(), held.peek().map(|h| h.0 .0));
                     now = t;
                 }
@@ -2228,8 +2323,12 @@ mod tests {
             while let Some(t) = queue.min() {
                 let (popped, unit) = queue.pop();
                 assert_eq!(popped, t);
-                assert!(held.iter().any(|h| h.0 == (t, unit)));
-                held.retain(|h| h.0 != (t, unit));
+                if units_held {
+                    assert!(held.iter().any(|h| h.0 == (t, unit)));
+                    held.retain(|h| h.0 != (t, unit));
+                } else {
+                    assert_eq!(held.pop().map(|h| h.0 .0), Some(t));
+                }
             }
             assert!(held.is_empty());
         }
@@ -2318,7 +2417,11 @@ mod tests {
                 if limit.is_none() && cap.is_none() {
                     let mut busy = Engine::new(vec![units().swap_remove(0)], &c);
                     busy.advance(u64::MAX, &mut |_, _| {});
-                    assert!(busy.lean.as_ref().is_some_and(|l| l.done.wheel.is_some()));
+                    // A unit alone: completions keyed by time alone, through the wheel.
+                    assert!(busy
+                        .lean
+                        .as_ref()
+                        .is_some_and(|l| matches!(&l.done, Completions::One(q) if q.wheel.is_some())));
                     for k in 0..traces.len() {
                         let one = || vec![units().swap_remove(k)];
                         let ((a, a_changes), (b, b_changes)) = (replay(one(), &c, true), replay(one(), &c, false));
