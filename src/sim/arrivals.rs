@@ -256,18 +256,17 @@ pub fn mean_matched_points(p: &DurationPercentiles) -> [(f64, f64); 7] {
     pts
 }
 
-/// Piecewise-linear inverse CDF through `pts` (percentile, ms): `u` in [0, 1) → ms.
+/// Piecewise-linear inverse CDF through `pts` (percentile, ms; the percentiles nondecreasing,
+/// the last 100): `u` in [0, 1) → ms. The segment is the first whose upper percentile is at
+/// least `u`'s, found without branches: the number of inner percentiles below it (a draw's
+/// segment is random, so a search by branches mispredicts about once or twice a draw).
 fn points_inverse_cdf(pts: &[(f64, f64); 7], u: f64) -> f64 {
     let q = (u * 100.0).clamp(0.0, 100.0);
-    for w in pts.windows(2) {
-        let ((q0, v0), (q1, v1)) = (w[0], w[1]);
-        if q <= q1 {
-            let span = q1 - q0;
-            let frac = if span > 0.0 { (q - q0) / span } else { 0.0 };
-            return v0 + frac * (v1 - v0);
-        }
-    }
-    pts[pts.len() - 1].1
+    let i: usize = pts[1..6].iter().map(|p| usize::from(p.0 < q)).sum();
+    let ((q0, v0), (q1, v1)) = (pts[i], pts[i + 1]);
+    let span = q1 - q0;
+    let frac = if span > 0.0 { (q - q0) / span } else { 0.0 };
+    v0 + frac * (v1 - v0)
 }
 
 /// A float duration in ms, scaled, to whole ms rounded up (at least 1 ms: every platform
@@ -955,6 +954,53 @@ mod tests {
         let n = 100_000;
         let mean = (0..n).map(|_| points_inverse_cdf(&pts, rng.uniform01())).sum::<f64>() / n as f64;
         assert!((mean - 100.0).abs() < 1.0, "{mean}");
+    }
+
+    #[test]
+    fn the_inverse_cdf_takes_the_first_segment_reaching_the_percentile() {
+        // Percentiles 0, 1, 25, 50, 75, 99, 100 at 1, 2, 10, 10, 40, 100, 1,000 ms (a flat
+        // segment 25 → 50). By hand: u = 0 → 1 ms; u = 0.005 → 1.5 ms (half of 0 → 1);
+        // u = 0.25 → 10 ms (the end of 1 → 25, not the flat segment); u = 0.375 → 10 ms;
+        // u = 0.625 → 25 ms (half of 10 → 40); u = 0.99 → 100 ms; u = 0.995 → 550 ms;
+        // u = 1 → 1,000 ms.
+        let pts = [
+            (0.0, 1.0),
+            (1.0, 2.0),
+            (25.0, 10.0),
+            (50.0, 10.0),
+            (75.0, 40.0),
+            (99.0, 100.0),
+            (100.0, 1_000.0),
+        ];
+        for (u, ms) in [
+            (0.0, 1.0),
+            (0.005, 1.5),
+            (0.25, 10.0),
+            (0.375, 10.0),
+            (0.625, 25.0),
+            (0.99, 100.0),
+            (0.995, 550.0),
+            (1.0, 1_000.0),
+        ] {
+            let got = points_inverse_cdf(&pts, u);
+            assert!((got - ms).abs() < 1e-9, "u = {u}: {got} ms, not {ms}");
+        }
+        // The same value, bit for bit, as the first segment found by searching in order (the
+        // draw every replay was pinned with), for uniform draws and each percentile exactly.
+        let searched = |u: f64| {
+            let q = (u * 100.0).clamp(0.0, 100.0);
+            let w = pts.windows(2).find(|w| q <= w[1].0).expect("q is at most 100");
+            let ((q0, v0), (q1, v1)) = (w[0], w[1]);
+            let frac = if q1 > q0 { (q - q0) / (q1 - q0) } else { 0.0 };
+            v0 + frac * (v1 - v0)
+        };
+        let mut rng = SimRng::new(11);
+        let us = (0..10_000)
+            .map(|_| rng.uniform01())
+            .chain(pts.iter().map(|p| p.0 / 100.0));
+        for u in us {
+            assert_eq!(points_inverse_cdf(&pts, u).to_bits(), searched(u).to_bits(), "u = {u}");
+        }
     }
 
     /// On the real Azure 2019 sample, simulated busy time matches Σ invocations × Average
