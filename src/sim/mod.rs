@@ -843,7 +843,10 @@ impl RunOutcome {
 /// cannot bind either). Each unit's engine runs from its own seeded generators, so its
 /// requests, durations and inits are the same alone; its concurrency profile is swept on its
 /// own from its own start, and its figures, assumptions and warnings are assembled from it
-/// alone. Other functions are absent: replay them alone.
+/// alone. Other functions are absent: replay them alone. A run alone holds no per-minute
+/// concurrency series (it is `simulate`'s with `per_minute` off): kept for every function of
+/// a long window, the series would take a minute's entry per function and minute (14 days:
+/// 20,160 × 24 bytes per function and option), and nothing charts a function alone.
 pub type AloneRuns = BTreeMap<String, SimOutput>;
 
 /// The settings every unit of a run shares, resolved once.
@@ -1001,7 +1004,7 @@ fn run(
             (alone && same_window && memory_alone_mb(plan, cfg) == Some(plan.memory_mb)).then_some(own_start)
         })
         .collect();
-    let own = alone_starts.iter().map(|s| s.map(ProfileSweep::new)).collect();
+    let own = alone_starts.iter().map(|s| s.map(ProfileSweep::totals_only)).collect();
     let resolved = Resolved {
         cfg,
         c,
@@ -1056,7 +1059,7 @@ fn run(
                             &plans[i..=i],
                             &[],
                             &pass.results[i..=i],
-                            own,
+                            (own, false),
                             own_start,
                             engine.init_limit_ms,
                             engine.window_end_ms,
@@ -1144,7 +1147,7 @@ fn run(
         &plans,
         &fluid_plans,
         &results,
-        sweep,
+        (sweep, cfg.per_minute),
         start_ms,
         engine.init_limit_ms,
         engine.window_end_ms,
@@ -1165,7 +1168,7 @@ struct GroupHistograms<'a> {
 
 /// A run's output from its units' results: the usage by memory, the stats, the assumptions and
 /// warnings. `timers` counts the workload's timer functions with per-minute counts; `sweep` is
-/// the run's concurrency profile from `start_ms`.
+/// the run's concurrency profile from `start_ms`, with its per-minute series when `per_minute`.
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     resolved: &Resolved,
@@ -1173,7 +1176,7 @@ fn assemble(
     plans: &[UnitPlan],
     fluid_plans: &[UnitPlan],
     results: &[UnitResult],
-    sweep: ProfileSweep,
+    (sweep, per_minute): (ProfileSweep, bool),
     start_ms: u64,
     init_limit_ms: Option<u64>,
     window_end_ms: u64,
@@ -1189,7 +1192,7 @@ fn assemble(
     } = *resolved;
     let p = &cfg.platform;
     let end_ms = window_end_ms.max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
-    let profile = sweep.finish(end_ms, cfg.per_minute);
+    let profile = sweep.finish(end_ms, per_minute);
     let mut assumptions = Vec::new();
     let period_ms = end_ms - start_ms;
 
@@ -1285,9 +1288,7 @@ fn assemble(
     stats.avg_busy_instances = (busy_ms_total as f64 + provisioned_inflight_ms as f64 / c as f64) / period;
     stats.avg_idle_instances = stats.avg_instances - stats.avg_busy_instances;
     stats.idle_instance_seconds = idle_ms_total as f64 / MS_PER_SECOND as f64;
-    if cfg.per_minute {
-        stats.concurrency_by_minute = profile.by_minute;
-    }
+    stats.concurrency_by_minute = profile.by_minute;
 
     assumptions.push(format!(
         "platform {}: per-instance concurrency {c}, account concurrency limit {}",
@@ -1972,20 +1973,35 @@ mod tests {
     fn a_run_holds_a_function_alone_only_where_alone_is_the_same_replay() {
         // Lambda, memory from the trace: app a's 1,024 MB is shared by its two functions (512 MB
         // each), alone f1 would run at 1,024 MB, so only g (alone in its app) is held, and it
-        // equals a replay of g alone field by field (per-minute series included).
+        // equals a replay of g alone field by field, without the per-minute series the whole
+        // run has (its peak and mean concurrency the same as a replay with the series).
         let w = apps_workload();
         let mut cfg = lambda("1m");
         cfg.fallback_duration_ms = Some(120_000);
         cfg.per_minute = true;
+        let totals_only = |cfg: &SimConfig| SimConfig {
+            per_minute: false,
+            ..cfg.clone()
+        };
         let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
         assert_eq!(whole, simulate(&w, &cfg).unwrap());
+        // 61 minutes: the hour, and the minute the last 2-minute call (from minute 58) ends in.
+        assert_eq!(whole.stats.concurrency_by_minute.len(), 61);
         assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/b/g"]);
         let only = |name: &str| {
             let mut one = w.clone();
             one.functions.retain(|f| f.id.function == name);
             one
         };
-        assert_eq!(alone["o/b/g"], simulate(&only("g"), &cfg).unwrap());
+        assert_eq!(alone["o/b/g"], simulate(&only("g"), &totals_only(&cfg)).unwrap());
+        assert!(alone["o/b/g"].stats.concurrency_by_minute.is_empty());
+        let with_series = simulate(&only("g"), &cfg).unwrap().stats;
+        assert_eq!(with_series.concurrency_by_minute.len(), 61);
+        let held = &alone["o/b/g"].stats;
+        assert_eq!(
+            (held.peak_concurrency, held.avg_concurrency.to_bits()),
+            (with_series.peak_concurrency, with_series.avg_concurrency.to_bits())
+        );
         // At a set memory every function is its own unit at the same size: all three held.
         cfg.memory_mb = Some(512);
         let (_, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
@@ -1994,7 +2010,7 @@ mod tests {
             let f = w.functions.iter().find(|f| f.id.function == name).unwrap();
             assert_eq!(
                 alone[&function_key(&f.id)],
-                simulate(&only(name), &cfg).unwrap(),
+                simulate(&only(name), &totals_only(&cfg)).unwrap(),
                 "{name}"
             );
         }

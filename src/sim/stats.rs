@@ -117,8 +117,8 @@ pub struct ConcurrencyProfile {
 
 /// Concurrency over time, swept from in-flight changes fed in time order: memory is one entry
 /// per minute in which something was in flight (sparse: far-apart timestamps cost nothing),
-/// never the window span. At equal times completions (-1) come before arrivals (+1), as in
-/// the engine.
+/// never the window span, or none for a sweep of the totals only (peak and mean). At equal
+/// times completions (-1) come before arrivals (+1), as in the engine.
 #[derive(Debug, Clone)]
 pub struct ProfileSweep {
     start_ms: u64,
@@ -128,6 +128,8 @@ pub struct ProfileSweep {
     total_area: u128,
     /// `(minute from the start, in-flight × ms, max in flight)`, increasing minute.
     minutes: Vec<(u64, u64, u32)>,
+    /// Whether `minutes` is kept (else the sweep has the peak and the mean only).
+    by_minute: bool,
 }
 
 impl ProfileSweep {
@@ -140,6 +142,17 @@ impl ProfileSweep {
             peak: 0,
             total_area: 0,
             minutes: Vec::new(),
+            by_minute: true,
+        }
+    }
+
+    /// An empty sweep of the period starting at `start_ms` that keeps the peak and the mean
+    /// only: no per-minute entry (a function's run alone, whose series no report shows, would
+    /// otherwise hold one for every minute it was busy).
+    pub fn totals_only(start_ms: u64) -> Self {
+        ProfileSweep {
+            by_minute: false,
+            ..ProfileSweep::new(start_ms)
         }
     }
 
@@ -150,6 +163,7 @@ impl ProfileSweep {
 
     /// The most in flight during minute `m` counted from the start (0 when nothing was).
     pub fn minute_max(&self, m: u64) -> u32 {
+        assert!(self.by_minute, "a sweep of the totals only has no minutes");
         self.minutes
             .binary_search_by_key(&m, |e| e.0)
             .map_or(0, |i| self.minutes[i].2)
@@ -159,6 +173,7 @@ impl ProfileSweep {
     /// flight)`, increasing minute (the fluid path's), after every change has been added. In a
     /// minute that already holds load the maxima are summed: an upper bound of the joint peak.
     pub fn add_minutes(&mut self, extra: &[(u64, u64, u32)]) {
+        assert!(self.by_minute, "a sweep of the totals only has no minutes");
         let old = std::mem::take(&mut self.minutes);
         let mut merged = Vec::with_capacity(old.len() + extra.len());
         let (mut a, mut b) = (old.into_iter().peekable(), extra.iter().copied().peekable());
@@ -197,6 +212,10 @@ impl ProfileSweep {
             return;
         }
         let level = self.level as u64;
+        if !self.by_minute {
+            self.total_area += level as u128 * (to - self.t_ms) as u128;
+            return;
+        }
         let mut a = self.t_ms;
         if let Some(last) = self.minutes.last_mut() {
             // Most changes fall in the minute of the previous one.
@@ -223,8 +242,13 @@ impl ProfileSweep {
         }
     }
 
-    /// The profile of `[start_ms, end_ms)`; the per-minute series only when `by_minute`.
+    /// The profile of `[start_ms, end_ms)`; the per-minute series only when `by_minute` (of a
+    /// sweep that kept its minutes).
     pub fn finish(mut self, end_ms: u64, by_minute: bool) -> ConcurrencyProfile {
+        assert!(
+            self.by_minute || !by_minute,
+            "a sweep of the totals only has no per-minute series"
+        );
         let end_ms = end_ms.max(self.start_ms + 1);
         self.accumulate(end_ms);
         let start_ms = self.start_ms;
@@ -362,7 +386,7 @@ mod tests {
         ];
         deltas.sort_unstable();
         let mut sweep = ProfileSweep::new(0);
-        for (t, d) in deltas {
+        for &(t, d) in &deltas {
             sweep.add(t, d);
         }
         let p = sweep.finish(180_000, true);
@@ -378,6 +402,22 @@ mod tests {
         assert!((p.by_minute[2].mean - 0.5).abs() < 1e-12);
         // Total area 30 + 70 + 100 = 200 s over 180 s.
         assert!((p.mean - 200.0 / 180.0).abs() < 1e-12);
+        // A sweep of the totals only: the same peak and mean, no minute kept.
+        let mut totals = ProfileSweep::totals_only(0);
+        for (t, d) in deltas {
+            totals.add(t, d);
+        }
+        assert!(totals.minutes.is_empty());
+        let q = totals.finish(180_000, false);
+        assert_eq!((q.peak, q.mean.to_bits(), q.by_minute.len()), (2, p.mean.to_bits(), 0));
+    }
+
+    #[test]
+    #[should_panic(expected = "a sweep of the totals only has no per-minute series")]
+    fn a_sweep_of_the_totals_only_refuses_to_give_a_series() {
+        let mut totals = ProfileSweep::totals_only(0);
+        totals.add(0, 1);
+        totals.finish(60_000, true);
     }
 
     #[test]
