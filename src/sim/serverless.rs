@@ -162,9 +162,9 @@ const KINDS: usize = 6;
 /// one cache miss instead of one each. Small values are counted in a dense array indexed by
 /// the value (12 bytes a value, neighbours in one cache line), which grows up to `DENSE_MAX`
 /// values as the events counted justify it (at least `DENSE_EVENTS` events a slot); the others
-/// in an open-addressing hash table of 16-byte slots keyed by the value (a value counted there
-/// before the array reached it stays there: both are summed at the end). O(1) per value,
-/// memory ∝ the distinct values and bounded by the events counted.
+/// in an open-addressing hash table of 16-byte slots keyed by the value (the values the array
+/// reaches when it grows move into it, and the table shrinks to what is left). O(1) per value
+/// (amortized), memory ∝ the distinct values and bounded by the events counted.
 #[derive(Debug, Clone, Default)]
 struct Table {
     /// Counts of the values below its length, by value.
@@ -202,8 +202,39 @@ impl Table {
             if self.events >= DENSE_EVENTS * size as u64 {
                 self.dense.resize(size, [0; 3]);
                 self.same.resize(size, 0);
+                self.move_into_dense();
             }
         }
+    }
+
+    /// Moves the hashed values the dense array now reaches into it (each was hashed because
+    /// the array stopped below it, so its dense counts are still zero) and rehashes the rest
+    /// into a table sized for them: a value is counted in one place, never in both.
+    fn move_into_dense(&mut self) {
+        if self.len == 0 {
+            return;
+        }
+        let old = std::mem::take(&mut self.slots);
+        let mut rest = Vec::new();
+        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
+            match self.dense.get_mut(slot.key as usize) {
+                Some(counts) => {
+                    debug_assert_eq!(*counts, [0; 3], "a hashed value has no dense count");
+                    *counts = slot.counts;
+                }
+                None => rest.push(slot),
+            }
+        }
+        self.len = rest.len();
+        if rest.is_empty() {
+            return;
+        }
+        let free = Slot {
+            key: EMPTY,
+            counts: [0; 3],
+        };
+        self.slots = vec![free; (2 * (rest.len() + 1)).next_power_of_two().max(16)];
+        self.insert_all(rest);
     }
 
     /// The counts of `value` (not `EMPTY`), its event counted.
@@ -244,8 +275,13 @@ impl Table {
             counts: [0; 3],
         };
         let old = std::mem::replace(&mut self.slots, vec![free; capacity]);
+        self.insert_all(old.into_iter().filter(|s| s.key != EMPTY));
+    }
+
+    /// Puts `slots` (distinct keys, none held) into the free slots of the table.
+    fn insert_all(&mut self, slots: impl IntoIterator<Item = Slot>) {
         let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
+        for slot in slots {
             let mut i = Self::home(slot.key, mask);
             while self.slots[i].key != EMPTY {
                 i = (i + 1) & mask;
@@ -1750,13 +1786,18 @@ mod tests {
         t.shared.counts_of(big as u32)[Kind::Latency as usize] = u32::MAX;
         t.add(Kind::Latency, big);
         // The array grows when a value needs it and the events counted justify it (4 a
-        // slot): 7 after 104 events takes 8 values. The 7 counted in the hash table before
-        // and the three in the array are summed.
+        // slot): 7 after 104 events takes 8 values. The values 0–7 counted in the hash table
+        // before move into it (7: once, then three times in the array); the table keeps the
+        // 93 others (8–99, and `big`).
         assert!(t.shared.dense.is_empty());
         for _ in 0..3 {
             t.add(Kind::OnDemandDuration, 7);
         }
         assert_eq!(t.shared.dense.len(), 8);
+        assert_eq!((t.shared.dense[0], t.shared.dense[7]), ([1, 0, 0], [4, 0, 0]));
+        assert_eq!(t.shared.len, 93);
+        assert!(t.shared.slots.iter().all(|s| s.key == EMPTY || s.key >= 8));
+        assert_eq!(t.shared.counts_of(42), &[1, 1, 1]);
         // One event of all three kinds at once: one count for the three where the arrays
         // reach (5), three in the hash table beyond them (50); a shared count at 2^32 − 1
         // wraps too (6: 2^32 of each kind carried aside).
@@ -1765,7 +1806,11 @@ mod tests {
         t.add_each(&all, 50);
         t.shared.same[6] = u32::MAX;
         t.add_each(&all, 6);
-        assert_eq!((t.shared.same[5], t.shared.same[6], t.shared.dense[5]), (1, 0, [0; 3]));
+        // (dense[5]: the on-demand count of the first loop, moved from the hash table.)
+        assert_eq!(
+            (t.shared.same[5], t.shared.same[6], t.shared.dense[5]),
+            (1, 0, [1, 0, 0])
+        );
         let [on_demand, latency, busy, overhead, init, provisioned] = t.into_histograms();
         assert_eq!(
             (on_demand.count(), on_demand.sum_ms()),
