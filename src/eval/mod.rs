@@ -437,7 +437,8 @@ pub struct Runs {
 pub struct Reuse<'a> {
     /// Serverless runs, re-priced instead of simulated: only for a change the simulation does
     /// not see (growth, the what-if traffic multiple), or runs the simulation gave for exactly
-    /// this workload and option (a function's run alone, `sim::AloneRuns`).
+    /// this workload and option (a function's run alone, `sim::AloneRuns`, which holds no
+    /// per-minute series: its evaluation's `in_flight_by_minute` is empty).
     pub runs: Option<&'a ServerlessRuns>,
     /// Provisioned options' evaluations, taken as they are: only for a change the fleet model
     /// does not see (the seed, the spread mode, the cold-start latency).

@@ -128,7 +128,8 @@ pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::
 
 /// [`run`] on the plan's workload, also returning each function's run alone wherever the whole
 /// run holds it exactly (`sim::AloneRuns`), each as [`run`] would give it on a plan of that
-/// function alone over the same window.
+/// function alone over the same window except for the per-minute concurrency series, which a
+/// run alone does not keep (nothing charts a function alone).
 pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(SimOutput, AloneRuns)> {
     let cfg = sim_config(plan, opt)?;
     let (out, alone) =

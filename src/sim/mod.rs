@@ -762,7 +762,7 @@ pub(crate) fn simulate_with_fluid_threshold(
 }
 
 /// [`simulate`], also returning each function's run alone wherever this run already holds it
-/// exactly ([`AloneRuns`]).
+/// exactly, without its per-minute series ([`AloneRuns`]).
 pub fn simulate_with_alone_runs(workload: &Workload, cfg: &SimConfig) -> Result<(SimOutput, AloneRuns), SimError> {
     Ok(run(workload, cfg, fluid::FLUID_MIN_PER_MINUTE, true, Shard::Whole)?.into_output())
 }

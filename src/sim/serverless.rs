@@ -211,7 +211,8 @@ impl Table {
     /// the array stopped below it, so its dense counts are still zero) and rehashes the rest
     /// into a table sized for them: a value is counted in one place, never in both.
     fn move_into_dense(&mut self) {
-        if self.len == 0 {
+        let reached = |s: &Slot| s.key != EMPTY && (s.key as usize) < self.dense.len();
+        if !self.slots.iter().any(reached) {
             return;
         }
         let old = std::mem::take(&mut self.slots);
@@ -932,12 +933,13 @@ impl Completions {
     }
 }
 
-/// The lean path's pending completions `(time, unit)`: a [`QuadHeap`], and once many requests
-/// are in flight also a timing wheel over the next [`WHEEL_MS`], where most completions then
-/// fall: a list per ms, found again by a bit scan (O(1) against log₄ n sifts). Entries of
-/// equal time come out in no particular order: lean completions at one time commute. Every
-/// time pushed must be at least the last popped, which holds here: a completion is later than
-/// the arrival that schedules it, and events are handled in time order.
+/// The lean path's pending completions (entries `E`, popped as `(time, unit)`): a
+/// [`QuadHeap`], and once many requests are in flight also a timing wheel over the next
+/// [`WHEEL_MS`], where most completions then fall: a list per ms, found again by a bit scan
+/// (O(1) against log₄ n sifts). Entries of equal time come out in no particular order: lean
+/// completions at one time commute. Every time pushed must be at least the last popped, which
+/// holds here: a completion is later than the arrival that schedules it, and events are
+/// handled in time order.
 struct DoneQueue<E> {
     heap: QuadHeap<E>,
     wheel: Option<Box<Wheel>>,
