@@ -1,6 +1,7 @@
 //! Small descriptive statistics shared by the characterization and the reports:
 //! percentiles (linear interpolation between closest ranks, as numpy's default) and a
-//! serializable `Summary` of a sample.
+//! serializable `Summary` of a sample; and the merge of two tallies sorted by key that the
+//! duration histograms and the concurrency sweep share.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,32 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     let hi = rank.ceil() as usize;
     let frac = rank - lo as f64;
     Some(sorted[lo] + (sorted[hi] - sorted[lo]) * frac)
+}
+
+/// The entries of `a` and `b` (each sorted by `key`, each key once) in one list sorted by
+/// `key`, entries of equal key made one by `combine(from a, from b)`: one pass.
+pub fn merge_sorted<T: Copy>(
+    a: impl IntoIterator<Item = T>,
+    b: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> u64,
+    combine: impl Fn(T, T) -> T,
+) -> Vec<T> {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    let mut out = Vec::with_capacity(a.size_hint().0 + b.size_hint().0);
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if key(x) == key(y) => {
+                let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                combine(x, y)
+            }
+            (Some(x), Some(y)) if key(x) < key(y) => a.next().expect("peeked"),
+            (_, Some(_)) => b.next().expect("peeked"),
+            (Some(_), None) => a.next().expect("peeked"),
+            (None, None) => break,
+        };
+        out.push(next);
+    }
+    out
 }
 
 /// A sample's size, mean and percentiles.

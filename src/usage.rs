@@ -54,22 +54,7 @@ impl MsHistogram {
             return;
         }
         let mine = std::mem::take(&mut self.0);
-        let mut out = Vec::with_capacity(mine.len() + other.0.len());
-        let (mut a, mut b) = (mine.into_iter().peekable(), other.0.iter().copied().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&x), Some(&y)) if x.0 == y.0 => {
-                    a.next();
-                    b.next();
-                    (x.0, x.1 + y.1)
-                }
-                (Some(&x), Some(&y)) if x.0 < y.0 => a.next().unwrap_or(x),
-                (_, Some(_)) => b.next().expect("peeked"),
-                (Some(_), None) => a.next().expect("peeked"),
-                (None, None) => break,
-            };
-            out.push(next);
-        }
+        let mut out = crate::stats::merge_sorted(mine, other.0.iter().copied(), |e| e.0, |x, y| (x.0, x.1 + y.1));
         out.shrink_to_fit();
         self.0 = out;
     }

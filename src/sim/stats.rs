@@ -175,24 +175,14 @@ impl ProfileSweep {
     pub fn add_minutes(&mut self, extra: &[(u64, u64, u32)]) {
         assert!(self.by_minute, "a sweep of the totals only has no minutes");
         let old = std::mem::take(&mut self.minutes);
-        let mut merged = Vec::with_capacity(old.len() + extra.len());
-        let (mut a, mut b) = (old.into_iter().peekable(), extra.iter().copied().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) if x.0 == y.0 => {
-                    let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
-                    (x.0, x.1 + y.1, x.2.saturating_add(y.2))
-                }
-                (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
-                (_, Some(_)) => b.next().expect("peeked"),
-                (Some(_), None) => a.next().expect("peeked"),
-                (None, None) => break,
-            };
-            self.peak = self.peak.max(next.2);
-            merged.push(next);
-        }
+        self.minutes = crate::stats::merge_sorted(
+            old,
+            extra.iter().copied(),
+            |e| e.0,
+            |x, y| (x.0, x.1 + y.1, x.2.saturating_add(y.2)),
+        );
+        self.peak = self.minutes.iter().fold(self.peak, |peak, m| peak.max(m.2));
         self.total_area += extra.iter().map(|e| e.1 as u128).sum::<u128>();
-        self.minutes = merged;
     }
 
     /// Adds one change; `(time_ms, delta)` must not decrease from call to call.
