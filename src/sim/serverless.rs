@@ -408,12 +408,36 @@ const POOLED: u32 = 1 << 30;
 
 /// A pending event: ordered by time, then by `tie` = unit << SEQ_BITS | the unit's counter.
 /// `epoch` versions a shared instance's completion event (a stale one is skipped).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy)]
 struct Event {
     time_ms: u64,
     tie: u64,
     payload: u32,
     epoch: u32,
+}
+
+impl Event {
+    /// The order's key: time, then tie, as one 128-bit integer (one branch-free compare).
+    fn key(&self) -> u128 {
+        u128::from(self.time_ms) << 64 | u128::from(self.tie)
+    }
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 struct UnitState<'a> {
@@ -1571,8 +1595,11 @@ impl<'a> Engine<'a> {
                 return;
             }
         }
-        // Without contention, provisioned requests take slots of a pool.
-        let pooled = st.contention.is_none() && st.pool.has_free_slot(cfg.provisioned.level_at(t), c);
+        // Without contention, provisioned requests take slots of a pool (one that stays empty
+        // when the level is zero at all times: not asked then).
+        let pooled = st.contention.is_none()
+            && !cfg.provisioned.is_zero()
+            && st.pool.has_free_slot(cfg.provisioned.level_at(t), c);
         let (slot, on_demand_ms, done_ms, cut, busy) = if pooled {
             let (exec_ms, cut) = timed(duration_ms);
             let j = st.pool.take(t);
@@ -2317,6 +2344,25 @@ mod tests {
         let r = &run(vec![unit(&reqs, "none")], &cfg(1), &mut |_, _| {})[0];
         assert_eq!(r.cold_starts, 20);
         assert_eq!(r.idle_ms, 0);
+    }
+
+    #[test]
+    fn events_order_by_time_then_tie_whatever_their_payload() {
+        let ev = |time_ms, tie, payload, epoch| Event {
+            time_ms,
+            tie,
+            payload,
+            epoch,
+        };
+        // The tie orders equal times (a later unit's tie is larger), the time before it, and
+        // the payload and epoch never (no two events share a tie).
+        assert!(ev(5, 1 << SEQ_BITS, 0, 0) > ev(5, 7, 9, 9));
+        assert!(ev(4, u64::MAX, NONE, u32::MAX) < ev(5, 0, 0, 0));
+        assert_eq!(ev(5, 3, 1, 2).cmp(&ev(5, 3, 8, 0)), std::cmp::Ordering::Equal);
+        let mut heap: BinaryHeap<Reverse<Event>> =
+            [ev(9, 2, 0, 0), ev(3, 5, 0, 0), ev(9, 1, 0, 0), ev(3, 4, 0, 0)].map(Reverse).into();
+        let order: Vec<(u64, u64)> = std::iter::from_fn(|| heap.pop().map(|e| (e.0.time_ms, e.0.tie))).collect();
+        assert_eq!(order, vec![(3, 4), (3, 5), (9, 1), (9, 2)]);
     }
 
     #[test]
