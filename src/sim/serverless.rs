@@ -30,7 +30,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::arrivals::{Request, SimRng};
 use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
-use super::keepalive::KeepAlivePolicy;
+use super::keepalive::{KeepAliveDecision, KeepAlivePolicy};
 use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
 use crate::usage::MsHistogram;
@@ -446,6 +446,9 @@ struct UnitState<'a> {
     next: Option<Request>,
     rng: SimRng,
     policy: Box<dyn KeepAlivePolicy>,
+    /// The policy's fixed window, when it has one: then it is not called
+    /// ([`KeepAlivePolicy::fixed_window_ms`]).
+    fixed_window_ms: Option<u64>,
     res: UnitResult,
     tables: Tables,
     instances: Vec<Instance>,
@@ -1207,6 +1210,7 @@ impl<'a> Engine<'a> {
                 requests: spec.requests,
                 next,
                 rng: spec.rng,
+                fixed_window_ms: spec.policy.fixed_window_ms(),
                 policy: spec.policy,
                 res: UnitResult {
                     key: spec.key,
@@ -1518,7 +1522,13 @@ impl<'a> Engine<'a> {
             if st.instances[i].in_partial {
                 st.remove_partial(i);
             }
-            let d = st.policy.on_idle(t);
+            let d = match st.fixed_window_ms {
+                Some(keep_alive_ms) => KeepAliveDecision {
+                    prewarm_ms: 0,
+                    keep_alive_ms,
+                },
+                None => st.policy.on_idle(t),
+            };
             if d.prewarm_ms == 0 && d.keep_alive_ms == 0 {
                 st.retire(i);
             } else {
@@ -1557,8 +1567,10 @@ impl<'a> Engine<'a> {
                     self.arrive.pop();
                 }
             }
-            let last_end = st.last_end_ms;
-            st.policy.observe_arrival(t, last_end);
+            if st.fixed_window_ms.is_none() {
+                let last_end = st.last_end_ms;
+                st.policy.observe_arrival(t, last_end);
+            }
             (r.duration_ms, 0)
         } else {
             self.arrive.pop();
