@@ -2371,8 +2371,9 @@ mod tests {
         assert!(ev(5, 1 << SEQ_BITS, 0, 0) > ev(5, 7, 9, 9));
         assert!(ev(4, u64::MAX, NONE, u32::MAX) < ev(5, 0, 0, 0));
         assert_eq!(ev(5, 3, 1, 2).cmp(&ev(5, 3, 8, 0)), std::cmp::Ordering::Equal);
-        let mut heap: BinaryHeap<Reverse<Event>> =
-            [ev(9, 2, 0, 0), ev(3, 5, 0, 0), ev(9, 1, 0, 0), ev(3, 4, 0, 0)].map(Reverse).into();
+        let mut heap: BinaryHeap<Reverse<Event>> = [ev(9, 2, 0, 0), ev(3, 5, 0, 0), ev(9, 1, 0, 0), ev(3, 4, 0, 0)]
+            .map(Reverse)
+            .into();
         let order: Vec<(u64, u64)> = std::iter::from_fn(|| heap.pop().map(|e| (e.0.time_ms, e.0.tie))).collect();
         assert_eq!(order, vec![(3, 4), (3, 5), (9, 1), (9, 2)]);
     }
