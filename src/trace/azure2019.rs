@@ -177,7 +177,8 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
             };
             match slot {
                 Some(i) => {
-                    super::merge_function(&mut traces[i].0, f);
+                    super::merge_function(&mut traces[i].0, f)
+                        .map_err(|o| super::minute_overflow(&inv_path, &id, o))?;
                     traces[i].1 = day;
                 }
                 None => {
@@ -1198,6 +1199,21 @@ mod tests {
                 .any(|w| w.contains("1 row(s) repeat a function already listed on day 1")),
             "{:?}",
             parsed.warnings
+        );
+        // Repeated rows whose minute adds up beyond a per-minute count: refused, not
+        // saturated, naming the file, the function and the minute's column.
+        let p = files(
+            dir.path(),
+            &[(
+                INV,
+                "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,4294967295\no,a,f,http,3,1\n",
+            )],
+        );
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(
+            e.contains(INV)
+                && e.contains("function 'f' of app 'a': minute 1 (day 1, column 2) adds up to 4294967296 invocations"),
+            "{e}"
         );
         // Durations of 1e300 ms (which would make the simulator allocate without bound).
         let p = files(

@@ -34,7 +34,7 @@ pub use poisson::{PoissonDraws, PoissonProcess};
 pub use workload::*;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::units::MS_PER_MINUTE;
 
@@ -193,11 +193,11 @@ fn read_all(paths: &[PathBuf], options: &ReadOptions, hash: bool) -> Result<(Wor
         .into_iter()
         .filter_map(|(path, format, digest)| Some((path, format, digest.or_else(|| azure2019_digests.next())?)))
         .collect();
-    Ok((merge(parsed), read_files))
+    Ok((merge(parsed)?, read_files))
 }
 
 /// Merges the parsed files: functions with equal ids are combined, and the window covers all.
-fn merge(parsed: Vec<Parsed>) -> Workload {
+fn merge(parsed: Vec<Parsed>) -> Result<Workload, TraceError> {
     let mut by_id: BTreeMap<FunctionId, FunctionTrace> = BTreeMap::new();
     let mut sources = Vec::new();
     let mut warnings = Vec::new();
@@ -209,6 +209,9 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
         });
     };
     for p in parsed {
+        // Named when a minute's counts overflow (only Azure 2019 files have per-minute counts,
+        // and they are read together: their own reading meets any overflow first).
+        let last_path = p.sources.last().map(|s| s.path.clone()).unwrap_or_default();
         sources.extend(p.sources);
         warnings.extend(p.warnings);
         let explicit = p.window_ms;
@@ -223,7 +226,10 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
             }
             // The map owns the id (moved, not cloned); the trace takes it back below.
             match by_id.entry(std::mem::take(&mut f.id)) {
-                std::collections::btree_map::Entry::Occupied(existing) => merge_function(existing.into_mut(), f),
+                std::collections::btree_map::Entry::Occupied(existing) => {
+                    let into = existing.into_mut();
+                    merge_function(into, f).map_err(|o| minute_overflow(Path::new(&last_path), &into.id, o))?;
+                }
                 std::collections::btree_map::Entry::Vacant(slot) => {
                     slot.insert(f);
                 }
@@ -239,13 +245,33 @@ fn merge(parsed: Vec<Parsed>) -> Workload {
              over that whole span — check the timestamps"
         ));
     }
-    Workload {
+    Ok(Workload {
         functions: by_id.into_iter().map(|(id, f)| FunctionTrace { id, ..f }).collect(),
         window_start_ms: start,
         window_end_ms: end,
         sources,
         warnings,
-    }
+    })
+}
+
+/// The error of a minute of `id` whose counts, added from several rows or files (the last in
+/// `path`), a per-minute count cannot hold.
+pub(crate) fn minute_overflow(path: &Path, id: &FunctionId, o: MinuteOverflow) -> TraceError {
+    TraceError::file(
+        path,
+        format!(
+            "function '{}' of app '{}': minute {} (day {}, column {}) adds up to {} invocations across the rows \
+             and files that list it, more than a per-minute count holds (4,294,967,295)",
+            id.function,
+            id.app,
+            o.minute,
+            o.minute / 1440 + 1,
+            o.minute % 1440 + 1,
+            o.invocations
+        ),
+        "check for rows or files given twice (the same day read twice adds its counts again); a function this \
+         busy can be split into several functions",
+    )
 }
 
 /// The whole minutes that hold a function's timestamped invocations (start to end).
@@ -263,13 +289,14 @@ fn timestamp_window(arrivals: &Arrivals) -> Option<(u64, u64)> {
     Some((start, end))
 }
 
-/// Combines a second appearance of a function (another file or day) into the first.
-fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) {
+/// Combines a second appearance of a function (another file or day) into the first; fails
+/// where their per-minute counts add up beyond what a count holds.
+fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) -> Result<(), MinuteOverflow> {
     if into.trigger == Trigger::Unknown {
         into.trigger = other.trigger;
     }
     let arrivals = std::mem::replace(&mut into.arrivals, Arrivals::Untimed(Vec::new()));
-    into.arrivals = merge_arrivals(arrivals, other.arrivals);
+    into.arrivals = merge_arrivals(arrivals, other.arrivals)?;
     into.duration = match (
         std::mem::replace(&mut into.duration, DurationInfo::Unknown),
         other.duration,
@@ -287,21 +314,22 @@ fn merge_function(into: &mut FunctionTrace, other: FunctionTrace) {
         (a, b) => a.or(b),
     };
     into.memory.allocated = into.memory.allocated.or(m.allocated);
+    Ok(())
 }
 
 /// The arrivals of two appearances of one function, combined.
-fn merge_arrivals(a: Arrivals, b: Arrivals) -> Arrivals {
-    match (a, b) {
+fn merge_arrivals(a: Arrivals, b: Arrivals) -> Result<Arrivals, MinuteOverflow> {
+    Ok(match (a, b) {
         // A Poisson process combines as the timestamps it draws.
-        (Arrivals::Poisson(p), b) => merge_arrivals(p.to_timestamps(), b),
-        (a, Arrivals::Poisson(p)) => merge_arrivals(a, p.to_timestamps()),
+        (Arrivals::Poisson(p), b) => merge_arrivals(p.to_timestamps(), b)?,
+        (a, Arrivals::Poisson(p)) => merge_arrivals(a, p.to_timestamps())?,
         (Arrivals::Timestamps(mut a), Arrivals::Timestamps(b)) => {
             a.extend(b);
             a.sort();
             Arrivals::Timestamps(a)
         }
         (Arrivals::PerMinute(mut a), Arrivals::PerMinute(b)) => {
-            a.merge(&b);
+            a.merge(&b)?;
             Arrivals::PerMinute(a)
         }
         (Arrivals::Untimed(mut a), Arrivals::Untimed(b) | Arrivals::Timestamps(b))
@@ -312,5 +340,5 @@ fn merge_arrivals(a: Arrivals, b: Arrivals) -> Arrivals {
         // Per-minute counts and per-invocation records of one function do not mix:
         // keep the richer per-invocation records.
         (Arrivals::PerMinute(_), records) | (records, Arrivals::PerMinute(_)) => records,
-    }
+    })
 }

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use super::poisson::PoissonProcess;
-use std::collections::BTreeMap;
 
 use crate::units::MS_PER_MINUTE;
 
@@ -188,25 +187,134 @@ impl MinuteCounts {
         }
     }
 
-    /// Merges another day's (or file's) counts into these, adding counts of equal minutes.
-    pub fn merge(&mut self, other: &MinuteCounts) {
-        let mut all: BTreeMap<u32, u64> = BTreeMap::new();
-        for (m, c) in self.nonzero().chain(other.nonzero()) {
-            *all.entry(m).or_default() += c as u64;
+    /// Merges another day's (or file's) counts into these, adding counts of equal minutes, in
+    /// one pass over both (each lists its minutes in increasing order); the result takes the
+    /// form [`from_dense`](Self::from_dense) gives the sums. A later day is appended in place
+    /// (days read in order cost their own length, not the days before them again). Fails,
+    /// changing nothing, with the first minute whose sum a count cannot hold (above `u32::MAX`).
+    pub fn merge(&mut self, other: &MinuteCounts) -> Result<(), MinuteOverflow> {
+        if self.append(other) {
+            return Ok(());
         }
-        let (first, last) = match (all.keys().next(), all.keys().next_back()) {
-            (Some(&f), Some(&l)) => (f, l),
-            _ => {
-                *self = MinuteCounts::Sparse { entries: Vec::new() };
-                return;
+        let mut entries: Vec<(u32, u32)> = Vec::new();
+        {
+            let (mut a, mut b) = (self.nonzero().peekable(), other.nonzero().peekable());
+            while let (Some(&(ma, ca)), Some(&(mb, cb))) = (a.peek(), b.peek()) {
+                entries.push(match ma.cmp(&mb) {
+                    std::cmp::Ordering::Less => a.next().expect("peeked"),
+                    std::cmp::Ordering::Greater => b.next().expect("peeked"),
+                    std::cmp::Ordering::Equal => {
+                        a.next();
+                        b.next();
+                        let sum = ca.checked_add(cb).ok_or(MinuteOverflow {
+                            minute: ma,
+                            invocations: u64::from(ca) + u64::from(cb),
+                        })?;
+                        (ma, sum)
+                    }
+                });
+            }
+            entries.extend(a);
+            entries.extend(b);
+        }
+        *self = match (entries.first(), entries.last()) {
+            (Some(&(first, _)), Some(&(last, _)))
+                if !Self::sparse_is_smaller(entries.len(), (last - first) as usize + 1) =>
+            {
+                let mut counts = vec![0u32; (last - first) as usize + 1];
+                for (m, c) in entries {
+                    counts[(m - first) as usize] = c;
+                }
+                MinuteCounts::Dense {
+                    first_minute: first,
+                    counts,
+                }
+            }
+            _ => MinuteCounts::Sparse { entries },
+        };
+        Ok(())
+    }
+}
+
+impl MinuteCounts {
+    /// The first and last minutes with invocations and how many have some, when these counts
+    /// are in the form [`merge`](Self::merge) leaves them (a dense run starts and ends with a
+    /// busy minute; the form is the smaller one).
+    fn merged_form(&self) -> Option<(u32, u32, usize)> {
+        let (first, last, nonzero) = match self {
+            MinuteCounts::Sparse { entries } => (entries.first()?.0, entries.last()?.0, entries.len()),
+            MinuteCounts::Dense { first_minute, counts } => {
+                if *counts.first()? == 0 || *counts.last()? == 0 {
+                    return None;
+                }
+                let nonzero = counts.iter().filter(|&&c| c > 0).count();
+                (*first_minute, *first_minute + (counts.len() - 1) as u32, nonzero)
             }
         };
-        let mut dense = vec![0u32; (last - first + 1) as usize];
-        for (m, c) in all {
-            dense[(m - first) as usize] = c.min(u32::MAX as u64) as u32;
-        }
-        *self = MinuteCounts::from_dense(first, dense);
+        let sparse = matches!(self, MinuteCounts::Sparse { .. });
+        (sparse == Self::sparse_is_smaller(nonzero, (last - first) as usize + 1)).then_some((first, last, nonzero))
     }
+
+    /// Appends `other` when every minute of it comes after these and these are in merged form,
+    /// leaving what the general merge would; false (nothing changed) otherwise.
+    fn append(&mut self, other: &MinuteCounts) -> bool {
+        let Some((other_first, _)) = other.nonzero().next() else {
+            return false;
+        };
+        let Some((first, last, nonzero)) = self.merged_form() else {
+            return false;
+        };
+        if other_first <= last {
+            return false;
+        }
+        let mut added = 0;
+        match self {
+            MinuteCounts::Sparse { entries } => {
+                let before = entries.len();
+                entries.extend(other.nonzero());
+                added = entries.len() - before;
+            }
+            MinuteCounts::Dense { counts, .. } => {
+                for (m, c) in other.nonzero() {
+                    counts.resize((m - first) as usize, 0);
+                    counts.push(c);
+                    added += 1;
+                }
+            }
+        }
+        let new_last = match self {
+            MinuteCounts::Sparse { entries } => entries.last().map_or(last, |e| e.0),
+            MinuteCounts::Dense { counts, .. } => first + (counts.len() - 1) as u32,
+        };
+        let sparse = Self::sparse_is_smaller(nonzero + added, (new_last - first) as usize + 1);
+        match self {
+            MinuteCounts::Sparse { entries } if !sparse => {
+                let mut counts = vec![0u32; (new_last - first) as usize + 1];
+                for &(m, c) in entries.iter() {
+                    counts[(m - first) as usize] = c;
+                }
+                *self = MinuteCounts::Dense {
+                    first_minute: first,
+                    counts,
+                };
+            }
+            MinuteCounts::Dense { first_minute, counts } if sparse => {
+                *self = MinuteCounts::from_dense(*first_minute, std::mem::take(counts));
+            }
+            _ => {}
+        }
+        true
+    }
+}
+
+/// A minute whose invocations, added up from several rows or files, exceed what a per-minute
+/// count holds (`u32::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinuteOverflow {
+    /// Minute index (from the trace's minute 0).
+    pub minute: u32,
+    /// The sum.
+    pub invocations: u64,
 }
 
 /// How a function's arrivals are known.
@@ -405,5 +513,112 @@ impl Workload {
             }
         }
         std::borrow::Cow::Owned(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merge as it was first written: every minute summed in an ordered map, then the
+    /// compact form of the dense run from the first busy minute to the last.
+    fn reference(a: &MinuteCounts, b: &MinuteCounts) -> MinuteCounts {
+        let mut all = std::collections::BTreeMap::new();
+        for (m, c) in a.nonzero().chain(b.nonzero()) {
+            *all.entry(m).or_insert(0u64) += u64::from(c);
+        }
+        let (Some(&first), Some(&last)) = (all.keys().next(), all.keys().next_back()) else {
+            return MinuteCounts::Sparse { entries: Vec::new() };
+        };
+        let mut dense = vec![0u32; (last - first + 1) as usize];
+        for (m, c) in all {
+            dense[(m - first) as usize] = u32::try_from(c).unwrap();
+        }
+        MinuteCounts::from_dense(first, dense)
+    }
+
+    /// A day of `minutes` counts from `first`, each busy with probability `busy` (a small
+    /// seeded generator), as the reader gives it: dense over the whole day, or compact.
+    fn day(seed: &mut u64, first: u32, minutes: u32, busy: f64, compact: bool) -> MinuteCounts {
+        let counts: Vec<u32> = (0..minutes)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let u = (*seed >> 11) as f64 / (1u64 << 53) as f64;
+                if u < busy {
+                    1 + (*seed >> 40) as u32 % 1_000
+                } else {
+                    0
+                }
+            })
+            .collect();
+        if compact {
+            MinuteCounts::from_dense(first, counts)
+        } else {
+            MinuteCounts::Dense {
+                first_minute: first,
+                counts,
+            }
+        }
+    }
+
+    #[test]
+    fn merging_days_in_any_order_and_form_sums_minutes_into_the_compact_form() {
+        let mut seed = 7;
+        // Days in order (appended), overlapping, before the first, empty; sparse and dense
+        // days, and reader-style dense days with idle minutes at either end.
+        for busy in [0.0, 0.01, 0.3, 0.6, 1.0] {
+            for compact in [false, true] {
+                let mut merged = day(&mut seed, 0, 1_440, busy, compact);
+                let mut expected = merged.clone();
+                for first in [1_440, 2_880, 2_000, 0, 10_000, 5_760] {
+                    let busy_now = if first == 5_760 { 0.9 } else { busy };
+                    let next = day(&mut seed, first, 1_440, busy_now, !compact);
+                    expected = reference(&expected, &next);
+                    merged.merge(&next).unwrap();
+                    assert_eq!(merged, expected, "busy {busy}, compact {compact}, day from {first}");
+                    assert_eq!(merged.total(), expected.total());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_later_day_flips_the_form_when_the_other_one_becomes_smaller() {
+        // One busy minute, then a fully busy day right after: dense; then a lone minute far
+        // later: sparse again.
+        let mut c = MinuteCounts::from_dense(0, vec![5]);
+        c.merge(&MinuteCounts::from_dense(1, vec![1; 10])).unwrap();
+        assert_eq!(
+            c,
+            MinuteCounts::Dense {
+                first_minute: 0,
+                counts: [vec![5], vec![1; 10]].concat()
+            }
+        );
+        c.merge(&MinuteCounts::from_dense(100, vec![2])).unwrap();
+        let mut entries: Vec<(u32, u32)> = vec![(0, 5)];
+        entries.extend((1..=10).map(|m| (m, 1)));
+        entries.push((100, 2));
+        assert_eq!(c, MinuteCounts::Sparse { entries });
+    }
+
+    #[test]
+    fn a_minute_summed_beyond_a_count_is_an_error_that_changes_nothing() {
+        let mut a = MinuteCounts::from_dense(3, vec![u32::MAX - 1, 7]);
+        let before = a.clone();
+        let err = a.merge(&MinuteCounts::from_dense(4, vec![1, 0])).map(|_| ());
+        assert_eq!(err, Ok(()));
+        let err = a.merge(&MinuteCounts::from_dense(3, vec![2])).unwrap_err();
+        assert_eq!(
+            err,
+            MinuteOverflow {
+                minute: 3,
+                invocations: u64::from(u32::MAX) + 1
+            }
+        );
+        assert_eq!(a, MinuteCounts::from_dense(3, vec![u32::MAX - 1, 8]));
+        assert_ne!(a, before);
     }
 }
