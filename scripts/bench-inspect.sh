@@ -2,19 +2,21 @@
 # Times `faascost inspect` on a full-size synthetic Azure 2019 day and prints throughput.
 #
 #   scripts/bench-inspect.sh [FUNCTIONS]        default 50000 functions × 1,440 minutes, release build
+#   DAYS=14 scripts/bench-inspect.sh            the same functions over 14 days (the full dataset's span)
 #   CARGO_PROFILE=debug scripts/bench-inspect.sh 500    quick check of the script itself (debug build)
 #   RUNS=10 scripts/bench-inspect.sh                    more timed runs (default 5)
-#   DAY=/path/to/day scripts/bench-inspect.sh 50000     time an existing day directory instead
+#   DAY=/path/to/day scripts/bench-inspect.sh 50000     time an existing directory instead (DAYS=N: its days)
 #   CARGO_PROFILE_RELEASE_LTO=false scripts/bench-inspect.sh   quicker release build (no LTO)
 #
 # The trace is generated (seed 1, `generate --like azure2019`) into a temporary directory that
 # is removed on exit. Timing uses hyperfine when installed, else /usr/bin/time (else bash's
-# `time`). Prints MB/s (bytes of the three day files) and functions/s, both per wall second and
+# `time`). Prints MB/s (bytes of the day files: three a day) and functions/s, both per wall second and
 # per CPU second (user + system, all threads), with nproc, the CPU model and the load average
 # (on a shared machine the CPU seconds are the steadier figure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUNCTIONS="${1:-50000}"
+DAYS="${DAYS:-1}"
 PROFILE="${CARGO_PROFILE:-release}"
 RUNS="${RUNS:-5}"
 case "$PROFILE" in
@@ -28,7 +30,7 @@ if [[ -n "${DAY:-}" ]]; then
   [[ -d "$DAY" ]] || { echo "DAY=$DAY is not a directory" >&2; exit 2; }
 else
   DAY="$TMP/day"
-  "$BIN" generate --like azure2019 --functions "$FUNCTIONS" --days 1 --seed 1 --format azure2019 --out "$DAY"
+  "$BIN" generate --like azure2019 --functions "$FUNCTIONS" --days "$DAYS" --seed 1 --format azure2019 --out "$DAY"
 fi
 BYTES="$(cat "$DAY"/*.csv | wc -c)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
@@ -61,7 +63,7 @@ else
   CPU_MEAN="$(awk -v t="$CPU_TOTAL" -v n="$RUNS" 'BEGIN { print t / n }')"
 fi
 
-# Baseline in the same run: Python's csv module parsing the same three files and summing every
+# Baseline in the same run: Python's csv module parsing the same files and summing every
 # count (what a quick script would do), timed once.
 BASE_START="$(date +%s.%N)"
 python3 - "$DAY" <<'PY'
@@ -84,11 +86,11 @@ BASELINE="$(awk -v s="$BASE_START" -v e="$BASE_END" 'BEGIN { print e - s }')"
 
 CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-awk -v s="$SECONDS_MEAN" -v c="$CPU_MEAN" -v b="$BYTES" -v f="$FUNCTIONS" -v p="$PROFILE" -v timer="$TIMER" \
+awk -v s="$SECONDS_MEAN" -v c="$CPU_MEAN" -v b="$BYTES" -v f="$FUNCTIONS" -v days="$DAYS" -v p="$PROFILE" -v timer="$TIMER" \
     -v cpus="$(nproc)" -v cpu="${CPU:-unknown}" -v base="$BASELINE" -v l0="$LOAD_BEFORE" -v l1="$LOAD_AFTER" 'BEGIN {
   if (s <= 0) s = 0.001;  # below the timer resolution
   if (c <= 0) c = 0.001;
-  printf "inspect on %d functions × 1440 minutes (%.1f MB), %s build, timed with %s\n", f, b / 1e6, p, timer
+  printf "inspect on %d functions × %d minutes (%.1f MB), %s build, timed with %s\n", f, 1440 * days, b / 1e6, p, timer
   printf "mean %.3f s wall  |  %.1f MB/s  |  %.0f functions/s\n", s, b / 1e6 / s, f / s
   printf "mean %.3f CPU-s (user + sys)  |  %.1f MB per CPU-second\n", c, b / 1e6 / c
   printf "baseline: python3 csv module on the same files %.3f s (faascost inspect is %.1f× faster)\n", base, base / s
