@@ -234,9 +234,7 @@ impl MinuteCounts {
         };
         Ok(())
     }
-}
 
-impl MinuteCounts {
     /// The first and last minutes with invocations and how many have some, when these counts
     /// are in the form [`merge`](Self::merge) leaves them (a dense run starts and ends with a
     /// busy minute; the form is the smaller one).
@@ -261,47 +259,32 @@ impl MinuteCounts {
         let Some((other_first, _)) = other.nonzero().next() else {
             return false;
         };
-        let Some((first, last, nonzero)) = self.merged_form() else {
+        let Some((first, last, mut nonzero)) = self.merged_form() else {
             return false;
         };
         if other_first <= last {
             return false;
         }
-        let mut added = 0;
-        match self {
-            MinuteCounts::Sparse { entries } => {
-                let before = entries.len();
-                entries.extend(other.nonzero());
-                added = entries.len() - before;
-            }
-            MinuteCounts::Dense { counts, .. } => {
-                for (m, c) in other.nonzero() {
+        let mut new_last = last;
+        for (m, c) in other.nonzero() {
+            match self {
+                MinuteCounts::Sparse { entries } => entries.push((m, c)),
+                MinuteCounts::Dense { counts, .. } => {
                     counts.resize((m - first) as usize, 0);
                     counts.push(c);
-                    added += 1;
                 }
             }
+            nonzero += 1;
+            new_last = m;
         }
-        let new_last = match self {
-            MinuteCounts::Sparse { entries } => entries.last().map_or(last, |e| e.0),
-            MinuteCounts::Dense { counts, .. } => first + (counts.len() - 1) as u32,
-        };
-        let sparse = Self::sparse_is_smaller(nonzero + added, (new_last - first) as usize + 1);
-        match self {
-            MinuteCounts::Sparse { entries } if !sparse => {
-                let mut counts = vec![0u32; (new_last - first) as usize + 1];
-                for &(m, c) in entries.iter() {
-                    counts[(m - first) as usize] = c;
-                }
-                *self = MinuteCounts::Dense {
-                    first_minute: first,
-                    counts,
-                };
+        let sparse = matches!(self, MinuteCounts::Sparse { .. });
+        if sparse != Self::sparse_is_smaller(nonzero, (new_last - first) as usize + 1) {
+            // The other form is now the smaller one (rare: a rate that changed across days).
+            let mut dense = vec![0u32; (new_last - first) as usize + 1];
+            for (m, c) in self.nonzero() {
+                dense[(m - first) as usize] = c;
             }
-            MinuteCounts::Dense { first_minute, counts } if sparse => {
-                *self = MinuteCounts::from_dense(*first_minute, std::mem::take(counts));
-            }
-            _ => {}
+            *self = MinuteCounts::from_dense(first, dense);
         }
         true
     }
