@@ -1,6 +1,7 @@
 //! Peak memory of the simulator, measured by a counting global allocator: simulating millions
 //! of invocations holds a bounded amount (never O(invocations)), a trace with one timestamp
-//! in 1970 and one in 9999 costs nothing for the empty span between them, and one Azure 2019
+//! in 1970 and one in 9999 costs nothing for the empty span between them (nor do per-minute
+//! counts of days far apart when they are merged), and one Azure 2019
 //! minute holding 4,294,967,295 invocations (the fluid path) takes seconds and a few MB.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -13,7 +14,8 @@ use faascost::sim::arrivals::per_minute_function;
 use faascost::sim::platform::PlatformModel;
 use faascost::sim::{simulate, SimConfig};
 use faascost::trace::{
-    read_workload, Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, ReadOptions, Trigger, Workload,
+    read_workload, Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MinuteCounts, ReadOptions, Trigger,
+    Workload,
 };
 
 /// The system allocator, counting the bytes live now and the most live since the last reset.
@@ -148,6 +150,27 @@ fn far_apart_timestamps_cost_nothing_for_the_span_between() {
     assert_eq!(out.stats.invocations, 2);
     assert_eq!(out.stats.cold_starts, 2);
     assert!(peak < MB, "peak {} KB", peak / 1024);
+}
+
+#[test]
+fn merging_counts_far_apart_costs_nothing_for_the_minutes_between() {
+    let _serial = SERIAL.lock().unwrap();
+    // A busy day from minute 0 and a call 4 billion minutes later (16 GB as dense counts):
+    // appended as a later day, then merged with an overlapping one. Both keep the busy minutes
+    // only.
+    let mut counts = MinuteCounts::from_dense(0, vec![3; 1_440]);
+    let later = MinuteCounts::from_dense(4_000_000_000, vec![1]);
+    let (merged, peak) = peak_bytes_of(|| counts.merge(&later));
+    merged.unwrap();
+    assert!(peak < MB, "peak {} KB", peak / 1024);
+    let overlapping = MinuteCounts::Sparse {
+        entries: vec![(5, 2), (4_000_000_000, 1), (4_100_000_000, 7)],
+    };
+    let (merged, peak) = peak_bytes_of(|| counts.merge(&overlapping));
+    merged.unwrap();
+    assert!(peak < MB, "peak {} KB", peak / 1024);
+    assert_eq!(counts.total(), 3 * 1_440 + 1 + 2 + 1 + 7);
+    assert!(matches!(&counts, MinuteCounts::Sparse { entries } if entries.len() == 1_442));
 }
 
 /// An Azure 2019 day (invocations per minute and duration percentiles) of one function whose

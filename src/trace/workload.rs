@@ -217,7 +217,15 @@ impl MinuteCounts {
             entries.extend(a);
             entries.extend(b);
         }
-        *self = match (entries.first(), entries.last()) {
+        *self = Self::from_entries(entries);
+        Ok(())
+    }
+
+    /// The compact form of `entries` (increasing minutes, counts above zero): what
+    /// [`from_dense`](Self::from_dense) gives their dense run, built without it when sparse
+    /// (minutes far apart never allocate the span between them).
+    fn from_entries(entries: Vec<(u32, u32)>) -> Self {
+        match (entries.first(), entries.last()) {
             (Some(&(first, _)), Some(&(last, _)))
                 if !Self::sparse_is_smaller(entries.len(), (last - first) as usize + 1) =>
             {
@@ -231,8 +239,7 @@ impl MinuteCounts {
                 }
             }
             _ => MinuteCounts::Sparse { entries },
-        };
-        Ok(())
+        }
     }
 
     /// The first and last minutes with invocations and how many have some, when these counts
@@ -256,35 +263,29 @@ impl MinuteCounts {
     /// Appends `other` when every minute of it comes after these and these are in merged form,
     /// leaving what the general merge would; false (nothing changed) otherwise.
     fn append(&mut self, other: &MinuteCounts) -> bool {
-        let Some((other_first, _)) = other.nonzero().next() else {
-            return false;
-        };
-        let Some((first, last, mut nonzero)) = self.merged_form() else {
+        let (mut added, mut other_first, mut other_last) = (0, None, 0);
+        for (m, _) in other.nonzero() {
+            other_first.get_or_insert(m);
+            other_last = m;
+            added += 1;
+        }
+        let (Some(other_first), Some((first, last, nonzero))) = (other_first, self.merged_form()) else {
             return false;
         };
         if other_first <= last {
             return false;
         }
-        let mut new_last = last;
-        for (m, c) in other.nonzero() {
-            match self {
-                MinuteCounts::Sparse { entries } => entries.push((m, c)),
-                MinuteCounts::Dense { counts, .. } => {
+        let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1);
+        match self {
+            MinuteCounts::Sparse { entries } if sparse => entries.extend(other.nonzero()),
+            MinuteCounts::Dense { counts, .. } if !sparse => {
+                for (m, c) in other.nonzero() {
                     counts.resize((m - first) as usize, 0);
                     counts.push(c);
                 }
             }
-            nonzero += 1;
-            new_last = m;
-        }
-        let sparse = matches!(self, MinuteCounts::Sparse { .. });
-        if sparse != Self::sparse_is_smaller(nonzero, (new_last - first) as usize + 1) {
             // The other form is now the smaller one (rare: a rate that changed across days).
-            let mut dense = vec![0u32; (new_last - first) as usize + 1];
-            for (m, c) in self.nonzero() {
-                dense[(m - first) as usize] = c;
-            }
-            *self = MinuteCounts::from_dense(first, dense);
+            _ => *self = Self::from_entries(self.nonzero().chain(other.nonzero()).collect()),
         }
         true
     }
