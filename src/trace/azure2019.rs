@@ -1212,7 +1212,9 @@ mod tests {
         let e = read(&p, false).unwrap_err().to_string();
         assert!(
             e.contains(INV)
-                && e.contains("function 'f' of app 'a': minute 1 (day 1, column 2) adds up to 4294967296 invocations"),
+                && e.contains(
+                    "function 'f' of app 'a': minute 1 (day 1, column 2) adds up to 4,294,967,296 invocations"
+                ),
             "{e}"
         );
         // Durations of 1e300 ms (which would make the simulator allocate without bound).

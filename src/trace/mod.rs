@@ -267,7 +267,7 @@ pub(crate) fn minute_overflow(path: &Path, id: &FunctionId, o: MinuteOverflow) -
             o.minute,
             o.minute / 1440 + 1,
             o.minute % 1440 + 1,
-            o.invocations
+            crate::cost::breakdown_thousands(u128::from(o.invocations))
         ),
         "check for rows or files given twice (the same day read twice adds its counts again); a function this \
          busy can be split into several functions",
