@@ -100,6 +100,40 @@ fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evalu
     result
 }
 
+/// A spinner on stderr naming the stage `analyze` is in after the options are evaluated (the
+/// per-function fits, the ranges, the charts' series: most of a large run), with the time
+/// spent, when stderr is a terminal; nothing otherwise.
+struct Stages(Option<indicatif::ProgressBar>);
+
+impl Stages {
+    fn start() -> Self {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Stages(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {wide_msg}").expect("a valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Stages(Some(bar))
+    }
+
+    fn stage(&self, what: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(what);
+        }
+    }
+}
+
+impl Drop for Stages {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// The keep-alive trade-off and the right-sizing curves of the serverless option the charts
 /// follow (the winner when serverless, else the cheapest serverless option that runs).
 fn computed_series(
@@ -132,15 +166,26 @@ fn computed_series(
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args.plan)?;
     let (evaluations, Runs { whole: runs, alone }) = evaluate_with_progress(&plan)?;
+    let stages = Stages::start();
     let decision = crate::fit::decide(&plan, &evaluations);
+    stages.stage(format!(
+        "fitting each of the {} functions alone on every option",
+        crate::cost::breakdown_thousands(plan.workload.functions.len() as u128)
+    ));
     let recommendations = crate::fit::functions::recommend_reusing(&plan, &evaluations, &decision, &alone)?;
     drop(alone);
+    stages.stage("break-even traffic of each serverless and server pair".to_string());
     let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
     };
+    stages.stage(format!(
+        "ranges: the low and high cases and {} Monte Carlo runs",
+        args.monte_carlo
+    ));
     let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, settings)?;
+    stages.stage("the charts' series: the keep-alive trade-off and right-sizing".to_string());
     let generated_at = source_date()?;
     let mut report = crate::report::build::build(
         &plan,
@@ -155,6 +200,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         },
     );
     report.generated_at = generated_at;
+    stages.stage("writing the reports".to_string());
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.plan.scenario {
         protected.push(s.clone());
@@ -165,6 +211,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .map(|(name, text)| (args.out.join(name), text.into_bytes()))
         .collect();
     write_set(&set, &protected)?;
+    drop(stages);
     let text = if args.json {
         report.to_json()
     } else {

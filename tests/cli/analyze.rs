@@ -68,7 +68,12 @@ pub fn analyze(trace: &Path, scenario: &Path, out: &Path) -> Value {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("fitting each of the"),
+        "no stage spinner in a pipe: {stderr}"
+    );
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let written: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(v, written, "stdout and report.json agree");
@@ -841,4 +846,35 @@ fn analyze_reports_ranges_with_the_monte_carlo_runs_asked_for() {
     assert_eq!(none["ranges"]["monte_carlo_runs"], 0);
     assert!(none["ranges"]["options"][0]["horizon_usd"].is_null());
     assert_eq!(none["ranges"]["sensitivity"], g["sensitivity"]);
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`; skipped with a notice where it is
+/// absent) `analyze` names the stage it is in after the options' evaluation, most of a large
+/// run; in a pipe it draws nothing (the `analyze` helper above checks that in every test).
+#[test]
+fn a_terminal_sees_each_stage_named() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` (a pseudo-terminal) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let command = format!(
+        "'{}' analyze --out '{}'",
+        assert_cmd::cargo::cargo_bin("faascost").display(),
+        out.display()
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{shown}");
+    for stage in [
+        "fitting each of the 200 functions alone on every option",
+        "ranges: the low and high cases and 5 Monte Carlo runs",
+    ] {
+        assert!(shown.contains(stage), "'{stage}' not shown: {shown}");
+    }
+    assert!(out.join("report.json").is_file());
 }
