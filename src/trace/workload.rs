@@ -188,7 +188,7 @@ impl MinuteCounts {
     }
 
     /// Merges another day's (or file's) counts into these, adding counts of equal minutes, in
-    /// one pass over both (each lists its minutes in increasing order); the result takes the
+    /// one pass over both (each lists its minutes in increasing order: `stats::merge_sorted`); the result takes the
     /// form [`from_dense`](Self::from_dense) gives the sums. A later day is appended in place
     /// (days read in order cost their own length, not the days before them again). Fails,
     /// changing nothing, with the first minute whose sum a count cannot hold (above `u32::MAX`).
@@ -196,27 +196,17 @@ impl MinuteCounts {
         if self.append(other) {
             return Ok(());
         }
-        let mut entries: Vec<(u32, u32)> = Vec::new();
-        {
-            let (mut a, mut b) = (self.nonzero().peekable(), other.nonzero().peekable());
-            while let (Some(&(ma, ca)), Some(&(mb, cb))) = (a.peek(), b.peek()) {
-                entries.push(match ma.cmp(&mb) {
-                    std::cmp::Ordering::Less => a.next().expect("peeked"),
-                    std::cmp::Ordering::Greater => b.next().expect("peeked"),
-                    std::cmp::Ordering::Equal => {
-                        a.next();
-                        b.next();
-                        let sum = ca.checked_add(cb).ok_or(MinuteOverflow {
-                            minute: ma,
-                            invocations: u64::from(ca) + u64::from(cb),
-                        })?;
-                        (ma, sum)
-                    }
-                });
-            }
-            entries.extend(a);
-            entries.extend(b);
+        let widen = |(m, c): (u32, u32)| (m, u64::from(c));
+        let sums = crate::stats::merge_sorted(
+            self.nonzero().map(widen),
+            other.nonzero().map(widen),
+            |e| u64::from(e.0),
+            |x, y| (x.0, x.1 + y.1),
+        );
+        if let Some(&(minute, invocations)) = sums.iter().find(|e| e.1 > u64::from(u32::MAX)) {
+            return Err(MinuteOverflow { minute, invocations });
         }
+        let entries = sums.into_iter().map(|(m, c)| (m, c as u32)).collect();
         *self = Self::from_entries(entries);
         Ok(())
     }
