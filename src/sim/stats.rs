@@ -125,9 +125,13 @@ pub struct ProfileSweep {
     t_ms: u64,
     level: i64,
     peak: u32,
+    /// In-flight × ms of a sweep of the totals only (a sweep by minute sums its minutes').
     total_area: u128,
     /// `(minute from the start, in-flight × ms, max in flight)`, increasing minute.
     minutes: Vec<(u64, u64, u32)>,
+    /// End of the last entry's minute (0 while there is none): a change up to it adds to that
+    /// entry alone.
+    last_end_ms: u64,
     /// Whether `minutes` is kept (else the sweep has the peak and the mean only).
     by_minute: bool,
 }
@@ -142,6 +146,7 @@ impl ProfileSweep {
             peak: 0,
             total_area: 0,
             minutes: Vec::new(),
+            last_end_ms: 0,
             by_minute: true,
         }
     }
@@ -182,13 +187,29 @@ impl ProfileSweep {
             |x, y| (x.0, x.1 + y.1, x.2.saturating_add(y.2)),
         );
         self.peak = self.minutes.iter().fold(self.peak, |peak, m| peak.max(m.2));
-        self.total_area += extra.iter().map(|e| e.1 as u128).sum::<u128>();
+        self.last_end_ms = self.minutes.last().map_or(0, |last| self.minute_end_ms(last.0));
     }
 
     /// Adds one change; `(time_ms, delta)` must not decrease from call to call.
+    #[inline]
     pub fn add(&mut self, time_ms: u64, delta: i32) {
         let time = time_ms.max(self.start_ms);
-        self.accumulate(time);
+        if self.level > 0 && time > self.t_ms {
+            let level = self.level as u64;
+            match self.minutes.last_mut() {
+                // Most changes fall in the minute of the previous one.
+                Some(last) if time <= self.last_end_ms => {
+                    debug_assert!(
+                        self.t_ms + MS_PER_MINUTE >= self.last_end_ms,
+                        "the last change is in that minute"
+                    );
+                    last.1 += level * (time - self.t_ms);
+                    last.2 = last.2.max(level as u32);
+                }
+                _ if !self.by_minute => self.total_area += level as u128 * (time - self.t_ms) as u128,
+                _ => self.accumulate(time),
+            }
+        }
         self.t_ms = time;
         self.level += delta as i64;
         if self.level > 0 {
@@ -196,7 +217,13 @@ impl ProfileSweep {
         }
     }
 
-    /// Adds the current level over `[t_ms, to)` to the per-minute areas and maxima.
+    /// End of minute `m` counted from the start.
+    fn minute_end_ms(&self, m: u64) -> u64 {
+        self.start_ms + (m + 1) * MS_PER_MINUTE
+    }
+
+    /// Adds the current level over `[t_ms, to)` to the per-minute areas and maxima (or to the
+    /// total of a sweep of the totals only).
     fn accumulate(&mut self, to: u64) {
         if self.level <= 0 || to <= self.t_ms {
             return;
@@ -207,19 +234,9 @@ impl ProfileSweep {
             return;
         }
         let mut a = self.t_ms;
-        if let Some(last) = self.minutes.last_mut() {
-            // Most changes fall in the minute of the previous one.
-            let minute_end = self.start_ms + (last.0 + 1) * MS_PER_MINUTE;
-            if a >= minute_end - MS_PER_MINUTE && to <= minute_end {
-                last.1 += level * (to - a);
-                last.2 = last.2.max(level as u32);
-                self.total_area += level as u128 * (to - a) as u128;
-                return;
-            }
-        }
         while a < to {
             let m = (a - self.start_ms) / MS_PER_MINUTE;
-            let b = to.min(self.start_ms + (m + 1) * MS_PER_MINUTE);
+            let b = to.min(self.minute_end_ms(m));
             match self.minutes.last_mut() {
                 Some(last) if last.0 == m => {
                     last.1 += level * (b - a);
@@ -227,9 +244,9 @@ impl ProfileSweep {
                 }
                 _ => self.minutes.push((m, level * (b - a), level as u32)),
             }
-            self.total_area += level as u128 * (b - a) as u128;
             a = b;
         }
+        self.last_end_ms = self.minute_end_ms(self.minutes.last().expect("a minute was added").0);
     }
 
     /// The profile of `[start_ms, end_ms)`; the per-minute series only when `by_minute` (of a
@@ -263,9 +280,14 @@ impl ProfileSweep {
         } else {
             Vec::new()
         };
+        let total_area = if self.by_minute {
+            self.minutes.iter().map(|m| m.1 as u128).sum()
+        } else {
+            self.total_area
+        };
         ConcurrencyProfile {
             peak: self.peak,
-            mean: self.total_area as f64 / (end_ms - start_ms) as f64,
+            mean: total_area as f64 / (end_ms - start_ms) as f64,
             by_minute,
         }
     }
@@ -408,6 +430,74 @@ mod tests {
         let mut totals = ProfileSweep::totals_only(0);
         totals.add(0, 1);
         totals.finish(60_000, true);
+    }
+
+    /// The sweep against a level kept for every ms: random changes (repeated times, idle gaps,
+    /// gaps of several minutes, a start off the minute), by minute and of the totals only.
+    #[test]
+    fn the_sweep_equals_a_level_kept_for_every_ms() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+        for case in 0..200 {
+            let start = if case % 2 == 0 { 0 } else { 12_345 };
+            let end = start + 400_000;
+            let mut changes: Vec<(u64, i32)> = Vec::new();
+            let mut level = 0i64;
+            let mut t = start;
+            while t < end - 1 {
+                t += match rng.random_range(0..10) {
+                    0 => 0,
+                    1 => rng.random_range(60_000..130_000),
+                    _ => rng.random_range(1..3_000),
+                };
+                if t >= end {
+                    break;
+                }
+                let d = if level > 0 && rng.random_bool(0.5) {
+                    -1
+                } else {
+                    rng.random_range(1..4)
+                };
+                level += i64::from(d);
+                changes.push((t, d));
+            }
+            // The reference: the level during each ms, then per-minute areas and maxima.
+            let mut by_ms = vec![0i64; (end - start) as usize];
+            let mut peak = 0i64;
+            let (mut level, mut at) = (0i64, start);
+            for &(t, d) in &changes {
+                by_ms[(at - start) as usize..(t - start) as usize].fill(level);
+                (level, at) = (level + i64::from(d), t);
+                peak = peak.max(level);
+            }
+            by_ms[(at - start) as usize..].fill(level);
+            let mut sweep = ProfileSweep::new(start);
+            let mut totals = ProfileSweep::totals_only(start);
+            for &(t, d) in &changes {
+                sweep.add(t, d);
+                totals.add(t, d);
+            }
+            let p = sweep.finish(end, true);
+            let q = totals.finish(end, false);
+            assert_eq!((p.peak, q.peak), (peak as u32, peak as u32), "case {case}");
+            let area: i64 = by_ms.iter().sum();
+            let mean = area as f64 / (end - start) as f64;
+            assert_eq!(
+                (p.mean.to_bits(), q.mean.to_bits()),
+                (mean.to_bits(), mean.to_bits()),
+                "case {case}"
+            );
+            for (m, minute) in by_ms.chunks(MS_PER_MINUTE as usize).enumerate() {
+                let held = &p.by_minute[m];
+                let sum: i64 = minute.iter().sum();
+                assert_eq!(held.max as i64, *minute.iter().max().unwrap(), "case {case} minute {m}");
+                assert_eq!(
+                    held.mean.to_bits(),
+                    (sum as f64 / minute.len() as f64).to_bits(),
+                    "case {case} minute {m}"
+                );
+            }
+        }
     }
 
     #[test]
