@@ -75,58 +75,55 @@ pub(crate) fn plan(args: &PlanArgs) -> anyhow::Result<Plan> {
     })
 }
 
-/// Evaluates every option (returning the serverless runs too, for the ranges and the per-function
-/// fits), with a progress
-/// bar on stderr when it is a terminal (indicatif's only home; nothing is drawn into a pipe or a
-/// CI log). Option ids are sanitized before drawing.
-fn evaluate_with_progress(plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evaluation>, Runs)> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return evaluate_all_with_progress(plan, &mut |_| {});
-    }
-    let bar = indicatif::ProgressBar::new(crate::eval::option_count(plan) as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
-            .expect("a valid template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let mut started = 0u64;
-    let result = evaluate_all_with_progress(plan, &mut |id| {
-        bar.set_position(started);
-        bar.set_message(format!("simulating and pricing {}", terminal(id)));
-        started += 1;
-    });
-    bar.finish_and_clear();
-    result
-}
+/// What `analyze` is doing, on stderr when it is a terminal (indicatif's only home; nothing
+/// is drawn into a pipe or a CI log): a bar over the options while they are evaluated, then a
+/// spinner naming each later stage (the per-function fits, the ranges, the charts' series:
+/// most of a large run) with the time spent in it. Option ids are sanitized before drawing.
+struct Progress(Option<indicatif::ProgressBar>);
 
-/// A spinner on stderr naming the stage `analyze` is in after the options are evaluated (the
-/// per-function fits, the ranges, the charts' series: most of a large run), with the time
-/// spent, when stderr is a terminal; nothing otherwise.
-struct Stages(Option<indicatif::ProgressBar>);
-
-impl Stages {
+impl Progress {
     fn start() -> Self {
         use std::io::IsTerminal;
         if !std::io::stderr().is_terminal() {
-            return Stages(None);
+            return Progress(None);
         }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {wide_msg}").expect("a valid template"),
-        );
+        let bar = indicatif::ProgressBar::new(0);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        Stages(Some(bar))
+        Progress(Some(bar))
     }
 
+    /// Evaluates every option (returning the serverless runs too, for the ranges and the
+    /// per-function fits), counting them on the bar.
+    fn evaluate(&self, plan: &Plan) -> anyhow::Result<(Vec<crate::eval::Evaluation>, Runs)> {
+        let Some(bar) = &self.0 else {
+            return evaluate_all_with_progress(plan, &mut |_| {});
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
+                .expect("a valid template"),
+        );
+        bar.set_length(crate::eval::option_count(plan) as u64);
+        let mut started = 0u64;
+        evaluate_all_with_progress(plan, &mut |id| {
+            bar.set_position(started);
+            bar.set_message(format!("simulating and pricing {}", terminal(id)));
+            started += 1;
+        })
+    }
+
+    /// Names the stage `analyze` is in from now on.
     fn stage(&self, what: String) {
         if let Some(bar) = &self.0 {
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {wide_msg}").expect("a valid template"),
+            );
+            bar.reset_elapsed();
             bar.set_message(what);
         }
     }
 }
 
-impl Drop for Stages {
+impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
@@ -165,27 +162,27 @@ fn computed_series(
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args.plan)?;
-    let (evaluations, Runs { whole: runs, alone }) = evaluate_with_progress(&plan)?;
-    let stages = Stages::start();
+    let progress = Progress::start();
+    let (evaluations, Runs { whole: runs, alone }) = progress.evaluate(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
-    stages.stage(format!(
+    progress.stage(format!(
         "fitting each of the {} functions alone on every option",
         crate::cost::breakdown_thousands(plan.workload.functions.len() as u128)
     ));
     let recommendations = crate::fit::functions::recommend_reusing(&plan, &evaluations, &decision, &alone)?;
     drop(alone);
-    stages.stage("break-even traffic of each serverless and server pair".to_string());
+    progress.stage("break-even traffic of each serverless and server pair".to_string());
     let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
     };
-    stages.stage(format!(
+    progress.stage(format!(
         "ranges: the low and high cases and {} Monte Carlo runs",
         args.monte_carlo
     ));
     let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, settings)?;
-    stages.stage("the charts' series: the keep-alive trade-off and right-sizing".to_string());
+    progress.stage("the charts' series: the keep-alive trade-off and right-sizing".to_string());
     let generated_at = source_date()?;
     let mut report = crate::report::build::build(
         &plan,
@@ -200,7 +197,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         },
     );
     report.generated_at = generated_at;
-    stages.stage("writing the reports".to_string());
+    progress.stage("writing the reports".to_string());
     let mut protected: Vec<PathBuf> = plan.trace_files.iter().map(|t| PathBuf::from(&t.path)).collect();
     if let Some(s) = &args.plan.scenario {
         protected.push(s.clone());
@@ -211,7 +208,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .map(|(name, text)| (args.out.join(name), text.into_bytes()))
         .collect();
     write_set(&set, &protected)?;
-    drop(stages);
+    drop(progress);
     let text = if args.json {
         report.to_json()
     } else {
