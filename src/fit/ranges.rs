@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::decide;
+use crate::config::ServerlessOption;
 use crate::eval::{evaluate_all_reusing, Evaluation, Plan, Reuse, ServerlessRuns};
 use crate::money::Money;
 use crate::sim::arrivals::SpreadMode;
@@ -89,22 +90,22 @@ impl Setting {
     }
 
     /// What of the typical case stands at this value: the serverless runs when only pricing
-    /// sees it, the provisioned evaluations when the fleet model does not.
-    fn reuse<'a>(self, plan: &Plan, runs: &'a ServerlessRuns, evals: &'a [Evaluation]) -> Reuse<'a> {
+    /// sees it (`cpu_unseen`: the runs of the options whose simulation does not see the
+    /// CPU-bound fraction), the provisioned evaluations when the fleet model does not.
+    fn reuse<'a>(self, runs: &'a ServerlessRuns, cpu_unseen: &'a ServerlessRuns, evals: &'a [Evaluation]) -> Reuse<'a> {
         match self {
             Setting::Growth(_) | Setting::WindowMultiple(_) => Reuse {
                 runs: Some(runs),
                 provisioned: None,
             },
-            Setting::CpuBoundFraction(_) if !simulation_sees_cpu_bound_fraction(plan) => Reuse {
-                runs: Some(runs),
+            Setting::CpuBoundFraction(_) => Reuse {
+                runs: Some(cpu_unseen),
                 provisioned: None,
             },
             Setting::ColdStartMultiple(_) | Setting::Spread(_) => Reuse {
                 runs: None,
                 provisioned: Some(evals),
             },
-            Setting::CpuBoundFraction(_) => Reuse::default(),
         }
     }
 
@@ -119,31 +120,38 @@ impl Setting {
     }
 }
 
-/// Whether the serverless simulation of `plan` depends on the CPU-bound fraction: a function
-/// whose trace gives a configured memory, run at another memory size, has its durations scaled
-/// by it (`sim::duration_scale`); and requests sharing an instance whose vCPUs the platform
-/// states contend for them (`sim::contention`: Cloud Run, Azure Consumption). Elsewhere a
-/// CPU-bound case re-prices the typical runs and re-sizes the fleets.
-fn simulation_sees_cpu_bound_fraction(plan: &Plan) -> bool {
-    let resized = plan.scenario.serverless.iter().any(|o| {
-        o.memory_mb.is_some_and(|new| {
-            plan.workload
-                .functions
-                .iter()
-                .any(|f| f.memory.configured_mb.is_some_and(|old| old != new))
-        })
+/// Whether the simulation of serverless option `opt` of `plan` depends on the CPU-bound
+/// fraction: a function whose trace gives a configured memory, run at another memory size, has
+/// its durations scaled by it (`sim::duration_scale`); and requests sharing an instance whose
+/// vCPUs the platform states contend for them (`sim::contention`: Cloud Run, Azure
+/// Consumption). Elsewhere a CPU-bound case re-prices the option's typical run.
+fn simulation_sees_cpu_bound_fraction(plan: &Plan, opt: &ServerlessOption) -> bool {
+    let resized = opt.memory_mb.is_some_and(|new| {
+        plan.workload
+            .functions
+            .iter()
+            .any(|f| f.memory.configured_mb.is_some_and(|old| old != new))
     });
-    let contended = plan.scenario.serverless.iter().any(|o| {
-        crate::sim::platform::PlatformModel::from_catalog(&plan.catalog, o.platform).is_ok_and(|m| {
-            let shares_instances = o
-                .concurrency_per_instance
-                .unwrap_or(m.facts.per_instance_concurrency_default)
-                > 1;
-            let states_vcpus = m.facts.instance_vcpu_at(1024).is_some();
-            shares_instances && states_vcpus
-        })
+    let contended = crate::sim::platform::PlatformModel::from_catalog(&plan.catalog, opt.platform).is_ok_and(|m| {
+        let shares_instances = opt
+            .concurrency_per_instance
+            .unwrap_or(m.facts.per_instance_concurrency_default)
+            > 1;
+        let states_vcpus = m.facts.instance_vcpu_at(1024).is_some();
+        shares_instances && states_vcpus
     });
     resized || contended
+}
+
+/// The typical runs of the serverless options whose simulation does not see the CPU-bound
+/// fraction: a CPU-bound case re-prices them instead of simulating them again.
+fn runs_unseen_by_cpu_bound_fraction(plan: &Plan, runs: &ServerlessRuns) -> ServerlessRuns {
+    plan.scenario
+        .serverless
+        .iter()
+        .filter(|o| !simulation_sees_cpu_bound_fraction(plan, o))
+        .filter_map(|o| runs.get(&o.id).map(|run| (o.id.clone(), run.clone())))
+        .collect()
 }
 
 /// A number with at most three decimals, trailing zeros dropped (`0.2`, `2`, `1.125`).
@@ -398,6 +406,7 @@ pub fn ranges(
     let decision = decide(plan, evals);
     let inputs = inputs(plan, &settings.bounds);
     let seeds = monte_carlo_seeds(plan.scenario.seed, settings.monte_carlo_runs);
+    let cpu_unseen = runs_unseen_by_cpu_bound_fraction(plan, runs);
     let mut jobs: Vec<Job> = Vec::new();
     for (_, [low, typ, high]) in &inputs {
         for s in [low, high] {
@@ -413,7 +422,7 @@ pub fn ranges(
             let (p, evals) = match job {
                 Job::Case(s) => {
                     let p = s.apply(plan);
-                    let e = evaluate_all_reusing(&p, s.reuse(plan, runs, evals))?;
+                    let e = evaluate_all_reusing(&p, s.reuse(runs, &cpu_unseen, evals))?;
                     (p, e)
                 }
                 Job::Seed(seed) => {
@@ -606,28 +615,11 @@ mod tests {
 
     #[test]
     fn a_cpu_bound_case_reuses_the_runs_only_where_the_simulation_cannot_see_it() {
-        // Lambda alone, no configured memory in the trace: one request per instance, so the
-        // fraction reaches only the fleets; the re-priced typical runs give every option the
-        // costs a fresh simulation at the case's fraction gives, and the same winner.
-        let mut p = plan();
-        let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
-        let runs = runs.whole;
-        assert!(!simulation_sees_cpu_bound_fraction(&p));
-        for s in [Setting::CpuBoundFraction(0.2), Setting::CpuBoundFraction(0.9)] {
-            let case = s.apply(&p);
-            let reuse = s.reuse(&p, &runs, &evals);
-            assert!(reuse.runs.is_some());
-            let reused = evaluate_all_reusing(&case, reuse).unwrap();
-            let fresh = evaluate_all_reusing(&case, Reuse::default()).unwrap();
-            assert_eq!(Outcome::of(&case, &reused), Outcome::of(&case, &fresh));
-        }
-        // A traced configured memory run at the option's other size scales durations by the
-        // fraction: the case is simulated again.
-        p.workload.functions[0].memory.configured_mb = Some(512);
-        assert!(simulation_sees_cpu_bound_fraction(&p));
-        assert!(Setting::CpuBoundFraction(0.2).reuse(&p, &runs, &evals).runs.is_none());
-        // Requests sharing an instance with stated vCPUs contend for them (Cloud Run, Azure
-        // Consumption): simulated again too.
+        // Lambda, no configured memory in the trace: one request per instance, so the fraction
+        // reaches only the pricing; Cloud Run shares an instance's stated vCPUs among its
+        // requests, so its simulation sees it. The case reuses Lambda's typical run alone, and
+        // every option gets the costs a fresh simulation at the case's fraction gives, and the
+        // same winner.
         let mut p = plan();
         p.scenario.serverless.extend(
             Scenario::default_scenario()
@@ -635,8 +627,36 @@ mod tests {
                 .into_iter()
                 .filter(|o| o.id == "cloud-run"),
         );
-        assert!(simulation_sees_cpu_bound_fraction(&p));
-        assert!(Setting::CpuBoundFraction(0.2).reuse(&p, &runs, &evals).runs.is_none());
+        // Busy enough that requests overlap on an instance (300 a minute).
+        p.workload.functions[0].arrivals = Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![300; 240]));
+        let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
+        let runs = runs.whole;
+        assert!(!seen_in(&p, "lambda-arm64") && seen_in(&p, "cloud-run"));
+        let unseen = runs_unseen_by_cpu_bound_fraction(&p, &runs);
+        assert_eq!(unseen.keys().collect::<Vec<_>>(), ["lambda-arm64"]);
+        for s in [Setting::CpuBoundFraction(0.2), Setting::CpuBoundFraction(0.9)] {
+            let case = s.apply(&p);
+            let reuse = s.reuse(&runs, &unseen, &evals);
+            assert_eq!(reuse.runs.map(|r| r.len()), Some(1));
+            let reused = evaluate_all_reusing(&case, reuse).unwrap();
+            let fresh = evaluate_all_reusing(&case, Reuse::default()).unwrap();
+            assert_eq!(Outcome::of(&case, &reused), Outcome::of(&case, &fresh));
+            // Cloud Run's costs move with the fraction (its run was simulated again).
+            let cloud_run = p.scenario.serverless.len() - 1;
+            assert_ne!(
+                Outcome::of(&case, &fresh).monthly[cloud_run],
+                Outcome::of(&p, &evals).monthly[cloud_run]
+            );
+        }
+        // A traced configured memory run at the option's other size scales durations by the
+        // fraction: Lambda's case is simulated again too.
+        p.workload.functions[0].memory.configured_mb = Some(512);
+        assert!(seen_in(&p, "lambda-arm64"));
+        assert!(runs_unseen_by_cpu_bound_fraction(&p, &runs).is_empty());
+    }
+
+    fn seen_in(p: &Plan, id: &str) -> bool {
+        simulation_sees_cpu_bound_fraction(p, p.scenario.serverless.iter().find(|o| o.id == id).unwrap())
     }
 
     #[test]
