@@ -87,7 +87,11 @@ impl Progress {
         if !std::io::stderr().is_terminal() {
             return Progress(None);
         }
-        let bar = indicatif::ProgressBar::new(0);
+        // Styled before it ticks (the ticker draws at once, and the default style is a bar).
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
+                .expect("a valid template"),
+        );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(bar))
     }
@@ -98,10 +102,6 @@ impl Progress {
         let Some(bar) = &self.0 else {
             return evaluate_all_with_progress(plan, &mut |_| {});
         };
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} options [{elapsed}] {wide_msg}")
-                .expect("a valid template"),
-        );
         bar.set_length(crate::eval::option_count(plan) as u64);
         let mut started = 0u64;
         evaluate_all_with_progress(plan, &mut |id| {
@@ -114,11 +114,12 @@ impl Progress {
     /// Names the stage `analyze` is in from now on.
     fn stage(&self, what: String) {
         if let Some(bar) = &self.0 {
+            // The message first: a tick between the two then shows the new name.
+            bar.set_message(what);
+            bar.reset_elapsed();
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {wide_msg}").expect("a valid template"),
             );
-            bar.reset_elapsed();
-            bar.set_message(what);
         }
     }
 }
