@@ -37,6 +37,7 @@
 //!
 //! An execution timeout cuts a request `timeout` ms after it starts, whatever its progress.
 
+use rustc_hash::FxHashSet;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
@@ -176,6 +177,10 @@ pub struct SharedInstance {
     /// `(finishing progress, arrival order)`, smallest first; entries of jobs already cut by
     /// their deadline are dropped when they reach the top.
     finishing: BinaryHeap<Reverse<(Progress, u64)>>,
+    /// Arrival orders of the jobs cut whose entry is still in `finishing` (its entry leaves
+    /// when it reaches the top, or with every other when the instance has none in flight);
+    /// any other entry is in flight.
+    cut: FxHashSet<u64>,
     next_seq: u64,
     /// Version of the instance's pending completion event (older events are stale).
     pub epoch: u32,
@@ -215,10 +220,12 @@ impl SharedInstance {
     /// The next finishing request still in flight: `(finishing progress, arrival order)`.
     fn top(&mut self) -> Option<(f64, u64)> {
         while let Some(&Reverse((Progress(p), seq))) = self.finishing.peek() {
-            if self.jobs.contains(seq) {
-                return Some((p, seq));
+            if !self.cut.is_empty() && self.cut.remove(&seq) {
+                self.finishing.pop();
+                continue;
             }
-            self.finishing.pop();
+            debug_assert!(self.jobs.contains(seq), "an entry of a job not cut is in flight");
+            return Some((p, seq));
         }
         None
     }
@@ -239,19 +246,27 @@ impl SharedInstance {
     /// when none is due yet.
     pub fn take_due(&mut self, t: u64, ready_ms: u64, c: &Contention) -> Option<(Job, bool)> {
         self.advance(t, ready_ms, c);
-        if let Some((finish, seq)) = self.top() {
-            if finish <= self.progress + 2.0 * EPS_MS {
+        let due = match self.top() {
+            Some((finish, seq)) if finish <= self.progress + 2.0 * EPS_MS => {
                 self.finishing.pop();
-                let job = self.jobs.remove(seq).expect("the top is in flight");
-                return Some((job, false));
+                (self.jobs.remove(seq).expect("the top is in flight"), false)
             }
+            _ => {
+                let &(seq, _, job) = self.jobs.first()?;
+                if job.deadline_ms > t {
+                    return None;
+                }
+                self.jobs.remove(seq);
+                self.cut.insert(seq);
+                (job, true)
+            }
+        };
+        if self.jobs.is_empty() {
+            // Every entry left is a cut job's.
+            self.finishing.clear();
+            self.cut.clear();
         }
-        let &(seq, _, job) = self.jobs.first()?;
-        if job.deadline_ms <= t {
-            self.jobs.remove(seq);
-            return Some((job, true));
-        }
-        None
+        Some(due)
     }
 }
 
@@ -399,6 +414,47 @@ mod tests {
         }
         let done = drain(&mut s, 0, &c);
         assert_eq!(done, vec![(900, 300, false); 6]);
+    }
+
+    #[test]
+    fn a_cut_request_leaves_no_entry_behind() {
+        // 1 vCPU, f = 1. A (200 ms solo, cut at 150) and B (1,000 ms) at 0, both at half
+        // speed: A is cut at 150 (75 solo ms done); its entry, finishing at 200 solo ms, is
+        // then the first among the finishing ones and is skipped; B, 75 done, runs alone from
+        // 150 → done at 150 + 925 = 1,075.
+        let c = Contention::new(1.0, 1.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        s.add(
+            Job {
+                deadline_ms: 150,
+                ..job(0, 200)
+            },
+            0,
+            0,
+            &c,
+        );
+        s.add(job(0, 1_000), 0, 0, &c);
+        assert_eq!(drain(&mut s, 0, &c), vec![(150, 200, true), (1_075, 1_000, false)]);
+        assert!(s.finishing.is_empty() && s.cut.is_empty());
+        // C (1,000 ms, cut at 1,150), D (30 ms) and E (500 ms) at 1,100, at a third of their
+        // speed: C is cut at 1,150 (16.7 done), D (13.3 left) at half speed done at 1,176.7 →
+        // 1,177; E last. C's entry (1,000) stays below E's (500) until the instance is idle:
+        // then none is left.
+        s.add(
+            Job {
+                deadline_ms: 1_150,
+                ..job(1_100, 1_000)
+            },
+            1_100,
+            0,
+            &c,
+        );
+        s.add(job(1_100, 30), 1_100, 0, &c);
+        s.add(job(1_100, 500), 1_100, 0, &c);
+        let done = drain(&mut s, 1_100, &c);
+        assert_eq!(done[..2], [(1_150, 1_000, true), (1_177, 30, false)]);
+        assert_eq!((done.len(), done[2].1, done[2].2), (3, 500, false));
+        assert!(s.finishing.is_empty() && s.cut.is_empty());
     }
 
     #[test]
