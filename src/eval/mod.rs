@@ -25,7 +25,7 @@ pub mod serverless;
 
 use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::config::Scenario;
@@ -440,6 +440,8 @@ pub struct Reuse<'a> {
     /// this workload and option (a function's run alone, `sim::AloneRuns`, which holds no
     /// per-minute series: its evaluation's `in_flight_by_minute` is empty).
     pub runs: Option<&'a ServerlessRuns>,
+    /// The options whose runs in `runs` are taken (every one there when `None`).
+    pub runs_of: Option<&'a BTreeSet<String>>,
     /// Provisioned options' evaluations, taken as they are: only for a change the fleet model
     /// does not see (the seed, the spread mode, the cold-start latency).
     pub provisioned: Option<&'a [Evaluation]>,
@@ -478,7 +480,11 @@ fn evaluate_options(
             ));
             continue;
         }
-        let run = match (reuse.runs.and_then(|r| r.get(&opt.id)), twin) {
+        let reused = reuse
+            .runs
+            .and_then(|r| r.get(&opt.id))
+            .filter(|_| reuse.runs_of.is_none_or(|ids| ids.contains(&opt.id)));
+        let run = match (reused, twin) {
             (Some(run), _) => run.clone(),
             (None, Some(twin)) => {
                 if let Some(by_function) = alone_runs.get(&twin.id) {

@@ -405,7 +405,7 @@ fn fit_function(plan: &Plan, f: &FunctionTrace, runs: &AloneByOption) -> anyhow:
         .collect();
     let reuse = Reuse {
         runs: Some(&own),
-        provisioned: None,
+        ..Reuse::default()
     };
     let mut evals = evaluate_all_reusing(&sub, reuse)?;
     // A hybrid whose search chose no servers is its serverless option under another name.

@@ -13,6 +13,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 use super::decide;
 use crate::config::ServerlessOption;
@@ -90,21 +91,27 @@ impl Setting {
     }
 
     /// What of the typical case stands at this value: the serverless runs when only pricing
-    /// sees it (`cpu_unseen`: the runs of the options whose simulation does not see the
-    /// CPU-bound fraction), the provisioned evaluations when the fleet model does not.
-    fn reuse<'a>(self, runs: &'a ServerlessRuns, cpu_unseen: &'a ServerlessRuns, evals: &'a [Evaluation]) -> Reuse<'a> {
+    /// sees it (`cpu_unseen`: the options whose simulation does not see the CPU-bound
+    /// fraction), the provisioned evaluations when the fleet model does not.
+    fn reuse<'a>(
+        self,
+        runs: &'a ServerlessRuns,
+        cpu_unseen: &'a BTreeSet<String>,
+        evals: &'a [Evaluation],
+    ) -> Reuse<'a> {
         match self {
             Setting::Growth(_) | Setting::WindowMultiple(_) => Reuse {
                 runs: Some(runs),
-                provisioned: None,
+                ..Reuse::default()
             },
             Setting::CpuBoundFraction(_) => Reuse {
-                runs: Some(cpu_unseen),
+                runs: Some(runs),
+                runs_of: Some(cpu_unseen),
                 provisioned: None,
             },
             Setting::ColdStartMultiple(_) | Setting::Spread(_) => Reuse {
-                runs: None,
                 provisioned: Some(evals),
+                ..Reuse::default()
             },
         }
     }
@@ -143,14 +150,14 @@ fn simulation_sees_cpu_bound_fraction(plan: &Plan, opt: &ServerlessOption) -> bo
     resized || contended
 }
 
-/// The typical runs of the serverless options whose simulation does not see the CPU-bound
-/// fraction: a CPU-bound case re-prices them instead of simulating them again.
-fn runs_unseen_by_cpu_bound_fraction(plan: &Plan, runs: &ServerlessRuns) -> ServerlessRuns {
+/// The serverless options whose simulation does not see the CPU-bound fraction: a CPU-bound
+/// case re-prices their typical runs instead of simulating them again.
+fn options_unseen_by_cpu_bound_fraction(plan: &Plan) -> BTreeSet<String> {
     plan.scenario
         .serverless
         .iter()
         .filter(|o| !simulation_sees_cpu_bound_fraction(plan, o))
-        .filter_map(|o| runs.get(&o.id).map(|run| (o.id.clone(), run.clone())))
+        .map(|o| o.id.clone())
         .collect()
 }
 
@@ -406,7 +413,7 @@ pub fn ranges(
     let decision = decide(plan, evals);
     let inputs = inputs(plan, &settings.bounds);
     let seeds = monte_carlo_seeds(plan.scenario.seed, settings.monte_carlo_runs);
-    let cpu_unseen = runs_unseen_by_cpu_bound_fraction(plan, runs);
+    let cpu_unseen = options_unseen_by_cpu_bound_fraction(plan);
     let mut jobs: Vec<Job> = Vec::new();
     for (_, [low, typ, high]) in &inputs {
         for s in [low, high] {
@@ -429,8 +436,8 @@ pub fn ranges(
                     let mut p = plan.clone();
                     p.scenario.seed = *seed;
                     let reuse = Reuse {
-                        runs: None,
                         provisioned: Some(evals),
+                        ..Reuse::default()
                     };
                     let e = evaluate_all_reusing(&p, reuse)?;
                     (p, e)
@@ -632,12 +639,12 @@ mod tests {
         let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
         let runs = runs.whole;
         assert!(!seen_in(&p, "lambda-arm64") && seen_in(&p, "cloud-run"));
-        let unseen = runs_unseen_by_cpu_bound_fraction(&p, &runs);
-        assert_eq!(unseen.keys().collect::<Vec<_>>(), ["lambda-arm64"]);
+        let unseen = options_unseen_by_cpu_bound_fraction(&p);
+        assert_eq!(unseen.iter().collect::<Vec<_>>(), ["lambda-arm64"]);
         for s in [Setting::CpuBoundFraction(0.2), Setting::CpuBoundFraction(0.9)] {
             let case = s.apply(&p);
             let reuse = s.reuse(&runs, &unseen, &evals);
-            assert_eq!(reuse.runs.map(|r| r.len()), Some(1));
+            assert_eq!(reuse.runs_of, Some(&unseen));
             let reused = evaluate_all_reusing(&case, reuse).unwrap();
             let fresh = evaluate_all_reusing(&case, Reuse::default()).unwrap();
             assert_eq!(Outcome::of(&case, &reused), Outcome::of(&case, &fresh));
@@ -652,7 +659,7 @@ mod tests {
         // fraction: Lambda's case is simulated again too.
         p.workload.functions[0].memory.configured_mb = Some(512);
         assert!(seen_in(&p, "lambda-arm64"));
-        assert!(runs_unseen_by_cpu_bound_fraction(&p, &runs).is_empty());
+        assert!(options_unseen_by_cpu_bound_fraction(&p).is_empty());
     }
 
     fn seen_in(p: &Plan, id: &str) -> bool {
