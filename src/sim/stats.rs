@@ -206,8 +206,8 @@ impl ProfileSweep {
                     last.1 += level * (time - self.t_ms);
                     last.2 = last.2.max(level as u32);
                 }
-                _ if !self.by_minute => self.total_area += level as u128 * (time - self.t_ms) as u128,
-                _ => self.accumulate(time),
+                _ if self.by_minute => self.accumulate_by_minute(time),
+                _ => self.total_area += level as u128 * (time - self.t_ms) as u128,
             }
         }
         self.t_ms = time;
@@ -222,17 +222,10 @@ impl ProfileSweep {
         self.start_ms + (m + 1) * MS_PER_MINUTE
     }
 
-    /// Adds the current level over `[t_ms, to)` to the per-minute areas and maxima (or to the
-    /// total of a sweep of the totals only).
-    fn accumulate(&mut self, to: u64) {
-        if self.level <= 0 || to <= self.t_ms {
-            return;
-        }
+    /// Adds the current level (above 0) over `[t_ms, to)` (not empty) to the per-minute areas
+    /// and maxima, from the minute of `t_ms` on.
+    fn accumulate_by_minute(&mut self, to: u64) {
         let level = self.level as u64;
-        if !self.by_minute {
-            self.total_area += level as u128 * (to - self.t_ms) as u128;
-            return;
-        }
         let mut a = self.t_ms;
         while a < to {
             let m = (a - self.start_ms) / MS_PER_MINUTE;
@@ -257,7 +250,8 @@ impl ProfileSweep {
             "a sweep of the totals only has no per-minute series"
         );
         let end_ms = end_ms.max(self.start_ms + 1);
-        self.accumulate(end_ms);
+        // The level held to the end (a change of nothing at the end).
+        self.add(end_ms, 0);
         let start_ms = self.start_ms;
         let by_minute = if by_minute {
             let minutes = (end_ms - start_ms).div_ceil(MS_PER_MINUTE);

@@ -188,8 +188,8 @@ impl MinuteCounts {
     }
 
     /// Merges another day's (or file's) counts into these, adding counts of equal minutes, in
-    /// one pass over both (each lists its minutes in increasing order: `stats::merge_sorted`); the result takes the
-    /// form [`from_dense`](Self::from_dense) gives the sums. A later day is appended in place
+    /// one pass over both (each lists its minutes in increasing order: `stats::merge_sorted`);
+    /// the result takes the form [`from_dense`](Self::from_dense) gives the sums. A later day is appended in place
     /// (days read in order cost their own length, not the days before them again). Fails,
     /// changing nothing, with the first minute whose sum a count cannot hold (above `u32::MAX`).
     pub fn merge(&mut self, other: &MinuteCounts) -> Result<(), MinuteOverflow> {
