@@ -235,9 +235,9 @@ fn write_partial(args: &SimulateArgs, run: &Prepared, spec: PartitionSpec, path:
         .to_string();
     let mut writer =
         PartialWriter::create(path).with_context(|| format!("creating the partial result {}", path.display()))?;
-    let mut header = run
+    let (mut header, _) = run
         .pool
-        .install(|| sim::simulate_partition(&run.workload, &run.cfg, spec, &mut writer))
+        .install(|| sim::simulate_partition(&run.workload, &run.cfg, spec, &mut writer, false))
         .with_context(|| format!("simulating partition {spec}"))?;
     header.context = serde_json::json!({ "argv": argv, "cwd": cwd });
     writer

@@ -562,15 +562,18 @@ impl BlockNets {
 /// Load known only per minute: `(minute from the start, in-flight × ms, max in flight)`.
 type MinuteLoad = Vec<(u64, u64, u32)>;
 
-/// The unit results and the merged concurrency sweep (with the fluid-path load) of every
-/// partition's partial, after checking that the partials are this plan's partitions, each
+/// Units' own concurrency sweeps (totals only) by unit key.
+type OwnSweeps = BTreeMap<String, ProfileSweep>;
+
+/// The unit results, the merged concurrency sweep (with the fluid-path load) and the units' own
+/// sweeps kept (by unit key) of every partition's partial, after checking that the partials are this plan's partitions, each
 /// once, and that the merged load stays within the account limit.
 fn merge_partials(
     readers: &mut [PartialReader],
     partition_of: &BTreeMap<String, u32>,
     start_ms: u64,
     limit: Option<u32>,
-) -> Result<(Vec<UnitResult>, ProfileSweep), SimError> {
+) -> Result<(Vec<UnitResult>, ProfileSweep, OwnSweeps), SimError> {
     let n = readers.len() as u32;
     let fail = |r: &PartialReader, what: String| SimError::Partition(format!("{}: {what}", r.path().display()));
     let mut seen = vec![false; readers.len()];
@@ -627,7 +630,11 @@ fn merge_partials(
         .flat_map(|r| std::mem::take(&mut r.header.results))
         .collect();
     results.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok((results, sweep))
+    let own_sweeps = readers
+        .iter_mut()
+        .flat_map(|r| std::mem::take(&mut r.header.own_sweeps))
+        .collect();
+    Ok((results, sweep, own_sweeps))
 }
 
 /// The CPU-contention assumption of a run, in words.
@@ -768,23 +775,28 @@ pub fn simulate_with_alone_runs(workload: &Workload, cfg: &SimConfig) -> Result<
 }
 
 /// Replays partition `spec` of the workload's units ([`partial::assign`]), streaming its
-/// in-flight changes to `writer`; returns the header to finish the partial file with. Refuses
-/// where the partitions could not be merged exactly: the account limit binds within the
-/// partition, or fluid-path units share an account limit with the rest.
+/// in-flight changes to `writer`; returns the header to finish the partial file with, and the
+/// output of the partition's units alone (what [`simulate`] gives on a workload of them, the
+/// period start aside: the whole run's). With `alone`, the header also keeps each unit's own
+/// concurrency totals where [`simulate_with_alone_runs`] would keep its run alone, so the
+/// merge gives those runs too. Refuses where the partitions could not be merged exactly: the
+/// account limit binds within the partition, or fluid-path units share an account limit with
+/// the rest.
 pub fn simulate_partition(
     workload: &Workload,
     cfg: &SimConfig,
     spec: PartitionSpec,
     writer: &mut PartialWriter,
-) -> Result<PartialHeader, SimError> {
+    alone: bool,
+) -> Result<(PartialHeader, SimOutput), SimError> {
     match run(
         workload,
         cfg,
         fluid::FLUID_MIN_PER_MINUTE,
-        false,
+        alone,
         Shard::Part(spec, writer),
     )? {
-        RunOutcome::Partial(header) => Ok(header),
+        RunOutcome::Partial(header, out) => Ok((*header, *out)),
         RunOutcome::Whole(..) => unreachable!("a partition writes a partial"),
     }
 }
@@ -797,15 +809,25 @@ pub fn simulate_merged(
     cfg: &SimConfig,
     readers: &mut [PartialReader],
 ) -> Result<SimOutput, SimError> {
+    Ok(simulate_merged_with_alone_runs(workload, cfg, readers, false)?.0)
+}
+
+/// [`simulate_merged`], with `alone` also each function's run alone wherever
+/// [`simulate_with_alone_runs`] holds it and the partials kept its totals (made with `alone`).
+pub fn simulate_merged_with_alone_runs(
+    workload: &Workload,
+    cfg: &SimConfig,
+    readers: &mut [PartialReader],
+    alone: bool,
+) -> Result<(SimOutput, AloneRuns), SimError> {
     Ok(run(
         workload,
         cfg,
         fluid::FLUID_MIN_PER_MINUTE,
-        false,
+        alone,
         Shard::Merged(readers),
     )?
-    .into_output()
-    .0)
+    .into_output())
 }
 
 /// Which part of a run [`run`] does.
@@ -818,17 +840,18 @@ enum Shard<'a> {
     Merged(&'a mut [PartialReader]),
 }
 
-/// What [`run`] returns: the output (and the functions' runs alone), or a partition's partial.
+/// What [`run`] returns: the output (and the functions' runs alone), or a partition's partial
+/// header and the output of its units alone.
 enum RunOutcome {
     Whole(Box<SimOutput>, AloneRuns),
-    Partial(PartialHeader),
+    Partial(Box<PartialHeader>, Box<SimOutput>),
 }
 
 impl RunOutcome {
     fn into_output(self) -> (SimOutput, AloneRuns) {
         match self {
             RunOutcome::Whole(out, alone) => (*out, alone),
-            RunOutcome::Partial(_) => unreachable!("only a partition writes a partial"),
+            RunOutcome::Partial(..) => unreachable!("only a partition writes a partial"),
         }
     }
 }
@@ -1042,6 +1065,23 @@ fn run(
         };
         fluid::run(&units, &fluid_cfg)
     };
+    // A function's run alone, from its unit's result and own concurrency sweep.
+    let run_alone = |i: usize, own: ProfileSweep, result: &UnitResult, into: &mut AloneRuns| {
+        let Some(own_start) = alone_starts[i] else { return };
+        let (f, _) = plans[i].functions[0];
+        let out = assemble(
+            &resolved,
+            usize::from(is_timer_counts(f)),
+            &plans[i..=i],
+            &[],
+            std::slice::from_ref(result),
+            (own, false),
+            own_start,
+            engine.init_limit_ms,
+            engine.window_end_ms,
+        );
+        into.insert(function_key(&f.id), out);
+    };
     let mut alone_runs = AloneRuns::new();
     let (results, sweep) = match shard {
         Shard::Whole => {
@@ -1049,22 +1089,9 @@ fn run(
             let (results, sweep) = match independent_pass(&plans, cfg, &engine, start_ms, limit, own, None)? {
                 Some(pass) => {
                     for (i, own) in pass.own.into_iter().enumerate() {
-                        let (Some(own), Some(own_start)) = (own, alone_starts[i]) else {
-                            continue;
-                        };
-                        let (f, _) = plans[i].functions[0];
-                        let out = assemble(
-                            &resolved,
-                            usize::from(is_timer_counts(f)),
-                            &plans[i..=i],
-                            &[],
-                            &pass.results[i..=i],
-                            (own, false),
-                            own_start,
-                            engine.init_limit_ms,
-                            engine.window_end_ms,
-                        );
-                        alone_runs.insert(function_key(&f.id), out);
+                        if let Some(own) = own {
+                            run_alone(i, own, &pass.results[i], &mut alone_runs);
+                        }
                     }
                     (pass.results, pass.sweep)
                 }
@@ -1104,7 +1131,8 @@ fn run(
                 )));
             }
             let mine = |u: &UnitPlan| partition_of[&u.key] == spec.index;
-            let plans: Vec<UnitPlan> = plans.into_iter().filter(mine).collect();
+            let (plans, own): (Vec<UnitPlan>, Vec<Option<ProfileSweep>>) =
+                plans.into_iter().zip(own).filter(|(u, _)| mine(u)).unzip();
             let fluid_plans: Vec<UnitPlan> = fluid_plans.into_iter().filter(mine).collect();
             let binds = || {
                 SimError::Partition(format!(
@@ -1114,19 +1142,41 @@ fn run(
                     limit.unwrap_or(0)
                 ))
             };
-            let pass =
-                independent_pass(&plans, cfg, &engine, start_ms, limit, Vec::new(), Some(writer))?.ok_or_else(binds)?;
-            let (mut results, sweep) = (pass.results, pass.sweep);
+            let pass = independent_pass(&plans, cfg, &engine, start_ms, limit, own, Some(writer))?.ok_or_else(binds)?;
+            let own_sweeps = plans
+                .iter()
+                .zip(pass.own)
+                .filter_map(|(u, own)| Some((u.key.clone(), own?)))
+                .collect();
+            let (mut results, mut sweep) = (pass.results, pass.sweep);
             let (fluid_results, fluid_load) = if fluid_plans.is_empty() {
                 (Vec::new(), Vec::new())
             } else {
                 run_fluid(&fluid_plans, &sweep)?
             };
+            sweep.add_minutes(&fluid_load);
             results.extend(fluid_results);
             results.sort_by(|a, b| a.key.cmp(&b.key));
+            let timers = plans
+                .iter()
+                .chain(&fluid_plans)
+                .flat_map(|u| &u.functions)
+                .filter(|(f, _)| is_timer_counts(f))
+                .count();
+            let out = assemble(
+                &resolved,
+                timers,
+                &plans,
+                &fluid_plans,
+                &results,
+                (sweep, cfg.per_minute),
+                start_ms,
+                engine.init_limit_ms,
+                engine.window_end_ms,
+            );
             let mut unit_keys: Vec<String> = plans.iter().chain(&fluid_plans).map(|u| u.key.clone()).collect();
             unit_keys.sort();
-            return Ok(RunOutcome::Partial(PartialHeader {
+            let header = PartialHeader {
                 schema_version: partial::PARTIAL_SCHEMA_VERSION,
                 partition: spec.index,
                 partitions: spec.count,
@@ -1134,11 +1184,24 @@ fn run(
                 unit_keys,
                 results,
                 fluid_load,
+                own_sweeps,
                 change_records: 0,
                 context: serde_json::Value::Null,
-            }));
+            };
+            return Ok(RunOutcome::Partial(Box::new(header), Box::new(out)));
         }
-        Shard::Merged(readers) => merge_partials(readers, &partition_of, start_ms, limit)?,
+        Shard::Merged(readers) => {
+            let (results, sweep, mut own_sweeps) = merge_partials(readers, &partition_of, start_ms, limit)?;
+            if alone {
+                let by_key: BTreeMap<&str, &UnitResult> = results.iter().map(|r| (r.key.as_str(), r)).collect();
+                for (i, plan) in plans.iter().enumerate() {
+                    if let (Some(own), Some(result)) = (own_sweeps.remove(&plan.key), by_key.get(plan.key.as_str())) {
+                        run_alone(i, own, result, &mut alone_runs);
+                    }
+                }
+            }
+            (results, sweep)
+        }
     };
     let timers = workload.functions.iter().filter(|f| is_timer_counts(f)).count();
     let out = assemble(
@@ -2027,6 +2090,48 @@ mod tests {
         let (_, alone) = simulate_with_alone_runs(&w, &azure).unwrap();
         assert_eq!(alone.keys().collect::<Vec<_>>(), vec!["o/b/g"]);
         assert_eq!(alone["o/b/g"], simulate(&only("g"), &azure).unwrap());
+    }
+
+    #[test]
+    fn partitions_merge_to_the_whole_run_and_its_runs_alone() {
+        // The three functions at 512 MB (each held alone) and with memory from the trace (only g
+        // held), cut into 1 to 4 partitions (4: one empty): the merge equals the whole run and
+        // its runs alone field by field; each partition's own output is its units' share (its
+        // invocations sum to the whole's), and with one partition it is the whole run.
+        let w = apps_workload();
+        let dir = tempfile::tempdir().unwrap();
+        for memory_mb in [Some(512), None] {
+            let mut cfg = lambda("1m");
+            cfg.fallback_duration_ms = Some(120_000);
+            cfg.per_minute = true;
+            cfg.memory_mb = memory_mb;
+            let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+            assert_eq!(alone.len(), if memory_mb.is_some() { 3 } else { 1 });
+            for n in 1..=4u32 {
+                let mut paths = Vec::new();
+                let mut invocations = 0;
+                for k in 1..=n {
+                    let path = dir.path().join(format!("{k}-of-{n}"));
+                    let mut writer = PartialWriter::create(&path).unwrap();
+                    let spec = PartitionSpec { index: k, count: n };
+                    let (header, own) = simulate_partition(&w, &cfg, spec, &mut writer, true).unwrap();
+                    writer.finish(header).unwrap();
+                    if n == 1 {
+                        assert_eq!(own, whole);
+                    }
+                    invocations += own.stats.invocations;
+                    paths.push(path);
+                }
+                assert_eq!(invocations, whole.stats.invocations, "{n} partitions");
+                let mut readers: Vec<PartialReader> = paths.iter().map(|p| PartialReader::open(p).unwrap()).collect();
+                let (merged, merged_alone) = simulate_merged_with_alone_runs(&w, &cfg, &mut readers, true).unwrap();
+                assert_eq!(merged, whole, "{n} partitions");
+                assert_eq!(merged_alone, alone, "{n} partitions");
+                // Partials made without the runs alone merge to the whole run and none alone.
+                let mut readers: Vec<PartialReader> = paths.iter().map(|p| PartialReader::open(p).unwrap()).collect();
+                assert_eq!(simulate_merged(&w, &cfg, &mut readers).unwrap(), whole);
+            }
+        }
     }
 
     #[test]

@@ -27,12 +27,13 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::serverless::UnitResult;
+use super::stats::ProfileSweep;
 
 /// First bytes of a partial file.
 const MAGIC: &[u8; 8] = b"FCPART1\n";
 /// Version of the JSON header (2: unit results hold their peak in flight and the provisioned
-/// instances' busy periods).
-pub const PARTIAL_SCHEMA_VERSION: u32 = 2;
+/// instances' busy periods; 3: the units' own concurrency sweeps, for their runs alone).
+pub const PARTIAL_SCHEMA_VERSION: u32 = 3;
 /// Most partitions a run may be cut into.
 pub const MAX_PARTITIONS: u32 = 65_536;
 /// Largest header accepted when reading (a header holds every unit's histograms).
@@ -105,6 +106,9 @@ pub struct PartialHeader {
     pub results: Vec<UnitResult>,
     /// The fluid-path units' load per minute `(minute from the start, in-flight × ms, max)`.
     pub fluid_load: Vec<(u64, u64, u32)>,
+    /// Each unit's own concurrency sweep (totals only) by unit key, where the partition was
+    /// replayed for the runs alone too and the unit's run alone is held (`sim::AloneRuns`).
+    pub own_sweeps: Vec<(String, ProfileSweep)>,
     /// Records in the change stream.
     pub change_records: u64,
     /// What the caller needs to redo the plan at the merge (the command line), opaque here.
@@ -411,6 +415,7 @@ mod tests {
             unit_keys: Vec::new(),
             results: Vec::new(),
             fluid_load: Vec::new(),
+            own_sweeps: Vec::new(),
             change_records: 0,
             context: serde_json::Value::Null,
         }
@@ -425,7 +430,17 @@ mod tests {
         for (t, d) in [(1, 1), (5, -1), (5, 1), (7, 1), (7, 1), (300, -1), (300, -1), (300, -1)] {
             w.add(t, d);
         }
-        w.finish(header(1)).unwrap();
+        // A unit's own sweep whose in-flight × ms is beyond 64 bits (2^31 − 1 for 2^40 ms) reads
+        // back the same.
+        let mut own = ProfileSweep::totals_only(0);
+        own.add(0, i32::MAX);
+        own.add(1 << 40, -i32::MAX);
+        let own_sweeps = vec![("u".to_string(), own.clone())];
+        w.finish(PartialHeader {
+            own_sweeps,
+            ..header(1)
+        })
+        .unwrap();
         let mut w = PartialWriter::create(&b).unwrap();
         for (t, d) in [(1, 1), (7, -1), (1 << 40, 1)] {
             w.add(t, d);
@@ -433,6 +448,11 @@ mod tests {
         w.finish(header(2)).unwrap();
         let mut readers = vec![PartialReader::open(&a).unwrap(), PartialReader::open(&b).unwrap()];
         assert_eq!(readers[0].header.change_records, 3);
+        let (key, back) = readers[0].header.own_sweeps[0].clone();
+        assert_eq!(key, "u");
+        let area = back.clone().finish(1 << 40, false).mean * (1u64 << 40) as f64;
+        assert!(area > u64::MAX as f64, "{area}");
+        assert_eq!(back.finish(1 << 40, false), own.finish(1 << 40, false));
         let mut got = Vec::new();
         merge_changes(&mut readers, &mut |t, n| {
             got.push((t, n));

@@ -3,7 +3,7 @@
 //! the `SimStats` that travels next to `Usage` into reports. No billed quantities: billing
 //! rules are the cost engine's. f64 only here, for statistics.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::units::MS_PER_MINUTE;
 use crate::usage::MsHistogram;
@@ -119,7 +119,7 @@ pub struct ConcurrencyProfile {
 /// per minute in which something was in flight (sparse: far-apart timestamps cost nothing),
 /// never the window span, or none for a sweep of the totals only (peak and mean). At equal
 /// times completions (-1) come before arrivals (+1), as in the engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileSweep {
     start_ms: u64,
     t_ms: u64,
