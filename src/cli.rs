@@ -148,6 +148,22 @@ pub struct AnalyzeArgs {
     /// the uncertain inputs still run).
     #[arg(long, value_name = "N", default_value_t = crate::fit::ranges::DEFAULT_MONTE_CARLO_RUNS)]
     pub monte_carlo: u32,
+    /// Keep and reuse the serverless options' replays of the whole workload in this folder (one
+    /// subfolder per replay, named by a digest of the traces and every simulation setting, each
+    /// holding the partials of its partitions; up to a few bytes per millisecond of the window
+    /// each). A replay whose every partial is there is merged (exactly the replay) instead of
+    /// replayed, so a rerun with the same traces and settings replays nothing; the report is
+    /// the same as without the store.
+    #[arg(long, value_name = "DIR")]
+    pub replays: Option<PathBuf>,
+    /// Replay only partition K of N of each replay the --replays folder lacks, write its partial
+    /// there, and go on with the partition's own output in its place (no reports: the run prints
+    /// one JSON line of what it did). Run all N, in rounds, until a round writes no new partial,
+    /// then `analyze --replays DIR` without --partition writes the reports
+    /// (scripts/dask_analyze.py runs the rounds on a Dask cluster). Refused when the account
+    /// limit could couple partitions.
+    #[arg(long, value_name = "K/N", requires = "replays")]
+    pub partition: Option<crate::sim::partial::PartitionSpec>,
 }
 
 /// `faascost fit`.

@@ -8,12 +8,15 @@ use anyhow::{anyhow, Context};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::pricing::load_catalog;
 use crate::characterize::characterize;
 use crate::cli::{AnalyzeArgs, PlanArgs};
 use crate::config::Scenario;
-use crate::eval::series::{keep_alive_tradeoff, right_sizing};
+use crate::config::ServerlessOption;
+use crate::eval::replays::ReplayStore;
+use crate::eval::series::{keep_alive_tradeoff, right_sizing, KeepAliveTradeoff};
 use crate::eval::{check_scenario, evaluate_all_with_progress, InputFile, Plan, Runs, ServerlessRuns};
 use crate::report::build::{ComputedSeries, Findings};
 use crate::report::gate::{evaluate, failures, Gate, Outcome};
@@ -21,6 +24,7 @@ use crate::report::render::{files, ANALYZE_FILES};
 use crate::report::sanitize::terminal;
 use crate::report::table::Width;
 use crate::report::write::write_set;
+use crate::sim::SimOutput;
 use crate::trace::{read_workload_files, ReadOptions};
 
 /// Builds the plan of a run from its arguments: the scenario and the price tables are read and
@@ -72,6 +76,7 @@ pub(crate) fn plan(args: &PlanArgs) -> anyhow::Result<Plan> {
         trace_files,
         catalog,
         what_if: crate::eval::WhatIf::default(),
+        replays: None,
     })
 }
 
@@ -150,19 +155,63 @@ fn computed_series(
         return Ok(ComputedSeries::default());
     };
     Ok(ComputedSeries {
-        keep_alive: Some(
-            keep_alive_tradeoff(plan, opt, run)
-                .with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))?,
-        ),
+        keep_alive: Some(keep_alive_of(plan, opt, run)?),
         right_sizing: Some(
             right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id))?,
         ),
     })
 }
 
+fn keep_alive_of(plan: &Plan, opt: &ServerlessOption, run: &SimOutput) -> anyhow::Result<KeepAliveTradeoff> {
+    keep_alive_tradeoff(plan, opt, run).with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))
+}
+
+/// One partition's share of `analyze --replays DIR --partition K/N`: the stages that replay the
+/// whole workload, on the serverless options alone (the servers and hybrids replay nothing
+/// whole) — the comparison, every range case and Monte Carlo run, and the keep-alive trade-off
+/// of every serverless option (the report charts one, the winner or the cheapest, which only
+/// the servers' costs can tell) — so no replay's settings wait on another's outcome and one
+/// round writes every partial the unpartitioned run will merge. Prints what it did as one JSON
+/// line; writes no report.
+fn partition_round(plan: &Plan, args: &AnalyzeArgs, store: &ReplayStore) -> anyhow::Result<ExitCode> {
+    let mut serverless_only = plan.clone();
+    serverless_only.scenario.provisioned.clear();
+    serverless_only.scenario.hybrid.clear();
+    let plan = &serverless_only;
+    let (evaluations, Runs { whole: runs, .. }) = evaluate_all_with_progress(plan, &mut |_| {})?;
+    let settings = crate::fit::ranges::RangeSettings {
+        monte_carlo_runs: args.monte_carlo,
+        bounds: crate::fit::ranges::Bounds::default(),
+    };
+    crate::fit::ranges::ranges(plan, &evaluations, &runs, settings)?;
+    for opt in &plan.scenario.serverless {
+        if let Some(run) = runs.get(&opt.id) {
+            keep_alive_of(plan, opt, run)?;
+        }
+    }
+    let counts = store.counts();
+    let line = serde_json::json!({
+        "partition": store.partition().map(|p| p.to_string()),
+        "partials_written": counts.written,
+        "replays_merged": counts.merged,
+    });
+    println!("{line}");
+    for note in store.notes() {
+        eprintln!("note: replay store: {}", terminal(&note));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let plan = plan(&args.plan)?;
+    let mut plan = plan(&args.plan)?;
+    if let Some(dir) = &args.replays {
+        let store = ReplayStore::open(dir, args.partition, &plan.trace_files, &plan.workload)?;
+        plan.replays = Some(Arc::new(store));
+    }
+    if let (Some(store), Some(_)) = (plan.replays.clone(), args.partition) {
+        return partition_round(&plan, args, &store);
+    }
     let progress = Progress::start();
     let (evaluations, Runs { whole: runs, alone }) = progress.evaluate(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
@@ -224,6 +273,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     let names: Vec<String> = set.iter().map(|(p, _)| p.display().to_string()).collect();
     eprintln!("wrote {}", terminal(&names.join(", ")));
+    if let Some(store) = &plan.replays {
+        let counts = store.counts();
+        eprintln!(
+            "replay store: {} whole-workload replays merged from their partials, {} replayed here ({} new kept for \
+             the next run)",
+            counts.merged, counts.replayed, counts.written
+        );
+        for note in store.notes() {
+            eprintln!("note: replay store: {}", terminal(&note));
+        }
+    }
     let mut gates = Vec::new();
     if args.fail_on_warning {
         gates.push(Gate::NoWarnings);

@@ -20,6 +20,7 @@ pub mod hybrid_search;
 pub mod limits;
 pub mod ops;
 pub mod provisioned;
+pub mod replays;
 pub mod series;
 pub mod serverless;
 
@@ -90,6 +91,9 @@ pub struct Plan {
     pub catalog: Catalog,
     /// What-if settings (the default: none).
     pub what_if: WhatIf,
+    /// Where the replays of serverless options on this plan's whole workload are kept and
+    /// found (`analyze --replays`): none, or shared by the plans of the same workload.
+    pub replays: Option<Arc<replays::ReplayStore>>,
 }
 
 impl Plan {

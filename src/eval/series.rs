@@ -289,6 +289,7 @@ mod tests {
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
+            replays: None,
         }
     }
 

@@ -118,11 +118,16 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
     ))
 }
 
-/// Simulates an option on `workload`. The usage is billed over the workload's window (the
-/// period every option is scaled to a month from) with the option's ephemeral storage.
+/// Simulates an option on `workload` (through the plan's replay store when it is the plan's own
+/// workload). The usage is billed over the workload's window (the period every option is scaled
+/// to a month from) with the option's ephemeral storage.
 pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
     let cfg = sim_config(plan, opt)?;
-    let out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let out = match &plan.replays {
+        Some(store) if std::ptr::eq(workload, &plan.workload) => store.replay(workload, &cfg, false).map(|r| r.0),
+        _ => simulate(workload, &cfg).map_err(anyhow::Error::from),
+    }
+    .with_context(|| format!("simulating option '{}'", opt.id))?;
     Ok(billed_over_window(plan, opt, out))
 }
 
@@ -132,8 +137,11 @@ pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::
 /// run alone does not keep (nothing charts a function alone).
 pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(SimOutput, AloneRuns)> {
     let cfg = sim_config(plan, opt)?;
-    let (out, alone) =
-        simulate_with_alone_runs(&plan.workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
+    let (out, alone) = match &plan.replays {
+        Some(store) => store.replay(&plan.workload, &cfg, true),
+        None => simulate_with_alone_runs(&plan.workload, &cfg).map_err(anyhow::Error::from),
+    }
+    .with_context(|| format!("simulating option '{}'", opt.id))?;
     let alone = alone
         .into_iter()
         .map(|(key, run)| (key, billed_over_window(plan, opt, run)))
@@ -526,6 +534,7 @@ mod tests {
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
+            replays: None,
         }
     }
 

@@ -825,6 +825,7 @@ mod tests {
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: crate::eval::WhatIf::default(),
+            replays: None,
         };
         let usage = Usage {
             period_ms: MS_PER_MONTH,

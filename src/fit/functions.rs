@@ -288,6 +288,7 @@ fn alone(plan: &Plan, f: &FunctionTrace) -> Plan {
         trace_files: Vec::new(),
         catalog: plan.catalog.clone(),
         what_if: plan.what_if,
+        replays: None,
     }
 }
 
@@ -335,6 +336,7 @@ fn add_warm_variants(plan: &Plan, evals: &mut Vec<Evaluation>) -> anyhow::Result
                 trace_files: Vec::new(),
                 catalog: plan.catalog.clone(),
                 what_if: plan.what_if,
+                replays: None,
             };
             let mut v = evaluate_all(&one)?;
             let met = v.first().is_some_and(|e| e.meets_slo);

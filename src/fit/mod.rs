@@ -286,6 +286,7 @@ mod tests {
             trace_files: vec![],
             catalog: crate::pricing::Catalog::embedded().unwrap(),
             what_if: crate::eval::WhatIf::default(),
+            replays: None,
         }
     }
 

@@ -600,6 +600,7 @@ mod tests {
             trace_files: vec![],
             catalog: crate::pricing::Catalog::embedded().unwrap(),
             what_if: WhatIf::default(),
+            replays: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! `simulate --partition K/N` and `merge`: the merge of every partition's partial prints the
 //! unpartitioned run's output byte for byte (JSON and text, Lambda's per-function units and
-//! Azure's apps, the fluid path); partials that cannot be merged exactly are refused.
+//! Azure's apps, the fluid path); partials that cannot be merged exactly are refused. `analyze
+//! --partition K/N --replays DIR` rounds and `analyze --replays DIR` give the single run's reports.
 
 use super::common::{faascost, input_error, stdout};
 use std::path::{Path, PathBuf};
@@ -216,4 +217,151 @@ fn partials_of_another_run_or_an_incomplete_set_are_refused() {
         "/dev/null",
     ]);
     assert!(err.contains("not a regular file"), "{err}");
+}
+
+/// `analyze ARGS --replays STORE --partition k/n` for every k: the JSON line each prints (and
+/// no report written).
+fn analyze_partitions(args: &[&str], store: &Path, n: u32) -> Vec<serde_json::Value> {
+    let out = store.with_extension("no-reports");
+    (1..=n)
+        .map(|k| {
+            let spec = format!("{k}/{n}");
+            let mut all = vec!["analyze"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["--replays", store.to_str().unwrap(), "--partition", &spec]);
+            all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+            let line: serde_json::Value = serde_json::from_slice(&stdout(&all)).expect("one JSON line");
+            assert_eq!(line["partition"], spec);
+            assert!(!out.exists(), "a partition writes no report");
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
+    // 30 generated functions over 6 hours on the embedded scenario (serverless on three clouds,
+    // servers, containers, a hybrid), 2 Monte Carlo runs: three partitions write one partial
+    // of every whole-workload replay in one round, and `analyze --replays` merges what it needs
+    // (none replayed again) into the single run's five files, byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("g30");
+    faascost()
+        .args([
+            "generate",
+            "--like",
+            "azure2019",
+            "--functions",
+            "30",
+            "--hours",
+            "6",
+            "--seed",
+            "5",
+        ])
+        .args(["--format", "azure2019", "--out"])
+        .arg(&trace)
+        .assert()
+        .success();
+    let (single, merged, store) = (
+        dir.path().join("single"),
+        dir.path().join("merged"),
+        dir.path().join("store"),
+    );
+    let args = [trace.to_str().unwrap(), "--monte-carlo", "2"];
+    let mut all = vec!["analyze"];
+    all.extend_from_slice(&args);
+    all.extend_from_slice(&["--out", single.to_str().unwrap()]);
+    stdout(&all);
+    let round = analyze_partitions(&args, &store, 3);
+    let written = round[0]["partials_written"].as_u64().unwrap();
+    assert!(written >= 10, "{round:?}");
+    for line in &round {
+        assert_eq!(
+            line["partials_written"], written,
+            "every partition meets the same replays: {round:?}"
+        );
+        assert_eq!(line["replays_merged"], 0);
+    }
+    let out = faascost()
+        .args(["analyze", args[0], args[1], args[2], "--replays"])
+        .arg(&store)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The round also swept the keep-alive of the serverless options the report does not chart.
+    let merged_here: u64 = stderr
+        .split_once("replay store: ")
+        .and_then(|(_, rest)| rest.split_once(" whole-workload replays merged from their partials, 0 replayed here"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("every replay merged, none replayed: {stderr}"));
+    assert!((10..=written).contains(&merged_here), "{merged_here} of {written}");
+    for name in [
+        "report.json",
+        "report.md",
+        "options.csv",
+        "functions.csv",
+        "report.html",
+    ] {
+        assert!(
+            std::fs::read(single.join(name)).unwrap() == std::fs::read(merged.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+    // A second round writes nothing: every replay is merged.
+    let again = analyze_partitions(&args, &store, 3);
+    assert_eq!(again[1]["partials_written"], 0);
+    assert!(again[1]["replays_merged"].as_u64().unwrap() >= written, "{again:?}");
+    // Another seed is another replay of every option: an unpartitioned run with the store
+    // replays them and keeps each as its one partition, the next run merges them all; both
+    // write the run without a store's reports.
+    let seed8 = |store: Option<&Path>, out: &str| -> String {
+        let mut cmd = faascost();
+        cmd.args(["analyze", args[0], "--monte-carlo", "0", "--seed", "8", "--out"])
+            .arg(dir.path().join(out));
+        if let Some(store) = store {
+            cmd.arg("--replays").arg(store);
+        }
+        let done = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr).to_string();
+        assert!(done.status.success(), "{stderr}");
+        stderr
+    };
+    seed8(None, "plain");
+    let first = seed8(Some(&store), "kept");
+    let kept: u64 = first
+        .split_once("replay store: 0 whole-workload replays merged from their partials, ")
+        .and_then(|(_, rest)| rest.split_once(" replayed here"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("none merged, every one replayed: {first}"));
+    assert!(kept >= 4, "{first}");
+    let second = seed8(Some(&store), "reused");
+    assert!(
+        second.contains(&format!(
+            "replay store: {kept} whole-workload replays merged from their partials, 0 replayed here"
+        )),
+        "{second}"
+    );
+    for name in [
+        "report.json",
+        "report.md",
+        "options.csv",
+        "functions.csv",
+        "report.html",
+    ] {
+        let plain = std::fs::read(dir.path().join("plain").join(name)).unwrap();
+        assert!(
+            plain == std::fs::read(dir.path().join("kept").join(name)).unwrap(),
+            "{name}"
+        );
+        assert!(
+            plain == std::fs::read(dir.path().join("reused").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // --partition needs the store.
+    let err = input_error(&["analyze", args[0], "--partition", "1/2"]);
+    assert!(err.contains("--replays"), "{err}");
 }

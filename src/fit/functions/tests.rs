@@ -51,6 +51,7 @@ fn plan(scenario_text: &str, functions: Vec<FunctionTrace>, window_ms: u64) -> P
         trace_files: vec![],
         catalog: Catalog::embedded().unwrap(),
         what_if: crate::eval::WhatIf::default(),
+        replays: None,
     }
 }
 
@@ -245,6 +246,7 @@ fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
         trace_files: vec![],
         catalog: Catalog::embedded().unwrap(),
         what_if: crate::eval::WhatIf::default(),
+        replays: None,
     };
     let functions = std::mem::take(&mut p.workload.functions);
     let total = functions.len();
