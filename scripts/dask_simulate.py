@@ -27,36 +27,28 @@ import subprocess
 import sys
 
 
-def run_partition(faascost, cwd, args, k, n, partial):
-    """One partition on a worker: returns the partial's path, or raises with faascost's stderr."""
-    cmd = [faascost, "simulate", *args, "--partition", f"{k}/{n}", "--partial-out", partial, "--threads", "1"]
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+def run_task(label, cmd, cwd, env):
+    """One task on a worker: runs `cmd` in `cwd` with `env` added; returns its stdout, or raises
+    with faascost's exit code and stderr."""
+    done = subprocess.run(cmd, cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"partition {k}/{n} exited {done.returncode}: {done.stderr.strip()}")
-    return partial
+        raise RuntimeError(f"{label} exited {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_cluster_options(parser):
+    """The options every runner takes: partitions, the cluster, the binary."""
     parser.add_argument("--partitions", type=int, required=True, help="N: partitions (tasks)")
     parser.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler instead of a local cluster")
-    parser.add_argument("--partial-dir", required=True, help="folder for the partials, seen by every worker")
     parser.add_argument("--faascost", default="faascost", help="the faascost binary on the workers (default: on PATH)")
-    parser.add_argument("--out", help="write the merged output into this folder (merge --out) instead of stdout")
-    parser.add_argument("simulate_args", nargs=argparse.REMAINDER, help="-- then the arguments of faascost simulate")
-    opts = parser.parse_args()
-    args = opts.simulate_args[1:] if opts.simulate_args[:1] == ["--"] else opts.simulate_args
-    if opts.partitions < 1 or not args:
-        parser.error("give --partitions N (at least 1) and the simulate arguments after --")
 
+
+def map_on_cluster(opts, name, tasks):
+    """Runs `tasks` (label, command, env) as Dask tasks, from this folder; returns their stdouts,
+    or an exit code when one failed (faascost's 2 for input errors, else 1)."""
     from dask.distributed import Client, LocalCluster
 
-    faascost = os.path.abspath(opts.faascost) if os.sep in opts.faascost else opts.faascost
-    partial_dir = os.path.abspath(opts.partial_dir)
-    os.makedirs(partial_dir, exist_ok=True)
-    n = opts.partitions
-    partials = [os.path.join(partial_dir, f"part-{k}-of-{n}.part") for k in range(1, n + 1)]
     cwd = os.getcwd()
     if opts.scheduler:
         client = Client(opts.scheduler)
@@ -65,22 +57,53 @@ def main():
         cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [
-            client.submit(run_partition, faascost, cwd, args, k, n, partials[k - 1], pure=False)
-            for k in range(1, n + 1)
-        ]
+        futures = [client.submit(run_task, label, cmd, cwd, env, pure=False) for label, cmd, env in tasks]
         try:
-            done = client.gather(futures)
+            outputs = client.gather(futures)
         except RuntimeError as e:
-            print(f"dask_simulate: {e}", file=sys.stderr)
+            print(f"{name}: {e}", file=sys.stderr)
             return 2 if "exited 2" in str(e) else 1
         workers = len(client.scheduler_info()["workers"])
-        print(f"dask_simulate: {n} partition(s) on {workers} worker(s)", file=sys.stderr)
+        print(f"{name}: {len(tasks)} partition(s) on {workers} worker(s)", file=sys.stderr)
+        return outputs
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    merge = [faascost, "merge", *done] + (["--out", opts.out] if opts.out else [])
+
+
+def binary(opts):
+    """The faascost binary as workers in other folders reach it."""
+    return os.path.abspath(opts.faascost) if os.sep in opts.faascost else opts.faascost
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_cluster_options(parser)
+    parser.add_argument("--partial-dir", required=True, help="folder for the partials, seen by every worker")
+    parser.add_argument("--out", help="write the merged output into this folder (merge --out) instead of stdout")
+    parser.add_argument("simulate_args", nargs=argparse.REMAINDER, help="-- then the arguments of faascost simulate")
+    opts = parser.parse_args()
+    args = opts.simulate_args[1:] if opts.simulate_args[:1] == ["--"] else opts.simulate_args
+    if opts.partitions < 1 or not args:
+        parser.error("give --partitions N (at least 1) and the simulate arguments after --")
+    faascost = binary(opts)
+    partial_dir = os.path.abspath(opts.partial_dir)
+    os.makedirs(partial_dir, exist_ok=True)
+    n = opts.partitions
+    partials = [os.path.join(partial_dir, f"part-{k}-of-{n}.part") for k in range(1, n + 1)]
+    tasks = [
+        (
+            f"partition {k}/{n}",
+            [faascost, "simulate", *args, "--partition", f"{k}/{n}", "--partial-out", partials[k - 1], "--threads", "1"],
+            {},
+        )
+        for k in range(1, n + 1)
+    ]
+    done = map_on_cluster(opts, "dask_simulate", tasks)
+    if isinstance(done, int):
+        return done
+    merge = [faascost, "merge", *partials] + (["--out", opts.out] if opts.out else [])
     return subprocess.run(merge).returncode
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Tests the Dask runner (scripts/dask_simulate.py) on a local 2-worker cluster: the merged output
-# of a partitioned run must equal the unpartitioned `faascost simulate` byte for byte (Lambda's
-# per-function units, Azure Consumption's apps), and a limit that couples partitions must exit 2.
+# Tests the Dask runners on a local 2-worker cluster: the merged output of a partitioned
+# `faascost simulate` (scripts/dask_simulate.py) must equal the unpartitioned run byte for byte
+# (Lambda's per-function units, Azure Consumption's apps), a limit that couples partitions must
+# exit 2, and a partitioned `faascost analyze` (scripts/dask_analyze.py) must write the
+# unpartitioned run's five report files byte for byte, replaying nothing itself.
 # Installs dask[distributed] (pinned) into target/dask-venv on first use; prints a NOTICE and
 # skips when Python's venv or the package index is not available.
 # Usage: scripts/test-dask.sh                  (builds and uses the debug binary)
@@ -38,4 +40,16 @@ code=$?
 set -e
 [[ $code == 2 ]] || fail "a limit binding within a partition: exit $code, expected 2"
 grep -q "binds within this partition alone" "$work/limit.err" || fail "the refusal does not say why: $(tail -3 "$work/limit.err")"
-echo "test-dask: partitioned runs on a 2-worker local Dask cluster merge to the single run's bytes"
+"$FAASCOST" generate --like azure2019 --functions 30 --hours 6 --seed 5 --format azure2019 --out "$work/g30" 2>/dev/null
+args=("$work/g30" --monte-carlo 2)
+"$FAASCOST" analyze "${args[@]}" --out "$work/single" >/dev/null 2>&1
+"$VENV/bin/python" scripts/dask_analyze.py --partitions 3 --workers 2 --replays "$work/replays" \
+  --faascost "$FAASCOST" -- "${args[@]}" --out "$work/merged" >/dev/null 2>"$work/analyze.err" \
+  || fail "analyze: the runner failed: $(tail -5 "$work/analyze.err")"
+grep -q "3 partition(s) on 2 worker(s)" "$work/analyze.err" || fail "analyze: not run on 2 workers: $(cat "$work/analyze.err")"
+grep -q "merged from their partials, 0 replayed here" "$work/analyze.err" \
+  || fail "analyze: the final run replayed: $(grep 'replay store' "$work/analyze.err")"
+for f in report.json report.md options.csv functions.csv report.html; do
+  cmp -s "$work/single/$f" "$work/merged/$f" || fail "analyze: $f differs from the single run's"
+done
+echo "test-dask: partitioned runs on a 2-worker local Dask cluster merge to the single run's bytes (simulate and analyze)"
