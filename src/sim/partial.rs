@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::serverless::UnitResult;
@@ -190,11 +190,20 @@ pub struct PartialReader {
     path: PathBuf,
     /// The header.
     pub header: PartialHeader,
-    stream: BufReader<std::io::Take<File>>,
+    stream: std::io::Take<File>,
+    /// Bytes read from the stream and not yet decoded, from `pos` on.
+    buf: Vec<u8>,
+    pos: usize,
+    /// The file offset of `buf[0]`.
     offset: u64,
+    /// Whether the stream is read to its end.
+    at_end: bool,
     last_ms: u64,
     left: u64,
 }
+
+/// Bytes of the change stream read at a time.
+const READ_CHUNK: usize = 64 << 10;
 
 impl PartialReader {
     /// Opens and checks a partial file; errors name the file and what is wrong.
@@ -250,8 +259,11 @@ impl PartialReader {
             path: path.to_path_buf(),
             left: header.change_records,
             header,
-            stream: BufReader::new(file.take(stream_len)),
+            stream: file.take(stream_len),
+            buf: Vec::new(),
+            pos: 0,
             offset: 8,
+            at_end: false,
             last_ms: 0,
         })
     }
@@ -264,10 +276,11 @@ impl PartialReader {
     /// The next `(time_ms, net change)`, `None` after the last record.
     fn next_change(&mut self) -> Result<Option<(u64, i64)>, String> {
         if self.left == 0 {
-            let mut rest = [0u8; 1];
-            return match self.stream.read(&mut rest) {
-                Ok(0) => Ok(None),
-                _ => Err(self.damaged("bytes after the last change record")),
+            self.fill()?;
+            return if self.pos == self.buf.len() {
+                Ok(None)
+            } else {
+                Err(self.damaged("bytes after the last change record"))
             };
         }
         let dt = self.varint()?;
@@ -284,30 +297,47 @@ impl PartialReader {
         Ok(Some((t, net)))
     }
 
-    fn varint(&mut self) -> Result<u64, String> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let mut b = [0u8; 1];
-            self.stream
-                .read_exact(&mut b)
-                .map_err(|_| self.damaged("the change stream ends early"))?;
-            self.offset += 1;
-            value |= u64::from(b[0] & 0x7f)
-                .checked_shl(shift)
-                .filter(|v| v >> shift == u64::from(b[0] & 0x7f))
-                .ok_or_else(|| self.damaged("a varint beyond 64 bits"))?;
-            if b[0] & 0x80 == 0 {
-                return Ok(value);
+    /// Reads on until at least a longest varint (10 bytes) is buffered or the stream ends.
+    fn fill(&mut self) -> Result<(), String> {
+        while self.buf.len() - self.pos < 10 && !self.at_end {
+            self.buf.drain(..self.pos);
+            self.offset += self.pos as u64;
+            self.pos = 0;
+            let kept = self.buf.len();
+            self.buf.resize(kept + READ_CHUNK, 0);
+            let read = self.stream.read(&mut self.buf[kept..]);
+            let n = read.as_ref().map_or(0, |&n| n);
+            self.buf.truncate(kept + n);
+            match read {
+                Ok(0) => self.at_end = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.damaged(&format!("reading the change stream: {e}"))),
             }
         }
-        Err(self.damaged("a varint beyond 64 bits"))
+        Ok(())
+    }
+
+    #[inline]
+    fn varint(&mut self) -> Result<u64, String> {
+        if self.buf.len() - self.pos < 10 {
+            self.fill()?;
+        }
+        match decode_varint(&self.buf[self.pos..]) {
+            Some((value, n)) => {
+                self.pos += n;
+                Ok(value)
+            }
+            None if self.buf.len() - self.pos < 10 => Err(self.damaged("the change stream ends early")),
+            None => Err(self.damaged("a varint beyond 64 bits")),
+        }
     }
 
     fn damaged(&self, what: &str) -> String {
         format!(
             "{}: byte {}: {what}; the partial is damaged, write it again",
             self.path.display(),
-            self.offset
+            self.offset + self.pos as u64
         )
     }
 }
@@ -325,9 +355,12 @@ pub fn merge_changes(
         }
     }
     let mut current: Option<(u64, i64)> = None;
-    while let Some(std::cmp::Reverse((t, i, net))) = heap.pop() {
-        if let Some(next) = readers[i].next_change()? {
-            heap.push(std::cmp::Reverse((next.0, i, next.1)));
+    while let Some(mut top) = heap.peek_mut() {
+        let std::cmp::Reverse((t, i, net)) = *top;
+        // The reader's next change takes its place at the top (one sift down), or it leaves.
+        match readers[i].next_change()? {
+            Some(next) => *top = std::cmp::Reverse((next.0, i, next.1)),
+            None => drop(std::collections::binary_heap::PeekMut::pop(top)),
         }
         current = match current {
             Some((ct, cnet)) if ct == t => Some((t, cnet + net)),
@@ -344,6 +377,28 @@ pub fn merge_changes(
         sink(t, net)?;
     }
     Ok(())
+}
+
+/// The varint at the start of `buf` and its length, when `buf` holds it whole and it fits 64
+/// bits.
+#[inline]
+fn decode_varint(buf: &[u8]) -> Option<(u64, usize)> {
+    // One byte: most gaps between changes, most net changes.
+    if let Some(&b) = buf.first().filter(|&&b| b < 0x80) {
+        return Some((u64::from(b), 1));
+    }
+    let mut value = 0u64;
+    for (i, &b) in buf.iter().take(10).enumerate() {
+        let (part, shift) = (u64::from(b & 0x7f), 7 * i as u32);
+        if (part << shift) >> shift != part {
+            return None;
+        }
+        value |= part << shift;
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -400,10 +455,44 @@ mod tests {
                 r |= u64::from(b & 0x7f) << (7 * i);
             }
             assert_eq!(r, v);
+            assert_eq!(decode_varint(&buf[..n]), Some((v, n)));
+            assert_eq!(decode_varint(&buf[..n - 1]), None, "cut short");
         }
+        // Ten bytes whose last carries more than the 64th bit: refused.
+        let mut beyond = [0xffu8; 10];
+        beyond[9] = 0x02;
+        assert_eq!(decode_varint(&beyond), None);
         for v in [0i64, 1, -1, 2, -2, i64::MAX, i64::MIN] {
             assert_eq!(unzigzag(zigzag(v)), v);
         }
+    }
+
+    #[test]
+    fn a_long_stream_reads_back_across_the_read_chunks_ends() {
+        // 300,000 records of 2 to 10 bytes each (gaps up to 2^40 ms, changes up to ±2^20): about
+        // 2 MB, so varints straddle the ends of the reader's 64 KB chunks many times.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.part");
+        let mut w = PartialWriter::create(&path).unwrap();
+        let mut expected = Vec::new();
+        let (mut t, mut x) = (0u64, 12345u64);
+        for _ in 0..300_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            t += 1 + (x >> 24) % (1 << ((x >> 60) * 3 % 41));
+            let d = ((x >> 8) % (1 << 21)) as i32 - (1 << 20);
+            let d = if d == 0 { 1 } else { d };
+            w.add(t, d);
+            expected.push((t, i64::from(d)));
+        }
+        w.finish(header(1)).unwrap();
+        let mut readers = vec![PartialReader::open(&path).unwrap()];
+        let mut got = Vec::new();
+        merge_changes(&mut readers, &mut |t, n| {
+            got.push((t, n));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(got, expected);
     }
 
     fn header(k: u32) -> PartialHeader {
