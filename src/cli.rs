@@ -158,10 +158,10 @@ pub struct AnalyzeArgs {
     pub replays: Option<PathBuf>,
     /// Replay only partition K of N of each replay the --replays folder lacks, write its partial
     /// there, and go on with the partition's own output in its place (no reports: the run prints
-    /// one JSON line of what it did). Run all N, in rounds, until a round writes no new partial,
-    /// then `analyze --replays DIR` without --partition writes the reports
-    /// (scripts/dask_analyze.py runs the rounds on a Dask cluster). Refused when the account
-    /// limit could couple partitions.
+    /// one JSON line of what it did). One round of all N writes every partial the report needs;
+    /// then `analyze --replays DIR` without --partition merges them and writes the reports
+    /// (scripts/dask_analyze.py runs both on a Dask cluster). Refused when the account limit
+    /// could couple partitions.
     #[arg(long, value_name = "K/N", requires = "replays")]
     pub partition: Option<crate::sim::partial::PartitionSpec>,
 }

@@ -162,6 +162,7 @@ fn computed_series(
     })
 }
 
+/// The keep-alive trade-off of `opt`, whose analyzed simulation is `run`.
 fn keep_alive_of(plan: &Plan, opt: &ServerlessOption, run: &SimOutput) -> anyhow::Result<KeepAliveTradeoff> {
     keep_alive_tradeoff(plan, opt, run).with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))
 }
@@ -196,10 +197,15 @@ fn partition_round(plan: &Plan, args: &AnalyzeArgs, store: &ReplayStore) -> anyh
         "replays_merged": counts.merged,
     });
     println!("{line}");
+    print_notes(store);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Why replays the store held were replayed instead, on stderr.
+fn print_notes(store: &ReplayStore) {
     for note in store.notes() {
         eprintln!("note: replay store: {}", terminal(&note));
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `analyze`.
@@ -280,9 +286,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
              the next run)",
             counts.merged, counts.replayed, counts.written
         );
-        for note in store.notes() {
-            eprintln!("note: replay store: {}", terminal(&note));
-        }
+        print_notes(store);
     }
     let mut gates = Vec::new();
     if args.fail_on_warning {

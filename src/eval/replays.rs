@@ -167,22 +167,16 @@ impl ReplayStore {
     }
 
     /// The readers of every partition's partial of the replay in `folder` (the fewest
-    /// partitions that are all there, or this run's count), when the store holds them all and
-    /// each was made for `key`.
+    /// partitions that are all there: one, where an unpartitioned run kept it), when the store
+    /// holds them all and each was made for `key`.
     fn complete_set(&self, folder: &Path, key: &str) -> Option<Vec<PartialReader>> {
-        let counts: Vec<u32> = match self.partition {
-            Some(spec) => vec![spec.count],
-            None => {
-                let mut counts: Vec<u32> = std::fs::read_dir(folder)
-                    .ok()?
-                    .filter_map(|e| parse_part_name(&e.ok()?.file_name().to_string_lossy()))
-                    .map(|(_, n)| n)
-                    .collect();
-                counts.sort_unstable();
-                counts.dedup();
-                counts
-            }
-        };
+        let mut counts: Vec<u32> = std::fs::read_dir(folder)
+            .ok()?
+            .filter_map(|e| parse_part_name(&e.ok()?.file_name().to_string_lossy()))
+            .map(|(_, n)| n)
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
         let n = counts
             .into_iter()
             .find(|&n| (1..=n).all(|k| folder.join(part_name(k, n)).is_file()))?;

@@ -566,8 +566,8 @@ type MinuteLoad = Vec<(u64, u64, u32)>;
 type OwnSweeps = BTreeMap<String, ProfileSweep>;
 
 /// The unit results, the merged concurrency sweep (with the fluid-path load) and the units' own
-/// sweeps kept (by unit key) of every partition's partial, after checking that the partials are this plan's partitions, each
-/// once, and that the merged load stays within the account limit.
+/// sweeps kept (by unit key) of every partition's partial, after checking that the partials are
+/// this plan's partitions, each once, and that the merged load stays within the account limit.
 fn merge_partials(
     readers: &mut [PartialReader],
     partition_of: &BTreeMap<String, u32>,
@@ -2127,7 +2127,7 @@ mod tests {
                 let (merged, merged_alone) = simulate_merged_with_alone_runs(&w, &cfg, &mut readers, true).unwrap();
                 assert_eq!(merged, whole, "{n} partitions");
                 assert_eq!(merged_alone, alone, "{n} partitions");
-                // Partials made without the runs alone merge to the whole run and none alone.
+                // Merged without the runs alone: the whole run still.
                 let mut readers: Vec<PartialReader> = paths.iter().map(|p| PartialReader::open(p).unwrap()).collect();
                 assert_eq!(simulate_merged(&w, &cfg, &mut readers).unwrap(), whole);
             }

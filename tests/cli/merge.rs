@@ -361,6 +361,11 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
             "{name}"
         );
     }
+    // Partitions merge what an unpartitioned run kept (its one partition of one) instead of
+    // replaying their share; only the keep-alive trade-offs it did not chart are new.
+    for line in analyze_partitions(&[args[0], "--monte-carlo", "0", "--seed", "8"], &store, 2) {
+        assert!(line["replays_merged"].as_u64().unwrap() >= kept, "{line}");
+    }
     // --partition needs the store.
     let err = input_error(&["analyze", args[0], "--partition", "1/2"]);
     assert!(err.contains("--replays"), "{err}");
