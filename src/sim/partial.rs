@@ -553,6 +553,46 @@ mod tests {
     }
 
     #[test]
+    fn merging_equals_a_sum_per_millisecond_dense_or_sparse() {
+        // Three partials of 20,000 changes each: gaps of 0–3 ms (dense windows, many shared
+        // milliseconds, some summing to zero) or up to 2^20 ms (sparse windows), ±1–3 each;
+        // the merge equals a sum per millisecond kept in an ordered map, zeros left out.
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = std::collections::BTreeMap::<u64, i64>::new();
+        let mut x = 99u64;
+        let mut readers = Vec::new();
+        for k in 1..=3u32 {
+            let path = dir.path().join(format!("{k}.part"));
+            let mut w = PartialWriter::create(&path).unwrap();
+            let mut t = 0u64;
+            for i in 0..20_000u64 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let sparse = (i / 2_000) % 2 == 1;
+                t += if sparse {
+                    1 + (x >> 40) % (1 << 20)
+                } else {
+                    1 + (x >> 40) % 3
+                };
+                let d = 1 + (x >> 20) as i32 % 3;
+                let d = if x >> 63 == 1 { -d } else { d };
+                w.add(t, d);
+                *expected.entry(t).or_default() += i64::from(d);
+            }
+            w.finish(header(k)).unwrap();
+            readers.push(PartialReader::open(&path).unwrap());
+        }
+        let mut got = Vec::new();
+        merge_changes(&mut readers, &mut |t, n| {
+            got.push((t, n));
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<(u64, i64)> = expected.into_iter().filter(|&(_, n)| n != 0).collect();
+        assert!(expected.len() > 40_000, "{}", expected.len());
+        assert_eq!(got, expected);
+    }
+
+    #[test]
     fn damaged_files_are_refused_with_the_file_named() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.part");
