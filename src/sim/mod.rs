@@ -1082,6 +1082,21 @@ fn run(
         );
         into.insert(function_key(&f.id), out);
     };
+    // The output of `plans` and `fluid_plans` (holding `timers` timer functions) over the run's
+    // period, from their results and concurrency sweep.
+    let output = |timers: usize, plans: &[UnitPlan], fluid_plans: &[UnitPlan], results: &[UnitResult], sweep| {
+        assemble(
+            &resolved,
+            timers,
+            plans,
+            fluid_plans,
+            results,
+            (sweep, cfg.per_minute),
+            start_ms,
+            engine.init_limit_ms,
+            engine.window_end_ms,
+        )
+    };
     let mut alone_runs = AloneRuns::new();
     let (results, sweep) = match shard {
         Shard::Whole => {
@@ -1163,17 +1178,7 @@ fn run(
                 .flat_map(|u| &u.functions)
                 .filter(|(f, _)| is_timer_counts(f))
                 .count();
-            let out = assemble(
-                &resolved,
-                timers,
-                &plans,
-                &fluid_plans,
-                &results,
-                (sweep, cfg.per_minute),
-                start_ms,
-                engine.init_limit_ms,
-                engine.window_end_ms,
-            );
+            let out = output(timers, &plans, &fluid_plans, &results, sweep);
             let mut unit_keys: Vec<String> = plans.iter().chain(&fluid_plans).map(|u| u.key.clone()).collect();
             unit_keys.sort();
             let header = PartialHeader {
@@ -1204,17 +1209,7 @@ fn run(
         }
     };
     let timers = workload.functions.iter().filter(|f| is_timer_counts(f)).count();
-    let out = assemble(
-        &resolved,
-        timers,
-        &plans,
-        &fluid_plans,
-        &results,
-        (sweep, cfg.per_minute),
-        start_ms,
-        engine.init_limit_ms,
-        engine.window_end_ms,
-    );
+    let out = output(timers, &plans, &fluid_plans, &results, sweep);
     Ok(RunOutcome::Whole(Box::new(out), alone_runs))
 }
 

@@ -4,6 +4,15 @@
 use assert_cmd::Command;
 use std::path::PathBuf;
 
+/// The five files `analyze` writes.
+pub const REPORT_FILES: [&str; 5] = [
+    "report.json",
+    "report.md",
+    "options.csv",
+    "functions.csv",
+    "report.html",
+];
+
 /// The `faascost` binary under test.
 pub fn faascost() -> Command {
     Command::cargo_bin("faascost").expect("the faascost binary is built")

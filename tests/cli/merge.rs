@@ -3,7 +3,7 @@
 //! Azure's apps, the fluid path); partials that cannot be merged exactly are refused. `analyze
 //! --partition K/N --replays DIR` rounds and `analyze --replays DIR` give the single run's reports.
 
-use super::common::{faascost, input_error, stdout};
+use super::common::{faascost, input_error, stdout, REPORT_FILES};
 use std::path::{Path, PathBuf};
 
 const DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/default");
@@ -298,13 +298,7 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
         .and_then(|(n, _)| n.parse().ok())
         .unwrap_or_else(|| panic!("every replay merged, none replayed: {stderr}"));
     assert!((10..=written).contains(&merged_here), "{merged_here} of {written}");
-    for name in [
-        "report.json",
-        "report.md",
-        "options.csv",
-        "functions.csv",
-        "report.html",
-    ] {
+    for name in REPORT_FILES {
         assert!(
             std::fs::read(single.join(name)).unwrap() == std::fs::read(merged.join(name)).unwrap(),
             "{name} differs"
@@ -344,13 +338,7 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
         )),
         "{second}"
     );
-    for name in [
-        "report.json",
-        "report.md",
-        "options.csv",
-        "functions.csv",
-        "report.html",
-    ] {
+    for name in REPORT_FILES {
         let plain = std::fs::read(dir.path().join("plain").join(name)).unwrap();
         assert!(
             plain == std::fs::read(dir.path().join("kept").join(name)).unwrap(),

@@ -4,7 +4,7 @@
 //! cannot do on a terminal or in a pull-request comment.
 
 use super::analyze::{batch_trace, scenario, trace, HEADER, LAMBDA};
-use super::common::{faascost, input_error};
+use super::common::{faascost, input_error, REPORT_FILES};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -46,13 +46,7 @@ fn report_from_reproduces_the_analyze_files_byte_for_byte() {
         .arg(&again)
         .assert()
         .success();
-    for name in [
-        "report.json",
-        "report.md",
-        "options.csv",
-        "functions.csv",
-        "report.html",
-    ] {
+    for name in REPORT_FILES {
         assert_eq!(read(&out.join(name)), read(&again.join(name)), "{name} differs");
     }
     assert_eq!(
