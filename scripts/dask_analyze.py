@@ -7,8 +7,9 @@ gives the parallelism): it replays its share of every whole-workload replay of t
 options and writes the partials into DIR, which every worker and this driver must see (a shared
 filesystem on a real cluster). One round writes every partial the report needs. This driver then
 runs `faascost analyze ARGS --replays DIR` itself, which merges them (exactly the replays) and
-runs the rest (servers, hybrids, per-function fits): the same reports, stdout, stderr and exit
-code as `faascost analyze ARGS` alone. Why Dask: see scripts/dask_simulate.py.
+runs the rest (servers, hybrids, per-function fits): the same reports, stdout and exit code as
+`faascost analyze ARGS` alone (its stderr also says what it merged). Why Dask: see
+scripts/dask_simulate.py.
 
 Usage:
   scripts/dask_analyze.py --partitions 4 --workers 2 --replays DIR [--faascost BIN]

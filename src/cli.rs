@@ -160,8 +160,8 @@ pub struct AnalyzeArgs {
     /// there, and go on with the partition's own output in its place (no reports: the run prints
     /// one JSON line of what it did). One round of all N writes every partial the report needs;
     /// then `analyze --replays DIR` without --partition merges them and writes the reports
-    /// (scripts/dask_analyze.py runs both on a Dask cluster). Refused when the account limit
-    /// could couple partitions.
+    /// (scripts/dask_analyze.py runs both on a Dask cluster). A replay whose units the account
+    /// limit couples is not partitioned: the report run replays it whole (a note says which).
     #[arg(long, value_name = "K/N", requires = "replays")]
     pub partition: Option<crate::sim::partial::PartitionSpec>,
 }

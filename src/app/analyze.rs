@@ -172,13 +172,13 @@ fn keep_alive_of(plan: &Plan, opt: &ServerlessOption, run: &SimOutput) -> anyhow
 /// whole) — the comparison, every range case and Monte Carlo run, and the keep-alive trade-off
 /// of every serverless option (the report charts one, the winner or the cheapest, which only
 /// the servers' costs can tell) — so no replay's settings wait on another's outcome and one
-/// round writes every partial the unpartitioned run will merge. Prints what it did as one JSON
-/// line; writes no report.
-fn partition_round(plan: &Plan, args: &AnalyzeArgs, store: &ReplayStore) -> anyhow::Result<ExitCode> {
-    let mut serverless_only = plan.clone();
-    serverless_only.scenario.provisioned.clear();
-    serverless_only.scenario.hybrid.clear();
-    let plan = &serverless_only;
+/// round writes every partial the unpartitioned run will merge (a replay whose units the
+/// account limit couples is left to it, with a note). Prints what it did as one JSON line;
+/// writes no report.
+fn partition_round(mut plan: Plan, args: &AnalyzeArgs, store: &ReplayStore) -> anyhow::Result<ExitCode> {
+    plan.scenario.provisioned.clear();
+    plan.scenario.hybrid.clear();
+    let plan = &plan;
     let (evaluations, Runs { whole: runs, .. }) = evaluate_all_with_progress(plan, &mut |_| {})?;
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
@@ -216,7 +216,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         plan.replays = Some(Arc::new(store));
     }
     if let (Some(store), Some(_)) = (plan.replays.clone(), args.partition) {
-        return partition_round(&plan, args, &store);
+        return partition_round(plan, args, &store);
     }
     let progress = Progress::start();
     let (evaluations, Runs { whole: runs, alone }) = progress.evaluate(&plan)?;

@@ -502,7 +502,7 @@ fn evaluate_options(
                 alone_runs.insert(opt.id.clone(), Arc::new(by_function));
                 run
             }
-            (None, None) => serverless::run(plan, opt, &plan.workload)?,
+            (None, None) => serverless::run_whole(plan, opt)?,
         };
         out.push(serverless::evaluate(plan, opt, &run)?);
         serverless_runs.insert(opt.id.clone(), run);

@@ -92,7 +92,7 @@ pub fn keep_alive_tradeoff(plan: &Plan, opt: &ServerlessOption, run: &SimOutput)
             }
             let mut variant = opt.clone();
             variant.keep_alive = KeepAliveSpec::Fixed { keep_alive_ms: ms };
-            Ok(point(minutes, &serverless::run(plan, &variant, &plan.workload)?))
+            Ok(point(minutes, &serverless::run_whole(plan, &variant)?))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(KeepAliveTradeoff {

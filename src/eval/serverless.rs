@@ -118,21 +118,30 @@ pub fn limits(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Vec<LimitBr
     ))
 }
 
-/// Simulates an option on `workload` (through the plan's replay store when it is the plan's own
-/// workload). The usage is billed over the workload's window (the period every option is scaled
-/// to a month from) with the option's ephemeral storage.
+/// Simulates an option on `workload` (never through the replay store: see [`run_whole`]). The
+/// usage is billed over the plan's window (the period every option is scaled to a month from)
+/// with the option's ephemeral storage.
 pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::Result<SimOutput> {
     let cfg = sim_config(plan, opt)?;
-    let out = match &plan.replays {
-        Some(store) if std::ptr::eq(workload, &plan.workload) => store.replay(workload, &cfg, false).map(|r| r.0),
-        _ => simulate(workload, &cfg).map_err(anyhow::Error::from),
-    }
-    .with_context(|| format!("simulating option '{}'", opt.id))?;
+    let out = simulate(workload, &cfg).with_context(|| format!("simulating option '{}'", opt.id))?;
     Ok(billed_over_window(plan, opt, out))
 }
 
-/// [`run`] on the plan's workload, also returning each function's run alone wherever the whole
-/// run holds it exactly (`sim::AloneRuns`), each as [`run`] would give it on a plan of that
+/// [`run`] on the plan's whole workload, through the plan's replay store when it has one
+/// (`eval::replays`: merged from the store, or kept in it).
+pub fn run_whole(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimOutput> {
+    let Some(store) = &plan.replays else {
+        return run(plan, opt, &plan.workload);
+    };
+    let cfg = sim_config(plan, opt)?;
+    let (out, _) = store
+        .replay(&plan.workload, &cfg, false)
+        .with_context(|| format!("simulating option '{}'", opt.id))?;
+    Ok(billed_over_window(plan, opt, out))
+}
+
+/// [`run_whole`], also returning each function's run alone wherever the whole run holds it
+/// exactly (`sim::AloneRuns`), each as [`run`] would give it on a plan of that
 /// function alone over the same window except for the per-minute concurrency series, which a
 /// run alone does not keep (nothing charts a function alone).
 pub fn run_with_alone(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<(SimOutput, AloneRuns)> {

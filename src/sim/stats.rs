@@ -118,7 +118,9 @@ pub struct ConcurrencyProfile {
 /// Concurrency over time, swept from in-flight changes fed in time order: memory is one entry
 /// per minute in which something was in flight (sparse: far-apart timestamps cost nothing),
 /// never the window span, or none for a sweep of the totals only (peak and mean). At equal
-/// times completions (-1) come before arrivals (+1), as in the engine.
+/// times completions (-1) come before arrivals (+1), as in the engine. Its fields are written
+/// in partial files (`sim::partial`, a unit's own totals): a change to them changes the
+/// partial schema.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileSweep {
     start_ms: u64,

@@ -358,3 +358,92 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
     let err = input_error(&["analyze", args[0], "--partition", "1/2"]);
     assert!(err.contains("--replays"), "{err}");
 }
+
+#[test]
+fn a_replay_the_account_limit_couples_is_left_to_the_report_run() {
+    // Lambda with an account limit of 1 on 30 generated functions (2 in flight at the peak):
+    // the limit binds, so no Lambda replay can be partitioned. The round goes on (a partition
+    // where it binds notes it and stands in with its units unlimited), Cloud Run's replays are
+    // partitioned as usual, and the report run replays Lambda's whole: the single run's files,
+    // byte for byte. A rerun finds the marker and replays them whole at once, with no note.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("g30");
+    faascost()
+        .args([
+            "generate",
+            "--like",
+            "azure2019",
+            "--functions",
+            "30",
+            "--hours",
+            "6",
+            "--seed",
+            "5",
+        ])
+        .args(["--format", "azure2019", "--out"])
+        .arg(&trace)
+        .assert()
+        .success();
+    let scenario = dir.path().join("limit.toml");
+    std::fs::write(
+        &scenario,
+        "schema_version = 1\nseed = 7\n\
+         [[serverless]]\nid = \"lambda\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\nconcurrency_limit = 1\n\
+         [[serverless]]\nid = \"run\"\nplatform = \"gcp-cloud-run\"\nmemory_mb = 1024\n",
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    let args = [
+        trace.to_str().unwrap(),
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--monte-carlo",
+        "0",
+    ];
+    let run = |extra: &[&str]| -> (Vec<u8>, String) {
+        let out = faascost().arg("analyze").args(args).args(extra).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{stderr}");
+        (out.stdout, stderr)
+    };
+    let single = dir.path().join("single");
+    let (stdout, _) = run(&["--out", single.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let lambda = report["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "lambda")
+        .unwrap();
+    assert!(lambda["throttles"].as_u64().unwrap() > 0, "the limit binds: {lambda}");
+    let mut notes = String::new();
+    for k in ["1/2", "2/2"] {
+        let (stdout, stderr) = run(&["--replays", store.to_str().unwrap(), "--partition", k]);
+        let line: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+        assert!(line["partials_written"].as_u64().unwrap() > 0, "{line}");
+        notes.push_str(&stderr);
+    }
+    // The partition where the limit binds says so.
+    assert!(notes.contains("replayed whole by the report run"), "{notes}");
+    let merged = dir.path().join("merged");
+    let (_, stderr) = run(&["--replays", store.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
+    let replayed_here = |stderr: &str| -> u64 {
+        stderr
+            .split_once("from their partials, ")
+            .and_then(|(_, rest)| rest.split_once(" replayed here"))
+            .and_then(|(n, _)| n.parse().ok())
+            .unwrap_or_else(|| panic!("{stderr}"))
+    };
+    assert!(replayed_here(&stderr) > 0, "{stderr}");
+    for name in REPORT_FILES {
+        assert!(
+            std::fs::read(single.join(name)).unwrap() == std::fs::read(merged.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+    let again = dir.path().join("again");
+    let (_, rerun) = run(&["--replays", store.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+    assert_eq!(replayed_here(&rerun), replayed_here(&stderr), "{rerun}");
+    assert!(!rerun.contains("note: replay store"), "{rerun}");
+    assert!(std::fs::read(single.join("report.json")).unwrap() == std::fs::read(again.join("report.json")).unwrap());
+}
