@@ -238,14 +238,9 @@ fn analyze_partitions(args: &[&str], store: &Path, n: u32) -> Vec<serde_json::Va
         .collect()
 }
 
-#[test]
-fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
-    // 30 generated functions over 6 hours on the embedded scenario (serverless on three clouds,
-    // servers, containers, a hybrid), 2 Monte Carlo runs: three partitions write one partial
-    // of every whole-workload replay in one round, and `analyze --replays` merges what it needs
-    // (none replayed again) into the single run's five files, byte for byte.
-    let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("g30");
+/// 30 generated Azure-like functions over 6 hours in `dir/g30`.
+fn azure_like_6h(dir: &Path) -> PathBuf {
+    let trace = dir.join("g30");
     faascost()
         .args([
             "generate",
@@ -262,6 +257,17 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
         .arg(&trace)
         .assert()
         .success();
+    trace
+}
+
+#[test]
+fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
+    // 30 generated functions over 6 hours on the embedded scenario (serverless on three clouds,
+    // servers, containers, a hybrid), 2 Monte Carlo runs: three partitions write one partial
+    // of every whole-workload replay in one round, and `analyze --replays` merges what it needs
+    // (none replayed again) into the single run's five files, byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = azure_like_6h(dir.path());
     let (single, merged, store) = (
         dir.path().join("single"),
         dir.path().join("merged"),
@@ -367,23 +373,7 @@ fn a_replay_the_account_limit_couples_is_left_to_the_report_run() {
     // partitioned as usual, and the report run replays Lambda's whole: the single run's files,
     // byte for byte. A rerun finds the marker and replays them whole at once, with no note.
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("g30");
-    faascost()
-        .args([
-            "generate",
-            "--like",
-            "azure2019",
-            "--functions",
-            "30",
-            "--hours",
-            "6",
-            "--seed",
-            "5",
-        ])
-        .args(["--format", "azure2019", "--out"])
-        .arg(&trace)
-        .assert()
-        .success();
+    let trace = azure_like_6h(dir.path());
     let scenario = dir.path().join("limit.toml");
     std::fs::write(
         &scenario,
