@@ -238,6 +238,25 @@ fn analyze_partitions(args: &[&str], store: &Path, n: u32) -> Vec<serde_json::Va
         .collect()
 }
 
+/// What a report run said of its replay store: `(replays merged, replayed here)`.
+fn store_counts(stderr: &str) -> (u64, u64) {
+    let counts = stderr
+        .split_once("replay store: ")
+        .and_then(|(_, rest)| rest.split_once(" whole-workload replays merged from their partials, "))
+        .and_then(|(merged, rest)| Some((merged.parse().ok()?, rest.split_once(" replayed here")?.0.parse().ok()?)));
+    counts.unwrap_or_else(|| panic!("no replay store counts: {stderr}"))
+}
+
+/// Asserts that the report folders `a` and `b` hold the same five files, byte for byte.
+fn assert_same_reports(a: &Path, b: &Path) {
+    for name in REPORT_FILES {
+        assert!(
+            std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
 /// 30 generated Azure-like functions over 6 hours in `dir/g30`.
 fn azure_like_6h(dir: &Path) -> PathBuf {
     let trace = dir.join("g30");
@@ -298,18 +317,10 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // The round also swept the keep-alive of the serverless options the report does not chart.
-    let merged_here: u64 = stderr
-        .split_once("replay store: ")
-        .and_then(|(_, rest)| rest.split_once(" whole-workload replays merged from their partials, 0 replayed here"))
-        .and_then(|(n, _)| n.parse().ok())
-        .unwrap_or_else(|| panic!("every replay merged, none replayed: {stderr}"));
+    let (merged_here, replayed) = store_counts(&stderr);
+    assert_eq!(replayed, 0, "every replay merged, none replayed: {stderr}");
     assert!((10..=written).contains(&merged_here), "{merged_here} of {written}");
-    for name in REPORT_FILES {
-        assert!(
-            std::fs::read(single.join(name)).unwrap() == std::fs::read(merged.join(name)).unwrap(),
-            "{name} differs"
-        );
-    }
+    assert_same_reports(&single, &merged);
     // A second round writes nothing: every replay is merged.
     let again = analyze_partitions(&args, &store, 3);
     assert_eq!(again[1]["partials_written"], 0);
@@ -331,30 +342,14 @@ fn analyze_partitions_through_a_replay_store_give_the_single_runs_reports() {
     };
     seed8(None, "plain");
     let first = seed8(Some(&store), "kept");
-    let kept: u64 = first
-        .split_once("replay store: 0 whole-workload replays merged from their partials, ")
-        .and_then(|(_, rest)| rest.split_once(" replayed here"))
-        .and_then(|(n, _)| n.parse().ok())
-        .unwrap_or_else(|| panic!("none merged, every one replayed: {first}"));
+    let (none, kept) = store_counts(&first);
+    assert_eq!(none, 0, "none merged, every one replayed: {first}");
     assert!(kept >= 4, "{first}");
     let second = seed8(Some(&store), "reused");
-    assert!(
-        second.contains(&format!(
-            "replay store: {kept} whole-workload replays merged from their partials, 0 replayed here"
-        )),
-        "{second}"
-    );
-    for name in REPORT_FILES {
-        let plain = std::fs::read(dir.path().join("plain").join(name)).unwrap();
-        assert!(
-            plain == std::fs::read(dir.path().join("kept").join(name)).unwrap(),
-            "{name}"
-        );
-        assert!(
-            plain == std::fs::read(dir.path().join("reused").join(name)).unwrap(),
-            "{name}"
-        );
-    }
+    assert_eq!(store_counts(&second), (kept, 0), "{second}");
+    let plain = dir.path().join("plain");
+    assert_same_reports(&plain, &dir.path().join("kept"));
+    assert_same_reports(&plain, &dir.path().join("reused"));
     // Partitions merge what an unpartitioned run kept (its one partition of one) instead of
     // replaying their share; only the keep-alive trade-offs it did not chart are new.
     for line in analyze_partitions(&[args[0], "--monte-carlo", "0", "--seed", "8"], &store, 2) {
@@ -417,20 +412,9 @@ fn a_replay_the_account_limit_couples_is_left_to_the_report_run() {
     assert!(notes.contains("replayed whole by the report run"), "{notes}");
     let merged = dir.path().join("merged");
     let (_, stderr) = run(&["--replays", store.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
-    let replayed_here = |stderr: &str| -> u64 {
-        stderr
-            .split_once("from their partials, ")
-            .and_then(|(_, rest)| rest.split_once(" replayed here"))
-            .and_then(|(n, _)| n.parse().ok())
-            .unwrap_or_else(|| panic!("{stderr}"))
-    };
+    let replayed_here = |stderr: &str| store_counts(stderr).1;
     assert!(replayed_here(&stderr) > 0, "{stderr}");
-    for name in REPORT_FILES {
-        assert!(
-            std::fs::read(single.join(name)).unwrap() == std::fs::read(merged.join(name)).unwrap(),
-            "{name} differs"
-        );
-    }
+    assert_same_reports(&single, &merged);
     let again = dir.path().join("again");
     let (_, rerun) = run(&["--replays", store.to_str().unwrap(), "--out", again.to_str().unwrap()]);
     assert_eq!(replayed_here(&rerun), replayed_here(&stderr), "{rerun}");
