@@ -1,8 +1,9 @@
 //! The network lines of a real bill, from a provider's `network` price table (`aws-network`,
-//! `azure-network`, `cloudflare-network`): internet egress of `requests × response_bytes`
-//! (tiered over the month, AWS's and Azure's 100 GB free with the free tier), NAT gateway hours and data processed, public
-//! IPv4 address-hours. A provider with no network table (GCP: no sourced egress price)
-//! gets a "not priced" egress line, so the total says it is a lower bound.
+//! `azure-network`, `gcp-network`, `cloudflare-network`): internet egress of `requests ×
+//! response_bytes` (tiered over the month, with the free grants of the free tier), NAT gateway
+//! hours and data processed, public IPv4 address-hours. A provider with no network table (a
+//! user's price folder without one) gets a "not priced" egress line, so the total says it is a
+//! lower bound.
 
 use super::breakdown::{CostBreakdown, CostLine};
 use super::meter::{Meter, BYTES_PER_GB, MS_PER_HOUR_U};
@@ -183,10 +184,36 @@ mod tests {
     }
 
     #[test]
-    fn cloudflare_egress_is_free_and_gcp_is_not_priced() {
+    fn gcp_egress_premium_tier_and_the_1_gib_free() {
         let c = catalog();
+        let free = CostOptions {
+            free_tier: true,
+            ..CostOptions::default()
+        };
+        // 500 GiB out: 500 × $0.12 = $60.00; with Cloud Run's 1 GiB free, 499 × 0.12 = $59.88.
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 500, GB, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(60.00));
+        assert!(b.complete() && !b.verified());
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 500, GB, &free).unwrap();
+        assert_eq!(b.total(), usd(59.88));
+        // 20,000 GiB: 1,024 × 0.12 + 9,216 × 0.11 + 9,760 × 0.08
+        // = 122.88 + 1,013.76 + 780.80 = $1,917.44.
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 20_000, GB, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(1_917.44));
+        // A week of 100 GiB is 100 × 730/168 = 434.52 GiB a month: × 0.12 = $52.14.
+        let week_ms = 7 * 24 * 3_600_000;
+        let b = price_egress(&c, "gcp", week_ms, 100, GB, &CostOptions::default()).unwrap();
+        assert_eq!(b.total().cents(), 5_214);
+    }
+
+    #[test]
+    fn cloudflare_egress_is_free_and_a_provider_without_a_table_is_not_priced() {
+        let mut c = catalog();
         let b = price_egress(&c, "cloudflare", MS_PER_MONTH, 1_000, GB, &CostOptions::default()).unwrap();
         assert!(b.complete() && b.total() == Usd::ZERO && !b.lines.is_empty());
+        // A catalog without GCP's network table (a user's `--pricing` folder): a "not priced"
+        // line, never a silent $0.
+        c.tables.remove("gcp-network");
         let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, GB, &CostOptions::default()).unwrap();
         assert!(!b.complete());
         assert!(b.lines[0]

@@ -64,6 +64,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "gcp-functions-gen1.toml",
         include_str!("../../pricing/gcp-functions-gen1.toml"),
     ),
+    ("gcp-network.toml", include_str!("../../pricing/gcp-network.toml")),
 ];
 
 /// A set of validated price tables, by offering id.

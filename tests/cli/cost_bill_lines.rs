@@ -83,9 +83,18 @@ fn internet_egress_per_provider() {
         .clone();
     assert_eq!(line["cost_usd"], "0.000000");
     assert_eq!(v["complete"], true);
-    // Cloud Run: no sourced egress price: a "not priced" line, the total a lower bound.
-    let v = bill(&["gcp-cloud-run", "--requests", "1000", "--response-bytes", "1000"]);
-    assert_eq!(v["complete"], false);
+    // Cloud Run: Premium Tier egress, 10M × 100 KiB = 1,024,000,000 KiB = 953.674316 GiB ×
+    // $0.12 = $114.440918 (the first tier, to 1,024 GiB).
+    let v = bill(&["gcp-cloud-run", "--requests", "10000000", "--response-bytes", "102400"]);
+    let line = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Internet egress (first 1,024 GB)")
+        .unwrap()
+        .clone();
+    assert_eq!(line["cost_usd"], "114.440918");
+    assert_eq!(v["complete"], true);
 }
 
 #[test]
