@@ -13,18 +13,17 @@
 //! `ServerlessSimulator`), dslab-faas (anchors.md §A5), SPEC.md "Models".
 //!
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
-//! scheduled them. Arrivals sit in a binary heap of 24-byte entries, completions in another
-//! and, once many are in flight, in a per-ms timing wheel whose lists keep that order; the
+//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
 //! histograms fill two tables of counts keyed by value (a dense array for the small values, a
 //! hash table for the others; at one request per instance a request's busy period is its
 //! latency and is counted with it, as is the execution of a request that neither waited nor
 //! was slowed, in one count for the three). The common case — one request per instance, a
 //! fixed keep-alive, no contention, no provisioned concurrency, no retries — takes a lean path
-//! ([`Lean`]) with the same results: instances reduced to times and completions to their
-//! times (and units). A unit's next first-attempt request is pulled from its arrival stream
-//! only when its previous one is served, so memory is the requests in flight, not the
-//! requests to come. An [`Engine`] can be advanced to a time and resumed, so many engines can
-//! be swept in step.
+//! ([`Lean`]) with the same results: instances reduced to times, completions in a 4-ary heap
+//! and, once many are in flight, a per-ms timing wheel. A unit's
+//! next first-attempt request is pulled from its arrival stream only when its previous one is
+//! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
+//! advanced to a time and resumed, so many engines can be swept in step.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -818,13 +817,8 @@ struct Lean {
 }
 
 /// A 4-ary min-heap: half a binary heap's depth, and a node's four children share a cache line.
+#[derive(Default)]
 struct QuadHeap<T>(Vec<T>);
-
-impl<T> Default for QuadHeap<T> {
-    fn default() -> Self {
-        QuadHeap(Vec::new())
-    }
-}
 
 impl<T: Ord + Copy> QuadHeap<T> {
     fn peek(&self) -> Option<T> {
@@ -891,122 +885,40 @@ impl<T: Ord + Copy> QuadHeap<T> {
     }
 }
 
-/// The heap of a [`DoneQueue`]: a min-heap of `T`.
-trait MinHeap<T>: Default {
-    fn push(&mut self, x: T);
-    fn peek(&self) -> Option<T>;
-    /// Removes the least entry (the heap is not empty).
-    fn pop(&mut self) -> T;
-    fn len(&self) -> usize;
-}
-
-impl<T: Ord + Copy> MinHeap<T> for QuadHeap<T> {
-    fn push(&mut self, x: T) {
-        QuadHeap::push(self, x);
-    }
-
-    fn peek(&self) -> Option<T> {
-        QuadHeap::peek(self)
-    }
-
-    fn pop(&mut self) -> T {
-        QuadHeap::pop(self)
-    }
-
-    fn len(&self) -> usize {
-        QuadHeap::len(self)
-    }
-}
-
-impl<T: Ord + Copy> MinHeap<T> for BinaryHeap<Reverse<T>> {
-    fn push(&mut self, x: T) {
-        BinaryHeap::push(self, Reverse(x));
-    }
-
-    fn peek(&self) -> Option<T> {
-        BinaryHeap::peek(self).map(|x| x.0)
-    }
-
-    fn pop(&mut self) -> T {
-        BinaryHeap::pop(self).expect("the heap is not empty").0
-    }
-
-    fn len(&self) -> usize {
-        BinaryHeap::len(self)
-    }
-}
-
-/// An entry of a [`DoneQueue`], ordered by time first: its time and the rest, which a wheel
-/// list holds (ordered as the entries of one time are).
+/// An entry of a [`DoneQueue`]: a completion's time and unit, ordered by time first.
 trait Completion: Ord + Copy {
-    type Rest: Ord + Copy;
-    /// The queue's heap: 4-ary for the lean path's small entries; binary for the general
-    /// path's 24-byte ones, which four children would spread over two cache lines (measured:
-    /// ~75 more instructions a pop on a 200-function day's Cloud Run replay).
-    type Heap: MinHeap<Self>;
+    fn new(time_ms: u64, unit: u32) -> Self;
     fn time_ms(self) -> u64;
-    fn split(self) -> (u64, Self::Rest);
-    fn join(time_ms: u64, rest: Self::Rest) -> Self;
+    fn unit(self) -> u32;
 }
 
-/// A lean completion of the only unit of an engine: its time alone (one compare a heap step
-/// where a pair takes two; 8 bytes, so a node's four children take half a cache line).
+/// A completion of the only unit of an engine: its time alone (one compare a heap step where
+/// a pair takes two; 8 bytes, so a node's four children take half a cache line).
 impl Completion for u64 {
-    type Rest = ();
-    type Heap = QuadHeap<u64>;
+    fn new(time_ms: u64, _unit: u32) -> Self {
+        time_ms
+    }
 
     fn time_ms(self) -> u64 {
         self
     }
 
-    fn split(self) -> (u64, ()) {
-        (self, ())
-    }
-
-    fn join(time_ms: u64, _: ()) -> Self {
-        time_ms
+    fn unit(self) -> u32 {
+        0
     }
 }
 
-/// A lean completion `(time, unit)` of an engine of several units.
 impl Completion for (u64, u32) {
-    type Rest = u32;
-    type Heap = QuadHeap<(u64, u32)>;
+    fn new(time_ms: u64, unit: u32) -> Self {
+        (time_ms, unit)
+    }
 
     fn time_ms(self) -> u64 {
         self.0
     }
 
-    fn split(self) -> (u64, u32) {
-        self
-    }
-
-    fn join(time_ms: u64, unit: u32) -> Self {
-        (time_ms, unit)
-    }
-}
-
-/// A general-path completion: the rest is `(tie, payload, epoch)`, ordered by the tie (no two
-/// events share one), as [`Event`] orders within a time.
-impl Completion for Event {
-    type Rest = (u64, u32, u32);
-    type Heap = BinaryHeap<Reverse<Event>>;
-
-    fn time_ms(self) -> u64 {
-        self.time_ms
-    }
-
-    fn split(self) -> (u64, (u64, u32, u32)) {
-        (self.time_ms, (self.tie, self.payload, self.epoch))
-    }
-
-    fn join(time_ms: u64, (tie, payload, epoch): (u64, u32, u32)) -> Self {
-        Event {
-            time_ms,
-            tie,
-            payload,
-            epoch,
-        }
+    fn unit(self) -> u32 {
+        self.1
     }
 }
 
@@ -1028,43 +940,44 @@ impl Completions {
 
     fn push(&mut self, time_ms: u64, unit: u32) {
         match self {
-            Completions::One(q) => q.push(time_ms),
-            Completions::Several(q) => q.push((time_ms, unit)),
+            Completions::One(q) => q.push(time_ms, unit),
+            Completions::Several(q) => q.push(time_ms, unit),
         }
     }
 
     fn min(&self) -> Option<u64> {
         match self {
-            Completions::One(q) => q.min_ms(),
-            Completions::Several(q) => q.min_ms(),
+            Completions::One(q) => q.min(),
+            Completions::Several(q) => q.min(),
         }
     }
 
     fn pop(&mut self) -> (u64, u32) {
         match self {
-            Completions::One(q) => (q.pop(), 0),
+            Completions::One(q) => q.pop(),
             Completions::Several(q) => q.pop(),
         }
     }
 }
 
-/// Pending completions (entries `E`, popped in their order): a heap, and once many
-/// requests are in flight also a timing wheel over the next [`WHEEL_MS`], where most
-/// completions then fall: a list per ms, kept in the entries' order, found again by a bit scan
-/// (O(1) against the heap's log n sifts). Every time pushed must be at least the last popped, which holds
-/// here: a completion is later than the event that schedules it, and events are handled in
-/// time order.
-struct DoneQueue<E: Completion> {
-    heap: E::Heap,
-    wheel: Option<Box<Wheel<E::Rest>>>,
+/// The lean path's pending completions (entries `E`, popped as `(time, unit)`): a
+/// [`QuadHeap`], and once many requests are in flight also a timing wheel over the next
+/// [`WHEEL_MS`], where most completions then fall: a list per ms, found again by a bit scan
+/// (O(1) against log₄ n sifts). Entries of equal time come out in no particular order: lean
+/// completions at one time commute. Every time pushed must be at least the last popped, which
+/// holds here: a completion is later than the arrival that schedules it, and events are
+/// handled in time order.
+struct DoneQueue<E> {
+    heap: QuadHeap<E>,
+    wheel: Option<Box<Wheel>>,
     /// Last time popped.
     last_ms: u64,
 }
 
-impl<E: Completion> Default for DoneQueue<E> {
+impl<E> Default for DoneQueue<E> {
     fn default() -> Self {
         DoneQueue {
-            heap: E::Heap::default(),
+            heap: QuadHeap(Vec::new()),
             wheel: None,
             last_ms: 0,
         }
@@ -1079,24 +992,14 @@ const WHEEL_MS: u64 = 1 << 16;
 /// End of a wheel list.
 const NIL: u32 = u32::MAX;
 
-/// An entry of a wheel list.
-#[derive(Clone, Copy)]
-struct WheelEntry<R> {
-    rest: R,
-    /// The next entry of its list (or of the free entries); `NIL` at the end.
-    next: u32,
-    /// The last entry of its list (kept in a list's first entry only).
-    last: u32,
-}
-
 /// Completions by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
-/// popped time), each ms a list in the order of the entries' rest `R` (appended in the common
-/// case: a unit's ties grow), with two levels of bitmaps to find the next nonempty ms.
-struct Wheel<R> {
+/// popped time), each ms a list of units, with two levels of bitmaps to find the next
+/// nonempty ms.
+struct Wheel {
     /// First entry of each ms's list (`NIL`: empty).
     heads: Vec<u32>,
-    entries: Vec<WheelEntry<R>>,
-    /// First free entry (chained through `next`).
+    /// `(unit, next entry)`; the free entries are chained from `free`.
+    entries: Vec<(u32, u32)>,
     free: u32,
     /// Bit `i % 64` of word `i / 64` set when list `i` is not empty.
     bits: Vec<u64>,
@@ -1107,7 +1010,7 @@ struct Wheel<R> {
     min_ms: u64,
 }
 
-impl<R: Ord + Copy> Wheel<R> {
+impl Wheel {
     fn new() -> Self {
         let slots = WHEEL_MS as usize;
         Wheel {
@@ -1121,58 +1024,24 @@ impl<R: Ord + Copy> Wheel<R> {
         }
     }
 
-    /// Adds `rest` at `time_ms` in its list's order unless the entries are full (false then).
-    fn add(&mut self, time_ms: u64, rest: R) -> bool {
-        let entry = WheelEntry {
-            rest,
-            next: NIL,
-            last: NIL,
-        };
+    /// Adds a completion of `unit` at `time_ms` unless the entries are full (false then).
+    fn add(&mut self, time_ms: u64, unit: u32) -> bool {
+        let i = (time_ms % WHEEL_MS) as usize;
         let e = if self.free != NIL {
             let e = self.free;
-            self.free = self.entries[e as usize].next;
-            self.entries[e as usize] = entry;
+            self.free = self.entries[e as usize].1;
+            self.entries[e as usize] = (unit, self.heads[i]);
             e
         } else {
             match u32::try_from(self.entries.len()).ok().filter(|&e| e != NIL) {
                 Some(e) => {
-                    self.entries.push(entry);
+                    self.entries.push((unit, self.heads[i]));
                     e
                 }
                 None => return false,
             }
         };
-        let i = (time_ms % WHEEL_MS) as usize;
-        let head = self.heads[i];
-        if head == NIL {
-            self.entries[e as usize].last = e;
-            self.heads[i] = e;
-        } else {
-            let last = self.entries[head as usize].last;
-            if self.entries[last as usize].rest <= rest {
-                self.entries[last as usize].next = e;
-                self.entries[head as usize].last = e;
-            } else if rest < self.entries[head as usize].rest {
-                self.entries[e as usize] = WheelEntry {
-                    next: head,
-                    last,
-                    ..entry
-                };
-                self.heads[i] = e;
-            } else {
-                // Between the first and the last: after the last entry not above it.
-                let mut at = head;
-                loop {
-                    let next = self.entries[at as usize].next;
-                    if self.entries[next as usize].rest > rest {
-                        self.entries[e as usize].next = next;
-                        self.entries[at as usize].next = e;
-                        break;
-                    }
-                    at = next;
-                }
-            }
-        }
+        self.heads[i] = e;
         self.bits[i / 64] |= 1 << (i % 64);
         self.summary[i / 4096] |= 1 << (i / 64 % 64);
         self.len += 1;
@@ -1180,20 +1049,14 @@ impl<R: Ord + Copy> Wheel<R> {
         true
     }
 
-    /// The first entry at `min_ms` (the wheel is not empty).
-    fn first(&self) -> R {
-        let e = self.heads[(self.min_ms % WHEEL_MS) as usize];
-        self.entries[e as usize].rest
-    }
-
-    /// Removes the first entry at `min_ms` (the queue's last popped time from then on) and
-    /// returns it.
-    fn take_min(&mut self) -> R {
+    /// Removes a completion at `min_ms` (the queue's last popped time from then on) and
+    /// returns its unit.
+    fn take_min(&mut self) -> u32 {
         let i = (self.min_ms % WHEEL_MS) as usize;
         let e = self.heads[i];
-        let WheelEntry { rest, next, last } = self.entries[e as usize];
+        let (unit, next) = self.entries[e as usize];
         self.heads[i] = next;
-        self.entries[e as usize].next = self.free;
+        self.entries[e as usize].1 = self.free;
         self.free = e;
         self.len -= 1;
         if next == NIL {
@@ -1206,10 +1069,8 @@ impl<R: Ord + Copy> Wheel<R> {
             } else {
                 self.first_from(self.min_ms)
             };
-        } else {
-            self.entries[next as usize].last = last;
         }
-        rest
+        unit
     }
 
     /// The least time held, every time held being in `[from_ms, from_ms + WHEEL_MS)`: the
@@ -1238,22 +1099,21 @@ impl<R: Ord + Copy> Wheel<R> {
 }
 
 impl<E: Completion> DoneQueue<E> {
-    fn push(&mut self, entry: E) {
-        let (time_ms, rest) = entry.split();
+    fn push(&mut self, time_ms: u64, unit: u32) {
         debug_assert!(time_ms >= self.last_ms, "completion times never go back");
         if let Some(wheel) = &mut self.wheel {
-            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms, rest) {
+            if time_ms - self.last_ms < WHEEL_MS && wheel.add(time_ms, unit) {
                 return;
             }
         }
-        self.heap.push(entry);
+        self.heap.push(E::new(time_ms, unit));
         if self.wheel.is_none() && self.heap.len() >= WHEEL_FROM {
             self.wheel = Some(Box::new(Wheel::new()));
         }
     }
 
     /// The least time held.
-    fn min_ms(&self) -> Option<u64> {
+    fn min(&self) -> Option<u64> {
         let wheel = self.wheel.as_ref().filter(|w| w.len > 0).map(|w| w.min_ms);
         let heap = self.heap.peek().map(E::time_ms);
         match (wheel, heap) {
@@ -1262,29 +1122,18 @@ impl<E: Completion> DoneQueue<E> {
         }
     }
 
-    /// The wheel's least entry when it is before the heap's.
-    fn wheel_first(&self) -> Option<E> {
-        let wheel = self.wheel.as_ref().filter(|w| w.len > 0)?;
-        let first = E::join(wheel.min_ms, wheel.first());
-        self.heap.peek().is_none_or(|h| first < h).then_some(first)
-    }
-
-    /// The least entry.
-    fn peek(&self) -> Option<E> {
-        self.wheel_first().or_else(|| self.heap.peek())
-    }
-
-    /// Removes the least entry (the queue is not empty).
-    fn pop(&mut self) -> E {
-        let top = match self.wheel_first() {
-            Some(first) => {
-                self.wheel.as_mut().expect("the entry is the wheel's").take_min();
-                first
+    /// Removes an entry of the least time (the queue is not empty).
+    fn pop(&mut self) -> (u64, u32) {
+        let heap_min = self.heap.peek().map(E::time_ms);
+        if let Some(wheel) = self.wheel.as_mut().filter(|w| w.len > 0) {
+            if heap_min.is_none_or(|h| wheel.min_ms <= h) {
+                self.last_ms = wheel.min_ms;
+                return (self.last_ms, wheel.take_min());
             }
-            None => self.heap.pop(),
-        };
+        }
+        let top = self.heap.pop();
         self.last_ms = top.time_ms();
-        top
+        (self.last_ms, top.unit())
     }
 }
 
@@ -1294,7 +1143,7 @@ pub struct Engine<'a> {
     states: Vec<UnitState<'a>>,
     /// `Some` on the lean path; the heaps below and the instances are then unused.
     lean: Option<Lean>,
-    done: DoneQueue<Event>,
+    done: BinaryHeap<Reverse<Event>>,
     arrive: BinaryHeap<Reverse<Event>>,
     /// Pending retries `(duration_ms, attempt)`, by the index an arrival event's payload holds.
     retries: Vec<(u64, u32)>,
@@ -1345,7 +1194,7 @@ impl<'a> Engine<'a> {
         let mut engine = Engine {
             cfg: cfg.clone(),
             states: Vec::with_capacity(units.len()),
-            done: DoneQueue::default(),
+            done: BinaryHeap::new(),
             arrive: BinaryHeap::new(),
             retries: Vec::new(),
             free_retries: Vec::new(),
@@ -1417,10 +1266,9 @@ impl<'a> Engine<'a> {
                 (d, a) => d.or(a),
             };
         }
-        match (self.done.min_ms(), self.arrive.peek()) {
-            (Some(d), Some(a)) => Some(d.min(a.0.time_ms)),
-            (Some(t), None) => Some(t),
-            (None, Some(a)) => Some(a.0.time_ms),
+        match (self.done.peek(), self.arrive.peek()) {
+            (Some(d), Some(a)) => Some(d.0.time_ms.min(a.0.time_ms)),
+            (Some(e), None) | (None, Some(e)) => Some(e.0.time_ms),
             (None, None) => None,
         }
     }
@@ -1434,12 +1282,14 @@ impl<'a> Engine<'a> {
         }
         loop {
             // Completions first at equal times.
-            let (ev, is_done) = match (self.done.peek(), self.arrive.peek()) {
-                (Some(d), Some(a)) if d.time_ms <= a.0.time_ms => (d, true),
-                (Some(d), None) => (d, true),
-                (_, Some(a)) => (a.0, false),
+            let is_done = match (self.done.peek(), self.arrive.peek()) {
+                (Some(d), Some(a)) => d.0.time_ms <= a.0.time_ms,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
                 (None, None) => return,
             };
+            let heap = if is_done { &self.done } else { &self.arrive };
+            let ev = heap.peek().expect("the heap has an event").0;
             if ev.time_ms >= until_ms && until_ms != u64::MAX {
                 return;
             }
@@ -1591,12 +1441,12 @@ impl<'a> Engine<'a> {
         let epoch = sh.epoch;
         let tie = st.tie(unit);
         if let Some(time_ms) = next {
-            self.done.push(Event {
+            self.done.push(Reverse(Event {
                 time_ms,
                 tie,
                 payload,
                 epoch,
-            });
+            }));
         }
     }
 
@@ -1836,12 +1686,12 @@ impl<'a> Engine<'a> {
         };
         st.record_end(on_demand_ms, t, done_ms, duration_ms, cut, busy);
         let tie = st.tie(unit);
-        self.done.push(Event {
+        self.done.push(Reverse(Event {
             time_ms: done_ms,
             tie,
             payload: slot,
             epoch: 0,
-        });
+        }));
     }
 
     /// A request the account limit or the unit's instance cap refuses at `t`: retried after
@@ -2529,26 +2379,17 @@ mod tests {
     }
 
     #[test]
-    fn the_done_queue_pops_in_entry_order_with_pushes_between_pops() {
-        pops_in_order(|t, _| t);
-        pops_in_order(|t, step| (t, step % 5));
-        let event = |time_ms, tie, payload| Event {
-            time_ms,
-            tie,
-            payload,
-            epoch: 0,
-        };
-        // One unit: its ties grow with each push (appended to a wheel list); several: they
-        // do not (put in their place within a list).
-        pops_in_order(|t, step| event(t, u64::from(step), step));
-        pops_in_order(|t, step| event(t, u64::from(step % 3) << SEQ_BITS | u64::from(step), step));
+    fn the_done_queue_pops_in_time_order_with_pushes_between_pops() {
+        pops_in_time_order::<(u64, u32)>();
+        pops_in_time_order::<u64>();
     }
 
     /// Completions scheduled from the time of the last pop on, as the engine schedules them,
-    /// some beyond the wheel's span, many at one ms: every pop is the least entry held, equal
-    /// times in the entries' order (checked against a binary heap), with the wheel (enough in
-    /// flight) or without.
-    fn pops_in_order<E: Completion + std::fmt::Debug>(entry: impl Fn(u64, u32) -> E) {
+    /// some beyond the wheel's span, many at one ms: every pop is the least time held
+    /// (checked against a binary heap), the units of each time too where `E` holds them (an
+    /// engine of one unit pushes unit 0), with the wheel (enough in flight) or without.
+    fn pops_in_time_order<E: Completion>() {
+        let units_held = E::new(0, 1).unit() == 1;
         for many in [false, true] {
             let mut rng = SimRng::new(3);
             let mut queue = DoneQueue::<E>::default();
@@ -2559,21 +2400,43 @@ mod tests {
                 if held.is_empty() || rng.uniform01() < if grow { 0.6 } else { 0.4 } {
                     let mean_ms = if step % 5 == 0 { 50_000.0 } else { 2_000.0 };
                     let t = now + (rng.exponential(mean_ms) as u64) * u64::from(step % 7 != 0);
-                    queue.push(entry(t, step));
-                    held.push(Reverse(entry(t, step)));
+                    queue.push(t, if units_held { step } else { 0 });
+                    held.push(Reverse((t, step)));
                 } else {
-                    let popped = queue.pop();
-                    assert_eq!(Some(popped), held.pop().map(|h| h.0));
-                    assert_eq!(queue.peek(), held.peek().map(|h| h.0));
-                    assert_eq!(queue.min_ms(), held.peek().map(|h| h.0.time_ms()));
-                    now = popped.time_ms();
+                    let (t, unit) = queue.pop();
+                    assert_eq!(Some(t), held.peek().map(|h| h.0 .0));
+                    if units_held {
+                        // Equal times in any order: take the popped unit out of the reference.
+                        let mut same = Vec::new();
+                        while held.peek().is_some_and(|h| h.0 .0 == t) {
+                            same.push(held.pop().expect("peeked").0);
+                        }
+                        let at = same
+                            .iter()
+                            .position(|&h| h == (t, unit))
+                            .expect("a unit pushed at that time");
+                        same.swap_remove(at);
+                        held.extend(same.into_iter().map(Reverse));
+                    } else {
+                        assert_eq!(unit, 0);
+                        held.pop();
+                    }
+                    assert_eq!(queue.min(), held.peek().map(|h| h.0 .0));
+                    now = t;
                 }
             }
             assert_eq!(queue.wheel.is_some(), many);
-            while let Some(Reverse(e)) = held.pop() {
-                assert_eq!(queue.pop(), e);
+            while let Some(t) = queue.min() {
+                let (popped, unit) = queue.pop();
+                assert_eq!(popped, t);
+                if units_held {
+                    assert!(held.iter().any(|h| h.0 == (t, unit)));
+                    held.retain(|h| h.0 != (t, unit));
+                } else {
+                    assert_eq!(held.pop().map(|h| h.0 .0), Some(t));
+                }
             }
-            assert_eq!(queue.peek(), None);
+            assert!(held.is_empty());
         }
     }
 
