@@ -36,64 +36,51 @@ fn the_api_gateway_grant_is_a_new_account_offer_off_by_default() {
     );
 }
 
-#[test]
-fn internet_egress_per_provider() {
-    // 10M Lambda requests of 100 ms at 128 MB returning 100 KiB each: 10,000,000 × 102,400 B =
-    // 953.674 GiB × $0.09 = $85.830688…; with --free-tier the first 100 GB are free: 853.674 ×
-    // $0.09 = $76.830688….
-    let args = ["aws-lambda", "--requests", "10000000", "--response-bytes", "102400"];
-    let v = bill(&args);
-    let line = v["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "Internet egress (first 10,240 GB)")
-        .unwrap()
-        .clone();
-    assert_eq!(line["unit"], "GB");
-    assert!(
-        (line["quantity"].as_f64().unwrap() - 953.674_316_406_25).abs() < 1e-9,
-        "{line}"
-    );
-    assert_eq!(line["cost_usd"], "85.830688");
-    let v = bill(&[&args[..], &["--free-tier"]].concat());
-    let free: Vec<_> = v["lines"]
+/// The bill of 10M requests on `platform` (its defaults: 100 ms at 128 MB) returning 100 KiB
+/// each (`extra` appended), and its internet egress lines.
+fn egress_bill(platform: &str, extra: &[&str]) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let args = [platform, "--requests", "10000000", "--response-bytes", "102400"];
+    let v = bill(&[&args[..], extra].concat());
+    let lines = v["lines"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|l| l["name"].as_str().unwrap().starts_with("Internet egress"))
         .cloned()
         .collect();
+    (v, lines)
+}
+
+#[test]
+fn internet_egress_per_provider() {
+    // 10M Lambda requests of 100 ms at 128 MB returning 100 KiB each: 10,000,000 × 102,400 B =
+    // 953.674 GiB × $0.09 = $85.830688…; with --free-tier the first 100 GB are free: 853.674 ×
+    // $0.09 = $76.830688….
+    let (_, lines) = egress_bill("aws-lambda", &[]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["name"], "Internet egress (first 10,240 GB)");
+    assert_eq!(line["unit"], "GB");
+    assert!(
+        (line["quantity"].as_f64().unwrap() - 953.674_316_406_25).abs() < 1e-9,
+        "{line}"
+    );
+    assert_eq!(line["cost_usd"], "85.830688");
+    let (_, free) = egress_bill("aws-lambda", &["--free-tier"]);
     assert_eq!(free.len(), 2, "{free:?}");
     assert_eq!(free[1]["cost_usd"], "76.830688");
     // Cloudflare Workers: egress is not billed, a priced $0 line.
-    let v = bill(&[
-        "cloudflare-workers",
-        "--requests",
-        "10000000",
-        "--response-bytes",
-        "102400",
-    ]);
-    let line = v["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "Internet egress")
-        .unwrap()
-        .clone();
-    assert_eq!(line["cost_usd"], "0.000000");
+    let (v, lines) = egress_bill("cloudflare-workers", &[]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["name"], "Internet egress");
+    assert_eq!(lines[0]["cost_usd"], "0.000000");
     assert_eq!(v["complete"], true);
     // Cloud Run: Premium Tier egress, 10M × 100 KiB = 1,024,000,000 KiB = 953.674316 GiB ×
     // $0.12 = $114.440918 (the first tier, to 1,024 GiB).
-    let v = bill(&["gcp-cloud-run", "--requests", "10000000", "--response-bytes", "102400"]);
-    let line = v["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "Internet egress (first 1,024 GB)")
-        .unwrap()
-        .clone();
-    assert_eq!(line["cost_usd"], "114.440918");
+    let (v, lines) = egress_bill("gcp-cloud-run", &[]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["name"], "Internet egress (first 1,024 GB)");
+    assert_eq!(lines[0]["cost_usd"], "114.440918");
     assert_eq!(v["complete"], true);
 }
 
