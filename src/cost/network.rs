@@ -123,7 +123,7 @@ pub fn price_network_use(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::units::Usd;
+    use crate::units::{Usd, MS_PER_DAY};
 
     fn catalog() -> Catalog {
         Catalog::embedded().unwrap()
@@ -201,7 +201,7 @@ mod tests {
         let b = price_egress(&c, "gcp", MS_PER_MONTH, 20_000, GB, &CostOptions::default()).unwrap();
         assert_eq!(b.total(), usd(1_917.44));
         // A week of 100 GiB is 100 × 730/168 = 434.52 GiB a month: × 0.12 = $52.14.
-        let week_ms = 7 * 24 * 3_600_000;
+        let week_ms = 7 * MS_PER_DAY;
         let b = price_egress(&c, "gcp", week_ms, 100, GB, &CostOptions::default()).unwrap();
         assert_eq!(b.total().cents(), 5_214);
     }
