@@ -1102,3 +1102,69 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
     let b = price_usage(&instance_month("n2-standard-2"), &gce, &CostOptions::default()).unwrap();
     assert_eq!(cents(&b), 5671);
 }
+
+#[test]
+fn gcp_resource_cuds_and_tau_t2a() {
+    // Resource-based CUDs, the billing catalog's 730 h with the commitment (Cyclenerd pricing.yml):
+    //   e2-standard-2 1 yr 730 × 0.042217186 = $30.81854578 → $30.82; 3 yr 730 × 0.030155134 = $22.01324782 → $22.01
+    //   n2-standard-2 1 yr 730 × 0.061182 = $44.66286 → $44.66; 3 yr 730 × 0.043706 = $31.90538 → $31.91
+    //   n2-standard-4 1 yr 730 × 0.122364 = $89.32572 → $89.33; 3 yr 730 × 0.087412 = $63.81076 → $63.81
+    // No sustained-use discount on top (the line is the commitment's alone).
+    let gce = table("gcp-compute");
+    let bill = |t: &str, term: Option<&str>| {
+        let opts = CostOptions {
+            commitment: term.map(str::to_string),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &gce, &opts).unwrap()
+    };
+    for (t, term, want) in [
+        ("e2-standard-2", "resource-cud-1yr-no-upfront", 30.81854578),
+        ("e2-standard-2", "resource-cud-3yr-no-upfront", 22.01324782),
+        ("n2-standard-2", "resource-cud-1yr-no-upfront", 44.66286),
+        ("n2-standard-2", "resource-cud-3yr-no-upfront", 31.90538),
+        ("n2-standard-4", "resource-cud-1yr-no-upfront", 89.32572),
+        ("n2-standard-4", "resource-cud-3yr-no-upfront", 63.81076),
+    ] {
+        let b = bill(t, Some(term));
+        assert_eq!(b.total(), usd(want), "{t} {term}");
+        assert_eq!(
+            b.lines.len(),
+            1,
+            "{t} {term}: no sustained-use line beside a commitment"
+        );
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains("Cyclenerd"),
+            "{t} {term}"
+        );
+    }
+    assert_eq!(cents(&bill("e2-standard-2", Some("resource-cud-1yr-no-upfront"))), 3082);
+    assert_eq!(cents(&bill("n2-standard-2", Some("resource-cud-3yr-no-upfront"))), 3191);
+    // Break-even: 0.042217186 / 0.06701142 = 63.0 % of the hours; 3 yr 0.030155134 / 0.06701142 = 45.0 %.
+    let said = |t: &str, term: &str| {
+        bill(t, Some(term))
+            .assumptions
+            .into_iter()
+            .find(|a| a.contains("break-even"))
+            .unwrap()
+    };
+    let s = said("e2-standard-2", "resource-cud-1yr-no-upfront");
+    assert!(s.contains("at least 63.0 % of the hours"), "{s}");
+    let s = said("e2-standard-2", "resource-cud-3yr-no-upfront");
+    assert!(
+        s.contains("at least 45.0 % of the hours") && s.contains("3-year term"),
+        "{s}"
+    );
+    // n2-standard-4 on demand all month with the 20 % sustained-use discount:
+    // 730 × 0.194236 = $141.79228, × 0.80 = $113.433824 → $113.43.
+    let b = bill("n2-standard-4", None);
+    assert_eq!(b.total(), usd(113.433824));
+    assert_eq!(cents(&b), 11343);
+    // Tau T2A (Arm): no sustained-use discount, 730 × 0.077 = $56.21 and 730 × 0.154 = $112.42;
+    // no committed-use rate: not priced, not $0.
+    assert_eq!(bill("t2a-standard-2", None).total(), usd(56.21));
+    assert_eq!(bill("t2a-standard-4", None).total(), usd(112.42));
+    let b = bill("t2a-standard-2", Some("resource-cud-1yr-no-upfront"));
+    assert!(!b.complete());
+    assert_eq!(b.total(), Usd::ZERO);
+}

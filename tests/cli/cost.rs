@@ -194,6 +194,38 @@ fn third_party_reserved_instance_rate_is_priced_and_flagged_unverified() {
 }
 
 #[test]
+fn gcp_resource_cud_is_priced_from_the_billing_catalog_copy() {
+    // n2-standard-2 1-year resource-based CUD: the catalog's $44.66286 for 730 h → $0.061182/h;
+    // 730 h × 0.061182 = $44.66286 → $44.66; break-even 0.061182 / 0.0971 = 63.0 % of the hours.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "gcp-compute:n2-standard-2",
+        "--commitment",
+        "resource-cud-1yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 4466);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["lines"][0]["verified"], false);
+    let said = v["assumptions"].to_string();
+    assert!(
+        said.contains("1-year term, 0 % paid upfront") && said.contains("at least 63.0 %"),
+        "{said}"
+    );
+    // Tau T2A has no committed-use rate: not priced, not $0; on demand 730 × 0.077 = $56.21.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "gcp-compute:t2a-standard-2",
+        "--commitment",
+        "resource-cud-1yr-no-upfront",
+    ]);
+    assert_eq!(v["complete"], false);
+    let v = json(&["cost", "--platform", "gcp-compute:t2a-standard-2"]);
+    assert_eq!(v["monthly_cost_cents"], 5621);
+}
+
+#[test]
 fn azure_egress_is_priced_after_the_free_100_gb() {
     // 500 responses of 1 GiB = 500 GB out of eastus; with the free tier the first 100 GB are
     // free and 400 × $0.087 = $34.80 (ResearchComputing's worked example); the 500 × 100 ms at
