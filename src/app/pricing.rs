@@ -165,6 +165,12 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         for (c, u) in &i.commitments {
             writeln!(out, "      {c}: ${}/h{}", u.to_f64(), mark(i.commitments_verified))?;
         }
+        for (region, r) in &i.regional {
+            writeln!(out, "    in {region}: ${}/h{}", r.per_hour.to_f64(), mark(r.verified))?;
+            for (c, u) in &r.commitments {
+                writeln!(out, "      {c}: ${}/h{}", u.to_f64(), mark(r.verified))?;
+            }
+        }
     }
     let r = &t.rules;
     writeln!(

@@ -38,6 +38,8 @@ pub struct Meter<'a> {
     pub opts: &'a CostOptions,
     pub period_ms: u64,
     pub out: CostBreakdown,
+    /// The region priced (the table's first unless the options name another of its regions).
+    pub region: String,
     /// The first line whose cost overflowed, in words; [`Meter::finish`] turns it into an error.
     pub overflow: Option<String>,
 }
@@ -87,6 +89,7 @@ impl<'a> Meter<'a> {
             opts,
             period_ms,
             out,
+            region,
             overflow: None,
         })
     }

@@ -533,7 +533,8 @@ fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_in
 }
 
 /// Hourly instances (EC2, VMs, Azure Premium, EKS control plane): hours × on-demand or
-/// commitment rate; an unknown type or commitment is a "not priced" line. On demand, a type
+/// commitment rate of the region priced; an unknown type, a type the table does not price in
+/// that region, or an unknown commitment is a "not priced" line. On demand, a type
 /// with a sustained-use discount (GCP N2: 20 % for a full month, automatic) bills each whole
 /// month of instance time at the discounted rate; a commitment states its term, upfront share
 /// and break-even utilization.
@@ -550,6 +551,17 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                 hours,
                 format!("no instance type '{}' in this table", iu.instance_type),
             );
+            continue;
+        };
+        let Some(ip) = ip.in_region(&m.region, &m.table.regions[0]) else {
+            let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
+            let why = format!(
+                "no price for {} in {} in this table; priced in {}",
+                iu.instance_type,
+                m.region,
+                ip.priced_regions(&m.table.regions[0]).join(", ")
+            );
+            not_priced(m, &label, "hours", hours, why);
             continue;
         };
         let ms = m.monthly(instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances));

@@ -1104,6 +1104,57 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
 }
 
 #[test]
+fn gcp_compute_in_europe_west1_and_asia_southeast1() {
+    // The billing catalog copy's regional rates, 730 h:
+    //   e2-standard-2 europe-west1 on demand 730 × 0.07371546 = $53.8122858 → $53.81 (its 'month')
+    //   n2-standard-2 europe-west1 full month with the 20 % sustained-use discount:
+    //     730 × 0.106834 = $77.98882, × 0.80 = $62.391056 → $62.39
+    //   n2-standard-4 asia-southeast1 3-yr resource CUD 730 × 0.107824 = $78.71152 → $78.71
+    //   t2a-standard-2 asia-southeast1 730 × 0.09496 = $69.3208 → $69.32
+    let gce = table("gcp-compute");
+    let bill = |t: &str, region: &str, term: Option<&str>| {
+        let opts = CostOptions {
+            region: Some(region.to_string()),
+            commitment: term.map(str::to_string),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &gce, &opts).unwrap()
+    };
+    let b = bill("e2-standard-2", "europe-west1", None);
+    assert_eq!(b.total(), usd(53.8122858));
+    assert_eq!(b.offerings[0].region, "europe-west1");
+    assert!(!b.lines[0].verified && b.lines[0].source.contains("europe-west1"));
+    assert_eq!(bill("n2-standard-2", "europe-west1", None).total(), usd(62.391056));
+    let b = bill("n2-standard-4", "asia-southeast1", Some("resource-cud-3yr-no-upfront"));
+    assert_eq!(b.total(), usd(78.71152));
+    assert_eq!(b.lines.len(), 1, "no sustained-use line beside a commitment");
+    assert_eq!(bill("t2a-standard-2", "asia-southeast1", None).total(), usd(69.3208));
+    // T2A is not offered in europe-west1: not priced, not us-central1's $56.21.
+    let b = bill("t2a-standard-2", "europe-west1", None);
+    assert!(!b.complete());
+    assert_eq!(b.total(), Usd::ZERO);
+    let why = b.lines[0].note.clone().unwrap();
+    assert!(
+        why.contains("no price for t2a-standard-2 in europe-west1") && why.contains("us-central1, asia-southeast1"),
+        "{why}"
+    );
+    // Flexible CUDs are tabled for us-central1 only.
+    assert!(!bill("e2-standard-2", "europe-west1", Some("flex-cud-1yr-no-upfront")).complete());
+    // us-central1 stays the type's own price: 730 × 0.06701142 = $48.9183366.
+    assert_eq!(bill("e2-standard-2", "us-central1", None).total(), usd(48.9183366));
+    // A region the table does not cover is an error, not a guess.
+    let opts = CostOptions {
+        region: Some("us-east1".into()),
+        ..CostOptions::default()
+    };
+    let e = price_usage(&instance_month("e2-standard-2"), &gce, &opts).unwrap_err();
+    assert!(
+        e.to_string().contains("us-central1, europe-west1, asia-southeast1"),
+        "{e}"
+    );
+}
+
+#[test]
 fn gcp_resource_cuds_and_tau_t2a() {
     // Resource-based CUDs, the billing catalog's 730 h with the commitment (Cyclenerd pricing.yml):
     //   e2-standard-2 1 yr 730 × 0.042217186 = $30.81854578 → $30.82; 3 yr 730 × 0.030155134 = $22.01324782 → $22.01

@@ -390,6 +390,9 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
         let t = table(opt.line, &opt.id, opt.platform.id())?;
         region(opt.line, &opt.id, t)?;
         provisioned::fleet_spec_in(catalog, scenario.cpu_bound_fraction, opt).map_err(|e| at(opt.line, e))?;
+        if let (crate::pricing::Model::Instances, Some(r)) = (t.model, scenario.region_of(&t.provider)) {
+            provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?;
+        }
     }
     Ok(())
 }

@@ -22,6 +22,35 @@ use crate::units::{group_thousands, MS_PER_MINUTE};
 use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
 use crate::warning::{Warning, WarningCode};
 
+/// Refuses an instance option its table does not price in `region`: the type, or its
+/// commitment term, has no price there (the bill would have a "not priced" line).
+pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
+    let Some(ip) = table.instances.get(&opt.instance_type) else {
+        return Ok(()); // an unknown type is `fleet_spec_in`'s error
+    };
+    let home = &table.regions[0];
+    let Some(there) = ip.in_region(region, home) else {
+        return Err(anyhow!(
+            "option '{}': price table '{}' has no price for {} in {region}; it prices it in {}: set the scenario's \
+             region or choose another type",
+            opt.id,
+            table.id,
+            opt.instance_type,
+            ip.priced_regions(home).join(", ")
+        ));
+    };
+    match &opt.commitment {
+        Commitment::Term(term) if !there.commitments.contains_key(term) => Err(anyhow!(
+            "option '{}': commitment '{term}' has no price for {} in {region} in price table '{}'; use on-demand{}",
+            opt.id,
+            opt.instance_type,
+            table.id,
+            there.commitments.keys().map(|k| format!(" or {k}")).collect::<String>()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The fleet an option describes, from its price table's instance data.
 pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
     fleet_spec_in(&plan.catalog, plan.scenario.cpu_bound_fraction, opt)
@@ -45,7 +74,11 @@ pub fn fleet_spec_in(catalog: &Catalog, cpu_bound_fraction: f64, opt: &Provision
                 )
             })?;
             if let Commitment::Term(term) = &opt.commitment {
-                if !ip.commitments.contains_key(term) {
+                // A term of the type in one of the table's regions; `check_priced_in` checks the
+                // scenario's region.
+                let priced_somewhere =
+                    ip.commitments.contains_key(term) || ip.regional.values().any(|r| r.commitments.contains_key(term));
+                if !priced_somewhere {
                     return Err(anyhow!(
                         "option '{}': commitment '{term}' is not a term of {} in price table '{}'; use on-demand{}",
                         opt.id,

@@ -6,6 +6,7 @@
 pub mod behaviour;
 pub mod error;
 pub mod raw;
+pub mod regional;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use std::path::Path;
 
 pub use behaviour::{Behaviour, ColdStart, ColdStartDist, ColdStartMemory, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
+pub use regional::RegionalPrice;
 pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 
 /// The price tables shipped with faascost: (file name, contents).

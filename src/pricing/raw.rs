@@ -166,12 +166,31 @@ pub struct RawInstance {
     pub sustained_use_full_month_discount: Option<Spanned<f64>>,
     /// Instances billed even when idle (Azure Premium: at least one).
     pub minimum_instances: Option<Spanned<i64>>,
+    /// Prices in the table's other regions, by region (the fields above are the first region's).
+    #[serde(default)]
+    pub regional: BTreeMap<String, Spanned<RawRegional>>,
     /// URL or citation.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.
     pub verified: Option<bool>,
     /// Caveat.
     pub note: Option<String>,
+}
+
+/// An instance type's prices in one of the table's other regions: on demand and any
+/// commitment terms, with one source for them all.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegional {
+    /// On-demand price there, USD per hour.
+    pub usd_per_hour: Spanned<f64>,
+    /// Commitment prices there, USD per hour, by term name (a term not listed is not priced there).
+    #[serde(default)]
+    pub commitments: BTreeMap<String, Spanned<f64>>,
+    /// URL or citation of these prices.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
 }
 
 /// Platform facts of a serverless offering: the one home of what the simulator replays

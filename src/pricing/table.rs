@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::behaviour::{validate_behaviour, Behaviour};
 use super::error::{line_of, PricingError};
 use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable};
+use super::regional::{validate_regional, RegionalPrice};
 use crate::units::Usd;
 
 /// The highest unit price a table may state: the dearest instance-hour is a few hundred
@@ -238,6 +239,8 @@ pub struct InstancePrice {
     pub sustained_use_full_month_bps: u32,
     /// Instances always billed.
     pub minimum_instances: u32,
+    /// Prices in the table's other regions (on demand and commitments), by region.
+    pub regional: BTreeMap<String, RegionalPrice>,
     /// Source.
     pub source: String,
     /// Vendor-verified.
@@ -318,7 +321,10 @@ impl PriceTable {
     pub fn fully_verified(&self) -> bool {
         self.prices.values().all(|p| p.verified)
             && self.free.values().all(|f| f.verified)
-            && self.instances.values().all(|i| i.verified && i.commitments_verified)
+            && self
+                .instances
+                .values()
+                .all(|i| i.verified && i.commitments_verified && i.regional.values().all(|r| r.verified))
     }
 }
 
@@ -371,7 +377,7 @@ impl Ctx<'_> {
     }
 
     /// A price in USD: finite, ≥ 0, at most [`MAX_PRICE_USD`], exact to the pico-dollar.
-    fn price_usd(&mut self, v: &Spanned<f64>, key: &str) -> Option<Usd> {
+    pub(super) fn price_usd(&mut self, v: &Spanned<f64>, key: &str) -> Option<Usd> {
         let x = *v.get_ref();
         if !x.is_finite() || x < 0.0 {
             self.err(
@@ -584,7 +590,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
     }
     let mut instances = BTreeMap::new();
     for (key, i) in &raw.instances {
-        if let Some(inst) = validate_instance(cx, key, i) {
+        if let Some(inst) = validate_instance(cx, key, i, raw.regions.get_ref()) {
             instances.insert(key.clone(), inst);
         }
     }
@@ -797,7 +803,12 @@ fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<Fr
     })
 }
 
-fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> Option<InstancePrice> {
+fn validate_instance(
+    cx: &mut Ctx<'_>,
+    key: &str,
+    i: &Spanned<RawInstance>,
+    regions: &[String],
+) -> Option<InstancePrice> {
     let at = i.span().start;
     let name = format!("instances.{key}");
     let raw = i.get_ref();
@@ -812,16 +823,8 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         }
     }
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
-    let mut commitments = BTreeMap::new();
-    for (term, v) in &raw.commitments {
-        let key = format!("{name}.commitments.{term}");
-        if let Err(e) = CommitmentTerm::parse(term) {
-            cx.err(v, &key, e, "a term name KIND-Nyr-no-upfront");
-        }
-        if let Some(u) = cx.price_usd(v, &key) {
-            commitments.insert(term.clone(), u);
-        }
-    }
+    let commitments = validate_commitments(cx, &name, &raw.commitments);
+    let regional = validate_regional(cx, &name, &raw.regional, regions);
     let sustained_use_full_month_bps = match &raw.sustained_use_full_month_discount {
         None => 0,
         Some(v) => {
@@ -881,8 +884,28 @@ fn validate_instance(cx: &mut Ctx<'_>, key: &str, i: &Spanned<RawInstance>) -> O
         commitments_verified,
         sustained_use_full_month_bps,
         minimum_instances,
+        regional,
         source,
         verified,
         note: raw.note.clone(),
     })
+}
+
+/// Validates `name`'s commitment prices: each term name `KIND-Nyr-no-upfront`, each price exact.
+pub(super) fn validate_commitments(
+    cx: &mut Ctx<'_>,
+    name: &str,
+    raw: &BTreeMap<String, Spanned<f64>>,
+) -> BTreeMap<String, Usd> {
+    let mut commitments = BTreeMap::new();
+    for (term, v) in raw {
+        let key = format!("{name}.commitments.{term}");
+        if let Err(e) = CommitmentTerm::parse(term) {
+            cx.err(v, &key, e, "a term name KIND-Nyr-no-upfront");
+        }
+        if let Some(u) = cx.price_usd(v, &key) {
+            commitments.insert(term.clone(), u);
+        }
+    }
+    commitments
 }

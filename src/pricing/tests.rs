@@ -588,3 +588,59 @@ fn commitment_prices_carry_their_own_source_and_verification() {
         .replace("COMMITMENTS_SOURCE\n", own);
     assert_eq!(invalid(&errors(&text)[0]), (10, "instances.small.commitments_source"));
 }
+
+#[test]
+fn regional_prices_replace_the_home_region_s_and_are_validated() {
+    let regional =
+        "regional.eu-west-1 = { usd_per_hour = 0.12, commitments = { \"ri-standard-1yr-no-upfront\" = 0.07 }, \
+                    source = \"https://example.com/eu\", verified = false }\n";
+    let text = INSTANCES
+        .replace(
+            "regions = [\"us-east-1\"]",
+            "regions = [\"us-east-1\", \"eu-west-1\", \"ap-southeast-1\"]",
+        )
+        .replace("COMMITMENTS_SOURCE\n", regional);
+    let t = table::parse_table("t.toml", &text).unwrap();
+    let i = &t.instances["small"];
+    // The home region (the first) is the type's own fields; eu-west-1 its entry, with that
+    // entry's source and flag for on demand and commitments alike; ap-southeast-1 has none.
+    assert_eq!(i.in_region("us-east-1", "us-east-1").as_ref(), Some(i));
+    let eu = i.in_region("eu-west-1", "us-east-1").unwrap();
+    assert_eq!(eu.per_hour, crate::units::Usd::from_f64(0.12).unwrap());
+    assert_eq!(
+        eu.commitments["ri-standard-1yr-no-upfront"],
+        crate::units::Usd::from_f64(0.07).unwrap()
+    );
+    assert_eq!((eu.source.as_str(), eu.verified), ("https://example.com/eu", false));
+    assert_eq!(
+        (eu.commitments_source.as_str(), eu.commitments_verified),
+        ("https://example.com/eu", false)
+    );
+    assert_eq!((eu.vcpu, eu.memory_gib), (2.0, 4.0));
+    assert!(i.in_region("ap-southeast-1", "us-east-1").is_none());
+    assert_eq!(i.priced_regions("us-east-1"), ["us-east-1", "eu-west-1"]);
+    // An unverified regional price makes the table not fully verified.
+    assert!(i.verified && !t.fully_verified());
+    // A region outside the table's other regions (the home one included) is refused at its line.
+    let home = text.replace("regional.eu-west-1", "regional.us-east-1");
+    assert_eq!(invalid(&errors(&home)[0]), (15, "instances.small.regional.us-east-1"));
+    let unknown = text.replace("regional.eu-west-1", "regional.mars-1");
+    let e = errors(&unknown);
+    assert_eq!(invalid(&e[0]), (15, "instances.small.regional.mars-1"));
+    assert!(
+        e[0].to_string().contains("not one of the table's other regions"),
+        "{}",
+        e[0]
+    );
+    // Each entry needs its source and flag, and valid commitment terms.
+    let no_source = text.replace("source = \"https://example.com/eu\", ", "");
+    assert_eq!(
+        invalid(&errors(&no_source)[0]),
+        (15, "instances.small.regional.eu-west-1.source")
+    );
+    let bad_term = text.replace("\"ri-standard-1yr-no-upfront\" = 0.07", "\"ri-5yr\" = 0.07");
+    assert_eq!(
+        invalid(&errors(&bad_term)[0]),
+        (15, "instances.small.regional.eu-west-1.commitments.ri-5yr")
+    );
+}

@@ -754,6 +754,27 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         err.contains("option 'p': commitment 'ri-5yr' is not a term of m7g.large"),
         "{err}"
     );
+    // A type (or a term) the table does not price in the scenario's region: refused before the
+    // traces, where the bill would have a "not priced" line (T2A is not offered in europe-west1;
+    // the flexible CUDs are tabled for us-central1 only).
+    let body = "gcp_region = \"europe-west1\"\n[[provisioned]]\nid = \"arm\"\nplatform = \"gcp-compute\"\n\
+                instance_type = \"t2a-standard-2\"\n";
+    let s = scenario(dir.path(), body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("option 'arm': price table 'gcp-compute' has no price for t2a-standard-2 in europe-west1; it prices it in us-central1, asia-southeast1"),
+        "{err}"
+    );
+    let body = "gcp_region = \"europe-west1\"\n[[provisioned]]\nid = \"e2\"\nplatform = \"gcp-compute\"\n\
+                instance_type = \"e2-standard-2\"\ncommitment = \"flex-cud-1yr-no-upfront\"\n";
+    let s = scenario(dir.path(), body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains(
+            "option 'e2': commitment 'flex-cud-1yr-no-upfront' has no price for e2-standard-2 in europe-west1"
+        ) && err.contains("use on-demand or resource-cud-1yr-no-upfront or resource-cud-3yr-no-upfront"),
+        "{err}"
+    );
     // A Fargate size that does not exist, by the same rule as `cost --vcpu/--memory-mb`.
     let body = "[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\ninstance_type = \"x86:1vcpu-0.125gb\"\n";
     let s = scenario(dir.path(), body);

@@ -223,6 +223,33 @@ fn gcp_resource_cud_is_priced_from_the_billing_catalog_copy() {
     assert_eq!(v["complete"], false);
     let v = json(&["cost", "--platform", "gcp-compute:t2a-standard-2"]);
     assert_eq!(v["monthly_cost_cents"], 5621);
+    // europe-west1's own rates: 730 × 0.067302 = $49.13046 → $49.13, break-even
+    // 0.067302 / 0.106834 = 63.0 %; T2A is not offered there (not priced, and said why).
+    let v = json(&[
+        "cost",
+        "--platform",
+        "gcp-compute:n2-standard-2",
+        "--region",
+        "europe-west1",
+        "--commitment",
+        "resource-cud-1yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 4913);
+    assert!(v["assumptions"].to_string().contains("(on demand $0.106834)"), "{v}");
+    let v = json(&[
+        "cost",
+        "--platform",
+        "gcp-compute:t2a-standard-2",
+        "--region",
+        "europe-west1",
+    ]);
+    assert_eq!(v["complete"], false);
+    assert!(
+        v["lines"][0]["note"]
+            .to_string()
+            .contains("priced in us-central1, asia-southeast1"),
+        "{v}"
+    );
 }
 
 #[test]
