@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{PricingArgs, PricingCommand};
-use crate::pricing::{Catalog, PriceTable};
+use crate::pricing::{Catalog, PriceTable, Tier};
 
 /// Loads the built-in tables, or those of `dir`.
 pub fn load_catalog(dir: Option<&Path>) -> anyhow::Result<Catalog> {
@@ -118,24 +118,12 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         } else {
             format!(" per {}", p.per)
         };
-        if p.tiers.len() == 1 {
-            writeln!(
-                out,
-                "  {k}: ${} per {}{per}{}",
-                p.tiers[0].usd.to_f64(),
-                p.unit,
-                mark(p.verified)
-            )?;
-        } else {
-            writeln!(out, "  {k}: per {}{per}{}", p.unit, mark(p.verified))?;
-            for tier in &p.tiers {
-                match tier.up_to {
-                    Some(u) => writeln!(out, "      up to {u}: ${}", tier.usd.to_f64())?,
-                    None => writeln!(out, "      above:  ${}", tier.usd.to_f64())?,
-                }
-            }
+        let label = format!("  {k}");
+        write_rate(out, &label, &p.tiers, &p.unit, &per, p.verified, &p.source)?;
+        for (region, r) in &p.regional {
+            let label = format!("    in {region}");
+            write_rate(out, &label, &r.tiers, &p.unit, &per, r.verified, &r.source)?;
         }
-        writeln!(out, "      source: {}", p.source)?;
     }
     if !t.free.is_empty() {
         writeln!(out, "free grants (per month):")?;
@@ -192,4 +180,33 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         writeln!(out, "  {}", serde_json::to_string(b)?)?;
     }
     Ok(())
+}
+
+/// One rate of `pricing show`: flat on one line, tiered one line per tier, then its source.
+fn write_rate(
+    out: &mut impl Write,
+    label: &str,
+    tiers: &[Tier],
+    unit: &str,
+    per: &str,
+    verified: bool,
+    source: &str,
+) -> std::io::Result<()> {
+    if tiers.len() == 1 {
+        writeln!(
+            out,
+            "{label}: ${} per {unit}{per}{}",
+            tiers[0].usd.to_f64(),
+            mark(verified)
+        )?;
+    } else {
+        writeln!(out, "{label}: per {unit}{per}{}", mark(verified))?;
+        for tier in tiers {
+            match tier.up_to {
+                Some(u) => writeln!(out, "      up to {u}: ${}", tier.usd.to_f64())?,
+                None => writeln!(out, "      above:  ${}", tier.usd.to_f64())?,
+            }
+        }
+    }
+    writeln!(out, "      source: {source}")
 }

@@ -94,6 +94,21 @@ impl<'a> Meter<'a> {
         })
     }
 
+    /// A line without a price: quantity shown, cost `None` (the bill is then a lower bound).
+    pub fn not_priced(&mut self, label: &str, unit: &str, quantity: f64, why: String) {
+        self.out.lines.push(CostLine {
+            offering: self.table.id.clone(),
+            name: label.to_string(),
+            unit: unit.to_string(),
+            quantity,
+            unit_price_usd: None,
+            cost: None,
+            verified: false,
+            source: String::new(),
+            note: Some(format!("not priced: {why}")),
+        });
+    }
+
     /// A period quantity scaled to the month (rounded half up).
     pub fn monthly(&self, quantity: u128) -> u128 {
         if self.period_ms == MS_PER_MONTH {
@@ -174,18 +189,21 @@ impl<'a> Meter<'a> {
         if monthly_base == 0 {
             return;
         }
+        let quantity = monthly_base as f64 / base_per_unit as f64;
         let Some(price) = self.table.prices.get(key) else {
-            self.out.lines.push(CostLine {
-                offering: self.table.id.clone(),
-                name: label.to_string(),
-                unit: String::new(),
-                quantity: monthly_base as f64 / base_per_unit as f64,
-                unit_price_usd: None,
-                cost: None,
-                verified: false,
-                source: String::new(),
-                note: Some(format!("not priced: table '{}' has no price '{key}'", self.table.id)),
-            });
+            let why = format!("table '{}' has no price '{key}'", self.table.id);
+            self.not_priced(label, "", quantity, why);
+            return;
+        };
+        let home = &self.table.regions[0];
+        let Some(price) = price.in_region(&self.region, home) else {
+            let why = format!(
+                "table '{}' has no '{key}' rate in {} (priced in {})",
+                self.table.id,
+                self.region,
+                price.priced_regions(home).join(", ")
+            );
+            self.not_priced(label, &price.unit, quantity, why);
             return;
         };
         let per = price.per as u128;

@@ -544,8 +544,7 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
         let label = format!("{} instance-hours", iu.instance_type);
         let Some(ip) = m.table.instances.get(&iu.instance_type).cloned() else {
             let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
-            not_priced(
-                m,
+            m.not_priced(
                 &label,
                 "hours",
                 hours,
@@ -561,7 +560,7 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                 m.region,
                 ip.priced_regions(&m.table.regions[0]).join(", ")
             );
-            not_priced(m, &label, "hours", hours, why);
+            m.not_priced(&label, "hours", hours, why);
             continue;
         };
         let ms = m.monthly(instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances));
@@ -575,8 +574,7 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             Some(_) => (ip.commitments_source.clone(), ip.commitments_verified),
         };
         let Some(rate) = rate else {
-            not_priced(
-                m,
+            m.not_priced(
                 &label,
                 "hours",
                 ms as f64 / MS_PER_HOUR_U as f64,
@@ -703,20 +701,6 @@ fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rat
         Err(e) => format!("{}: {instance_type} commitment {e}", m.table.id),
     };
     m.assume(text);
-}
-
-fn not_priced(m: &mut Meter<'_>, label: &str, unit: &str, quantity: f64, why: String) {
-    m.out.lines.push(CostLine {
-        offering: m.table.id.clone(),
-        name: label.to_string(),
-        unit: unit.to_string(),
-        quantity,
-        unit_price_usd: None,
-        cost: None,
-        verified: false,
-        source: String::new(),
-        note: Some(format!("not priced: {why}")),
-    });
 }
 
 /// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or

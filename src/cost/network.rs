@@ -242,4 +242,51 @@ mod tests {
         assert_eq!(b.cost_of("Public IPv4"), usd(10.95));
         assert_eq!(b.total(), usd(81.15));
     }
+
+    #[test]
+    fn aws_network_in_eu_west_1_and_ap_southeast_1() {
+        let c = catalog();
+        let in_region = |r: &str| CostOptions {
+            region: Some(r.to_string()),
+            ..CostOptions::default()
+        };
+        // infracost's data-transfer golden per region. eu-west-1 has us-east-1's tiers:
+        // 20,000 GB = 10,240 × 0.09 + 9,760 × 0.085 = 921.60 + 829.60 = $1,751.20.
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 20_000, GB, &in_region("eu-west-1")).unwrap();
+        assert_eq!(b.total(), usd(1_751.20));
+        assert_eq!(b.offerings[0].region, "eu-west-1");
+        // ap-southeast-1: 20,000 GB = 10,240 × 0.12 + 9,760 × 0.085 = 1,228.80 + 829.60 = $2,058.40;
+        // the golden's 157,000 GB = 1,228.80 + 40,960 × 0.085 + 102,400 × 0.082 + 3,400 × 0.08
+        // = 1,228.80 + 3,481.60 + 8,396.80 + 272.00 = $13,379.20.
+        let ap = in_region("ap-southeast-1");
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 20_000, GB, &ap).unwrap();
+        assert_eq!(b.total(), usd(2_058.40));
+        assert!(b.verified() && b.lines[0].source.contains("aws_data_transfer.ap-southeast-1"));
+        let b = price_egress(&c, "aws", MS_PER_MONTH, 157_000, GB, &ap).unwrap();
+        assert_eq!(b.total(), usd(13_379.20));
+        // The NAT gateway has no sourced rate there: not priced, not us-east-1's $0.045; public
+        // IPv4 is $0.005 everywhere: 3 addresses all month = 2,190 h × 0.005 = $10.95.
+        let t = c.get("aws-network").unwrap();
+        let use_ = NetworkUse {
+            nat_gateways: 2,
+            nat_bytes: 100 * GB as u128,
+            public_ipv4_ms: 3 * MS_PER_MONTH as u128,
+        };
+        let b = price_network_use(t, &in_region("eu-west-1"), MS_PER_MONTH, use_).unwrap();
+        assert!(!b.complete());
+        let nat = b
+            .lines
+            .iter()
+            .find(|l| l.name.starts_with("NAT gateway hours"))
+            .unwrap();
+        assert!(nat.cost.is_none());
+        assert!(
+            nat.note
+                .as_deref()
+                .unwrap()
+                .contains("no 'nat-gateway-hours' rate in eu-west-1 (priced in us-east-1)"),
+            "{nat:?}"
+        );
+        assert_eq!(b.cost_of("Public IPv4"), usd(10.95));
+    }
 }

@@ -1104,6 +1104,42 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
 }
 
 #[test]
+fn ec2_in_eu_west_1_and_ap_southeast_1() {
+    // ec2instances.info's per-region linux rates (rounded to $0.001), 730 h:
+    //   m6i.large eu-west-1 on demand 730 × 0.107 = $78.11; Standard RI 1 yr 730 × 0.071 = $51.83
+    //   t4g.medium ap-southeast-1 Standard RI 3 yr 730 × 0.018 = $13.14
+    //   c6i.large ap-southeast-1 on demand 730 × 0.098 = $71.54
+    let ec2 = table("aws-ec2");
+    let bill = |t: &str, region: &str, term: Option<&str>| {
+        let opts = CostOptions {
+            region: Some(region.to_string()),
+            commitment: term.map(str::to_string),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &ec2, &opts).unwrap()
+    };
+    let b = bill("m6i.large", "eu-west-1", None);
+    assert_eq!(b.total(), usd(78.11));
+    assert!(!b.lines[0].verified && b.lines[0].source.contains("_prices for eu-west-1"));
+    let b = bill("m6i.large", "eu-west-1", Some("ri-standard-1yr-no-upfront"));
+    assert_eq!(b.total(), usd(51.83));
+    // Break-even there: 0.071 / 0.107 = 66.4 % of the hours.
+    assert!(b.assumptions.iter().any(|a| a.contains("at least 66.4 % of the hours")));
+    assert_eq!(
+        bill("t4g.medium", "ap-southeast-1", Some("ri-standard-3yr-no-upfront")).total(),
+        usd(13.14)
+    );
+    assert_eq!(bill("c6i.large", "ap-southeast-1", None).total(), usd(71.54));
+    // No sourced rate: the 7th-generation types outside us-east-1, t3.medium's Convertible RI.
+    assert!(!bill("m7g.large", "eu-west-1", None).complete());
+    assert!(!bill("t3.medium", "ap-southeast-1", Some("ri-convertible-1yr-no-upfront")).complete());
+    // us-east-1 keeps the vendor-generated rate: 730 × 0.096 = $70.08, verified.
+    let b = bill("m6i.large", "us-east-1", None);
+    assert_eq!(b.total(), usd(70.08));
+    assert!(b.lines[0].verified);
+}
+
+#[test]
 fn gcp_compute_in_europe_west1_and_asia_southeast1() {
     // The billing catalog copy's regional rates, 730 h:
     //   e2-standard-2 europe-west1 on demand 730 × 0.07371546 = $53.8122858 → $53.81 (its 'month')

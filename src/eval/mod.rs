@@ -393,6 +393,13 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
         if let (crate::pricing::Model::Instances, Some(r)) = (t.model, scenario.region_of(&t.provider)) {
             provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?;
         }
+        // The load balancer, control plane and network tables it bills must cover the region too
+        // (a table missing from a user's catalog is reported where it is needed).
+        for id in provisioned::side_tables(opt) {
+            if let Ok(side) = catalog.get(&id) {
+                region(opt.line, &opt.id, side)?;
+            }
+        }
     }
     Ok(())
 }

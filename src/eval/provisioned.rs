@@ -22,6 +22,27 @@ use crate::units::{group_thousands, MS_PER_MINUTE};
 use crate::usage::{FunctionGroupUsage, InstanceUsage, Usage};
 use crate::warning::{Warning, WarningCode};
 
+/// The network table an option's public addresses and NAT gateways are priced with (AWS
+/// servers and tasks), if any.
+fn network_table(opt: &ProvisionedOption) -> Option<String> {
+    matches!(opt.platform, InstancePlatform::AwsEc2 | InstancePlatform::AwsFargate).then(|| network_table_id("aws"))
+}
+
+/// The price tables an option always bills beside its own: its load balancer's, its control
+/// plane's and its network table.
+pub fn side_tables(opt: &ProvisionedOption) -> Vec<String> {
+    let mut ids: Vec<String> = [
+        opt.load_balancer.map(|l| l.table_id()),
+        opt.control_plane.map(|c| c.table_id()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_string)
+    .collect();
+    ids.extend(network_table(opt));
+    ids
+}
+
 /// Refuses an instance option its table does not price in `region`: the type, or its
 /// commitment term, has no price there (the bill would have a "not priced" line).
 pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
@@ -300,10 +321,10 @@ fn network_lines(
     let period_ms = plan.period_ms();
     let mut bill = super::serverless::egress(plan, table, period_ms, requests as u128)
         .with_context(|| format!("pricing option '{}' egress", opt.id))?;
-    if matches!(opt.platform, InstancePlatform::AwsEc2 | InstancePlatform::AwsFargate) {
+    if let Some(net_id) = network_table(opt) {
         let net = plan
             .catalog
-            .get(&network_table_id("aws"))
+            .get(&net_id)
             .map_err(|e| anyhow!("option '{}' network: {e}", opt.id))?;
         // Servers in public subnets (no NAT gateway) each hold a public address while running;
         // committed instances run all period.

@@ -14,7 +14,7 @@ use std::path::Path;
 
 pub use behaviour::{Behaviour, ColdStart, ColdStartDist, ColdStartMemory, CpuScaling, InstanceScope, MemoryOptions};
 pub use error::{PricingError, PricingErrors};
-pub use regional::RegionalPrice;
+pub use regional::{RegionalPrice, RegionalRate};
 pub use table::{CommitmentTerm, FreeGrant, InstancePrice, Model, Price, PriceTable, Rules, Tier};
 
 /// The price tables shipped with faascost: (file name, contents).

@@ -107,6 +107,24 @@ pub struct RawPrice {
     pub verified: Option<bool>,
     /// What the price covers.
     pub description: Option<String>,
+    /// The rate in the table's other regions, by region (the fields above are the first region's).
+    #[serde(default)]
+    pub regional: BTreeMap<String, Spanned<RawRegionalRate>>,
+}
+
+/// A price's rate in one of the table's other regions: flat or tiered like the price, in its
+/// unit and `per`, with its own source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionalRate {
+    /// Flat price in USD per `per` units there.
+    pub usd: Option<Spanned<f64>>,
+    /// Tiers there.
+    pub tiers: Option<Vec<Spanned<RawTier>>>,
+    /// URL or citation of the figure.
+    pub source: Option<Spanned<String>>,
+    /// Whether read from a vendor source.
+    pub verified: Option<bool>,
 }
 
 /// One price tier.

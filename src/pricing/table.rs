@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::behaviour::{validate_behaviour, Behaviour};
 use super::error::{line_of, PricingError};
-use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable};
-use super::regional::{validate_regional, RegionalPrice};
+use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable, RawTier};
+use super::regional::{validate_regional, validate_regional_rates, RegionalPrice, RegionalRate};
 use crate::units::Usd;
 
 /// The highest unit price a table may state: the dearest instance-hour is a few hundred
@@ -199,6 +199,8 @@ pub struct Price {
     pub verified: bool,
     /// What it covers.
     pub description: Option<String>,
+    /// The rate in the table's other regions, by region.
+    pub regional: BTreeMap<String, RegionalRate>,
 }
 
 /// A free grant or plan-included quantity.
@@ -319,7 +321,9 @@ pub struct PriceTable {
 impl PriceTable {
     /// Whether every price, grant and instance figure in the table is vendor-verified.
     pub fn fully_verified(&self) -> bool {
-        self.prices.values().all(|p| p.verified)
+        self.prices
+            .values()
+            .all(|p| p.verified && p.regional.values().all(|r| r.verified))
             && self.free.values().all(|f| f.verified)
             && self
                 .instances
@@ -570,7 +574,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
 
     let mut prices = BTreeMap::new();
     for (key, p) in &raw.prices {
-        if let Some(price) = validate_price(cx, key, p) {
+        if let Some(price) = validate_price(cx, key, p, raw.regions.get_ref()) {
             prices.insert(key.clone(), price);
         }
     }
@@ -687,7 +691,7 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
     rules
 }
 
-fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<Price> {
+fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>, regions: &[String]) -> Option<Price> {
     let at = p.span().start;
     let name = format!("prices.{key}");
     let raw = p.get_ref();
@@ -702,8 +706,34 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<
             None => 1,
         },
     };
+    let tiers = validate_tiers(cx, &name, at, &raw.usd, &raw.tiers);
+    let regional = validate_regional_rates(cx, &name, &raw.regional, regions);
+    let source = cx.source(&raw.source, at, &format!("{name}.source"));
+    let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
+    if tiers.is_empty() {
+        return None;
+    }
+    Some(Price {
+        unit: raw.unit.clone(),
+        per,
+        tiers,
+        source,
+        verified,
+        description: raw.description.clone(),
+        regional,
+    })
+}
+
+/// A flat `usd` or `tiers` (increasing bounds, the last unbounded), as tiers; empty on an error.
+pub(super) fn validate_tiers(
+    cx: &mut Ctx<'_>,
+    name: &str,
+    at: usize,
+    usd: &Option<Spanned<f64>>,
+    raw_tiers: &Option<Vec<Spanned<RawTier>>>,
+) -> Vec<Tier> {
     let mut tiers = Vec::new();
-    match (&raw.usd, &raw.tiers) {
+    match (usd, raw_tiers) {
         (Some(usd), None) => {
             if let Some(u) = cx.price_usd(usd, &format!("{name}.usd")) {
                 tiers.push(Tier { up_to: None, usd: u });
@@ -769,21 +799,9 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>) -> Option<
                 "either a flat `usd` or `tiers`, not both",
             );
         }
-        (None, None) => cx.err_at(at, &name, "no price", "`usd = …` or `tiers = [...]`"),
+        (None, None) => cx.err_at(at, name, "no price", "`usd = …` or `tiers = [...]`"),
     }
-    let source = cx.source(&raw.source, at, &format!("{name}.source"));
-    let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
-    if tiers.is_empty() {
-        return None;
-    }
-    Some(Price {
-        unit: raw.unit.clone(),
-        per,
-        tiers,
-        source,
-        verified,
-        description: raw.description.clone(),
-    })
+    tiers
 }
 
 fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<FreeGrant> {

@@ -644,3 +644,27 @@ fn regional_prices_replace_the_home_region_s_and_are_validated() {
         (15, "instances.small.regional.eu-west-1.commitments.ri-5yr")
     );
 }
+
+#[test]
+fn regional_unit_prices_are_validated_and_replace_the_rate() {
+    let text = GOOD
+        .replace("regions = [\"us-east-1\"]", "regions = [\"us-east-1\", \"eu-west-1\"]")
+        .replace(
+            "[prices.duration-x86]",
+            "[prices.requests.regional.eu-west-1]\nusd = 0.25\nsource = \"https://example.com/eu\"\nverified = false\n\n[prices.duration-x86]",
+        );
+    let t = table::parse_table("t.toml", &text).unwrap();
+    let p = &t.prices["requests"];
+    assert_eq!(p.in_region("us-east-1", "us-east-1").as_ref(), Some(p));
+    let eu = p.in_region("eu-west-1", "us-east-1").unwrap();
+    assert_eq!(eu.tiers[0].usd, crate::units::Usd::from_f64(0.25).unwrap());
+    assert_eq!((eu.source.as_str(), eu.verified), ("https://example.com/eu", false));
+    assert_eq!((eu.unit.as_str(), eu.per), (p.unit.as_str(), p.per));
+    assert_eq!(p.priced_regions("us-east-1"), ["us-east-1", "eu-west-1"]);
+    assert!(!t.fully_verified());
+    // A region the table does not list, and an entry without a price, are refused by name.
+    let e = errors(&text.replace("requests.regional.eu-west-1", "requests.regional.eu-west-9"));
+    assert_eq!(invalid(&e[0]).1, "prices.requests.regional.eu-west-9");
+    let e = errors(&text.replace("usd = 0.25\n", ""));
+    assert_eq!(invalid(&e[0]).1, "prices.requests.regional.eu-west-1");
+}

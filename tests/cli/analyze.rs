@@ -269,6 +269,31 @@ fn unused_commitment_is_still_paid() {
 }
 
 #[test]
+fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
+    // The same four reserved t3.medium in eu-west-1: 4 × 730 h × $0.029 (its Standard RI there,
+    // rounded to $0.001) = $84.68, and 4 × 730 h × $0.005 of public IPv4 = $14.60 → $99.28.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let body = "region = \"eu-west-1\"\n[[provisioned]]\nid = \"reserved\"\nplatform = \"aws-ec2\"\n\
+                instance_type = \"t3.medium\"\nstrategy = \"autoscale\"\nmin_instances = 4\n\
+                commitment = \"ri-standard-1yr-no-upfront\"\n";
+    let s = scenario(dir.path(), body);
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let o = option(&r, "reserved");
+    assert!((usd(&o["monthly_cost_usd"]) - 99.28).abs() < 0.006, "{o}");
+    assert_eq!(o["cost_lines"][0]["unit_price_usd"], 0.029);
+    // A load balancer whose table has no eu-west-1 rate is refused before the trace is read.
+    let body = format!("{body}load_balancer = \"aws-alb\"\n");
+    let s = scenario(dir.path(), &body);
+    let missing = dir.path().join("no-such-trace.csv");
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("option 'reserved': price table 'aws-alb' has no region 'eu-west-1'"),
+        "{err}"
+    );
+}
+
+#[test]
 fn autoscaling_lag_queues_a_spike() {
     // 12 req/s with spikes above 7 Erlangs: one 4-slot instance at 90 % target with a 5-minute
     // boot cannot follow them — requests queue and minutes break the 1.5 s p99 SLO — while the
