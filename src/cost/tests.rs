@@ -1104,6 +1104,31 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
 }
 
 #[test]
+fn azure_b_series_and_d4s_v5_on_demand() {
+    // eastus Linux pay-as-you-go, 730 h: B2s 730 × 0.0416 = $30.368 → $30.37; B2ms 730 × 0.0832
+    // = $60.736 → $60.74; B4ms 730 × 0.1664 = $121.472 → $121.47; D4s_v5 730 × 0.192 = $140.16.
+    let vm = table("azure-vm");
+    for (t, want, cents_want) in [
+        ("Standard_B2s", 30.368, 3037),
+        ("Standard_B2ms", 60.736, 6074),
+        ("Standard_B4ms", 121.472, 12147),
+        ("Standard_D4s_v5", 140.16, 14016),
+    ] {
+        let b = price_usage(&instance_month(t), &vm, &CostOptions::default()).unwrap();
+        assert_eq!(b.total(), usd(want), "{t}");
+        assert_eq!(cents(&b), cents_want, "{t}");
+        assert!(!b.lines[0].verified, "{t}");
+    }
+    // No reservation rate for them: not priced, not $0.
+    let opts = CostOptions {
+        commitment: Some("reservation-1yr-no-upfront".into()),
+        ..CostOptions::default()
+    };
+    let b = price_usage(&instance_month("Standard_B2s"), &vm, &opts).unwrap();
+    assert!(!b.complete() && b.total() == Usd::ZERO);
+}
+
+#[test]
 fn ec2_in_eu_west_1_and_ap_southeast_1() {
     // ec2instances.info's per-region linux rates (rounded to $0.001), 730 h:
     //   m6i.large eu-west-1 on demand 730 × 0.107 = $78.11; Standard RI 1 yr 730 × 0.071 = $51.83
