@@ -31,7 +31,7 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                     .map(|t| {
                         serde_json::json!({
                             "id": t.id, "name": t.name, "provider": t.provider, "model": t.model,
-                            "regions": t.regions, "effective_date": t.effective_date,
+                            "regions": t.all_regions(), "effective_date": t.effective_date,
                             "fully_verified": t.fully_verified(), "origin": t.origin,
                         })
                     })
@@ -50,7 +50,7 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                         "{:<30} {:<20} {:<14} {:<11} {}",
                         t.id,
                         model,
-                        t.regions.join(","),
+                        t.all_regions().join(","),
                         t.effective_date,
                         if t.fully_verified() { "all" } else { "partly (see show)" }
                     )?;
@@ -101,7 +101,7 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         out,
         "provider {}, regions {}, effective {}, {} (from {})",
         t.provider,
-        t.regions.join(", "),
+        t.all_regions().join(", "),
         t.effective_date,
         t.currency,
         t.origin

@@ -64,12 +64,12 @@ impl<'a> Meter<'a> {
         }
         let region = match &opts.region {
             None => table.regions[0].clone(),
-            Some(r) if table.regions.iter().any(|x| x == r) || table.regions.iter().any(|x| x == "global") => r.clone(),
+            Some(r) if table.covers(r) => r.clone(),
             Some(r) => {
                 return Err(CostError::Region {
                     table: table.id.clone(),
                     region: r.clone(),
-                    available: table.regions.join(", "),
+                    available: table.all_regions().join(", "),
                 })
             }
         };
@@ -195,7 +195,7 @@ impl<'a> Meter<'a> {
             self.not_priced(label, "", quantity, why);
             return;
         };
-        let home = &self.table.regions[0];
+        let home = &self.table.regions;
         let Some(price) = price.in_region(&self.region, home) else {
             let why = format!(
                 "table '{}' has no '{key}' rate in {} (priced in {})",

@@ -552,13 +552,13 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             );
             continue;
         };
-        let Some(ip) = ip.in_region(&m.region, &m.table.regions[0]) else {
+        let Some(ip) = ip.in_region(&m.region, &m.table.regions) else {
             let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
             let why = format!(
                 "no price for {} in {} in this table; priced in {}",
                 iu.instance_type,
                 m.region,
-                ip.priced_regions(&m.table.regions[0]).join(", ")
+                ip.priced_regions(&m.table.regions).join(", ")
             );
             m.not_priced(&label, "hours", hours, why);
             continue;

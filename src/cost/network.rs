@@ -29,7 +29,7 @@ fn meter<'a>(table: &'a PriceTable, opts: &'a CostOptions, period_ms: u64) -> Re
 
 /// Internet egress of `requests` responses of `response_bytes` each over `period_ms`, priced
 /// with `provider`'s network table in `catalog`; a "not priced" line when the provider has
-/// none. Nothing when no byte leaves.
+/// none or it does not cover the region priced. Nothing when no byte leaves.
 pub fn price_egress(
     catalog: &Catalog,
     provider: &str,
@@ -42,12 +42,26 @@ pub fn price_egress(
     if bytes == 0 {
         return Ok(CostBreakdown::default());
     }
-    let Some(table) = catalog.tables.get(&network_table_id(provider)) else {
+    let id = network_table_id(provider);
+    let table = catalog.tables.get(&id);
+    // A provider without a network table, or one whose table does not cover the region priced:
+    // a "not priced" line (the bill is then a lower bound), never a guess from another region.
+    let why = match (table, &opts.region) {
+        (None, _) => Some(format!(
+            "no sourced internet egress price for {provider} (no {id} table)"
+        )),
+        (Some(t), Some(r)) if !t.covers(r) => Some(format!(
+            "no sourced internet egress price for {provider} in {r} ({id} covers {})",
+            t.all_regions().join(", ")
+        )),
+        _ => None,
+    };
+    let (Some(table), None) = (table, &why) else {
         // A month's worth, as the priced lines show.
         let gb = bytes as f64 / BYTES_PER_GB as f64 * MS_PER_MONTH as f64 / period_ms.max(1) as f64;
         return Ok(CostBreakdown {
             lines: vec![CostLine {
-                offering: network_table_id(provider),
+                offering: id,
                 name: "Internet egress".to_string(),
                 unit: "GB".to_string(),
                 quantity: gb,
@@ -55,10 +69,7 @@ pub fn price_egress(
                 cost: None,
                 verified: false,
                 source: String::new(),
-                note: Some(format!(
-                    "not priced: no sourced internet egress price for {provider} (no {} table)",
-                    network_table_id(provider)
-                )),
+                note: Some(format!("not priced: {}", why.unwrap_or_default())),
             }],
             ..CostBreakdown::default()
         });
@@ -221,6 +232,20 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("no sourced internet egress price for gcp"));
+        // A network table that does not cover the region priced: not priced there either (the
+        // GCP table is North America's; Cloud Run in europe-west1 has no sourced egress rate).
+        let c = catalog();
+        let eu = CostOptions {
+            region: Some("europe-west1".into()),
+            ..CostOptions::default()
+        };
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, GB, &eu).unwrap();
+        assert!(!b.complete());
+        let note = b.lines[0].note.as_deref().unwrap();
+        assert!(
+            note.contains("no sourced internet egress price for gcp in europe-west1 (gcp-network covers us-central1)"),
+            "{note}"
+        );
         // No bytes: no line.
         let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, 0, &CostOptions::default()).unwrap();
         assert!(b.lines.is_empty());

@@ -406,6 +406,28 @@ fn cloud_run_request_based_and_instance_based() {
 }
 
 #[test]
+fn cloud_run_and_gcf_tier_1_in_europe_west1_and_no_tier_2() {
+    // europe-west1 is a Tier 1 region like us-central1 (the vendor's locations pages): the
+    // same $48.48 for 10M × 200 ms at 512 MiB with the free tier (see above), and GCF 1st gen's
+    // $7.20 for 10M × 300 ms at 128 MB; asia-southeast1 is Tier 2, not tabled: an error naming
+    // the regions covered, never Tier 1's price.
+    let in_region = |r: &str| CostOptions {
+        region: Some(r.to_string()),
+        ..free()
+    };
+    let run = table("gcp-cloud-run");
+    let usage = month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]);
+    let b = price_usage(&usage, &run, &in_region("europe-west1")).unwrap();
+    assert_eq!(b.total(), usd(48.48));
+    assert_eq!(b.offerings[0].region, "europe-west1");
+    let e = price_usage(&usage, &run, &in_region("asia-southeast1")).unwrap_err();
+    assert!(e.to_string().contains("it covers: us-central1, europe-west1"), "{e}");
+    let gcf = month(vec![uniform_group(128, Arch::X86, 10_000_000, 300)]);
+    let b = price_usage(&gcf, &table("gcp-functions-gen1"), &in_region("europe-west1")).unwrap();
+    assert_eq!(b.total(), usd(7.20));
+}
+
+#[test]
 fn cloudflare_workers_plan_included_quantities() {
     // 50M requests × 5 ms CPU: plan $5; requests 40M beyond 10M × $0.30/M = $12.00;
     // CPU 250M ms − 30M = 220M × $0.02/M = $4.40; total $21.40. Included quantities apply

@@ -333,13 +333,13 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
     let at = |line: usize, e: anyhow::Error| anyhow!("{origin}: line {line}: {e:#}");
     let region = |line: usize, id: &str, table: &PriceTable| -> anyhow::Result<()> {
         match scenario.region_of(&table.provider) {
-            Some(r) if !table.regions.iter().any(|t| t == r) => Err(at(
+            Some(r) if !table.covers(r) => Err(at(
                 line,
                 anyhow!(
                     "option '{id}': price table '{}' has no region '{r}'; it covers {}: set the scenario's region \
                      (region, azure_region or gcp_region) to one of them",
                     table.id,
-                    table.regions.join(", ")
+                    table.all_regions().join(", ")
                 ),
             )),
             _ => Ok(()),

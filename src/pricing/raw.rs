@@ -24,8 +24,12 @@ pub struct RawTable {
     pub currency: Spanned<String>,
     /// Date the figures were read, YYYY-MM-DD.
     pub effective_date: Spanned<String>,
-    /// Regions the figures apply to.
+    /// Regions the figures apply to as written.
     pub regions: Spanned<Vec<String>>,
+    /// Regions whose prices differ: priced only through each price's or instance type's
+    /// `regional` entry (one without an entry there is not priced there).
+    #[serde(default)]
+    pub other_regions: Option<Spanned<Vec<String>>>,
     /// Free-text caveats shown with the table.
     #[serde(default)]
     pub notes: Vec<String>,

@@ -34,35 +34,36 @@ pub struct RegionalRate {
     pub verified: bool,
 }
 
-/// Refuses a `regional` key that is not one of the table's regions after the first.
-fn check_other_region(cx: &mut Ctx<'_>, key: &str, at: usize, region: &str, regions: &[String]) {
-    if !regions.iter().skip(1).any(|r| r == region) {
+/// Refuses a `regional` key that is not one of the table's `other_regions`.
+fn check_other_region(cx: &mut Ctx<'_>, key: &str, at: usize, region: &str, other_regions: &[String]) {
+    if !other_regions.iter().any(|r| r == region) {
+        let listed = if other_regions.is_empty() {
+            "none".to_string()
+        } else {
+            other_regions.join(", ")
+        };
         cx.err_at(
             at,
             key,
-            format!(
-                "'{region}' is not one of the table's other regions ({}; the first region's prices are the \
-                 entry's own fields)",
-                regions.join(", ")
-            ),
-            "a region listed in `regions` after the first",
+            format!("'{region}' is not one of the table's other regions ({listed}; in its `regions` the entry's own fields apply)"),
+            "a region listed in the table's `other_regions`",
         );
     }
 }
 
-/// Validates a unit price's `regional` entries (`name` is `prices.KEY`): each a region of the
-/// table after the first, a flat `usd` or `tiers`, a source and a verified flag.
+/// Validates a unit price's `regional` entries (`name` is `prices.KEY`): each one of the table's
+/// `other_regions`, a flat `usd` or `tiers`, a source and a verified flag.
 pub(super) fn validate_regional_rates(
     cx: &mut Ctx<'_>,
     name: &str,
     raw: &BTreeMap<String, Spanned<RawRegionalRate>>,
-    regions: &[String],
+    other_regions: &[String],
 ) -> BTreeMap<String, RegionalRate> {
     let mut out = BTreeMap::new();
     for (region, entry) in raw {
         let key = format!("{name}.regional.{region}");
         let at = entry.span().start;
-        check_other_region(cx, &key, at, region, regions);
+        check_other_region(cx, &key, at, region, other_regions);
         let e = entry.get_ref();
         let tiers = validate_tiers(cx, &key, at, &e.usd, &e.tiers);
         let source = cx.source(&e.source, at, &format!("{key}.source"));
@@ -81,20 +82,20 @@ pub(super) fn validate_regional_rates(
     out
 }
 
-/// Validates `name`'s `regional` entries: each region must be one of the table's `regions`
-/// other than the first (whose prices are the instance's own fields), with a price, valid
+/// Validates `name`'s `regional` entries: each region must be one of the table's
+/// `other_regions` (in its `regions` the instance's own fields apply), with a price, valid
 /// commitment terms, a source and a verified flag.
 pub(super) fn validate_regional(
     cx: &mut Ctx<'_>,
     name: &str,
     raw: &BTreeMap<String, Spanned<RawRegional>>,
-    regions: &[String],
+    other_regions: &[String],
 ) -> BTreeMap<String, RegionalPrice> {
     let mut out = BTreeMap::new();
     for (region, entry) in raw {
         let key = format!("{name}.regional.{region}");
         let at = entry.span().start;
-        check_other_region(cx, &key, at, region, regions);
+        check_other_region(cx, &key, at, region, other_regions);
         let e = entry.get_ref();
         let per_hour = cx.price_usd(&e.usd_per_hour, &format!("{key}.usd_per_hour"));
         let commitments = validate_commitments(cx, &key, &e.commitments);
@@ -116,11 +117,11 @@ pub(super) fn validate_regional(
 }
 
 impl InstancePrice {
-    /// This type's prices in `region` of a table whose first region is `home`: its own in
-    /// `home`, its `regional` entry elsewhere (on demand and commitments from that entry's
-    /// source; sizes and discount rules are the type's), `None` where the table has no price.
-    pub fn in_region(&self, region: &str, home: &str) -> Option<InstancePrice> {
-        if region == home {
+    /// This type's prices in `region` of a table whose own figures apply in `regions`: its own
+    /// there, its `regional` entry in another region (on demand and commitments from that
+    /// entry's source; sizes and discount rules are the type's), `None` where it has none.
+    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<InstancePrice> {
+        if regions.iter().any(|r| r == region) {
             return Some(self.clone());
         }
         let r = self.regional.get(region)?;
@@ -136,25 +137,23 @@ impl InstancePrice {
         })
     }
 
-    /// The regions this type is priced in, `home` first.
-    pub fn priced_regions<'a>(&'a self, home: &'a str) -> Vec<&'a str> {
-        priced_regions(home, &self.regional)
+    /// The regions this type is priced in, the table's `regions` first.
+    pub fn priced_regions<'a>(&'a self, regions: &'a [String]) -> Vec<&'a str> {
+        priced_regions(regions, &self.regional)
     }
 }
 
-/// `home`, then the regions of a `regional` map.
-fn priced_regions<'a, V>(home: &'a str, regional: &'a BTreeMap<String, V>) -> Vec<&'a str> {
-    std::iter::once(home)
-        .chain(regional.keys().map(String::as_str))
-        .collect()
+/// A table's `regions`, then the regions of a `regional` map.
+fn priced_regions<'a, V>(regions: &'a [String], regional: &'a BTreeMap<String, V>) -> Vec<&'a str> {
+    regions.iter().chain(regional.keys()).map(String::as_str).collect()
 }
 
 impl Price {
-    /// This price in `region` of a table whose first region is `home`: its own in `home`, its
-    /// `regional` rate elsewhere (tiers, source and flag of that entry), `None` where the table
-    /// has no rate.
-    pub fn in_region(&self, region: &str, home: &str) -> Option<Price> {
-        if region == home {
+    /// This price in `region` of a table whose own figures apply in `regions`: its own there,
+    /// its `regional` rate in another region (tiers, source and flag of that entry), `None`
+    /// where it has none.
+    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<Price> {
+        if regions.iter().any(|r| r == region) {
             return Some(self.clone());
         }
         let r = self.regional.get(region)?;
@@ -167,8 +166,8 @@ impl Price {
         })
     }
 
-    /// The regions this price has a rate in, `home` first.
-    pub fn priced_regions<'a>(&'a self, home: &'a str) -> Vec<&'a str> {
-        priced_regions(home, &self.regional)
+    /// The regions this price has a rate in, the table's `regions` first.
+    pub fn priced_regions<'a>(&'a self, regions: &'a [String]) -> Vec<&'a str> {
+        priced_regions(regions, &self.regional)
     }
 }

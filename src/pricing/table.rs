@@ -300,8 +300,10 @@ pub struct PriceTable {
     pub currency: String,
     /// YYYY-MM-DD.
     pub effective_date: String,
-    /// Regions the figures apply to.
+    /// Regions the figures apply to as written.
     pub regions: Vec<String>,
+    /// Regions priced only through `regional` entries (see [`PriceTable::covers`]).
+    pub other_regions: Vec<String>,
     /// Caveats.
     pub notes: Vec<String>,
     /// Billing rules.
@@ -319,6 +321,22 @@ pub struct PriceTable {
 }
 
 impl PriceTable {
+    /// Whether the table prices `region` at all: one of its `regions` (or a `global` table), or
+    /// one of its `other_regions`.
+    pub fn covers(&self, region: &str) -> bool {
+        self.regions.iter().chain(&self.other_regions).any(|r| r == region)
+            || self.regions.iter().any(|r| r == "global")
+    }
+
+    /// Every region the table prices, its `regions` first.
+    pub fn all_regions(&self) -> Vec<&str> {
+        self.regions
+            .iter()
+            .chain(&self.other_regions)
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Whether every price, grant and instance figure in the table is vendor-verified.
     pub fn fully_verified(&self) -> bool {
         self.prices
@@ -566,6 +584,21 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
             "at least one region, e.g. [\"us-east-1\"]",
         );
     }
+    let other_regions = raw
+        .other_regions
+        .as_ref()
+        .map(|o| o.get_ref().clone())
+        .unwrap_or_default();
+    if let Some(o) = &raw.other_regions {
+        if let Some(r) = o.get_ref().iter().find(|r| raw.regions.get_ref().contains(r)) {
+            cx.err(
+                o,
+                "other_regions",
+                format!("'{r}' is also in regions"),
+                "regions whose prices differ from the table's own, not listed in `regions`",
+            );
+        }
+    }
     if raw.provider.get_ref().trim().is_empty() {
         cx.err(&raw.provider, "provider", "empty", "aws, azure, gcp or cloudflare");
     }
@@ -574,7 +607,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
 
     let mut prices = BTreeMap::new();
     for (key, p) in &raw.prices {
-        if let Some(price) = validate_price(cx, key, p, raw.regions.get_ref()) {
+        if let Some(price) = validate_price(cx, key, p, &other_regions) {
             prices.insert(key.clone(), price);
         }
     }
@@ -594,7 +627,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
     }
     let mut instances = BTreeMap::new();
     for (key, i) in &raw.instances {
-        if let Some(inst) = validate_instance(cx, key, i, raw.regions.get_ref()) {
+        if let Some(inst) = validate_instance(cx, key, i, &other_regions) {
             instances.insert(key.clone(), inst);
         }
     }
@@ -616,6 +649,7 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
         currency: raw.currency.into_inner(),
         effective_date: raw.effective_date.into_inner(),
         regions: raw.regions.into_inner(),
+        other_regions,
         notes: raw.notes,
         rules,
         prices,
@@ -691,7 +725,7 @@ fn validate_rules(cx: &mut Ctx<'_>, r: &Spanned<RawRules>) -> Rules {
     rules
 }
 
-fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>, regions: &[String]) -> Option<Price> {
+fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>, other_regions: &[String]) -> Option<Price> {
     let at = p.span().start;
     let name = format!("prices.{key}");
     let raw = p.get_ref();
@@ -707,7 +741,7 @@ fn validate_price(cx: &mut Ctx<'_>, key: &str, p: &Spanned<RawPrice>, regions: &
         },
     };
     let tiers = validate_tiers(cx, &name, at, &raw.usd, &raw.tiers);
-    let regional = validate_regional_rates(cx, &name, &raw.regional, regions);
+    let regional = validate_regional_rates(cx, &name, &raw.regional, other_regions);
     let source = cx.source(&raw.source, at, &format!("{name}.source"));
     let verified = cx.verified(raw.verified, at, &format!("{name}.verified"));
     if tiers.is_empty() {
@@ -825,7 +859,7 @@ fn validate_instance(
     cx: &mut Ctx<'_>,
     key: &str,
     i: &Spanned<RawInstance>,
-    regions: &[String],
+    other_regions: &[String],
 ) -> Option<InstancePrice> {
     let at = i.span().start;
     let name = format!("instances.{key}");
@@ -842,7 +876,7 @@ fn validate_instance(
     }
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
     let commitments = validate_commitments(cx, &name, &raw.commitments);
-    let regional = validate_regional(cx, &name, &raw.regional, regions);
+    let regional = validate_regional(cx, &name, &raw.regional, other_regions);
     let sustained_use_full_month_bps = match &raw.sustained_use_full_month_discount {
         None => 0,
         Some(v) => {

@@ -590,79 +590,82 @@ fn commitment_prices_carry_their_own_source_and_verification() {
 }
 
 #[test]
-fn regional_prices_replace_the_home_region_s_and_are_validated() {
+fn regional_prices_replace_the_table_s_own_and_are_validated() {
     let regional =
         "regional.eu-west-1 = { usd_per_hour = 0.12, commitments = { \"ri-standard-1yr-no-upfront\" = 0.07 }, \
                     source = \"https://example.com/eu\", verified = false }\n";
     let text = INSTANCES
         .replace(
             "regions = [\"us-east-1\"]",
-            "regions = [\"us-east-1\", \"eu-west-1\", \"ap-southeast-1\"]",
+            "regions = [\"us-east-1\"]\nother_regions = [\"eu-west-1\", \"ap-southeast-1\"]",
         )
         .replace("COMMITMENTS_SOURCE\n", regional);
     let t = table::parse_table("t.toml", &text).unwrap();
+    assert!(t.covers("eu-west-1") && t.covers("ap-southeast-1") && !t.covers("us-west-2"));
+    assert_eq!(t.all_regions(), ["us-east-1", "eu-west-1", "ap-southeast-1"]);
     let i = &t.instances["small"];
-    // The home region (the first) is the type's own fields; eu-west-1 its entry, with that
+    // In the table's `regions` the type's own fields apply; in eu-west-1 its entry, with that
     // entry's source and flag for on demand and commitments alike; ap-southeast-1 has none.
-    assert_eq!(i.in_region("us-east-1", "us-east-1").as_ref(), Some(i));
-    let eu = i.in_region("eu-west-1", "us-east-1").unwrap();
+    let own = &t.regions;
+    assert_eq!(i.in_region("us-east-1", own).as_ref(), Some(i));
+    let eu = i.in_region("eu-west-1", own).unwrap();
     assert_eq!(eu.per_hour, crate::units::Usd::from_f64(0.12).unwrap());
-    assert_eq!(
-        eu.commitments["ri-standard-1yr-no-upfront"],
-        crate::units::Usd::from_f64(0.07).unwrap()
-    );
+    let ri = &eu.commitments["ri-standard-1yr-no-upfront"];
+    assert_eq!(*ri, crate::units::Usd::from_f64(0.07).unwrap());
     assert_eq!((eu.source.as_str(), eu.verified), ("https://example.com/eu", false));
-    assert_eq!(
-        (eu.commitments_source.as_str(), eu.commitments_verified),
-        ("https://example.com/eu", false)
-    );
+    let commitments = (eu.commitments_source.as_str(), eu.commitments_verified);
+    assert_eq!(commitments, ("https://example.com/eu", false));
     assert_eq!((eu.vcpu, eu.memory_gib), (2.0, 4.0));
-    assert!(i.in_region("ap-southeast-1", "us-east-1").is_none());
-    assert_eq!(i.priced_regions("us-east-1"), ["us-east-1", "eu-west-1"]);
+    assert!(i.in_region("ap-southeast-1", own).is_none());
+    assert_eq!(i.priced_regions(own), ["us-east-1", "eu-west-1"]);
     // An unverified regional price makes the table not fully verified.
     assert!(i.verified && !t.fully_verified());
-    // A region outside the table's other regions (the home one included) is refused at its line.
-    let home = text.replace("regional.eu-west-1", "regional.us-east-1");
-    assert_eq!(invalid(&errors(&home)[0]), (15, "instances.small.regional.us-east-1"));
-    let unknown = text.replace("regional.eu-west-1", "regional.mars-1");
-    let e = errors(&unknown);
-    assert_eq!(invalid(&e[0]), (15, "instances.small.regional.mars-1"));
+    // A region outside the table's other regions (one of its `regions` included) is refused at
+    // its line, and so is a region listed in both.
+    let at_home = text.replace("regional.eu-west-1", "regional.us-east-1");
+    assert_eq!(
+        invalid(&errors(&at_home)[0]),
+        (16, "instances.small.regional.us-east-1")
+    );
+    let e = errors(&text.replace("regional.eu-west-1", "regional.mars-1"));
+    assert_eq!(invalid(&e[0]), (16, "instances.small.regional.mars-1"));
     assert!(
         e[0].to_string().contains("not one of the table's other regions"),
         "{}",
         e[0]
     );
+    let both = text.replace("other_regions = [\"eu-west-1\"", "other_regions = [\"us-east-1\"");
+    assert_eq!(invalid(&errors(&both)[0]).1, "other_regions");
     // Each entry needs its source and flag, and valid commitment terms.
     let no_source = text.replace("source = \"https://example.com/eu\", ", "");
-    assert_eq!(
-        invalid(&errors(&no_source)[0]),
-        (15, "instances.small.regional.eu-west-1.source")
-    );
+    let key = "instances.small.regional.eu-west-1.source";
+    assert_eq!(invalid(&errors(&no_source)[0]), (16, key));
     let bad_term = text.replace("\"ri-standard-1yr-no-upfront\" = 0.07", "\"ri-5yr\" = 0.07");
-    assert_eq!(
-        invalid(&errors(&bad_term)[0]),
-        (15, "instances.small.regional.eu-west-1.commitments.ri-5yr")
-    );
+    let key = "instances.small.regional.eu-west-1.commitments.ri-5yr";
+    assert_eq!(invalid(&errors(&bad_term)[0]), (16, key));
 }
 
 #[test]
 fn regional_unit_prices_are_validated_and_replace_the_rate() {
     let text = GOOD
-        .replace("regions = [\"us-east-1\"]", "regions = [\"us-east-1\", \"eu-west-1\"]")
+        .replace("regions = [\"us-east-1\"]", "regions = [\"us-east-1\"]\nother_regions = [\"eu-west-1\"]")
         .replace(
             "[prices.duration-x86]",
             "[prices.requests.regional.eu-west-1]\nusd = 0.25\nsource = \"https://example.com/eu\"\nverified = false\n\n[prices.duration-x86]",
         );
     let t = table::parse_table("t.toml", &text).unwrap();
+    let own = &t.regions;
     let p = &t.prices["requests"];
-    assert_eq!(p.in_region("us-east-1", "us-east-1").as_ref(), Some(p));
-    let eu = p.in_region("eu-west-1", "us-east-1").unwrap();
+    assert_eq!(p.in_region("us-east-1", own).as_ref(), Some(p));
+    let eu = p.in_region("eu-west-1", own).unwrap();
     assert_eq!(eu.tiers[0].usd, crate::units::Usd::from_f64(0.25).unwrap());
     assert_eq!((eu.source.as_str(), eu.verified), ("https://example.com/eu", false));
     assert_eq!((eu.unit.as_str(), eu.per), (p.unit.as_str(), p.per));
-    assert_eq!(p.priced_regions("us-east-1"), ["us-east-1", "eu-west-1"]);
+    assert_eq!(p.priced_regions(own), ["us-east-1", "eu-west-1"]);
+    // A price without an entry there is not priced there (its own figures hold in `regions`).
+    assert!(t.prices["duration-x86"].in_region("eu-west-1", own).is_none());
     assert!(!t.fully_verified());
-    // A region the table does not list, and an entry without a price, are refused by name.
+    // A region the table does not list as other, and an entry without a price, are refused by name.
     let e = errors(&text.replace("requests.regional.eu-west-1", "requests.regional.eu-west-9"));
     assert_eq!(invalid(&e[0]).1, "prices.requests.regional.eu-west-9");
     let e = errors(&text.replace("usd = 0.25\n", ""));
