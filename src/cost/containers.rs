@@ -237,6 +237,28 @@ mod tests {
     }
 
     #[test]
+    fn a_table_s_own_prices_hold_in_every_region_it_lists() {
+        // App Runner lists four regions and Container Apps three, each at the same prices: the
+        // same bills there as in the first ($43.921667 and $43.7781 above), never "not priced".
+        for (id, regions, cents) in [
+            ("aws-app-runner", &["us-east-2", "us-west-2", "eu-west-1"][..], 4_392),
+            ("azure-container-apps", &["centralus", "northeurope"][..], 4_378),
+        ] {
+            let t = table(id);
+            for r in regions {
+                let opts = CostOptions {
+                    region: Some(r.to_string()),
+                    ..CostOptions::default()
+                };
+                let b = price_usage(&hour(if id == "aws-app-runner" { 2_048 } else { 1_024 }), &t, &opts).unwrap();
+                assert!(b.complete(), "{id} in {r}");
+                assert_eq!(b.total().cents(), cents, "{id} in {r}");
+                assert_eq!(b.offerings[0].region, *r);
+            }
+        }
+    }
+
+    #[test]
     fn the_simulators_active_time_of_minimum_instances_replaces_their_requests_time() {
         // As above, but the replay measured the minimum instance active 1,200 s of the hour (its
         // 1,800 s of requests overlapping): active 1,200 + 600 = 1,800 s = 0.5 h an hour × 730
