@@ -38,7 +38,7 @@ pub struct Meter<'a> {
     pub opts: &'a CostOptions,
     pub period_ms: u64,
     pub out: CostBreakdown,
-    /// The region priced (the table's first unless the options name another of its regions).
+    /// The region priced (the table's first unless the options name another it covers).
     pub region: String,
     /// The first line whose cost overflowed, in words; [`Meter::finish`] turns it into an error.
     pub overflow: Option<String>,
@@ -195,13 +195,13 @@ impl<'a> Meter<'a> {
             self.not_priced(label, "", quantity, why);
             return;
         };
-        let home = &self.table.regions;
-        let Some(price) = price.in_region(&self.region, home) else {
+        let own = &self.table.regions;
+        let Some(price) = price.in_region(&self.region, own) else {
             let why = format!(
                 "table '{}' has no '{key}' rate in {} (priced in {})",
                 self.table.id,
                 self.region,
-                price.priced_regions(home).join(", ")
+                price.priced_regions(own).join(", ")
             );
             self.not_priced(label, &price.unit, quantity, why);
             return;

@@ -439,6 +439,19 @@ fn cloudflare_workers_plan_included_quantities() {
     )
     .unwrap();
     assert_eq!(b.total(), usd(21.40));
+    // A global table's figures hold in any region asked for: the same $21.40 in eu-west-1.
+    let eu = CostOptions {
+        region: Some("eu-west-1".into()),
+        ..CostOptions::default()
+    };
+    let b = price_usage(
+        &month(vec![uniform_group(128, Arch::X86, 50_000_000, 5)]),
+        &table("cloudflare-workers"),
+        &eu,
+    )
+    .unwrap();
+    assert!(b.complete());
+    assert_eq!(b.total(), usd(21.40));
 }
 
 fn instance_month(instance_type: &str) -> Usage {

@@ -49,15 +49,15 @@ pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str
     let Some(ip) = table.instances.get(&opt.instance_type) else {
         return Ok(()); // an unknown type is `fleet_spec_in`'s error
     };
-    let home = &table.regions;
-    let Some(there) = ip.in_region(region, home) else {
+    let own = &table.regions;
+    let Some(there) = ip.in_region(region, own) else {
         return Err(anyhow!(
             "option '{}': price table '{}' has no price for {} in {region}; it prices it in {}: set the scenario's \
              region or choose another type",
             opt.id,
             table.id,
             opt.instance_type,
-            ip.priced_regions(home).join(", ")
+            ip.priced_regions(own).join(", ")
         ));
     };
     match &opt.commitment {

@@ -10,7 +10,7 @@ use super::raw::{RawRegional, RawRegionalRate};
 use super::table::{validate_commitments, validate_tiers, Ctx, InstancePrice, Price, Tier};
 use crate::units::Usd;
 
-/// An instance type's prices in one region other than its table's first.
+/// An instance type's prices in one of its table's `other_regions`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionalPrice {
     /// On-demand USD per hour.
@@ -23,7 +23,7 @@ pub struct RegionalPrice {
     pub verified: bool,
 }
 
-/// A unit price's rate in one region other than its table's first (same unit and `per`).
+/// A unit price's rate in one of its table's `other_regions` (same unit and `per`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionalRate {
     /// Tiers (one for a flat price).
@@ -116,12 +116,18 @@ pub(super) fn validate_regional(
     out
 }
 
+/// Whether a table's own figures apply in `region`: one of its `regions`, or any region for a
+/// `global` table.
+pub(super) fn own_figures_apply(region: &str, regions: &[String]) -> bool {
+    regions.iter().any(|r| r == region || r == "global")
+}
+
 impl InstancePrice {
     /// This type's prices in `region` of a table whose own figures apply in `regions`: its own
     /// there, its `regional` entry in another region (on demand and commitments from that
     /// entry's source; sizes and discount rules are the type's), `None` where it has none.
     pub fn in_region(&self, region: &str, regions: &[String]) -> Option<InstancePrice> {
-        if regions.iter().any(|r| r == region) {
+        if own_figures_apply(region, regions) {
             return Some(self.clone());
         }
         let r = self.regional.get(region)?;
@@ -153,7 +159,7 @@ impl Price {
     /// its `regional` rate in another region (tiers, source and flag of that entry), `None`
     /// where it has none.
     pub fn in_region(&self, region: &str, regions: &[String]) -> Option<Price> {
-        if regions.iter().any(|r| r == region) {
+        if own_figures_apply(region, regions) {
             return Some(self.clone());
         }
         let r = self.regional.get(region)?;

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::behaviour::{validate_behaviour, Behaviour};
 use super::error::{line_of, PricingError};
 use super::raw::{RawFree, RawInstance, RawPrice, RawRules, RawTable, RawTier};
-use super::regional::{validate_regional, validate_regional_rates, RegionalPrice, RegionalRate};
+use super::regional::{own_figures_apply, validate_regional, validate_regional_rates, RegionalPrice, RegionalRate};
 use crate::units::Usd;
 
 /// The highest unit price a table may state: the dearest instance-hour is a few hundred
@@ -324,8 +324,7 @@ impl PriceTable {
     /// Whether the table prices `region` at all: one of its `regions` (or a `global` table), or
     /// one of its `other_regions`.
     pub fn covers(&self, region: &str) -> bool {
-        self.regions.iter().chain(&self.other_regions).any(|r| r == region)
-            || self.regions.iter().any(|r| r == "global")
+        own_figures_apply(region, &self.regions) || self.other_regions.iter().any(|r| r == region)
     }
 
     /// Every region the table prices, its `regions` first.
