@@ -135,10 +135,16 @@ pub fn run(args: &BreakevenArgs) -> anyhow::Result<ExitCode> {
     let serverless = |n: u64| -> anyhow::Result<Money> {
         let mut a = cost_args(n);
         a.region = region(&serverless_table.provider);
-        Ok(Money::from_usd(
-            cost_breakdown(&a, &catalog)?.total(),
-            "serverless cost",
-        )?)
+        let bill = cost_breakdown(&a, &catalog)?;
+        // A lower bound would move the break-even towards serverless: refuse it.
+        if !bill.complete() {
+            bail!(
+                "the serverless bill of {} requests has lines that are not priced: {}",
+                crate::units::group_thousands(n),
+                bill.unpriced_reasons()
+            );
+        }
+        Ok(Money::from_usd(bill.total(), "serverless cost")?)
     };
     // Validates the serverless flags (memory on the platform's grid) before any search.
     serverless(0)?;

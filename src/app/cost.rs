@@ -458,11 +458,9 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
             nat_bytes: args.nat_gb as u128 * (1u128 << 30),
             public_ipv4_ms: addresses * MS_PER_MONTH as u128,
         };
-        let net_opts = CostOptions {
-            region: None,
-            ..opts.clone()
-        };
-        bill.extend(price_network_use(net, &net_opts, MS_PER_MONTH, use_)?);
+        // In the platform's region: a network table without it is an error, not another
+        // region's rates.
+        bill.extend(price_network_use(net, &opts, MS_PER_MONTH, use_)?);
     }
     bill.assumptions.splice(0..0, notes);
     bill.assumptions.push(if args.free_tier {

@@ -31,7 +31,8 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                     .map(|t| {
                         serde_json::json!({
                             "id": t.id, "name": t.name, "provider": t.provider, "model": t.model,
-                            "regions": t.all_regions(), "effective_date": t.effective_date,
+                            "regions": t.regions, "other_regions": t.other_regions,
+                            "effective_date": t.effective_date,
                             "fully_verified": t.fully_verified(), "origin": t.origin,
                         })
                     })
@@ -50,7 +51,7 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
                         "{:<30} {:<20} {:<14} {:<11} {}",
                         t.id,
                         model,
-                        t.all_regions().join(","),
+                        regions_column(t),
                         t.effective_date,
                         if t.fully_verified() { "all" } else { "partly (see show)" }
                     )?;
@@ -87,6 +88,17 @@ pub fn run(args: &PricingArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The list's regions column: the table's regions, then its other regions marked `*` (priced
+/// only through regional entries).
+fn regions_column(t: &PriceTable) -> String {
+    t.regions
+        .iter()
+        .cloned()
+        .chain(t.other_regions.iter().map(|r| format!("{r}*")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn mark(verified: bool) -> &'static str {
     if verified {
         ""
@@ -101,11 +113,18 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         out,
         "provider {}, regions {}, effective {}, {} (from {})",
         t.provider,
-        t.all_regions().join(", "),
+        t.regions.join(", "),
         t.effective_date,
         t.currency,
         t.origin
     )?;
+    if !t.other_regions.is_empty() {
+        writeln!(
+            out,
+            "other regions {}: priced only where an entry below shows an 'in REGION' rate",
+            t.other_regions.join(", ")
+        )?;
+    }
     for n in &t.notes {
         writeln!(out, "  note: {n}")?;
     }
@@ -158,6 +177,7 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
             for (c, u) in &r.commitments {
                 writeln!(out, "      {c}: ${}/h{}", u.to_f64(), mark(r.verified))?;
             }
+            writeln!(out, "      source: {}", r.source)?;
         }
     }
     let r = &t.rules;

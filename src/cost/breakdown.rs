@@ -98,6 +98,17 @@ impl CostBreakdown {
         self.lines.iter().all(|l| l.cost.is_some())
     }
 
+    /// The lines without a price and why, in words ("" when the bill is complete).
+    pub fn unpriced_reasons(&self) -> String {
+        self.unpriced()
+            .map(|l| match &l.note {
+                Some(n) => format!("{} ({n})", l.name),
+                None => l.name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Whether every line's price is vendor-verified.
     pub fn verified(&self) -> bool {
         self.lines.iter().all(|l| l.verified)

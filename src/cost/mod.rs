@@ -116,7 +116,8 @@ pub struct CostOptions {
     pub free_tier: bool,
     /// Apply the 12-month offers to new accounts (API Gateway's 1M calls a month).
     pub new_account_offers: bool,
-    /// Region to price (must be one of the table's regions); `None` = the table's first.
+    /// Region to price (one the table covers: its `regions` or `other_regions`); `None` = the
+    /// table's first.
     pub region: Option<String>,
     /// Cloud Run billing setting.
     pub cloud_run_billing: CloudRunBilling,

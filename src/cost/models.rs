@@ -579,9 +579,10 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                 "hours",
                 ms as f64 / MS_PER_HOUR_U as f64,
                 format!(
-                    "no '{}' commitment price for {}; known: {}",
+                    "no '{}' commitment price for {} in {}; known there: {}",
                     commitment.as_deref().unwrap_or(""),
                     iu.instance_type,
+                    m.region,
                     if ip.commitments.is_empty() {
                         "none".to_string()
                     } else {

@@ -400,6 +400,9 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                 region(opt.line, &opt.id, side)?;
             }
         }
+        if let Some(r) = scenario.region_of(&t.provider) {
+            provisioned::check_nat_in(catalog, opt, r).map_err(|e| at(opt.line, e))?;
+        }
     }
     Ok(())
 }

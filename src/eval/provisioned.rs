@@ -43,6 +43,31 @@ pub fn side_tables(opt: &ProvisionedOption) -> Vec<String> {
     ids
 }
 
+/// Refuses NAT gateways (`nat_gateways > 0`) where the option's network table has no NAT rate
+/// in `region` (the bill would have "not priced" NAT lines).
+pub fn check_nat_in(catalog: &Catalog, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
+    let (true, Some(id)) = (opt.nat_gateways > 0, network_table(opt)) else {
+        return Ok(());
+    };
+    let Ok(net) = catalog.get(&id) else {
+        return Ok(()); // a missing table is reported where it is needed
+    };
+    for key in ["nat-gateway-hours", "nat-gateway-data"] {
+        if let Some(p) = net.prices.get(key) {
+            if p.in_region(region, &net.regions).is_none() {
+                return Err(anyhow!(
+                    "option '{}': nat_gateways: price table '{}' has no '{key}' rate in {region} (priced in {}); set \
+                     nat_gateways = 0 (servers in public subnets) or the scenario's region",
+                    opt.id,
+                    net.id,
+                    p.priced_regions(&net.regions).join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses an instance option its table does not price in `region`: the type, or its
 /// commitment term, has no price there (the bill would have a "not priced" line).
 pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {

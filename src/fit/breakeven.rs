@@ -349,7 +349,11 @@ pub fn instances_monthly(
     };
     let bill = price_usage(&usage, table, opts).with_context(|| format!("pricing {k} × {instance_type}"))?;
     if !bill.complete() {
-        return Err(anyhow!("{} has no price for '{instance_type}'", table.id));
+        return Err(anyhow!(
+            "{} cannot price {k} × '{instance_type}': {}",
+            table.id,
+            bill.unpriced_reasons()
+        ));
     }
     Ok(Money::from_usd(bill.total(), "server cost")?)
 }

@@ -589,13 +589,21 @@ fn validate(cx: &mut Ctx<'_>, raw: RawTable, path: &str) -> PriceTable {
         .map(|o| o.get_ref().clone())
         .unwrap_or_default();
     if let Some(o) = &raw.other_regions {
-        if let Some(r) = o.get_ref().iter().find(|r| raw.regions.get_ref().contains(r)) {
-            cx.err(
-                o,
-                "other_regions",
-                format!("'{r}' is also in regions"),
-                "regions whose prices differ from the table's own, not listed in `regions`",
-            );
+        let expected = "distinct region ids whose prices differ from the table's own, none in `regions`";
+        let global = raw.regions.get_ref().iter().any(|r| r == "global");
+        for (i, r) in o.get_ref().iter().enumerate() {
+            let problem = if r.trim().is_empty() {
+                "an empty region id".to_string()
+            } else if global {
+                format!("'{r}' beside a global table (its figures apply everywhere)")
+            } else if raw.regions.get_ref().contains(r) {
+                format!("'{r}' is also in regions")
+            } else if o.get_ref()[..i].contains(r) {
+                format!("'{r}' is listed twice")
+            } else {
+                continue;
+            };
+            cx.err(o, "other_regions", problem, expected);
         }
     }
     if raw.provider.get_ref().trim().is_empty() {

@@ -636,6 +636,23 @@ fn regional_prices_replace_the_table_s_own_and_are_validated() {
     );
     let both = text.replace("other_regions = [\"eu-west-1\"", "other_regions = [\"us-east-1\"");
     assert_eq!(invalid(&errors(&both)[0]).1, "other_regions");
+    // Listed twice, empty, or beside a global table (whose figures apply everywhere): refused.
+    for (from, to, said) in [
+        ("\"ap-southeast-1\"]", "\"eu-west-1\"]", "listed twice"),
+        ("\"ap-southeast-1\"]", "\" \"]", "an empty region id"),
+        (
+            "regions = [\"us-east-1\"]",
+            "regions = [\"global\"]",
+            "beside a global table",
+        ),
+    ] {
+        let e = errors(&text.replace(from, to));
+        assert!(
+            e.iter()
+                .any(|e| invalid(e).1 == "other_regions" && e.to_string().contains(said)),
+            "{said}: {e:?}"
+        );
+    }
     // Each entry needs its source and flag, and valid commitment terms.
     let no_source = text.replace("source = \"https://example.com/eu\", ", "");
     let key = "instances.small.regional.eu-west-1.source";

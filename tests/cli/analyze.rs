@@ -291,6 +291,14 @@ fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
         err.contains("option 'reserved': price table 'aws-alb' has no region 'eu-west-1'"),
         "{err}"
     );
+    // So are NAT gateways, which have no sourced rate there.
+    let body = body.replace("load_balancer = \"aws-alb\"\n", "nat_gateways = 1\n");
+    let s = scenario(dir.path(), &body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains("option 'reserved': nat_gateways: price table 'aws-network' has no 'nat-gateway-hours' rate in eu-west-1 (priced in us-east-1)"),
+        "{err}"
+    );
 }
 
 #[test]

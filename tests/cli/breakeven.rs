@@ -88,3 +88,59 @@ fn usage_errors_exit_2_and_say_what_is_expected() {
     ]);
     assert!(e.contains("--duration-ms"), "{e}");
 }
+
+#[test]
+fn a_lower_bound_is_never_a_break_even() {
+    // In europe-west1 Cloud Run is priced (Tier 1) but GCP egress is not (the network table is
+    // North America's): with response bytes the serverless bill is a lower bound, refused; a
+    // server type not offered there is refused too, naming where it is priced.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |body: &str| {
+        let p = dir.path().join("s.toml");
+        let head = "schema_version = 1\ngcp_region = \"europe-west1\"\n";
+        std::fs::write(
+            &p,
+            format!("{head}{body}[[serverless]]\nid = \"run\"\nplatform = \"gcp-cloud-run\"\n"),
+        )
+        .unwrap();
+        p
+    };
+    let run = |vs: &str, s: &std::path::Path| {
+        let args = [
+            "breakeven",
+            "--platform",
+            "gcp-cloud-run",
+            "--duration-ms",
+            "100",
+            "--memory-mb",
+            "512",
+            "--vs",
+            vs,
+            "--scenario",
+            s.to_str().unwrap(),
+        ];
+        args.map(str::to_string)
+    };
+    let with_bytes = scenario("response_bytes = 2048\n");
+    let args = run("gcp-compute:e2-standard-2", &with_bytes);
+    let e = input_error(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        e.contains("has lines that are not priced: Internet egress")
+            && e.contains("no sourced internet egress price for gcp in europe-west1"),
+        "{e}"
+    );
+    let plain = scenario("");
+    let args = run("gcp-compute:t2a-standard-2", &plain);
+    let e = input_error(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        e.contains("no price for t2a-standard-2 in europe-west1")
+            && e.contains("priced in us-central1, asia-southeast1"),
+        "{e}"
+    );
+    // Without response bytes it crosses at europe-west1's e2-standard-2: one instance
+    // 730 × 0.07371546 = $53.8122858 a month.
+    let mut args = run("gcp-compute:e2-standard-2", &plain).to_vec();
+    args.push("--json".into());
+    let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(v["servers"][0]["server_monthly_usd"], "53.812286");
+}

@@ -253,6 +253,39 @@ fn gcp_resource_cud_is_priced_from_the_billing_catalog_copy() {
 }
 
 #[test]
+fn network_lines_are_priced_in_the_platform_s_region() {
+    // m6i.large in eu-west-1 with a NAT gateway and two public addresses: the NAT has no
+    // eu-west-1 rate (not priced, never us-east-1's $0.045); the addresses are 2 × 730 h ×
+    // $0.005 = $7.30; the instance 730 × $0.107 = $78.11.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-ec2:m6i.large",
+        "--region",
+        "eu-west-1",
+        "--nat-gateways",
+        "1",
+        "--public-ipv4",
+        "2",
+    ]);
+    assert_eq!(v["complete"], false);
+    let lines = v["lines"].as_array().unwrap();
+    let line = |prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l["name"].as_str().unwrap().starts_with(prefix))
+            .unwrap()
+    };
+    assert!(line("NAT gateway hours")["cost_usd"].is_null());
+    assert!(line("NAT gateway hours")["note"]
+        .as_str()
+        .unwrap()
+        .contains("in eu-west-1"));
+    assert_eq!(line("Public IPv4")["cost_usd"], "7.300000");
+    assert_eq!(line("m6i.large")["cost_usd"], "78.110000");
+}
+
+#[test]
 fn azure_egress_is_priced_after_the_free_100_gb() {
     // 500 responses of 1 GiB = 500 GB out of eastus; with the free tier the first 100 GB are
     // free and 400 × $0.087 = $34.80 (ResearchComputing's worked example); the 500 × 100 ms at
