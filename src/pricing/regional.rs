@@ -34,86 +34,101 @@ pub struct RegionalRate {
     pub verified: bool,
 }
 
-/// Refuses a `regional` key that is not one of the table's `other_regions`.
-fn check_other_region(cx: &mut Ctx<'_>, key: &str, at: usize, region: &str, other_regions: &[String]) {
-    if !other_regions.iter().any(|r| r == region) {
-        let listed = if other_regions.is_empty() {
-            "none".to_string()
-        } else {
-            other_regions.join(", ")
-        };
-        cx.err_at(
-            at,
-            key,
-            format!("'{region}' is not one of the table's other regions ({listed}; in its `regions` the entry's own fields apply)"),
-            "a region listed in the table's `other_regions`",
-        );
+/// The fields every `regional` entry has beside its prices.
+trait RawEntry {
+    fn source(&self) -> &Option<Spanned<String>>;
+    fn verified(&self) -> Option<bool>;
+}
+
+impl RawEntry for RawRegional {
+    fn source(&self) -> &Option<Spanned<String>> {
+        &self.source
+    }
+    fn verified(&self) -> Option<bool> {
+        self.verified
     }
 }
 
-/// Validates a unit price's `regional` entries (`name` is `prices.KEY`): each one of the table's
-/// `other_regions`, a flat `usd` or `tiers`, a source and a verified flag.
+impl RawEntry for RawRegionalRate {
+    fn source(&self) -> &Option<Spanned<String>> {
+        &self.source
+    }
+    fn verified(&self) -> Option<bool> {
+        self.verified
+    }
+}
+
+/// Validates `name`'s `regional` entries: each region one of the table's `other_regions` (in
+/// its `regions` the entry's own fields apply), with a source and a verified flag; `prices`
+/// validates the rest of an entry (given its key, offset, source and flag) into its value.
+fn validate_entries<R: RawEntry, T>(
+    cx: &mut Ctx<'_>,
+    name: &str,
+    raw: &BTreeMap<String, Spanned<R>>,
+    other_regions: &[String],
+    mut prices: impl FnMut(&mut Ctx<'_>, &str, usize, &R, String, bool) -> Option<T>,
+) -> BTreeMap<String, T> {
+    let mut out = BTreeMap::new();
+    for (region, entry) in raw {
+        let (key, at, e) = (format!("{name}.regional.{region}"), entry.span().start, entry.get_ref());
+        if !other_regions.iter().any(|r| r == region) {
+            let listed = if other_regions.is_empty() {
+                "none".to_string()
+            } else {
+                other_regions.join(", ")
+            };
+            cx.err_at(
+                at,
+                &key,
+                format!("'{region}' is not one of the table's other regions ({listed}; in its `regions` the entry's own fields apply)"),
+                "a region listed in the table's `other_regions`",
+            );
+        }
+        let source = cx.source(e.source(), at, &format!("{key}.source"));
+        let verified = cx.verified(e.verified(), at, &format!("{key}.verified"));
+        if let Some(value) = prices(cx, &key, at, e, source, verified) {
+            out.insert(region.clone(), value);
+        }
+    }
+    out
+}
+
+/// Validates a unit price's `regional` entries (`name` is `prices.KEY`): a flat `usd` or
+/// `tiers` each, besides the checks of every entry.
 pub(super) fn validate_regional_rates(
     cx: &mut Ctx<'_>,
     name: &str,
     raw: &BTreeMap<String, Spanned<RawRegionalRate>>,
     other_regions: &[String],
 ) -> BTreeMap<String, RegionalRate> {
-    let mut out = BTreeMap::new();
-    for (region, entry) in raw {
-        let key = format!("{name}.regional.{region}");
-        let at = entry.span().start;
-        check_other_region(cx, &key, at, region, other_regions);
-        let e = entry.get_ref();
-        let tiers = validate_tiers(cx, &key, at, &e.usd, &e.tiers);
-        let source = cx.source(&e.source, at, &format!("{key}.source"));
-        let verified = cx.verified(e.verified, at, &format!("{key}.verified"));
-        if !tiers.is_empty() {
-            out.insert(
-                region.clone(),
-                RegionalRate {
-                    tiers,
-                    source,
-                    verified,
-                },
-            );
-        }
-    }
-    out
+    validate_entries(cx, name, raw, other_regions, |cx, key, at, e, source, verified| {
+        let tiers = validate_tiers(cx, key, at, &e.usd, &e.tiers);
+        (!tiers.is_empty()).then_some(RegionalRate {
+            tiers,
+            source,
+            verified,
+        })
+    })
 }
 
-/// Validates `name`'s `regional` entries: each region must be one of the table's
-/// `other_regions` (in its `regions` the instance's own fields apply), with a price, valid
-/// commitment terms, a source and a verified flag.
+/// Validates an instance type's `regional` entries (`name` is `instances.TYPE`): an on-demand
+/// price and valid commitment terms each, besides the checks of every entry.
 pub(super) fn validate_regional(
     cx: &mut Ctx<'_>,
     name: &str,
     raw: &BTreeMap<String, Spanned<RawRegional>>,
     other_regions: &[String],
 ) -> BTreeMap<String, RegionalPrice> {
-    let mut out = BTreeMap::new();
-    for (region, entry) in raw {
-        let key = format!("{name}.regional.{region}");
-        let at = entry.span().start;
-        check_other_region(cx, &key, at, region, other_regions);
-        let e = entry.get_ref();
+    validate_entries(cx, name, raw, other_regions, |cx, key, _, e, source, verified| {
         let per_hour = cx.price_usd(&e.usd_per_hour, &format!("{key}.usd_per_hour"));
-        let commitments = validate_commitments(cx, &key, &e.commitments);
-        let source = cx.source(&e.source, at, &format!("{key}.source"));
-        let verified = cx.verified(e.verified, at, &format!("{key}.verified"));
-        if let Some(per_hour) = per_hour {
-            out.insert(
-                region.clone(),
-                RegionalPrice {
-                    per_hour,
-                    commitments,
-                    source,
-                    verified,
-                },
-            );
-        }
-    }
-    out
+        let commitments = validate_commitments(cx, key, &e.commitments);
+        Some(RegionalPrice {
+            per_hour: per_hour?,
+            commitments,
+            source,
+            verified,
+        })
+    })
 }
 
 /// Whether a table's own figures apply in `region`: one of its `regions`, or any region for a
