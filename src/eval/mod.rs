@@ -390,9 +390,6 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
         let t = table(opt.line, &opt.id, opt.platform.id())?;
         region(opt.line, &opt.id, t)?;
         provisioned::fleet_spec_in(catalog, scenario.cpu_bound_fraction, opt).map_err(|e| at(opt.line, e))?;
-        if let (crate::pricing::Model::Instances, Some(r)) = (t.model, scenario.region_of(&t.provider)) {
-            provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?;
-        }
         // The load balancer, control plane and network tables it bills must cover the region too
         // (a table missing from a user's catalog is reported where it is needed).
         for id in provisioned::side_tables(opt) {
@@ -400,7 +397,11 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                 region(opt.line, &opt.id, side)?;
             }
         }
+        // And its type, commitment term and NAT gateways need a price there.
         if let Some(r) = scenario.region_of(&t.provider) {
+            if t.model == crate::pricing::Model::Instances {
+                provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?;
+            }
             provisioned::check_nat_in(catalog, opt, r).map_err(|e| at(opt.line, e))?;
         }
     }

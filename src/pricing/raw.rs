@@ -111,7 +111,7 @@ pub struct RawPrice {
     pub verified: Option<bool>,
     /// What the price covers.
     pub description: Option<String>,
-    /// The rate in the table's other regions, by region (the fields above are the first region's).
+    /// The rate in each of the table's `other_regions` (the fields above apply in its `regions`).
     #[serde(default)]
     pub regional: BTreeMap<String, Spanned<RawRegionalRate>>,
 }
@@ -188,7 +188,7 @@ pub struct RawInstance {
     pub sustained_use_full_month_discount: Option<Spanned<f64>>,
     /// Instances billed even when idle (Azure Premium: at least one).
     pub minimum_instances: Option<Spanned<i64>>,
-    /// Prices in the table's other regions, by region (the fields above are the first region's).
+    /// Prices in each of the table's `other_regions` (the fields above apply in its `regions`).
     #[serde(default)]
     pub regional: BTreeMap<String, Spanned<RawRegional>>,
     /// URL or citation.

@@ -199,7 +199,7 @@ pub struct Price {
     pub verified: bool,
     /// What it covers.
     pub description: Option<String>,
-    /// The rate in the table's other regions, by region.
+    /// The rate in each of the table's `other_regions` that has one.
     pub regional: BTreeMap<String, RegionalRate>,
 }
 
@@ -241,7 +241,7 @@ pub struct InstancePrice {
     pub sustained_use_full_month_bps: u32,
     /// Instances always billed.
     pub minimum_instances: u32,
-    /// Prices in the table's other regions (on demand and commitments), by region.
+    /// Prices (on demand and commitments) in each of the table's `other_regions` that has them.
     pub regional: BTreeMap<String, RegionalPrice>,
     /// Source.
     pub source: String,
