@@ -1236,6 +1236,14 @@ fn gcp_compute_in_europe_west1_and_asia_southeast1() {
     );
     // Flexible CUDs are tabled for us-central1 only.
     assert!(!bill("e2-standard-2", "europe-west1", Some("flex-cud-1yr-no-upfront")).complete());
+    // e2-standard-4: us-central1 730 × 0.13402284 = $97.8366732 (the catalog's 'month'); 1-yr
+    // resource CUD 730 × 0.084434372 = $61.63709156; europe-west1 3-yr 730 × 0.066343904 =
+    // $48.43104992.
+    assert_eq!(bill("e2-standard-4", "us-central1", None).total(), usd(97.8366732));
+    let t = "resource-cud-1yr-no-upfront";
+    assert_eq!(bill("e2-standard-4", "us-central1", Some(t)).total(), usd(61.63709156));
+    let t = "resource-cud-3yr-no-upfront";
+    assert_eq!(bill("e2-standard-4", "europe-west1", Some(t)).total(), usd(48.43104992));
     // us-central1 stays the type's own price: 730 × 0.06701142 = $48.9183366.
     assert_eq!(bill("e2-standard-2", "us-central1", None).total(), usd(48.9183366));
     // A region the table does not cover is an error, not a guess.
