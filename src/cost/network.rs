@@ -38,7 +38,12 @@ pub fn price_egress(
     response_bytes: u64,
     opts: &CostOptions,
 ) -> Result<CostBreakdown, CostError> {
-    let bytes = requests.saturating_mul(response_bytes as u128);
+    let Some(bytes) = requests.checked_mul(response_bytes as u128) else {
+        return Err(CostError::Overflow {
+            table: network_table_id(provider),
+            what: format!("internet egress ({requests} responses of {response_bytes} bytes)"),
+        });
+    };
     if bytes == 0 {
         return Ok(CostBreakdown::default());
     }
@@ -246,6 +251,9 @@ mod tests {
             note.contains("no sourced internet egress price for gcp in europe-west1 (gcp-network covers us-central1)"),
             "{note}"
         );
+        // Bytes beyond u128 are an overflow error, never a saturated quantity.
+        let e = price_egress(&c, "gcp", MS_PER_MONTH, u128::MAX, 2, &CostOptions::default()).unwrap_err();
+        assert!(matches!(e, CostError::Overflow { .. }), "{e}");
         // No bytes: no line.
         let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, 0, &CostOptions::default()).unwrap();
         assert!(b.lines.is_empty());
