@@ -197,6 +197,16 @@ mod tests {
         // = 890.88 + 3,399.68 + 7,168.00 + 2,320.00 = $13,778.56.
         let b = price_egress(&c, "azure", MS_PER_MONTH, 200_000, GB, &CostOptions::default()).unwrap();
         assert_eq!(b.total(), usd(13_778.56));
+        // The same zone 1 rates in northeurope (Container Apps' third region): 500 × 0.087 = $43.50;
+        // a zone 2 region (southeastasia) is not tabled: not priced, never zone 1's rate.
+        let in_region = |r: &str| CostOptions {
+            region: Some(r.to_string()),
+            ..CostOptions::default()
+        };
+        let b = price_egress(&c, "azure", MS_PER_MONTH, 500, GB, &in_region("northeurope")).unwrap();
+        assert_eq!(b.total(), usd(43.50));
+        let b = price_egress(&c, "azure", MS_PER_MONTH, 500, GB, &in_region("southeastasia")).unwrap();
+        assert!(!b.complete());
     }
 
     #[test]
