@@ -542,24 +542,22 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
     let commitment = m.opts.commitment.clone();
     for iu in &usage.instances {
         let label = format!("{} instance-hours", iu.instance_type);
-        let Some(ip) = m.table.instances.get(&iu.instance_type).cloned() else {
+        let table = m.table;
+        let priced = table
+            .instances
+            .get(&iu.instance_type)
+            .map(|ip| (ip, ip.in_region(&m.region, &table.regions)));
+        let Some((_, Some(ip))) = priced else {
             let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
-            m.not_priced(
-                &label,
-                "hours",
-                hours,
-                format!("no instance type '{}' in this table", iu.instance_type),
-            );
-            continue;
-        };
-        let Some(ip) = ip.in_region(&m.region, &m.table.regions) else {
-            let hours = m.monthly(iu.instance_ms as u128) as f64 / MS_PER_HOUR_U as f64;
-            let why = format!(
-                "no price for {} in {} in this table; priced in {}",
-                iu.instance_type,
-                m.region,
-                ip.priced_regions(&m.table.regions).join(", ")
-            );
+            let why = match priced {
+                None => format!("no instance type '{}' in this table", iu.instance_type),
+                Some((ip, _)) => format!(
+                    "no price for {} in {} in this table; priced in {}",
+                    iu.instance_type,
+                    m.region,
+                    ip.priced_regions(&table.regions).join(", ")
+                ),
+            };
             m.not_priced(&label, "hours", hours, why);
             continue;
         };

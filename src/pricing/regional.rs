@@ -3,6 +3,7 @@
 //! either in the region a bill asks for.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
@@ -137,16 +138,32 @@ pub(super) fn own_figures_apply(region: &str, regions: &[String]) -> bool {
     regions.iter().any(|r| r == region || r == "global")
 }
 
+/// `own` where the table's own figures apply in `region`, else the view `build` makes of its
+/// `regional` entry there, else `None`: the one rule of both kinds of price.
+fn in_region_of<'a, T: Clone, R>(
+    own: &'a T,
+    region: &str,
+    regions: &[String],
+    regional: &BTreeMap<String, R>,
+    build: impl FnOnce(&R) -> T,
+) -> Option<Cow<'a, T>> {
+    if own_figures_apply(region, regions) {
+        return Some(Cow::Borrowed(own));
+    }
+    regional.get(region).map(|r| Cow::Owned(build(r)))
+}
+
+/// A table's `regions`, then the regions of a `regional` map.
+fn priced_regions<'a, V>(regions: &'a [String], regional: &'a BTreeMap<String, V>) -> Vec<&'a str> {
+    regions.iter().chain(regional.keys()).map(String::as_str).collect()
+}
+
 impl InstancePrice {
     /// This type's prices in `region` of a table whose own figures apply in `regions`: its own
     /// there, its `regional` entry in another region (on demand and commitments from that
     /// entry's source; sizes and discount rules are the type's), `None` where it has none.
-    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<InstancePrice> {
-        if own_figures_apply(region, regions) {
-            return Some(self.clone());
-        }
-        let r = self.regional.get(region)?;
-        Some(InstancePrice {
+    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<Cow<'_, InstancePrice>> {
+        in_region_of(self, region, regions, &self.regional, |r| InstancePrice {
             per_hour: r.per_hour,
             commitments: r.commitments.clone(),
             commitments_source: r.source.clone(),
@@ -164,21 +181,12 @@ impl InstancePrice {
     }
 }
 
-/// A table's `regions`, then the regions of a `regional` map.
-fn priced_regions<'a, V>(regions: &'a [String], regional: &'a BTreeMap<String, V>) -> Vec<&'a str> {
-    regions.iter().chain(regional.keys()).map(String::as_str).collect()
-}
-
 impl Price {
     /// This price in `region` of a table whose own figures apply in `regions`: its own there,
     /// its `regional` rate in another region (tiers, source and flag of that entry), `None`
     /// where it has none.
-    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<Price> {
-        if own_figures_apply(region, regions) {
-            return Some(self.clone());
-        }
-        let r = self.regional.get(region)?;
-        Some(Price {
+    pub fn in_region(&self, region: &str, regions: &[String]) -> Option<Cow<'_, Price>> {
+        in_region_of(self, region, regions, &self.regional, |r| Price {
             tiers: r.tiers.clone(),
             source: r.source.clone(),
             verified: r.verified,

@@ -607,7 +607,7 @@ fn regional_prices_replace_the_table_s_own_and_are_validated() {
     // In the table's `regions` the type's own fields apply; in eu-west-1 its entry, with that
     // entry's source and flag for on demand and commitments alike; ap-southeast-1 has none.
     let own = &t.regions;
-    assert_eq!(i.in_region("us-east-1", own).as_ref(), Some(i));
+    assert_eq!(i.in_region("us-east-1", own).as_deref(), Some(i));
     let eu = i.in_region("eu-west-1", own).unwrap();
     assert_eq!(eu.per_hour, crate::units::Usd::from_f64(0.12).unwrap());
     let ri = &eu.commitments["ri-standard-1yr-no-upfront"];
@@ -673,7 +673,7 @@ fn regional_unit_prices_are_validated_and_replace_the_rate() {
     let t = table::parse_table("t.toml", &text).unwrap();
     let own = &t.regions;
     let p = &t.prices["requests"];
-    assert_eq!(p.in_region("us-east-1", own).as_ref(), Some(p));
+    assert_eq!(p.in_region("us-east-1", own).as_deref(), Some(p));
     let eu = p.in_region("eu-west-1", own).unwrap();
     assert_eq!(eu.tiers[0].usd, crate::units::Usd::from_f64(0.25).unwrap());
     assert_eq!((eu.source.as_str(), eu.verified), ("https://example.com/eu", false));
