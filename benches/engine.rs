@@ -6,7 +6,7 @@ use faascost::pricing::ColdStartDist;
 use faascost::sim::arrivals::{Request, SimRng};
 use faascost::sim::keepalive::KeepAliveSpec;
 use faascost::sim::schedule::ProvisionedSchedule;
-use faascost::sim::serverless::{run, Engine, EngineConfig, UnitSpec};
+use faascost::sim::serverless::{run, Engine, EngineConfig, RequestStream, UnitSpec};
 
 fn main() {
     divan::main();
@@ -32,7 +32,7 @@ fn unit(key: usize, requests: &[Request]) -> UnitSpec<'_> {
     UnitSpec {
         key: format!("f{key}"),
         memory_mb: 1024,
-        requests: Box::new(requests.iter().copied()),
+        requests: RequestStream::of(requests.iter().copied()),
         rng: SimRng::new(key as u64),
         policy: KeepAliveSpec::Fixed { keep_alive_ms: 600_000 }.build(600_000),
         contention: None,

@@ -15,7 +15,7 @@ use faascost::report::model::Report;
 use faascost::sim::arrivals::{Request, SimRng};
 use faascost::sim::keepalive::FixedKeepAlive;
 use faascost::sim::schedule::ProvisionedSchedule;
-use faascost::sim::serverless::{run, EngineConfig, RetryPolicy, UnitResult, UnitSpec};
+use faascost::sim::serverless::{run, EngineConfig, RequestStream, RetryPolicy, UnitResult, UnitSpec};
 use faascost::trace::{detect_format, read_workload, ReadOptions, TraceFormat};
 use faascost::units::{Usd, MS_PER_MONTH};
 use faascost::usage::{Arch, Usage};
@@ -176,7 +176,7 @@ fn simulate(units: &[Vec<Request>], keep_alive_ms: u64, cfg: &EngineConfig) -> (
         .map(|(i, r)| UnitSpec {
             key: format!("f{i}"),
             memory_mb: 128,
-            requests: Box::new(r.clone().into_iter()),
+            requests: RequestStream::of(r.clone().into_iter()),
             rng: SimRng::new(i as u64),
             policy: Box::new(FixedKeepAlive { keep_alive_ms }),
             contention: None,

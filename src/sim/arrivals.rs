@@ -522,6 +522,18 @@ impl<'a> FunctionArrivals<'a> {
         })
     }
 
+    /// Refills the buffer until it holds a request; false when the stream is done. Out of
+    /// line: once a minute (or timestamp) where [`next`](Iterator::next) is once a request.
+    #[inline(never)]
+    fn refill_nonempty(&mut self) -> bool {
+        while self.next == self.buffer.len() {
+            if !self.refill() {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Refills the buffer with the next minute's (or timestamp's) requests; false when done.
     fn refill(&mut self) -> bool {
         self.buffer.clear();
@@ -598,11 +610,10 @@ impl<'a> FunctionArrivals<'a> {
 impl Iterator for FunctionArrivals<'_> {
     type Item = Request;
 
+    #[inline]
     fn next(&mut self) -> Option<Request> {
-        while self.next == self.buffer.len() {
-            if !self.refill() {
-                return None;
-            }
+        if self.next == self.buffer.len() && !self.refill_nonempty() {
+            return None;
         }
         let r = self.buffer[self.next];
         self.next += 1;
@@ -669,10 +680,19 @@ impl<'a> UnitArrivals<'a> {
 impl Iterator for UnitArrivals<'_> {
     type Item = Request;
 
+    #[inline]
     fn next(&mut self) -> Option<Request> {
-        if let [one] = self.streams.as_mut_slice() {
-            return one.next();
+        match self.streams.as_mut_slice() {
+            [one] => one.next(),
+            _ => self.next_merged(),
         }
+    }
+}
+
+impl UnitArrivals<'_> {
+    /// The next request of several streams merged.
+    #[inline(never)]
+    fn next_merged(&mut self) -> Option<Request> {
         let mut top = self.heads.peek_mut()?;
         let (r, i) = top.0;
         match self.streams[i].next() {

@@ -345,7 +345,7 @@ impl<'w> UnitPlan<'w> {
         Ok(UnitSpec {
             key: self.key.clone(),
             memory_mb: self.memory_mb,
-            requests: Box::new(self.arrivals(cfg)?),
+            requests: serverless::RequestStream::Drawn(self.arrivals(cfg)?),
             rng: SimRng::for_key(cfg.seed, &format!("init:{}", self.key)),
             policy: cfg.keep_alive.build(cfg.platform.facts.default_keep_alive_ms),
             contention: self.contention(cfg, engine.per_instance_concurrency),

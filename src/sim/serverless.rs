@@ -28,15 +28,40 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
-use super::arrivals::{Request, SimRng};
+use super::arrivals::{Request, SimRng, UnitArrivals};
 use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
 use super::keepalive::{KeepAliveDecision, KeepAlivePolicy};
 use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
 use crate::usage::MsHistogram;
 
-/// A unit's requests in `(arrival, duration)` order.
-pub type RequestStream<'a> = Box<dyn Iterator<Item = Request> + Send + 'a>;
+/// A unit's requests in `(arrival, duration)` order: drawn from its trace (the replay's own
+/// stream, which the engine's loop inlines), or any other iterator (tests, benchmarks).
+pub enum RequestStream<'a> {
+    /// Drawn from the unit's trace ([`UnitArrivals`]).
+    Drawn(UnitArrivals<'a>),
+    /// Any other iterator ([`RequestStream::of`]).
+    Other(Box<dyn Iterator<Item = Request> + Send + 'a>),
+}
+
+impl<'a> RequestStream<'a> {
+    /// A stream of the requests `requests` yields.
+    pub fn of(requests: impl Iterator<Item = Request> + Send + 'a) -> Self {
+        RequestStream::Other(Box::new(requests))
+    }
+}
+
+impl Iterator for RequestStream<'_> {
+    type Item = Request;
+
+    #[inline]
+    fn next(&mut self) -> Option<Request> {
+        match self {
+            RequestStream::Drawn(a) => a.next(),
+            RequestStream::Other(o) => o.next(),
+        }
+    }
+}
 
 /// One unit to simulate: its requests, memory, random source and keep-alive policy.
 pub struct UnitSpec<'a> {
@@ -869,16 +894,17 @@ impl<T: Ord + Copy> QuadHeap<T> {
             if first >= n {
                 break;
             }
-            let mut child = first;
-            for c in first + 1..(first + 4).min(n) {
-                if h[c] < h[child] {
-                    child = c;
+            // The least child, read once from a slice of the (up to) four: one bounds check.
+            let (mut child, mut least) = (first, h[first]);
+            for (c, &k) in (first + 1..).zip(&h[first + 1..(first + 4).min(n)]) {
+                if k < least {
+                    (child, least) = (c, k);
                 }
             }
-            if h[child] >= x {
+            if least >= x {
                 break;
             }
-            h[i] = h[child];
+            h[i] = least;
             i = child;
         }
         h[i] = x;
@@ -1783,7 +1809,7 @@ mod tests {
         UnitSpec {
             key: "f".into(),
             memory_mb: 1024,
-            requests: Box::new(requests.into_iter()),
+            requests: RequestStream::of(requests.into_iter()),
             rng: SimRng::new(1),
             policy: keep_alive.parse::<KeepAliveSpec>().unwrap().build(600_000),
             contention: None,
