@@ -512,17 +512,23 @@ impl BlockNets {
             self.touched_words = vec![0; self.touched.len().div_ceil(64)];
         }
         self.base_ms = base_ms;
+        // As arrays of their fixed lengths: an index below BLOCK_MS needs no bounds check.
+        const MS: usize = BLOCK_MS as usize;
+        let net: &mut [i64; MS] = self.net.as_mut_slice().try_into().expect("a block's nets");
+        let touched: &mut [u64; MS.div_ceil(64)] = self.touched.as_mut_slice().try_into().expect("a block's bits");
+        let words: &mut [u64; MS.div_ceil(64).div_ceil(64)] =
+            self.touched_words.as_mut_slice().try_into().expect("a block's summary");
         for block in changes {
             for &packed in block {
-                let d = if packed & 1 == 1 { 1 } else { -1 };
-                match (packed >> 1).checked_sub(base_ms).filter(|&i| i < BLOCK_MS) {
-                    Some(i) => {
-                        let i = i as usize;
-                        self.net[i] += d;
-                        self.touched[i / 64] |= 1 << (i % 64);
-                        self.touched_words[i / 4096] |= 1 << (i / 64 % 64);
-                    }
-                    None => self.outside.push(packed),
+                // Before the block, the subtraction wraps past its end.
+                let i = (packed >> 1).wrapping_sub(base_ms);
+                if i < BLOCK_MS {
+                    let i = i as usize;
+                    net[i] += (packed & 1) as i64 * 2 - 1;
+                    touched[i / 64] |= 1 << (i % 64);
+                    words[i / 4096] |= 1 << (i / 64 % 64);
+                } else {
+                    self.outside.push(packed);
                 }
             }
         }
