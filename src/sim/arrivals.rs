@@ -723,7 +723,8 @@ fn spread_minute(mode: SpreadMode, k: u32, phase: f64, rng: &mut SimRng, out: &m
     match mode {
         SpreadMode::Uniform => {
             for _ in 0..k {
-                // Through u32 (the offset is below 60,000): one conversion instruction.
+                // Through u32 (the offset is below 60,000): x86-64 has no unsigned 64-bit
+                // conversion, which takes several instructions.
                 out.push(u64::from(
                     ((rng.uniform01() * minute) as u32).min(MS_PER_MINUTE as u32 - 1),
                 ));

@@ -894,7 +894,8 @@ impl<T: Ord + Copy> QuadHeap<T> {
             if first >= n {
                 break;
             }
-            // The least child, read once from a slice of the (up to) four: one bounds check.
+            // The least child, each read once from a slice of the (up to) four: no bounds
+            // check a child.
             let (mut child, mut least) = (first, h[first]);
             for (c, &k) in (first + 1..).zip(&h[first + 1..(first + 4).min(n)]) {
                 if k < least {
