@@ -24,6 +24,7 @@ pub mod cost;
 pub mod eval;
 pub mod fit;
 pub mod money;
+pub mod parallel;
 pub mod platform;
 pub mod pricing;
 pub mod report;

@@ -10,7 +10,6 @@
 //! variant. The verdict is the decision stage's ranking of those evaluations; the reasons are
 //! the measured features behind it (`reasons`).
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -21,6 +20,7 @@ use crate::eval::{
     evaluate_all, evaluate_all_reusing, AloneByOption, Evaluation, OptionKind, Plan, Reuse, ServerlessRuns,
 };
 use crate::money::Money;
+use crate::parallel::map_heaviest_first;
 use crate::sim::arrivals::function_key;
 use crate::sim::schedule::ProvisionedSchedule;
 use crate::trace::{FunctionTrace, Workload};
@@ -450,11 +450,14 @@ pub fn fit_functions(plan: &Plan) -> anyhow::Result<Vec<FunctionFit>> {
 
 /// [`fit_functions`], taking each function's serverless runs alone from `alone` where they are.
 pub fn fit_functions_reusing(plan: &Plan, alone: &AloneByOption) -> anyhow::Result<Vec<FunctionFit>> {
-    plan.workload
-        .functions
-        .par_iter()
-        .map(|f| fit_function(plan, f, alone))
-        .collect()
+    // The busiest first: one started last would run on one thread alone at the end.
+    map_heaviest_first(
+        &plan.workload.functions,
+        |f| f.arrivals.invocations(),
+        |f| fit_function(plan, f, alone),
+    )
+    .into_iter()
+    .collect()
 }
 
 /// The whole workload's fit from its evaluations and decision, and its functions' fits.

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::cost::{price_usage, CostOptions};
 use crate::money::Money;
+use crate::parallel::map_heaviest_first;
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{Behaviour, Catalog, InstanceScope, MemoryOptions, Model, PriceTable};
 use crate::sim::arrivals::function_key;
@@ -629,14 +630,12 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     cfg.seed = input.seed;
     cfg.fallback_duration_ms = input.fallback_duration_ms.map(|d| d.round() as u64);
     let period_ms = w.window_ms().max(MS_PER_MINUTE);
-    let mut units = Vec::new();
-    let mut skipped = Vec::new();
-    let mut fitted = 0usize;
-    for (key, functions) in &groups {
-        let invocations: u64 = functions.iter().map(|f| f.arrivals.invocations()).sum();
-        if invocations == 0 {
-            continue;
-        }
+    // A unit's replay and sweep: `Err(skipped)` for a unit the simulator refuses, else its
+    // result and whether its CPU-bound fraction was fitted.
+    let tune_unit = |key: &String,
+                     functions: &Vec<&FunctionTrace>,
+                     invocations: u64|
+     -> anyhow::Result<Result<(UnitTune, bool), Skipped>> {
         let sub = Workload {
             functions: functions.iter().map(|f| (*f).clone()).collect(),
             window_start_ms: w.window_start_ms,
@@ -647,11 +646,10 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
         let mut out = match simulate(&sub, &cfg) {
             Ok(o) => o,
             Err(e) => {
-                skipped.push(Skipped {
+                return Ok(Err(Skipped {
                     key: key.clone(),
                     reason: e.to_string(),
-                });
-                continue;
+                }))
             }
         };
         out.usage.period_ms = period_ms;
@@ -671,9 +669,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             _ => None,
         };
         let (cpu, law) = unit_law(&facts, share_obs, unit_points, &input.settings, mean_ms(&out.usage));
-        if matches!(cpu.source, CpuBoundSource::Fitted { .. }) {
-            fitted += 1;
-        }
+        let was_fitted = matches!(cpu.source, CpuBoundSource::Fitted { .. });
         let (used, used_basis) = match used_mb(functions, &app_sizes) {
             Some((u, b)) => (Some(u), b),
             None => (None, String::new()),
@@ -688,7 +684,28 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
             cpu,
             law,
         };
-        units.push(sweep(&base, table, &input.cost, &input.settings)?);
+        Ok(Ok((sweep(&base, table, &input.cost, &input.settings)?, was_fitted)))
+    };
+    // Units are independent: replayed in parallel, the busiest first (one started last would
+    // run alone at the end), taken in key order (the first error in that order is the one
+    // reported, whatever the thread count).
+    let invoked: Vec<(&String, &Vec<&FunctionTrace>, u64)> = groups
+        .iter()
+        .map(|(key, functions)| (key, functions, functions.iter().map(|f| f.arrivals.invocations()).sum()))
+        .filter(|&(_, _, invocations)| invocations > 0)
+        .collect();
+    let tuned = map_heaviest_first(&invoked, |u| u.2, |&(key, functions, n)| tune_unit(key, functions, n));
+    let mut units = Vec::new();
+    let mut skipped = Vec::new();
+    let mut fitted = 0usize;
+    for unit in tuned {
+        match unit? {
+            Err(s) => skipped.push(s),
+            Ok((unit, was_fitted)) => {
+                fitted += usize::from(was_fitted);
+                units.push(unit);
+            }
+        }
     }
     units.sort_by(|a, b| b.invocations.cmp(&a.invocations).then(a.key.cmp(&b.key)));
     let mut assumptions = vec![
@@ -1037,5 +1054,41 @@ mod tests {
         let lambda = lambda().behaviour.unwrap().memory;
         let c = memory_candidates(&lambda, &[464, 20_000]);
         assert!(c.contains(&464) && c.contains(&1769) && c.contains(&10240) && !c.contains(&20_000));
+    }
+
+    /// Units are replayed in parallel, the busiest first: the result is the same on one
+    /// thread as on three, its units by invocations (then key) and its skipped ones in key
+    /// order.
+    #[test]
+    fn the_sweep_does_not_depend_on_the_thread_count() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
+        let (mut workload, _) =
+            crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
+        workload.functions.truncate(40);
+        let catalog = Catalog::embedded().unwrap();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                tune(&TuneInput {
+                    workload: &workload,
+                    catalog: &catalog,
+                    platform: ServerlessPlatform::AwsLambda,
+                    settings: settings(Strategy::Cost),
+                    cost: CostOptions::default(),
+                    seed: 7,
+                    fallback_duration_ms: None,
+                    points: BTreeMap::new(),
+                    instance_scope: None,
+                })
+                .unwrap()
+            })
+        };
+        let one = on(1);
+        assert!(one.units.len() > 10, "{} units", one.units.len());
+        assert!(one.units.windows(2).all(
+            |w| (std::cmp::Reverse(w[0].invocations), &w[0].key) < (std::cmp::Reverse(w[1].invocations), &w[1].key)
+        ));
+        assert!(one.skipped.windows(2).all(|w| w[0].key < w[1].key));
+        assert_eq!(one, on(3));
     }
 }

@@ -310,3 +310,58 @@ fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
         fit_functions(&p).unwrap()
     );
 }
+
+/// The fits run the busiest function first, each function a task of its own, and a
+/// function's options side by side (its serverless replays, its fleets, its hybrid's base
+/// sizes): the fits, and each one-function evaluation, are the same on one thread as on three.
+#[test]
+fn fits_and_evaluations_do_not_depend_on_the_thread_count() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
+    let (workload, _) = crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
+    let mut p = Plan {
+        scenario: Scenario::default_scenario(),
+        scenario_label: "embedded".into(),
+        workload,
+        trace_files: vec![],
+        catalog: Catalog::embedded().unwrap(),
+        what_if: crate::eval::WhatIf::default(),
+        replays: None,
+    };
+    // Twelve invoked functions every serverless option can run, so the hybrid is searched.
+    let functions = std::mem::take(&mut p.workload.functions);
+    p.workload.functions = functions
+        .into_iter()
+        .filter(|f| {
+            f.arrivals.invocations() > 0
+                && p.scenario
+                    .serverless
+                    .iter()
+                    .all(|o| crate::eval::serverless::limits(&alone(&p, f), o).unwrap().is_empty())
+        })
+        .take(12)
+        .collect();
+    assert_eq!(p.workload.functions.len(), 12);
+    assert!(!p.scenario.hybrid.is_empty() && p.scenario.provisioned.len() > 1);
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let fits = fit_functions(&p).unwrap();
+            let busiest = p
+                .workload
+                .functions
+                .iter()
+                .max_by_key(|f| f.arrivals.invocations())
+                .unwrap();
+            (fits, crate::eval::evaluate_all(&alone(&p, busiest)).unwrap())
+        })
+    };
+    let (one, three) = (on(1), on(3));
+    let names: Vec<String> = p.workload.functions.iter().map(display_name).collect();
+    assert_eq!(
+        one.0.iter().map(|f| f.function.clone()).collect::<Vec<_>>(),
+        names,
+        "the workload's order"
+    );
+    assert!(one.1.iter().any(|e| e.kind == OptionKind::Hybrid && e.feasible()));
+    assert_eq!(one, three);
+}

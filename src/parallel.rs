@@ -1,0 +1,53 @@
+//! Parallel maps over tasks of very unequal size (a trace's functions: a few can hold most of
+//! the invocations), scheduled so that no single task runs alone at the end.
+
+use rayon::prelude::*;
+
+/// `f` of every item, in the items' order, computed in parallel with the heaviest (by
+/// `weight`) started first and each item a task of its own that an idle thread can take: a
+/// heavy item started last, or queued behind others in a batch one thread holds, would leave
+/// the other threads idle while it runs. The result does not depend on the thread count.
+pub fn map_heaviest_first<T: Sync, R: Send>(
+    items: &[T],
+    weight: impl Fn(&T) -> u64 + Sync,
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+    let mut done: Vec<(usize, R)> = order
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|i| (i, f(&items[i])))
+        .collect();
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn results_keep_the_items_order_and_the_heaviest_starts_first() {
+        let items = [3u64, 50, 7, 50, 1];
+        let started = Mutex::new(Vec::new());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let out = pool.install(|| {
+            map_heaviest_first(
+                &items,
+                |&w| w,
+                |&w| {
+                    started.lock().unwrap().push(w);
+                    w * 10
+                },
+            )
+        });
+        assert_eq!(out, vec![30, 500, 70, 500, 10]);
+        // One thread takes the tasks in the order they were scheduled: heaviest first, ties
+        // in the items' order.
+        assert_eq!(started.into_inner().unwrap(), vec![50, 50, 7, 3, 1]);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        assert_eq!(pool.install(|| map_heaviest_first(&items, |&w| w, |&w| w * 10)), out);
+    }
+}
