@@ -4,6 +4,7 @@
 //! stays, the servers carry the load up to it and the overflow grows with the load above it.
 
 use anyhow::anyhow;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use super::hybrid_search as search;
@@ -143,11 +144,21 @@ pub fn evaluate(
     let all_server =
         instances_for(load.peak_erlangs(), fleet.slots_per_instance(), prov.target_utilization).min(prov.max_instances);
     let mut months: BTreeMap<u32, HybridMonth> = BTreeMap::new();
-    let seen = search::search(all_server, |base| -> anyhow::Result<(bool, f64)> {
-        let m = hybrid_month(plan, prov, sl, &load, base, per_instance, full)?;
-        let score = (m.meets_slo(plan), m.total.to_f64());
-        months.insert(base, m);
-        Ok(score)
+    // A round's sizes are independent replays: evaluated in parallel, taken in their order
+    // (the first error in that order is the one reported, whatever the thread count).
+    let seen = search::search(all_server, |bases| -> anyhow::Result<Vec<(bool, f64)>> {
+        let round: Vec<anyhow::Result<HybridMonth>> = bases
+            .par_iter()
+            .with_max_len(1)
+            .map(|&base| hybrid_month(plan, prov, sl, &load, base, per_instance, full))
+            .collect();
+        let mut scores = Vec::with_capacity(round.len());
+        for m in round {
+            let m = m?;
+            scores.push((m.meets_slo(plan), m.total.to_f64()));
+            months.insert(m.base, m);
+        }
+        Ok(scores)
     })?;
     let tried: Vec<String> = seen
         .iter()

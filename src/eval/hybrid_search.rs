@@ -33,21 +33,22 @@ pub fn grid(lo: u32, hi: u32) -> Vec<u32> {
 }
 
 /// Finds the best base size in `0..=all_server` by grid refinement. `eval` returns
-/// (meets the SLO, monthly cost); a size that meets the SLO beats one that does not, then
-/// the lower cost wins. Each size is evaluated at most once; returns every evaluated size.
+/// (meets the SLO, monthly cost) of each size it is given, in their order (a round's sizes
+/// not evaluated yet, at once: they are independent, so the caller may evaluate them in
+/// parallel); a size that meets the SLO beats one that does not, then the lower cost wins.
+/// Each size is evaluated at most once; returns every evaluated size.
 pub fn search<E>(
     all_server: u32,
-    mut eval: impl FnMut(u32) -> Result<(bool, f64), E>,
+    mut eval: impl FnMut(&[u32]) -> Result<Vec<(bool, f64)>, E>,
 ) -> Result<BTreeMap<u32, (bool, f64)>, E> {
     let mut seen: BTreeMap<u32, (bool, f64)> = BTreeMap::new();
     let (mut lo, mut hi) = (0, all_server);
     loop {
         let points = grid(lo, hi);
-        for &n in &points {
-            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(n) {
-                e.insert(eval(n)?);
-            }
-        }
+        let new: Vec<u32> = points.iter().copied().filter(|n| !seen.contains_key(n)).collect();
+        let scores = eval(&new)?;
+        assert_eq!(scores.len(), new.len(), "one score per size");
+        seen.extend(new.into_iter().zip(scores));
         let best = best_of(&seen);
         let i = points.iter().position(|&n| n == best).unwrap_or(0);
         let (new_lo, new_hi) = (points[i.saturating_sub(1)], points[(i + 1).min(points.len() - 1)]);
@@ -156,15 +157,22 @@ mod tests {
         assert_eq!(grid(0, 600), vec![0, 100, 200, 300, 400, 500, 600]);
         // A convex cost with its minimum at 137 over 0..=600; sizes below 20 miss the SLO.
         let mut calls = 0;
-        let seen = search(600, |n| {
-            calls += 1;
-            Ok::<_, ()>((n >= 20, (n as f64 - 137.0).powi(2)))
+        let mut rounds = 0;
+        let seen = search(600, |sizes| {
+            calls += sizes.len();
+            rounds += 1;
+            Ok::<_, ()>(sizes.iter().map(|&n| (n >= 20, (n as f64 - 137.0).powi(2))).collect())
         })
         .unwrap();
         assert_eq!(best_of(&seen), 137);
+        assert_eq!(calls, seen.len(), "each size evaluated once");
         assert!(calls < 40, "{calls} evaluations");
+        assert!(rounds < 8, "{rounds} rounds");
         // The SLO dominates cost: the minimum of cost alone (0) misses it.
-        let seen = search(10, |n| Ok::<_, ()>((n >= 4, n as f64))).unwrap();
+        let seen = search(10, |sizes| {
+            Ok::<_, ()>(sizes.iter().map(|&n| (n >= 4, n as f64)).collect())
+        })
+        .unwrap();
         assert_eq!(best_of(&seen), 4);
     }
 

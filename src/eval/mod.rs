@@ -25,11 +25,12 @@ pub mod series;
 pub mod serverless;
 
 use anyhow::anyhow;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::config::Scenario;
+use crate::config::{Scenario, ServerlessOption};
 use crate::cost::{CostBreakdown, CostOptions};
 use crate::money::{Money, MoneyOverflow};
 use crate::pricing::{Catalog, PriceTable};
@@ -481,53 +482,107 @@ fn evaluate_options(
     let mut out = Vec::new();
     let mut serverless_runs: ServerlessRuns = BTreeMap::new();
     let mut alone_runs: AloneByOption = BTreeMap::new();
-    for (i, opt) in plan.scenario.serverless.iter().enumerate() {
-        starting(&opt.id);
-        // An earlier option of the same simulation (another architecture): its run, as this one's.
-        let twin = plan.scenario.serverless[..i]
-            .iter()
-            .find(|o| serverless::same_simulation(o, opt) && serverless_runs.contains_key(&o.id));
-        let breaches = serverless::limits(plan, opt)?;
-        if !breaches.is_empty() {
+    let options = &plan.scenario.serverless;
+    let breaches = options
+        .iter()
+        .map(|opt| serverless::limits(plan, opt))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Where each feasible option's run comes from: an earlier option of the same simulation
+    // (another architecture), the runs `reuse` gives, or a replay of its own.
+    let twin_of: Vec<Option<usize>> = (0..options.len())
+        .map(|i| (0..i).find(|&j| breaches[j].is_empty() && serverless::same_simulation(&options[j], &options[i])))
+        .collect();
+    let reused_of = |opt: &ServerlessOption| {
+        reuse
+            .runs
+            .and_then(|r| r.get(&opt.id))
+            .filter(|_| reuse.runs_of.is_none_or(|ids| ids.contains(&opt.id)))
+    };
+    let replayed: Vec<usize> = (0..options.len())
+        .filter(|&i| breaches[i].is_empty() && reused_of(&options[i]).is_none() && twin_of[i].is_none())
+        .collect();
+    let replay = |i: usize| -> anyhow::Result<(SimOutput, Option<AloneRuns>)> {
+        if alone {
+            let (run, by_function) = serverless::run_with_alone(plan, &options[i])?;
+            Ok((run, Some(by_function)))
+        } else {
+            Ok((serverless::run_whole(plan, &options[i])?, None))
+        }
+    };
+    // A whole workload's replay already runs its units on every thread; a workload of fewer
+    // functions than threads (a function's fit) replays its options side by side instead.
+    // Either way the runs are taken in the scenario's order, the first error in it reported.
+    let mut runs: BTreeMap<usize, anyhow::Result<(SimOutput, Option<AloneRuns>)>> =
+        if plan.workload.functions.len() < rayon::current_num_threads() {
+            replayed.iter().for_each(|&i| starting(&options[i].id));
+            replayed
+                .par_iter()
+                .with_max_len(1)
+                .map(|&i| (i, replay(i)))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+    for (i, opt) in options.iter().enumerate() {
+        if !breaches[i].is_empty() {
+            starting(&opt.id);
             out.push(Evaluation::infeasible(
                 &opt.id,
                 OptionKind::Serverless,
                 opt.platform.id().to_string(),
                 serverless::describe(opt, None),
-                breaches,
+                breaches[i].clone(),
             ));
             continue;
         }
-        let reused = reuse
-            .runs
-            .and_then(|r| r.get(&opt.id))
-            .filter(|_| reuse.runs_of.is_none_or(|ids| ids.contains(&opt.id)));
-        let run = match (reused, twin) {
-            (Some(run), _) => run.clone(),
+        let run = match (reused_of(opt), twin_of[i].map(|j| &options[j])) {
+            (Some(run), _) => {
+                starting(&opt.id);
+                run.clone()
+            }
             (None, Some(twin)) => {
+                starting(&opt.id);
                 if let Some(by_function) = alone_runs.get(&twin.id) {
                     // Shared, not copied: the fits make each run this option's as they take it.
                     alone_runs.insert(opt.id.clone(), Arc::clone(by_function));
                 }
                 serverless::as_option(opt, serverless_runs[&twin.id].clone())
             }
-            (None, None) if alone => {
-                let (run, by_function) = serverless::run_with_alone(plan, opt)?;
-                alone_runs.insert(opt.id.clone(), Arc::new(by_function));
+            (None, None) => {
+                let (run, by_function) = match runs.remove(&i) {
+                    Some(done) => done?,
+                    None => {
+                        starting(&opt.id);
+                        replay(i)?
+                    }
+                };
+                if let Some(by_function) = by_function {
+                    alone_runs.insert(opt.id.clone(), Arc::new(by_function));
+                }
                 run
             }
-            (None, None) => serverless::run_whole(plan, opt)?,
         };
         out.push(serverless::evaluate(plan, opt, &run)?);
         serverless_runs.insert(opt.id.clone(), run);
     }
-    for opt in &plan.scenario.provisioned {
-        starting(&opt.id);
-        let earlier = reuse.provisioned.and_then(|v| v.iter().find(|e| e.id == opt.id));
-        out.push(match earlier {
-            Some(e) => e.clone(),
-            None => provisioned::evaluate(plan, opt)?,
-        });
+    // Fleets are independent and each runs on one thread: side by side, in the scenario's order.
+    plan.scenario.provisioned.iter().for_each(|opt| starting(&opt.id));
+    let fleets: Vec<anyhow::Result<Evaluation>> = plan
+        .scenario
+        .provisioned
+        .par_iter()
+        .with_max_len(1)
+        .map(
+            |opt| match reuse.provisioned.and_then(|v| v.iter().find(|e| e.id == opt.id)) {
+                Some(e) => Ok(e.clone()),
+                None => provisioned::evaluate(plan, opt),
+            },
+        )
+        .collect();
+    for fleet in fleets {
+        out.push(fleet?);
     }
     for h in &plan.scenario.hybrid {
         starting(&h.id);
