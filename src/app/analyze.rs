@@ -154,11 +154,14 @@ fn computed_series(
     ) else {
         return Ok(ComputedSeries::default());
     };
+    // Side by side: right-sizing replays a few busy functions, mostly on one thread each.
+    let (keep_alive, sizing) = rayon::join(
+        || keep_alive_of(plan, opt, run),
+        || right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id)),
+    );
     Ok(ComputedSeries {
-        keep_alive: Some(keep_alive_of(plan, opt, run)?),
-        right_sizing: Some(
-            right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id))?,
-        ),
+        keep_alive: Some(keep_alive?),
+        right_sizing: Some(sizing?),
     })
 }
 
@@ -222,13 +225,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let (evaluations, Runs { whole: runs, alone }) = progress.evaluate(&plan)?;
     let decision = crate::fit::decide(&plan, &evaluations);
     progress.stage(format!(
-        "fitting each of the {} functions alone on every option",
+        "fitting each of the {} functions alone on every option; break-even traffic of each serverless and server \
+         pair",
         crate::cost::breakdown_thousands(plan.workload.functions.len() as u128)
     ));
-    let recommendations = crate::fit::functions::recommend_reusing(&plan, &evaluations, &decision, &alone)?;
+    // Side by side: the fits' last, busiest functions would otherwise leave a thread idle.
+    let (recommendations, break_even) = rayon::join(
+        || crate::fit::functions::recommend_reusing(&plan, &evaluations, &decision, &alone),
+        || crate::fit::breakeven::analyze_pairs(&plan, &evaluations),
+    );
+    let (recommendations, break_even) = (recommendations?, break_even?);
     drop(alone);
-    progress.stage("break-even traffic of each serverless and server pair".to_string());
-    let break_even = crate::fit::breakeven::analyze_pairs(&plan, &evaluations)?;
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
