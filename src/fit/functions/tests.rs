@@ -77,6 +77,30 @@ fn periodic(name: &str, trigger: Trigger, n: u64, every_ms: u64, duration_ms: u6
     }
 }
 
+/// The embedded scenario over the bundled data.
+fn bundled_plan() -> Plan {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
+    let (workload, _) = crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
+    Plan {
+        scenario: Scenario::default_scenario(),
+        scenario_label: "embedded".into(),
+        workload,
+        trace_files: vec![],
+        catalog: Catalog::embedded().unwrap(),
+        what_if: crate::eval::WhatIf::default(),
+        replays: None,
+    }
+}
+
+/// Whether every serverless option of `p` can run `f` alone.
+fn runs_everywhere(p: &Plan, f: &FunctionTrace) -> bool {
+    let sub = alone(p, f);
+    p.scenario
+        .serverless
+        .iter()
+        .all(|o| crate::eval::serverless::limits(&sub, o).unwrap().is_empty())
+}
+
 fn reason<'a>(f: &'a FunctionFit, feature: &str) -> Option<&'a Reason> {
     f.reasons.iter().find(|r| r.feature == feature)
 }
@@ -237,29 +261,10 @@ fn a_verdict_that_does_not_hold_across_the_range_is_low_confidence() {
 /// equal the fits that replay every function alone.
 #[test]
 fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
-    let (workload, _) = crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
-    let mut p = Plan {
-        scenario: Scenario::default_scenario(),
-        scenario_label: "embedded".into(),
-        workload,
-        trace_files: vec![],
-        catalog: Catalog::embedded().unwrap(),
-        what_if: crate::eval::WhatIf::default(),
-        replays: None,
-    };
+    let mut p = bundled_plan();
     let functions = std::mem::take(&mut p.workload.functions);
     let total = functions.len();
-    p.workload.functions = functions
-        .into_iter()
-        .filter(|f| {
-            let sub = alone(&p, f);
-            p.scenario
-                .serverless
-                .iter()
-                .all(|o| crate::eval::serverless::limits(&sub, o).unwrap().is_empty())
-        })
-        .collect();
+    p.workload.functions = functions.into_iter().filter(|f| runs_everywhere(&p, f)).collect();
     assert!((190..total).contains(&p.workload.functions.len()));
     let (evals, runs) = crate::eval::evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
     assert!(evals.iter().all(|e| e.feasible()));
@@ -316,28 +321,12 @@ fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
 /// sizes): the fits, and each one-function evaluation, are the same on one thread as on three.
 #[test]
 fn fits_and_evaluations_do_not_depend_on_the_thread_count() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
-    let (workload, _) = crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
-    let mut p = Plan {
-        scenario: Scenario::default_scenario(),
-        scenario_label: "embedded".into(),
-        workload,
-        trace_files: vec![],
-        catalog: Catalog::embedded().unwrap(),
-        what_if: crate::eval::WhatIf::default(),
-        replays: None,
-    };
+    let mut p = bundled_plan();
     // Twelve invoked functions every serverless option can run, so the hybrid is searched.
     let functions = std::mem::take(&mut p.workload.functions);
     p.workload.functions = functions
         .into_iter()
-        .filter(|f| {
-            f.arrivals.invocations() > 0
-                && p.scenario
-                    .serverless
-                    .iter()
-                    .all(|o| crate::eval::serverless::limits(&alone(&p, f), o).unwrap().is_empty())
-        })
+        .filter(|f| f.arrivals.invocations() > 0 && runs_everywhere(&p, f))
         .take(12)
         .collect();
     assert_eq!(p.workload.functions.len(), 12);
