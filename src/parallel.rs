@@ -13,7 +13,8 @@ pub fn map_heaviest_first<T: Sync, R: Send>(
     f: impl Fn(&T) -> R + Sync + Send,
 ) -> Vec<R> {
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+    // Each weight computed once (a function's count may be a sum over its minutes).
+    order.sort_by_cached_key(|&i| std::cmp::Reverse(weight(&items[i])));
     let mut done: Vec<(usize, R)> = order
         .into_par_iter()
         .with_max_len(1)
