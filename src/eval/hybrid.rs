@@ -144,14 +144,16 @@ pub fn evaluate(
     let all_server =
         instances_for(load.peak_erlangs(), fleet.slots_per_instance(), prov.target_utilization).min(prov.max_instances);
     let mut months: BTreeMap<u32, HybridMonth> = BTreeMap::new();
-    // A round's sizes are independent replays: evaluated in parallel, taken in their order
-    // (the first error in that order is the one reported, whatever the thread count).
+    // A round's sizes are independent replays: side by side where each alone would not use
+    // every thread ([`super::replays_side_by_side`]), taken in their order either way (the
+    // first error in that order is the one reported, whatever the thread count).
+    let month = |base: u32| hybrid_month(plan, prov, sl, &load, base, per_instance, full);
     let seen = search::search(all_server, |bases| -> anyhow::Result<Vec<(bool, f64)>> {
-        let round: Vec<anyhow::Result<HybridMonth>> = bases
-            .par_iter()
-            .with_max_len(1)
-            .map(|&base| hybrid_month(plan, prov, sl, &load, base, per_instance, full))
-            .collect();
+        let round: Vec<anyhow::Result<HybridMonth>> = if super::replays_side_by_side(plan) {
+            bases.par_iter().with_max_len(1).map(|&base| month(base)).collect()
+        } else {
+            bases.iter().map(|&base| month(base)).collect()
+        };
         let mut scores = Vec::with_capacity(round.len());
         for m in round {
             let m = m?;

@@ -471,6 +471,14 @@ pub fn evaluate_all_reusing(plan: &Plan, reuse: Reuse) -> anyhow::Result<Vec<Eva
     Ok(evaluate_options(plan, &mut |_| {}, reuse, false)?.0)
 }
 
+/// Whether independent replays of the plan's workload (its serverless options, a hybrid's base
+/// sizes) run side by side: only for fewer functions than threads (a function's fit). A whole
+/// workload's replay already runs its units on every thread, and replays held at once would
+/// only add their memory.
+fn replays_side_by_side(plan: &Plan) -> bool {
+    plan.workload.functions.len() < rayon::current_num_threads()
+}
+
 /// Evaluates every option, taking what `reuse` gives; with `alone`, also keeps the serverless
 /// options' functions' runs alone that their simulations hold.
 fn evaluate_options(
@@ -509,22 +517,20 @@ fn evaluate_options(
             Ok((serverless::run_whole(plan, &options[i])?, None))
         }
     };
-    // A whole workload's replay already runs its units on every thread; a workload of fewer
-    // functions than threads (a function's fit) replays its options side by side instead.
-    // Either way the runs are taken in the scenario's order, the first error in it reported.
-    let mut runs: BTreeMap<usize, anyhow::Result<(SimOutput, Option<AloneRuns>)>> =
-        if plan.workload.functions.len() < rayon::current_num_threads() {
-            replayed.iter().for_each(|&i| starting(&options[i].id));
-            replayed
-                .par_iter()
-                .with_max_len(1)
-                .map(|&i| (i, replay(i)))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect()
-        } else {
-            BTreeMap::new()
-        };
+    // Side by side for a function's fit ([`replays_side_by_side`]); either way the runs are
+    // taken in the scenario's order, the first error in it reported.
+    let mut runs: BTreeMap<usize, anyhow::Result<(SimOutput, Option<AloneRuns>)>> = if replays_side_by_side(plan) {
+        replayed.iter().for_each(|&i| starting(&options[i].id));
+        replayed
+            .par_iter()
+            .with_max_len(1)
+            .map(|&i| (i, replay(i)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     for (i, opt) in options.iter().enumerate() {
         if !breaches[i].is_empty() {
             starting(&opt.id);
