@@ -593,20 +593,20 @@ fn evaluate_options(
     for h in &plan.scenario.hybrid {
         starting(&h.id);
         let prov = plan.scenario.provisioned.iter().find(|p| p.id == h.provisioned);
-        let sl = plan.scenario.serverless.iter().find(|s| s.id == h.serverless);
+        let sl = options.iter().position(|s| s.id == h.serverless);
         let (Some(prov), Some(sl)) = (prov, sl) else {
             return Err(anyhow!("hybrid '{}' names an option that is not defined", h.id));
         };
+        let (sl, sl_breaches) = (&options[sl], &breaches[sl]);
         match serverless_runs.get(&sl.id) {
             Some(full) => out.push(hybrid::evaluate(plan, h, prov, sl, full)?),
             None => {
-                let breaches = serverless::limits(plan, sl)?;
                 out.push(Evaluation::infeasible(
                     &h.id,
                     OptionKind::Hybrid,
                     format!("{}+{}", prov.platform, sl.platform),
                     format!("{} for the base load, {} for the excess", prov.id, sl.id),
-                    breaches,
+                    sl_breaches.clone(),
                 ));
             }
         }
