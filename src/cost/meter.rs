@@ -151,9 +151,31 @@ impl<'a> Meter<'a> {
                 }
         };
         match self.table.free.get(key) {
-            Some(g) if applies(g) => g.quantity as u128 * base_per_unit,
+            Some(g) if applies(g) => {
+                let base = g.quantity as u128 * base_per_unit;
+                match self.home_valued(key) {
+                    // Floor: never more free than the grant is worth.
+                    Some((home, here)) => base.saturating_mul(home.pico() as u128) / here.pico() as u128,
+                    None => base,
+                }
+            }
             _ => 0,
         }
+    }
+
+    /// For a grant of `key` worth its quantity at the home price (`valued_at_home_price`) in
+    /// a region outside the table's `regions`: (home price, local price), each the first tier's
+    /// (both positive, not equal); else `None` (the grant's quantity applies as it is).
+    fn home_valued(&self, key: &str) -> Option<(Usd, Usd)> {
+        let grant = self.table.free.get(key)?;
+        let price = self.table.prices.get(key)?;
+        let own = &self.table.regions;
+        if !grant.valued_at_home_price || self.table.own_figures_apply(&self.region) {
+            return None;
+        }
+        let here = price.in_region(&self.region, own)?.tiers.first()?.usd;
+        let home = price.tiers.first()?.usd;
+        (home.pico() > 0 && here.pico() > 0 && home != here).then_some((home, here))
     }
 
     /// Charges `monthly_base` of price `key` less that price's own free grant (when one applies).
@@ -236,9 +258,16 @@ impl<'a> Meter<'a> {
                 verified: g.verified,
                 source: g.source.clone(),
                 note: Some(format!(
-                    "{} {} per month{}",
+                    "{} {} per month{}{}",
                     thousands(g.quantity as u128),
                     price.unit,
+                    self.home_valued(grant_key)
+                        .map_or(String::new(), |(home, here)| format!(
+                            ", valued at the {} price (${} against ${} here)",
+                            self.table.regions.join("/"),
+                            home.to_f64(),
+                            here.to_f64()
+                        )),
                     g.note.as_ref().map(|n| format!("; {n}")).unwrap_or_default()
                 )),
             });

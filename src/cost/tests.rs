@@ -406,25 +406,78 @@ fn cloud_run_request_based_and_instance_based() {
 }
 
 #[test]
-fn cloud_run_and_gcf_tier_1_in_europe_west1_and_no_tier_2() {
+fn cloud_run_and_gcf_tier_1_in_europe_west1() {
     // europe-west1 is a Tier 1 region like us-central1 (the vendor's locations pages): the
     // same $48.48 for 10M × 200 ms at 512 MiB with the free tier (see above), and GCF 1st gen's
-    // $7.20 for 10M × 300 ms at 128 MB; asia-southeast1 is Tier 2, not tabled: an error naming
-    // the regions covered, never Tier 1's price.
-    let in_region = |r: &str| CostOptions {
-        region: Some(r.to_string()),
-        ..free()
-    };
+    // $7.20 for 10M × 300 ms at 128 MB; a region the table does not cover is an error naming
+    // the regions covered, never another region's price.
     let run = table("gcp-cloud-run");
     let usage = month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]);
-    let b = price_usage(&usage, &run, &in_region("europe-west1")).unwrap();
+    let b = price_usage(&usage, &run, &in_region("europe-west1", free())).unwrap();
     assert_eq!(b.total(), usd(48.48));
     assert_eq!(b.offerings[0].region, "europe-west1");
-    let e = price_usage(&usage, &run, &in_region("asia-southeast1")).unwrap_err();
-    assert!(e.to_string().contains("it covers: us-central1, europe-west1"), "{e}");
+    let e = price_usage(&usage, &run, &in_region("us-east1", free())).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("it covers: us-central1, europe-west1, asia-southeast1"),
+        "{e}"
+    );
     let gcf = month(vec![uniform_group(128, Arch::X86, 10_000_000, 300)]);
-    let b = price_usage(&gcf, &table("gcp-functions-gen1"), &in_region("europe-west1")).unwrap();
+    let b = price_usage(&gcf, &table("gcp-functions-gen1"), &in_region("europe-west1", free())).unwrap();
     assert_eq!(b.total(), usd(7.20));
+}
+
+fn in_region(region: &str, opts: CostOptions) -> CostOptions {
+    CostOptions {
+        region: Some(region.to_string()),
+        ..opts
+    }
+}
+
+#[test]
+fn cloud_run_tier_2_in_asia_southeast1_with_the_free_tier_at_tier_1_value() {
+    // asia-southeast1 is Tier 2 (Firebase CLI's pricing.ts): $0.0000336 a vCPU-s, $0.0000035 a
+    // GiB-s, $0.40 per 1M requests. 10M requests × 200 ms at 512 MiB, 1 vCPU, no free tier:
+    // CPU 2,000,000 vCPU-s × 0.0000336 = $67.20; memory 1,000,000 GiB-s × 0.0000035 = $3.50;
+    // requests 10 × $0.40 = $4.00; total $74.70.
+    let run = table("gcp-cloud-run");
+    let usage = month(vec![uniform_group(512, Arch::X86, 10_000_000, 200)]);
+    let b = price_usage(&usage, &run, &in_region("asia-southeast1", CostOptions::default())).unwrap();
+    assert_eq!(b.total(), usd(74.70));
+    assert_eq!(b.offerings[0].region, "asia-southeast1");
+    // The free tier is worth its quantity at Tier 1 prices: 180,000 vCPU-s × $0.000024 = $4.32
+    // covers 128,571.43 Tier 2 vCPU-s (5/7 of the quantity), 360,000 GiB-s × $0.0000025 = $0.90
+    // covers 257,142.86 GiB-s; requests cost the same in both tiers (2M free). CPU $67.20 −
+    // $4.32 = $62.88, memory $3.50 − $0.90 = $2.60, requests 8 × $0.40 = $3.20: $68.68 (the
+    // free quantities are floored to whole base units: within $10^-10 of it).
+    let b = price_usage(&usage, &run, &in_region("asia-southeast1", free())).unwrap();
+    assert!((b.total().to_f64() - 68.68).abs() < 1e-10, "{}", b.total().to_f64());
+    assert_eq!(cents(&b), 6868);
+    let cpu_free = b
+        .lines
+        .iter()
+        .find(|l| l.name == "CPU (request-based) (free tier)")
+        .unwrap();
+    assert!(
+        (cpu_free.quantity - 128_571.428_571).abs() < 1e-3,
+        "{}",
+        cpu_free.quantity
+    );
+    let note = cpu_free.note.as_deref().unwrap();
+    assert!(
+        note.contains("valued at the us-central1/europe-west1 price ($0.000024 against $0.0000336 here)"),
+        "{note}"
+    );
+    let requests_free = b.lines.iter().find(|l| l.name == "Requests (free tier)").unwrap();
+    assert_eq!(requests_free.quantity, 2.0);
+    // Instance-based billing has no sourced Tier 2 rate: not priced, never Tier 1's.
+    let opts = CostOptions {
+        cloud_run_billing: CloudRunBilling::InstanceBased,
+        ..in_region("asia-southeast1", CostOptions::default())
+    };
+    let b = price_usage(&usage, &run, &opts).unwrap();
+    assert!(!b.complete());
+    assert!(b.lines.iter().all(|l| l.cost.is_none()), "{:?}", b.lines);
 }
 
 #[test]
@@ -1164,6 +1217,40 @@ fn azure_b_series_and_d4s_v5_on_demand() {
 }
 
 #[test]
+fn azure_vms_in_westeurope_and_southeastasia() {
+    // Microsoft's Karpenter provider's generated rates (2023-12-18), Linux pay-as-you-go, 730 h:
+    //   D2s_v5 westeurope 730 × 0.115 = $83.95; B2s southeastasia 730 × 0.0528 = $38.544 →
+    //   $38.54; B4ms westeurope 730 × 0.192 = $140.16; D4s_v5 southeastasia 730 × 0.24 = $175.20.
+    let vm = table("azure-vm");
+    let bill = |t: &str, region: &str, term: Option<&str>| {
+        let opts = CostOptions {
+            region: Some(region.to_string()),
+            commitment: term.map(str::to_string),
+            ..CostOptions::default()
+        };
+        price_usage(&instance_month(t), &vm, &opts).unwrap()
+    };
+    for (t, region, want, cents_want) in [
+        ("Standard_D2s_v5", "westeurope", 83.95, 8395),
+        ("Standard_B2s", "southeastasia", 38.544, 3854),
+        ("Standard_B4ms", "westeurope", 140.16, 14016),
+        ("Standard_D4s_v5", "southeastasia", 175.20, 17520),
+    ] {
+        let b = bill(t, region, None);
+        assert_eq!(b.total(), usd(want), "{t} {region}");
+        assert_eq!(cents(&b), cents_want, "{t} {region}");
+        assert_eq!(b.offerings[0].region, region);
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains("karpenter-provider-azure"),
+            "{t}"
+        );
+    }
+    // D2s_v5's reservation is tabled in eastus only: not priced in westeurope, not $0.
+    assert!(!bill("Standard_D2s_v5", "westeurope", Some("reservation-1yr-no-upfront")).complete());
+    assert!(bill("Standard_D2s_v5", "eastus", Some("reservation-1yr-no-upfront")).complete());
+}
+
+#[test]
 fn ec2_in_eu_west_1_and_ap_southeast_1() {
     // ec2instances.info's per-region linux rates (rounded to $0.001), 730 h:
     //   m6i.large eu-west-1 on demand 730 × 0.107 = $78.11; Standard RI 1 yr 730 × 0.071 = $51.83
@@ -1190,8 +1277,26 @@ fn ec2_in_eu_west_1_and_ap_southeast_1() {
         usd(13.14)
     );
     assert_eq!(bill("c6i.large", "ap-southeast-1", None).total(), usd(71.54));
-    // No sourced rate: the 7th-generation types outside us-east-1, t3.medium's Convertible RI.
-    assert!(!bill("m7g.large", "eu-west-1", None).complete());
+    // The 7th-generation types from skypilot-catalog's copy of the AWS Pricing API, 730 h:
+    //   m7g.large eu-west-1 730 × 0.091 = $66.43; c7i.xlarge eu-west-1 730 × 0.19152 = $139.8096
+    //   → $139.81; r7g.large ap-southeast-1 730 × 0.1292 = $94.316 → $94.32; m7i.xlarge
+    //   ap-southeast-1 730 × 0.252 = $183.96.
+    for (t, region, want, cents_want) in [
+        ("m7g.large", "eu-west-1", 66.43, 6643),
+        ("c7i.xlarge", "eu-west-1", 139.8096, 13981),
+        ("r7g.large", "ap-southeast-1", 94.316, 9432),
+        ("m7i.xlarge", "ap-southeast-1", 183.96, 18396),
+    ] {
+        let b = bill(t, region, None);
+        assert_eq!(b.total(), usd(want), "{t} {region}");
+        assert_eq!(cents(&b), cents_want, "{t} {region}");
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains("skypilot-catalog"),
+            "{t}"
+        );
+    }
+    // No sourced rate: their commitments outside us-east-1, t3.medium's Convertible RI there.
+    assert!(!bill("m7g.large", "eu-west-1", Some("ri-standard-1yr-no-upfront")).complete());
     assert!(!bill("t3.medium", "ap-southeast-1", Some("ri-convertible-1yr-no-upfront")).complete());
     // us-east-1 keeps the vendor-generated rate: 730 × 0.096 = $70.08, verified.
     let b = bill("m6i.large", "us-east-1", None);

@@ -155,6 +155,11 @@ pub struct RawFree {
     /// applied only with new-account offers on; `false` (default): a permanent grant.
     #[serde(default)]
     pub new_accounts_only: bool,
+    /// `true`: in the table's `other_regions` the grant is worth its quantity at the price in
+    /// the table's `regions` (Google's free tier is valued at Tier 1 prices), so there it covers
+    /// quantity × home price / local price; `false` (default): the same quantity everywhere.
+    #[serde(default)]
+    pub valued_at_home_price: bool,
     /// URL or citation.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.

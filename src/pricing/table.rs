@@ -212,6 +212,9 @@ pub struct FreeGrant {
     pub included: bool,
     /// A 12-month offer to new accounts, not a permanent grant.
     pub new_accounts_only: bool,
+    /// In the table's `other_regions`, worth its quantity at the home price (the first tier's
+    /// price in the table's `regions`), not the same quantity.
+    pub valued_at_home_price: bool,
     /// Source.
     pub source: String,
     /// Vendor-verified.
@@ -324,7 +327,12 @@ impl PriceTable {
     /// Whether the table prices `region` at all: one of its `regions` (or a `global` table), or
     /// one of its `other_regions`.
     pub fn covers(&self, region: &str) -> bool {
-        own_figures_apply(region, &self.regions) || self.other_regions.iter().any(|r| r == region)
+        self.own_figures_apply(region) || self.other_regions.iter().any(|r| r == region)
+    }
+
+    /// Whether the table's own figures (not a `regional` entry) apply in `region`.
+    pub fn own_figures_apply(&self, region: &str) -> bool {
+        own_figures_apply(region, &self.regions)
     }
 
     /// Every region the table prices, its `regions` first.
@@ -856,6 +864,7 @@ fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<Fr
         quantity: quantity?,
         included: raw.included,
         new_accounts_only: raw.new_accounts_only,
+        valued_at_home_price: raw.valued_at_home_price,
         source,
         verified,
         note: raw.note.clone(),
