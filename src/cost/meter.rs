@@ -139,16 +139,17 @@ impl<'a> Meter<'a> {
     }
 
     /// Monthly free quantity of price `key` in base units: a plan-included quantity always, a
-    /// permanent grant with the free tier on, a 12-month new-account offer with those offers on;
-    /// else 0.
+    /// permanent grant with the free tier on, a 12-month new-account offer with those offers on
+    /// (none outside the table's `regions` for a grant of those only); else 0.
     pub fn free_base(&self, key: &str, base_per_unit: u128) -> u128 {
         let applies = |g: &crate::pricing::FreeGrant| {
-            g.included
+            let here = !g.home_regions_only || self.table.own_figures_apply(&self.region);
+            here && (g.included
                 || if g.new_accounts_only {
                     self.opts.new_account_offers
                 } else {
                     self.opts.free_tier
-                }
+                })
         };
         match self.table.free.get(key) {
             Some(g) if applies(g) => {

@@ -233,6 +233,31 @@ mod tests {
     }
 
     #[test]
+    fn gcp_egress_in_europe_west1_and_asia_southeast1_without_the_north_american_free_gib() {
+        let c = catalog();
+        let in_region = |r: &str, free_tier: bool| CostOptions {
+            region: Some(r.to_string()),
+            free_tier,
+            ..CostOptions::default()
+        };
+        // The Cloud Billing Catalog copy's worldwide rates there: 0.12 / 0.11 / 0.085 at 1 and
+        // 10 TiB. 20,000 GiB: 1,024 × 0.12 + 9,216 × 0.11 + 9,760 × 0.085
+        // = 122.88 + 1,013.76 + 829.60 = $1,966.24 (us-central1's last tier is 0.08: $1,917.44).
+        for r in ["europe-west1", "asia-southeast1"] {
+            let b = price_egress(&c, "gcp", MS_PER_MONTH, 20_000, GB, &in_region(r, false)).unwrap();
+            assert_eq!(b.total(), usd(1_966.24), "{r}");
+            assert_eq!(b.offerings[0].region, r);
+            assert!(b.lines.iter().all(|l| l.source.contains("Cyclenerd")), "{r}");
+            // Cloud Run's free GiB is within North America: none here, even with the free tier
+            // (500 GiB × 0.12 = $60.00; in us-central1 499 × 0.12 = $59.88).
+            let b = price_egress(&c, "gcp", MS_PER_MONTH, 500, GB, &in_region(r, true)).unwrap();
+            assert_eq!(b.total(), usd(60.00), "{r}");
+        }
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 500, GB, &in_region("us-central1", true)).unwrap();
+        assert_eq!(b.total(), usd(59.88));
+    }
+
+    #[test]
     fn cloudflare_egress_is_free_and_a_provider_without_a_table_is_not_priced() {
         let mut c = catalog();
         let b = price_egress(&c, "cloudflare", MS_PER_MONTH, 1_000, GB, &CostOptions::default()).unwrap();
@@ -248,17 +273,19 @@ mod tests {
             .unwrap()
             .contains("no sourced internet egress price for gcp"));
         // A network table that does not cover the region priced: not priced there either (the
-        // GCP table is North America's; Cloud Run in europe-west1 has no sourced egress rate).
+        // GCP table has no rate from us-east1).
         let c = catalog();
-        let eu = CostOptions {
-            region: Some("europe-west1".into()),
+        let east = CostOptions {
+            region: Some("us-east1".into()),
             ..CostOptions::default()
         };
-        let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, GB, &eu).unwrap();
+        let b = price_egress(&c, "gcp", MS_PER_MONTH, 1_000, GB, &east).unwrap();
         assert!(!b.complete());
         let note = b.lines[0].note.as_deref().unwrap();
         assert!(
-            note.contains("no sourced internet egress price for gcp in europe-west1 (gcp-network covers us-central1)"),
+            note.contains(
+                "no sourced internet egress price for gcp in us-east1 (gcp-network covers us-central1, europe-west1, asia-southeast1)"
+            ),
             "{note}"
         );
         // Bytes beyond u128 are an overflow error, never a saturated quantity.

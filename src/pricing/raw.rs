@@ -160,6 +160,10 @@ pub struct RawFree {
     /// quantity × home price / local price; `false` (default): the same quantity everywhere.
     #[serde(default)]
     pub valued_at_home_price: bool,
+    /// `true`: the grant applies in the table's `regions` only, not in its `other_regions`
+    /// (Cloud Run's 1 GiB of egress is within North America); `false` (default): everywhere.
+    #[serde(default)]
+    pub home_regions_only: bool,
     /// URL or citation.
     pub source: Option<Spanned<String>>,
     /// Whether read from a vendor source.

@@ -215,6 +215,8 @@ pub struct FreeGrant {
     /// In the table's `other_regions`, worth its quantity at the home price (the first tier's
     /// price in the table's `regions`), not the same quantity.
     pub valued_at_home_price: bool,
+    /// Applies in the table's `regions` only (none in its `other_regions`).
+    pub home_regions_only: bool,
     /// Source.
     pub source: String,
     /// Vendor-verified.
@@ -865,6 +867,7 @@ fn validate_free(cx: &mut Ctx<'_>, key: &str, f: &Spanned<RawFree>) -> Option<Fr
         included: raw.included,
         new_accounts_only: raw.new_accounts_only,
         valued_at_home_price: raw.valued_at_home_price,
+        home_regions_only: raw.home_regions_only,
         source,
         verified,
         note: raw.note.clone(),

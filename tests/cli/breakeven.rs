@@ -91,9 +91,9 @@ fn usage_errors_exit_2_and_say_what_is_expected() {
 
 #[test]
 fn a_lower_bound_is_never_a_break_even() {
-    // In europe-west1 Cloud Run is priced (Tier 1) but GCP egress is not (the network table is
-    // North America's): with response bytes the serverless bill is a lower bound, refused; a
-    // server type not offered there is refused too, naming where it is priced.
+    // With price tables lacking GCP's network table, Cloud Run is priced but its egress is not:
+    // with response bytes the serverless bill is a lower bound, refused; a server type not
+    // offered in the scenario's region (europe-west1) is refused too, naming where it is priced.
     let dir = tempfile::tempdir().unwrap();
     let scenario = |body: &str| {
         let p = dir.path().join("s.toml");
@@ -121,12 +121,22 @@ fn a_lower_bound_is_never_a_break_even() {
         ];
         args.map(str::to_string)
     };
+    let tables = dir.path().join("tables");
+    std::fs::create_dir(&tables).unwrap();
+    let builtin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
+    for entry in std::fs::read_dir(builtin).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != "gcp-network.toml" {
+            std::fs::copy(&path, tables.join(path.file_name().unwrap())).unwrap();
+        }
+    }
     let with_bytes = scenario("response_bytes = 2048\n");
-    let args = run("gcp-compute:e2-standard-2", &with_bytes);
+    let mut args = run("gcp-compute:e2-standard-2", &with_bytes).to_vec();
+    args.extend(["--pricing".to_string(), tables.to_str().unwrap().to_string()]);
     let e = input_error(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         e.contains("has lines that are not priced: Internet egress")
-            && e.contains("no sourced internet egress price for gcp in europe-west1"),
+            && e.contains("no sourced internet egress price for gcp (no gcp-network table)"),
         "{e}"
     );
     let plain = scenario("");
