@@ -507,6 +507,32 @@ fn cloudflare_workers_plan_included_quantities() {
     assert_eq!(b.total(), usd(21.40));
 }
 
+/// A 730-hour month of one `instance_type` instance priced by `table` in `region`, on demand or
+/// at commitment `term`.
+fn regional_bill(table: &PriceTable, instance_type: &str, region: &str, term: Option<&str>) -> CostBreakdown {
+    let opts = CostOptions {
+        region: Some(region.to_string()),
+        commitment: term.map(str::to_string),
+        ..CostOptions::default()
+    };
+    price_usage(&instance_month(instance_type), table, &opts).unwrap()
+}
+
+/// Each `(type, region, USD, cents)` a month on demand by `table`: that total in that region,
+/// from an unverified source naming `source`.
+fn assert_regional_on_demand(table: &PriceTable, source: &str, cases: &[(&str, &str, f64, i128)]) {
+    for &(t, region, want, cents_want) in cases {
+        let b = regional_bill(table, t, region, None);
+        assert_eq!(b.total(), usd(want), "{t} {region}");
+        assert_eq!(cents(&b), cents_want, "{t} {region}");
+        assert_eq!(b.offerings[0].region, region);
+        assert!(
+            !b.lines[0].verified && b.lines[0].source.contains(source),
+            "{t} {region}"
+        );
+    }
+}
+
 fn instance_month(instance_type: &str) -> Usage {
     Usage {
         period_ms: MS_PER_MONTH,
@@ -1222,29 +1248,17 @@ fn azure_vms_in_westeurope_and_southeastasia() {
     //   D2s_v5 westeurope 730 × 0.115 = $83.95; B2s southeastasia 730 × 0.0528 = $38.544 →
     //   $38.54; B4ms westeurope 730 × 0.192 = $140.16; D4s_v5 southeastasia 730 × 0.24 = $175.20.
     let vm = table("azure-vm");
-    let bill = |t: &str, region: &str, term: Option<&str>| {
-        let opts = CostOptions {
-            region: Some(region.to_string()),
-            commitment: term.map(str::to_string),
-            ..CostOptions::default()
-        };
-        price_usage(&instance_month(t), &vm, &opts).unwrap()
-    };
-    for (t, region, want, cents_want) in [
-        ("Standard_D2s_v5", "westeurope", 83.95, 8395),
-        ("Standard_B2s", "southeastasia", 38.544, 3854),
-        ("Standard_B4ms", "westeurope", 140.16, 14016),
-        ("Standard_D4s_v5", "southeastasia", 175.20, 17520),
-    ] {
-        let b = bill(t, region, None);
-        assert_eq!(b.total(), usd(want), "{t} {region}");
-        assert_eq!(cents(&b), cents_want, "{t} {region}");
-        assert_eq!(b.offerings[0].region, region);
-        assert!(
-            !b.lines[0].verified && b.lines[0].source.contains("karpenter-provider-azure"),
-            "{t}"
-        );
-    }
+    let bill = |t: &str, region: &str, term: Option<&str>| regional_bill(&vm, t, region, term);
+    assert_regional_on_demand(
+        &vm,
+        "karpenter-provider-azure",
+        &[
+            ("Standard_D2s_v5", "westeurope", 83.95, 8395),
+            ("Standard_B2s", "southeastasia", 38.544, 3854),
+            ("Standard_B4ms", "westeurope", 140.16, 14016),
+            ("Standard_D4s_v5", "southeastasia", 175.20, 17520),
+        ],
+    );
     // D2s_v5's reservation is tabled in eastus only: not priced in westeurope, not $0.
     assert!(!bill("Standard_D2s_v5", "westeurope", Some("reservation-1yr-no-upfront")).complete());
     assert!(bill("Standard_D2s_v5", "eastus", Some("reservation-1yr-no-upfront")).complete());
@@ -1257,14 +1271,7 @@ fn ec2_in_eu_west_1_and_ap_southeast_1() {
     //   t4g.medium ap-southeast-1 Standard RI 3 yr 730 × 0.018 = $13.14
     //   c6i.large ap-southeast-1 on demand 730 × 0.098 = $71.54
     let ec2 = table("aws-ec2");
-    let bill = |t: &str, region: &str, term: Option<&str>| {
-        let opts = CostOptions {
-            region: Some(region.to_string()),
-            commitment: term.map(str::to_string),
-            ..CostOptions::default()
-        };
-        price_usage(&instance_month(t), &ec2, &opts).unwrap()
-    };
+    let bill = |t: &str, region: &str, term: Option<&str>| regional_bill(&ec2, t, region, term);
     let b = bill("m6i.large", "eu-west-1", None);
     assert_eq!(b.total(), usd(78.11));
     assert!(!b.lines[0].verified && b.lines[0].source.contains("_prices for eu-west-1"));
@@ -1281,20 +1288,16 @@ fn ec2_in_eu_west_1_and_ap_southeast_1() {
     //   m7g.large eu-west-1 730 × 0.091 = $66.43; c7i.xlarge eu-west-1 730 × 0.19152 = $139.8096
     //   → $139.81; r7g.large ap-southeast-1 730 × 0.1292 = $94.316 → $94.32; m7i.xlarge
     //   ap-southeast-1 730 × 0.252 = $183.96.
-    for (t, region, want, cents_want) in [
-        ("m7g.large", "eu-west-1", 66.43, 6643),
-        ("c7i.xlarge", "eu-west-1", 139.8096, 13981),
-        ("r7g.large", "ap-southeast-1", 94.316, 9432),
-        ("m7i.xlarge", "ap-southeast-1", 183.96, 18396),
-    ] {
-        let b = bill(t, region, None);
-        assert_eq!(b.total(), usd(want), "{t} {region}");
-        assert_eq!(cents(&b), cents_want, "{t} {region}");
-        assert!(
-            !b.lines[0].verified && b.lines[0].source.contains("skypilot-catalog"),
-            "{t}"
-        );
-    }
+    assert_regional_on_demand(
+        &ec2,
+        "skypilot-catalog",
+        &[
+            ("m7g.large", "eu-west-1", 66.43, 6643),
+            ("c7i.xlarge", "eu-west-1", 139.8096, 13981),
+            ("r7g.large", "ap-southeast-1", 94.316, 9432),
+            ("m7i.xlarge", "ap-southeast-1", 183.96, 18396),
+        ],
+    );
     // No sourced rate: their commitments outside us-east-1, t3.medium's Convertible RI there.
     assert!(!bill("m7g.large", "eu-west-1", Some("ri-standard-1yr-no-upfront")).complete());
     assert!(!bill("t3.medium", "ap-southeast-1", Some("ri-convertible-1yr-no-upfront")).complete());
@@ -1313,14 +1316,7 @@ fn gcp_compute_in_europe_west1_and_asia_southeast1() {
     //   n2-standard-4 asia-southeast1 3-yr resource CUD 730 × 0.107824 = $78.71152 → $78.71
     //   t2a-standard-2 asia-southeast1 730 × 0.09496 = $69.3208 → $69.32
     let gce = table("gcp-compute");
-    let bill = |t: &str, region: &str, term: Option<&str>| {
-        let opts = CostOptions {
-            region: Some(region.to_string()),
-            commitment: term.map(str::to_string),
-            ..CostOptions::default()
-        };
-        price_usage(&instance_month(t), &gce, &opts).unwrap()
-    };
+    let bill = |t: &str, region: &str, term: Option<&str>| regional_bill(&gce, t, region, term);
     let b = bill("e2-standard-2", "europe-west1", None);
     assert_eq!(b.total(), usd(53.8122858));
     assert_eq!(b.offerings[0].region, "europe-west1");
