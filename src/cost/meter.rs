@@ -23,6 +23,19 @@ pub fn checked_cost(price: Usd, quantity: u128, divisor: u128) -> Option<Usd> {
     (pico.abs() <= MAX_MONTHLY_USD * PICO_PER_USD).then_some(Usd::from_pico(pico))
 }
 
+/// ⌊`x` × `num` / `den`⌋ (`den` > 0) without an intermediate overflow; `u128::MAX` when the
+/// result itself does not fit (a free quantity beyond any usage: every unit free, exactly).
+fn mul_div_floor(x: u128, num: u128, den: u128) -> u128 {
+    let (q, r) = (x / den, x % den);
+    // Prices are at most MAX_PRICE_USD (10^18 pico-dollars), so r × num < den × num < 10^36
+    // fits; r × num / den < num, so the sum overflows only when the result does.
+    let part = r.checked_mul(num).map(|p| p / den);
+    q.checked_mul(num)
+        .zip(part)
+        .and_then(|(a, b)| a.checked_add(b))
+        .unwrap_or(u128::MAX)
+}
+
 /// Base units per priced unit.
 pub const MB_MS_PER_GB_S: u128 = 1_024 * 1_000;
 /// Milli-vCPU·ms per vCPU-second.
@@ -156,7 +169,7 @@ impl<'a> Meter<'a> {
                 let base = g.quantity as u128 * base_per_unit;
                 match self.home_valued(key) {
                     // Floor: never more free than the grant is worth.
-                    Some((home, here)) => base.saturating_mul(home.pico() as u128) / here.pico() as u128,
+                    Some((home, here)) => mul_div_floor(base, home.pico() as u128, here.pico() as u128),
                     None => base,
                 }
             }
@@ -354,5 +367,24 @@ impl<'a> Meter<'a> {
             Some(t) if t.abs() <= MAX_MONTHLY_USD * PICO_PER_USD => Ok(self.out),
             _ => Err(overflow("the monthly total".to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mul_div_floor;
+
+    #[test]
+    fn mul_div_floor_is_exact_and_never_wraps() {
+        // Cloud Run's 180,000 vCPU-s (milli-vCPU·ms) valued at $0.000024 against $0.0000336:
+        // 1.8e11 × 24,000,000 / 33,600,000 = 1.8e11 × 5/7 = 128,571,428,571.43 → floor.
+        assert_eq!(mul_div_floor(180_000_000_000, 24_000_000, 33_600_000), 128_571_428_571);
+        assert_eq!(mul_div_floor(7, 3, 7), 3);
+        assert_eq!(mul_div_floor(u128::MAX, 1, 1), u128::MAX);
+        // x × num beyond u128 while the result fits: computed exactly, no intermediate wrap.
+        let x = u128::MAX / 3;
+        assert_eq!(mul_div_floor(x, 1_000_000_000_000, 2_000_000_000_000), x / 2);
+        // A result beyond u128 is u128::MAX (more free than any usage), never a wrapped value.
+        assert_eq!(mul_div_floor(u128::MAX / 2, 3, 1), u128::MAX);
     }
 }
