@@ -398,10 +398,17 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                 region(opt.line, &opt.id, side)?;
             }
         }
-        // And its type, commitment term and NAT gateways need a price there.
+        // And its type, commitment term (or Cloud Run's instance-based rates) and NAT gateways
+        // need a price there.
         if let Some(r) = scenario.region_of(&t.provider) {
-            if t.model == crate::pricing::Model::Instances {
-                provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?;
+            match t.model {
+                crate::pricing::Model::Instances => {
+                    provisioned::check_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?
+                }
+                crate::pricing::Model::GcpCloudRun => {
+                    provisioned::check_cloud_run_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?
+                }
+                _ => {}
             }
             provisioned::check_nat_in(catalog, opt, r).map_err(|e| at(opt.line, e))?;
         }

@@ -97,6 +97,27 @@ pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str
     }
 }
 
+/// A container option on Cloud Run bills instance-based rates: each needs a rate in `region`
+/// (the Tier 2 regions have request-based rates only), else the option is refused before the
+/// traces are read rather than priced as a lower bound.
+pub fn check_cloud_run_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
+    for key in ["instance-cpu", "instance-memory"] {
+        let Some(price) = table.prices.get(key) else {
+            continue; // a table without the price bills it "not priced", as `cost` does
+        };
+        if price.in_region(region, &table.regions).is_none() {
+            return Err(anyhow!(
+                "option '{}': price table '{}' has no instance-based rate '{key}' in {region}; it has one in {}: set \
+                 the scenario's region or choose another platform",
+                opt.id,
+                table.id,
+                price.priced_regions(&table.regions).join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The fleet an option describes, from its price table's instance data.
 pub fn fleet_spec(plan: &Plan, opt: &ProvisionedOption) -> anyhow::Result<FleetSpec> {
     fleet_spec_in(&plan.catalog, plan.scenario.cpu_bound_fraction, opt)

@@ -808,6 +808,19 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         ) && err.contains("use on-demand or resource-cud-1yr-no-upfront or resource-cud-3yr-no-upfront"),
         "{err}"
     );
+    // Containers on Cloud Run bill instance-based rates, which the Tier 2 asia-southeast1 lacks:
+    // refused before the traces (its request-based serverless option is priced there).
+    let body = "gcp_region = \"asia-southeast1\"\n[[provisioned]]\nid = \"crc\"\nplatform = \"gcp-cloud-run\"\n\
+                instance_type = \"1vcpu-2gb\"\nstrategy = \"autoscale\"\n";
+    let s = scenario(dir.path(), body);
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains(
+            "option 'crc': price table 'gcp-cloud-run' has no instance-based rate 'instance-cpu' in asia-southeast1; \
+             it has one in us-central1, europe-west1"
+        ),
+        "{err}"
+    );
     // A Fargate size that does not exist, by the same rule as `cost --vcpu/--memory-mb`.
     let body = "[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\ninstance_type = \"x86:1vcpu-0.125gb\"\n";
     let s = scenario(dir.path(), body);
