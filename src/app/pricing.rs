@@ -155,7 +155,15 @@ fn show(out: &mut impl Write, t: &PriceTable) -> anyhow::Result<()> {
         } else {
             "permanent grant, --free-tier"
         };
-        writeln!(out, "  {k}: {} ({kind}){}", f.quantity, mark(f.verified))?;
+        let regions = t.regions.join("/");
+        let scope = if f.home_regions_only {
+            format!("; in {regions} only")
+        } else if f.valued_at_home_price && !t.other_regions.is_empty() {
+            format!("; elsewhere worth this quantity at the {regions} price")
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {k}: {} ({kind}{scope}){}", f.quantity, mark(f.verified))?;
     }
     if !t.instances.is_empty() {
         writeln!(out, "instances:")?;

@@ -157,7 +157,8 @@ pub struct RawFree {
     pub new_accounts_only: bool,
     /// `true`: in the table's `other_regions` the grant is worth its quantity at the price in
     /// the table's `regions` (Google's free tier is valued at Tier 1 prices), so there it covers
-    /// quantity × home price / local price; `false` (default): the same quantity everywhere.
+    /// quantity × home price / local price, both of the grant's own price key (a grant pooled
+    /// with another key gets that ratio too); `false` (default): the same quantity everywhere.
     #[serde(default)]
     pub valued_at_home_price: bool,
     /// `true`: the grant applies in the table's `regions` only, not in its `other_regions`

@@ -365,6 +365,23 @@ fn works_from_any_directory_with_embedded_tables() {
         .assert()
         .success()
         .stdout(predicate::str::contains("0.0000166667").and(predicate::str::contains("[unverified]")));
+    // A grant's regional scope is shown: Cloud Run's free tier valued at Tier 1 prices
+    // elsewhere, its free egress GiB within North America only.
+    faascost()
+        .args(["pricing", "show", "gcp-cloud-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "request-cpu: 180000 (permanent grant, --free-tier; elsewhere worth this quantity at the \
+             us-central1/europe-west1 price)",
+        ));
+    faascost()
+        .args(["pricing", "show", "gcp-network"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "internet-egress: 1 (permanent grant, --free-tier; in us-central1 only)",
+        ));
     faascost().args(["pricing", "validate"]).assert().success();
 }
 
