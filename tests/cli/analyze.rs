@@ -945,3 +945,33 @@ fn a_terminal_sees_each_stage_named() {
     }
     assert!(out.join("report.json").is_file());
 }
+
+#[test]
+fn cloud_run_in_tier_2_asia_southeast1_bills_the_same_replay_at_tier_2_rates() {
+    // The same trace and seed replay the same way in any region; only the prices differ:
+    // Tier 2's CPU and memory rates are 1.4 times Tier 1's ($0.0000336 / $0.000024,
+    // $0.0000035 / $0.0000025), its request fee the same ($0.40 per 1M).
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "p.csv", "poisson", 2.0);
+    let run = "[[serverless]]\nid = \"run\"\nplatform = \"gcp-cloud-run\"\nmemory_mb = 1024\n";
+    let bill = |region: &str| {
+        let sub = dir.path().join(region);
+        std::fs::create_dir_all(&sub).unwrap();
+        let s = scenario(&sub, &format!("gcp_region = \"{region}\"\n{run}"));
+        let r = analyze(&t, &s, &sub.join("out"));
+        let o = option(&r, "run").clone();
+        assert_eq!(o["complete"], true, "{region}: {o}");
+        o
+    };
+    let (tier1, tier2) = (bill("us-central1"), bill("asia-southeast1"));
+    let line = |o: &Value, name: &str| {
+        let l = o["cost_lines"].as_array().unwrap().iter().find(|l| l["name"] == name);
+        usd(&l.unwrap_or_else(|| panic!("no line {name}: {o}"))["cost_usd"])
+    };
+    for name in ["CPU (request-based)", "Memory (request-based)"] {
+        let (a, b) = (line(&tier1, name), line(&tier2, name));
+        assert!(a > 0.0 && (b - 1.4 * a).abs() < 1e-5, "{name}: {a} → {b}");
+    }
+    assert_eq!(line(&tier1, "Requests"), line(&tier2, "Requests"));
+    assert!(usd(&tier2["monthly_cost_usd"]) > usd(&tier1["monthly_cost_usd"]));
+}
