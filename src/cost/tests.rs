@@ -511,11 +511,10 @@ fn cloudflare_workers_plan_included_quantities() {
 /// at commitment `term`.
 fn regional_bill(table: &PriceTable, instance_type: &str, region: &str, term: Option<&str>) -> CostBreakdown {
     let opts = CostOptions {
-        region: Some(region.to_string()),
         commitment: term.map(str::to_string),
         ..CostOptions::default()
     };
-    price_usage(&instance_month(instance_type), table, &opts).unwrap()
+    price_usage(&instance_month(instance_type), table, &in_region(region, opts)).unwrap()
 }
 
 /// Each `(type, region, USD, cents)` a month on demand by `table`: that total in that region,
