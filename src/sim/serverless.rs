@@ -13,8 +13,9 @@
 //! `ServerlessSimulator`), dslab-faas (anchors.md §A5), SPEC.md "Models".
 //!
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
-//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries; the
-//! histograms fill two tables of counts keyed by value (a dense array for the small values, a
+//! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries (a unit
+//! alone with thousands of requests in flight moves its completions to a per-ms timing wheel,
+//! [`WheelQueue`], popped in the same order); the histograms fill two tables of counts keyed by value (a dense array for the small values, a
 //! hash table for the others; at one request per instance a request's busy period is its
 //! latency and is counted with it, as is the execution of a request that neither waited nor
 //! was slowed, in one count for the three). The common case — one request per instance, a
@@ -996,7 +997,7 @@ impl Completions {
 /// handled in time order.
 struct DoneQueue<E> {
     heap: QuadHeap<E>,
-    wheel: Option<Box<Wheel>>,
+    wheel: Option<Box<Wheel<u32, false>>>,
     /// Last time popped.
     last_ms: u64,
 }
@@ -1019,14 +1020,17 @@ const WHEEL_MS: u64 = 1 << 16;
 /// End of a wheel list.
 const NIL: u32 = u32::MAX;
 
-/// Completions by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
-/// popped time), each ms a list of units, with two levels of bitmaps to find the next
-/// nonempty ms.
-struct Wheel {
+/// Entries by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
+/// popped time), each ms a list, with two levels of bitmaps to find the next nonempty ms. A
+/// list is in the order its entries were added when `IN_ORDER` (a tail kept per ms), else
+/// last added first (entries of one ms that commute).
+struct Wheel<T, const IN_ORDER: bool> {
     /// First entry of each ms's list (`NIL`: empty).
     heads: Vec<u32>,
-    /// `(unit, next entry)`; the free entries are chained from `free`.
-    entries: Vec<(u32, u32)>,
+    /// Last entry of each ms's list when `IN_ORDER` (stale when the list is empty), else none.
+    tails: Vec<u32>,
+    /// `(entry, next entry)`; the free entries are chained from `free`.
+    entries: Vec<(T, u32)>,
     free: u32,
     /// Bit `i % 64` of word `i / 64` set when list `i` is not empty.
     bits: Vec<u64>,
@@ -1037,11 +1041,12 @@ struct Wheel {
     min_ms: u64,
 }
 
-impl Wheel {
+impl<T: Copy, const IN_ORDER: bool> Wheel<T, IN_ORDER> {
     fn new() -> Self {
         let slots = WHEEL_MS as usize;
         Wheel {
             heads: vec![NIL; slots],
+            tails: if IN_ORDER { vec![NIL; slots] } else { Vec::new() },
             entries: Vec::new(),
             free: NIL,
             bits: vec![0; slots / 64],
@@ -1051,24 +1056,33 @@ impl Wheel {
         }
     }
 
-    /// Adds a completion of `unit` at `time_ms` unless the entries are full (false then).
-    fn add(&mut self, time_ms: u64, unit: u32) -> bool {
+    /// Adds `item` at `time_ms` unless the entries are full (false then).
+    fn add(&mut self, time_ms: u64, item: T) -> bool {
         let i = (time_ms % WHEEL_MS) as usize;
+        // The entry's successor: none at the end of its list, else the list's first.
+        let next = if IN_ORDER { NIL } else { self.heads[i] };
         let e = if self.free != NIL {
             let e = self.free;
             self.free = self.entries[e as usize].1;
-            self.entries[e as usize] = (unit, self.heads[i]);
+            self.entries[e as usize] = (item, next);
             e
         } else {
             match u32::try_from(self.entries.len()).ok().filter(|&e| e != NIL) {
                 Some(e) => {
-                    self.entries.push((unit, self.heads[i]));
+                    self.entries.push((item, next));
                     e
                 }
                 None => return false,
             }
         };
-        self.heads[i] = e;
+        if IN_ORDER && self.heads[i] != NIL {
+            self.entries[self.tails[i] as usize].1 = e;
+        } else {
+            self.heads[i] = e;
+        }
+        if IN_ORDER {
+            self.tails[i] = e;
+        }
         self.bits[i / 64] |= 1 << (i % 64);
         self.summary[i / 4096] |= 1 << (i / 64 % 64);
         self.len += 1;
@@ -1076,12 +1090,17 @@ impl Wheel {
         true
     }
 
-    /// Removes a completion at `min_ms` (the queue's last popped time from then on) and
-    /// returns its unit.
-    fn take_min(&mut self) -> u32 {
+    /// The first entry of `min_ms`'s list (the wheel is not empty).
+    fn first(&self) -> T {
+        self.entries[self.heads[(self.min_ms % WHEEL_MS) as usize] as usize].0
+    }
+
+    /// Removes the first entry of `min_ms`'s list (the queue's last popped time from then on)
+    /// and returns it.
+    fn take_min(&mut self) -> T {
         let i = (self.min_ms % WHEEL_MS) as usize;
         let e = self.heads[i];
-        let (unit, next) = self.entries[e as usize];
+        let (item, next) = self.entries[e as usize];
         self.heads[i] = next;
         self.entries[e as usize].1 = self.free;
         self.free = e;
@@ -1097,7 +1116,7 @@ impl Wheel {
                 self.first_from(self.min_ms)
             };
         }
-        unit
+        item
     }
 
     /// The least time held, every time held being in `[from_ms, from_ms + WHEEL_MS)`: the
@@ -1164,6 +1183,103 @@ impl<E: Completion> DoneQueue<E> {
     }
 }
 
+/// The general path's pending completions: a binary heap of [`Event`]s, or in an engine of
+/// one unit once it holds [`EVENT_WHEEL_FROM`] events a [`WheelQueue`]. The engine's loop is
+/// compiled once for each (no layer on the common path), and both pop in the same order.
+trait Pending {
+    fn push(&mut self, ev: Event);
+    /// The least event held.
+    fn least(&self) -> Option<Event>;
+    /// Removes the least event (the queue is not empty).
+    fn pop_least(&mut self);
+}
+
+impl Pending for BinaryHeap<Reverse<Event>> {
+    #[inline]
+    fn push(&mut self, ev: Event) {
+        BinaryHeap::push(self, Reverse(ev));
+    }
+
+    #[inline]
+    fn least(&self) -> Option<Event> {
+        self.peek().map(|r| r.0)
+    }
+
+    #[inline]
+    fn pop_least(&mut self) {
+        self.pop();
+    }
+}
+
+/// Events held in an engine's binary heap before a unit alone switches to a [`WheelQueue`]
+/// (one busy app: a heap that large costs ~12 levels a pop; below it the wheel did not pay).
+const EVENT_WHEEL_FROM: usize = 4096;
+
+/// A unit's pending completions once many are in flight: a [`Wheel`] over the next
+/// [`WHEEL_MS`], where most completions fall, and a binary heap for the later ones. A unit's
+/// ties grow with each event it schedules, so a wheel list (in the order added) is in tie
+/// order; its first entry and the heap's top are compared by key. Pops in exactly the order of
+/// one binary heap of every event. Every time pushed must be at least the last popped (as for
+/// [`DoneQueue`]).
+struct WheelQueue {
+    heap: BinaryHeap<Reverse<Event>>,
+    wheel: Wheel<Event, true>,
+    /// Last time popped.
+    last_ms: u64,
+}
+
+impl WheelQueue {
+    /// The events of `heap`, of one unit, every one at or after `now_ms` (the engine's time).
+    fn from_heap(heap: BinaryHeap<Reverse<Event>>, now_ms: u64) -> Self {
+        let mut q = WheelQueue {
+            heap: BinaryHeap::new(),
+            wheel: Wheel::new(),
+            last_ms: now_ms,
+        };
+        // Ascending, so each wheel list gets its events in tie order.
+        for Reverse(ev) in heap.into_sorted_vec().into_iter().rev() {
+            q.push(ev);
+        }
+        q
+    }
+
+    /// The least event held, and whether it is the wheel's.
+    #[inline]
+    fn least_where(&self) -> Option<(Event, bool)> {
+        let heap = self.heap.peek().map(|r| r.0);
+        match (self.wheel.len > 0).then(|| self.wheel.first()) {
+            Some(w) if heap.is_none_or(|h| w.key() < h.key()) => Some((w, true)),
+            _ => heap.map(|h| (h, false)),
+        }
+    }
+}
+
+impl Pending for WheelQueue {
+    #[inline]
+    fn push(&mut self, ev: Event) {
+        debug_assert!(ev.time_ms >= self.last_ms, "completion times never go back");
+        if ev.time_ms - self.last_ms >= WHEEL_MS || !self.wheel.add(ev.time_ms, ev) {
+            self.heap.push(Reverse(ev));
+        }
+    }
+
+    #[inline]
+    fn least(&self) -> Option<Event> {
+        self.least_where().map(|(ev, _)| ev)
+    }
+
+    #[inline]
+    fn pop_least(&mut self) {
+        let (ev, in_wheel) = self.least_where().expect("the queue is not empty");
+        self.last_ms = ev.time_ms;
+        if in_wheel {
+            self.wheel.take_min();
+        } else {
+            self.heap.pop();
+        }
+    }
+}
+
 /// Units in one event loop (they interact only through the concurrency limit), resumable.
 pub struct Engine<'a> {
     cfg: EngineConfig,
@@ -1171,6 +1287,10 @@ pub struct Engine<'a> {
     /// `Some` on the lean path; the heaps below and the instances are then unused.
     lean: Option<Lean>,
     done: BinaryHeap<Reverse<Event>>,
+    /// A unit alone's completions once it holds many (`done` is empty then).
+    wheel_done: Option<Box<WheelQueue>>,
+    /// Whether the completions may move to a wheel (an engine of one unit).
+    wheel_allowed: bool,
     arrive: BinaryHeap<Reverse<Event>>,
     /// Pending retries `(duration_ms, attempt)`, by the index an arrival event's payload holds.
     retries: Vec<(u64, u32)>,
@@ -1222,6 +1342,8 @@ impl<'a> Engine<'a> {
             cfg: cfg.clone(),
             states: Vec::with_capacity(units.len()),
             done: BinaryHeap::new(),
+            wheel_done: None,
+            wheel_allowed: units.len() == 1,
             arrive: BinaryHeap::new(),
             retries: Vec::new(),
             free_retries: Vec::new(),
@@ -1293,9 +1415,14 @@ impl<'a> Engine<'a> {
                 (d, a) => d.or(a),
             };
         }
-        match (self.done.peek(), self.arrive.peek()) {
-            (Some(d), Some(a)) => Some(d.0.time_ms.min(a.0.time_ms)),
-            (Some(e), None) | (None, Some(e)) => Some(e.0.time_ms),
+        let done = match &self.wheel_done {
+            Some(q) => q.least(),
+            None => self.done.least(),
+        };
+        match (done, self.arrive.peek()) {
+            (Some(d), Some(a)) => Some(d.time_ms.min(a.0.time_ms)),
+            (Some(d), None) => Some(d.time_ms),
+            (None, Some(a)) => Some(a.0.time_ms),
             (None, None) => None,
         }
     }
@@ -1307,16 +1434,33 @@ impl<'a> Engine<'a> {
             self.advance_lean(until_ms, sink);
             return;
         }
+        if self.wheel_allowed && self.wheel_done.is_none() && self.done.len() >= EVENT_WHEEL_FROM {
+            let heap = std::mem::take(&mut self.done);
+            self.wheel_done = Some(Box::new(WheelQueue::from_heap(heap, self.last_time_ms)));
+        }
+        match self.wheel_done.take() {
+            Some(mut q) => {
+                self.advance_general(&mut *q, until_ms, sink);
+                self.wheel_done = Some(q);
+            }
+            None => {
+                let mut heap = std::mem::take(&mut self.done);
+                self.advance_general(&mut heap, until_ms, sink);
+                self.done = heap;
+            }
+        }
+    }
+
+    /// [`Engine::advance`] on the general path, its completions in `done`.
+    fn advance_general(&mut self, done: &mut impl Pending, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
         loop {
             // Completions first at equal times.
-            let is_done = match (self.done.peek(), self.arrive.peek()) {
-                (Some(d), Some(a)) => d.0.time_ms <= a.0.time_ms,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
+            let (ev, is_done) = match (done.least(), self.arrive.peek()) {
+                (Some(d), Some(a)) if d.time_ms <= a.0.time_ms => (d, true),
+                (Some(d), None) => (d, true),
+                (_, Some(a)) => (a.0, false),
                 (None, None) => return,
             };
-            let heap = if is_done { &self.done } else { &self.arrive };
-            let ev = heap.peek().expect("the heap has an event").0;
             if ev.time_ms >= until_ms && until_ms != u64::MAX {
                 return;
             }
@@ -1324,15 +1468,15 @@ impl<'a> Engine<'a> {
             let unit = (ev.tie >> SEQ_BITS) as u32;
             let c = self.states[unit as usize].slots;
             if is_done && self.is_stale(unit, ev) {
-                self.done.pop();
+                done.pop_least();
                 continue;
             }
             self.last_time_ms = self.last_time_ms.max(t);
             if is_done {
-                self.done.pop();
-                self.on_done(unit, t, ev.payload, c, sink);
+                done.pop_least();
+                self.on_done(done, unit, t, ev.payload, c, sink);
             } else {
-                self.on_arrive(unit, t, ev.payload, c, sink);
+                self.on_arrive(done, unit, t, ev.payload, c, sink);
             }
         }
     }
@@ -1450,7 +1594,7 @@ impl<'a> Engine<'a> {
     /// Schedules the next completion (or timeout) on the shared instance `payload` names (an
     /// on-demand instance's index, or `PROVISIONED | j`) of `unit` from `t`, superseding the
     /// pending one when it moved.
-    fn reschedule(&mut self, unit: u32, payload: u32, t: u64) {
+    fn reschedule(&mut self, done: &mut impl Pending, unit: u32, payload: u32, t: u64) {
         let st = &mut self.states[unit as usize];
         let c = st.contention.expect("shared instances have contention");
         let (sh, ready) = if payload & PROVISIONED != 0 {
@@ -1468,16 +1612,24 @@ impl<'a> Engine<'a> {
         let epoch = sh.epoch;
         let tie = st.tie(unit);
         if let Some(time_ms) = next {
-            self.done.push(Reverse(Event {
+            done.push(Event {
                 time_ms,
                 tie,
                 payload,
                 epoch,
-            }));
+            });
         }
     }
 
-    fn on_done(&mut self, unit: u32, t: u64, slot: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
+    fn on_done(
+        &mut self,
+        done: &mut impl Pending,
+        unit: u32,
+        t: u64,
+        slot: u32,
+        c: u32,
+        sink: &mut impl FnMut(u64, i32),
+    ) {
         let st = &mut self.states[unit as usize];
         if slot & (PROVISIONED | POOLED) == POOLED {
             self.inflight -= 1;
@@ -1489,7 +1641,7 @@ impl<'a> Engine<'a> {
             return;
         }
         if slot & PROVISIONED != 0 {
-            self.on_provisioned_done(unit, t, slot, sink);
+            self.on_provisioned_done(done, unit, t, slot, sink);
             return;
         }
         let i = slot as usize;
@@ -1498,7 +1650,7 @@ impl<'a> Engine<'a> {
             let ready = st.instances[i].ready_ms;
             let Some((job, cut)) = st.shared[i].take_due(t, ready, &cont) else {
                 // Float progress fell short of the predicted time: look again.
-                self.reschedule(unit, slot, t);
+                self.reschedule(done, unit, slot, t);
                 return;
             };
             let exec_ms = t - job.start_ms;
@@ -1510,13 +1662,20 @@ impl<'a> Engine<'a> {
         self.release(unit, i, t, c);
         let st = &self.states[unit as usize];
         if st.contention.is_some() && st.instances[i].busy > 0 {
-            self.reschedule(unit, slot, t);
+            self.reschedule(done, unit, slot, t);
         }
     }
 
     /// A request on provisioned instance `payload & !PROVISIONED` (contention) completes, or
     /// is cut by the timeout, at `t`: its execution, slowed, is a provisioned duration.
-    fn on_provisioned_done(&mut self, unit: u32, t: u64, payload: u32, sink: &mut impl FnMut(u64, i32)) {
+    fn on_provisioned_done(
+        &mut self,
+        done: &mut impl Pending,
+        unit: u32,
+        t: u64,
+        payload: u32,
+        sink: &mut impl FnMut(u64, i32),
+    ) {
         let st = &mut self.states[unit as usize];
         let cont = st.contention.expect("provisioned instances have contention");
         let j = (payload & !PROVISIONED) as usize;
@@ -1535,7 +1694,7 @@ impl<'a> Engine<'a> {
         }
         // Float progress may fall short of the predicted time: then it looks again.
         if self.states[unit as usize].provisioned.get(j).in_flight() > 0 {
-            self.reschedule(unit, payload, t);
+            self.reschedule(done, unit, payload, t);
         }
     }
 
@@ -1571,7 +1730,15 @@ impl<'a> Engine<'a> {
     }
 
     /// Handles the arrival event at the top of the arrival heap (and removes it from there).
-    fn on_arrive(&mut self, unit: u32, t: u64, payload: u32, c: u32, sink: &mut impl FnMut(u64, i32)) {
+    fn on_arrive(
+        &mut self,
+        done: &mut impl Pending,
+        unit: u32,
+        t: u64,
+        payload: u32,
+        c: u32,
+        sink: &mut impl FnMut(u64, i32),
+    ) {
         let cfg = &self.cfg;
         let st = &mut self.states[unit as usize];
         let (duration_ms, attempt) = if payload == NONE {
@@ -1630,7 +1797,7 @@ impl<'a> Engine<'a> {
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| t.saturating_add(l)),
                 };
                 st.provisioned.add(j, job, t, &cont);
-                self.reschedule(unit, PROVISIONED | j as u32, t);
+                self.reschedule(done, unit, PROVISIONED | j as u32, t);
                 return;
             }
         }
@@ -1705,7 +1872,7 @@ impl<'a> Engine<'a> {
                     deadline_ms: cfg.timeout_ms.map_or(u64::MAX, |l| start.saturating_add(l)),
                 };
                 st.shared[i].add(job, t, ready_ms, &cont);
-                self.reschedule(unit, slot, t);
+                self.reschedule(done, unit, slot, t);
                 return;
             }
             let (exec_ms, cut) = timed(duration_ms + rerun_ms);
@@ -1713,12 +1880,12 @@ impl<'a> Engine<'a> {
         };
         st.record_end(on_demand_ms, t, done_ms, duration_ms, cut, busy);
         let tie = st.tie(unit);
-        self.done.push(Reverse(Event {
+        done.push(Event {
             time_ms: done_ms,
             tie,
             payload: slot,
             epoch: 0,
-        }));
+        });
     }
 
     /// A request the account limit or the unit's instance cap refuses at `t`: retried after
@@ -2464,6 +2631,101 @@ mod tests {
                 }
             }
             assert!(held.is_empty());
+        }
+    }
+
+    /// A unit's wheel queue pops exactly as one binary heap of its events would: taken over
+    /// from a heap of events (as when a unit switches), then ties growing as pushed, times from
+    /// the last pop on, many at one ms (some at the very time popped), some beyond the wheel's
+    /// span.
+    #[test]
+    fn the_wheel_queue_pops_in_the_heaps_order() {
+        let mut rng = SimRng::new(5);
+        let mut tie = 0;
+        let mut event = |rng: &mut SimRng, now: u64| {
+            let mean_ms = if tie % 5 == 0 { 90_000.0 } else { 2_000.0 };
+            tie += 1;
+            Event {
+                time_ms: now + (rng.exponential(mean_ms) as u64) * u64::from(tie % 7 != 0),
+                tie,
+                payload: tie as u32,
+                epoch: 0,
+            }
+        };
+        let mut held: BinaryHeap<Reverse<Event>> = (0..5_000).map(|_| Reverse(event(&mut rng, 1_000))).collect();
+        let mut queue = WheelQueue::from_heap(held.clone(), 1_000);
+        let parts = (queue.wheel.len, queue.heap.len());
+        assert!(parts.0 > 2_000 && parts.1 > 300, "both parts hold events: {parts:?}");
+        let mut now = 1_000;
+        let mut popped = 0;
+        for step in 0..60_000 {
+            if held.is_empty() || rng.uniform01() < if step % 20_000 < 12_000 { 0.6 } else { 0.4 } {
+                let ev = event(&mut rng, now);
+                queue.push(ev);
+                held.push(Reverse(ev));
+            } else {
+                let want = held.pop().expect("not empty").0;
+                let got = queue.least().expect("the queue holds what the heap holds");
+                assert_eq!(
+                    (got.time_ms, got.tie, got.payload),
+                    (want.time_ms, want.tie, want.payload)
+                );
+                queue.pop_least();
+                now = want.time_ms;
+                popped += 1;
+            }
+        }
+        while let Some(Reverse(want)) = held.pop() {
+            let got = queue.least().expect("the queue holds what the heap holds");
+            assert_eq!((got.time_ms, got.tie), (want.time_ms, want.tie));
+            queue.pop_least();
+            popped += 1;
+        }
+        assert!(queue.least().is_none());
+        assert!(popped > 30_000);
+    }
+
+    /// A unit alone on the general path whose requests in flight pass [`EVENT_WHEEL_FROM`]
+    /// switches its completions to a wheel queue mid-run and replays exactly as with its heap:
+    /// two requests an instance, shared CPU (completions rescheduled, stale ones skipped),
+    /// durations beyond the wheel's span, a timeout.
+    #[test]
+    fn a_unit_alone_replays_the_same_after_switching_to_a_wheel() {
+        let mut rng = SimRng::new(11);
+        let mut t = 0.0;
+        let reqs: Vec<(u64, u64)> = (0..40_000)
+            .map(|k| {
+                t += rng.exponential(0.5);
+                let mean_ms = if k % 50 == 0 { 120_000.0 } else { 4_000.0 };
+                (t as u64, (rng.exponential(mean_ms) as u64).max(1))
+            })
+            .collect();
+        let mut c = cfg(2);
+        c.window_end_ms = 100_000;
+        c.timeout_ms = Some(200_000);
+        for contention in [None, Contention::new(1.0, 1.0, 2)] {
+            let run = |wheel_allowed: bool| {
+                let mut u = unit(&reqs, "10m");
+                u.contention = contention;
+                let mut engine = Engine::new(vec![u], &c);
+                engine.wheel_allowed = wheel_allowed;
+                let mut changes = Vec::new();
+                let mut switched = false;
+                while let Some(t) = engine.next_time_ms() {
+                    engine.advance(t + 7_000, &mut |t, d| changes.push((t, d)));
+                    switched |= engine.wheel_done.is_some();
+                }
+                assert_eq!(switched, wheel_allowed);
+                (serde_json::to_string(&engine.finish()).unwrap(), changes)
+            };
+            let (heap, heap_changes) = run(false);
+            let (wheel, wheel_changes) = run(true);
+            assert_eq!(wheel, heap, "contention: {contention:?}");
+            assert!(
+                wheel_changes == heap_changes,
+                "the same in-flight changes in the same order"
+            );
+            assert_eq!(heap_changes.len(), 80_000);
         }
     }
 
