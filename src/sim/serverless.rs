@@ -15,16 +15,16 @@
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
 //! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries (a unit
 //! alone with thousands of requests in flight moves its completions to a per-ms timing wheel,
-//! [`WheelQueue`], popped in the same order); the histograms fill two tables of counts keyed by value (a dense array for the small values, a
-//! hash table for the others; at one request per instance a request's busy period is its
-//! latency and is counted with it, as is the execution of a request that neither waited nor
-//! was slowed, in one count for the three). The common case — one request per instance, a
-//! fixed keep-alive, no contention, no provisioned concurrency, no retries — takes a lean path
-//! ([`Lean`]) with the same results: instances reduced to times, completions in a 4-ary heap
-//! and, once many are in flight, a per-ms timing wheel. A unit's
-//! next first-attempt request is pulled from its arrival stream only when its previous one is
-//! served, so memory is the requests in flight, not the requests to come. An [`Engine`] can be
-//! advanced to a time and resumed, so many engines can be swept in step.
+//! [`WheelQueue`], popped in the same order); the histograms fill two tables of counts keyed by
+//! value (a dense array for the small values, a hash table for the others; at one request per
+//! instance a request's busy period is its latency and is counted with it, as is the execution
+//! of a request that neither waited nor was slowed, in one count for the three). The common
+//! case — one request per instance, a fixed keep-alive, no contention, no provisioned
+//! concurrency, no retries — takes a lean path ([`Lean`]) with the same results: instances
+//! reduced to times, completions in a 4-ary heap and, once many are in flight, a per-ms timing
+//! wheel. A unit's next first-attempt request is pulled from its arrival stream only when its
+//! previous one is served, so memory is the requests in flight, not the requests to come. An
+//! [`Engine`] can be advanced to a time and resumed, so many engines can be swept in step.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
