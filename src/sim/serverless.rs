@@ -14,7 +14,7 @@
 //!
 //! Event order: by time, completions before arrivals, then by unit, then in the order the unit
 //! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries (a unit
-//! alone with thousands of requests in flight moves its completions to a per-ms timing wheel,
+//! alone whose pending completions pass 4,096 moves them to a per-ms timing wheel,
 //! [`WheelQueue`], popped in the same order); the histograms fill two tables of counts keyed by
 //! value (a dense array for the small values, a hash table for the others; at one request per
 //! instance a request's busy period is its latency and is counted with it, as is the execution
@@ -34,6 +34,7 @@ use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
 use super::keepalive::{KeepAliveDecision, KeepAlivePolicy};
 use super::schedule::ProvisionedSchedule;
 use crate::pricing::ColdStartDist;
+use crate::units::MS_PER_MINUTE;
 use crate::usage::MsHistogram;
 
 /// A unit's requests in `(arrival, duration)` order: drawn from its trace (the replay's own
@@ -1184,8 +1185,9 @@ impl<E: Completion> DoneQueue<E> {
 }
 
 /// The general path's pending completions: a binary heap of [`Event`]s, or in an engine of
-/// one unit once it holds [`EVENT_WHEEL_FROM`] events a [`WheelQueue`]. The engine's loop is
-/// compiled once for each (no layer on the common path), and both pop in the same order.
+/// one unit whose heap holds [`EVENT_WHEEL_FROM`] events when [`Engine::advance`] is entered
+/// (stale ones included) a [`WheelQueue`] from then on. The engine's loop is compiled once for
+/// each (no layer on the common path), and both pop in the same order.
 trait Pending {
     fn push(&mut self, ev: Event);
     /// The least event held.
@@ -1427,8 +1429,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting each change of the requests in
-    /// flight to `sink` as `(time, +1 | -1)` in event order.
+    /// Processes every event before `until_ms` (every event at all for `u64::MAX`), reporting
+    /// each change of the requests in flight to `sink` as `(time, +1 | -1)` in event order.
     pub fn advance(&mut self, until_ms: u64, sink: &mut impl FnMut(u64, i32)) {
         if self.lean.is_some() {
             self.advance_lean(until_ms, sink);
@@ -1957,7 +1959,13 @@ impl<'a> Engine<'a> {
 /// flight.
 pub fn run(units: Vec<UnitSpec<'_>>, cfg: &EngineConfig, sink: &mut impl FnMut(u64, i32)) -> Vec<UnitResult> {
     let mut engine = Engine::new(units, cfg);
-    engine.advance(u64::MAX, sink);
+    // A minute at a time, so that a unit alone may switch its completions to a wheel.
+    while let Some(t) = engine.next_time_ms() {
+        engine.advance(
+            (t / MS_PER_MINUTE).saturating_add(1).saturating_mul(MS_PER_MINUTE),
+            sink,
+        );
+    }
     engine.finish()
 }
 
@@ -2685,10 +2693,39 @@ mod tests {
         assert!(popped > 30_000);
     }
 
-    /// A unit alone on the general path whose requests in flight pass [`EVENT_WHEEL_FROM`]
-    /// switches its completions to a wheel queue mid-run and replays exactly as with its heap:
-    /// two requests an instance, shared CPU (completions rescheduled, stale ones skipped),
-    /// durations beyond the wheel's span, a timeout.
+    /// An event put in the heap part (beyond the wheel's span when pushed) and one added to
+    /// the wheel later at the same ms pop in tie order: the heap's first.
+    #[test]
+    fn the_wheel_queue_orders_one_ms_across_its_heap_and_wheel_by_tie() {
+        let ev = |time_ms, tie| Event {
+            time_ms,
+            tie,
+            payload: 0,
+            epoch: 0,
+        };
+        let mut q = WheelQueue::from_heap(BinaryHeap::new(), 0);
+        let far = WHEEL_MS + 5;
+        q.push(ev(far, 1));
+        q.push(ev(10, 2));
+        assert_eq!(q.heap.len(), 1, "the far event waits in the heap part");
+        q.pop_least();
+        q.push(ev(far, 3));
+        q.push(ev(far - 1, 4));
+        assert_eq!(q.wheel.len, 2, "within the span from 10 ms: the wheel");
+        let order: Vec<u64> = std::iter::from_fn(|| {
+            let e = q.least()?;
+            q.pop_least();
+            Some(e.tie)
+        })
+        .collect();
+        assert_eq!(order, vec![4, 1, 3]);
+    }
+
+    /// A unit alone on the general path whose pending completions pass [`EVENT_WHEEL_FROM`]
+    /// switches them to a wheel queue mid-run and replays exactly as with its heap: two
+    /// requests an instance, durations beyond the wheel's span, a timeout; on demand or with
+    /// provisioned concurrency, with or without a shared CPU (completions rescheduled, stale
+    /// ones skipped), and under an account limit with retries.
     #[test]
     fn a_unit_alone_replays_the_same_after_switching_to_a_wheel() {
         let mut rng = SimRng::new(11);
@@ -2700,10 +2737,24 @@ mod tests {
                 (t as u64, (rng.exponential(mean_ms) as u64).max(1))
             })
             .collect();
-        let mut c = cfg(2);
-        c.window_end_ms = 100_000;
-        c.timeout_ms = Some(200_000);
-        for contention in [None, Contention::new(1.0, 1.0, 2)] {
+        let shared_cpu = Contention::new(1.0, 1.0, 2);
+        let retry = RetryPolicy {
+            max_retries: 2,
+            delay_ms: 500,
+        };
+        for (contention, provisioned, limit) in [
+            (None, 0, None),
+            (shared_cpu, 0, None),
+            (None, 1_000, None),
+            (shared_cpu, 1_000, None),
+            (None, 0, Some(6_000)),
+        ] {
+            let mut c = cfg(2);
+            c.window_end_ms = 100_000;
+            c.timeout_ms = Some(200_000);
+            c.provisioned = ProvisionedSchedule::constant(provisioned);
+            c.concurrency_limit = limit;
+            c.retry = limit.map(|_| retry);
             let run = |wheel_allowed: bool| {
                 let mut u = unit(&reqs, "10m");
                 u.contention = contention;
@@ -2718,14 +2769,19 @@ mod tests {
                 assert_eq!(switched, wheel_allowed);
                 (serde_json::to_string(&engine.finish()).unwrap(), changes)
             };
+            let case = format!("{contention:?}, {provisioned} provisioned, limit {limit:?}");
             let (heap, heap_changes) = run(false);
             let (wheel, wheel_changes) = run(true);
-            assert_eq!(wheel, heap, "contention: {contention:?}");
+            assert_eq!(wheel, heap, "{case}");
             assert!(
                 wheel_changes == heap_changes,
-                "the same in-flight changes in the same order"
+                "the same in-flight changes in the same order: {case}"
             );
-            assert_eq!(heap_changes.len(), 80_000);
+            let served = heap_changes.len() / 2;
+            match limit {
+                None => assert_eq!(served, 40_000, "{case}"),
+                Some(_) => assert!((30_000..40_000).contains(&served), "some throttled: {served}"),
+            }
         }
     }
 
