@@ -418,7 +418,79 @@ struct Instance {
     ready_ms: u64,
     warm_from_ms: u64,
     warm_until_ms: u64,
+    /// Whether it is in its unit's [`FreeSlotList`], and its neighbours there (`NIL`: none).
     in_partial: bool,
+    prev: u32,
+    next: u32,
+}
+
+/// The instances serving requests with a free slot, in the order each got its free slot: a
+/// list threaded through the [`Instance`]s (`prev`, `next`), so that an instance leaves it in
+/// O(1) wherever it is (a vector's search and shift grew with the list: ~90 long on a unit
+/// with ~16,000 requests in flight two an instance) and the others keep their order.
+#[derive(Debug)]
+struct FreeSlotList {
+    head: u32,
+    tail: u32,
+}
+
+impl FreeSlotList {
+    const fn new() -> Self {
+        FreeSlotList { head: NIL, tail: NIL }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.tail == NIL
+    }
+
+    /// The instance that got its free slot last.
+    fn last(&self) -> Option<usize> {
+        (self.tail != NIL).then_some(self.tail as usize)
+    }
+
+    /// Puts instance `i` (not listed) last.
+    fn push(&mut self, instances: &mut [Instance], i: usize) {
+        let inst = &mut instances[i];
+        debug_assert!(!inst.in_partial, "instance {i} is listed once");
+        inst.in_partial = true;
+        inst.prev = self.tail;
+        inst.next = NIL;
+        let i = u32::try_from(i).expect("fewer than 2^30 instances");
+        match self.tail {
+            NIL => self.head = i,
+            t => instances[t as usize].next = i,
+        }
+        self.tail = i;
+    }
+
+    /// Takes instance `i` (listed) out.
+    fn remove(&mut self, instances: &mut [Instance], i: usize) {
+        let inst = &mut instances[i];
+        debug_assert!(inst.in_partial, "instance {i} is listed");
+        inst.in_partial = false;
+        let (prev, next) = (inst.prev, inst.next);
+        match prev {
+            NIL => self.head = next,
+            p => instances[p as usize].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => instances[n as usize].prev = prev,
+        }
+    }
+
+    /// The last listed instance for which `pred` holds.
+    fn rfind(&self, instances: &[Instance], pred: impl Fn(&Instance) -> bool) -> Option<usize> {
+        let mut i = self.tail;
+        while i != NIL {
+            let inst = &instances[i as usize];
+            if pred(inst) {
+                return Some(i as usize);
+            }
+            i = inst.prev;
+        }
+        None
+    }
 }
 
 /// Bits of an event's tie-break key holding the unit's own event counter; the unit index
@@ -480,7 +552,7 @@ struct UnitState<'a> {
     tables: Tables,
     instances: Vec<Instance>,
     free_slots: Vec<usize>,
-    partial: Vec<usize>,
+    partial: FreeSlotList,
     idle: VecDeque<usize>,
     /// Requests in flight on this unit (the general path's; the lean path counts `Lean::busy`).
     inflight: u32,
@@ -642,11 +714,14 @@ impl UnitState<'_> {
         self.retire(i);
     }
 
+    /// Takes instance `i` out of the list of instances with a free slot.
     fn remove_partial(&mut self, i: usize) {
-        if let Some(pos) = self.partial.iter().position(|&x| x == i) {
-            self.partial.remove(pos);
-        }
-        self.instances[i].in_partial = false;
+        self.partial.remove(&mut self.instances, i);
+    }
+
+    /// Lists instance `i`, which now has a free slot, last.
+    fn push_partial(&mut self, i: usize) {
+        self.partial.push(&mut self.instances, i);
     }
 
     /// Whether a request at `t` would start an instance beyond `cap` (provisioned instances
@@ -1018,7 +1093,7 @@ impl<E> Default for DoneQueue<E> {
 const WHEEL_FROM: usize = 256;
 /// Span of the timing wheel, in ms from the last completion popped.
 const WHEEL_MS: u64 = 1 << 16;
-/// End of a wheel list.
+/// End of a list: a wheel's, or a [`FreeSlotList`]'s.
 const NIL: u32 = u32::MAX;
 
 /// Entries by time mod [`WHEEL_MS`] (every time held within `WHEEL_MS` of the queue's last
@@ -1371,7 +1446,7 @@ impl<'a> Engine<'a> {
                 tables: Tables::default(),
                 instances: Vec::new(),
                 free_slots: Vec::new(),
-                partial: Vec::new(),
+                partial: FreeSlotList::new(),
                 idle: VecDeque::new(),
                 inflight: 0,
                 provisioned_busy: HashMap::new(),
@@ -1726,8 +1801,7 @@ impl<'a> Engine<'a> {
                 st.idle.push_back(i);
             }
         } else if was_full {
-            st.instances[i].in_partial = true;
-            st.partial.push(i);
+            st.push_partial(i);
         }
     }
 
@@ -1820,18 +1894,13 @@ impl<'a> Engine<'a> {
             let mut rerun_ms = 0;
             // An instance serving requests with a free slot (ready ones first), else the
             // most recently idled warm one, else one still initializing, else a cold start.
-            let ready_partial = st
-                .partial
-                .iter()
-                .rev()
-                .copied()
-                .find(|&i| st.instances[i].ready_ms <= t);
+            let ready_partial = st.partial.rfind(&st.instances, |inst| inst.ready_ms <= t);
             let i = if let Some(i) = ready_partial {
                 i
             } else {
                 match st.take_warm(t) {
                     (Some(i), _) => i,
-                    (None, _) if !st.partial.is_empty() => *st.partial.last().expect("partial is not empty"),
+                    (None, _) if !st.partial.is_empty() => st.partial.last().expect("partial is not empty"),
                     (None, pending) => {
                         if let Some(pos) = pending {
                             // The unloaded instance waiting for its pre-warm is replaced.
@@ -1855,8 +1924,7 @@ impl<'a> Engine<'a> {
             let start = t.max(inst.ready_ms);
             let ready_ms = inst.ready_ms;
             if inst.busy < c && !inst.in_partial {
-                inst.in_partial = true;
-                st.partial.push(i);
+                st.push_partial(i);
             } else if inst.busy == c && inst.in_partial {
                 st.remove_partial(i);
             }
@@ -2691,6 +2759,48 @@ mod tests {
         }
         assert!(queue.least().is_none());
         assert!(popped > 30_000);
+    }
+
+    /// The free-slot list keeps the order of the vector it replaced (pushed last, removed
+    /// wherever they are, the others' order kept) and finds the same last instance matching:
+    /// 200,000 random operations on 2,000 instances checked one by one against a vector.
+    #[test]
+    fn the_free_slot_list_keeps_the_vectors_order() {
+        let mut rng = SimRng::new(13);
+        let mut instances = vec![Instance::default(); 2_000];
+        let mut list = FreeSlotList::new();
+        let mut reference: Vec<usize> = Vec::new();
+        let (mut pushes, mut middle_removals) = (0, 0);
+        for step in 0..200_000 {
+            let i = (rng.uniform01() * 2_000.0) as usize;
+            if instances[i].in_partial {
+                let pos = reference.iter().position(|&x| x == i).expect("listed in both");
+                middle_removals += usize::from(pos + 1 < reference.len());
+                reference.remove(pos);
+                list.remove(&mut instances, i);
+            } else if step % 3 != 0 {
+                reference.push(i);
+                list.push(&mut instances, i);
+                pushes += 1;
+            }
+            instances[i].ready_ms = (rng.uniform01() * 100.0) as u64;
+            let t = (rng.uniform01() * 100.0) as u64;
+            let want = reference.iter().rev().copied().find(|&j| instances[j].ready_ms <= t);
+            assert_eq!(list.rfind(&instances, |inst| inst.ready_ms <= t), want);
+            assert_eq!(list.last(), reference.last().copied());
+            assert_eq!(list.is_empty(), reference.is_empty());
+        }
+        let mut walked = Vec::new();
+        let mut j = list.head;
+        while j != NIL {
+            walked.push(j as usize);
+            j = instances[j as usize].next;
+        }
+        assert_eq!(walked, reference, "the whole list, front to back");
+        assert!(
+            pushes > 50_000 && middle_removals > 20_000,
+            "{pushes} pushes, {middle_removals}"
+        );
     }
 
     /// An event put in the heap part (beyond the wheel's span when pushed) and one added to
