@@ -422,8 +422,9 @@ struct Instance {
     ready_ms: u64,
     warm_from_ms: u64,
     warm_until_ms: u64,
-    /// Whether it is in its unit's [`FreeSlotList`], and its neighbours there (`NIL`: none).
+    /// Whether it is in its unit's [`FreeSlotList`].
     in_partial: bool,
+    /// The instances listed before and after it there (`NIL`: none; meaningless unlisted).
     prev: u32,
     next: u32,
 }
@@ -433,16 +434,16 @@ const _: () = assert!(std::mem::size_of::<Instance>() == 64, "an instance is one
 /// The instances serving requests with a free slot, in the order each got its free slot: a
 /// list threaded through the [`Instance`]s (`prev`, `next`), so that an instance leaves it in
 /// O(1) wherever it is (a vector's search and shift grew with the list: ~90 long on a unit
-/// with ~16,000 requests in flight two an instance) and the others keep their order.
+/// with ~16,000 requests in flight two an instance) and the others keep their order. Only its
+/// last instance is held: it is searched from the back.
 #[derive(Debug)]
 struct FreeSlotList {
-    head: u32,
     tail: u32,
 }
 
 impl FreeSlotList {
     const fn new() -> Self {
-        FreeSlotList { head: NIL, tail: NIL }
+        FreeSlotList { tail: NIL }
     }
 
     fn is_empty(&self) -> bool {
@@ -462,9 +463,8 @@ impl FreeSlotList {
         inst.prev = self.tail;
         inst.next = NIL;
         let i = u32::try_from(i).expect("fewer than 2^30 instances");
-        match self.tail {
-            NIL => self.head = i,
-            t => instances[t as usize].next = i,
+        if self.tail != NIL {
+            instances[self.tail as usize].next = i;
         }
         self.tail = i;
     }
@@ -475,9 +475,8 @@ impl FreeSlotList {
         debug_assert!(inst.in_partial, "instance {i} is listed");
         inst.in_partial = false;
         let (prev, next) = (inst.prev, inst.next);
-        match prev {
-            NIL => self.head = next,
-            p => instances[p as usize].next = next,
+        if prev != NIL {
+            instances[prev as usize].next = next;
         }
         match next {
             NIL => self.tail = prev,
@@ -2797,12 +2796,17 @@ mod tests {
             assert_eq!(list.is_empty(), reference.is_empty());
         }
         let mut walked = Vec::new();
-        let mut j = list.head;
+        let mut j = list.tail;
         while j != NIL {
             walked.push(j as usize);
-            j = instances[j as usize].next;
+            let prev = instances[j as usize].prev;
+            if prev != NIL {
+                assert_eq!(instances[prev as usize].next, j, "linked both ways");
+            }
+            j = prev;
         }
-        assert_eq!(walked, reference, "the whole list, front to back");
+        walked.reverse();
+        assert_eq!(walked, reference, "the whole list, back to front");
         assert!(
             pushes > 50_000 && middle_removals > 20_000,
             "{pushes} pushes, {middle_removals}"
