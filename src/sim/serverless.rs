@@ -463,10 +463,7 @@ impl FreeSlotList {
         inst.in_partial = true;
         inst.prev = self.tail;
         inst.next = NIL;
-        let i = u32::try_from(i)
-            .ok()
-            .filter(|&i| i < POOLED)
-            .expect("fewer than 2^30 instances");
+        let i = i as u32; // below 2^30 ([`UnitState::new_instance`])
         if self.tail != NIL {
             instances[self.tail as usize].next = i;
         }
@@ -586,11 +583,14 @@ struct UnitState<'a> {
 }
 
 impl UnitState<'_> {
+    /// Places `inst` in a free index, or a new one: every index is below 2^30 (a completion's
+    /// payload holds it beside the [`POOLED`] and [`PROVISIONED`] bits; links hold it as `u32`).
     fn new_instance(&mut self, inst: Instance) -> usize {
         if let Some(i) = self.free_slots.pop() {
             self.instances[i] = inst;
             i
         } else {
+            assert!(self.instances.len() < POOLED as usize, "fewer than 2^30 instances");
             self.instances.push(inst);
             if self.contention.is_some() {
                 self.shared.push(SharedInstance::default());
@@ -1909,20 +1909,22 @@ impl<'a> Engine<'a> {
             } else {
                 match st.take_warm(t) {
                     (Some(i), _) => i,
-                    (None, _) if !st.partial.is_empty() => st.partial.last().expect("partial is not empty"),
-                    (None, pending) => {
-                        if let Some(pos) = pending {
-                            // The unloaded instance waiting for its pre-warm is replaced.
-                            let p = st.idle.remove(pos).expect("position is in range");
-                            st.retire(p);
+                    (None, pending) => match st.partial.last() {
+                        Some(i) => i,
+                        None => {
+                            if let Some(pos) = pending {
+                                // The unloaded instance waiting for its pre-warm is replaced.
+                                let p = st.idle.remove(pos).expect("position is in range");
+                                st.retire(p);
+                            }
+                            let init_ms;
+                            (init_ms, rerun_ms) = st.cold_start(cfg);
+                            st.new_instance(Instance {
+                                ready_ms: t + init_ms,
+                                ..Instance::default()
+                            })
                         }
-                        let init_ms;
-                        (init_ms, rerun_ms) = st.cold_start(cfg);
-                        st.new_instance(Instance {
-                            ready_ms: t + init_ms,
-                            ..Instance::default()
-                        })
-                    }
+                    },
                 }
             };
             if st.instances[i].busy == 0 {
@@ -1937,10 +1939,7 @@ impl<'a> Engine<'a> {
             } else if inst.busy == c && inst.in_partial {
                 st.remove_partial(i);
             }
-            let slot = u32::try_from(i)
-                .ok()
-                .filter(|&i| i < POOLED)
-                .expect("fewer than 2^30 instances");
+            let slot = i as u32; // below 2^30 ([`UnitState::new_instance`])
             if let Some(cont) = st.contention {
                 // Shared CPU: the end depends on the requests to come; the instance's next
                 // completion is (re)scheduled instead.
