@@ -184,14 +184,18 @@ enum Kind {
 
 const KINDS: usize = 6;
 
-/// Counts of whole-ms values below `EMPTY` for three kinds: the kinds of one request mostly
+/// Counts of whole-ms values below `WIDE_MS` for three kinds: the kinds of one request mostly
 /// share a value (a warm request's duration, latency and busy period are equal), so they cost
 /// one cache miss instead of one each. Small values are counted in a dense array indexed by
 /// the value (12 bytes a value, neighbours in one cache line), which grows up to `DENSE_MAX`
-/// values as the events counted justify it (at least `DENSE_EVENTS` events a slot); the others
-/// in an open-addressing hash table of 16-byte slots keyed by the value (the values the array
-/// reaches when it grows move into it, and the table shrinks to what is left). O(1) per value
-/// (amortized), memory ∝ the distinct values and bounded by the events counted.
+/// values as the events counted justify it (at least `DENSE_EVENTS` events a slot). An event
+/// of a value beyond it is appended to a buffer (the value and the kinds it counts, 8 bytes),
+/// and the buffer is sorted and merged into a vector of `(value, counts)` sorted by value once
+/// it holds as many events as that vector has values (at least `PENDING_MIN`): an append and a
+/// share of a sort instead of a probe at a random place of a table that may not fit in cache.
+/// O(log n) per event (amortized), memory ∝ the distinct values (16 bytes each, and at most as
+/// many buffered events) and bounded by the events counted; the values the array reaches when
+/// it grows move into it, so a value is counted in one place.
 #[derive(Debug, Clone, Default)]
 struct Table {
     /// Counts of the values below its length, by value.
@@ -200,28 +204,42 @@ struct Table {
     /// and busy period), by value, as long as `dense`: 4 bytes a value where `dense` takes
     /// 12, so the array the hot path touches is a third the size (more of it in cache).
     same: Vec<u32>,
-    /// `EMPTY` keys mark free slots. Length 0 or a power of two.
-    slots: Vec<Slot>,
-    len: usize,
+    /// Events of values at or beyond `dense`'s length not merged yet, as `value << 3 | kinds`
+    /// (bit `k`: one event of the table's kind `k`), in the order counted.
+    pending: Vec<u64>,
+    /// Counts of the values at or beyond `dense`'s length merged so far, ascending by value,
+    /// each value once.
+    sorted: Vec<(u32, [u32; 3])>,
     /// Events counted.
     events: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    key: u32,
-    counts: [u32; 3],
-}
-
-const EMPTY: u32 = u32::MAX;
+/// Values of this many ms (49.7 days) or more are counted aside, in histograms.
+const WIDE_MS: u32 = u32::MAX;
 /// Most values the dense array of a [`Table`] holds (768 KiB).
 const DENSE_MAX: usize = 1 << 16;
 /// Events counted per slot of the dense array before it may grow to that size.
 const DENSE_EVENTS: u64 = 4;
+/// Fewest buffered events a [`Table`] merges at once.
+const PENDING_MIN: usize = 256;
+
+/// Adds `add` events of each kind to `counts` of `value`; a count past 2^32 − 1 wraps, the
+/// multiples of 2^32 carried to `wide` (the table's three kinds).
+fn add_counts(counts: &mut [u32; 3], add: [u64; 3], value: u32, wide: &mut [MsHistogram]) {
+    for (k, (c, n)) in counts.iter_mut().zip(add).enumerate() {
+        let sum = u64::from(*c) + n;
+        *c = sum as u32;
+        let carried = sum - u64::from(*c);
+        if carried > 0 {
+            wide[k].add(u64::from(value), carried);
+        }
+    }
+}
 
 impl Table {
-    /// Counts one event of `value`, growing the dense arrays to it when the events justify it.
-    fn grow_for(&mut self, value: u32) {
+    /// Counts one event of `value`, growing the dense arrays to it when the events justify it
+    /// (`wide`: the table's three kinds' histograms, for counts carried past 2^32).
+    fn grow_for(&mut self, value: u32, wide: &mut [MsHistogram]) {
         self.events += 1;
         let v = value as usize;
         if v >= self.dense.len() && v < DENSE_MAX {
@@ -229,109 +247,107 @@ impl Table {
             if self.events >= DENSE_EVENTS * size as u64 {
                 self.dense.resize(size, [0; 3]);
                 self.same.resize(size, 0);
-                self.move_into_dense();
+                self.move_into_dense(wide);
             }
         }
     }
 
-    /// Moves the hashed values the dense array now reaches into it (each was hashed because
-    /// the array stopped below it, so its dense counts are still zero) and rehashes the rest
-    /// into a table sized for them: a value is counted in one place, never in both.
-    fn move_into_dense(&mut self) {
-        let reached = |s: &Slot| s.key != EMPTY && (s.key as usize) < self.dense.len();
-        if !self.slots.iter().any(reached) {
+    /// Moves the counts of the values the dense array now reaches into it (each was counted
+    /// beyond it because the array stopped below it, so its dense counts are still zero).
+    fn move_into_dense(&mut self, wide: &mut [MsHistogram]) {
+        self.merge_pending(wide);
+        let reached = self.sorted.partition_point(|&(v, _)| (v as usize) < self.dense.len());
+        for (v, counts) in self.sorted.drain(..reached) {
+            let slot = &mut self.dense[v as usize];
+            debug_assert_eq!(*slot, [0; 3], "a value beyond the array has no dense count");
+            *slot = counts;
+        }
+    }
+
+    /// One event of each kind of `kinds` (bit `k`: kind `k` of the table) for a value at or
+    /// beyond the dense array.
+    fn push_beyond(&mut self, value: u32, kinds: u64, wide: &mut [MsHistogram]) {
+        debug_assert!((value as usize) >= self.dense.len() && kinds < 8);
+        self.pending.push(u64::from(value) << 3 | kinds);
+        if self.pending.len() >= self.sorted.len().max(PENDING_MIN) {
+            self.merge_pending(wide);
+        }
+    }
+
+    /// Sorts the buffered events and merges them into `sorted`, in place: the values not
+    /// there yet are counted, `sorted` grows by that many, and both are merged from the back
+    /// (no second vector: a large one grows where it is).
+    fn merge_pending(&mut self, wide: &mut [MsHistogram]) {
+        if self.pending.is_empty() {
             return;
         }
-        let old = std::mem::take(&mut self.slots);
-        let mut rest = Vec::new();
-        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
-            match self.dense.get_mut(slot.key as usize) {
-                Some(counts) => {
-                    debug_assert_eq!(*counts, [0; 3], "a hashed value has no dense count");
-                    *counts = slot.counts;
+        self.pending.sort_unstable();
+        let value_of = |e: u64| (e >> 3) as u32;
+        let old_len = self.sorted.len();
+        let mut new_values = 0;
+        let mut j = 0;
+        let mut last = None;
+        for &e in &self.pending {
+            let value = value_of(e);
+            if last == Some(value) {
+                continue;
+            }
+            last = Some(value);
+            while j < old_len && self.sorted[j].0 < value {
+                j += 1;
+            }
+            if !(j < old_len && self.sorted[j].0 == value) {
+                new_values += 1;
+            }
+        }
+        self.sorted.reserve_exact(new_values);
+        self.sorted.resize(old_len + new_values, (0, [0; 3]));
+        // `i`: end of the old entries not placed yet; `w`: end of the free places.
+        let (mut i, mut w) = (old_len, old_len + new_values);
+        let mut end = self.pending.len();
+        while end > 0 {
+            let value = value_of(self.pending[end - 1]);
+            let mut add = [0u64; 3];
+            while end > 0 && value_of(self.pending[end - 1]) == value {
+                let e = self.pending[end - 1];
+                for (k, n) in add.iter_mut().enumerate() {
+                    *n += (e >> k) & 1;
                 }
-                None => rest.push(slot),
+                end -= 1;
             }
-        }
-        self.len = rest.len();
-        if rest.is_empty() {
-            return;
-        }
-        let free = Slot {
-            key: EMPTY,
-            counts: [0; 3],
-        };
-        self.slots = vec![free; (2 * (rest.len() + 1)).next_power_of_two().max(16)];
-        self.insert_all(rest);
-    }
-
-    /// The counts of `value` (not `EMPTY`), its event counted.
-    fn counts_of(&mut self, value: u32) -> &mut [u32; 3] {
-        let v = value as usize;
-        if v < self.dense.len() {
-            return &mut self.dense[v];
-        }
-        if 2 * (self.len + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::home(value, mask);
-        loop {
-            let key = self.slots[i].key;
-            if key == value {
-                break;
+            while i > 0 && self.sorted[i - 1].0 > value {
+                i -= 1;
+                w -= 1;
+                self.sorted[w] = self.sorted[i];
             }
-            if key == EMPTY {
-                self.slots[i].key = value;
-                self.len += 1;
-                break;
+            let mut counts = [0; 3];
+            if i > 0 && self.sorted[i - 1].0 == value {
+                i -= 1;
+                counts = self.sorted[i].1;
             }
-            i = (i + 1) & mask;
+            add_counts(&mut counts, add, value, wide);
+            w -= 1;
+            self.sorted[w] = (value, counts);
         }
-        &mut self.slots[i].counts
+        debug_assert_eq!(i, w, "the old entries below are in place");
+        self.pending.clear();
     }
 
-    /// Fibonacci hashing: the top bits of value × 2^64/φ (spreads consecutive values apart).
-    fn home(value: u32, mask: usize) -> usize {
-        (u64::from(value).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - mask.count_ones())) as usize
-    }
-
-    fn grow(&mut self) {
-        let capacity = (self.slots.len() * 2).max(16);
-        let free = Slot {
-            key: EMPTY,
-            counts: [0; 3],
-        };
-        let old = std::mem::replace(&mut self.slots, vec![free; capacity]);
-        self.insert_all(old.into_iter().filter(|s| s.key != EMPTY));
-    }
-
-    /// Puts `slots` (distinct keys, none held) into the free slots of the table.
-    fn insert_all(&mut self, slots: impl IntoIterator<Item = Slot>) {
-        let mask = self.slots.len() - 1;
-        for slot in slots {
-            let mut i = Self::home(slot.key, mask);
-            while self.slots[i].key != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = slot;
-        }
-    }
-
-    /// Every `(value, counts)` with an event.
+    /// Every `(value, counts)` with an event (once the buffer is merged).
     fn into_counts(self) -> impl Iterator<Item = (u64, [u64; 3])> {
+        debug_assert!(self.pending.is_empty(), "the buffered events are merged first");
         let dense = self
             .dense
             .into_iter()
             .zip(self.same)
             .enumerate()
             .map(|(v, (c, all))| (v as u64, c.map(|n| u64::from(n) + u64::from(all))));
-        let hashed = self.slots.into_iter().filter(|s| s.key != EMPTY);
-        dense.chain(hashed.map(|s| (u64::from(s.key), s.counts.map(u64::from))))
+        let beyond = self.sorted.into_iter();
+        dense.chain(beyond.map(|(v, c)| (u64::from(v), c.map(u64::from))))
     }
 }
 
-/// Every [`Kind`]'s counts: two [`Table`]s, and the rare values of `EMPTY` ms (49.7 days) or
+/// Every [`Kind`]'s counts: two [`Table`]s, and the rare values of `WIDE_MS` ms (49.7 days) or
 /// more and counts past 2^32 in histograms; turned into [`MsHistogram`]s once a run ends.
 #[derive(Debug, Clone, Default)]
 struct Tables {
@@ -352,23 +368,31 @@ impl Tables {
     /// One event of `value` for each of `kinds` (all of one table).
     fn add_each(&mut self, kinds: &[Kind], value: u64) {
         let first = kinds[0] as usize;
-        let table = if first < 3 { &mut self.shared } else { &mut self.other };
+        let (table, wide) = if first < 3 {
+            (&mut self.shared, &mut self.wide[..3])
+        } else {
+            (&mut self.other, &mut self.wide[3..])
+        };
         match u32::try_from(value) {
-            Ok(v) if v != EMPTY => {
-                table.grow_for(v);
+            Ok(v) if v != WIDE_MS => {
+                table.grow_for(v, wide);
                 if kinds.len() == 3 {
                     if let Some(c) = table.same.get_mut(v as usize) {
                         *c = c.wrapping_add(1);
                         if *c == 0 {
                             // 2^32 events of each kind: carried aside.
-                            for &kind in kinds {
-                                self.wide[kind as usize].add(value, 1 << 32);
+                            for w in wide.iter_mut() {
+                                w.add(value, 1 << 32);
                             }
                         }
                         return;
                     }
                 }
-                let counts = table.counts_of(v);
+                let Some(counts) = table.dense.get_mut(v as usize) else {
+                    let bits = kinds.iter().fold(0, |bits, &kind| bits | 1 << (kind as usize % 3));
+                    table.push_beyond(v, bits, wide);
+                    return;
+                };
                 for &kind in kinds {
                     let k = kind as usize;
                     debug_assert_eq!(k / 3, first / 3, "kinds of one table");
@@ -376,7 +400,7 @@ impl Tables {
                     *c = c.wrapping_add(1);
                     if *c == 0 {
                         // 2^32 events: carried aside.
-                        self.wide[k].add(value, 1 << 32);
+                        wide[k % 3].add(value, 1 << 32);
                     }
                 }
             }
@@ -390,7 +414,9 @@ impl Tables {
 
     /// The histogram of every kind, by kind index (each built at once from its counts:
     /// [`MsHistogram::from_counts`]).
-    fn into_histograms(self) -> [MsHistogram; KINDS] {
+    fn into_histograms(mut self) -> [MsHistogram; KINDS] {
+        self.shared.merge_pending(&mut self.wide[..3]);
+        self.other.merge_pending(&mut self.wide[3..]);
         let mut pairs: [Vec<(u64, u64)>; KINDS] = Default::default();
         for (k, wide) in self.wide.iter().enumerate() {
             pairs[k].extend(wide.iter());
@@ -2049,6 +2075,7 @@ pub fn run(units: Vec<UnitSpec<'_>>, cfg: &EngineConfig, sink: &mut impl FnMut(u
 mod tests {
     use super::*;
     use crate::sim::keepalive::KeepAliveSpec;
+    use std::collections::BTreeMap;
 
     fn unit(reqs: &[(u64, u64)], keep_alive: &str) -> UnitSpec<'static> {
         let requests: Vec<Request> = reqs
@@ -2099,33 +2126,36 @@ mod tests {
         t.add(Kind::InitDuration, u64::from(u32::MAX));
         t.add(Kind::ProvisionedDuration, u64::MAX);
         // A count at 2^32 − 1 that gets one more event wraps: 2^32 are carried aside (a value
-        // beyond the dense array, in the hash table).
+        // beyond the dense array, merged from the buffer).
         let big = DENSE_MAX as u64 + 5;
         t.add(Kind::Latency, big);
-        t.shared.counts_of(big as u32)[Kind::Latency as usize] = u32::MAX;
+        t.shared.merge_pending(&mut t.wide[..3]);
+        let at_big = t.shared.sorted.iter().position(|e| e.0 == big as u32).unwrap();
+        t.shared.sorted[at_big].1[Kind::Latency as usize] = u32::MAX;
         t.add(Kind::Latency, big);
         // The array grows when a value needs it and the events counted justify it (4 a
-        // slot): 7 after 104 events takes 8 values. The values 0–7 counted in the hash table
-        // before move into it (7: once, then three times in the array); the table keeps the
-        // 93 others (8–99, and `big`).
+        // slot): 7 after 104 events takes 8 values. The values 0–7 counted beyond it before
+        // move into it (7: once, then three times in the array); the sorted counts keep the
+        // 93 others (8–99, and `big`), each value once.
         assert!(t.shared.dense.is_empty());
         for _ in 0..3 {
             t.add(Kind::OnDemandDuration, 7);
         }
         assert_eq!(t.shared.dense.len(), 8);
         assert_eq!((t.shared.dense[0], t.shared.dense[7]), ([1, 0, 0], [4, 0, 0]));
-        assert_eq!(t.shared.len, 93);
-        assert!(t.shared.slots.iter().all(|s| s.key == EMPTY || s.key >= 8));
-        assert_eq!(t.shared.counts_of(42), &[1, 1, 1]);
+        assert!(t.shared.pending.is_empty());
+        let values: Vec<u32> = t.shared.sorted.iter().map(|e| e.0).collect();
+        assert_eq!(values, (8..100).chain([big as u32]).collect::<Vec<_>>());
+        assert_eq!(t.shared.sorted[42 - 8], (42, [1, 1, 1]));
         // One event of all three kinds at once: one count for the three where the arrays
-        // reach (5), three in the hash table beyond them (50); a shared count at 2^32 − 1
-        // wraps too (6: 2^32 of each kind carried aside).
+        // reach (5), three beyond them (50); a shared count at 2^32 − 1 wraps too (6: 2^32 of
+        // each kind carried aside).
         let all = [Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod];
         t.add_each(&all, 5);
         t.add_each(&all, 50);
         t.shared.same[6] = u32::MAX;
         t.add_each(&all, 6);
-        // (dense[5]: the on-demand count of the first loop, moved from the hash table.)
+        // (dense[5]: the on-demand count of the first loop, moved from beyond the array.)
         assert_eq!(
             (t.shared.same[5], t.shared.same[6], t.shared.dense[5]),
             (1, 0, [1, 0, 0])
@@ -2151,6 +2181,59 @@ mod tests {
         );
         assert_eq!(init.iter().collect::<Vec<_>>(), vec![(u64::from(u32::MAX), 1)]);
         assert_eq!(provisioned.iter().collect::<Vec<_>>(), vec![(u64::MAX, 1)]);
+    }
+
+    #[test]
+    fn the_tables_count_every_event_as_a_map_would() {
+        // 400,000 random events of one, two or three kinds of a table, values mostly small
+        // (the dense array grows under them), many beyond 2^16 (the buffer, merged many times,
+        // values repeated across merges) and a few of 2^32 − 1 ms or more; checked against a
+        // map of (kind, value) → count, and the buffer's bounds checked on the way (its order
+        // and place every 4,999 events).
+        let mut rng = SimRng::new(29);
+        let mut t = Tables::default();
+        let mut want: BTreeMap<(usize, u64), u64> = BTreeMap::new();
+        let groups: [&[Kind]; 6] = [
+            &[Kind::OnDemandDuration],
+            &[Kind::Latency, Kind::BusyPeriod],
+            &[Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod],
+            &[Kind::Overhead],
+            &[Kind::InitDuration, Kind::ProvisionedDuration],
+            &[Kind::Overhead, Kind::InitDuration, Kind::ProvisionedDuration],
+        ];
+        for i in 0..400_000 {
+            let u = rng.uniform01();
+            let value = match i % 10 {
+                0..=4 => (u * 300.0) as u64,
+                5..=7 => (u * 90_000.0) as u64,
+                8 => 65_536 + (u * 3_000.0) as u64,
+                _ if u < 0.001 => u64::from(u32::MAX) + (u * 1e4) as u64,
+                _ => (u * 5e6) as u64,
+            };
+            let kinds = groups[(rng.uniform01() * 6.0) as usize];
+            t.add_each(kinds, value);
+            for &k in kinds {
+                *want.entry((k as usize, value)).or_default() += 1;
+            }
+            for table in [&t.shared, &t.other] {
+                assert!(table.pending.len() < table.sorted.len().max(PENDING_MIN));
+                if i % 4_999 == 0 {
+                    assert!(table.sorted.windows(2).all(|w| w[0].0 < w[1].0));
+                    let pending = table.pending.iter().map(|&e| (e >> 3) as u32);
+                    let mut beyond = table.sorted.iter().map(|e| e.0).chain(pending);
+                    assert!(beyond.all(|v| v as usize >= table.dense.len()));
+                }
+            }
+        }
+        assert!(t.shared.dense.len() >= 256 && t.shared.sorted.len() > 10_000);
+        let hists = t.into_histograms();
+        let mut got: BTreeMap<(usize, u64), u64> = BTreeMap::new();
+        for (k, h) in hists.iter().enumerate() {
+            for (value, n) in h.iter() {
+                got.insert((k, value), n);
+            }
+        }
+        assert_eq!(got, want);
     }
 
     #[test]
