@@ -120,48 +120,81 @@ impl Ord for Progress {
     }
 }
 
-/// Requests in flight on one instance as `(arrival order, finishing progress, request)`,
-/// sorted by arrival order: a request joins at the back, and the one that leaves is found by
-/// binary search (the instance's slots bound how many are here; those that arrived first
-/// mostly leave first, near the front, where a removal moves little).
+/// The arrival order of a slot of [`InFlight`] that holds no request.
+const LEFT: u64 = u64::MAX;
+
+/// Requests in flight on one instance, each in a slot (slots are reused) where the one that
+/// leaves is found at once by its slot; `order` lists `(arrival order, slot)` by arrival, the
+/// entries of requests that left dropped from its front as they reach it, and the whole list
+/// compacted when more than half of it (and 32 entries) have left. Memory: the most requests
+/// in flight at once, twice over.
 #[derive(Debug, Default)]
-struct InFlight(VecDeque<(u64, f64, Job)>);
+struct InFlight {
+    /// `(arrival order, request)` by slot; `LEFT`: a free slot.
+    slots: Vec<(u64, Job)>,
+    free: Vec<u32>,
+    order: VecDeque<(u64, u32)>,
+    len: usize,
+}
 
 impl InFlight {
     fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len == 0
     }
 
-    /// Request `seq` (later than every one here) joins.
-    fn push(&mut self, seq: u64, finish: f64, job: Job) {
+    /// Request `seq` (later than every one here) joins; returns its slot.
+    fn push(&mut self, seq: u64, job: Job) -> u32 {
         debug_assert!(
-            self.0.back().is_none_or(|b| b.0 < seq),
+            self.order.back().is_none_or(|b| b.0 < seq) && seq != LEFT,
             "requests join in arrival order"
         );
-        self.0.push_back((seq, finish, job));
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = (seq, job);
+                slot
+            }
+            None => {
+                self.slots.push((seq, job));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 requests in flight on an instance")
+            }
+        };
+        self.order.push_back((seq, slot));
+        self.len += 1;
+        slot
     }
 
-    fn position(&self, seq: u64) -> Option<usize> {
-        self.0.binary_search_by_key(&seq, |e| e.0).ok()
+    fn contains(&self, seq: u64, slot: u32) -> bool {
+        self.slots[slot as usize].0 == seq
     }
 
-    fn contains(&self, seq: u64) -> bool {
-        self.position(seq).is_some()
+    /// Removes request `seq`, in `slot`.
+    fn remove(&mut self, seq: u64, slot: u32) -> Job {
+        let entry = &mut self.slots[slot as usize];
+        assert_eq!(entry.0, seq, "the request leaving is in its slot");
+        entry.0 = LEFT;
+        let job = entry.1;
+        self.free.push(slot);
+        self.len -= 1;
+        let slots = &self.slots;
+        let here = |&(seq, slot): &(u64, u32)| slots[slot as usize].0 == seq;
+        while self.order.front().is_some_and(|e| !here(e)) {
+            self.order.pop_front();
+        }
+        if self.order.len() > 2 * self.len + 32 {
+            self.order.retain(here);
+        }
+        job
     }
 
-    /// Removes request `seq`, if here.
-    fn remove(&mut self, seq: u64) -> Option<Job> {
-        let i = self.position(seq)?;
-        self.0.remove(i).map(|(_, _, job)| job)
-    }
-
-    /// The request that arrived first.
-    fn first(&self) -> Option<&(u64, f64, Job)> {
-        self.0.front()
+    /// The request that arrived first: `(arrival order, slot, request)`.
+    fn first(&self) -> Option<(u64, u32, Job)> {
+        let &(seq, slot) = self.order.front()?;
+        debug_assert!(self.contains(seq, slot), "the front is in flight");
+        Some((seq, slot, self.slots[slot as usize].1))
     }
 }
 
@@ -172,11 +205,11 @@ pub struct SharedInstance {
     progress: f64,
     /// When `progress` was last brought up to date.
     at_ms: u64,
-    /// Requests in flight by arrival order (= deadline order), with their finishing progress.
+    /// Requests in flight, listed by arrival order (= deadline order).
     jobs: InFlight,
-    /// `(finishing progress, arrival order)`, smallest first; entries of jobs already cut by
-    /// their deadline are dropped when they reach the top.
-    finishing: BinaryHeap<Reverse<(Progress, u64)>>,
+    /// `(finishing progress, arrival order, slot in jobs)`, smallest first; entries of jobs
+    /// already cut by their deadline are dropped when they reach the top.
+    finishing: BinaryHeap<Reverse<(Progress, u64, u32)>>,
     /// Arrival orders of the jobs cut whose entry is still in `finishing` (its entry leaves
     /// when it reaches the top, or with every other when the instance has none in flight);
     /// any other entry is in flight.
@@ -213,19 +246,19 @@ impl SharedInstance {
         let finish = self.progress + job.solo_ms as f64;
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.jobs.push(seq, finish, job);
-        self.finishing.push(Reverse((Progress(finish), seq)));
+        let slot = self.jobs.push(seq, job);
+        self.finishing.push(Reverse((Progress(finish), seq, slot)));
     }
 
-    /// The next finishing request still in flight: `(finishing progress, arrival order)`.
-    fn top(&mut self) -> Option<(f64, u64)> {
-        while let Some(&Reverse((Progress(p), seq))) = self.finishing.peek() {
+    /// The next finishing request still in flight: `(finishing progress, arrival order, slot)`.
+    fn top(&mut self) -> Option<(f64, u64, u32)> {
+        while let Some(&Reverse((Progress(p), seq, slot))) = self.finishing.peek() {
             if !self.cut.is_empty() && self.cut.remove(&seq) {
                 self.finishing.pop();
                 continue;
             }
-            debug_assert!(self.jobs.contains(seq), "an entry of a job not cut is in flight");
-            return Some((p, seq));
+            debug_assert!(self.jobs.contains(seq, slot), "an entry of a job not cut is in flight");
+            return Some((p, seq, slot));
         }
         None
     }
@@ -234,7 +267,7 @@ impl SharedInstance {
     /// requests now in flight (`None` when there are none).
     pub fn next_event_ms(&mut self, t: u64, ready_ms: u64, c: &Contention) -> Option<u64> {
         self.advance(t, ready_ms, c);
-        let (finish, _) = self.top()?;
+        let (finish, _, _) = self.top()?;
         let solo_left = (finish - self.progress).max(0.0);
         let wall = (solo_left * c.slowdown(self.jobs.len()) - EPS_MS).max(0.0).ceil() as u64;
         let done = t.max(ready_ms).saturating_add(wall);
@@ -247,16 +280,16 @@ impl SharedInstance {
     pub fn take_due(&mut self, t: u64, ready_ms: u64, c: &Contention) -> Option<(Job, bool)> {
         self.advance(t, ready_ms, c);
         let due = match self.top() {
-            Some((finish, seq)) if finish <= self.progress + 2.0 * EPS_MS => {
+            Some((finish, seq, slot)) if finish <= self.progress + 2.0 * EPS_MS => {
                 self.finishing.pop();
-                (self.jobs.remove(seq).expect("the top is in flight"), false)
+                (self.jobs.remove(seq, slot), false)
             }
             _ => {
-                let &(seq, _, job) = self.jobs.first()?;
+                let (seq, slot, job) = self.jobs.first()?;
                 if job.deadline_ms > t {
                     return None;
                 }
-                self.jobs.remove(seq);
+                self.jobs.remove(seq, slot);
                 self.cut.insert(seq);
                 (job, true)
             }
@@ -414,6 +447,44 @@ mod tests {
         }
         let done = drain(&mut s, 0, &c);
         assert_eq!(done, vec![(900, 300, false); 6]);
+    }
+
+    #[test]
+    fn in_flight_requests_leave_from_anywhere_and_the_first_is_the_earliest_still_here() {
+        // 200,000 steps: a request joins, or one leaves — the first here, the last, or any —
+        // checked against a map by arrival order: the count, the first (with its request), and
+        // the list of arrivals at most twice the requests here plus 32 after each leaving.
+        let mut rng = crate::sim::arrivals::SimRng::new(7);
+        let mut jobs = InFlight::default();
+        let mut want: std::collections::BTreeMap<u64, (u32, Job)> = Default::default();
+        let mut most_slots = 0;
+        for seq in 0..200_000u64 {
+            let u = rng.uniform01();
+            if want.is_empty() || u < 0.5 {
+                let j = job(seq, seq % 977);
+                let slot = jobs.push(seq, j);
+                assert!(
+                    want.values().all(|&(s, _)| s != slot),
+                    "a slot in use is not given again"
+                );
+                want.insert(seq, (slot, j));
+            } else {
+                let seqs: Vec<u64> = want.keys().copied().collect();
+                let leaving = match (u * 6.0) as usize {
+                    3 => seqs[0],
+                    4 => seqs[seqs.len() - 1],
+                    _ => seqs[(rng.uniform01() * seqs.len() as f64) as usize],
+                };
+                let (slot, j) = want.remove(&leaving).unwrap();
+                assert_eq!(jobs.remove(leaving, slot), j);
+                assert!(jobs.order.len() <= 2 * jobs.len() + 32);
+            }
+            assert_eq!(jobs.len(), want.len());
+            let first = want.iter().next().map(|(&seq, &(slot, j))| (seq, slot, j));
+            assert_eq!(jobs.first(), first);
+            most_slots = most_slots.max(want.len());
+        }
+        assert_eq!(jobs.slots.len(), most_slots, "slots are reused");
     }
 
     #[test]
