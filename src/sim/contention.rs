@@ -126,8 +126,9 @@ const LEFT: u64 = u64::MAX;
 /// Requests in flight on one instance, each in a slot (slots are reused) where the one that
 /// leaves is found at once by its slot; `order` lists `(arrival order, slot)` by arrival, the
 /// entries of requests that left dropped from its front as they reach it, and the whole list
-/// compacted when more than half of it (and 32 entries) have left. Memory: the most requests
-/// in flight at once, twice over.
+/// compacted when the entries of requests that left outnumber those in flight by more than 32.
+/// Memory: as many slots as the most requests in flight at once, and at most 2n + 32 entries
+/// in `order` with n in flight.
 #[derive(Debug, Default)]
 struct InFlight {
     /// `(arrival order, request)` by slot; `LEFT`: a free slot.
@@ -171,7 +172,7 @@ impl InFlight {
         self.slots[slot as usize].0 == seq
     }
 
-    /// Removes request `seq`, in `slot`.
+    /// Removes request `seq`, in `slot` (panics when it is not there).
     fn remove(&mut self, seq: u64, slot: u32) -> Job {
         let entry = &mut self.slots[slot as usize];
         assert_eq!(entry.0, seq, "the request leaving is in its slot");
@@ -485,6 +486,34 @@ mod tests {
             most_slots = most_slots.max(want.len());
         }
         assert_eq!(jobs.slots.len(), most_slots, "slots are reused");
+    }
+
+    #[test]
+    fn a_request_in_the_slot_of_a_cut_one_is_not_taken_for_it() {
+        // 1 vCPU, f = 1. A (1,000 ms solo, cut at 100) and B (5,000 ms) at 0, at half speed: A
+        // is cut at 100 (50 solo ms done), its finishing entry (1,000) left behind. C (300 ms)
+        // joins at 100 in A's slot, finishing at 50 + 300 = 350 solo ms, before A's entry: done
+        // at 100 + 2 × 300 = 700 (B then at 350); A's entry is dropped after; B alone from 700,
+        // done at 700 + 4,650 = 5,350.
+        let c = Contention::new(1.0, 1.0, 80).unwrap();
+        let mut s = SharedInstance::default();
+        s.add(
+            Job {
+                deadline_ms: 100,
+                ..job(0, 1_000)
+            },
+            0,
+            0,
+            &c,
+        );
+        s.add(job(0, 5_000), 0, 0, &c);
+        assert_eq!(s.next_event_ms(0, 0, &c), Some(100));
+        let (a, cut) = s.take_due(100, 0, &c).unwrap();
+        assert_eq!((a.solo_ms, cut), (1_000, true));
+        s.add(job(100, 300), 100, 0, &c);
+        assert_eq!((s.jobs.slots.len(), s.finishing.len()), (2, 3), "C took A's slot");
+        assert_eq!(drain(&mut s, 100, &c), vec![(700, 300, false), (5_350, 5_000, false)]);
+        assert!(s.finishing.is_empty() && s.cut.is_empty());
     }
 
     #[test]

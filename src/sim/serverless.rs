@@ -16,15 +16,16 @@
 //! scheduled them. Completions and arrivals sit in two binary heaps of 24-byte entries (a unit
 //! alone whose pending completions pass 4,096 moves them to a per-ms timing wheel,
 //! [`WheelQueue`], popped in the same order); the histograms fill two tables of counts keyed by
-//! value (a dense array for the small values, a hash table for the others; at one request per
-//! instance a request's busy period is its latency and is counted with it, as is the execution
-//! of a request that neither waited nor was slowed, in one count for the three). The common
-//! case — one request per instance, a fixed keep-alive, no contention, no provisioned
-//! concurrency, no retries — takes a lean path ([`Lean`]) with the same results: instances
-//! reduced to times, completions in a 4-ary heap and, once many are in flight, a per-ms timing
-//! wheel. A unit's next first-attempt request is pulled from its arrival stream only when its
-//! previous one is served, so memory is the requests in flight, not the requests to come. An
-//! [`Engine`] can be advanced to a time and resumed, so many engines can be swept in step.
+//! value (a dense array for the small values, a sorted vector fed by a buffer of events for the
+//! others; at one request per instance a request's busy period is its latency and is counted
+//! with it, as is the execution of a request that neither waited nor was slowed, in one count
+//! for the three). The common case — one request per instance, a fixed keep-alive, no
+//! contention, no provisioned concurrency, no retries — takes a lean path ([`Lean`]) with the
+//! same results: instances reduced to times, completions in a 4-ary heap and, once many are in
+//! flight, a per-ms timing wheel. A unit's next first-attempt request is pulled from its
+//! arrival stream only when its previous one is served, so memory is the requests in flight,
+//! not the requests to come. An [`Engine`] can be advanced to a time and resumed, so many
+//! engines can be swept in step.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -193,9 +194,10 @@ const KINDS: usize = 6;
 /// and the buffer is sorted and merged into a vector of `(value, counts)` sorted by value once
 /// it holds as many events as that vector has values (at least `PENDING_MIN`): an append and a
 /// share of a sort instead of a probe at a random place of a table that may not fit in cache.
-/// O(log n) per event (amortized), memory ∝ the distinct values (16 bytes each, and at most as
-/// many buffered events) and bounded by the events counted; the values the array reaches when
-/// it grows move into it, so a value is counted in one place.
+/// O(log n) per event (amortized), memory ∝ the distinct values (16 bytes each, and fewer
+/// buffered events than there are values, or `PENDING_MIN`; each vector keeps its peak
+/// capacity) and bounded by the events counted; the values the array reaches when it grows
+/// move into it, so a value is counted in one place.
 #[derive(Debug, Clone, Default)]
 struct Table {
     /// Counts of the values below its length, by value.
@@ -2181,6 +2183,43 @@ mod tests {
         );
         assert_eq!(init.iter().collect::<Vec<_>>(), vec![(u64::from(u32::MAX), 1)]);
         assert_eq!(provisioned.iter().collect::<Vec<_>>(), vec![(u64::MAX, 1)]);
+    }
+
+    #[test]
+    fn counts_wrapped_past_the_array_and_in_it_are_carried_to_their_own_kind() {
+        // The second table (overhead, init, provisioned). An init of `big` ms (past the array)
+        // counted once and merged, its count set to 2^32 − 2; three more are buffered. A
+        // provisioned execution of 3 ms, 12 times: the table's 16th event grows the array to 4
+        // values, which merges the buffer (2^32 − 2 + 3: 2^32 carried, 1 left) and takes 3 ms
+        // in; its count set to 2^32 − 1, one more wraps in the array (2^32 carried) — each carry
+        // to its own kind.
+        let mut t = Tables::default();
+        let big = DENSE_MAX as u64 + 9;
+        t.add(Kind::InitDuration, big);
+        t.other.merge_pending(&mut t.wide[3..]);
+        t.other.sorted[0].1[Kind::InitDuration as usize % 3] = u32::MAX - 1;
+        for _ in 0..3 {
+            t.add(Kind::InitDuration, big);
+        }
+        for _ in 0..12 {
+            t.add(Kind::ProvisionedDuration, 3);
+        }
+        assert_eq!((t.other.dense.len(), t.other.dense[3]), (4, [0, 0, 12]));
+        assert_eq!(t.other.sorted, vec![(big as u32, [0, 1, 0])]);
+        t.other.dense[3][Kind::ProvisionedDuration as usize % 3] = u32::MAX;
+        t.add(Kind::ProvisionedDuration, 3);
+        // The init count set to 2^32 − 1 again, two more buffered: the last merge, when the
+        // histograms are made, carries 2^32 more and leaves 1.
+        t.other.sorted[0].1[Kind::InitDuration as usize % 3] = u32::MAX;
+        t.add(Kind::InitDuration, big);
+        t.add(Kind::InitDuration, big);
+        let h = t.into_histograms();
+        let pairs = |k: Kind| h[k as usize].iter().collect::<Vec<_>>();
+        assert_eq!(pairs(Kind::InitDuration), vec![(big, (1 << 33) + 1)]);
+        assert_eq!(pairs(Kind::ProvisionedDuration), vec![(3, 1 << 32)]);
+        for k in [Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod, Kind::Overhead] {
+            assert_eq!(h[k as usize].count(), 0);
+        }
     }
 
     #[test]
