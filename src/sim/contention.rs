@@ -135,16 +135,16 @@ struct InFlight {
     slots: Vec<(u64, Job)>,
     free: Vec<u32>,
     order: VecDeque<(u64, u32)>,
-    len: usize,
 }
 
 impl InFlight {
+    /// Requests here: the slots not free.
     fn len(&self) -> usize {
-        self.len
+        self.slots.len() - self.free.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Request `seq` (later than every one here) joins; returns its slot.
@@ -164,7 +164,6 @@ impl InFlight {
             }
         };
         self.order.push_back((seq, slot));
-        self.len += 1;
         slot
     }
 
@@ -179,13 +178,12 @@ impl InFlight {
         entry.0 = LEFT;
         let job = entry.1;
         self.free.push(slot);
-        self.len -= 1;
         let slots = &self.slots;
         let here = |&(seq, slot): &(u64, u32)| slots[slot as usize].0 == seq;
         while self.order.front().is_some_and(|e| !here(e)) {
             self.order.pop_front();
         }
-        if self.order.len() > 2 * self.len + 32 {
+        if self.order.len() > 2 * self.len() + 32 {
             self.order.retain(here);
         }
         job
