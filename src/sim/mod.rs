@@ -22,6 +22,7 @@
 pub mod arrivals;
 pub mod autoscale;
 pub mod contention;
+pub mod erlang;
 pub mod fluid;
 pub mod keepalive;
 pub mod load;

@@ -12,6 +12,7 @@
 //! bound on the true percentile of the sum (stated in the report's assumptions).
 
 use super::autoscale::Autoscaler;
+use super::erlang::erlang_c_each;
 use super::load::LoadProfile;
 use crate::stats::Summary;
 use crate::units::MS_PER_MINUTE;
@@ -148,36 +149,6 @@ impl Wait {
     }
 }
 
-/// Erlang C: probability that an arrival waits in an M/M/c queue with offered load `a` < c.
-pub fn erlang_c(c: u32, a: f64) -> f64 {
-    if c == 0 || a >= c as f64 {
-        return 1.0;
-    }
-    if a <= 0.0 {
-        return 0.0;
-    }
-    // Erlang B by the recursion on its inverse, 1/B_k = 1 + (k/a)·(1/B_(k−1)): a multiply and an
-    // add a step on the dependency chain, where B_k = a·B/(k + a·B) divides at every step and
-    // the division's latency bounds the loop. Every term is positive (no cancellation). Then
-    // C = c·B / (c − a·(1 − B)). Past k = a the terms shrink (B_k < B_(k−1)·a/k), so
-    // C ≤ c·B_k / (c − a) from there on: once that bound is below 2⁻⁶⁰ the answer is 0 for
-    // every use (1 − C·x rounds to 1 for x ≤ 1, and a minute with P(wait) ≤ 10⁻⁶ waits 0 at
-    // every percentile). The loop is bounded by the offered load (≈ a + 9·√a steps), not by
-    // the (user-given) number of slots.
-    let cf = c as f64;
-    let inv_a = 1.0 / a;
-    let beyond = cf / ((cf - a) * f64::powi(2.0, -60));
-    let mut inv_b = 1.0;
-    for k in 1..=c {
-        inv_b = 1.0 + k as f64 * inv_a * inv_b;
-        if k as f64 > a && inv_b > beyond {
-            return 0.0;
-        }
-    }
-    let b = 1.0 / inv_b;
-    cf * b / (cf - a * (1.0 - b))
-}
-
 /// Smallest t in [0, hi] with cdf(t) ≥ p / 100, by bisection.
 fn quantile(cdf: impl Fn(f64) -> f64, hi: f64, p: f64) -> f64 {
     let target = p / 100.0;
@@ -220,7 +191,9 @@ pub fn simulate(
     let mut billed = Vec::with_capacity(load.minutes.len());
     let mut utilization = Vec::with_capacity(load.minutes.len());
     let mut waits: Vec<(f64, Wait)> = Vec::with_capacity(load.minutes.len());
-    let mut violations = 0;
+    // The stationary minutes' queues (slots, Erlangs) and their places in `waits`.
+    let mut queues: Vec<(u32, f64)> = Vec::new();
+    let mut stationary: Vec<usize> = Vec::new();
     let mut overloaded_minutes = 0;
     for (m, minute) in load.minutes.iter().enumerate() {
         let arrived: u32 = booting.iter().filter(|b| b.0 <= m).map(|b| b.1).sum();
@@ -248,8 +221,11 @@ pub fn simulate(
             let a = minute.erlangs();
             if minute.arrivals > 0.0 {
                 let k = (1.0 + minute.service_scv()) / 2.0;
+                // P(wait) once every minute's queue is known, all computed side by side.
+                queues.push((c, a));
+                stationary.push(waits.len());
                 Wait::Stationary {
-                    p_wait: erlang_c(c, a),
+                    p_wait: f64::NAN,
                     rate_per_ms: (c as f64 - a) / minute.mean_service_ms() / k.max(1e-9),
                 }
             } else {
@@ -268,11 +244,6 @@ pub fn simulate(
             w
         };
         if minute.arrivals > 0.0 {
-            if let Some(slo) = slo_ms {
-                if wait.percentile(99.0) > slo {
-                    violations += 1;
-                }
-            }
             waits.push((minute.arrivals, wait));
         }
         let want = scaler.desired(m, ready, observed);
@@ -285,6 +256,15 @@ pub fn simulate(
             ready = want.max(1);
         }
     }
+    for (i, p) in stationary.into_iter().zip(erlang_c_each(&queues)) {
+        if let Wait::Stationary { p_wait, .. } = &mut waits[i].1 {
+            *p_wait = p;
+        }
+    }
+    let violations = match slo_ms {
+        Some(slo) => waits.iter().filter(|w| w.1.percentile(99.0) > slo).count() as u64,
+        None => 0,
+    };
     let total_arrivals: f64 = waits.iter().map(|w| w.0).sum();
     // Minutes where nobody waits add all their arrivals to P(W ≤ t) for every t ≥ 0 (the
     // bisection only asks t ≥ 0): summed once, not on every step.
@@ -380,46 +360,6 @@ mod tests {
             slots_per_vcpu,
             boot_delay_ms,
         }
-    }
-
-    #[test]
-    fn erlang_c_known_values() {
-        // M/M/1: P(wait) = ρ.
-        assert!((erlang_c(1, 0.7) - 0.7).abs() < 1e-12);
-        // c = 2, a = 1: C = 1/3 (hand-computed from the Erlang C formula).
-        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
-        // c = 10, a = 8: 0.409 (standard Erlang C tables give 0.4092).
-        assert!((erlang_c(10, 8.0) - 0.4092).abs() < 5e-4);
-        assert_eq!(erlang_c(3, 3.0), 1.0);
-        // 400 million slots for 2 Erlangs: no wait, and no loop over every slot.
-        assert_eq!(erlang_c(400_000_000, 2.0), 0.0);
-    }
-
-    #[test]
-    fn erlang_c_stops_early_only_where_the_answer_is_negligible() {
-        // The textbook recursion B_k = a·B/(k + a·B) over every slot, with no early stop; the
-        // recursion on 1/B agrees to 10⁻¹¹ relative (rounding grows about k·2⁻⁵³ over k steps).
-        let full = |c: u32, a: f64| {
-            let b = (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b));
-            c as f64 * b / (c as f64 - a * (1.0 - b))
-        };
-        for (c, a) in [
-            (50, 40.0),
-            (200, 150.0),
-            (1_000, 600.0),
-            (1_000, 990.0),
-            (5_000, 300.0),
-            (3, 0.5),
-        ] {
-            let (got, want) = (erlang_c(c, a), full(c, a));
-            if got == 0.0 {
-                assert!(want < f64::powi(2.0, -60), "c {c} a {a}: {want}");
-                assert_eq!(1.0 - want, 1.0);
-            } else {
-                assert!((got - want).abs() <= 1e-11 * want, "c {c} a {a}: {got} against {want}");
-            }
-        }
-        assert_eq!(erlang_c(5_000, 300.0), 0.0);
     }
 
     #[test]
