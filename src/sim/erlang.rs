@@ -226,13 +226,44 @@ mod tests {
             }
         }
         assert!(ended_early > 100 && ran_to_c > 1_000, "{ended_early} {ran_to_c}");
+        // The loop as it was written before `Recursion` (an integer step converted at each
+        // step), as the reference for both.
+        let before = |c: u32, a: f64| {
+            if c == 0 || a >= c as f64 {
+                return 1.0;
+            }
+            if a <= 0.0 {
+                return 0.0;
+            }
+            let cf = c as f64;
+            let inv_a = 1.0 / a;
+            let beyond = cf / ((cf - a) * f64::powi(2.0, -60));
+            let mut inv_b = 1.0;
+            for k in 1..=c {
+                inv_b = 1.0 + k as f64 * inv_a * inv_b;
+                if k as f64 > a && inv_b > beyond {
+                    return 0.0;
+                }
+            }
+            let b = 1.0 / inv_b;
+            cf * b / (cf - a * (1.0 - b))
+        };
         let each = erlang_c_each(&queues);
         assert_eq!(each.len(), queues.len());
         for (&(c, a), got) in queues.iter().zip(&each) {
-            assert_eq!(got.to_bits(), erlang_c(c, a).to_bits(), "c {c} a {a}");
+            let want = before(c, a).to_bits();
+            assert_eq!(got.to_bits(), want, "c {c} a {a}");
+            assert_eq!(erlang_c(c, a).to_bits(), want, "c {c} a {a}");
         }
-        // Fewer queues than lanes, and none.
-        assert_eq!(erlang_c_each(&queues[..2]), vec![1.0, 1.0]);
+        // Fewer queues than lanes: one recursion beside idle lanes, then two of other lengths
+        // beside a trivial one; and none.
+        assert_eq!(erlang_c_each(&[(10, 8.0)])[0].to_bits(), before(10, 8.0).to_bits());
+        let few = [(30, 20.0), (3, 3.0), (7, 2.5)];
+        let want: Vec<u64> = few.iter().map(|&(c, a)| before(c, a).to_bits()).collect();
+        assert_eq!(
+            erlang_c_each(&few).iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            want
+        );
         assert!(erlang_c_each(&[]).is_empty());
     }
 }

@@ -257,9 +257,10 @@ pub fn simulate(
         }
     }
     for (i, p) in stationary.into_iter().zip(erlang_c_each(&queues)) {
-        if let Wait::Stationary { p_wait, .. } = &mut waits[i].1 {
-            *p_wait = p;
-        }
+        let Wait::Stationary { p_wait, .. } = &mut waits[i].1 else {
+            unreachable!("`stationary` lists the stationary minutes' places in `waits`");
+        };
+        *p_wait = p;
     }
     let violations = match slo_ms {
         Some(slo) => waits.iter().filter(|w| w.1.percentile(99.0) > slo).count() as u64,
@@ -430,6 +431,31 @@ mod tests {
         let want_p95 = 200.0 * 10f64.ln();
         assert!((out.queueing_ms.p95 - want_p95).abs() < 0.01, "{:?}", out.queueing_ms);
         assert!((out.utilization.unwrap().mean - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn stationary_minutes_whose_p99_wait_passes_the_slo_are_counted() {
+        // One slot, exponential 100-ms service, stationary minutes (no backlog, more arrivals
+        // than slots): P(W > t) = ρ·exp(−t·(1 − ρ)/100), so p99 = 100/(1 − ρ)·ln(ρ/0.01):
+        // ρ = 0.2 → 125·ln 20 = 374.5 ms, ρ = 0.5 → 200·ln 50 = 782.4 ms, ρ = 0.9 →
+        // 1,000·ln 90 = 4,499.8 ms. Every violation here is a stationary minute's (P(wait)
+        // filled in after the minute loop, then compared). At 400 ms only the ρ = 0.2 minute
+        // passes; at 1,000 and 4,490 ms only the three ρ = 0.9 minutes fail.
+        let load = profile(&[0.2, 0.5, 0.9, 0.9, 0.5, 0.9], 100.0);
+        let f = FleetSpec {
+            vcpu: 1.0,
+            ..fleet(1.0, 0)
+        };
+        let violations =
+            |slo: f64| simulate(&load, &f, &mut FixedFleet { instances: 1 }, Some(slo)).slo_violation_minutes;
+        assert_eq!(violations(300.0), 6);
+        assert_eq!(violations(400.0), 5);
+        assert_eq!(violations(1_000.0), 3);
+        assert_eq!(violations(4_490.0), 3);
+        assert_eq!(violations(4_510.0), 0);
+        let out = simulate(&load, &f, &mut FixedFleet { instances: 1 }, None);
+        assert_eq!(out.slo_violation_minutes, 0);
+        assert_eq!(out.overloaded_minutes, 0);
     }
 
     #[test]
