@@ -15,10 +15,100 @@ pub const SUM_BATCH: usize = 1 << 16;
 
 /// Counts of events by their duration in whole ms (rounded up to 1 ms): `(duration, count)`
 /// pairs in increasing duration, each duration once, no zero count. A sorted vector, not a
-/// map: 16 bytes a bucket (a B-tree took ~190 bytes for a leaf even when it held one duration,
-/// and a run holds a few histograms per function). Serialized as a map from duration to count.
+/// map (a B-tree took ~190 bytes for a leaf even when it held one duration, and a run holds a
+/// few histograms per function), of 8-byte buckets while every duration and count is below
+/// 2^32 (49.7 days, 4.3 G events: nearly always), else 16-byte ones; a replay holds every
+/// unit's histograms until it ends, so at 14 days of a large workload they are most of its
+/// memory. Serialized as a map from duration to count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MsHistogram(Vec<(u64, u64)>);
+pub struct MsHistogram(Buckets);
+
+/// A histogram's buckets, narrow exactly when every duration and count fits in 32 bits (so
+/// equal histograms have equal buckets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Buckets {
+    Narrow(Vec<(u32, u32)>),
+    Wide(Vec<(u64, u64)>),
+}
+
+impl Default for Buckets {
+    fn default() -> Self {
+        Buckets::Narrow(Vec::new())
+    }
+}
+
+/// A narrow bucket as a wide one.
+fn widened(&(ms, n): &(u32, u32)) -> (u64, u64) {
+    (u64::from(ms), u64::from(n))
+}
+
+impl Buckets {
+    /// The buckets of `pairs`, given sorted by duration, each duration once, no zero count:
+    /// narrow until a pair does not fit, then wide.
+    fn collect(pairs: impl IntoIterator<Item = (u64, u64)>) -> Buckets {
+        let mut pairs = pairs.into_iter();
+        let mut narrow = Vec::with_capacity(pairs.size_hint().0);
+        while let Some((ms, n)) = pairs.next() {
+            let (Ok(ms32), Ok(n32)) = (u32::try_from(ms), u32::try_from(n)) else {
+                let mut wide = Vec::with_capacity(narrow.len() + 1 + pairs.size_hint().0);
+                wide.extend(narrow.iter().map(widened));
+                wide.push((ms, n));
+                wide.extend(pairs);
+                wide.shrink_to_fit();
+                return Buckets::Wide(wide);
+            };
+            narrow.push((ms32, n32));
+        }
+        narrow.shrink_to_fit();
+        Buckets::Narrow(narrow)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Buckets::Narrow(v) => v.len(),
+            Buckets::Wide(v) => v.len(),
+        }
+    }
+}
+
+/// Adds `count` events of `ms` to the sorted buckets `v`: at the end when it is the longest
+/// duration yet, else by binary search (a shift of the longer buckets when the duration is
+/// new). False, with `v` unchanged, when the bucket's count would pass `T`'s range.
+fn add_bucket<T: Copy + Ord + CheckedAdd>(v: &mut Vec<(T, T)>, ms: T, count: T) -> bool {
+    let i = match v.last() {
+        None => 0,
+        Some(last) if last.0 < ms => v.len(),
+        _ => match v.binary_search_by_key(&ms, |&(d, _)| d) {
+            Ok(i) => {
+                let Some(sum) = v[i].1.checked_add(count) else {
+                    return false;
+                };
+                v[i].1 = sum;
+                return true;
+            }
+            Err(i) => i,
+        },
+    };
+    v.insert(i, (ms, count));
+    true
+}
+
+/// `checked_add` of the two bucket widths.
+trait CheckedAdd: Sized {
+    fn checked_add(self, other: Self) -> Option<Self>;
+}
+
+impl CheckedAdd for u32 {
+    fn checked_add(self, other: u32) -> Option<u32> {
+        u32::checked_add(self, other)
+    }
+}
+
+impl CheckedAdd for u64 {
+    fn checked_add(self, other: u64) -> Option<u64> {
+        u64::checked_add(self, other)
+    }
+}
 
 impl MsHistogram {
     /// An empty histogram.
@@ -28,20 +118,28 @@ impl MsHistogram {
 
     /// Adds `count` events of `duration_ms` each: at the end when it is the longest duration
     /// yet, else by binary search (a shift of the longer buckets when the duration is new; many
-    /// durations in no order are built at once with [`from_counts`](Self::from_counts)).
+    /// durations in no order are built at once with [`from_counts`](Self::from_counts)). The
+    /// buckets widen when the duration or the bucket's count passes 2^32 − 1; a count past
+    /// 2^64 − 1 is an error (a panic), never a wrap.
     pub fn add(&mut self, duration_ms: u64, count: u64) {
         if count == 0 {
             return;
         }
-        match self.0.last_mut() {
-            None => self.0.push((duration_ms, count)),
-            Some(last) if last.0 < duration_ms => self.0.push((duration_ms, count)),
-            Some(last) if last.0 == duration_ms => last.1 += count,
-            Some(_) => match self.0.binary_search_by_key(&duration_ms, |&(ms, _)| ms) {
-                Ok(i) => self.0[i].1 += count,
-                Err(i) => self.0.insert(i, (duration_ms, count)),
-            },
+        if let Buckets::Narrow(v) = &mut self.0 {
+            if let (Ok(ms), Ok(n)) = (u32::try_from(duration_ms), u32::try_from(count)) {
+                if add_bucket(v, ms, n) {
+                    return;
+                }
+            }
+            self.0 = Buckets::Wide(v.iter().map(widened).collect());
         }
+        let Buckets::Wide(v) = &mut self.0 else {
+            unreachable!("narrow buckets were widened above");
+        };
+        assert!(
+            add_bucket(v, duration_ms, count),
+            "a histogram's count of {duration_ms} ms passes 2^64 − 1 events"
+        );
     }
 
     /// Adds every event of `other` (one merge of the two sorted lists).
@@ -53,10 +151,8 @@ impl MsHistogram {
             self.0.clone_from(&other.0);
             return;
         }
-        let mine = std::mem::take(&mut self.0);
-        let mut out = crate::stats::merge_sorted(mine, other.0.iter().copied(), |e| e.0, |x, y| (x.0, x.1 + y.1));
-        out.shrink_to_fit();
-        self.0 = out;
+        let merged = crate::stats::merge_sorted(self.iter(), other.iter(), |e| e.0, |x, y| (x.0, x.1 + y.1));
+        self.0 = Buckets::collect(merged);
     }
 
     /// The histogram of `(duration_ms, count)` pairs given in any order, a duration possibly
@@ -71,8 +167,7 @@ impl MsHistogram {
             }
             same
         });
-        pairs.shrink_to_fit();
-        MsHistogram(pairs)
+        MsHistogram(Buckets::collect(pairs))
     }
 
     /// The sum of `hists` (for many histograms, where adding one at a time would merge the
@@ -83,7 +178,7 @@ impl MsHistogram {
         let mut total = MsHistogram::new();
         let mut batch: Vec<(u64, u64)> = Vec::new();
         for h in hists {
-            batch.extend_from_slice(&h.0);
+            batch.extend(h.iter());
             if batch.len() >= total.0.len().max(SUM_BATCH) {
                 total.add_all(&MsHistogram::from_counts(std::mem::take(&mut batch)));
             }
@@ -96,22 +191,25 @@ impl MsHistogram {
 
     /// Number of events.
     pub fn count(&self) -> u64 {
-        self.0.iter().map(|&(_, n)| n).sum()
+        self.iter().map(|(_, n)| n).sum()
     }
 
     /// Sum of durations in ms.
     pub fn sum_ms(&self) -> u64 {
-        self.0.iter().map(|&(ms, n)| ms * n).sum()
+        self.iter().map(|(ms, n)| ms * n).sum()
     }
 
     /// `(duration_ms, count)` pairs in increasing duration.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, u64)> + ExactSizeIterator + '_ {
-        self.0.iter().copied()
+        match &self.0 {
+            Buckets::Narrow(v) => BucketIter::Narrow(v.iter()),
+            Buckets::Wide(v) => BucketIter::Wide(v.iter()),
+        }
     }
 
     /// Whether there are no events.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.len() == 0
     }
 
     /// The same durations with every count multiplied by `factor`. Counts are rounded
@@ -120,32 +218,62 @@ impl MsHistogram {
     /// instead of each rounding back to its old count.
     pub fn scaled(&self, factor: f64) -> MsHistogram {
         let (mut running, mut emitted) = (0.0f64, 0u64);
-        let mut buckets: Vec<(u64, u64)> = self
-            .0
-            .iter()
-            .filter_map(|&(ms, n)| {
-                running += n as f64 * factor;
-                let target = running.round() as u64;
-                let count = target.saturating_sub(emitted);
-                emitted = emitted.max(target);
-                (count > 0).then_some((ms, count))
-            })
-            .collect();
-        buckets.shrink_to_fit();
-        MsHistogram(buckets)
+        MsHistogram(Buckets::collect(self.iter().filter_map(|(ms, n)| {
+            running += n as f64 * factor;
+            let target = running.round() as u64;
+            let count = target.saturating_sub(emitted);
+            emitted = emitted.max(target);
+            (count > 0).then_some((ms, count))
+        })))
     }
 }
 
+/// [`MsHistogram::iter`]'s iterator over either width of buckets.
+enum BucketIter<'a> {
+    Narrow(std::slice::Iter<'a, (u32, u32)>),
+    Wide(std::slice::Iter<'a, (u64, u64)>),
+}
+
+impl Iterator for BucketIter<'_> {
+    type Item = (u64, u64);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u64, u64)> {
+        match self {
+            BucketIter::Narrow(it) => it.next().map(widened),
+            BucketIter::Wide(it) => it.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            BucketIter::Narrow(it) => it.size_hint(),
+            BucketIter::Wide(it) => it.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for BucketIter<'_> {
+    fn next_back(&mut self) -> Option<(u64, u64)> {
+        match self {
+            BucketIter::Narrow(it) => it.next_back().map(widened),
+            BucketIter::Wide(it) => it.next_back().copied(),
+        }
+    }
+}
+
+impl ExactSizeIterator for BucketIter<'_> {}
+
 impl Serialize for MsHistogram {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(ms, n)| (ms, n)))
+        serializer.collect_map(self.iter())
     }
 }
 
 impl<'de> Deserialize<'de> for MsHistogram {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<u64, u64>::deserialize(deserializer)?;
-        Ok(MsHistogram(map.into_iter().filter(|&(_, n)| n > 0).collect()))
+        Ok(MsHistogram(Buckets::collect(map.into_iter().filter(|&(_, n)| n > 0))))
     }
 }
 
@@ -350,6 +478,60 @@ mod tests {
         adds.add(2, 1);
         adds.add(9, 0);
         assert_eq!(adds.iter().collect::<Vec<_>>(), vec![(2, 1), (5, 2), (7, 2), (9, 1)]);
+    }
+
+    #[test]
+    fn buckets_widen_when_a_duration_or_a_count_passes_32_bits_and_only_then() {
+        let max = u64::from(u32::MAX);
+        let narrow = |h: &MsHistogram| matches!(h.0, Buckets::Narrow(_));
+        // Counts up to 2^32 − 1 stay narrow (8 bytes a bucket); one more event widens them.
+        let mut h = MsHistogram::new();
+        h.add(5, max - 1);
+        h.add(9, 3);
+        h.add(5, 1);
+        assert!(narrow(&h));
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, max), (9, 3)]);
+        h.add(5, 1);
+        assert!(!narrow(&h));
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, max + 1), (9, 3)]);
+        assert_eq!((h.count(), h.sum_ms()), (max + 4, 5 * (max + 1) + 27));
+        // Equal histograms are equal however they were built (both widths canonical).
+        assert_eq!(h, MsHistogram::from_counts(vec![(9, 3), (5, max + 1)]));
+        // A duration of 2^32 ms (49.7 days) widens a new histogram; 2^32 − 1 does not.
+        let mut long = MsHistogram::new();
+        long.add(max, 1);
+        assert!(narrow(&long));
+        long.add(max + 1, 2);
+        assert!(!narrow(&long));
+        assert_eq!(long.iter().rev().collect::<Vec<_>>(), vec![(max + 1, 2), (max, 1)]);
+        assert_eq!(long.iter().len(), 2);
+        // Two narrow histograms whose counts of one duration add past 2^32 − 1 merge wide,
+        // and sum so; a wide one scaled back below 2^32 is narrow again.
+        let (a, b) = (
+            MsHistogram::from_counts(vec![(7, max), (8, 1)]),
+            MsHistogram::from_counts(vec![(7, 2)]),
+        );
+        assert!(narrow(&a) && narrow(&b));
+        let mut merged = a.clone();
+        merged.add_all(&b);
+        assert_eq!(merged.iter().collect::<Vec<_>>(), vec![(7, max + 2), (8, 1)]);
+        assert_eq!(MsHistogram::sum([&a, &b]), merged);
+        // Halved, rounded cumulatively: 7 ms gets round((2^32 + 1)/2) = 2^31 + 1, and the
+        // running total after 8 ms, 2^31 + 1, leaves it none.
+        let halved = merged.scaled(0.5);
+        assert!(narrow(&halved));
+        assert_eq!(halved, MsHistogram::from_counts(vec![(7, (1 << 31) + 1)]));
+        // Read back wide.
+        let json = serde_json::to_string(&merged).unwrap();
+        assert_eq!(serde_json::from_str::<MsHistogram>(&json).unwrap(), merged);
+    }
+
+    #[test]
+    #[should_panic(expected = "passes 2^64")]
+    fn a_count_past_64_bits_is_an_error_not_a_wrap() {
+        let mut h = MsHistogram::new();
+        h.add(3, u64::MAX);
+        h.add(3, 1);
     }
 
     #[test]
