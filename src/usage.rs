@@ -93,6 +93,16 @@ fn add_bucket<T: Copy + Ord + CheckedAdd>(v: &mut Vec<(T, T)>, ms: T, count: T) 
     true
 }
 
+/// Two counts of the bucket of `ms` added; past 2^64 − 1 an error, never a wrap.
+fn add_counts(a: u64, b: u64, ms: u64) -> u64 {
+    a.checked_add(b).unwrap_or_else(|| count_overflow(ms))
+}
+
+/// The error of a count past 2^64 − 1 events (a panic: no trace holds that many).
+fn count_overflow(ms: u64) -> ! {
+    panic!("a histogram's count of {ms} ms passes 2^64 − 1 events")
+}
+
 /// `checked_add` of the two bucket widths.
 trait CheckedAdd: Sized {
     fn checked_add(self, other: Self) -> Option<Self>;
@@ -120,7 +130,7 @@ impl MsHistogram {
     /// yet, else by binary search (a shift of the longer buckets when the duration is new; many
     /// durations in no order are built at once with [`from_counts`](Self::from_counts)). The
     /// buckets widen when the duration or the bucket's count passes 2^32 − 1; a count past
-    /// 2^64 − 1 is an error (a panic), never a wrap.
+    /// 2^64 − 1 is an error (a panic), never a wrap, here and wherever counts add up.
     pub fn add(&mut self, duration_ms: u64, count: u64) {
         if count == 0 {
             return;
@@ -136,10 +146,9 @@ impl MsHistogram {
         let Buckets::Wide(v) = &mut self.0 else {
             unreachable!("narrow buckets were widened above");
         };
-        assert!(
-            add_bucket(v, duration_ms, count),
-            "a histogram's count of {duration_ms} ms passes 2^64 − 1 events"
-        );
+        if !add_bucket(v, duration_ms, count) {
+            count_overflow(duration_ms);
+        }
     }
 
     /// Adds every event of `other` (one merge of the two sorted lists).
@@ -151,7 +160,12 @@ impl MsHistogram {
             self.0.clone_from(&other.0);
             return;
         }
-        let merged = crate::stats::merge_sorted(self.iter(), other.iter(), |e| e.0, |x, y| (x.0, x.1 + y.1));
+        let merged = crate::stats::merge_sorted(
+            self.iter(),
+            other.iter(),
+            |e| e.0,
+            |x, y| (x.0, add_counts(x.1, y.1, x.0)),
+        );
         self.0 = Buckets::collect(merged);
     }
 
@@ -163,7 +177,7 @@ impl MsHistogram {
         pairs.dedup_by(|later, earlier| {
             let same = later.0 == earlier.0;
             if same {
-                earlier.1 += later.1;
+                earlier.1 = add_counts(earlier.1, later.1, earlier.0);
             }
             same
         });
@@ -532,6 +546,20 @@ mod tests {
         let mut h = MsHistogram::new();
         h.add(3, u64::MAX);
         h.add(3, 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "count of 4 ms passes 2^64")]
+    fn counts_merged_past_64_bits_are_an_error_not_a_wrap() {
+        let big = MsHistogram::from_counts(vec![(4, u64::MAX)]);
+        let mut h = MsHistogram::from_counts(vec![(2, 1), (4, 1)]);
+        h.add_all(&big);
+    }
+
+    #[test]
+    #[should_panic(expected = "count of 6 ms passes 2^64")]
+    fn counts_gathered_past_64_bits_are_an_error_not_a_wrap() {
+        MsHistogram::from_counts(vec![(6, u64::MAX), (1, 1), (6, 2)]);
     }
 
     #[test]
