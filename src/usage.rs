@@ -135,19 +135,26 @@ impl MsHistogram {
         if count == 0 {
             return;
         }
-        if let Buckets::Narrow(v) = &mut self.0 {
-            if let (Ok(ms), Ok(n)) = (u32::try_from(duration_ms), u32::try_from(count)) {
-                if add_bucket(v, ms, n) {
-                    return;
+        match &mut self.0 {
+            Buckets::Narrow(v) => {
+                if let (Ok(ms), Ok(n)) = (u32::try_from(duration_ms), u32::try_from(count)) {
+                    if add_bucket(v, ms, n) {
+                        return;
+                    }
+                }
+                // Widened aside and kept only once the event is in: a failed add leaves the
+                // histogram as it was.
+                let mut wide: Vec<(u64, u64)> = v.iter().map(widened).collect();
+                if !add_bucket(&mut wide, duration_ms, count) {
+                    count_overflow(duration_ms);
+                }
+                self.0 = Buckets::Wide(wide);
+            }
+            Buckets::Wide(v) => {
+                if !add_bucket(v, duration_ms, count) {
+                    count_overflow(duration_ms);
                 }
             }
-            self.0 = Buckets::Wide(v.iter().map(widened).collect());
-        }
-        let Buckets::Wide(v) = &mut self.0 else {
-            unreachable!("narrow buckets were widened above");
-        };
-        if !add_bucket(v, duration_ms, count) {
-            count_overflow(duration_ms);
         }
     }
 
@@ -187,7 +194,8 @@ impl MsHistogram {
     /// The sum of `hists` (for many histograms, where adding one at a time would merge the
     /// growing total again each time): their buckets gathered and sorted in batches, each
     /// batch merged into the total once it holds as many buckets as the total (at least
-    /// [`SUM_BATCH`]), so the gathered buckets never take much more than the total does.
+    /// [`SUM_BATCH`]), so the gathered buckets (16 bytes each) take at most about twice the
+    /// memory of the total (8 bytes a bucket while narrow).
     pub fn sum<'a>(hists: impl IntoIterator<Item = &'a MsHistogram>) -> MsHistogram {
         let mut total = MsHistogram::new();
         let mut batch: Vec<(u64, u64)> = Vec::new();
@@ -203,14 +211,18 @@ impl MsHistogram {
         total
     }
 
-    /// Number of events.
+    /// Number of events (past 2^64 − 1 an error, never a wrap).
     pub fn count(&self) -> u64 {
-        self.iter().map(|(_, n)| n).sum()
+        self.iter()
+            .try_fold(0u64, |sum, (_, n)| sum.checked_add(n))
+            .unwrap_or_else(|| panic!("a histogram holds more than 2^64 − 1 events"))
     }
 
-    /// Sum of durations in ms.
+    /// Sum of durations in ms (past 2^64 − 1 ms, 585 million years, an error, never a wrap).
     pub fn sum_ms(&self) -> u64 {
-        self.iter().map(|(ms, n)| ms * n).sum()
+        self.iter()
+            .try_fold(0u64, |sum, (ms, n)| sum.checked_add(ms.checked_mul(n)?))
+            .unwrap_or_else(|| panic!("a histogram's durations sum past 2^64 − 1 ms"))
     }
 
     /// `(duration_ms, count)` pairs in increasing duration.
@@ -264,6 +276,11 @@ impl Iterator for BucketIter<'_> {
             BucketIter::Narrow(it) => it.size_hint(),
             BucketIter::Wide(it) => it.size_hint(),
         }
+    }
+
+    /// The longest duration's bucket at once, as a slice's iterator gives it.
+    fn last(mut self) -> Option<(u64, u64)> {
+        self.next_back()
     }
 }
 
@@ -509,6 +526,21 @@ mod tests {
         assert!(!narrow(&h));
         assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, max + 1), (9, 3)]);
         assert_eq!((h.count(), h.sum_ms()), (max + 4, 5 * (max + 1) + 27));
+        // Narrow buckets read back to front and counted as a slice's are.
+        let mut three = MsHistogram::from_counts(vec![(30, 1), (10, 2), (20, 3)]);
+        assert!(narrow(&three));
+        assert_eq!(three.iter().rev().collect::<Vec<_>>(), vec![(30, 1), (20, 3), (10, 2)]);
+        assert_eq!((three.iter().len(), three.iter().last()), (3, Some((30, 1))));
+        {
+            let mut it = three.iter();
+            assert_eq!((it.next(), it.next_back(), it.len()), (Some((10, 2)), Some((30, 1)), 1));
+        }
+        // An add that would pass 2^64 − 1 leaves the histogram as it was (narrow).
+        let before = three.clone();
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| three.add(20, u64::MAX)));
+        assert!(failed.is_err());
+        assert_eq!(three, before);
+        assert!(narrow(&three));
         // Equal histograms are equal however they were built (both widths canonical).
         assert_eq!(h, MsHistogram::from_counts(vec![(9, 3), (5, max + 1)]));
         // A duration of 2^32 ms (49.7 days) widens a new histogram; 2^32 − 1 does not.
@@ -560,6 +592,18 @@ mod tests {
     #[should_panic(expected = "count of 6 ms passes 2^64")]
     fn counts_gathered_past_64_bits_are_an_error_not_a_wrap() {
         MsHistogram::from_counts(vec![(6, u64::MAX), (1, 1), (6, 2)]);
+    }
+
+    #[test]
+    fn totals_past_64_bits_are_an_error_not_a_wrap() {
+        let many = MsHistogram::from_counts(vec![(1, u64::MAX), (2, 1)]);
+        let counted = std::panic::catch_unwind(|| many.count());
+        assert!(counted.is_err());
+        let long = MsHistogram::from_counts(vec![(1 << 40, 1 << 24)]);
+        assert!(std::panic::catch_unwind(|| long.sum_ms()).is_err());
+        // Just below: 2^40 ms × (2^24 − 1) events.
+        let below = MsHistogram::from_counts(vec![(1 << 40, (1 << 24) - 1)]);
+        assert_eq!(below.sum_ms(), u64::MAX - ((1 << 40) - 1));
     }
 
     #[test]
