@@ -72,24 +72,22 @@ impl Buckets {
 }
 
 /// Adds `count` events of `ms` to the sorted buckets `v`: at the end when it is the longest
-/// duration yet, else by binary search (a shift of the longer buckets when the duration is
-/// new). False, with `v` unchanged, when the bucket's count would pass `T`'s range.
-fn add_bucket<T: Copy + Ord + CheckedAdd>(v: &mut Vec<(T, T)>, ms: T, count: T) -> bool {
-    let i = match v.last() {
-        None => 0,
-        Some(last) if last.0 < ms => v.len(),
-        _ => match v.binary_search_by_key(&ms, |&(d, _)| d) {
-            Ok(i) => {
-                let Some(sum) = v[i].1.checked_add(count) else {
-                    return false;
-                };
-                v[i].1 = sum;
-                return true;
-            }
-            Err(i) => i,
-        },
+/// duration yet or the last one, else by binary search (a shift of the longer buckets when the
+/// duration is new). False, with `v` unchanged, when the bucket's count would pass `T`'s range
+/// (`checked_add`: `T`'s own).
+fn add_bucket<T: Copy + Ord>(v: &mut Vec<(T, T)>, ms: T, count: T, checked_add: impl Fn(T, T) -> Option<T>) -> bool {
+    let at = match v.last() {
+        Some(last) if last.0 < ms => Err(v.len()),
+        Some(last) if last.0 == ms => Ok(v.len() - 1),
+        _ => v.binary_search_by_key(&ms, |&(d, _)| d),
     };
-    v.insert(i, (ms, count));
+    match at {
+        Ok(i) => match checked_add(v[i].1, count) {
+            Some(sum) => v[i].1 = sum,
+            None => return false,
+        },
+        Err(i) => v.insert(i, (ms, count)),
+    }
     true
 }
 
@@ -101,23 +99,6 @@ fn add_counts(a: u64, b: u64, ms: u64) -> u64 {
 /// The error of a count past 2^64 − 1 events (a panic: no trace holds that many).
 fn count_overflow(ms: u64) -> ! {
     panic!("a histogram's count of {ms} ms passes 2^64 − 1 events")
-}
-
-/// `checked_add` of the two bucket widths.
-trait CheckedAdd: Sized {
-    fn checked_add(self, other: Self) -> Option<Self>;
-}
-
-impl CheckedAdd for u32 {
-    fn checked_add(self, other: u32) -> Option<u32> {
-        u32::checked_add(self, other)
-    }
-}
-
-impl CheckedAdd for u64 {
-    fn checked_add(self, other: u64) -> Option<u64> {
-        u64::checked_add(self, other)
-    }
 }
 
 impl MsHistogram {
@@ -135,26 +116,25 @@ impl MsHistogram {
         if count == 0 {
             return;
         }
+        let add_wide = |v: &mut Vec<(u64, u64)>| {
+            if !add_bucket(v, duration_ms, count, u64::checked_add) {
+                count_overflow(duration_ms);
+            }
+        };
         match &mut self.0 {
             Buckets::Narrow(v) => {
                 if let (Ok(ms), Ok(n)) = (u32::try_from(duration_ms), u32::try_from(count)) {
-                    if add_bucket(v, ms, n) {
+                    if add_bucket(v, ms, n, u32::checked_add) {
                         return;
                     }
                 }
                 // Widened aside and kept only once the event is in: a failed add leaves the
                 // histogram as it was.
                 let mut wide: Vec<(u64, u64)> = v.iter().map(widened).collect();
-                if !add_bucket(&mut wide, duration_ms, count) {
-                    count_overflow(duration_ms);
-                }
+                add_wide(&mut wide);
                 self.0 = Buckets::Wide(wide);
             }
-            Buckets::Wide(v) => {
-                if !add_bucket(v, duration_ms, count) {
-                    count_overflow(duration_ms);
-                }
-            }
+            Buckets::Wide(v) => add_wide(v),
         }
     }
 
