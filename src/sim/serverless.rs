@@ -188,16 +188,20 @@ const KINDS: usize = 6;
 /// Counts of whole-ms values below `WIDE_MS` for three kinds: the kinds of one request mostly
 /// share a value (a warm request's duration, latency and busy period are equal), so they cost
 /// one cache miss instead of one each. Small values are counted in a dense array indexed by
-/// the value (12 bytes a value, neighbours in one cache line), which grows up to `DENSE_MAX`
-/// values as the events counted justify it (at least `DENSE_EVENTS` events a slot). An event
-/// of a value beyond it is appended to a buffer (the value and the kinds it counts, 8 bytes),
-/// and the buffer is sorted and merged into a vector of `(value, counts)` sorted by value once
-/// it holds as many events as that vector has values (at least `PENDING_MIN`): an append and a
-/// share of a sort instead of a probe at a random place of a table that may not fit in cache.
-/// O(log n) per event (amortized), memory ∝ the distinct values (16 bytes each, and fewer
-/// buffered events than there are values, or `PENDING_MIN`; each vector keeps its peak
-/// capacity) and bounded by the events counted; the values the array reaches when it grows
-/// move into it, so a value is counted in one place.
+/// the value (16 bytes a value with `same`, neighbours in one cache line). An event of a value
+/// beyond it is appended to a buffer (the value and the kinds it counts, 8 bytes), and the
+/// buffer is sorted and merged into a vector of `(value, counts)` sorted by value once it holds
+/// half as many events as that vector has values (at least `PENDING_MIN`): an append and a
+/// share of a sort instead of a probe at a random place of a table that may not fit in cache
+/// (half: the buffer's 8 bytes an event cost at most a quarter of the vector's 16 a value, for
+/// a second merge's pass over the vector per event: the same CPU measured). After a
+/// merge the dense array grows, up to `DENSE_MAX` values, to the largest power of two that the
+/// events counted justify (at least `DENSE_EVENTS` a slot) and whose new slots are at least
+/// half taken by values already counted beyond it ([`Table::grow_dense`]): sparse values (long
+/// busy periods, a slow tail) stay in the vector at 16 bytes a value rather than cost 16 bytes
+/// a slot of a mostly empty array. O(log n) per event (amortized), memory ∝ the distinct
+/// values and bounded by the events counted; the values the array reaches when it grows move
+/// into it, so a value is counted in one place.
 #[derive(Debug, Clone, Default)]
 struct Table {
     /// Counts of the values below its length, by value.
@@ -239,40 +243,43 @@ fn add_counts(counts: &mut [u32; 3], add: [u64; 3], value: u32, wide: &mut [MsHi
 }
 
 impl Table {
-    /// Counts one event of `value`, growing the dense arrays to it when the events justify it
-    /// (`wide`: the table's three kinds' histograms, for counts carried past 2^32).
-    fn grow_for(&mut self, value: u32, wide: &mut [MsHistogram]) {
-        self.events += 1;
-        let v = value as usize;
-        if v >= self.dense.len() && v < DENSE_MAX {
-            let size = (v + 1).next_power_of_two();
-            if self.events >= DENSE_EVENTS * size as u64 {
+    /// Grows the dense arrays to the largest power of two, at most `DENSE_MAX`, that the events
+    /// counted justify (`DENSE_EVENTS` a slot) and whose new slots the values counted beyond
+    /// the array take at least half of, and moves those values' counts into it (each was
+    /// counted beyond it because the array stopped below it, so its dense counts are still
+    /// zero); the vector's capacity freed by them is released. Called after a merge.
+    fn grow_dense(&mut self) {
+        debug_assert!(self.pending.is_empty(), "the buffered events are merged first");
+        let len = self.dense.len();
+        let justified = usize::try_from(self.events / DENSE_EVENTS).unwrap_or(usize::MAX);
+        let Some(mut size) = justified.min(DENSE_MAX).checked_ilog2().map(|b| 1usize << b) else {
+            return;
+        };
+        while size > len {
+            let reached = self.sorted.partition_point(|&(v, _)| (v as usize) < size);
+            if 2 * reached >= size - len {
                 self.dense.resize(size, [0; 3]);
                 self.same.resize(size, 0);
-                self.move_into_dense(wide);
+                for (v, counts) in self.sorted.drain(..reached) {
+                    let slot = &mut self.dense[v as usize];
+                    debug_assert_eq!(*slot, [0; 3], "a value beyond the array has no dense count");
+                    *slot = counts;
+                }
+                self.sorted.shrink_to_fit();
+                return;
             }
-        }
-    }
-
-    /// Moves the counts of the values the dense array now reaches into it (each was counted
-    /// beyond it because the array stopped below it, so its dense counts are still zero).
-    fn move_into_dense(&mut self, wide: &mut [MsHistogram]) {
-        self.merge_pending(wide);
-        let reached = self.sorted.partition_point(|&(v, _)| (v as usize) < self.dense.len());
-        for (v, counts) in self.sorted.drain(..reached) {
-            let slot = &mut self.dense[v as usize];
-            debug_assert_eq!(*slot, [0; 3], "a value beyond the array has no dense count");
-            *slot = counts;
+            size /= 2;
         }
     }
 
     /// One event of each kind of `kinds` (bit `k`: kind `k` of the table) for a value at or
-    /// beyond the dense array.
+    /// beyond the dense array; a full buffer is merged, and the dense array grown if it may.
     fn push_beyond(&mut self, value: u32, kinds: u64, wide: &mut [MsHistogram]) {
         debug_assert!((value as usize) >= self.dense.len() && kinds < 8);
         self.pending.push(u64::from(value) << 3 | kinds);
-        if self.pending.len() >= self.sorted.len().max(PENDING_MIN) {
+        if self.pending.len() >= (self.sorted.len() / 2).max(PENDING_MIN) {
             self.merge_pending(wide);
+            self.grow_dense();
         }
     }
 
@@ -377,7 +384,7 @@ impl Tables {
         };
         match u32::try_from(value) {
             Ok(v) if v != WIDE_MS => {
-                table.grow_for(v, wide);
+                table.events += 1;
                 if kinds.len() == 3 {
                     if let Some(c) = table.same.get_mut(v as usize) {
                         *c = c.wrapping_add(1);
@@ -2135,20 +2142,24 @@ mod tests {
         let at_big = t.shared.sorted.iter().position(|e| e.0 == big as u32).unwrap();
         t.shared.sorted[at_big].1[Kind::Latency as usize] = u32::MAX;
         t.add(Kind::Latency, big);
-        // The array grows when a value needs it and the events counted justify it (4 a
-        // slot): 7 after 104 events takes 8 values. The values 0–7 counted beyond it before
-        // move into it (7: once, then three times in the array); the sorted counts keep the
-        // 93 others (8–99, and `big`), each value once.
+        // After a merge the array grows as far as the events counted justify (4 a slot) where
+        // the values counted beyond it take half its new slots: after 107 events, 16 values
+        // (0–15, all taken). The values 0–15 counted beyond it move into it (7: once, then
+        // three times in the buffer); the sorted counts keep the 85 others (16–99, and `big`),
+        // each value once.
         assert!(t.shared.dense.is_empty());
         for _ in 0..3 {
             t.add(Kind::OnDemandDuration, 7);
         }
-        assert_eq!(t.shared.dense.len(), 8);
+        assert!(t.shared.dense.is_empty(), "the array grows after a merge");
+        t.shared.merge_pending(&mut t.wide[..3]);
+        t.shared.grow_dense();
+        assert_eq!(t.shared.dense.len(), 16);
         assert_eq!((t.shared.dense[0], t.shared.dense[7]), ([1, 0, 0], [4, 0, 0]));
         assert!(t.shared.pending.is_empty());
         let values: Vec<u32> = t.shared.sorted.iter().map(|e| e.0).collect();
-        assert_eq!(values, (8..100).chain([big as u32]).collect::<Vec<_>>());
-        assert_eq!(t.shared.sorted[42 - 8], (42, [1, 1, 1]));
+        assert_eq!(values, (16..100).chain([big as u32]).collect::<Vec<_>>());
+        assert_eq!(t.shared.sorted[42 - 16], (42, [1, 1, 1]));
         // One event of all three kinds at once: one count for the three where the arrays
         // reach (5), three beyond them (50); a shared count at 2^32 − 1 wraps too (6: 2^32 of
         // each kind carried aside).
@@ -2189,10 +2200,10 @@ mod tests {
     fn counts_wrapped_past_the_array_and_in_it_are_carried_to_their_own_kind() {
         // The second table (overhead, init, provisioned). An init of `big` ms (past the array)
         // counted once and merged, its count set to 2^32 − 2; three more are buffered. A
-        // provisioned execution of 3 ms, 12 times: the table's 16th event grows the array to 4
-        // values, which merges the buffer (2^32 − 2 + 3: 2^32 carried, 1 left) and takes 3 ms
-        // in; its count set to 2^32 − 1, one more wraps in the array (2^32 carried) — each carry
-        // to its own kind.
+        // provisioned execution of 1 ms, 12 times, buffered too; the merge (2^32 − 2 + 3: 2^32
+        // carried, 1 left) grows the array to 2 values (16 events justify 4, but 1 ms alone
+        // takes a quarter of 4 slots and half of 2) and takes 1 ms in; its count set to
+        // 2^32 − 1, one more wraps in the array (2^32 carried) — each carry to its own kind.
         let mut t = Tables::default();
         let big = DENSE_MAX as u64 + 9;
         t.add(Kind::InitDuration, big);
@@ -2202,12 +2213,14 @@ mod tests {
             t.add(Kind::InitDuration, big);
         }
         for _ in 0..12 {
-            t.add(Kind::ProvisionedDuration, 3);
+            t.add(Kind::ProvisionedDuration, 1);
         }
-        assert_eq!((t.other.dense.len(), t.other.dense[3]), (4, [0, 0, 12]));
+        t.other.merge_pending(&mut t.wide[3..]);
+        t.other.grow_dense();
+        assert_eq!((t.other.dense.len(), t.other.dense[1]), (2, [0, 0, 12]));
         assert_eq!(t.other.sorted, vec![(big as u32, [0, 1, 0])]);
-        t.other.dense[3][Kind::ProvisionedDuration as usize % 3] = u32::MAX;
-        t.add(Kind::ProvisionedDuration, 3);
+        t.other.dense[1][Kind::ProvisionedDuration as usize % 3] = u32::MAX;
+        t.add(Kind::ProvisionedDuration, 1);
         // The init count set to 2^32 − 1 again, two more buffered: the last merge, when the
         // histograms are made, carries 2^32 more and leaves 1.
         t.other.sorted[0].1[Kind::InitDuration as usize % 3] = u32::MAX;
@@ -2216,7 +2229,7 @@ mod tests {
         let h = t.into_histograms();
         let pairs = |k: Kind| h[k as usize].iter().collect::<Vec<_>>();
         assert_eq!(pairs(Kind::InitDuration), vec![(big, (1 << 33) + 1)]);
-        assert_eq!(pairs(Kind::ProvisionedDuration), vec![(3, 1 << 32)]);
+        assert_eq!(pairs(Kind::ProvisionedDuration), vec![(1, 1 << 32)]);
         for k in [Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod, Kind::Overhead] {
             assert_eq!(h[k as usize].count(), 0);
         }
@@ -2255,7 +2268,7 @@ mod tests {
                 *want.entry((k as usize, value)).or_default() += 1;
             }
             for table in [&t.shared, &t.other] {
-                assert!(table.pending.len() < table.sorted.len().max(PENDING_MIN));
+                assert!(table.pending.len() < (table.sorted.len() / 2).max(PENDING_MIN));
                 if i % 4_999 == 0 {
                     assert!(table.sorted.windows(2).all(|w| w[0].0 < w[1].0));
                     let pending = table.pending.iter().map(|&e| (e >> 3) as u32);
@@ -2265,6 +2278,64 @@ mod tests {
             }
         }
         assert!(t.shared.dense.len() >= 256 && t.shared.sorted.len() > 10_000);
+        let hists = t.into_histograms();
+        let mut got: BTreeMap<(usize, u64), u64> = BTreeMap::new();
+        for (k, h) in hists.iter().enumerate() {
+            for (value, n) in h.iter() {
+                got.insert((k, value), n);
+            }
+        }
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_array_grows_over_values_that_fill_it_not_over_a_sparse_tail() {
+        // 100,000 warm events (all three kinds) cycling over 0–2,047 ms, then 10,000 values of
+        // a sparse tail, 4,096 + 3i ms (i < 10,000: a third of the slots from 4,096 to 34,093).
+        // 110,000 events justify 27,500 slots, so 16,384 at most; the tail takes 4,096 of the
+        // 14,336 slots from 2,048 to 16,383 (under half), 1,366 of 6,144 up to 8,191, none of
+        // 2,048 up to 4,095: the array stays at 2,048 and the tail in the vector (the rule
+        // before grew it to 16,384 on the events alone: 14,336 slots of 16 bytes for 4,096
+        // values). Then 4,096 + 3i + 1 and + 2 for i < 4,096 fill 4,096–16,383: 12,288 of those
+        // 14,336 slots are taken and 118,192 events justify 29,548: it grows to 16,384, and the
+        // values below it move in. Counts against a map throughout.
+        let mut t = Tables::default();
+        let mut want: BTreeMap<(usize, u64), u64> = BTreeMap::new();
+        let all = [Kind::OnDemandDuration, Kind::Latency, Kind::BusyPeriod];
+        let mut add = |t: &mut Tables, kinds: &[Kind], v: u64| {
+            t.add_each(kinds, v);
+            for &k in kinds {
+                *want.entry((k as usize, v)).or_default() += 1;
+            }
+        };
+        for i in 0..100_000u64 {
+            add(&mut t, &all, i % 2_048);
+        }
+        for i in 0..10_000u64 {
+            add(&mut t, &[Kind::BusyPeriod], 4_096 + 3 * i);
+        }
+        t.shared.merge_pending(&mut t.wide[..3]);
+        t.shared.grow_dense();
+        assert_eq!(t.shared.dense.len(), 2_048);
+        assert_eq!(t.shared.sorted.len(), 10_000);
+        // 2,047 ms came 48 times: counted beyond the array and moved in, then in `same`.
+        assert_eq!(t.shared.same[2_047] + t.shared.dense[2_047][0], 48);
+        for i in 0..4_096u64 {
+            for offset in [1, 2] {
+                add(&mut t, &[Kind::BusyPeriod], 4_096 + 3 * i + offset);
+            }
+        }
+        t.shared.merge_pending(&mut t.wide[..3]);
+        t.shared.grow_dense();
+        assert_eq!(t.shared.dense.len(), 16_384);
+        let first_beyond = t.shared.sorted.first().map(|e| e.0);
+        assert_eq!(
+            first_beyond,
+            Some(4_096 + 3 * 4_096),
+            "the first tail value past the array"
+        );
+        assert_eq!(t.shared.dense[4_096 + 3], [0, 0, 1]);
+        assert_eq!(t.shared.dense[4_096 + 4], [0, 0, 1]);
         let hists = t.into_histograms();
         let mut got: BTreeMap<(usize, u64), u64> = BTreeMap::new();
         for (k, h) in hists.iter().enumerate() {
