@@ -1233,6 +1233,46 @@ mod tests {
     }
 
     #[test]
+    fn days_appended_keep_no_spare_room() {
+        // Five days of two functions: `dense` busy every minute (1,440 counts a day appended
+        // to a dense vector), `sparse` in minute 7 and 900 of each day (pairs appended). The
+        // appends grow each vector by doubling (7,200 counts in room for 11,520 after the fifth
+        // day, 10 pairs in 16); the workload keeps each at its length.
+        let dir = tempfile::tempdir().unwrap();
+        let header = format!(
+            "HashOwner,HashApp,HashFunction,Trigger,{}\n",
+            (1..=1440).map(|m| m.to_string()).collect::<Vec<_>>().join(",")
+        );
+        let row = |name: &str, count: &dyn Fn(usize) -> u32| {
+            let counts: Vec<String> = (1..=1440).map(|m| count(m).to_string()).collect();
+            format!("o,a,{name},http,{}\n", counts.join(","))
+        };
+        for day in 1..=5 {
+            let text = format!(
+                "{header}{}{}",
+                row("dense", &|m| 1 + (m % 3) as u32),
+                row("sparse", &|m| u32::from(m == 7 || m == 900))
+            );
+            std::fs::write(
+                dir.path()
+                    .join(format!("invocations_per_function_md.anon.d{day:02}.csv")),
+                text,
+            )
+            .unwrap();
+        }
+        let w =
+            crate::trace::read_workload(&[dir.path().to_path_buf()], &crate::trace::ReadOptions::default()).unwrap();
+        let by_name = |name: &str| w.functions.iter().find(|f| f.id.function == name).unwrap();
+        for (name, len, total) in [("dense", 7_200, 5 * 2_880), ("sparse", 20, 10)] {
+            let Arrivals::PerMinute(c) = &by_name(name).arrivals else {
+                panic!("per-minute counts")
+            };
+            assert_eq!(c.capacity_and_len(), (len, len), "{name}");
+            assert_eq!(c.total(), total, "{name}");
+        }
+    }
+
+    #[test]
     fn errors_keep_the_order_of_the_files_read_alone() {
         // The durations file is read while the invocations stream: its bad row is still the
         // one reported, as when the files were read one after the other.

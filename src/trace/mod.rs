@@ -246,7 +246,14 @@ fn merge(parsed: Vec<Parsed>) -> Result<Workload, TraceError> {
         ));
     }
     Ok(Workload {
-        functions: by_id.into_iter().map(|(id, f)| FunctionTrace { id, ..f }).collect(),
+        functions: by_id
+            .into_iter()
+            .map(|(id, mut f)| {
+                // Kept for the whole replay: without the room the merges grew.
+                f.arrivals.shrink_to_fit();
+                FunctionTrace { id, ..f }
+            })
+            .collect(),
         window_start_ms: start,
         window_end_ms: end,
         sources,

@@ -179,6 +179,24 @@ impl MinuteCounts {
         }
     }
 
+    /// Releases the room appending days left beyond the counts (a vector grown by appends may
+    /// hold up to twice what it uses; a trace is kept for the whole replay).
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            MinuteCounts::Dense { counts, .. } => counts.shrink_to_fit(),
+            MinuteCounts::Sparse { entries } => entries.shrink_to_fit(),
+        }
+    }
+
+    /// The counts' capacity and length, in counts (a sparse entry is two).
+    #[cfg(test)]
+    pub(crate) fn capacity_and_len(&self) -> (usize, usize) {
+        match self {
+            MinuteCounts::Dense { counts, .. } => (counts.capacity(), counts.len()),
+            MinuteCounts::Sparse { entries } => (2 * entries.capacity(), 2 * entries.len()),
+        }
+    }
+
     /// Total invocations.
     pub fn total(&self) -> u64 {
         match self {
@@ -307,6 +325,15 @@ pub enum Arrivals {
 }
 
 impl Arrivals {
+    /// Releases the room merging files left beyond the arrivals held.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Arrivals::Timestamps(v) | Arrivals::Untimed(v) => v.shrink_to_fit(),
+            Arrivals::PerMinute(c) => c.shrink_to_fit(),
+            Arrivals::Poisson(_) => {}
+        }
+    }
+
     /// Total invocations recorded (a Poisson process is drawn to count them).
     pub fn invocations(&self) -> u64 {
         match self {
