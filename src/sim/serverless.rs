@@ -276,8 +276,15 @@ impl Table {
     /// beyond the dense array; a full buffer is merged, and the dense array grown if it may.
     fn push_beyond(&mut self, value: u32, kinds: u64, wide: &mut [MsHistogram]) {
         debug_assert!((value as usize) >= self.dense.len() && kinds < 8);
+        let merge_at = (self.sorted.len() / 2).max(PENDING_MIN);
+        if self.pending.len() == self.pending.capacity() {
+            // Room for exactly the events it merges at (doubling would leave up to as much
+            // again unused).
+            self.pending
+                .reserve_exact(merge_at.max(self.pending.len() + 1) - self.pending.len());
+        }
         self.pending.push(u64::from(value) << 3 | kinds);
-        if self.pending.len() >= (self.sorted.len() / 2).max(PENDING_MIN) {
+        if self.pending.len() >= merge_at {
             self.merge_pending(wide);
             self.grow_dense();
         }
@@ -2253,7 +2260,12 @@ mod tests {
             &[Kind::InitDuration, Kind::ProvisionedDuration],
             &[Kind::Overhead, Kind::InitDuration, Kind::ProvisionedDuration],
         ];
+        // The most events each table's buffer merged at so far: its room never exceeds it.
+        let mut merge_at = [PENDING_MIN; 2];
         for i in 0..400_000 {
+            for (most, table) in merge_at.iter_mut().zip([&t.shared, &t.other]) {
+                *most = (*most).max(table.sorted.len() / 2);
+            }
             let u = rng.uniform01();
             let value = match i % 10 {
                 0..=4 => (u * 300.0) as u64,
@@ -2267,8 +2279,9 @@ mod tests {
             for &k in kinds {
                 *want.entry((k as usize, value)).or_default() += 1;
             }
-            for table in [&t.shared, &t.other] {
+            for (most, table) in merge_at.iter().zip([&t.shared, &t.other]) {
                 assert!(table.pending.len() < (table.sorted.len() / 2).max(PENDING_MIN));
+                assert!(table.pending.capacity() <= *most);
                 if i % 4_999 == 0 {
                     assert!(table.sorted.windows(2).all(|w| w[0].0 < w[1].0));
                     let pending = table.pending.iter().map(|&e| (e >> 3) as u32);
