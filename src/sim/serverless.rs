@@ -2242,6 +2242,17 @@ mod tests {
         }
     }
 
+    /// Every (kind index, value) → count of the tables' histograms.
+    fn counts_by_kind(t: Tables) -> BTreeMap<(usize, u64), u64> {
+        let mut got = BTreeMap::new();
+        for (k, h) in t.into_histograms().iter().enumerate() {
+            for (value, n) in h.iter() {
+                got.insert((k, value), n);
+            }
+        }
+        got
+    }
+
     #[test]
     fn the_tables_count_every_event_as_a_map_would() {
         // 400,000 random events of one, two or three kinds of a table, values mostly small
@@ -2291,14 +2302,7 @@ mod tests {
             }
         }
         assert!(t.shared.dense.len() >= 256 && t.shared.sorted.len() > 10_000);
-        let hists = t.into_histograms();
-        let mut got: BTreeMap<(usize, u64), u64> = BTreeMap::new();
-        for (k, h) in hists.iter().enumerate() {
-            for (value, n) in h.iter() {
-                got.insert((k, value), n);
-            }
-        }
-        assert_eq!(got, want);
+        assert_eq!(counts_by_kind(t), want);
     }
 
     #[test]
@@ -2349,14 +2353,7 @@ mod tests {
         );
         assert_eq!(t.shared.dense[4_096 + 3], [0, 0, 1]);
         assert_eq!(t.shared.dense[4_096 + 4], [0, 0, 1]);
-        let hists = t.into_histograms();
-        let mut got: BTreeMap<(usize, u64), u64> = BTreeMap::new();
-        for (k, h) in hists.iter().enumerate() {
-            for (value, n) in h.iter() {
-                got.insert((k, value), n);
-            }
-        }
-        assert_eq!(got, want);
+        assert_eq!(counts_by_kind(t), want);
     }
 
     #[test]
