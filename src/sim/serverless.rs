@@ -273,7 +273,7 @@ impl Table {
     }
 
     /// One event of each kind of `kinds` (bit `k`: kind `k` of the table) for a value at or
-    /// beyond the dense array; a full buffer is merged, and the dense array grown if it may.
+    /// beyond the dense array; a full buffer is merged ([`Table::merge`]).
     fn push_beyond(&mut self, value: u32, kinds: u64, wide: &mut [MsHistogram]) {
         debug_assert!((value as usize) >= self.dense.len() && kinds < 8);
         let merge_at = (self.sorted.len() / 2).max(PENDING_MIN);
@@ -285,9 +285,14 @@ impl Table {
         }
         self.pending.push(u64::from(value) << 3 | kinds);
         if self.pending.len() >= merge_at {
-            self.merge_pending(wide);
-            self.grow_dense();
+            self.merge(wide);
         }
+    }
+
+    /// Merges the buffered events, then grows the dense array if it may.
+    fn merge(&mut self, wide: &mut [MsHistogram]) {
+        self.merge_pending(wide);
+        self.grow_dense();
     }
 
     /// Sorts the buffered events and merges them into `sorted`, in place: the values not
@@ -2159,8 +2164,7 @@ mod tests {
             t.add(Kind::OnDemandDuration, 7);
         }
         assert!(t.shared.dense.is_empty(), "the array grows after a merge");
-        t.shared.merge_pending(&mut t.wide[..3]);
-        t.shared.grow_dense();
+        t.shared.merge(&mut t.wide[..3]);
         assert_eq!(t.shared.dense.len(), 16);
         assert_eq!((t.shared.dense[0], t.shared.dense[7]), ([1, 0, 0], [4, 0, 0]));
         assert!(t.shared.pending.is_empty());
@@ -2222,8 +2226,7 @@ mod tests {
         for _ in 0..12 {
             t.add(Kind::ProvisionedDuration, 1);
         }
-        t.other.merge_pending(&mut t.wide[3..]);
-        t.other.grow_dense();
+        t.other.merge(&mut t.wide[3..]);
         assert_eq!((t.other.dense.len(), t.other.dense[1]), (2, [0, 0, 12]));
         assert_eq!(t.other.sorted, vec![(big as u32, [0, 1, 0])]);
         t.other.dense[1][Kind::ProvisionedDuration as usize % 3] = u32::MAX;
@@ -2331,8 +2334,7 @@ mod tests {
         for i in 0..10_000u64 {
             add(&mut t, &[Kind::BusyPeriod], 4_096 + 3 * i);
         }
-        t.shared.merge_pending(&mut t.wide[..3]);
-        t.shared.grow_dense();
+        t.shared.merge(&mut t.wide[..3]);
         assert_eq!(t.shared.dense.len(), 2_048);
         assert_eq!(t.shared.sorted.len(), 10_000);
         // 2,047 ms came 48 times: counted beyond the array and moved in, then in `same`.
@@ -2342,8 +2344,7 @@ mod tests {
                 add(&mut t, &[Kind::BusyPeriod], 4_096 + 3 * i + offset);
             }
         }
-        t.shared.merge_pending(&mut t.wide[..3]);
-        t.shared.grow_dense();
+        t.shared.merge(&mut t.wide[..3]);
         assert_eq!(t.shared.dense.len(), 16_384);
         let first_beyond = t.shared.sorted.first().map(|e| e.0);
         assert_eq!(
