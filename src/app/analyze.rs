@@ -72,7 +72,7 @@ pub(crate) fn plan(args: &PlanArgs) -> anyhow::Result<Plan> {
     Ok(Plan {
         scenario,
         scenario_label,
-        workload,
+        workload: Arc::new(workload),
         trace_files,
         catalog,
         what_if: crate::eval::WhatIf::default(),

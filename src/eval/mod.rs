@@ -84,8 +84,10 @@ pub struct Plan {
     pub scenario: Scenario,
     /// Where the scenario came from (a path, or `embedded:…`).
     pub scenario_label: String,
-    /// The workload read from the traces.
-    pub workload: Workload,
+    /// The workload read from the traces: shared by the plans derived from this one (the
+    /// range cases, the Monte Carlo runs), which change only settings — a 14-day full-scale
+    /// trace is ~0.6 GB.
+    pub workload: Arc<Workload>,
     /// The trace files read, with their digests.
     pub trace_files: Vec<InputFile>,
     /// Price tables.

@@ -7,6 +7,7 @@ use anyhow::anyhow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{serverless, Plan};
 use crate::config::{arch_name, ServerlessOption};
@@ -204,8 +205,8 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     // One service for the whole workload is one unit: sized with every function in it.
     let workload = match opt.instance_scope {
-        Some(InstanceScope::Workload) => plan.workload.clone(),
-        _ => busiest(&plan.workload, RIGHT_SIZING_FUNCTIONS),
+        Some(InstanceScope::Workload) => Arc::clone(&plan.workload),
+        _ => Arc::new(busiest(&plan.workload, RIGHT_SIZING_FUNCTIONS)),
     };
     let result = tune(&TuneInput {
         workload: &workload,
@@ -285,7 +286,8 @@ mod tests {
                 window_end_ms: 120 * MS_PER_MINUTE,
                 sources: vec![],
                 warnings: vec![],
-            },
+            }
+            .into(),
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
@@ -367,7 +369,7 @@ mod tests {
         assert_eq!(one.functions[0].id.function, "busy");
         assert_eq!(one.window_ms(), plan.workload.window_ms());
         // A quiet function in the busiest one's app comes with it.
-        let mut w = plan.workload.clone();
+        let mut w = (*plan.workload).clone();
         w.functions[1].id.app = "busy".into();
         assert_eq!(busiest(&w, 1).functions.len(), 2);
     }

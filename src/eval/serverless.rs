@@ -508,6 +508,7 @@ mod tests {
     use crate::pricing::Catalog;
     use crate::trace::{Arrivals, DurationInfo, FunctionId, FunctionTrace, Invocation, MemoryInfo, Trigger};
     use crate::units::MS_PER_MONTH;
+    use std::sync::Arc;
 
     fn plan(response_bytes: &[Option<u64>], scenario_bytes: u64) -> Plan {
         let records = response_bytes
@@ -539,7 +540,8 @@ mod tests {
                 window_end_ms: MS_PER_MONTH,
                 sources: vec![],
                 warnings: vec![],
-            },
+            }
+            .into(),
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: super::super::WhatIf::default(),
@@ -600,8 +602,8 @@ mod tests {
                     response_bytes: None,
                 })
                 .collect();
-            p.workload.functions[0].arrivals = Arrivals::Timestamps(records);
-            p.workload.window_end_ms = 600_000;
+            Arc::make_mut(&mut p.workload).functions[0].arrivals = Arrivals::Timestamps(records);
+            Arc::make_mut(&mut p.workload).window_end_ms = 600_000;
             let out = run(&p, &o, &p.workload).unwrap();
             let e = evaluate(&p, &o, &out).unwrap();
             assert_eq!(e.meets_slo, meets, "k = {k}: {:?}", e.notes);
@@ -624,7 +626,7 @@ mod tests {
         // service — 3 per function (1,536 MB), 2 per app (1,024 MB), 1 for the workload (512 MB).
         let mut p = plan(&[None], 0);
         let f = p.workload.functions[0].clone();
-        p.workload.functions = [("a", "f1"), ("a", "f2"), ("b", "g")]
+        Arc::make_mut(&mut p.workload).functions = [("a", "f1"), ("a", "f2"), ("b", "g")]
             .into_iter()
             .map(|(app, function)| FunctionTrace {
                 id: FunctionId {

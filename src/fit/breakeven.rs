@@ -825,7 +825,8 @@ mod tests {
                 window_end_ms: MS_PER_MONTH,
                 sources: vec![],
                 warnings: vec![],
-            },
+            }
+            .into(),
             trace_files: vec![],
             catalog: Catalog::embedded().unwrap(),
             what_if: crate::eval::WhatIf::default(),

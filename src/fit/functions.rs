@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::features::{self, Features};
 use super::reasons::{evaluation_reasons, trace_reasons, Favours, Reason};
@@ -278,13 +279,13 @@ fn alone(plan: &Plan, f: &FunctionTrace) -> Plan {
     Plan {
         scenario,
         scenario_label: plan.scenario_label.clone(),
-        workload: Workload {
+        workload: Arc::new(Workload {
             functions: vec![f.clone()],
             window_start_ms: plan.workload.window_start_ms,
             window_end_ms: plan.workload.window_end_ms,
             sources: Vec::new(),
             warnings: Vec::new(),
-        },
+        }),
         trace_files: Vec::new(),
         catalog: plan.catalog.clone(),
         what_if: plan.what_if,
@@ -332,7 +333,7 @@ fn add_warm_variants(plan: &Plan, evals: &mut Vec<Evaluation>) -> anyhow::Result
             let one = Plan {
                 scenario,
                 scenario_label: plan.scenario_label.clone(),
-                workload: plan.workload.clone(),
+                workload: Arc::clone(&plan.workload),
                 trace_files: Vec::new(),
                 catalog: plan.catalog.clone(),
                 what_if: plan.what_if,

@@ -282,7 +282,8 @@ mod tests {
                 window_end_ms: window_ms,
                 sources: vec![],
                 warnings: vec![],
-            },
+            }
+            .into(),
             trace_files: vec![],
             catalog: crate::pricing::Catalog::embedded().unwrap(),
             what_if: crate::eval::WhatIf::default(),

@@ -402,6 +402,22 @@ enum Job {
     Seed(u64),
 }
 
+impl Job {
+    /// The plan of this case: `plan` with one setting or the seed changed. The workload is
+    /// shared, not copied (two cases are evaluated at once, and a 14-day full-scale trace
+    /// holds ~0.6 GB).
+    fn plan(&self, plan: &Plan) -> Plan {
+        match self {
+            Job::Case(s) => s.apply(plan),
+            Job::Seed(seed) => {
+                let mut p = plan.clone();
+                p.scenario.seed = *seed;
+                p
+            }
+        }
+    }
+}
+
 /// The ranges of `plan`, whose typical case evaluated to `evals` with the serverless `runs`.
 pub fn ranges(
     plan: &Plan,
@@ -426,24 +442,15 @@ pub fn ranges(
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
         .map(|job| -> anyhow::Result<Outcome> {
-            let (p, evals) = match job {
-                Job::Case(s) => {
-                    let p = s.apply(plan);
-                    let e = evaluate_all_reusing(&p, s.reuse(runs, &cpu_unseen, evals))?;
-                    (p, e)
-                }
-                Job::Seed(seed) => {
-                    let mut p = plan.clone();
-                    p.scenario.seed = *seed;
-                    let reuse = Reuse {
-                        provisioned: Some(evals),
-                        ..Reuse::default()
-                    };
-                    let e = evaluate_all_reusing(&p, reuse)?;
-                    (p, e)
-                }
+            let p = job.plan(plan);
+            let reuse = match job {
+                Job::Case(s) => s.reuse(runs, &cpu_unseen, evals),
+                Job::Seed(_) => Reuse {
+                    provisioned: Some(evals),
+                    ..Reuse::default()
+                },
             };
-            Ok(Outcome::of(&p, &evals))
+            Ok(Outcome::of(&p, &evaluate_all_reusing(&p, reuse)?))
         })
         .collect::<anyhow::Result<_>>()?;
     let (case_outcomes, mc) = outcomes.split_at(outcomes.len() - seeds.len());
@@ -570,6 +577,7 @@ mod tests {
     use crate::trace::{
         Arrivals, DurationInfo, FunctionId, FunctionTrace, MemoryInfo, MinuteCounts, Trigger, Workload,
     };
+    use std::sync::Arc;
 
     /// Lambda against three t3.medium servers on one function invoked once every 20 minutes
     /// for 4 hours (every request starts cold), 500 ms each; a 12-month horizon.
@@ -596,7 +604,7 @@ mod tests {
         Plan {
             scenario,
             scenario_label: "test".into(),
-            workload,
+            workload: workload.into(),
             trace_files: vec![],
             catalog: crate::pricing::Catalog::embedded().unwrap(),
             what_if: WhatIf::default(),
@@ -636,7 +644,8 @@ mod tests {
                 .filter(|o| o.id == "cloud-run"),
         );
         // Busy enough that requests overlap on an instance (300 a minute).
-        p.workload.functions[0].arrivals = Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![300; 240]));
+        Arc::make_mut(&mut p.workload).functions[0].arrivals =
+            Arrivals::PerMinute(MinuteCounts::from_dense(0, vec![300; 240]));
         let (evals, runs) = evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
         let runs = runs.whole;
         assert!(!seen_in(&p, "lambda-arm64") && seen_in(&p, "cloud-run"));
@@ -658,7 +667,7 @@ mod tests {
         }
         // A traced configured memory run at the option's other size scales durations by the
         // fraction: Lambda's case is simulated again too.
-        p.workload.functions[0].memory.configured_mb = Some(512);
+        Arc::make_mut(&mut p.workload).functions[0].memory.configured_mb = Some(512);
         assert!(seen_in(&p, "lambda-arm64"));
         assert!(options_unseen_by_cpu_bound_fraction(&p).is_empty());
     }
@@ -697,6 +706,31 @@ mod tests {
         assert_ne!(monte_carlo_seeds(43, 3), seeds[..3].to_vec());
     }
 
+    /// Every case's plan shares the typical plan's workload (a copy per case would hold the
+    /// trace once more for each of the two cases evaluated at once) and changes what it says.
+    #[test]
+    fn every_case_shares_the_workload_and_changes_its_setting() {
+        let p = plan();
+        let settings: Vec<Setting> = inputs(&p, &Bounds::default())
+            .into_iter()
+            .flat_map(|(_, [low, _, high])| [low, high])
+            .collect();
+        assert_eq!(settings.len(), 10);
+        let jobs = settings.into_iter().map(Job::Case).chain([Job::Seed(7)]);
+        for job in jobs {
+            let q = job.plan(&p);
+            assert!(Arc::ptr_eq(&q.workload, &p.workload));
+            match job {
+                Job::Seed(seed) => assert_eq!((q.scenario.seed, seed), (7, 7)),
+                Job::Case(Setting::CpuBoundFraction(f)) => assert_eq!(q.scenario.cpu_bound_fraction, f),
+                Job::Case(Setting::ColdStartMultiple(x)) => assert_eq!(q.what_if.cold_start_multiple, x),
+                Job::Case(Setting::Growth(g)) => assert_eq!(q.scenario.growth_per_month, g),
+                Job::Case(Setting::WindowMultiple(x)) => assert_eq!(q.what_if.traffic_multiple, x),
+                Job::Case(Setting::Spread(s)) => assert_eq!(q.what_if.spread, s),
+            }
+        }
+    }
+
     #[test]
     fn same_seed_same_ranges_ordered_percentiles_and_a_tornado_by_swing() {
         let p = plan();
@@ -722,7 +756,7 @@ mod tests {
         assert_eq!(a.sensitivity.len(), 5);
         // A month-long window is not extrapolated: no window input.
         let mut month = p.clone();
-        month.workload.window_end_ms = MS_PER_MONTH;
+        Arc::make_mut(&mut month.workload).window_end_ms = MS_PER_MONTH;
         assert!(inputs(&month, &Bounds::default())
             .iter()
             .all(|(i, _)| *i != Input::WindowExtrapolation));
@@ -738,8 +772,8 @@ mod tests {
         p.scenario.serverless.retain(|o| o.id == "lambda-arm64");
         p.scenario.provisioned.retain(|o| o.id == "ec2-t3-static");
         let counts: Vec<u32> = (0..120).map(|m| if m % 10 == 0 { 300 } else { 30 }).collect();
-        p.workload.functions[0].arrivals = Arrivals::PerMinute(MinuteCounts::from_dense(0, counts));
-        p.workload.window_end_ms = 120 * 60_000;
+        Arc::make_mut(&mut p.workload).functions[0].arrivals = Arrivals::PerMinute(MinuteCounts::from_dense(0, counts));
+        Arc::make_mut(&mut p.workload).window_end_ms = 120 * 60_000;
         let typical = evaluate_all_reusing(&p, Reuse::default()).unwrap();
         p.what_if.traffic_multiple = 1.2;
         let busier = evaluate_all_reusing(&p, Reuse::default()).unwrap();

@@ -47,7 +47,8 @@ fn plan(scenario_text: &str, functions: Vec<FunctionTrace>, window_ms: u64) -> P
             window_end_ms: window_ms,
             sources: vec![],
             warnings: vec![],
-        },
+        }
+        .into(),
         trace_files: vec![],
         catalog: Catalog::embedded().unwrap(),
         what_if: crate::eval::WhatIf::default(),
@@ -84,7 +85,7 @@ fn bundled_plan() -> Plan {
     Plan {
         scenario: Scenario::default_scenario(),
         scenario_label: "embedded".into(),
-        workload,
+        workload: workload.into(),
         trace_files: vec![],
         catalog: Catalog::embedded().unwrap(),
         what_if: crate::eval::WhatIf::default(),
@@ -262,9 +263,9 @@ fn a_verdict_that_does_not_hold_across_the_range_is_low_confidence() {
 #[test]
 fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
     let mut p = bundled_plan();
-    let functions = std::mem::take(&mut p.workload.functions);
+    let functions = std::mem::take(&mut Arc::make_mut(&mut p.workload).functions);
     let total = functions.len();
-    p.workload.functions = functions.into_iter().filter(|f| runs_everywhere(&p, f)).collect();
+    Arc::make_mut(&mut p.workload).functions = functions.into_iter().filter(|f| runs_everywhere(&p, f)).collect();
     assert!((190..total).contains(&p.workload.functions.len()));
     let (evals, runs) = crate::eval::evaluate_all_with_progress(&p, &mut |_| {}).unwrap();
     assert!(evals.iter().all(|e| e.feasible()));
@@ -323,8 +324,8 @@ fn fits_from_the_whole_runs_equal_replaying_each_function_alone() {
 fn fits_and_evaluations_do_not_depend_on_the_thread_count() {
     let mut p = bundled_plan();
     // Twelve invoked functions every serverless option can run, so the hybrid is searched.
-    let functions = std::mem::take(&mut p.workload.functions);
-    p.workload.functions = functions
+    let functions = std::mem::take(&mut Arc::make_mut(&mut p.workload).functions);
+    Arc::make_mut(&mut p.workload).functions = functions
         .into_iter()
         .filter(|f| f.arrivals.invocations() > 0 && runs_everywhere(&p, f))
         .take(12)
