@@ -336,7 +336,7 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
             // The busy minutes in order (what `MinuteCounts::nonzero` yields), without boxing.
             match counts {
                 MinuteCounts::Dense { first_minute, counts } => {
-                    for (i, &c) in counts.iter().enumerate() {
+                    for (i, c) in counts.iter().enumerate() {
                         if c > 0 {
                             add(first_minute + i as u32, c);
                         }

@@ -22,8 +22,8 @@ use std::str::FromStr;
 use super::SimError;
 use crate::pricing::ColdStartDist;
 use crate::trace::{
-    Arrivals, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo, MinuteCounts,
-    PoissonDraws, PoissonProcess, SourceFile, Trigger, Workload,
+    Arrivals, DenseIter, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo,
+    MinuteCounts, PoissonDraws, PoissonProcess, SourceFile, Trigger, Workload,
 };
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 use statrs::distribution::{ContinuousCDF, LogNormal};
@@ -406,7 +406,7 @@ fn points_cdf_below(pts: &[(f64, f64); 7], v: f64) -> f64 {
 enum NonzeroMinutes<'a> {
     Dense {
         first_minute: u32,
-        counts: std::iter::Enumerate<std::slice::Iter<'a, u32>>,
+        counts: std::iter::Enumerate<DenseIter<'a>>,
     },
     Sparse(std::slice::Iter<'a, (u32, u32)>),
 }
@@ -428,9 +428,9 @@ impl Iterator for NonzeroMinutes<'_> {
 
     fn next(&mut self) -> Option<(u32, u32)> {
         match self {
-            NonzeroMinutes::Dense { first_minute, counts } => counts
-                .find(|(_, &c)| c > 0)
-                .map(|(i, &c)| (*first_minute + i as u32, c)),
+            NonzeroMinutes::Dense { first_minute, counts } => {
+                counts.find(|&(_, c)| c > 0).map(|(i, c)| (*first_minute + i as u32, c))
+            }
             NonzeroMinutes::Sparse(entries) => entries.find(|e| e.1 > 0).copied(),
         }
     }

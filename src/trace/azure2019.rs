@@ -782,7 +782,7 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
     } else {
         MinuteCounts::Dense {
             first_minute: layout.first_minute,
-            counts: counts.clone(),
+            counts: counts.as_slice().into(),
         }
     };
     Some((id, trigger, counts))

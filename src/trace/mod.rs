@@ -17,6 +17,7 @@
 
 mod azure2019;
 mod azure2021;
+mod dense_counts;
 mod detect;
 mod error;
 mod generic;
@@ -27,6 +28,7 @@ mod parquet_footer;
 mod poisson;
 mod workload;
 
+pub use dense_counts::{DenseCounts, DenseIter};
 pub use detect::{detect_format, TraceFormat};
 pub use error::{RowErrors, TraceError};
 pub use input::{Digest, Input, CSV_LINE_LIMIT, HEAD_BYTES, LOG_LINE_LIMIT};

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::dense_counts::DenseCounts;
 use super::poisson::PoissonProcess;
 
 use crate::units::MS_PER_MINUTE;
@@ -121,8 +122,9 @@ pub struct Invocation {
     pub response_bytes: Option<u64>,
 }
 
-/// Invocations per minute, kept compact: dense `u32` counts for busy functions, sparse
-/// `(minute, count)` pairs for the many that are rarely invoked.
+/// Invocations per minute, kept compact: dense counts (16 bits a minute while they fit,
+/// [`DenseCounts`]) for busy functions, sparse `(minute, count)` pairs for the many that are
+/// rarely invoked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum MinuteCounts {
     /// One count per minute from `first_minute` on.
@@ -130,7 +132,7 @@ pub enum MinuteCounts {
         /// Minute index (from the trace's minute 0) of `counts[0]`.
         first_minute: u32,
         /// Invocations in each minute.
-        counts: Vec<u32>,
+        counts: DenseCounts,
     },
     /// Only the minutes with invocations, in increasing minute order.
     Sparse {
@@ -161,7 +163,10 @@ impl MinuteCounts {
             );
             MinuteCounts::Sparse { entries }
         } else {
-            MinuteCounts::Dense { first_minute, counts }
+            MinuteCounts::Dense {
+                first_minute,
+                counts: counts.into(),
+            }
         }
     }
 
@@ -172,8 +177,8 @@ impl MinuteCounts {
                 counts
                     .iter()
                     .enumerate()
-                    .filter(|(_, &c)| c > 0)
-                    .map(move |(i, &c)| (first_minute + i as u32, c)),
+                    .filter(|&(_, c)| c > 0)
+                    .map(move |(i, c)| (first_minute + i as u32, c)),
             ),
             MinuteCounts::Sparse { entries } => Box::new(entries.iter().copied()),
         }
@@ -192,7 +197,7 @@ impl MinuteCounts {
     #[cfg(test)]
     pub(crate) fn capacity_and_len(&self) -> (usize, usize) {
         match self {
-            MinuteCounts::Dense { counts, .. } => (counts.capacity(), counts.len()),
+            MinuteCounts::Dense { counts, .. } => counts.capacity_and_len(),
             MinuteCounts::Sparse { entries } => (2 * entries.capacity(), 2 * entries.len()),
         }
     }
@@ -200,7 +205,7 @@ impl MinuteCounts {
     /// Total invocations.
     pub fn total(&self) -> u64 {
         match self {
-            MinuteCounts::Dense { counts, .. } => counts.iter().map(|&c| c as u64).sum(),
+            MinuteCounts::Dense { counts, .. } => counts.iter().map(u64::from).sum(),
             MinuteCounts::Sparse { entries } => entries.iter().map(|&(_, c)| c as u64).sum(),
         }
     }
@@ -243,7 +248,7 @@ impl MinuteCounts {
                 }
                 MinuteCounts::Dense {
                     first_minute: first,
-                    counts,
+                    counts: counts.into(),
                 }
             }
             _ => MinuteCounts::Sparse { entries },
@@ -257,10 +262,10 @@ impl MinuteCounts {
         let (first, last, nonzero) = match self {
             MinuteCounts::Sparse { entries } => (entries.first()?.0, entries.last()?.0, entries.len()),
             MinuteCounts::Dense { first_minute, counts } => {
-                if *counts.first()? == 0 || *counts.last()? == 0 {
+                if counts.get(0)? == 0 || counts.get(counts.len() - 1)? == 0 {
                     return None;
                 }
-                let nonzero = counts.iter().filter(|&&c| c > 0).count();
+                let nonzero = counts.iter().filter(|&c| c > 0).count();
                 (*first_minute, *first_minute + (counts.len() - 1) as u32, nonzero)
             }
         };
@@ -288,8 +293,7 @@ impl MinuteCounts {
             MinuteCounts::Sparse { entries } if sparse => entries.extend(other.nonzero()),
             MinuteCounts::Dense { counts, .. } if !sparse => {
                 for (m, c) in other.nonzero() {
-                    counts.resize((m - first) as usize, 0);
-                    counts.push(c);
+                    counts.push_after_zeros((m - first) as usize - counts.len(), c);
                 }
             }
             // The other form is now the smaller one (rare: a rate that changed across days).
@@ -539,7 +543,9 @@ mod tests {
     }
 
     /// A day of `minutes` counts from `first`, each busy with probability `busy` (a small
-    /// seeded generator), as the reader gives it: dense over the whole day, or compact.
+    /// seeded generator), as the reader gives it: dense over the whole day, or compact. One
+    /// busy minute in a thousand holds 65,536–66,535 invocations (dense counts past 16 bits
+    /// widen, alone or summed).
     fn day(seed: &mut u64, first: u32, minutes: u32, busy: f64, compact: bool) -> MinuteCounts {
         let counts: Vec<u32> = (0..minutes)
             .map(|_| {
@@ -547,8 +553,11 @@ mod tests {
                     .wrapping_mul(6_364_136_223_846_793_005)
                     .wrapping_add(1_442_695_040_888_963_407);
                 let u = (*seed >> 11) as f64 / (1u64 << 53) as f64;
-                if u < busy {
-                    1 + (*seed >> 40) as u32 % 1_000
+                let n = (*seed >> 40) as u32;
+                if u < busy && n.is_multiple_of(1_000) {
+                    65_536 + (n >> 10) % 1_000
+                } else if u < busy {
+                    1 + n % 1_000
                 } else {
                     0
                 }
@@ -559,7 +568,7 @@ mod tests {
         } else {
             MinuteCounts::Dense {
                 first_minute: first,
-                counts,
+                counts: counts.into(),
             }
         }
     }
@@ -569,6 +578,7 @@ mod tests {
         let mut seed = 7;
         // Days in order (appended), overlapping, before the first, empty; sparse and dense
         // days, and reader-style dense days with idle minutes at either end.
+        let mut forms = std::collections::BTreeSet::new();
         for busy in [0.0, 0.01, 0.3, 0.6, 1.0] {
             for compact in [false, true] {
                 let mut merged = day(&mut seed, 0, 1_440, busy, compact);
@@ -580,9 +590,21 @@ mod tests {
                     merged.merge(&next).unwrap();
                     assert_eq!(merged, expected, "busy {busy}, compact {compact}, day from {first}");
                     assert_eq!(merged.total(), expected.total());
+                    forms.insert(match &merged {
+                        MinuteCounts::Dense {
+                            counts: DenseCounts::Narrow(_),
+                            ..
+                        } => "narrow",
+                        MinuteCounts::Dense {
+                            counts: DenseCounts::Wide(_),
+                            ..
+                        } => "wide",
+                        MinuteCounts::Sparse { .. } => "sparse",
+                    });
                 }
             }
         }
+        assert_eq!(forms.len(), 3, "every form is reached: {forms:?}");
     }
 
     #[test]
@@ -595,7 +617,7 @@ mod tests {
             c,
             MinuteCounts::Dense {
                 first_minute: 0,
-                counts: [vec![5], vec![1; 10]].concat()
+                counts: DenseCounts::Narrow([vec![5], vec![1; 10]].concat())
             }
         );
         c.merge(&MinuteCounts::from_dense(100, vec![2])).unwrap();
@@ -603,6 +625,32 @@ mod tests {
         entries.extend((1..=10).map(|m| (m, 1)));
         entries.push((100, 2));
         assert_eq!(c, MinuteCounts::Sparse { entries });
+    }
+
+    /// A day appended in place with a minute past 16 bits widens the counts before it; one
+    /// merged over them whose sum passes 16 bits too.
+    #[test]
+    fn a_later_count_past_16_bits_widens_the_dense_counts() {
+        let mut c = MinuteCounts::from_dense(0, vec![3; 4]);
+        c.merge(&MinuteCounts::from_dense(4, vec![65_535, 65_536, 2])).unwrap();
+        let expected = vec![3, 3, 3, 3, 65_535, 65_536, 2];
+        assert_eq!(
+            c,
+            MinuteCounts::Dense {
+                first_minute: 0,
+                counts: DenseCounts::Wide(expected)
+            }
+        );
+        assert_eq!(c.total(), 12 + 65_535 + 65_536 + 2);
+        let mut c = MinuteCounts::from_dense(0, vec![60_000, 1, 1]);
+        c.merge(&MinuteCounts::from_dense(0, vec![5_536, 0, 1])).unwrap();
+        assert_eq!(
+            c,
+            MinuteCounts::Dense {
+                first_minute: 0,
+                counts: DenseCounts::Wide(vec![65_536, 1, 2])
+            }
+        );
     }
 
     #[test]
