@@ -148,6 +148,12 @@ pub struct AnalyzeArgs {
     /// the uncertain inputs still run).
     #[arg(long, value_name = "N", default_value_t = crate::fit::ranges::DEFAULT_MONTE_CARLO_RUNS)]
     pub monte_carlo: u32,
+    /// Replay the range cases, the Monte Carlo runs and the keep-alive windows one at a time
+    /// instead of two at once (each replay still runs its functions on every thread): the peak
+    /// memory of about one whole replay instead of two, for more wall time (BENCHMARKS.md has
+    /// both measured). The report is the same.
+    #[arg(long)]
+    pub low_memory: bool,
     /// Keep and reuse the serverless options' replays of the whole workload in this folder (one
     /// subfolder per replay, named by a digest of the traces and every simulation setting, each
     /// holding the partials of its partitions; up to a few bytes per millisecond of the window

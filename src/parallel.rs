@@ -1,5 +1,6 @@
 //! Parallel maps over tasks of very unequal size (a trace's functions: a few can hold most of
-//! the invocations), scheduled so that no single task runs alone at the end.
+//! the invocations), scheduled so that no single task runs alone at the end; and over whole
+//! replays, side by side or one at a time (`analyze --low-memory`).
 
 use rayon::prelude::*;
 
@@ -22,6 +23,22 @@ pub fn map_heaviest_first<T: Sync, R: Send>(
         .collect();
     done.sort_by_key(|&(i, _)| i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `f` of every item, in the items' order: side by side on the pool's threads, or one at a
+/// time when `side_by_side` is false (each task a whole replay that runs on every thread
+/// itself: one at a time holds one replay's memory instead of one per thread). The result is
+/// the same either way.
+pub fn map_side_by_side<T: Sync, R: Send>(
+    items: &[T],
+    side_by_side: bool,
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    if side_by_side {
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
 }
 
 #[cfg(test)]
@@ -50,5 +67,30 @@ mod tests {
         assert_eq!(started.into_inner().unwrap(), vec![50, 50, 7, 3, 1]);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
         assert_eq!(pool.install(|| map_heaviest_first(&items, |&w| w, |&w| w * 10)), out);
+    }
+
+    /// One at a time: each item's task starts after the one before it ends (none overlap),
+    /// in the items' order; side by side: the same results.
+    #[test]
+    fn one_at_a_time_runs_no_two_tasks_at_once_and_gives_the_same_results() {
+        let items: Vec<u64> = (0..16).collect();
+        let running = std::sync::atomic::AtomicUsize::new(0);
+        let most = std::sync::atomic::AtomicUsize::new(0);
+        let started = Mutex::new(Vec::new());
+        let task = |&i: &u64| {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = running.fetch_add(1, SeqCst) + 1;
+            most.fetch_max(now, SeqCst);
+            started.lock().unwrap().push(i);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            running.fetch_sub(1, SeqCst);
+            i * i
+        };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let alone = pool.install(|| map_side_by_side(&items, false, task));
+        assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(*started.lock().unwrap(), items);
+        assert_eq!(alone, items.iter().map(|i| i * i).collect::<Vec<u64>>());
+        assert_eq!(pool.install(|| map_side_by_side(&items, true, task)), alone);
     }
 }

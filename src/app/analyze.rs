@@ -144,6 +144,7 @@ fn computed_series(
     evaluations: &[crate::eval::Evaluation],
     runs: &ServerlessRuns,
     winner: Option<&str>,
+    side_by_side: bool,
 ) -> anyhow::Result<ComputedSeries> {
     let Some(chosen) = crate::report::series::chosen_serverless(evaluations, winner) else {
         return Ok(ComputedSeries::default());
@@ -154,11 +155,14 @@ fn computed_series(
     ) else {
         return Ok(ComputedSeries::default());
     };
-    // Side by side: right-sizing replays a few busy functions, mostly on one thread each.
-    let (keep_alive, sizing) = rayon::join(
-        || keep_alive_of(plan, opt, run),
-        || right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id)),
-    );
+    // Side by side: right-sizing replays a few busy functions, mostly on one thread each (the
+    // whole workload where one service runs it: one at a time then under --low-memory).
+    let sizing = || right_sizing(plan, opt).with_context(|| format!("the memory right-sizing on option '{}'", opt.id));
+    let (keep_alive, sizing) = if side_by_side {
+        rayon::join(|| keep_alive_of(plan, opt, run, true), sizing)
+    } else {
+        (keep_alive_of(plan, opt, run, false), sizing())
+    };
     Ok(ComputedSeries {
         keep_alive: Some(keep_alive?),
         right_sizing: Some(sizing?),
@@ -166,8 +170,14 @@ fn computed_series(
 }
 
 /// The keep-alive trade-off of `opt`, whose analyzed simulation is `run`.
-fn keep_alive_of(plan: &Plan, opt: &ServerlessOption, run: &SimOutput) -> anyhow::Result<KeepAliveTradeoff> {
-    keep_alive_tradeoff(plan, opt, run).with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))
+fn keep_alive_of(
+    plan: &Plan,
+    opt: &ServerlessOption,
+    run: &SimOutput,
+    side_by_side: bool,
+) -> anyhow::Result<KeepAliveTradeoff> {
+    keep_alive_tradeoff(plan, opt, run, side_by_side)
+        .with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))
 }
 
 /// One partition's share of `analyze --replays DIR --partition K/N`: the stages that replay the
@@ -186,11 +196,12 @@ fn partition_round(mut plan: Plan, args: &AnalyzeArgs, store: &ReplayStore) -> a
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
+        side_by_side: !args.low_memory,
     };
     crate::fit::ranges::ranges(plan, &evaluations, &runs, settings)?;
     for opt in &plan.scenario.serverless {
         if let Some(run) = runs.get(&opt.id) {
-            keep_alive_of(plan, opt, run)?;
+            keep_alive_of(plan, opt, run, !args.low_memory)?;
         }
     }
     let counts = store.counts();
@@ -239,6 +250,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let settings = crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
+        side_by_side: !args.low_memory,
     };
     progress.stage(format!(
         "ranges: the low and high cases and {} Monte Carlo runs",
@@ -256,7 +268,13 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
             recommendations: Some(recommendations.with_ranges(&ranges)),
             break_even,
             ranges: Some(ranges),
-            series: computed_series(&plan, &evaluations, &runs, decision.cheapest_option.as_deref())?,
+            series: computed_series(
+                &plan,
+                &evaluations,
+                &runs,
+                decision.cheapest_option.as_deref(),
+                !args.low_memory,
+            )?,
         },
     );
     report.generated_at = generated_at;

@@ -4,7 +4,6 @@
 //! right-sizing curve of the workload's busiest functions on its platform (`fit::tune`).
 
 use anyhow::anyhow;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -74,9 +73,15 @@ fn fixed_window_ms(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Option
 }
 
 /// The option at each window of [`KEEP_ALIVE_SWEEP_MIN`]; `run` is its analyzed simulation,
-/// reused for the window it already has. Windows are simulated in parallel, each with the
-/// option's seed, so the result does not depend on the thread count.
-pub fn keep_alive_tradeoff(plan: &Plan, opt: &ServerlessOption, run: &SimOutput) -> anyhow::Result<KeepAliveTradeoff> {
+/// reused for the window it already has. Windows are simulated side by side (one at a time
+/// when not `side_by_side`: `analyze --low-memory`), each with the option's seed, so the
+/// result does not depend on the thread count or the order.
+pub fn keep_alive_tradeoff(
+    plan: &Plan,
+    opt: &ServerlessOption,
+    run: &SimOutput,
+    side_by_side: bool,
+) -> anyhow::Result<KeepAliveTradeoff> {
     let own_ms = fixed_window_ms(plan, opt)?;
     let point = |minutes: u32, out: &SimOutput| KeepAlivePoint {
         keep_alive_min: minutes,
@@ -84,18 +89,17 @@ pub fn keep_alive_tradeoff(plan: &Plan, opt: &ServerlessOption, run: &SimOutput)
         idle_gb_seconds: out.stats.idle_gb_seconds,
         p99_added_latency_ms: out.stats.overhead_ms.p99 as f64,
     };
-    let points = KEEP_ALIVE_SWEEP_MIN
-        .par_iter()
-        .map(|&minutes| {
-            let ms = u64::from(minutes) * MS_PER_MINUTE;
-            if own_ms == Some(ms) {
-                return Ok(point(minutes, run));
-            }
-            let mut variant = opt.clone();
-            variant.keep_alive = KeepAliveSpec::Fixed { keep_alive_ms: ms };
-            Ok(point(minutes, &serverless::run_whole(plan, &variant)?))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let points = crate::parallel::map_side_by_side(&KEEP_ALIVE_SWEEP_MIN, side_by_side, |&minutes| {
+        let ms = u64::from(minutes) * MS_PER_MINUTE;
+        if own_ms == Some(ms) {
+            return Ok(point(minutes, run));
+        }
+        let mut variant = opt.clone();
+        variant.keep_alive = KeepAliveSpec::Fixed { keep_alive_ms: ms };
+        Ok(point(minutes, &serverless::run_whole(plan, &variant)?))
+    })
+    .into_iter()
+    .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(KeepAliveTradeoff {
         option: opt.id.clone(),
         option_keep_alive: run.stats.keep_alive.clone(),
@@ -312,7 +316,8 @@ mod tests {
         let plan = plan();
         let opt = lambda(&plan);
         let run = serverless::run(&plan, &opt, &plan.workload).unwrap();
-        let t = keep_alive_tradeoff(&plan, &opt, &run).unwrap();
+        let t = keep_alive_tradeoff(&plan, &opt, &run, true).unwrap();
+        assert_eq!(t, keep_alive_tradeoff(&plan, &opt, &run, false).unwrap());
         assert_eq!(
             t.points.iter().map(|p| p.keep_alive_min).collect::<Vec<_>>(),
             KEEP_ALIVE_SWEEP_MIN

@@ -8,10 +8,10 @@
 //! they move the horizon cost of the winner or of the runner-up (the margin the verdict stands
 //! on). Growth and window cases re-price the typical case's
 //! serverless runs (the simulation does not see them), and so do CPU-bound cases where no
-//! function's durations are scaled by memory (the fleets are re-sized); the cases run in parallel with rayon and
-//! are collected in a fixed order, so the result does not depend on the thread count.
+//! function's durations are scaled by memory (the fleets are re-sized); the cases run two at a time (one at a time under
+//! `analyze --low-memory`) and are collected in a fixed order, so the result does not depend on
+//! the thread count.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -394,6 +394,9 @@ pub struct RangeSettings {
     pub monte_carlo_runs: u32,
     /// The inputs' low and high values.
     pub bounds: Bounds,
+    /// Two cases evaluated at once (each replay runs its functions on every thread either way);
+    /// false: one at a time, holding one replay's memory (`analyze --low-memory`).
+    pub side_by_side: bool,
 }
 
 /// One case to evaluate.
@@ -439,20 +442,19 @@ pub fn ranges(
         }
     }
     jobs.extend(seeds.iter().map(|&s| Job::Seed(s)));
-    let outcomes: Vec<Outcome> = jobs
-        .par_iter()
-        .map(|job| -> anyhow::Result<Outcome> {
-            let p = job.plan(plan);
-            let reuse = match job {
-                Job::Case(s) => s.reuse(runs, &cpu_unseen, evals),
-                Job::Seed(_) => Reuse {
-                    provisioned: Some(evals),
-                    ..Reuse::default()
-                },
-            };
-            Ok(Outcome::of(&p, &evaluate_all_reusing(&p, reuse)?))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let outcomes: Vec<Outcome> = crate::parallel::map_side_by_side(&jobs, settings.side_by_side, |job| {
+        let p = job.plan(plan);
+        let reuse = match job {
+            Job::Case(s) => s.reuse(runs, &cpu_unseen, evals),
+            Job::Seed(_) => Reuse {
+                provisioned: Some(evals),
+                ..Reuse::default()
+            },
+        };
+        Ok(Outcome::of(&p, &evaluate_all_reusing(&p, reuse)?))
+    })
+    .into_iter()
+    .collect::<anyhow::Result<_>>()?;
     let (case_outcomes, mc) = outcomes.split_at(outcomes.len() - seeds.len());
     let mut next = case_outcomes.iter();
     let index_of = |id: &Option<String>| id.as_ref().and_then(|id| evals.iter().position(|e| &e.id == id));
@@ -622,6 +624,7 @@ mod tests {
         RangeSettings {
             monte_carlo_runs,
             bounds: Bounds::default(),
+            side_by_side: true,
         }
     }
 
@@ -796,13 +799,23 @@ mod tests {
     }
 
     #[test]
-    fn the_ranges_do_not_depend_on_the_thread_count() {
+    fn the_ranges_do_not_depend_on_the_thread_count_or_on_one_case_at_a_time() {
         let p = plan();
-        let on = |threads: usize| {
+        let on = |threads: usize, side_by_side: bool| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| run(&p, settings(3)))
+            pool.install(|| {
+                run(
+                    &p,
+                    RangeSettings {
+                        side_by_side,
+                        ..settings(3)
+                    },
+                )
+            })
         };
-        assert_eq!(on(1), on(3));
+        let typical = on(1, true);
+        assert_eq!(typical, on(3, true));
+        assert_eq!(typical, on(3, false));
     }
 
     #[test]
@@ -817,6 +830,7 @@ mod tests {
                         window_multiple,
                         ..Bounds::default()
                     },
+                    side_by_side: true,
                 },
             )
         };

@@ -878,8 +878,8 @@ fn analyze_reports_ranges_with_the_monte_carlo_runs_asked_for() {
              strategy = \"autoscale\"\nmin_instances = 2\n"
         ),
     );
-    let run = |runs: &str| -> Value {
-        let out = dir.path().join(format!("out-{runs}"));
+    let run_with = |runs: &str, more: &[&str]| -> Value {
+        let out = dir.path().join(format!("out-{runs}{}", more.len()));
         let o = faascost()
             .arg("analyze")
             .arg(&t)
@@ -888,12 +888,23 @@ fn analyze_reports_ranges_with_the_monte_carlo_runs_asked_for() {
             .arg("--out")
             .arg(&out)
             .args(["--json", "--monte-carlo", runs])
+            .args(more)
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         serde_json::from_slice(&o.stdout).unwrap()
     };
+    let run = |runs: &str| run_with(runs, &[]);
     let r = run("3");
+    // One replay at a time: the same report, ranges and keep-alive series included.
+    assert_eq!(run_with("3", &["--low-memory"]), r);
+    assert!(
+        r["series"]["keep_alive"]["points"]
+            .as_array()
+            .is_some_and(|p| p.len() > 1),
+        "{}",
+        r["series"]
+    );
     let g = &r["ranges"];
     assert_eq!(g["winner"], "lambda");
     assert_eq!(g["holds"], true, "{g}");
