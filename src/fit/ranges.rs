@@ -8,9 +8,9 @@
 //! they move the horizon cost of the winner or of the runner-up (the margin the verdict stands
 //! on). Growth and window cases re-price the typical case's
 //! serverless runs (the simulation does not see them), and so do CPU-bound cases where no
-//! function's durations are scaled by memory (the fleets are re-sized); the cases run two at a time (one at a time under
-//! `analyze --low-memory`) and are collected in a fixed order, so the result does not depend on
-//! the thread count.
+//! function's durations are scaled by memory (the fleets are re-sized); the cases run two at a
+//! time (one at a time under `analyze --low-memory`) and are collected in a fixed order, so the
+//! result does not depend on the thread count.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

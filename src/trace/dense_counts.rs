@@ -22,10 +22,20 @@ impl Default for DenseCounts {
     }
 }
 
+/// Whether every count fits in 16 bits.
+fn all_narrow(counts: &[u32]) -> bool {
+    counts.iter().all(|&c| c <= u32::from(u16::MAX))
+}
+
+/// `counts` in 16 bits (each fits).
+fn narrowed(counts: &[u32]) -> DenseCounts {
+    DenseCounts::Narrow(counts.iter().map(|&c| c as u16).collect())
+}
+
 impl From<&[u32]> for DenseCounts {
     fn from(counts: &[u32]) -> Self {
-        if counts.iter().all(|&c| c <= u32::from(u16::MAX)) {
-            DenseCounts::Narrow(counts.iter().map(|&c| c as u16).collect())
+        if all_narrow(counts) {
+            narrowed(counts)
         } else {
             DenseCounts::Wide(counts.to_vec())
         }
@@ -34,8 +44,8 @@ impl From<&[u32]> for DenseCounts {
 
 impl From<Vec<u32>> for DenseCounts {
     fn from(counts: Vec<u32>) -> Self {
-        if counts.iter().all(|&c| c <= u32::from(u16::MAX)) {
-            DenseCounts::from(counts.as_slice())
+        if all_narrow(&counts) {
+            narrowed(&counts)
         } else {
             DenseCounts::Wide(counts)
         }
@@ -106,14 +116,6 @@ impl DenseCounts {
             DenseCounts::Wide(v) => (v.capacity(), v.len()),
         }
     }
-
-    /// Bytes the counts take (their length, not their room).
-    pub fn bytes(&self) -> usize {
-        match self {
-            DenseCounts::Narrow(v) => 2 * v.len(),
-            DenseCounts::Wide(v) => 4 * v.len(),
-        }
-    }
 }
 
 /// The counts of a [`DenseCounts`] in minute order, as `u32`.
@@ -155,7 +157,6 @@ mod tests {
     fn counts_are_narrow_exactly_while_every_count_fits_in_16_bits() {
         let fits = DenseCounts::from(vec![0, 1, 65_535]);
         assert_eq!(fits, DenseCounts::Narrow(vec![0, 1, 65_535]));
-        assert_eq!(fits.bytes(), 6);
         assert_eq!(DenseCounts::from(vec![0, 65_536]), DenseCounts::Wide(vec![0, 65_536]));
         assert_eq!(
             DenseCounts::from(&[7, u32::MAX][..]),
@@ -170,7 +171,7 @@ mod tests {
         assert_eq!(c, DenseCounts::Wide(vec![3, 0, 0, 65_535, 0, 65_536]));
         c.push_after_zeros(0, 9);
         assert_eq!(c.iter().collect::<Vec<u32>>(), vec![3, 0, 0, 65_535, 0, 65_536, 9]);
-        assert_eq!((c.len(), c.get(5), c.get(7), c.bytes()), (7, Some(65_536), None, 28));
+        assert_eq!((c.len(), c.get(5), c.get(7)), (7, Some(65_536), None));
         assert_eq!(c.iter().len(), 7);
         assert_eq!(DenseCounts::from(vec![1, 2]).iter().len(), 2);
         // Serialized as the plain list of counts either way.
