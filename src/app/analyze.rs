@@ -180,6 +180,16 @@ fn keep_alive_of(
         .with_context(|| format!("the keep-alive trade-off of option '{}'", opt.id))
 }
 
+/// The ranges' settings `args` asks for: its Monte Carlo runs, two cases at once unless
+/// `--low-memory`.
+fn range_settings(args: &AnalyzeArgs) -> crate::fit::ranges::RangeSettings {
+    crate::fit::ranges::RangeSettings {
+        monte_carlo_runs: args.monte_carlo,
+        bounds: crate::fit::ranges::Bounds::default(),
+        side_by_side: !args.low_memory,
+    }
+}
+
 /// One partition's share of `analyze --replays DIR --partition K/N`: the stages that replay the
 /// whole workload, on the serverless options alone (the servers and hybrids replay nothing
 /// whole) — the comparison, every range case and Monte Carlo run, and the keep-alive trade-off
@@ -193,12 +203,7 @@ fn partition_round(mut plan: Plan, args: &AnalyzeArgs, store: &ReplayStore) -> a
     plan.scenario.hybrid.clear();
     let plan = &plan;
     let (evaluations, Runs { whole: runs, .. }) = evaluate_all_with_progress(plan, &mut |_| {})?;
-    let settings = crate::fit::ranges::RangeSettings {
-        monte_carlo_runs: args.monte_carlo,
-        bounds: crate::fit::ranges::Bounds::default(),
-        side_by_side: !args.low_memory,
-    };
-    crate::fit::ranges::ranges(plan, &evaluations, &runs, settings)?;
+    crate::fit::ranges::ranges(plan, &evaluations, &runs, range_settings(args))?;
     for opt in &plan.scenario.serverless {
         if let Some(run) = runs.get(&opt.id) {
             keep_alive_of(plan, opt, run, !args.low_memory)?;
@@ -247,16 +252,11 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     );
     let (recommendations, break_even) = (recommendations?, break_even?);
     drop(alone);
-    let settings = crate::fit::ranges::RangeSettings {
-        monte_carlo_runs: args.monte_carlo,
-        bounds: crate::fit::ranges::Bounds::default(),
-        side_by_side: !args.low_memory,
-    };
     progress.stage(format!(
         "ranges: the low and high cases and {} Monte Carlo runs",
         args.monte_carlo
     ));
-    let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, settings)?;
+    let ranges = crate::fit::ranges::ranges(&plan, &evaluations, &runs, range_settings(args))?;
     progress.stage("the charts' series: the keep-alive trade-off and right-sizing".to_string());
     let generated_at = source_date()?;
     let mut report = crate::report::build::build(
