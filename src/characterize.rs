@@ -343,7 +343,7 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
                     }
                 }
                 MinuteCounts::Sparse { entries } => {
-                    for &(m, c) in entries {
+                    for (m, c) in entries.iter() {
                         add(m, c);
                     }
                 }

@@ -164,7 +164,7 @@ fn merging_counts_far_apart_costs_nothing_for_the_minutes_between() {
     merged.unwrap();
     assert!(peak < MB, "peak {} KB", peak / 1024);
     let overlapping = MinuteCounts::Sparse {
-        entries: vec![(5, 2), (4_000_000_000, 1), (4_100_000_000, 7)],
+        entries: [(5, 2), (4_000_000_000, 1), (4_100_000_000, 7)].into_iter().collect(),
     };
     let (merged, peak) = peak_bytes_of(|| counts.merge(&overlapping));
     merged.unwrap();

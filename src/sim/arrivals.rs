@@ -23,7 +23,7 @@ use super::SimError;
 use crate::pricing::ColdStartDist;
 use crate::trace::{
     Arrivals, DenseIter, DurationInfo, DurationPercentiles, FunctionId, FunctionTrace, Invocation, MemoryInfo,
-    MinuteCounts, PoissonDraws, PoissonProcess, SourceFile, Trigger, Workload,
+    MinuteCounts, PoissonDraws, PoissonProcess, SourceFile, SparseIter, Trigger, Workload,
 };
 use crate::units::{MS_PER_MINUTE, US_PER_MS};
 use statrs::distribution::{ContinuousCDF, LogNormal};
@@ -408,7 +408,7 @@ enum NonzeroMinutes<'a> {
         first_minute: u32,
         counts: std::iter::Enumerate<DenseIter<'a>>,
     },
-    Sparse(std::slice::Iter<'a, (u32, u32)>),
+    Sparse(SparseIter<'a>),
 }
 
 impl<'a> NonzeroMinutes<'a> {
@@ -431,7 +431,7 @@ impl Iterator for NonzeroMinutes<'_> {
             NonzeroMinutes::Dense { first_minute, counts } => {
                 counts.find(|&(_, c)| c > 0).map(|(i, c)| (*first_minute + i as u32, c))
             }
-            NonzeroMinutes::Sparse(entries) => entries.find(|e| e.1 > 0).copied(),
+            NonzeroMinutes::Sparse(entries) => entries.find(|e| e.1 > 0),
         }
     }
 }

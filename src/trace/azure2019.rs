@@ -777,7 +777,7 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
     let id = FunctionId { owner, app, function };
     let counts = if MinuteCounts::sparse_is_smaller(entries.len(), minutes) {
         MinuteCounts::Sparse {
-            entries: entries.clone(),
+            entries: entries.iter().copied().collect(),
         }
     } else {
         MinuteCounts::Dense {

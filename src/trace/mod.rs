@@ -26,6 +26,7 @@ mod lambda_logs;
 mod parquet;
 mod parquet_footer;
 mod poisson;
+mod sparse_counts;
 mod workload;
 
 pub use dense_counts::{DenseCounts, DenseIter};
@@ -33,6 +34,7 @@ pub use detect::{detect_format, TraceFormat};
 pub use error::{RowErrors, TraceError};
 pub use input::{Digest, Input, CSV_LINE_LIMIT, HEAD_BYTES, LOG_LINE_LIMIT};
 pub use poisson::{PoissonDraws, PoissonProcess};
+pub use sparse_counts::{SparseCounts, SparseIter};
 pub use workload::*;
 
 use std::collections::BTreeMap;
