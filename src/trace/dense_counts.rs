@@ -22,6 +22,14 @@ impl Default for DenseCounts {
     }
 }
 
+/// The room to make for `additional` more values after `len`: exactly that, or an eighth of
+/// `len` if more. Days appended one at a time then leave at most an eighth spare (a vector
+/// grown by doubling may hold twice what it uses until the trace is built) and still copy each
+/// value a bounded number of times.
+pub(super) fn room(len: usize, additional: usize) -> usize {
+    additional.max(len / 8)
+}
+
 /// Whether every count fits in 16 bits.
 fn all_narrow(counts: &[u32]) -> bool {
     counts.iter().all(|&c| c <= u32::from(u16::MAX))
@@ -82,11 +90,22 @@ impl DenseCounts {
         }
     }
 
+    /// Makes room for `additional` more counts ([`room`]).
+    pub fn reserve(&mut self, additional: usize) {
+        let additional = room(self.len(), additional);
+        match self {
+            DenseCounts::Narrow(v) => v.reserve_exact(additional),
+            DenseCounts::Wide(v) => v.reserve_exact(additional),
+        }
+    }
+
     /// Appends `count` after `zeros` empty minutes, widening every count first when it does not
-    /// fit in 16 bits.
+    /// fit in 16 bits (keeping the room made).
     pub fn push_after_zeros(&mut self, zeros: usize, count: u32) {
         if let (DenseCounts::Narrow(v), true) = (&*self, count > u32::from(u16::MAX)) {
-            *self = DenseCounts::Wide(v.iter().map(|&c| u32::from(c)).collect());
+            let mut wide = Vec::with_capacity(v.capacity());
+            wide.extend(v.iter().map(|&c| u32::from(c)));
+            *self = DenseCounts::Wide(wide);
         }
         match self {
             DenseCounts::Narrow(v) => {

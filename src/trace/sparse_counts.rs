@@ -2,7 +2,7 @@
 //! bytes a busy minute while every count fits in 16 bits ([`DenseCounts`]), against 8 for
 //! `(minute, count)` pairs; most functions of an Azure-like trace are kept this way.
 
-use super::dense_counts::{DenseCounts, DenseIter};
+use super::dense_counts::{room, DenseCounts, DenseIter};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 /// Busy minutes in increasing order and their invocations (each above zero).
@@ -47,6 +47,13 @@ impl SparseCounts {
         debug_assert!(self.minutes.last().is_none_or(|&m| m < minute) && count > 0);
         self.minutes.push(minute);
         self.counts.push_after_zeros(0, count);
+    }
+
+    /// Makes room for `additional` more busy minutes (the same room as
+    /// [`DenseCounts::reserve`]).
+    pub fn reserve(&mut self, additional: usize) {
+        self.minutes.reserve_exact(room(self.len(), additional));
+        self.counts.reserve(additional);
     }
 
     /// Releases the room appends left beyond the minutes held.

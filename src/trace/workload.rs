@@ -297,8 +297,12 @@ impl MinuteCounts {
         }
         let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1);
         match self {
-            MinuteCounts::Sparse { entries } if sparse => entries.extend(other.nonzero()),
+            MinuteCounts::Sparse { entries } if sparse => {
+                entries.reserve(added);
+                entries.extend(other.nonzero());
+            }
             MinuteCounts::Dense { counts, .. } if !sparse => {
+                counts.reserve((other_last - first) as usize + 1 - counts.len());
                 for (m, c) in other.nonzero() {
                     counts.push_after_zeros((m - first) as usize - counts.len(), c);
                 }
@@ -649,6 +653,45 @@ mod tests {
             .merge(&MinuteCounts::from_dense(12, vec![0, 0, 0, 0, 0, 7]))
             .unwrap();
         assert!(matches!(merged, MinuteCounts::Sparse { .. }), "4 of 18: {merged:?}");
+    }
+
+    /// Fourteen days appended one at a time leave at most an eighth of the counts spare, in either
+    /// form (doubling left up to as much again: e.g. 5,760 room for the 4,320 counts of three
+    /// dense days); a count past 16 bits widens the counts with their room.
+    #[test]
+    fn days_appended_in_turn_leave_at_most_an_eighth_spare() {
+        let spare_ok = |c: &MinuteCounts| {
+            let (capacity, len) = c.capacity_and_len();
+            capacity >= len && capacity - len <= len / 8
+        };
+        let mut dense = MinuteCounts::from_dense(0, vec![2; 1_440]);
+        let mut sparse = MinuteCounts::from_dense(0, [vec![1], vec![0; 1_439]].concat());
+        for day in 1..14u32 {
+            let busiest = if day == 9 { 70_000 } else { 2 };
+            dense
+                .merge(&MinuteCounts::from_dense(
+                    day * 1_440,
+                    [vec![busiest], vec![2; 1_439]].concat(),
+                ))
+                .unwrap();
+            sparse
+                .merge(&MinuteCounts::from_dense(
+                    day * 1_440,
+                    [vec![day], vec![0; 1_439]].concat(),
+                ))
+                .unwrap();
+            assert!(spare_ok(&dense), "day {day}: {:?}", dense.capacity_and_len());
+            assert!(spare_ok(&sparse), "day {day}: {:?}", sparse.capacity_and_len());
+        }
+        assert!(matches!(
+            &dense,
+            MinuteCounts::Dense { counts: DenseCounts::Wide(c), .. } if c.len() == 14 * 1_440
+        ));
+        assert!(matches!(&sparse, MinuteCounts::Sparse { entries } if entries.len() == 14));
+        assert_eq!(
+            (dense.total(), sparse.total()),
+            (2 * 14 * 1_440 - 2 + 70_000, 1 + (1..14).sum::<u64>())
+        );
     }
 
     #[test]
