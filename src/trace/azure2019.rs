@@ -139,8 +139,12 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         let mut duplicate_rows = 0usize;
         let have_durations = !files(Kind::Durations).is_empty();
         let have_memory = !files(Kind::Memory).is_empty();
-        traces.reserve(inv.rows.len());
-        index.reserve(inv.rows.len());
+        // Room for the first day's functions; later days list mostly the same ones (room for
+        // as many again would stay spare).
+        if traces.is_empty() {
+            traces.reserve_exact(inv.rows.len());
+            index.reserve(inv.rows.len());
+        }
         for (mut id, trigger, counts) in inv.rows {
             let slot = index.get(&id).copied();
             // A row repeating a function already met on this day.
@@ -1235,9 +1239,9 @@ mod tests {
     #[test]
     fn days_appended_keep_no_spare_room() {
         // Five days of two functions: `dense` busy every minute (1,440 counts a day appended
-        // to a dense vector), `sparse` in minute 7 and 900 of each day (pairs appended). The
-        // appends grow each vector by doubling (7,200 counts in room for 11,520 after the fifth
-        // day, 10 pairs in 16); the workload keeps each at its length.
+        // to a dense vector), `sparse` in minute 7 and 900 of each day (busy minutes appended).
+        // The workload keeps each at its length (appends that grew by doubling left 7,200 counts
+        // in room for 11,520 after the fifth day, 10 pairs in 16).
         let dir = tempfile::tempdir().unwrap();
         let header = format!(
             "HashOwner,HashApp,HashFunction,Trigger,{}\n",
