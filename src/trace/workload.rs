@@ -143,15 +143,15 @@ pub enum MinuteCounts {
 }
 
 impl MinuteCounts {
-    /// Whether `nonzero` busy minutes of `minutes` are kept sparse: under a third of them are
-    /// busy (a busy minute kept sparse costs a 32-bit index and a count, a minute kept dense a
-    /// count: 6 bytes against 2 while the counts fit in 16 bits).
+    /// Whether `nonzero` busy minutes of `minutes` are kept sparse: under half of them are
+    /// busy (a busy minute kept sparse costs its index's low 16 bits and a count, a minute kept
+    /// dense a count: 4 bytes against 2 while the counts fit in 16 bits).
     pub(crate) fn sparse_is_smaller(nonzero: usize, minutes: usize) -> bool {
-        nonzero * 3 < minutes
+        nonzero * 2 < minutes
     }
 
     /// Builds the compact form of `counts` starting at `first_minute`: sparse when fewer
-    /// than a third of the minutes have invocations ([`sparse_is_smaller`](Self::sparse_is_smaller)).
+    /// than half the minutes have invocations ([`sparse_is_smaller`](Self::sparse_is_smaller)).
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
         if Self::sparse_is_smaller(nonzero, counts.len()) {
@@ -620,11 +620,12 @@ mod tests {
         assert_eq!(forms.len(), 3, "every form is reached: {forms:?}");
     }
 
-    /// Sparse exactly while under a third of the minutes are busy: 3 busy minutes of 10 take
-    /// 18 bytes sparse (4 + 2 each) against 20 dense (2 each); 4 of 12 take 24 against 24 and
-    /// stay dense; 4 of 10 (24 against 20: sparse under the old rule of half) are dense.
+    /// Sparse exactly while under half the minutes are busy: 4 busy minutes of 10 take 16
+    /// bytes sparse (2 + 2 each) against 20 dense (2 each: dense under the old rule of a
+    /// third), 5 of 11 take 20 against 22; 5 of 10 take 20 against 20 and stay dense, as do 6
+    /// of 12.
     #[test]
-    fn a_day_busy_a_third_of_its_minutes_or_more_is_kept_dense() {
+    fn a_day_busy_half_its_minutes_or_more_is_kept_dense() {
         let day = |busy: &[usize], minutes: usize| {
             let mut counts = vec![0; minutes];
             for &m in busy {
@@ -632,10 +633,15 @@ mod tests {
             }
             MinuteCounts::from_dense(0, counts)
         };
-        let sparse = day(&[0, 4, 9], 10);
-        assert!(matches!(&sparse, MinuteCounts::Sparse { entries } if entries.len() == 3));
-        assert_eq!(sparse.capacity_and_len(), (6, 6));
-        for (busy, minutes) in [(&[0, 4, 9, 11][..], 12), (&[0, 4, 8, 9][..], 10)] {
+        for (busy, minutes) in [(&[0, 4, 8, 9][..], 10), (&[0, 2, 4, 6, 10][..], 11)] {
+            let sparse = day(busy, minutes);
+            assert!(
+                matches!(&sparse, MinuteCounts::Sparse { entries } if entries.len() == busy.len()),
+                "{sparse:?}"
+            );
+            assert_eq!(sparse.capacity_and_len(), (2 * busy.len(), 2 * busy.len()));
+        }
+        for (busy, minutes) in [(&[0, 4, 7, 8, 9][..], 10), (&[0, 1, 2, 3, 4, 11][..], 12)] {
             let dense = day(busy, minutes);
             assert!(
                 matches!(&dense, MinuteCounts::Dense { counts: DenseCounts::Narrow(c), .. } if c.len() == minutes),
@@ -643,16 +649,16 @@ mod tests {
             );
         }
         // A merge and an append leave the same form as building at once.
-        let mut merged = day(&[0, 4], 6);
+        let mut merged = day(&[0, 1, 4], 6);
         merged
-            .merge(&MinuteCounts::from_dense(6, vec![0, 0, 7, 0, 0, 0]))
+            .merge(&MinuteCounts::from_dense(6, vec![7, 0, 0, 0, 0, 0]))
             .unwrap();
-        assert_eq!(merged, day(&[0, 4, 8], 9));
-        assert!(matches!(merged, MinuteCounts::Dense { .. }));
+        assert_eq!(merged, day(&[0, 1, 4, 6], 7));
+        assert!(matches!(merged, MinuteCounts::Dense { .. }), "4 of 7: {merged:?}");
         merged
             .merge(&MinuteCounts::from_dense(12, vec![0, 0, 0, 0, 0, 7]))
             .unwrap();
-        assert!(matches!(merged, MinuteCounts::Sparse { .. }), "4 of 18: {merged:?}");
+        assert!(matches!(merged, MinuteCounts::Sparse { .. }), "5 of 18: {merged:?}");
     }
 
     /// Fourteen days appended one at a time leave at most an eighth of the counts spare, in either
