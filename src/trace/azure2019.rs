@@ -17,6 +17,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::dense_counts::bytes_for;
 use super::generic::{
     csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
 };
@@ -779,7 +780,8 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
         return None;
     }
     let id = FunctionId { owner, app, function };
-    let counts = if MinuteCounts::sparse_is_smaller(entries.len(), minutes) {
+    let width = entries.iter().map(|e| e.1).max().map_or(1, bytes_for);
+    let counts = if MinuteCounts::sparse_is_smaller(entries.len(), minutes, width) {
         MinuteCounts::Sparse {
             entries: entries.iter().copied().collect(),
         }

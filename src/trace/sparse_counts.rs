@@ -1,8 +1,8 @@
-//! The busy minutes of a rarely invoked function, their indexes and counts side by side: 4
-//! bytes a busy minute while every count fits in 16 bits ([`DenseCounts`]) — each minute's low
-//! 16 bits beside its count, the high bits once for every run of minutes that shares them (a
-//! run is 65,536 minutes, 45.5 days) — against 8 for `(minute, count)` pairs; most functions
-//! of an Azure-like trace are kept this way.
+//! The busy minutes of a rarely invoked function, their indexes and counts side by side: 3
+//! bytes a busy minute while every count fits in 8 bits, 4 in 16 ([`DenseCounts`]) — each
+//! minute's low 16 bits beside its count, the high bits once for every run of minutes that
+//! shares them (a run is 65,536 minutes, 45.5 days) — against 8 for `(minute, count)` pairs;
+//! most functions of an Azure-like trace are kept this way.
 
 use super::dense_counts::{room, DenseCounts, DenseIter};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -38,7 +38,7 @@ impl SparseCounts {
     pub fn with_capacity(busy: usize) -> Self {
         SparseCounts {
             low: Vec::with_capacity(busy),
-            counts: DenseCounts::Narrow(Vec::with_capacity(busy)),
+            counts: DenseCounts::Byte(Vec::with_capacity(busy)),
             ..SparseCounts::default()
         }
     }
@@ -51,6 +51,11 @@ impl SparseCounts {
     /// Whether no minute is held.
     pub fn is_empty(&self) -> bool {
         self.low.is_empty()
+    }
+
+    /// The bytes each count takes: 1, 2 or 4 ([`DenseCounts::width_bytes`]).
+    pub fn width_bytes(&self) -> usize {
+        self.counts.width_bytes()
     }
 
     /// The high bits of the last busy minute.
@@ -75,7 +80,7 @@ impl SparseCounts {
     }
 
     /// Appends a busy minute after the last one held, widening every count first when `count`
-    /// does not fit in 16 bits.
+    /// does not fit in their width.
     pub fn push(&mut self, minute: u32, count: u32) {
         debug_assert!(self.first_and_last().is_none_or(|(_, last)| last < minute) && count > 0);
         let (high, low) = split(minute);
@@ -146,7 +151,7 @@ impl Iterator for SparseIter<'_> {
 impl ExactSizeIterator for SparseIter<'_> {}
 
 impl FromIterator<(u32, u32)> for SparseCounts {
-    /// From busy minutes in increasing order; the counts are kept in 16 bits when all fit.
+    /// From busy minutes in increasing order; the counts are kept in the narrowest width all fit.
     fn from_iter<I: IntoIterator<Item = (u32, u32)>>(entries: I) -> Self {
         let entries = entries.into_iter();
         let mut counts = SparseCounts::with_capacity(entries.size_hint().0);
@@ -178,11 +183,17 @@ impl Serialize for SparseCounts {
 mod tests {
     use super::*;
 
-    /// Minutes and 16-bit counts side by side while every count fits; a count past 16 bits
-    /// widens the counts, whether collected or pushed; equal minutes and counts compare equal
-    /// whichever way they were built; serialized as `[minute, count]` pairs.
+    /// Minutes and counts side by side, the counts in 8 bits while every count fits, then 16;
+    /// a count past the width widens the counts, whether collected or pushed; equal minutes and
+    /// counts compare equal whichever way they were built; serialized as `[minute, count]`
+    /// pairs.
     #[test]
-    fn busy_minutes_are_kept_beside_counts_in_16_bits_while_they_fit() {
+    fn busy_minutes_are_kept_beside_counts_in_the_narrowest_width_they_fit() {
+        let byte: SparseCounts = [(3, 1), (90, 255)].into_iter().collect();
+        assert_eq!(
+            (byte.counts.clone(), byte.width_bytes()),
+            (DenseCounts::Byte(vec![1, 255]), 1)
+        );
         let narrow: SparseCounts = [(3, 1), (90, 65_535)].into_iter().collect();
         assert_eq!(narrow.counts, DenseCounts::Narrow(vec![1, 65_535]));
         assert_eq!(narrow.capacity_and_len(), (4, 4));
@@ -191,6 +202,7 @@ mod tests {
         let mut pushed = SparseCounts::default();
         assert_eq!((pushed.is_empty(), pushed.first_and_last()), (true, None));
         pushed.push(3, 1);
+        assert_eq!(pushed.counts, DenseCounts::Byte(vec![1]));
         pushed.extend([(90, 65_535)]);
         assert_eq!(pushed, narrow);
         pushed.push(4_000_000_000, 65_536);

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::dense_counts::DenseCounts;
+use super::dense_counts::{bytes_for, DenseCounts};
 use super::poisson::PoissonProcess;
 use super::sparse_counts::SparseCounts;
 
@@ -123,7 +123,7 @@ pub struct Invocation {
     pub response_bytes: Option<u64>,
 }
 
-/// Invocations per minute, kept compact: dense counts (16 bits a minute while they fit,
+/// Invocations per minute, kept compact: dense counts (8 or 16 bits a minute while they fit,
 /// [`DenseCounts`]) for busy functions, the busy minutes beside their counts
 /// ([`SparseCounts`]) for the many that are rarely invoked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,18 +143,21 @@ pub enum MinuteCounts {
 }
 
 impl MinuteCounts {
-    /// Whether `nonzero` busy minutes of `minutes` are kept sparse: under half of them are
-    /// busy (a busy minute kept sparse costs its index's low 16 bits and a count, a minute kept
-    /// dense a count: 4 bytes against 2 while the counts fit in 16 bits).
-    pub(crate) fn sparse_is_smaller(nonzero: usize, minutes: usize) -> bool {
-        nonzero * 2 < minutes
+    /// Whether `nonzero` busy minutes of `minutes` whose counts take `width_bytes` each (the
+    /// narrowest width the largest fits: 1, 2 or 4) are kept sparse: a busy minute kept sparse
+    /// costs its index's low 16 bits and a count, a minute kept dense a count, so sparse is
+    /// smaller while `nonzero × (2 + width) < minutes × width` (under a third of the minutes
+    /// busy at 8-bit counts, half at 16, two thirds at 32).
+    pub(crate) fn sparse_is_smaller(nonzero: usize, minutes: usize, width_bytes: usize) -> bool {
+        nonzero * (2 + width_bytes) < minutes * width_bytes
     }
 
-    /// Builds the compact form of `counts` starting at `first_minute`: sparse when fewer
-    /// than half the minutes have invocations ([`sparse_is_smaller`](Self::sparse_is_smaller)).
+    /// Builds the compact form of `counts` starting at `first_minute`: sparse when that is
+    /// smaller ([`sparse_is_smaller`](Self::sparse_is_smaller)).
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
-        if Self::sparse_is_smaller(nonzero, counts.len()) {
+        let width = counts.iter().copied().max().map_or(1, bytes_for);
+        if Self::sparse_is_smaller(nonzero, counts.len(), width) {
             let mut entries = SparseCounts::with_capacity(nonzero);
             entries.extend(
                 counts
@@ -240,9 +243,10 @@ impl MinuteCounts {
     /// [`from_dense`](Self::from_dense) gives their dense run, built without it when sparse
     /// (minutes far apart never allocate the span between them).
     fn from_entries(entries: Vec<(u32, u32)>) -> Self {
+        let width = entries.iter().map(|e| e.1).max().map_or(1, bytes_for);
         match (entries.first(), entries.last()) {
             (Some(&(first, _)), Some(&(last, _)))
-                if !Self::sparse_is_smaller(entries.len(), (last - first) as usize + 1) =>
+                if !Self::sparse_is_smaller(entries.len(), (last - first) as usize + 1, width) =>
             {
                 let mut counts = vec![0u32; (last - first) as usize + 1];
                 for (m, c) in entries {
@@ -259,43 +263,47 @@ impl MinuteCounts {
         }
     }
 
-    /// The first and last minutes with invocations and how many have some, when these counts
-    /// are in the form [`merge`](Self::merge) leaves them (a dense run starts and ends with a
-    /// busy minute; the form is the smaller one).
-    fn merged_form(&self) -> Option<(u32, u32, usize)> {
-        let (first, last, nonzero) = match self {
+    /// The first and last minutes with invocations, how many have some and the bytes each
+    /// count takes, when these counts are in the form [`merge`](Self::merge) leaves them (a
+    /// dense run starts and ends with a busy minute; the form is the smaller one).
+    fn merged_form(&self) -> Option<(u32, u32, usize, usize)> {
+        let (first, last, nonzero, width) = match self {
             MinuteCounts::Sparse { entries } => {
                 let (first, last) = entries.first_and_last()?;
-                (first, last, entries.len())
+                (first, last, entries.len(), entries.width_bytes())
             }
             MinuteCounts::Dense { first_minute, counts } => {
                 if counts.get(0)? == 0 || counts.get(counts.len() - 1)? == 0 {
                     return None;
                 }
                 let nonzero = counts.iter().filter(|&c| c > 0).count();
-                (*first_minute, *first_minute + (counts.len() - 1) as u32, nonzero)
+                let last = *first_minute + (counts.len() - 1) as u32;
+                (*first_minute, last, nonzero, counts.width_bytes())
             }
         };
         let sparse = matches!(self, MinuteCounts::Sparse { .. });
-        (sparse == Self::sparse_is_smaller(nonzero, (last - first) as usize + 1)).then_some((first, last, nonzero))
+        (sparse == Self::sparse_is_smaller(nonzero, (last - first) as usize + 1, width))
+            .then_some((first, last, nonzero, width))
     }
 
     /// Appends `other` when every minute of it comes after these and these are in merged form,
     /// leaving what the general merge would; false (nothing changed) otherwise.
     fn append(&mut self, other: &MinuteCounts) -> bool {
-        let (mut added, mut other_first, mut other_last) = (0, None, 0);
-        for (m, _) in other.nonzero() {
+        let (mut added, mut other_first, mut other_last, mut other_max) = (0, None, 0, 0);
+        for (m, c) in other.nonzero() {
             other_first.get_or_insert(m);
             other_last = m;
+            other_max = other_max.max(c);
             added += 1;
         }
-        let (Some(other_first), Some((first, last, nonzero))) = (other_first, self.merged_form()) else {
+        let (Some(other_first), Some((first, last, nonzero, width))) = (other_first, self.merged_form()) else {
             return false;
         };
         if other_first <= last {
             return false;
         }
-        let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1);
+        let width = width.max(bytes_for(other_max));
+        let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1, width);
         match self {
             MinuteCounts::Sparse { entries } if sparse => {
                 entries.reserve(added);
@@ -556,10 +564,10 @@ mod tests {
     }
 
     /// A day of `minutes` counts from `first`, each busy with probability `busy` (a small
-    /// seeded generator), as the reader gives it: dense over the whole day, or compact. One
-    /// busy minute in a thousand holds 65,536–66,535 invocations (dense counts past 16 bits
-    /// widen, alone or summed).
-    fn day(seed: &mut u64, first: u32, minutes: u32, busy: f64, compact: bool) -> MinuteCounts {
+    /// seeded generator) with 1 to `top` invocations, as the reader gives it: dense over the
+    /// whole day, or compact. Where `top` is above 255, one busy minute in a thousand holds
+    /// 65,536–66,535 invocations (dense counts past 16 bits widen, alone or summed).
+    fn day(seed: &mut u64, first: u32, minutes: u32, (busy, top): (f64, u32), compact: bool) -> MinuteCounts {
         let counts: Vec<u32> = (0..minutes)
             .map(|_| {
                 *seed = seed
@@ -567,10 +575,10 @@ mod tests {
                     .wrapping_add(1_442_695_040_888_963_407);
                 let u = (*seed >> 11) as f64 / (1u64 << 53) as f64;
                 let n = (*seed >> 40) as u32;
-                if u < busy && n.is_multiple_of(1_000) {
+                if u < busy && n.is_multiple_of(1_000) && top > 255 {
                     65_536 + (n >> 10) % 1_000
                 } else if u < busy {
-                    1 + n % 1_000
+                    1 + n % top
                 } else {
                     0
                 }
@@ -592,73 +600,90 @@ mod tests {
         // Days in order (appended), overlapping, before the first, empty; sparse and dense
         // days, and reader-style dense days with idle minutes at either end.
         let mut forms = std::collections::BTreeSet::new();
-        for busy in [0.0, 0.01, 0.3, 0.6, 1.0] {
-            for compact in [false, true] {
-                let mut merged = day(&mut seed, 0, 1_440, busy, compact);
-                let mut expected = merged.clone();
-                for first in [1_440, 2_880, 2_000, 0, 10_000, 5_760] {
-                    let busy_now = if first == 5_760 { 0.9 } else { busy };
-                    let next = day(&mut seed, first, 1_440, busy_now, !compact);
-                    expected = reference(&expected, &next);
-                    merged.merge(&next).unwrap();
-                    assert_eq!(merged, expected, "busy {busy}, compact {compact}, day from {first}");
-                    assert_eq!(merged.total(), expected.total());
-                    forms.insert(match &merged {
-                        MinuteCounts::Dense {
-                            counts: DenseCounts::Narrow(_),
-                            ..
-                        } => "narrow",
-                        MinuteCounts::Dense {
-                            counts: DenseCounts::Wide(_),
-                            ..
-                        } => "wide",
-                        MinuteCounts::Sparse { .. } => "sparse",
-                    });
-                }
+        for (busy, top, compact) in [0.0, 0.01, 0.3, 0.6, 1.0].into_iter().flat_map(|busy| {
+            [
+                (busy, 200, false),
+                (busy, 200, true),
+                (busy, 1_000, false),
+                (busy, 1_000, true),
+            ]
+        }) {
+            let mut merged = day(&mut seed, 0, 1_440, (busy, top), compact);
+            let mut expected = merged.clone();
+            for first in [1_440, 2_880, 2_000, 0, 10_000, 5_760] {
+                let busy_now = if first == 5_760 { 0.9 } else { busy };
+                let next = day(&mut seed, first, 1_440, (busy_now, top), !compact);
+                expected = reference(&expected, &next);
+                merged.merge(&next).unwrap();
+                assert_eq!(
+                    merged, expected,
+                    "busy {busy}, top {top}, compact {compact}, day from {first}"
+                );
+                assert_eq!(merged.total(), expected.total());
+                forms.insert(match &merged {
+                    MinuteCounts::Dense { counts, .. } => counts.width_bytes(),
+                    MinuteCounts::Sparse { entries } => 10 + entries.width_bytes(),
+                });
             }
         }
-        assert_eq!(forms.len(), 3, "every form is reached: {forms:?}");
+        // Dense in 1, 2 and 4 bytes a count; sparse in 1, 2 and 4.
+        assert_eq!(
+            forms.into_iter().collect::<Vec<_>>(),
+            vec![1, 2, 4, 11, 12, 14],
+            "every form is reached"
+        );
     }
 
-    /// Sparse exactly while under half the minutes are busy: 4 busy minutes of 10 take 16
-    /// bytes sparse (2 + 2 each) against 20 dense (2 each: dense under the old rule of a
-    /// third), 5 of 11 take 20 against 22; 5 of 10 take 20 against 20 and stay dense, as do 6
-    /// of 12.
+    /// Sparse exactly while that takes fewer bytes: a busy minute kept sparse costs 2 bytes of
+    /// its index and a count, a minute kept dense a count, each count in the narrowest width
+    /// the largest fits. 8-bit counts: 3 busy minutes of 10 take 9 bytes sparse against 10
+    /// dense; 4 of 12 take 12 against 12 and stay dense, as do 4 of 10 (12 against 10: sparse
+    /// under the 16-bit rule). 16-bit: 4 of 10 take 16 against 20; 5 of 10 take 20 against
+    /// 20. 32-bit: 6 of 10 take 36 against 40; 7 of 10 take 42 against 40.
     #[test]
-    fn a_day_busy_half_its_minutes_or_more_is_kept_dense() {
-        let day = |busy: &[usize], minutes: usize| {
+    fn a_function_is_kept_sparse_exactly_while_that_takes_fewer_bytes() {
+        let day = |busy: &[usize], minutes: usize, count: u32| {
             let mut counts = vec![0; minutes];
             for &m in busy {
-                counts[m] = 7;
+                counts[m] = count;
             }
             MinuteCounts::from_dense(0, counts)
         };
-        for (busy, minutes) in [(&[0, 4, 8, 9][..], 10), (&[0, 2, 4, 6, 10][..], 11)] {
-            let sparse = day(busy, minutes);
-            assert!(
-                matches!(&sparse, MinuteCounts::Sparse { entries } if entries.len() == busy.len()),
-                "{sparse:?}"
-            );
-            assert_eq!(sparse.capacity_and_len(), (2 * busy.len(), 2 * busy.len()));
-        }
-        for (busy, minutes) in [(&[0, 4, 7, 8, 9][..], 10), (&[0, 1, 2, 3, 4, 11][..], 12)] {
-            let dense = day(busy, minutes);
-            assert!(
-                matches!(&dense, MinuteCounts::Dense { counts: DenseCounts::Narrow(c), .. } if c.len() == minutes),
-                "{dense:?}"
-            );
-        }
+        let form = |c: &MinuteCounts| match c {
+            MinuteCounts::Sparse { entries } => ("sparse", entries.width_bytes(), entries.len()),
+            MinuteCounts::Dense { counts, .. } => ("dense", counts.width_bytes(), counts.len()),
+        };
+        assert_eq!(form(&day(&[0, 4, 9], 10, 7)), ("sparse", 1, 3));
+        assert_eq!(form(&day(&[0, 4, 8, 11], 12, 7)), ("dense", 1, 12));
+        assert_eq!(form(&day(&[0, 4, 8, 9], 10, 7)), ("dense", 1, 10));
+        assert_eq!(day(&[0, 4, 9], 10, 7).capacity_and_len(), (6, 6));
+        assert_eq!(form(&day(&[0, 4, 8, 9], 10, 300)), ("sparse", 2, 4));
+        assert_eq!(form(&day(&[0, 4, 7, 8, 9], 10, 300)), ("dense", 2, 10));
+        assert_eq!(form(&day(&[0, 1, 2, 4, 8, 9], 10, 70_000)), ("sparse", 4, 6));
+        assert_eq!(form(&day(&[0, 1, 2, 4, 7, 8, 9], 10, 70_000)), ("dense", 4, 10));
+
         // A merge and an append leave the same form as building at once.
-        let mut merged = day(&[0, 1, 4], 6);
+        let mut merged = day(&[0, 1, 4], 6, 7);
         merged
             .merge(&MinuteCounts::from_dense(6, vec![7, 0, 0, 0, 0, 0]))
             .unwrap();
-        assert_eq!(merged, day(&[0, 1, 4, 6], 7));
-        assert!(matches!(merged, MinuteCounts::Dense { .. }), "4 of 7: {merged:?}");
+        assert_eq!(merged, day(&[0, 1, 4, 6], 7, 7));
+        assert_eq!(form(&merged), ("dense", 1, 7));
         merged
             .merge(&MinuteCounts::from_dense(12, vec![0, 0, 0, 0, 0, 7]))
             .unwrap();
-        assert!(matches!(merged, MinuteCounts::Sparse { .. }), "5 of 18: {merged:?}");
+        assert_eq!(form(&merged), ("sparse", 1, 5), "5 of 18: 15 bytes against 18");
+        // A later count that widens the counts flips the form: 4 of 10 busy minutes dense at 8
+        // bits, then a fifth at 300: 5 of 11 take 20 bytes sparse against 22 dense.
+        let mut widened = day(&[0, 4, 8, 9], 10, 7);
+        widened.merge(&MinuteCounts::from_dense(10, vec![300])).unwrap();
+        assert_eq!(form(&widened), ("sparse", 2, 5));
+        let mut at_once = vec![0; 11];
+        for m in [0, 4, 8, 9] {
+            at_once[m] = 7;
+        }
+        at_once[10] = 300;
+        assert_eq!(widened, MinuteCounts::from_dense(0, at_once));
     }
 
     /// Fourteen days appended one at a time leave at most an eighth of the counts spare, in either
@@ -710,7 +735,7 @@ mod tests {
             c,
             MinuteCounts::Dense {
                 first_minute: 0,
-                counts: DenseCounts::Narrow([vec![5], vec![1; 10]].concat())
+                counts: DenseCounts::Byte([vec![5], vec![1; 10]].concat())
             }
         );
         c.merge(&MinuteCounts::from_dense(100, vec![2])).unwrap();
