@@ -53,14 +53,10 @@ macro_rules! each_width {
     };
 }
 
-/// `counts` in `T` (each fits), with room for `capacity`.
-fn narrowed<T: TryFrom<u32>>(counts: &[u32], capacity: usize) -> Vec<T> {
+/// `counts` cast to `T` by `cast` (each fits), with room for `capacity`.
+fn narrowed<T>(counts: &[u32], capacity: usize, cast: fn(u32) -> T) -> Vec<T> {
     let mut v = Vec::with_capacity(capacity.max(counts.len()));
-    v.extend(
-        counts
-            .iter()
-            .map(|&c| T::try_from(c).ok().expect("the count fits the width")),
-    );
+    v.extend(counts.iter().map(|&c| cast(c)));
     v
 }
 
@@ -73,8 +69,8 @@ fn pushed_after_zeros<T: Copy + Default>(counts: &mut Vec<T>, zeros: usize, coun
 impl From<&[u32]> for DenseCounts {
     fn from(counts: &[u32]) -> Self {
         match counts.iter().copied().max().map_or(1, bytes_for) {
-            1 => DenseCounts::Byte(narrowed(counts, 0)),
-            2 => DenseCounts::Narrow(narrowed(counts, 0)),
+            1 => DenseCounts::Byte(narrowed(counts, 0, |c| c as u8)),
+            2 => DenseCounts::Narrow(narrowed(counts, 0, |c| c as u16)),
             _ => DenseCounts::Wide(counts.to_vec()),
         }
     }
@@ -141,8 +137,8 @@ impl DenseCounts {
             let capacity = each_width!(&*self, v => v.capacity());
             let counts: Vec<u32> = self.iter().collect();
             *self = match width {
-                2 => DenseCounts::Narrow(narrowed(&counts, capacity)),
-                _ => DenseCounts::Wide(narrowed(&counts, capacity)),
+                2 => DenseCounts::Narrow(narrowed(&counts, capacity, |c| c as u16)),
+                _ => DenseCounts::Wide(narrowed(&counts, capacity, |c| c)),
             };
         }
         // `count` fits the width now.
