@@ -174,6 +174,14 @@ pub struct AnalyzeArgs {
     pub partition: Option<crate::sim::partial::PartitionSpec>,
 }
 
+impl AnalyzeArgs {
+    /// Whether the replays that do not depend on each other run two at a time (all but
+    /// `--low-memory`).
+    pub fn side_by_side(&self) -> bool {
+        !self.low_memory
+    }
+}
+
 /// `faascost fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {

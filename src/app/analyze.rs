@@ -186,7 +186,7 @@ fn range_settings(args: &AnalyzeArgs) -> crate::fit::ranges::RangeSettings {
     crate::fit::ranges::RangeSettings {
         monte_carlo_runs: args.monte_carlo,
         bounds: crate::fit::ranges::Bounds::default(),
-        side_by_side: !args.low_memory,
+        side_by_side: args.side_by_side(),
     }
 }
 
@@ -206,7 +206,7 @@ fn partition_round(mut plan: Plan, args: &AnalyzeArgs, store: &ReplayStore) -> a
     crate::fit::ranges::ranges(plan, &evaluations, &runs, range_settings(args))?;
     for opt in &plan.scenario.serverless {
         if let Some(run) = runs.get(&opt.id) {
-            keep_alive_of(plan, opt, run, !args.low_memory)?;
+            keep_alive_of(plan, opt, run, args.side_by_side())?;
         }
     }
     let counts = store.counts();
@@ -273,7 +273,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 &evaluations,
                 &runs,
                 decision.cheapest_option.as_deref(),
-                !args.low_memory,
+                args.side_by_side(),
             )?,
         },
     );
