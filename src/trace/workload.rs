@@ -286,8 +286,9 @@ impl MinuteCounts {
             .then_some((first, last, nonzero, width))
     }
 
-    /// Appends `other` when every minute of it comes after these and these are in merged form,
-    /// leaving what the general merge would; false (nothing changed) otherwise.
+    /// Appends `other` when every minute of it comes after these (or it has none: a day
+    /// without calls, a third of an Azure-like day's rows) and these are in merged form, leaving
+    /// what the general merge would; false (nothing changed) otherwise.
     fn append(&mut self, other: &MinuteCounts) -> bool {
         let (mut added, mut other_first, mut other_last, mut other_max) = (0, None, 0, 0);
         for (m, c) in other.nonzero() {
@@ -296,8 +297,11 @@ impl MinuteCounts {
             other_max = other_max.max(c);
             added += 1;
         }
-        let (Some(other_first), Some((first, last, nonzero, width))) = (other_first, self.merged_form()) else {
+        let Some((first, last, nonzero, width)) = self.merged_form() else {
             return false;
+        };
+        let Some(other_first) = other_first else {
+            return true;
         };
         if other_first <= last {
             return false;
@@ -722,6 +726,39 @@ mod tests {
         assert_eq!(
             (dense.total(), sparse.total()),
             (2 * 14 * 1_440 - 2 + 70_000, 1 + (1..14).sum::<u64>())
+        );
+    }
+
+    /// A day without calls merged into counts in merged form leaves them as they are, their
+    /// room included (it rebuilt them from their minutes: one allocation and a pass each, for a
+    /// third of an Azure-like day's rows); into counts not in merged form it gives that form.
+    #[test]
+    fn a_day_without_calls_changes_nothing() {
+        let empty = MinuteCounts::from_dense(20_000, vec![0; 1_440]);
+        // Dense (100 busy minutes) and sparse (200 of 10,000): a small later day appended
+        // makes room for an eighth of the counts.
+        let sparse_day: Vec<u32> = (0..10_000).map(|m| u32::from(m % 50 == 0)).collect();
+        for day in [vec![2; 100], sparse_day] {
+            let mut c = MinuteCounts::from_dense(0, day.clone());
+            c.merge(&MinuteCounts::from_dense(day.len() as u32, vec![0, 1]))
+                .unwrap();
+            let before = (c.clone(), c.capacity_and_len());
+            assert!(before.1 .0 > before.1 .1, "appended with room to spare: {:?}", before.1);
+            c.merge(&empty).unwrap();
+            assert_eq!((c.clone(), c.capacity_and_len()), before);
+        }
+        // A reader's dense day with idle minutes at its ends takes the merged form.
+        let mut reader_day = MinuteCounts::Dense {
+            first_minute: 0,
+            counts: vec![0, 2, 2, 2, 2, 0].into(),
+        };
+        reader_day.merge(&empty).unwrap();
+        assert_eq!(
+            reader_day,
+            MinuteCounts::Dense {
+                first_minute: 1,
+                counts: vec![2; 4].into()
+            }
         );
     }
 
