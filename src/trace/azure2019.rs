@@ -17,7 +17,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use super::dense_counts::bytes_for;
+use super::dense_counts::bytes_for_all;
 use super::generic::{
     csv_error, csv_headers, csv_reader, delimiter_note, for_each_row, refuse_empty_or_binary, shorten,
 };
@@ -780,7 +780,7 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
         return None;
     }
     let id = FunctionId { owner, app, function };
-    let width = entries.iter().map(|e| e.1).max().map_or(1, bytes_for);
+    let width = bytes_for_all(entries.iter().map(|e| e.1));
     let counts = if MinuteCounts::sparse_is_smaller(entries.len(), minutes, width) {
         MinuteCounts::Sparse {
             entries: entries.iter().copied().collect(),
@@ -1131,6 +1131,8 @@ mod tests {
             "o,a,h,webhook,1,1,1,1",
             "o,a,h,http,1,1,1,1x",
             "o,a,\u{e9},ORCHESTRATION,1,1,1,1",
+            // 2 busy minutes of 4 at 32-bit counts: sparse (12 bytes against 16); dense at 16.
+            "o,a,w,http,70000,1,0,0",
         ];
         let mut chunk = rows.join("\n").into_bytes();
         chunk.extend(b"\n\no,a,\xff,http,1,1,1,1\no,a,f,http,1,2,3,4");
@@ -1150,6 +1152,13 @@ mod tests {
         assert_eq!(
             counts.nonzero().collect::<Vec<_>>(),
             [(1440, 1), (1441, 2), (1442, 3), (1443, 4)]
+        );
+        let wide = fast
+            .iter()
+            .find_map(|(_, r)| r.as_ref().ok().filter(|(id, ..)| id.function == "w"));
+        assert!(
+            matches!(wide, Some((.., MinuteCounts::Sparse { entries })) if entries.width_bytes() == 4),
+            "{wide:?}"
         );
         // A chunk with a quote or a CR goes to the reader whole.
         let mut quoted = chunk.clone();

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::dense_counts::{bytes_for, DenseCounts};
+use super::dense_counts::{bytes_for, bytes_for_all, DenseCounts};
 use super::poisson::PoissonProcess;
 use super::sparse_counts::SparseCounts;
 
@@ -156,7 +156,7 @@ impl MinuteCounts {
     /// smaller ([`sparse_is_smaller`](Self::sparse_is_smaller)).
     pub fn from_dense(first_minute: u32, counts: Vec<u32>) -> Self {
         let nonzero = counts.iter().filter(|&&c| c > 0).count();
-        let width = counts.iter().copied().max().map_or(1, bytes_for);
+        let width = bytes_for_all(counts.iter().copied());
         if Self::sparse_is_smaller(nonzero, counts.len(), width) {
             let mut entries = SparseCounts::with_capacity(nonzero);
             entries.extend(
@@ -243,7 +243,7 @@ impl MinuteCounts {
     /// [`from_dense`](Self::from_dense) gives their dense run, built without it when sparse
     /// (minutes far apart never allocate the span between them).
     fn from_entries(entries: Vec<(u32, u32)>) -> Self {
-        let width = entries.iter().map(|e| e.1).max().map_or(1, bytes_for);
+        let width = bytes_for_all(entries.iter().map(|e| e.1));
         match (entries.first(), entries.last()) {
             (Some(&(first, _)), Some(&(last, _)))
                 if !Self::sparse_is_smaller(entries.len(), (last - first) as usize + 1, width) =>
@@ -747,6 +747,14 @@ mod tests {
             c.merge(&empty).unwrap();
             assert_eq!((c.clone(), c.capacity_and_len()), before);
         }
+        // A reader's row sparse by the day's length, dense by its busy span (2 busy minutes of
+        // 5 at 8-bit counts: 6 bytes against 5), takes the merged form.
+        let mut reader_row = MinuteCounts::Sparse {
+            entries: [(0, 1), (4, 1)].into_iter().collect(),
+        };
+        reader_row.merge(&empty).unwrap();
+        assert_eq!(reader_row, MinuteCounts::from_dense(0, vec![1, 0, 0, 0, 1]));
+        assert!(matches!(reader_row, MinuteCounts::Dense { .. }));
         // A reader's dense day with idle minutes at its ends takes the merged form.
         let mut reader_day = MinuteCounts::Dense {
             first_minute: 0,
