@@ -12,7 +12,7 @@
 //! randomness enters here.
 
 use crate::sim::load::LoadProfile;
-use crate::trace::{Arrivals, MinuteCounts, SparseCounts, Workload};
+use crate::trace::{Arrivals, MinuteCounts, Workload};
 use crate::units::MS_PER_MINUTE;
 
 use std::collections::BTreeMap;
@@ -110,16 +110,16 @@ pub fn overflow_workload(w: &Workload, fractions: &[f64]) -> Workload {
             Arrivals::Poisson(_) => return overflow_workload(&w.drawn(), fractions),
             Arrivals::PerMinute(counts) => {
                 let mut carry = 0.0;
-                let mut entries = SparseCounts::default();
+                let mut entries = Vec::new();
                 for (m, c) in counts.nonzero() {
                     let want = c as f64 * share(m as u64) + carry;
                     let take = want.floor();
                     carry = want - take;
                     if take >= 1.0 {
-                        entries.push(m, take as u32);
+                        entries.push((m, take as u32));
                     }
                 }
-                Arrivals::PerMinute(MinuteCounts::Sparse { entries })
+                Arrivals::PerMinute(MinuteCounts::from_entries(entries))
             }
             Arrivals::Timestamps(records) => {
                 let mut acc = 0.0;

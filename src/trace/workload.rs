@@ -242,7 +242,7 @@ impl MinuteCounts {
     /// The compact form of `entries` (increasing minutes, counts above zero): what
     /// [`from_dense`](Self::from_dense) gives their dense run, built without it when sparse
     /// (minutes far apart never allocate the span between them).
-    fn from_entries(entries: Vec<(u32, u32)>) -> Self {
+    pub(crate) fn from_entries(entries: Vec<(u32, u32)>) -> Self {
         let width = bytes_for_all(entries.iter().map(|e| e.1));
         match (entries.first(), entries.last()) {
             (Some(&(first, _)), Some(&(last, _)))
