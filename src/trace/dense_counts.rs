@@ -59,6 +59,16 @@ macro_rules! each_width {
     };
 }
 
+/// [`DenseCounts::for_each_busy`] over one width's counts.
+fn each_busy<T: Copy + Into<u32>>(counts: &[T], f: &mut impl FnMut(usize, u32)) {
+    for (i, &c) in counts.iter().enumerate() {
+        let c: u32 = c.into();
+        if c != 0 {
+            f(i, c);
+        }
+    }
+}
+
 /// `counts` cast to `T` by `cast` (each fits), with room for `capacity`.
 fn cast_all<T>(counts: impl ExactSizeIterator<Item = u32>, capacity: usize, cast: fn(u32) -> T) -> Vec<T> {
     let mut v = Vec::with_capacity(capacity.max(counts.len()));
@@ -110,6 +120,23 @@ impl DenseCounts {
             DenseCounts::Narrow(_) => 2,
             DenseCounts::Wide(_) => 4,
         }
+    }
+
+    /// The first and the last position with a count above zero and how many positions have
+    /// one, if any does (passes over one width's slice, which the compiler vectorizes: a day
+    /// appended to a busy function looks at every count held so far).
+    pub fn busy_span(&self) -> Option<(usize, usize, usize)> {
+        each_width!(self, v => {
+            let first = v.iter().position(|&c| c != 0)?;
+            let last = v.iter().rposition(|&c| c != 0)?;
+            Some((first, last, v[first..=last].iter().filter(|&&c| c != 0).count()))
+        })
+    }
+
+    /// Calls `f` with the position and count of every count above zero, in order (a loop over
+    /// one width's slice: no dispatch per count).
+    pub fn for_each_busy(&self, mut f: impl FnMut(usize, u32)) {
+        each_width!(self, v => each_busy(v, &mut f))
     }
 
     /// The count of minute `i` of the run, if held.
@@ -204,6 +231,22 @@ impl ExactSizeIterator for DenseIter<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The busy span and the busy positions, read the same at every width.
+    #[test]
+    fn busy_positions_are_found_at_every_width() {
+        for scale in [1, 300, 70_000] {
+            let c = DenseCounts::from(vec![0, 3 * scale, 0, 0, 7 * scale, 0]);
+            assert_eq!(c.width_bytes(), bytes_for(7 * scale));
+            assert_eq!(c.busy_span(), Some((1, 4, 2)));
+            let mut seen = Vec::new();
+            c.for_each_busy(|i, n| seen.push((i, n)));
+            assert_eq!(seen, [(1, 3 * scale), (4, 7 * scale)]);
+            assert_eq!(DenseCounts::from(vec![scale; 3]).busy_span(), Some((0, 2, 3)));
+        }
+        assert_eq!(DenseCounts::from(vec![0, 0]).busy_span(), None);
+        assert_eq!(DenseCounts::default().busy_span(), None);
+    }
 
     /// 8 bits a count while every count is at most 255, 16 while every count is at most
     /// 65,535; one more widens all of them, in place and when appended, keeping the room made;

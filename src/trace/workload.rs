@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::dense_counts::{bytes_for, bytes_for_all, DenseCounts};
+use super::dense_counts::{bytes_for_all, DenseCounts};
 use super::poisson::PoissonProcess;
 use super::sparse_counts::SparseCounts;
 
@@ -264,25 +264,38 @@ impl MinuteCounts {
     }
 
     /// The first and last minutes with invocations, how many have some and the bytes each
-    /// count takes, when these counts are in the form [`merge`](Self::merge) leaves them (a
-    /// dense run starts and ends with a busy minute; the form is the smaller one).
-    fn merged_form(&self) -> Option<(u32, u32, usize, usize)> {
-        let (first, last, nonzero, width) = match self {
+    /// count takes, if any minute has some.
+    fn busy_summary(&self) -> Option<(u32, u32, usize, usize)> {
+        match self {
             MinuteCounts::Sparse { entries } => {
                 let (first, last) = entries.first_and_last()?;
-                (first, last, entries.len(), entries.width_bytes())
+                Some((first, last, entries.len(), entries.width_bytes()))
             }
             MinuteCounts::Dense { first_minute, counts } => {
-                if counts.get(0)? == 0 || counts.get(counts.len() - 1)? == 0 {
-                    return None;
-                }
-                let nonzero = counts.iter().filter(|&c| c > 0).count();
-                let last = *first_minute + (counts.len() - 1) as u32;
-                (*first_minute, last, nonzero, counts.width_bytes())
+                let (first, last, busy) = counts.busy_span()?;
+                Some((
+                    first_minute + first as u32,
+                    first_minute + last as u32,
+                    busy,
+                    counts.width_bytes(),
+                ))
             }
+        }
+    }
+
+    /// [`busy_summary`](Self::busy_summary), when these counts are in the form
+    /// [`merge`](Self::merge) leaves them (a dense run starts and ends with a busy minute; the
+    /// form is the smaller one).
+    fn merged_form(&self) -> Option<(u32, u32, usize, usize)> {
+        let (first, last, nonzero, width) = self.busy_summary()?;
+        let (sparse, whole_run) = match self {
+            MinuteCounts::Sparse { .. } => (true, true),
+            MinuteCounts::Dense { first_minute, counts } => (
+                false,
+                *first_minute == first && counts.len() == (last - first) as usize + 1,
+            ),
         };
-        let sparse = matches!(self, MinuteCounts::Sparse { .. });
-        (sparse == Self::sparse_is_smaller(nonzero, (last - first) as usize + 1, width))
+        (whole_run && sparse == Self::sparse_is_smaller(nonzero, (last - first) as usize + 1, width))
             .then_some((first, last, nonzero, width))
     }
 
@@ -290,23 +303,18 @@ impl MinuteCounts {
     /// without calls, a third of an Azure-like day's rows) and these are in merged form, leaving
     /// what the general merge would; false (nothing changed) otherwise.
     fn append(&mut self, other: &MinuteCounts) -> bool {
-        let (mut added, mut other_first, mut other_last, mut other_max) = (0, None, 0, 0);
-        for (m, c) in other.nonzero() {
-            other_first.get_or_insert(m);
-            other_last = m;
-            other_max = other_max.max(c);
-            added += 1;
-        }
+        let other_busy = other.busy_summary();
         let Some((first, last, nonzero, width)) = self.merged_form() else {
             return false;
         };
-        let Some(other_first) = other_first else {
+        let Some((other_first, other_last, added, other_width)) = other_busy else {
             return true;
         };
         if other_first <= last {
             return false;
         }
-        let width = width.max(bytes_for(other_max));
+        // Every count is canonical: the width is the one its largest count takes.
+        let width = width.max(other_width);
         let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1, width);
         match self {
             MinuteCounts::Sparse { entries } if sparse => {
