@@ -48,98 +48,210 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
         days.entry(day).or_default().entry(kind as u8).or_default().push(i);
     }
     let first_path = inputs.first().map(|i| i.path().to_path_buf()).unwrap_or_default();
-    let mut parsed = Parsed::default();
-    // Each function's place in `traces`, which holds it (its id left empty: the map owns it)
-    // with the last day that listed it.
-    let mut index: HashMap<FunctionId, usize, IdHash> = HashMap::default();
-    let mut traces: Vec<(FunctionTrace, u32)> = Vec::new();
-    let mut window: Option<(u64, u64)> = None;
-    for (day, kinds) in days {
-        let files = |k: Kind| kinds.get(&(k as u8)).cloned().unwrap_or_default();
-        for k in [Kind::Invocations, Kind::Durations, Kind::Memory] {
-            if files(k).len() > 1 {
-                return Err(TraceError::file(
-                    inputs[files(k)[1]].path(),
-                    format!("a second {k:?} file for day {day}"),
-                    "name each day's files with its day (…d01.csv, …d02.csv) so they are not joined together",
-                ));
+    // Each day is merged on a thread of its own while the next day is read (the merge is
+    // serial; the read keeps both cores busy only while it parses). A day's merge finishes
+    // before the next day's read result is looked at, so errors come in the order of a
+    // serial read: a day's merge error before anything of a later day.
+    let mut merged = Days::default();
+    std::thread::scope(|s| {
+        let mut merging: Option<std::thread::ScopedJoinHandle<'_, Result<Days, TraceError>>> = None;
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Days, TraceError>>| {
+            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        for (day, kinds) in &days {
+            let read = read_day(inputs, *day, kinds, skip_bad_rows);
+            if let Some(h) = merging.take() {
+                merged = joined(h)?;
             }
+            let read = read?;
+            let mut days = std::mem::take(&mut merged);
+            let day = *day;
+            merging = Some(s.spawn(move || days.merge(day, read).map(|()| days)));
         }
-        let Some(inv_i) = files(Kind::Invocations).into_iter().next() else {
-            // Still check the files, so a broken one is reported rather than ignored.
-            if let Some(&i) = files(Kind::Durations).first() {
-                read_durations(&mut inputs[i], skip_bad_rows)?;
-            }
-            if let Some(&i) = files(Kind::Memory).first() {
-                read_memory(&mut inputs[i], skip_bad_rows)?;
-            }
-            for &i in files(Kind::Durations).iter().chain(files(Kind::Memory).iter()) {
-                parsed.warnings.push(format!(
+        if let Some(h) = merging {
+            merged = joined(h)?;
+        }
+        Ok::<(), TraceError>(())
+    })?;
+    let Days {
+        mut parsed,
+        index,
+        traces,
+        window,
+    } = merged;
+    if window.is_none() {
+        return Err(TraceError::file(
+            &first_path,
+            "no Azure 2019 invocations file was given, only durations or memory files",
+            "add the invocations_per_function file of the same day",
+        ));
+    }
+    // In id order, each trace taking its id back from the index.
+    let mut functions: Vec<FunctionTrace> = traces.into_iter().map(|(f, _)| f).collect();
+    for (id, i) in index {
+        functions[i].id = id;
+    }
+    functions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    parsed.functions = functions;
+    parsed.window_ms = window;
+    Ok(parsed)
+}
+
+/// A day's durations or memory file read: the map, the file, its warnings.
+type SideFile<M> = (M, SourceFile, Vec<String>);
+
+/// One day's files, read and not yet merged.
+enum DayRead {
+    /// Durations or memory files without the day's invocations (checked, not used).
+    NoInvocations(Vec<String>),
+    Full(Box<DayFiles>),
+}
+
+/// A day's invocations with its durations and memory files, if given.
+struct DayFiles {
+    inv: Invocations,
+    inv_path: std::path::PathBuf,
+    durations: Option<SideFile<DurationMap>>,
+    memory: Option<SideFile<MemoryMap>>,
+}
+
+/// Reads day `day`'s files (`kinds`: kind → positions in `inputs`): the durations and memory
+/// files on a second thread while the invocations stream; errors are reported in the order
+/// the files are read alone: durations, memory, invocations.
+fn read_day(
+    inputs: &mut [Input],
+    day: u32,
+    kinds: &BTreeMap<u8, Vec<usize>>,
+    skip_bad_rows: bool,
+) -> Result<DayRead, TraceError> {
+    let files = |k: Kind| kinds.get(&(k as u8)).cloned().unwrap_or_default();
+    for k in [Kind::Invocations, Kind::Durations, Kind::Memory] {
+        if files(k).len() > 1 {
+            return Err(TraceError::file(
+                inputs[files(k)[1]].path(),
+                format!("a second {k:?} file for day {day}"),
+                "name each day's files with its day (…d01.csv, …d02.csv) so they are not joined together",
+            ));
+        }
+    }
+    let Some(inv_i) = files(Kind::Invocations).into_iter().next() else {
+        // Still check the files, so a broken one is reported rather than ignored.
+        if let Some(&i) = files(Kind::Durations).first() {
+            read_durations(&mut inputs[i], skip_bad_rows)?;
+        }
+        if let Some(&i) = files(Kind::Memory).first() {
+            read_memory(&mut inputs[i], skip_bad_rows)?;
+        }
+        let warnings = files(Kind::Durations)
+            .iter()
+            .chain(files(Kind::Memory).iter())
+            .map(|&i| {
+                format!(
                     "{}: no invocations file for day {day}, so this file was not used; add the day's \
                      invocations_per_function file",
                     inputs[i].path().display()
-                ));
-            }
-            continue;
-        };
-        let inv_path = inputs[inv_i].path().to_path_buf();
-        let day_offset = (day - 1) * MINUTES_PER_DAY;
-        // The durations and memory files are read on a second thread while the invocations
-        // stream; errors are reported in the order the files are read alone: durations,
-        // memory, invocations.
-        let (side, inv) = {
-            let (before, from_inv) = inputs.split_at_mut(inv_i);
-            let (inv_input, after) = from_inv.split_at_mut(1);
-            let inv_input = &mut inv_input[0];
-            // The other inputs by position, the invocations file's slot empty.
-            let mut slots: Vec<Option<&mut Input>> = before
-                .iter_mut()
-                .map(Some)
-                .chain(std::iter::once(None))
-                .chain(after.iter_mut().map(Some))
-                .collect();
-            let mut take = |i: Option<&usize>| i.and_then(|&i| slots[i].take());
-            let dur_input = take(files(Kind::Durations).first());
-            let mem_input = take(files(Kind::Memory).first());
-            std::thread::scope(|s| {
-                let side = s.spawn(move || {
-                    let d = dur_input.map(|i| read_durations(i, skip_bad_rows)).transpose()?;
-                    let m = mem_input.map(|i| read_memory(i, skip_bad_rows)).transpose()?;
-                    Ok::<_, TraceError>((d, m))
-                });
-                let inv = read_invocations(inv_input, day_offset, skip_bad_rows);
-                (side.join(), inv)
+                )
             })
+            .collect();
+        return Ok(DayRead::NoInvocations(warnings));
+    };
+    let inv_path = inputs[inv_i].path().to_path_buf();
+    let day_offset = (day - 1) * MINUTES_PER_DAY;
+    let (side, inv) = {
+        let (before, from_inv) = inputs.split_at_mut(inv_i);
+        let (inv_input, after) = from_inv.split_at_mut(1);
+        let inv_input = &mut inv_input[0];
+        // The other inputs by position, the invocations file's slot empty.
+        let mut slots: Vec<Option<&mut Input>> = before
+            .iter_mut()
+            .map(Some)
+            .chain(std::iter::once(None))
+            .chain(after.iter_mut().map(Some))
+            .collect();
+        let mut take = |i: Option<&usize>| i.and_then(|&i| slots[i].take());
+        let dur_input = take(files(Kind::Durations).first());
+        let mem_input = take(files(Kind::Memory).first());
+        std::thread::scope(|s| {
+            let side = s.spawn(move || {
+                let d = dur_input.map(|i| read_durations(i, skip_bad_rows)).transpose()?;
+                let m = mem_input.map(|i| read_memory(i, skip_bad_rows)).transpose()?;
+                Ok::<_, TraceError>((d, m))
+            });
+            let inv = read_invocations(inv_input, day_offset, skip_bad_rows);
+            (side.join(), inv)
+        })
+    };
+    let (durations, memory) = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    Ok(DayRead::Full(Box::new(DayFiles {
+        inv: inv?,
+        inv_path,
+        durations,
+        memory,
+    })))
+}
+
+/// The days merged so far.
+#[derive(Default)]
+struct Days {
+    /// Files read and warnings (its functions and window are filled at the end).
+    parsed: Parsed,
+    /// Each function's place in `traces`, which holds it (its id left empty: the map owns it)
+    /// with the last day that listed it.
+    index: HashMap<FunctionId, usize, IdHash>,
+    traces: Vec<(FunctionTrace, u32)>,
+    window: Option<(u64, u64)>,
+}
+
+impl Days {
+    /// Adds day `day`'s functions, files and warnings.
+    fn merge(&mut self, day: u32, read: DayRead) -> Result<(), TraceError> {
+        let parsed = &mut self.parsed;
+        let (inv, inv_path, durations, memory) = match read {
+            DayRead::NoInvocations(warnings) => {
+                parsed.warnings.extend(warnings);
+                return Ok(());
+            }
+            DayRead::Full(files) => {
+                let DayFiles {
+                    inv,
+                    inv_path,
+                    durations,
+                    memory,
+                } = *files;
+                (inv, inv_path, durations, memory)
+            }
         };
-        let (d, m) = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let mut durations = DurationMap::default();
-        if let Some((map, source, warnings)) = d {
-            durations = map;
-            parsed.sources.push(source);
-            parsed.warnings.extend(warnings);
-        }
-        let mut memory = MemoryMap::default();
-        if let Some((map, source, warnings)) = m {
-            memory = map;
-            parsed.sources.push(source);
-            parsed.warnings.extend(warnings);
-        }
-        let inv = inv?;
+        let (have_durations, have_memory) = (durations.is_some(), memory.is_some());
+        let mut durations = match durations {
+            Some((map, source, warnings)) => {
+                parsed.sources.push(source);
+                parsed.warnings.extend(warnings);
+                map
+            }
+            None => DurationMap::default(),
+        };
+        let memory = match memory {
+            Some((map, source, warnings)) => {
+                parsed.sources.push(source);
+                parsed.warnings.extend(warnings);
+                map
+            }
+            None => MemoryMap::default(),
+        };
         parsed.sources.push(inv.source);
         parsed.warnings.extend(inv.warnings);
         let w = (
             inv.first_minute as u64 * MS_PER_MINUTE,
             (inv.last_minute as u64 + 1) * MS_PER_MINUTE,
         );
-        window = Some(match window {
+        self.window = Some(match self.window {
             None => w,
             Some((s, e)) => (s.min(w.0), e.max(w.1)),
         });
 
         let (mut no_duration, mut no_memory) = (0usize, 0usize);
         let mut duplicate_rows = 0usize;
-        let have_durations = !files(Kind::Durations).is_empty();
-        let have_memory = !files(Kind::Memory).is_empty();
+        let (index, traces) = (&mut self.index, &mut self.traces);
         // Room for the first day's functions; later days list mostly the same ones (room for
         // as many again would stay spare).
         if traces.is_empty() {
@@ -218,23 +330,8 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
                 inv_path.display()
             ));
         }
+        Ok(())
     }
-    if window.is_none() {
-        return Err(TraceError::file(
-            &first_path,
-            "no Azure 2019 invocations file was given, only durations or memory files",
-            "add the invocations_per_function file of the same day",
-        ));
-    }
-    // In id order, each trace taking its id back from the index.
-    let mut functions: Vec<FunctionTrace> = traces.into_iter().map(|(f, _)| f).collect();
-    for (id, i) in index {
-        functions[i].id = id;
-    }
-    functions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    parsed.functions = functions;
-    parsed.window_ms = window;
-    Ok(parsed)
 }
 
 /// The day number from `dNN` in the file name (the last such group), if any.
@@ -743,10 +840,15 @@ fn fast_row(text: &[u8], layout: &RowLayout, scratch: &mut Scratch) -> Option<In
     let mut k = 0usize;
     let mut i = 0usize;
     loop {
+        // Most minutes of most functions are idle: four "0," in one step while a column
+        // follows them, then "0," in one step.
+        while k + 4 < minutes && rest.get(i..i + 8).is_some_and(|b| b == b"0,0,0,0,") {
+            counts[k..k + 4].fill(0);
+            (k, i) = (k + 4, i + 8);
+        }
         if k == minutes {
             return None;
         }
-        // Most minutes of most functions are idle: "0," in one step.
         if rest.get(i) == Some(&b'0') && rest.get(i + 1) == Some(&b',') {
             counts[k] = 0;
             (k, i) = (k + 1, i + 2);
@@ -1170,6 +1272,126 @@ mod tests {
     }
 
     /// Writes `files` (name, text) into a fresh folder and returns their paths.
+    #[test]
+    fn idle_minutes_taken_four_at_a_time_parse_as_the_row_parser_does() {
+        let minutes = 12u32;
+        let header: Vec<String> = ["HashOwner", "HashApp", "HashFunction", "Trigger"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain((1..=minutes).map(|m| m.to_string()))
+            .collect();
+        let layout = RowLayout {
+            ids: [0, 1, 2],
+            trigger: 3,
+            minute_cols: (1..=minutes).map(|m| (3 + m as usize, m)).collect(),
+            first: 1,
+            last: minutes,
+            first_minute: 0,
+            header,
+            standard: true,
+        };
+        let row = |counts: &[&str]| format!("o,a,f,http,{}", counts.join(","));
+        // No busy minute, then one busy minute in each place: runs of every length before and
+        // after it (kept sparse).
+        let mut plain: Vec<String> = (0..=minutes)
+            .map(|busy| {
+                row(&(1..=minutes)
+                    .map(|m| if m == busy { "7" } else { "0" })
+                    .collect::<Vec<_>>())
+            })
+            .collect();
+        // Busy rows (kept dense) whose zeros follow a row busy in those minutes: the reused
+        // counts of the row before are cleared.
+        plain.push(row(&["1"; 12]));
+        plain.push(row(&["1", "0", "0", "0", "0", "1", "1", "1", "1", "1", "1", "1"]));
+        plain.push(row(&["2"; 12]));
+        plain.push(row(&["0", "0", "0", "0", "0", "0", "0", "0", "3", "3", "3", "3"]));
+        plain.push(row(&["0", "0", "0", "00", "0", "0", "0", "0", "0", "0", "0", "5"]));
+        let refused = [
+            row(&["0"; 11]),
+            row(&["0"; 13]),
+            format!("{},", row(&["0"; 12])),
+            row(&["0", "0", "0", "0", "", "0", "0", "0", "0", "0", "0", "0"]),
+            row(&["0", "0", "0", "0", "0", "0", "0", "0", "x", "0", "0", "0"]),
+        ];
+        let mut scratch = Scratch {
+            counts: vec![0; minutes as usize],
+            entries: Vec::new(),
+        };
+        let p = Path::new("f.csv");
+        let by_parser = |text: &str| {
+            let record: csv::ByteRecord = text.split(',').collect();
+            parse_row(p, 2, &record, &layout).map_err(|e| e.to_string())
+        };
+        for (i, text) in plain.iter().enumerate() {
+            let fast = fast_row(text.as_bytes(), &layout, &mut scratch);
+            assert!(fast.is_some(), "{text}");
+            assert_eq!(fast.clone().ok_or(String::new()), by_parser(text), "{text}");
+            let (.., counts) = fast.unwrap();
+            if i <= minutes as usize {
+                let want: Vec<(u32, u32)> = (i > 0).then(|| (i as u32 - 1, 7)).into_iter().collect();
+                assert_eq!(counts.nonzero().collect::<Vec<_>>(), want, "{text}");
+            }
+        }
+        assert_eq!(
+            fast_row(plain[14].as_bytes(), &layout, &mut scratch)
+                .map(|(.., c)| c.nonzero().map(|e| e.0).collect::<Vec<_>>()),
+            Some(vec![0, 5, 6, 7, 8, 9, 10, 11])
+        );
+        for text in &refused {
+            assert!(fast_row(text.as_bytes(), &layout, &mut scratch).is_none(), "{text}");
+            assert!(by_parser(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_day_merged_beside_the_next_read_reports_as_read_in_turn() {
+        // Day 1 is merged on its own thread while day 2 is read: day 1's overflow is still the
+        // error reported when day 2's file is broken too, and day 2's error when day 1 is fine.
+        let dir = tempfile::tempdir().unwrap();
+        let day2 = "invocations_per_function_md.anon.d02.csv";
+        let overflow = "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,4294967295\no,a,f,http,3,1\n";
+        let broken = "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,x\n";
+        let p = files(dir.path(), &[(INV, overflow), (day2, broken)]);
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(
+            e.contains(INV) && e.contains("adds up to 4,294,967,296 invocations"),
+            "{e}"
+        );
+        let fine = "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,2\n";
+        let p = files(dir.path(), &[(INV, fine), (day2, broken)]);
+        let e = read(&p, false).unwrap_err().to_string();
+        assert!(e.contains(day2) && e.contains("line 2, field '1'"), "{e}");
+        // Three days with their warnings in day order, counts appended in day order.
+        let day3 = "invocations_per_function_md.anon.d03.csv";
+        let repeated = "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,0,5\no,a,f,http,1,0\no,a,g,timer,2,0\n";
+        let p = files(dir.path(), &[(INV, fine), (day2, repeated), (day3, repeated)]);
+        let parsed = read(&p, false).unwrap();
+        let f = &parsed.functions[0].arrivals;
+        let Arrivals::PerMinute(counts) = f else {
+            panic!("{f:?}")
+        };
+        assert_eq!(
+            counts.nonzero().collect::<Vec<_>>(),
+            [(0, 1), (1, 2), (1440, 1), (1441, 5), (2880, 1), (2881, 5)]
+        );
+        let repeats: Vec<&String> = parsed
+            .warnings
+            .iter()
+            .filter(|w| w.contains("repeat a function"))
+            .collect();
+        assert_eq!(repeats.len(), 2, "{:?}", parsed.warnings);
+        assert!(
+            repeats[0].contains("day 2") && repeats[1].contains("day 3"),
+            "{repeats:?}"
+        );
+        let sources: Vec<&str> = parsed.sources.iter().map(|s| s.path.as_str()).collect();
+        assert!(
+            sources[0].ends_with(INV) && sources[1].ends_with(day2) && sources[2].ends_with(day3),
+            "{sources:?}"
+        );
+    }
+
     fn files(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
         files
             .iter()
