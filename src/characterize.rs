@@ -10,6 +10,7 @@
 //! trace has them; from per-minute counts they are approximated by spacing a minute's
 //! invocations evenly inside it (exact for functions invoked at most once a minute).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -142,8 +143,20 @@ pub fn characterize(w: &Workload) -> WorkloadProfile {
     let mut durations = Vec::new();
     let (mut peak, mut idle, mut cvs) = (Vec::new(), Vec::new(), Vec::new());
     let (mut cv_from_ts, mut cv_from_counts) = (false, false);
-    for f in &w.functions {
-        let n = f.arrivals.invocations();
+    // Each function's count and shape, a pass over its arrivals, side by side (folded below
+    // in the functions' order).
+    let measured: Vec<(u64, Option<Shape>)> = w
+        .functions
+        .par_iter()
+        .map(|f| {
+            let is_timed = !matches!(f.arrivals, Arrivals::Untimed(_));
+            let shape = is_timed
+                .then(|| shape(&f.arrivals, w.window_start_ms, minutes))
+                .flatten();
+            (f.arrivals.invocations(), shape)
+        })
+        .collect();
+    for (f, (n, shape)) in w.functions.iter().zip(measured) {
         total_invocations += n;
         let is_timed = !matches!(f.arrivals, Arrivals::Untimed(_));
         owners.insert(f.id.owner.as_str());
@@ -158,7 +171,7 @@ pub fn characterize(w: &Workload) -> WorkloadProfile {
             fn_le_min += u64::from(n <= minutes);
             fn_le_hour += u64::from(n * 60 <= minutes);
             rates.push(n as f64 / minutes as f64);
-            if let Some(s) = shape(&f.arrivals, w.window_start_ms, minutes) {
+            if let Some(s) = shape {
                 peak.push(s.peak_to_mean);
                 idle.push(s.idle_fraction);
                 if let Some(cv) = s.iat_cv {
@@ -336,11 +349,7 @@ pub(crate) fn shape(arrivals: &Arrivals, window_start_ms: u64, minutes: u64) -> 
             // The busy minutes in order (what `MinuteCounts::nonzero` yields), without boxing.
             match counts {
                 MinuteCounts::Dense { first_minute, counts } => {
-                    for (i, c) in counts.iter().enumerate() {
-                        if c > 0 {
-                            add(first_minute + i as u32, c);
-                        }
-                    }
+                    counts.for_each_busy(|i, c| add(first_minute + i as u32, c));
                 }
                 MinuteCounts::Sparse { entries } => {
                     for (m, c) in entries.iter() {
