@@ -1271,7 +1271,6 @@ mod tests {
         );
     }
 
-    /// Writes `files` (name, text) into a fresh folder and returns their paths.
     #[test]
     fn idle_minutes_taken_four_at_a_time_parse_as_the_row_parser_does() {
         let minutes = 12u32;
@@ -1392,6 +1391,47 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_day_with_durations_but_no_invocations_is_reported_in_its_place() {
+        // Day 2 has only a durations file, between two full days: its warning comes after
+        // day 1's and before day 3's, and its calls are not invented; durations alone are an error.
+        let dir = tempfile::tempdir().unwrap();
+        let inv = |d: u32| format!("invocations_per_function_md.anon.d0{d}.csv");
+        let dur2 = "function_durations_percentiles.anon.d02.csv";
+        let repeated = "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,1\no,a,f,http,2\n";
+        let durations = format!("{DUR_HEADER}o,a,f,1,1,1,1,1,1,1,1,1,1,1\n");
+        let p = files(
+            dir.path(),
+            &[(&inv(1), repeated), (dur2, &durations), (&inv(3), repeated)],
+        );
+        let parsed = read(&p, false).unwrap();
+        let order: Vec<u32> = parsed
+            .warnings
+            .iter()
+            .filter_map(|w| {
+                if w.contains("repeat a function already listed on day 1") {
+                    Some(1)
+                } else if w.contains(dur2) && w.contains("no invocations file for day 2, so this file was not used") {
+                    Some(2)
+                } else if w.contains("repeat a function already listed on day 3") {
+                    Some(3)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(order, [1, 2, 3], "{:?}", parsed.warnings);
+        let Arrivals::PerMinute(counts) = &parsed.functions[0].arrivals else {
+            panic!()
+        };
+        assert_eq!(counts.nonzero().collect::<Vec<_>>(), [(0, 3), (2880, 3)]);
+        let e = read(&files(dir.path(), &[(dur2, &durations)]), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only durations or memory files"), "{e}");
+    }
+
+    /// Writes `files` (name, text) into a fresh folder and returns their paths.
     fn files(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
         files
             .iter()

@@ -123,8 +123,8 @@ impl DenseCounts {
     }
 
     /// The first and the last position with a count above zero and how many positions have
-    /// one, if any does (passes over one width's slice, which the compiler vectorizes: a day
-    /// appended to a busy function looks at every count held so far).
+    /// one, if any does (passes over one width's slice, the count between them vectorized: a
+    /// day appended to a busy function looks at every count held so far).
     pub fn busy_span(&self) -> Option<(usize, usize, usize)> {
         each_width!(self, v => {
             let first = v.iter().position(|&c| c != 0)?;

@@ -314,6 +314,11 @@ impl MinuteCounts {
             return false;
         }
         // Every count is canonical: the width is the one its largest count takes.
+        debug_assert_eq!(
+            other_width,
+            bytes_for_all(other.nonzero().map(|e| e.1)),
+            "canonical counts"
+        );
         let width = width.max(other_width);
         let sparse = Self::sparse_is_smaller(nonzero + added, (other_last - first) as usize + 1, width);
         match self {
