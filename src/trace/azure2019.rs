@@ -55,9 +55,8 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
     let mut merged = Days::default();
     std::thread::scope(|s| {
         let mut merging: Option<std::thread::ScopedJoinHandle<'_, Result<Days, TraceError>>> = None;
-        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Days, TraceError>>| {
-            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        };
+        let joined =
+            |h: std::thread::ScopedJoinHandle<'_, _>| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         for (day, kinds) in &days {
             let read = read_day(inputs, *day, kinds, skip_bad_rows);
             if let Some(h) = merging.take() {

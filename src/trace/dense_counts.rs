@@ -133,6 +133,11 @@ impl DenseCounts {
         })
     }
 
+    /// The sum of the counts (a loop over one width's slice).
+    pub fn total(&self) -> u64 {
+        each_width!(self, v => v.iter().map(|&c| u64::from(c)).sum())
+    }
+
     /// Calls `f` with the position and count of every count above zero, in order (a loop over
     /// one width's slice: no dispatch per count).
     pub fn for_each_busy(&self, mut f: impl FnMut(usize, u32)) {
@@ -243,6 +248,7 @@ mod tests {
             c.for_each_busy(|i, n| seen.push((i, n)));
             assert_eq!(seen, [(1, 3 * scale), (4, 7 * scale)]);
             assert_eq!(DenseCounts::from(vec![scale; 3]).busy_span(), Some((0, 2, 3)));
+            assert_eq!(c.total(), 10 * u64::from(scale));
         }
         assert_eq!(DenseCounts::from(vec![0, 0]).busy_span(), None);
         assert_eq!(DenseCounts::default().busy_span(), None);

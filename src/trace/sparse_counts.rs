@@ -58,6 +58,11 @@ impl SparseCounts {
         self.counts.width_bytes()
     }
 
+    /// The sum of the counts.
+    pub fn total(&self) -> u64 {
+        self.counts.total()
+    }
+
     /// The high bits of the last busy minute.
     fn last_high(&self) -> u16 {
         self.changes.last().map_or(self.high, |&(_, high)| high)

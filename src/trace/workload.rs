@@ -210,8 +210,8 @@ impl MinuteCounts {
     /// Total invocations.
     pub fn total(&self) -> u64 {
         match self {
-            MinuteCounts::Dense { counts, .. } => counts.iter().map(u64::from).sum(),
-            MinuteCounts::Sparse { entries } => entries.iter().map(|(_, c)| u64::from(c)).sum(),
+            MinuteCounts::Dense { counts, .. } => counts.total(),
+            MinuteCounts::Sparse { entries } => entries.total(),
         }
     }
 
