@@ -205,6 +205,19 @@ pub fn parse_usd(text: &str) -> Result<Money, String> {
     Ok(m)
 }
 
+/// `--fluid-from`: a count of invocations ≥ 1, or `off` (never: `u64::MAX`).
+fn parse_fluid_from(text: &str) -> Result<u64, String> {
+    match text {
+        "off" => Ok(u64::MAX),
+        _ => match text.parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "'{text}' is not a count of invocations in one minute ≥ 1 (e.g. 50000), or off"
+            )),
+        },
+    }
+}
+
 /// A percentage on the command line (≥ 0, finite).
 fn parse_pct(text: &str) -> Result<f64, String> {
     match text.strip_suffix('%').unwrap_or(text).parse::<f64>() {
@@ -555,6 +568,13 @@ pub struct SimulateArgs {
     /// Seed for every random draw (arrival placement, durations, init times).
     #[arg(long, value_name = "S", default_value_t = crate::sim::DEFAULT_SEED)]
     pub seed: u64,
+    /// A unit whose busiest minute holds at least N invocations is approximated minute by
+    /// minute (the fluid path) instead of replayed request by request; off: never. Below the
+    /// default its units' bills stay exact to 0.01 % but their cold starts, peaks and idle time
+    /// lose accuracy (README, "Extreme rates")
+    #[arg(long, value_name = "N|off", value_parser = parse_fluid_from,
+          default_value_t = crate::sim::fluid::FLUID_MIN_PER_MINUTE)]
+    pub fluid_from: u64,
     /// Worker threads (default: all cores; at most 1,024). Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

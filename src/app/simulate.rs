@@ -123,6 +123,7 @@ impl Prepared {
         cfg.cpu_bound_fraction = args.cpu_bound_fraction;
         cfg.seed = args.seed;
         cfg.per_minute = args.per_minute;
+        cfg.fluid_from_per_minute = args.fluid_from;
 
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = args.threads {

@@ -108,6 +108,7 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<ExitCode> {
         },
         seed: scenario.seed,
         fallback_duration_ms: scenario.fallback_duration_ms,
+        fluid_from_per_minute: scenario.fluid_from_per_minute,
         points,
         instance_scope: args.instance_scope,
     };

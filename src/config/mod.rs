@@ -248,6 +248,9 @@ pub struct Scenario {
     pub cpu_bound_fraction: f64,
     /// Duration for functions the trace gives none, ms.
     pub fallback_duration_ms: Option<f64>,
+    /// A unit whose busiest minute holds at least this many invocations takes the simulator's
+    /// fluid path (`SimConfig::fluid_from_per_minute`).
+    pub fluid_from_per_minute: u64,
     /// Ops labour, when the user gave it.
     pub ops: Option<Ops>,
     /// Serverless options.

@@ -36,6 +36,7 @@ struct RawScenario {
     growth_per_month: Option<Spanned<f64>>,
     cpu_bound_fraction: Option<Spanned<f64>>,
     fallback_duration_ms: Option<Spanned<f64>>,
+    fluid_from_per_minute: Option<Spanned<u64>>,
     ops: Option<Spanned<RawOps>>,
     #[serde(default)]
     serverless: Vec<RawServerless>,
@@ -357,6 +358,17 @@ impl Scenario {
             )?),
             None => None,
         };
+        let fluid_from_per_minute = match &raw.fluid_from_per_minute {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(e.at(
+                    n,
+                    "fluid_from_per_minute 0 is out of range".into(),
+                    "give a count of invocations in one minute ≥ 1 (default 1,000,000)",
+                ))
+            }
+            Some(n) => *n.get_ref(),
+            None => crate::sim::fluid::FLUID_MIN_PER_MINUTE,
+        };
         let traces = raw
             .traces
             .unwrap_or_default()
@@ -474,6 +486,7 @@ impl Scenario {
             growth_per_month,
             cpu_bound_fraction,
             fallback_duration_ms,
+            fluid_from_per_minute,
             ops,
             serverless,
             provisioned,
@@ -893,6 +906,25 @@ mod tests {
             "{:?}",
             d.assumptions
         );
+    }
+
+    #[test]
+    fn fluid_from_per_minute_is_a_count_of_at_least_one() {
+        let base = "schema_version = 1\n[[serverless]]\nid = \"a\"\nplatform = \"aws-lambda\"\n";
+        let parse = |text: &str| Scenario::parse("s.toml", text, Path::new("."));
+        assert_eq!(
+            parse(base).unwrap().fluid_from_per_minute,
+            crate::sim::fluid::FLUID_MIN_PER_MINUTE
+        );
+        let set = parse(&format!("fluid_from_per_minute = 50000\n{base}")).unwrap();
+        assert_eq!(set.fluid_from_per_minute, 50_000);
+        let e = parse_err(&format!("fluid_from_per_minute = 0\n{base}"));
+        assert!(
+            e.contains("line 1: fluid_from_per_minute 0 is out of range") && e.contains("≥ 1"),
+            "{e}"
+        );
+        let e = parse_err(&format!("fluid_from_per_minute = -5\n{base}"));
+        assert!(e.contains("line 1"), "{e}");
     }
 
     #[test]

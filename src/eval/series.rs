@@ -224,6 +224,7 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
         cost: plan.cost_options(table),
         seed: plan.scenario.seed,
         fallback_duration_ms: plan.scenario.fallback_duration_ms,
+        fluid_from_per_minute: plan.scenario.fluid_from_per_minute,
         points: BTreeMap::new(),
         instance_scope: opt.instance_scope,
     })?;

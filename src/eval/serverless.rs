@@ -31,6 +31,7 @@ pub fn sim_config(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimConf
     cfg.fallback_duration_ms = plan.scenario.fallback_duration_ms.map(|d| d.round() as u64);
     cfg.cpu_bound_fraction = plan.scenario.cpu_bound_fraction;
     cfg.seed = plan.scenario.seed;
+    cfg.fluid_from_per_minute = plan.scenario.fluid_from_per_minute;
     cfg.spread = plan.what_if.spread;
     // The per-minute concurrency series, for the report's concurrency chart.
     cfg.per_minute = true;
@@ -547,6 +548,16 @@ mod tests {
             what_if: super::super::WhatIf::default(),
             replays: None,
         }
+    }
+
+    #[test]
+    fn the_scenario_sets_where_the_fluid_path_starts() {
+        let mut p = plan(&[None; 4], 0);
+        let opt = p.scenario.serverless[0].clone();
+        let default = sim_config(&p, &opt).unwrap();
+        assert_eq!(default.fluid_from_per_minute, crate::sim::fluid::FLUID_MIN_PER_MINUTE);
+        p.scenario.fluid_from_per_minute = 50_000;
+        assert_eq!(sim_config(&p, &opt).unwrap().fluid_from_per_minute, 50_000);
     }
 
     #[test]

@@ -597,6 +597,8 @@ pub struct TuneInput<'a> {
     pub seed: u64,
     /// Duration for functions the trace gives none, ms.
     pub fallback_duration_ms: Option<f64>,
+    /// The replay's fluid-path threshold (`SimConfig::fluid_from_per_minute`).
+    pub fluid_from_per_minute: u64,
     /// Mean durations per function key at several sizes (from traces read separately).
     pub points: BTreeMap<String, Vec<SizePoint>>,
     /// Which functions share instances, one unit per service (`None`: the platform's).
@@ -629,6 +631,7 @@ pub fn tune(input: &TuneInput<'_>) -> anyhow::Result<TuneResult> {
     cfg.max_instances = facts.max_instances_limit;
     cfg.seed = input.seed;
     cfg.fallback_duration_ms = input.fallback_duration_ms.map(|d| d.round() as u64);
+    cfg.fluid_from_per_minute = input.fluid_from_per_minute;
     let period_ms = w.window_ms().max(MS_PER_MINUTE);
     // A unit's replay and sweep: `Err(skipped)` for a unit the simulator refuses, else its
     // result and whether its CPU-bound fraction was fitted.
@@ -1077,6 +1080,7 @@ mod tests {
                     cost: CostOptions::default(),
                     seed: 7,
                     fallback_duration_ms: None,
+                    fluid_from_per_minute: crate::sim::fluid::FLUID_MIN_PER_MINUTE,
                     points: BTreeMap::new(),
                     instance_scope: None,
                 })

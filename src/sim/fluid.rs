@@ -646,7 +646,7 @@ mod tests {
     //! request by request (threshold never reached) and by the fluid path (threshold 1).
     use super::super::arrivals::{per_minute_function, DurationModel, FunctionArrivals, SpreadMode};
     use super::super::platform::PlatformModel;
-    use super::super::{simulate_with_fluid_threshold, SimConfig, SimOutput};
+    use super::super::{simulate, SimConfig, SimOutput};
     use super::*;
     use crate::cost::billed_gb_seconds;
     use crate::platform::ServerlessPlatform;
@@ -689,9 +689,17 @@ mod tests {
         scaled_workload(counts, 1.0)
     }
 
+    /// `cfg` with units of at least `threshold` invocations in a minute on the fluid path.
+    fn from(cfg: &SimConfig, threshold: u64) -> SimConfig {
+        SimConfig {
+            fluid_from_per_minute: threshold,
+            ..cfg.clone()
+        }
+    }
+
     fn both(w: &Workload, cfg: &SimConfig) -> (SimOutput, SimOutput) {
-        let events = simulate_with_fluid_threshold(w, cfg, u64::MAX).unwrap();
-        let fluid = simulate_with_fluid_threshold(w, cfg, 1).unwrap();
+        let events = simulate(w, &from(cfg, u64::MAX)).unwrap();
+        let fluid = simulate(w, &from(cfg, 1)).unwrap();
         assert!(!events.assumptions.iter().any(|a| a.starts_with("fluid path")));
         assert!(fluid.assumptions.iter().any(|a| a.starts_with("fluid path: 1 unit(s)")));
         (events, fluid)
@@ -995,20 +1003,38 @@ mod tests {
             .insert(0, per_minute_function("calm", vec![10; 10], durations()));
         let mut cfg = config(ServerlessPlatform::AwsLambda);
         cfg.per_minute = true;
-        let out = simulate_with_fluid_threshold(&w, &cfg, 150_000).unwrap();
+        let out = simulate(&w, &from(&cfg, 150_000)).unwrap();
         let s = &out.stats;
         assert_eq!(s.invocations, 1_100_100);
         assert_eq!(s.served + s.throttles, s.invocations);
         let keys: Vec<&str> = out.units.iter().map(|u| u.key.as_str()).collect();
         assert_eq!(keys, ["calm/calm", "hot/hot"]);
         assert_eq!(out.units.iter().map(|u| u.invocations).sum::<u64>(), s.invocations);
-        let fluid: Vec<&String> = out.assumptions.iter().filter(|a| a.starts_with("fluid path")).collect();
-        assert_eq!(fluid.len(), 1);
+        let said = |out: &SimOutput| -> Vec<String> {
+            out.assumptions
+                .iter()
+                .filter(|a| a.starts_with("fluid path"))
+                .cloned()
+                .collect()
+        };
+        // Below the default threshold, a second assumption states what one unit's figures lose.
+        let fluid = said(&out);
+        assert_eq!(fluid.len(), 2, "{fluid:?}");
         assert!(
             fluid[0].contains("(hot/hot)") && fluid[0].contains("150000"),
             "{}",
             fluid[0]
         );
+        assert!(
+            fluid[1].starts_with("fluid path from 150000 invocations in a minute, below its default of 1000000"),
+            "{}",
+            fluid[1]
+        );
+        // At the default, only the first.
+        let top = scaled_workload(vec![FLUID_MIN_PER_MINUTE as u32], 1.0);
+        let fluid = said(&simulate(&top, &cfg).unwrap());
+        assert_eq!(fluid.len(), 1, "{fluid:?}");
+        assert!(fluid[0].starts_with("fluid path: 1 unit(s) with at least 1000000"));
         let minutes = &s.concurrency_by_minute;
         assert_eq!(minutes.len(), 10);
         assert_eq!(minutes.iter().map(|m| m.max).max(), Some(s.peak_concurrency));
@@ -1071,7 +1097,7 @@ mod tests {
             .any(|a| a.starts_with("at most 300 instances per unit (as configured")));
         let mut as_limit = config(ServerlessPlatform::AwsLambda);
         as_limit.concurrency_limit = Some(300);
-        let limited = simulate_with_fluid_threshold(&ramp(), &as_limit, 1).unwrap();
+        let limited = simulate(&ramp(), &from(&as_limit, 1)).unwrap();
         assert_eq!(
             (limited.stats.served, limited.stats.throttles, limited.stats.cold_starts),
             (f.served, f.throttles, f.cold_starts)

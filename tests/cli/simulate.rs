@@ -333,3 +333,53 @@ fn requests_beyond_the_timeout_are_counted_and_warned_about() {
             "3 of 3 requests ran into aws-lambda's execution timeout of 900000 ms",
         ));
 }
+
+#[test]
+fn fluid_from_puts_the_busiest_units_on_the_fluid_path_and_keeps_the_bill() {
+    // The bundled day's busiest function holds 1,421 calls in its busiest minute, the next 41:
+    // from 1,000 that one unit is approximated per minute; by default (1,000,000) and with
+    // `off` none is. Its billed GB-s are the exact expectation where the replay's are one draw:
+    // the whole bill agrees within 1 %, the requests exactly.
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/default");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["simulate", data, "--platform", "aws-lambda", "--json"];
+        args.extend_from_slice(extra);
+        json_of(&args).0
+    };
+    let fluid_said = |v: &Value| {
+        v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|a| a.starts_with("fluid path"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (default, off, from) = (run(&[]), run(&["--fluid-from", "off"]), run(&["--fluid-from", "1000"]));
+    assert!(fluid_said(&default).is_empty() && fluid_said(&off).is_empty());
+    assert_eq!(default["billed_gb_seconds"], off["billed_gb_seconds"]);
+    let said = fluid_said(&from);
+    assert!(
+        said[0].starts_with("fluid path: 1 unit(s) with at least 1000 invocations"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].starts_with("fluid path from 1000 invocations in a minute, below its default"),
+        "{said:?}"
+    );
+    assert_eq!(from["invocations"], default["invocations"]);
+    let (a, b) = (
+        from["billed_gb_seconds"].as_f64().unwrap(),
+        default["billed_gb_seconds"].as_f64().unwrap(),
+    );
+    assert!((a / b - 1.0).abs() < 0.01, "{a} vs {b}");
+    assert_ne!(a, b);
+    for bad in ["0", "1.5", "many"] {
+        faascost()
+            .args(["simulate", data, "--platform", "aws-lambda", "--fluid-from", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("a count of invocations in one minute ≥ 1"));
+    }
+}
