@@ -5,19 +5,22 @@
 # the fluid path took (the rows that differ: every other unit is the same replay in both runs)
 # the spread of their cold starts, peak in flight and idle time against the replay's.
 #
-# Usage: scripts/fluid-accuracy.sh TRACE_DIR [N] [more simulate flags]
-#        (N default 5000; flags default --platform aws-lambda --keep-alive fixed:10m
-#        --concurrency-limit 0)
+# Usage: scripts/fluid-accuracy.sh TRACE_DIR [N [simulate flags]]
+#        (N, a count ≥ 1, default 5000; the flags replace the default --platform aws-lambda
+#        --keep-alive fixed:10m --concurrency-limit 0 and must name a platform)
 # Env:   BIN=the faascost binary (default target/release/faascost, built when missing)
 # Example (BENCHMARKS.md): a full-size Azure-like day, `faascost generate --like azure2019
 #        --functions 50000 --days 14 --seed 1 --format azure2019 --out full14`, its d01 files
 #        in a folder of their own.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/fluid-accuracy.sh TRACE_DIR [N] [simulate flags]" >&2; exit 2; }
-TRACE="$1"; N="${2:-5000}"; shift $(( $# >= 2 ? 2 : 1 ))
+usage() { echo "usage: scripts/fluid-accuracy.sh TRACE_DIR [N [simulate flags]]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+TRACE="$(realpath "$1")"; N="${2:-5000}"; shift $(( $# >= 2 ? 2 : 1 ))
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || { echo "error: N must be a count of invocations ≥ 1, not '$N'" >&2; usage; }
 FLAGS=("$@")
 [ ${#FLAGS[@]} -gt 0 ] || FLAGS=(--platform aws-lambda --keep-alive fixed:10m --concurrency-limit 0)
+[ -z "${BIN:-}" ] || BIN="$(realpath "$BIN")"
+cd "$(dirname "$0")/.."
 BIN="${BIN:-target/release/faascost}"
 command -v /usr/bin/time >/dev/null || { echo "error: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
 [ -x "$BIN" ] || cargo build --release --locked --quiet
@@ -34,6 +37,8 @@ print(f"{'':24} {'events':>16} {'fluid':>16} {'fluid/events':>12}")
 for k in ["invocations", "served", "cold_starts", "peak_concurrency", "avg_concurrency", "avg_instances",
           "idle_instance_seconds", "billed_gb_seconds", "init_billed_gb_seconds"]:
     e, f = events[k], fluid[k]
+    if e is None or f is None:  # e.g. GB-s on a platform that bills CPU time
+        continue
     print(f"{k:24} {e:>16.1f} {f:>16.1f} {(f / e - 1) * 100 if e else 0:>+11.2f}%")
 for p in ["p50", "p99", "p99_9"]:
     print(f"latency {p:16} {events['latency_ms'][p]:>16} {fluid['latency_ms'][p]:>16}")

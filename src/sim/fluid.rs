@@ -1,7 +1,8 @@
 //! The fluid path for extreme rates: a unit whose busiest minute holds at least
-//! [`FLUID_MIN_PER_MINUTE`] invocations is not replayed request by request (one Azure 2019
-//! minute may hold 4,294,967,295 of them) but by a per-minute fluid/queueing approximation,
-//! in time O(minutes + distinct duration values) and memory O(minutes present).
+//! `SimConfig::fluid_from_per_minute` invocations (default [`FLUID_MIN_PER_MINUTE`]) is not
+//! replayed request by request (one Azure 2019 minute may hold 4,294,967,295 of them) but by a
+//! per-minute fluid/queueing approximation, in time O(minutes + distinct duration values) and
+//! memory O(minutes present).
 //!
 //! Per minute `m` of a unit, with `n` arrivals and work `W = Σ n_f·E[S_f]` (ms; `E[S_f]` the
 //! exact mean of function `f`'s whole-ms durations, [`whole_ms_distribution`]):
@@ -64,8 +65,8 @@ use crate::trace::{Arrivals, FunctionTrace};
 use crate::units::MS_PER_MINUTE;
 use crate::usage::MsHistogram;
 
-/// A unit whose busiest minute holds at least this many invocations takes the fluid path.
-/// At that rate a minute's requests in flight are ≥ 1,000,000 × E[S] / 60,000 ms (≥ 1,667
+/// By default, a unit whose busiest minute holds at least this many invocations takes the
+/// fluid path (`SimConfig::fluid_from_per_minute`, `simulate --fluid-from`). At that rate a minute's requests in flight are ≥ 1,000,000 × E[S] / 60,000 ms (≥ 1,667
 /// for 100-ms calls): instances never idle within the minute, and the event replay would cost
 /// ≥ 0.4 s per minute.
 pub const FLUID_MIN_PER_MINUTE: u64 = 1_000_000;

@@ -15,8 +15,9 @@
 //! throttling is exact; a unit's own instance cap (App Runner's MaxSize) refuses a request that
 //! would start one instance more. Memory is O(units + requests in flight + one minute of arrivals), never
 //! O(invocations) or O(window span). Results do not depend on the thread count. A unit whose
-//! busiest minute holds at least [`fluid::FLUID_MIN_PER_MINUTE`] invocations takes the
-//! [`fluid`] approximation instead of the event replay (stated in the assumptions).
+//! busiest minute holds at least [`SimConfig::fluid_from_per_minute`] invocations (default
+//! [`fluid::FLUID_MIN_PER_MINUTE`]) takes the [`fluid`] approximation instead of the event
+//! replay (stated in the assumptions).
 //! Sources: SPEC.md "Models"; SimFaaS and dslab-faas (../shared/reference/anchors.md).
 
 pub mod arrivals;
@@ -870,8 +871,6 @@ struct Resolved<'c> {
     max_instances: Option<u32>,
     runtime: String,
     cold_start: ColdStartDist,
-    /// The fluid path's threshold (invocations in a unit's busiest minute).
-    threshold: u64,
 }
 
 /// Whether a function's trace counts as timer-driven per-minute counts (its own spread).
@@ -1017,7 +1016,6 @@ fn run(workload: &Workload, cfg: &SimConfig, alone: bool, shard: Shard) -> Resul
         max_instances,
         runtime,
         cold_start,
-        threshold,
     };
     let run_fluid = |units: &[UnitPlan], sweep: &ProfileSweep| -> Result<(Vec<UnitResult>, MinuteLoad), SimError> {
         let units: Vec<fluid::FluidUnit> = units
@@ -1228,8 +1226,8 @@ fn assemble(
         max_instances,
         ref runtime,
         cold_start,
-        threshold,
     } = *resolved;
+    let threshold = cfg.fluid_from_per_minute;
     let p = &cfg.platform;
     let end_ms = window_end_ms.max(results.iter().map(|r| r.last_completion_ms).max().unwrap_or(0));
     let profile = sweep.finish(end_ms, per_minute);
@@ -1467,8 +1465,8 @@ fn assemble(
              duration / 1 min (Little), peak = the level the minute's arrivals cross about once, one instance per \
              request in flight, cold starts = instances added beyond those kept warm, throttles where the account limit leaves too \
              little; durations apportioned exactly over each function's duration distribution (agrees with the \
-             event replay within 1 % on billed GB-s and 5 % on peak concurrency, mean instances and cold starts at \
-             20,000–200,000 invocations a minute with a 230-ms mean init, 5.8 % on peak concurrency with a 403-ms one; \
+             event replay within 1 % on billed GB-s and 5 % on peak concurrency, mean instances and cold starts on \
+             a smooth ramp of 20,000–200,000 invocations a minute with a 230-ms mean init, 5.8 % on peak concurrency with a 403-ms one; \
              a binding account limit throttles a uniform share); durations beyond the timeout cut there and counted",
             keys.len(),
             keys.join(", ")
@@ -1476,9 +1474,9 @@ fn assemble(
         if threshold < fluid::FLUID_MIN_PER_MINUTE {
             assumptions.push(format!(
                 "fluid path from {threshold} invocations in a minute, below its default of {} (--fluid-from, the \
-                 scenario's fluid_from_per_minute): on a generated full-size Azure-like day (50,000 functions, 2.05 \
-                 billion invocations) with its 55 units of 5,000 or more in their busiest minute on the fluid path, \
-                 against the event replay of every unit: billed GB-s −0.002 %, latency percentiles within 0.01 %, \
+                 scenario's fluid_from_per_minute); measured from 5,000 (not below) on a generated full-size \
+                 Azure-like day (50,000 functions, 2.05 billion invocations) with its 55 units of 5,000 or more in \
+                 their busiest minute on the fluid path, against the event replay of every unit: billed GB-s −0.002 %, latency percentiles within 0.01 %, \
                  cold starts −0.5 %, peak concurrency +1.7 % and idle instance time +5.3 % in all, but one unit's \
                  cold starts −82 % to +35 %, its peak −33 % to +40 % and its idle time −44 % to +47 %: rely on the \
                  bills and totals, not on one unit's cold starts",
