@@ -630,6 +630,21 @@ struct UnitState<'a> {
 }
 
 impl UnitState<'_> {
+    /// The pending first-attempt request, the unit's next one put in its place. While one
+    /// follows, only the request is written (the tag stays `Some`): the whole `Option` written
+    /// as its tag and its request, then read back whole, stalled that load on the two stores
+    /// (x86's store forwarding serves a load from one store only).
+    #[inline]
+    fn take_next(&mut self) -> Request {
+        let slot = self.next.as_mut().expect("a first attempt has its request");
+        let r = *slot;
+        match self.requests.next() {
+            Some(n) => *slot = n,
+            None => self.next = None,
+        }
+        r
+    }
+
     /// Places `inst` in a free index, or a new one: every index is below 2^30 (a completion's
     /// payload holds it beside the [`POOLED`] and [`PROVISIONED`] bits; links hold it as `u32`).
     fn new_instance(&mut self, inst: Instance) -> usize {
@@ -1657,9 +1672,8 @@ impl<'a> Engine<'a> {
             let (keep_alive_ms, idle) = &mut lean.units[unit as usize];
             let cfg = &self.cfg;
             let st = &mut self.states[unit as usize];
-            let r = st.next.take().expect("a first attempt has its request");
+            let r = st.take_next();
             st.res.arrivals += 1;
-            st.next = st.requests.next();
             if several {
                 match st.next {
                     Some(n) => lean.arrive.replace_top((n.arrival_ms, unit)),
@@ -1874,11 +1888,10 @@ impl<'a> Engine<'a> {
         let cfg = &self.cfg;
         let st = &mut self.states[unit as usize];
         let (duration_ms, attempt) = if payload == NONE {
-            let r = st.next.take().expect("a first attempt has its request");
+            let r = st.take_next();
             st.res.arrivals += 1;
             // The unit's next first-attempt arrival replaces this event at the top of the heap
             // (one sift instead of a pop and a push).
-            st.next = st.requests.next();
             match st.next {
                 Some(n) => {
                     let tie = st.tie(unit);
