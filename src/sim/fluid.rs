@@ -66,9 +66,9 @@ use crate::units::MS_PER_MINUTE;
 use crate::usage::MsHistogram;
 
 /// By default, a unit whose busiest minute holds at least this many invocations takes the
-/// fluid path (`SimConfig::fluid_from_per_minute`, `simulate --fluid-from`). At that rate a minute's requests in flight are ≥ 1,000,000 × E[S] / 60,000 ms (≥ 1,667
-/// for 100-ms calls): instances never idle within the minute, and the event replay would cost
-/// ≥ 0.4 s per minute.
+/// fluid path (`SimConfig::fluid_from_per_minute`, `simulate --fluid-from`). At that rate a
+/// minute's requests in flight are ≥ 1,000,000 × E[S] / 60,000 ms (≥ 1,667 for 100-ms calls):
+/// instances never idle within the minute, and the event replay would cost ≥ 0.4 s per minute.
 pub const FLUID_MIN_PER_MINUTE: u64 = 1_000_000;
 
 /// One function of a fluid unit.

@@ -1476,10 +1476,10 @@ fn assemble(
                 "fluid path from {threshold} invocations in a minute, below its default of {} (--fluid-from, the \
                  scenario's fluid_from_per_minute); measured from 5,000 (not below) on a generated full-size \
                  Azure-like day (50,000 functions, 2.05 billion invocations) with its 55 units of 5,000 or more in \
-                 their busiest minute on the fluid path, against the event replay of every unit: billed GB-s −0.002 %, latency percentiles within 0.01 %, \
-                 cold starts −0.5 %, peak concurrency +1.7 % and idle instance time +5.3 % in all, but one unit's \
-                 cold starts −82 % to +35 %, its peak −33 % to +40 % and its idle time −44 % to +47 %: rely on the \
-                 bills and totals, not on one unit's cold starts",
+                 their busiest minute on the fluid path, against the event replay of every unit: billed GB-s \
+                 −0.002 %, latency percentiles within 0.01 %, cold starts −0.5 %, peak concurrency +1.7 % and idle \
+                 instance time +5.3 % in all, but one unit's cold starts −82 % to +35 %, its peak −33 % to +40 % \
+                 and its idle time −44 % to +47 %: rely on the bills and totals, not on one unit's cold starts",
                 fluid::FLUID_MIN_PER_MINUTE
             ));
         }
