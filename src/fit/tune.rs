@@ -1061,7 +1061,8 @@ mod tests {
 
     /// Units are replayed in parallel, the busiest first: the result is the same on one
     /// thread as on three, its units by invocations (then key) and its skipped ones in key
-    /// order.
+    /// order. The replays take the input's fluid-path threshold: from 1 invocation a minute
+    /// every unit is approximated, and the sweep changes.
     #[test]
     fn the_sweep_does_not_depend_on_the_thread_count() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::config::DEFAULT_SCENARIO_DIR);
@@ -1069,7 +1070,7 @@ mod tests {
             crate::trace::read_workload_files(&[dir], &crate::trace::ReadOptions::default()).unwrap();
         workload.functions.truncate(40);
         let catalog = Catalog::embedded().unwrap();
-        let on = |threads: usize| {
+        let on_from = |threads: usize, fluid_from_per_minute: u64| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
                 tune(&TuneInput {
@@ -1080,13 +1081,14 @@ mod tests {
                     cost: CostOptions::default(),
                     seed: 7,
                     fallback_duration_ms: None,
-                    fluid_from_per_minute: crate::sim::fluid::FLUID_MIN_PER_MINUTE,
+                    fluid_from_per_minute,
                     points: BTreeMap::new(),
                     instance_scope: None,
                 })
                 .unwrap()
             })
         };
+        let on = |threads: usize| on_from(threads, crate::sim::fluid::FLUID_MIN_PER_MINUTE);
         let one = on(1);
         assert!(one.units.len() > 10, "{} units", one.units.len());
         assert!(one.units.windows(2).all(
@@ -1094,5 +1096,7 @@ mod tests {
         ));
         assert!(one.skipped.windows(2).all(|w| w[0].key < w[1].key));
         assert_eq!(one, on(3));
+        assert_ne!(one, on_from(1, 1));
+        assert_eq!(one, on_from(1, u64::MAX));
     }
 }
