@@ -99,6 +99,19 @@ pub(super) fn read(inputs: &mut [Input], skip_bad_rows: bool) -> Result<Parsed, 
 /// A day's durations or memory file read: the map, the file, its warnings.
 type SideFile<M> = (M, SourceFile, Vec<String>);
 
+impl Parsed {
+    /// The map of a day's durations or memory file (empty without one), its file and warnings
+    /// recorded.
+    fn take_side<M: Default>(&mut self, side: Option<SideFile<M>>) -> M {
+        let Some((map, source, warnings)) = side else {
+            return M::default();
+        };
+        self.sources.push(source);
+        self.warnings.extend(warnings);
+        map
+    }
+}
+
 /// One day's files, read and not yet merged.
 enum DayRead {
     /// Durations or memory files without the day's invocations (checked, not used).
@@ -221,22 +234,8 @@ impl Days {
             }
         };
         let (have_durations, have_memory) = (durations.is_some(), memory.is_some());
-        let mut durations = match durations {
-            Some((map, source, warnings)) => {
-                parsed.sources.push(source);
-                parsed.warnings.extend(warnings);
-                map
-            }
-            None => DurationMap::default(),
-        };
-        let memory = match memory {
-            Some((map, source, warnings)) => {
-                parsed.sources.push(source);
-                parsed.warnings.extend(warnings);
-                map
-            }
-            None => MemoryMap::default(),
-        };
+        let mut durations = parsed.take_side(durations);
+        let memory = parsed.take_side(memory);
         parsed.sources.push(inv.source);
         parsed.warnings.extend(inv.warnings);
         let w = (
