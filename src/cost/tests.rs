@@ -215,6 +215,65 @@ fn lambda_provisioned_concurrency_example_and_spillover() {
 }
 
 #[test]
+fn lambda_in_eu_west_1_and_ap_southeast_1() {
+    // The regional entries (a copy of AWS's calculator price map): requests $0.20/M and the first
+    // duration tiers as in us-east-1, so the mobile-backend example bills the same $9.60 there
+    // (540,000 GB-s × 0.0000166667 = $9.000018 + $0.60).
+    let t = table("aws-lambda");
+    let lambda = |region: &str, u: &Usage| price_usage(u, &t, &in_region(region, CostOptions::default())).unwrap();
+    let mobile = month(vec![uniform_group(1536, Arch::X86, 3_000_000, 120)]);
+    for region in ["eu-west-1", "ap-southeast-1"] {
+        let b = lambda(region, &mobile);
+        assert_eq!(b.offerings[0].region, region);
+        assert_eq!(b.cost_of("Duration x86"), usd(9.000018), "{region}");
+        assert_eq!(cents(&b), 960, "{region}");
+        assert!(b.complete(), "{region}");
+    }
+    // Tiers 2 and 3 (the blog's 10 % and 20 % on the same first tier): 7e9 GB-s on x86 =
+    // 6e9 × 0.0000166667 + 1e9 × 0.000015 = 100,000.2 + 15,000 = $115,000.2; on arm64 2e10 GB-s
+    // = 7.5e9 × 0.0000133334 + 1.125e10 × 0.0000120001 + 1.25e9 × 0.0000106667
+    // = 100,000.5 + 135,001.125 + 13,333.375 = $248,335.
+    // 7e9 GB-s: 7,000,000 requests × 1,000 s at 1,024 MB; 2e10: 20,000,000 × 1,000 s.
+    let x86 = month(vec![uniform_group(1024, Arch::X86, 7_000_000, 1_000_000)]);
+    let arm = month(vec![uniform_group(1024, Arch::Arm64, 20_000_000, 1_000_000)]);
+    assert_eq!(lambda("eu-west-1", &x86).cost_of("Duration x86"), usd(115_000.2));
+    assert_eq!(lambda("ap-southeast-1", &arm).cost_of("Duration arm64"), usd(248_335.0));
+    // Provisioned concurrency (x86), the PC example of
+    // `lambda_provisioned_concurrency_example_and_spillover`: 7,200,000 GB-s of PC and 1,200,000
+    // GB-s of duration on it, 1.2M requests ($0.24).
+    //   eu-west-1: 7,200,000 × 0.0000046460 = $33.4512; 1,200,000 × 0.0000108407 = $13.00884;
+    //              total $46.70004 → $46.70.
+    //   ap-southeast-1: 7,200,000 × 0.0000051991 = $37.43352; 1,200,000 × 0.0000121313 =
+    //              $14.55756; total $52.23108 → $52.23.
+    let pc = month(vec![pc_group(1_200_000, 0, 7_200_000)]);
+    let b = lambda("eu-west-1", &pc);
+    assert_eq!(b.cost_of("Provisioned concurrency x86"), usd(33.4512));
+    assert_eq!(b.cost_of("Provisioned duration x86"), usd(13.00884));
+    assert_eq!(b.total(), usd(46.70004));
+    let b = lambda("ap-southeast-1", &pc);
+    assert_eq!(b.total(), usd(52.23108));
+    assert_eq!(cents(&b), 5223);
+    // arm64 provisioned concurrency has no sourced rate there: not priced, the total a lower
+    // bound (in us-east-1 it is priced).
+    let mut arm_pc = pc_group(1_200_000, 0, 7_200_000);
+    arm_pc.arch = Arch::Arm64;
+    assert!(!lambda("eu-west-1", &month(vec![arm_pc.clone()])).complete());
+    assert!(price_usage(&month(vec![arm_pc]), &t, &CostOptions::default())
+        .unwrap()
+        .complete());
+    // Ephemeral storage, 9.5 GB above the included 512 MB × 1,000,000 s = 9,500,000 GB-s:
+    // eu-west-1 × 0.0000000340 = $0.323; ap-southeast-1 × 0.0000000370 = $0.3515.
+    let mut g = uniform_group(2048, Arch::X86, 1_000_000, 1_000);
+    g.ephemeral_storage_mb = 10_240;
+    let storage = month(vec![g]);
+    assert_eq!(lambda("eu-west-1", &storage).cost_of("Ephemeral storage"), usd(0.323));
+    assert_eq!(
+        lambda("ap-southeast-1", &storage).cost_of("Ephemeral storage"),
+        usd(0.3515)
+    );
+}
+
+#[test]
 fn lambda_init_billing_capped_at_ten_seconds() {
     // 1M × 100 ms × 1024 MB = 100,000 GB-s invoke; 10,000 cold starts of 12 s INIT, billed
     // 10 s each (cap) = 100,000 GB-s; plus 1,000 inits of 500 ms = 500 GB-s.
@@ -675,11 +734,11 @@ fn cloudwatch_logs_tiers() {
 fn errors_for_region_period_and_model() {
     let t = table("aws-lambda");
     let opts = CostOptions {
-        region: Some("eu-west-1".to_string()),
+        region: Some("us-west-2".to_string()),
         ..CostOptions::default()
     };
     let e = price_usage(&month(vec![]), &t, &opts).unwrap_err();
-    assert!(e.to_string().contains("us-east-1"));
+    assert!(e.to_string().contains("us-east-1") && e.to_string().contains("ap-southeast-1"));
     let e = price_usage(&Usage::default(), &t, &CostOptions::default()).unwrap_err();
     assert_eq!(e, CostError::EmptyPeriod);
     assert!(price_usage(&month(vec![]), &table("aws-alb"), &CostOptions::default()).is_err());

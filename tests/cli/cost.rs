@@ -342,13 +342,13 @@ fn text_output_and_bad_input() {
             "--platform",
             "aws-lambda",
             "--region",
-            "eu-west-1",
+            "us-west-2",
             "--requests",
             "1",
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("us-east-1"));
+        .stderr(predicate::str::contains("us-east-1").and(predicate::str::contains("eu-west-1")));
 }
 
 #[test]
