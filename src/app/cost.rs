@@ -415,28 +415,33 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
     }
     let (usage, notes) = build_usage(args, &platform)?;
     let mut bill = price_usage(&usage, table, &opts)?;
-    if let Some(door) = args.front_door {
-        let (door, id) = match door {
-            FrontDoorArg::RestApi => (FrontDoor::RestApi, "aws-api-gateway"),
-            FrontDoorArg::HttpApi => (FrontDoor::HttpApi, "aws-api-gateway"),
-            FrontDoorArg::FunctionUrl => (FrontDoor::FunctionUrl, "aws-api-gateway"),
-            FrontDoorArg::Alb => (FrontDoor::Alb, "aws-alb"),
-        };
-        let t = catalog.get(id).map_err(|e| anyhow!(e))?;
-        // Front-door tables are us-east-1: price them in their own region.
-        let door_opts = CostOptions {
-            region: None,
-            ..opts.clone()
-        };
-        bill.extend(price_front_door(&usage, door, t, &door_opts)?);
+    let door = args.front_door.map(|door| match door {
+        FrontDoorArg::RestApi => FrontDoor::RestApi,
+        FrontDoorArg::HttpApi => FrontDoor::HttpApi,
+        FrontDoorArg::FunctionUrl => FrontDoor::FunctionUrl,
+        FrontDoorArg::Alb => FrontDoor::Alb,
+    });
+    match door.map(|d| (d, d.table_id())) {
+        // As in `analyze`: no line, and no front-door table needed in the region.
+        Some((_, None)) => bill
+            .assumptions
+            .push("front door 'function-url': no separate charge (Lambda's requests and duration only)".into()),
+        Some((door, Some(id))) => {
+            let t = catalog.get(id).map_err(|e| anyhow!(e))?;
+            // In the platform's region, like every line: a table without it is an error, never
+            // another region's rates.
+            let bill_door = price_front_door(&usage, door, t, &opts).map_err(|e| {
+                anyhow!("--front-door: {e}: use --front-door function-url (no separate charge) or leave it out")
+            })?;
+            bill.extend(bill_door);
+        }
+        None => {}
     }
     if let Some(bytes) = args.log_bytes_per_invocation {
         let t = catalog.get("aws-cloudwatch-logs").map_err(|e| anyhow!(e))?;
-        let log_opts = CostOptions {
-            region: None,
-            ..opts.clone()
-        };
-        bill.extend(price_logs(&usage, bytes, t, &log_opts)?);
+        let logs = price_logs(&usage, bytes, t, &opts)
+            .map_err(|e| anyhow!("--log-bytes-per-invocation: {e}: leave it out to bill no log ingestion"))?;
+        bill.extend(logs);
     }
     bill.extend(price_egress(
         catalog,

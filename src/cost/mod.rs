@@ -50,6 +50,18 @@ pub enum FrontDoor {
     Alb,
 }
 
+impl FrontDoor {
+    /// The price table of a front door with a separate charge (a function URL has none: it
+    /// bills only Lambda's own requests and duration, in every region).
+    pub fn table_id(self) -> Option<&'static str> {
+        match self {
+            FrontDoor::RestApi | FrontDoor::HttpApi => Some("aws-api-gateway"),
+            FrontDoor::Alb => Some("aws-alb"),
+            FrontDoor::FunctionUrl => None,
+        }
+    }
+}
+
 /// The runtime of a Lambda function with SnapStart on (the runtimes SnapStart supports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

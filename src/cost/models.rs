@@ -807,7 +807,7 @@ fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError> {
 }
 
 /// Prices the front door in front of `usage`'s requests: API Gateway REST or HTTP API
-/// (HTTP metered in 512 KB increments of `opts.payload_kb`), a function URL (no charge),
+/// (HTTP metered in 512 KB increments of `opts.payload_kb`), a function URL (no charge: no line),
 /// or an ALB (730 hours + LCU-hours from average new connections and processed bytes).
 pub fn price_front_door(
     usage: &Usage,
@@ -844,9 +844,8 @@ pub fn price_front_door(
                 ));
             }
         }
-        FrontDoor::FunctionUrl => {
-            m.charge("Function URL requests", "function-url-requests", requests, 1, 0);
-        }
+        // No separate charge: no line ([`FrontDoor::table_id`]).
+        FrontDoor::FunctionUrl => {}
         FrontDoor::Alb => {
             let hours_ms = MS_PER_HOUR_U * 730;
             m.charge("ALB hours", "alb-hours", hours_ms, MS_PER_HOUR_U, 0);

@@ -233,11 +233,16 @@ fn lambda_in_eu_west_1_and_ap_southeast_1() {
     // 6e9 × 0.0000166667 + 1e9 × 0.000015 = 100,000.2 + 15,000 = $115,000.2; on arm64 2e10 GB-s
     // = 7.5e9 × 0.0000133334 + 1.125e10 × 0.0000120001 + 1.25e9 × 0.0000106667
     // = 100,000.5 + 135,001.125 + 13,333.375 = $248,335.
-    // 7e9 GB-s: 7,000,000 requests × 1,000 s at 1,024 MB; 2e10: 20,000,000 × 1,000 s.
-    let x86 = month(vec![uniform_group(1024, Arch::X86, 7_000_000, 1_000_000)]);
-    let arm = month(vec![uniform_group(1024, Arch::Arm64, 20_000_000, 1_000_000)]);
+    // 7e9 GB-s: 1,000,000 requests × 700 s at 10,240 MB; 2e10: 2,500,000 × 800 s.
+    let x86 = month(vec![uniform_group(10_240, Arch::X86, 1_000_000, 700_000)]);
+    let arm = month(vec![uniform_group(10_240, Arch::Arm64, 2_500_000, 800_000)]);
     assert_eq!(lambda("eu-west-1", &x86).cost_of("Duration x86"), usd(115_000.2));
     assert_eq!(lambda("ap-southeast-1", &arm).cost_of("Duration arm64"), usd(248_335.0));
+    // The free tier is account-wide, the same quantities in every region: 3M requests of 120 ms
+    // at 1,536 MB less 1M requests and 400,000 GB-s = 2 × $0.20 + 140,000 × 0.0000166667 =
+    // $0.40 + $2.333338 = $2.733338 → $2.73 in eu-west-1 as in us-east-1.
+    let b = price_usage(&mobile, &t, &in_region("eu-west-1", free())).unwrap();
+    assert_eq!(b.total(), usd(2.733338));
     // Provisioned concurrency (x86), the PC example of
     // `lambda_provisioned_concurrency_example_and_spillover`: 7,200,000 GB-s of PC and 1,200,000
     // GB-s of duration on it, 1.2M requests ($0.24).
@@ -702,9 +707,9 @@ fn api_gateway_tiers_and_512_kb_metering() {
         .lines
         .iter()
         .any(|l| l.name == "REST API requests (12-month new-account offer)"));
-    // Function URL: a real $0 price, priced (not missing).
+    // Function URL: no separate charge, so no line (and nothing "not priced").
     let b = price_front_door(&reqs(3_000_000), FrontDoor::FunctionUrl, &t, &CostOptions::default()).unwrap();
-    assert!(b.complete());
+    assert!(b.complete() && b.lines.is_empty());
     assert_eq!(b.total(), Usd::ZERO);
 }
 

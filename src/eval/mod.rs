@@ -356,6 +356,25 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
     for opt in &scenario.serverless {
         let t = table(opt.line, &opt.id, opt.platform.id())?;
         region(opt.line, &opt.id, t)?;
+        // The front door and log tables it bills must cover the region too.
+        if let Some(r) = scenario.region_of(&t.provider) {
+            for (id, key, unbilled) in serverless::side_tables(scenario, opt) {
+                match catalog.get(&id) {
+                    Ok(side) if !side.covers(r) => {
+                        return Err(at(
+                            opt.line,
+                            anyhow!(
+                                "option '{}': the scenario's {key} bills price table '{id}', which has no region \
+                                 '{r}'; it covers {}: set {key} = {unbilled}, or the scenario's region to one of those",
+                                opt.id,
+                                side.all_regions().join(", ")
+                            ),
+                        ))
+                    }
+                    _ => {} // a missing table is reported where it is needed
+                }
+            }
+        }
         // The platform's limits (shared with `cost` and `simulate`): memory on its range or grid
         // (Azure Consumption: observed memory up to 1,536 MB), Lambda ephemeral storage.
         let limit = |field: &str, e: String| at(opt.line, anyhow!("option '{}': {field}: {e}", opt.id));

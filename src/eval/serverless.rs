@@ -7,7 +7,7 @@ use anyhow::{anyhow, Context};
 
 use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
-use crate::config::{arch_name, front_door_name, ServerlessOption};
+use crate::config::{arch_name, front_door_name, Scenario, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
 use crate::platform::ServerlessPlatform;
@@ -170,6 +170,39 @@ fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -
     out
 }
 
+/// The price table of Lambda's log ingestion.
+const LOGS_TABLE: &str = "aws-cloudwatch-logs";
+
+/// The scenario setting that makes an option bill a price table beside its platform's.
+const FRONT_DOOR_KEY: &str = "front_door";
+/// The same for log ingestion.
+const LOGS_KEY: &str = "log_bytes_per_invocation";
+
+/// The other price tables an option bills beside its platform's, each with the scenario key
+/// that brings it in and the value of that key that bills nothing: a Lambda option's front door
+/// (API Gateway, or an ALB and its public addresses on the network table) and log ingestion
+/// (when above 0 bytes). Internet egress is not among them: a region its network table lacks
+/// leaves that line "not priced" instead.
+pub fn side_tables(scenario: &Scenario, opt: &ServerlessOption) -> Vec<(String, &'static str, &'static str)> {
+    if opt.platform != ServerlessPlatform::AwsLambda {
+        return Vec::new();
+    }
+    let door = (FRONT_DOOR_KEY, "\"function-url\" or \"none\"");
+    let mut tables: Vec<(String, &'static str, &'static str)> = scenario
+        .front_door
+        .and_then(FrontDoor::table_id)
+        .map(|t| (t.to_string(), door.0, door.1))
+        .into_iter()
+        .collect();
+    if scenario.front_door == Some(FrontDoor::Alb) {
+        tables.push((network_table_id("aws"), door.0, door.1));
+    }
+    if scenario.log_bytes_per_invocation > 0 {
+        tables.push((LOGS_TABLE.to_string(), LOGS_KEY, "0"));
+    }
+    tables
+}
+
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.
 pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Result<(CostBreakdown, Vec<String>)> {
     let table = plan
@@ -182,12 +215,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     let mut notes = Vec::new();
     let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
     let door = plan.scenario.front_door;
-    let door_table = match door {
-        Some(FrontDoor::RestApi | FrontDoor::HttpApi) => Some("aws-api-gateway"),
-        Some(FrontDoor::Alb) => Some("aws-alb"),
-        Some(FrontDoor::FunctionUrl) | None => None,
-    };
-    match (on_lambda, door, door_table) {
+    match (on_lambda, door, door.and_then(FrontDoor::table_id)) {
         (true, Some(door), Some(table_id)) => {
             let t = plan.catalog.get(table_id).map_err(|e| anyhow!("front door: {e}"))?;
             bill.extend(price_front_door(usage, door, t, &plan.cost_options(t))?);
@@ -216,10 +244,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     }
     if plan.scenario.log_bytes_per_invocation > 0 {
         if on_lambda {
-            let t = plan
-                .catalog
-                .get("aws-cloudwatch-logs")
-                .map_err(|e| anyhow!("logs: {e}"))?;
+            let t = plan.catalog.get(LOGS_TABLE).map_err(|e| anyhow!("logs: {e}"))?;
             bill.extend(price_logs(
                 usage,
                 plan.scenario.log_bytes_per_invocation,

@@ -302,6 +302,51 @@ fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
 }
 
 #[test]
+fn lambda_in_eu_west_1_is_billed_there_and_its_front_door_and_logs_must_be_priced_there() {
+    // The header bills no front door and no logs: Lambda arm64 is priced at eu-west-1's
+    // rates (a third-party copy, so unverified), its first duration tier $0.0000133334 a GB-s.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let s = scenario(dir.path(), &format!("region = \"eu-west-1\"\n{LAMBDA}"));
+    let r = analyze(&t, &s, &dir.path().join("out"));
+    let o = option(&r, "lambda");
+    assert_eq!(o["complete"], true, "{o}");
+    assert_eq!(o["verified"], false, "{o}");
+    let lines = o["cost_lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["unit_price_usd"] == 0.0000133334 && l["verified"] == false),
+        "{o}"
+    );
+    // An API Gateway front door or log ingestion, whose tables cover us-east-1 only, is refused
+    // before the trace is read, naming the setting and what bills nothing instead.
+    let missing = dir.path().join("no-such-trace.csv");
+    for (setting, want) in [
+        (
+            "front_door = \"http-api\"\nlog_bytes_per_invocation = 0\n",
+            "line 7: option 'lambda': the scenario's front_door bills price table 'aws-api-gateway', which has no \
+             region 'eu-west-1'; it covers us-east-1: set front_door = \"function-url\" or \"none\"",
+        ),
+        (
+            "front_door = \"function-url\"\nlog_bytes_per_invocation = 300\n",
+            "line 7: option 'lambda': the scenario's log_bytes_per_invocation bills price table \
+             'aws-cloudwatch-logs', which has no region 'eu-west-1'; it covers us-east-1: set \
+             log_bytes_per_invocation = 0",
+        ),
+    ] {
+        let s = dir.path().join("eu.toml");
+        std::fs::write(
+            &s,
+            format!("schema_version = 1\nregion = \"eu-west-1\"\n{setting}{LAMBDA}"),
+        )
+        .unwrap();
+        let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+        assert!(err.contains(want), "{err}");
+    }
+}
+
+#[test]
 fn autoscaling_lag_queues_a_spike() {
     // 12 req/s with spikes above 7 Erlangs: one 4-slot instance at 90 % target with a 5-minute
     // boot cannot follow them — requests queue and minutes break the 1.5 s p99 SLO — while the

@@ -352,6 +352,58 @@ fn text_output_and_bad_input() {
 }
 
 #[test]
+fn lambda_side_lines_are_priced_in_the_region_asked_for_or_refused() {
+    const EU_LAMBDA: [&str; 7] = [
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--region",
+        "eu-west-1",
+        "--requests",
+        "1000",
+    ];
+    // eu-west-1: API Gateway, the ALB and CloudWatch Logs have no rate there, so asking for them
+    // is an error naming the flag (never us-east-1's rates); a function URL has no line of its own.
+    for (flag, value, table) in [
+        ("--front-door", "http-api", "aws-api-gateway"),
+        ("--front-door", "alb", "aws-alb"),
+        ("--log-bytes-per-invocation", "300", "aws-cloudwatch-logs"),
+    ] {
+        faascost()
+            .args(EU_LAMBDA)
+            .args([flag, value])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{flag}: price table '{table}' has no region 'eu-west-1'; it covers: us-east-1"
+            )));
+    }
+    faascost()
+        .args(EU_LAMBDA)
+        .args(["--front-door", "function-url"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("front door 'function-url': no separate charge")
+                .and(predicate::str::contains("aws-api-gateway").not()),
+        );
+    // In us-east-1 the HTTP API is billed: 1M requests × $1.00.
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "aws-lambda",
+            "--requests",
+            "1000000",
+            "--front-door",
+            "http-api",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"HTTP API requests[^\n]* 1 1M requests × \$1\.00 +\$1\.00\n").unwrap());
+}
+
+#[test]
 fn works_from_any_directory_with_embedded_tables() {
     let dir = tempfile::tempdir().unwrap();
     faascost()

@@ -11,7 +11,7 @@ pub enum Component {
     Compute,
     /// Per-request (execution, invocation) fees of the compute platform.
     Requests,
-    /// API gateway or function-URL requests in front of functions.
+    /// API gateway requests in front of functions.
     FrontDoor,
     /// Log ingestion and storage.
     Logs,
@@ -56,7 +56,7 @@ pub fn component_of(line: &ReportCostLine) -> Component {
     let name = line.name.to_ascii_lowercase();
     if offering == "ops" {
         Component::Other
-    } else if offering.contains("api-gateway") || name.contains("api requests") || name.contains("function url") {
+    } else if offering.contains("api-gateway") || name.contains("api requests") {
         Component::FrontDoor
     } else if offering.contains("alb") || offering.contains("load-balancer") || name.starts_with("alb ") {
         Component::LoadBalancer
@@ -139,7 +139,6 @@ mod tests {
             ("aws-alb", "ALB LCU-hours", Component::LoadBalancer),
             ("aws-api-gateway", "HTTP API requests", Component::FrontDoor),
             ("aws-api-gateway", "REST API requests", Component::FrontDoor),
-            ("aws-lambda", "Function URL requests", Component::FrontDoor),
             ("aws-cloudwatch-logs", "Log ingestion", Component::Logs),
             ("aws-cloudwatch-logs", "Log storage (one month)", Component::Logs),
             ("ops", "Ops labour", Component::Other),
