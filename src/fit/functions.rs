@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::features::{self, Features};
 use super::reasons::{evaluation_reasons, trace_reasons, Favours, Reason};
 use super::{decide, horizon_total, money, Decision};
+use crate::config::{arch_name, ServerlessOption};
 use crate::eval::{
     evaluate_all, evaluate_all_reusing, AloneByOption, Evaluation, OptionKind, Plan, Reuse, ServerlessRuns,
 };
@@ -293,11 +294,22 @@ fn alone(plan: &Plan, f: &FunctionTrace) -> Plan {
     }
 }
 
-/// Whether an option's platform sells provisioned concurrency.
-fn sells_provisioned_concurrency(plan: &Plan, platform: &str) -> bool {
-    plan.catalog
-        .get(platform)
-        .is_ok_and(|t| t.prices.keys().any(|k| k.starts_with("provisioned-concurrency")))
+/// Whether the option's platform sells provisioned concurrency at its architecture in the
+/// scenario's region (a level whose rate is missing there would only be "not priced").
+fn sells_provisioned_concurrency(plan: &Plan, opt: &ServerlessOption) -> bool {
+    let Ok(t) = plan.catalog.get(opt.platform.id()) else {
+        return false;
+    };
+    let Some(region) = plan
+        .scenario
+        .region_of(&t.provider)
+        .or(t.regions.first().map(String::as_str))
+    else {
+        return false;
+    };
+    t.prices
+        .get(&format!("provisioned-concurrency-{}", arch_name(opt.arch)))
+        .is_some_and(|p| p.in_region(region, &t.regions).is_some())
 }
 
 /// For each on-demand serverless option that misses the SLO with nothing throttled on a
@@ -315,7 +327,7 @@ fn add_warm_variants(plan: &Plan, evals: &mut Vec<Evaluation>) -> anyhow::Result
         if e.meets_slo
             || b.throttles.unwrap_or(0) > 0
             || !opt.provisioned_concurrency.is_zero()
-            || !sells_provisioned_concurrency(plan, opt.platform.id())
+            || !sells_provisioned_concurrency(plan, opt)
         {
             continue;
         }

@@ -196,6 +196,18 @@ fn a_tight_slo_on_sparse_traffic_calls_for_provisioned_concurrency() {
     assert_eq!(f.choice.option.as_deref(), Some("lambda+pc1"));
     let p99 = reason(f, "p99_added_latency_ms").unwrap();
     assert!(p99.value > 50.0 && p99.favours == Favours::Servers, "{p99:?}");
+    // In eu-west-1 only x86 provisioned concurrency has a rate: an arm64 option tries no level
+    // (each would be "not priced", so not viable), an x86 one does and is recommended.
+    let eu = text.replace("seed = 7", "seed = 7\nregion = \"eu-west-1\"");
+    let x86 = eu.replace("arch = \"arm64\"", "arch = \"x86\"");
+    let sells = |text: &str| {
+        let p = plan(text, vec![], MS_PER_HOUR);
+        sells_provisioned_concurrency(&p, &p.scenario.serverless[0])
+    };
+    assert!(sells(&text) && sells(&x86) && !sells(&eu));
+    let sparse = periodic("webhook", Trigger::Http, 24, MS_PER_HOUR, 100);
+    let f = &fit_functions(&plan(&x86, vec![sparse], 24 * MS_PER_HOUR)).unwrap()[0];
+    assert_eq!(f.choice.option.as_deref(), Some("lambda+pc1"), "{f:#?}");
 }
 
 /// A function never invoked costs nothing on serverless; the whole workload's fit counts it.
