@@ -374,6 +374,21 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                     _ => {} // a missing table is reported where it is needed
                 }
             }
+            // And what its own settings bill needs a rate there.
+            for (key, setting) in serverless::setting_prices(opt) {
+                if t.prices.get(&key).is_some_and(|p| p.in_region(r, &t.regions).is_none()) {
+                    return Err(at(
+                        opt.line,
+                        anyhow!(
+                            "option '{}': {setting} bills '{key}', which price table '{}' has no rate for in {r} \
+                             (it has in {}): leave {setting} out, or set the scenario's region to one of those",
+                            opt.id,
+                            t.id,
+                            t.prices[&key].priced_regions(&t.regions).join(", ")
+                        ),
+                    ));
+                }
+            }
         }
         // The platform's limits (shared with `cost` and `simulate`): memory on its range or grid
         // (Azure Consumption: observed memory up to 1,536 MB), Lambda ephemeral storage.

@@ -9,7 +9,7 @@ use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, Scenario, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
-use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor};
+use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor, SnapStartRuntime};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{InstanceScope, PriceTable};
 use crate::sim::platform::PlatformModel;
@@ -201,6 +201,28 @@ pub fn side_tables(scenario: &Scenario, opt: &ServerlessOption) -> Vec<(String, 
         tables.push((LOGS_TABLE.to_string(), LOGS_KEY, "0"));
     }
     tables
+}
+
+/// The prices of the platform's table that an option's own settings bill beyond its base rates,
+/// each with the setting: provisioned concurrency (at the option's architecture) and SnapStart
+/// for a runtime it charges (Python, .NET; Java has no charge).
+pub fn setting_prices(opt: &ServerlessOption) -> Vec<(String, &'static str)> {
+    if opt.platform != ServerlessPlatform::AwsLambda {
+        return Vec::new();
+    }
+    let mut keys = Vec::new();
+    if !opt.provisioned_concurrency.is_zero() {
+        let arch = arch_name(opt.arch);
+        for kind in ["concurrency", "duration"] {
+            keys.push((format!("provisioned-{kind}-{arch}"), "provisioned_concurrency"));
+        }
+    }
+    if opt.snapstart.is_some_and(|r| r != SnapStartRuntime::Java) {
+        for kind in ["cache", "restore"] {
+            keys.push((format!("snapstart-{kind}"), "snapstart"));
+        }
+    }
+    keys
 }
 
 /// The bill of a serverless usage, with its front door and logs; notes say what is left out.

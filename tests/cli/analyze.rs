@@ -344,6 +344,32 @@ fn lambda_in_eu_west_1_is_billed_there_and_its_front_door_and_logs_must_be_price
         let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
         assert!(err.contains(want), "{err}");
     }
+    // So is a setting of the option whose rate is missing there: arm64 provisioned concurrency,
+    // SnapStart for Python (cache and restore). x86 provisioned concurrency has its rate: the
+    // scenario passes and the missing trace is the error.
+    for (setting, want) in [
+        (
+            "provisioned_concurrency = 2\n",
+            "line 9: option 'lambda': provisioned_concurrency bills 'provisioned-concurrency-arm64', which price \
+             table 'aws-lambda' has no rate for in eu-west-1 (it has in us-east-1)",
+        ),
+        (
+            "snapstart = \"python\"\n",
+            "line 9: option 'lambda': snapstart bills 'snapstart-cache', which price table 'aws-lambda' has no rate \
+             for in eu-west-1 (it has in us-east-1)",
+        ),
+        ("provisioned_concurrency = 2\n", "no-such-trace.csv"),
+    ] {
+        let s = dir.path().join("eu.toml");
+        let lambda = if want.ends_with(".csv") {
+            LAMBDA.replace("arm64", "x86")
+        } else {
+            LAMBDA.to_string()
+        };
+        std::fs::write(&s, format!("{HEADER}region = \"eu-west-1\"\n{lambda}{setting}")).unwrap();
+        let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+        assert!(err.contains(want), "{err}");
+    }
 }
 
 #[test]
