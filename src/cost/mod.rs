@@ -50,6 +50,19 @@ pub enum FrontDoor {
     Alb,
 }
 
+/// The price keys of SnapStart for the runtimes it charges (Python, .NET): the cache, then the
+/// restores.
+pub const SNAPSTART_PRICE_KEYS: [&str; 2] = ["snapstart-cache", "snapstart-restore"];
+
+/// The price keys of Lambda's provisioned concurrency at an architecture (`x86`, `arm64`): the
+/// concurrency configured, then the duration served on it.
+pub fn provisioned_price_keys(arch: &str) -> [String; 2] {
+    [
+        format!("provisioned-concurrency-{arch}"),
+        format!("provisioned-duration-{arch}"),
+    ]
+}
+
 impl FrontDoor {
     /// The price table of a front door with a separate charge (a function URL has none: it
     /// bills only Lambda's own requests and duration, in every region).

@@ -310,21 +310,16 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
             ));
         }
         let pa = pc_alloc[a]; // already monthly
+        let [pc_key, pd_key] = super::provisioned_price_keys(name);
         m.charge(
             &format!("Provisioned concurrency {name}"),
-            &format!("provisioned-concurrency-{name}"),
+            &pc_key,
             pa,
             MB_MS_PER_GB_S,
             0,
         );
         let pd = m.monthly(pc_dur[a]);
-        m.charge(
-            &format!("Provisioned duration {name}"),
-            &format!("provisioned-duration-{name}"),
-            pd,
-            MB_MS_PER_GB_S,
-            0,
-        );
+        m.charge(&format!("Provisioned duration {name}"), &pd_key, pd, MB_MS_PER_GB_S, 0);
     }
     let st = m.monthly(storage);
     m.charge(

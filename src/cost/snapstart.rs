@@ -50,14 +50,15 @@ pub(super) fn price(m: &mut Meter<'_>, usage: &Usage, snap: SnapStart) {
         ));
         return;
     }
+    let [cache_key, restore_key] = super::SNAPSTART_PRICE_KEYS;
     let cache_mb_ms = m.monthly(snap.cached_mb as u128 * usage.period_ms as u128);
-    m.charge("SnapStart cache", "snapstart-cache", cache_mb_ms, MB_MS_PER_GB_S, 0);
+    m.charge("SnapStart cache", cache_key, cache_mb_ms, MB_MS_PER_GB_S, 0);
     let (restores, restored_mb) = usage.functions.iter().fold((0u128, 0u128), |(n, mb), g| {
         let count = g.init_duration_ms.count() as u128;
         (n + count, mb + g.memory_mb as u128 * count)
     });
     let q = m.monthly(restored_mb);
-    m.charge("SnapStart restore", "snapstart-restore", q, 1_024, 0);
+    m.charge("SnapStart restore", restore_key, q, 1_024, 0);
     m.assume(format!(
         "{id}: SnapStart for {}: one published version per function, its snapshot cached all month ({} MB in all; \
          the 3-hour minimum per version does not bind, unverified); every cold start is a restore of the function's \

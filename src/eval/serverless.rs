@@ -9,7 +9,10 @@ use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
 use crate::config::{arch_name, front_door_name, Scenario, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
-use crate::cost::{price_front_door, price_logs, price_usage, CostBreakdown, FrontDoor, SnapStartRuntime};
+use crate::cost::{
+    price_front_door, price_logs, price_usage, provisioned_price_keys, CostBreakdown, FrontDoor, SnapStartRuntime,
+    SNAPSTART_PRICE_KEYS,
+};
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{InstanceScope, PriceTable};
 use crate::sim::platform::PlatformModel;
@@ -173,11 +176,6 @@ fn billed_over_window(plan: &Plan, opt: &ServerlessOption, mut out: SimOutput) -
 /// The price table of Lambda's log ingestion.
 const LOGS_TABLE: &str = "aws-cloudwatch-logs";
 
-/// The scenario setting that makes an option bill a price table beside its platform's.
-const FRONT_DOOR_KEY: &str = "front_door";
-/// The same for log ingestion.
-const LOGS_KEY: &str = "log_bytes_per_invocation";
-
 /// The other price tables an option bills beside its platform's, each with the scenario key
 /// that brings it in and the value of that key that bills nothing: a Lambda option's front door
 /// (API Gateway, or an ALB and its public addresses on the network table) and log ingestion
@@ -187,7 +185,7 @@ pub fn side_tables(scenario: &Scenario, opt: &ServerlessOption) -> Vec<(String, 
     if opt.platform != ServerlessPlatform::AwsLambda {
         return Vec::new();
     }
-    let door = (FRONT_DOOR_KEY, "\"function-url\" or \"none\"");
+    let door = ("front_door", "\"function-url\" or \"none\"");
     let mut tables: Vec<(String, &'static str, &'static str)> = scenario
         .front_door
         .and_then(FrontDoor::table_id)
@@ -198,7 +196,7 @@ pub fn side_tables(scenario: &Scenario, opt: &ServerlessOption) -> Vec<(String, 
         tables.push((network_table_id("aws"), door.0, door.1));
     }
     if scenario.log_bytes_per_invocation > 0 {
-        tables.push((LOGS_TABLE.to_string(), LOGS_KEY, "0"));
+        tables.push((LOGS_TABLE.to_string(), "log_bytes_per_invocation", "0"));
     }
     tables
 }
@@ -212,14 +210,13 @@ pub fn setting_prices(opt: &ServerlessOption) -> Vec<(String, &'static str)> {
     }
     let mut keys = Vec::new();
     if !opt.provisioned_concurrency.is_zero() {
-        let arch = arch_name(opt.arch);
-        for kind in ["concurrency", "duration"] {
-            keys.push((format!("provisioned-{kind}-{arch}"), "provisioned_concurrency"));
+        for key in provisioned_price_keys(arch_name(opt.arch)) {
+            keys.push((key, "provisioned_concurrency"));
         }
     }
     if opt.snapstart.is_some_and(|r| r != SnapStartRuntime::Java) {
-        for kind in ["cache", "restore"] {
-            keys.push((format!("snapstart-{kind}"), "snapstart"));
+        for key in SNAPSTART_PRICE_KEYS {
+            keys.push((key.to_string(), "snapstart"));
         }
     }
     keys

@@ -307,8 +307,9 @@ fn sells_provisioned_concurrency(plan: &Plan, opt: &ServerlessOption) -> bool {
     else {
         return false;
     };
+    let [concurrency, _] = crate::cost::provisioned_price_keys(arch_name(opt.arch));
     t.prices
-        .get(&format!("provisioned-concurrency-{}", arch_name(opt.arch)))
+        .get(&concurrency)
         .is_some_and(|p| p.in_region(region, &t.regions).is_some())
 }
 
