@@ -53,6 +53,7 @@ fn config(window_end_ms: u64) -> EngineConfig {
         timeout_ms: Some(900_000),
         init_limit_ms: None,
         activity_merge_ms: 0,
+        shorter_windows_ms: Vec::new(),
     }
 }
 

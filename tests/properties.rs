@@ -165,6 +165,7 @@ fn engine(limit: Option<u32>, retry: Option<RetryPolicy>, init_ms: u64) -> Engin
         timeout_ms: None,
         init_limit_ms: None,
         activity_merge_ms: 0,
+        shorter_windows_ms: Vec::new(),
     }
 }
 

@@ -51,6 +51,10 @@ pub struct KeepAliveTradeoff {
     pub option_keep_alive_min: Option<f64>,
     /// Length of the simulated period, minutes (the idle memory-time is over it).
     pub period_minutes: f64,
+    /// The replayed window the others but the option's own were read off (`None`: each was
+    /// replayed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_off_min: Option<u32>,
     /// One point per window of [`KEEP_ALIVE_SWEEP_MIN`], ascending.
     pub points: Vec<KeepAlivePoint>,
 }
@@ -73,9 +77,12 @@ fn fixed_window_ms(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Option
 }
 
 /// The option at each window of [`KEEP_ALIVE_SWEEP_MIN`]; `run` is its analyzed simulation,
-/// reused for the window it already has. Windows are simulated side by side (one at a time
-/// when not `side_by_side`: `analyze --low-memory`), each with the option's seed, so the
-/// result does not depend on the thread count or the order.
+/// reused for the window it already has. The longest window is replayed, and the others are
+/// read off that replay (`sim::window_sweep`: the requests a shorter window leaves without a
+/// warm instance, the idle time it cuts) where every unit allows it; where not (a fluid-path
+/// unit, retries, activity merging), each is replayed, side by side (one at a time when not
+/// `side_by_side`: `analyze --low-memory`), each with the option's seed, so the result does not
+/// depend on the thread count or the order.
 pub fn keep_alive_tradeoff(
     plan: &Plan,
     opt: &ServerlessOption,
@@ -83,20 +90,50 @@ pub fn keep_alive_tradeoff(
     side_by_side: bool,
 ) -> anyhow::Result<KeepAliveTradeoff> {
     let own_ms = fixed_window_ms(plan, opt)?;
+    let to_ms = |minutes: u32| u64::from(minutes) * MS_PER_MINUTE;
     let point = |minutes: u32, out: &SimOutput| KeepAlivePoint {
         keep_alive_min: minutes,
         cold_start_share: out.stats.cold_start_rate,
         idle_gb_seconds: out.stats.idle_gb_seconds,
         p99_added_latency_ms: out.stats.overhead_ms.p99 as f64,
     };
-    let points = crate::parallel::map_side_by_side(&KEEP_ALIVE_SWEEP_MIN, side_by_side, |&minutes| {
-        let ms = u64::from(minutes) * MS_PER_MINUTE;
-        if own_ms == Some(ms) {
+    let longest_min = KEEP_ALIVE_SWEEP_MIN[KEEP_ALIVE_SWEEP_MIN.len() - 1];
+    let shorter: Vec<u32> = KEEP_ALIVE_SWEEP_MIN
+        .iter()
+        .copied()
+        .filter(|&m| m != longest_min && own_ms != Some(to_ms(m)))
+        .collect();
+    let at = |minutes: u32| {
+        let mut variant = opt.clone();
+        variant.keep_alive = KeepAliveSpec::Fixed {
+            keep_alive_ms: to_ms(minutes),
+        };
+        variant
+    };
+    let shorter_ms: Vec<u64> = shorter.iter().map(|&m| to_ms(m)).collect();
+    let longest = serverless::run_whole_reading(plan, &at(longest_min), &shorter_ms)?;
+    let read_off = &longest.stats.shorter_windows;
+    let derived = !shorter.is_empty() && read_off.len() == shorter.len();
+    let points = crate::parallel::map_side_by_side(&KEEP_ALIVE_SWEEP_MIN, side_by_side && !derived, |&minutes| {
+        if own_ms == Some(to_ms(minutes)) {
             return Ok(point(minutes, run));
         }
-        let mut variant = opt.clone();
-        variant.keep_alive = KeepAliveSpec::Fixed { keep_alive_ms: ms };
-        Ok(point(minutes, &serverless::run_whole(plan, &variant)?))
+        if minutes == longest_min {
+            return Ok(point(minutes, &longest));
+        }
+        match read_off
+            .iter()
+            .find(|w| w.keep_alive_ms == to_ms(minutes))
+            .filter(|_| derived)
+        {
+            Some(w) => Ok(KeepAlivePoint {
+                keep_alive_min: minutes,
+                cold_start_share: w.cold_start_rate,
+                idle_gb_seconds: w.idle_gb_seconds,
+                p99_added_latency_ms: w.overhead_ms.p99 as f64,
+            }),
+            None => Ok(point(minutes, &serverless::run_whole(plan, &at(minutes))?)),
+        }
     })
     .into_iter()
     .collect::<anyhow::Result<Vec<_>>>()?;
@@ -105,6 +142,7 @@ pub fn keep_alive_tradeoff(
         option_keep_alive: run.stats.keep_alive.clone(),
         option_keep_alive_min: own_ms.map(|ms| ms as f64 / MS_PER_MINUTE as f64),
         period_minutes: run.stats.period_ms as f64 / MS_PER_MINUTE as f64,
+        read_off_min: derived.then_some(longest_min),
         points,
     })
 }
@@ -340,6 +378,37 @@ mod tests {
                 assert_eq!(p.idle_gb_seconds, run.stats.idle_gb_seconds);
             }
         }
+        // The longest window is replayed (reading the others off changes nothing in it) and
+        // the others are read off it.
+        assert_eq!(t.read_off_min, Some(60));
+        let at = |minutes: u64| {
+            let mut variant = opt.clone();
+            variant.keep_alive = KeepAliveSpec::Fixed {
+                keep_alive_ms: minutes * MS_PER_MINUTE,
+            };
+            serverless::run_whole(&plan, &variant).unwrap().stats
+        };
+        let longest = at(60);
+        assert_eq!(
+            (last.cold_start_share, last.idle_gb_seconds),
+            (longest.cold_start_rate, longest.idle_gb_seconds)
+        );
+        // Where a unit takes the fluid path (from 1 call a minute, every one), nothing is read
+        // off: each window is replayed.
+        let mut fluid = plan.clone();
+        fluid.scenario.fluid_from_per_minute = 1;
+        let run = serverless::run(&fluid, &opt, &fluid.workload).unwrap();
+        let t = keep_alive_tradeoff(&fluid, &opt, &run, true).unwrap();
+        assert_eq!(t.read_off_min, None);
+        let one = {
+            let mut variant = opt.clone();
+            variant.keep_alive = KeepAliveSpec::Fixed {
+                keep_alive_ms: MS_PER_MINUTE,
+            };
+            serverless::run_whole(&fluid, &variant).unwrap().stats
+        };
+        assert_eq!(t.points[0].cold_start_share, one.cold_start_rate);
+        assert_eq!(t.points[0].idle_gb_seconds, one.idle_gb_seconds);
     }
 
     #[test]

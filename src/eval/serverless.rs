@@ -134,13 +134,19 @@ pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::
 /// [`run`] on the plan's whole workload, through the plan's replay store when it has one
 /// (`eval::replays`: merged from the store, or kept in it).
 pub fn run_whole(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimOutput> {
-    let Some(store) = &plan.replays else {
-        return run(plan, opt, &plan.workload);
-    };
-    let cfg = sim_config(plan, opt)?;
-    let (out, _) = store
-        .replay(&plan.workload, &cfg, false)
-        .with_context(|| format!("simulating option '{}'", opt.id))?;
+    run_whole_reading(plan, opt, &[])
+}
+
+/// [`run_whole`], also reading the shorter fixed keep-alive windows `shorter_windows_ms`
+/// (ascending, distinct) off the replay (`SimStats::shorter_windows`, `sim::window_sweep`).
+pub fn run_whole_reading(plan: &Plan, opt: &ServerlessOption, shorter_windows_ms: &[u64]) -> anyhow::Result<SimOutput> {
+    let mut cfg = sim_config(plan, opt)?;
+    cfg.shorter_windows_ms = shorter_windows_ms.to_vec();
+    let out = match &plan.replays {
+        Some(store) => store.replay(&plan.workload, &cfg, false).map(|(out, _)| out),
+        None => simulate(&plan.workload, &cfg).map_err(anyhow::Error::from),
+    }
+    .with_context(|| format!("simulating option '{}'", opt.id))?;
     Ok(billed_over_window(plan, opt, out))
 }
 

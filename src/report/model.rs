@@ -425,6 +425,7 @@ fn sample_series() -> ChartSeries {
             option_keep_alive: "provider (fixed:10m)".into(),
             option_keep_alive_min: Some(10.0),
             period_minutes: 60.0,
+            read_off_min: Some(60),
             points: [(1, 0.2, 10.0, 300.0), (10, 0.05, 90.0, 250.0), (60, 0.01, 400.0, 0.0)]
                 .into_iter()
                 .map(|(m, c, i, p)| KeepAlivePoint {

@@ -33,6 +33,7 @@ pub mod provisioned;
 pub mod schedule;
 pub mod serverless;
 pub mod stats;
+pub mod window_sweep;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -136,6 +137,9 @@ pub struct SimConfig {
     /// A unit whose busiest minute holds at least this many invocations takes the [`fluid`]
     /// path (default [`fluid::FLUID_MIN_PER_MINUTE`]; `u64::MAX`: never).
     pub fluid_from_per_minute: u64,
+    /// Shorter fixed keep-alive windows, ms, to read off this replay as well
+    /// ([`window_sweep`]; [`SimStats::shorter_windows`]): each at most the run's fixed window.
+    pub shorter_windows_ms: Vec<u64>,
 }
 
 impl SimConfig {
@@ -164,6 +168,7 @@ impl SimConfig {
             seed: DEFAULT_SEED,
             per_minute: false,
             fluid_from_per_minute: fluid::FLUID_MIN_PER_MINUTE,
+            shorter_windows_ms: Vec::new(),
         }
     }
 }
@@ -996,6 +1001,7 @@ fn run(workload: &Workload, cfg: &SimConfig, alone: bool, shard: Shard) -> Resul
         // concurrency or SnapStart".
         init_limit_ms: p.facts.init_limit_ms.filter(|_| runtime != "java-snapstart"),
         activity_merge_ms: p.facts.activity_merge_ms.unwrap_or(0),
+        shorter_windows_ms: cfg.shorter_windows_ms.clone(),
     };
     // Which units' own runs to keep: a one-function unit with a first arrival, whose memory and
     // engine window alone are this run's (its own start is its window start or first arrival).
@@ -1327,6 +1333,7 @@ fn assemble(
     stats.avg_idle_instances = stats.avg_instances - stats.avg_busy_instances;
     stats.idle_instance_seconds = idle_ms_total as f64 / MS_PER_SECOND as f64;
     stats.concurrency_by_minute = profile.by_minute;
+    stats.shorter_windows = window_sweep::window_stats(results, &overhead, cfg.shorter_windows_ms.len());
 
     assumptions.push(format!(
         "platform {}: per-instance concurrency {c}, account concurrency limit {}",

@@ -34,6 +34,7 @@ use super::arrivals::{Request, SimRng, UnitArrivals};
 use super::contention::{Contention, Job, ProvisionedInstances, SharedInstance};
 use super::keepalive::{KeepAliveDecision, KeepAlivePolicy};
 use super::schedule::ProvisionedSchedule;
+use super::window_sweep::{Instead, ShorterWindow, WindowTally};
 use crate::pricing::ColdStartDist;
 use crate::units::MS_PER_MINUTE;
 use crate::usage::MsHistogram;
@@ -123,6 +124,10 @@ pub struct EngineConfig {
     /// An instance's busy periods less than this apart are recorded as one (its activity
     /// period: Azure Flex bills activity with a 1-s minimum); 0 records every busy period.
     pub activity_merge_ms: u64,
+    /// Shorter fixed keep-alive windows to read off this replay ([`window_sweep`]; empty:
+    /// none). A unit tallies them when its own window is fixed and covers them, with no
+    /// retries and no activity merging; else its result holds none.
+    pub shorter_windows_ms: Vec<u64>,
 }
 
 /// What one unit did.
@@ -169,6 +174,19 @@ pub struct UnitResult {
     pub last_completion_ms: u64,
     /// Most requests in flight at once on this unit's instances.
     pub peak_inflight: u64,
+    /// The shorter keep-alive windows read off this replay ([`EngineConfig::shorter_windows_ms`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shorter_windows: Vec<ShorterWindow>,
+}
+
+/// An init duration drawn by `rng` from `dist`, times `scale` (rounded to the ms).
+fn scaled_init_ms(rng: &mut SimRng, dist: &ColdStartDist, scale: f64) -> u64 {
+    let ms = rng.cold_start_ms(dist);
+    if scale == 1.0 {
+        ms
+    } else {
+        (ms as f64 * scale).round() as u64
+    }
 }
 
 /// The histograms a unit fills in the hot loop: the first three share a [`Table`] (their
@@ -627,6 +645,8 @@ struct UnitState<'a> {
     provisioned: ProvisionedInstances,
     /// [`EngineConfig::activity_merge_ms`].
     activity_merge_ms: u64,
+    /// The shorter keep-alive windows it tallies ([`EngineConfig::shorter_windows_ms`]).
+    windows: Option<WindowTally>,
 }
 
 impl UnitState<'_> {
@@ -680,12 +700,7 @@ impl UnitState<'_> {
 
     /// An init duration drawn from `dist`, scaled to the unit's memory.
     fn draw_init_ms(&mut self, dist: &ColdStartDist) -> u64 {
-        let ms = self.rng.cold_start_ms(dist);
-        if self.init_scale == 1.0 {
-            ms
-        } else {
-            (ms as f64 * self.init_scale).round() as u64
-        }
+        scaled_init_ms(&mut self.rng, dist, self.init_scale)
     }
 
     /// Records a request that ends at `done_ms` after executing `on_demand_ms` on an on-demand
@@ -777,11 +792,71 @@ impl UnitState<'_> {
         self.free_slots.push(i);
     }
 
+    /// An on-demand instance was warm and idle for `life_ms`.
+    #[inline]
+    fn idle_for(&mut self, life_ms: u64) {
+        self.res.idle_ms += life_ms;
+        if let Some(w) = self.windows.as_mut() {
+            w.idle(life_ms);
+        }
+    }
+
+    /// Instance `i`, warm, takes a request at `t`: under a shorter window that has let it
+    /// expire, the request would wait for an instance initializing with a free slot (the
+    /// last listed, as routing takes it), else be refused at the instance cap (the instances
+    /// busy or initializing, draining and provisioned reach it), else start an instance.
+    fn tally_warm(&mut self, i: usize, t: u64, cfg: &EngineConfig) {
+        let gap_ms = t - self.instances[i].warm_from_ms;
+        if !self.windows.as_ref().is_some_and(|w| w.outlived_by(gap_ms)) {
+            return;
+        }
+        let instead = if let Some(p) = self.partial.last() {
+            Instead::Wait(self.instances[p].ready_ms.saturating_sub(t))
+        } else if cfg.max_instances.is_some_and(|cap| {
+            let level = cfg.provisioned.level_at(t);
+            let draining = match self.contention {
+                Some(_) => self.provisioned.draining(),
+                None => self.pool.draining(),
+            };
+            // Instance `i` has left `idle` and does not exist under the shorter window.
+            let busy = self.instances.len() - self.free_slots.len() - self.idle.len() - 1;
+            (busy + draining) as u64 + u64::from(level) >= u64::from(cap)
+        }) {
+            Instead::Throttle
+        } else {
+            Instead::Cold
+        };
+        if let Some(w) = self.windows.as_mut() {
+            w.warm(gap_ms, instead);
+        }
+    }
+
+    /// The shorter windows' tallies, their cold starts' added latency drawn from a copy of
+    /// the unit's generator after the replay's own draws (an init beyond the limit: the limit
+    /// and the init run again, as [`cold_start`](Self::cold_start) and [`record_end`] make it).
+    fn shorter_windows(&mut self, cfg: &EngineConfig) -> Vec<ShorterWindow> {
+        let Some(tally) = self.windows.take() else {
+            return Vec::new();
+        };
+        tally.finish(|cold_starts| {
+            let mut rng = self.rng.clone();
+            let mut added = MsHistogram::new();
+            for _ in 0..cold_starts {
+                let ms = scaled_init_ms(&mut rng, &cfg.cold_start, self.init_scale);
+                match cfg.init_limit_ms {
+                    Some(limit) if ms > limit => added.add(limit + ms, 1),
+                    _ => added.add(ms, 1),
+                }
+            }
+            added
+        })
+    }
+
     /// Finalizes an idle instance evicted at `until` (its warm window ends there).
     fn evict(&mut self, i: usize, until_ms: u64) {
         let inst = self.instances[i];
         let end = until_ms.min(inst.warm_until_ms);
-        self.res.idle_ms += end.saturating_sub(inst.warm_from_ms);
+        self.idle_for(end.saturating_sub(inst.warm_from_ms));
         self.retire(i);
     }
 
@@ -876,7 +951,7 @@ impl UnitState<'_> {
                 } else {
                     self.idle.remove(pos);
                 }
-                self.res.idle_ms += t - inst.warm_from_ms;
+                self.idle_for(t - inst.warm_from_ms);
                 return (Some(i), None);
             }
         }
@@ -1503,6 +1578,7 @@ impl<'a> Engine<'a> {
         for (u, mut spec) in units.into_iter().enumerate() {
             let slots = slots(&spec);
             let next = spec.requests.next();
+            let own_window = spec.policy.fixed_window_ms();
             let mut st = UnitState {
                 requests: spec.requests,
                 next,
@@ -1530,6 +1606,14 @@ impl<'a> Engine<'a> {
                 provisioned: ProvisionedInstances::default(),
                 init_scale: spec.init_scale,
                 activity_merge_ms: cfg.activity_merge_ms,
+                windows: own_window
+                    .filter(|&own_ms| {
+                        !cfg.shorter_windows_ms.is_empty()
+                            && cfg.shorter_windows_ms.iter().all(|&w| w <= own_ms)
+                            && cfg.retry.is_none()
+                            && cfg.activity_merge_ms == 0
+                    })
+                    .map(|_| WindowTally::new(&cfg.shorter_windows_ms)),
             };
             match (st.next, engine.lean.as_mut()) {
                 (None, _) => {}
@@ -1693,7 +1777,7 @@ impl<'a> Engine<'a> {
                     break;
                 }
                 idle.pop_front();
-                st.res.idle_ms += until - since;
+                st.idle_for(until - since);
             }
             let busy = &mut lean.busy[unit as usize];
             if idle.is_empty() && cfg.max_instances.is_some_and(|cap| *busy >= cap) {
@@ -1707,7 +1791,14 @@ impl<'a> Engine<'a> {
             st.res.served += 1;
             let (start, rerun_ms) = match idle.pop_back() {
                 Some(since) => {
-                    st.res.idle_ms += t - since;
+                    st.idle_for(t - since);
+                    if st.windows.as_ref().is_some_and(|w| w.outlived_by(t - since)) {
+                        // No instance has a free slot; the others serving (`*busy` counts this one too) may
+                        // be at the cap.
+                        let at_cap = cfg.max_instances.is_some_and(|cap| *busy > cap);
+                        let instead = if at_cap { Instead::Throttle } else { Instead::Cold };
+                        st.windows.as_mut().expect("tallied").warm(t - since, instead);
+                    }
                     (t, 0)
                 }
                 None => {
@@ -1968,7 +2059,10 @@ impl<'a> Engine<'a> {
                 i
             } else {
                 match st.take_warm(t) {
-                    (Some(i), _) => i,
+                    (Some(i), _) => {
+                        st.tally_warm(i, t, cfg);
+                        i
+                    }
                     (None, pending) => match st.partial.last() {
                         Some(i) => i,
                         None => {
@@ -2072,9 +2166,10 @@ impl<'a> Engine<'a> {
                 }
                 if let Some((keep_alive_ms, idle)) = lean_units.as_mut().and_then(Iterator::next) {
                     for since in idle {
-                        st.res.idle_ms += end_ms.min(since.saturating_add(keep_alive_ms)).saturating_sub(since);
+                        st.idle_for(end_ms.min(since.saturating_add(keep_alive_ms)).saturating_sub(since));
                     }
                 }
+                let shorter_windows = st.shorter_windows(&self.cfg);
                 let [on_demand, latency, busy, overhead, init, provisioned] = st.tables.into_histograms();
                 UnitResult {
                     on_demand_duration_ms: on_demand,
@@ -2084,6 +2179,7 @@ impl<'a> Engine<'a> {
                     latency_ms: latency,
                     overhead_ms: overhead,
                     provisioned_busy_periods_ms: MsHistogram::from_counts(st.provisioned_busy.into_iter().collect()),
+                    shorter_windows,
                     ..st.res
                 }
             })
@@ -2143,6 +2239,7 @@ mod tests {
             timeout_ms: None,
             init_limit_ms: None,
             activity_merge_ms: 0,
+            shorter_windows_ms: Vec::new(),
         }
     }
 

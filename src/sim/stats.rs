@@ -344,6 +344,10 @@ pub struct SimStats {
     /// Requests in flight per minute (filled only when asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub concurrency_by_minute: Vec<MinuteConcurrency>,
+    /// The shorter keep-alive windows read off this replay (`SimConfig::shorter_windows_ms`;
+    /// empty when not asked for or not derivable).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shorter_windows: Vec<super::window_sweep::WindowStats>,
 }
 
 #[cfg(test)]
