@@ -273,10 +273,16 @@ fn behaviour_charts(s: &mut String, r: &Report) {
             r,
             ChartKind::KeepAlive,
             &format!(
-                "{} re-simulated with each fixed keep-alive window, everything else as analyzed: a longer window \
+                "{} {} each fixed keep-alive window, everything else as analyzed: a longer window \
                  keeps more instances warm (more idle memory-time, billed only where the platform bills idle \
                  instances) and meets fewer cold starts. Its own policy: {}.{read_off}",
-                k.option, k.option_keep_alive
+                k.option,
+                if k.read_off_min.is_some() {
+                    "at"
+                } else {
+                    "re-simulated with"
+                },
+                k.option_keep_alive
             ),
         );
         keep_alive_table(s, k);
