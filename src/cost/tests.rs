@@ -428,6 +428,50 @@ fn azure_flex_minimum_one_second_then_100_ms() {
 }
 
 #[test]
+fn azure_consumption_in_westeurope_and_southeastasia() {
+    // The regional entries (a Retail Prices API dump dated 2022-06-06): execution time read there,
+    // $0.000016 a GB-s as in eastus; executions $0.20 per 1M, inferred from the global meter's
+    // rows in other regions. 5M executions × 200 ms at 256 MB, no free tier:
+    //   execution time 5,000,000 × 0.2 s × 0.25 GB = 250,000 GB-s × $0.000016 = $4.00;
+    //   executions 5 × $0.20 = $1.00; total $5.00 in each region (as in eastus).
+    let t = table("azure-functions-consumption");
+    let usage = month(vec![uniform_group(256, Arch::X86, 5_000_000, 200)]);
+    for region in ["westeurope", "southeastasia"] {
+        let b = price_usage(&usage, &t, &in_region(region, CostOptions::default())).unwrap();
+        assert_eq!(b.offerings[0].region, region);
+        assert_eq!(b.cost_of("Execution time"), usd(4.00), "{region}");
+        assert_eq!(b.cost_of("Executions"), usd(1.00), "{region}");
+        assert_eq!(b.total(), usd(5.00), "{region}");
+        assert!(b.complete(), "{region}");
+        // Both figures are unverified there, with their own sources (the executions rate says
+        // it is inferred); in eastus the same bill's lines are the verified vendor figures.
+        let line = |name: &str| b.lines.iter().find(|l| l.name == name).unwrap();
+        let (time, execs) = (line("Execution time"), line("Executions"));
+        assert!(!time.verified && time.source.contains("page685.json"), "{region}");
+        assert!(!execs.verified && execs.source.starts_with("INFERRED"), "{region}");
+    }
+    let b = price_usage(&usage, &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(5.00));
+    assert!(b.verified());
+    // The free grant is one per subscription, the same quantities in every region (not valued at
+    // a home price): 3M × 1 s × 512 MB = 1,500,000 GB-s − 400,000 = 1,100,000 × $0.000016 =
+    // $17.60; executions (3M − 1M) × $0.20/M = $0.40; total $18.00, as in eastus.
+    let example = month(vec![uniform_group(512, Arch::X86, 3_000_000, 1_000)]);
+    for region in ["westeurope", "southeastasia"] {
+        let b = price_usage(&example, &t, &in_region(region, free())).unwrap();
+        assert_eq!(b.total(), usd(18.0), "{region}");
+        let grant = b.lines.iter().find(|l| l.name == "Execution time (free tier)").unwrap();
+        assert_eq!(grant.quantity, 400_000.0, "{region}");
+    }
+    // A region the table does not cover is refused, naming the three it does.
+    let e = price_usage(&usage, &t, &in_region("northeurope", CostOptions::default())).unwrap_err();
+    assert!(
+        e.to_string().contains("it covers: eastus, westeurope, southeastasia"),
+        "{e}"
+    );
+}
+
+#[test]
 fn cloud_run_request_based_and_instance_based() {
     let t = table("gcp-cloud-run");
     // 10M requests × 200 ms, 512 MiB, 1 vCPU, free tier on:

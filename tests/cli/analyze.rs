@@ -373,6 +373,45 @@ fn lambda_in_eu_west_1_is_billed_there_and_its_front_door_and_logs_must_be_price
 }
 
 #[test]
+fn azure_consumption_in_the_scenario_s_azure_region_southeastasia() {
+    // azure_region = "southeastasia" prices the Consumption option at that region's entries
+    // (execution time $0.000016 a GB-s, executions $0.20 per 1M: unverified, a 2022 dump of
+    // the Retail Prices API), the same rates as eastus: the bill equals eastus's to the cent.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let azure = "[[serverless]]\nid = \"azure\"\nplatform = \"azure-functions-consumption\"\nmemory_mb = 1024\n";
+    let bill = |region: &str| {
+        let sub = dir.path().join(region);
+        std::fs::create_dir_all(&sub).unwrap();
+        let s = scenario(&sub, &format!("azure_region = \"{region}\"\n{azure}"));
+        option(&analyze(&t, &s, &sub.join("out")), "azure").clone()
+    };
+    let (home, sea) = (bill("eastus"), bill("southeastasia"));
+    assert_eq!(sea["complete"], true, "{sea}");
+    assert_eq!(sea["verified"], false, "{sea}");
+    assert_eq!(home["verified"], true, "{home}");
+    assert_eq!(sea["monthly_cost_usd"], home["monthly_cost_usd"]);
+    let lines = sea["cost_lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["unit_price_usd"] == 0.000016 && l["verified"] == false),
+        "{sea}"
+    );
+    // A region the table does not cover is refused before the trace is read.
+    let missing = dir.path().join("no-such-trace.csv");
+    let s = scenario(dir.path(), &format!("azure_region = \"northeurope\"\n{azure}"));
+    let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+    assert!(
+        err.contains(
+            "option 'azure': price table 'azure-functions-consumption' has no region 'northeurope'; \
+             it covers eastus, westeurope, southeastasia"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn autoscaling_lag_queues_a_spike() {
     // 12 req/s with spikes above 7 Erlangs: one 4-slot instance at 90 % target with a 5-minute
     // boot cannot follow them — requests queue and minutes break the 1.5 s p99 SLO — while the

@@ -351,6 +351,50 @@ fn text_output_and_bad_input() {
         .stderr(predicate::str::contains("us-east-1").and(predicate::str::contains("eu-west-1")));
 }
 
+/// `cost --platform PLATFORM --region REGION --requests N --duration-ms MS --memory-mb MB --json`.
+fn in_region(platform: &str, region: &str, requests: &str, ms: &str, mb: &str) -> serde_json::Value {
+    json(&[
+        "cost",
+        "--platform",
+        platform,
+        "--region",
+        region,
+        "--requests",
+        requests,
+        "--duration-ms",
+        ms,
+        "--memory-mb",
+        mb,
+    ])
+}
+
+#[test]
+fn azure_consumption_priced_in_westeurope_and_southeastasia_with_region() {
+    // 5M × 200 ms at 256 MB: 250,000 GB-s × $0.000016 = $4.00 + 5 × $0.20 = $1.00 → $5.00,
+    // as in eastus, at the regional entries' (unverified) rates.
+    for region in ["westeurope", "southeastasia"] {
+        let v = in_region("azure-functions-consumption", region, "5000000", "200", "256");
+        assert_eq!(v["monthly_cost_cents"], 500, "{region}");
+        assert_eq!(v["complete"], true, "{region}");
+        assert_eq!(v["verified"], false, "{region}");
+        assert_eq!(v["offerings"][0]["region"], region);
+    }
+    // A region the table does not cover is refused, naming the ones it does.
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "azure-functions-consumption",
+            "--region",
+            "northeurope",
+            "--requests",
+            "1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("eastus, westeurope, southeastasia"));
+}
+
 #[test]
 fn lambda_side_lines_are_priced_in_the_region_asked_for_or_refused() {
     const EU_LAMBDA: [&str; 7] = [
