@@ -838,6 +838,49 @@ fn cloud_functions_gen1_100_ms_and_ghz_seconds() {
 }
 
 #[test]
+fn cloud_functions_gen1_tier_2_in_asia_southeast1_with_the_free_tier_at_tier_1_value() {
+    // asia-southeast1 is Tier 2 (the 1st gen locations page; rates from Firebase CLI's
+    // pricing.ts): $0.0000035 a GB-s, $0.000014 a GHz-s, $0.40 per 1M invocations.
+    // 10M invocations × 300 ms at 128 MB (200 MHz), no free tier:
+    //   memory 10,000,000 × 0.3 s × 0.125 GB = 375,000 GB-s × $0.0000035 = $1.3125;
+    //   CPU 10,000,000 × 0.3 s × 0.2 GHz = 600,000 GHz-s × $0.000014 = $8.40;
+    //   invocations 10 × $0.40 = $4.00; total $13.7125 → $13.71
+    //   (Tier 1: $0.9375 + $6.00 + $4.00 = $10.9375).
+    let t = table("gcp-functions-gen1");
+    let usage = month(vec![uniform_group(128, Arch::X86, 10_000_000, 300)]);
+    let b = price_usage(&usage, &t, &in_region("asia-southeast1", CostOptions::default())).unwrap();
+    assert_eq!(b.offerings[0].region, "asia-southeast1");
+    assert_eq!(b.cost_of("Compute memory"), usd(1.3125));
+    assert_eq!(b.cost_of("Compute CPU"), usd(8.40));
+    assert_eq!(b.cost_of("Invocations"), usd(4.00));
+    assert_eq!(b.total(), usd(13.7125));
+    assert_eq!(cents(&b), 1371);
+    assert!(b.complete() && !b.verified());
+    assert!(b.lines.iter().all(|l| l.source.contains("firebase/firebase-tools")));
+    let tier1 = price_usage(&usage, &t, &CostOptions::default()).unwrap();
+    assert_eq!(tier1.total(), usd(10.9375));
+    // The free tier is worth its quantity at Tier 1 prices: 400,000 GB-s × $0.0000025 = $1.00
+    // covers 285,714.29 Tier 2 GB-s (5/7 of the quantity), 200,000 GHz-s × $0.00001 = $2.00
+    // covers 142,857.14 GHz-s; invocations cost the same in both tiers (2M free). Memory
+    // $1.3125 − $1.00 = $0.3125, CPU $8.40 − $2.00 = $6.40, invocations 8 × $0.40 = $3.20:
+    // $9.9125 → $9.91 (the free quantities are floored to whole base units: within $10^-10 of it).
+    let b = price_usage(&usage, &t, &in_region("asia-southeast1", free())).unwrap();
+    assert!((b.total().to_f64() - 9.9125).abs() < 1e-10, "{}", b.total().to_f64());
+    assert_eq!(cents(&b), 991);
+    let free_line = |name: &str| b.lines.iter().find(|l| l.name == name).unwrap();
+    let memory = free_line("Compute memory (free tier)");
+    assert!((memory.quantity - 285_714.285_714).abs() < 1e-3, "{}", memory.quantity);
+    let note = memory.note.as_deref().unwrap();
+    assert!(
+        note.contains("valued at the us-central1/europe-west1 price ($0.0000025 against $0.0000035 here)"),
+        "{note}"
+    );
+    let cpu = free_line("Compute CPU (free tier)");
+    assert!((cpu.quantity - 142_857.142_857).abs() < 1e-3, "{}", cpu.quantity);
+    assert_eq!(free_line("Invocations (free tier)").quantity, 2.0);
+}
+
+#[test]
 fn provisioned_rounding_applies_after_scaling_to_the_month() {
     // PC = 1 at 1,024 MB over a 1-minute window: scaled to the month it is 730 h exactly
     // (2,628,000 GB-s × $0.0000041667 = $10.95); rounding the minute up to 5 minutes first

@@ -396,6 +396,32 @@ fn azure_consumption_priced_in_westeurope_and_southeastasia_with_region() {
 }
 
 #[test]
+fn gcf_gen1_priced_in_tier_2_asia_southeast1_with_region() {
+    // 10M × 300 ms at 128 MB (200 MHz): 375,000 GB-s × $0.0000035 = $1.3125 + 600,000 GHz-s ×
+    // $0.000014 = $8.40 + 10 × $0.40 = $4.00 → $13.7125 → $13.71 (Tier 1: $10.9375 → $10.94).
+    let v = in_region("gcp-functions-gen1", "asia-southeast1", "10000000", "300", "128");
+    assert_eq!(v["monthly_cost_cents"], 1371);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["offerings"][0]["region"], "asia-southeast1");
+    let v = in_region("gcp-functions-gen1", "us-central1", "10000000", "300", "128");
+    assert_eq!(v["monthly_cost_cents"], 1094);
+    faascost()
+        .args([
+            "cost",
+            "--platform",
+            "gcp-functions-gen1",
+            "--region",
+            "us-east1",
+            "--requests",
+            "1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("us-central1, europe-west1, asia-southeast1"));
+}
+
+#[test]
 fn lambda_side_lines_are_priced_in_the_region_asked_for_or_refused() {
     const EU_LAMBDA: [&str; 7] = [
         "cost",
