@@ -111,38 +111,45 @@ pub fn keep_alive_tradeoff(
         variant
     };
     let shorter_ms: Vec<u64> = shorter.iter().map(|&m| to_ms(m)).collect();
-    let longest = serverless::run_whole_reading(plan, &at(longest_min), &shorter_ms)?;
-    let read_off = &longest.stats.shorter_windows;
-    let derived = !shorter.is_empty() && read_off.len() == shorter.len();
-    let points = crate::parallel::map_side_by_side(&KEEP_ALIVE_SWEEP_MIN, side_by_side && !derived, |&minutes| {
-        if own_ms == Some(to_ms(minutes)) {
-            return Ok(point(minutes, run));
-        }
-        if minutes == longest_min {
-            return Ok(point(minutes, &longest));
-        }
-        match read_off
-            .iter()
-            .find(|w| w.keep_alive_ms == to_ms(minutes))
-            .filter(|_| derived)
-        {
-            Some(w) => Ok(KeepAlivePoint {
-                keep_alive_min: minutes,
-                cold_start_share: w.cold_start_rate,
-                idle_gb_seconds: w.idle_gb_seconds,
-                p99_added_latency_ms: w.overhead_ms.p99 as f64,
-            }),
-            None => Ok(point(minutes, &serverless::run_whole(plan, &at(minutes))?)),
-        }
-    })
-    .into_iter()
-    .collect::<anyhow::Result<Vec<_>>>()?;
+    // A unit tallies the shorter windows unless the option retries or merges activity periods
+    // (known before replaying) or it takes the fluid path (known after).
+    let cfg = serverless::sim_config(plan, &at(longest_min))?;
+    let tallies = !shorter.is_empty() && cfg.retry.is_none() && cfg.platform.facts.activity_merge_ms.unwrap_or(0) == 0;
+    let longest = if tallies {
+        Some(serverless::run_whole_reading(plan, &at(longest_min), &shorter_ms)?)
+    } else {
+        None
+    };
+    let read_off = longest
+        .as_ref()
+        .map(|out| &out.stats.shorter_windows)
+        .filter(|w| w.len() == shorter.len());
+    let points =
+        crate::parallel::map_side_by_side(&KEEP_ALIVE_SWEEP_MIN, side_by_side && read_off.is_none(), |&minutes| {
+            if own_ms == Some(to_ms(minutes)) {
+                return Ok(point(minutes, run));
+            }
+            if let Some(out) = longest.as_ref().filter(|_| minutes == longest_min) {
+                return Ok(point(minutes, out));
+            }
+            match read_off.and_then(|r| r.iter().find(|w| w.keep_alive_ms == to_ms(minutes))) {
+                Some(w) => Ok(KeepAlivePoint {
+                    keep_alive_min: minutes,
+                    cold_start_share: w.cold_start_rate,
+                    idle_gb_seconds: w.idle_gb_seconds,
+                    p99_added_latency_ms: w.overhead_ms.p99 as f64,
+                }),
+                None => Ok(point(minutes, &serverless::run_whole(plan, &at(minutes))?)),
+            }
+        })
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(KeepAliveTradeoff {
         option: opt.id.clone(),
         option_keep_alive: run.stats.keep_alive.clone(),
         option_keep_alive_min: own_ms.map(|ms| ms as f64 / MS_PER_MINUTE as f64),
         period_minutes: run.stats.period_ms as f64 / MS_PER_MINUTE as f64,
-        read_off_min: derived.then_some(longest_min),
+        read_off_min: read_off.map(|_| longest_min),
         points,
     })
 }

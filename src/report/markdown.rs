@@ -593,7 +593,7 @@ mod tests {
             md.contains("| option-399 | serverless |"),
             "the comparison is never cut"
         );
-        assert!(md.ends_with("_faascost test — report schema 4_\n"));
+        assert!(md.ends_with("_faascost test — report schema 5_\n"));
         // A normal report is not cut.
         assert!(!render(&sample_report()).contains("Truncated"));
     }

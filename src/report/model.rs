@@ -28,7 +28,9 @@ use crate::warning::Warning;
 /// 4: the behaviour series of report.html's charts (`series`: requests in flight against a
 /// fleet's capacity, added-latency quantiles, the keep-alive trade-off, memory right-sizing);
 /// a schema-2 or 3 report, which has none, still reads.
-pub const REPORT_SCHEMA_VERSION: u32 = 4;
+/// 5: the keep-alive trade-off says the window its others were read off (`read_off_min`); a
+/// schema-2 to 4 report still reads (its trade-off, if any, replayed every window).
+pub const REPORT_SCHEMA_VERSION: u32 = 5;
 
 /// The oldest schema this build reads.
 pub const OLDEST_READABLE_SCHEMA_VERSION: u32 = 2;
@@ -629,10 +631,10 @@ mod tests {
     fn unsupported_schemas_and_bad_json_are_clear_errors() {
         let json = sample_report()
             .to_json()
-            .replacen("\"schema_version\": 4", "\"schema_version\": 999", 1);
+            .replacen("\"schema_version\": 5", "\"schema_version\": 999", 1);
         let e = Report::from_json(&json, "old.json").unwrap_err().to_string();
         assert!(
-            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schemas 2 to 4"),
+            e.starts_with("old.json: report schema_version 999 is not supported; this faascost reads schemas 2 to 5"),
             "{e}"
         );
         let e = Report::from_json("{\"schema_version\": 2,\n \"tool\": 5}", "bad.json")

@@ -138,7 +138,9 @@ pub struct SimConfig {
     /// path (default [`fluid::FLUID_MIN_PER_MINUTE`]; `u64::MAX`: never).
     pub fluid_from_per_minute: u64,
     /// Shorter fixed keep-alive windows, ms, to read off this replay as well
-    /// ([`window_sweep`]; [`SimStats::shorter_windows`]): each at most the run's fixed window.
+    /// ([`window_sweep`]; [`SimStats::shorter_windows`]): ascending, distinct, each at most the
+    /// run's fixed window; none are read off where a unit of the whole replay takes the fluid
+    /// path (decided on the whole workload, so every partition of a replay decides alike).
     pub shorter_windows_ms: Vec<u64>,
 }
 
@@ -876,6 +878,9 @@ struct Resolved<'c> {
     max_instances: Option<u32>,
     runtime: String,
     cold_start: ColdStartDist,
+    /// Whether the shorter windows asked for are read off ([`SimConfig::shorter_windows_ms`]):
+    /// no unit of the whole replay takes the fluid path.
+    reads_windows: bool,
 }
 
 /// Whether a function's trace counts as timer-driven per-minute counts (its own spread).
@@ -1022,6 +1027,7 @@ fn run(workload: &Workload, cfg: &SimConfig, alone: bool, shard: Shard) -> Resul
         max_instances,
         runtime,
         cold_start,
+        reads_windows: fluid_plans.is_empty(),
     };
     let run_fluid = |units: &[UnitPlan], sweep: &ProfileSweep| -> Result<(Vec<UnitResult>, MinuteLoad), SimError> {
         let units: Vec<fluid::FluidUnit> = units
@@ -1232,6 +1238,7 @@ fn assemble(
         max_instances,
         ref runtime,
         cold_start,
+        reads_windows,
     } = *resolved;
     let threshold = cfg.fluid_from_per_minute;
     let p = &cfg.platform;
@@ -1333,7 +1340,9 @@ fn assemble(
     stats.avg_idle_instances = stats.avg_instances - stats.avg_busy_instances;
     stats.idle_instance_seconds = idle_ms_total as f64 / MS_PER_SECOND as f64;
     stats.concurrency_by_minute = profile.by_minute;
-    stats.shorter_windows = window_sweep::window_stats(results, &overhead, cfg.shorter_windows_ms.len());
+    if reads_windows {
+        stats.shorter_windows = window_sweep::window_stats(results, &overhead, &cfg.shorter_windows_ms);
+    }
 
     assumptions.push(format!(
         "platform {}: per-instance concurrency {c}, account concurrency limit {}",
@@ -2092,14 +2101,18 @@ mod tests {
         // held), cut into 1 to 4 partitions (4: one empty): the merge equals the whole run and
         // its runs alone field by field; each partition's own output is its units' share (its
         // invocations sum to the whole's), and with one partition it is the whole run.
+        // With shorter keep-alive windows read off (20 and 40 s of its 1 minute) as well: every
+        // partition, the empty one too, tallies them and the merge has them as the whole run.
         let w = apps_workload();
         let dir = tempfile::tempdir().unwrap();
-        for memory_mb in [Some(512), None] {
+        for (memory_mb, windows_ms) in [(Some(512), vec![]), (None, vec![]), (Some(512), vec![20_000, 40_000])] {
             let mut cfg = lambda("1m");
             cfg.fallback_duration_ms = Some(120_000);
             cfg.per_minute = true;
             cfg.memory_mb = memory_mb;
+            cfg.shorter_windows_ms = windows_ms.clone();
             let (whole, alone) = simulate_with_alone_runs(&w, &cfg).unwrap();
+            assert_eq!(whole.stats.shorter_windows.len(), windows_ms.len());
             assert_eq!(alone.len(), if memory_mb.is_some() { 3 } else { 1 });
             for n in 1..=4u32 {
                 let mut paths = Vec::new();

@@ -1792,12 +1792,11 @@ impl<'a> Engine<'a> {
             let (start, rerun_ms) = match idle.pop_back() {
                 Some(since) => {
                     st.idle_for(t - since);
-                    if st.windows.as_ref().is_some_and(|w| w.outlived_by(t - since)) {
-                        // No instance has a free slot; the others serving (`*busy` counts this one too) may
-                        // be at the cap.
-                        let at_cap = cfg.max_instances.is_some_and(|cap| *busy > cap);
-                        let instead = if at_cap { Instead::Throttle } else { Instead::Cold };
-                        st.windows.as_mut().expect("tallied").warm(t - since, instead);
+                    if let Some(w) = st.windows.as_mut() {
+                        // Without a warm instance a request here starts one: the instances
+                        // serving and warm never exceed the cap on this path, so a warm take
+                        // leaves the others serving below it.
+                        w.warm(t - since, Instead::Cold);
                     }
                     (t, 0)
                 }

@@ -453,7 +453,7 @@ fn same_inputs_and_seed_give_identical_reports() {
         );
     }
     let r: Value = serde_json::from_slice(&ja).unwrap();
-    assert_eq!(r["schema_version"], 4);
+    assert_eq!(r["schema_version"], 5);
     assert_eq!(r["seed"], 7);
     assert_eq!(r["inputs"]["traces"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(r["inputs"]["price_tables"]

@@ -94,10 +94,10 @@ fn report_from_refuses_other_schemas_and_terminal_formats_with_exit_2() {
     let out = analyzed(dir.path());
     let text = std::fs::read_to_string(out.join("report.json")).unwrap();
     let old = dir.path().join("old.json");
-    std::fs::write(&old, text.replacen("\"schema_version\": 4", "\"schema_version\": 1", 1)).unwrap();
+    std::fs::write(&old, text.replacen("\"schema_version\": 5", "\"schema_version\": 1", 1)).unwrap();
     let e = input_error(&["report", "--from", old.to_str().unwrap()]);
     assert!(
-        e.contains("report schema_version 1 is not supported; this faascost reads schemas 2 to 4"),
+        e.contains("report schema_version 1 is not supported; this faascost reads schemas 2 to 5"),
         "{e}"
     );
     let from = out.join("report.json");
@@ -230,11 +230,11 @@ fn diff_gates_decide_the_exit_code() {
         &old,
         std::fs::read_to_string(&base_path)
             .unwrap()
-            .replacen("\"schema_version\": 4", "\"schema_version\": 5", 1),
+            .replacen("\"schema_version\": 5", "\"schema_version\": 6", 1),
     )
     .unwrap();
     let e = input_error(&["diff", old.to_str().unwrap(), h]);
-    assert!(e.contains("schema_version 5 is not supported"), "{e}");
+    assert!(e.contains("schema_version 6 is not supported"), "{e}");
 }
 
 #[test]
