@@ -345,6 +345,38 @@ mod tests {
     }
 
     #[test]
+    fn where_a_unit_takes_the_fluid_path_no_partition_reads_windows_off() {
+        // From 12 calls a minute some functions take the fluid path (no tally): the whole run
+        // reads nothing off, and neither does any of 16 partitions (a unit each), those without
+        // a fluid unit too — so one partitioned round and its merge meet the same replays.
+        let w = on_off_workload();
+        let mut cfg = config(ServerlessPlatform::AwsLambda, 60);
+        cfg.concurrency_limit = Some(0);
+        cfg.fluid_from_per_minute = 12;
+        cfg.shorter_windows_ms = vec![MS_PER_MINUTE, 10 * MS_PER_MINUTE];
+        let whole = simulate(&w, &cfg).unwrap();
+        assert!(
+            whole.assumptions.iter().any(|a| a.contains("fluid")),
+            "{:?}",
+            whole.assumptions
+        );
+        assert!(whole.stats.shorter_windows.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let mut without_fluid = 0;
+        for k in 1..=16 {
+            let mut writer = crate::sim::partial::PartialWriter::create(&dir.path().join(format!("{k}"))).unwrap();
+            let spec = crate::sim::partial::PartitionSpec { index: k, count: 16 };
+            let (header, own) = crate::sim::simulate_partition(&w, &cfg, spec, &mut writer, false).unwrap();
+            without_fluid += usize::from(header.fluid_load.is_empty() && !header.results.is_empty());
+            assert!(own.stats.shorter_windows.is_empty(), "partition {k}");
+        }
+        assert!(without_fluid > 0, "a partition holds no fluid unit");
+        // Without the fluid path, the same run reads both windows off.
+        cfg.fluid_from_per_minute = u64::MAX;
+        assert_eq!(simulate(&w, &cfg).unwrap().stats.shorter_windows.len(), 2);
+    }
+
+    #[test]
     fn a_window_sees_the_gaps_it_does_not_cover_and_caps_idle_lives() {
         let mut t = WindowTally::new(&[1_000, 60_000]);
         assert!(!t.outlived_by(999) && t.outlived_by(1_000));
