@@ -205,6 +205,14 @@ pub fn parse_usd(text: &str) -> Result<Money, String> {
     Ok(m)
 }
 
+/// One window of `--shorter-windows`: a duration above 0 (`1m`, `90s`, `1500ms`).
+fn parse_window_ms(text: &str) -> Result<u64, String> {
+    match crate::sim::keepalive::parse_duration_ms(text)? {
+        0 => Err(format!("'{text}' is no window; give a duration above 0 (e.g. 1m, 90s)")),
+        ms => Ok(ms),
+    }
+}
+
 /// `--fluid-from`: a count of invocations ≥ 1, or `off` (never: `u64::MAX`).
 fn parse_fluid_from(text: &str) -> Result<u64, String> {
     match text {
@@ -575,6 +583,12 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N|off", value_parser = parse_fluid_from,
           default_value_t = crate::sim::fluid::FLUID_MIN_PER_MINUTE)]
     pub fluid_from: u64,
+    /// Shorter fixed keep-alive windows to read off this replay as well (e.g. 1m,5m,10m), each
+    /// at most --keep-alive's fixed window: the cold starts, idle memory-time and added latency
+    /// each would give, from this one replay (exact without inits; README, "keep-alive
+    /// trade-off")
+    #[arg(long, value_name = "W,W,...", value_delimiter = ',', value_parser = parse_window_ms)]
+    pub shorter_windows: Vec<u64>,
     /// Worker threads (default: all cores; at most 1,024). Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -124,6 +124,7 @@ impl Prepared {
         cfg.seed = args.seed;
         cfg.per_minute = args.per_minute;
         cfg.fluid_from_per_minute = args.fluid_from;
+        cfg.shorter_windows_ms = shorter_windows(args, &cfg)?;
 
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = args.threads {
@@ -184,6 +185,7 @@ impl Prepared {
             w.flush()?;
         } else {
             write_text(w, &out.stats, billed, &assumptions)?;
+            write_windows(w, &self.cfg, &out.stats)?;
             w.flush()?;
             // Warnings go to stderr, never into the stdout table.
             for x in &warnings {
@@ -192,6 +194,43 @@ impl Prepared {
         }
         Ok(())
     }
+}
+
+/// `--shorter-windows`, ascending and distinct, checked against the run they are read off: a
+/// fixed keep-alive at least as long as each, no retries, no activity merging.
+fn shorter_windows(args: &SimulateArgs, cfg: &SimConfig) -> anyhow::Result<Vec<u64>> {
+    let mut windows = args.shorter_windows.clone();
+    windows.sort_unstable();
+    windows.dedup();
+    let Some(&longest) = windows.last() else {
+        return Ok(windows);
+    };
+    let what = "--shorter-windows reads windows off a replay";
+    let longest_text = crate::sim::keepalive::format_duration(longest);
+    let Some(own_ms) = sim::fixed_keep_alive_ms(cfg) else {
+        bail!(
+            "{what} with a fixed keep-alive, and --keep-alive is {}; give --keep-alive a window at least as long as \
+             the longest of them (e.g. --keep-alive {longest_text})",
+            cfg.keep_alive.label(cfg.platform.facts.default_keep_alive_ms),
+        );
+    };
+    if longest > own_ms {
+        bail!(
+            "{what} at a window at least as long as each: {longest_text} is longer than the keep-alive's {}; give \
+             --keep-alive {longest_text} or longer",
+            crate::sim::keepalive::format_duration(own_ms)
+        );
+    }
+    if args.retry_throttled > 0 {
+        bail!("{what} where no request is retried (a throttle under a shorter window would be retried later); replay each window with --keep-alive instead, or drop --retry-throttled");
+    }
+    if cfg.platform.facts.activity_merge_ms.unwrap_or(0) > 0 {
+        bail!(
+            "{what} where busy periods are not merged, and {} merges an instance's activity periods; replay each window with --keep-alive instead",
+            cfg.platform.id()
+        );
+    }
+    Ok(windows)
 }
 
 /// Runs `simulate`.
@@ -244,6 +283,40 @@ fn write_partial(args: &SimulateArgs, run: &Prepared, spec: PartitionSpec, path:
     writer
         .finish(header)
         .with_context(|| format!("writing the partial result {}", path.display()))
+}
+
+/// The shorter keep-alive windows read off the replay, or why none were.
+fn write_windows(w: &mut impl Write, cfg: &SimConfig, s: &SimStats) -> std::io::Result<()> {
+    if cfg.shorter_windows_ms.is_empty() {
+        return Ok(());
+    }
+    if s.shorter_windows.is_empty() {
+        return writeln!(
+            w,
+            "\nShorter keep-alive windows: not read off — a unit took the fluid path, which tallies none \
+             (--fluid-from off replays it by events)"
+        );
+    }
+    writeln!(
+        w,
+        "\nShorter keep-alive windows, read off this replay (exact without inits; README, \"keep-alive trade-off\"):"
+    )?;
+    writeln!(
+        w,
+        "{:>10}  {:>12}  {:>14}  {:>14}",
+        "window", "cold starts", "idle GB-s", "p99 added ms"
+    )?;
+    for x in &s.shorter_windows {
+        writeln!(
+            w,
+            "{:>10}  {:>10.3} %  {:>14.1}  {:>14}",
+            crate::sim::keepalive::format_duration(x.keep_alive_ms),
+            100.0 * x.cold_start_rate,
+            x.idle_gb_seconds,
+            x.overhead_ms.p99
+        )?;
+    }
+    Ok(())
 }
 
 fn write_text(

@@ -765,8 +765,9 @@ fn resolve_max_instances(cfg: &SimConfig) -> Result<Option<u32>, SimError> {
     Ok(Some(cap))
 }
 
-/// The fixed keep-alive of `cfg`, when it has one the fluid path can model.
-fn fixed_keep_alive_ms(cfg: &SimConfig) -> Option<u64> {
+/// The fixed keep-alive of `cfg`, when it has one (the fluid path can model it, shorter windows
+/// can be read off it).
+pub fn fixed_keep_alive_ms(cfg: &SimConfig) -> Option<u64> {
     match cfg.keep_alive {
         KeepAliveSpec::Fixed { keep_alive_ms } if keep_alive_ms > 0 => Some(keep_alive_ms),
         KeepAliveSpec::Provider if cfg.platform.facts.default_keep_alive_ms > 0 => {

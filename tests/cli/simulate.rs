@@ -383,3 +383,97 @@ fn fluid_from_puts_the_busiest_units_on_the_fluid_path_and_keeps_the_bill() {
             .stderr(predicate::str::contains("a count of invocations in one minute ≥ 1"));
     }
 }
+
+#[test]
+fn shorter_windows_are_read_off_one_replay_and_refused_where_they_cannot_be() {
+    // Cloud Run (two requests an instance by CPU: the general engine path) on the bundled day,
+    // 0-ms inits: the 1- and 10-minute windows read off a 60-minute replay equal a replay at
+    // each (cold-start share, idle memory-time, added-latency percentiles); the text lists them.
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/default");
+    let run = |keep_alive: &str, more: &[&str]| {
+        let args = [
+            &[
+                "simulate",
+                data,
+                "--platform",
+                "gcp-cloud-run",
+                "--memory-mb",
+                "1024",
+                "--cold-start-ms",
+                "0",
+                "--keep-alive",
+                keep_alive,
+            ][..],
+            more,
+        ]
+        .concat();
+        faascost().args(&args).assert().success().get_output().stdout.clone()
+    };
+    let v: Value = serde_json::from_slice(&run("60m", &["--shorter-windows", "10m,1m,10m", "--json"])).unwrap();
+    let windows = v["shorter_windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 2, "ascending, distinct: {windows:?}");
+    for (w, keep_alive) in windows.iter().zip(["1m", "10m"]) {
+        let replay: Value = serde_json::from_slice(&run(keep_alive, &["--json"])).unwrap();
+        assert_eq!(w["keep_alive_ms"], if keep_alive == "1m" { 60_000 } else { 600_000 });
+        assert_eq!(w["cold_start_rate"], replay["cold_start_rate"], "{keep_alive}");
+        assert_eq!(w["idle_gb_seconds"], replay["idle_gb_seconds"], "{keep_alive}");
+        assert_eq!(w["overhead_ms"], replay["overhead_ms"], "{keep_alive}");
+        assert!(replay["cold_starts"].as_u64().unwrap() > 0);
+    }
+    assert!(windows[0]["cold_start_rate"].as_f64() > windows[1]["cold_start_rate"].as_f64());
+    let text = String::from_utf8(run("60m", &["--shorter-windows", "1m,10m"])).unwrap();
+    assert!(
+        text.contains("Shorter keep-alive windows, read off this replay"),
+        "{text}"
+    );
+    assert!(text.contains("        1m") && text.contains("       10m"), "{text}");
+    // Refused with exit 2, naming what to give: a window longer than the replay's, a keep-alive
+    // that is no fixed window, retries, a platform that merges activity periods.
+    let refused = |more: &[&str]| super::common::input_error(&[&["simulate", data], more].concat());
+    let e = refused(&[
+        "--platform",
+        "aws-lambda",
+        "--keep-alive",
+        "10m",
+        "--shorter-windows",
+        "30m",
+    ]);
+    assert!(
+        e.contains("30m is longer than the keep-alive's 10m; give --keep-alive 30m or longer"),
+        "{e}"
+    );
+    let e = refused(&[
+        "--platform",
+        "aws-lambda",
+        "--keep-alive",
+        "hybrid",
+        "--shorter-windows",
+        "1m",
+    ]);
+    assert!(e.contains("with a fixed keep-alive, and --keep-alive is hybrid"), "{e}");
+    let e = refused(&[
+        "--platform",
+        "aws-lambda",
+        "--retry-throttled",
+        "2",
+        "--shorter-windows",
+        "1m",
+    ]);
+    assert!(e.contains("where no request is retried"), "{e}");
+    let e = refused(&[
+        "--platform",
+        "azure-functions-flex",
+        "--memory-mb",
+        "2048",
+        "--keep-alive",
+        "10m",
+        "--shorter-windows",
+        "1m",
+    ]);
+    assert!(
+        e.contains("azure-functions-flex merges an instance's activity periods"),
+        "{e}"
+    );
+    let e = refused(&["--platform", "aws-lambda", "--shorter-windows", "0s"]);
+    assert!(e.contains("'0s' is no window"), "{e}");
+}
