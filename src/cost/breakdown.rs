@@ -53,7 +53,8 @@ pub struct OfferingRef {
     pub effective_date: String,
     /// Where the table came from.
     pub origin: String,
-    /// Whether every figure of the table is vendor-verified.
+    /// Whether every figure of the table that prices the region is vendor-verified
+    /// ([`PriceTable::verified_in`]).
     pub fully_verified: bool,
 }
 
@@ -66,7 +67,7 @@ impl OfferingRef {
             region: region.to_string(),
             effective_date: table.effective_date.clone(),
             origin: table.origin.clone(),
-            fully_verified: table.fully_verified(),
+            fully_verified: table.verified_in(region),
         }
     }
 }

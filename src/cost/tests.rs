@@ -449,10 +449,16 @@ fn azure_consumption_in_westeurope_and_southeastasia() {
         let (time, execs) = (line("Execution time"), line("Executions"));
         assert!(!time.verified && time.source.contains("page685.json"), "{region}");
         assert!(!execs.verified && execs.source.starts_with("INFERRED"), "{region}");
+        // The table's provenance in the region: not fully verified there.
+        assert!(!b.offerings[0].fully_verified, "{region}");
     }
     let b = price_usage(&usage, &t, &CostOptions::default()).unwrap();
     assert_eq!(b.total(), usd(5.00));
     assert!(b.verified());
+    // In eastus every figure that prices it is verified (the table's regional ones are not, so
+    // the table as a whole is not).
+    assert!(b.offerings[0].fully_verified && !t.fully_verified());
+    assert!(t.verified_in("eastus") && !t.verified_in("westeurope") && !t.verified_in("southeastasia"));
     // The free grant is one per subscription, the same quantities in every region (not valued at
     // a home price): 3M × 1 s × 512 MB = 1,500,000 GB-s − 400,000 = 1,100,000 × $0.000016 =
     // $17.60; executions (3M − 1M) × $0.20/M = $0.40; total $18.00, as in eastus.

@@ -346,6 +346,24 @@ impl PriceTable {
             .collect()
     }
 
+    /// Whether every figure that prices `region` is vendor-verified: the table's own figures
+    /// where they apply there, else its entries for the region; the free grants (one for every
+    /// region) wherever.
+    pub fn verified_in(&self, region: &str) -> bool {
+        let own = self.own_figures_apply(region);
+        let price = |p: &Price| match own {
+            true => p.verified,
+            false => p.regional.get(region).is_none_or(|r| r.verified),
+        };
+        let instance = |i: &InstancePrice| match own {
+            true => i.verified && i.commitments_verified,
+            false => i.regional.get(region).is_none_or(|r| r.verified),
+        };
+        self.prices.values().all(price)
+            && self.free.values().all(|f| f.verified)
+            && self.instances.values().all(instance)
+    }
+
     /// Whether every price, grant and instance figure in the table is vendor-verified.
     pub fn fully_verified(&self) -> bool {
         self.prices
