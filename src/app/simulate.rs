@@ -66,19 +66,8 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    /// Reads the traces (or builds the synthetic one) and the settings of `args`.
+    /// The settings of `args`, checked, then the traces (or the synthetic one).
     pub(super) fn new(args: &SimulateArgs) -> anyhow::Result<Prepared> {
-        let workload = match &args.synthetic_poisson {
-            Some(spec) => parse_synthetic(spec, args.seed)?,
-            None => read_workload(
-                &args.traces,
-                &ReadOptions {
-                    format: args.trace_format,
-                    skip_bad_rows: args.skip_bad_rows,
-                },
-            )
-            .context("reading the traces")?,
-        };
         let catalog = load_catalog(args.pricing.as_deref())?;
         let platform = PlatformModel::from_catalog(&catalog, args.platform)
             .with_context(|| format!("reading the platform facts of {}", args.platform))?;
@@ -126,6 +115,18 @@ impl Prepared {
         cfg.fluid_from_per_minute = args.fluid_from;
         cfg.shorter_windows_ms = shorter_windows(args, &cfg)?;
 
+        // The traces last: every setting is checked before a long read.
+        let workload = match &args.synthetic_poisson {
+            Some(spec) => parse_synthetic(spec, args.seed)?,
+            None => read_workload(
+                &args.traces,
+                &ReadOptions {
+                    format: args.trace_format,
+                    skip_bad_rows: args.skip_bad_rows,
+                },
+            )
+            .context("reading the traces")?,
+        };
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = args.threads {
             // 1..=1,024 is checked while parsing the flag.
@@ -303,18 +304,39 @@ fn write_windows(w: &mut impl Write, cfg: &SimConfig, s: &SimStats) -> std::io::
     )?;
     writeln!(
         w,
-        "{:>10}  {:>12}  {:>14}  {:>14}",
-        "window", "cold starts", "idle GB-s", "p99 added ms"
+        "{:>10}  {:>12}  {:>14}  {:>14}  {:>10}",
+        "window", "cold starts", "idle GB-s", "p99 added ms", "throttles"
     )?;
+    let row = |window_ms: u64, cold_start_rate: f64, idle_gb_seconds: f64, p99_ms: u64, throttles: u64| {
+        format!(
+            "{:>10}  {:>10.3} %  {:>14.1}  {:>14}  {:>10}",
+            crate::sim::keepalive::format_duration(window_ms),
+            100.0 * cold_start_rate,
+            idle_gb_seconds,
+            p99_ms,
+            throttles
+        )
+    };
     for x in &s.shorter_windows {
-        writeln!(
-            w,
-            "{:>10}  {:>10.3} %  {:>14.1}  {:>14}",
-            crate::sim::keepalive::format_duration(x.keep_alive_ms),
-            100.0 * x.cold_start_rate,
+        let line = row(
+            x.keep_alive_ms,
+            x.cold_start_rate,
             x.idle_gb_seconds,
-            x.overhead_ms.p99
-        )?;
+            x.overhead_ms.p99,
+            x.throttles,
+        );
+        writeln!(w, "{line}")?;
+    }
+    // The replayed window itself, to compare with.
+    if let Some(own_ms) = sim::fixed_keep_alive_ms(cfg) {
+        let line = row(
+            own_ms,
+            s.cold_start_rate,
+            s.idle_gb_seconds,
+            s.overhead_ms.p99,
+            s.throttles,
+        );
+        writeln!(w, "{line}  (replayed)")?;
     }
     Ok(())
 }

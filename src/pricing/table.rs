@@ -347,21 +347,23 @@ impl PriceTable {
     }
 
     /// Whether every figure that prices `region` is vendor-verified: the table's own figures
-    /// where they apply there, else its entries for the region; the free grants (one for every
-    /// region) wherever.
+    /// where they apply there, else its entries for the region (a price without one is not
+    /// priced there: its line says so) and the own price a grant is valued at
+    /// (`valued_at_home_price`); the free grants (one for every region) wherever.
     pub fn verified_in(&self, region: &str) -> bool {
         let own = self.own_figures_apply(region);
-        let price = |p: &Price| match own {
+        let price = |(key, p): (&String, &Price)| match own {
             true => p.verified,
-            false => p.regional.get(region).is_none_or(|r| r.verified),
+            false => {
+                let valued_at_own = self.free.get(key).is_some_and(|f| f.valued_at_home_price);
+                p.regional.get(region).is_none_or(|r| r.verified) && (p.verified || !valued_at_own)
+            }
         };
         let instance = |i: &InstancePrice| match own {
             true => i.verified && i.commitments_verified,
             false => i.regional.get(region).is_none_or(|r| r.verified),
         };
-        self.prices.values().all(price)
-            && self.free.values().all(|f| f.verified)
-            && self.instances.values().all(instance)
+        self.prices.iter().all(price) && self.free.values().all(|f| f.verified) && self.instances.values().all(instance)
     }
 
     /// Whether every price, grant and instance figure in the table is vendor-verified.

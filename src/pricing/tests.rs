@@ -618,8 +618,10 @@ fn regional_prices_replace_the_table_s_own_and_are_validated() {
     assert_eq!((eu.vcpu, eu.memory_gib), (2.0, 4.0));
     assert!(i.in_region("ap-southeast-1", own).is_none());
     assert_eq!(i.priced_regions(own), ["us-east-1", "eu-west-1"]);
-    // An unverified regional price makes the table not fully verified.
-    assert!(i.verified && !t.fully_verified());
+    // An unverified regional price makes the table not fully verified, and its region only
+    // (ap-southeast-1 has no entry: the type is not priced there).
+    assert!(i.verified && i.commitments_verified && !t.fully_verified());
+    assert!(t.verified_in("us-east-1") && !t.verified_in("eu-west-1") && t.verified_in("ap-southeast-1"));
     // A region outside the table's other regions (one of its `regions` included) is refused at
     // its line, and so is a region listed in both.
     let at_home = text.replace("regional.eu-west-1", "regional.us-east-1");
@@ -660,6 +662,50 @@ fn regional_prices_replace_the_table_s_own_and_are_validated() {
     let bad_term = text.replace("\"ri-standard-1yr-no-upfront\" = 0.07", "\"ri-5yr\" = 0.07");
     let key = "instances.small.regional.eu-west-1.commitments.ri-5yr";
     assert_eq!(invalid(&errors(&bad_term)[0]), (16, key));
+}
+
+#[test]
+fn a_region_is_verified_when_the_figures_that_price_it_are() {
+    // requests verified at home; duration-x86 verified too; eu-west-1's requests entry as given,
+    // duration-x86 without one there (not priced there, so it does not count).
+    let with = |home_requests: bool, eu_requests: bool, grant: &str| {
+        let text = GOOD
+            .replace("verified = false", "verified = true")
+            .replacen("verified = true", &format!("verified = {home_requests}"), 1)
+            .replace(
+                "regions = [\"us-east-1\"]",
+                "regions = [\"us-east-1\"]\nother_regions = [\"eu-west-1\"]",
+            )
+            .replace(
+                "[prices.duration-x86]",
+                &format!(
+                    "[prices.requests.regional.eu-west-1]\nusd = 0.25\nsource = \"https://example.com/eu\"\n\
+                     verified = {eu_requests}\n\n{grant}[prices.duration-x86]"
+                ),
+            );
+        table::parse_table("t.toml", &text).unwrap()
+    };
+    let t = with(true, false, "");
+    assert!(t.verified_in("us-east-1") && !t.verified_in("eu-west-1") && !t.fully_verified());
+    let t = with(true, true, "");
+    assert!(t.verified_in("us-east-1") && t.verified_in("eu-west-1") && t.fully_verified());
+    // The home price unverified: home is not, eu-west-1 is (it bills its own rate) unless a
+    // grant is valued at the home price there.
+    let t = with(false, true, "");
+    assert!(!t.verified_in("us-east-1") && t.verified_in("eu-west-1"));
+    let grant = |valued: bool, verified: bool| {
+        format!(
+            "[free.requests]\nquantity = 1000000\nvalued_at_home_price = {valued}\n\
+             source = \"https://example.com/free\"\nverified = {verified}\n\n"
+        )
+    };
+    let t = with(false, true, &grant(true, true));
+    assert!(!t.verified_in("eu-west-1"));
+    let t = with(false, true, &grant(false, true));
+    assert!(t.verified_in("eu-west-1"));
+    // An unverified grant counts in every region.
+    let t = with(true, true, &grant(false, false));
+    assert!(!t.verified_in("us-east-1") && !t.verified_in("eu-west-1"));
 }
 
 #[test]

@@ -137,7 +137,8 @@ pub struct PriceTableRef {
     pub effective_date: String,
     /// Where it was loaded from.
     pub origin: String,
-    /// Whether every figure is vendor-verified.
+    /// Whether every figure that prices the region is vendor-verified
+    /// (`PriceTable::verified_in`).
     pub verified: bool,
 }
 

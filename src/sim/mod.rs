@@ -1363,6 +1363,25 @@ fn assemble(
         ));
     }
     assumptions.push(format!("keep-alive: {}", stats.keep_alive));
+    if !cfg.shorter_windows_ms.is_empty() {
+        let windows: Vec<String> = cfg
+            .shorter_windows_ms
+            .iter()
+            .map(|&ms| keepalive::format_duration(ms))
+            .collect();
+        assumptions.push(match stats.shorter_windows.is_empty() {
+            false => format!(
+                "shorter keep-alive windows {} read off this replay (the inclusion property of stack algorithms): \
+                 exact without inits; a request cold under a window starts one init later there, which is ignored",
+                windows.join(", ")
+            ),
+            true => format!(
+                "shorter keep-alive windows {} not read off: a unit takes the fluid path (it tallies none), or the \
+                 run's keep-alive is no fixed window covering them, retries or merges activity periods",
+                windows.join(", ")
+            ),
+        });
+    }
     assumptions.push(contention_assumption(plans, cfg, c));
     assumptions.push(match p.facts.timeout_ms {
         Some(limit) => format!(

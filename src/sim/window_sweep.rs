@@ -137,6 +137,8 @@ pub struct WindowStats {
     pub idle_gb_seconds: f64,
     /// Latency the platform adds.
     pub overhead_ms: LatencyMs,
+    /// Requests refused (the replay's, and those the instance cap refuses under the window).
+    pub throttles: u64,
 }
 
 /// The shorter windows `windows_ms` (ascending, distinct) of a replay, from its units'
@@ -158,10 +160,12 @@ pub fn window_stats(results: &[UnitResult], overhead: &MsHistogram, windows_ms: 
         .enumerate()
         .map(|(j, &keep_alive_ms)| {
             let (mut served, mut cold, mut idle_gb_seconds, mut replaced) = (0u64, 0u64, 0.0, 0u64);
+            let mut throttles = 0u64;
             let mut extra = Vec::with_capacity(results.len());
             for r in results {
                 let w = &r.shorter_windows[j];
                 served += r.served - w.extra_throttles;
+                throttles += r.throttles + w.extra_throttles;
                 cold += r.cold_starts + w.extra_cold_starts;
                 idle_gb_seconds += gb_seconds(r.memory_mb as f64, w.idle_ms);
                 replaced += w.extra_throttles + w.extra_overhead_ms.count();
@@ -180,6 +184,7 @@ pub fn window_stats(results: &[UnitResult], overhead: &MsHistogram, windows_ms: 
                 cold_start_rate: if served > 0 { cold as f64 / served as f64 } else { 0.0 },
                 idle_gb_seconds,
                 overhead_ms: LatencyMs::from_histogram(&MsHistogram::from_counts(pairs)),
+                throttles,
             }
         })
         .collect()

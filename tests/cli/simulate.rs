@@ -412,6 +412,12 @@ fn shorter_windows_are_read_off_one_replay_and_refused_where_they_cannot_be() {
     let v: Value = serde_json::from_slice(&run("60m", &["--shorter-windows", "10m,1m,10m", "--json"])).unwrap();
     let windows = v["shorter_windows"].as_array().unwrap();
     assert_eq!(windows.len(), 2, "ascending, distinct: {windows:?}");
+    let said = v["assumptions"].as_array().unwrap().iter().filter_map(Value::as_str);
+    assert_eq!(
+        said.filter(|a| a.contains("1m, 10m read off this replay")).count(),
+        1,
+        "{v}"
+    );
     for (w, keep_alive) in windows.iter().zip(["1m", "10m"]) {
         let replay: Value = serde_json::from_slice(&run(keep_alive, &["--json"])).unwrap();
         assert_eq!(w["keep_alive_ms"], if keep_alive == "1m" { 60_000 } else { 600_000 });
@@ -427,6 +433,7 @@ fn shorter_windows_are_read_off_one_replay_and_refused_where_they_cannot_be() {
         "{text}"
     );
     assert!(text.contains("        1m") && text.contains("       10m"), "{text}");
+    assert!(text.contains("        1h") && text.contains("(replayed)"), "{text}");
     // Refused with exit 2, naming what to give: a window longer than the replay's, a keep-alive
     // that is no fixed window, retries, a platform that merges activity periods.
     let refused = |more: &[&str]| super::common::input_error(&[&["simulate", data], more].concat());
