@@ -113,8 +113,9 @@ impl WindowTally {
         }
     }
 
-    /// The windows, each cold start's added latency drawn by `draw` from a fresh copy of the
-    /// generator (the sequence the replay's own draws started).
+    /// The windows, each one's cold starts' added latency drawn by `draw` (the added latency of
+    /// so many inits): a copy of the unit's generator continuing after the replay's own draws,
+    /// so a window's inits are the first ones of the replay's sequence, as a replay at it draws.
     pub fn finish(self, mut draw: impl FnMut(u64) -> MsHistogram) -> Vec<ShorterWindow> {
         self.rows
             .into_iter()
@@ -200,6 +201,14 @@ mod tests {
     use crate::trace::{DurationInfo, DurationPercentiles, Workload};
     use crate::units::MS_PER_MINUTE;
 
+    /// Lambda (one request an instance: the lean engine path), Cloud Run (two an instance by
+    /// CPU: the general path), Azure Consumption (100 an instance, a 200-instance cap).
+    const PLATFORMS: [ServerlessPlatform; 3] = [
+        ServerlessPlatform::AwsLambda,
+        ServerlessPlatform::GcpCloudRun,
+        ServerlessPlatform::AzureConsumption,
+    ];
+
     /// The trade-off's windows, minutes: the longest is replayed, the others read off it.
     const WINDOWS_MIN: [u64; 6] = [1, 5, 10, 15, 30, 60];
 
@@ -284,15 +293,9 @@ mod tests {
     fn without_inits_a_shorter_window_read_off_a_replay_is_its_replay() {
         // The inclusion property is exact where completions do not depend on the window: with
         // 0-ms inits, every shorter window's cold starts, idle memory-time and added latency
-        // equal a replay at it — Lambda (one request an instance, the lean path), Cloud Run
-        // (two requests an instance by CPU, the general path), Azure Consumption (100 an
-        // instance, its 200-instance cap).
+        // equal a replay at it, on each of the three paths (`PLATFORMS`).
         let w = on_off_workload();
-        for p in [
-            ServerlessPlatform::AwsLambda,
-            ServerlessPlatform::GcpCloudRun,
-            ServerlessPlatform::AzureConsumption,
-        ] {
+        for p in PLATFORMS {
             let mut cfg = config(p, 60);
             cfg.cold_start = Some(ColdStartDist::Constant { ms: 0 });
             let (read_off, replayed) = read_off_and_replayed(&w, &cfg);
@@ -322,11 +325,7 @@ mod tests {
         // between two seeds of the same replay they differ by up to 7 %, 4 %, 24 % and 17 %.
         // Bounds: 2 %, 1 %, 20 % (p99, not above the replay's by more than 1 %) and 5 %.
         let w = on_off_workload();
-        for p in [
-            ServerlessPlatform::AwsLambda,
-            ServerlessPlatform::GcpCloudRun,
-            ServerlessPlatform::AzureConsumption,
-        ] {
+        for p in PLATFORMS {
             let (read_off, replayed) = read_off_and_replayed(&w, &config(p, 60));
             assert_eq!(read_off.len(), replayed.len(), "{p:?}");
             for (r, out) in read_off.iter().zip(&replayed) {
