@@ -210,8 +210,8 @@ fn shorter_windows(args: &SimulateArgs, cfg: &SimConfig) -> anyhow::Result<Vec<u
     let longest_text = crate::sim::keepalive::format_duration(longest);
     let Some(own_ms) = sim::fixed_keep_alive_ms(cfg) else {
         bail!(
-            "{what} with a fixed keep-alive, and --keep-alive is {}; give --keep-alive a window at least as long as \
-             the longest of them (e.g. --keep-alive {longest_text})",
+            "{what} with a fixed keep-alive above 0, and --keep-alive is {}; give --keep-alive a window at least as \
+             long as the longest of them (e.g. --keep-alive {longest_text})",
             cfg.keep_alive.label(cfg.platform.facts.default_keep_alive_ms),
         );
     };

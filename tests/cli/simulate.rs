@@ -457,7 +457,22 @@ fn shorter_windows_are_read_off_one_replay_and_refused_where_they_cannot_be() {
         "--shorter-windows",
         "1m",
     ]);
-    assert!(e.contains("with a fixed keep-alive, and --keep-alive is hybrid"), "{e}");
+    assert!(
+        e.contains("with a fixed keep-alive above 0, and --keep-alive is hybrid"),
+        "{e}"
+    );
+    let e = refused(&[
+        "--platform",
+        "aws-lambda",
+        "--keep-alive",
+        "0s",
+        "--shorter-windows",
+        "1m",
+    ]);
+    assert!(
+        e.contains("with a fixed keep-alive above 0, and --keep-alive is"),
+        "{e}"
+    );
     let e = refused(&[
         "--platform",
         "aws-lambda",
