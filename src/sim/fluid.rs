@@ -57,7 +57,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use super::arrivals::{whole_ms_distribution, ExpandOptions, SimRng};
-use super::serverless::UnitResult;
+use super::serverless::{limited_init_ms, UnitResult};
 use super::stats::ProfileSweep;
 use super::SimError;
 use crate::pricing::ColdStartDist;
@@ -490,16 +490,11 @@ impl InitLimit {
             reruns: MsHistogram::new(),
         };
         for (ms, n) in drawn.iter() {
-            match limit_ms {
-                Some(limit) if ms > limit => {
-                    out.recorded.add(limit, n);
-                    out.overhead.add(limit + ms, n);
-                    out.reruns.add(ms, n);
-                }
-                _ => {
-                    out.recorded.add(ms, n);
-                    out.overhead.add(ms, n);
-                }
+            let (init_ms, rerun_ms) = limited_init_ms(ms, limit_ms);
+            out.recorded.add(init_ms, n);
+            out.overhead.add(init_ms + rerun_ms, n);
+            if rerun_ms > 0 {
+                out.reruns.add(rerun_ms, n);
             }
         }
         out

@@ -189,6 +189,17 @@ fn scaled_init_ms(rng: &mut SimRng, dist: &ColdStartDist, scale: f64) -> u64 {
     }
 }
 
+/// An init of `drawn_ms` under the platform's init limit, as `(recorded, re-run)` ms: one beyond
+/// the limit is abandoned there (recorded, and billed, at the limit) and run again within the
+/// request (the re-run is the whole init); else it is recorded as drawn and nothing runs again.
+/// The cold request waits for both.
+pub(super) fn limited_init_ms(drawn_ms: u64, limit_ms: Option<u64>) -> (u64, u64) {
+    match limit_ms {
+        Some(limit) if drawn_ms > limit => (limit, drawn_ms),
+        _ => (drawn_ms, 0),
+    }
+}
+
 /// The histograms a unit fills in the hot loop: the first three share a [`Table`] (their
 /// values mostly coincide), the other three share a second one.
 #[derive(Debug, Clone, Copy)]
@@ -681,18 +692,14 @@ impl UnitState<'_> {
         }
     }
 
-    /// A cold start: its init drawn and counted, as `(init, re-run)` ms — an init beyond the
-    /// platform's limit is abandoned there (`init` is the limit) and run again within the
-    /// request (`re-run` is the whole init; else 0).
+    /// A cold start: its init drawn and counted, as `(init, re-run)` ms under the platform's
+    /// init limit ([`limited_init_ms`]).
     fn cold_start(&mut self, cfg: &EngineConfig) -> (u64, u64) {
         let drawn_ms = self.draw_init_ms(&cfg.cold_start);
-        let (init_ms, rerun_ms) = match cfg.init_limit_ms {
-            Some(limit) if drawn_ms > limit => {
-                self.res.init_retries += 1;
-                (limit, drawn_ms)
-            }
-            _ => (drawn_ms, 0),
-        };
+        let (init_ms, rerun_ms) = limited_init_ms(drawn_ms, cfg.init_limit_ms);
+        if rerun_ms > 0 {
+            self.res.init_retries += 1;
+        }
         self.res.cold_starts += 1;
         self.tables.add(Kind::InitDuration, init_ms);
         (init_ms, rerun_ms)
@@ -843,10 +850,8 @@ impl UnitState<'_> {
             let mut added = MsHistogram::new();
             for _ in 0..cold_starts {
                 let ms = scaled_init_ms(&mut rng, &cfg.cold_start, self.init_scale);
-                match cfg.init_limit_ms {
-                    Some(limit) if ms > limit => added.add(limit + ms, 1),
-                    _ => added.add(ms, 1),
-                }
+                let (init_ms, rerun_ms) = limited_init_ms(ms, cfg.init_limit_ms);
+                added.add(init_ms + rerun_ms, 1);
             }
             added
         })
