@@ -206,6 +206,18 @@ fn shorter_windows(args: &SimulateArgs, cfg: &SimConfig) -> anyhow::Result<Vec<u
     let Some(&longest) = windows.last() else {
         return Ok(windows);
     };
+    // `--shorter-windows 1m 5m` takes 5m as a trace path: say so rather than that 5m is missing.
+    if let Some(w) = args
+        .traces
+        .iter()
+        .filter_map(|p| p.to_str())
+        .find(|p| !Path::new(p).exists() && crate::sim::keepalive::parse_duration_ms(p).is_ok())
+    {
+        bail!(
+            "'{w}' is no trace file but reads as a window: --shorter-windows takes its windows joined by commas \
+             (e.g. --shorter-windows 1m,{w})"
+        );
+    }
     let what = "--shorter-windows reads windows off a replay";
     let longest_text = crate::sim::keepalive::format_duration(longest);
     let Some(own_ms) = sim::fixed_keep_alive_ms(cfg) else {

@@ -498,4 +498,10 @@ fn shorter_windows_are_read_off_one_replay_and_refused_where_they_cannot_be() {
     );
     let e = refused(&["--platform", "aws-lambda", "--shorter-windows", "0s"]);
     assert!(e.contains("'0s' is no window"), "{e}");
+    // Windows after a space: the second is taken as a trace path, and said to be a window.
+    let e = refused(&["--platform", "aws-lambda", "--shorter-windows", "1m", "5m"]);
+    assert!(
+        e.contains("'5m' is no trace file but reads as a window") && e.contains("--shorter-windows 1m,5m"),
+        "{e}"
+    );
 }
