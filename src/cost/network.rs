@@ -334,8 +334,8 @@ mod tests {
         assert!(b.verified() && b.lines[0].source.contains("aws_data_transfer.ap-southeast-1"));
         let b = price_egress(&c, "aws", MS_PER_MONTH, 157_000, GB, &ap).unwrap();
         assert_eq!(b.total(), usd(13_379.20));
-        // The NAT gateway has no sourced rate there: not priced, not us-east-1's $0.045; public
-        // IPv4 is $0.005 everywhere: 3 addresses all month = 2,190 h × 0.005 = $10.95.
+        // The NAT gateway has no sourced rate in eu-west-1: not priced, not us-east-1's $0.045;
+        // public IPv4 is $0.005 in both: 3 addresses all month = 2,190 h × 0.005 = $10.95.
         let t = c.get("aws-network").unwrap();
         let use_ = NetworkUse {
             nat_gateways: 2,
@@ -354,9 +354,16 @@ mod tests {
             nat.note
                 .as_deref()
                 .unwrap()
-                .contains("no 'nat-gateway-hours' rate in eu-west-1 (priced in us-east-1)"),
+                .contains("no 'nat-gateway-hours' rate in eu-west-1 (priced in us-east-1, ap-southeast-1)"),
             "{nat:?}"
         );
         assert_eq!(b.cost_of("Public IPv4"), usd(10.95));
+        // ap-southeast-1 (copies of AWS's Price List, unverified): 2 NAT gateways × 730 h ×
+        // $0.059 = $86.14; 100 GB × $0.059 = $5.90; the addresses $10.95. Total $102.99.
+        let b = price_network_use(t, &ap, MS_PER_MONTH, use_).unwrap();
+        assert_eq!(b.cost_of("NAT gateway hours"), usd(86.14));
+        assert_eq!(b.cost_of("NAT gateway data"), usd(5.90));
+        assert_eq!(b.total(), usd(102.99));
+        assert!(b.complete() && !b.verified());
     }
 }

@@ -786,6 +786,78 @@ fn cloudwatch_logs_tiers() {
 }
 
 #[test]
+fn aws_side_tables_in_eu_west_1_and_ap_southeast_1() {
+    // Copies of AWS's Price List (third-party, so every line unverified).
+    let reqs = |n: u64| month(vec![uniform_group(128, Arch::X86, n, 1)]);
+    let door = |n: u64, door: FrontDoor, region: &str| {
+        price_front_door(
+            &reqs(n),
+            door,
+            &table("aws-api-gateway"),
+            &in_region(region, CostOptions::default()),
+        )
+        .unwrap()
+    };
+    // API Gateway in eu-west-1. REST 400M = 333 × $3.50 + 67 × $3.19 = 1,165.50 + 213.73 =
+    // $1,379.23; 25e9 crosses every tier: 333 × 3.50 + 667 × 3.19 + 19,000 × 2.71 + 5,000 ×
+    // 1.72 = 1,165.50 + 2,127.73 + 51,490 + 8,600 = $63,383.23. HTTP 400M = 300 × $1.11 + 100 ×
+    // $1.00 = $433.00.
+    let b = door(400_000_000, FrontDoor::RestApi, "eu-west-1");
+    assert_eq!(b.total(), usd(1_379.23));
+    assert!(b.complete() && !b.verified());
+    assert_eq!(b.offerings[0].region, "eu-west-1");
+    assert_eq!(
+        door(25_000_000_000, FrontDoor::RestApi, "eu-west-1").total(),
+        usd(63_383.23)
+    );
+    assert_eq!(door(400_000_000, FrontDoor::HttpApi, "eu-west-1").total(), usd(433.0));
+    // The ALB in both regions: 730 h × $0.0252 = $18.396; 65.7M requests = 1 LCU all month =
+    // 730 LCU-h × $0.008 = $5.84.
+    for region in ["eu-west-1", "ap-southeast-1"] {
+        let u = reqs(65_700_000);
+        let b = price_front_door(
+            &u,
+            FrontDoor::Alb,
+            &table("aws-alb"),
+            &in_region(region, CostOptions::default()),
+        )
+        .unwrap();
+        assert_eq!(b.cost_of("ALB hours"), usd(18.396), "{region}");
+        assert_eq!(b.cost_of("ALB LCU-hours"), usd(5.84), "{region}");
+        assert!(!b.verified(), "{region}");
+    }
+    // CloudWatch Logs in ap-southeast-1, 61,440 GB: 10,240 × 0.70 + 20,480 × 0.35 + 20,480 ×
+    // 0.14 + 10,240 × 0.07 = 7,168 + 7,168 + 2,867.20 + 716.80 = $17,920; storage 61,440 × $0.03
+    // = $1,843.20.
+    let u = month(vec![uniform_group(128, Arch::X86, 61_440, 1)]);
+    let ap = in_region("ap-southeast-1", CostOptions::default());
+    let b = price_logs(&u, 1 << 30, &table("aws-cloudwatch-logs"), &ap).unwrap();
+    assert_eq!(b.cost_of("Log ingestion"), usd(17_920.0));
+    assert_eq!(b.cost_of("Log storage"), usd(1_843.20));
+    // The EKS control plane in ap-southeast-1: 730 h × $0.10 = $73.00; extended support has no
+    // rate there (not priced).
+    assert_eq!(
+        regional_bill(&table("aws-eks"), "cluster", "ap-southeast-1", None).total(),
+        usd(73.0)
+    );
+    assert!(!regional_bill(&table("aws-eks"), "cluster-extended-support", "ap-southeast-1", None).complete());
+    // Fargate, 1 vCPU and 2 GB for 730 h: eu-west-1 x86 as us-east-1, 730 × 0.04048 + 1,460 ×
+    // 0.004445 = 29.5504 + 6.4897 = $36.0401; ap-southeast-1 arm64 730 × 0.04045 + 1,460 ×
+    // 0.00442 = 29.5285 + 6.4532 = $35.9817; the other architecture has no rate there.
+    let fargate = table("aws-fargate");
+    assert_eq!(
+        regional_bill(&fargate, "x86:1vcpu-2gb", "eu-west-1", None).total(),
+        usd(36.0401)
+    );
+    assert_eq!(
+        regional_bill(&fargate, "arm64:1vcpu-2gb", "ap-southeast-1", None).total(),
+        usd(35.9817)
+    );
+    assert!(!regional_bill(&fargate, "arm64:1vcpu-2gb", "eu-west-1", None).complete());
+    assert!(!regional_bill(&fargate, "x86:1vcpu-2gb", "ap-southeast-1", None).complete());
+}
+
+#[test]
 fn errors_for_region_period_and_model() {
     let t = table("aws-lambda");
     let opts = CostOptions {

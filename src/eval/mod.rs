@@ -444,6 +444,9 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                 crate::pricing::Model::GcpCloudRun => {
                     provisioned::check_cloud_run_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?
                 }
+                crate::pricing::Model::AwsFargate => {
+                    provisioned::check_fargate_priced_in(t, opt, r).map_err(|e| at(opt.line, e))?
+                }
                 _ => {}
             }
             provisioned::check_nat_in(catalog, opt, r).map_err(|e| at(opt.line, e))?;

@@ -101,14 +101,50 @@ pub fn check_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str
 /// (the Tier 2 regions have request-based rates only), else the option is refused before the
 /// traces are read rather than priced as a lower bound.
 pub fn check_cloud_run_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
-    for key in ["instance-cpu", "instance-memory"] {
+    check_rates_in(
+        table,
+        opt,
+        region,
+        &["instance-cpu", "instance-memory"],
+        "instance-based rate",
+        "choose another platform",
+    )
+}
+
+/// A Fargate option bills its architecture's vCPU- and GB-hours: both need a rate in `region`
+/// (eu-west-1 prices x86 only, ap-southeast-1 arm64 only), else the option is refused before
+/// the traces are read rather than priced as a lower bound.
+pub fn check_fargate_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
+    let (arch, _, _) = parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
+    let arch = crate::config::arch_name(arch);
+    check_rates_in(
+        table,
+        opt,
+        region,
+        &[&format!("vcpu-hours-{arch}"), &format!("gb-hours-{arch}")],
+        "rate",
+        "choose the other architecture",
+    )
+}
+
+/// Refuses `opt` where a price `keys` names has no rate in `region` (a key the table lacks is
+/// billed "not priced", as `cost` does).
+fn check_rates_in(
+    table: &PriceTable,
+    opt: &ProvisionedOption,
+    region: &str,
+    keys: &[&str],
+    what: &str,
+    instead: &str,
+) -> anyhow::Result<()> {
+    for &key in keys {
         let Some(price) = table.prices.get(key) else {
-            continue; // a table without the price bills it "not priced", as `cost` does
+            continue;
         };
         if price.in_region(region, &table.regions).is_none() {
             return Err(anyhow!(
-                "option '{}': price table '{}' has no instance-based rate '{key}' in {region}; it has one in {}: set \
-                 the scenario's region or choose another platform",
+                "option '{}': price table '{}' has no {what} '{key}' in {region}; it has one in {}: set the \
+                 scenario's region or {instead}",
                 opt.id,
                 table.id,
                 price.priced_regions(&table.regions).join(", ")

@@ -319,31 +319,49 @@ fn lambda_in_eu_west_1_is_billed_there_and_its_front_door_and_logs_must_be_price
             .any(|l| l["unit_price_usd"] == 0.0000133334 && l["verified"] == false),
         "{o}"
     );
-    // An API Gateway front door or log ingestion, whose tables cover us-east-1 only, is refused
-    // before the trace is read, naming the setting and what bills nothing instead.
+    // A front door or log ingestion whose table does not cover the region is refused before the
+    // trace is read, naming the setting and what bills nothing instead: API Gateway covers
+    // us-east-1 and eu-west-1, CloudWatch Logs us-east-1 and ap-southeast-1.
     let missing = dir.path().join("no-such-trace.csv");
-    for (setting, want) in [
+    for (region, setting, want) in [
         (
+            "ap-southeast-1",
             "front_door = \"http-api\"\nlog_bytes_per_invocation = 0\n",
             "line 7: option 'lambda': the scenario's front_door bills price table 'aws-api-gateway', which has no \
-             region 'eu-west-1'; it covers us-east-1: set front_door = \"function-url\" or \"none\"",
+             region 'ap-southeast-1'; it covers us-east-1, eu-west-1: set front_door = \"function-url\" or \"none\"",
         ),
         (
+            "eu-west-1",
             "front_door = \"function-url\"\nlog_bytes_per_invocation = 300\n",
             "line 7: option 'lambda': the scenario's log_bytes_per_invocation bills price table \
-             'aws-cloudwatch-logs', which has no region 'eu-west-1'; it covers us-east-1: set \
+             'aws-cloudwatch-logs', which has no region 'eu-west-1'; it covers us-east-1, ap-southeast-1: set \
              log_bytes_per_invocation = 0",
         ),
     ] {
         let s = dir.path().join("eu.toml");
         std::fs::write(
             &s,
-            format!("schema_version = 1\nregion = \"eu-west-1\"\n{setting}{LAMBDA}"),
+            format!("schema_version = 1\nregion = \"{region}\"\n{setting}{LAMBDA}"),
         )
         .unwrap();
         let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
         assert!(err.contains(want), "{err}");
     }
+    // In eu-west-1 the HTTP API front door is priced at the region's $1.11 a million requests.
+    let s = dir.path().join("http.toml");
+    let header = HEADER.replace("front_door = \"none\"", "front_door = \"http-api\"");
+    std::fs::write(&s, format!("{header}region = \"eu-west-1\"\n{LAMBDA}")).unwrap();
+    let r = analyze(&t, &s, &dir.path().join("out-http"));
+    let o = option(&r, "lambda");
+    assert_eq!(o["complete"], true, "{o}");
+    assert!(
+        o["cost_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["unit_price_usd"] == 1.11 && l["verified"] == false),
+        "{o}"
+    );
     // So is a setting of the option whose rate is missing there: arm64 provisioned concurrency,
     // SnapStart for Python (cache and restore). x86 provisioned concurrency has its rate: the
     // scenario passes and the missing trace is the error.
@@ -939,6 +957,33 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         err.contains("faascost.toml: line ") && err.contains("Fargate has no 1-vCPU task with 128 MB"),
         "{err}"
     );
+    // Fargate's rates by architecture: ap-southeast-1 prices arm64 only and eu-west-1 x86 only,
+    // so the other architecture is refused before the traces; a priced one passes and the
+    // missing trace is the error.
+    for (region, arch, want) in [
+        (
+            "ap-southeast-1",
+            "x86",
+            "option 'f': price table 'aws-fargate' has no rate 'vcpu-hours-x86' in ap-southeast-1; it has one in \
+             us-east-1, eu-west-1: set the scenario's region or choose the other architecture",
+        ),
+        (
+            "eu-west-1",
+            "arm64",
+            "option 'f': price table 'aws-fargate' has no rate 'vcpu-hours-arm64' in eu-west-1; it has one in \
+             us-east-1, ap-southeast-1",
+        ),
+        ("ap-southeast-1", "arm64", "no-such-trace"),
+        ("eu-west-1", "x86", "no-such-trace"),
+    ] {
+        let body = format!(
+            "region = \"{region}\"\n[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\n\
+             instance_type = \"{arch}:1vcpu-2gb\"\n"
+        );
+        let s = scenario(dir.path(), &body);
+        let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+        assert!(err.contains(want), "{region} {arch}: {err}");
+    }
 }
 
 #[test]

@@ -404,22 +404,54 @@ fn lambda_side_lines_are_priced_in_the_region_asked_for_or_refused() {
         "--requests",
         "1000",
     ];
-    // eu-west-1: API Gateway, the ALB and CloudWatch Logs have no rate there, so asking for them
-    // is an error naming the flag (never us-east-1's rates); a function URL has no line of its own.
-    for (flag, value, table) in [
-        ("--front-door", "http-api", "aws-api-gateway"),
-        ("--front-door", "alb", "aws-alb"),
-        ("--log-bytes-per-invocation", "300", "aws-cloudwatch-logs"),
-    ] {
+    // eu-west-1: CloudWatch Logs has no rate there, so asking for it is an error naming the flag
+    // (never us-east-1's rates); a function URL has no line of its own.
+    faascost()
+        .args(EU_LAMBDA)
+        .args(["--log-bytes-per-invocation", "300"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--log-bytes-per-invocation: price table 'aws-cloudwatch-logs' has no region 'eu-west-1'; it covers: \
+             us-east-1, ap-southeast-1",
+        ));
+    // The HTTP API and the ALB are priced there at the region's rates ($1.11 a million requests;
+    // 730 ALB-hours × $0.0252 = $18.396), in ap-southeast-1 the logs ($0.70 a GB), and API
+    // Gateway, which does not cover ap-southeast-1, is refused there.
+    faascost()
+        .args(EU_LAMBDA)
+        .args(["--front-door", "http-api"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1M requests × $1.11"));
+    faascost()
+        .args(EU_LAMBDA)
+        .args(["--front-door", "alb"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("× $0.0252").and(predicate::str::contains("$18.40")));
+    let ap = |more: &[&str]| {
         faascost()
-            .args(EU_LAMBDA)
-            .args([flag, value])
+            .args([
+                "cost",
+                "--platform",
+                "aws-lambda",
+                "--region",
+                "ap-southeast-1",
+                "--requests",
+                "1000",
+            ])
+            .args(more)
             .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!(
-                "{flag}: price table '{table}' has no region 'eu-west-1'; it covers: us-east-1"
-            )));
-    }
+    };
+    ap(&["--log-bytes-per-invocation", "300"])
+        .success()
+        .stdout(predicate::str::contains("× $0.70"));
+    ap(&["--front-door", "rest-api"])
+        .code(2)
+        .stderr(predicate::str::contains(
+        "--front-door: price table 'aws-api-gateway' has no region 'ap-southeast-1'; it covers: us-east-1, eu-west-1",
+    ));
     faascost()
         .args(EU_LAMBDA)
         .args(["--front-door", "function-url"])
