@@ -211,11 +211,17 @@ fn shorter_windows(args: &SimulateArgs, cfg: &SimConfig) -> anyhow::Result<Vec<u
         .traces
         .iter()
         .filter_map(|p| p.to_str())
-        .find(|p| !Path::new(p).exists() && crate::sim::keepalive::parse_duration_ms(p).is_ok())
+        .find(|p| !Path::new(p).exists() && crate::sim::keepalive::parse_duration_ms(p).is_ok_and(|ms| ms > 0))
     {
+        let given: Vec<String> = args
+            .shorter_windows
+            .iter()
+            .map(|&ms| crate::sim::keepalive::format_duration(ms))
+            .collect();
         bail!(
             "'{w}' is no trace file but reads as a window: --shorter-windows takes its windows joined by commas \
-             (e.g. --shorter-windows 1m,{w})"
+             (--shorter-windows {},{w})",
+            given.join(",")
         );
     }
     let what = "--shorter-windows reads windows off a replay";

@@ -434,8 +434,8 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
                 region(opt.line, &opt.id, side)?;
             }
         }
-        // And its type, commitment term (or Cloud Run's instance-based rates) and NAT gateways
-        // need a price there.
+        // And its type, commitment term (or Cloud Run's instance-based rates, Fargate's rates
+        // for its architecture) and NAT gateways need a price there.
         if let Some(r) = scenario.region_of(&t.provider) {
             match t.model {
                 crate::pricing::Model::Instances => {

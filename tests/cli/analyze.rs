@@ -282,21 +282,37 @@ fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
     let o = option(&r, "reserved");
     assert!((usd(&o["monthly_cost_usd"]) - 99.28).abs() < 0.006, "{o}");
     assert_eq!(o["cost_lines"][0]["unit_price_usd"], 0.029);
-    // A load balancer whose table has no eu-west-1 rate is refused before the trace is read.
-    let body = format!("{body}load_balancer = \"aws-alb\"\n");
-    let s = scenario(dir.path(), &body);
+    // An ALB in front of them is billed at eu-west-1's $0.0252 an hour (730 h), with its two
+    // public IPv4 addresses.
+    let with_alb = format!("{body}load_balancer = \"aws-alb\"\n");
+    let s = scenario(dir.path(), &with_alb);
+    let r = analyze(&t, &s, &dir.path().join("out-alb"));
+    let o = option(&r, "reserved");
+    let lines = o["cost_lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["unit_price_usd"] == 0.0252 && l["quantity"] == 730.0 && l["verified"] == false),
+        "{o}"
+    );
+    // A control plane whose table does not cover eu-west-1 (EKS: us-east-1, ap-southeast-1) is
+    // refused before the trace is read.
     let missing = dir.path().join("no-such-trace.csv");
+    let s = scenario(dir.path(), &format!("{body}control_plane = \"aws-eks\"\n"));
     let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
     assert!(
-        err.contains("option 'reserved': price table 'aws-alb' has no region 'eu-west-1'"),
+        err.contains("option 'reserved': price table 'aws-eks' has no region 'eu-west-1'"),
         "{err}"
     );
     // So are NAT gateways, which have no sourced rate there.
-    let body = body.replace("load_balancer = \"aws-alb\"\n", "nat_gateways = 1\n");
+    let body = format!("{body}nat_gateways = 1\n");
     let s = scenario(dir.path(), &body);
     let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
     assert!(
-        err.contains("option 'reserved': nat_gateways: price table 'aws-network' has no 'nat-gateway-hours' rate in eu-west-1 (priced in us-east-1)"),
+        err.contains(
+            "option 'reserved': nat_gateways: price table 'aws-network' has no 'nat-gateway-hours' rate in eu-west-1 \
+             (priced in us-east-1, ap-southeast-1)"
+        ),
         "{err}"
     );
 }
