@@ -362,7 +362,7 @@ fn is_zero(v: &u64) -> bool {
 }
 
 /// Instance time of one provisioned server or container type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceUsage {
     /// Instance type id as in the price table (e.g. `m7g.large`, `fargate-x86:1vcpu-2gb`).
     pub instance_type: String,
@@ -370,6 +370,39 @@ pub struct InstanceUsage {
     pub instance_ms: u64,
     /// Instance launches (each may carry a minimum billed time).
     pub launches: u64,
+    /// The instance time stacked into the fewest instances running the longest, longest first:
+    /// the k-th is the time at least k instances ran (they sum to `instance_ms`). What a
+    /// sustained-use discount is computed on; empty: `launches` instances sharing
+    /// `instance_ms` equally.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacked_ms: Vec<u64>,
+}
+
+impl InstanceUsage {
+    /// Usage of instances whose count was `per_minute[i]` in minute `i` (less `below` each
+    /// minute, the instances billed apart), with `launches` launches: its stacked times from
+    /// the counts.
+    pub fn from_minutes(instance_type: &str, per_minute: &[u32], below: u32, launches: u64) -> InstanceUsage {
+        let counts: Vec<u32> = per_minute.iter().map(|&n| n.saturating_sub(below)).collect();
+        let peak = counts.iter().copied().max().unwrap_or(0) as usize;
+        // Minutes with exactly n instances, then at least k of them.
+        let mut at = vec![0u64; peak + 1];
+        for &n in &counts {
+            at[n as usize] += 1;
+        }
+        let mut stacked_ms = vec![0u64; peak];
+        let mut at_least = 0u64;
+        for k in (1..=peak).rev() {
+            at_least += at[k];
+            stacked_ms[k - 1] = at_least * crate::units::MS_PER_MINUTE;
+        }
+        InstanceUsage {
+            instance_type: instance_type.to_string(),
+            instance_ms: stacked_ms.iter().sum(),
+            launches,
+            stacked_ms,
+        }
+    }
 }
 
 /// Everything one deployment option consumed over `period_ms`.
@@ -414,6 +447,18 @@ impl Usage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instances_stack_into_the_fewest_running_the_longest() {
+        // Counts 3, 1, 0, 2 a minute less 1 billed apart: 2, 0, 0, 1 — one instance runs two
+        // minutes, a second one minute.
+        let u = InstanceUsage::from_minutes("t", &[3, 1, 0, 2], 1, 4);
+        assert_eq!(u.stacked_ms, vec![120_000, 60_000]);
+        assert_eq!(u.instance_ms, 180_000);
+        assert_eq!(u.launches, 4);
+        let none = InstanceUsage::from_minutes("t", &[1, 1], 2, 1);
+        assert!(none.stacked_ms.is_empty() && none.instance_ms == 0);
+    }
 
     #[test]
     fn histogram_sums_and_scaling() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::pricing::{CommitmentTerm, Model, PriceTable, Rules};
 use crate::units::Usd;
-use crate::usage::{Arch, FunctionGroupUsage, MsHistogram, Usage};
+use crate::usage::{Arch, FunctionGroupUsage, InstanceUsage, MsHistogram, Usage};
 
 /// Prices a deployment option's `usage` against `table` (a serverless model, `instances`
 /// or `aws-fargate`). Front doors and logs are priced separately ([`price_front_door`],
@@ -595,74 +595,27 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
                 String::new()
             }
         );
-        // Sustained use (on demand only): instances that ran the whole period (every launch for
-        // all of it: a fixed fleet, `cost --hours 730`) bill at the full-month discounted rate.
-        let bps = if commitment.is_none() {
-            ip.sustained_use_full_month_bps as u128
-        } else {
-            0
-        };
-        let whole_period = iu.launches > 0 && iu.instance_ms as u128 >= iu.launches as u128 * m.period_ms as u128;
-        let full_ms = if bps > 0 && whole_period { ms } else { 0 };
-        if full_ms > 0 {
-            let name = format!("{label} (sustained-use discount, full month)");
-            let quantity = full_ms as f64 / MS_PER_HOUR_U as f64;
-            // rate × (1 − bps/10,000) per hour, exact: ms × (10,000 − bps) / (ms per hour × 10,000).
-            let cost = m.line_cost(
-                &name,
-                quantity,
-                "hours",
-                rate,
-                full_ms * (10_000 - bps),
-                MS_PER_HOUR_U * 10_000,
-            );
-            let discounted = checked_cost(rate, 10_000 - bps, 10_000);
-            m.out.lines.push(CostLine {
-                offering: m.table.id.clone(),
-                name,
-                unit: "hours".to_string(),
-                quantity,
-                unit_price_usd: discounted.map(|d| d.to_f64()),
-                cost,
-                verified: ip.verified,
-                source: ip.source.clone(),
-                note: Some(format!(
-                    "on-demand less {} % sustained-use discount; {sizes}",
-                    bps as f64 / 100.0
-                )),
-            });
-            m.assume(format!(
-                "{}: {} instances running the whole month bill {} % less (sustained-use discount, on demand, automatic)",
-                m.table.id,
-                iu.instance_type,
-                bps as f64 / 100.0
-            ));
-        } else if bps > 0 {
-            m.assume(format!(
-                "{}: {} instances running part of the month bill on demand: GCP's incremental sustained-use discounts \
-                 above 25 % of a month are not in the tables (a lower bound of the discount; a full month is {} % \
-                 less)",
-                m.table.id,
-                iu.instance_type,
-                bps as f64 / 100.0
-            ));
+        // Sustained use (on demand only): each instance's month billed in quarters at the
+        // type's tiers.
+        if commitment.is_none() && !ip.sustained_use_tiers_bps.is_empty() {
+            let billed = instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances);
+            let tiers = ip.sustained_use_tiers_bps.clone();
+            sustained_use(m, iu, billed, &tiers, rate, &label, (&source, verified, &sizes));
+            continue;
         }
-        let rest_ms = ms - full_ms;
-        if rest_ms > 0 || full_ms == 0 {
-            let quantity = rest_ms as f64 / MS_PER_HOUR_U as f64;
-            let cost = m.line_cost(&label, quantity, "hours", rate, rest_ms, MS_PER_HOUR_U);
-            m.out.lines.push(CostLine {
-                offering: m.table.id.clone(),
-                name: label,
-                unit: "hours".to_string(),
-                quantity,
-                unit_price_usd: Some(rate.to_f64()),
-                cost,
-                verified,
-                source,
-                note: Some(format!("{note}; {sizes}")),
-            });
-        }
+        let quantity = ms as f64 / MS_PER_HOUR_U as f64;
+        let cost = m.line_cost(&label, quantity, "hours", rate, ms, MS_PER_HOUR_U);
+        m.out.lines.push(CostLine {
+            offering: m.table.id.clone(),
+            name: label,
+            unit: "hours".to_string(),
+            quantity,
+            unit_price_usd: Some(rate.to_f64()),
+            cost,
+            verified,
+            source,
+            note: Some(format!("{note}; {sizes}")),
+        });
         if let Some(c) = &commitment {
             commitment_assumption(m, &iu.instance_type, c, rate, ip.per_hour);
         }
@@ -674,6 +627,105 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             m.table.rules.minimum_billed_ms / 1000
         ));
     }
+}
+
+/// GCP's sustained-use discount on `iu`'s on-demand time: its instances, stacked so the fewest
+/// run the longest (usage pools by region, so the k-th runs the time at least k ran;
+/// [`InstanceUsage::stacked_ms`]), each bill every quarter of their month at that quarter's
+/// share of `rate` (`tiers_bps`), time beyond three quarters at the last share. A window
+/// shorter than a month stands for a month of the same shape: an instance running a share of
+/// the window runs that share of the month. Time a minimum bills beyond the instances' own
+/// (`billed_ms`, of the window) is billed at the full rate. `(source, verified, sizes)`
+/// describe the lines.
+fn sustained_use(
+    m: &mut Meter<'_>,
+    iu: &InstanceUsage,
+    billed_ms: u128,
+    tiers_bps: &[u32],
+    rate: Usd,
+    label: &str,
+    (source, verified, sizes): (&str, bool, &str),
+) {
+    let period = m.period_ms as u128;
+    // Each quarter's instance time in ms × 4 (a quarter of the window is period / 4 ms).
+    let mut quarters4 = [0u128; 4];
+    let mut add = |ms: u128, instances: u128| {
+        for (q, sum) in quarters4.iter_mut().enumerate() {
+            let from = q as u128 * period;
+            let span = if q == 3 { u128::MAX } else { period };
+            *sum += (4 * ms).saturating_sub(from).min(span) * instances;
+        }
+    };
+    let own: u128 = if iu.stacked_ms.is_empty() {
+        // `launches` instances sharing the time: `rest` of them one ms longer.
+        let n = iu.launches.max(1) as u128;
+        let (each, rest) = (iu.instance_ms as u128 / n, iu.instance_ms as u128 % n);
+        add(each + 1, rest);
+        add(each, n - rest);
+        iu.instance_ms as u128
+    } else {
+        iu.stacked_ms.iter().for_each(|&ms| add(ms as u128, 1));
+        iu.stacked_ms.iter().map(|&ms| ms as u128).sum()
+    };
+    quarters4[0] += 4 * billed_ms.saturating_sub(own);
+    let shares: Vec<String> = tiers_bps.iter().map(|&b| format!("{}", b as f64 / 100.0)).collect();
+    let full_month_off = 100.0 - tiers_bps.iter().map(|&b| b as f64).sum::<f64>() / 4.0 / 100.0;
+    let mut lines = 0;
+    for (q, (&share_bps, &time4)) in tiers_bps.iter().zip(&quarters4).enumerate() {
+        if time4 == 0 && !(q == 0 && quarters4.iter().all(|&t| t == 0)) {
+            continue;
+        }
+        let monthly4 = m.monthly(time4);
+        let quantity = monthly4 as f64 / 4.0 / MS_PER_HOUR_U as f64;
+        let name = if q == 3 {
+            format!("{label} (sustained use: beyond 75 % of each instance's month)")
+        } else {
+            format!(
+                "{label} (sustained use: {}–{} % of each instance's month)",
+                25 * q,
+                25 * (q + 1)
+            )
+        };
+        let cost = m.line_cost(
+            &name,
+            quantity,
+            "hours",
+            rate,
+            monthly4 * share_bps as u128,
+            4 * MS_PER_HOUR_U * 10_000,
+        );
+        m.out.lines.push(CostLine {
+            offering: m.table.id.clone(),
+            name,
+            unit: "hours".to_string(),
+            quantity,
+            unit_price_usd: checked_cost(rate, share_bps as u128, 10_000).map(|d| d.to_f64()),
+            cost,
+            verified,
+            source: source.to_string(),
+            note: Some(format!(
+                "on demand at {} % of the base rate (sustained-use discount); {sizes}",
+                share_bps as f64 / 100.0
+            )),
+        });
+        lines += 1;
+    }
+    debug_assert!(lines > 0, "a line even for no time");
+    let window = if m.period_ms < crate::units::MS_PER_MONTH {
+        "; the window stands for a month of its shape (an instance running a share of it runs that share of \
+         the month)"
+    } else {
+        ""
+    };
+    m.assume(format!(
+        "{}: {} on demand bills each quarter of an instance's month at {} % of the base rate (sustained-use \
+         discount, automatic): a full month is {:.2} % less; the instances are stacked so the fewest run the \
+         longest (usage pools by region){window}",
+        m.table.id,
+        iu.instance_type,
+        shares.join(" / "),
+        full_month_off
+    ));
 }
 
 /// States a commitment's term, the share paid upfront and its break-even utilization: the

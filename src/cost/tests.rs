@@ -654,6 +654,7 @@ fn instance_month(instance_type: &str) -> Usage {
             instance_type: instance_type.to_string(),
             instance_ms: MS_PER_MONTH,
             launches: 1,
+            stacked_ms: vec![],
         }],
     }
 }
@@ -683,6 +684,7 @@ fn instances_on_demand_commitments_and_minimums() {
             instance_type: "t3.medium".to_string(),
             instance_ms: 100_000,
             launches: 10,
+            stacked_ms: vec![],
         }],
     };
     let b = price_usage(&u, &ec2, &CostOptions::default()).unwrap();
@@ -1210,9 +1212,10 @@ fn lambda_ephemeral_storage_above_10_gb_is_refused() {
 }
 
 #[test]
-fn gcp_n2_sustained_use_discount_for_a_full_month() {
-    // n2-standard-2 $0.0971/h; a full month: 730 h × 0.0971 × (1 − 0.20) = 730 × 0.07768 = $56.7064
-    // → $56.71 (not 730 × 0.0971 = $70.883). Two instances all month: $113.4128.
+fn gcp_n2_sustained_use_tiers_by_quarter_of_each_instance_s_month() {
+    // n2-standard-2 $0.0971/h; each quarter of an instance's month (182.5 h, $17.72075 at the
+    // base rate) at 100 / 86.78 / 73.3 / 60 %: a full month 17.72075 × 3.2008 = $56.7205766
+    // → $56.72 (not 730 × 0.0971 = $70.883). Two instances all month: $113.4411532.
     let u = |n: u64, hours: u64| Usage {
         period_ms: MS_PER_MONTH,
         functions: vec![],
@@ -1220,21 +1223,47 @@ fn gcp_n2_sustained_use_discount_for_a_full_month() {
             instance_type: "n2-standard-2".into(),
             instance_ms: n * hours * 3_600_000,
             launches: n,
+            stacked_ms: vec![],
         }],
     };
     let t = table("gcp-compute");
     let b = price_usage(&u(1, 730), &t, &CostOptions::default()).unwrap();
-    assert_eq!(b.total(), usd(56.7064));
-    assert_eq!(cents(&b), 5671);
+    assert_eq!(b.total(), usd(56.7205766));
+    assert_eq!(cents(&b), 5672);
+    assert_eq!(b.lines.len(), 4);
+    assert_eq!(b.lines[1].unit_price_usd, Some(0.08426338));
+    assert!(b.lines[3].name.contains("beyond 75 % of each instance's month"));
     let b = price_usage(&u(2, 730), &t, &CostOptions::default()).unwrap();
-    assert_eq!(b.total(), usd(113.4128));
-    // Part of the month (500 h each): on demand, 3 × 500 × 0.0971 = $145.65, and said so.
+    assert_eq!(b.total(), usd(113.4411532));
+    // Part of the month, 500 h each: 182.5 h at 100 % + 182.5 h at 86.78 % + 135 h at 73.3 % =
+    // 17.72075 + 15.37806685 + 9.6085305 = $42.70734735 an instance; three: $128.12204205.
     let b = price_usage(&u(3, 500), &t, &CostOptions::default()).unwrap();
-    assert_eq!(b.total(), usd(145.65));
-    assert!(b
-        .assumptions
-        .iter()
-        .any(|a| a.contains("part of the month bill on demand")));
+    assert_eq!(b.total(), usd(128.12204205));
+    assert_eq!(b.lines.len(), 3, "no time beyond 75 % of the month");
+    assert!(b.assumptions.iter().any(|a| a.contains("a full month is 19.98 % less")));
+    // A fleet over one day, stacked from its per-minute counts: three instances for the first
+    // 6 hours, two after. Two run all day (a whole month each at this shape: $113.4411532) and the
+    // third a quarter of it (182.5 h at 100 %: $17.72075): $131.1619032. Unstacked (three
+    // launches sharing the time equally, 18 h of 24 each, three quarters of a month) it would be
+    // 3 × 17.72075 × (1 + 0.8678 + 0.733) = $138.2643798: stacking gives the larger discount.
+    let mut counts = vec![3u32; 360];
+    counts.extend(vec![2u32; 1080]);
+    let day = Usage {
+        period_ms: MS_PER_DAY,
+        functions: vec![],
+        instances: vec![InstanceUsage::from_minutes("n2-standard-2", &counts, 0, 3)],
+    };
+    assert_eq!(
+        day.instances[0].stacked_ms,
+        vec![MS_PER_DAY, MS_PER_DAY, MS_PER_DAY / 4]
+    );
+    assert_eq!(day.instances[0].instance_ms, 9 * MS_PER_DAY / 4);
+    let b = price_usage(&day, &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(131.1619032));
+    let mut unstacked = day.clone();
+    unstacked.instances[0].stacked_ms.clear();
+    let b = price_usage(&unstacked, &t, &CostOptions::default()).unwrap();
+    assert_eq!(b.total(), usd(138.2643798));
     // E2 has no sustained-use discount: 730 × 0.06701142 = $48.9183366.
     let mut e2 = u(1, 730);
     e2.instances[0].instance_type = "e2-standard-2".into();
@@ -1255,6 +1284,7 @@ fn a_commitment_states_its_term_upfront_share_and_break_even() {
             instance_type: "t3.medium".into(),
             instance_ms: MS_PER_MONTH,
             launches: 1,
+            stacked_ms: vec![],
         }],
     };
     let opts = CostOptions {
@@ -1324,6 +1354,7 @@ fn ec2_families_users_compare_at_large_and_xlarge() {
                 instance_type: id.into(),
                 instance_ms: MS_PER_MONTH,
                 launches: 1,
+                stacked_ms: vec![],
             }],
         };
         let b = price_usage(&u, &t, &CostOptions::default()).unwrap();
@@ -1416,7 +1447,7 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
     //   n2-standard-2 3 yr 0.0971 × 0.54 = 0.052434 → 730 × = $38.27682 → $38.28
     //   e2-standard-2 1 yr 0.06701142 × 0.72 = 0.0482482224 → 730 × = $35.2212 → $35.22
     //   e2-standard-2 3 yr 0.06701142 × 0.54 = 0.0361861668 → 730 × = $26.4159 → $26.42
-    // A committed n2 gets no sustained-use discount on top (on demand it is $56.71 for the month).
+    // A committed n2 gets no sustained-use discount on top (on demand it is $56.72 for the month).
     let gce = table("gcp-compute");
     for (t, term, want_cents) in [
         ("n2-standard-2", "flex-cud-1yr-no-upfront", 5104),
@@ -1441,7 +1472,7 @@ fn gcp_flexible_cuds_replace_the_sustained_use_discount() {
         );
     }
     let b = price_usage(&instance_month("n2-standard-2"), &gce, &CostOptions::default()).unwrap();
-    assert_eq!(cents(&b), 5671);
+    assert_eq!(cents(&b), 5672);
 }
 
 #[test]
@@ -1538,8 +1569,8 @@ fn ec2_in_eu_west_1_and_ap_southeast_1() {
 fn gcp_compute_in_europe_west1_and_asia_southeast1() {
     // The billing catalog copy's regional rates, 730 h:
     //   e2-standard-2 europe-west1 on demand 730 × 0.07371546 = $53.8122858 → $53.81 (its 'month')
-    //   n2-standard-2 europe-west1 full month with the 20 % sustained-use discount:
-    //     730 × 0.106834 = $77.98882, × 0.80 = $62.391056 → $62.39
+    //   n2-standard-2 europe-west1 full month with the sustained-use tiers:
+    //     182.5 × 0.106834 = $19.497205 a quarter, × 3.2008 = $62.406653764 → $62.41
     //   n2-standard-4 asia-southeast1 3-yr resource CUD 730 × 0.107824 = $78.71152 → $78.71
     //   t2a-standard-2 asia-southeast1 730 × 0.09496 = $69.3208 → $69.32
     let gce = table("gcp-compute");
@@ -1548,7 +1579,7 @@ fn gcp_compute_in_europe_west1_and_asia_southeast1() {
     assert_eq!(b.total(), usd(53.8122858));
     assert_eq!(b.offerings[0].region, "europe-west1");
     assert!(!b.lines[0].verified && b.lines[0].source.contains("europe-west1"));
-    assert_eq!(bill("n2-standard-2", "europe-west1", None).total(), usd(62.391056));
+    assert_eq!(bill("n2-standard-2", "europe-west1", None).total(), usd(62.406653764));
     let b = bill("n2-standard-4", "asia-southeast1", Some("resource-cud-3yr-no-upfront"));
     assert_eq!(b.total(), usd(78.71152));
     assert_eq!(b.lines.len(), 1, "no sustained-use line beside a commitment");
@@ -1638,11 +1669,11 @@ fn gcp_resource_cuds_and_tau_t2a() {
         s.contains("at least 45.0 % of the hours") && s.contains("3-year term"),
         "{s}"
     );
-    // n2-standard-4 on demand all month with the 20 % sustained-use discount:
-    // 730 × 0.194236 = $141.79228, × 0.80 = $113.433824 → $113.43.
+    // n2-standard-4 on demand all month with the sustained-use tiers: 730 × 0.194236 × 0.8002 =
+    // $113.462182456 → $113.46, the catalog copy's own 'month'.
     let b = bill("n2-standard-4", None);
-    assert_eq!(b.total(), usd(113.433824));
-    assert_eq!(cents(&b), 11343);
+    assert_eq!(b.total(), usd(113.462182456));
+    assert_eq!(cents(&b), 11346);
     // Tau T2A (Arm): no sustained-use discount, 730 × 0.077 = $56.21 and 730 × 0.154 = $112.42;
     // no committed-use rate: not priced, not $0.
     assert_eq!(bill("t2a-standard-2", None).total(), usd(56.21));

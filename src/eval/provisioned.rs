@@ -374,6 +374,7 @@ pub fn price_fleet(
                 instance_type: "cluster".into(),
                 instance_ms: period_ms,
                 launches: 1,
+                stacked_ms: Vec::new(),
             }],
         };
         bill.extend(price_usage(&usage, cp, &plan.cost_options(cp))?);
@@ -485,6 +486,7 @@ impl FleetBill<'_> {
                     instance_type: opt.instance_type.clone(),
                     instance_ms: committed as u64 * period_ms,
                     launches: committed as u64,
+                    stacked_ms: Vec::new(),
                 }],
             };
             let opts = CostOptions {
@@ -509,11 +511,14 @@ impl FleetBill<'_> {
             let usage = Usage {
                 period_ms,
                 functions: vec![],
-                instances: vec![InstanceUsage {
-                    instance_type: opt.instance_type.clone(),
-                    instance_ms: overflow_minutes * MS_PER_MINUTE,
-                    launches: outcome.usage.launches.saturating_sub(committed as u64).max(1),
-                }],
+                // Stacked from the counts above the committed ones: a sustained-use discount
+                // is computed on the fewest instances running the longest.
+                instances: vec![InstanceUsage::from_minutes(
+                    &opt.instance_type,
+                    &outcome.instances_per_minute,
+                    committed,
+                    outcome.usage.launches.saturating_sub(committed as u64).max(1),
+                )],
             };
             bill.extend(price_usage(&usage, table, base).with_context(|| format!("pricing option '{}'", opt.id))?);
         }
@@ -739,6 +744,60 @@ fn burstable_baseline(instance_type: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::MS_PER_DAY;
+
+    #[test]
+    fn a_fleet_s_on_demand_time_gets_the_sustained_use_tiers_on_its_stacked_instances() {
+        // n2-standard-2 ($0.0971/h) over a day: three instances for the first 6 hours, two
+        // after. Stacked, two run all day (a whole month each at this shape: 2 × 17.72075 ×
+        // 3.2008 = $113.4411532) and one a quarter of it (182.5 h at 100 %: $17.72075):
+        // $131.1619032. With one instance committed (resource CUD 1 yr, $0.061182 × 730 h =
+        // $44.66286, no sustained use), the counts above it are 2 then 1: one instance all day
+        // and one a quarter, $56.7205766 + $17.72075 on demand: $119.1041866 in all.
+        let text = "schema_version = 1\n[[provisioned]]\nid = \"n2\"\nplatform = \"gcp-compute\"\n\
+                    instance_type = \"n2-standard-2\"\n";
+        let scenario = crate::config::Scenario::parse("s.toml", text, std::path::Path::new(".")).unwrap();
+        let opt = &scenario.provisioned[0];
+        let catalog = crate::pricing::Catalog::embedded().unwrap();
+        let table = catalog.get("gcp-compute").unwrap();
+        let mut counts = vec![3u32; 360];
+        counts.extend(vec![2u32; 1080]);
+        let outcome = ProvisionedOutcome {
+            usage: InstanceUsage {
+                instance_type: "n2-standard-2".into(),
+                launches: 3,
+                ..InstanceUsage::default()
+            },
+            instances_per_minute: counts,
+            utilization: None,
+            queueing_ms: Default::default(),
+            latency_ms: Default::default(),
+            slo_violation_minutes: 0,
+            peak_instances: 3,
+            mean_instances: 2.25,
+            backlog_at_end_requests: 0.0,
+            overloaded_minutes: 0,
+        };
+        let base = CostOptions::default();
+        let bill = FleetBill {
+            opt,
+            table,
+            base: &base,
+            period_ms: MS_PER_DAY,
+            outcome: &outcome,
+        };
+        let usd = |x: f64| crate::units::Usd::from_f64(x).unwrap();
+        assert_eq!(bill.instances(0).unwrap().total(), usd(131.1619032));
+        let committed_opt = ProvisionedOption {
+            commitment: Commitment::Term("resource-cud-1yr-no-upfront".into()),
+            ..opt.clone()
+        };
+        let bill = FleetBill {
+            opt: &committed_opt,
+            ..bill
+        };
+        assert_eq!(bill.instances(1).unwrap().total(), usd(119.1041866));
+    }
 
     #[test]
     fn cloud_run_sizes() {

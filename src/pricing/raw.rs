@@ -193,9 +193,10 @@ pub struct RawInstance {
     pub commitments_source: Option<Spanned<String>>,
     /// Whether the commitment prices were read from a vendor source (with `commitments_source`).
     pub commitments_verified: Option<bool>,
-    /// Sustained-use discount of a full month of this type, as a share of the on-demand price
-    /// (GCP N2: 0.20; applied automatically, on-demand only).
-    pub sustained_use_full_month_discount: Option<Spanned<f64>>,
+    /// Sustained-use tiers of this type: the share of the on-demand price charged for each
+    /// quarter of the month an instance runs (GCP N2: [1.0, 0.8678, 0.733, 0.6]; applied
+    /// automatically, on demand only).
+    pub sustained_use_tiers: Option<Spanned<Vec<f64>>>,
     /// Instances billed even when idle (Azure Premium: at least one).
     pub minimum_instances: Option<Spanned<i64>>,
     /// Prices in each of the table's `other_regions` (the fields above apply in its `regions`).

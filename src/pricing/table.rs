@@ -242,8 +242,10 @@ pub struct InstancePrice {
     pub commitments_source: String,
     /// Commitment prices vendor-verified (the instance's `verified` unless stated apart).
     pub commitments_verified: bool,
-    /// Sustained-use discount of a full month, in basis points of the on-demand price (0 = none).
-    pub sustained_use_full_month_bps: u32,
+    /// Sustained-use tiers: the share of the on-demand price charged for each quarter of the
+    /// month an instance runs, in basis points (10,000 = the full price), non-increasing from
+    /// 10,000; empty: no sustained-use discount.
+    pub sustained_use_tiers_bps: Vec<u32>,
     /// Instances always billed.
     pub minimum_instances: u32,
     /// Prices (on demand and commitments) in each of the table's `other_regions` that has them.
@@ -916,20 +918,28 @@ fn validate_instance(
     let per_hour = cx.price_usd(&raw.usd_per_hour, &format!("{name}.usd_per_hour"));
     let commitments = validate_commitments(cx, &name, &raw.commitments);
     let regional = validate_regional(cx, &name, &raw.regional, other_regions);
-    let sustained_use_full_month_bps = match &raw.sustained_use_full_month_discount {
-        None => 0,
+    let sustained_use_tiers_bps = match &raw.sustained_use_tiers {
+        None => Vec::new(),
         Some(v) => {
-            let bps = *v.get_ref() * 10_000.0;
-            if !(0.0..=9_000.0).contains(&bps) || (bps - bps.round()).abs() > 1e-6 {
+            let bps: Vec<f64> = v.get_ref().iter().map(|share| share * 10_000.0).collect();
+            let whole = bps.iter().all(|b| b.is_finite() && (b - b.round()).abs() < 1e-6);
+            let rounded: Vec<u32> = bps.iter().map(|b| b.round().clamp(0.0, 10_000.0) as u32).collect();
+            let ordered = rounded.first() == Some(&10_000)
+                && rounded.windows(2).all(|w| w[1] <= w[0])
+                && rounded.iter().all(|&b| b > 0);
+            if rounded.len() != 4 || !whole || !ordered {
                 cx.err(
                     v,
-                    &format!("{name}.sustained_use_full_month_discount"),
-                    format!("{} is not a share between 0 and 0.9 in whole basis points", v.get_ref()),
-                    "a discount share such as 0.2",
+                    &format!("{name}.sustained_use_tiers"),
+                    format!(
+                        "{:?} is not four shares of the price, the first 1 and none higher than the one before",
+                        v.get_ref()
+                    ),
+                    "the share charged in each quarter of the month, such as [1.0, 0.8678, 0.733, 0.6]",
                 );
-                0
+                Vec::new()
             } else {
-                bps.round() as u32
+                rounded
             }
         }
     };
@@ -973,7 +983,7 @@ fn validate_instance(
         commitments,
         commitments_source,
         commitments_verified,
-        sustained_use_full_month_bps,
+        sustained_use_tiers_bps,
         minimum_instances,
         regional,
         source,

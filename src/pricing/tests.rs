@@ -566,6 +566,38 @@ verified = true
 "#;
 
 #[test]
+fn sustained_use_tiers_are_four_shares_from_the_full_price_down() {
+    let with = |tiers: &str| INSTANCES.replace("COMMITMENTS_SOURCE\n", &format!("sustained_use_tiers = {tiers}\n"));
+    let t = table::parse_table("t.toml", &with("[1.0, 0.8678, 0.733, 0.6]")).unwrap();
+    assert_eq!(
+        t.instances["small"].sustained_use_tiers_bps,
+        vec![10_000, 8_678, 7_330, 6_000]
+    );
+    let t = table::parse_table("t.toml", &INSTANCES.replace("COMMITMENTS_SOURCE\n", "")).unwrap();
+    assert!(
+        t.instances["small"].sustained_use_tiers_bps.is_empty(),
+        "none unless stated"
+    );
+    // Three quarters, a first share below the full price, a share above the one before, a
+    // fraction of a basis point, a share of 0: each refused at the key's line.
+    for bad in [
+        "[1.0, 0.8, 0.6]",
+        "[0.9, 0.8, 0.6, 0.4]",
+        "[1.0, 0.6, 0.8, 0.4]",
+        "[1.0, 0.86785, 0.733, 0.6]",
+        "[1.0, 0.8, 0.6, 0.0]",
+    ] {
+        let text = with(bad);
+        let line = 1 + text.lines().position(|l| l.starts_with("sustained_use_tiers")).unwrap();
+        assert_eq!(
+            invalid(&errors(&text)[0]),
+            (line, "instances.small.sustained_use_tiers"),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn commitment_prices_carry_their_own_source_and_verification() {
     // No commitments_source: the commitment prices share the instance's source and flag.
     let t = table::parse_table("t.toml", &INSTANCES.replace("COMMITMENTS_SOURCE\n", "")).unwrap();

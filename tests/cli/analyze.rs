@@ -269,6 +269,41 @@ fn unused_commitment_is_still_paid() {
 }
 
 #[test]
+fn gcp_servers_bill_the_sustained_use_tiers_on_their_stacked_instances() {
+    // Two n2-standard-2 always on over the hour the trace spans stand for two instances all
+    // month: each quarter of each instance's month (2 × 182.5 h) at 100 / 86.78 / 73.3 / 60 % of
+    // $0.0971: 2 × 17.72075 × 3.2008 = $113.4411532 in four lines.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
+    let body = "[[provisioned]]\nid = \"n2\"\nplatform = \"gcp-compute\"\ninstance_type = \"n2-standard-2\"\n\
+                strategy = \"autoscale\"\nmin_instances = 2\n";
+    let r = analyze(&t, &scenario(dir.path(), body), &dir.path().join("out"));
+    let o = option(&r, "n2");
+    let sud: Vec<&Value> = o["cost_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["name"].as_str().unwrap().contains("sustained use"))
+        .collect();
+    assert_eq!(sud.len(), 4, "{o}");
+    assert!(sud.iter().all(|l| l["quantity"] == 365.0), "{o}");
+    let total: f64 = sud.iter().map(|l| usd(&l["cost_usd"])).sum();
+    assert!((total - 113.4411532).abs() < 1e-6, "{total}");
+    // Committed instances get none: a resource-based CUD bills its rate alone.
+    let body = format!("{body}commitment = \"resource-cud-1yr-no-upfront\"\n");
+    let r = analyze(&t, &scenario(dir.path(), &body), &dir.path().join("out-cud"));
+    let o = option(&r, "n2");
+    assert!(
+        o["cost_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| !l["name"].as_str().unwrap().contains("sustained use")),
+        "{o}"
+    );
+}
+
+#[test]
 fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
     // The same four reserved t3.medium in eu-west-1: 4 × 730 h × $0.029 (its Standard RI there,
     // rounded to $0.001) = $84.68, and 4 × 730 h × $0.005 of public IPv4 = $14.60 → $99.28.
