@@ -370,12 +370,12 @@ pub struct InstanceUsage {
     pub instance_ms: u64,
     /// Instance launches (each may carry a minimum billed time).
     pub launches: u64,
-    /// The instance time stacked into the fewest instances running the longest, longest first:
-    /// the k-th is the time at least k instances ran (they sum to `instance_ms`). What a
-    /// sustained-use discount is computed on; empty: `launches` instances sharing
-    /// `instance_ms` equally.
+    /// The instance time stacked into the fewest instances running the longest, longest first,
+    /// as runs of `(ms, instances)`: that many instances ran `ms` each, the k-th instance the
+    /// time at least k ran (they sum to `instance_ms`). What a sustained-use discount is
+    /// computed on; empty: `launches` instances sharing `instance_ms` equally.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stacked_ms: Vec<u64>,
+    pub stacked: Vec<(u64, u64)>,
 }
 
 impl InstanceUsage {
@@ -383,24 +383,30 @@ impl InstanceUsage {
     /// minute, the instances billed apart), with `launches` launches: its stacked times from
     /// the counts.
     pub fn from_minutes(instance_type: &str, per_minute: &[u32], below: u32, launches: u64) -> InstanceUsage {
-        let counts: Vec<u32> = per_minute.iter().map(|&n| n.saturating_sub(below)).collect();
-        let peak = counts.iter().copied().max().unwrap_or(0) as usize;
-        // Minutes with exactly n instances, then at least k of them.
-        let mut at = vec![0u64; peak + 1];
-        for &n in &counts {
-            at[n as usize] += 1;
+        // Minutes with exactly n instances, by n (distinct counts only: a fleet of a million
+        // instances costs its minutes, not its peak).
+        let mut at: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+        for &n in per_minute {
+            *at.entry(n.saturating_sub(below)).or_default() += 1;
         }
-        let mut stacked_ms = vec![0u64; peak];
+        // From the highest count down: the instances above the next lower count ran every
+        // minute with at least this many (the shortest-running first, so reversed below).
+        let mut stacked = Vec::new();
         let mut at_least = 0u64;
-        for k in (1..=peak).rev() {
-            at_least += at[k];
-            stacked_ms[k - 1] = at_least * crate::units::MS_PER_MINUTE;
+        let mut levels = at.iter().rev().peekable();
+        while let Some((&n, &minutes)) = levels.next() {
+            at_least += minutes;
+            let lower = levels.peek().map_or(0, |(&m, _)| m);
+            if n > lower {
+                stacked.push((at_least * crate::units::MS_PER_MINUTE, u64::from(n - lower)));
+            }
         }
+        stacked.reverse();
         InstanceUsage {
             instance_type: instance_type.to_string(),
-            instance_ms: stacked_ms.iter().sum(),
+            instance_ms: stacked.iter().map(|&(ms, k)| ms * k).sum(),
             launches,
-            stacked_ms,
+            stacked,
         }
     }
 }
@@ -453,11 +459,15 @@ mod tests {
         // Counts 3, 1, 0, 2 a minute less 1 billed apart: 2, 0, 0, 1 — one instance runs two
         // minutes, a second one minute.
         let u = InstanceUsage::from_minutes("t", &[3, 1, 0, 2], 1, 4);
-        assert_eq!(u.stacked_ms, vec![120_000, 60_000]);
+        assert_eq!(u.stacked, vec![(120_000, 1), (60_000, 1)]);
         assert_eq!(u.instance_ms, 180_000);
         assert_eq!(u.launches, 4);
         let none = InstanceUsage::from_minutes("t", &[1, 1], 2, 1);
-        assert!(none.stacked_ms.is_empty() && none.instance_ms == 0);
+        assert!(none.stacked.is_empty() && none.instance_ms == 0);
+        // A million instances every minute of a day: one run, whatever the count.
+        let big = InstanceUsage::from_minutes("t", &vec![1_000_000; 1440], 0, 1);
+        assert_eq!(big.stacked, vec![(86_400_000, 1_000_000)]);
+        assert_eq!(big.instance_ms, 86_400_000_000_000);
     }
 
     #[test]

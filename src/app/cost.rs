@@ -119,7 +119,7 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_type: platform.instance_type.clone().expect("checked in parse_platform"),
                 instance_ms,
                 launches: args.instances as u64,
-                stacked_ms: Vec::new(),
+                stacked: Vec::new(),
             });
             notes.push(format!(
                 "{} instance(s) × {} hours per month",
@@ -133,7 +133,7 @@ fn build_usage(args: &CostArgs, platform: &Platform) -> anyhow::Result<(Usage, V
                 instance_type: id.clone(),
                 instance_ms,
                 launches: args.instances as u64,
-                stacked_ms: Vec::new(),
+                stacked: Vec::new(),
             });
             notes.push(format!(
                 "{} Fargate task(s) {id} × {} hours per month",

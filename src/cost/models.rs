@@ -529,10 +529,10 @@ fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_in
 
 /// Hourly instances (EC2, VMs, Azure Premium, EKS control plane): hours × on-demand or
 /// commitment rate of the region priced; an unknown type, a type the table does not price in
-/// that region, or an unknown commitment is a "not priced" line. On demand, a type
-/// with a sustained-use discount (GCP N2: 20 % for a full month, automatic) bills each whole
-/// month of instance time at the discounted rate; a commitment states its term, upfront share
-/// and break-even utilization.
+/// that region, or an unknown commitment is a "not priced" line. On demand, a type with
+/// sustained-use tiers (GCP N2) bills each quarter of each stacked instance's month at its
+/// tier ([`sustained_use`]); a commitment states its term, upfront share and break-even
+/// utilization.
 fn instances(m: &mut Meter<'_>, usage: &Usage) {
     let commitment = m.opts.commitment.clone();
     for iu in &usage.instances {
@@ -631,7 +631,7 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
 
 /// GCP's sustained-use discount on `iu`'s on-demand time: its instances, stacked so the fewest
 /// run the longest (usage pools by region, so the k-th runs the time at least k ran;
-/// [`InstanceUsage::stacked_ms`]), each bill every quarter of their month at that quarter's
+/// [`InstanceUsage::stacked`]), each bill every quarter of their month at that quarter's
 /// share of `rate` (`tiers_bps`), time beyond three quarters at the last share. A window
 /// shorter than a month stands for a month of the same shape: an instance running a share of
 /// the window runs that share of the month. Time a minimum bills beyond the instances' own
@@ -653,10 +653,10 @@ fn sustained_use(
         for (q, sum) in quarters4.iter_mut().enumerate() {
             let from = q as u128 * period;
             let span = if q == 3 { u128::MAX } else { period };
-            *sum += (4 * ms).saturating_sub(from).min(span) * instances;
+            *sum = sum.saturating_add((4 * ms).saturating_sub(from).min(span).saturating_mul(instances));
         }
     };
-    let own: u128 = if iu.stacked_ms.is_empty() {
+    let own: u128 = if iu.stacked.is_empty() {
         // `launches` instances sharing the time: `rest` of them one ms longer.
         let n = iu.launches.max(1) as u128;
         let (each, rest) = (iu.instance_ms as u128 / n, iu.instance_ms as u128 % n);
@@ -664,8 +664,8 @@ fn sustained_use(
         add(each, n - rest);
         iu.instance_ms as u128
     } else {
-        iu.stacked_ms.iter().for_each(|&ms| add(ms as u128, 1));
-        iu.stacked_ms.iter().map(|&ms| ms as u128).sum()
+        iu.stacked.iter().for_each(|&(ms, n)| add(ms as u128, n as u128));
+        iu.stacked.iter().map(|&(ms, n)| ms as u128 * n as u128).sum()
     };
     quarters4[0] += 4 * billed_ms.saturating_sub(own);
     let shares: Vec<String> = tiers_bps.iter().map(|&b| format!("{}", b as f64 / 100.0)).collect();
@@ -691,7 +691,7 @@ fn sustained_use(
             quantity,
             "hours",
             rate,
-            monthly4 * share_bps as u128,
+            monthly4.saturating_mul(share_bps as u128),
             4 * MS_PER_HOUR_U * 10_000,
         );
         m.out.lines.push(CostLine {
@@ -711,16 +711,16 @@ fn sustained_use(
         lines += 1;
     }
     debug_assert!(lines > 0, "a line even for no time");
-    let window = if m.period_ms < crate::units::MS_PER_MONTH {
+    let window = if m.period_ms != crate::units::MS_PER_MONTH {
         "; the window stands for a month of its shape (an instance running a share of it runs that share of \
-         the month)"
+         the month, 730 h)"
     } else {
         ""
     };
     m.assume(format!(
         "{}: {} on demand bills each quarter of an instance's month at {} % of the base rate (sustained-use \
          discount, automatic): a full month is {:.2} % less; the instances are stacked so the fewest run the \
-         longest (usage pools by region){window}",
+         longest (usage pools by region){window}; Google gives it to self-serve (online) billing accounts only",
         m.table.id,
         iu.instance_type,
         shares.join(" / "),

@@ -654,7 +654,7 @@ fn instance_month(instance_type: &str) -> Usage {
             instance_type: instance_type.to_string(),
             instance_ms: MS_PER_MONTH,
             launches: 1,
-            stacked_ms: vec![],
+            stacked: vec![],
         }],
     }
 }
@@ -684,7 +684,7 @@ fn instances_on_demand_commitments_and_minimums() {
             instance_type: "t3.medium".to_string(),
             instance_ms: 100_000,
             launches: 10,
-            stacked_ms: vec![],
+            stacked: vec![],
         }],
     };
     let b = price_usage(&u, &ec2, &CostOptions::default()).unwrap();
@@ -1223,7 +1223,7 @@ fn gcp_n2_sustained_use_tiers_by_quarter_of_each_instance_s_month() {
             instance_type: "n2-standard-2".into(),
             instance_ms: n * hours * 3_600_000,
             launches: n,
-            stacked_ms: vec![],
+            stacked: vec![],
         }],
     };
     let t = table("gcp-compute");
@@ -1253,15 +1253,12 @@ fn gcp_n2_sustained_use_tiers_by_quarter_of_each_instance_s_month() {
         functions: vec![],
         instances: vec![InstanceUsage::from_minutes("n2-standard-2", &counts, 0, 3)],
     };
-    assert_eq!(
-        day.instances[0].stacked_ms,
-        vec![MS_PER_DAY, MS_PER_DAY, MS_PER_DAY / 4]
-    );
+    assert_eq!(day.instances[0].stacked, vec![(MS_PER_DAY, 2), (MS_PER_DAY / 4, 1)]);
     assert_eq!(day.instances[0].instance_ms, 9 * MS_PER_DAY / 4);
     let b = price_usage(&day, &t, &CostOptions::default()).unwrap();
     assert_eq!(b.total(), usd(131.1619032));
     let mut unstacked = day.clone();
-    unstacked.instances[0].stacked_ms.clear();
+    unstacked.instances[0].stacked.clear();
     let b = price_usage(&unstacked, &t, &CostOptions::default()).unwrap();
     assert_eq!(b.total(), usd(138.2643798));
     // E2 has no sustained-use discount: 730 × 0.06701142 = $48.9183366.
@@ -1284,7 +1281,7 @@ fn a_commitment_states_its_term_upfront_share_and_break_even() {
             instance_type: "t3.medium".into(),
             instance_ms: MS_PER_MONTH,
             launches: 1,
-            stacked_ms: vec![],
+            stacked: vec![],
         }],
     };
     let opts = CostOptions {
@@ -1354,7 +1351,7 @@ fn ec2_families_users_compare_at_large_and_xlarge() {
                 instance_type: id.into(),
                 instance_ms: MS_PER_MONTH,
                 launches: 1,
-                stacked_ms: vec![],
+                stacked: vec![],
             }],
         };
         let b = price_usage(&u, &t, &CostOptions::default()).unwrap();

@@ -374,7 +374,7 @@ pub fn price_fleet(
                 instance_type: "cluster".into(),
                 instance_ms: period_ms,
                 launches: 1,
-                stacked_ms: Vec::new(),
+                stacked: Vec::new(),
             }],
         };
         bill.extend(price_usage(&usage, cp, &plan.cost_options(cp))?);
@@ -486,7 +486,7 @@ impl FleetBill<'_> {
                     instance_type: opt.instance_type.clone(),
                     instance_ms: committed as u64 * period_ms,
                     launches: committed as u64,
-                    stacked_ms: Vec::new(),
+                    stacked: Vec::new(),
                 }],
             };
             let opts = CostOptions {

@@ -345,7 +345,7 @@ pub fn instances_monthly(
             instance_type: instance_type.to_string(),
             instance_ms: k as u64 * MS_PER_MONTH,
             launches: k as u64,
-            stacked_ms: Vec::new(),
+            stacked: Vec::new(),
         }],
     };
     let bill = price_usage(&usage, table, opts).with_context(|| format!("pricing {k} × {instance_type}"))?;
@@ -448,7 +448,7 @@ pub fn pair_break_even(
                 instance_type: provisioned.instance_type.clone(),
                 instance_ms: k as u64 * plan.period_ms(),
                 launches: k as u64,
-                stacked_ms: Vec::new(),
+                stacked: Vec::new(),
             },
             instances_per_minute: vec![k; minutes],
             utilization: None,

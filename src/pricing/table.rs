@@ -922,17 +922,22 @@ fn validate_instance(
         None => Vec::new(),
         Some(v) => {
             let bps: Vec<f64> = v.get_ref().iter().map(|share| share * 10_000.0).collect();
-            let whole = bps.iter().all(|b| b.is_finite() && (b - b.round()).abs() < 1e-6);
-            let rounded: Vec<u32> = bps.iter().map(|b| b.round().clamp(0.0, 10_000.0) as u32).collect();
+            let whole = bps
+                .iter()
+                .all(|b| (0.0..=10_000.0).contains(b) && (b - b.round()).abs() < 1e-6);
+            let rounded: Vec<u32> = bps.iter().map(|b| b.round() as u32).collect();
+            // From the full price down, above 0, and a discount somewhere (else leave the key out).
             let ordered = rounded.first() == Some(&10_000)
                 && rounded.windows(2).all(|w| w[1] <= w[0])
-                && rounded.iter().all(|&b| b > 0);
+                && rounded.iter().all(|&b| b > 0)
+                && rounded.last() < Some(&10_000);
             if rounded.len() != 4 || !whole || !ordered {
                 cx.err(
                     v,
                     &format!("{name}.sustained_use_tiers"),
                     format!(
-                        "{:?} is not four shares of the price, the first 1 and none higher than the one before",
+                        "{:?} is not four shares of the price between 0 and 1, the first 1, none higher than the \
+                         one before and the last below 1",
                         v.get_ref()
                     ),
                     "the share charged in each quarter of the month, such as [1.0, 0.8678, 0.733, 0.6]",

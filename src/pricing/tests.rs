@@ -579,13 +579,17 @@ fn sustained_use_tiers_are_four_shares_from_the_full_price_down() {
         "none unless stated"
     );
     // Three quarters, a first share below the full price, a share above the one before, a
-    // fraction of a basis point, a share of 0: each refused at the key's line.
+    // fraction of a basis point, a share of 0, a share above 1, no discount at all: each refused
+    // at the key's line.
     for bad in [
         "[1.0, 0.8, 0.6]",
         "[0.9, 0.8, 0.6, 0.4]",
         "[1.0, 0.6, 0.8, 0.4]",
         "[1.0, 0.86785, 0.733, 0.6]",
         "[1.0, 0.8, 0.6, 0.0]",
+        "[1.0, 1.2, 0.7, 0.6]",
+        "[1.5, 0.8678, 0.733, 0.6]",
+        "[1.0, 1.0, 1.0, 1.0]",
     ] {
         let text = with(bad);
         let line = 1 + text.lines().position(|l| l.starts_with("sustained_use_tiers")).unwrap();

@@ -306,7 +306,7 @@ pub fn simulate(
             instance_type: fleet.instance_type.clone(),
             instance_ms: instance_minutes * MS_PER_MINUTE,
             launches,
-            stacked_ms: Vec::new(),
+            stacked: Vec::new(),
         },
         peak_instances: billed.iter().copied().max().unwrap_or(0),
         mean_instances: if billed.is_empty() {
