@@ -633,8 +633,8 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
 /// run the longest (usage pools by region, so the k-th runs the time at least k ran;
 /// [`InstanceUsage::stacked`]), each bill every quarter of their month at that quarter's
 /// share of `rate` (`tiers_bps`), time beyond three quarters at the last share. A window
-/// shorter than a month stands for a month of the same shape: an instance running a share of
-/// the window runs that share of the month. Time a minimum bills beyond the instances' own
+/// other than a month stands for a 730-hour month of the same shape: an instance running a
+/// share of the window runs that share of the month. Time a minimum bills beyond the instances' own
 /// (`billed_ms`, of the window) is billed at the full rate. `(source, verified, sizes)`
 /// describe the lines.
 fn sustained_use(
