@@ -859,6 +859,40 @@ fn aws_side_tables_in_eu_west_1_and_ap_southeast_1() {
 }
 
 #[test]
+fn m7i_reservations_in_three_regions_and_an_m7g_compute_savings_plan() {
+    // Third-party extracts of AWS's offer files (unverified), 730 h a month:
+    //   m7i.large Standard RI, no upfront: us-east-1 0.06668 → $48.6764, 0.04572 → $33.3756;
+    //   eu-west-1 0.07432 → $54.2536, 0.05096 → $37.2008; ap-southeast-1 0.08335 → $60.8455,
+    //   0.05715 → $41.7195.
+    //   m7g.large Compute Savings Plan, no upfront, us-east-1: 0.0599 → $43.727, 0.0414 → $30.222;
+    //   it pays off above 0.0599 / 0.0816 = 73.4 % of the hours.
+    let ec2 = table("aws-ec2");
+    for (t, region, term, want) in [
+        ("m7i.large", "us-east-1", "ri-standard-1yr-no-upfront", 48.6764),
+        ("m7i.large", "us-east-1", "ri-standard-3yr-no-upfront", 33.3756),
+        ("m7i.large", "eu-west-1", "ri-standard-1yr-no-upfront", 54.2536),
+        ("m7i.large", "eu-west-1", "ri-standard-3yr-no-upfront", 37.2008),
+        ("m7i.large", "ap-southeast-1", "ri-standard-1yr-no-upfront", 60.8455),
+        ("m7i.large", "ap-southeast-1", "ri-standard-3yr-no-upfront", 41.7195),
+        ("m7g.large", "us-east-1", "compute-sp-1yr-no-upfront", 43.727),
+        ("m7g.large", "us-east-1", "compute-sp-3yr-no-upfront", 30.222),
+    ] {
+        let b = regional_bill(&ec2, t, region, Some(term));
+        assert_eq!(b.total(), usd(want), "{t} {region} {term}");
+        assert!(b.complete() && !b.verified(), "{t} {region} {term}");
+    }
+    let b = regional_bill(&ec2, "m7g.large", "us-east-1", Some("compute-sp-1yr-no-upfront"));
+    assert!(
+        b.assumptions.iter().any(|a| a.contains("at least 73.4 % of the hours")),
+        "{:?}",
+        b.assumptions
+    );
+    // No plan is sourced for m7g.large outside us-east-1, nor a reservation for it anywhere.
+    assert!(!regional_bill(&ec2, "m7g.large", "eu-west-1", Some("compute-sp-1yr-no-upfront")).complete());
+    assert!(!regional_bill(&ec2, "m7g.large", "us-east-1", Some("ri-standard-1yr-no-upfront")).complete());
+}
+
+#[test]
 fn errors_for_region_period_and_model() {
     let t = table("aws-lambda");
     let opts = CostOptions {
