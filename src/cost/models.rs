@@ -557,6 +557,12 @@ fn instances(m: &mut Meter<'_>, usage: &Usage) {
             continue;
         };
         let ms = m.monthly(instance_billed_ms(m, iu.instance_ms, iu.launches, ip.minimum_instances));
+        // A commitment is paid for every hour of its term, used or not: each instance (launch)
+        // at least the whole period.
+        let ms = match &commitment {
+            Some(_) => ms.max(iu.launches as u128 * crate::units::MS_PER_MONTH as u128),
+            None => ms,
+        };
         let (rate, note) = match &commitment {
             None => (Some(ip.per_hour), "on-demand".to_string()),
             Some(c) => (ip.commitments.get(c).copied(), format!("commitment {c}")),
@@ -747,6 +753,15 @@ fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rat
         Err(e) => format!("{}: {instance_type} commitment {e}", m.table.id),
     };
     m.assume(text);
+    if term.starts_with("compute-sp-") {
+        m.assume(format!(
+            "{}: {term} is a Compute Savings Plan of ${} an hour for each committed {instance_type}: priced as \
+             sized to the committed instances and paid every hour like a reservation; its cover of other types, \
+             regions, Fargate and Lambda is not modelled",
+            m.table.id,
+            rate.to_f64()
+        ));
+    }
 }
 
 /// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or

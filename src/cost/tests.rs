@@ -672,7 +672,7 @@ fn instances_on_demand_commitments_and_minimums() {
     };
     let b = price_usage(&instance_month("t3.medium"), &ec2, &ri).unwrap();
     assert_eq!(cents(&b), 1905);
-    // No commitment price known for m7g.large → not priced, not $0.
+    // No ri-standard price for m7g.large (only its Compute Savings Plan) → not priced, not $0.
     let b = price_usage(&instance_month("m7g.large"), &ec2, &ri).unwrap();
     assert!(!b.complete());
     assert_eq!(b.total(), Usd::ZERO);
@@ -887,6 +887,31 @@ fn m7i_reservations_in_three_regions_and_an_m7g_compute_savings_plan() {
         "{:?}",
         b.assumptions
     );
+    assert!(
+        b.assumptions.iter().any(|a| a
+            .contains("Compute Savings Plan of $0.0599 an hour for each committed m7g.large")
+            && a.contains("not modelled")),
+        "{:?}",
+        b.assumptions
+    );
+    // A commitment is paid for every hour: two instances committed for a month but used 300 h
+    // each bill 2 × 730 h × $0.0599 = $87.454, not 600 h × $0.0599 = $35.94 (below on demand's
+    // 600 × $0.0816 = $48.96 although 300 h is under the 73.4 % break-even).
+    let part = Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: "m7g.large".into(),
+            instance_ms: 2 * 300 * 3_600_000,
+            launches: 2,
+            stacked: vec![],
+        }],
+    };
+    let opts = CostOptions {
+        commitment: Some("compute-sp-1yr-no-upfront".into()),
+        ..CostOptions::default()
+    };
+    assert_eq!(price_usage(&part, &ec2, &opts).unwrap().total(), usd(87.454));
     // No plan is sourced for m7g.large outside us-east-1, nor a reservation for it anywhere.
     assert!(!regional_bill(&ec2, "m7g.large", "eu-west-1", Some("compute-sp-1yr-no-upfront")).complete());
     assert!(!regional_bill(&ec2, "m7g.large", "us-east-1", Some("ri-standard-1yr-no-upfront")).complete());
@@ -1587,7 +1612,7 @@ fn ec2_in_eu_west_1_and_ap_southeast_1() {
             ("m7i.xlarge", "ap-southeast-1", 183.96, 18396),
         ],
     );
-    // No sourced rate: their commitments outside us-east-1, t3.medium's Convertible RI there.
+    // No sourced rate: m7g's commitments outside us-east-1, t3.medium's Convertible RI there.
     assert!(!bill("m7g.large", "eu-west-1", Some("ri-standard-1yr-no-upfront")).complete());
     assert!(!bill("t3.medium", "ap-southeast-1", Some("ri-convertible-1yr-no-upfront")).complete());
     // us-east-1 keeps the vendor-generated rate: 730 × 0.096 = $70.08, verified.
