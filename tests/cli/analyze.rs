@@ -86,6 +86,15 @@ fn option<'a>(r: &'a Value, id: &str) -> &'a Value {
     r["options"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap()
 }
 
+/// Option `id` of the scenario `body` with its region setting `key = region` (e.g.
+/// `("gcp_region", "asia-southeast1")`), analyzed on `trace` in a folder of its own under `dir`.
+fn option_in_region(dir: &Path, trace: &Path, (key, region): (&str, &str), body: &str, id: &str) -> Value {
+    let sub = dir.join(region);
+    std::fs::create_dir_all(&sub).unwrap();
+    let s = scenario(&sub, &format!("{key} = \"{region}\"\n{body}"));
+    option(&analyze(trace, &s, &sub.join("out")), id).clone()
+}
+
 /// A money amount of report.json (a decimal string) in dollars.
 fn usd(v: &Value) -> f64 {
     v.as_str()
@@ -449,12 +458,7 @@ fn azure_consumption_in_the_scenario_s_azure_region_southeastasia() {
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
     let azure = "[[serverless]]\nid = \"azure\"\nplatform = \"azure-functions-consumption\"\nmemory_mb = 1024\n";
-    let bill = |region: &str| {
-        let sub = dir.path().join(region);
-        std::fs::create_dir_all(&sub).unwrap();
-        let s = scenario(&sub, &format!("azure_region = \"{region}\"\n{azure}"));
-        option(&analyze(&t, &s, &sub.join("out")), "azure").clone()
-    };
+    let bill = |region: &str| option_in_region(dir.path(), &t, ("azure_region", region), azure, "azure");
     let (home, sea) = (bill("eastus"), bill("southeastasia"));
     assert_eq!(sea["complete"], true, "{sea}");
     assert_eq!(sea["verified"], false, "{sea}");
@@ -1172,11 +1176,7 @@ fn cloud_run_in_tier_2_asia_southeast1_bills_the_same_replay_at_tier_2_rates() {
     let t = trace(dir.path(), "p.csv", "poisson", 2.0);
     let run = "[[serverless]]\nid = \"run\"\nplatform = \"gcp-cloud-run\"\nmemory_mb = 1024\n";
     let bill = |region: &str| {
-        let sub = dir.path().join(region);
-        std::fs::create_dir_all(&sub).unwrap();
-        let s = scenario(&sub, &format!("gcp_region = \"{region}\"\n{run}"));
-        let r = analyze(&t, &s, &sub.join("out"));
-        let o = option(&r, "run").clone();
+        let o = option_in_region(dir.path(), &t, ("gcp_region", region), run, "run");
         assert_eq!(o["complete"], true, "{region}: {o}");
         o
     };
