@@ -404,6 +404,13 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         }),
     };
     check_limits(args, &platform, table)?;
+    if args.commitment.is_some() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
+        bail!(
+            "--commitment prices reserved instances and savings plans of servers and Fargate tasks; {} has no \
+             commitment price in the tables (its bill is on demand): drop --commitment",
+            table.id
+        );
+    }
     if args.min_instances > 0
         && !(platform.table_id == "gcp-cloud-run" && args.cloud_run_billing == CloudRunBillingArg::Request)
     {

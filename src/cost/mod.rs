@@ -10,6 +10,7 @@
 
 pub mod breakdown;
 mod containers;
+mod fargate;
 pub mod limits;
 mod meter;
 mod models;
@@ -17,11 +18,9 @@ pub mod network;
 mod snapstart;
 
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
+pub use fargate::{commitment_terms as fargate_commitment_terms, fargate_size, parse_fargate_type};
 pub use meter::thousands as breakdown_thousands;
-pub use models::{
-    billed_gb_seconds, fargate_size, parse_fargate_type, price_front_door, price_logs, price_usage, uniform_group,
-    BilledGbSeconds,
-};
+pub use models::{billed_gb_seconds, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds};
 
 use serde::Serialize;
 

@@ -38,7 +38,7 @@ pub fn price_usage(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Res
         Model::CloudflareWorkers => cloudflare(&mut m, usage),
         Model::GcpFunctionsGen1 => gcf_gen1(&mut m, usage),
         Model::Instances => instances(&mut m, usage),
-        Model::AwsFargate => fargate(&mut m, usage)?,
+        Model::AwsFargate => super::fargate::fargate(&mut m, usage)?,
         Model::AwsApiGateway | Model::AwsAlb | Model::AwsCloudwatchLogs | Model::Network => {
             return Err(CostError::WrongModel {
                 table: table.id.clone(),
@@ -521,7 +521,7 @@ fn cloudflare(m: &mut Meter<'_>, usage: &Usage) {
 
 /// Billed ms of one instance type: at least `minimum_billed_ms` per launch, and at least
 /// `minimum_instances` for the whole period.
-fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_instances: u32) -> u128 {
+pub(super) fn instance_billed_ms(m: &Meter<'_>, instance_ms: u64, launches: u64, minimum_instances: u32) -> u128 {
     let min_launch = launches as u128 * m.table.rules.minimum_billed_ms as u128;
     let min_always = minimum_instances as u128 * m.period_ms as u128;
     (instance_ms as u128).max(min_launch).max(min_always)
@@ -735,11 +735,11 @@ fn sustained_use(
 /// States a commitment's term, the share paid upfront and its break-even utilization: the
 /// committed rate is paid for every hour of the term, so it beats on demand when the instance
 /// would otherwise run at least `rate / on-demand rate` of the hours.
-fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rate: Usd, on_demand: Usd) {
+pub(super) fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rate: Usd, on_demand: Usd) {
     let text = match CommitmentTerm::parse(term) {
         Ok(t) => format!(
             "{}: {instance_type} commitment {term}: {}-year term, {} % paid upfront, ${} an hour for every hour of the \
-             term (on demand ${}): it pays off when the instance would run at least {:.1} % of the hours \
+             term (on demand ${}): it pays off when the {instance_type} would run at least {:.1} % of the hours \
              (break-even utilization)",
             m.table.id,
             t.years,
@@ -754,116 +754,12 @@ fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rat
     if term.starts_with("compute-sp-") {
         m.assume(format!(
             "{}: {term} is a Compute Savings Plan of ${} an hour for each committed {instance_type}: priced as \
-             sized to the committed instances and paid every hour like a reservation; its cover of other types, \
-             regions, Fargate and Lambda is not modelled",
+             sized to what is committed and paid every hour like a reservation; its cover of other usage \
+             (other EC2 types and regions, Fargate, Lambda) is not modelled",
             m.table.id,
             rate.to_f64()
         ));
     }
-}
-
-/// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or
-/// 2 GB; 0.5 vCPU with 1–4 GB, 1 vCPU with 2–8 GB, 2 vCPU with 4–16 GB, 4 vCPU with 8–30 GB
-/// (1 GB steps); 8 vCPU with 16–60 GB (4 GB steps); 16 vCPU with 32–120 GB (8 GB steps).
-/// The error lists the memory sizes of that vCPU count, or the vCPU counts.
-pub fn fargate_size(vcpu: f64, memory_mb: u32) -> Result<(), String> {
-    let gb = |list: &[u32]| list.iter().map(|g| g * 1_024).collect::<Vec<u32>>();
-    let steps = |from: u32, to: u32, step: usize| gb(&(from..=to).step_by(step).collect::<Vec<u32>>());
-    let sizes_mb: Vec<u32> = match (vcpu * 4.0).round() as u32 {
-        _ if (vcpu * 4.0).fract() != 0.0 => Vec::new(),
-        1 => vec![512, 1_024, 2_048],
-        2 => steps(1, 4, 1),
-        4 => steps(2, 8, 1),
-        8 => steps(4, 16, 1),
-        16 => steps(8, 30, 1),
-        32 => steps(16, 60, 4),
-        64 => steps(32, 120, 8),
-        _ => Vec::new(),
-    };
-    if sizes_mb.is_empty() {
-        return Err(format!(
-            "Fargate has no {vcpu}-vCPU task; expected 0.25, 0.5, 1, 2, 4, 8 or 16 vCPU"
-        ));
-    }
-    if !sizes_mb.contains(&memory_mb) {
-        let shown: Vec<String> = sizes_mb.iter().map(|m| format!("{}", *m as f64 / 1_024.0)).collect();
-        return Err(format!(
-            "Fargate has no {vcpu}-vCPU task with {memory_mb} MB; expected one of {} GB (× 1,024 MB)",
-            shown.join(", ")
-        ));
-    }
-    Ok(())
-}
-
-/// Parses a Fargate task size `ARCH:VCPUvcpu-MEMgb` into (arch, milli-vCPU, MB); a size
-/// Fargate does not offer (`fargate_size`) is an error.
-pub fn parse_fargate_type(id: &str) -> Result<(Arch, u128, u128), CostError> {
-    let bad = |problem: &str| CostError::InstanceType {
-        instance_type: id.to_string(),
-        problem: problem.to_string(),
-        expected: "ARCH:VCPUvcpu-MEMgb, e.g. x86:1vcpu-2gb or arm64:0.25vcpu-0.5gb".to_string(),
-    };
-    let (arch, size) = id
-        .split_once(':')
-        .ok_or_else(|| bad("no ':' between architecture and size"))?;
-    let arch = match arch {
-        "x86" => Arch::X86,
-        "arm64" => Arch::Arm64,
-        _ => return Err(bad("architecture is not x86 or arm64")),
-    };
-    let (cpu, mem) = size
-        .split_once('-')
-        .ok_or_else(|| bad("no '-' between vCPU and memory"))?;
-    let cpu: f64 = cpu
-        .strip_suffix("vcpu")
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| bad("vCPU part is not a number followed by 'vcpu'"))?;
-    let mem: f64 = mem
-        .strip_suffix("gb")
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| bad("memory part is not a number followed by 'gb'"))?;
-    if !(cpu > 0.0 && cpu <= 16.0 && mem > 0.0 && mem <= 120.0) {
-        return Err(bad("size out of Fargate's range (0.25–16 vCPU, 0.5–120 GB)"));
-    }
-    // One rule with `cost --vcpu/--memory-mb`: only the task sizes Fargate offers.
-    let mem_mb = (mem * 1024.0).round();
-    if mem_mb.fract() != 0.0 || (mem * 1024.0 - mem_mb).abs() > 1e-9 {
-        return Err(bad("memory is not a whole number of MB"));
-    }
-    fargate_size(cpu, mem_mb as u32).map_err(|e| bad(&e))?;
-    Ok((arch, (cpu * 1000.0).round() as u128, mem_mb as u128))
-}
-
-/// AWS Fargate: vCPU-hours and GB-hours per architecture, 1-minute minimum per task.
-fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError> {
-    let mut vcpu = [0u128; 2]; // milli-vCPU·ms
-    let mut mem = [0u128; 2]; // MB·ms
-    for iu in &usage.instances {
-        let (arch, cpu_milli, mem_mb) = parse_fargate_type(&iu.instance_type)?;
-        let a = if arch == Arch::Arm64 { 1 } else { 0 };
-        let ms = instance_billed_ms(m, iu.instance_ms, iu.launches, 0);
-        vcpu[a] += cpu_milli * ms;
-        mem[a] += mem_mb * ms;
-    }
-    for (a, name) in ["x86", "arm64"].iter().enumerate() {
-        let q = m.monthly(vcpu[a]);
-        m.charge(
-            &format!("vCPU-hours {name}"),
-            &format!("vcpu-hours-{name}"),
-            q,
-            1000 * MS_PER_HOUR_U,
-            0,
-        );
-        let q = m.monthly(mem[a]);
-        m.charge(
-            &format!("GB-hours {name}"),
-            &format!("gb-hours-{name}"),
-            q,
-            1024 * MS_PER_HOUR_U,
-            0,
-        );
-    }
-    Ok(())
 }
 
 /// Prices the front door in front of `usage`'s requests: API Gateway REST or HTTP API

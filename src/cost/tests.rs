@@ -918,6 +918,93 @@ fn m7i_reservations_in_three_regions_and_an_m7g_compute_savings_plan() {
 }
 
 #[test]
+fn fargate_compute_savings_plan_in_us_east_1() {
+    // A third-party extract of AWS's Savings Plans offer file (unverified), x86 in us-east-1,
+    // no upfront: vCPU-hour 0.032384 / 0.022264, GB-hour 0.003556 / 0.00244475 for 1 / 3 years
+    // (0.80 / 0.55 of on demand's 0.04048 / 0.004445).
+    //   One x86:1vcpu-2gb task, 730 h: 1 yr 730 × 0.032384 + 1,460 × 0.003556 = 23.64032 +
+    //   5.19176 = $28.83208; 3 yr 730 × 0.022264 + 1,460 × 0.00244475 = 16.25272 + 3.569335 =
+    //   $19.822055 (on demand 29.5504 + 6.4897 = $36.0401). A task-hour: 0.039496 of 0.04937,
+    //   break-even 80.0 %; 0.0271535, 55.0 %.
+    let fargate = table("aws-fargate");
+    let tasks = |task: &str, count: u64, hours: u64| Usage {
+        period_ms: MS_PER_MONTH,
+        functions: vec![],
+        instances: vec![InstanceUsage {
+            instance_type: task.into(),
+            instance_ms: count * hours * 3_600_000,
+            launches: count,
+            stacked: vec![],
+        }],
+    };
+    let bill = |usage: &Usage, region: &str, term: Option<&str>| {
+        let opts = CostOptions {
+            region: Some(region.into()),
+            commitment: term.map(str::to_string),
+            ..CostOptions::default()
+        };
+        price_usage(usage, &fargate, &opts).unwrap()
+    };
+    let one = tasks("x86:1vcpu-2gb", 1, 730);
+    assert_eq!(bill(&one, "us-east-1", None).total(), usd(36.0401));
+    for (term, want, break_even) in [
+        ("compute-sp-1yr-no-upfront", 28.83208, "$0.039496 an hour for every hour of the term (on demand $0.04937): it pays off when the Fargate task x86:1vcpu-2gb would run at least 80.0 % of the hours"),
+        ("compute-sp-3yr-no-upfront", 19.822055, "$0.0271535 an hour for every hour of the term (on demand $0.04937): it pays off when the Fargate task x86:1vcpu-2gb would run at least 55.0 % of the hours"),
+    ] {
+        let b = bill(&one, "us-east-1", Some(term));
+        assert_eq!(b.total(), usd(want), "{term}");
+        assert!(b.complete() && !b.verified(), "{term}");
+        assert!(b.assumptions.iter().any(|a| a.contains(break_even)), "{term}: {:?}", b.assumptions);
+        assert!(b.lines.iter().all(|l| l.name.ends_with(&format!("(commitment {term})"))), "{:?}", b.lines);
+    }
+    // Paid for every hour: two x86:2vcpu-4gb tasks committed for 3 years but run 300 h each bill
+    // 2 × 730 h: 2,920 vCPU-hours × 0.022264 + 5,840 GB-hours × 0.00244475 = 65.01088 +
+    // 14.27734 = $79.28822 (on demand for the 600 h used: 1,200 × 0.04048 + 2,400 × 0.004445 =
+    // $59.244: 300 h is below the 55 % break-even).
+    let part = tasks("x86:2vcpu-4gb", 2, 300);
+    assert_eq!(
+        bill(&part, "us-east-1", Some("compute-sp-3yr-no-upfront")).total(),
+        usd(79.28822)
+    );
+    assert_eq!(bill(&part, "us-east-1", None).total(), usd(59.244));
+    // No plan is sourced outside us-east-1, for arm64, or as a reservation: "not priced" lines
+    // naming the terms there are.
+    let b = bill(&one, "eu-west-1", Some("compute-sp-1yr-no-upfront"));
+    assert!(
+        !b.complete()
+            && b.lines[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("in eu-west-1 (priced in us-east-1)")
+    );
+    let b = bill(
+        &tasks("arm64:1vcpu-2gb", 1, 730),
+        "us-east-1",
+        Some("compute-sp-1yr-no-upfront"),
+    );
+    assert!(
+        !b.complete()
+            && b.lines[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("for Fargate arm64 in this table; known: none")
+    );
+    let b = bill(&one, "us-east-1", Some("ri-standard-1yr-no-upfront"));
+    assert!(
+        !b.complete()
+            && b.lines[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("known: compute-sp-1yr-no-upfront, compute-sp-3yr-no-upfront"),
+        "{:?}",
+        b.lines
+    );
+}
+
+#[test]
 fn errors_for_region_period_and_model() {
     let t = table("aws-lambda");
     let opts = CostOptions {

@@ -11,7 +11,8 @@ use super::{Behaviour, Costing, Evaluation, InstanceSummary, LatencySummary, Opt
 use crate::config::{Commitment, ProvisionedOption, Strategy};
 use crate::cost::network::{network_table_id, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
-    parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions, FrontDoor,
+    fargate_commitment_terms, parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown,
+    CostOptions, FrontDoor,
 };
 use crate::platform::InstancePlatform;
 use crate::pricing::{Catalog, Model, PriceTable};
@@ -111,19 +112,25 @@ pub fn check_cloud_run_priced_in(table: &PriceTable, opt: &ProvisionedOption, re
     )
 }
 
-/// A Fargate option bills its architecture's vCPU- and GB-hours: both need a rate in `region`
-/// (eu-west-1 prices x86 only, ap-southeast-1 arm64 only), else the option is refused before
-/// the traces are read rather than priced as a lower bound.
+/// A Fargate option bills its architecture's vCPU- and GB-hours (at its commitment term's
+/// rates when it has one): each needs a rate in `region` (eu-west-1 prices x86 only,
+/// ap-southeast-1 arm64 only, the Savings Plans us-east-1 only), else the option is refused
+/// before the traces are read rather than priced as a lower bound.
 pub fn check_fargate_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
     let (arch, _, _) = parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
     let arch = crate::config::arch_name(arch);
+    let mut keys = vec![format!("vcpu-hours-{arch}"), format!("gb-hours-{arch}")];
+    if let Commitment::Term(term) = &opt.commitment {
+        keys.extend([format!("vcpu-hours-{arch}-{term}"), format!("gb-hours-{arch}-{term}")]);
+    }
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     check_rates_in(
         table,
         opt,
         region,
-        &[&format!("vcpu-hours-{arch}"), &format!("gb-hours-{arch}")],
+        &keys,
         "rate",
-        "choose the other architecture",
+        "choose the other architecture or on-demand",
     )
 }
 
@@ -194,8 +201,23 @@ pub fn fleet_spec_in(catalog: &Catalog, cpu_bound_fraction: f64, opt: &Provision
             (ip.vcpu, ip.memory_gib)
         }
         Model::AwsFargate => {
-            let (_, cpu_milli, mem_mb) =
+            let (arch, cpu_milli, mem_mb) =
                 parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
+            if let Commitment::Term(term) = &opt.commitment {
+                // A term of the architecture in one of the table's regions; `check_fargate_priced_in`
+                // checks the scenario's region.
+                let terms = fargate_commitment_terms(table, crate::config::arch_name(arch));
+                if !terms.contains(term) {
+                    return Err(anyhow!(
+                        "option '{}': commitment '{term}' is not a term of Fargate {} in price table '{}'; use \
+                         on-demand{}",
+                        opt.id,
+                        crate::config::arch_name(arch),
+                        table.id,
+                        terms.iter().map(|k| format!(" or {k}")).collect::<String>()
+                    ));
+                }
+            }
             (cpu_milli as f64 / 1_000.0, mem_mb as f64 / 1_024.0)
         }
         Model::GcpCloudRun => {
@@ -797,6 +819,74 @@ mod tests {
             ..bill
         };
         assert_eq!(bill.instances(1).unwrap().total(), usd(119.1041866));
+    }
+
+    #[test]
+    fn a_fargate_fleet_s_committed_tasks_bill_the_savings_plan_and_the_rest_on_demand() {
+        // x86:1vcpu-2gb tasks over a day: three for the first 6 hours, two after; two committed
+        // under the 1-year Compute Savings Plan bill a whole month each: 1,460 vCPU-hours ×
+        // $0.032384 + 2,920 GB-hours × $0.003556 = 47.28064 + 10.38352 = $57.66416; the third
+        // runs a quarter of the day, 182.5 h of the month on demand: 182.5 × $0.04048 + 365 ×
+        // $0.004445 = 7.3876 + 1.622425 = $9.010025. In all $66.674185.
+        let text = "schema_version = 1\n[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\n\
+                    instance_type = \"x86:1vcpu-2gb\"\ncommitment = \"compute-sp-1yr-no-upfront\"\n";
+        let scenario = crate::config::Scenario::parse("s.toml", text, std::path::Path::new(".")).unwrap();
+        let opt = &scenario.provisioned[0];
+        let catalog = crate::pricing::Catalog::embedded().unwrap();
+        let table = catalog.get("aws-fargate").unwrap();
+        assert!(fleet_spec_in(&catalog, 1.0, opt).is_ok());
+        let mut counts = vec![3u32; 360];
+        counts.extend(vec![2u32; 1080]);
+        let outcome = ProvisionedOutcome {
+            usage: InstanceUsage {
+                instance_type: "x86:1vcpu-2gb".into(),
+                launches: 3,
+                ..InstanceUsage::default()
+            },
+            instances_per_minute: counts,
+            utilization: None,
+            queueing_ms: Default::default(),
+            latency_ms: Default::default(),
+            slo_violation_minutes: 0,
+            peak_instances: 3,
+            mean_instances: 2.25,
+            backlog_at_end_requests: 0.0,
+            overloaded_minutes: 0,
+        };
+        let base = CostOptions::default();
+        let bill = FleetBill {
+            opt,
+            table,
+            base: &base,
+            period_ms: MS_PER_DAY,
+            outcome: &outcome,
+        };
+        let usd = |x: f64| crate::units::Usd::from_f64(x).unwrap();
+        let b = bill.instances(2).unwrap();
+        assert_eq!(b.total(), usd(66.674185));
+        assert!(b.complete(), "{:?}", b.lines);
+        // A term Fargate has no price for is refused with the terms it has; a plan outside
+        // us-east-1 is refused in the scenario's region.
+        let ri = ProvisionedOption {
+            commitment: Commitment::Term("ri-standard-1yr-no-upfront".into()),
+            ..opt.clone()
+        };
+        let e = fleet_spec_in(&catalog, 1.0, &ri).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "commitment 'ri-standard-1yr-no-upfront' is not a term of Fargate x86 in price table \
+                        'aws-fargate'; use on-demand or compute-sp-1yr-no-upfront or compute-sp-3yr-no-upfront"
+            ),
+            "{e}"
+        );
+        let e = check_fargate_priced_in(table, opt, "eu-west-1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no rate 'vcpu-hours-x86-compute-sp-1yr-no-upfront' in eu-west-1; it has one in us-east-1"),
+            "{e}"
+        );
+        assert!(check_fargate_priced_in(table, opt, "us-east-1").is_ok());
     }
 
     #[test]

@@ -1039,6 +1039,39 @@ fn a_scenario_typo_fails_before_any_trace_is_read() {
         let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
         assert!(err.contains(want), "{region} {arch}: {err}");
     }
+    // Fargate's Compute Savings Plan is tabled for x86 in us-east-1 only: another region, the
+    // other architecture or a reservation term is refused before the traces.
+    for (region, arch, term, want) in [
+        ("us-east-1", "x86", "compute-sp-1yr-no-upfront", "no-such-trace"),
+        (
+            "eu-west-1",
+            "x86",
+            "compute-sp-1yr-no-upfront",
+            "option 'f': price table 'aws-fargate' has no rate 'vcpu-hours-x86-compute-sp-1yr-no-upfront' in \
+             eu-west-1; it has one in us-east-1",
+        ),
+        (
+            "us-east-1",
+            "arm64",
+            "compute-sp-3yr-no-upfront",
+            "option 'f': commitment 'compute-sp-3yr-no-upfront' is not a term of Fargate arm64 in price table \
+             'aws-fargate'; use on-demand",
+        ),
+        (
+            "us-east-1",
+            "x86",
+            "ri-standard-1yr-no-upfront",
+            "use on-demand or compute-sp-1yr-no-upfront or compute-sp-3yr-no-upfront",
+        ),
+    ] {
+        let body = format!(
+            "region = \"{region}\"\n[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\n\
+             instance_type = \"{arch}:1vcpu-2gb\"\ncommitment = \"{term}\"\n"
+        );
+        let s = scenario(dir.path(), &body);
+        let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+        assert!(err.contains(want), "{region} {arch} {term}: {err}");
+    }
 }
 
 #[test]

@@ -172,6 +172,49 @@ fn missing_commitment_price_is_null_not_zero() {
 }
 
 #[test]
+fn a_fargate_savings_plan_is_priced_and_a_commitment_elsewhere_refused() {
+    // x86:1vcpu-2gb under the 3-year Compute Savings Plan in us-east-1: 730 × $0.022264 +
+    // 1,460 × $0.00244475 = 16.25272 + 3.569335 = $19.822055 → $19.82; break-even 0.0271535 /
+    // 0.04937 = 55.0 % of the hours.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-fargate",
+        "--vcpu",
+        "1",
+        "--memory-mb",
+        "2048",
+        "--hours",
+        "730",
+        "--commitment",
+        "compute-sp-3yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 1982);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["verified"], false);
+    assert!(
+        v["assumptions"].to_string().contains("at least 55.0 % of the hours"),
+        "{v}"
+    );
+    // A platform with no commitment price in the tables is refused, not billed on demand
+    // under a commitment's name.
+    for platform in ["aws-lambda", "gcp-cloud-run", "cloudflare-workers"] {
+        let err = input_error(&[
+            "cost",
+            "--platform",
+            platform,
+            "--commitment",
+            "compute-sp-1yr-no-upfront",
+        ]);
+        assert!(
+            err.contains(&format!("{platform} has no commitment price in the tables"))
+                && err.contains("drop --commitment"),
+            "{platform}: {err}"
+        );
+    }
+}
+
+#[test]
 fn third_party_reserved_instance_rate_is_priced_and_flagged_unverified() {
     // c6i.large Standard RI 3 yr no upfront $0.037/h (ec2instances.info copy, rounded to
     // $0.001): 730 h × 0.037 = $27.01; break-even 0.037 / 0.085 = 43.5 % of the hours.
