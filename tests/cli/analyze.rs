@@ -314,8 +314,8 @@ fn gcp_servers_bill_the_sustained_use_tiers_on_their_stacked_instances() {
 
 #[test]
 fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
-    // The same four reserved t3.medium in eu-west-1: 4 × 730 h × $0.029 (its Standard RI there,
-    // rounded to $0.001) = $84.68, and 4 × 730 h × $0.005 of public IPv4 = $14.60 → $99.28.
+    // The same four reserved t3.medium in eu-west-1: 4 × 730 h × $0.0287 (its Standard RI there)
+    // = $83.804, and 4 × 730 h × $0.005 of public IPv4 = $14.60 → $98.404.
     let dir = tempfile::tempdir().unwrap();
     let t = trace(dir.path(), "sparse.csv", "poisson", 0.05);
     let body = "region = \"eu-west-1\"\n[[provisioned]]\nid = \"reserved\"\nplatform = \"aws-ec2\"\n\
@@ -324,8 +324,8 @@ fn servers_in_eu_west_1_are_billed_at_that_region_s_rates() {
     let s = scenario(dir.path(), body);
     let r = analyze(&t, &s, &dir.path().join("out"));
     let o = option(&r, "reserved");
-    assert!((usd(&o["monthly_cost_usd"]) - 99.28).abs() < 0.006, "{o}");
-    assert_eq!(o["cost_lines"][0]["unit_price_usd"], 0.029);
+    assert!((usd(&o["monthly_cost_usd"]) - 98.404).abs() < 1e-6, "{o}");
+    assert_eq!(o["cost_lines"][0]["unit_price_usd"], 0.0287);
     // An ALB in front of them is billed at eu-west-1's $0.0252 an hour (730 h), with its two
     // public IPv4 addresses.
     let with_alb = format!("{body}load_balancer = \"aws-alb\"\n");
