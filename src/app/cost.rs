@@ -14,8 +14,8 @@ use crate::cli::{ArchArg, CloudRunBillingArg, CostArgs, FrontDoorArg, MAX_DURATI
 use crate::cost::breakdown_thousands as thousands;
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
-    fargate_size, limits, price_front_door, price_logs, price_usage, uniform_group, CloudRunBilling, CostBreakdown,
-    CostOptions, FrontDoor, OfferingRef, SnapStart,
+    fargate_size, has_commitment_prices, limits, price_front_door, price_logs, price_usage, uniform_group,
+    CloudRunBilling, CostBreakdown, CostOptions, FrontDoor, OfferingRef, SnapStart,
 };
 use crate::eval::Costing;
 use crate::money::Money;
@@ -404,10 +404,10 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         }),
     };
     check_limits(args, &platform, table)?;
-    if args.commitment.is_some() && !matches!(table.model, Model::Instances | Model::AwsFargate) {
+    if args.commitment.is_some() && !has_commitment_prices(table) {
         bail!(
-            "--commitment prices reserved instances and savings plans of servers and Fargate tasks; {} has no \
-             commitment price in the tables (its bill is on demand): drop --commitment",
+            "--commitment prices reserved instances and savings plans of servers, Fargate tasks and Lambda \
+             duration; {} has no commitment price in the tables (its bill is on demand): drop --commitment",
             table.id
         );
     }

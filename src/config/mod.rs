@@ -89,6 +89,9 @@ pub struct ServerlessOption {
     /// Which functions share instances — one service per function, per app or for the whole
     /// workload (`None`: the platform table's `behaviour.instance_scope`).
     pub instance_scope: Option<InstanceScope>,
+    /// How its compute is paid for: on demand, or a commitment term of its price table (Lambda's
+    /// Compute Savings Plan on duration).
+    pub commitment: Commitment,
 }
 
 impl ServerlessOption {
@@ -119,6 +122,16 @@ pub enum Commitment {
     OnDemand,
     /// A commitment term of the price table (reserved instance, savings plan), paid all month.
     Term(String),
+}
+
+impl Commitment {
+    /// The term's name, `None` on demand (as `CostOptions::commitment` takes it).
+    pub fn term(&self) -> Option<String> {
+        match self {
+            Commitment::OnDemand => None,
+            Commitment::Term(t) => Some(t.clone()),
+        }
+    }
 }
 
 impl fmt::Display for Commitment {

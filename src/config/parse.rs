@@ -68,6 +68,7 @@ struct RawServerless {
     max_instances: Option<u32>,
     snapstart: Option<Spanned<String>>,
     instance_scope: Option<Spanned<String>>,
+    commitment: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -647,6 +648,8 @@ fn serverless_option(
             Some(scope)
         }
     };
+    // On demand is how serverless is paid for unless a plan is named: not listed as a default.
+    let commitment = commitment(&s.commitment, &id, e, &mut Vec::new())?;
     let opt = ServerlessOption {
         id,
         line,
@@ -662,8 +665,32 @@ fn serverless_option(
         max_instances: s.max_instances,
         snapstart,
         instance_scope,
+        commitment,
     };
     Ok((opt, used))
+}
+
+/// An option's `commitment`: `on-demand` (the default, recorded in `used`) or a term of its
+/// price table (checked against the table with the catalog); empty is an error.
+fn commitment(
+    value: &Option<Spanned<String>>,
+    id: &str,
+    e: &Errors<'_>,
+    used: &mut Vec<String>,
+) -> Result<Commitment, ScenarioError> {
+    match value {
+        Some(c) if c.get_ref() == "on-demand" => Ok(Commitment::OnDemand),
+        Some(c) if !c.get_ref().trim().is_empty() => Ok(Commitment::Term(c.get_ref().clone())),
+        Some(c) => Err(e.at(
+            c,
+            format!("option '{id}': commitment is empty"),
+            "use on-demand or a commitment term of the price table",
+        )),
+        None => {
+            used.push("commitment = on-demand".into());
+            Ok(Commitment::OnDemand)
+        }
+    }
 }
 
 /// A `[[provisioned]]` entry, typed, with the defaults it took.
@@ -725,21 +752,7 @@ fn provisioned_option(
         }
         None => None,
     };
-    let commitment = match &p.commitment {
-        Some(c) if c.get_ref() == "on-demand" => Commitment::OnDemand,
-        Some(c) if !c.get_ref().trim().is_empty() => Commitment::Term(c.get_ref().clone()),
-        Some(c) => {
-            return Err(e.at(
-                c,
-                format!("option '{id}': commitment is empty"),
-                "use on-demand or a commitment term of the price table",
-            ))
-        }
-        None => {
-            used.push("commitment = on-demand".into());
-            Commitment::OnDemand
-        }
-    };
+    let commitment = commitment(&p.commitment, &id, e, &mut used)?;
     let load_balancer = match &p.load_balancer {
         Some(l) => match l.get_ref().as_str() {
             "aws-alb" => Some(LoadBalancer::AwsAlb),

@@ -3,9 +3,7 @@
 
 use super::meter::{checked_cost, Meter, MS_PER_HOUR_U};
 use super::models::{commitment_assumption, instance_billed_ms};
-use super::CostError;
-use crate::pricing::PriceTable;
-use crate::units::Usd;
+use super::{commitment_terms, CostError};
 use crate::usage::{Arch, Usage};
 
 /// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or
@@ -120,7 +118,7 @@ pub(super) fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError>
         let (vcpu_term, gb_term) = (format!("{vcpu_key}-{term}"), format!("{gb_key}-{term}"));
         if !(m.table.prices.contains_key(&vcpu_term) && m.table.prices.contains_key(&gb_term)) {
             let hours = m.monthly(vcpu[a]) as f64 / (1000 * MS_PER_HOUR_U) as f64;
-            let known = commitment_terms(m.table, name);
+            let known = commitment_terms(m.table, &[&vcpu_key, &gb_key]);
             let why = format!(
                 "no '{term}' commitment price for Fargate {name} in this table; known: {}",
                 if known.is_empty() {
@@ -129,7 +127,9 @@ pub(super) fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError>
                     known.join(", ")
                 }
             );
-            m.not_priced(&format!("vCPU-hours {name}{suffix}"), "vCPU-hours", hours, why);
+            m.not_priced(&format!("vCPU-hours {name}{suffix}"), "vCPU-hours", hours, why.clone());
+            let gb_hours = m.monthly(mem[a]) as f64 / (1024 * MS_PER_HOUR_U) as f64;
+            m.not_priced(&format!("GB-hours {name}{suffix}"), "GB-hours", gb_hours, why);
             continue;
         }
         let q = m.monthly(vcpu[a]);
@@ -150,7 +150,10 @@ pub(super) fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError>
         );
         for (task, cpu_milli, mem_mb) in &sizes[a] {
             let rates = [(&vcpu_key, &gb_key), (&vcpu_term, &gb_term)].map(|(v, g)| {
-                Some(checked_cost(rate_in(m, v)?, *cpu_milli, 1_000)? + checked_cost(rate_in(m, g)?, *mem_mb, 1_024)?)
+                Some(
+                    checked_cost(m.first_rate(v)?, *cpu_milli, 1_000)?
+                        + checked_cost(m.first_rate(g)?, *mem_mb, 1_024)?,
+                )
             });
             if let [Some(on_demand), Some(rate)] = rates {
                 commitment_assumption(m, &format!("Fargate task {task}"), term, rate, on_demand);
@@ -158,24 +161,4 @@ pub(super) fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError>
         }
     }
     Ok(())
-}
-
-/// The first tier's rate of price `key` in the meter's region, if it has one there.
-fn rate_in(m: &Meter<'_>, key: &str) -> Option<Usd> {
-    let price = m.table.prices.get(key)?;
-    let here = price.in_region(&m.region, &m.table.regions)?;
-    here.tiers.first().map(|t| t.usd)
-}
-
-/// The commitment terms `table` prices for Fargate's `arch` (`vcpu-hours-ARCH-TERM` with its
-/// `gb-hours-ARCH-TERM`), in any region.
-pub fn commitment_terms(table: &PriceTable, arch: &str) -> Vec<String> {
-    let prefix = format!("vcpu-hours-{arch}-");
-    table
-        .prices
-        .keys()
-        .filter_map(|k| k.strip_prefix(&prefix))
-        .filter(|term| table.prices.contains_key(&format!("gb-hours-{arch}-{term}")))
-        .map(str::to_string)
-        .collect()
 }

@@ -192,6 +192,13 @@ impl<'a> Meter<'a> {
         (home.pico() > 0 && here.pico() > 0 && home != here).then_some((home, here))
     }
 
+    /// The first tier's rate of price `key` in the meter's region, if it has one there.
+    pub fn first_rate(&self, key: &str) -> Option<Usd> {
+        let price = self.table.prices.get(key)?;
+        let here = price.in_region(&self.region, &self.table.regions)?;
+        here.tiers.first().map(|t| t.usd)
+    }
+
     /// Charges `monthly_base` of price `key` less that price's own free grant (when one applies).
     pub fn charge_with_grant(&mut self, label: &str, key: &str, monthly_base: u128, base_per_unit: u128) {
         let free = self.free_base(key, base_per_unit);

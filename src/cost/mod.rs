@@ -18,7 +18,7 @@ pub mod network;
 mod snapstart;
 
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
-pub use fargate::{commitment_terms as fargate_commitment_terms, fargate_size, parse_fargate_type};
+pub use fargate::{fargate_size, parse_fargate_type};
 pub use meter::thousands as breakdown_thousands;
 pub use models::{billed_gb_seconds, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds};
 
@@ -60,6 +60,33 @@ pub fn provisioned_price_keys(arch: &str) -> [String; 2] {
         format!("provisioned-concurrency-{arch}"),
         format!("provisioned-duration-{arch}"),
     ]
+}
+
+/// The commitment terms `table` prices for every one of `keys` (each as a `KEY-TERM` price, in
+/// any region): Fargate's vCPU- and GB-hours of an architecture, Lambda's duration of one.
+pub fn commitment_terms(table: &crate::pricing::PriceTable, keys: &[&str]) -> Vec<String> {
+    let Some((first, rest)) = keys.split_first() else {
+        return Vec::new();
+    };
+    let prefix = format!("{first}-");
+    table
+        .prices
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .filter(|term| rest.iter().all(|k| table.prices.contains_key(&format!("{k}-{term}"))))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether `table` prices any commitment: an instance type's term (in any region), or a rate
+/// under a term (`KEY-TERM`, every term a no-upfront one: Fargate's and Lambda's Compute
+/// Savings Plans).
+pub fn has_commitment_prices(table: &crate::pricing::PriceTable) -> bool {
+    table
+        .instances
+        .values()
+        .any(|i| !i.commitments.is_empty() || i.regional.values().any(|r| !r.commitments.is_empty()))
+        || table.prices.keys().any(|k| k.ends_with("-no-upfront"))
 }
 
 impl FrontDoor {

@@ -289,19 +289,40 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
 
     // One 400,000 GB-s pool for both architectures, x86 first.
     let mut pool = m.free_base("duration-x86", MB_MS_PER_GB_S);
+    let commitment = m.opts.commitment.clone();
     for (a, arch) in archs.iter().enumerate() {
         let name = if *arch == Arch::X86 { "x86" } else { "arm64" };
         let q = m.monthly(od[a]);
         let free = pool.min(m.monthly(od_eligible[a]));
         pool -= free;
-        m.charge_pooled(
-            &format!("Duration {name}"),
-            &format!("duration-{name}"),
-            q,
-            MB_MS_PER_GB_S,
-            free,
-            "duration-x86",
-        );
+        let on_demand_key = format!("duration-{name}");
+        // Under a Compute Savings Plan the duration beyond the free grant bills the plan's rate.
+        let (label, key) = match &commitment {
+            Some(term) => (
+                format!("Duration {name} (commitment {term})"),
+                format!("{on_demand_key}-{term}"),
+            ),
+            None => (format!("Duration {name}"), on_demand_key.clone()),
+        };
+        if let Some(term) = commitment.as_ref().filter(|_| q > 0) {
+            if !m.table.prices.contains_key(&key) {
+                let known = super::commitment_terms(m.table, &[&on_demand_key]);
+                let why = format!(
+                    "no '{term}' commitment price for Lambda {name} duration in this table; known: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+                m.not_priced(&label, "GB-s", q as f64 / MB_MS_PER_GB_S as f64, why);
+                continue;
+            }
+            if let (Some(rate), Some(on_demand)) = (m.first_rate(&key), m.first_rate(&on_demand_key)) {
+                lambda_plan_assumption(m, name, term, rate, on_demand);
+            }
+        }
+        m.charge_pooled(&label, &key, q, MB_MS_PER_GB_S, free, "duration-x86");
         if init_total[a] > 0 {
             m.assume(format!(
                 "aws-lambda: duration {name} includes {:.3} GB-s of INIT (billed since 2025-08-01, capped at {} ms per init)",
@@ -335,6 +356,31 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
     if m.opts.free_tier && usage.functions.iter().any(|g| !g.provisioned_periods.is_empty()) {
         m.assume("aws-lambda: the free tier is not applied to functions with provisioned concurrency");
     }
+}
+
+/// States a Lambda Compute Savings Plan's term, upfront share and break-even: the plan's rate
+/// bills the duration beyond the free grant, as a plan sized to it would; what it leaves out.
+fn lambda_plan_assumption(m: &mut Meter<'_>, arch: &str, term: &str, rate: Usd, on_demand: Usd) {
+    let (years, upfront) = match CommitmentTerm::parse(term) {
+        Ok(t) => (t.years, t.upfront_percent),
+        Err(e) => {
+            m.assume(format!("aws-lambda: commitment {e}"));
+            return;
+        }
+    };
+    m.assume(format!(
+        "aws-lambda: duration {arch} under {term}, a Compute Savings Plan: {years}-year term, {upfront} % paid \
+         upfront, ${} a GB-s (on demand ${} in the first tier, {:.1} % of it): priced as a plan sized to the \
+         month's duration beyond the free grant, its hourly commitment that at the plan's rate spread evenly \
+         over the hours; a plan sized to the busiest hours would go partly unused in quiet ones and one sized to \
+         the quietest would leave the rest on demand (not modelled); the plan pays off where the covered usage \
+         fills at least {:.1} % of the commitment; requests, provisioned concurrency and ephemeral storage stay \
+         on demand, and the duration tiers beyond 6 billion GB-s a month are not combined with the plan",
+        rate.to_f64(),
+        on_demand.to_f64(),
+        100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64,
+        100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64
+    ));
 }
 
 /// Azure Functions Consumption: executions + GB-s, each execution billed at least 100 ms
@@ -736,6 +782,11 @@ fn sustained_use(
 /// committed rate is paid for every hour of the term, so it beats on demand when the instance
 /// would otherwise run at least `rate / on-demand rate` of the hours.
 pub(super) fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term: &str, rate: Usd, on_demand: Usd) {
+    let others = if m.table.model == Model::AwsFargate {
+        "other task sizes and regions, EC2, Lambda"
+    } else {
+        "other EC2 types and regions, Fargate, Lambda"
+    };
     let text = match CommitmentTerm::parse(term) {
         Ok(t) => format!(
             "{}: {instance_type} commitment {term}: {}-year term, {} % paid upfront, ${} an hour for every hour of the \
@@ -755,7 +806,7 @@ pub(super) fn commitment_assumption(m: &mut Meter<'_>, instance_type: &str, term
         m.assume(format!(
             "{}: {term} is a Compute Savings Plan of ${} an hour for each committed {instance_type}: priced as \
              sized to what is committed and paid every hour like a reservation; its cover of other usage \
-             (other EC2 types and regions, Fargate, Lambda) is not modelled",
+             ({others}) is not modelled",
             m.table.id,
             rate.to_f64()
         ));

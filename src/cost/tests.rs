@@ -1005,6 +1005,59 @@ fn fargate_compute_savings_plan_in_us_east_1() {
 }
 
 #[test]
+fn lambda_compute_savings_plan_on_x86_duration_in_us_east_1() {
+    // A third-party extract of AWS's Savings Plans offer file (unverified): Lambda-GB-Second,
+    // no upfront, $0.0000147 a GB-s for 1 and 3 years (0.882 of the first tier's 0.0000166667).
+    // 10M requests × 200 ms × 1,024 MB = 2,000,000 GB-s: × 0.0000147 = $29.40 (on demand
+    // $33.3334), requests 10 × $0.20 = $2.00 on demand: $31.40. With the free tier the 400,000
+    // free GB-s come off first: 1,600,000 × 0.0000147 = $23.52, requests 9 × $0.20 = $1.80:
+    // $25.32.
+    let lambda = table("aws-lambda");
+    let u = month(vec![uniform_group(1024, Arch::X86, 10_000_000, 200)]);
+    let opts = |term: &str, free_tier: bool| CostOptions {
+        commitment: Some(term.into()),
+        free_tier,
+        ..CostOptions::default()
+    };
+    for term in ["compute-sp-1yr-no-upfront", "compute-sp-3yr-no-upfront"] {
+        let b = price_usage(&u, &lambda, &opts(term, false)).unwrap();
+        assert_eq!(b.cost_of(&format!("Duration x86 (commitment {term})")), usd(29.40));
+        assert_eq!(b.total(), usd(31.40), "{term}");
+        assert!(b.complete() && !b.verified(), "{term}");
+        assert!(
+            b.assumptions.iter().any(|a| a
+                .contains("$0.0000147 a GB-s (on demand $0.0000166667 in the first tier, 88.2 % of it)")
+                && a.contains("requests, provisioned concurrency and ephemeral storage stay on demand")),
+            "{:?}",
+            b.assumptions
+        );
+        assert_eq!(price_usage(&u, &lambda, &opts(term, true)).unwrap().total(), usd(25.32));
+    }
+    assert_eq!(
+        price_usage(&u, &lambda, &CostOptions::default()).unwrap().total(),
+        usd(35.3334)
+    );
+    // No plan rate for arm64 or outside us-east-1, nor a reservation: duration not priced.
+    let arm = month(vec![uniform_group(1024, Arch::Arm64, 10_000_000, 200)]);
+    let b = price_usage(&arm, &lambda, &opts("compute-sp-1yr-no-upfront", false)).unwrap();
+    assert!(!b.complete());
+    assert!(b.lines.iter().any(|l| l
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("for Lambda arm64 duration in this table; known: none"))));
+    let eu = CostOptions {
+        region: Some("eu-west-1".into()),
+        ..opts("compute-sp-1yr-no-upfront", false)
+    };
+    assert!(!price_usage(&u, &lambda, &eu).unwrap().complete());
+    let b = price_usage(&u, &lambda, &opts("ri-standard-1yr-no-upfront", false)).unwrap();
+    assert!(b.lines.iter().any(|l| l
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("known: compute-sp-1yr-no-upfront, compute-sp-3yr-no-upfront"))));
+}
+
+#[test]
 fn errors_for_region_period_and_model() {
     let t = table("aws-lambda");
     let opts = CostOptions {

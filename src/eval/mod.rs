@@ -356,6 +356,33 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
     for opt in &scenario.serverless {
         let t = table(opt.line, &opt.id, opt.platform.id())?;
         region(opt.line, &opt.id, t)?;
+        // A commitment is a term the table prices for the option's duration (Lambda's Compute
+        // Savings Plan), in one of its regions; the scenario's region is checked below.
+        if let Some(term) = opt.commitment.term() {
+            let arch = crate::config::arch_name(opt.arch);
+            let terms = crate::cost::commitment_terms(t, &[&format!("duration-{arch}")]);
+            if !terms.contains(&term) {
+                let any_arch = ["x86", "arm64"]
+                    .iter()
+                    .any(|a| !crate::cost::commitment_terms(t, &[&format!("duration-{a}")]).is_empty());
+                let what = if any_arch {
+                    format!(
+                        "is not a term of {} {arch} duration in price table '{}'",
+                        opt.platform, t.id
+                    )
+                } else {
+                    format!("has no price: {} has no commitment price in the tables", opt.platform)
+                };
+                return Err(at(
+                    opt.line,
+                    anyhow!(
+                        "option '{}': commitment '{term}' {what}; use on-demand{}",
+                        opt.id,
+                        terms.iter().map(|k| format!(" or {k}")).collect::<String>()
+                    ),
+                ));
+            }
+        }
         // The front door and log tables it bills must cover the region too.
         if let Some(r) = scenario.region_of(&t.provider) {
             for (id, key, unbilled) in serverless::side_tables(scenario, opt) {

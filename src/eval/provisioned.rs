@@ -11,8 +11,8 @@ use super::{Behaviour, Costing, Evaluation, InstanceSummary, LatencySummary, Opt
 use crate::config::{Commitment, ProvisionedOption, Strategy};
 use crate::cost::network::{network_table_id, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
-    fargate_commitment_terms, parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown,
-    CostOptions, FrontDoor,
+    commitment_terms, parse_fargate_type, price_front_door, price_usage, CloudRunBilling, CostBreakdown, CostOptions,
+    FrontDoor,
 };
 use crate::platform::InstancePlatform;
 use crate::pricing::{Catalog, Model, PriceTable};
@@ -119,19 +119,26 @@ pub fn check_cloud_run_priced_in(table: &PriceTable, opt: &ProvisionedOption, re
 pub fn check_fargate_priced_in(table: &PriceTable, opt: &ProvisionedOption, region: &str) -> anyhow::Result<()> {
     let (arch, _, _) = parse_fargate_type(&opt.instance_type).with_context(|| format!("option '{}'", opt.id))?;
     let arch = crate::config::arch_name(arch);
-    let mut keys = vec![format!("vcpu-hours-{arch}"), format!("gb-hours-{arch}")];
-    if let Commitment::Term(term) = &opt.commitment {
-        keys.extend([format!("vcpu-hours-{arch}-{term}"), format!("gb-hours-{arch}-{term}")]);
-    }
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let (vcpu, gb) = (format!("vcpu-hours-{arch}"), format!("gb-hours-{arch}"));
     check_rates_in(
         table,
         opt,
         region,
-        &keys,
+        &[&vcpu, &gb],
         "rate",
-        "choose the other architecture or on-demand",
-    )
+        "choose the other architecture",
+    )?;
+    match &opt.commitment {
+        Commitment::Term(term) => check_rates_in(
+            table,
+            opt,
+            region,
+            &[&format!("{vcpu}-{term}"), &format!("{gb}-{term}")],
+            "rate",
+            "use commitment = \"on-demand\"",
+        ),
+        Commitment::OnDemand => Ok(()),
+    }
 }
 
 /// Refuses `opt` where a price `keys` names has no rate in `region` (a key the table lacks is
@@ -206,7 +213,8 @@ pub fn fleet_spec_in(catalog: &Catalog, cpu_bound_fraction: f64, opt: &Provision
             if let Commitment::Term(term) = &opt.commitment {
                 // A term of the architecture in one of the table's regions; `check_fargate_priced_in`
                 // checks the scenario's region.
-                let terms = fargate_commitment_terms(table, crate::config::arch_name(arch));
+                let a = crate::config::arch_name(arch);
+                let terms = commitment_terms(table, &[&format!("vcpu-hours-{a}"), &format!("gb-hours-{a}")]);
                 if !terms.contains(term) {
                     return Err(anyhow!(
                         "option '{}': commitment '{term}' is not a term of Fargate {} in price table '{}'; use \
@@ -516,11 +524,13 @@ impl FleetBill<'_> {
                 ..base.clone()
             };
             let mut b = price_usage(&usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
+            let what = if table.model == Model::AwsFargate {
+                "tasks"
+            } else {
+                "instances"
+            };
             for l in &mut b.lines {
-                l.name = format!(
-                    "{} (committed: {committed} instances, paid whether used or not)",
-                    l.name
-                );
+                l.name = format!("{} (committed: {committed} {what}, paid whether used or not)", l.name);
             }
             bill.extend(b);
         }
@@ -883,7 +893,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("no rate 'vcpu-hours-x86-compute-sp-1yr-no-upfront' in eu-west-1; it has one in us-east-1"),
+            e.contains(
+                "no rate 'vcpu-hours-x86-compute-sp-1yr-no-upfront' in eu-west-1; it has one in us-east-1: set the \
+                 scenario's region or use commitment = \"on-demand\""
+            ),
             "{e}"
         );
         assert!(check_fargate_priced_in(table, opt, "us-east-1").is_ok());

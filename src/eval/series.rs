@@ -266,7 +266,10 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
             cpu_bound_fraction: plan.scenario.cpu_bound_fraction,
             vcpus_used: 1.0,
         },
-        cost: plan.cost_options(table),
+        cost: crate::cost::CostOptions {
+            commitment: opt.commitment.term(),
+            ..plan.cost_options(table)
+        },
         seed: plan.scenario.seed,
         fallback_duration_ms: plan.scenario.fallback_duration_ms,
         fluid_from_per_minute: plan.scenario.fluid_from_per_minute,

@@ -208,8 +208,8 @@ pub fn side_tables(scenario: &Scenario, opt: &ServerlessOption) -> Vec<(String, 
 }
 
 /// The prices of the platform's table that an option's own settings bill beyond its base rates,
-/// each with the setting: provisioned concurrency (at the option's architecture) and SnapStart
-/// for a runtime it charges (Python, .NET; Java has no charge).
+/// each with the setting: provisioned concurrency (at the option's architecture), SnapStart
+/// for a runtime it charges (Python, .NET; Java has no charge) and a commitment's duration rate.
 pub fn setting_prices(opt: &ServerlessOption) -> Vec<(String, &'static str)> {
     if opt.platform != ServerlessPlatform::AwsLambda {
         return Vec::new();
@@ -225,6 +225,9 @@ pub fn setting_prices(opt: &ServerlessOption) -> Vec<(String, &'static str)> {
             keys.push((key.to_string(), "snapstart"));
         }
     }
+    if let Some(term) = opt.commitment.term() {
+        keys.push((format!("duration-{}-{term}", arch_name(opt.arch)), "commitment"));
+    }
     keys
 }
 
@@ -236,6 +239,7 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
         .map_err(|e| anyhow!("option '{}': {e}", opt.id))?;
     let mut opts = plan.cost_options(table);
     opts.snapstart = opt.snapstart_for(services(plan, table, opt));
+    opts.commitment = opt.commitment.term();
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
     let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
@@ -344,8 +348,12 @@ pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
             .unwrap_or_else(|| opt.keep_alive.to_string()),
         opt.provisioned_concurrency_text
     );
-    match opt.instance_scope {
+    let text = match opt.instance_scope {
         Some(scope) => format!("{text} per service, {}", scope.deployment()),
+        None => text,
+    };
+    match opt.commitment.term() {
+        Some(term) => format!("{text}, {term}"),
         None => text,
     }
 }

@@ -278,6 +278,76 @@ fn unused_commitment_is_still_paid() {
 }
 
 #[test]
+fn a_lambda_option_under_a_compute_savings_plan_bills_its_duration_at_the_plan_s_rate() {
+    // The same Lambda option twice, the second under the plan: the same GB-s, its duration at
+    // $0.0000147 a GB-s instead of the first tier's $0.0000166667, its requests on demand.
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "poisson", 2.0);
+    let body = "[[serverless]]\nid = \"od\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
+                [[serverless]]\nid = \"sp\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
+                commitment = \"compute-sp-3yr-no-upfront\"\n";
+    let r = analyze(&t, &scenario(dir.path(), body), &dir.path().join("out"));
+    let line = |id: &str, name: &str| -> Value {
+        option(&r, id)["cost_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"].as_str().unwrap().starts_with(name))
+            .unwrap_or_else(|| panic!("{id}: no line {name}: {r}"))
+            .clone()
+    };
+    let (od, sp) = (
+        line("od", "Duration x86"),
+        line("sp", "Duration x86 (commitment compute-sp-3yr-no-upfront)"),
+    );
+    assert_eq!(od["quantity"], sp["quantity"]);
+    assert_eq!(sp["unit_price_usd"], 0.0000147);
+    assert_eq!(sp["verified"], false);
+    let gb_s = sp["quantity"].as_f64().unwrap();
+    assert!((usd(&sp["cost_usd"]) - gb_s * 0.0000147).abs() < 1e-5, "{sp}");
+    assert!((usd(&od["cost_usd"]) - gb_s * 0.0000166667).abs() < 1e-5, "{od}");
+    assert_eq!(line("od", "Requests")["cost_usd"], line("sp", "Requests")["cost_usd"]);
+    assert!(option(&r, "sp")["description"]
+        .as_str()
+        .unwrap()
+        .ends_with(", compute-sp-3yr-no-upfront"));
+    // What the plan does not cover is refused before the traces are read: arm64 (no rate), a
+    // region without one, a platform with no commitment price, an empty term.
+    let missing = dir.path().join("no-such-trace.csv");
+    for (body, want) in [
+        (
+            "[[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\narch = \"arm64\"\n\
+             commitment = \"compute-sp-1yr-no-upfront\"\n",
+            "option 'l': commitment 'compute-sp-1yr-no-upfront' is not a term of aws-lambda arm64 duration in price \
+             table 'aws-lambda'; use on-demand",
+        ),
+        (
+            "region = \"eu-west-1\"\n[[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\n\
+             commitment = \"compute-sp-1yr-no-upfront\"\n",
+            "option 'l': commitment bills 'duration-x86-compute-sp-1yr-no-upfront', which price table 'aws-lambda' \
+             has no rate for in eu-west-1 (it has in us-east-1)",
+        ),
+        (
+            "[[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\ncommitment = \"ri-standard-1yr-no-upfront\"\n",
+            "use on-demand or compute-sp-1yr-no-upfront or compute-sp-3yr-no-upfront",
+        ),
+        (
+            "[[serverless]]\nid = \"c\"\nplatform = \"gcp-cloud-run\"\ncommitment = \"compute-sp-1yr-no-upfront\"\n",
+            "option 'c': commitment 'compute-sp-1yr-no-upfront' has no price: gcp-cloud-run has no commitment price in \
+             the tables; use on-demand",
+        ),
+        (
+            "[[serverless]]\nid = \"l\"\nplatform = \"aws-lambda\"\ncommitment = \"\"\n",
+            "option 'l': commitment is empty",
+        ),
+    ] {
+        let s = scenario(dir.path(), body);
+        let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
+        assert!(err.contains(want), "{body}: {err}");
+    }
+}
+
+#[test]
 fn gcp_servers_bill_the_sustained_use_tiers_on_their_stacked_instances() {
     // Two n2-standard-2 always on over the hour the trace spans stand for two instances all
     // month: each quarter of each instance's month (2 × 182.5 h) at 100 / 86.78 / 73.3 / 60 % of

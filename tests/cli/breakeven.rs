@@ -36,6 +36,39 @@ fn lambda_against_m7g_large_matches_the_hand_computation() {
 }
 
 #[test]
+fn a_fargate_task_under_its_savings_plan_against_lambda() {
+    // x86:1vcpu-2gb under the 1-year Compute Savings Plan: 730 × $0.032384 + 1,460 × $0.003556 =
+    // $28.83208 a month; 2 request slots (1 vCPU × 1/0.5) at 60 % carry 31,536,000 requests, so
+    // one task: $28.83208 / $0.00000186667 = 15,445,730 requests a month, 1.54× today's 10 M.
+    let mut args = LAMBDA.to_vec();
+    args.extend([
+        "--vs",
+        "aws-fargate:x86:1vcpu-2gb",
+        "--commitment",
+        "compute-sp-1yr-no-upfront",
+        "--requests",
+        "10000000",
+        "--json",
+    ]);
+    let v = json(&args);
+    let s = &v["servers"][0];
+    assert_eq!(s["server_monthly_usd"], "28.832080");
+    assert_eq!(s["instances"], 1);
+    let n = s["requests_per_month"].as_f64().unwrap();
+    assert!((n / 15_445_730.0 - 1.0).abs() < 0.001, "{n}");
+    // The plan is x86's: an arm64 task under it is refused, not priced on demand.
+    let mut args = LAMBDA.to_vec();
+    args.extend([
+        "--vs",
+        "aws-fargate:arm64:1vcpu-2gb",
+        "--commitment",
+        "compute-sp-1yr-no-upfront",
+    ]);
+    let err = input_error(&args);
+    assert!(err.contains("is not a term of Fargate arm64"), "{err}");
+}
+
+#[test]
 fn two_instances_at_least_double_the_crossing() {
     // Two m7g.large: $119.136 / $0.00000186667 = 63,822,745 requests, still within two
     // instances' 126,144,000.

@@ -172,7 +172,7 @@ fn missing_commitment_price_is_null_not_zero() {
 }
 
 #[test]
-fn a_fargate_savings_plan_is_priced_and_a_commitment_elsewhere_refused() {
+fn fargate_and_lambda_savings_plans_are_priced_and_a_commitment_elsewhere_refused() {
     // x86:1vcpu-2gb under the 3-year Compute Savings Plan in us-east-1: 730 × $0.022264 +
     // 1,460 × $0.00244475 = 16.25272 + 3.569335 = $19.822055 → $19.82; break-even 0.0271535 /
     // 0.04937 = 55.0 % of the hours.
@@ -196,9 +196,31 @@ fn a_fargate_savings_plan_is_priced_and_a_commitment_elsewhere_refused() {
         v["assumptions"].to_string().contains("at least 55.0 % of the hours"),
         "{v}"
     );
+    // Lambda's x86 duration under the 1-year plan: 10M × 200 ms × 1 GB = 2,000,000 GB-s ×
+    // $0.0000147 = $29.40, requests $2.00 on demand: $31.40.
+    let v = json(&[
+        "cost",
+        "--platform",
+        "aws-lambda",
+        "--requests",
+        "10000000",
+        "--duration-ms",
+        "200",
+        "--memory-mb",
+        "1024",
+        "--commitment",
+        "compute-sp-1yr-no-upfront",
+    ]);
+    assert_eq!(v["monthly_cost_cents"], 3140);
+    assert_eq!(v["complete"], true);
     // A platform with no commitment price in the tables is refused, not billed on demand
     // under a commitment's name.
-    for platform in ["aws-lambda", "gcp-cloud-run", "cloudflare-workers"] {
+    for platform in [
+        "azure-functions-consumption",
+        "gcp-cloud-run",
+        "cloudflare-workers",
+        "aws-eks",
+    ] {
         let err = input_error(&[
             "cost",
             "--platform",

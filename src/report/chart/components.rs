@@ -134,6 +134,16 @@ mod tests {
                 Component::Commitment,
             ),
             ("aws-fargate", "vCPU-hours arm64", Component::Compute),
+            (
+                "aws-fargate",
+                "vCPU-hours x86 (commitment compute-sp-1yr-no-upfront) (committed: 2 tasks, paid whether used or not)",
+                Component::Commitment,
+            ),
+            (
+                "aws-lambda",
+                "Duration x86 (commitment compute-sp-3yr-no-upfront)",
+                Component::Commitment,
+            ),
             ("aws-fargate", "GB-hours arm64", Component::Compute),
             ("aws-alb", "ALB hours", Component::LoadBalancer),
             ("aws-alb", "ALB LCU-hours", Component::LoadBalancer),
