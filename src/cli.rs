@@ -476,7 +476,9 @@ pub struct CostArgs {
     /// Hours each instance runs per month.
     #[arg(long, value_name = "H", default_value_t = 730.0)]
     pub hours: f64,
-    /// Commitment term for instances, e.g. ri-standard-1yr-no-upfront (see `pricing show aws-ec2`).
+    /// Commitment term: a reservation or savings plan of instances, e.g. ri-standard-1yr-no-upfront
+    /// (see `pricing show aws-ec2`), or a Compute Savings Plan of Fargate tasks or Lambda duration,
+    /// e.g. compute-sp-1yr-no-upfront.
     #[arg(long, value_name = "TERM")]
     pub commitment: Option<String>,
     /// Load price tables from this directory instead of the built-in ones.

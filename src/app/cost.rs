@@ -395,6 +395,7 @@ pub fn cost_breakdown(args: &CostArgs, catalog: &Catalog) -> anyhow::Result<Cost
         },
         cloud_run_vcpu_milli: (args.vcpu * 1000.0).round() as u32,
         commitment: args.commitment.clone(),
+        lambda_plan_mb_ms: None,
         payload_kb: args.payload_kb,
         response_bytes: args.response_bytes,
         // One function, one published version, cached at its memory.

@@ -115,12 +115,14 @@ pub enum Strategy {
     Autoscale,
 }
 
-/// How instances are paid for.
+/// How compute is paid for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Commitment {
     /// By the second or hour, no commitment.
     OnDemand,
-    /// A commitment term of the price table (reserved instance, savings plan), paid all month.
+    /// A commitment term of the price table (reserved instance, savings plan), paid every hour of
+    /// the month for what was committed (servers and Fargate tasks: the committed ones; Lambda:
+    /// the duration its plan was sized to).
     Term(String),
 }
 

@@ -648,8 +648,12 @@ fn serverless_option(
             Some(scope)
         }
     };
-    // On demand is how serverless is paid for unless a plan is named: not listed as a default.
-    let commitment = commitment(&s.commitment, &id, e, &mut Vec::new())?;
+    // Only Lambda takes a commitment: on demand is listed as a default there alone.
+    let mut defaults = Vec::new();
+    let commitment = commitment(&s.commitment, &id, e, &mut defaults)?;
+    if platform == ServerlessPlatform::AwsLambda {
+        used.extend(defaults);
+    }
     let opt = ServerlessOption {
         id,
         line,
@@ -670,8 +674,9 @@ fn serverless_option(
     Ok((opt, used))
 }
 
-/// An option's `commitment`: `on-demand` (the default, recorded in `used`) or a term of its
-/// price table (checked against the table with the catalog); empty is an error.
+/// An option's `commitment`: `on-demand` (the default, recorded in `used` for the caller to
+/// list) or a term of its price table (checked against the table with the catalog); empty is an
+/// error.
 fn commitment(
     value: &Option<Spanned<String>>,
     id: &str,

@@ -20,7 +20,10 @@ mod snapstart;
 pub use breakdown::{CostBreakdown, CostLine, OfferingRef};
 pub use fargate::{fargate_size, parse_fargate_type};
 pub use meter::thousands as breakdown_thousands;
-pub use models::{billed_gb_seconds, price_front_door, price_logs, price_usage, uniform_group, BilledGbSeconds};
+pub use models::{
+    billed_gb_seconds, lambda_plan_duration_mb_ms, price_front_door, price_logs, price_usage, uniform_group,
+    BilledGbSeconds,
+};
 
 use serde::Serialize;
 
@@ -82,11 +85,14 @@ pub fn commitment_terms(table: &crate::pricing::PriceTable, keys: &[&str]) -> Ve
 /// under a term (`KEY-TERM`, every term a no-upfront one: Fargate's and Lambda's Compute
 /// Savings Plans).
 pub fn has_commitment_prices(table: &crate::pricing::PriceTable) -> bool {
-    table
+    use crate::pricing::Model;
+    // Only these billing models read a commitment (any other would bill on demand whatever it says).
+    let reads_one = matches!(table.model, Model::Instances | Model::AwsFargate | Model::AwsLambda);
+    let instance_terms = table
         .instances
         .values()
-        .any(|i| !i.commitments.is_empty() || i.regional.values().any(|r| !r.commitments.is_empty()))
-        || table.prices.keys().any(|k| k.ends_with("-no-upfront"))
+        .any(|i| !i.commitments.is_empty() || i.regional.values().any(|r| !r.commitments.is_empty()));
+    reads_one && (instance_terms || table.prices.keys().any(|k| k.ends_with("-no-upfront")))
 }
 
 impl FrontDoor {
@@ -174,8 +180,13 @@ pub struct CostOptions {
     pub cloud_run_billing: CloudRunBilling,
     /// vCPUs per Cloud Run instance, in thousandths (1,000 = 1 vCPU).
     pub cloud_run_vcpu_milli: u32,
-    /// Commitment term to price instances at (a key of the instance's `commitments`).
+    /// Commitment term to price at: a key of an instance's `commitments`, or the term of a
+    /// Compute Savings Plan's prices (`KEY-TERM`: Fargate's vCPU- and GB-hours, Lambda's duration).
     pub commitment: Option<String>,
+    /// Under a Lambda Compute Savings Plan: the monthly duration beyond the free grant, MB·ms,
+    /// that the plan was sized to when it was bought for another usage (the first month of a
+    /// horizon); `None`: sized to this usage.
+    pub lambda_plan_mb_ms: Option<u128>,
     /// Request payload per request in KB, for API Gateway metering and ALB processed bytes.
     pub payload_kb: u32,
     /// Response bytes per request, for ALB processed bytes (internet egress is priced with
@@ -194,6 +205,7 @@ impl Default for CostOptions {
             cloud_run_billing: CloudRunBilling::RequestBased,
             cloud_run_vcpu_milli: 1_000,
             commitment: None,
+            lambda_plan_mb_ms: None,
             payload_kb: 0,
             response_bytes: 0,
             snapstart: None,

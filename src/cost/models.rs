@@ -235,13 +235,22 @@ pub fn billed_gb_seconds(usage: &Usage, table: &PriceTable) -> Result<Option<Bil
     }))
 }
 
-/// AWS Lambda: requests; on-demand duration (invoke + INIT capped at 10 s) in GB-s tiered
-/// per architecture; ephemeral storage above 512 MB per GB per second of duration;
-/// provisioned concurrency (periods rounded up to 5 min) and its duration rate; free tier
-/// (opt-in) only for functions without provisioned concurrency.
-fn lambda(m: &mut Meter<'_>, usage: &Usage) {
-    let rules = m.table.rules.clone();
-    let archs = [Arch::X86, Arch::Arm64];
+/// Lambda's quantities over the usage's period (provisioned concurrency already monthly):
+/// MB·ms on demand (invoke + INIT) and of it free-tier eligible (functions without provisioned
+/// concurrency), INIT, provisioned concurrency configured and served, storage above the
+/// included size, requests eligible for the free tier. Per architecture: x86, arm64.
+struct LambdaTotals {
+    od: [u128; 2],
+    od_eligible: [u128; 2],
+    init_total: [u128; 2],
+    pc_alloc: [u128; 2],
+    pc_dur: [u128; 2],
+    storage: u128,
+    requests_eligible: u128,
+}
+
+fn lambda_totals(m: &Meter<'_>, usage: &Usage) -> LambdaTotals {
+    let rules = &m.table.rules;
     let mut od = [0u128; 2]; // MB-ms on-demand (invoke + init)
     let mut od_eligible = [0u128; 2]; // of which free-tier eligible (no PC on the function)
     let mut init_total = [0u128; 2];
@@ -257,7 +266,7 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
             invoke_ms,
             init_ms,
             provisioned_ms: pc_ms,
-        } = lambda_ms(g, &rules);
+        } = lambda_ms(g, rules);
         od[a] += mem * (invoke_ms + init_ms);
         init_total[a] += mem * init_ms;
         if !has_pc {
@@ -282,67 +291,90 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let extra_mb = g.ephemeral_storage_mb.saturating_sub(rules.included_storage_mb) as u128;
         storage += extra_mb * (invoke_ms + init_ms + pc_ms);
     }
+    LambdaTotals {
+        od,
+        od_eligible,
+        init_total,
+        pc_alloc,
+        pc_dur,
+        storage,
+        requests_eligible,
+    }
+}
 
+/// The monthly duration beyond the free grant of each architecture, MB·ms: (all on demand,
+/// of it free), the one 400,000 GB-s pool x86 first.
+fn lambda_duration_after_grant(m: &Meter<'_>, t: &LambdaTotals) -> [(u128, u128); 2] {
+    let mut pool = m.free_base("duration-x86", MB_MS_PER_GB_S);
+    [0, 1].map(|a| {
+        let free = pool.min(m.monthly(t.od_eligible[a]));
+        pool -= free;
+        (m.monthly(t.od[a]), free)
+    })
+}
+
+/// The monthly Lambda duration beyond the free grant that a Compute Savings Plan (`opts.commitment`)
+/// sized to `usage` covers, MB·ms: the architectures with a rate under the term (0 without one).
+pub fn lambda_plan_duration_mb_ms(usage: &Usage, table: &PriceTable, opts: &CostOptions) -> Result<u128, CostError> {
+    let Some(term) = &opts.commitment else {
+        return Ok(0);
+    };
+    let m = Meter::new(table, opts, usage.period_ms)?;
+    let split = lambda_duration_after_grant(&m, &lambda_totals(&m, usage));
+    Ok(["x86", "arm64"]
+        .iter()
+        .zip(split)
+        .filter(|(name, _)| m.first_rate(&format!("duration-{name}-{term}")).is_some())
+        .map(|(_, (q, free))| q - free)
+        .sum())
+}
+
+/// AWS Lambda: requests; on-demand duration (invoke + INIT capped at 10 s) in GB-s tiered
+/// per architecture; ephemeral storage above 512 MB per GB per second of duration;
+/// provisioned concurrency (periods rounded up to 5 min) and its duration rate; free tier
+/// (opt-in) only for functions without provisioned concurrency.
+fn lambda(m: &mut Meter<'_>, usage: &Usage) {
+    let rules = m.table.rules.clone();
+    let t = lambda_totals(m, usage);
     let requests = m.monthly(total_requests(usage));
-    let free_req = m.free_base("requests", 1).min(m.monthly(requests_eligible));
+    let free_req = m.free_base("requests", 1).min(m.monthly(t.requests_eligible));
     m.charge("Requests", "requests", requests, 1, free_req);
 
-    // One 400,000 GB-s pool for both architectures, x86 first.
-    let mut pool = m.free_base("duration-x86", MB_MS_PER_GB_S);
+    let split = lambda_duration_after_grant(m, &t);
     let commitment = m.opts.commitment.clone();
-    for (a, arch) in archs.iter().enumerate() {
-        let name = if *arch == Arch::X86 { "x86" } else { "arm64" };
-        let q = m.monthly(od[a]);
-        let free = pool.min(m.monthly(od_eligible[a]));
-        pool -= free;
-        let on_demand_key = format!("duration-{name}");
-        // Under a Compute Savings Plan the duration beyond the free grant bills the plan's rate.
-        let (label, key) = match &commitment {
-            Some(term) => (
-                format!("Duration {name} (commitment {term})"),
-                format!("{on_demand_key}-{term}"),
+    for (a, name) in ["x86", "arm64"].iter().enumerate() {
+        let (q, free) = split[a];
+        match &commitment {
+            None => m.charge_pooled(
+                &format!("Duration {name}"),
+                &format!("duration-{name}"),
+                q,
+                MB_MS_PER_GB_S,
+                free,
+                "duration-x86",
             ),
-            None => (format!("Duration {name}"), on_demand_key.clone()),
-        };
-        if let Some(term) = commitment.as_ref().filter(|_| q > 0) {
-            if !m.table.prices.contains_key(&key) {
-                let known = super::commitment_terms(m.table, &[&on_demand_key]);
-                let why = format!(
-                    "no '{term}' commitment price for Lambda {name} duration in this table; known: {}",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                );
-                m.not_priced(&label, "GB-s", q as f64 / MB_MS_PER_GB_S as f64, why);
-                continue;
-            }
-            if let (Some(rate), Some(on_demand)) = (m.first_rate(&key), m.first_rate(&on_demand_key)) {
-                lambda_plan_assumption(m, name, term, rate, on_demand);
-            }
+            Some(term) => lambda_plan_duration(m, name, term, (q, free)),
         }
-        m.charge_pooled(&label, &key, q, MB_MS_PER_GB_S, free, "duration-x86");
-        if init_total[a] > 0 {
+        if t.init_total[a] > 0 {
             m.assume(format!(
                 "aws-lambda: duration {name} includes {:.3} GB-s of INIT (billed since 2025-08-01, capped at {} ms per init)",
-                m.monthly(init_total[a]) as f64 / MB_MS_PER_GB_S as f64,
+                m.monthly(t.init_total[a]) as f64 / MB_MS_PER_GB_S as f64,
                 rules.init_cap_ms
             ));
         }
-        let pa = pc_alloc[a]; // already monthly
         let [pc_key, pd_key] = super::provisioned_price_keys(name);
+        // Configured provisioned concurrency is already monthly.
         m.charge(
             &format!("Provisioned concurrency {name}"),
             &pc_key,
-            pa,
+            t.pc_alloc[a],
             MB_MS_PER_GB_S,
             0,
         );
-        let pd = m.monthly(pc_dur[a]);
+        let pd = m.monthly(t.pc_dur[a]);
         m.charge(&format!("Provisioned duration {name}"), &pd_key, pd, MB_MS_PER_GB_S, 0);
     }
-    let st = m.monthly(storage);
+    let st = m.monthly(t.storage);
     m.charge(
         "Ephemeral storage above 512 MB",
         "ephemeral-storage",
@@ -358,28 +390,81 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
     }
 }
 
-/// States a Lambda Compute Savings Plan's term, upfront share and break-even: the plan's rate
-/// bills the duration beyond the free grant, as a plan sized to it would; what it leaves out.
-fn lambda_plan_assumption(m: &mut Meter<'_>, arch: &str, term: &str, rate: Usd, on_demand: Usd) {
-    let (years, upfront) = match CommitmentTerm::parse(term) {
-        Ok(t) => (t.years, t.upfront_percent),
+/// Lambda duration of architecture `name` under a Compute Savings Plan (`term`), given its
+/// monthly MB·ms `(all, of it free)`: the free grant first, then the plan's rate on what the
+/// plan covers — all of it when the plan is sized to this usage, else up to
+/// `opts.lambda_plan_mb_ms` (a plan bought for the first month of a horizon), the rest on demand
+/// and a shortfall paid unused; "not priced" where the table has no rate under the term.
+fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u128, u128)) {
+    if q == 0 {
+        return;
+    }
+    let on_demand_key = format!("duration-{name}");
+    let key = format!("{on_demand_key}-{term}");
+    let label = format!("Duration {name} (commitment {term})");
+    if !m.table.prices.contains_key(&key) {
+        let known = super::commitment_terms(m.table, &[&on_demand_key]);
+        let why = format!(
+            "no '{term}' commitment price for Lambda {name} duration in this table; known: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        m.not_priced(&label, "GB-s", q as f64 / MB_MS_PER_GB_S as f64, why);
+        return;
+    }
+    let billable = q - free;
+    let sized = m.opts.lambda_plan_mb_ms;
+    let plan = sized.unwrap_or(billable);
+    let covered = billable.min(plan);
+    m.charge_pooled(&label, &key, free + covered, MB_MS_PER_GB_S, free, "duration-x86");
+    m.charge(&format!("{label}: unused"), &key, plan - covered, MB_MS_PER_GB_S, 0);
+    m.charge(
+        &format!("Duration {name} beyond the plan"),
+        &on_demand_key,
+        billable - covered,
+        MB_MS_PER_GB_S,
+        0,
+    );
+    let (Some(rate), Some(on_demand)) = (m.first_rate(&key), m.first_rate(&on_demand_key)) else {
+        return; // not priced in this region: the lines say so
+    };
+    let years = match CommitmentTerm::parse(term) {
+        Ok(t) => t.years,
         Err(e) => {
             m.assume(format!("aws-lambda: commitment {e}"));
             return;
         }
     };
+    let share = 100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64;
+    let sizing = match sized {
+        None => "this month's duration beyond the free grant".to_string(),
+        Some(mb_ms) => format!(
+            "the first month's duration beyond the free grant, {:.0} GB-s (a later month's excess bills on demand, \
+             a shortfall is paid unused)",
+            mb_ms as f64 / MB_MS_PER_GB_S as f64
+        ),
+    };
+    let first_tier_gb_s = m.table.prices[&on_demand_key].tiers.first().and_then(|t| t.up_to);
+    let tiers = match first_tier_gb_s {
+        Some(edge) if billable > edge as u128 * MB_MS_PER_GB_S => format!(
+            "; beyond {} GB-s a month on demand's lower tiers are not combined with the plan, whose rate is then \
+             close to or above theirs: compare with on demand",
+            thousands(edge as u128)
+        ),
+        _ => String::new(),
+    };
     m.assume(format!(
-        "aws-lambda: duration {arch} under {term}, a Compute Savings Plan: {years}-year term, {upfront} % paid \
-         upfront, ${} a GB-s (on demand ${} in the first tier, {:.1} % of it): priced as a plan sized to the \
-         month's duration beyond the free grant, its hourly commitment that at the plan's rate spread evenly \
-         over the hours; a plan sized to the busiest hours would go partly unused in quiet ones and one sized to \
-         the quietest would leave the rest on demand (not modelled); the plan pays off where the covered usage \
-         fills at least {:.1} % of the commitment; requests, provisioned concurrency and ephemeral storage stay \
-         on demand, and the duration tiers beyond 6 billion GB-s a month are not combined with the plan",
+        "aws-lambda: duration {name} under {term}, a Compute Savings Plan: {years}-year term, 0 % paid upfront, \
+         ${} a GB-s (on demand ${} in the first tier, {share:.1} % of it); the plan is sized to {sizing}: its \
+         hourly commitment is that duration at the plan's rate spread evenly over the hours (a plan sized to the \
+         busiest hours would go partly unused in quiet ones, one sized to the quietest would leave the rest on \
+         demand: not modelled); it pays off where the covered usage fills at least {share:.1} % of the \
+         commitment; requests, provisioned concurrency and ephemeral storage stay on demand{tiers}",
         rate.to_f64(),
         on_demand.to_f64(),
-        100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64,
-        100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64
     ));
 }
 

@@ -1055,6 +1055,53 @@ fn lambda_compute_savings_plan_on_x86_duration_in_us_east_1() {
         .note
         .as_deref()
         .is_some_and(|n| n.contains("known: compute-sp-1yr-no-upfront, compute-sp-3yr-no-upfront"))));
+    // Provisioned concurrency stays on demand beside the plan (the pricing page's PC example:
+    // $30.00024 + $11.66664), its spillover's 100,000 GB-s at the plan's rate: $1.47; an unpriced
+    // term leaves the provisioned lines priced.
+    let pc = month(vec![pc_group(1_200_000, 100_000, 7_200_000)]);
+    for (term, spill) in [
+        ("compute-sp-1yr-no-upfront", Some(1.47)),
+        ("ri-standard-1yr-no-upfront", None),
+    ] {
+        let b = price_usage(&pc, &lambda, &opts(term, false)).unwrap();
+        assert_eq!(b.cost_of("Provisioned concurrency x86"), usd(30.00024), "{term}");
+        assert_eq!(b.cost_of("Provisioned duration x86"), usd(11.66664), "{term}");
+        assert_eq!(b.complete(), spill.is_some(), "{term}");
+        if let Some(spill) = spill {
+            assert_eq!(b.cost_of(&format!("Duration x86 (commitment {term})")), usd(spill));
+        }
+    }
+    // A plan bought for another month (the first of a horizon) keeps its size: sized to
+    // 1,000,000 GB-s, this month's 2,000,000 bill 1,000,000 × 0.0000147 = $14.70 under it and
+    // 1,000,000 × 0.0000166667 = $16.6667 on demand beyond it: $33.3667 with the requests.
+    // Sized to 3,000,000: the 2,000,000 used $29.40 and 1,000,000 unused $14.70: $46.10.
+    let gb_s = meter::MB_MS_PER_GB_S;
+    let sized = |plan_gb_s: u128| CostOptions {
+        lambda_plan_mb_ms: Some(plan_gb_s * gb_s),
+        ..opts("compute-sp-1yr-no-upfront", false)
+    };
+    let b = price_usage(&u, &lambda, &sized(1_000_000)).unwrap();
+    assert_eq!(
+        b.cost_of("Duration x86 (commitment compute-sp-1yr-no-upfront)"),
+        usd(14.70)
+    );
+    assert_eq!(b.cost_of("Duration x86 beyond the plan"), usd(16.6667));
+    assert_eq!(b.total(), usd(33.3667));
+    let b = price_usage(&u, &lambda, &sized(3_000_000)).unwrap();
+    assert_eq!(
+        b.cost_of("Duration x86 (commitment compute-sp-1yr-no-upfront): unused"),
+        usd(14.70)
+    );
+    assert_eq!(b.total(), usd(46.10));
+    assert!(b
+        .assumptions
+        .iter()
+        .any(|a| a.contains("the first month's duration beyond the free grant, 3000000 GB-s")));
+    // The size a plan takes from a usage: its duration beyond the free grant.
+    let size = |o: &CostOptions| lambda_plan_duration_mb_ms(&u, &lambda, o).unwrap();
+    assert_eq!(size(&opts("compute-sp-1yr-no-upfront", false)), 2_000_000 * gb_s);
+    assert_eq!(size(&opts("compute-sp-1yr-no-upfront", true)), 1_600_000 * gb_s);
+    assert_eq!(size(&CostOptions::default()), 0);
 }
 
 #[test]

@@ -137,6 +137,14 @@ pub fn evaluate(
     sl: &ServerlessOption,
     full: &SimOutput,
 ) -> anyhow::Result<Evaluation> {
+    // A savings plan covers a steady hourly spend, and the overflow comes in peaks: it is billed
+    // on demand, whatever the serverless option's own commitment.
+    let overflow_on_demand = ServerlessOption {
+        commitment: Commitment::OnDemand,
+        ..sl.clone()
+    };
+    let plan_left_out = sl.commitment.term();
+    let sl = &overflow_on_demand;
     let service = provisioned::service_model(plan);
     let load = LoadProfile::from_workload(&plan.workload, &service)?;
     let fleet = provisioned::fleet_spec(plan, prov)?;
@@ -224,6 +232,13 @@ pub fn evaluate(
     notes.push(
         "latency percentiles are the larger of the server part's and the serverless part's (an upper bound)".into(),
     );
+    if let Some(term) = plan_left_out {
+        notes.push(format!(
+            "the excess on {} is billed on demand, not under its {term}: a savings plan covers a steady hourly \
+             spend, the excess comes in peaks",
+            sl.id
+        ));
+    }
     let mut assumptions = bill.assumptions.clone();
     if let Some(out) = &best.overflow {
         assumptions.extend(out.assumptions.iter().cloned());

@@ -360,12 +360,13 @@ pub fn check_scenario(scenario: &Scenario, origin: &str, catalog: &Catalog) -> a
         // Savings Plan), in one of its regions; the scenario's region is checked below.
         if let Some(term) = opt.commitment.term() {
             let arch = crate::config::arch_name(opt.arch);
-            let terms = crate::cost::commitment_terms(t, &[&format!("duration-{arch}")]);
+            let lambda = t.model == crate::pricing::Model::AwsLambda;
+            let terms = match lambda {
+                true => crate::cost::commitment_terms(t, &[&format!("duration-{arch}")]),
+                false => Vec::new(),
+            };
             if !terms.contains(&term) {
-                let any_arch = ["x86", "arm64"]
-                    .iter()
-                    .any(|a| !crate::cost::commitment_terms(t, &[&format!("duration-{a}")]).is_empty());
-                let what = if any_arch {
+                let what = if lambda && crate::cost::has_commitment_prices(t) {
                     format!(
                         "is not a term of {} {arch} duration in price table '{}'",
                         opt.platform, t.id

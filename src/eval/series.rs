@@ -307,7 +307,13 @@ pub fn right_sizing(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<Right
         arch: arch_name(opt.arch).to_string(),
         option_memory_mb: opt.memory_mb,
         functions,
-        assumptions: result.assumptions,
+        assumptions: result
+            .assumptions
+            .into_iter()
+            .chain(opt.commitment.term().map(|term| {
+                format!("each memory size is priced under the option's {term}, a plan sized to that size's duration")
+            }))
+            .collect(),
     })
 }
 

@@ -7,11 +7,11 @@ use anyhow::{anyhow, Context};
 
 use super::limits::{self, LimitBreach, PlatformLimits};
 use super::{Behaviour, Costing, Evaluation, LatencySummary, OptionKind, Plan};
-use crate::config::{arch_name, front_door_name, Scenario, ServerlessOption};
+use crate::config::{arch_name, front_door_name, Commitment, Scenario, ServerlessOption};
 use crate::cost::network::{network_table_id, price_egress, price_network_use, NetworkUse, ALB_PUBLIC_IPV4};
 use crate::cost::{
-    price_front_door, price_logs, price_usage, provisioned_price_keys, CostBreakdown, FrontDoor, SnapStartRuntime,
-    SNAPSTART_PRICE_KEYS,
+    lambda_plan_duration_mb_ms, price_front_door, price_logs, price_usage, provisioned_price_keys, CostBreakdown,
+    CostOptions, FrontDoor, SnapStartRuntime, SNAPSTART_PRICE_KEYS,
 };
 use crate::platform::ServerlessPlatform;
 use crate::pricing::{InstanceScope, PriceTable};
@@ -231,8 +231,14 @@ pub fn setting_prices(opt: &ServerlessOption) -> Vec<(String, &'static str)> {
     keys
 }
 
-/// The bill of a serverless usage, with its front door and logs; notes say what is left out.
+/// The bill of a serverless usage, with its front door and logs; notes say what is left out. A
+/// commitment (Lambda's Compute Savings Plan) is sized to this usage.
 pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Result<(CostBreakdown, Vec<String>)> {
+    price_month(plan, opt, usage, None)
+}
+
+/// The platform's price table of `opt` and the options it is priced with.
+fn platform_cost<'p>(plan: &'p Plan, opt: &ServerlessOption) -> anyhow::Result<(&'p PriceTable, CostOptions)> {
     let table = plan
         .catalog
         .get(opt.platform.id())
@@ -240,6 +246,19 @@ pub fn price(plan: &Plan, opt: &ServerlessOption, usage: &Usage) -> anyhow::Resu
     let mut opts = plan.cost_options(table);
     opts.snapstart = opt.snapstart_for(services(plan, table, opt));
     opts.commitment = opt.commitment.term();
+    Ok((table, opts))
+}
+
+/// [`price`] with a Lambda Compute Savings Plan sized to `lambda_plan_mb_ms` (the first month's
+/// covered duration, [`lambda_plan_duration_mb_ms`]) rather than to this usage.
+fn price_month(
+    plan: &Plan,
+    opt: &ServerlessOption,
+    usage: &Usage,
+    lambda_plan_mb_ms: Option<u128>,
+) -> anyhow::Result<(CostBreakdown, Vec<String>)> {
+    let (table, mut opts) = platform_cost(plan, opt)?;
+    opts.lambda_plan_mb_ms = lambda_plan_mb_ms;
     let mut bill = price_usage(usage, table, &opts).with_context(|| format!("pricing option '{}'", opt.id))?;
     let mut notes = Vec::new();
     let on_lambda = opt.platform == ServerlessPlatform::AwsLambda;
@@ -353,7 +372,7 @@ pub fn describe(opt: &ServerlessOption, keep_alive: Option<&str>) -> String {
         None => text,
     };
     match opt.commitment.term() {
-        Some(term) => format!("{text}, {term}"),
+        Some(term) => format!("{text}, duration under the Compute Savings Plan {term}"),
         None => text,
     }
 }
@@ -408,13 +427,30 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
         _ => out.usage.clone(),
     };
     let (bill, mut notes) = price(plan, opt, &first)?;
+    // A savings plan bought for the first month stays that size, as a server commitment does.
+    let sized = match opt.commitment {
+        Commitment::Term(_) => {
+            let (table, opts) = platform_cost(plan, opt)?;
+            Some(
+                lambda_plan_duration_mb_ms(&first, table, &opts)
+                    .with_context(|| format!("pricing option '{}'", opt.id))?,
+            )
+        }
+        Commitment::OnDemand => None,
+    };
     let mut by_month = Vec::new();
     for (k, &x) in multiples.iter().enumerate() {
         by_month.push(if k == 0 {
             bill.total()
         } else {
-            price(plan, opt, &out.usage.scaled_traffic(x))?.0.total()
+            price_month(plan, opt, &out.usage.scaled_traffic(x), sized)?.0.total()
         });
+    }
+    if let (Commitment::Term(term), true) = (&opt.commitment, multiples.len() > 1) {
+        notes.push(format!(
+            "the {term} plan is sized to the first month's duration and stays that size over the horizon: a later \
+             month's excess bills on demand, a shortfall is paid unused"
+        ));
     }
     let s = &out.stats;
     let added_p99 = s.overhead_ms.p99 as f64;

@@ -591,7 +591,7 @@ pub struct TuneInput<'a> {
     pub platform: ServerlessPlatform,
     /// Sweep settings.
     pub settings: TuneSettings,
-    /// Pricing options (free tier, region).
+    /// Pricing options (free tier, region, a Lambda Compute Savings Plan sized to each candidate).
     pub cost: CostOptions,
     /// Seed of the replay.
     pub seed: u64,

@@ -310,7 +310,7 @@ fn a_lambda_option_under_a_compute_savings_plan_bills_its_duration_at_the_plan_s
     assert!(option(&r, "sp")["description"]
         .as_str()
         .unwrap()
-        .ends_with(", compute-sp-3yr-no-upfront"));
+        .ends_with(", duration under the Compute Savings Plan compute-sp-3yr-no-upfront"));
     // What the plan does not cover is refused before the traces are read: arm64 (no rate), a
     // region without one, a platform with no commitment price, an empty term.
     let missing = dir.path().join("no-such-trace.csv");
@@ -345,6 +345,84 @@ fn a_lambda_option_under_a_compute_savings_plan_bills_its_duration_at_the_plan_s
         let err = input_error(&["analyze", missing.to_str().unwrap(), "--scenario", s.to_str().unwrap()]);
         assert!(err.contains(want), "{body}: {err}");
     }
+}
+
+#[test]
+fn a_lambda_plan_keeps_its_first_month_size_and_a_hybrid_s_excess_is_billed_on_demand() {
+    // Traffic growing 10 % a month: the plan bought for the first month covers that month's
+    // duration D at $0.0000147 a GB-s; month k's extra (1.1^k − 1) × D bills on demand at
+    // $0.0000166667, so the plan saves D × (0.0000166667 − 0.0000147) every month, no more (a
+    // plan re-sized each month would save 1.1^k times that).
+    let dir = tempfile::tempdir().unwrap();
+    let t = trace(dir.path(), "steady.csv", "poisson", 2.0);
+    let body = "growth_per_month = 0.1\nhorizon_months = 3\n\
+                [[serverless]]\nid = \"od\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
+                [[serverless]]\nid = \"sp\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
+                commitment = \"compute-sp-1yr-no-upfront\"\n";
+    let r = analyze(&t, &scenario(dir.path(), body), &dir.path().join("out"));
+    let months = |id: &str| -> Vec<f64> {
+        option(&r, id)["monthly_cost_by_month_usd"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(usd)
+            .collect()
+    };
+    let (od, sp) = (months("od"), months("sp"));
+    let gb_s = option(&r, "sp")["cost_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Duration x86 (commitment compute-sp-1yr-no-upfront)")
+        .unwrap()["quantity"]
+        .as_f64()
+        .unwrap();
+    let saving = gb_s * (0.0000166667 - 0.0000147);
+    assert_eq!(od.len(), 3);
+    for k in 0..3 {
+        assert!(
+            ((od[k] - sp[k]) - saving).abs() < 2e-5,
+            "month {k}: {} vs {saving}",
+            od[k] - sp[k]
+        );
+    }
+    assert!(od[2] > od[0] * 1.2, "{od:?}");
+    let notes = option(&r, "sp")["notes"].to_string();
+    assert!(
+        notes.contains("sized to the first month's duration and stays that size"),
+        "{notes}"
+    );
+    // A hybrid whose excess goes to the plan's option bills that excess on demand, and says so.
+    let body = format!(
+        "[[serverless]]\nid = \"lambda\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
+         commitment = \"compute-sp-1yr-no-upfront\"\n{HYBRID}"
+    );
+    let t = trace(dir.path(), "bursty.csv", "bursty", 5.0);
+    let r = analyze(&t, &scenario(dir.path(), &body), &dir.path().join("out-hybrid"));
+    let hybrid = option(&r, "hybrid");
+    let lines = hybrid["cost_lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["name"].as_str().unwrap().starts_with("Duration x86 (first ")),
+        "{hybrid}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l["name"].as_str().unwrap().contains("compute-sp")),
+        "{hybrid}"
+    );
+    assert!(
+        hybrid["notes"]
+            .to_string()
+            .contains("the excess on lambda is billed on demand, not under its compute-sp-1yr-no-upfront"),
+        "{hybrid}"
+    );
+    let lambda = option(&r, "lambda");
+    assert!(lambda["cost_lines"]
+        .to_string()
+        .contains("(commitment compute-sp-1yr-no-upfront)"));
 }
 
 #[test]
