@@ -113,10 +113,11 @@ pub fn keep_alive_tradeoff(
     let shorter_ms: Vec<u64> = shorter.iter().map(|&m| to_ms(m)).collect();
     // A unit tallies the shorter windows unless the option retries or merges activity periods
     // (known before replaying) or it takes the fluid path (known after).
-    let cfg = serverless::sim_config(plan, &at(longest_min))?;
+    let mut cfg = serverless::sim_config(plan, &at(longest_min))?;
     let tallies = !shorter.is_empty() && cfg.retry.is_none() && cfg.platform.facts.activity_merge_ms.unwrap_or(0) == 0;
     let longest = if tallies {
-        Some(serverless::run_whole_reading(plan, &at(longest_min), &shorter_ms)?)
+        cfg.shorter_windows_ms = shorter_ms;
+        Some(serverless::run_whole_with(plan, &at(longest_min), &cfg)?)
     } else {
         None
     };

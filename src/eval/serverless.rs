@@ -134,17 +134,15 @@ pub fn run(plan: &Plan, opt: &ServerlessOption, workload: &Workload) -> anyhow::
 /// [`run`] on the plan's whole workload, through the plan's replay store when it has one
 /// (`eval::replays`: merged from the store, or kept in it).
 pub fn run_whole(plan: &Plan, opt: &ServerlessOption) -> anyhow::Result<SimOutput> {
-    run_whole_reading(plan, opt, &[])
+    run_whole_with(plan, opt, &sim_config(plan, opt)?)
 }
 
-/// [`run_whole`], also reading the shorter fixed keep-alive windows `shorter_windows_ms`
-/// (ascending, distinct) off the replay (`SimStats::shorter_windows`, `sim::window_sweep`).
-pub fn run_whole_reading(plan: &Plan, opt: &ServerlessOption, shorter_windows_ms: &[u64]) -> anyhow::Result<SimOutput> {
-    let mut cfg = sim_config(plan, opt)?;
-    cfg.shorter_windows_ms = shorter_windows_ms.to_vec();
+/// [`run_whole`] with the option's simulation settings `cfg` ([`sim_config`], e.g. with
+/// shorter fixed keep-alive windows to read off the replay: `SimConfig::shorter_windows_ms`).
+pub fn run_whole_with(plan: &Plan, opt: &ServerlessOption, cfg: &SimConfig) -> anyhow::Result<SimOutput> {
     let out = match &plan.replays {
-        Some(store) => store.replay(&plan.workload, &cfg, false).map(|(out, _)| out),
-        None => simulate(&plan.workload, &cfg).map_err(anyhow::Error::from),
+        Some(store) => store.replay(&plan.workload, cfg, false).map(|(out, _)| out),
+        None => simulate(&plan.workload, cfg).map_err(anyhow::Error::from),
     }
     .with_context(|| format!("simulating option '{}'", opt.id))?;
     Ok(billed_over_window(plan, opt, out))
