@@ -3,7 +3,7 @@
 
 use super::meter::{checked_cost, Meter, MS_PER_HOUR_U};
 use super::models::{commitment_assumption, instance_billed_ms};
-use super::{commitment_terms, CostError};
+use super::{unpriced_term, CostError};
 use crate::usage::{Arch, Usage};
 
 /// Whether Fargate offers a task of `vcpu` vCPUs and `memory_mb` MB: 0.25 vCPU with 0.5, 1 or
@@ -118,15 +118,7 @@ pub(super) fn fargate(m: &mut Meter<'_>, usage: &Usage) -> Result<(), CostError>
         let (vcpu_term, gb_term) = (format!("{vcpu_key}-{term}"), format!("{gb_key}-{term}"));
         if !(m.table.prices.contains_key(&vcpu_term) && m.table.prices.contains_key(&gb_term)) {
             let hours = m.monthly(vcpu[a]) as f64 / (1000 * MS_PER_HOUR_U) as f64;
-            let known = commitment_terms(m.table, &[&vcpu_key, &gb_key]);
-            let why = format!(
-                "no '{term}' commitment price for Fargate {name} in this table; known: {}",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            );
+            let why = unpriced_term(m.table, &[&vcpu_key, &gb_key], term, &format!("Fargate {name}"));
             m.not_priced(&format!("vCPU-hours {name}{suffix}"), "vCPU-hours", hours, why.clone());
             let gb_hours = m.monthly(mem[a]) as f64 / (1024 * MS_PER_HOUR_U) as f64;
             m.not_priced(&format!("GB-hours {name}{suffix}"), "GB-hours", gb_hours, why);

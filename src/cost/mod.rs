@@ -81,6 +81,20 @@ pub fn commitment_terms(table: &crate::pricing::PriceTable, keys: &[&str]) -> Ve
         .collect()
 }
 
+/// Why a commitment `term` bills nothing for `what` (the rates of `keys`): the terms `table` has
+/// for them, "none" without one.
+pub(crate) fn unpriced_term(table: &crate::pricing::PriceTable, keys: &[&str], term: &str, what: &str) -> String {
+    let known = commitment_terms(table, keys);
+    format!(
+        "no '{term}' commitment price for {what} in this table; known: {}",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
 /// Whether `table` prices any commitment: an instance type's term (in any region), or a rate
 /// under a term (`KEY-TERM`, every term a no-upfront one: Fargate's and Lambda's Compute
 /// Savings Plans).

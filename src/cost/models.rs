@@ -403,15 +403,7 @@ fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u
     let key = format!("{on_demand_key}-{term}");
     let label = format!("Duration {name} (commitment {term})");
     if !m.table.prices.contains_key(&key) {
-        let known = super::commitment_terms(m.table, &[&on_demand_key]);
-        let why = format!(
-            "no '{term}' commitment price for Lambda {name} duration in this table; known: {}",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
+        let why = super::unpriced_term(m.table, &[&on_demand_key], term, &format!("Lambda {name} duration"));
         m.not_priced(&label, "GB-s", q as f64 / MB_MS_PER_GB_S as f64, why);
         return;
     }

@@ -969,39 +969,37 @@ fn fargate_compute_savings_plan_in_us_east_1() {
     assert_eq!(bill(&part, "us-east-1", None).total(), usd(59.244));
     // No plan is sourced outside us-east-1, for arm64, or as a reservation: "not priced" lines
     // naming the terms there are.
-    let b = bill(&one, "eu-west-1", Some("compute-sp-1yr-no-upfront"));
-    assert!(
-        !b.complete()
-            && b.lines[0]
-                .note
-                .as_deref()
-                .unwrap()
-                .contains("in eu-west-1 (priced in us-east-1)")
-    );
-    let b = bill(
-        &tasks("arm64:1vcpu-2gb", 1, 730),
-        "us-east-1",
-        Some("compute-sp-1yr-no-upfront"),
-    );
-    assert!(
-        !b.complete()
-            && b.lines[0]
-                .note
-                .as_deref()
-                .unwrap()
-                .contains("for Fargate arm64 in this table; known: none")
-    );
-    let b = bill(&one, "us-east-1", Some("ri-standard-1yr-no-upfront"));
-    assert!(
-        !b.complete()
-            && b.lines[0]
-                .note
-                .as_deref()
-                .unwrap()
-                .contains("known: compute-sp-1yr-no-upfront, compute-sp-3yr-no-upfront"),
-        "{:?}",
-        b.lines
-    );
+    let arm = tasks("arm64:1vcpu-2gb", 1, 730);
+    for (usage, region, term, why) in [
+        (
+            &one,
+            "eu-west-1",
+            "compute-sp-1yr-no-upfront",
+            "in eu-west-1 (priced in us-east-1)",
+        ),
+        (
+            &arm,
+            "us-east-1",
+            "compute-sp-1yr-no-upfront",
+            "for Fargate arm64 in this table; known: none",
+        ),
+        (
+            &one,
+            "us-east-1",
+            "ri-standard-1yr-no-upfront",
+            "known: compute-sp-1yr-no-upfront, compute-sp-3yr-no-upfront",
+        ),
+    ] {
+        let b = bill(usage, region, Some(term));
+        assert!(!b.complete(), "{region} {term}");
+        assert!(
+            b.lines
+                .iter()
+                .all(|l| l.note.as_deref().is_some_and(|n| n.contains(why))),
+            "{:?}",
+            b.lines
+        );
+    }
 }
 
 #[test]

@@ -778,6 +778,28 @@ mod tests {
     use super::*;
     use crate::units::MS_PER_DAY;
 
+    /// A day's fleet of `instance_type`: three instances for the first 6 hours, two after.
+    fn three_then_two_for_a_day(instance_type: &str) -> ProvisionedOutcome {
+        let mut counts = vec![3u32; 360];
+        counts.extend(vec![2u32; 1080]);
+        ProvisionedOutcome {
+            usage: InstanceUsage {
+                instance_type: instance_type.into(),
+                launches: 3,
+                ..InstanceUsage::default()
+            },
+            instances_per_minute: counts,
+            utilization: None,
+            queueing_ms: Default::default(),
+            latency_ms: Default::default(),
+            slo_violation_minutes: 0,
+            peak_instances: 3,
+            mean_instances: 2.25,
+            backlog_at_end_requests: 0.0,
+            overloaded_minutes: 0,
+        }
+    }
+
     #[test]
     fn a_fleet_s_on_demand_time_gets_the_sustained_use_tiers_on_its_stacked_instances() {
         // n2-standard-2 ($0.0971/h) over a day: three instances for the first 6 hours, two
@@ -792,24 +814,7 @@ mod tests {
         let opt = &scenario.provisioned[0];
         let catalog = crate::pricing::Catalog::embedded().unwrap();
         let table = catalog.get("gcp-compute").unwrap();
-        let mut counts = vec![3u32; 360];
-        counts.extend(vec![2u32; 1080]);
-        let outcome = ProvisionedOutcome {
-            usage: InstanceUsage {
-                instance_type: "n2-standard-2".into(),
-                launches: 3,
-                ..InstanceUsage::default()
-            },
-            instances_per_minute: counts,
-            utilization: None,
-            queueing_ms: Default::default(),
-            latency_ms: Default::default(),
-            slo_violation_minutes: 0,
-            peak_instances: 3,
-            mean_instances: 2.25,
-            backlog_at_end_requests: 0.0,
-            overloaded_minutes: 0,
-        };
+        let outcome = three_then_two_for_a_day("n2-standard-2");
         let base = CostOptions::default();
         let bill = FleetBill {
             opt,
@@ -845,24 +850,7 @@ mod tests {
         let catalog = crate::pricing::Catalog::embedded().unwrap();
         let table = catalog.get("aws-fargate").unwrap();
         assert!(fleet_spec_in(&catalog, 1.0, opt).is_ok());
-        let mut counts = vec![3u32; 360];
-        counts.extend(vec![2u32; 1080]);
-        let outcome = ProvisionedOutcome {
-            usage: InstanceUsage {
-                instance_type: "x86:1vcpu-2gb".into(),
-                launches: 3,
-                ..InstanceUsage::default()
-            },
-            instances_per_minute: counts,
-            utilization: None,
-            queueing_ms: Default::default(),
-            latency_ms: Default::default(),
-            slo_violation_minutes: 0,
-            peak_instances: 3,
-            mean_instances: 2.25,
-            backlog_at_end_requests: 0.0,
-            overloaded_minutes: 0,
-        };
+        let outcome = three_then_two_for_a_day("x86:1vcpu-2gb");
         let base = CostOptions::default();
         let bill = FleetBill {
             opt,
