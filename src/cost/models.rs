@@ -342,6 +342,8 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
 
     let split = lambda_duration_after_grant(m, &t);
     let commitment = m.opts.commitment.clone();
+    // What is left of a plan bought for another month: one pool, drawn x86 first.
+    let mut plan_left = m.opts.lambda_plan_mb_ms;
     for (a, name) in ["x86", "arm64"].iter().enumerate() {
         let (q, free) = split[a];
         match &commitment {
@@ -353,7 +355,7 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
                 free,
                 "duration-x86",
             ),
-            Some(term) => lambda_plan_duration(m, name, term, (q, free)),
+            Some(term) => lambda_plan_duration(m, name, term, (q, free), &mut plan_left),
         }
         if t.init_total[a] > 0 {
             m.assume(format!(
@@ -374,6 +376,9 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
         let pd = m.monthly(t.pc_dur[a]);
         m.charge(&format!("Provisioned duration {name}"), &pd_key, pd, MB_MS_PER_GB_S, 0);
     }
+    if let (Some(term), Some(left)) = (&commitment, plan_left.filter(|&left| left > 0)) {
+        lambda_plan_unused(m, term, left);
+    }
     let st = m.monthly(t.storage);
     m.charge(
         "Ephemeral storage above 512 MB",
@@ -392,10 +397,17 @@ fn lambda(m: &mut Meter<'_>, usage: &Usage) {
 
 /// Lambda duration of architecture `name` under a Compute Savings Plan (`term`), given its
 /// monthly MB·ms `(all, of it free)`: the free grant first, then the plan's rate on what the
-/// plan covers — all of it when the plan is sized to this usage, else up to
-/// `opts.lambda_plan_mb_ms` (a plan bought for the first month of a horizon), the rest on demand
-/// and a shortfall paid unused; "not priced" where the table has no rate under the term.
-fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u128, u128)) {
+/// plan covers — all of it when the plan is sized to this usage (`plan_left` `None`), else up
+/// to what is left of a plan bought for another month (`plan_left`, drawn x86 first; the
+/// caller bills what stays unused), the rest on demand; "not priced" where the table has no
+/// rate under the term for this architecture or in this region.
+fn lambda_plan_duration(
+    m: &mut Meter<'_>,
+    name: &str,
+    term: &str,
+    (q, free): (u128, u128),
+    plan_left: &mut Option<u128>,
+) {
     if q == 0 {
         return;
     }
@@ -407,22 +419,28 @@ fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u
         m.not_priced(&label, "GB-s", q as f64 / MB_MS_PER_GB_S as f64, why);
         return;
     }
+    let (Some(rate), Some(on_demand)) = (m.first_rate(&key), m.first_rate(&on_demand_key)) else {
+        // No rate in this region: the whole duration is a "not priced" line saying so.
+        m.charge_pooled(&label, &key, q, MB_MS_PER_GB_S, free, "duration-x86");
+        return;
+    };
     let billable = q - free;
-    let sized = m.opts.lambda_plan_mb_ms;
-    let plan = sized.unwrap_or(billable);
-    let covered = billable.min(plan);
+    let covered = match plan_left {
+        None => billable,
+        Some(left) => {
+            let covered = billable.min(*left);
+            *left -= covered;
+            covered
+        }
+    };
     m.charge_pooled(&label, &key, free + covered, MB_MS_PER_GB_S, free, "duration-x86");
-    m.charge(&format!("{label}: unused"), &key, plan - covered, MB_MS_PER_GB_S, 0);
     m.charge(
-        &format!("Duration {name} beyond the plan"),
+        &format!("Duration {name} on demand (the excess)"),
         &on_demand_key,
         billable - covered,
         MB_MS_PER_GB_S,
         0,
     );
-    let (Some(rate), Some(on_demand)) = (m.first_rate(&key), m.first_rate(&on_demand_key)) else {
-        return; // not priced in this region: the lines say so
-    };
     let years = match CommitmentTerm::parse(term) {
         Ok(t) => t.years,
         Err(e) => {
@@ -431,7 +449,7 @@ fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u
         }
     };
     let share = 100.0 * rate.pico() as f64 / on_demand.pico().max(1) as f64;
-    let sizing = match sized {
+    let sizing = match m.opts.lambda_plan_mb_ms {
         None => "this month's duration beyond the free grant".to_string(),
         Some(mb_ms) => format!(
             "the first month's duration beyond the free grant, {:.0} GB-s (a later month's excess bills on demand, \
@@ -439,7 +457,9 @@ fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u
             mb_ms as f64 / MB_MS_PER_GB_S as f64
         ),
     };
-    let first_tier_gb_s = m.table.prices[&on_demand_key].tiers.first().and_then(|t| t.up_to);
+    let first_tier_gb_s = m.table.prices[&on_demand_key]
+        .in_region(&m.region, &m.table.regions)
+        .and_then(|p| p.tiers.first().and_then(|t| t.up_to));
     let tiers = match first_tier_gb_s {
         Some(edge) if billable > edge as u128 * MB_MS_PER_GB_S => format!(
             "; beyond {} GB-s a month on demand's lower tiers are not combined with the plan, whose rate is then \
@@ -458,6 +478,24 @@ fn lambda_plan_duration(m: &mut Meter<'_>, name: &str, term: &str, (q, free): (u
         rate.to_f64(),
         on_demand.to_f64(),
     ));
+}
+
+/// The part of a Lambda plan bought for another month that this month's duration leaves
+/// unused (`left` MB·ms): paid at the plan's rate of the first architecture that has one here.
+fn lambda_plan_unused(m: &mut Meter<'_>, term: &str, left: u128) {
+    let Some(name) = ["x86", "arm64"]
+        .into_iter()
+        .find(|a| m.first_rate(&format!("duration-{a}-{term}")).is_some())
+    else {
+        return;
+    };
+    m.charge(
+        &format!("Duration {name} (commitment {term}): unused"),
+        &format!("duration-{name}-{term}"),
+        left,
+        MB_MS_PER_GB_S,
+        0,
+    );
 }
 
 /// Azure Functions Consumption: executions + GB-s, each execution billed at least 100 ms

@@ -1083,7 +1083,7 @@ fn lambda_compute_savings_plan_on_x86_duration_in_us_east_1() {
         b.cost_of("Duration x86 (commitment compute-sp-1yr-no-upfront)"),
         usd(14.70)
     );
-    assert_eq!(b.cost_of("Duration x86 beyond the plan"), usd(16.6667));
+    assert_eq!(b.cost_of("Duration x86 on demand (the excess)"), usd(16.6667));
     assert_eq!(b.total(), usd(33.3667));
     let b = price_usage(&u, &lambda, &sized(3_000_000)).unwrap();
     assert_eq!(
@@ -1095,6 +1095,24 @@ fn lambda_compute_savings_plan_on_x86_duration_in_us_east_1() {
         .assumptions
         .iter()
         .any(|a| a.contains("the first month's duration beyond the free grant, 3000000 GB-s")));
+    // A month with no duration at all still pays the plan: 1,000,000 GB-s unused, $14.70. Where
+    // the plan has no rate (eu-west-1) the duration is "not priced", never on demand in silence.
+    let idle = month(vec![uniform_group(1024, Arch::X86, 0, 200)]);
+    assert_eq!(
+        price_usage(&idle, &lambda, &sized(1_000_000)).unwrap().total(),
+        usd(14.70)
+    );
+    let eu = CostOptions {
+        region: Some("eu-west-1".into()),
+        ..sized(1_000_000)
+    };
+    let b = price_usage(&u, &lambda, &eu).unwrap();
+    assert!(!b.complete(), "{:?}", b.lines);
+    assert!(
+        b.lines.iter().all(|l| !l.name.contains("on demand (the excess)")),
+        "{:?}",
+        b.lines
+    );
     // The size a plan takes from a usage: its duration beyond the free grant.
     let size = |o: &CostOptions| lambda_plan_duration_mb_ms(&u, &lambda, o).unwrap();
     assert_eq!(size(&opts("compute-sp-1yr-no-upfront", false)), 2_000_000 * gb_s);

@@ -232,7 +232,7 @@ pub fn evaluate(
     notes.push(
         "latency percentiles are the larger of the server part's and the serverless part's (an upper bound)".into(),
     );
-    if let Some(term) = plan_left_out {
+    if let Some(term) = plan_left_out.as_ref().filter(|_| best.overflow.is_some()) {
         notes.push(format!(
             "the excess on {} is billed on demand, not under its {term}: a savings plan covers a steady hourly \
              spend, the excess comes in peaks",
@@ -263,8 +263,12 @@ pub fn evaluate(
         platform: format!("{}+{}", prov.platform, sl.platform),
         description: match &prov.commitment {
             _ if best.base == 0 => format!(
-                "no servers: {} takes all the load (no base size was cheaper within the SLO)",
-                sl.id
+                "no servers: {} takes all the load{} (no base size was cheaper within the SLO)",
+                sl.id,
+                plan_left_out
+                    .as_ref()
+                    .map(|term| format!(", on demand (not under its {term})"))
+                    .unwrap_or_default()
             ),
             Commitment::OnDemand => format!(
                 "{} × {} on demand for the base load, {} for the excess",

@@ -444,11 +444,16 @@ pub fn evaluate(plan: &Plan, opt: &ServerlessOption, out: &SimOutput) -> anyhow:
             price_month(plan, opt, &out.usage.scaled_traffic(x), sized)?.0.total()
         });
     }
-    if let (Commitment::Term(term), true) = (&opt.commitment, multiples.len() > 1) {
-        notes.push(format!(
+    match (&opt.commitment, sized) {
+        (Commitment::Term(term), Some(0)) => notes.push(format!(
+            "the first month's duration is all within the free grant (or has no plan rate): the {term} plan is \
+             empty and every month bills its duration on demand"
+        )),
+        (Commitment::Term(term), _) if multiples.len() > 1 => notes.push(format!(
             "the {term} plan is sized to the first month's duration and stays that size over the horizon: a later \
              month's excess bills on demand, a shortfall is paid unused"
-        ));
+        )),
+        _ => {}
     }
     let s = &out.stats;
     let added_p99 = s.overhead_ms.p99 as f64;

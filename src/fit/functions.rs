@@ -424,7 +424,8 @@ fn fit_function(plan: &Plan, f: &FunctionTrace, runs: &AloneByOption) -> anyhow:
         ..Reuse::default()
     };
     let mut evals = evaluate_all_reusing(&sub, reuse)?;
-    // A hybrid whose search chose no servers is its serverless option under another name.
+    // A hybrid whose search chose no servers is its serverless option under another name (on
+    // demand where that option has a savings plan: never the cheaper of the two).
     evals.retain(|e| {
         !(e.kind == OptionKind::Hybrid
             && e.behaviour

@@ -392,6 +392,29 @@ fn a_lambda_plan_keeps_its_first_month_size_and_a_hybrid_s_excess_is_billed_on_d
         notes.contains("sized to the first month's duration and stays that size"),
         "{notes}"
     );
+    // Shrinking traffic: every month still pays the first month's plan, used or not.
+    let shrinking = body.replace(
+        "growth_per_month = 0.1\nhorizon_months = 3",
+        "growth_per_month = -0.5\nhorizon_months = 24",
+    );
+    let r = analyze(&t, &scenario(dir.path(), &shrinking), &dir.path().join("out-shrinking"));
+    let floor = gb_s * 0.0000147;
+    let sp = option(&r, "sp")["monthly_cost_by_month_usd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(usd)
+        .collect::<Vec<f64>>();
+    assert!(
+        sp.len() == 24 && sp.iter().all(|&m| m >= floor - 1e-6),
+        "{sp:?} below {floor}"
+    );
+    // A first month within the free grant leaves the plan empty, and the option says so.
+    let trickle = trace(dir.path(), "trickle.csv", "poisson", 0.05);
+    let free = format!("free_tier = true\n{body}");
+    let r = analyze(&trickle, &scenario(dir.path(), &free), &dir.path().join("out-free"));
+    let notes = option(&r, "sp")["notes"].to_string();
+    assert!(notes.contains("the compute-sp-1yr-no-upfront plan is empty"), "{notes}");
     // A hybrid whose excess goes to the plan's option bills that excess on demand, and says so.
     let body = format!(
         "[[serverless]]\nid = \"lambda\"\nplatform = \"aws-lambda\"\nmemory_mb = 1024\n\
