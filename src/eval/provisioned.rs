@@ -778,13 +778,21 @@ mod tests {
     use super::*;
     use crate::units::MS_PER_DAY;
 
-    /// A day's fleet of `instance_type`: three instances for the first 6 hours, two after.
-    fn three_then_two_for_a_day(instance_type: &str) -> ProvisionedOutcome {
+    /// The one `[[provisioned]]` option of a scenario written as `body`.
+    fn option(body: &str) -> ProvisionedOption {
+        let text = format!("schema_version = 1\n[[provisioned]]\n{body}");
+        let scenario = crate::config::Scenario::parse("s.toml", &text, std::path::Path::new(".")).unwrap();
+        scenario.provisioned[0].clone()
+    }
+
+    /// The instance bill of `opt`'s fleet over a day, `committed` instances committed: three
+    /// instances for the first 6 hours, two after.
+    fn day_bill(opt: &ProvisionedOption, committed: u32) -> CostBreakdown {
         let mut counts = vec![3u32; 360];
         counts.extend(vec![2u32; 1080]);
-        ProvisionedOutcome {
+        let outcome = ProvisionedOutcome {
             usage: InstanceUsage {
-                instance_type: instance_type.into(),
+                instance_type: opt.instance_type.clone(),
                 launches: 3,
                 ..InstanceUsage::default()
             },
@@ -797,7 +805,20 @@ mod tests {
             mean_instances: 2.25,
             backlog_at_end_requests: 0.0,
             overloaded_minutes: 0,
-        }
+        };
+        let catalog = crate::pricing::Catalog::embedded().unwrap();
+        let bill = FleetBill {
+            opt,
+            table: catalog.get(opt.platform.id()).unwrap(),
+            base: &CostOptions::default(),
+            period_ms: MS_PER_DAY,
+            outcome: &outcome,
+        };
+        bill.instances(committed).unwrap()
+    }
+
+    fn usd(x: f64) -> crate::units::Usd {
+        crate::units::Usd::from_f64(x).unwrap()
     }
 
     #[test]
@@ -808,32 +829,13 @@ mod tests {
         // $131.1619032. With one instance committed (resource CUD 1 yr, $0.061182 × 730 h =
         // $44.66286, no sustained use), the counts above it are 2 then 1: one instance all day
         // and one a quarter, $56.7205766 + $17.72075 on demand: $119.1041866 in all.
-        let text = "schema_version = 1\n[[provisioned]]\nid = \"n2\"\nplatform = \"gcp-compute\"\n\
-                    instance_type = \"n2-standard-2\"\n";
-        let scenario = crate::config::Scenario::parse("s.toml", text, std::path::Path::new(".")).unwrap();
-        let opt = &scenario.provisioned[0];
-        let catalog = crate::pricing::Catalog::embedded().unwrap();
-        let table = catalog.get("gcp-compute").unwrap();
-        let outcome = three_then_two_for_a_day("n2-standard-2");
-        let base = CostOptions::default();
-        let bill = FleetBill {
-            opt,
-            table,
-            base: &base,
-            period_ms: MS_PER_DAY,
-            outcome: &outcome,
-        };
-        let usd = |x: f64| crate::units::Usd::from_f64(x).unwrap();
-        assert_eq!(bill.instances(0).unwrap().total(), usd(131.1619032));
-        let committed_opt = ProvisionedOption {
+        let opt = option("id = \"n2\"\nplatform = \"gcp-compute\"\ninstance_type = \"n2-standard-2\"\n");
+        assert_eq!(day_bill(&opt, 0).total(), usd(131.1619032));
+        let committed = ProvisionedOption {
             commitment: Commitment::Term("resource-cud-1yr-no-upfront".into()),
-            ..opt.clone()
+            ..opt
         };
-        let bill = FleetBill {
-            opt: &committed_opt,
-            ..bill
-        };
-        assert_eq!(bill.instances(1).unwrap().total(), usd(119.1041866));
+        assert_eq!(day_bill(&committed, 1).total(), usd(119.1041866));
     }
 
     #[test]
@@ -843,24 +845,14 @@ mod tests {
         // $0.032384 + 2,920 GB-hours × $0.003556 = 47.28064 + 10.38352 = $57.66416; the third
         // runs a quarter of the day, 182.5 h of the month on demand: 182.5 × $0.04048 + 365 ×
         // $0.004445 = 7.3876 + 1.622425 = $9.010025. In all $66.674185.
-        let text = "schema_version = 1\n[[provisioned]]\nid = \"f\"\nplatform = \"aws-fargate\"\n\
-                    instance_type = \"x86:1vcpu-2gb\"\ncommitment = \"compute-sp-1yr-no-upfront\"\n";
-        let scenario = crate::config::Scenario::parse("s.toml", text, std::path::Path::new(".")).unwrap();
-        let opt = &scenario.provisioned[0];
+        let opt = &option(
+            "id = \"f\"\nplatform = \"aws-fargate\"\ninstance_type = \"x86:1vcpu-2gb\"\n\
+             commitment = \"compute-sp-1yr-no-upfront\"\n",
+        );
         let catalog = crate::pricing::Catalog::embedded().unwrap();
         let table = catalog.get("aws-fargate").unwrap();
         assert!(fleet_spec_in(&catalog, 1.0, opt).is_ok());
-        let outcome = three_then_two_for_a_day("x86:1vcpu-2gb");
-        let base = CostOptions::default();
-        let bill = FleetBill {
-            opt,
-            table,
-            base: &base,
-            period_ms: MS_PER_DAY,
-            outcome: &outcome,
-        };
-        let usd = |x: f64| crate::units::Usd::from_f64(x).unwrap();
-        let b = bill.instances(2).unwrap();
+        let b = day_bill(opt, 2);
         assert_eq!(b.total(), usd(66.674185));
         assert!(b.complete(), "{:?}", b.lines);
         // A term Fargate has no price for is refused with the terms it has; a plan outside
